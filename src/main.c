@@ -1,27 +1,54 @@
-/* ehrterm: command line, process hardening, and hand-off to the application. */
+/* ehrterm: command line, process hardening, and the command-line modes (--check, secrets). */
 #include "config.h"
 
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <ncurses.h>
+
+#include "cfg/cfg.h"
+#include "fhir/capability.h"
+#include "keyring/keyring.h"
+#include "net/tlskey.h"
+#include "session/session.h"
+#include "text/safe.h"
+#include "util/secret.h"
+#include "util/xmalloc.h"
+
+#define EXIT_USAGE 2
+
+enum mode { MODE_TUI, MODE_CHECK, MODE_STORE_SECRET, MODE_FORGET_SECRET };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "Usage: %s [OPTION]...\n"
+	    "Usage: %s [-c FILE] [-p PROFILE] [--check | --store-secret | --forget-secret]\n"
 	    "A keyboard-first clinic workstation for the terminal, talking FHIR R4\n"
 	    "over HTTPS with mutual TLS.\n"
 	    "\n"
-	    "  -h, --help       show this help and exit\n"
-	    "  -V, --version    show the version and the libraries in use, and exit\n"
+	    "  -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/ehrterm/config\n"
+	    "  -p, --profile NAME  use profile NAME instead of default_profile\n"
+	    "      --check         connect, read the server's capabilities, print what\n"
+	    "                      ehrterm can do with it, and exit (0 when all is well)\n"
+	    "      --store-secret  read the client key's passphrase (without echo, or from\n"
+	    "                      standard input) and store it in the keyring\n"
+	    "      --forget-secret delete the profile's passphrase from the keyring\n"
+	    "  -h, --help          show this help and exit\n"
+	    "  -V, --version       show the version and the libraries in use, and exit\n"
 	    "\n"
-	    "See ehrterm(1) for the full manual.\n",
+	    "Configuration file options:\n",
 	    PACKAGE);
+	cfg_print_help(out);
+	fprintf(out, "\nSee ehrterm(1) and ehrterm.conf(5) for the full manual.\n");
 }
 
 static void
@@ -34,18 +61,203 @@ version(void)
 	    curl->ssl_version ? curl->ssl_version : "no TLS", curses_version());
 }
 
+/* No core file, no ptrace by other users, nothing created readable by others. */
+static void
+harden_process(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &none);
+	umask(077);
+}
+
+/* One line on stderr: what failed, and what to do about it. */
+static int
+fail(enum session_failure failure, const char *cause)
+{
+	char *safe = safe_str(cause, safe_locale_utf8());
+
+	fprintf(stderr, "%s: %s error: %s; %s\n", PACKAGE, session_failure_name(failure), safe,
+	    session_failure_hint(failure));
+	free(safe);
+	return (int)failure;
+}
+
+static int
+cli_ask(void *arg, const char *question, struct secret **out, char **cause)
+{
+	(void)arg;
+	return secret_read_tty(question, STDIN_FILENO, out, cause);
+}
+
+static void
+cli_notice(void *arg, const char *sentence)
+{
+	(void)arg;
+	fprintf(stderr, "%s: %s\n", PACKAGE, sentence);
+}
+
+static const struct keyring_prompt cli_prompt = { cli_ask, cli_notice, NULL };
+
+static int
+run_check(const struct cfg_profile *profile)
+{
+	bool utf8 = safe_locale_utf8();
+	struct session *s = NULL;
+	enum session_failure failure;
+	const struct http_stats *st;
+	char *cause = NULL, *software, *version, *fhir_version;
+
+	if ((failure = session_open(profile, &cli_prompt, &s, &cause)) != SESSION_OK ||
+	    (failure = session_discover_wait(s, &cause)) != SESSION_OK) {
+		int rc = fail(failure, cause);
+
+		free(cause);
+		session_close(&s);
+		return rc;
+	}
+	/* Everything the server says is sanitised before it reaches the terminal. */
+	software = safe_text(fhir_caps_software(s->caps), strlen(fhir_caps_software(s->caps)), 100,
+	    utf8);
+	version = safe_text(fhir_caps_software_version(s->caps),
+	    strlen(fhir_caps_software_version(s->caps)), 30, utf8);
+	fhir_version = safe_text(fhir_caps_fhir_version(s->caps),
+	    strlen(fhir_caps_fhir_version(s->caps)), 20, utf8);
+	printf("profile:      %s (as %s)\n", profile->name, s->user);
+	printf("server:       %s\n", profile->base_url);
+	printf("software:     %s %s\n", software, version);
+	printf("FHIR version: %s%s\n", fhir_version,
+	    strncmp(fhir_caps_fhir_version(s->caps), "4.0", 3) == 0 ? "" : " (ehrterm expects 4.0.x)");
+	printf("transactions: %s, batches: %s\n", fhir_caps_transactions(s->caps) ? "yes" : "no",
+	    fhir_caps_batches(s->caps) ? "yes" : "no");
+	for (size_t i = 0; i < fhir_modules_count; i++) {
+		char *missing = fhir_module_missing(s->caps, &fhir_modules[i]);
+
+		printf("%-13s %s%s%s\n", fhir_modules[i].name, missing ? "unavailable: " : "available",
+		    missing ? missing : "", "");
+		free(missing);
+	}
+	st = http_client_stats(s->http);
+	printf("network:      %lu round trip%s, %llu bytes sent, %llu bytes received\n",
+	    st->round_trips, st->round_trips == 1 ? "" : "s", (unsigned long long)st->bytes_sent,
+	    (unsigned long long)st->bytes_received);
+	free(software);
+	free(version);
+	free(fhir_version);
+	session_close(&s);
+	return EXIT_SUCCESS;
+}
+
+static int
+run_store_secret(const struct cfg_profile *profile)
+{
+	struct secret *pass = NULL;
+	char *cause = NULL, *question;
+	enum tlskey_result opened;
+	int rc;
+
+	if (cfg_check_key_file(profile->client_key, &cause) != 0) {
+		rc = fail(SESSION_CONFIG, cause);
+		free(cause);
+		return rc;
+	}
+	if (!tlskey_encrypted(profile->client_key)) {
+		printf("%s: the key %s is not encrypted; there is no passphrase to store\n", PACKAGE,
+		    profile->client_key);
+		return EXIT_SUCCESS;
+	}
+	if (!keyring_available(&cause)) {
+		rc = fail(SESSION_KEYRING, cause);
+		free(cause);
+		return rc;
+	}
+	question = xasprintf("Passphrase for %s (profile %s): ", profile->client_key, profile->name);
+	rc = secret_read_tty(question, STDIN_FILENO, &pass, &cause);
+	free(question);
+	if (rc != 0) {
+		rc = fail(SESSION_AUTH, cause);
+		free(cause);
+		return rc;
+	}
+	/* Store only what opens the key, so a typo is found now, not at the next login. */
+	opened = tlskey_open(profile->client_key, secret_str(pass), &cause);
+	if (opened != TLSKEY_OPENS) {
+		secret_free(&pass);
+		rc = fail(opened == TLSKEY_WRONG_PASSPHRASE ? SESSION_AUTH : SESSION_CONFIG, cause);
+		free(cause);
+		return rc;
+	}
+	rc = keyring_store(profile->name, KEYRING_KEY_PASSPHRASE, pass, &cause);
+	secret_free(&pass);
+	if (rc != 0) {
+		rc = fail(SESSION_KEYRING, cause);
+		free(cause);
+		return rc;
+	}
+	printf("%s: the passphrase for profile %s is stored in the keyring\n", PACKAGE, profile->name);
+	return EXIT_SUCCESS;
+}
+
+static int
+run_forget_secret(const struct cfg_profile *profile)
+{
+	char *cause = NULL;
+	int rc = keyring_forget(profile->name, KEYRING_KEY_PASSPHRASE, &cause);
+
+	if (rc < 0) {
+		rc = fail(SESSION_KEYRING, cause);
+		free(cause);
+		return rc;
+	}
+	printf("%s: %s for profile %s\n", PACKAGE,
+	    rc == 0 ? "the passphrase was removed from the keyring" : "no passphrase was stored",
+	    profile->name);
+	return EXIT_SUCCESS;
+}
+
 int
 main(int argc, char **argv)
 {
+	enum { OPT_CHECK = 256, OPT_STORE, OPT_FORGET };
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "store-secret", no_argument, NULL, OPT_STORE },
+		{ "forget-secret", no_argument, NULL, OPT_FORGET },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const char *config_path = NULL, *profile_name = NULL;
+	const struct cfg_profile *profile;
+	enum mode mode = MODE_TUI;
+	struct cfg *cfg;
+	char *cause = NULL;
+	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	harden_process();
+	setlocale(LC_ALL, "");
+	while ((c = getopt_long(argc, argv, "c:p:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'p':
+			profile_name = optarg;
+			break;
+		case OPT_CHECK:
+		case OPT_STORE:
+		case OPT_FORGET:
+			if (mode != MODE_TUI) {
+				fprintf(stderr, "%s: --check, --store-secret and --forget-secret "
+						"exclude each other\n", PACKAGE);
+				return EXIT_USAGE;
+			}
+			mode = c == OPT_CHECK ? MODE_CHECK : c == OPT_STORE ? MODE_STORE_SECRET
+									   : MODE_FORGET_SECRET;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
@@ -54,14 +266,42 @@ main(int argc, char **argv)
 			return EXIT_SUCCESS;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PACKAGE, argv[optind]);
-		usage(stderr);
-		return 2;
+		fprintf(stderr, "%s: unexpected argument '%s'; see --help\n", PACKAGE, argv[optind]);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "%s: nothing to do yet; see --help\n", PACKAGE);
-	return 2;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "%s: libcurl could not start\n", PACKAGE);
+		return EXIT_FAILURE;
+	}
+	if ((cfg = cfg_load(config_path, &cause)) == NULL ||
+	    (profile = cfg_profile(cfg, profile_name, &cause)) == NULL) {
+		rc = fail(SESSION_CONFIG, cause);
+		free(cause);
+		cfg_free(&cfg);
+		curl_global_cleanup();
+		return rc;
+	}
+	switch (mode) {
+	case MODE_CHECK:
+		rc = run_check(profile);
+		break;
+	case MODE_STORE_SECRET:
+		rc = run_store_secret(profile);
+		break;
+	case MODE_FORGET_SECRET:
+		rc = run_forget_secret(profile);
+		break;
+	case MODE_TUI:
+	default:
+		fprintf(stderr, "%s: the full-screen interface is not built yet; use --check\n", PACKAGE);
+		rc = EXIT_USAGE;
+		break;
+	}
+	cfg_free(&cfg);
+	curl_global_cleanup();
+	return rc;
 }

@@ -1,0 +1,84 @@
+/* The configuration file: global keys and [profile NAME] sections, checked against one table. */
+#ifndef EHRTERM_CFG_CFG_H
+#define EHRTERM_CFG_CFG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct cfg;
+
+/* A keymap option: exactly one of the two is set. */
+struct cfg_keymap {
+	const char *name; /* a built-in keymap such as "default", "vi" or "emacs" */
+	const char *path; /* an absolute path, ~ already expanded */
+};
+
+/*
+ * One [profile NAME] section with every default filled in. All strings belong to the
+ * struct cfg the profile came from and live until cfg_free().
+ */
+struct cfg_profile {
+	const char *name;
+	const char *base_url; /* https://host[:port][/path], no trailing slash */
+	const char *ca_file;  /* absolute paths, ~ expanded */
+	const char *client_cert;
+	const char *client_key;
+	const char *pin_sha256; /* NULL, or "sha256//B64[;sha256//B64]..." for curl */
+	struct cfg_keymap keymap;
+	long idle_lock_s;       /* seconds without a key press before the screen locks */
+	long timeout_s;         /* connect and stalled-transfer timeout, seconds */
+	long page_size;         /* _count for searches */
+	const char *user_label; /* NULL, or a label for the status line */
+	unsigned int line;      /* line of the [profile] header, for messages */
+};
+
+/*
+ * The file to read when -c is not given: $XDG_CONFIG_HOME/ehrterm/config, or
+ * $HOME/.config/ehrterm/config. Returns a string the caller frees, or NULL with
+ * *cause set when neither variable holds an absolute path.
+ */
+char *cfg_default_path(char **cause);
+
+/*
+ * Read and parse the file at PATH (NULL: cfg_default_path()). The file must be a
+ * regular file owned by the user or root and not writable by group or others.
+ * Returns a config for cfg_free(), or NULL with *cause set to a sentence the caller
+ * frees ("PATH:LINE: reason" for errors inside the file).
+ */
+struct cfg *cfg_load(const char *path, char **cause);
+
+/*
+ * Parse LEN bytes of TEXT (no terminating NUL needed; NULs inside are refused); NAME is
+ * used in messages. Reads nothing but $HOME (for ~). Returns as cfg_load().
+ */
+struct cfg *cfg_parse(const char *text, size_t len, const char *name, char **cause);
+
+void cfg_free(struct cfg **cfgp);
+
+/* The file name the config was read from, as given. */
+const char *cfg_name(const struct cfg *cfg);
+
+size_t cfg_profile_count(const struct cfg *cfg);
+
+/* Profile number I in file order, or NULL when I is out of range. */
+const struct cfg_profile *cfg_profile_at(const struct cfg *cfg, size_t i);
+
+/*
+ * The profile called NAME; with NAME NULL, default_profile, or else the only profile.
+ * Returns NULL with *cause set when there is no such profile or the choice is ambiguous.
+ */
+const struct cfg_profile *cfg_profile(const struct cfg *cfg, const char *name, char **cause);
+
+/*
+ * Refuse a private key file that is not a regular file owned by the user, or that
+ * group or others may read or write. Returns 0, or -1 with *cause set.
+ */
+int cfg_check_key_file(const char *path, char **cause);
+
+/* Print the option list for ehrterm --help. */
+void cfg_print_help(FILE *out);
+
+/* Print the OPTIONS section of ehrterm.conf(5) as roff, from ".SH OPTIONS" on. */
+void cfg_print_man(FILE *out);
+
+#endif

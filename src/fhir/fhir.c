@@ -1,0 +1,665 @@
+/* FHIR R4 client layer: request building with encoded parameters, response parsing under limits. */
+#include "config.h"
+
+#include "fhir/fhir.h"
+#include "util/xmalloc.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SEARCH_PARAMS_MAX 32
+
+struct fhir_client {
+	struct http_client *http;
+	char *base; /* without a trailing slash */
+	CURL *escaper; /* only for curl_easy_escape */
+};
+
+struct fhir_search {
+	char *type;
+	size_t n;
+	char *names[SEARCH_PARAMS_MAX];
+	char *values[SEARCH_PARAMS_MAX];
+};
+
+/* What a request needs back when its HTTP answer comes. */
+struct pending {
+	fhir_done_fn done;
+	void *arg;
+};
+
+static const char *const read_headers[] = {
+	"Accept: application/fhir+json",
+	NULL,
+};
+
+bool
+fhir_valid_type(const char *s)
+{
+	/* Resource type names: an upper-case letter, then letters; short. */
+	size_t n = 0;
+
+	if (s == NULL || !isupper((unsigned char)s[0]))
+		return false;
+	for (; s[n] != '\0'; n++)
+		if (!isalpha((unsigned char)s[n]) || n >= 64)
+			return false;
+	return true;
+}
+
+bool
+fhir_valid_id(const char *s)
+{
+	/* FHIR id: [A-Za-z0-9\-\.]{1,64} */
+	size_t n = 0;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; s[n] != '\0'; n++)
+		if ((!isalnum((unsigned char)s[n]) && s[n] != '-' && s[n] != '.') || n >= 64)
+			return false;
+	return true;
+}
+
+struct fhir_client *
+fhir_client_new(struct http_client *http, const char *base_url, char **cause)
+{
+	struct fhir_client *fc;
+	size_t len;
+
+	if (base_url == NULL || strncasecmp(base_url, "https://", 8) != 0) {
+		*cause = xstrdup("base_url must start with https://");
+		return NULL;
+	}
+	fc = xcalloc(1, sizeof *fc);
+	fc->http = http;
+	fc->base = xstrdup(base_url);
+	len = strlen(fc->base);
+	while (len > 8 && fc->base[len - 1] == '/')
+		fc->base[--len] = '\0';
+	fc->escaper = curl_easy_init();
+	if (fc->escaper == NULL) {
+		fhir_client_free(&fc);
+		*cause = xstrdup("libcurl could not start");
+		return NULL;
+	}
+	return fc;
+}
+
+void
+fhir_client_free(struct fhir_client **fcp)
+{
+	struct fhir_client *fc = *fcp;
+
+	if (fc == NULL)
+		return;
+	if (fc->escaper != NULL)
+		curl_easy_cleanup(fc->escaper);
+	free(fc->base);
+	free(fc);
+	*fcp = NULL;
+}
+
+const char *
+fhir_client_base(const struct fhir_client *fc)
+{
+	return fc->base;
+}
+
+struct http_client *
+fhir_client_http(const struct fhir_client *fc)
+{
+	return fc->http;
+}
+
+struct fhir_search *
+fhir_search_new(const char *type)
+{
+	struct fhir_search *s = xcalloc(1, sizeof *s);
+
+	s->type = xstrdup(type != NULL ? type : "");
+	return s;
+}
+
+void
+fhir_search_add(struct fhir_search *s, const char *name, const char *value)
+{
+	/* More parameters than any screen builds is a programming error; drop, don't overflow. */
+	if (s->n >= SEARCH_PARAMS_MAX || name == NULL || value == NULL)
+		return;
+	s->names[s->n] = xstrdup(name);
+	s->values[s->n] = xstrdup(value);
+	s->n++;
+}
+
+void
+fhir_search_free(struct fhir_search **sp)
+{
+	struct fhir_search *s = *sp;
+
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->names[i]);
+		free(s->values[i]);
+	}
+	free(s->type);
+	free(s);
+	*sp = NULL;
+}
+
+static void
+append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		while (*len + n + 1 > *cap)
+			*cap = *cap ? *cap * 2 : 256;
+		*buf = xreallocarray(*buf, *cap, 1);
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+static void
+append_escaped(const struct fhir_client *fc, char **buf, size_t *len, size_t *cap, const char *s)
+{
+	char *e = curl_easy_escape(fc->escaper, s, (int)strlen(s));
+
+	if (e == NULL) {
+		/* Only fails on allocation; fail the same way xmalloc does. */
+		abort();
+	}
+	append(buf, len, cap, e);
+	curl_free(e);
+}
+
+/* "name=value&…", every name and value percent-encoded. The caller frees it. */
+static char *
+search_query(const struct fhir_client *fc, const struct fhir_search *s)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	append(&buf, &len, &cap, "");
+	for (size_t i = 0; i < s->n; i++) {
+		if (i > 0)
+			append(&buf, &len, &cap, "&");
+		append_escaped(fc, &buf, &len, &cap, s->names[i]);
+		append(&buf, &len, &cap, "=");
+		append_escaped(fc, &buf, &len, &cap, s->values[i]);
+	}
+	return buf;
+}
+
+char *
+fhir_search_url(const struct fhir_client *fc, const struct fhir_search *s)
+{
+	char *query, *url;
+
+	if (!fhir_valid_type(s->type))
+		return NULL;
+	query = search_query(fc, s);
+	url = xasprintf("%s/%s%s%s", fc->base, s->type, *query ? "?" : "", query);
+	free(query);
+	return url;
+}
+
+const char *
+fhir_get_string(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const cJSON *
+fhir_get_array(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+const cJSON *
+fhir_get_object(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+/* Deepest nesting of objects and arrays in TEXT, stopping once past LIMIT. */
+static unsigned
+json_depth(const char *text, size_t len, unsigned limit)
+{
+	unsigned depth = 0, max = 0;
+	bool in_string = false, escaped = false;
+
+	for (size_t i = 0; i < len && max <= limit; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (escaped)
+				escaped = false;
+			else if (c == '\\')
+				escaped = true;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				max = depth;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return max;
+}
+
+cJSON *
+fhir_parse(const char *body, size_t len, char **cause)
+{
+	cJSON *json;
+
+	if (body == NULL || len == 0) {
+		*cause = xstrdup("the server sent an empty body where a resource was expected");
+		return NULL;
+	}
+	if (json_depth(body, len, FHIR_JSON_DEPTH_MAX) > FHIR_JSON_DEPTH_MAX) {
+		*cause = xasprintf("the server's JSON is nested deeper than %d levels", FHIR_JSON_DEPTH_MAX);
+		return NULL;
+	}
+	json = cJSON_ParseWithLength(body, len);
+	if (json == NULL) {
+		*cause = xstrdup("the server's response is not valid JSON");
+		return NULL;
+	}
+	if (!cJSON_IsObject(json) || fhir_get_string(json, "resourceType") == NULL ||
+	    !fhir_valid_type(fhir_get_string(json, "resourceType"))) {
+		cJSON_Delete(json);
+		*cause = xstrdup("the server's response is not a FHIR resource");
+		return NULL;
+	}
+	return json;
+}
+
+char *
+fhir_outcome_sentence(const cJSON *oo)
+{
+	const char *type = fhir_get_string(oo, "resourceType");
+	const cJSON *issues = fhir_get_array(oo, "issue"), *issue;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int shown = 0;
+
+	if (type == NULL || strcmp(type, "OperationOutcome") != 0 || issues == NULL)
+		return NULL;
+	append(&buf, &len, &cap, "");
+	cJSON_ArrayForEach(issue, issues)
+	{
+		const char *text = fhir_get_string(fhir_get_object(issue, "details"), "text");
+
+		if (text == NULL)
+			text = fhir_get_string(issue, "diagnostics");
+		if (text == NULL)
+			text = fhir_get_string(issue, "code");
+		if (text == NULL)
+			continue;
+		/* Three issues say enough on one status line. */
+		if (shown++ == 3) {
+			append(&buf, &len, &cap, "; …");
+			break;
+		}
+		if (len > 0)
+			append(&buf, &len, &cap, "; ");
+		append(&buf, &len, &cap, text);
+	}
+	if (len == 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+const char *
+fhir_bundle_link(const cJSON *bundle, const char *relation)
+{
+	const cJSON *link;
+
+	cJSON_ArrayForEach(link, fhir_get_array(bundle, "link"))
+	{
+		const char *rel = fhir_get_string(link, "relation");
+
+		if (rel != NULL && strcmp(rel, relation) == 0)
+			return fhir_get_string(link, "url");
+	}
+	return NULL;
+}
+
+bool
+fhir_url_under_base(const char *base, const char *url)
+{
+	CURLU *ub = curl_url(), *uu = curl_url();
+	char *pb = NULL, *pu = NULL;
+	bool under = false;
+
+	if (ub != NULL && uu != NULL && curl_url_set(ub, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(uu, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(ub, CURLUPART_PATH, &pb, 0) == CURLUE_OK &&
+	    curl_url_get(uu, CURLUPART_PATH, &pu, 0) == CURLUE_OK && http_same_origin(base, url)) {
+		size_t n = strlen(pb);
+
+		while (n > 0 && pb[n - 1] == '/')
+			n--;
+		under = strncmp(pu, pb, n) == 0 && (pu[n] == '\0' || pu[n] == '/');
+	}
+	curl_free(pb);
+	curl_free(pu);
+	curl_url_cleanup(ub);
+	curl_url_cleanup(uu);
+	return under;
+}
+
+void
+fhir_result_clear(struct fhir_result *r)
+{
+	cJSON_Delete(r->resource);
+	free(r->message);
+	free(r->version_id);
+	free(r->location);
+	memset(r, 0, sizeof *r);
+}
+
+/* W/"3" → 3; NULL when the ETag is not a weak or strong quoted version. */
+static char *
+etag_version(const char *etag)
+{
+	const char *p = etag, *end;
+
+	if (p == NULL)
+		return NULL;
+	if (strncmp(p, "W/", 2) == 0)
+		p += 2;
+	if (*p++ != '"' || (end = strchr(p, '"')) == NULL || end == p)
+		return NULL;
+	return xstrndup(p, (size_t)(end - p));
+}
+
+static const char *
+status_phrase(long status)
+{
+	switch (status) {
+	case 400:
+		return "the request was not accepted";
+	case 401:
+	case 403:
+		return "this user may not do that";
+	case 404:
+		return "not found";
+	case 409:
+	case 412:
+		return "someone else changed it first";
+	case 410:
+		return "it was deleted";
+	case 422:
+		return "the server could not accept the data";
+	case 429:
+		return "the server is busy; try again shortly";
+	default:
+		return status >= 500 ? "the server failed" : "the request failed";
+	}
+}
+
+static bool
+is_json(const char *content_type)
+{
+	return content_type != NULL && (strncasecmp(content_type, "application/fhir+json", 21) == 0 ||
+					   strncasecmp(content_type, "application/json", 16) == 0);
+}
+
+static void
+on_http_done(const struct http_response *resp, void *arg)
+{
+	struct pending *p = arg;
+	struct fhir_result r;
+	char *cause = NULL;
+
+	memset(&r, 0, sizeof r);
+	r.http_status = resp->status;
+	r.stats = resp->stats;
+	r.seconds = resp->seconds;
+	if (resp->error != HTTP_OK) {
+		r.status = FHIR_TRANSPORT;
+		r.http_error = resp->error;
+		r.message = xstrdup(resp->message ? resp->message : http_error_hint(resp->error));
+		goto out;
+	}
+	r.version_id = etag_version(resp->etag);
+	if (resp->location != NULL)
+		r.location = xstrdup(resp->location);
+	if (resp->status == 304) {
+		r.status = FHIR_NOT_MODIFIED;
+		goto out;
+	}
+	if (resp->body_len > 0 && is_json(resp->content_type))
+		r.resource = fhir_parse(resp->body, resp->body_len, &cause);
+	if (resp->status >= 200 && resp->status < 300) {
+		if (resp->body_len > 0 && r.resource == NULL) {
+			r.status = FHIR_BAD_RESPONSE;
+			r.message = cause != NULL ? cause
+						  : xstrdup("the server's response is not FHIR JSON");
+			cause = NULL;
+		} else {
+			r.status = FHIR_OK;
+		}
+		if (r.version_id == NULL && r.resource != NULL) {
+			const char *vid = fhir_get_string(fhir_get_object(r.resource, "meta"), "versionId");
+
+			if (vid != NULL)
+				r.version_id = xstrdup(vid);
+		}
+		goto out;
+	}
+	switch (resp->status) {
+	case 401:
+	case 403:
+		r.status = FHIR_DENIED;
+		break;
+	case 404:
+	case 410:
+		r.status = FHIR_NOT_FOUND;
+		break;
+	case 409:
+	case 412:
+		r.status = FHIR_CONFLICT;
+		break;
+	default:
+		r.status = resp->status >= 500 ? FHIR_SERVER_ERROR : FHIR_REFUSED;
+		break;
+	}
+	{
+		char *said = fhir_outcome_sentence(r.resource);
+
+		r.message = said != NULL ? xasprintf("%s (%ld): %s", status_phrase(resp->status),
+						resp->status, said)
+					 : xasprintf("%s (%ld)", status_phrase(resp->status), resp->status);
+		free(said);
+	}
+out:
+	free(cause);
+	p->done(&r, p->arg);
+	fhir_result_clear(&r);
+	free(p);
+}
+
+static uint64_t
+refuse(fhir_done_fn done, void *arg, char *message)
+{
+	struct fhir_result r;
+
+	memset(&r, 0, sizeof r);
+	r.status = FHIR_TRANSPORT;
+	r.http_error = HTTP_ERR_CONFIG;
+	r.message = message;
+	done(&r, arg);
+	fhir_result_clear(&r);
+	return 0;
+}
+
+static uint64_t
+submit(struct fhir_client *fc, enum http_method method, const char *url, const char *const *headers,
+    const char *body, fhir_done_fn done, void *arg)
+{
+	struct pending *p = xmalloc(sizeof *p);
+	struct http_request req = {
+		.method = method,
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.retry = method == HTTP_GET,
+	};
+
+	p->done = done;
+	p->arg = arg;
+	return http_submit(fc->http, &req, on_http_done, p);
+}
+
+uint64_t
+fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg)
+{
+	char *url = xasprintf("%s/metadata", fc->base);
+	uint64_t id = submit(fc, HTTP_GET, url, read_headers, NULL, done, arg);
+
+	free(url);
+	return id;
+}
+
+uint64_t
+fhir_read(struct fhir_client *fc, const char *type, const char *rid, const char *if_none_match,
+    fhir_done_fn done, void *arg)
+{
+	const char *headers[3] = { read_headers[0], NULL, NULL };
+	char *url, *inm = NULL;
+	uint64_t id;
+
+	if (!fhir_valid_type(type) || !fhir_valid_id(rid))
+		return refuse(done, arg, xstrdup("not a valid resource type and id"));
+	if (if_none_match != NULL) {
+		if (!fhir_valid_id(if_none_match))
+			return refuse(done, arg, xstrdup("not a valid version id"));
+		headers[1] = inm = xasprintf("If-None-Match: W/\"%s\"", if_none_match);
+	}
+	url = xasprintf("%s/%s/%s", fc->base, type, rid);
+	id = submit(fc, HTTP_GET, url, headers, NULL, done, arg);
+	free(url);
+	free(inm);
+	return id;
+}
+
+uint64_t
+fhir_search(struct fhir_client *fc, const struct fhir_search *s, fhir_done_fn done, void *arg)
+{
+	char *url = fhir_search_url(fc, s);
+	uint64_t id;
+
+	if (url == NULL)
+		return refuse(done, arg, xstrdup("not a valid resource type to search"));
+	id = submit(fc, HTTP_GET, url, read_headers, NULL, done, arg);
+	free(url);
+	return id;
+}
+
+uint64_t
+fhir_get_page(struct fhir_client *fc, const char *url, fhir_done_fn done, void *arg)
+{
+	if (url == NULL || !fhir_url_under_base(fc->base, url))
+		return refuse(done, arg,
+		    xstrdup("the server's next page is not under the configured base_url; not followed"));
+	return submit(fc, HTTP_GET, url, read_headers, NULL, done, arg);
+}
+
+static const char *
+resource_type_of(const cJSON *resource)
+{
+	const char *type = fhir_get_string(resource, "resourceType");
+
+	return fhir_valid_type(type) ? type : NULL;
+}
+
+uint64_t
+fhir_create(struct fhir_client *fc, const cJSON *resource, const struct fhir_search *if_none_exist,
+    fhir_done_fn done, void *arg)
+{
+	const char *type = resource_type_of(resource);
+	const char *headers[5] = { read_headers[0], "Content-Type: application/fhir+json",
+		"Prefer: return=representation", NULL, NULL };
+	char *url, *body, *ine = NULL;
+	uint64_t id;
+
+	if (type == NULL)
+		return refuse(done, arg, xstrdup("not a FHIR resource"));
+	if (if_none_exist != NULL) {
+		char *query = search_query(fc, if_none_exist);
+
+		headers[3] = ine = xasprintf("If-None-Exist: %s", query);
+		free(query);
+	}
+	url = xasprintf("%s/%s", fc->base, type);
+	body = cJSON_PrintUnformatted(resource);
+	id = submit(fc, HTTP_POST, url, headers, body, done, arg);
+	cJSON_free(body);
+	free(url);
+	free(ine);
+	return id;
+}
+
+uint64_t
+fhir_update(struct fhir_client *fc, const cJSON *resource, const char *if_match, fhir_done_fn done,
+    void *arg)
+{
+	const char *type = resource_type_of(resource);
+	const char *rid = fhir_get_string(resource, "id");
+	const char *headers[5] = { read_headers[0], "Content-Type: application/fhir+json",
+		"Prefer: return=representation", NULL, NULL };
+	char *url, *body, *im;
+	uint64_t id;
+
+	if (type == NULL || !fhir_valid_id(rid))
+		return refuse(done, arg, xstrdup("not a FHIR resource with an id"));
+	/* No update without the version it started from: a lost update is not an option. */
+	if (!fhir_valid_id(if_match))
+		return refuse(done, arg, xstrdup("an update needs the version it started from"));
+	headers[3] = im = xasprintf("If-Match: W/\"%s\"", if_match);
+	url = xasprintf("%s/%s/%s", fc->base, type, rid);
+	body = cJSON_PrintUnformatted(resource);
+	id = submit(fc, HTTP_PUT, url, headers, body, done, arg);
+	cJSON_free(body);
+	free(url);
+	free(im);
+	return id;
+}
+
+uint64_t
+fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void *arg)
+{
+	static const char *const headers[] = { "Accept: application/fhir+json",
+		"Content-Type: application/fhir+json", "Prefer: return=representation", NULL };
+	const char *type = resource_type_of(bundle), *kind = fhir_get_string(bundle, "type");
+	char *body;
+	uint64_t id;
+
+	if (type == NULL || strcmp(type, "Bundle") != 0 || kind == NULL ||
+	    (strcmp(kind, "transaction") != 0 && strcmp(kind, "batch") != 0))
+		return refuse(done, arg, xstrdup("not a transaction or batch Bundle"));
+	body = cJSON_PrintUnformatted(bundle);
+	id = submit(fc, HTTP_POST, fc->base, headers, body, done, arg);
+	cJSON_free(body);
+	return id;
+}

@@ -1,0 +1,104 @@
+/* FHIR R4 client layer: builds requests, parses responses into cJSON under limits. */
+#ifndef EHRTERM_FHIR_FHIR_H
+#define EHRTERM_FHIR_FHIR_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/http.h"
+
+/* JSON deeper than this is refused before cJSON sees it: FHIR resources are shallow. */
+#define FHIR_JSON_DEPTH_MAX 64
+
+enum fhir_status {
+	FHIR_OK,	    /* 200/201: resource holds the answer */
+	FHIR_NOT_MODIFIED,  /* 304 to a conditional read */
+	FHIR_CONFLICT,	    /* 412 (If-Match failed) or 409: someone changed it first */
+	FHIR_NOT_FOUND,	    /* 404 or 410 */
+	FHIR_REFUSED,	    /* 400, 422 and other 4xx: the server said why in message */
+	FHIR_DENIED,	    /* 401, 403 */
+	FHIR_SERVER_ERROR,  /* 5xx */
+	FHIR_BAD_RESPONSE,  /* the body is not the FHIR JSON it should be */
+	FHIR_TRANSPORT,	    /* no usable HTTP response; see http_error */
+};
+
+struct fhir_result {
+	enum fhir_status status;
+	enum http_error http_error; /* the class when status is FHIR_TRANSPORT */
+	long http_status;
+	cJSON *resource;   /* owned by the result; a callback may take it and set NULL */
+	char *message;	   /* a sentence when status != FHIR_OK, else NULL */
+	char *version_id;  /* from ETag W/"n", NULL when absent */
+	char *location;	   /* from Location, NULL when absent */
+	struct http_stats stats;
+	double seconds;
+};
+
+typedef void (*fhir_done_fn)(struct fhir_result *result, void *arg);
+
+struct fhir_client;
+
+/* BASE_URL is the server's FHIR base, https only. HTTP is borrowed. */
+struct fhir_client *fhir_client_new(struct http_client *http, const char *base_url, char **cause);
+void fhir_client_free(struct fhir_client **fc);
+const char *fhir_client_base(const struct fhir_client *fc);
+struct http_client *fhir_client_http(const struct fhir_client *fc);
+
+/* A search: type plus parameters, every name and value percent-encoded when built. */
+struct fhir_search;
+struct fhir_search *fhir_search_new(const char *type);
+void fhir_search_add(struct fhir_search *s, const char *name, const char *value);
+void fhir_search_free(struct fhir_search **s);
+/* The URL the search will GET; the caller frees it. NULL when the type is not a FHIR name. */
+char *fhir_search_url(const struct fhir_client *fc, const struct fhir_search *s);
+
+/*
+ * Requests. Each returns the HTTP request id (for http_cancel), or 0 when the
+ * request could not be built, in which case DONE has already been called.
+ */
+uint64_t fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg);
+/* IF_NONE_MATCH: a version id for a conditional read, or NULL. */
+uint64_t fhir_read(struct fhir_client *fc, const char *type, const char *id,
+    const char *if_none_match, fhir_done_fn done, void *arg);
+uint64_t fhir_search(struct fhir_client *fc, const struct fhir_search *s, fhir_done_fn done,
+    void *arg);
+/* Follow a Bundle's next link; refused unless it stays under the base URL. */
+uint64_t fhir_get_page(struct fhir_client *fc, const char *url, fhir_done_fn done, void *arg);
+/* IF_NONE_EXIST: a search query ("identifier=sys|123") that finds an existing copy, or NULL. */
+uint64_t fhir_create(struct fhir_client *fc, const cJSON *resource, const struct fhir_search *if_none_exist,
+    fhir_done_fn done, void *arg);
+/* IF_MATCH: the version id the edit started from; required. */
+uint64_t fhir_update(struct fhir_client *fc, const cJSON *resource, const char *if_match,
+    fhir_done_fn done, void *arg);
+/* A transaction or batch Bundle, POSTed to the base. */
+uint64_t fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void *arg);
+
+/* The Bundle's link with this relation ("next", "self"), borrowed, or NULL. */
+const char *fhir_bundle_link(const cJSON *bundle, const char *relation);
+
+/* True when URL is under BASE (same origin, path prefix at a segment boundary). */
+bool fhir_url_under_base(const char *base, const char *url);
+
+/*
+ * Parse BODY as a FHIR resource: depth-limited, must be an object with a string
+ * resourceType. NULL with *cause set otherwise.
+ */
+cJSON *fhir_parse(const char *body, size_t len, char **cause);
+
+/* An OperationOutcome as one sentence (the caller frees it), or NULL if it is not one. */
+char *fhir_outcome_sentence(const cJSON *resource);
+
+/* Typed, NULL-safe access: wrong types read as absent. */
+const char *fhir_get_string(const cJSON *obj, const char *name);
+const cJSON *fhir_get_array(const cJSON *obj, const char *name);
+const cJSON *fhir_get_object(const cJSON *obj, const char *name);
+
+/* True when S is a valid FHIR resource type name or id. */
+bool fhir_valid_type(const char *s);
+bool fhir_valid_id(const char *s);
+
+void fhir_result_clear(struct fhir_result *r);
+
+#endif

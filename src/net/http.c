@@ -1,0 +1,796 @@
+/* HTTP layer: libcurl multi transfers with mutual TLS, retries for reads, and byte counts. */
+#include "config.h"
+
+#include "net/http.h"
+#include "util/xmalloc.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Header values longer than this are cut: nothing ehrterm reads is longer. */
+#define HEADER_VALUE_MAX 1024
+#define REDIRECTS_MAX 5
+/* Backoff for retried reads: 0.5 s doubling, at most 8 s; Retry-After at most 60 s. */
+#define BACKOFF_BASE_MS 500
+#define BACKOFF_CAP_MS 8000
+#define RETRY_AFTER_CAP_S 60
+
+struct transfer {
+	uint64_t id;
+	struct http_client *client;
+	CURL *easy; /* NULL while waiting to retry */
+	struct curl_slist *headers;
+	enum http_method method;
+	char *url;
+	char *body;
+	size_t body_len;
+	bool retry;
+	http_done_fn done;
+	void *arg;
+
+	unsigned attempts;
+	unsigned redirects;
+	struct http_stats sent_total; /* over every attempt */
+	unsigned silent_closes;	      /* attempts closed after the handshake with no answer */
+	double started; /* monotonic seconds */
+	double due;	/* when a waiting retry starts */
+
+	/* The response of the current attempt. */
+	struct http_response resp;
+	size_t resp_cap;
+	bool too_big;
+	char errbuf[CURL_ERROR_SIZE];
+
+	struct transfer *next;
+};
+
+struct http_client {
+	CURLM *multi;
+	struct http_options opts; /* strings owned: the copies below */
+	char *ca_file, *client_cert, *client_key, *pin_sha256, *user_agent;
+	struct transfer *transfers;
+	uint64_t next_id;
+	struct http_stats stats;
+};
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *
+http_method_name(enum http_method method)
+{
+	switch (method) {
+	case HTTP_GET:
+		return "GET";
+	case HTTP_POST:
+		return "POST";
+	case HTTP_PUT:
+		return "PUT";
+	case HTTP_DELETE:
+		return "DELETE";
+	}
+	return "GET";
+}
+
+const char *
+http_error_hint(enum http_error error)
+{
+	switch (error) {
+	case HTTP_OK:
+		return "no error";
+	case HTTP_ERR_CONFIG:
+		return "check the profile in the configuration file";
+	case HTTP_ERR_TLS:
+		return "check the server address and the profile's ca_file and pin_sha256";
+	case HTTP_ERR_AUTH:
+		return "check client_cert and client_key, and the stored passphrase "
+		       "(ehrterm --store-secret)";
+	case HTTP_ERR_NETWORK:
+		return "check the network and that the server is running, then try again";
+	case HTTP_ERR_SERVER:
+		return "the server misbehaved; tell the server's administrator";
+	case HTTP_ERR_CANCELLED:
+		return "cancelled";
+	}
+	return "unknown error";
+}
+
+static int
+check_readable(const char *what, const char *path, char **cause)
+{
+	if (path == NULL || *path == '\0') {
+		*cause = xasprintf("%s is not set", what);
+		return -1;
+	}
+	if (access(path, R_OK) != 0) {
+		*cause = xasprintf("%s %s cannot be read: %s", what, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+struct http_client *
+http_client_new(const struct http_options *opts, char **cause)
+{
+	struct http_client *c;
+
+	if (check_readable("ca_file", opts->tls.ca_file, cause) != 0 ||
+	    check_readable("client_cert", opts->tls.client_cert, cause) != 0 ||
+	    check_readable("client_key", opts->tls.client_key, cause) != 0)
+		return NULL;
+	if (opts->tls.pin_sha256 != NULL && *opts->tls.pin_sha256 != '\0' &&
+	    strncmp(opts->tls.pin_sha256, "sha256//", 8) != 0) {
+		*cause = xstrdup("pin_sha256 must start with sha256//");
+		return NULL;
+	}
+
+	c = xcalloc(1, sizeof *c);
+	c->multi = curl_multi_init();
+	if (c->multi == NULL) {
+		free(c);
+		*cause = xstrdup("libcurl could not start");
+		return NULL;
+	}
+	c->opts = *opts;
+	c->ca_file = xstrdup(opts->tls.ca_file);
+	c->client_cert = xstrdup(opts->tls.client_cert);
+	c->client_key = xstrdup(opts->tls.client_key);
+	c->pin_sha256 = dup_or_null(opts->tls.pin_sha256);
+	c->user_agent = xstrdup(opts->user_agent ? opts->user_agent : PACKAGE "/" PACKAGE_VERSION);
+	if (c->opts.connect_timeout_s <= 0)
+		c->opts.connect_timeout_s = 30;
+	if (c->opts.max_response == 0)
+		c->opts.max_response = 16u << 20;
+	if (c->opts.max_attempts == 0)
+		c->opts.max_attempts = 4;
+	/*
+	 * One kept-alive connection per server: a rural link pays a TLS handshake
+	 * in round trips, and HTTP/2 multiplexes over the one connection anyway.
+	 */
+	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	c->next_id = 1;
+	return c;
+}
+
+static void
+response_clear(struct http_response *r)
+{
+	free(r->message);
+	free(r->body);
+	free(r->etag);
+	free(r->location);
+	free(r->content_type);
+	free(r->last_modified);
+	memset(r, 0, sizeof *r);
+	r->retry_after = -1;
+}
+
+static void
+transfer_free(struct transfer *t)
+{
+	if (t->easy != NULL) {
+		curl_multi_remove_handle(t->client->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+	}
+	curl_slist_free_all(t->headers);
+	response_clear(&t->resp);
+	free(t->url);
+	free(t->body);
+	free(t);
+}
+
+static void
+unlink_transfer(struct http_client *c, struct transfer *t)
+{
+	struct transfer **pp;
+
+	for (pp = &c->transfers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+	}
+}
+
+/* Hand the response to the caller and forget the transfer. */
+static void
+finish(struct transfer *t)
+{
+	struct http_client *c = t->client;
+
+	unlink_transfer(c, t);
+	t->resp.stats = t->sent_total;
+	if (t->resp.body == NULL)
+		t->resp.body = xstrdup("");
+	t->resp.seconds = now_seconds() - t->started;
+	t->done(&t->resp, t->arg);
+	transfer_free(t);
+}
+
+static void
+fail(struct transfer *t, enum http_error error, char *message)
+{
+	free(t->resp.message);
+	t->resp.error = error;
+	t->resp.message = message;
+	finish(t);
+}
+
+void
+http_client_free(struct http_client **cp)
+{
+	struct http_client *c = *cp;
+
+	if (c == NULL)
+		return;
+	http_cancel_all(c);
+	curl_multi_cleanup(c->multi);
+	free(c->ca_file);
+	free(c->client_cert);
+	free(c->client_key);
+	free(c->pin_sha256);
+	free(c->user_agent);
+	free(c);
+	*cp = NULL;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer *t = arg;
+	struct http_response *r = &t->resp;
+	size_t n = size * nmemb;
+
+	/* Counted after decoding: a small gzip body may not hide a huge one. */
+	if (n > t->client->opts.max_response - r->body_len) {
+		t->too_big = true;
+		return 0;
+	}
+	if (r->body_len + n + 1 > t->resp_cap) {
+		size_t cap = t->resp_cap ? t->resp_cap : 4096;
+
+		while (cap < r->body_len + n + 1)
+			cap *= 2;
+		r->body = xreallocarray(r->body, cap, 1);
+		t->resp_cap = cap;
+	}
+	memcpy(r->body + r->body_len, data, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+	return n;
+}
+
+static char *
+header_value(const char *line, size_t len, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *v, *end = line + len;
+
+	if (len <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
+		return NULL;
+	v = line + nlen + 1;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((size_t)(end - v) > HEADER_VALUE_MAX)
+		end = v + HEADER_VALUE_MAX;
+	return xstrndup(v, (size_t)(end - v));
+}
+
+static void
+set_header(char **slot, char *value)
+{
+	if (value == NULL)
+		return;
+	free(*slot);
+	*slot = value;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer *t = arg;
+	struct http_response *r = &t->resp;
+	size_t n = size * nmemb;
+	char *v;
+
+	/* A status line starts a new response (after a 100 Continue, say): forget the last. */
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		free(r->etag);
+		free(r->location);
+		free(r->content_type);
+		free(r->last_modified);
+		r->etag = r->location = r->content_type = r->last_modified = NULL;
+		r->retry_after = -1;
+		return n;
+	}
+	set_header(&r->etag, header_value(data, n, "ETag"));
+	set_header(&r->location, header_value(data, n, "Location"));
+	set_header(&r->content_type, header_value(data, n, "Content-Type"));
+	set_header(&r->last_modified, header_value(data, n, "Last-Modified"));
+	if ((v = header_value(data, n, "Retry-After")) != NULL) {
+		char *end;
+		long s = strtol(v, &end, 10);
+
+		/* Only delta-seconds; an HTTP date falls back to our own backoff. */
+		r->retry_after = (end != v && *end == '\0' && s >= 0) ? s : -1;
+		free(v);
+	}
+	return n;
+}
+
+static void
+start_attempt(struct transfer *t)
+{
+	struct http_client *c = t->client;
+	const char *pass;
+	CURL *e;
+
+	response_clear(&t->resp);
+	t->resp_cap = 0;
+	t->too_big = false;
+	t->errbuf[0] = '\0';
+	t->attempts++;
+	t->due = 0;
+
+	e = t->easy = curl_easy_init();
+	if (e == NULL) {
+		fail(t, HTTP_ERR_NETWORK, xstrdup("libcurl could not start a transfer"));
+		return;
+	}
+	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(e, CURLOPT_URL, t->url);
+	/* https only, for redirects too; redirects are followed by hand, same origin only. */
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	/* Trust the profile's CA only, not the system store. */
+	curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	if (c->pin_sha256 != NULL)
+		curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, c->pin_sha256);
+	curl_easy_setopt(e, CURLOPT_SSLCERT, c->client_cert);
+	curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+	curl_easy_setopt(e, CURLOPT_SSLKEY, c->client_key);
+	curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+	/* libcurl keeps its own copy until the handle is cleaned up after this attempt. */
+	pass = c->opts.passphrase != NULL ? c->opts.passphrase(c->opts.passphrase_arg) : NULL;
+	if (pass != NULL)
+		curl_easy_setopt(e, CURLOPT_KEYPASSWD, pass);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->opts.connect_timeout_s);
+	/* A transfer that moves less than a byte a second for the timeout has stalled. */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->opts.connect_timeout_s);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->opts.max_response);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+	switch (t->method) {
+	case HTTP_GET:
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		break;
+	case HTTP_POST:
+	case HTTP_PUT:
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
+		if (t->method == HTTP_PUT)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
+		break;
+	case HTTP_DELETE:
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
+		break;
+	}
+	if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
+		fail(t, HTTP_ERR_NETWORK, xstrdup("libcurl could not queue the request"));
+}
+
+uint64_t
+http_submit(struct http_client *c, const struct http_request *req, http_done_fn done, void *arg)
+{
+	struct transfer *t = xcalloc(1, sizeof *t);
+	const char *const *h;
+
+	t->id = c->next_id++;
+	t->client = c;
+	t->method = req->method;
+	t->url = xstrdup(req->url);
+	if (req->body != NULL) {
+		t->body = xmalloc(req->body_len + 1);
+		memcpy(t->body, req->body, req->body_len);
+		t->body[req->body_len] = '\0';
+		t->body_len = req->body_len;
+	}
+	t->retry = req->retry;
+	t->done = done;
+	t->arg = arg;
+	t->started = now_seconds();
+	for (h = req->headers; h != NULL && *h != NULL; h++)
+		t->headers = curl_slist_append(t->headers, *h);
+	/* No "Expect: 100-continue": it costs a round trip before every write. */
+	t->headers = curl_slist_append(t->headers, "Expect:");
+	t->next = c->transfers;
+	c->transfers = t;
+	start_attempt(t);
+	return t->id;
+}
+
+static struct transfer *
+find(const struct http_client *c, uint64_t id)
+{
+	struct transfer *t;
+
+	for (t = c->transfers; t != NULL; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+void
+http_cancel(struct http_client *c, uint64_t id)
+{
+	struct transfer *t = find(c, id);
+
+	if (t != NULL)
+		fail(t, HTTP_ERR_CANCELLED, xstrdup("cancelled"));
+}
+
+void
+http_cancel_all(struct http_client *c)
+{
+	while (c->transfers != NULL)
+		fail(c->transfers, HTTP_ERR_CANCELLED, xstrdup("cancelled"));
+}
+
+size_t
+http_pending(const struct http_client *c)
+{
+	const struct transfer *t;
+	size_t n = 0;
+
+	for (t = c->transfers; t != NULL; t = t->next)
+		n++;
+	return n;
+}
+
+const struct http_stats *
+http_client_stats(const struct http_client *c)
+{
+	return &c->stats;
+}
+
+int
+http_progress(const struct http_client *c, uint64_t id, double *elapsed, uint64_t *bytes)
+{
+	const struct transfer *t = find(c, id);
+	curl_off_t down = 0;
+
+	if (t == NULL)
+		return -1;
+	*elapsed = now_seconds() - t->started;
+	if (t->easy != NULL)
+		curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	*bytes = (uint64_t)down;
+	return 0;
+}
+
+bool
+http_same_origin(const char *a, const char *b)
+{
+	CURLU *ua = curl_url(), *ub = curl_url();
+	static const CURLUPart parts[] = { CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT };
+	bool same = ua != NULL && ub != NULL && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
+	    curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK;
+
+	for (size_t i = 0; same && i < sizeof parts / sizeof parts[0]; i++) {
+		char *pa = NULL, *pb = NULL;
+
+		/* CURLU_DEFAULT_PORT: https://h and https://h:443 are one origin. */
+		same = curl_url_get(ua, parts[i], &pa, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		    curl_url_get(ub, parts[i], &pb, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		    strcasecmp(pa, pb) == 0;
+		curl_free(pa);
+		curl_free(pb);
+	}
+	curl_url_cleanup(ua);
+	curl_url_cleanup(ub);
+	return same;
+}
+
+/* Milliseconds to wait before retry number ATTEMPTS (1-based), with full jitter. */
+static long
+backoff_ms(unsigned attempts, long retry_after_s)
+{
+	long base, ms;
+
+	if (retry_after_s >= 0)
+		return (retry_after_s > RETRY_AFTER_CAP_S ? RETRY_AFTER_CAP_S : retry_after_s) * 1000;
+	base = BACKOFF_BASE_MS;
+	for (unsigned i = 1; i < attempts && base < BACKOFF_CAP_MS; i++)
+		base *= 2;
+	if (base > BACKOFF_CAP_MS)
+		base = BACKOFF_CAP_MS;
+	/* Half fixed, half random, so clients that failed together do not retry together. */
+	ms = base / 2 + (long)(arc4random_uniform((uint32_t)(base / 2) + 1));
+	return ms;
+}
+
+static void
+schedule_retry(struct transfer *t, long retry_after_s)
+{
+	curl_multi_remove_handle(t->client->multi, t->easy);
+	curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+	t->due = now_seconds() + (double)backoff_ms(t->attempts, retry_after_s) / 1000.0;
+}
+
+static bool
+errbuf_has(const struct transfer *t, const char *needle)
+{
+	return strstr(t->errbuf, needle) != NULL;
+}
+
+/* Sort a libcurl failure into a class and a sentence. */
+static enum http_error
+classify(const struct transfer *t, CURLcode code, char **message)
+{
+	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
+
+	/*
+	 * With TLS 1.3 the server checks our certificate after the handshake, so
+	 * its refusal arrives as an alert on the first read, whatever the code.
+	 */
+	if (errbuf_has(t, "alert certificate required") || errbuf_has(t, "alert unknown ca") ||
+	    errbuf_has(t, "alert bad certificate") || errbuf_has(t, "alert certificate unknown") ||
+	    errbuf_has(t, "alert certificate revoked") || errbuf_has(t, "alert certificate expired") ||
+	    errbuf_has(t, "alert access denied")) {
+		*message = xasprintf("the server refused our client certificate (%s)", detail);
+		return HTTP_ERR_AUTH;
+	}
+	switch (code) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		*message = xasprintf("the server's certificate was not accepted: %s", detail);
+		return HTTP_ERR_TLS;
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		*message = xstrdup("the server's public key does not match pin_sha256");
+		return HTTP_ERR_TLS;
+	case CURLE_SSL_CACERT_BADFILE:
+		*message = xasprintf("ca_file could not be used: %s", detail);
+		return HTTP_ERR_CONFIG;
+	case CURLE_SSL_CERTPROBLEM:
+		if (errbuf_has(t, "private key"))
+			*message = xasprintf("the client key could not be opened: wrong passphrase? (%s)",
+			    detail);
+		else
+			*message = xasprintf("the client certificate could not be used: %s", detail);
+		return HTTP_ERR_AUTH;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		*message = xasprintf("the address cannot be used (https only): %s", detail);
+		return HTTP_ERR_CONFIG;
+	case CURLE_SSL_CONNECT_ERROR:
+		if (errbuf_has(t, "protocol version") || errbuf_has(t, "unsupported protocol") ||
+		    errbuf_has(t, "no protocols available")) {
+			*message = xasprintf("the server does not speak TLS 1.2 or newer: %s", detail);
+			return HTTP_ERR_TLS;
+		}
+		*message = xasprintf("the TLS handshake failed: %s", detail);
+		return HTTP_ERR_NETWORK;
+	case CURLE_FILESIZE_EXCEEDED:
+		*message = xasprintf("the response is larger than the %zu-byte limit",
+		    t->client->opts.max_response);
+		return HTTP_ERR_SERVER;
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_WEIRD_SERVER_REPLY:
+		*message = xasprintf("the server's response could not be read: %s", detail);
+		return HTTP_ERR_SERVER;
+	case CURLE_OPERATION_TIMEDOUT:
+		*message = xasprintf("the server did not answer in time: %s", detail);
+		return HTTP_ERR_NETWORK;
+	default:
+		*message = xasprintf("network error: %s", detail);
+		return HTTP_ERR_NETWORK;
+	}
+}
+
+/* Follow a same-origin redirect of a read by hand; 0 when followed. */
+static int
+follow_redirect(struct transfer *t)
+{
+	CURLU *u;
+	char *next = NULL;
+	int rc = -1;
+
+	if (t->method != HTTP_GET || t->resp.location == NULL || t->redirects >= REDIRECTS_MAX)
+		return -1;
+	u = curl_url();
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, t->url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, t->resp.location, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &next, 0) == CURLUE_OK && http_same_origin(t->url, next) &&
+	    strncasecmp(next, "https:", 6) == 0) {
+		free(t->url);
+		t->url = xstrdup(next);
+		t->redirects++;
+		t->attempts--; /* a redirect is not a failed attempt */
+		curl_multi_remove_handle(t->client->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		t->easy = NULL;
+		start_attempt(t);
+		rc = 0;
+	}
+	curl_free(next);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static void
+complete(struct transfer *t, CURLcode code)
+{
+	long status = 0, header = 0, request = 0;
+	curl_off_t down = 0, up = 0, appconnect = 0;
+	enum http_error error;
+	char *message = NULL;
+
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(t->easy, CURLINFO_HEADER_SIZE, &header);
+	curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request);
+	curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	curl_easy_getinfo(t->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(t->easy, CURLINFO_APPCONNECT_TIME_T, &appconnect);
+	/* Kept across attempts (response_clear resets the response, so save first). */
+	t->sent_total.round_trips++;
+	t->sent_total.bytes_sent += (uint64_t)request + (uint64_t)up;
+	t->sent_total.bytes_received += (uint64_t)header + (uint64_t)down;
+	t->resp.stats = t->sent_total;
+	t->client->stats.round_trips++;
+	t->client->stats.bytes_sent += (uint64_t)request + (uint64_t)up;
+	t->client->stats.bytes_received += (uint64_t)header + (uint64_t)down;
+	t->resp.status = status;
+
+	if (t->too_big) {
+		fail(t, HTTP_ERR_SERVER,
+		    xasprintf("the response is larger than the %zu-byte limit",
+			t->client->opts.max_response));
+		return;
+	}
+	if (code == CURLE_OK) {
+		if (status >= 300 && status < 400 && status != 304) {
+			if (follow_redirect(t) == 0)
+				return;
+			fail(t, HTTP_ERR_SERVER,
+			    xstrdup("the server redirected to another address; not followed"));
+			return;
+		}
+		if ((status == 429 || status == 503) && t->retry &&
+		    t->attempts < t->client->opts.max_attempts) {
+			schedule_retry(t, t->resp.retry_after);
+			return;
+		}
+		finish(t);
+		return;
+	}
+	error = classify(t, code, &message);
+	if (error == HTTP_ERR_NETWORK && appconnect > 0 && header == 0 &&
+	    (code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR))
+		t->silent_closes++;
+	if (error == HTTP_ERR_NETWORK && t->retry && t->attempts < t->client->opts.max_attempts) {
+		free(message);
+		schedule_retry(t, -1);
+		return;
+	}
+	/*
+	 * Some servers (Node.js among them) refuse a client certificate by closing
+	 * the connection after the TLS handshake, with no alert to read. Once every
+	 * attempt has ended that way, a drop on a bad link is the unlikely reading.
+	 */
+	if (error == HTTP_ERR_NETWORK && t->attempts >= 2 && t->silent_closes == t->attempts) {
+		free(message);
+		message = xstrdup("the server closed every connection right after the TLS handshake "
+				  "without answering; it most likely does not accept our client "
+				  "certificate");
+		error = HTTP_ERR_AUTH;
+	}
+	t->resp.status = 0;
+	fail(t, error, message);
+}
+
+void
+http_client_pump(struct http_client *c)
+{
+	int running, left;
+	CURLMsg *msg;
+	struct transfer *t, *next;
+	double now;
+
+	curl_multi_perform(c->multi, &running);
+	while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		t = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		if (t != NULL)
+			complete(t, msg->data.result);
+	}
+	now = now_seconds();
+	for (t = c->transfers; t != NULL; t = next) {
+		next = t->next;
+		if (t->easy == NULL && t->due > 0 && t->due <= now)
+			start_attempt(t);
+	}
+}
+
+int
+http_client_wait(struct http_client *c, const int *extra_fds, unsigned nfds, int timeout_ms,
+    int *ready)
+{
+	struct curl_waitfd fds[8];
+	const struct transfer *t;
+	double now = now_seconds();
+	int numfds = 0;
+
+	if (nfds > sizeof fds / sizeof fds[0])
+		nfds = sizeof fds / sizeof fds[0];
+	for (t = c->transfers; t != NULL; t = t->next) {
+		if (t->easy == NULL && t->due > 0) {
+			int ms = t->due <= now ? 0 : (int)((t->due - now) * 1000.0) + 1;
+
+			if (timeout_ms < 0 || ms < timeout_ms)
+				timeout_ms = ms;
+		}
+	}
+	if (timeout_ms < 0)
+		timeout_ms = 1000;
+	for (unsigned i = 0; i < nfds; i++) {
+		fds[i].fd = extra_fds[i];
+		fds[i].events = CURL_WAIT_POLLIN;
+		fds[i].revents = 0;
+	}
+	if (curl_multi_poll(c->multi, fds, nfds, timeout_ms, &numfds) != CURLM_OK)
+		return -1;
+	if (ready != NULL) {
+		*ready = 0;
+		for (unsigned i = 0; i < nfds; i++)
+			if (fds[i].revents != 0)
+				(*ready)++;
+	}
+	return 0;
+}
+
+void
+http_client_run(struct http_client *c)
+{
+	while (c->transfers != NULL) {
+		http_client_pump(c);
+		if (c->transfers != NULL)
+			http_client_wait(c, NULL, 0, 1000, NULL);
+	}
+}

@@ -1,0 +1,135 @@
+/* HTTP layer: asynchronous HTTPS requests over mutual TLS with libcurl multi. Knows no FHIR. */
+#ifndef EHRTERM_NET_HTTP_H
+#define EHRTERM_NET_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Where a failure lies, so a caller can say what to do about it and --check can
+ * exit with a distinct code per class. The sentences come from http_error_hint().
+ */
+enum http_error {
+	HTTP_OK = 0,	  /* a response arrived; look at status */
+	HTTP_ERR_CONFIG,  /* the request or profile is wrong (scheme, file missing) */
+	HTTP_ERR_TLS,	  /* the server's certificate or the TLS handshake failed */
+	HTTP_ERR_AUTH,	  /* our certificate or key was refused or cannot be opened */
+	HTTP_ERR_NETWORK, /* could not connect, connection dropped, timed out */
+	HTTP_ERR_SERVER,  /* the server answered something unusable (too big, bad redirect) */
+	HTTP_ERR_CANCELLED,
+};
+
+enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_DELETE };
+
+/* Transfer counts, per request and per client: what the status line and benchmarks show. */
+struct http_stats {
+	unsigned long round_trips; /* HTTP requests sent, retries and redirects included */
+	uint64_t bytes_sent;	   /* request headers and body */
+	uint64_t bytes_received;   /* response headers and body as they came (compressed) */
+};
+
+struct http_response {
+	enum http_error error;
+	char *message;	       /* a sentence when error != HTTP_OK, else NULL */
+	long status;	       /* HTTP status, 0 when no response arrived */
+	char *body;	       /* decoded body, NUL-terminated; never NULL */
+	size_t body_len;
+	char *etag;	       /* response headers ehrterm uses, NULL when absent */
+	char *location;
+	char *content_type;
+	char *last_modified;
+	long retry_after;      /* seconds, -1 when absent */
+	struct http_stats stats;
+	double seconds;	       /* from submit to completion */
+};
+
+struct http_tls {
+	const char *ca_file;	 /* PEM bundle the server must chain to */
+	const char *client_cert; /* PEM certificate presented to the server */
+	const char *client_key;	 /* PEM key, usually encrypted */
+	const char *pin_sha256;	 /* "sha256//…;sha256//…" or NULL */
+};
+
+/*
+ * Asked for the client key's passphrase each time libcurl may need to open the
+ * key (a new connection). Returns a borrowed string valid until the next call, or
+ * NULL when the key is not encrypted or no passphrase is known.
+ */
+typedef const char *(*http_passphrase_fn)(void *arg);
+
+struct http_options {
+	struct http_tls tls;
+	http_passphrase_fn passphrase;
+	void *passphrase_arg;
+	long connect_timeout_s; /* also the time a transfer may stall */
+	size_t max_response;	/* decoded bytes; larger responses fail */
+	unsigned max_attempts;	/* for requests that may be retried */
+	const char *user_agent;
+};
+
+/* One completed (or failed, or cancelled) request. RESP is borrowed for the call. */
+typedef void (*http_done_fn)(const struct http_response *resp, void *arg);
+
+struct http_request {
+	enum http_method method;
+	const char *url;	   /* absolute https URL */
+	const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+	const char *body;	   /* copied; may be NULL */
+	size_t body_len;
+	/*
+	 * Retry automatically on network failures, 429 and 503. Set only for
+	 * requests that change nothing (reads): a write is never sent twice
+	 * behind the user's back.
+	 */
+	bool retry;
+};
+
+struct http_client;
+
+/* Returns NULL with *cause set when the options cannot work (missing files, bad pin). */
+struct http_client *http_client_new(const struct http_options *opts, char **cause);
+void http_client_free(struct http_client **client);
+
+/*
+ * Queue a request. DONE is called exactly once, from http_client_pump() or
+ * http_cancel(). Returns a request id (never 0).
+ */
+uint64_t http_submit(struct http_client *client, const struct http_request *req, http_done_fn done,
+    void *arg);
+
+/* Cancel a queued or running request; DONE is called with HTTP_ERR_CANCELLED. */
+void http_cancel(struct http_client *client, uint64_t id);
+void http_cancel_all(struct http_client *client);
+
+/* Requests not yet completed. */
+size_t http_pending(const struct http_client *client);
+
+/*
+ * Wait up to TIMEOUT_MS for network activity, a due retry, or input on one of
+ * EXTRA_FDS (each polled for reading; *ready set to the number that are). The
+ * event loop's only blocking call.
+ */
+int http_client_wait(struct http_client *client, const int *extra_fds, unsigned nfds,
+    int timeout_ms, int *ready);
+
+/* Move transfers on and call DONE for those finished. Never blocks. */
+void http_client_pump(struct http_client *client);
+
+/* Run until no request is pending (for the command-line modes, never the UI). */
+void http_client_run(struct http_client *client);
+
+/* Progress of a running request for the status line: elapsed seconds and bytes so far. */
+int http_progress(const struct http_client *client, uint64_t id, double *elapsed,
+    uint64_t *bytes);
+
+const struct http_stats *http_client_stats(const struct http_client *client);
+
+/* What to do about an error class, one sentence. */
+const char *http_error_hint(enum http_error error);
+const char *http_method_name(enum http_method method);
+
+/* True when A and B have the same scheme, host and port. */
+bool http_same_origin(const char *a, const char *b);
+
+#endif

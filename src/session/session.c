@@ -1,0 +1,206 @@
+/* Opening a session: the profile's files checked, the key unlocked, the clients made. */
+#include "config.h"
+
+#include "session/session.h"
+#include "net/tlskey.h"
+#include "util/xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+// clang-format off
+static const struct {
+	enum session_failure failure;
+	const char *name;
+	const char *hint;
+} failures[] = {
+	{ SESSION_OK,      "ok",            "nothing to do" },
+	{ SESSION_CONFIG,  "configuration", "fix the configuration file (see ehrterm.conf(5))" },
+	{ SESSION_TLS,     "certificate",   "check base_url, ca_file and pin_sha256 against the server's certificate" },
+	{ SESSION_AUTH,    "authentication","check client_cert and client_key, and store the right passphrase with ehrterm --store-secret" },
+	{ SESSION_SERVER,  "server",        "the server answered but not as a FHIR R4 server should; tell its administrator" },
+	{ SESSION_NETWORK, "network",       "check the network and that the server is running, then try again" },
+	{ SESSION_KEYRING, "keyring",       "check that a Secret Service (gnome-keyring) runs in this session" },
+};
+// clang-format on
+
+const char *
+session_failure_hint(enum session_failure failure)
+{
+	for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++)
+		if (failures[i].failure == failure)
+			return failures[i].hint;
+	return "";
+}
+
+const char *
+session_failure_name(enum session_failure failure)
+{
+	for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++)
+		if (failures[i].failure == failure)
+			return failures[i].name;
+	return "unknown";
+}
+
+enum session_failure
+session_failure_of(enum http_error error)
+{
+	switch (error) {
+	case HTTP_OK:
+		return SESSION_OK;
+	case HTTP_ERR_CONFIG:
+		return SESSION_CONFIG;
+	case HTTP_ERR_TLS:
+		return SESSION_TLS;
+	case HTTP_ERR_AUTH:
+		return SESSION_AUTH;
+	case HTTP_ERR_SERVER:
+		return SESSION_SERVER;
+	case HTTP_ERR_NETWORK:
+	case HTTP_ERR_CANCELLED:
+		break;
+	}
+	return SESSION_NETWORK;
+}
+
+static const char *
+session_passphrase(void *arg)
+{
+	struct session *s = arg;
+
+	return s->passphrase != NULL ? secret_str(s->passphrase) : NULL;
+}
+
+/* Get the key's passphrase and prove it opens the key before any byte goes out. */
+static enum session_failure
+unlock_key(struct session *s, const struct keyring_prompt *prompt, char **cause)
+{
+	const struct cfg_profile *p = s->profile;
+	enum keyring_source source;
+	enum tlskey_result opened;
+	char *why = NULL;
+
+	if (!tlskey_encrypted(p->client_key)) {
+		if (tlskey_open(p->client_key, NULL, cause) != TLSKEY_OPENS)
+			return SESSION_CONFIG;
+		return SESSION_OK;
+	}
+	if (keyring_get(p->name, KEYRING_KEY_PASSPHRASE, prompt, &s->passphrase, &source, &why) != 0) {
+		*cause = xasprintf("no passphrase for the key of profile %s: %s", p->name, why);
+		free(why);
+		return SESSION_AUTH;
+	}
+	opened = tlskey_open(p->client_key, secret_str(s->passphrase), &why);
+	if (opened == TLSKEY_OPENS)
+		return SESSION_OK;
+	secret_free(&s->passphrase);
+	if (opened == TLSKEY_WRONG_PASSPHRASE && source == KEYRING_SOURCE_KEYRING)
+		*cause = xasprintf("the passphrase stored for profile %s does not open %s", p->name,
+		    p->client_key);
+	else
+		*cause = why, why = NULL;
+	free(why);
+	return opened == TLSKEY_WRONG_PASSPHRASE ? SESSION_AUTH : SESSION_CONFIG;
+}
+
+enum session_failure
+session_open(const struct cfg_profile *profile, const struct keyring_prompt *prompt,
+    struct session **out, char **cause)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+	struct http_options opts = {
+		.tls = {
+			.ca_file = profile->ca_file,
+			.client_cert = profile->client_cert,
+			.client_key = profile->client_key,
+			.pin_sha256 = profile->pin_sha256,
+		},
+		.passphrase = session_passphrase,
+		.passphrase_arg = s,
+		.connect_timeout_s = profile->timeout_s,
+	};
+	enum session_failure failure;
+
+	s->profile = profile;
+	if (cfg_check_key_file(profile->client_key, cause) != 0) {
+		failure = SESSION_CONFIG;
+		goto fail;
+	}
+	if ((s->user = tlskey_cert_user(profile->client_cert, cause)) == NULL) {
+		failure = SESSION_CONFIG;
+		goto fail;
+	}
+	if ((failure = unlock_key(s, prompt, cause)) != SESSION_OK)
+		goto fail;
+	if ((s->http = http_client_new(&opts, cause)) == NULL ||
+	    (s->fhir = fhir_client_new(s->http, profile->base_url, cause)) == NULL) {
+		failure = SESSION_CONFIG;
+		goto fail;
+	}
+	*out = s;
+	return SESSION_OK;
+fail:
+	session_close(&s);
+	return failure;
+}
+
+struct discover_wait {
+	enum session_failure failure;
+	char *cause;
+	struct fhir_caps *caps;
+};
+
+static void
+on_metadata(struct fhir_result *r, void *arg)
+{
+	struct discover_wait *w = arg;
+
+	switch (r->status) {
+	case FHIR_OK:
+		if ((w->caps = fhir_caps_parse(r->resource, &w->cause)) == NULL)
+			w->failure = SESSION_SERVER;
+		return;
+	case FHIR_TRANSPORT:
+		w->failure = session_failure_of(r->http_error);
+		break;
+	case FHIR_DENIED:
+		w->failure = SESSION_AUTH;
+		break;
+	default:
+		w->failure = SESSION_SERVER;
+		break;
+	}
+	w->cause = xasprintf("reading /metadata: %s", r->message ? r->message : "failed");
+}
+
+enum session_failure
+session_discover_wait(struct session *s, char **cause)
+{
+	struct discover_wait w = { SESSION_OK, NULL, NULL };
+
+	fhir_metadata(s->fhir, on_metadata, &w);
+	http_client_run(s->http);
+	if (w.failure != SESSION_OK) {
+		*cause = w.cause;
+		return w.failure;
+	}
+	fhir_caps_free(&s->caps);
+	s->caps = w.caps;
+	return SESSION_OK;
+}
+
+void
+session_close(struct session **sp)
+{
+	struct session *s = *sp;
+
+	if (s == NULL)
+		return;
+	fhir_client_free(&s->fhir);
+	http_client_free(&s->http);
+	fhir_caps_free(&s->caps);
+	secret_free(&s->passphrase);
+	free(s->user);
+	free(s);
+	*sp = NULL;
+}

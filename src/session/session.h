@@ -1,0 +1,56 @@
+/* A connection to one profile's server: key unlocked, HTTP and FHIR clients, server capabilities. */
+#ifndef EHRTERM_SESSION_SESSION_H
+#define EHRTERM_SESSION_SESSION_H
+
+#include "cfg/cfg.h"
+#include "fhir/capability.h"
+#include "fhir/fhir.h"
+#include "keyring/keyring.h"
+#include "net/http.h"
+#include "util/secret.h"
+
+/*
+ * Why a session could not be had, one class per thing the user must fix. The
+ * values are ehrterm's exit codes for --check (see ehrterm(1)).
+ */
+enum session_failure {
+	SESSION_OK = 0,
+	SESSION_CONFIG = 3,  /* configuration file, profile, file permissions */
+	SESSION_TLS = 4,     /* the server's certificate, pin or TLS version */
+	SESSION_AUTH = 5,    /* our certificate, key or passphrase, or the server refused us */
+	SESSION_SERVER = 6,  /* the server answered, but not usefully */
+	SESSION_NETWORK = 7, /* no connection, or it dropped or timed out */
+	SESSION_KEYRING = 8, /* the keyring failed where it was needed */
+};
+
+struct session {
+	const struct cfg_profile *profile; /* borrowed from the struct cfg */
+	char *user;			   /* CN of the client certificate */
+	struct secret *passphrase;	   /* NULL for a key that is not encrypted */
+	struct http_client *http;
+	struct fhir_client *fhir;
+	struct fhir_caps *caps; /* NULL until discovered */
+};
+
+/* What to do about a failure class, one sentence. */
+const char *session_failure_hint(enum session_failure failure);
+const char *session_failure_name(enum session_failure failure);
+enum session_failure session_failure_of(enum http_error error);
+
+/*
+ * Check the profile's files, unlock the client key (keyring, else PROMPT), and
+ * make the clients; nothing is sent yet. Returns 0 with *OUT set, or the failure
+ * class with *CAUSE set.
+ */
+enum session_failure session_open(const struct cfg_profile *profile,
+    const struct keyring_prompt *prompt, struct session **out, char **cause);
+
+/*
+ * Read the server's CapabilityStatement, waiting for it (the command-line modes).
+ * Returns 0 with session->caps set, or the failure class with *CAUSE set.
+ */
+enum session_failure session_discover_wait(struct session *s, char **cause);
+
+void session_close(struct session **sp);
+
+#endif

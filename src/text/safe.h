@@ -1,0 +1,35 @@
+/* Terminal-safe text: the one gate every string from the server or a file passes before display. */
+#ifndef EHRTERM_TEXT_SAFE_H
+#define EHRTERM_TEXT_SAFE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* At most this many combining marks are kept on one character. */
+#define SAFE_COMBINING_MAX 4
+
+/*
+ * Make LEN bytes of IN safe to show on a terminal, on one line:
+ * - invalid UTF-8 becomes U+FFFD;
+ * - C0 and C1 controls, DEL and ESC become U+FFFD (so an escape sequence
+ *   shows as harmless text instead of acting), tabs and line breaks a space;
+ * - bidi overrides, embeddings, isolates and marks are removed;
+ * - characters the locale cannot show (wcwidth < 0) become U+FFFD;
+ * - more than SAFE_COMBINING_MAX combining marks on a character are dropped.
+ * UTF8 false (a non-UTF-8 terminal) writes '?' for every non-ASCII character.
+ * At most MAX_COLUMNS display columns are kept (0: no limit); a cut string
+ * ends with an ellipsis ("…", or "..." without UTF-8) inside that width.
+ * Returns a new NUL-terminated string the caller frees.
+ */
+char *safe_text(const char *in, size_t len, size_t max_columns, bool utf8);
+
+/* safe_text on a NUL-terminated string (NULL gives ""), no width limit. */
+char *safe_str(const char *in, bool utf8);
+
+/* Display columns of a string safe_text produced. */
+size_t safe_width(const char *s);
+
+/* True when the current locale's character set is UTF-8. */
+bool safe_locale_utf8(void);
+
+#endif

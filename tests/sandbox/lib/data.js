@@ -1,0 +1,689 @@
+// The sandbox's data: the sample files under data/ plus a small clinic made up
+// from a seed (practitioners, schedules, 15-minute slots for 14 working days,
+// today's booked appointments, insurance, a fee schedule), and optionally N
+// synthetic patients for benchmarks. Everything generated is deterministic for
+// a given seed and server-local date; only meta.lastUpdated and times relative
+// to "today" change between runs.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const DEFAULT_SEED = 'ehrterm';
+
+// The two users the test certificates name (subject CN). The CN is also an
+// identifier of the Practitioner, so a client can find "who am I".
+const CERT_CN_SYSTEM = 'urn:ehrterm:cert-cn';
+const STAFF_SYSTEM = 'urn:ehrterm:sandbox:staff';
+const MRN_SYSTEM = 'urn:ehrterm:sandbox:mrn';
+
+const USERS = [
+  { cn: 'frontdesk', id: 'frontdesk', given: ['Robin'], family: 'Reyes', gender: 'other', staff: 'S-0001', role: 'Front desk clerk' },
+  { cn: 'clinician', id: 'clinician', prefix: ['Dr.'], given: ['Amara'], family: 'Okafor', gender: 'female', staff: 'S-0002', qualification: 'MD', role: 'Family physician' },
+];
+// Practitioners with schedules (the clinician user is one of them).
+const PROVIDERS = [
+  { id: 'clinician', location: 'loc-main' },
+  { id: 'lindqvist', prefix: ['Dr.'], given: ['Samuel'], family: 'Lindqvist', gender: 'male', staff: 'S-0003', qualification: 'MD', role: 'Family physician', location: 'loc-main' },
+  { id: 'raman', prefix: ['Dr.'], given: ['Priya'], family: 'Raman', gender: 'female', staff: 'S-0004', qualification: 'MD', role: 'Internist', location: 'loc-annex' },
+  { id: 'baptiste', given: ['Jordan'], family: 'Baptiste', gender: 'male', staff: 'S-0005', qualification: 'NP', role: 'Nurse practitioner', location: 'loc-annex' },
+];
+const LOCATIONS = [
+  { id: 'loc-main', name: 'Sandbox Family Clinic, Main Street', line: '100 Main Street', phone: '555-010-0100' },
+  { id: 'loc-annex', name: 'Sandbox Family Clinic, Riverside Annex', line: '7 River Road', phone: '555-010-0200' },
+];
+const PAYERS = [
+  { id: 'payer-acme', name: 'Acme Health Plan', code: 'ACME1', prefix: 'ACM', plan: 'Acme PPO Gold', network: 'Acme PPO', copay: 25 },
+  { id: 'payer-evergreen', name: 'Evergreen Mutual Insurance', code: 'EVGRN', prefix: 'EVM', plan: 'Evergreen HMO', network: 'Evergreen HMO', copay: 30 },
+  { id: 'payer-harbor', name: 'Harbor Medicaid Plan (sandbox)', code: 'HRBMD', prefix: 'HMP', plan: 'Harbor Standard', network: 'Harbor', copay: 0 },
+  { id: 'payer-silver', name: 'Silverline Senior Advantage', code: 'SLVRA', prefix: 'SSA', plan: 'Silverline Advantage', network: 'Silverline', copay: 15 },
+];
+// Fee schedule: CPT code, our own short wording, price in USD (a decimal with
+// two significant cents, so JSON keeps the exact value).
+const FEES = [
+  ['99202', 'New patient office visit, straightforward', 74.25],
+  ['99203', 'New patient office visit, low complexity', 113.85],
+  ['99204', 'New patient office visit, moderate complexity', 169.95],
+  ['99205', 'New patient office visit, high complexity', 224.15],
+  ['99211', 'Established patient visit, minimal', 24.35],
+  ['99212', 'Established patient visit, straightforward', 58.95],
+  ['99213', 'Established patient visit, low complexity', 92.47],
+  ['99214', 'Established patient visit, moderate complexity', 131.15],
+  ['99215', 'Established patient visit, high complexity', 184.65],
+  ['99396', 'Preventive visit, established patient, 40-64 years', 162.35],
+  ['99397', 'Preventive visit, established patient, 65 years and over', 174.85],
+  ['36415', 'Venous blood draw', 3.05],
+  ['81002', 'Urinalysis by dipstick, no microscopy', 3.57],
+  ['82962', 'Blood glucose by home monitoring device', 3.28],
+  ['85025', 'Complete blood count with differential', 10.66],
+  ['80053', 'Comprehensive metabolic panel', 14.49],
+  ['87880', 'Rapid strep antigen test', 16.53],
+  ['90471', 'Vaccine administration, first injection', 25.87],
+  ['90686', 'Influenza vaccine, quadrivalent, preservative free', 21.46],
+  ['93000', 'Electrocardiogram with interpretation and report', 17.45],
+  ['94010', 'Spirometry', 36.35],
+  ['69210', 'Removal of impacted ear wax, one ear', 54.15],
+];
+const REASONS = [
+  ['ROUTINE', 'Annual physical'],
+  ['FOLLOWUP', 'Follow-up: blood pressure'],
+  ['ROUTINE', 'Cough and fever'],
+  ['FOLLOWUP', 'Medication review'],
+  ['FOLLOWUP', 'Diabetes check'],
+  ['ROUTINE', 'Knee pain'],
+  ['CHECKUP', 'Vaccination'],
+  ['FOLLOWUP', 'Lab results review'],
+];
+const APPT_TYPE_DISPLAY = {
+  ROUTINE: 'Routine appointment - default if not valued',
+  FOLLOWUP: 'A follow up visit from a previous appointment',
+  CHECKUP: 'A routine check-up, such as an annual physical',
+};
+
+// --- small helpers ------------------------------------------------------------
+
+/** mulberry32 seeded from a string: deterministic, good enough for test data. */
+function prng(seed) {
+  let h = 2166136261;
+  for (const c of String(seed)) {
+    h = Math.imul(h ^ c.codePointAt(0), 16777619);
+  }
+  let a = h >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  next.int = (n) => Math.floor(next() * n);
+  next.pick = (arr) => arr[Math.floor(next() * arr.length)];
+  return next;
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+const localDate = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+function localDateTime(d) {
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  return `${localDate(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+}
+const compact = (d) => `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
+const cc = (system, code, display, text) => ({ coding: [{ system, code, ...(display ? { display } : {}) }], ...(text ? { text } : {}) });
+const ref = (r, display) => ({ reference: `${r.resourceType}/${r.id}`, ...(display ? { display } : {}) });
+const personName = (p) => [...(p.prefix ?? []), ...(p.given ?? []), p.family].join(' ');
+function displayName(resource) {
+  if (resource.resourceType === 'Patient' || resource.resourceType === 'Practitioner' || resource.resourceType === 'RelatedPerson') {
+    const n = resource.name?.[0];
+    return n ? [...(n.given ?? []), n.family].filter(Boolean).join(' ') : undefined;
+  }
+  return typeof resource.name === 'string' ? resource.name : undefined;
+}
+
+/**
+ * The 14 days that have slots: today (always, even on a weekend, so tests of
+ * "today" work any day) and then the following Monday-Friday days.
+ */
+function slotDays(now) {
+  const days = [new Date(now.getFullYear(), now.getMonth(), now.getDate())];
+  for (let d = new Date(days[0]); days.length < 14; ) {
+    d = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1);
+    if (d.getDay() >= 1 && d.getDay() <= 5) {
+      days.push(d);
+    }
+  }
+  return days;
+}
+
+// --- the loader ---------------------------------------------------------------
+
+/**
+ * Fills the repository. opts: { dataDir, noData, seed, scale, now }.
+ * Returns { users: Map(cn -> { reference, display }), counts, timings }.
+ */
+function loadData(repo, opts) {
+  const now = opts.now ?? new Date();
+  const lastUpdated = now.toISOString();
+  const rng = prng(opts.seed ?? DEFAULT_SEED);
+  const timings = {};
+  let t = Date.now();
+  const lap = (name) => {
+    timings[name] = Date.now() - t;
+    t = Date.now();
+  };
+  const put = (resource) => repo.load(resource, lastUpdated);
+
+  // Users first: they exist even with --no-data.
+  const users = new Map();
+  for (const u of USERS) {
+    const p = practitioner(u);
+    put(p);
+    users.set(u.cn, ref(p, personName(u)));
+  }
+  if (opts.noData) {
+    return { users, counts: repo.counts(), timings };
+  }
+
+  // The clinic: organization, locations, practitioners and their roles, payers.
+  const clinic = {
+    resourceType: 'Organization',
+    id: 'clinic',
+    identifier: [{ system: 'urn:ehrterm:sandbox:org', value: 'CLINIC' }],
+    active: true,
+    type: [cc('http://terminology.hl7.org/CodeSystem/organization-type', 'prov', 'Healthcare Provider')],
+    name: 'Sandbox Family Clinic',
+    telecom: [{ system: 'phone', value: '555-010-0100', use: 'work' }],
+    address: [{ line: ['100 Main Street'], city: 'Springfield', state: 'MA', postalCode: '01101', country: 'US' }],
+  };
+  put(clinic);
+  const locations = {};
+  for (const l of LOCATIONS) {
+    locations[l.id] = {
+      resourceType: 'Location',
+      id: l.id,
+      status: 'active',
+      name: l.name,
+      mode: 'instance',
+      type: [cc('http://terminology.hl7.org/CodeSystem/v3-RoleCode', 'OF', 'Outpatient facility')],
+      telecom: [{ system: 'phone', value: l.phone, use: 'work' }],
+      address: { line: [l.line], city: 'Springfield', state: 'MA', postalCode: '01101', country: 'US' },
+      managingOrganization: ref(clinic, clinic.name),
+    };
+    put(locations[l.id]);
+  }
+  const providers = PROVIDERS.map((p) => {
+    const info = { ...USERS.find((u) => u.id === p.id), ...p };
+    if (!USERS.some((u) => u.id === p.id)) {
+      put(practitioner(info));
+    }
+    return info;
+  });
+  for (const p of [USERS[0], ...providers]) {
+    put({
+      resourceType: 'PractitionerRole',
+      id: `role-${p.id}`,
+      active: true,
+      practitioner: { reference: `Practitioner/${p.id}`, display: personName(p) },
+      organization: ref(clinic, clinic.name),
+      code: [p.qualification ? cc('http://terminology.hl7.org/CodeSystem/practitioner-role', 'doctor', 'Doctor', p.role) : { text: p.role }],
+      location: [ref(locations[p.location ?? 'loc-main'], locations[p.location ?? 'loc-main'].name)],
+    });
+  }
+  const payers = PAYERS.map((p) => {
+    const org = {
+      resourceType: 'Organization',
+      id: p.id,
+      identifier: [{ system: 'urn:ehrterm:sandbox:payer', value: p.code }],
+      active: true,
+      type: [cc('http://terminology.hl7.org/CodeSystem/organization-type', 'pay', 'Payer')],
+      name: p.name,
+      telecom: [{ system: 'phone', value: `555-020-${pad(PAYERS.indexOf(p) + 1, 4)}`, use: 'work' }],
+    };
+    put(org);
+    return { ...p, org, group: 1000 + 111 * PAYERS.indexOf(p) };
+  });
+  lap('clinic');
+
+  // The sample patients: Synthea transaction bundles, urn:uuid references made local.
+  const patients = [];
+  const syntheaPractitioners = [];
+  const synthea = path.join(opts.dataDir, 'synthea');
+  for (const file of fs.readdirSync(synthea).filter((f) => f.endsWith('.json')).sort()) {
+    const bundle = JSON.parse(fs.readFileSync(path.join(synthea, file), 'utf8'));
+    const local = new Map(bundle.entry.map((e) => [e.fullUrl, `${e.resource.resourceType}/${e.resource.id}`]));
+    for (const e of bundle.entry) {
+      const r = rewriteReferences(e.resource, (reference) => local.get(reference) ?? reference);
+      if (put(r)) {
+        if (r.resourceType === 'Patient') {
+          patients.push(r);
+        } else if (r.resourceType === 'Practitioner') {
+          syntheaPractitioners.push(r);
+        }
+      }
+    }
+  }
+  lap('synthea');
+
+  // HL7 R4 examples: their Patient/Practitioner/Organization/Location examples
+  // are not included, so those references point at loaded resources instead;
+  // references to anything else that is missing are dropped (a display, if
+  // any, stays). Absolute URLs to other servers and #contained stay as written.
+  const living = patients.filter((p) => !p.deceasedDateTime && !p.deceasedBoolean);
+  syntheaPractitioners.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const mapped = new Map([
+    ['Patient/example', living[0]],
+    ['Patient/1', living[1]],
+    ['Patient/4', living[2]],
+    ['Patient/5', living[3]],
+    ['Patient/f201', living[4]],
+    ['Patient/pat1', living[5]],
+    ['Practitioner/example', syntheaPractitioners[0]],
+    ['Practitioner/1', syntheaPractitioners[1]],
+    ['Practitioner/f202', syntheaPractitioners[2]],
+    ['Organization/1', clinic],
+    ['Organization/f001', clinic],
+    ['Organization/hl7', clinic],
+    ['Organization/2', payers[0].org],
+    ['Organization/3', payers[1].org],
+    ['Location/1', locations['loc-main']],
+    ['Location/2', locations['loc-annex']],
+    ['Location/3', locations['loc-annex']],
+  ]);
+  const examplesDir = path.join(opts.dataDir, 'hl7-r4-examples');
+  const examples = fs
+    .readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('package'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(examplesDir, f), 'utf8')));
+  const exampleIds = new Set(examples.map((r) => `${r.resourceType}/${r.id}`));
+  for (const r of examples) {
+    put(
+      rewriteReferences(r, (reference) => {
+        if (!/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]+$/.test(reference) || exampleIds.has(reference)) {
+          return reference; // #contained, absolute URL, or another example
+        }
+        const target = mapped.get(reference);
+        if (target) {
+          return { reference: `${target.resourceType}/${target.id}`, display: displayName(target) };
+        }
+        return undefined; // dangling: drop it
+      })
+    );
+  }
+  lap('hl7-examples');
+
+  // Schedules and 15-minute slots (08:00-12:00, 13:00-17:00 local time).
+  const days = slotDays(now);
+  const slots = new Map(); // provider id -> array per day -> slots
+  for (const p of providers) {
+    const loc = locations[p.location];
+    const schedule = {
+      resourceType: 'Schedule',
+      id: `sched-${p.id}`,
+      identifier: [{ system: 'urn:ehrterm:sandbox:schedule', value: `sched-${p.id}` }],
+      active: true,
+      serviceCategory: [cc('http://terminology.hl7.org/CodeSystem/service-category', '17', 'General Practice')],
+      serviceType: [cc('http://terminology.hl7.org/CodeSystem/service-type', '124', 'General Practice')],
+      specialty: [cc('http://snomed.info/sct', '394814009', 'General practice')],
+      actor: [{ reference: `Practitioner/${p.id}`, display: personName(p) }, ref(loc, loc.name)],
+      planningHorizon: {
+        start: localDateTime(days[0]),
+        end: localDateTime(new Date(days[13].getFullYear(), days[13].getMonth(), days[13].getDate(), 23, 59, 59)),
+      },
+      comment: `${personName(p)} at ${loc.name}`,
+    };
+    put(schedule);
+    const perDay = days.map((day) => {
+      const list = [];
+      for (const [from, to] of [
+        [8, 12],
+        [13, 17],
+      ]) {
+        for (let h = from; h < to; h++) {
+          for (const m of [0, 15, 30, 45]) {
+            const start = new Date(day.getFullYear(), day.getMonth(), day.getDate(), h, m);
+            const end = new Date(start.getTime() + 15 * 60000);
+            const slot = {
+              resourceType: 'Slot',
+              id: `slot-${p.id}-${compact(day)}-${pad(h)}${pad(m)}`,
+              schedule: ref(schedule),
+              status: rng() < 0.05 ? 'busy-unavailable' : 'free',
+              start: localDateTime(start),
+              end: localDateTime(end),
+            };
+            list.push(slot);
+          }
+        }
+      }
+      return list;
+    });
+    slots.set(p.id, perDay);
+  }
+  lap('slots');
+
+  // Booked appointments: every living sample patient has one today (round
+  // robin over the providers, so each has some) and two more in the next
+  // working days. Booking marks the slot busy.
+  const book = (patient, provider, dayIndex, status = 'booked') => {
+    const free = slots.get(provider.id)[dayIndex].filter((s) => s.status === 'free');
+    if (!free.length) {
+      return undefined;
+    }
+    const slot = rng.pick(free);
+    slot.status = 'busy';
+    const [type, reason] = rng.pick(REASONS);
+    const loc = locations[provider.location];
+    const appt = {
+      resourceType: 'Appointment',
+      id: `appt-${slot.id.slice('slot-'.length)}`,
+      status,
+      serviceCategory: [cc('http://terminology.hl7.org/CodeSystem/service-category', '17', 'General Practice')],
+      serviceType: [cc('http://terminology.hl7.org/CodeSystem/service-type', '124', 'General Practice')],
+      appointmentType: cc('http://terminology.hl7.org/CodeSystem/v2-0276', type, APPT_TYPE_DISPLAY[type]),
+      reasonCode: [{ text: reason }],
+      description: reason,
+      start: slot.start,
+      end: slot.end,
+      minutesDuration: 15,
+      slot: [ref(slot)],
+      created: localDate(new Date(now.getTime() - (3 + rng.int(20)) * 86400000)),
+      participant: [
+        { actor: ref(patient, displayName(patient)), required: 'required', status: 'accepted' },
+        { actor: { reference: `Practitioner/${provider.id}`, display: personName(provider) }, required: 'required', status: 'accepted' },
+        { actor: ref(loc, loc.name), required: 'required', status: 'accepted' },
+      ],
+    };
+    return appt;
+  };
+  const appointments = [];
+  living.forEach((patient, i) => {
+    const a = book(patient, providers[i % providers.length], 0);
+    if (a) {
+      appointments.push(a);
+    }
+    for (let k = 0; k < 2; k++) {
+      const b = book(patient, rng.pick(providers), 1 + rng.int(days.length - 1));
+      if (b) {
+        appointments.push(b);
+      }
+    }
+  });
+  lap('appointments');
+
+  // Insurance: most sample patients have coverage; one living patient is
+  // self-pay and the deceased one has none. Variety on purpose: a child on a
+  // parent's plan, a spouse's plan plus a secondary one, an expired old plan.
+  const year = now.getFullYear();
+  const coverages = [];
+  const coverage = (patient, payer, { order = 1, relationship = 'self', subscriber, start = `${year - 1}-01-01`, end = `${year}-12-31`, n = 1 } = {}) => {
+    const member = `${payer.prefix}${pad(100000000 + ((coverages.length * 7919 + rng.int(99999)) % 900000000), 9)}`;
+    const c = {
+      resourceType: 'Coverage',
+      id: `cov-${patient.id.slice(0, 8)}-${n}`,
+      identifier: [
+        {
+          type: cc('http://terminology.hl7.org/CodeSystem/v2-0203', 'MB', 'Member Number'),
+          system: `urn:ehrterm:sandbox:payer:${payer.code}:member`,
+          value: member,
+        },
+      ],
+      status: 'active',
+      type: cc('http://terminology.hl7.org/CodeSystem/v3-ActCode', 'HIP', 'health insurance plan policy'),
+      subscriber: subscriber ? ref(subscriber, displayName(subscriber)) : ref(patient, displayName(patient)),
+      subscriberId: member,
+      beneficiary: ref(patient, displayName(patient)),
+      ...(relationship === 'child' ? { dependent: '02' } : {}),
+      relationship: cc('http://terminology.hl7.org/CodeSystem/subscriber-relationship', relationship),
+      period: { start, end },
+      payor: [ref(payer.org, payer.name)],
+      class: [
+        { type: cc('http://terminology.hl7.org/CodeSystem/coverage-class', 'group'), value: `GRP-${payer.group}`, name: `${payer.name} employer group` },
+        { type: cc('http://terminology.hl7.org/CodeSystem/coverage-class', 'plan'), value: payer.code + '-P1', name: payer.plan },
+      ],
+      order,
+      network: payer.network,
+      costToBeneficiary: [
+        {
+          type: cc('http://terminology.hl7.org/CodeSystem/coverage-copay-type', 'gpvisit', 'GP Office Visit'),
+          valueMoney: { value: payer.copay, currency: 'USD' },
+        },
+      ],
+    };
+    coverages.push(c);
+    return c;
+  };
+  const related = (patient, id, given, relationship, gender) => {
+    const r = {
+      resourceType: 'RelatedPerson',
+      id,
+      active: true,
+      patient: ref(patient, displayName(patient)),
+      relationship: [cc('http://terminology.hl7.org/CodeSystem/v3-RoleCode', relationship)],
+      name: [{ family: patient.name[0].family, given: [given] }],
+      gender,
+    };
+    put(r);
+    return r;
+  };
+  living.forEach((patient, i) => {
+    if (i === living.length - 2) {
+      return; // self-pay
+    }
+    const born = Number(patient.birthDate.slice(0, 4));
+    const payer = year - born >= 65 ? payers[3] : payers[i % 3];
+    if (year - born < 18) {
+      const parent = related(patient, `rp-${patient.id.slice(0, 8)}-parent`, 'Maria', 'PRN', 'female');
+      coverage(patient, payer, { relationship: 'child', subscriber: parent });
+    } else if (i === 4) {
+      const spouse = related(patient, `rp-${patient.id.slice(0, 8)}-spouse`, 'Harold', 'SPS', 'male');
+      coverage(patient, payers[0], { relationship: 'spouse', subscriber: spouse });
+      coverage(patient, payers[1], { order: 2, n: 2 });
+    } else {
+      coverage(patient, payer);
+    }
+    if (i === 0) {
+      coverage(patient, payers[2], { start: `${year - 3}-01-01`, end: `${year - 2}-12-31`, n: 9 }); // expired
+    }
+  });
+  coverages.forEach(put);
+
+  // A billing account per living sample patient, with its current coverages.
+  for (const patient of living) {
+    const covs = coverages.filter((c) => c.beneficiary.reference === `Patient/${patient.id}` && c.period.end >= localDate(now));
+    put({
+      resourceType: 'Account',
+      id: `acct-${patient.id}`,
+      status: 'active',
+      type: cc('http://terminology.hl7.org/CodeSystem/v3-ActCode', 'PBILLACCT', 'patient billing account'),
+      name: `${displayName(patient)}, patient account`,
+      subject: [ref(patient, displayName(patient))],
+      servicePeriod: { start: `${year}-01-01` },
+      ...(covs.length ? { coverage: covs.map((c) => ({ coverage: ref(c), priority: c.order })) } : {}),
+      owner: ref(clinic, clinic.name),
+      guarantor: [{ party: ref(patient, displayName(patient)) }],
+    });
+  }
+
+  // The fee schedule.
+  for (const [code, text, price] of FEES) {
+    put({
+      resourceType: 'ChargeItemDefinition',
+      id: `fee-${code}`,
+      url: `urn:ehrterm:sandbox:fee-schedule:${code}`,
+      version: String(year),
+      title: text,
+      status: 'active',
+      date: `${year}-01-01`,
+      publisher: clinic.name,
+      code: cc('http://www.ama-assn.org/go/cpt', code, text),
+      propertyGroup: [{ priceComponent: [{ type: 'base', amount: { value: price, currency: 'USD' } }] }],
+    });
+  }
+  lap('billing');
+
+  if (opts.scale > 0) {
+    addScalePatients(repo, put, { n: opts.scale, rng: prng(`${opts.seed ?? DEFAULT_SEED}/scale`), now, providers, slots, days, clinic, locations, payers, coverage, book, appointments });
+    coverages.forEach(put); // the sample patients' ones are already in; load() skips those
+  }
+  for (const perDay of slots.values()) {
+    perDay.flat().forEach(put);
+  }
+  appointments.forEach(put);
+  lap('scale');
+  return { users, counts: repo.counts(), timings };
+}
+
+function practitioner(u) {
+  return {
+    resourceType: 'Practitioner',
+    id: u.id,
+    identifier: [
+      ...(USERS.some((x) => x.id === u.id) ? [{ system: CERT_CN_SYSTEM, value: u.cn }] : []),
+      { system: STAFF_SYSTEM, value: u.staff },
+    ],
+    active: true,
+    name: [{ use: 'official', family: u.family, given: u.given, ...(u.prefix ? { prefix: u.prefix } : {}) }],
+    telecom: [{ system: 'phone', value: '555-010-0100', use: 'work' }],
+    gender: u.gender,
+    ...(u.qualification
+      ? { qualification: [{ code: cc('http://terminology.hl7.org/CodeSystem/v2-0360', u.qualification, u.qualification === 'MD' ? 'Doctor of Medicine' : 'Nurse Practitioner') }] }
+      : {}),
+  };
+}
+
+/**
+ * Returns a copy of `value` with every Reference.reference passed through
+ * rewrite(reference). It returns the new reference string, or
+ * { reference, display } to also replace an existing display, or undefined to
+ * drop the reference: the Reference stays if it still has a display or an
+ * identifier, and empty objects and arrays left behind are removed.
+ */
+function rewriteReferences(value, rewrite) {
+  const walk = (v) => {
+    if (Array.isArray(v)) {
+      const out = v.map(walk).filter((x) => x !== undefined);
+      return out.length ? out : undefined;
+    }
+    if (v && typeof v === 'object') {
+      const out = {};
+      let replacement;
+      if (typeof v.reference === 'string') {
+        replacement = rewrite(v.reference);
+        if (typeof replacement === 'string') {
+          replacement = { reference: replacement };
+        }
+      }
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'reference' && typeof x === 'string') {
+          if (replacement) {
+            out.reference = replacement.reference;
+          }
+          continue;
+        }
+        const w = k === 'display' && replacement?.display && v.display ? replacement.display : walk(x);
+        if (w !== undefined) {
+          out[k] = w;
+        }
+      }
+      return Object.keys(out).length ? out : undefined;
+    }
+    return v;
+  };
+  return walk(value);
+}
+
+// --- --scale N ------------------------------------------------------------------
+
+const GIVEN_F = ['Ava', 'Mia', 'Zoe', 'Lena', 'Nora', 'Ines', 'Hana', 'Rosa', 'Aiko', 'Leila', 'Maya', 'Ruth', 'Chloe', 'Dara', 'Elsa', 'Fatima', 'Greta', 'Ivy', 'June', 'Kira'];
+const GIVEN_M = ['Liam', 'Noah', 'Omar', 'Ravi', 'Jonas', 'Mateo', 'Kofi', 'Felix', 'Hugo', 'Ivan', 'Luca', 'Arjun', 'Ben', 'Caleb', 'Diego', 'Emil', 'Gabe', 'Hiro', 'Isaac', 'Kai'];
+const FAMILY = ['Abbott', 'Banerjee', 'Castillo', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Larsen', 'Moreau', 'Nakamura', 'Okonkwo', 'Petrov', 'Quinn', 'Rossi', 'Sato', 'Tanaka', 'Underwood', 'Varga', 'Wojcik', 'Xu', 'Yilmaz', 'Zimmer', 'Adeyemi', 'Bauer', 'Chen', 'Novak'];
+const STREETS = ['Elm Street', 'Oak Avenue', 'Maple Drive', 'Cedar Lane', 'Birch Road', 'Pine Court', 'Willow Way', 'Chestnut Street'];
+const CITIES = [['Springfield', '01101'], ['Chicopee', '01013'], ['Holyoke', '01040'], ['Westfield', '01085'], ['Agawam', '01001']];
+
+function addScalePatients(repo, put, ctx) {
+  const { n, rng, now, providers, slots, days, clinic, locations, payers, coverage, book, appointments } = ctx;
+  const vitals = (patient, encounter, when) => {
+    const heightCm = 150 + rng.int(40);
+    const weightKg = 50 + rng.int(60);
+    const bmi = Math.round((weightKg / ((heightCm / 100) * (heightCm / 100))) * 10) / 10;
+    const obs = (suffix, code, display, value, unit, ucum) => ({
+      resourceType: 'Observation',
+      id: `${encounter.id}-${suffix}`,
+      status: 'final',
+      category: [cc('http://terminology.hl7.org/CodeSystem/observation-category', 'vital-signs', 'Vital Signs')],
+      code: cc('http://loinc.org', code, display, display),
+      subject: ref(patient),
+      encounter: ref(encounter),
+      effectiveDateTime: when,
+      ...(value === undefined ? {} : { valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: ucum } }),
+    });
+    const bp = obs('bp', '85354-9', 'Blood pressure panel with all children optional');
+    bp.component = [
+      { code: cc('http://loinc.org', '8480-6', 'Systolic blood pressure'), valueQuantity: { value: 100 + rng.int(60), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      { code: cc('http://loinc.org', '8462-4', 'Diastolic blood pressure'), valueQuantity: { value: 60 + rng.int(35), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+    ];
+    return [
+      obs('hr', '8867-4', 'Heart rate', 55 + rng.int(50), '/min', '/min'),
+      obs('wt', '29463-7', 'Body weight', weightKg, 'kg', 'kg'),
+      obs('ht', '8302-2', 'Body height', heightCm, 'cm', 'cm'),
+      obs('bmi', '39156-5', 'Body mass index (BMI) [Ratio]', bmi, 'kg/m2', 'kg/m2'),
+      bp,
+    ];
+  };
+  // Future slots left free by the sample data get booked by scale patients up
+  // to about half of them, so schedules look busy in benchmarks.
+  const freeCount = [...slots.values()].flat(2).filter((s) => s.status === 'free').length;
+  const bookShare = Math.min(0.5, (freeCount * 0.5) / Math.max(1, n));
+  for (let i = 1; i <= n; i++) {
+    const female = rng() < 0.5;
+    const given = rng.pick(female ? GIVEN_F : GIVEN_M);
+    const family = rng.pick(FAMILY);
+    const [city, zip] = rng.pick(CITIES);
+    const patient = {
+      resourceType: 'Patient',
+      id: `scale-${pad(i, 6)}`,
+      identifier: [
+        { type: cc('http://terminology.hl7.org/CodeSystem/v2-0203', 'MR', 'Medical Record Number'), system: MRN_SYSTEM, value: String(2000000 + i) },
+        { type: cc('http://terminology.hl7.org/CodeSystem/v2-0203', 'SS', 'Social Security number'), system: 'http://hl7.org/fhir/sid/us-ssn', value: `999-${pad(10 + rng.int(90))}-${pad(rng.int(10000), 4)}` },
+      ],
+      active: true,
+      name: [{ use: 'official', family, given: [given] }],
+      telecom: [{ system: 'phone', value: `555-${pad(rng.int(1000), 3)}-${pad(rng.int(10000), 4)}`, use: 'home' }],
+      gender: female ? 'female' : 'male',
+      birthDate: `${now.getFullYear() - 1 - rng.int(90)}-${pad(1 + rng.int(12))}-${pad(1 + rng.int(28))}`,
+      address: [{ line: [`${1 + rng.int(999)} ${rng.pick(STREETS)}`], city, state: 'MA', postalCode: zip, country: 'US' }],
+      managingOrganization: ref(clinic, clinic.name),
+    };
+    put(patient);
+    const provider = rng.pick(providers);
+    let lastEncounter;
+    for (let k = 0; k < 2; k++) {
+      const start = new Date(now.getTime() - (30 + rng.int(700)) * 86400000);
+      start.setHours(8 + rng.int(8), rng.pick([0, 15, 30, 45]), 0, 0);
+      const encounter = {
+        resourceType: 'Encounter',
+        id: `${patient.id}-enc${k + 1}`,
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+        type: [cc('http://snomed.info/sct', '185349003', 'Encounter for check up', 'Office visit')],
+        subject: ref(patient, `${given} ${family}`),
+        participant: [{ individual: { reference: `Practitioner/${provider.id}`, display: personName(provider) } }],
+        period: { start: localDateTime(start), end: localDateTime(new Date(start.getTime() + 15 * 60000)) },
+        location: [{ location: ref(locations[provider.location], locations[provider.location].name) }],
+        serviceProvider: ref(clinic, clinic.name),
+      };
+      put(encounter);
+      vitals(patient, encounter, encounter.period.start).forEach(put);
+      lastEncounter = encounter;
+    }
+    // The visit that led to the last encounter, as a fulfilled appointment.
+    const appt = {
+      resourceType: 'Appointment',
+      id: `${patient.id}-appt1`,
+      status: 'fulfilled',
+      appointmentType: cc('http://terminology.hl7.org/CodeSystem/v2-0276', 'ROUTINE', APPT_TYPE_DISPLAY.ROUTINE),
+      description: 'Office visit',
+      start: lastEncounter.period.start,
+      end: lastEncounter.period.end,
+      minutesDuration: 15,
+      participant: [
+        { actor: ref(patient, `${given} ${family}`), status: 'accepted' },
+        { actor: { reference: `Practitioner/${provider.id}`, display: personName(provider) }, status: 'accepted' },
+      ],
+    };
+    put(appt);
+    lastEncounter.appointment = [ref(appt)];
+    if (rng() < bookShare) {
+      const a = book(patient, rng.pick(providers), rng.int(days.length));
+      if (a) {
+        appointments.push(a);
+      }
+    }
+    if (rng() < 0.85) {
+      const c = coverage(patient, rng.pick(payers));
+      c.id = `cov-${patient.id}`;
+    }
+  }
+}
+
+module.exports = { loadData, CERT_CN_SYSTEM, DEFAULT_SEED, USERS };

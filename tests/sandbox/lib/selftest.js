@@ -1,0 +1,875 @@
+// Self-test of the FHIR sandbox, run by ../selftest (which makes the private
+// temporary directory, checks Node and cleans up). Makes certificates, starts
+// the sandbox on free ports through ../run, and checks the acceptance
+// criteria, every conformance gap the sandbox fills, the fault modes, reset,
+// the request log and the TLS refusals. Uses only node:test, node:https,
+// node:zlib and curl. Writes only into $SANDBOX_SELFTEST_TMP.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const https = require('node:https');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const SANDBOX = path.resolve(__dirname, '..');
+const TMP = process.env.SANDBOX_SELFTEST_TMP || fs.mkdtempSync('/tmp/ehrterm-sandbox-selftest.');
+const CERTS = path.join(TMP, 'certs');
+const PIDS = path.join(TMP, 'pids'); // read by ../selftest to kill leftovers
+const READY_TIMEOUT_MS = 60000;
+
+// A hard stop, so a hung test cannot hold `make check` forever.
+setTimeout(() => {
+  process.stderr.write('selftest: gave up after 110 s\n');
+  process.exit(1);
+}, 110000).unref();
+
+let main; // { proc, base, port, control }
+const pass = {}; // certificate name -> key passphrase
+let loadedCounts; // resource counts right after start
+let bookedSlot; // a slot the transaction test booked
+const agents = {};
+
+// --- helpers ---------------------------------------------------------------------------
+
+/** Starts ../run with args; resolves { proc, base, port, control } once it is ready. */
+function startSandbox(args) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(path.join(SANDBOX, 'run'), ['--certs', CERTS, '--port', '0', '--control-port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    fs.appendFileSync(PIDS, `${proc.pid}\n`);
+    let out = '';
+    let err = '';
+    let control;
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`the sandbox did not print "ready https://localhost:N/fhir" within ${READY_TIMEOUT_MS / 1000} s; stderr:\n${err}`));
+    }, READY_TIMEOUT_MS);
+    proc.stderr.on('data', (d) => {
+      err += d;
+      control ??= /^control (http:\/\/127\.0\.0\.1:\d+)$/m.exec(err)?.[1];
+    });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /^ready (https:\/\/localhost:(\d+)\/fhir)\n/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        if (!control) {
+          reject(new Error(`ready line came before the control line; stderr:\n${err}`));
+        }
+        resolve({ proc, base: m[1], port: Number(m[2]), control, stdout: () => out, stderr: () => err });
+      }
+    });
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the sandbox exited (${code ?? signal}) before it was ready; stderr:\n${err}`));
+    });
+  });
+}
+
+function stopSandbox(s) {
+  return new Promise((resolve) => {
+    if (s.proc.exitCode !== null || s.proc.signalCode !== null) {
+      return resolve({ code: s.proc.exitCode, signal: s.proc.signalCode });
+    }
+    const timer = setTimeout(() => s.proc.kill('SIGKILL'), 5000);
+    s.proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+    s.proc.kill('SIGTERM');
+  });
+}
+
+function agent(user) {
+  agents[user] ??= new https.Agent({
+    keepAlive: true,
+    maxSockets: 4,
+    ca: fs.readFileSync(path.join(CERTS, 'ca.pem')),
+    cert: fs.readFileSync(path.join(CERTS, `${user}.pem`)),
+    key: fs.readFileSync(path.join(CERTS, `${user}.key`)),
+    passphrase: pass[user],
+  });
+  return agents[user];
+}
+
+/**
+ * One FHIR request. Resolves { status, headers, raw (wire body), body (decoded
+ * Buffer), json } or rejects on a transport error. opts: body, headers, user,
+ * gzip (send Accept-Encoding: gzip), maxBytes (abort after that many), url.
+ */
+function fhir(method, pathAndQuery, opts = {}) {
+  const url = opts.url ?? `${main.base}${pathAndQuery}`;
+  const payload = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+  const headers = {
+    Accept: 'application/fhir+json',
+    ...(payload ? { 'Content-Type': 'application/fhir+json', 'Content-Length': payload.length } : {}),
+    ...(opts.gzip ? { 'Accept-Encoding': 'gzip' } : {}),
+    ...opts.headers,
+  };
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, agent: opts.agent ?? agent(opts.user ?? 'frontdesk') }, (res) => {
+      const parts = [];
+      let n = 0;
+      res.on('data', (d) => {
+        parts.push(d);
+        n += d.length;
+        if (opts.maxBytes && n >= opts.maxBytes) {
+          resolve({ status: res.statusCode, headers: res.headers, raw: Buffer.concat(parts), partial: true });
+          res.destroy();
+        }
+      });
+      res.on('error', reject);
+      res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
+      res.on('end', () => {
+        const raw = Buffer.concat(parts);
+        const result = { status: res.statusCode, headers: res.headers, raw, body: raw };
+        if (res.headers['content-encoding'] === 'gzip' && !opts.noInflate) {
+          result.body = zlib.gunzipSync(raw);
+        }
+        try {
+          result.json = result.body.length ? JSON.parse(result.body.toString('utf8')) : undefined;
+        } catch {
+          result.json = undefined;
+        }
+        resolve(result);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A request to the control port; resolves { status, headers, json, text }. */
+function control(method, p, body, ctl = main.control) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(`${ctl}${p}`, { method, headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode, headers: res.headers, json, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function fault(spec) {
+  const r = await control('POST', '/fault', spec);
+  assert.equal(r.status, 201, `POST /fault ${JSON.stringify(spec)}: ${r.text}`);
+  return r.json.fault;
+}
+
+/** curl with the given extra arguments; resolves { code, stdout, stderr }. */
+function curl(args) {
+  return new Promise((resolve) => {
+    const p = spawn('curl', ['-sS', '--max-time', '20', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const certArgs = (user) => ['--cert', path.join(CERTS, `${user}.pem`), '--key', path.join(CERTS, `${user}.key`), '--pass', pass[path.basename(user)]];
+const ids = (bundle) => (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => `${e.resource.resourceType}/${e.resource.id}`);
+const link = (bundle, rel) => bundle.link?.find((l) => l.relation === rel)?.url;
+const newPatient = (family, extra = {}) => ({ resourceType: 'Patient', name: [{ family, given: ['Test'] }], ...extra });
+
+// A free slot of the clinician's, for booking tests.
+async function freeSlot(offset = 0) {
+  const r = await fhir('GET', `/Slot?schedule=Schedule/sched-clinician&status=free&_count=1&_offset=${offset}&start=gt${new Date().toISOString()}`);
+  assert.equal(r.status, 200);
+  assert.ok(r.json.entry?.length, 'a free future slot');
+  return r.json.entry[0].resource;
+}
+
+function booking(slot, patientRef, ifMatch) {
+  const apptUrl = 'urn:uuid:0b3c5a4e-0d5b-4f1e-9a9e-2f7a4e6b1c01';
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      {
+        fullUrl: apptUrl,
+        resource: {
+          resourceType: 'Appointment',
+          status: 'booked',
+          start: slot.start,
+          end: slot.end,
+          slot: [{ reference: `Slot/${slot.id}` }],
+          description: `selftest booking of ${slot.id}`,
+          participant: [
+            { actor: { reference: patientRef }, status: 'accepted' },
+            { actor: { reference: 'Practitioner/clinician' }, status: 'accepted' },
+          ],
+        },
+        request: { method: 'POST', url: 'Appointment' },
+      },
+      {
+        resource: { ...slot, status: 'busy' },
+        request: { method: 'PUT', url: `Slot/${slot.id}`, ifMatch },
+      },
+    ],
+  };
+}
+
+async function appointmentsFor(slot) {
+  const r = await fhir('GET', `/Appointment?slot=Slot/${slot.id}`);
+  assert.equal(r.status, 200);
+  return r.json.entry ?? [];
+}
+
+// --- setup -------------------------------------------------------------------------------
+
+before(async () => {
+  const made = spawnSync('sh', [path.join(SANDBOX, 'make-certs'), CERTS], { encoding: 'utf8' });
+  assert.equal(made.status, 0, `make-certs failed:\n${made.stderr}`);
+  for (const line of fs.readFileSync(path.join(CERTS, 'PASSPHRASES'), 'utf8').trim().split('\n')) {
+    const [name, value] = line.split(' ');
+    pass[name] = value;
+  }
+  main = await startSandbox(['--log', path.join(TMP, 'requests.log')]);
+  loadedCounts = (await control('GET', '/status')).json.resources;
+});
+
+after(async () => {
+  for (const a of Object.values(agents)) {
+    a.destroy();
+  }
+  if (main) {
+    await stopSandbox(main);
+  }
+});
+
+// --- certificates ---------------------------------------------------------------------------
+
+test('make-certs: modes, passphrases, really expired, SANs', () => {
+  assert.equal(fs.statSync(CERTS).mode & 0o777, 0o700);
+  const keys = ['ca.key', 'server.key', 'frontdesk.key', 'clinician.key', ...['expired', 'wronghost', 'otherca', 'otherca-ca', 'user-otherca'].map((n) => `bad/${n}.key`)];
+  for (const k of keys) {
+    assert.equal(fs.statSync(path.join(CERTS, k)).mode & 0o777, 0o600, k);
+  }
+  assert.equal(fs.statSync(path.join(CERTS, 'PASSPHRASES')).mode & 0o777, 0o600);
+  assert.match(pass.frontdesk, /^[0-9a-f]{16,}$/);
+  assert.match(pass.clinician, /^[0-9a-f]{16,}$/);
+  for (const u of ['frontdesk', 'clinician']) {
+    assert.match(fs.readFileSync(path.join(CERTS, `${u}.key`), 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
+  }
+  const checkend = spawnSync('openssl', ['x509', '-checkend', '0', '-noout', '-in', path.join(CERTS, 'bad/expired.pem')]);
+  assert.notEqual(checkend.status, 0, 'bad/expired.pem must be expired');
+  const san = spawnSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', path.join(CERTS, 'server.pem')], { encoding: 'utf8' });
+  assert.match(san.stdout, /DNS:localhost/);
+  assert.match(san.stdout, /IP Address:127\.0\.0\.1/);
+  assert.match(san.stdout, /IP Address:0:0:0:0:0:0:0:1/);
+  const again = spawnSync('sh', [path.join(SANDBOX, 'make-certs'), CERTS], { encoding: 'utf8' });
+  assert.notEqual(again.status, 0, 'make-certs refuses a non-empty directory');
+});
+
+// --- the main acceptance ---------------------------------------------------------------------
+
+test('acceptance: ready line, and curl with frontdesk finds Chad Quigley', async () => {
+  assert.match(main.stdout(), /^ready https:\/\/localhost:\d+\/fhir\n$/);
+  const r = await curl(['--cacert', path.join(CERTS, 'ca.pem'), ...certArgs('frontdesk'), `${main.base}/Patient?name=Quigley`]);
+  assert.equal(r.code, 0, r.stderr);
+  const bundle = JSON.parse(r.stdout);
+  assert.equal(bundle.resourceType, 'Bundle');
+  assert.equal(bundle.total, 1);
+  const name = bundle.entry[0].resource.name[0];
+  assert.equal(name.family, 'Quigley');
+  assert.deepEqual(name.given, ['Chad']);
+});
+
+test('acceptance: curl without a client certificate fails the handshake', async () => {
+  const before = (await control('GET', '/status')).json.tlsErrors.count;
+  const r = await curl(['--cacert', path.join(CERTS, 'ca.pem'), '-o', '/dev/null', '-w', '%{http_code}', `${main.base}/Patient?name=Quigley`]);
+  assert.notEqual(r.code, 0);
+  assert.equal(r.stdout, '000', 'no HTTP response at all');
+  const tls12 = await curl(['--tls-max', '1.2', '--cacert', path.join(CERTS, 'ca.pem'), `${main.base}/Patient`]);
+  assert.equal(tls12.code, 35, `TLS 1.2: curl reports a handshake failure: ${tls12.stderr}`);
+  const status = (await control('GET', '/status')).json;
+  assert.ok(status.tlsErrors.count >= before + 2, 'the server saw the failed handshakes');
+  assert.ok(status.tlsErrors.recent.some((e) => /CERTIFICATE/i.test(e.error)));
+});
+
+test('acceptance: curl with bad/user-otherca fails the handshake', async () => {
+  const before = (await control('GET', '/status')).json.tlsErrors.count;
+  const args = ['--cacert', path.join(CERTS, 'ca.pem'), ...certArgs('bad/user-otherca')];
+  const r = await curl([...args, '-o', '/dev/null', '-w', '%{http_code}', `${main.base}/Patient?name=Quigley`]);
+  assert.notEqual(r.code, 0);
+  assert.equal(r.stdout, '000', 'no HTTP response at all');
+  const tls12 = await curl(['--tls-max', '1.2', ...args, `${main.base}/Patient`]);
+  assert.equal(tls12.code, 35, `TLS 1.2: curl reports a handshake failure: ${tls12.stderr}`);
+  assert.ok((await control('GET', '/status')).json.tlsErrors.count >= before + 2);
+});
+
+test('a Node client without a certificate is refused too', async () => {
+  const noCert = new https.Agent({ ca: fs.readFileSync(path.join(CERTS, 'ca.pem')) });
+  await assert.rejects(fhir('GET', '/Patient', { agent: noCert }));
+  noCert.destroy();
+});
+
+// --- conformance gaps ------------------------------------------------------------------------
+
+test('metadata: an honest CapabilityStatement', async () => {
+  const r = await fhir('GET', '/metadata');
+  assert.equal(r.status, 200);
+  const cs = r.json;
+  assert.equal(cs.resourceType, 'CapabilityStatement');
+  assert.equal(cs.fhirVersion, '4.0.1');
+  assert.equal(cs.kind, 'instance');
+  assert.match(cs.software.name, /sandbox/);
+  assert.match(cs.software.version, /fhir-router 4\.5\.2/);
+  assert.equal(cs.implementation.url, main.base);
+  assert.deepEqual(cs.format, ['json']);
+  const rest = cs.rest[0];
+  assert.equal(rest.mode, 'server');
+  assert.deepEqual(rest.interaction.map((i) => i.code).sort(), ['batch', 'transaction']);
+  const byType = Object.fromEntries(rest.resource.map((x) => [x.type, x]));
+  for (const t of ['Patient', 'Appointment', 'Slot', 'Schedule', 'Coverage', 'ChargeItemDefinition', 'Practitioner']) {
+    assert.ok(byType[t], `${t} listed`);
+    assert.deepEqual(byType[t].interaction.map((i) => i.code).sort(), ['create', 'delete', 'history-instance', 'patch', 'read', 'search-type', 'update', 'vread']);
+  }
+  assert.ok(!byType.metadata);
+  const patientParams = Object.fromEntries(byType.Patient.searchParam.map((p) => [p.name, p.type]));
+  assert.equal(patientParams.name, 'string');
+  assert.equal(patientParams.identifier, 'token');
+  assert.equal(patientParams.birthdate, 'date');
+  const slotParams = byType.Slot.searchParam.map((p) => p.name);
+  for (const p of ['schedule', 'start', 'status']) {
+    assert.ok(slotParams.includes(p), `Slot?${p}`);
+  }
+  // Honest: no parameter of a type the sandbox cannot evaluate is advertised.
+  for (const res of rest.resource) {
+    for (const p of res.searchParam) {
+      assert.ok(['string', 'token', 'reference', 'date', 'uri'].includes(p.type), `${res.type}.${p.name}: ${p.type}`);
+    }
+  }
+  assert.equal(byType.Patient.conditionalCreate, true);
+  assert.equal(byType.Patient.versioning, 'versioned-update');
+  // and the router's old behaviour (a search for type "metadata") is gone
+  const unknown = await fhir('GET', '/NoSuchType');
+  assert.equal(unknown.status, 404);
+});
+
+test('transaction is all-or-nothing: a stale If-Match on the Slot creates no Appointment', async () => {
+  const slot = await freeSlot(0);
+  const patient = 'Patient/f120016e-295c-48b8-a7be-34dc0127d7e6';
+  const before = (await fhir('GET', '/Appointment?_summary=count')).json.total;
+  const stale = `W/"${Number(slot.meta.versionId) + 5}"`;
+  const r = await fhir('POST', '', { body: booking(slot, patient, stale) });
+  assert.equal(r.status, 412, JSON.stringify(r.json));
+  assert.equal(r.json.resourceType, 'OperationOutcome');
+  assert.match(JSON.stringify(r.json), /Slot/);
+  assert.equal((await fhir('GET', '/Appointment?_summary=count')).json.total, before, 'no Appointment was created');
+  assert.equal((await appointmentsFor(slot)).length, 0);
+  const after = await fhir('GET', `/Slot/${slot.id}`);
+  assert.equal(after.json.status, 'free');
+  assert.equal(after.json.meta.versionId, slot.meta.versionId, 'the slot is untouched');
+
+  // ... and with the right version it books: 200, both entries applied
+  const ok = await fhir('POST', '', { body: booking(slot, patient, `W/"${slot.meta.versionId}"`) });
+  assert.equal(ok.status, 200, JSON.stringify(ok.json));
+  assert.equal(ok.json.type, 'transaction-response');
+  assert.deepEqual(ok.json.entry.map((e) => e.response.status).sort(), ['200', '201']);
+  for (const e of ok.json.entry) {
+    assert.match(e.response.etag, /^W\/"\d+"$/);
+    assert.match(e.response.location, /^(Appointment|Slot)\/[^/]+\/_history\/\d+$/);
+  }
+  assert.equal((await appointmentsFor(slot)).length, 1);
+  assert.equal((await fhir('GET', `/Slot/${slot.id}`)).json.status, 'busy');
+  bookedSlot = slot;
+});
+
+test('two clients racing for one slot: exactly one 200 and one 412, one Appointment', async () => {
+  const slot = await freeSlot(3);
+  const etag = `W/"${slot.meta.versionId}"`;
+  const [a, b] = await Promise.all([
+    fhir('POST', '', { body: booking(slot, 'Patient/e6d67197-97a1-499b-83f8-eea9ef95cf0c', etag), user: 'frontdesk' }),
+    fhir('POST', '', { body: booking(slot, 'Patient/64f4649d-8d2e-40ae-811d-7316accdf5ee', etag), user: 'clinician' }),
+  ]);
+  assert.deepEqual([a.status, b.status].sort(), [200, 412]);
+  assert.equal((await appointmentsFor(slot)).length, 1);
+});
+
+test('paging: absolute self/next/previous links; walking next visits every result once', async () => {
+  const first = await fhir('GET', '/Slot?schedule=Schedule/sched-clinician&_count=50');
+  assert.equal(first.status, 200);
+  const total = first.json.total;
+  assert.ok(total > 100, `total ${total}`);
+  assert.equal(first.json.entry.length, 50);
+  assert.ok(!link(first.json, 'previous'), 'no previous on page 1');
+  for (const l of first.json.link) {
+    assert.ok(l.url.startsWith(main.base + '/'), `${l.relation} is under the base: ${l.url}`);
+  }
+  assert.match(link(first.json, 'self'), /schedule=Schedule\/sched-clinician/);
+  const seen = new Set();
+  let page = first.json;
+  let pages = 0;
+  for (;;) {
+    pages++;
+    for (const id of ids(page)) {
+      assert.ok(!seen.has(id), `${id} seen twice`);
+      seen.add(id);
+    }
+    const next = link(page, 'next');
+    if (!next) {
+      break;
+    }
+    const r = await fhir('GET', '', { url: next });
+    assert.equal(r.status, 200);
+    assert.ok(link(r.json, 'previous'), 'later pages have previous');
+    page = r.json;
+  }
+  assert.equal(seen.size, total);
+  assert.equal(pages, Math.ceil(total / 50));
+  // without _count: a default page of 20, still with next
+  const dflt = await fhir('GET', '/Slot');
+  assert.equal(dflt.json.entry.length, 20);
+  assert.ok(link(dflt.json, 'next'));
+});
+
+test('_elements returns only the named elements, tagged SUBSETTED', async () => {
+  const r = await fhir('GET', '/Patient?_elements=name,birthDate&_count=5');
+  assert.equal(r.status, 200);
+  assert.ok(r.json.entry.length > 0);
+  for (const { resource } of r.json.entry) {
+    assert.deepEqual(Object.keys(resource).sort(), ['birthDate', 'id', 'meta', 'name', 'resourceType']);
+    assert.ok(resource.meta.tag.some((t) => t.code === 'SUBSETTED'));
+  }
+  const read = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6?_elements=gender');
+  assert.deepEqual(Object.keys(read.json).sort(), ['gender', 'id', 'meta', 'resourceType']);
+});
+
+test('_summary=count returns only the total; _summary=true drops non-summary elements', async () => {
+  const r = await fhir('GET', '/Observation?_summary=count');
+  assert.equal(r.status, 200);
+  assert.ok(r.json.total > 700);
+  assert.equal(r.json.entry, undefined);
+  const s = await fhir('GET', '/Patient?_summary=true&_count=3');
+  for (const { resource } of s.json.entry) {
+    assert.equal(resource.text, undefined, 'text is not a summary element');
+    assert.equal(resource.extension, undefined);
+    assert.ok(resource.name);
+  }
+});
+
+test('search semantics: starts-with strings, bare-id references, _include, unknown and unsupported parameters', async () => {
+  assert.equal((await fhir('GET', '/Patient?family=Quig')).json.total, 1, 'starts-with');
+  assert.equal((await fhir('GET', '/Patient?family=uigley')).json.total, 0, 'not contains');
+  assert.equal((await fhir('GET', '/Patient?family:contains=uigley')).json.total, 1);
+  assert.equal((await fhir('GET', '/Patient?family:exact=quigley')).json.total, 0, ':exact is case-sensitive');
+  const byRef = await fhir('GET', '/Schedule?actor=Practitioner/clinician');
+  const bareRef = await fhir('GET', '/Schedule?actor=clinician');
+  assert.deepEqual(ids(bareRef.json), ids(byRef.json));
+  assert.ok(ids(byRef.json).includes('Schedule/sched-clinician'));
+  const inc = await fhir('GET', '/Appointment?practitioner=clinician&_include=Appointment:patient&_count=50');
+  assert.ok(inc.json.entry.some((e) => e.search.mode === 'include' && e.resource.resourceType === 'Patient'));
+  const unknown = await fhir('GET', '/Patient?family=Quigley&nonsense=1');
+  assert.equal(unknown.json.total, 1, 'unknown parameters are ignored');
+  assert.ok(!link(unknown.json, 'self').includes('nonsense'), 'and left out of the self link');
+  const strict = await fhir('GET', '/Patient?nonsense=1', { headers: { Prefer: 'handling=strict' } });
+  assert.equal(strict.status, 400);
+  const chained = await fhir('GET', '/Appointment?patient.name=Quigley');
+  assert.equal(chained.status, 400);
+  assert.match(JSON.stringify(chained.json), /not supported/);
+});
+
+test('gzip: compressed when the client sends Accept-Encoding: gzip', async () => {
+  const plain = await fhir('GET', '/Observation?_count=100');
+  const gz = await fhir('GET', '/Observation?_count=100', { gzip: true });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.match(gz.headers.vary, /Accept-Encoding/);
+  assert.equal(Number(gz.headers['content-length']), gz.raw.length);
+  assert.ok(gz.raw.length < plain.raw.length / 3, `${gz.raw.length} vs ${plain.raw.length}`);
+  assert.deepEqual(ids(gz.json), ids(plain.json));
+});
+
+test('read: ETag and Last-Modified; If-None-Match and If-Modified-Since give 304', async () => {
+  const r = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.etag, `W/"${r.json.meta.versionId}"`);
+  assert.equal(r.headers['last-modified'], new Date(r.json.meta.lastUpdated).toUTCString());
+  const again = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6', { headers: { 'If-None-Match': r.headers.etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.raw.length, 0);
+  assert.equal(again.headers.etag, r.headers.etag);
+  const since = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6', { headers: { 'If-Modified-Since': r.headers['last-modified'] } });
+  assert.equal(since.status, 304);
+  const other = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6', { headers: { 'If-None-Match': 'W/"999"' } });
+  assert.equal(other.status, 200);
+});
+
+test('create: 201 with a versioned Location; the user is the author; ids are the server\'s', async () => {
+  const r = await fhir('POST', '/Patient', { body: newPatient('Created', { id: 'f120016e-295c-48b8-a7be-34dc0127d7e6' }), user: 'clinician' });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.notEqual(r.json.id, 'f120016e-295c-48b8-a7be-34dc0127d7e6', 'a client id does not overwrite Chad Quigley');
+  assert.equal(r.headers.location, `${main.base}/Patient/${r.json.id}/_history/1`);
+  assert.equal(r.headers.etag, 'W/"1"');
+  assert.equal(r.json.meta.author.reference, 'Practitioner/clinician');
+  assert.equal((await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6')).json.name[0].family, 'Quigley');
+  const invalid = await fhir('POST', '/Appointment', { body: { resourceType: 'Appointment', participant: [] } });
+  assert.equal(invalid.status, 400, 'resources are validated');
+});
+
+test('If-None-Exist returns the existing resource instead of creating a duplicate', async () => {
+  const body = newPatient('Once', { identifier: [{ system: 'urn:selftest', value: 'once-1' }] });
+  const first = await fhir('POST', '/Patient', { body, headers: { 'If-None-Exist': 'identifier=urn:selftest|once-1' } });
+  assert.equal(first.status, 201);
+  const second = await fhir('POST', '/Patient', { body, headers: { 'If-None-Exist': 'identifier=urn:selftest|once-1' } });
+  assert.equal(second.status, 200);
+  assert.equal(second.json.id, first.json.id);
+  assert.equal((await fhir('GET', '/Patient?identifier=urn:selftest|once-1')).json.total, 1);
+  const typo = await fhir('POST', '/Patient', { body, headers: { 'If-None-Exist': 'identifer=urn:selftest|once-1' } });
+  assert.equal(typo.status, 400, 'a misspelt condition is an error, not a second Patient');
+});
+
+test('update: If-Match gives 412 on mismatch, 200 on match; PATCH and DELETE honour it; deleted reads are 410', async () => {
+  const created = (await fhir('POST', '/Patient', { body: newPatient('Versioned') })).json;
+  const url = `/Patient/${created.id}`;
+  const stale = await fhir('PUT', url, { body: { ...created, gender: 'female' }, headers: { 'If-Match': 'W/"7"' } });
+  assert.equal(stale.status, 412);
+  const ok = await fhir('PUT', url, { body: { ...created, gender: 'female' }, headers: { 'If-Match': 'W/"1"' } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json.meta.versionId, '2');
+  assert.equal(ok.headers.etag, 'W/"2"');
+  const patch = [{ op: 'replace', path: '/gender', value: 'male' }];
+  const badPatch = await fhir('PATCH', url, { body: patch, headers: { 'If-Match': 'W/"1"', 'Content-Type': 'application/json-patch+json' } });
+  assert.equal(badPatch.status, 412);
+  const goodPatch = await fhir('PATCH', url, { body: patch, headers: { 'If-Match': 'W/"2"', 'Content-Type': 'application/json-patch+json' } });
+  assert.equal(goodPatch.status, 200);
+  const cond = await fhir('PUT', `/Patient?_id=${created.id}`, { body: { resourceType: 'Patient', name: [{ family: 'Cond' }] }, headers: { 'If-Match': 'W/"1"' } });
+  assert.equal(cond.status, 412, 'conditional update honours If-Match');
+  const badDelete = await fhir('DELETE', url, { headers: { 'If-Match': 'W/"1"' } });
+  assert.equal(badDelete.status, 412);
+  const del = await fhir('DELETE', url, { headers: { 'If-Match': 'W/"3"' } });
+  assert.equal(del.status, 200);
+  assert.equal((await fhir('GET', url)).status, 410);
+  const hist = await fhir('GET', `/Patient/${created.id}/_history`);
+  assert.equal(hist.status, 410);
+  const fresh = await fhir('PUT', '/Patient/selftest-upsert', { body: { resourceType: 'Patient', id: 'selftest-upsert' } });
+  assert.equal(fresh.status, 201, 'update of a new id creates it');
+});
+
+test('users: each certificate CN maps to a Practitioner with a cert-cn identifier', async () => {
+  for (const cn of ['frontdesk', 'clinician']) {
+    const r = await fhir('GET', `/Practitioner?identifier=urn:ehrterm:cert-cn|${cn}`, { user: cn });
+    assert.equal(r.json.total, 1);
+    assert.equal(r.json.entry[0].resource.id, cn);
+  }
+});
+
+// --- data ------------------------------------------------------------------------------------------
+
+test('data: sample patients with MRNs, a clinic with schedules, slots, today\'s appointments, coverage and fees', async () => {
+  const patients = (await fhir('GET', '/Patient?_count=100&identifier=http://hospital.smarthealthit.org|')).json;
+  assert.equal(patients.total, 9, 'the 9 Synthea patients');
+  for (const { resource } of patients.entry) {
+    assert.ok(resource.identifier.some((i) => i.type?.coding?.[0]?.code === 'MR' && i.value), `${resource.id} has an MRN`);
+  }
+  const practitioners = await fhir('GET', '/Schedule?identifier=urn:ehrterm:sandbox:schedule|&_count=50');
+  assert.ok(practitioners.json.total >= 4, 'at least 4 practitioners with schedules');
+  assert.ok((await fhir('GET', '/Location?_summary=count')).json.total >= 1);
+
+  const today = new Date();
+  const ymd = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  const slots = (await fhir('GET', `/Slot?schedule=Schedule/sched-clinician&_count=1000&_sort=start`)).json;
+  const days = new Set(slots.entry.map((e) => e.resource.start.slice(0, 10)));
+  assert.equal(days.size, 14, 'slots on 14 days');
+  assert.ok(days.has(ymd(today)), 'including today');
+  for (const { resource } of slots.entry.slice(0, 5)) {
+    assert.equal(Date.parse(resource.end) - Date.parse(resource.start), 15 * 60000, '15-minute slots');
+  }
+  assert.ok(slots.entry.some((e) => e.resource.status === 'free') && slots.entry.some((e) => e.resource.status === 'busy'));
+
+  const appts = (await fhir('GET', `/Appointment?date=${ymd(today)}&status=booked&_count=100`)).json;
+  assert.ok(appts.total >= 4, `booked appointments today: ${appts.total}`);
+  for (const { resource } of appts.entry.filter((e) => !e.resource.description?.startsWith('selftest'))) {
+    const patient = resource.participant.find((p) => p.actor.reference.startsWith('Patient/'));
+    assert.equal((await fhir('GET', `/${patient.actor.reference}`)).status, 200, 'linked to a sample patient');
+    const slot = await fhir('GET', `/${resource.slot[0].reference}`);
+    assert.equal(slot.json.status, 'busy', 'its slot is busy');
+  }
+
+  const coverage = (await fhir('GET', '/Coverage?payor=Organization/payer-acme,Organization/payer-evergreen,Organization/payer-harbor,Organization/payer-silver&_count=100')).json;
+  const insured = new Set(coverage.entry.map((e) => e.resource.beneficiary.reference));
+  assert.ok(insured.size >= 5, `most patients have coverage (${insured.size})`);
+  const c = coverage.entry[0].resource;
+  for (const k of ['subscriberId', 'relationship', 'period', 'order', 'class', 'payor']) {
+    assert.ok(c[k] !== undefined, `Coverage.${k}`);
+  }
+  // R4 has no code search parameter for ChargeItemDefinition: the url names the CPT code
+  const fee = (await fhir('GET', '/ChargeItemDefinition?url=urn:ehrterm:sandbox:fee-schedule:99213')).json;
+  assert.equal(fee.total, 1);
+  assert.equal(fee.entry[0].resource.code.coding[0].code, '99213');
+  assert.equal(fee.entry[0].resource.propertyGroup[0].priceComponent[0].amount.currency, 'USD');
+  // HL7 examples are loaded with their references resolved or dropped
+  const claim = (await fhir('GET', '/Claim/100150')).json;
+  assert.equal((await fhir('GET', `/${claim.patient.reference}`)).status, 200);
+});
+
+// --- faults ---------------------------------------------------------------------------------------
+
+test('fault delay: the next request waits, then it is cleared', async () => {
+  await fault({ mode: 'delay', ms: 600, count: 1 });
+  let t = Date.now();
+  assert.equal((await fhir('GET', '/metadata?_elements=fhirVersion')).status, 200);
+  assert.ok(Date.now() - t >= 550, 'delayed');
+  t = Date.now();
+  await fhir('GET', '/metadata?_elements=fhirVersion');
+  assert.ok(Date.now() - t < 500, 'cleared after count');
+  assert.deepEqual((await control('GET', '/fault')).json.faults, []);
+});
+
+test('fault rate: the response arrives at the byte rate', async () => {
+  await fault({ mode: 'rate', bytesPerSecond: 40000, count: 1 });
+  const t = Date.now();
+  const r = await fhir('GET', '/Observation?_count=60');
+  const ms = Date.now() - t;
+  assert.equal(r.status, 200);
+  const expected = (r.raw.length / 40000) * 1000;
+  assert.ok(expected > 500, `body large enough (${r.raw.length})`);
+  assert.ok(ms >= expected * 0.8, `${ms} ms for ${r.raw.length} bytes`);
+  const t2 = Date.now();
+  await fhir('GET', '/Observation?_count=60');
+  assert.ok(Date.now() - t2 < expected / 2, 'cleared');
+});
+
+test('fault drop: only the matching PUT loses its connection mid-body (after it ran)', async () => {
+  const p = (await fhir('POST', '/Patient', { body: newPatient('Dropped') })).json;
+  await fault({ mode: 'drop', count: 1, match: 'PUT /fhir/Patient' });
+  assert.equal((await fhir('GET', `/Patient/${p.id}`)).status, 200, 'a GET is not dropped');
+  await assert.rejects(fhir('PUT', `/Patient/${p.id}`, { body: { ...p, gender: 'male' } }), (err) => /ECONNRESET|aborted|socket hang up/i.test(`${err.code} ${err.message}`));
+  const now = (await fhir('GET', `/Patient/${p.id}`)).json;
+  assert.equal(now.meta.versionId, '2', 'the dropped PUT was applied before the link dropped');
+  assert.equal((await fhir('PUT', `/Patient/${p.id}`, { body: { ...now, gender: 'female' } })).status, 200, 'cleared');
+});
+
+test('faults 500, 503 and 429: status, Retry-After, and the request is not run', async () => {
+  for (const [mode, retry] of [['500'], ['503', 3], ['429', 2]]) {
+    const before = (await fhir('GET', '/Patient?family=Unrun&_summary=count')).json.total;
+    await fault({ mode, count: 1, ...(retry ? { retryAfter: retry } : {}), match: 'POST /fhir/Patient' });
+    const r = await fhir('POST', '/Patient', { body: newPatient('Unrun') });
+    assert.equal(r.status, Number(mode));
+    assert.equal(r.json.resourceType, 'OperationOutcome');
+    if (retry) {
+      assert.equal(r.headers['retry-after'], String(retry));
+    }
+    assert.equal((await fhir('GET', '/Patient?family=Unrun&_summary=count')).json.total, before, `${mode}: nothing created`);
+  }
+  const after = await fhir('POST', '/Patient', { body: newPatient('Unrun') });
+  assert.equal(after.status, 201, 'cleared');
+});
+
+test('fault truncate: a complete HTTP response with cut-off JSON', async () => {
+  await fault({ mode: 'truncate', count: 1 });
+  const r = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6', { gzip: true });
+  assert.equal(r.status, 200);
+  assert.equal(Number(r.headers['content-length']), r.raw.length, 'framing is intact');
+  assert.throws(() => JSON.parse(r.body.toString('utf8')));
+  assert.ok(r.body.toString('utf8').startsWith('{"resourceType":"Patient"'));
+  assert.ok((await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6')).json, 'cleared');
+});
+
+test('fault oversize: announces and streams a huge body', async () => {
+  await fault({ mode: 'oversize', count: 1 });
+  const r = await fhir('GET', '/Patient', { maxBytes: 2 * 1024 * 1024 });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-length'], String(2 * 1024 ** 3));
+  assert.ok(r.raw.length >= 2 * 1024 * 1024);
+  assert.ok(r.raw.toString('utf8', 0, 60).startsWith('{"resourceType":"Bundle"'));
+  await fault({ mode: 'oversize', count: 1, bytes: 5000000, chunked: true });
+  const c = await fhir('GET', '/Patient', { maxBytes: 1024 * 1024 });
+  assert.equal(c.headers['content-length'], undefined);
+  assert.equal(c.headers['transfer-encoding'], 'chunked');
+  assert.equal((await fhir('GET', '/Patient?_count=1')).json.entry.length, 1, 'cleared');
+});
+
+test('fault hostile: escape sequences, invalid UTF-8, a 1 MB name, 10,000 combining characters', async () => {
+  const chad = '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6';
+  await fault({ mode: 'hostile', count: 1, variant: 'escapes' });
+  const esc = await fhir('GET', chad);
+  const family = esc.json.name[0].family;
+  assert.ok(family.startsWith('Quigley'));
+  for (const seq of ['\x1b]0;', '\x1b]2;', '\x1b]52;c;', '\x1b]8;;', '\x1b[21t', '\x1bP', '\u009b', '\u202e']) {
+    assert.ok(family.includes(seq), `contains ${JSON.stringify(seq)}`);
+  }
+  assert.ok(esc.json.id === 'f120016e-295c-48b8-a7be-34dc0127d7e6', 'ids stay intact');
+
+  await fault({ mode: 'hostile', count: 1, variant: 'invalid-utf8' });
+  const bad = await fhir('GET', chad);
+  assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bad.body));
+  assert.ok(bad.body.includes(Buffer.from([0xff])) && bad.body.includes(Buffer.from([0x9b])));
+
+  await fault({ mode: 'hostile', count: 1, variant: 'huge' });
+  const huge = await fhir('GET', chad, { gzip: true });
+  assert.ok(huge.json.name[0].family.length >= 1024 * 1024);
+
+  await fault({ mode: 'hostile', count: 1, variant: 'combining' });
+  const comb = await fhir('GET', chad);
+  assert.equal((comb.json.name[0].given[0].match(/\u0301/g) ?? []).length, 10000);
+
+  assert.equal((await fhir('GET', chad)).json.name[0].family, 'Quigley', 'cleared');
+});
+
+test('fault wrong-types: every element has the wrong JSON type', async () => {
+  await fault({ mode: 'wrong-types', count: 2 });
+  const r = await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6');
+  assert.equal(r.json.resourceType, 'Patient');
+  assert.equal(typeof r.json.id, 'number');
+  assert.ok(!Array.isArray(r.json.name));
+  assert.ok(Array.isArray(r.json.gender));
+  const b = await fhir('GET', '/Patient?_count=2');
+  assert.equal(typeof b.json.total, 'string');
+  assert.ok(b.json.entry.includes(null));
+  assert.equal(typeof (await fhir('GET', '/Patient/f120016e-295c-48b8-a7be-34dc0127d7e6')).json.id, 'string', 'cleared');
+});
+
+test('fault deep-nesting: a resource nested 100,000 deep', async () => {
+  await fault({ mode: 'deep-nesting', count: 1 });
+  const r = await fhir('GET', '/Patient');
+  const text = r.body.toString('utf8');
+  let depth = 0;
+  let max = 0;
+  for (const ch of text) {
+    if (ch === '[' || ch === '{') {
+      max = Math.max(max, ++depth);
+    } else if (ch === ']' || ch === '}') {
+      depth--;
+    }
+  }
+  assert.ok(max >= 100000, `depth ${max}`);
+  assert.equal(depth, 0, 'balanced');
+});
+
+test('fault gzip-bomb: a small gzip body that expands enormously', async () => {
+  await fault({ mode: 'gzip-bomb', count: 1, expandedBytes: 256 * 1024 * 1024 });
+  const r = await fhir('GET', '/Patient', { noInflate: true });
+  assert.equal(r.headers['content-encoding'], 'gzip', 'even though the client did not ask for gzip');
+  assert.ok(r.raw.length < 1024 * 1024, `${r.raw.length} bytes on the wire`);
+  assert.throws(() => zlib.gunzipSync(r.raw, { maxOutputLength: 64 * 1024 * 1024 }), /maxOutputLength|too large|ERR_BUFFER_TOO_LARGE/i);
+});
+
+test('faults: match by path prefix, count, clearing by id and all, bad specs refused', async () => {
+  const f = await fault({ mode: '500', match: '/fhir/Coverage' });
+  assert.equal(f.remaining, null, 'no count: until cleared');
+  assert.equal((await fhir('GET', '/Coverage?_count=1')).status, 500);
+  assert.equal((await fhir('GET', '/Coverage?_count=1')).status, 500);
+  assert.equal((await fhir('GET', '/Patient?_count=1')).status, 200, 'other paths are not affected');
+  assert.equal((await control('DELETE', `/fault/${f.id}`)).status, 200);
+  assert.equal((await fhir('GET', '/Coverage?_count=1')).status, 200);
+  await fault({ mode: '503' });
+  await fault({ mode: 'delay', ms: 10 });
+  assert.equal((await control('GET', '/fault')).json.faults.length, 2);
+  assert.equal((await control('DELETE', '/fault')).json.cleared, 2);
+  assert.equal((await fhir('GET', '/Patient?_count=1')).status, 200);
+  assert.equal((await control('POST', '/fault', { mode: 'explode' })).status, 400);
+  assert.equal((await control('POST', '/fault', { mode: 'delay', ms: -1 })).status, 400);
+  const help = await control('GET', '/');
+  assert.match(help.json.note, /TEST ONLY/);
+  assert.equal(help.headers['x-ehrterm-sandbox'], 'test-only control port');
+});
+
+// --- reset and log ---------------------------------------------------------------------------------
+
+test('POST /reset restores the loaded data', async () => {
+  const p = (await fhir('POST', '/Patient', { body: newPatient('Ephemeral') })).json;
+  const slot = await freeSlot(7);
+  await fhir('PUT', `/Slot/${slot.id}`, { body: { ...slot, status: 'busy-unavailable' } });
+  const r = await control('POST', '/reset');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.resources, loadedCounts);
+  assert.equal((await fhir('GET', `/Patient/${p.id}`)).status, 404);
+  const s = (await fhir('GET', `/Slot/${slot.id}`)).json;
+  assert.equal(s.status, 'free');
+  assert.equal(s.meta.versionId, '1');
+  assert.equal((await fhir('GET', `/Slot/${bookedSlot.id}`)).json.status, 'free', 'the test booking is gone');
+  assert.equal((await appointmentsFor(bookedSlot)).length, 0);
+});
+
+test('request log: one tab-separated line per request with bytes and user', async () => {
+  await control('POST', '/log/clear');
+  const a = await fhir('GET', '/Patient?name=Quigley', { gzip: true });
+  const b = await fhir('GET', '/Patient?name=Quigley');
+  await fhir('GET', '/Patient/nope', { user: 'clinician' });
+  const text = (await control('GET', '/log')).text;
+  const lines = text.trim().split('\n').map((l) => l.split('\t'));
+  assert.equal(lines.length, 3);
+  assert.deepEqual(lines.map((l) => l.slice(0, 3)), [
+    ['GET', '/fhir/Patient?name=Quigley', '200'],
+    ['GET', '/fhir/Patient?name=Quigley', '200'],
+    ['GET', '/fhir/Patient/nope', '404'],
+  ]);
+  assert.deepEqual(lines.map((l) => l[5]), ['frontdesk', 'frontdesk', 'clinician']);
+  for (const l of lines) {
+    assert.ok(Number(l[3]) > 50, 'request bytes');
+  }
+  const [gzBytes, plainBytes] = [Number(lines[0][4]), Number(lines[1][4])];
+  assert.ok(gzBytes >= a.raw.length && gzBytes < a.raw.length + 600, `gzip response bytes ${gzBytes} ~ ${a.raw.length} + headers`);
+  assert.ok(plainBytes >= b.raw.length && plainBytes < b.raw.length + 600);
+  assert.ok(gzBytes < plainBytes, 'bytes on the wire, after gzip');
+  const json = (await control('GET', '/log?format=json')).json;
+  assert.equal(json.entries.length, 3);
+  assert.equal((await control('POST', '/log/clear')).json.cleared, 3);
+  const file = fs.readFileSync(path.join(TMP, 'requests.log'), 'utf8');
+  assert.ok(file.includes('/fhir/Patient/nope\t404'), '--log FILE has the lines too');
+});
+
+// --- bad server certificates ------------------------------------------------------------------------
+
+test('--server-cert expired, wronghost, otherca: curl with the CA refuses the server', async () => {
+  for (const [name, why] of [
+    ['expired', /expired/i],
+    ['wronghost', /name|match|subject/i],
+    ['otherca', /issuer|self.signed|unable to get local issuer|verify/i],
+  ]) {
+    const s = await startSandbox(['--no-data', '--server-cert', name]);
+    try {
+      const r = await curl(['--cacert', path.join(CERTS, 'ca.pem'), ...certArgs('frontdesk'), `${s.base}/metadata`]);
+      assert.equal(r.code, 60, `${name}: curl exit ${r.code}: ${r.stderr}`);
+      assert.match(r.stderr, why, name);
+      const insecure = await curl(['-k', '-o', '/dev/null', '-w', '%{http_code}', ...certArgs('frontdesk'), `${s.base}/metadata`]);
+      assert.equal(insecure.stdout, '200', `${name}: the server itself works`);
+    } finally {
+      const { code } = await stopSandbox(s);
+      assert.equal(code, 0);
+    }
+  }
+});
+
+test('--no-data starts empty except for the user Practitioners', async () => {
+  const s = await startSandbox(['--no-data']);
+  try {
+    const status = (await control('GET', '/status', undefined, s.control)).json;
+    assert.deepEqual(status.resources, { Practitioner: 2 });
+  } finally {
+    await stopSandbox(s);
+  }
+});
+
+test('SIGTERM stops the sandbox cleanly and leaves no process behind', async () => {
+  for (const a of Object.values(agents)) {
+    a.destroy();
+  }
+  const pid = main.proc.pid;
+  const { code, signal } = await stopSandbox(main);
+  assert.equal(code, 0, `exit ${code ?? signal}`);
+  assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  await assert.rejects(fhir('GET', '/metadata', { agent: new https.Agent({ ca: fs.readFileSync(path.join(CERTS, 'ca.pem')) }) }), /ECONNREFUSED/);
+  main = undefined;
+});

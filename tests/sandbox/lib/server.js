@@ -1,0 +1,567 @@
+// ehrterm FHIR sandbox: a TEST-ONLY FHIR R4 server over mutual TLS.
+//
+// Node https (requestCert, rejectUnauthorized) on loopback hands every request
+// under /fhir to @medplum/fhir-router over an in-memory repository
+// (repo.js), with the conformance fixes of conformance.js, the data of data.js
+// and the fault modes and control port of faults.js. Started by ../run, which
+// checks the Node version first. Usage: see ../README.md or --help.
+'use strict';
+
+const fs = require('node:fs');
+const https = require('node:https');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const startedAt = new Date();
+const deps = require('./deps');
+const { core, definitions, sandboxDir } = deps;
+const { SandboxRepository } = require('./repo');
+const { createRouter } = require('./conformance');
+const { loadData } = require('./data');
+const { Faults, MODES, replacementResponse, damageBody, startControl } = require('./faults');
+
+const VERSION = JSON.parse(fs.readFileSync(path.join(sandboxDir, 'package.json'), 'utf8')).version;
+const MAX_REQUEST_BYTES = 50 * 1024 * 1024;
+const MAX_LOG_ENTRIES = 200000;
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-cert NAME]
+           [--scale N] [--no-data] [--seed S] [--log FILE]
+
+  --certs DIR         certificates made by make-certs DIR (required)
+  --port N            FHIR port on localhost (127.0.0.1 and ::1); 0 = any free port (default)
+  --control-port M    plain-HTTP control port on 127.0.0.1; 0 = any free port (default)
+  --server-cert NAME  serve DIR/bad/NAME.pem instead of DIR/server.pem (expired, wronghost, otherca)
+  --scale N           add N synthetic patients with encounters, vitals, appointments
+  --no-data           start empty except for the two user Practitioners
+  --seed S            seed for the generated data (default ${require('./data').DEFAULT_SEED})
+  --log FILE          also write the request log to FILE (truncated at start)
+
+Prints "control http://127.0.0.1:M" on stderr, then "ready https://localhost:N/fhir"
+on stdout once requests are accepted. SIGTERM or SIGINT stops it. TEST USE ONLY.`;
+
+function die(message, code = 1) {
+  process.stderr.write(`sandbox: ${message}\n`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const opts = { port: 0, controlPort: 0, scale: 0, noData: false, seed: undefined, log: undefined, serverCert: undefined };
+  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--seed', '--log']);
+  for (let i = 0; i < argv.length; i++) {
+    let [flag, value] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
+    if (flag === '-h' || flag === '--help') {
+      process.stdout.write(USAGE + '\n');
+      process.exit(0);
+    }
+    if (takesValue.has(flag) && value === undefined) {
+      value = argv[++i];
+      if (value === undefined) {
+        die(`${flag} needs a value\n${USAGE}`, 2);
+      }
+    }
+    const int = (min, max) => {
+      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        die(`${flag} must be a whole number from ${min} to ${max}`, 2);
+      }
+      return Number(value);
+    };
+    switch (flag) {
+      case '--certs':
+        opts.certs = value;
+        break;
+      case '--port':
+        opts.port = int(0, 65535);
+        break;
+      case '--control-port':
+        opts.controlPort = int(0, 65535);
+        break;
+      case '--server-cert':
+        if (!/^[A-Za-z0-9_-]+$/.test(value)) {
+          die('--server-cert takes a name such as expired, wronghost or otherca', 2);
+        }
+        opts.serverCert = value;
+        break;
+      case '--scale':
+        opts.scale = int(0, 1000000);
+        break;
+      case '--no-data':
+        opts.noData = true;
+        break;
+      case '--seed':
+        opts.seed = value;
+        break;
+      case '--log':
+        opts.log = value;
+        break;
+      default:
+        die(`unknown argument ${argv[i]}\n${USAGE}`, 2);
+    }
+  }
+  if (!opts.certs) {
+    die(`--certs DIR is required\n${USAGE}`, 2);
+  }
+  return opts;
+}
+
+function readCerts(opts) {
+  const file = (...p) => {
+    const f = path.join(opts.certs, ...p);
+    try {
+      return fs.readFileSync(f);
+    } catch (err) {
+      die(`cannot read ${f} (${err.code}); make the certificates with: tests/sandbox/make-certs ${opts.certs}`);
+    }
+  };
+  const name = opts.serverCert;
+  return {
+    ca: file('ca.pem'),
+    cert: name ? file('bad', `${name}.pem`) : file('server.pem'),
+    key: name ? file('bad', `${name}.key`) : file('server.key'),
+  };
+}
+
+// --- the request log -------------------------------------------------------------
+
+/** One line per FHIR request; the first six fields are the ones the tests count. */
+class RequestLog {
+  constructor(file) {
+    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults'];
+    this.entries = [];
+    this.dropped = 0;
+    this.stream = file ? fs.createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
+  }
+
+  add(e) {
+    this.entries.push(e);
+    if (this.entries.length > MAX_LOG_ENTRIES) {
+      this.entries.shift();
+      this.dropped++;
+    }
+    this.stream?.write(RequestLog.line(e));
+  }
+
+  static line(e) {
+    const clean = (s) => String(s).replace(/[\t\r\n\\]/g, (c) => ({ '\t': '\\t', '\r': '\\r', '\n': '\\n', '\\': '\\\\' })[c]);
+    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-'].map(clean).join('\t')}\n`;
+  }
+
+  text() {
+    return this.entries.map(RequestLog.line).join('');
+  }
+
+  clear() {
+    const n = this.entries.length;
+    this.entries = [];
+    this.dropped = 0;
+    return n;
+  }
+}
+
+// --- helpers -----------------------------------------------------------------------
+
+/** Serialises async work: one FHIR request (or reset) touches the store at a time. */
+function makeMutex() {
+  let tail = Promise.resolve();
+  return (fn) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => {});
+    return run;
+  };
+}
+
+function readRequestBody(req) {
+  return new Promise((resolve, reject) => {
+    const parts = [];
+    let n = 0;
+    req.on('data', (d) => {
+      n += d.length;
+      if (n <= MAX_REQUEST_BYTES) {
+        parts.push(d);
+      }
+    });
+    req.on('end', () => resolve(n > MAX_REQUEST_BYTES ? null : Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+/** Bytes of the request line and headers as received (rawHeaders keep their order and case). */
+function requestHeaderBytes(req) {
+  let n = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`);
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    n += Buffer.byteLength(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`);
+  }
+  return n;
+}
+
+function outcomeBody(status, code, text) {
+  return {
+    status,
+    headers: { 'Content-Type': FHIR_JSON },
+    body: Buffer.from(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text } }] })),
+  };
+}
+
+function acceptsGzip(req) {
+  const ae = String(req.headers['accept-encoding'] ?? '');
+  return ae.split(',').some((part) => {
+    const [coding, ...params] = part.trim().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return (coding.trim() === 'gzip' || coding.trim() === '*') && (!q || Number(q.slice(2)) > 0);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- main ----------------------------------------------------------------------------
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const tls = readCerts(opts);
+
+  // Index the R4 profiles and search parameters: the router's search, the
+  // validator and the CapabilityStatement all read this one index.
+  const t0 = Date.now();
+  for (const f of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
+    core.indexStructureDefinitionBundle(definitions.readJson(f));
+  }
+  core.indexSearchParameterBundle(definitions.readJson('fhir/r4/search-parameters.json'));
+  const schemaMs = Date.now() - t0;
+
+  const repo = new SandboxRepository();
+  const t1 = Date.now();
+  const loaded = loadData(repo, { dataDir: path.join(sandboxDir, 'data'), noData: opts.noData, seed: opts.seed, scale: opts.scale });
+  repo.snapshot();
+  repo.validateWrites = true;
+  const loadMs = Date.now() - t1;
+
+  let base = 'https://localhost:0/fhir';
+  const ctx = { base: () => base, version: VERSION, startedAt: startedAt.toISOString() };
+  const fhirRouter = createRouter(ctx);
+  const exclusive = makeMutex();
+  const faults = new Faults();
+  const log = new RequestLog(opts.log);
+  const tlsErrors = { count: 0, recent: [] };
+
+  /** Runs one FHIR request through the router: { status, headers, body }. */
+  async function runFhir(req, bodyBuf, user) {
+    const url = new URL(req.url, base);
+    if (url.pathname !== '/fhir' && !url.pathname.startsWith('/fhir/')) {
+      return outcomeBody(404, 'not-found', `Nothing at ${url.pathname}; the FHIR base is ${base}`);
+    }
+    const accept = String(req.headers.accept ?? '*/*');
+    const format = url.searchParams.get('_format');
+    if (!/json|\*\/\*|application\/\*/i.test(accept) || (format && !/json/i.test(format))) {
+      return outcomeBody(406, 'not-supported', 'This server speaks application/fhir+json only');
+    }
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
+      return outcomeBody(405, 'not-supported', `Method ${req.method} is not supported`);
+    }
+
+    let body;
+    if (bodyBuf.length) {
+      let raw = bodyBuf;
+      const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (enc === 'gzip') {
+        try {
+          raw = zlib.gunzipSync(bodyBuf, { maxOutputLength: MAX_REQUEST_BYTES });
+        } catch {
+          return outcomeBody(400, 'invalid', 'Request body is not valid gzip (or too large)');
+        }
+      } else if (enc !== 'identity') {
+        return outcomeBody(415, 'not-supported', `Content-Encoding ${enc} is not supported`);
+      }
+      const type = String(req.headers['content-type'] ?? '');
+      if (type.startsWith('application/x-www-form-urlencoded')) {
+        body = Object.fromEntries([...new URLSearchParams(raw.toString('utf8'))].reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map()));
+      } else {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch (err) {
+          return outcomeBody(400, 'structure', `Request body is not valid JSON: ${err.message}`);
+        }
+      }
+    }
+
+    const fhirPath = url.pathname.slice('/fhir'.length) || '/';
+    const fhirReq = { method, url: fhirPath + url.search, pathname: '', body, params: {}, query: {}, headers: req.headers, config: { transactions: true } };
+    const [outcome, resource] = await exclusive(async () => {
+      repo.author = user;
+      try {
+        return await fhirRouter.handleRequest(fhirReq, repo);
+      } finally {
+        repo.author = undefined;
+      }
+    });
+
+    const status = core.getStatus(outcome);
+    const headers = { 'Content-Type': FHIR_JSON };
+    const single =
+      resource?.id &&
+      resource.meta?.versionId &&
+      resource.resourceType !== 'OperationOutcome' &&
+      !(resource.resourceType === 'Bundle' && ['searchset', 'history', 'batch-response', 'transaction-response'].includes(resource.type));
+    if (single) {
+      headers.ETag = `W/"${resource.meta.versionId}"`;
+      headers['Last-Modified'] = new Date(resource.meta.lastUpdated).toUTCString();
+      if (status === 201) {
+        headers.Location = `${base}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
+      }
+    }
+    if (status === 304) {
+      return { status, headers: { ETag: headers.ETag, 'Last-Modified': headers['Last-Modified'] }, body: Buffer.alloc(0) };
+    }
+    let payload = status >= 400 || !resource ? outcome : resource;
+    const prefer = String(req.headers.prefer ?? '');
+    const isWrite = (method === 'POST' && !/\/_search$/.test(fhirPath) && fhirPath !== '/') || method === 'PUT' || method === 'PATCH';
+    if (isWrite && status < 300 && /return\s*=\s*minimal/i.test(prefer)) {
+      return { status, headers: { ...headers, 'Content-Type': undefined }, body: Buffer.alloc(0) };
+    }
+    if (isWrite && status < 300 && /return\s*=\s*OperationOutcome/i.test(prefer)) {
+      payload = outcome;
+    }
+    const pretty = url.searchParams.get('_pretty') === 'true';
+    return { status, headers, body: Buffer.from(JSON.stringify(payload, null, pretty ? 2 : undefined)) };
+  }
+
+  /**
+   * Sends a response: compression, then the rate limit and drop faults.
+   * Counts the body bytes written in stats.bodyBytes.
+   */
+  async function send(req, res, resp, shaping, stats) {
+    const headers = Object.fromEntries(Object.entries(resp.headers ?? {}).filter(([, v]) => v !== undefined));
+    let body = resp.body ?? Buffer.alloc(0);
+    if (!resp.noCompress && !resp.stream) {
+      headers.Vary = 'Accept-Encoding';
+      if (body.length && acceptsGzip(req)) {
+        const gz = zlib.gzipSync(body);
+        if (gz.length < body.length) {
+          body = gz;
+          headers['Content-Encoding'] = 'gzip';
+        }
+      }
+    }
+    if (!resp.stream) {
+      headers['Content-Length'] = String(body.length);
+    }
+    res.writeHead(resp.status, headers);
+    const head = req.method === 'HEAD';
+
+    const closed = () => res.destroyed || res.socket?.destroyed;
+    // write(chunk) -> false once the client has gone; paced when a rate is set.
+    const started = Date.now();
+    let paced = 0;
+    const write = async (chunk) => {
+      const slice = shaping.rate ? Math.max(1, Math.min(16384, Math.floor(shaping.rate / 20))) : chunk.length;
+      for (let at = 0; at < chunk.length; at += slice) {
+        if (closed()) {
+          return false;
+        }
+        const part = chunk.subarray(at, at + slice);
+        const flushed = new Promise((resolve) => res.write(part, () => resolve()));
+        stats.bodyBytes += part.length;
+        if (shaping.rate) {
+          paced += part.length;
+          await flushed;
+          const due = started + (paced / shaping.rate) * 1000;
+          if (due > Date.now()) {
+            await sleep(due - Date.now());
+          }
+        } else if (res.writableNeedDrain) {
+          await Promise.race([new Promise((r) => res.once('drain', r)), new Promise((r) => res.once('close', r))]);
+        }
+      }
+      return !closed();
+    };
+
+    if (head) {
+      res.end();
+    } else if (resp.stream) {
+      if (await resp.stream(res, write)) {
+        res.end();
+      }
+    } else if (resp.dropAfter !== undefined) {
+      const n = Math.min(resp.dropAfter ?? Math.floor(body.length / 2), Math.max(0, body.length - 1));
+      if (n > 0) {
+        await write(body.subarray(0, n));
+      } else {
+        await new Promise((r) => res.write('', () => r())); // headers out first
+      }
+      res.socket?.destroy(); // no close_notify, no rest of the body: a dropped link
+    } else if (shaping.rate) {
+      if (await write(body)) {
+        res.end();
+      }
+    } else {
+      stats.bodyBytes += body.length;
+      res.end(body);
+    }
+  }
+
+  async function onRequest(req, res) {
+    const t = process.hrtime.bigint();
+    const cn = req.socket.getPeerCertificate?.()?.subject?.CN ?? '-';
+    const stats = { bodyBytes: 0 };
+    const entry = { method: req.method, path: req.url, status: 0, requestBytes: 0, responseBytes: 0, user: cn, time: new Date().toISOString(), ms: 0, faults: '' };
+    res.on('close', () => {
+      entry.status = res.statusCode;
+      entry.responseBytes = Buffer.byteLength(res._header ?? '') + stats.bodyBytes; // _header: the status line and headers as sent
+      entry.ms = Number((process.hrtime.bigint() - t) / 1000000n);
+      log.add(entry);
+    });
+    try {
+      const bodyBuf = await readRequestBody(req);
+      entry.requestBytes = requestHeaderBytes(req) + (bodyBuf?.length ?? MAX_REQUEST_BYTES);
+      const shaping = faults.take(req.method, req.url);
+      entry.faults = shaping.names.join(',');
+      if (shaping.delay) {
+        await sleep(shaping.delay);
+      }
+      let resp;
+      const user = loaded.users.get(cn);
+      if (bodyBuf === null) {
+        resp = outcomeBody(413, 'too-costly', `Request bodies are limited to ${MAX_REQUEST_BYTES} bytes`);
+      } else if (!user) {
+        resp = outcomeBody(403, 'forbidden', `Certificate subject CN=${cn} is not a user of this server`);
+      } else if (shaping.action && MODES[shaping.action.mode].kind === 'before') {
+        resp = await replacementResponse(shaping.action);
+      } else {
+        resp = await runFhir(req, bodyBuf, user);
+        const f = shaping.action;
+        if (f?.mode === 'drop') {
+          resp.dropAfter = f.afterBytes ?? null;
+        } else if (f && resp.body?.length) {
+          resp.body = damageBody(f, resp.body);
+        }
+      }
+      await send(req, res, resp, shaping, stats);
+    } catch (err) {
+      process.stderr.write(`sandbox: error handling ${req.method} ${req.url}: ${err.stack ?? err}\n`);
+      if (!res.headersSent) {
+        await send(req, res, outcomeBody(500, 'exception', `Internal error: ${err.message}`), {}, stats);
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  // --- listen ------------------------------------------------------------------------
+  const tlsOptions = { ...tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+  const makeServer = () => {
+    const s = https.createServer(tlsOptions, onRequest);
+    s.keepAliveTimeout = 65000; // one kept-alive connection per client, as ehrterm uses
+    s.headersTimeout = 66000;
+    s.on('tlsClientError', (err) => {
+      tlsErrors.count++;
+      tlsErrors.recent.push({ time: new Date().toISOString(), error: err.code ?? err.message, message: err.message });
+      tlsErrors.recent.splice(0, tlsErrors.recent.length - 20);
+    });
+    return s;
+  };
+  const listen = (server, port, host) =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, ipv6Only: host === '::1' }, () => {
+        server.off('error', reject);
+        resolve(server.address().port);
+      });
+    });
+
+  const servers = [];
+  let port;
+  for (let attempt = 0; ; attempt++) {
+    const v4 = makeServer();
+    try {
+      port = await listen(v4, opts.port, '127.0.0.1');
+    } catch (err) {
+      die(`cannot listen on 127.0.0.1:${opts.port}: ${err.code ?? err.message}`);
+    }
+    // localhost is also ::1: listen there on the same port, or clients that
+    // try IPv6 first could reach some other program.
+    const v6 = makeServer();
+    try {
+      await listen(v6, port, '::1');
+      servers.push(v4, v6);
+      break;
+    } catch (err) {
+      if (err.code === 'EADDRINUSE' && opts.port === 0 && attempt < 10) {
+        v4.close();
+        continue;
+      }
+      if (err.code === 'EADDRINUSE') {
+        die(`[::1]:${port} is in use by another program; clients of https://localhost:${port} might reach it`);
+      }
+      process.stderr.write(`sandbox: note: not listening on [::1]:${port} (${err.code ?? err.message}); IPv4 only\n`);
+      servers.push(v4);
+      break;
+    }
+  }
+  base = `https://localhost:${port}/fhir`;
+
+  const api = {
+    faults,
+    log,
+    reset: async () => {
+      const t = Date.now();
+      await exclusive(async () => repo.reset());
+      return { reset: true, ms: Date.now() - t, resources: repo.counts() };
+    },
+    status: async () => ({
+      base,
+      version: VERSION,
+      pid: process.pid,
+      startedAt: startedAt.toISOString(),
+      startupMs: startupMs,
+      schemaMs,
+      loadMs,
+      loadTimings: loaded.timings,
+      uptimeSeconds: Math.round(process.uptime()),
+      resources: repo.counts(),
+      faults: faults.list(),
+      log: { entries: log.entries.length, dropped: log.dropped },
+      tlsErrors,
+      memory: process.memoryUsage(),
+    }),
+  };
+  let control;
+  try {
+    control = await startControl(opts.controlPort, api);
+  } catch (err) {
+    die(`cannot listen on 127.0.0.1:${opts.controlPort} for the control port: ${err.code ?? err.message}`);
+  }
+  const startupMs = Math.round(process.uptime() * 1000);
+
+  // --- stop on SIGTERM / SIGINT ---------------------------------------------------------
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    process.stderr.write(`sandbox: ${signal}, stopping\n`);
+    for (const s of [...servers, control]) {
+      s.close();
+      s.closeAllConnections?.();
+    }
+    setTimeout(() => process.exit(0), 2000).unref();
+    const done = () => process.exit(0);
+    if (log.stream) {
+      log.stream.end(done);
+    } else {
+      done();
+    }
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const total = Object.values(loaded.counts).reduce((a, b) => a + b, 0);
+  process.stderr.write(`control http://127.0.0.1:${control.address().port}\n`);
+  process.stdout.write(`ready ${base}\n`);
+  process.stderr.write(
+    `sandbox: TEST ONLY; ${total} resources; schema ${schemaMs} ms, data ${loadMs} ms, ready ${startupMs} ms after start; ` +
+      `rss ${Math.round(process.memoryUsage().rss / 1048576)} MiB\n`
+  );
+}
+
+main().catch((err) => die(err.stack ?? String(err)));

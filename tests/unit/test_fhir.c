@@ -1,0 +1,286 @@
+/* Unit tests for the FHIR layer's pure parts: URL building, link checks, parsing, capabilities. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir/capability.h"
+#include "fhir/fhir.h"
+
+static struct fhir_client *fc;
+
+static void
+setup(void)
+{
+	char *cause = NULL;
+
+	/* The HTTP client is not used by the pure functions under test. */
+	fc = fhir_client_new(NULL, "https://ehr.example:8443/fhir/", &cause);
+	cr_assert_not_null(fc, "%s", cause ? cause : "");
+}
+
+static void
+teardown(void)
+{
+	fhir_client_free(&fc);
+	cr_assert_null(fc);
+}
+
+TestSuite(fhir, .init = setup, .fini = teardown);
+
+Test(fhir, client_refuses_plain_http)
+{
+	char *cause = NULL;
+	struct fhir_client *c = fhir_client_new(NULL, "http://ehr.example/fhir", &cause);
+
+	cr_assert_null(c);
+	cr_assert_not_null(strstr(cause, "https://"));
+	free(cause);
+	cause = NULL;
+	cr_assert_null(fhir_client_new(NULL, NULL, &cause));
+	free(cause);
+}
+
+Test(fhir, base_loses_trailing_slash)
+{
+	cr_assert_str_eq(fhir_client_base(fc), "https://ehr.example:8443/fhir");
+}
+
+Test(fhir, search_url_encodes_every_name_and_value)
+{
+	struct fhir_search *s = fhir_search_new("Patient");
+	char *url;
+
+	fhir_search_add(s, "name", "a&b#c%d e\xc3\xa9");
+	fhir_search_add(s, "_elements", "name,birthDate");
+	fhir_search_add(s, "identifier", "urn:x|12=3");
+	url = fhir_search_url(fc, s);
+	cr_assert_str_eq(url, "https://ehr.example:8443/fhir/Patient?name=a%26b%23c%25d%20e%C3%A9"
+			      "&_elements=name%2CbirthDate&identifier=urn%3Ax%7C12%3D3");
+	free(url);
+	fhir_search_free(&s);
+	cr_assert_null(s);
+}
+
+Test(fhir, search_url_without_parameters_has_no_question_mark)
+{
+	struct fhir_search *s = fhir_search_new("Slot");
+	char *url = fhir_search_url(fc, s);
+
+	cr_assert_str_eq(url, "https://ehr.example:8443/fhir/Slot");
+	free(url);
+	fhir_search_free(&s);
+}
+
+Test(fhir, search_url_refuses_a_type_that_is_not_a_name)
+{
+	static const char *bad[] = { "", "patient", "Patient/1", "Pat ient", "../x", "Patient?x=1" };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct fhir_search *s = fhir_search_new(bad[i]);
+
+		cr_assert_null(fhir_search_url(fc, s), "'%s' accepted", bad[i]);
+		fhir_search_free(&s);
+	}
+	fhir_search_free(&(struct fhir_search *){ NULL });
+}
+
+Test(fhir, ids)
+{
+	cr_assert(fhir_valid_id("abc-123.X"));
+	cr_assert(fhir_valid_id("0123456789012345678901234567890123456789012345678901234567890123"));
+	cr_assert_not(fhir_valid_id("01234567890123456789012345678901234567890123456789012345678901234"));
+	cr_assert_not(fhir_valid_id(""));
+	cr_assert_not(fhir_valid_id(NULL));
+	cr_assert_not(fhir_valid_id("a/b"));
+	cr_assert_not(fhir_valid_id("a b"));
+	cr_assert_not(fhir_valid_id("a%2Fb"));
+}
+
+Test(fhir, next_links_must_stay_under_the_base)
+{
+	const char *base = "https://ehr.example:8443/fhir";
+
+	cr_assert(fhir_url_under_base(base, "https://ehr.example:8443/fhir/Patient?_page=2"));
+	cr_assert(fhir_url_under_base(base, "https://EHR.example:8443/fhir"));
+	cr_assert_not(fhir_url_under_base(base, "https://evil.example:8443/fhir/Patient"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:9443/fhir/Patient"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example/fhir/Patient"));
+	cr_assert_not(fhir_url_under_base(base, "http://ehr.example:8443/fhir/Patient"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhirx/Patient"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/other"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443@evil.example/fhir/P"));
+	cr_assert_not(fhir_url_under_base(base, "file:///etc/passwd"));
+	cr_assert_not(fhir_url_under_base(base, "not a url"));
+	cr_assert(fhir_url_under_base("https://h", "https://h:443/anything"));
+}
+
+Test(fhir, parse_refuses_what_is_not_a_resource)
+{
+	static const char *bad[] = { "", "nul", "[]", "\"x\"", "{}", "{\"resourceType\":3}",
+		"{\"resourceType\":\"patient\"}", "{\"resourceType\":\"Patient\"", "{\"a\":1} x" };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *cause = NULL;
+		cJSON *j = fhir_parse(bad[i], strlen(bad[i]), &cause);
+
+		cr_assert_null(j, "'%s' accepted", bad[i]);
+		cr_assert_not_null(cause);
+		free(cause);
+	}
+}
+
+Test(fhir, parse_refuses_deep_nesting_before_cjson_recurses)
+{
+	size_t depth = 100000, len = 2 * depth + 64;
+	char *text = malloc(len), *cause = NULL;
+	size_t n = 0;
+
+	n += (size_t)snprintf(text, len, "{\"resourceType\":\"Patient\",\"x\":");
+	for (size_t i = 0; i < depth; i++)
+		text[n++] = '[';
+	text[n] = '\0';
+	cr_assert_null(fhir_parse(text, n, &cause));
+	cr_assert_not_null(strstr(cause, "deeper"), "%s", cause);
+	free(cause);
+	free(text);
+}
+
+Test(fhir, brackets_inside_strings_do_not_count_as_depth)
+{
+	char text[4096], *cause = NULL;
+	cJSON *j;
+	int n = snprintf(text, sizeof text, "{\"resourceType\":\"Patient\",\"note\":\"");
+
+	for (int i = 0; i < 200; i++)
+		text[n++] = '[';
+	n += snprintf(text + n, sizeof text - (size_t)n, "\\\"{\"}");
+	j = fhir_parse(text, (size_t)n, &cause);
+	cr_assert_not_null(j, "%s", cause ? cause : "");
+	cJSON_Delete(j);
+}
+
+Test(fhir, typed_access_treats_wrong_types_as_absent)
+{
+	const char *text = "{\"resourceType\":\"Patient\",\"id\":7,\"name\":{\"a\":1},\"link\":\"x\"}";
+	char *cause = NULL;
+	cJSON *j = fhir_parse(text, strlen(text), &cause);
+
+	cr_assert_not_null(j);
+	cr_assert_null(fhir_get_string(j, "id"));
+	cr_assert_null(fhir_get_array(j, "name"));
+	cr_assert_not_null(fhir_get_object(j, "name"));
+	cr_assert_null(fhir_get_string(NULL, "id"));
+	cr_assert_null(fhir_bundle_link(j, "next"));
+	cJSON_Delete(j);
+}
+
+Test(fhir, bundle_links)
+{
+	const char *text = "{\"resourceType\":\"Bundle\",\"link\":[{\"relation\":\"self\",\"url\":\"s\"},"
+			   "{\"relation\":7},{\"relation\":\"next\",\"url\":\"n\"}]}";
+	cJSON *j = cJSON_Parse(text);
+
+	cr_assert_str_eq(fhir_bundle_link(j, "self"), "s");
+	cr_assert_str_eq(fhir_bundle_link(j, "next"), "n");
+	cr_assert_null(fhir_bundle_link(j, "previous"));
+	cJSON_Delete(j);
+}
+
+Test(fhir, operation_outcome_becomes_a_sentence)
+{
+	cJSON *oo = cJSON_Parse("{\"resourceType\":\"OperationOutcome\",\"issue\":["
+				"{\"severity\":\"error\",\"code\":\"invalid\",\"details\":{\"text\":\"Bad date\"}},"
+				"{\"severity\":\"error\",\"diagnostics\":\"Missing name\"},"
+				"{\"severity\":\"error\",\"code\":\"conflict\"},"
+				"{\"details\":{\"text\":7}},"
+				"{\"diagnostics\":\"fourth\"},"
+				"{\"diagnostics\":\"fifth\"}]}");
+	cJSON *not_oo = cJSON_Parse("{\"resourceType\":\"Patient\"}");
+	cJSON *empty = cJSON_Parse("{\"resourceType\":\"OperationOutcome\",\"issue\":[{}]}");
+	char *s = fhir_outcome_sentence(oo);
+
+	cr_assert_str_eq(s, "Bad date; Missing name; conflict; …");
+	free(s);
+	cr_assert_null(fhir_outcome_sentence(not_oo));
+	cr_assert_null(fhir_outcome_sentence(empty));
+	cr_assert_null(fhir_outcome_sentence(NULL));
+	cJSON_Delete(oo);
+	cJSON_Delete(not_oo);
+	cJSON_Delete(empty);
+}
+
+static const char capability[] =
+    "{\"resourceType\":\"CapabilityStatement\",\"fhirVersion\":\"4.0.1\","
+    "\"software\":{\"name\":\"sandbox\",\"version\":\"1.2\"},"
+    "\"rest\":[{\"mode\":\"client\",\"interaction\":[{\"code\":\"transaction\"}]},"
+    "{\"mode\":\"server\",\"interaction\":[{\"code\":\"batch\"},{\"code\":7}],"
+    "\"resource\":[{\"type\":\"Patient\",\"interaction\":[{\"code\":\"read\"},"
+    "{\"code\":\"search-type\"},{\"code\":\"create\"},{\"code\":\"update\"}]},"
+    "{\"type\":\"Coverage\",\"interaction\":[{\"code\":\"search-type\"}]},"
+    "{\"type\":\"Coverage\",\"interaction\":[{\"code\":\"create\"},{\"code\":\"update\"}]},"
+    "{\"type\":\"bad type\",\"interaction\":[{\"code\":\"read\"}]},"
+    "{\"type\":\"Slot\",\"interaction\":\"read\"}]}]}";
+
+Test(fhir, capability_statement_is_read)
+{
+	cJSON *cs = cJSON_Parse(capability);
+	char *cause = NULL;
+	struct fhir_caps *caps = fhir_caps_parse(cs, &cause);
+
+	cr_assert_not_null(caps, "%s", cause ? cause : "");
+	cr_assert_str_eq(fhir_caps_software(caps), "sandbox");
+	cr_assert_str_eq(fhir_caps_software_version(caps), "1.2");
+	cr_assert_str_eq(fhir_caps_fhir_version(caps), "4.0.1");
+	cr_assert(fhir_caps_batches(caps));
+	cr_assert_not(fhir_caps_transactions(caps), "a client-mode transaction is not the server's");
+	cr_assert_eq(fhir_caps_interactions(caps, "Patient"),
+	    FHIR_READ | FHIR_SEARCH | FHIR_CREATE | FHIR_UPDATE);
+	cr_assert_eq(fhir_caps_interactions(caps, "Coverage"), FHIR_SEARCH | FHIR_CREATE | FHIR_UPDATE);
+	cr_assert_eq(fhir_caps_interactions(caps, "Slot"), 0);
+	cr_assert_eq(fhir_caps_interactions(caps, "Nothing"), 0);
+	fhir_caps_free(&caps);
+	cr_assert_null(caps);
+	cJSON_Delete(cs);
+}
+
+Test(fhir, modules_say_what_is_missing)
+{
+	cJSON *cs = cJSON_Parse(capability);
+	char *cause = NULL, *why;
+	struct fhir_caps *caps = fhir_caps_parse(cs, &cause);
+	size_t i;
+
+	for (i = 0; i < fhir_modules_count; i++) {
+		why = fhir_module_missing(caps, &fhir_modules[i]);
+		if (strcmp(fhir_modules[i].name, "patients") == 0) {
+			cr_assert_null(why, "patients: %s", why);
+		} else {
+			cr_assert_not_null(why, "%s should be missing something", fhir_modules[i].name);
+			cr_assert(strncmp(why, "the server does not offer ", 26) == 0, "%s", why);
+		}
+		free(why);
+	}
+	why = fhir_module_missing(caps, &fhir_modules[1]);
+	cr_assert_not_null(strstr(why, "Slot search"), "%s", why);
+	cr_assert_not_null(strstr(why, "Appointment create"), "%s", why);
+	free(why);
+	fhir_caps_free(&caps);
+	cJSON_Delete(cs);
+}
+
+Test(fhir, capability_refuses_other_resources)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\"}");
+	char *cause = NULL;
+
+	cr_assert_null(fhir_caps_parse(p, &cause));
+	cr_assert_not_null(cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_null(fhir_caps_parse(NULL, &cause));
+	free(cause);
+	cJSON_Delete(p);
+}
