@@ -71,43 +71,73 @@ session_passphrase(void *arg)
 	return s->passphrase != NULL ? secret_str(s->passphrase) : NULL;
 }
 
-/* Get the key's passphrase and prove it opens the key before any byte goes out. */
+bool
+session_needs_passphrase(const struct session *s)
+{
+	return tlskey_encrypted(s->profile->client_key);
+}
+
+enum session_failure
+session_set_passphrase(struct session *s, struct secret *pass, char **cause)
+{
+	enum tlskey_result opened = tlskey_open(s->profile->client_key, secret_str(pass), cause);
+
+	if (opened != TLSKEY_OPENS) {
+		secret_free(&pass);
+		return opened == TLSKEY_WRONG_PASSPHRASE ? SESSION_AUTH : SESSION_CONFIG;
+	}
+	secret_free(&s->passphrase);
+	s->passphrase = pass;
+	return SESSION_OK;
+}
+
+/* Get the key's passphrase (keyring, else PROMPT) and prove it opens the key. */
 static enum session_failure
 unlock_key(struct session *s, const struct keyring_prompt *prompt, char **cause)
 {
 	const struct cfg_profile *p = s->profile;
 	enum keyring_source source;
-	enum tlskey_result opened;
+	enum session_failure failure;
+	struct secret *pass = NULL;
 	char *why = NULL;
 
-	if (!tlskey_encrypted(p->client_key)) {
-		if (tlskey_open(p->client_key, NULL, cause) != TLSKEY_OPENS)
-			return SESSION_CONFIG;
-		return SESSION_OK;
-	}
-	if (keyring_get(p->name, KEYRING_KEY_PASSPHRASE, prompt, &s->passphrase, &source, &why) != 0) {
+	if (!session_needs_passphrase(s))
+		return session_set_passphrase(s, NULL, cause);
+	if (keyring_get(p->name, KEYRING_KEY_PASSPHRASE, prompt, &pass, &source, &why) != 0) {
 		*cause = xasprintf("no passphrase for the key of profile %s: %s", p->name, why);
 		free(why);
 		return SESSION_AUTH;
 	}
-	opened = tlskey_open(p->client_key, secret_str(s->passphrase), &why);
-	if (opened == TLSKEY_OPENS)
-		return SESSION_OK;
-	secret_free(&s->passphrase);
-	if (opened == TLSKEY_WRONG_PASSPHRASE && source == KEYRING_SOURCE_KEYRING)
+	failure = session_set_passphrase(s, pass, &why);
+	if (failure == SESSION_AUTH && source == KEYRING_SOURCE_KEYRING) {
 		*cause = xasprintf("the passphrase stored for profile %s does not open %s", p->name,
 		    p->client_key);
-	else
-		*cause = why, why = NULL;
-	free(why);
-	return opened == TLSKEY_WRONG_PASSPHRASE ? SESSION_AUTH : SESSION_CONFIG;
+		free(why);
+	} else if (failure != SESSION_OK) {
+		*cause = why;
+	}
+	return failure;
 }
 
 enum session_failure
-session_open(const struct cfg_profile *profile, const struct keyring_prompt *prompt,
-    struct session **out, char **cause)
+session_prepare(const struct cfg_profile *profile, struct session **out, char **cause)
 {
 	struct session *s = xcalloc(1, sizeof *s);
+
+	s->profile = profile;
+	if (cfg_check_key_file(profile->client_key, cause) != 0 ||
+	    (s->user = tlskey_cert_user(profile->client_cert, cause)) == NULL) {
+		session_close(&s);
+		return SESSION_CONFIG;
+	}
+	*out = s;
+	return SESSION_OK;
+}
+
+enum session_failure
+session_connect(struct session *s, char **cause)
+{
+	const struct cfg_profile *profile = s->profile;
 	struct http_options opts = {
 		.tls = {
 			.ca_file = profile->ca_file,
@@ -119,35 +149,62 @@ session_open(const struct cfg_profile *profile, const struct keyring_prompt *pro
 		.passphrase_arg = s,
 		.connect_timeout_s = profile->timeout_s,
 	};
+
+	if ((s->http = http_client_new(&opts, cause)) == NULL ||
+	    (s->fhir = fhir_client_new(s->http, profile->base_url, cause)) == NULL)
+		return SESSION_CONFIG;
+	return SESSION_OK;
+}
+
+enum session_failure
+session_open(const struct cfg_profile *profile, const struct keyring_prompt *prompt,
+    struct session **out, char **cause)
+{
+	struct session *s = NULL;
 	enum session_failure failure;
 
-	s->profile = profile;
-	if (cfg_check_key_file(profile->client_key, cause) != 0) {
-		failure = SESSION_CONFIG;
-		goto fail;
-	}
-	if ((s->user = tlskey_cert_user(profile->client_cert, cause)) == NULL) {
-		failure = SESSION_CONFIG;
-		goto fail;
-	}
-	if ((failure = unlock_key(s, prompt, cause)) != SESSION_OK)
-		goto fail;
-	if ((s->http = http_client_new(&opts, cause)) == NULL ||
-	    (s->fhir = fhir_client_new(s->http, profile->base_url, cause)) == NULL) {
-		failure = SESSION_CONFIG;
-		goto fail;
+	if ((failure = session_prepare(profile, &s, cause)) != SESSION_OK)
+		return failure;
+	if ((failure = unlock_key(s, prompt, cause)) != SESSION_OK ||
+	    (failure = session_connect(s, cause)) != SESSION_OK) {
+		session_close(&s);
+		return failure;
 	}
 	*out = s;
 	return SESSION_OK;
-fail:
-	session_close(&s);
+}
+
+enum session_failure
+session_take_metadata(struct session *s, const struct fhir_result *r, char **cause)
+{
+	enum session_failure failure;
+	struct fhir_caps *caps;
+
+	switch (r->status) {
+	case FHIR_OK:
+		if ((caps = fhir_caps_parse(r->resource, cause)) == NULL)
+			return SESSION_SERVER;
+		fhir_caps_free(&s->caps);
+		s->caps = caps;
+		return SESSION_OK;
+	case FHIR_TRANSPORT:
+		failure = session_failure_of(r->http_error);
+		break;
+	case FHIR_DENIED:
+		failure = SESSION_AUTH;
+		break;
+	default:
+		failure = SESSION_SERVER;
+		break;
+	}
+	*cause = xasprintf("reading /metadata: %s", r->message ? r->message : "failed");
 	return failure;
 }
 
 struct discover_wait {
+	struct session *s;
 	enum session_failure failure;
 	char *cause;
-	struct fhir_caps *caps;
 };
 
 static void
@@ -155,38 +212,19 @@ on_metadata(struct fhir_result *r, void *arg)
 {
 	struct discover_wait *w = arg;
 
-	switch (r->status) {
-	case FHIR_OK:
-		if ((w->caps = fhir_caps_parse(r->resource, &w->cause)) == NULL)
-			w->failure = SESSION_SERVER;
-		return;
-	case FHIR_TRANSPORT:
-		w->failure = session_failure_of(r->http_error);
-		break;
-	case FHIR_DENIED:
-		w->failure = SESSION_AUTH;
-		break;
-	default:
-		w->failure = SESSION_SERVER;
-		break;
-	}
-	w->cause = xasprintf("reading /metadata: %s", r->message ? r->message : "failed");
+	w->failure = session_take_metadata(w->s, r, &w->cause);
 }
 
 enum session_failure
 session_discover_wait(struct session *s, char **cause)
 {
-	struct discover_wait w = { SESSION_OK, NULL, NULL };
+	struct discover_wait w = { s, SESSION_OK, NULL };
 
 	fhir_metadata(s->fhir, on_metadata, &w);
 	http_client_run(s->http);
-	if (w.failure != SESSION_OK) {
+	if (w.failure != SESSION_OK)
 		*cause = w.cause;
-		return w.failure;
-	}
-	fhir_caps_free(&s->caps);
-	s->caps = w.caps;
-	return SESSION_OK;
+	return w.failure;
 }
 
 void

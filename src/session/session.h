@@ -40,16 +40,36 @@ enum session_failure session_failure_of(enum http_error error);
 /*
  * Check the profile's files, unlock the client key (keyring, else PROMPT), and
  * make the clients; nothing is sent yet. Returns 0 with *OUT set, or the failure
- * class with *CAUSE set.
+ * class with *CAUSE set. The three steps below, for the full-screen login.
  */
 enum session_failure session_open(const struct cfg_profile *profile,
     const struct keyring_prompt *prompt, struct session **out, char **cause);
+
+/* Step 1: check the profile's key file and read the user from the certificate. */
+enum session_failure session_prepare(const struct cfg_profile *profile, struct session **out,
+    char **cause);
+/* True when the client key needs a passphrase. */
+bool session_needs_passphrase(const struct session *s);
+/*
+ * Step 2: take PASS (NULL for a plain key) if it opens the key; it is then the
+ * session's and wiped at session_close. On failure PASS is wiped and freed.
+ */
+enum session_failure session_set_passphrase(struct session *s, struct secret *pass, char **cause);
+/* Step 3: make the HTTP and FHIR clients. */
+enum session_failure session_connect(struct session *s, char **cause);
 
 /*
  * Read the server's CapabilityStatement, waiting for it (the command-line modes).
  * Returns 0 with session->caps set, or the failure class with *CAUSE set.
  */
 enum session_failure session_discover_wait(struct session *s, char **cause);
+
+/*
+ * Turn the answer to fhir_metadata() into session->caps. Returns 0, or the
+ * failure class with *CAUSE set. For callers that send the request themselves.
+ */
+enum session_failure session_take_metadata(struct session *s, const struct fhir_result *r,
+    char **cause);
 
 void session_close(struct session **sp);
 
