@@ -16,7 +16,8 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 const SANDBOX = path.resolve(__dirname, '..');
-const TMP = process.env.SANDBOX_SELFTEST_TMP || fs.mkdtempSync('/tmp/ehrterm-sandbox-selftest.');
+const OWN_TMP = !process.env.SANDBOX_SELFTEST_TMP; // run directly, not by ../selftest
+const TMP = process.env.SANDBOX_SELFTEST_TMP || fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ehrterm-sandbox-selftest.'));
 const CERTS = path.join(TMP, 'certs');
 const PIDS = path.join(TMP, 'pids'); // read by ../selftest to kill leftovers
 const READY_TIMEOUT_MS = 60000;
@@ -253,6 +254,9 @@ after(async () => {
   }
   if (main) {
     await stopSandbox(main);
+  }
+  if (OWN_TMP) {
+    fs.rmSync(TMP, { recursive: true, force: true });
   }
 });
 
