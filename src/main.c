@@ -14,10 +14,12 @@
 #include <curl/curl.h>
 #include <ncurses.h>
 
+#include "app/app.h"
 #include "cfg/cfg.h"
 #include "fhir/capability.h"
 #include "keyring/keyring.h"
 #include "net/tlskey.h"
+#include "screens/screens.h"
 #include "session/session.h"
 #include "text/safe.h"
 #include "util/secret.h"
@@ -231,7 +233,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *profile_name = NULL;
-	const struct cfg_profile *profile;
+	const struct cfg_profile *profile = NULL;
 	enum mode mode = MODE_TUI;
 	struct cfg *cfg;
 	char *cause = NULL;
@@ -278,7 +280,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if ((cfg = cfg_load(config_path, &cause)) == NULL ||
-	    (profile = cfg_profile(cfg, profile_name, &cause)) == NULL) {
+	    (mode != MODE_TUI && (profile = cfg_profile(cfg, profile_name, &cause)) == NULL)) {
 		rc = fail(SESSION_CONFIG, cause);
 		free(cause);
 		cfg_free(&cfg);
@@ -296,10 +298,17 @@ main(int argc, char **argv)
 		rc = run_forget_secret(profile);
 		break;
 	case MODE_TUI:
-	default:
-		fprintf(stderr, "%s: the full-screen interface is not built yet; use --check\n", PACKAGE);
-		rc = EXIT_USAGE;
+	default: {
+		struct app_config app = {
+			.cfg = cfg,
+			.profile_name = profile_name,
+			.screens = screens_all,
+			.home = "home",
+		};
+
+		rc = app_run(&app);
 		break;
+	}
 	}
 	cfg_free(&cfg);
 	curl_global_cleanup();

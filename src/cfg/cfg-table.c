@@ -32,30 +32,52 @@ const struct cfg_type_info cfg_types[CFG_T_COUNT] = {
 	    "or the path of a keymap file." },
 };
 
+/*
+ * Every key, once. The parser, --help and the man page's OPTIONS section all read
+ * this; test_cfg_man.c fails when the page and the table differ.
+ */
 const struct cfg_option cfg_options[] = {
-	{ "default_profile", CFG_T_NAME, CFG_GLOBAL, 0, NULL, 0, CFG_NAME_MAX, NULL, G(default_profile),
-	    "The profile to use when none is named; needed with several profiles." },
-	{ "base_url", CFG_T_URL, CFG_PROFILE, CFG_REQUIRED, NULL, 0, 2048, NULL, P(base_url),
-	    "The FHIR R4 server's base URL." },
-	{ "ca_file", CFG_T_PATH, CFG_PROFILE, CFG_REQUIRED, NULL, 0, 4095, NULL, P(ca_file),
-	    "PEM file of the CAs trusted to sign the server's certificate." },
-	{ "client_cert", CFG_T_PATH, CFG_PROFILE, CFG_REQUIRED, NULL, 0, 4095, NULL,
-	    P(client_cert), "PEM client certificate that logs this workstation in." },
-	{ "client_key", CFG_T_PATH, CFG_PROFILE, CFG_REQUIRED, NULL, 0, 4095, NULL,
-	    P(client_key),
-	    "PEM private key of client_cert; only its owner may read it." },
-	{ "pin_sha256", CFG_T_PINS, CFG_PROFILE, 0, NULL, 1, 16, NULL, P(pin_sha256),
-	    "Accept only a server whose public key matches one of these." },
-	{ "keymap", CFG_T_KEYMAP, CFG_PROFILE, 0, "default", 0, 32, NULL, P(keymap),
-	    "Key bindings: default, vi, emacs, or a keymap file." },
-	{ "idle_lock", CFG_T_DURATION, CFG_PROFILE, 0, "10m", 30, 3600, NULL, P(idle_lock_s),
-	    "Clear and lock the screen after this long without a key press." },
-	{ "timeout", CFG_T_DURATION, CFG_PROFILE, 0, "30s", 1, 600, NULL, P(timeout_s),
-	    "Give up on a connect, or a stalled transfer, after this long." },
-	{ "page_size", CFG_T_INTEGER, CFG_PROFILE, 0, "20", 1, 200, "entries", P(page_size),
-	    "How many search results to fetch per page." },
-	{ "user_label", CFG_T_STRING, CFG_PROFILE, 0, NULL, 0, 64, NULL, P(user_label),
-	    "Shown on the status line: the clinic or workstation name." },
+	{ .name = "default_profile", .type = CFG_T_NAME, .scope = CFG_GLOBAL,
+	  .max = CFG_NAME_MAX, .offset = G(default_profile),
+	  .doc = "The profile to use when none is named; needed with several profiles." },
+	{ .name = "base_url", .type = CFG_T_URL, .scope = CFG_PROFILE, .flags = CFG_REQUIRED,
+	  .max = 2048, .offset = P(base_url),
+	  .doc = "The FHIR R4 server's base URL." },
+	/* Paths are capped at PATH_MAX less the NUL, after ~ is expanded. */
+	{ .name = "ca_file", .type = CFG_T_PATH, .scope = CFG_PROFILE, .flags = CFG_REQUIRED,
+	  .max = 4095, .offset = P(ca_file),
+	  .doc = "PEM file of the CAs trusted to sign the server's certificate." },
+	{ .name = "client_cert", .type = CFG_T_PATH, .scope = CFG_PROFILE, .flags = CFG_REQUIRED,
+	  .max = 4095, .offset = P(client_cert),
+	  .doc = "PEM client certificate that logs this workstation in." },
+	{ .name = "client_key", .type = CFG_T_PATH, .scope = CFG_PROFILE, .flags = CFG_REQUIRED,
+	  .max = 4095, .offset = P(client_key),
+	  .doc = "PEM private key of client_cert; only its owner may read it." },
+	/* Two or three pins cover a key rollover; sixteen is plenty. */
+	{ .name = "pin_sha256", .type = CFG_T_PINS, .scope = CFG_PROFILE,
+	  .min = 1, .max = 16, .offset = P(pin_sha256),
+	  .doc = "Accept only a server whose public key matches one of these." },
+	{ .name = "keymap", .type = CFG_T_KEYMAP, .scope = CFG_PROFILE, .def = "default",
+	  .max = 32, .offset = P(keymap),
+	  .doc = "Key bindings: default, vi, emacs, or a keymap file." },
+	/*
+	 * HIPAA automatic logoff: an unattended terminal at a front desk must not show a
+	 * chart for long. Seconds are allowed for demonstrations and tests; a clinic should
+	 * not go below a few minutes, or people learn to defeat the lock.
+	 */
+	{ .name = "idle_lock", .type = CFG_T_DURATION, .scope = CFG_PROFILE, .def = "10m",
+	  .min = 1, .max = 3600, .offset = P(idle_lock_s),
+	  .doc = "Clear and lock the screen after this long without a key press." },
+	/* Long enough for a satellite hop with retransmits, short enough to notice a drop. */
+	{ .name = "timeout", .type = CFG_T_DURATION, .scope = CFG_PROFILE, .def = "30s",
+	  .min = 1, .max = 600, .offset = P(timeout_s),
+	  .doc = "Give up on a connect, or a stalled transfer, after this long." },
+	{ .name = "page_size", .type = CFG_T_INTEGER, .scope = CFG_PROFILE, .def = "20",
+	  .min = 1, .max = 200, .unit = "entries", .offset = P(page_size),
+	  .doc = "How many search results to fetch per page." },
+	{ .name = "user_label", .type = CFG_T_STRING, .scope = CFG_PROFILE,
+	  .max = 64, .offset = P(user_label),
+	  .doc = "Shown on the status line: the clinic or workstation name." },
 };
 // clang-format on
 

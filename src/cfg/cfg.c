@@ -278,6 +278,9 @@ cfg_parse(const char *text, size_t len, const char *name, char **cause)
 	}
 	if (cfg_set_defaults(&p, CFG_GLOBAL, &cfg->global) != 0)
 		goto fail;
+	/* Windows editors start UTF-8 files with a byte order mark; it is not text. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
 	while (pos < len) {
 		p.line++;
 		nl = memchr(text + pos, '\n', len - pos);

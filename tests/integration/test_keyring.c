@@ -554,9 +554,20 @@ Test(nobus, calls_fail_fast_and_clean)
 	calls_fail_within(1.0, "no Secret Service is running");
 }
 
-Test(nobus, get_says_why_once_asks_each_time_and_writes_nothing)
+/* A fresh HOME; removed after the test, unless something was written there. */
+static char nobus_home[] = "/tmp/ehrterm-nobus.XXXXXX";
+static bool nobus_home_made;
+
+static void
+nobus_home_fini(void)
 {
-	char home[] = "/tmp/ehrterm-nobus.XXXXXX";
+	if (nobus_home_made)
+		rmdir(nobus_home);
+}
+
+Test(nobus, get_says_why_once_asks_each_time_and_writes_nothing, .fini = nobus_home_fini)
+{
+	char *home = nobus_home;
 	struct fake_user u = {.answer = "session only"};
 	struct keyring_prompt prompt = {.ask = fake_ask, .notice = fake_notice, .arg = &u};
 	enum keyring_source source = KEYRING_SOURCE_KEYRING;
@@ -566,6 +577,7 @@ Test(nobus, get_says_why_once_asks_each_time_and_writes_nothing)
 
 	/* A fresh HOME and XDG folders: afterwards they must still be empty. */
 	cr_assert_not_null(mkdtemp(home));
+	nobus_home_made = true;
 	setenv("HOME", home, 1);
 	setenv("XDG_DATA_HOME", home, 1);
 	setenv("XDG_CONFIG_HOME", home, 1);
@@ -591,7 +603,6 @@ Test(nobus, get_says_why_once_asks_each_time_and_writes_nothing)
 	for (char **e = environ; *e != NULL; e++)
 		cr_assert_null(
 		    strstr(*e, "session only"), "the secret is in the environment: %s", *e);
-	rmdir(home);
 }
 
 Test(nobus, get_passes_on_a_cancel)

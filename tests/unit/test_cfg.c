@@ -89,6 +89,20 @@ Test(cfg, blank_and_comment_only)
 	cfg_free(&cfg);
 }
 
+Test(cfg, byte_order_mark_is_skipped_only_at_the_start)
+{
+	char *cause;
+	struct cfg *cfg = parse("\xef\xbb\xbf# from a Windows editor\r\n" P, &cause);
+
+	cr_assert_not_null(cfg, "%s", cause);
+	cr_assert_eq(cfg_profile_at(cfg, 0)->line, 2);
+	cfg_free(&cfg);
+	cr_assert_null(parse("# one\n\xef\xbb\xbf# two\n", &cause));
+	cr_assert_str_eq(
+	    cause, "t:2: expected 'key = value', a [profile NAME] header or a comment");
+	free(cause);
+}
+
 /* --- a valid file, and the defaults ---------------------------------------------------- */
 
 Test(cfg, minimal_profile_gets_defaults)
@@ -216,7 +230,7 @@ ParameterizedTestParameters(cfg, refused)
 		{ P "user_label = \"abc\\\"\n", "t:6: ", "has no closing quote" },
 		{ P "user_label = \"a\\nb\"\n", "t:6: ", "a backslash may only come before" },
 		{ P "user_label = \"a\" b\n", "t:6: ", "text after the closing quote of user_label" },
-		{ P "idle_lock = 2h\n", "t:6: ", "idle_lock must be from 30s to 1h" },
+		{ P "idle_lock = 2h\n", "t:6: ", "idle_lock must be from 1s to 1h" },
 		{ P "\n\n# c\nbase_url = https://x\n", "t:9: ", "base_url is already set on line 2" },
 	};
 	// clang-format on

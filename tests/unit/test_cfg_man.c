@@ -243,7 +243,8 @@ Test(cfg_man, example_parses)
 	p = cfg_profile(cfg, NULL, &cause);
 	cr_assert_not_null(p, "%s", cause);
 	cr_assert_str_eq(p->name, "sandbox");
-	cr_assert_str_eq(p->client_key, "/home/tester/.config/ehrterm/sandbox/client.key");
+	cr_assert_str_eq(p->base_url, "https://localhost:8443/fhir");
+	cr_assert_str_eq(p->client_key, "/home/tester/.config/ehrterm/sandbox/frontdesk.key");
 	cr_assert_str_eq(p->user_label, "Sandbox - test data only");
 	p = cfg_profile(cfg, "clinic", &cause);
 	cr_assert_not_null(p, "%s", cause);

@@ -100,6 +100,7 @@ ParameterizedTestParameters(cfg_types, accepted)
 		{ "client_cert", "\"/c.pem\"", "/c.pem" },
 		/* duration: the ends of each range, and the forms duration_parse takes */
 		{ "idle_lock", "30s", "30" },
+		{ "idle_lock", "2s", "2" },
 		{ "idle_lock", "30", "30" },
 		{ "idle_lock", "1h", "3600" },
 		{ "idle_lock", "59m60s", "3600" },
@@ -184,9 +185,8 @@ ParameterizedTestParameters(cfg_types, refused)
 		{ "client_key", "~bob/k.pem", "only ~/ is expanded, not ~user" },
 		{ "client_cert", "\"\"", "client_cert has no value" },
 		/* duration */
-		{ "idle_lock", "29s", "idle_lock must be from 30s to 1h, not 29s" },
-		{ "idle_lock", "0", "idle_lock must be from 30s to 1h" },
-		{ "idle_lock", "1h1s", "idle_lock must be from 30s to 1h" },
+		{ "idle_lock", "0", "idle_lock must be from 1s to 1h, not 0" },
+		{ "idle_lock", "1h1s", "idle_lock must be from 1s to 1h" },
 		{ "idle_lock", "10x", "idle_lock: '10x' is not a duration" },
 		{ "idle_lock", "-1m", "idle_lock: '-1m' is not a duration" },
 		{ "idle_lock", "1.5h", "is not a duration" },

@@ -1,0 +1,16 @@
+/* The registry of every screen: main hands it to the application loop. */
+#ifndef EHRTERM_SCREENS_SCREENS_H
+#define EHRTERM_SCREENS_SCREENS_H
+
+#include "app/app.h"
+
+extern const struct screen_ops home_screen;
+extern const struct screen_ops help_screen;
+
+/* Every screen, NULL-terminated. */
+extern const struct screen_ops *const screens_all[];
+
+/* The name of the screen that serves a fhir_modules[] entry ("patients" → "patients"). */
+const char *screens_for_module(const char *module);
+
+#endif

@@ -1,0 +1,98 @@
+/* Pager: a scrolled list of text lines, drawn only through ui_put. */
+#include "config.h"
+
+#include "ui/pager.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+ui_pager_init(struct ui_pager *p)
+{
+	p->lines = NULL;
+	p->n = p->cap = p->top = 0;
+	p->rows = 1;
+}
+
+void
+ui_pager_free(struct ui_pager *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	ui_pager_init(p);
+}
+
+void
+ui_pager_add(struct ui_pager *p, const char *line)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 32;
+		p->lines = xreallocarray(p->lines, p->cap, sizeof *p->lines);
+	}
+	p->lines[p->n++] = xstrdup(line != NULL ? line : "");
+}
+
+void
+ui_pager_addf(struct ui_pager *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	ui_pager_add(p, line);
+	free(line);
+}
+
+void
+ui_pager_draw(struct ui_pager *p, WINDOW *win, int top, int rows, int cols)
+{
+	p->rows = rows > 0 ? rows : 1;
+	if (p->top + (size_t)p->rows > p->n)
+		p->top = p->n > (size_t)p->rows ? p->n - (size_t)p->rows : 0;
+	for (int r = 0; r < rows; r++) {
+		size_t i = p->top + (size_t)r;
+
+		if (i < p->n)
+			ui_put(win, top + r, 0, cols, p->lines[i], UI_NORMAL, true);
+		else
+			ui_blank(win, top + r, 0, cols);
+	}
+}
+
+bool
+ui_pager_action(struct ui_pager *p, enum action a)
+{
+	size_t page = (size_t)p->rows, last = p->n > page ? p->n - page : 0;
+
+	switch (a) {
+	case A_UP:
+		if (p->top > 0)
+			p->top--;
+		return true;
+	case A_DOWN:
+		if (p->top < last)
+			p->top++;
+		return true;
+	case A_PAGE_UP:
+		p->top = p->top > page ? p->top - page : 0;
+		return true;
+	case A_PAGE_DOWN:
+		p->top = p->top + page < last ? p->top + page : last;
+		return true;
+	case A_FIRST:
+		p->top = 0;
+		return true;
+	case A_LAST:
+		p->top = last;
+		return true;
+	default:
+		return false;
+	}
+}

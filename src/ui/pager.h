@@ -1,0 +1,26 @@
+/* Pager: long text, one line per row, scrolled with the list keys. */
+#ifndef EHRTERM_UI_PAGER_H
+#define EHRTERM_UI_PAGER_H
+
+#include <stddef.h>
+
+#include <curses.h>
+
+#include "keys/keys.h"
+
+struct ui_pager {
+	char **lines; /* owned; may hold anything: drawn through ui_put */
+	size_t n, cap;
+	size_t top;
+	int rows; /* rows shown at the last draw, for paging */
+};
+
+void ui_pager_init(struct ui_pager *p);
+void ui_pager_free(struct ui_pager *p);
+void ui_pager_add(struct ui_pager *p, const char *line);
+void ui_pager_addf(struct ui_pager *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ui_pager_draw(struct ui_pager *p, WINDOW *win, int top, int rows, int cols);
+/* Scrolling actions; false when A is not one. */
+bool ui_pager_action(struct ui_pager *p, enum action a);
+
+#endif

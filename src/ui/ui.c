@@ -1,0 +1,144 @@
+/* Terminal set-up and safe drawing: every string drawn passes through safe_text first. */
+#include "config.h"
+
+#include "ui/ui.h"
+#include "text/safe.h"
+#include "util/xmalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool started;
+static bool colour;
+static bool utf8;
+
+enum { PAIR_TITLE = 1, PAIR_STATUS, PAIR_ERROR, PAIR_BANNER, PAIR_DIM };
+
+int
+ui_start(char **cause)
+{
+	if (initscr() == NULL) {
+		*cause = xstrdup("the terminal could not be set up (is TERM right?)");
+		return -1;
+	}
+	started = true;
+	utf8 = safe_locale_utf8();
+	/* raw, not cbreak: ^C is a key that cancels a request, not a signal that kills us. */
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	/* Esc must feel immediate, yet arrive whole over a slow link's function-key sequences. */
+	set_escdelay(100);
+	curs_set(0);
+	/* Colour only adds: every look has a plain attribute that works on a VT100. */
+	if (has_colors() && start_color() == OK) {
+		use_default_colors();
+		colour = COLORS >= 8;
+		if (colour) {
+			init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
+			init_pair(PAIR_STATUS, COLOR_BLACK, COLOR_CYAN);
+			init_pair(PAIR_ERROR, COLOR_RED, -1);
+			init_pair(PAIR_BANNER, COLOR_BLACK, COLOR_YELLOW);
+			init_pair(PAIR_DIM, COLOR_BLUE, -1);
+		}
+	}
+	return 0;
+}
+
+void
+ui_stop(void)
+{
+	if (!started)
+		return;
+	started = false;
+	curs_set(1);
+	endwin();
+}
+
+bool
+ui_started(void)
+{
+	return started;
+}
+
+bool
+ui_utf8(void)
+{
+	return utf8;
+}
+
+bool
+ui_big_enough(void)
+{
+	return COLS >= UI_MIN_COLS && LINES >= UI_MIN_ROWS;
+}
+
+attr_t
+ui_attr(enum ui_look look)
+{
+	switch (look) {
+	case UI_NORMAL:
+		return A_NORMAL;
+	case UI_TITLE:
+		return colour ? COLOR_PAIR(PAIR_TITLE) | A_BOLD : A_REVERSE;
+	case UI_STATUS:
+		return colour ? COLOR_PAIR(PAIR_STATUS) : A_REVERSE;
+	case UI_SELECTED:
+		return A_REVERSE;
+	case UI_DIM:
+		return colour ? COLOR_PAIR(PAIR_DIM) | A_DIM : A_DIM;
+	case UI_ERROR:
+		return colour ? COLOR_PAIR(PAIR_ERROR) | A_BOLD : A_BOLD;
+	case UI_FIELD:
+		return A_UNDERLINE;
+	case UI_BANNER:
+		return colour ? COLOR_PAIR(PAIR_BANNER) : A_REVERSE;
+	}
+	return A_NORMAL;
+}
+
+void
+ui_blank(WINDOW *win, int y, int x, int width)
+{
+	if (width > 0)
+		mvwhline(win, y, x, ' ', width);
+}
+
+int
+ui_put(WINDOW *win, int y, int x, int width, const char *text, enum ui_look look, bool fill)
+{
+	char *safe;
+	int used;
+
+	if (width <= 0)
+		return 0;
+	safe = safe_text(text, text != NULL ? strlen(text) : 0, (size_t)width, utf8);
+	used = (int)safe_width(safe);
+	wattrset(win, ui_attr(look));
+	mvwaddstr(win, y, x, safe);
+	if (fill && used < width)
+		mvwhline(win, y, x + used, ' ' | ui_attr(look), width - used);
+	wattrset(win, A_NORMAL);
+	free(safe);
+	return used;
+}
+
+int
+ui_putf(WINDOW *win, int y, int x, int width, enum ui_look look, bool fill, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int used;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	used = ui_put(win, y, x, width, text ? text : "", look, fill);
+	free(text);
+	return used;
+}

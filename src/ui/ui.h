@@ -1,0 +1,50 @@
+/* Terminal set-up and the drawing primitives every widget uses; all text goes through safe_text. */
+#ifndef EHRTERM_UI_UI_H
+#define EHRTERM_UI_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curses.h>
+
+/* The smallest terminal ehrterm draws in; below it, a message asks for more. */
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+
+/* Looks, mapped to colour where the terminal has it and to plain attributes where not. */
+enum ui_look {
+	UI_NORMAL,
+	UI_TITLE,    /* the top line */
+	UI_STATUS,   /* the bottom line */
+	UI_SELECTED, /* the cursor row */
+	UI_DIM,	     /* unavailable items */
+	UI_ERROR,    /* validation messages, failures */
+	UI_FIELD,    /* an input field */
+	UI_BANNER,   /* the patient banner */
+};
+
+/* Start curses on the terminal: raw keys, no echo, keypad, alternate screen. 0 or -1 with cause. */
+int ui_start(char **cause);
+/* Give the terminal back as it was; safe to call twice, and from an exit path. */
+void ui_stop(void);
+bool ui_started(void);
+/* True when the terminal is UTF-8 (the locale says so), for safe_text. */
+bool ui_utf8(void);
+/* True when the screen is at least UI_MIN_COLS x UI_MIN_ROWS. */
+bool ui_big_enough(void);
+
+/*
+ * Put TEXT at (Y, X) of WIN in at most WIDTH columns, made safe and cut with an
+ * ellipsis; the rest of WIDTH is filled with blanks when FILL. Returns columns used.
+ * Strings from the server or from files must reach the screen only through here.
+ */
+int ui_put(WINDOW *win, int y, int x, int width, const char *text, enum ui_look look, bool fill);
+/* ui_put with printf formatting; the result is made safe as well. */
+int ui_putf(WINDOW *win, int y, int x, int width, enum ui_look look, bool fill, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* Blank a row from X for WIDTH columns. */
+void ui_blank(WINDOW *win, int y, int x, int width);
+/* The curses attribute for LOOK. */
+attr_t ui_attr(enum ui_look look);
+
+#endif
