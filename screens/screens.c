@@ -8,6 +8,8 @@
 const struct screen_ops *const screens_all[] = {
 	&home_screen,
 	&help_screen,
+	&patients_screen,
+	&patient_screen,
 	NULL,
 };
 

@@ -6,6 +6,8 @@
 
 extern const struct screen_ops home_screen;
 extern const struct screen_ops help_screen;
+extern const struct screen_ops patients_screen;
+extern const struct screen_ops patient_screen;
 
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];

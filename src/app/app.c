@@ -45,6 +45,7 @@ struct app_ticket {
 	uint64_t instance; /* 0: the app's own (login) */
 	void *state;
 	app_done_fn done;
+	unsigned long tag;
 	char *slot, *label;
 	uint64_t request_id;
 	bool finished, tracked;
@@ -91,6 +92,7 @@ struct app {
 	double last_key;
 
 	cJSON *patient;
+	char *last_patient;
 	int exit_status;
 };
 
@@ -196,9 +198,21 @@ app_patient(struct app *app)
 void
 app_set_patient(struct app *app, const cJSON *patient)
 {
+	const char *id = fhir_get_string(patient, "id");
+
 	cJSON_Delete(app->patient);
 	app->patient = patient != NULL ? cJSON_Duplicate(patient, 1) : NULL;
+	if (fhir_valid_id(id)) {
+		free(app->last_patient);
+		app->last_patient = xstrdup(id);
+	}
 	app->dirty = true;
+}
+
+const char *
+app_last_patient(struct app *app)
+{
+	return app->last_patient;
 }
 
 int
@@ -328,7 +342,8 @@ app_below_focus(struct app *app)
 /* --- requests and timers -------------------------------------------------------- */
 
 struct app_ticket *
-app_ticket_new(struct app *app, void *state, app_done_fn done, const char *slot, const char *label)
+app_ticket_new(struct app *app, void *state, app_done_fn done, unsigned long tag, const char *slot,
+    const char *label)
 {
 	struct app_ticket *t = xcalloc(1, sizeof *t);
 	struct frame *f = top(app);
@@ -337,6 +352,7 @@ app_ticket_new(struct app *app, void *state, app_done_fn done, const char *slot,
 	t->state = state;
 	t->instance = state != NULL && f != NULL ? f->instance : 0;
 	t->done = done;
+	t->tag = tag;
 	t->slot = slot != NULL ? xstrdup(slot) : NULL;
 	t->label = xstrdup(label != NULL ? label : "Working");
 	/* A newer request in the same slot supersedes the older: its answer is stale. */
@@ -398,7 +414,7 @@ app_ticket_done(struct fhir_result *result, void *arg)
 	}
 	t->finished = true;
 	if (live && !(result->status == FHIR_TRANSPORT && result->http_error == HTTP_ERR_CANCELLED))
-		t->done(app, t->state, result);
+		t->done(app, t->state, result, t->tag);
 	else if (live)
 		app_status(app, "Cancelled");
 	app->dirty = true;
@@ -479,7 +495,7 @@ run_timers(struct app *app)
 
 /* --- login ------------------------------------------------------------------------- */
 
-static void on_connected(struct app *app, void *state, struct fhir_result *r);
+static void on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long tag);
 
 static void
 login_fail(struct app *app, enum session_failure failure, char *cause)
@@ -505,7 +521,7 @@ login_connect(struct app *app)
 		return;
 	}
 	app->phase = PHASE_CONNECTING;
-	t = app_ticket_new(app, NULL, on_connected, "login", "Connecting");
+	t = app_ticket_new(app, NULL, on_connected, 0, "login", "Connecting");
 	app_ticket_track(t, fhir_metadata(app->session->fhir, app_ticket_done, t));
 }
 
@@ -570,12 +586,13 @@ login_passphrase_entered(struct app *app)
 }
 
 static void
-on_connected(struct app *app, void *state, struct fhir_result *r)
+on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	enum session_failure failure;
 	char *cause = NULL;
 
 	(void)state;
+	(void)tag;
 	if ((failure = session_take_metadata(app->session, r, &cause)) != SESSION_OK) {
 		login_fail(app, failure, cause);
 		return;
@@ -1239,6 +1256,7 @@ app_free(struct app *app)
 	ui_prompt_clear(&app->pass_prompt);
 	ui_prompt_clear(&app->command);
 	cJSON_Delete(app->patient);
+	free(app->last_patient);
 	free(app->status);
 	free(app->login_message);
 	free(app->keyring_notice);

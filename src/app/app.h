@@ -86,6 +86,8 @@ void app_dirty(struct app *app);
 /* The current patient shared by every screen (a FHIR Patient, owned by the app), or NULL. */
 const cJSON *app_patient(struct app *app);
 void app_set_patient(struct app *app, const cJSON *patient);
+/* The id of the last patient opened this session (for Space at the patient prompt), or NULL. */
+const char *app_last_patient(struct app *app);
 /* The audit trail; a failure to write it is shown and returned. */
 int app_audit(struct app *app, const char *action, const char *type, const char *id);
 
@@ -95,13 +97,17 @@ int app_audit(struct app *app, const char *action, const char *type, const char 
  * same SLOT (a search typed further) replaced it. LABEL shows on the status line
  * with elapsed time and bytes while the request runs; Esc cancels it.
  *
- *   struct app_ticket *t = app_ticket_new(app, state, on_found, "patient-search", "Searching");
+ *   struct app_ticket *t = app_ticket_new(app, state, on_found, 0, "patient-search", "Searching");
  *   app_ticket_track(t, fhir_search(app_fhir(app), s, app_ticket_done, t));
+ *
+ * TAG is handed back to DONE, for what the screen must know of this request
+ * (a list's page ticket, say).
  */
-typedef void (*app_done_fn)(struct app *app, void *state, struct fhir_result *result);
+typedef void (*app_done_fn)(struct app *app, void *state, struct fhir_result *result,
+    unsigned long tag);
 struct app_ticket;
-struct app_ticket *app_ticket_new(struct app *app, void *state, app_done_fn done, const char *slot,
-    const char *label);
+struct app_ticket *app_ticket_new(struct app *app, void *state, app_done_fn done,
+    unsigned long tag, const char *slot, const char *label);
 void app_ticket_track(struct app_ticket *t, uint64_t request_id);
 void app_ticket_done(struct fhir_result *result, void *ticket);
 /* Requests of STATE's screen still running. */

@@ -79,9 +79,10 @@ struct field_value {
  * value first. Relative dates (T+7) count from the clock; field_parse_at
  * takes NOW instead (NULL: the clock), so tests can fix the day.
  * Text is trimmed, tabs become spaces; other control characters, invalid
- * UTF-8 and bidi overrides are refused. Messages never quote text a clerk
- * typed unless it passed the field's checks; they may quote code displays,
- * which are shown through the terminal sanitiser like any other text.
+ * UTF-8 and bidi overrides are refused. A message quotes what was typed only
+ * once it is known to hold nothing but the characters its type allows (or
+ * the start of a code's display); code displays it quotes are shown through
+ * the terminal sanitiser like any other text.
  */
 int field_parse(
     const struct field_def *def, const char *input, struct field_value *out, char **message);

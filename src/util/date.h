@@ -78,8 +78,11 @@ int date_parse(const char *text, const struct date *today, struct date *out, cha
 int date_time_parse(
     const char *text, const struct date_time *now, struct date_time *out, char **cause);
 
-/* Years from BIRTH to TODAY as people count them; someone born on Feb 29 turns a year
- * older on Mar 1 in common years. -1 when either is invalid or BIRTH is after TODAY. */
+/*
+ * Years from BIRTH to TODAY as people count them: someone born on Feb 29 turns
+ * a year older on Mar 1 in common years. -1 when either is invalid or BIRTH is
+ * after TODAY.
+ */
 int date_age_years(const struct date *birth, const struct date *today);
 
 /* "2026-03-01", for FHIR date elements. */

@@ -55,8 +55,7 @@ void money_format(const struct money *m, char *buf, size_t size);
 /* "-$1,234.56" for USD, "-1,234.56 EUR" for others; money_parse reads it back. */
 void money_format_currency(const struct money *m, char *buf, size_t size);
 
-/* Set *OUT to MINOR cents of CURRENCY (NULL: USD). -1 with *cause for a currency we cannot keep or
- * INT64_MIN. */
+/* *OUT = MINOR cents of CURRENCY (NULL: USD); -1 with *cause for INT64_MIN or a bad currency. */
 int money_make(int64_t minor, const char *currency, struct money *out, char **cause);
 
 /*

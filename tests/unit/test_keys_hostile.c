@@ -10,7 +10,7 @@
 #include "keys/keys-private.h"
 
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "schedule", NULL};
+    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", NULL};
 
 static uint32_t
 next(uint32_t *state)

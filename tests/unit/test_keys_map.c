@@ -17,8 +17,8 @@
 
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "schedule", NULL};
-#define CONTEXT_LIST "global, list, form, pager, prompt, dialog, schedule"
+    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", NULL};
+#define CONTEXT_LIST "global, list, form, pager, prompt, dialog, schedule, patients"
 
 static int
 key(const char *name)
