@@ -10,6 +10,8 @@ const struct screen_ops *const screens_all[] = {
 	&help_screen,
 	&patients_screen,
 	&patient_screen,
+	&patient_edit_screen,
+	&coverage_screen,
 	NULL,
 };
 

@@ -8,6 +8,8 @@ extern const struct screen_ops home_screen;
 extern const struct screen_ops help_screen;
 extern const struct screen_ops patients_screen;
 extern const struct screen_ops patient_screen;
+extern const struct screen_ops patient_edit_screen;
+extern const struct screen_ops coverage_screen;
 
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];

@@ -228,6 +228,9 @@ find_action(struct app *app, void *state, enum action a)
 	case A_SEARCH:
 		search_now(app, f);
 		return APP_REDRAW;
+	case A_NEW:
+		app_push(app, "patient-edit", NULL);
+		return APP_HANDLED;
 	case A_UP:
 	case A_DOWN:
 	case A_PAGE_UP:

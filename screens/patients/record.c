@@ -210,7 +210,17 @@ record_action(struct app *app, void *state, enum action a)
 {
 	struct record *r = state;
 
-	(void)app;
+	if (a == A_EDIT && r->patient != NULL) {
+		struct patients_edit_arg arg = { r->patient, r->version };
+
+		app_push(app, "patient-edit", &arg);
+		return APP_HANDLED;
+	}
+	/* The insurance of the patient shown: only once it is the current patient. */
+	if (a == A_COVERAGE && r->patient != NULL) {
+		app_push(app, "coverage", NULL);
+		return APP_HANDLED;
+	}
 	return ui_pager_action(&r->lines, a) ? APP_REDRAW : APP_IGNORED;
 }
 

@@ -531,6 +531,19 @@ submit(struct fhir_client *fc, enum http_method method, const char *url, const c
 	return http_submit(fc->http, &req, on_http_done, p);
 }
 
+char *
+fhir_search_relative(const struct fhir_client *fc, const struct fhir_search *s)
+{
+	char *query, *url;
+
+	if (!fhir_valid_type(s->type))
+		return NULL;
+	query = search_query(fc, s);
+	url = xasprintf("%s%s%s", s->type, *query ? "?" : "", query);
+	free(query);
+	return url;
+}
+
 uint64_t
 fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg)
 {

@@ -53,6 +53,8 @@ void fhir_search_add(struct fhir_search *s, const char *name, const char *value)
 void fhir_search_free(struct fhir_search **s);
 /* The URL the search will GET; the caller frees it. NULL when the type is not a FHIR name. */
 char *fhir_search_url(const struct fhir_client *fc, const struct fhir_search *s);
+/* The same relative to the base ("Patient?name=x"), for a batch entry; the caller frees it. */
+char *fhir_search_relative(const struct fhir_client *fc, const struct fhir_search *s);
 
 /*
  * Requests. Each returns the HTTP request id (for http_cancel), or 0 when the

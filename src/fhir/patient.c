@@ -219,6 +219,21 @@ patient_query_parse(const char *input, const struct date *today, struct patient_
 	return parse_names(s, q, cause);
 }
 
+bool
+patient_phone_normal(const char *input, char out[PATIENT_QUERY_TEXT])
+{
+	struct patient_query q;
+	char *cause = NULL;
+
+	/* One rule for what is stored and what is searched: the search field's own. */
+	if (patient_query_parse(input, NULL, &q, &cause) != 0 || q.kind != PATIENT_QUERY_PHONE) {
+		free(cause);
+		return false;
+	}
+	memcpy(out, q.value, PATIENT_QUERY_TEXT);
+	return true;
+}
+
 struct fhir_search *
 patient_query_search(const struct patient_query *q, long count)
 {

@@ -51,6 +51,12 @@ struct fhir_search *patient_query_search(const struct patient_query *q, long cou
  */
 bool patient_query_accepts(const struct patient_query *q, const cJSON *patient);
 
+/*
+ * A phone number as records store it and searches look for it ("555-010-1234" for a
+ * US number, "+44 20 7946 0958" as typed), into OUT. False when INPUT is not a phone.
+ */
+bool patient_phone_normal(const char *input, char out[PATIENT_QUERY_TEXT]);
+
 /* The fields a result row, the banner and the demographics screen show. */
 struct patient_view {
 	char *id;	  /* never NULL: "" when missing */

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,6 +40,8 @@ struct transfer {
 	unsigned silent_closes;	      /* attempts closed after the handshake with no answer */
 	double started; /* monotonic seconds */
 	double due;	/* when a waiting retry starts */
+
+	size_t body_sent; /* bytes of BODY handed to libcurl in this attempt */
 
 	/* The response of the current attempt. */
 	struct http_response resp;
@@ -338,6 +341,36 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The request body, handed out in pieces. */
+static size_t
+on_read(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer *t = arg;
+	size_t n = size * nmemb, left = t->body_len - t->body_sent;
+
+	if (n > left)
+		n = left;
+	memcpy(buf, t->body + t->body_sent, n);
+	t->body_sent += n;
+	return n;
+}
+
+/*
+ * libcurl resends a request whose reused connection died before any answer,
+ * rewinding the body to do so. For a write that is a second send the user never
+ * asked for (the first may have reached the server), so the rewind is refused
+ * once any of the body went out: the request then fails, and the caller decides.
+ */
+static int
+on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct transfer *t = arg;
+
+	if (t->body_sent > 0 || offset != 0 || origin != SEEK_SET)
+		return CURL_SEEKFUNC_CANTSEEK;
+	return CURL_SEEKFUNC_OK;
+}
+
 static void
 start_attempt(struct transfer *t)
 {
@@ -401,10 +434,19 @@ start_attempt(struct transfer *t)
 		break;
 	case HTTP_POST:
 	case HTTP_PUT:
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
-		if (t->method == HTTP_PUT)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
+		/* A read callback, not POSTFIELDS, so that libcurl cannot resend the body. */
+		t->body_sent = 0;
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(e, CURLOPT_READDATA, t);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, t);
+		if (t->method == HTTP_PUT) {
+			curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+			curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)t->body_len);
+		} else {
+			curl_easy_setopt(e, CURLOPT_POST, 1L);
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+		}
 		break;
 	case HTTP_DELETE:
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
@@ -615,6 +657,10 @@ classify(const struct transfer *t, CURLcode code, char **message)
 		return HTTP_ERR_SERVER;
 	case CURLE_OPERATION_TIMEDOUT:
 		*message = xasprintf("the server did not answer in time: %s", detail);
+		return HTTP_ERR_NETWORK;
+	case CURLE_SEND_FAIL_REWIND:
+		*message = xstrdup("the connection dropped after the request was sent; it may or may not "
+				   "have reached the server");
 		return HTTP_ERR_NETWORK;
 	default:
 		*message = xasprintf("network error: %s", detail);

@@ -1,4 +1,4 @@
-/* Patient banner: name, age, sex, MRN and the allergy flag from a FHIR Patient, cut by importance. */
+/* Patient banner: name, age, sex, MRN and allergy flag from a FHIR Patient, cut by importance. */
 #include "config.h"
 
 #include "ui/banner.h"
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define V2_0203 "http://terminology.hl7.org/CodeSystem/v2-0203"
-/* Bytes of any one server string looked at: more than a banner row holds, bounded for hostile data. */
+/* Bytes looked at of any one server string: more than a row holds, bounded for hostile data. */
 #define BANNER_FIELD_MAX 512
 /* Given names shown; more are rare and would not fit. */
 #define BANNER_GIVEN_MAX 3
@@ -123,7 +123,7 @@ age_text(const char *birth_date, const struct date *today)
 	if (!fhir_date(birth_date, &b, &parts))
 		return xstrdup("age ?");
 	if (parts < 3) {
-		/* Only a year or a month: the age is a range, from the latest possible day to the first. */
+		/* A year or a month alone: the age is a range, latest possible day to first. */
 		last = b;
 		if (parts == 1)
 			last.month = 12;
@@ -169,7 +169,8 @@ is_mrn(const cJSON *identifier)
 
 	cJSON_ArrayForEach(c, fhir_get_array(fhir_get_object(identifier, "type"), "coding"))
 	{
-		if (is(fhir_get_string(c, "system"), V2_0203) && is(fhir_get_string(c, "code"), "MR"))
+		if (is(fhir_get_string(c, "system"), V2_0203) &&
+		    is(fhir_get_string(c, "code"), "MR"))
 			return true;
 	}
 	return false;
@@ -219,8 +220,8 @@ cut(const char *safe, size_t columns, bool utf8)
 }
 
 char *
-ui_banner_text(const cJSON *patient, enum ui_allergy allergy, const struct date *today,
-    int width, bool utf8)
+ui_banner_text(
+    const cJSON *patient, enum ui_allergy allergy, const struct date *today, int width, bool utf8)
 {
 	struct date_time now;
 	const char *sex, *mrn;
@@ -266,11 +267,11 @@ ui_banner_text(const cJSON *patient, enum ui_allergy allergy, const struct date 
 		avail = w > fixed ? w - fixed : 0;
 		/* With no room even for the gap, the whole is cut at the end, name first. */
 		if (avail > 0 && name_w + mrn_w > avail) {
-			/* The name keeps what it can after the MRN's least; the MRN has the rest. */
+			/* The name keeps what the MRN's least leaves; the MRN has the rest. */
 			size_t name_take = avail > mrn_min ? avail - mrn_min : 0, mrn_take;
 			char *s;
 
-			/* Too narrow for both: the name first (safe_text reads 0 columns as no limit). */
+			/* Too narrow for both: the name first (0 is no limit to safe_text). */
 			if (name_take == 0)
 				name_take = avail;
 			if (name_take > name_w)
@@ -306,7 +307,7 @@ ui_banner_text(const cJSON *patient, enum ui_allergy allergy, const struct date 
 	free(mrn_part);
 	free(flag);
 	if (width > 0 && safe_width(out) > (size_t)width) {
-		/* Too narrow for even the least: cut the whole, which still starts with the name. */
+		/* Too narrow even for the least: cut the whole, which starts with the name. */
 		char *s = cut(out, (size_t)width, utf8);
 
 		free(out);

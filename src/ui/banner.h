@@ -1,4 +1,4 @@
-/* Patient banner: the one row on every patient screen saying who this is and whether they have allergies. */
+/* Patient banner: the row on every patient screen saying who this is and if they have allergies. */
 #ifndef EHRTERM_UI_BANNER_H
 #define EHRTERM_UI_BANNER_H
 
@@ -14,10 +14,10 @@
  * a list that did not load must not read as a chart without allergies.
  */
 enum ui_allergy {
-	UI_ALLERGY_UNCHECKED,	 /* not asked yet, or the request failed: "allergies unknown" */
+	UI_ALLERGY_UNCHECKED,    /* not asked yet, or the request failed: "allergies not loaded" */
 	UI_ALLERGY_NOT_RECORDED, /* the server has nothing either way: "allergies not recorded" */
-	UI_ALLERGY_NONE_KNOWN,	 /* a no-known-allergy entry: "NKA" */
-	UI_ALLERGY_ACTIVE,	 /* one or more active allergies: "ALLERGIES" */
+	UI_ALLERGY_NONE_KNOWN,   /* a no-known-allergy entry: "NKA" */
+	UI_ALLERGY_ACTIVE,       /* one or more active allergies: "ALLERGIES" */
 };
 
 /*
@@ -30,8 +30,8 @@ enum ui_allergy {
  * safe_text (UTF8 as ui_utf8() says), so the result is inert on a terminal.
  * The caller frees it.
  */
-char *ui_banner_text(const cJSON *patient, enum ui_allergy allergy, const struct date *today,
-    int width, bool utf8);
+char *ui_banner_text(
+    const cJSON *patient, enum ui_allergy allergy, const struct date *today, int width, bool utf8);
 
 /* The patient's name as the banner shows it ("Quigley, Chad"), made safe; the caller frees it. */
 char *ui_banner_name(const cJSON *patient, bool utf8);

@@ -1,4 +1,4 @@
-/* Dialog: the answer state machine, and a centred box or a status-line question drawn through ui_put. */
+/* Dialog: the answer state machine, and a centred box or a status-line question, via ui_put. */
 #include "config.h"
 
 #include "ui/dialog.h"
@@ -283,7 +283,7 @@ ui_dialog_draw(struct ui_dialog *d, WINDOW *win, int top, int rows, int cols)
 		}
 	}
 	hint = d->choosing ? xstrdup("y yes, n no, Enter picks the highlighted line")
-			   : xasprintf("y yes, n no, Enter %s", d->default_yes ? "yes" : "no");
+	                   : xasprintf("y yes, n no, Enter %s", d->default_yes ? "yes" : "no");
 	ui_put(win, y + h - 2, x + 2, inner, hint, UI_DIM, false);
 	free(hint);
 }

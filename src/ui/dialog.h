@@ -1,4 +1,4 @@
-/* Dialog: a yes/no question, alone or with lines of detail to read or choose from, in a box or on one line. */
+/* Dialog: a yes/no question, alone or with detail lines to read or pick from; a box or a line. */
 #ifndef EHRTERM_UI_DIALOG_H
 #define EHRTERM_UI_DIALOG_H
 
@@ -40,7 +40,8 @@ void ui_dialog_init(struct ui_dialog *d, const char *question, bool default_yes)
 void ui_dialog_free(struct ui_dialog *d);
 /* Add a line of detail (copied). */
 void ui_dialog_add(struct ui_dialog *d, const char *line);
-void ui_dialog_addf(struct ui_dialog *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ui_dialog_addf(struct ui_dialog *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Let select pick a detail line (true) rather than give the default answer. */
 void ui_dialog_set_choosing(struct ui_dialog *d, bool choosing);
 

@@ -1,4 +1,4 @@
-/* Form: typed fields edited through ui_prompt, checked by field_parse on leaving, laid out in two columns. */
+/* Form: typed fields edited through ui_prompt, checked by field_parse when left, two columns. */
 #include "config.h"
 
 #include "ui/form.h"
@@ -158,8 +158,8 @@ edit(struct ui_form_field *fld, enum action a)
 
 	memcpy(before, fld->prompt.buf, sizeof before);
 	handled = ui_prompt_action(&fld->prompt, a);
-	if (handled && (fld->prompt.len != len ||
-	                   wmemcmp(before, fld->prompt.buf, fld->prompt.len) != 0))
+	if (handled &&
+	    (fld->prompt.len != len || wmemcmp(before, fld->prompt.buf, fld->prompt.len) != 0))
 		edited(fld);
 	return handled;
 }
@@ -261,11 +261,11 @@ ui_form_set_text(struct ui_form *f, size_t i, const char *text, char **cause)
 	n = chars(safe);
 	if (strcmp(safe, text) != 0)
 		why = xasprintf("%s held characters that cannot be shown; they are marked, check "
-				"it before saving",
+		                "it before saving",
 		    label_of(fld->def));
 	else if (n == (size_t)-1 || n > fld->prompt.max)
 		why = xasprintf("%s is longer than the %zu characters this field holds; only the "
-				"start is shown",
+		                "start is shown",
 		    label_of(fld->def), fld->prompt.max);
 	ui_prompt_set(&fld->prompt, safe);
 	free(safe);
@@ -285,7 +285,8 @@ ui_form_set_value(struct ui_form *f, size_t i, const struct field_value *v, char
 	int rc;
 
 	if (i < f->n && v != NULL && v->type != f->fields[i].def->type) {
-		*cause = xasprintf("%s was given a value of another type", label_of(f->fields[i].def));
+		*cause =
+		    xasprintf("%s was given a value of another type", label_of(f->fields[i].def));
 		return -1;
 	}
 	text = v != NULL ? field_format(v) : xstrdup("");
@@ -448,8 +449,9 @@ input_width(const struct field_def *def, int room)
 		break;
 	case FIELD_TEXT:
 	default:
-		w = def->max_chars > 0 && def->max_chars + 1 < (size_t)room ? (int)def->max_chars + 1
-									   : room;
+		w = def->max_chars > 0 && def->max_chars + 1 < (size_t)room
+		        ? (int)def->max_chars + 1
+		        : room;
 		break;
 	}
 	return w < room ? w : room;
@@ -532,7 +534,8 @@ candidates_text(const struct ui_form *f)
 	shown = n < FORM_CANDIDATES_SHOWN ? n : FORM_CANDIDATES_SHOWN;
 	for (size_t i = 0; i < shown; i++) {
 		next = xasprintf("%s%s%s (%s)", s, i > 0 ? ", " : "",
-		    c[i]->display != NULL ? c[i]->display : "", c[i]->code != NULL ? c[i]->code : "");
+		    c[i]->display != NULL ? c[i]->display : "",
+		    c[i]->code != NULL ? c[i]->code : "");
 		free(s);
 		s = next;
 	}

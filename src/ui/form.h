@@ -25,10 +25,10 @@ struct ui_form_field {
 	const struct field_def *def; /* borrowed */
 	struct ui_prompt prompt;     /* the clerk's text */
 	struct field_value value;    /* the parse of the text, when parsed */
-	bool parsed;		     /* VALUE is the parse of the text as it is now */
-	bool touched;		     /* typed in since the last load */
-	char *message;		     /* why the text does not parse, or NULL */
-	char *clean;		     /* the text at the last load or save, for dirty */
+	bool parsed;                 /* VALUE is the parse of the text as it is now */
+	bool touched;                /* typed in since the last load */
+	char *message;               /* why the text does not parse, or NULL */
+	char *clean;                 /* the text at the last load or save, for dirty */
 };
 
 /* Members are the form's own; read them through the functions below. */
@@ -36,11 +36,11 @@ struct ui_form {
 	struct ui_form_field *fields;
 	size_t n;
 	size_t focus;
-	char *not_saved;       /* "Not saved: ..." shown above the fields, or NULL */
-	bool has_now;	       /* NOW fixed (tests); else the clock */
+	char *not_saved; /* "Not saved: ..." shown above the fields, or NULL */
+	bool has_now;    /* NOW fixed (tests); else the clock */
 	struct date_time now;
-	int top;	       /* first layout row shown */
-	int rows;	       /* rows shown at the last draw */
+	int top;                /* first layout row shown */
+	int rows;               /* rows shown at the last draw */
 	int cursor_y, cursor_x; /* where the terminal cursor went at the last draw; -1: none */
 };
 
@@ -63,7 +63,7 @@ bool ui_form_action(struct ui_form *f, enum action a);
 /* Check every field; the focus moves to the first bad one. True when all parse. */
 bool ui_form_valid(struct ui_form *f);
 
-/* The parsed value of field I, borrowed; NULL when its text does not parse (or I is out of range). */
+/* The parsed value of field I, borrowed; NULL when its text does not parse or I is too big. */
 const struct field_value *ui_form_value(struct ui_form *f, size_t i);
 /* The text of field I as typed; the caller frees it ("" out of range). */
 char *ui_form_text(const struct ui_form *f, size_t i);

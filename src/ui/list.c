@@ -1,4 +1,4 @@
-/* List view with lazy paging: held pages, the page request state machine, and drawing through ui_put. */
+/* List view with lazy paging: held pages, the page request state machine, drawing via ui_put. */
 #include "config.h"
 
 #include "ui/list.h"
@@ -17,7 +17,7 @@ struct ui_list_page {
 	size_t ncols;
 	struct ui_list_row *rows;
 	size_t n, cap;
-	size_t first;	      /* row number of rows[0] in the whole result */
+	size_t first;          /* row number of rows[0] in the whole result */
 	char *previous, *next; /* links to the pages either side, or NULL */
 };
 
@@ -306,7 +306,7 @@ ask(struct ui_list *l, enum ui_list_dir dir)
 	/* The owner may answer at once, and that answer may drop the page LINK lives in. */
 	copy = link != NULL ? xstrdup(link) : NULL;
 	l->need(l->owner, ticket, dir, copy);
-	// MUTANT free(copy);
+	free(copy);
 }
 
 /* How near an edge the cursor comes before the next page is asked for: one screen. */
@@ -331,7 +331,7 @@ maybe_ask(struct ui_list *l, enum ui_list_dir dir, bool retry)
 	if (dir == UI_LIST_NEXT && next_link(l) != NULL && held_end(l) - 1 - l->cursor < margin(l))
 		ask(l, UI_LIST_NEXT);
 	else if (dir == UI_LIST_PREVIOUS && previous_link(l) != NULL &&
-	    l->cursor - held_first(l) < margin(l))
+	         l->cursor - held_first(l) < margin(l))
 		ask(l, UI_LIST_PREVIOUS);
 }
 
@@ -465,8 +465,8 @@ clamp_cursor(struct ui_list *l)
 }
 
 int
-ui_list_add_page(struct ui_list *l, unsigned ticket, struct ui_list_page **pg,
-    long first_index, const struct ui_list_links *links, long total, char **cause)
+ui_list_add_page(struct ui_list *l, unsigned ticket, struct ui_list_page **pg, long first_index,
+    const struct ui_list_links *links, long total, char **cause)
 {
 	struct ui_list_page *p = pg != NULL ? *pg : NULL;
 	enum ui_list_dir dir = l->pending_dir;
@@ -477,13 +477,14 @@ ui_list_add_page(struct ui_list *l, unsigned ticket, struct ui_list_page **pg,
 	if (p == NULL || !l->pending || ticket != l->ticket) {
 		ui_list_page_free(&p);
 		if (cause != NULL)
-			*cause = xstrdup("An answer to an earlier request came late and was dropped");
+			*cause =
+			    xstrdup("An answer to an earlier request came late and was dropped");
 		return -1;
 	}
 	if (p->ncols != l->ncols) {
 		if (cause != NULL)
-			*cause = xasprintf("A page of %zu columns came for a list of %zu", p->ncols,
-			    l->ncols);
+			*cause = xasprintf(
+			    "A page of %zu columns came for a list of %zu", p->ncols, l->ncols);
 		ui_list_page_free(&p);
 		ui_list_page_failed(l, ticket, "The page has the wrong columns for this list");
 		return -1;
@@ -513,7 +514,8 @@ ui_list_add_page(struct ui_list *l, unsigned ticket, struct ui_list_page **pg,
 		if (first_index >= 0)
 			p->first = (size_t)first_index;
 		else
-			p->first = l->total >= 0 && (size_t)l->total >= p->n ? (size_t)l->total - p->n : 0;
+			p->first =
+			    l->total >= 0 && (size_t)l->total >= p->n ? (size_t)l->total - p->n : 0;
 		replace_all(l, p);
 		l->cursor = held_end(l) > 0 ? held_end(l) - 1 : 0;
 		break;
@@ -633,7 +635,8 @@ draw_edge(const struct ui_list *l, WINDOW *win, int y, int cols)
 	if (l->failed != NULL && !l->pending)
 		ui_put(win, y, 0, cols, l->failed, UI_ERROR, true);
 	else
-		ui_put(win, y, 0, cols, ui_utf8() ? "loading\xe2\x80\xa6" : "loading...", UI_DIM, true);
+		ui_put(win, y, 0, cols, ui_utf8() ? "loading\xe2\x80\xa6" : "loading...", UI_DIM,
+		    true);
 }
 
 /* Keep the cursor in view, and a loading row beside it in view too when there is room. */
@@ -713,7 +716,7 @@ ui_list_draw(struct ui_list *l, WINDOW *win, int top, int rows, int cols)
 			draw_row(l, row, win, top + 1 + r, cols, widths,
 			    (size_t)i == l->cursor ? UI_SELECTED : UI_NORMAL);
 		else if ((i == (long)held_first(l) - 1 && edge_row(l, true)) ||
-		    (i == (long)held_end(l) && edge_row(l, false)))
+		         (i == (long)held_end(l) && edge_row(l, false)))
 			draw_edge(l, win, top + 1 + r, cols);
 	}
 	free(widths);

@@ -1,4 +1,4 @@
-/* List view with lazy paging: a few pages of search results held at once, fetched as the cursor nears an edge. */
+/* List view with lazy paging: a few pages of results held, fetched as the cursor nears an edge. */
 #ifndef EHRTERM_UI_LIST_H
 #define EHRTERM_UI_LIST_H
 
@@ -25,13 +25,13 @@
 #define UI_LIST_PAGES_MAX 3
 
 enum ui_list_dir {
-	UI_LIST_NEXT,	  /* the rows after the last held: the page's "next" link */
+	UI_LIST_NEXT,     /* the rows after the last held: the page's "next" link */
 	UI_LIST_PREVIOUS, /* the rows before the first held: its "previous" link */
-	UI_LIST_FIRST,	  /* the first page, replacing all: the "first" link, or NULL: search again */
-	UI_LIST_LAST,	  /* the last page, replacing all: the "last" link (asked only when total is known) */
+	UI_LIST_FIRST,    /* the first page, replacing all: "first" link, or NULL: search again */
+	UI_LIST_LAST, /* the last page, replacing all: "last" link (asked when total is known) */
 };
 
-/* A column: fixed at WIDTH columns when WIDTH > 0, else a WEIGHT share (0 counts as 1) of what is left. */
+/* A column: WIDTH columns when WIDTH > 0, else a WEIGHT share (0 counts as 1) of what is left. */
 struct ui_list_column {
 	const char *header;
 	int width;
@@ -42,7 +42,7 @@ struct ui_list_column {
 struct ui_list_page;
 
 struct ui_list_page *ui_list_page_new(size_t ncols);
-/* Add a row: ID (opaque here; the owner opens it on select) and NCOLS cells, all copied; NULLs read as "". */
+/* Add a row: ID (opaque here: the owner opens it) and NCOLS cells, all copied; NULL reads as "". */
 void ui_list_page_add(struct ui_list_page *pg, const char *id, const char *const *cells);
 size_t ui_list_page_rows(const struct ui_list_page *pg);
 /* Free *PG and set it to NULL; NULL and a pointer to NULL are fine. */
@@ -58,7 +58,8 @@ struct ui_list_links {
  * ui_list_page_failed(), passing TICKET back. LINK is borrowed for the call.
  * Called from ui_list_action(); it may answer before it returns.
  */
-typedef void (*ui_list_need_fn)(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link);
+typedef void (*ui_list_need_fn)(
+    void *owner, unsigned ticket, enum ui_list_dir dir, const char *link);
 
 /* Members are the list's own; read them through the functions below. */
 struct ui_list {
@@ -71,17 +72,17 @@ struct ui_list {
 	struct ui_list_page *pages[UI_LIST_PAGES_MAX + 1]; /* held, in row order */
 	size_t npages;
 	char *first_link, *last_link;
-	long total; /* rows in the whole result, -1 when the server did not say */
+	long total;   /* rows in the whole result, -1 when the server did not say */
 	bool started; /* a first page asked for since the last clear */
 
 	size_t cursor; /* row number, within the held rows when any */
 	long top;      /* row number at the top of the view; -1: the loading row before row 0 */
 	int rows;      /* data rows shown at the last draw: the page-up/down step */
 
-	unsigned ticket;  /* the last ticket given out */
-	bool pending;	  /* a page asked for and not yet answered */
+	unsigned ticket; /* the last ticket given out */
+	bool pending;    /* a page asked for and not yet answered */
 	enum ui_list_dir pending_dir;
-	char *failed;	  /* why the last page could not be had, shown at that edge; NULL: none */
+	char *failed; /* why the last page could not be had, shown at that edge; NULL: none */
 	enum ui_list_dir failed_dir;
 	size_t requests; /* pages asked for since init, for the status line and tests */
 };
@@ -114,8 +115,8 @@ void ui_list_clear(struct ui_list *l);
  * does not join the held rows replaces them. Returns 0, or -1 with *CAUSE
  * (NULL: not wanted) when the answer is stale or does not fit the columns.
  */
-int ui_list_add_page(struct ui_list *l, unsigned ticket, struct ui_list_page **pg,
-    long first_index, const struct ui_list_links *links, long total, char **cause);
+int ui_list_add_page(struct ui_list *l, unsigned ticket, struct ui_list_page **pg, long first_index,
+    const struct ui_list_links *links, long total, char **cause);
 
 /*
  * The request for TICKET failed: MESSAGE (a sentence, copied) shows where the

@@ -1,4 +1,4 @@
-/* Unit tests for the patient banner: full, partial, wrongly typed and hostile Patients, and narrow rows. */
+/* Unit tests for the patient banner: full, partial, mistyped and hostile Patients, narrow rows. */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -11,7 +11,7 @@
 #include "ui/banner.h"
 #include "ui/ui.h"
 
-static const struct date today = { 2026, 3, 1 };
+static const struct date today = {2026, 3, 1};
 
 static void
 utf8_locale(void)
@@ -70,9 +70,9 @@ inert(const char *s)
 }
 
 #define CHAD                                                                                       \
-	"{\"resourceType\":\"Patient\",\"name\":[{\"use\":\"official\",\"family\":\"Quigley\","   \
-	"\"given\":[\"Chad\"],\"prefix\":[\"Mr.\"]}],\"gender\":\"male\",\"birthDate\":"          \
-	"\"1952-06-19\",\"identifier\":[{\"system\":\"https://github.com/synthetichealth/"      \
+	"{\"resourceType\":\"Patient\",\"name\":[{\"use\":\"official\",\"family\":\"Quigley\","    \
+	"\"given\":[\"Chad\"],\"prefix\":[\"Mr.\"]}],\"gender\":\"male\",\"birthDate\":"           \
+	"\"1952-06-19\",\"identifier\":[{\"system\":\"https://github.com/synthetichealth/"         \
 	"synthea\",\"value\":\"b9737c68\"},{\"type\":{\"coding\":[{\"system\":"                    \
 	"\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"          \
 	"\"MR-8013\"},{\"type\":{\"coding\":[{\"system\":"                                         \
@@ -84,7 +84,8 @@ inert(const char *s)
 Test(banner, null_and_empty_patients)
 {
 	assert_banner(NULL, UI_ALLERGY_UNCHECKED, 0, "(no name)  no MRN  allergies not loaded");
-	assert_banner("{}", UI_ALLERGY_NOT_RECORDED, 0, "(no name)  no MRN  allergies not recorded");
+	assert_banner(
+	    "{}", UI_ALLERGY_NOT_RECORDED, 0, "(no name)  no MRN  allergies not recorded");
 	assert_banner("[1,2]", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  no MRN  NKA");
 	assert_banner("\"Patient\"", UI_ALLERGY_ACTIVE, 0, "(no name)  no MRN  ALLERGIES");
 }
@@ -106,7 +107,8 @@ Test(banner, full_patient)
 Test(banner, the_allergy_states_differ)
 {
 	char *a = banner(CHAD, UI_ALLERGY_ACTIVE, 0), *n = banner(CHAD, UI_ALLERGY_NONE_KNOWN, 0);
-	char *r = banner(CHAD, UI_ALLERGY_NOT_RECORDED, 0), *u = banner(CHAD, UI_ALLERGY_UNCHECKED, 0);
+	char *r = banner(CHAD, UI_ALLERGY_NOT_RECORDED, 0),
+	     *u = banner(CHAD, UI_ALLERGY_UNCHECKED, 0);
 
 	cr_assert_not_null(strstr(a, "ALLERGIES"));
 	cr_assert_not_null(strstr(n, "NKA"));
@@ -123,14 +125,15 @@ Test(banner, names)
 {
 	/* Official wins over the first; an old name is passed over; given names are joined. */
 	assert_banner("{\"name\":[{\"use\":\"usual\",\"given\":[\"Chuck\"]},{\"use\":\"official\","
-		      "\"family\":\"Quigley\",\"given\":[\"Chad\",\"Allen\"]}]}",
+	              "\"family\":\"Quigley\",\"given\":[\"Chad\",\"Allen\"]}]}",
 	    UI_ALLERGY_NONE_KNOWN, 0, "Quigley, Chad Allen  no MRN  NKA");
-	assert_banner("{\"name\":[{\"use\":\"old\",\"family\":\"Maiden\"},{\"family\":\"Married\"}]}",
+	assert_banner(
+	    "{\"name\":[{\"use\":\"old\",\"family\":\"Maiden\"},{\"family\":\"Married\"}]}",
 	    UI_ALLERGY_NONE_KNOWN, 0, "Married  no MRN  NKA");
-	assert_banner("{\"name\":[{\"use\":\"old\",\"family\":\"Only\"}]}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "Only  no MRN  NKA");
-	assert_banner("{\"name\":[{\"given\":[\"Cher\"]}]}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "Cher  no MRN  NKA");
+	assert_banner("{\"name\":[{\"use\":\"old\",\"family\":\"Only\"}]}", UI_ALLERGY_NONE_KNOWN,
+	    0, "Only  no MRN  NKA");
+	assert_banner(
+	    "{\"name\":[{\"given\":[\"Cher\"]}]}", UI_ALLERGY_NONE_KNOWN, 0, "Cher  no MRN  NKA");
 	assert_banner("{\"name\":[{\"text\":\"Baby Boy Quigley\"}]}", UI_ALLERGY_NONE_KNOWN, 0,
 	    "Baby Boy Quigley  no MRN  NKA");
 	assert_banner("{\"name\":[{\"family\":\"A\",\"given\":[\"B\",\"C\",\"D\",\"E\",\"F\"]}]}",
@@ -148,43 +151,48 @@ Test(banner, ages)
 	assert_banner("{\"birthDate\":\"2024-03-02\"}", UI_ALLERGY_NONE_KNOWN, 0,
 	    "(no name)  23mo  no MRN  NKA");
 	/* A year or a month alone gives the ages it could be. */
-	assert_banner("{\"birthDate\":\"1970\"}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "(no name)  55-56y  no MRN  NKA");
-	assert_banner("{\"birthDate\":\"1970-01\"}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "(no name)  56y  no MRN  NKA");
+	assert_banner(
+	    "{\"birthDate\":\"1970\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  55-56y  no MRN  NKA");
+	assert_banner(
+	    "{\"birthDate\":\"1970-01\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  56y  no MRN  NKA");
 	/* Not a date, or not yet: said, not guessed. */
 	assert_banner("{\"birthDate\":\"2030-01-01\"}", UI_ALLERGY_NONE_KNOWN, 0,
 	    "(no name)  age ?  no MRN  NKA");
-	assert_banner("{\"birthDate\":\"T+7\"}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "(no name)  age ?  no MRN  NKA");
+	assert_banner(
+	    "{\"birthDate\":\"T+7\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  age ?  no MRN  NKA");
 	assert_banner("{\"birthDate\":\"1970-02-30\"}", UI_ALLERGY_NONE_KNOWN, 0,
 	    "(no name)  age ?  no MRN  NKA");
 }
 
 Test(banner, sexes)
 {
-	assert_banner("{\"gender\":\"female\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  F  no MRN  NKA");
-	assert_banner("{\"gender\":\"other\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  O  no MRN  NKA");
-	assert_banner("{\"gender\":\"unknown\"}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "(no name)  U  no MRN  NKA");
-	assert_banner("{\"gender\":\"\\u001b[2J\"}", UI_ALLERGY_NONE_KNOWN, 0,
-	    "(no name)  no MRN  NKA");
+	assert_banner(
+	    "{\"gender\":\"female\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  F  no MRN  NKA");
+	assert_banner(
+	    "{\"gender\":\"other\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  O  no MRN  NKA");
+	assert_banner(
+	    "{\"gender\":\"unknown\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  U  no MRN  NKA");
+	assert_banner(
+	    "{\"gender\":\"\\u001b[2J\"}", UI_ALLERGY_NONE_KNOWN, 0, "(no name)  no MRN  NKA");
 }
 
 Test(banner, mrn)
 {
 	/* The MR type needs the v2-0203 system; an old MRN gives way to a current one. */
-	assert_banner("{\"identifier\":[{\"type\":{\"coding\":[{\"code\":\"MR\"}]},\"value\":\"1\"}]}",
+	assert_banner(
+	    "{\"identifier\":[{\"type\":{\"coding\":[{\"code\":\"MR\"}]},\"value\":\"1\"}]}",
 	    UI_ALLERGY_NONE_KNOWN, 0, "(no name)  no MRN  NKA");
-	assert_banner("{\"identifier\":[{\"use\":\"old\",\"type\":{\"coding\":[{\"system\":"
-		      "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"
-		      "\"OLD1\"},{\"type\":{\"coding\":[{\"system\":\"x\",\"code\":\"y\"},{\"system\":"
-		      "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"
-		      "\"NEW2\"}]}",
+	assert_banner(
+	    "{\"identifier\":[{\"use\":\"old\",\"type\":{\"coding\":[{\"system\":"
+	    "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"
+	    "\"OLD1\"},{\"type\":{\"coding\":[{\"system\":\"x\",\"code\":\"y\"},{\"system\":"
+	    "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"
+	    "\"NEW2\"}]}",
 	    UI_ALLERGY_NONE_KNOWN, 0, "(no name)  MRN NEW2  NKA");
-	assert_banner("{\"identifier\":[{\"use\":\"old\",\"type\":{\"coding\":[{\"system\":"
-		      "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"
-		      "\"OLD1\"}]}",
+	assert_banner(
+	    "{\"identifier\":[{\"use\":\"old\",\"type\":{\"coding\":[{\"system\":"
+	    "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":"
+	    "\"OLD1\"}]}",
 	    UI_ALLERGY_NONE_KNOWN, 0, "(no name)  MRN OLD1  NKA");
 }
 
@@ -193,16 +201,16 @@ Test(banner, mrn)
 Test(banner, wrong_types_read_as_absent)
 {
 	static const char *const cases[] = {
-		"{\"name\":\"Quigley\"}",
-		"{\"name\":[\"Quigley\",7,null,[]]}",
-		"{\"name\":[{\"family\":7,\"given\":\"Chad\",\"use\":1}]}",
-		"{\"name\":[{\"given\":[1,null,{},\"\"],\"text\":[]}]}",
-		"{\"birthDate\":19520619,\"gender\":true}",
-		"{\"birthDate\":\"1952-06-19T00:00:00Z\"}",
-		"{\"identifier\":{\"value\":\"1\"}}",
-		"{\"identifier\":[1,\"x\",{\"type\":\"MR\",\"value\":\"1\"},{\"type\":{\"coding\":"
-		"{\"code\":\"MR\"}},\"value\":\"2\"},{\"type\":{\"coding\":[{\"system\":"
-		"\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":3}]}",
+	    "{\"name\":\"Quigley\"}",
+	    "{\"name\":[\"Quigley\",7,null,[]]}",
+	    "{\"name\":[{\"family\":7,\"given\":\"Chad\",\"use\":1}]}",
+	    "{\"name\":[{\"given\":[1,null,{},\"\"],\"text\":[]}]}",
+	    "{\"birthDate\":19520619,\"gender\":true}",
+	    "{\"birthDate\":\"1952-06-19T00:00:00Z\"}",
+	    "{\"identifier\":{\"value\":\"1\"}}",
+	    "{\"identifier\":[1,\"x\",{\"type\":\"MR\",\"value\":\"1\"},{\"type\":{\"coding\":"
+	    "{\"code\":\"MR\"}},\"value\":\"2\"},{\"type\":{\"coding\":[{\"system\":"
+	    "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},\"value\":3}]}",
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -260,11 +268,11 @@ Test(banner, a_huge_name_keeps_mrn_and_flag)
 	memset(big, 'X', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	cr_assert(asprintf(&json,
-		      "{\"name\":[{\"family\":\"%s\",\"given\":[\"%s\"]}],\"birthDate\":"
-		      "\"1980-01-01\",\"gender\":\"male\",\"identifier\":[{\"type\":{\"coding\":[{"
-		      "\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":"
-		      "\"MR\"}]},\"value\":\"4711\"}]}",
-		      big, big) > 0);
+	              "{\"name\":[{\"family\":\"%s\",\"given\":[\"%s\"]}],\"birthDate\":"
+	              "\"1980-01-01\",\"gender\":\"male\",\"identifier\":[{\"type\":{\"coding\":[{"
+	              "\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":"
+	              "\"MR\"}]},\"value\":\"4711\"}]}",
+	              big, big) > 0);
 	t = banner(json, UI_ALLERGY_ACTIVE, 80);
 	cr_assert_eq(safe_width(t), 80);
 	cr_assert(strncmp(t, "XXXX", 4) == 0);

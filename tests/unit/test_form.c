@@ -1,4 +1,4 @@
-/* Unit tests for the form (typed fields, checks on leaving, dirty state, completion) and the dialog. */
+/* Unit tests for the form (typed fields, checks, dirty state, completion) and the dialog. */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -11,7 +11,7 @@
 #include "ui/form.h"
 
 /* Sunday 1 March 2026, 10:20:30: relative dates count from here. */
-static const struct date_time now_fixed = { { 2026, 3, 1 }, 10, 20, 30 };
+static const struct date_time now_fixed = {{2026, 3, 1}, 10, 20, 30};
 
 // clang-format off
 static const struct field_code sexes[] = {
@@ -321,7 +321,7 @@ Test(form, values_read_back_parsed)
 
 Test(form, loaded_values_are_clean_until_changed)
 {
-	struct field_value dob = { .type = FIELD_DATE, .date = { 1952, 6, 19 } };
+	struct field_value dob = {.type = FIELD_DATE, .date = {1952, 6, 19}};
 	char *cause = NULL;
 
 	cr_assert_eq(ui_form_set_text(&form, F_NAME, "Quigley, Chad", &cause), 0);
@@ -357,8 +357,8 @@ Test(form, a_loaded_value_that_does_not_parse_says_so)
 {
 	char *cause = NULL;
 
-	cr_assert_eq(ui_form_set_text(&form, F_DOB, "2199-01-01", &cause), 0,
-	    "held whole, even if wrong");
+	cr_assert_eq(
+	    ui_form_set_text(&form, F_DOB, "2199-01-01", &cause), 0, "held whole, even if wrong");
 	cr_assert_not_null(ui_form_message(&form, F_DOB), "a future birth date from the server");
 	assert_text(F_DOB, "2199-01-01");
 	cr_assert_eq(ui_form_set_text(&form, F_DOB, NULL, &cause), 0);
@@ -369,7 +369,10 @@ Test(form, hostile_loaded_text_is_marked_not_passed_on)
 {
 	char *cause = NULL, *t;
 
-	cr_assert_eq(ui_form_set_text(&form, F_NOTE, "\x1b[31mred\x1b[0m \xe2\x80\xae" "evil\x07", &cause),
+	cr_assert_eq(ui_form_set_text(&form, F_NOTE,
+	                 "\x1b[31mred\x1b[0m \xe2\x80\xae"
+	                 "evil\x07",
+	                 &cause),
 	    -1);
 	cr_assert_not_null(cause);
 	free(cause);
@@ -400,7 +403,7 @@ Test(form, too_long_loaded_text_is_said_not_silently_cut)
 
 Test(form, set_value_refuses_another_type_and_range)
 {
-	struct field_value n = { .type = FIELD_INTEGER, .integer = 5 };
+	struct field_value n = {.type = FIELD_INTEGER, .integer = 5};
 	char *cause = NULL;
 
 	cr_assert_eq(ui_form_set_value(&form, F_DOB, &n, &cause), -1);
@@ -604,7 +607,7 @@ Test(form_draw, scrolls_to_the_focus_and_shows_not_saved, .init = curses_up, .fi
 
 	for (int i = 0; i < 40; i++) {
 		snprintf(labels[i], sizeof labels[i], "Line %02d", i);
-		many[i] = (struct field_def){ .label = labels[i], .type = FIELD_TEXT };
+		many[i] = (struct field_def){.label = labels[i], .type = FIELD_TEXT};
 	}
 	ui_form_init(&tall, many, 40);
 	ui_form_set_not_saved(&tall, "the server refused it");
@@ -711,8 +714,9 @@ Test(dialog_draw, box_in_the_middle_and_status_line, .init = curses_up, .fini = 
 	bool question = false, hint = false, chosen = false;
 	char *t;
 
-	ui_dialog_init(&d, "These patients look the same as the one you are registering. Register a "
-			   "new patient anyway?",
+	ui_dialog_init(&d,
+	    "These patients look the same as the one you are registering. Register a "
+	    "new patient anyway?",
 	    false);
 	for (int i = 0; i < 30; i++)
 		ui_dialog_addf(&d, "Candidate %02d \x1b[2J\xe2\x80\xae", i);
@@ -724,16 +728,19 @@ Test(dialog_draw, box_in_the_middle_and_status_line, .init = curses_up, .fini = 
 	for (int y = 0; y < 24; y++) {
 		t = row_text(win, y);
 		for (const char *p = t; *p != '\0'; p++)
-			cr_assert((unsigned char)*p >= 0x20 && *p != 0x7f, "row %d: control byte", y);
+			cr_assert(
+			    (unsigned char)*p >= 0x20 && *p != 0x7f, "row %d: control byte", y);
 		question = question || strstr(t, "These patients look") != NULL;
 		hint = hint || strstr(t, "y yes, n no") != NULL;
 		if (strstr(t, "Candidate 25") != NULL) {
 			chosen = true;
-			cr_assert_neq(mvwinch(win, y, 40) & A_REVERSE, 0, "the chosen line is highlighted");
+			cr_assert_neq(
+			    mvwinch(win, y, 40) & A_REVERSE, 0, "the chosen line is highlighted");
 		}
 		free(t);
 	}
-	cr_assert(question && hint && chosen, "question %d hint %d chosen %d", question, hint, chosen);
+	cr_assert(
+	    question && hint && chosen, "question %d hint %d chosen %d", question, hint, chosen);
 	cr_assert_eq(mvwinch(win, 0, 40) & A_CHARTEXT, ' ', "row 0 is outside the area");
 	ui_dialog_draw_line(&d, win, 23, 80);
 	t = row_text(win, 23);

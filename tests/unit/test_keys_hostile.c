@@ -10,7 +10,8 @@
 #include "keys/keys-private.h"
 
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", NULL};
+    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
+    "coverage", NULL};
 
 static uint32_t
 next(uint32_t *state)

@@ -299,7 +299,8 @@ Test(keys_man, listed_key_names_parse)
 Test(keys_man, example_loads)
 {
 	static const char *const contexts[] = {
-	    "global", "list", "form", "pager", "prompt", "dialog", "patients", NULL};
+	    "global", "list", "form", "pager", "prompt", "dialog", "patients", "patient",
+	    "coverage", NULL};
 	const char *chain[] = {"dialog", "global"};
 	char *man = man_read(), *cause = NULL, *ex, *w;
 	const char *from, *to;

@@ -17,8 +17,10 @@
 
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", NULL};
-#define CONTEXT_LIST "global, list, form, pager, prompt, dialog, schedule, patients"
+    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
+    "coverage", NULL};
+#define CONTEXT_LIST \
+    "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage"
 
 static int
 key(const char *name)

@@ -1,0 +1,879 @@
+/* A patient's insurance: the Coverages in order, read in one round trip; a form changes them. */
+#include "config.h"
+
+#include "screens/patients/patients.h"
+#include "screens/screens.h"
+#include "app/app.h"
+#include "ui/dialog.h"
+#include "ui/form.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Coverages moved by one order change. The sandbox (the router) takes at most 8
+ * entries in a transaction holding a conditional create; a patient with more
+ * plans in force at once than that is not a front desk's everyday case.
+ */
+#define COVERAGE_MOVES_MAX 7
+
+// clang-format off
+static const char MSG_CONFLICT[] =
+	"someone changed this insurance first. The server's copy is reloaded and your entries "
+	"are kept: check them, then save again";
+static const char MSG_CHANGED_SINCE[] =
+	"the server's copy changed since the form opened (perhaps by the earlier try); it is "
+	"reloaded and your entries are kept: check them, then save again";
+static const char MSG_CHECKING[] =
+	"The server's copy changed; checking whether the earlier try got through";
+static const char MSG_CANCELLED[] =
+	"cancelled; it may have reached the server. Save again to make sure: it will not be "
+	"saved twice";
+// clang-format on
+
+struct cov {
+	struct app *app;
+	char *patient_id;
+	cJSON *patient; /* for the banner; NULL until read */
+	enum ui_allergy allergy;
+	cJSON *coverages; /* the patient's Coverages as read, sorted as listed; NULL until read */
+	long total;       /* as many as the server matched */
+	struct coverage_payers payers; /* read once, when the screen opens */
+	char *payers_failed;           /* why there are none, or NULL */
+	char *failed;                  /* why nothing can be shown, or NULL */
+	struct ui_list list;
+	char *select;                /* the row to put the cursor on when the list is next built */
+	char *hint_list, *hint_form; /* the keys, from the live keymap */
+
+	/* The form, while open. */
+	bool form_open;
+	struct field_def defs[COV_F_COUNT];
+	struct coverage_payers form_payers; /* the payer field's choices, fixed while it is open */
+	struct ui_form form;
+	cJSON *base;      /* the Coverage being changed, as last read; NULL: a new one */
+	char *request_id; /* a new one's identifier, made when the form opened */
+	bool base_gone;   /* the Coverage being changed is no longer on the server */
+	bool saving;      /* a save is out, not answered yet */
+	bool unsure;      /* a save went out and its answer never came: it may have been done */
+	bool asking;      /* "discard the changes?" */
+	struct ui_dialog dialog;
+};
+
+static void
+today(struct date *d)
+{
+	struct date_time now;
+
+	date_time_now(&now);
+	*d = now.date;
+}
+
+/* --- the keys, for the hint rows ------------------------------------------------------ */
+
+struct hint_want {
+	enum action a;
+	const char *label;
+	char *keys; /* found */
+};
+
+static void
+hint_found(void *arg, const char *context, const char *keys, enum action a)
+{
+	struct hint_want *w = arg;
+
+	(void)context;
+	for (; w->label != NULL; w++)
+		if (w->a == a && w->keys == NULL)
+			w->keys = xstrdup(keys);
+}
+
+/* "n add   e change ..." for the actions that have a key in CONTEXTS; the caller frees it. */
+static char *
+hint(struct app *app, const char *const *contexts, size_t n, struct hint_want *want)
+{
+	char *text = xstrdup(""), *next;
+
+	keymap_each_binding(app_keymap(app), contexts, n, hint_found, want);
+	for (struct hint_want *w = want; w->label != NULL; w++) {
+		struct hint_want *more = w + 1;
+
+		if (w->keys == NULL)
+			continue;
+		/* Actions that read the same ("e, Enter change") share one entry. */
+		while (more->label != NULL && strcmp(more->label, w->label) == 0) {
+			if (more->keys != NULL) {
+				next = xasprintf("%s, %s", w->keys, more->keys);
+				free(w->keys);
+				free(more->keys);
+				w->keys = next;
+				more->keys = NULL;
+			}
+			more++;
+		}
+		next = xasprintf("%s%s%s %s", text, *text ? "   " : "", w->keys, w->label);
+		free(text);
+		text = next;
+		free(w->keys);
+		w->keys = NULL;
+	}
+	return text;
+}
+
+static void
+make_hints(struct cov *s)
+{
+	static const char *const list_ctx[] = {"coverage", "list", "global"};
+	static const char *const form_ctx[] = {"coverage", "form", "global"};
+	struct hint_want lw[] = {{A_NEW, "add", NULL}, {A_EDIT, "change", NULL},
+	    {A_SELECT, "change", NULL}, {A_REFRESH, "reload", NULL}, {A_HELP, "keys", NULL},
+	    {A_NONE, NULL, NULL}};
+	struct hint_want fw[] = {{A_NEXT_FIELD, "next field", NULL}, {A_SAVE, "save", NULL},
+	    {A_BACK, "cancel", NULL}, {A_HELP, "keys", NULL}, {A_NONE, NULL, NULL}};
+
+	s->hint_list = hint(s->app, list_ctx, 3, lw);
+	s->hint_form = hint(s->app, form_ctx, 3, fw);
+}
+
+/* --- the list ------------------------------------------------------------------------- */
+
+static void
+need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
+{
+	struct cov *s = owner;
+
+	(void)dir;
+	(void)link;
+	/* Everything is held at once (COVERAGE_COUNT of them): there is no other page. */
+	ui_list_page_failed(&s->list, ticket, "no more coverages");
+}
+
+static void
+rebuild_list(struct cov *s)
+{
+	struct date d;
+	struct ui_list_page *pg;
+	unsigned ticket;
+	int i = 0, at = -1;
+	const cJSON *c;
+
+	today(&d);
+	ticket = ui_list_reset(&s->list);
+	pg = coverage_page(s->coverages, &s->payers, &d);
+	ui_list_add_page(&s->list, ticket, &pg, 0, NULL, cJSON_GetArraySize(s->coverages), NULL);
+	cJSON_ArrayForEach(c, s->coverages)
+	{
+		if (s->select != NULL && strcmp(fhir_get_string(c, "id"), s->select) == 0)
+			at = i;
+		i++;
+	}
+	for (int k = 0; k < at; k++)
+		ui_list_action(&s->list, A_DOWN);
+	free(s->select);
+	s->select = NULL;
+}
+
+/* A search line and one view line per Coverage shown; -1 when the trail cannot be written. */
+static int
+audit_views(struct app *app, const cJSON *coverages)
+{
+	const cJSON *c;
+
+	/* The search itself too: an empty answer ("no insurance") is something seen as well. */
+	if (app_audit(app, "search", "Coverage", NULL) != 0)
+		return -1;
+	cJSON_ArrayForEach(c, coverages)
+	{
+		if (app_audit(app, "view", "Coverage", fhir_get_string(c, "id")) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Show COVERAGES (taken), as read from the server. */
+static void
+show(struct cov *s, cJSON *coverages, long total)
+{
+	const char *id = ui_list_selected_id(&s->list);
+
+	if (s->select == NULL && id != NULL && *id != '\0')
+		s->select = xstrdup(id);
+	if (audit_views(s->app, coverages) != 0) {
+		cJSON_Delete(coverages);
+		cJSON_Delete(s->coverages);
+		s->coverages = NULL;
+		free(s->failed);
+		s->failed = xstrdup("not shown: the audit trail cannot be written");
+		ui_list_clear(&s->list);
+		return;
+	}
+	cJSON_Delete(s->coverages);
+	s->coverages = coverages;
+	s->total = total;
+	free(s->failed);
+	s->failed = NULL;
+	rebuild_list(s);
+}
+
+/* --- the form ------------------------------------------------------------------------- */
+
+static void
+close_form(struct cov *s)
+{
+	if (!s->form_open)
+		return;
+	ui_form_free(&s->form);
+	coverage_payers_free(&s->form_payers);
+	cJSON_Delete(s->base);
+	s->base = NULL;
+	free(s->request_id);
+	s->request_id = NULL;
+	if (s->asking)
+		ui_dialog_free(&s->dialog);
+	s->asking = s->form_open = s->base_gone = s->saving = s->unsure = false;
+	app_dirty(s->app);
+}
+
+/* Read the form into IN; false when a field does not parse (ui_form_valid has said which). */
+static bool
+form_input(struct cov *s, struct coverage_input *in, char **texts)
+{
+	const struct field_value *v;
+
+	memset(in, 0, sizeof *in);
+	if ((v = ui_form_value(&s->form, COV_F_PAYER)) == NULL || v->empty)
+		return false;
+	in->payer_reference = v->code->code;
+	in->payer_name = v->code->display;
+	if ((v = ui_form_value(&s->form, COV_F_MEMBER)) == NULL || v->empty)
+		return false;
+	in->member = texts[0] = xstrdup(v->text);
+	if ((v = ui_form_value(&s->form, COV_F_GROUP)) == NULL)
+		return false;
+	in->group = texts[1] = v->empty ? NULL : xstrdup(v->text);
+	if ((v = ui_form_value(&s->form, COV_F_RELATION)) == NULL)
+		return false;
+	in->relationship = v->empty ? NULL : v->code->code;
+	if ((v = ui_form_value(&s->form, COV_F_START)) == NULL)
+		return false;
+	if ((in->has_start = !v->empty))
+		in->start = v->date;
+	if ((v = ui_form_value(&s->form, COV_F_END)) == NULL)
+		return false;
+	if ((in->has_end = !v->empty))
+		in->end = v->date;
+	if ((v = ui_form_value(&s->form, COV_F_ORDER)) == NULL)
+		return false;
+	in->order = v->empty ? 0 : v->integer;
+	return true;
+}
+
+static void
+open_form(struct cov *s, const cJSON *coverage)
+{
+	char *texts[COV_F_COUNT], *said = NULL;
+	struct date d;
+	const char *ref;
+
+	if (coverage == NULL && s->payers.n == 0) {
+		app_error(s->app, "A coverage cannot be added: %s",
+		    s->payers_failed ? s->payers_failed : "there is no payer to choose");
+		return;
+	}
+	today(&d);
+	/* The payer field's choices: the server's payers, and the one this coverage has. */
+	coverage_payers_copy(&s->form_payers, &s->payers);
+	ref =
+	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(coverage, "payor"), 0), "reference");
+	coverage_payers_add(&s->form_payers, ref,
+	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(coverage, "payor"), 0), "display"));
+	memcpy(s->defs, coverage_fields, sizeof s->defs);
+	s->defs[COV_F_PAYER].codes = s->form_payers.codes;
+	s->defs[COV_F_PAYER].ncodes = s->form_payers.n;
+	ui_form_init(&s->form, s->defs, COV_F_COUNT);
+	coverage_form_texts(coverage, coverage_next_order(s->coverages, &d), texts);
+	for (size_t i = 0; i < COV_F_COUNT; i++) {
+		char *cause = NULL;
+
+		/* An empty field is left alone: a new form does not open full of "is required". */
+		if (*texts[i] != '\0' && ui_form_set_text(&s->form, i, texts[i], &cause) != 0 &&
+		    said == NULL)
+			said = cause;
+		else
+			free(cause);
+		free(texts[i]);
+	}
+	ui_form_mark_clean(&s->form);
+	s->base = coverage != NULL ? cJSON_Duplicate(coverage, true) : NULL;
+	s->request_id = coverage == NULL ? coverage_request_id() : NULL;
+	s->form_open = true;
+	s->base_gone = s->saving = s->unsure = s->asking = false;
+	if (coverage != NULL)
+		ui_form_set_focus(&s->form, COV_F_MEMBER);
+	if (said != NULL)
+		app_error(s->app, "%s", said);
+	free(said);
+}
+
+/*
+ * After a reload with the form open: the form's coverage as the server has it now,
+ * and whether anything is left to save. A new one whose create reached the server
+ * (its answer lost) is found by its request identifier and becomes the one changed.
+ */
+static void
+form_reloaded(struct cov *s)
+{
+	const cJSON *fresh;
+	struct coverage_input in;
+	char *texts[2] = {NULL, NULL};
+	cJSON *applied;
+
+	if (s->base != NULL)
+		fresh = coverage_find(s->coverages, fhir_get_string(s->base, "id"));
+	else
+		fresh = coverage_find_request(s->coverages, s->request_id);
+	if (fresh == NULL) {
+		if (s->base != NULL) {
+			s->base_gone = true;
+			ui_form_set_not_saved(&s->form,
+			    "this coverage is no longer on the server; Esc leaves the form");
+		}
+		return;
+	}
+	if (s->base == NULL)
+		app_status(
+		    s->app, "The new coverage had reached the server: saving now changes it");
+	cJSON_Delete(s->base);
+	s->base = cJSON_Duplicate(fresh, true);
+	if (!form_input(s, &in, texts)) {
+		free(texts[0]);
+		free(texts[1]);
+		return;
+	}
+	applied = coverage_apply(s->base, &in, s->patient_id, s->request_id);
+	if (coverage_same(applied, s->base)) {
+		/* What the clerk asked for is what the server holds: an earlier try got through. */
+		char *what = coverage_describe(s->base, &s->payers);
+
+		s->select = xstrdup(fhir_get_string(s->base, "id"));
+		app_status(s->app, "Saved: %s (the server already had these entries)", what);
+		free(what);
+		close_form(s);
+		rebuild_list(s);
+	}
+	cJSON_Delete(applied);
+	free(texts[0]);
+	free(texts[1]);
+}
+
+/* --- requests ------------------------------------------------------------------------- */
+
+static void reload(struct cov *s);
+
+static void
+on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct cov *s = state;
+	struct coverage_loaded got;
+	struct date d;
+	char *cause = NULL;
+
+	(void)tag;
+	today(&d);
+	if (res->status != FHIR_OK || coverage_open_result(res->resource, &d, &got, &cause) != 0) {
+		free(s->failed);
+		s->failed =
+		    cause != NULL
+		        ? cause
+		        : xstrdup(res->message ? res->message : "the insurance could not be read");
+		app_error(app, "%s", s->failed);
+		return;
+	}
+	cJSON_Delete(s->patient);
+	s->patient = got.patient;
+	s->allergy = got.allergy;
+	coverage_payers_free(&s->payers);
+	s->payers = got.payers;
+	free(s->payers_failed);
+	s->payers_failed = got.payers_failed;
+	show(s, got.coverages, got.total);
+}
+
+static void
+on_reloaded(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct cov *s = state;
+	struct date d;
+	long total;
+
+	(void)tag;
+	if (res->status != FHIR_OK) {
+		app_error(app, "The insurance could not be reloaded: %s",
+		    res->message ? res->message : "no answer");
+		return;
+	}
+	today(&d);
+	show(s, coverage_take(res->resource, &d, &total), total);
+	if (s->form_open && s->coverages != NULL)
+		form_reloaded(s);
+}
+
+static void
+open_request(struct cov *s)
+{
+	cJSON *batch = coverage_open_batch(app_fhir(s->app), s->patient_id);
+	struct app_ticket *t;
+
+	t = app_ticket_new(s->app, s, on_opened, 0, "coverage-open", "Reading the insurance");
+	app_ticket_track(t, fhir_bundle(app_fhir(s->app), batch, app_ticket_done, t));
+	cJSON_Delete(batch);
+}
+
+/* The Coverages again (the banner and payers stay as read); all of it when nothing was. */
+static void
+reload(struct cov *s)
+{
+	struct fhir_search *q;
+	struct app_ticket *t;
+
+	if (s->patient == NULL) {
+		open_request(s);
+		return;
+	}
+	q = coverage_search(s->patient_id);
+	t = app_ticket_new(s->app, s, on_reloaded, 0, "coverage-reload", "Reloading the insurance");
+	app_ticket_track(t, fhir_search(app_fhir(s->app), q, app_ticket_done, t));
+	fhir_search_free(&q);
+}
+
+/* Take a saved Coverage from an answer into the list; false when the answer did not hold it. */
+static bool
+take_saved(struct cov *s, cJSON *resource, bool created)
+{
+	const char *id = fhir_get_string(resource, "id");
+
+	if (!fhir_get_string(resource, "resourceType") ||
+	    strcmp(fhir_get_string(resource, "resourceType"), "Coverage") != 0 ||
+	    !fhir_valid_id(id))
+		return false;
+	app_audit(s->app, created ? "create" : "update", "Coverage", id);
+	if (s->coverages != NULL)
+		coverage_put(s->coverages, cJSON_Duplicate(resource, true));
+	return true;
+}
+
+static void
+on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long moves)
+{
+	struct cov *s = state;
+	bool created = s->base == NULL, complete = true;
+	char *what = NULL, *why;
+	struct date d;
+
+	s->saving = false;
+	if (res->status == FHIR_OK) {
+		if (moves == 0) {
+			complete = take_saved(s, res->resource, created);
+			if (complete)
+				what = coverage_describe(res->resource, &s->payers);
+		} else {
+			const cJSON *e;
+			bool first = true;
+
+			cJSON_ArrayForEach(e, fhir_get_array(res->resource, "entry"))
+			{
+				cJSON *r = (cJSON *)fhir_get_object(e, "resource");
+
+				if (first && r != NULL)
+					what = coverage_describe(r, &s->payers);
+				complete = take_saved(s, r, first && created) && complete;
+				first = false;
+			}
+		}
+		/* A server that answered without the resources: read them. */
+		if (!complete || s->coverages == NULL) {
+			close_form(s);
+			reload(s);
+			app_status(app, "Saved");
+			free(what);
+			return;
+		}
+		today(&d);
+		coverage_sort(s->coverages, &d);
+		free(s->select);
+		s->select = NULL;
+		if (moves == 0)
+			s->select = xstrdup(fhir_get_string(res->resource, "id"));
+		else
+			s->select = xstrdup(fhir_get_string(
+			    fhir_get_object(
+			        cJSON_GetArrayItem(fhir_get_array(res->resource, "entry"), 0),
+			        "resource"),
+			    "id"));
+		close_form(s);
+		rebuild_list(s);
+		if (moves > 0)
+			app_status(app, "Saved: %lu coverages in one transaction; %s", moves + 1,
+			    what ? what : "");
+		else
+			app_status(app, "Saved: %s", what ? what : "");
+		free(what);
+		return;
+	}
+	if (!s->form_open)
+		return;
+	switch (res->status) {
+	case FHIR_CONFLICT:
+		if (s->unsure) {
+			/* Most likely the try whose answer was lost: the reload tells. */
+			ui_form_set_not_saved(&s->form, MSG_CHANGED_SINCE);
+			app_status(app, "%s", MSG_CHECKING);
+		} else {
+			ui_form_set_not_saved(&s->form, MSG_CONFLICT);
+			app_error(
+			    app, "Not saved: someone changed this insurance first; reloading");
+		}
+		reload(s);
+		break;
+	case FHIR_TRANSPORT:
+	case FHIR_SERVER_ERROR:
+	case FHIR_BAD_RESPONSE:
+		/* Perhaps done: If-None-Exist and If-Match keep a retry from doing it twice. */
+		s->unsure = true;
+		why = xasprintf("%s. Save again to retry; it will not be saved twice",
+		    res->message ? res->message : "no answer");
+		ui_form_set_not_saved(&s->form, why);
+		app_error(app, "Not saved: %s", why);
+		free(why);
+		break;
+	default:
+		ui_form_set_not_saved(
+		    &s->form, res->message ? res->message : "the server refused it");
+		app_error(
+		    app, "Not saved: %s", res->message ? res->message : "the server refused it");
+		break;
+	}
+}
+
+/* A save whose ticket ended without an answer was cancelled (Esc): say what that means. */
+static void
+check_cancelled(struct cov *s)
+{
+	if (!s->saving || app_requests(s->app, s) > 0)
+		return;
+	s->saving = false;
+	s->unsure = true;
+	if (s->form_open)
+		ui_form_set_not_saved(&s->form, MSG_CANCELLED);
+}
+
+static int
+save(struct app *app, struct cov *s)
+{
+	struct coverage_input in;
+	char *texts[2] = {NULL, NULL};
+	cJSON *saved, *moved[COVERAGE_MOVES_MAX];
+	size_t n = 0;
+	struct app_ticket *t;
+	uint64_t id;
+
+	check_cancelled(s);
+	if (s->saving) {
+		app_status(app, "Saving: wait for the server's answer, or Esc to cancel");
+		return APP_HANDLED;
+	}
+	if (s->base_gone) {
+		app_error(app, "This coverage is no longer on the server; Esc leaves the form");
+		return APP_HANDLED;
+	}
+	if (!ui_form_valid(&s->form) || !form_input(s, &in, texts)) {
+		free(texts[0]);
+		free(texts[1]);
+		app_error(app, "Not saved: check the field marked");
+		return APP_REDRAW;
+	}
+	if (in.has_start && in.has_end && date_compare(&in.end, &in.start) < 0) {
+		free(texts[0]);
+		free(texts[1]);
+		ui_form_set_focus(&s->form, COV_F_END);
+		ui_form_set_not_saved(&s->form, "the coverage cannot end before it starts");
+		app_error(app, "Not saved: the coverage cannot end before it starts");
+		return APP_REDRAW;
+	}
+	ui_form_set_not_saved(&s->form, NULL);
+	saved = coverage_apply(s->base, &in, s->patient_id, s->request_id);
+	free(texts[0]);
+	free(texts[1]);
+	if (s->base != NULL && coverage_same(saved, s->base)) {
+		cJSON_Delete(saved);
+		close_form(s);
+		app_status(app, "Nothing to save: no entry was changed");
+		return APP_REDRAW;
+	}
+	n = coverage_order_moves(s->coverages, saved, s->base, moved, COVERAGE_MOVES_MAX);
+	if (n > COVERAGE_MOVES_MAX) {
+		for (size_t i = 0; i < COVERAGE_MOVES_MAX; i++)
+			cJSON_Delete(moved[i]);
+		cJSON_Delete(saved);
+		app_error(
+		    app, "Not saved: that order moves %zu other coverages; choose another", n);
+		return APP_REDRAW;
+	}
+	if (n > 0) {
+		cJSON *tx = coverage_transaction(app_fhir(app), saved, s->request_id, moved, n);
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_Delete(moved[i]);
+		if (tx == NULL) {
+			cJSON_Delete(saved);
+			app_error(
+			    app, "Not saved: a coverage to reorder has no version; reload first");
+			return APP_REDRAW;
+		}
+		t = app_ticket_new(
+		    app, s, on_saved, n, "coverage-save", "Saving the coverage and the order");
+		s->saving = true;
+		id = fhir_bundle(app_fhir(app), tx, app_ticket_done, t);
+		cJSON_Delete(tx);
+	} else if (s->base != NULL) {
+		const char *version =
+		    fhir_get_string(fhir_get_object(s->base, "meta"), "versionId");
+
+		t = app_ticket_new(app, s, on_saved, 0, "coverage-save", "Saving the coverage");
+		s->saving = true;
+		id = fhir_update(app_fhir(app), saved, version, app_ticket_done, t);
+	} else {
+		/* The identifier made when the form opened: a retry finds the first copy. */
+		struct fhir_search *guard = fhir_search_new("Coverage");
+		char *value = xasprintf("%s|%s", COVERAGE_REQUEST_SYSTEM, s->request_id);
+
+		fhir_search_add(guard, "identifier", value);
+		free(value);
+		t = app_ticket_new(app, s, on_saved, 0, "coverage-save", "Saving the new coverage");
+		s->saving = true;
+		id = fhir_create(app_fhir(app), saved, guard, app_ticket_done, t);
+		fhir_search_free(&guard);
+	}
+	app_ticket_track(t, id);
+	cJSON_Delete(saved);
+	return APP_REDRAW;
+}
+
+/* --- the screen ----------------------------------------------------------------------- */
+
+static void *
+coverage_enter(struct app *app, void *arg)
+{
+	struct cov *s = xcalloc(1, sizeof *s);
+	const char *id = fhir_get_string(app_patient(app), "id");
+
+	(void)arg;
+	s->app = app;
+	ui_list_init(&s->list, coverage_columns, COV_COL_COUNT, need_page, s);
+	ui_list_set_empty_message(&s->list, "No coverage on file (self-pay, or not recorded yet).");
+	make_hints(s);
+	s->patient_id = xstrdup(id != NULL ? id : "");
+	if (!fhir_valid_id(s->patient_id)) {
+		s->failed = xstrdup("the current patient has no usable id");
+		return s;
+	}
+	open_request(s);
+	return s;
+}
+
+static void
+coverage_leave(struct app *app, void *state)
+{
+	struct cov *s = state;
+
+	(void)app;
+	close_form(s);
+	ui_list_free(&s->list);
+	coverage_payers_free(&s->payers);
+	cJSON_Delete(s->patient);
+	cJSON_Delete(s->coverages);
+	free(s->payers_failed);
+	free(s->failed);
+	free(s->select);
+	free(s->hint_list);
+	free(s->hint_form);
+	free(s->patient_id);
+	free(s);
+}
+
+static void
+coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct cov *s = state;
+	struct date d;
+
+	(void)app;
+	check_cancelled(s);
+	if (s->patient == NULL || s->coverages == NULL) {
+		if (s->patient != NULL) {
+			today(&d);
+			ui_banner_draw(win, top, COLS, s->patient, s->allergy, &d);
+		}
+		ui_put(win, top + 2, 2, COLS - 4,
+		    s->failed ? s->failed : "Reading the insurance...",
+		    s->failed ? UI_ERROR : UI_DIM, false);
+		return;
+	}
+	today(&d);
+	ui_banner_draw(win, top, COLS, s->patient, s->allergy, &d);
+	if (s->form_open) {
+		char *what = s->base != NULL ? coverage_describe(s->base, &s->payers) : NULL;
+
+		if (what != NULL)
+			ui_putf(win, top + 2, 1, COLS - 2, UI_NORMAL, false,
+			    "Change the coverage: %s", what);
+		else
+			ui_put(win, top + 2, 1, COLS - 2, "Add a coverage", UI_NORMAL, false);
+		free(what);
+		ui_form_draw(&s->form, win, top + 4, rows - 5, COLS);
+		ui_put(win, top + rows - 1, 1, COLS - 2, s->hint_form, UI_DIM, false);
+		if (s->asking)
+			ui_dialog_draw(&s->dialog, win, top, rows, COLS);
+		return;
+	}
+	ui_list_draw(&s->list, win, top + 2, rows - 4, COLS);
+	if (s->payers_failed != NULL)
+		ui_putf(win, top + rows - 2, 1, COLS - 2, UI_ERROR, false, "No payer list: %s",
+		    s->payers_failed);
+	else if (s->total > cJSON_GetArraySize(s->coverages))
+		ui_putf(win, top + rows - 2, 1, COLS - 2, UI_DIM, false,
+		    "Showing %d of %ld coverages.", cJSON_GetArraySize(s->coverages), s->total);
+	else
+		ui_put(win, top + rows - 2, 1, COLS - 2,
+		    "Order 1 is primary; those in force are listed first.", UI_DIM, false);
+	ui_put(win, top + rows - 1, 1, COLS - 2, s->hint_list, UI_DIM, false);
+}
+
+static int
+form_action(struct app *app, struct cov *s, enum action a)
+{
+	if (s->asking) {
+		if (!ui_dialog_action(&s->dialog, a))
+			return APP_IGNORED;
+		if (ui_dialog_answer(&s->dialog) == UI_DIALOG_YES) {
+			close_form(s);
+			app_status(app, "Changes discarded");
+		} else if (ui_dialog_answer(&s->dialog) != UI_DIALOG_ASKING) {
+			ui_dialog_free(&s->dialog);
+			s->asking = false;
+		}
+		return APP_REDRAW;
+	}
+	switch (a) {
+	case A_SAVE:
+	case A_RETRY:
+		return save(app, s);
+	case A_SELECT:
+		return ui_form_action(&s->form, A_NEXT_FIELD) ? APP_REDRAW : APP_HANDLED;
+	case A_BACK:
+		/* A save in flight: Esc cancels it (the loop does), the form stays. */
+		if (app_requests(app, s) > 0)
+			return APP_IGNORED;
+		if (!ui_form_dirty(&s->form)) {
+			close_form(s);
+			return APP_REDRAW;
+		}
+		ui_dialog_init(&s->dialog, "Discard the changes to this coverage?", false);
+		s->asking = true;
+		return APP_REDRAW;
+	default:
+		return ui_form_action(&s->form, a) ? APP_REDRAW : APP_IGNORED;
+	}
+}
+
+static int
+coverage_action(struct app *app, void *state, enum action a)
+{
+	struct cov *s = state;
+	const char *id;
+
+	check_cancelled(s);
+	if (s->form_open)
+		return form_action(app, s, a);
+	switch (a) {
+	case A_REFRESH:
+		reload(s);
+		return APP_REDRAW;
+	case A_NEW:
+		if (s->coverages == NULL)
+			return APP_HANDLED;
+		open_form(s, NULL);
+		return APP_REDRAW;
+	case A_EDIT:
+	case A_SELECT:
+		if (s->coverages == NULL)
+			return APP_HANDLED;
+		id = ui_list_selected_id(&s->list);
+		if (id == NULL || coverage_find(s->coverages, id) == NULL) {
+			app_error(app, "Choose a coverage from the list first");
+			return APP_HANDLED;
+		}
+		open_form(s, coverage_find(s->coverages, id));
+		return APP_REDRAW;
+	default:
+		return ui_list_action(&s->list, a) ? APP_REDRAW : APP_IGNORED;
+	}
+}
+
+static int
+coverage_text(struct app *app, void *state, int key)
+{
+	struct cov *s = state;
+
+	(void)app;
+	if (!s->form_open || s->asking)
+		return APP_IGNORED;
+	return ui_form_key(&s->form, key) ? APP_REDRAW : APP_IGNORED;
+}
+
+static const char *
+coverage_focus(struct app *app, void *state)
+{
+	struct cov *s = state;
+
+	(void)app;
+	if (s->form_open)
+		return s->asking ? "dialog" : "form";
+	return "list";
+}
+
+static bool
+coverage_cursor(struct app *app, void *state, int *y, int *x)
+{
+	struct cov *s = state;
+
+	(void)app;
+	return s->form_open && !s->asking && ui_form_cursor(&s->form, y, x);
+}
+
+static bool
+coverage_unsaved(struct app *app, void *state)
+{
+	struct cov *s = state;
+
+	(void)app;
+	return s->form_open && (ui_form_dirty(&s->form) || s->unsure);
+}
+
+const struct screen_ops coverage_screen = {
+    .name = "coverage",
+    .title = "insurance",
+    .context = "coverage",
+    .module = "patients",
+    .needs = SCREEN_NEEDS_ONLINE | SCREEN_NEEDS_PATIENT,
+    .enter = coverage_enter,
+    .leave = coverage_leave,
+    .draw = coverage_draw,
+    .action = coverage_action,
+    .text = coverage_text,
+    .focus = coverage_focus,
+    .cursor = coverage_cursor,
+    .unsaved = coverage_unsaved,
+};

@@ -1,0 +1,806 @@
+/* Register a patient without making a duplicate, or edit one without losing anyone's update. */
+#include "config.h"
+
+#include "screens/patients/patients.h"
+#include "screens/screens.h"
+#include "app/app.h"
+#include "ui/dialog.h"
+#include "ui/form.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum edit_field {
+	F_FAMILY,
+	F_GIVEN,
+	F_SEX,
+	F_BIRTH,
+	F_MRN,
+	F_PHONE,
+	F_EMAIL,
+	F_LINE,
+	F_CITY,
+	F_STATE,
+	F_POSTAL,
+	F_LANGUAGE,
+	F_CONTACT,
+	F_CONTACT_PHONE,
+	F_COUNT,
+};
+
+// clang-format off
+static const struct field_code sexes[] = {
+	{ "female", "female" }, { "male", "male" }, { "other", "other" }, { "unknown", "unknown" },
+};
+/* BCP 47 codes of the languages a US clinic meets most, as US Core suggests. */
+static const struct field_code languages[] = {
+	{ "en", "English" }, { "es", "Spanish" }, { "zh", "Chinese" }, { "vi", "Vietnamese" },
+	{ "tl", "Tagalog" }, { "ar", "Arabic" }, { "fr", "French" }, { "ko", "Korean" },
+	{ "ru", "Russian" }, { "pt", "Portuguese" }, { "ht", "Haitian Creole" }, { "de", "German" },
+};
+static const struct field_def fields[F_COUNT] = {
+	[F_FAMILY]  = { .label = "Family name", .type = FIELD_TEXT, .required = true, .max_chars = 60 },
+	[F_GIVEN]   = { .label = "Given names", .type = FIELD_TEXT, .required = true, .max_chars = 60 },
+	[F_SEX]     = { .label = "Sex", .type = FIELD_CODE, .required = true, .codes = sexes, .ncodes = 4 },
+	[F_BIRTH]   = { .label = "Date of birth", .type = FIELD_DATE, .required = true,
+			.when = FIELD_NOT_FUTURE },
+	[F_MRN]     = { .label = "MRN", .type = FIELD_TEXT, .max_chars = 40,
+			.pattern = "[A-Za-z0-9.-]+", .pattern_hint = "letters, digits, '-' and '.'" },
+	[F_PHONE]   = { .label = "Phone", .type = FIELD_PHONE },
+	[F_EMAIL]   = { .label = "Email", .type = FIELD_EMAIL },
+	[F_LINE]    = { .label = "Address", .type = FIELD_TEXT, .max_chars = 80 },
+	[F_CITY]    = { .label = "City", .type = FIELD_TEXT, .max_chars = 40 },
+	[F_STATE]   = { .label = "State", .type = FIELD_TEXT, .max_chars = 20 },
+	[F_POSTAL]  = { .label = "ZIP code", .type = FIELD_TEXT, .max_chars = 10,
+			.pattern = "[0-9]{5}(-[0-9]{4})?", .pattern_hint = "5 digits, as in 01001" },
+	[F_LANGUAGE] = { .label = "Language", .type = FIELD_CODE, .codes = languages,
+			 .ncodes = sizeof languages / sizeof languages[0] },
+	[F_CONTACT] = { .label = "Emergency contact", .type = FIELD_TEXT, .max_chars = 60 },
+	[F_CONTACT_PHONE] = { .label = "Contact phone", .type = FIELD_PHONE },
+};
+// clang-format on
+
+/* The MRN's identifier system, and the one that makes a retried registration harmless. */
+#define MRN_SYSTEM "urn:ehrterm:mrn"
+#define REQUEST_SYSTEM "urn:ehrterm:request"
+
+enum edit_stage {
+	STAGE_EDITING,
+	STAGE_PROBING,	 /* looking for duplicates */
+	STAGE_ASKING,	 /* duplicates found: register anyway? */
+	STAGE_SAVING,
+	STAGE_CONFLICT,	 /* someone saved first: their version and ours side by side */
+};
+
+struct edit {
+	struct app *app;
+	bool registering;
+	cJSON *original; /* the Patient as read (edit), kept so unknown elements survive */
+	char *version;	 /* If-Match for the update */
+	char request_id[40];
+	struct ui_form form;
+	struct ui_dialog dialog;
+	enum edit_stage stage;
+	cJSON *theirs;	 /* the server's version after a conflict */
+	char *their_version;
+	bool warned;	 /* Esc was pressed once with unsaved changes */
+};
+
+/* --- the form and the Patient ------------------------------------------------------- */
+
+static const char *
+first_string(const cJSON *array)
+{
+	const cJSON *s = cJSON_GetArrayItem(array, 0);
+
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+static const cJSON *
+first_of_system(const cJSON *telecom, const char *system)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, telecom)
+	{
+		const char *s = fhir_get_string(t, "system");
+
+		if (s != NULL && strcmp(s, system) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+static void
+set(struct ui_form *form, enum edit_field f, const char *text)
+{
+	char *cause = NULL;
+
+	if (text != NULL && ui_form_set_text(form, f, text, &cause) != 0)
+		free(cause); /* a value the form refuses stays for the clerk to correct */
+}
+
+/* Fill FORM from a Patient (edit, or the server's version after a conflict). */
+static void
+form_from_patient(struct ui_form *form, const cJSON *p)
+{
+	struct patient_view v;
+	const cJSON *addr = cJSON_GetArrayItem(fhir_get_array(p, "address"), 0);
+	const cJSON *lang = fhir_get_object(cJSON_GetArrayItem(fhir_get_array(p, "communication"), 0),
+	    "language");
+	const cJSON *contact = cJSON_GetArrayItem(fhir_get_array(p, "contact"), 0);
+
+	patient_view_read(p, &v);
+	set(form, F_FAMILY, v.family);
+	set(form, F_GIVEN, v.given);
+	set(form, F_SEX, v.gender);
+	if (*v.birth_date)
+		set(form, F_BIRTH, v.birth_date);
+	set(form, F_MRN, v.mrn);
+	set(form, F_PHONE, fhir_get_string(first_of_system(fhir_get_array(p, "telecom"), "phone"), "value"));
+	set(form, F_EMAIL, fhir_get_string(first_of_system(fhir_get_array(p, "telecom"), "email"), "value"));
+	set(form, F_LINE, first_string(fhir_get_array(addr, "line")));
+	set(form, F_CITY, fhir_get_string(addr, "city"));
+	set(form, F_STATE, fhir_get_string(addr, "state"));
+	set(form, F_POSTAL, fhir_get_string(addr, "postalCode"));
+	set(form, F_LANGUAGE,
+	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "code"));
+	set(form, F_CONTACT, fhir_get_string(fhir_get_object(contact, "name"), "text"));
+	set(form, F_CONTACT_PHONE,
+	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(contact, "telecom"), 0), "value"));
+	patient_view_clear(&v);
+}
+
+/* A phone field's value in the form records store and searches find. */
+static char *
+phone_of(struct edit *e, enum edit_field f)
+{
+	const struct field_value *v = ui_form_value(&e->form, f);
+	char normal[PATIENT_QUERY_TEXT];
+
+	if (v == NULL || v->empty)
+		return NULL;
+	return xstrdup(patient_phone_normal(v->text, normal) ? normal : v->text);
+}
+
+static char *
+text_of(struct edit *e, enum edit_field f)
+{
+	const struct field_value *v = ui_form_value(&e->form, f);
+
+	if (v == NULL || v->empty)
+		return NULL;
+	return field_format(v);
+}
+
+/* Replace (or remove, when VALUE is NULL) the string NAME of OBJ. */
+static void
+put_string(cJSON *obj, const char *name, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+	if (value != NULL)
+		cJSON_AddStringToObject(obj, name, value);
+}
+
+/* The element of ARRAY (created in OBJ) whose KEY is VALUE, made when missing. */
+static cJSON *
+entry_where(cJSON *obj, const char *array, const char *key, const char *value)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, array), *item, *made;
+
+	if (!cJSON_IsArray(arr)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, array);
+		arr = cJSON_AddArrayToObject(obj, array);
+	}
+	cJSON_ArrayForEach(item, arr)
+	{
+		const char *v = fhir_get_string(item, key);
+
+		if (v != NULL && strcmp(v, value) == 0)
+			return item;
+	}
+	made = cJSON_CreateObject();
+	cJSON_AddStringToObject(made, key, value);
+	cJSON_AddItemToArray(arr, made);
+	return made;
+}
+
+static cJSON *
+mrn_identifier(cJSON *p)
+{
+	cJSON *ids = cJSON_GetObjectItemCaseSensitive(p, "identifier"), *id, *made;
+
+	cJSON_ArrayForEach(id, ids)
+	{
+		const cJSON *coding;
+
+		cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(id, "type"), "coding"))
+		{
+			const char *code = fhir_get_string(coding, "code");
+
+			if (code != NULL && strcmp(code, "MR") == 0)
+				return id;
+		}
+	}
+	made = cJSON_Parse("{\"type\":{\"coding\":[{\"system\":"
+			   "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},"
+			   "\"system\":\"" MRN_SYSTEM "\"}");
+	if (!cJSON_IsArray(ids)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "identifier");
+		ids = cJSON_AddArrayToObject(p, "identifier");
+	}
+	cJSON_AddItemToArray(ids, made);
+	return made;
+}
+
+/*
+ * The Patient to send: the one read with the form's fields written over it, so
+ * elements this form does not show (other names, extensions) are kept as they were.
+ */
+static cJSON *
+patient_from_form(struct edit *e)
+{
+	cJSON *p = e->original != NULL ? cJSON_Duplicate(e->original, 1) : cJSON_CreateObject();
+	cJSON *name, *given, *addr, *contact;
+	char *family = text_of(e, F_FAMILY), *givens = text_of(e, F_GIVEN), *v;
+
+	put_string(p, "resourceType", "Patient");
+	/* The official name: family, and the given names split at spaces. */
+	name = entry_where(p, "name", "use", "official");
+	put_string(name, "family", family);
+	cJSON_DeleteItemFromObjectCaseSensitive(name, "given");
+	cJSON_DeleteItemFromObjectCaseSensitive(name, "text");
+	given = cJSON_AddArrayToObject(name, "given");
+	for (char *save = NULL, *w = givens ? strtok_r(givens, " ", &save) : NULL; w != NULL;
+	     w = strtok_r(NULL, " ", &save))
+		cJSON_AddItemToArray(given, cJSON_CreateString(w));
+	free(family);
+	free(givens);
+	v = text_of(e, F_SEX);
+	put_string(p, "gender", v);
+	free(v);
+	{
+		const struct field_value *b = ui_form_value(&e->form, F_BIRTH);
+		char iso[DATE_BUF_SIZE];
+
+		if (b != NULL && !b->empty) {
+			date_format_iso(&b->date, iso, sizeof iso);
+			put_string(p, "birthDate", iso);
+		}
+	}
+	if ((v = text_of(e, F_MRN)) != NULL)
+		put_string(mrn_identifier(p), "value", v);
+	free(v);
+	if (e->registering) {
+		/* The guard If-None-Exist looks for: a retried registration finds this one. */
+		cJSON *guard = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(guard, "system", REQUEST_SYSTEM);
+		cJSON_AddStringToObject(guard, "value", e->request_id);
+		if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(p, "identifier")))
+			cJSON_AddArrayToObject(p, "identifier");
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(p, "identifier"), guard);
+	}
+	if ((v = phone_of(e, F_PHONE)) != NULL)
+		put_string(entry_where(p, "telecom", "system", "phone"), "value", v);
+	free(v);
+	if ((v = text_of(e, F_EMAIL)) != NULL)
+		put_string(entry_where(p, "telecom", "system", "email"), "value", v);
+	free(v);
+	if ((v = text_of(e, F_LINE)) != NULL || ui_form_value(&e->form, F_CITY) != NULL) {
+		cJSON *arr = cJSON_GetObjectItemCaseSensitive(p, "address");
+
+		if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "address");
+			arr = cJSON_AddArrayToObject(p, "address");
+			cJSON_AddItemToArray(arr, cJSON_CreateObject());
+		}
+		addr = cJSON_GetArrayItem(arr, 0);
+		cJSON_DeleteItemFromObjectCaseSensitive(addr, "line");
+		if (v != NULL)
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(addr, "line"), cJSON_CreateString(v));
+		free(v);
+		v = text_of(e, F_CITY);
+		put_string(addr, "city", v);
+		free(v);
+		v = text_of(e, F_STATE);
+		put_string(addr, "state", v);
+		free(v);
+		v = text_of(e, F_POSTAL);
+		put_string(addr, "postalCode", v);
+	}
+	free(v);
+	{
+		const struct field_value *lang = ui_form_value(&e->form, F_LANGUAGE);
+
+		if (lang != NULL && !lang->empty) {
+			char *c = xasprintf("[{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\","
+					    "\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"},"
+					    "\"preferred\":true}]",
+			    lang->code->code, lang->code->display, lang->code->display);
+
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "communication");
+			cJSON_AddItemToObject(p, "communication", cJSON_Parse(c));
+			free(c);
+		}
+	}
+	if ((v = text_of(e, F_CONTACT)) != NULL) {
+		char *phone = phone_of(e, F_CONTACT_PHONE);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "contact");
+		contact = cJSON_CreateObject();
+		cJSON_AddItemToObject(contact, "relationship",
+		    cJSON_Parse("[{\"coding\":[{\"system\":"
+				"\"http://terminology.hl7.org/CodeSystem/v2-0131\",\"code\":\"C\","
+				"\"display\":\"Emergency Contact\"}]}]"));
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(contact, "name"), "text", v);
+		if (phone != NULL) {
+			cJSON *t = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(t, "system", "phone");
+			cJSON_AddStringToObject(t, "value", phone);
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(contact, "telecom"), t);
+		}
+		free(phone);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "contact"), contact);
+	}
+	free(v);
+	return p;
+}
+
+/* --- saving ----------------------------------------------------------------------------- */
+
+static void
+saved(struct app *app, struct edit *e, const cJSON *patient)
+{
+	const char *id = fhir_get_string(patient, "id");
+
+	if (app_audit(app, e->registering ? "create" : "update", "Patient", id) != 0)
+		return;
+	ui_form_mark_clean(&e->form);
+	ui_form_set_not_saved(&e->form, NULL);
+	app_set_patient(app, patient);
+	app_status(app, "%s", e->registering ? "Registered" : "Saved");
+	e->stage = STAGE_EDITING;
+}
+
+/* True when every field of the form reads the same from PATIENT as the clerk's text. */
+static bool
+same_as_form(struct edit *e, const cJSON *patient)
+{
+	struct ui_form theirs;
+	bool same = true;
+
+	ui_form_init(&theirs, fields, F_COUNT);
+	form_from_patient(&theirs, patient);
+	for (size_t i = 0; i < F_COUNT && same; i++) {
+		char *a = ui_form_text(&theirs, i), *b = ui_form_text(&e->form, i);
+
+		same = strcmp(a, b) == 0;
+		free(a);
+		free(b);
+	}
+	ui_form_free(&theirs);
+	return same;
+}
+
+static void
+on_conflict_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct edit *e = state;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		ui_form_set_not_saved(&e->form, "someone changed this patient, and their version "
+						"could not be read; press save to try again");
+		e->stage = STAGE_EDITING;
+		return;
+	}
+	cJSON_Delete(e->theirs);
+	e->theirs = r->resource;
+	r->resource = NULL;
+	free(e->their_version);
+	e->their_version = r->version_id ? xstrdup(r->version_id) : NULL;
+	/*
+	 * Their version may be ours: a save whose answer was lost on the way back
+	 * did reach the server. Then it is saved, and saying "conflict" would be wrong.
+	 */
+	if (same_as_form(e, e->theirs)) {
+		cJSON_Delete(e->original);
+		e->original = e->theirs;
+		e->theirs = NULL;
+		free(e->version);
+		e->version = e->their_version;
+		e->their_version = NULL;
+		saved(app, e, e->original);
+		return;
+	}
+	e->stage = STAGE_CONFLICT;
+	app_error(app, "Someone saved this patient first: y keeps your edits over theirs, n takes theirs");
+}
+
+static void
+on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct edit *e = state;
+	struct app_ticket *t;
+	char *why;
+
+	(void)tag;
+	if (r->status == FHIR_OK && r->resource != NULL) {
+		saved(app, e, r->resource);
+		/* From here on this form edits what the server holds, at its new version. */
+		e->registering = false;
+		cJSON_Delete(e->original);
+		e->original = cJSON_Duplicate(r->resource, 1);
+		free(e->version);
+		e->version = r->version_id ? xstrdup(r->version_id) : NULL;
+		return;
+	}
+	if (r->status == FHIR_CONFLICT && !e->registering) {
+		/* Never a silent overwrite: read what they saved and show it beside ours. */
+		t = app_ticket_new(app, e, on_conflict_read, 0, "patient-conflict", "Reading their version");
+		app_ticket_track(t, fhir_read(app_fhir(app), "Patient", fhir_get_string(e->original, "id"),
+					NULL, app_ticket_done, t));
+		return;
+	}
+	/* The form stays as typed; save again retries once, when the user asks. */
+	why = xasprintf("%s; press F10 or ^S to try again", r->message ? r->message : "no answer");
+	ui_form_set_not_saved(&e->form, why);
+	free(why);
+	e->stage = STAGE_EDITING;
+	app_error(app, "Not saved: %s", r->message ? r->message : "no answer");
+}
+
+static void
+save(struct app *app, struct edit *e)
+{
+	cJSON *p = patient_from_form(e);
+	struct app_ticket *t = app_ticket_new(app, e, on_saved, 0, "patient-save",
+	    e->registering ? "Registering" : "Saving");
+
+	e->stage = STAGE_SAVING;
+	if (e->registering) {
+		struct fhir_search *guard = fhir_search_new("Patient");
+		char *ident = xasprintf(REQUEST_SYSTEM "|%s", e->request_id);
+
+		fhir_search_add(guard, "identifier", ident);
+		app_ticket_track(t, fhir_create(app_fhir(app), p, guard, app_ticket_done, t));
+		fhir_search_free(&guard);
+		free(ident);
+	} else {
+		app_ticket_track(t, fhir_update(app_fhir(app), p, e->version, app_ticket_done, t));
+	}
+	cJSON_Delete(p);
+}
+
+/* --- the duplicate probe --------------------------------------------------------------------- */
+
+/* A GET entry of a batch for search S, encoded by the FHIR layer. */
+static void
+add_search(struct app *app, cJSON *entries, struct fhir_search *s)
+{
+	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
+	char *url;
+
+	fhir_search_add(s, "_elements", PATIENT_LIST_ELEMENTS);
+	fhir_search_add(s, "_count", "10");
+	url = fhir_search_relative(app_fhir(app), s);
+	cJSON_AddStringToObject(req, "method", "GET");
+	cJSON_AddStringToObject(req, "url", url);
+	cJSON_AddItemToArray(entries, e);
+	free(url);
+	fhir_search_free(&s);
+}
+
+static void
+on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct edit *e = state;
+	const cJSON *entry, *hit;
+	struct date_time now;
+	char **seen = NULL;
+	size_t nseen = 0;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		/* Without the probe a duplicate could slip in: do not register blind. */
+		ui_form_set_not_saved(&e->form, "the duplicate check failed; press save to try again");
+		e->stage = STAGE_EDITING;
+		app_error(app, "The duplicate check failed: %s", r->message ? r->message : "no answer");
+		return;
+	}
+	date_time_now(&now);
+	ui_dialog_free(&e->dialog);
+	ui_dialog_init(&e->dialog, "This may be a patient already registered. Register anyway?", false);
+	cJSON_ArrayForEach(entry, fhir_get_array(r->resource, "entry"))
+	{
+		cJSON_ArrayForEach(hit, fhir_get_array(fhir_get_object(entry, "resource"), "entry"))
+		{
+			const cJSON *p = fhir_get_object(hit, "resource");
+			struct patient_view v;
+			bool dup = false;
+
+			patient_view_read(p, &v);
+			for (size_t i = 0; i < nseen; i++)
+				dup = dup || strcmp(seen[i], v.id) == 0;
+			if (!dup) {
+				seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+				seen[nseen++] = xstrdup(v.id);
+				ui_dialog_addf(&e->dialog, "%-28s %c %s  MRN %s  %s", v.name, v.sex, v.birth_date,
+				    *v.mrn ? v.mrn : "-", v.phone);
+			}
+			patient_view_clear(&v);
+		}
+	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	if (nseen == 0) {
+		save(app, e);
+		return;
+	}
+	e->stage = STAGE_ASKING;
+}
+
+static void
+probe(struct app *app, struct edit *e)
+{
+	cJSON *batch = cJSON_CreateObject(), *entries;
+	const struct field_value *b = ui_form_value(&e->form, F_BIRTH);
+	char *family = text_of(e, F_FAMILY), *mrn = text_of(e, F_MRN), *phone = phone_of(e, F_PHONE);
+	char iso[DATE_BUF_SIZE], prefix[16];
+	struct fhir_search *s;
+	struct app_ticket *t;
+
+	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
+	cJSON_AddStringToObject(batch, "type", "batch");
+	entries = cJSON_AddArrayToObject(batch, "entry");
+	/* Same birth date and a similar name: the family name's first three letters. */
+	date_format_iso(&b->date, iso, sizeof iso);
+	snprintf(prefix, sizeof prefix, "%.3s", family != NULL ? family : "");
+	s = fhir_search_new("Patient");
+	fhir_search_add(s, "birthdate", iso);
+	fhir_search_add(s, "family", prefix);
+	add_search(app, entries, s);
+	if (mrn != NULL) {
+		s = fhir_search_new("Patient");
+		fhir_search_add(s, "identifier", mrn);
+		add_search(app, entries, s);
+	}
+	if (phone != NULL) {
+		s = fhir_search_new("Patient");
+		fhir_search_add(s, "phone", phone);
+		add_search(app, entries, s);
+	}
+	free(family);
+	free(mrn);
+	free(phone);
+	e->stage = STAGE_PROBING;
+	t = app_ticket_new(app, e, on_probed, 0, "patient-probe", "Looking for duplicates");
+	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	cJSON_Delete(batch);
+}
+
+/* --- the screen ------------------------------------------------------------------------------- */
+
+static void
+new_request_id(char *buf, size_t size)
+{
+	uint32_t r[4];
+
+	for (size_t i = 0; i < 4; i++)
+		r[i] = arc4random();
+	snprintf(buf, size, "%08x-%04x-4%03x-%04x-%04x%08x", r[0], r[1] >> 16, r[1] & 0xfff,
+	    (r[2] >> 16 & 0x3fff) | 0x8000, r[2] & 0xffff, r[3]);
+}
+
+static void *
+edit_enter(struct app *app, void *arg)
+{
+	struct edit *e = xcalloc(1, sizeof *e);
+	const struct patients_edit_arg *a = arg;
+
+	e->app = app;
+	ui_form_init(&e->form, fields, F_COUNT);
+	ui_dialog_init(&e->dialog, "", false);
+	new_request_id(e->request_id, sizeof e->request_id);
+	if (a != NULL && a->patient != NULL) {
+		e->original = cJSON_Duplicate(a->patient, 1);
+		e->version = a->version ? xstrdup(a->version) : NULL;
+		form_from_patient(&e->form, e->original);
+		ui_form_mark_clean(&e->form);
+	} else {
+		e->registering = true;
+	}
+	return e;
+}
+
+static void
+edit_leave(struct app *app, void *state)
+{
+	struct edit *e = state;
+
+	(void)app;
+	ui_form_free(&e->form);
+	ui_dialog_free(&e->dialog);
+	cJSON_Delete(e->original);
+	cJSON_Delete(e->theirs);
+	free(e->version);
+	free(e->their_version);
+	free(e);
+}
+
+static void
+draw_conflict(struct edit *e, WINDOW *win, int top, int rows)
+{
+	struct ui_form theirs;
+	int y = top + 1;
+
+	ui_put(win, y++, 1, COLS - 2, "Someone saved this patient while you edited it.", UI_ERROR, false);
+	ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false, "%-18s %-28s %s", "", "Theirs (saved)",
+	    "Yours (not saved)");
+	/* Their values read through a second form, so both sides are formatted alike. */
+	ui_form_init(&theirs, fields, F_COUNT);
+	form_from_patient(&theirs, e->theirs);
+	for (size_t i = 0; i < F_COUNT && y < top + rows - 1; i++) {
+		char *a = ui_form_text(&theirs, i), *b = ui_form_text(&e->form, i);
+		bool differ = strcmp(a, b) != 0;
+
+		ui_putf(win, y++, 1, COLS - 2, differ ? UI_ERROR : UI_NORMAL, true, "%-18s %-28.28s %s",
+		    fields[i].label, a, b);
+		free(a);
+		free(b);
+	}
+	ui_put(win, y + 1, 1, COLS - 2, "y: save yours over theirs   n: take theirs and edit again",
+	    UI_STATUS, false);
+	ui_form_free(&theirs);
+}
+
+static void
+edit_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct edit *e = state;
+	struct date_time now;
+
+	if (!e->registering && e->original != NULL) {
+		date_time_now(&now);
+		ui_banner_draw(win, top, COLS, e->original, UI_ALLERGY_UNCHECKED, &now.date);
+		top++;
+		rows--;
+	}
+	if (e->stage == STAGE_CONFLICT && e->theirs != NULL) {
+		draw_conflict(e, win, top, rows);
+		return;
+	}
+	ui_form_draw(&e->form, win, top + 1, rows - 1, COLS);
+	if (e->stage == STAGE_ASKING)
+		ui_dialog_draw(&e->dialog, win, top + 2, rows - 3, COLS);
+	(void)app;
+}
+
+static int
+edit_action(struct app *app, void *state, enum action a)
+{
+	struct edit *e = state;
+
+	if (e->stage == STAGE_ASKING) {
+		ui_dialog_action(&e->dialog, a);
+		if (ui_dialog_answer(&e->dialog) == UI_DIALOG_YES) {
+			save(app, e);
+		} else if (ui_dialog_answer(&e->dialog) == UI_DIALOG_NO || a == A_BACK) {
+			e->stage = STAGE_EDITING;
+			app_status(app, "Not registered; the form is as you left it");
+		}
+		return APP_REDRAW;
+	}
+	if (e->stage == STAGE_CONFLICT) {
+		if (a == A_YES) {
+			/* Re-apply ours on top of their version: the next If-Match is theirs. */
+			free(e->version);
+			e->version = e->their_version;
+			e->their_version = NULL;
+			cJSON_Delete(e->original);
+			e->original = e->theirs;
+			e->theirs = NULL;
+			save(app, e);
+		} else if (a == A_NO || a == A_BACK) {
+			free(e->version);
+			e->version = e->their_version;
+			e->their_version = NULL;
+			cJSON_Delete(e->original);
+			e->original = e->theirs;
+			e->theirs = NULL;
+			form_from_patient(&e->form, e->original);
+			ui_form_mark_clean(&e->form);
+			e->stage = STAGE_EDITING;
+			app_status(app, "Their version is loaded; edit and save again");
+		}
+		return APP_REDRAW;
+	}
+	if (e->stage != STAGE_EDITING)
+		return a == A_BACK ? APP_IGNORED : APP_HANDLED;
+	if (a == A_SAVE) {
+		if (!ui_form_valid(&e->form)) {
+			app_error(app, "%s", ui_form_message(&e->form, ui_form_focus(&e->form))
+				? ui_form_message(&e->form, ui_form_focus(&e->form))
+				: "Some fields need attention");
+			return APP_REDRAW;
+		}
+		if (e->registering)
+			probe(app, e);
+		else if (!ui_form_dirty(&e->form) && e->form.not_saved == NULL)
+			app_status(app, "Nothing changed; nothing to save");
+		else
+			save(app, e);
+		return APP_REDRAW;
+	}
+	if (a == A_BACK) {
+		/* Leaving would lose typing: say so once; a second Esc leaves. */
+		if (!ui_form_dirty(&e->form) || e->warned)
+			return APP_LEAVE;
+		e->warned = true;
+		app_error(app, "Unsaved changes: Esc again discards them, F10 or ^S saves");
+		return APP_REDRAW;
+	}
+	e->warned = false;
+	return ui_form_action(&e->form, a) ? APP_REDRAW : APP_IGNORED;
+}
+
+static int
+edit_text(struct app *app, void *state, int key)
+{
+	struct edit *e = state;
+
+	(void)app;
+	if (e->stage != STAGE_EDITING)
+		return APP_IGNORED;
+	e->warned = false;
+	return ui_form_key(&e->form, key) ? APP_REDRAW : APP_IGNORED;
+}
+
+static const char *
+edit_focus(struct app *app, void *state)
+{
+	struct edit *e = state;
+
+	(void)app;
+	return e->stage == STAGE_ASKING || e->stage == STAGE_CONFLICT ? "dialog" : "form";
+}
+
+static bool
+edit_cursor(struct app *app, void *state, int *y, int *x)
+{
+	struct edit *e = state;
+
+	(void)app;
+	return e->stage == STAGE_EDITING && ui_form_cursor(&e->form, y, x);
+}
+
+static bool
+edit_unsaved(struct app *app, void *state)
+{
+	struct edit *e = state;
+
+	(void)app;
+	return ui_form_dirty(&e->form);
+}
+
+const struct screen_ops patient_edit_screen = {
+	.name = "patient-edit",
+	.title = "patient details",
+	.context = "patient-edit",
+	.module = "patients",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.enter = edit_enter,
+	.leave = edit_leave,
+	.draw = edit_draw,
+	.action = edit_action,
+	.text = edit_text,
+	.focus = edit_focus,
+	.cursor = edit_cursor,
+	.unsaved = edit_unsaved,
+};

@@ -1,0 +1,221 @@
+/* Fuzz target: a FHIR server's JSON, from fhir_parse through everything ehrterm reads out of it. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+
+#include "fhir/capability.h"
+#include "fhir/fhir.h"
+#include "fhir/patient.h"
+#include "fuzz.h"
+#include "ui/banner.h"
+
+/* The base the fuzzed Bundle's links are checked against, as the sandbox serves it. */
+#define FUZZ_BASE "https://fhir.example.org/r4"
+
+/* Nodes visited per input: a big Bundle still takes little time. */
+#define WALK_MAX 20000
+
+static const struct date today = {2026, 3, 1};
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* The banner measures text with wcwidth, which answers for the locale. */
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL && setlocale(LC_ALL, "en_US.UTF-8") == NULL) {
+		fprintf(stderr, "fuzz-fhir: no UTF-8 locale (C.UTF-8) to test in\n");
+		exit(1);
+	}
+	return 0;
+}
+
+/* Read every member of every object through the typed accessors, as the screens will. */
+static void
+walk(const cJSON *node, unsigned *budget)
+{
+	const cJSON *child;
+
+	if (node == NULL || *budget == 0)
+		return;
+	(*budget)--;
+	cJSON_ArrayForEach(child, node)
+	{
+		if (cJSON_IsObject(node) && child->string != NULL) {
+			const char *s = fhir_get_string(node, child->string);
+			const cJSON *a = fhir_get_array(node, child->string);
+			const cJSON *o = fhir_get_object(node, child->string);
+
+			/* Wrong types read as absent: at most one of the three answers. */
+			FUZZ_CHECK((s != NULL) + (a != NULL) + (o != NULL) <= 1);
+			if (s != NULL) {
+				(void)fhir_valid_type(s);
+				(void)fhir_valid_id(s);
+			}
+		}
+		walk(child, budget);
+	}
+}
+
+/* Whether S is written YYYY-MM-DD. */
+static bool
+is_iso_date(const char *s)
+{
+	for (size_t i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+			return false;
+	return s[10] == '\0';
+}
+
+/* patient.h: a Patient's view never fails, and holds what its comments promise. */
+static void
+patient_view(const cJSON *r)
+{
+	struct patient_view v;
+	struct date d;
+	char *cause = NULL;
+	int age;
+
+	patient_view_read(r, &v);
+	FUZZ_CHECK(v.id != NULL && v.family != NULL && v.given != NULL && v.gender != NULL);
+	FUZZ_CHECK(v.birth_date != NULL && v.mrn != NULL && v.phone != NULL);
+	FUZZ_CHECK(v.name != NULL && v.name[0] != '\0');
+	FUZZ_CHECK(strchr("MFOU", v.sex) != NULL && v.sex != '\0');
+	/* patient.h: birth_date is ISO, or "" when missing or not a date. */
+	if (v.birth_date[0] != '\0') {
+		FUZZ_CHECK(is_iso_date(v.birth_date));
+		FUZZ_CHECK(date_parse(v.birth_date, &today, &d, &cause) == 0);
+	}
+	age = patient_view_age(&v, &today);
+	FUZZ_CHECK(age >= -1);
+	FUZZ_CHECK(v.birth_date[0] != '\0' || age == -1);
+	patient_view_clear(&v);
+	FUZZ_CHECK(v.name == NULL);
+}
+
+/* banner.h: the banner is inert on a terminal and within its width, however short. */
+static void
+banner(const cJSON *r)
+{
+	static const int widths[] = {0, 1, 2, 11, 12, 24, 40, 80};
+	char *text;
+
+	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		for (int utf8 = 0; utf8 <= 1; utf8++) {
+			text = ui_banner_text(r, (enum ui_allergy)(i % 4), &today, widths[i], utf8);
+			fuzz_check_inert(text, (size_t)widths[i], utf8);
+			free(text);
+		}
+	}
+	text = ui_banner_name(r, true);
+	fuzz_check_inert(text, 0, true);
+	free(text);
+}
+
+/* What ehrterm reads out of any resource: its type and id, an OperationOutcome's sentence. */
+static void
+resource(const cJSON *r)
+{
+	const char *type = fhir_get_string(r, "resourceType");
+	char *sentence = fhir_outcome_sentence(r);
+
+	if (sentence != NULL) {
+		/* Only an OperationOutcome has one, and it says something. */
+		FUZZ_CHECK(type != NULL && strcmp(type, "OperationOutcome") == 0);
+		FUZZ_CHECK(sentence[0] != '\0');
+		free(sentence);
+	}
+	(void)fhir_valid_id(fhir_get_string(r, "id"));
+	if (type != NULL && strcmp(type, "Patient") == 0) {
+		patient_view(r);
+		banner(r);
+	}
+}
+
+static void
+capabilities(const cJSON *r)
+{
+	const char *type = fhir_get_string(r, "resourceType");
+	struct fhir_caps *caps;
+	char *cause = NULL;
+
+	caps = fhir_caps_parse(r, &cause);
+	if (caps == NULL) {
+		FUZZ_CHECK(cause != NULL);
+		FUZZ_CHECK(type == NULL || strcmp(type, "CapabilityStatement") != 0);
+		free(cause);
+		return;
+	}
+	FUZZ_CHECK(cause == NULL);
+	FUZZ_CHECK(fhir_caps_software(caps) != NULL);
+	FUZZ_CHECK(fhir_caps_software_version(caps) != NULL);
+	FUZZ_CHECK(fhir_caps_fhir_version(caps) != NULL);
+	(void)fhir_caps_transactions(caps);
+	(void)fhir_caps_batches(caps);
+	for (size_t m = 0; m < fhir_modules_count; m++) {
+		char *missing = fhir_module_missing(caps, &fhir_modules[m]);
+		bool all = true;
+
+		for (const struct fhir_need *n = fhir_modules[m].needs; n->type != NULL; n++)
+			if ((fhir_caps_interactions(caps, n->type) & n->interactions) !=
+			    n->interactions)
+				all = false;
+		/* A module is missing something exactly when one of its needs is not met. */
+		FUZZ_CHECK((missing == NULL) == all);
+		free(missing);
+	}
+	fhir_caps_free(&caps);
+	FUZZ_CHECK(caps == NULL);
+}
+
+/* A Bundle: each entry's resource, and the paging links ehrterm follows. */
+static void
+bundle(const cJSON *b)
+{
+	static const char *const relations[] = {"self", "first", "previous", "next", "last"};
+	const cJSON *entry;
+
+	cJSON_ArrayForEach(entry, fhir_get_array(b, "entry"))
+	{
+		const cJSON *r = fhir_get_object(entry, "resource");
+
+		(void)fhir_get_string(entry, "fullUrl");
+		(void)fhir_get_string(fhir_get_object(entry, "search"), "mode");
+		if (r != NULL) {
+			resource(r);
+			capabilities(r);
+		}
+	}
+	for (size_t i = 0; i < sizeof relations / sizeof relations[0]; i++) {
+		const char *url = fhir_bundle_link(b, relations[i]);
+
+		if (url != NULL)
+			(void)fhir_url_under_base(FUZZ_BASE, url);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned budget = WALK_MAX;
+	char *cause = NULL;
+	cJSON *json;
+
+	json = fhir_parse((const char *)data, size, &cause);
+	if (json == NULL) {
+		FUZZ_CHECK(cause != NULL && cause[0] != '\0');
+		free(cause);
+		return 0;
+	}
+	/* fhir.h: a resource is an object with a valid resourceType. */
+	FUZZ_CHECK(cause == NULL);
+	FUZZ_CHECK(cJSON_IsObject(json));
+	FUZZ_CHECK(fhir_valid_type(fhir_get_string(json, "resourceType")));
+	walk(json, &budget);
+	resource(json);
+	capabilities(json);
+	bundle(json);
+	cJSON_Delete(json);
+	return 0;
+}

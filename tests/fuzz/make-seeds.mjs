@@ -1,0 +1,284 @@
+// Makes the fuzzers' seed corpora and table-made dictionaries from the sample data.
+//
+// node make-seeds.mjs SRCDIR OUTDIR writes OUTDIR/NAME/ (one seed per file, named by
+// its SHA-1, as libFuzzer names its own) for each target, and OUTDIR/cfg.dict and
+// OUTDIR/keys.dict from the config option table and keymaps/actions.def. It reads
+// only SRCDIR: the source tree may be read-only (make distcheck).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [srcdir, out] = process.argv.slice(2);
+if (!srcdir || !out) {
+  console.error('usage: node make-seeds.mjs SRCDIR OUTDIR');
+  process.exit(2);
+}
+const base = 'https://fhir.example.org/r4'; // FUZZ_BASE in fuzz_fhir.c
+const counts = {};
+
+function put(target, content) {
+  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+  const dir = path.join(out, target);
+  fs.mkdirSync(dir, { recursive: true });
+  const name = crypto.createHash('sha1').update(buf).digest('hex');
+  if (!fs.existsSync(path.join(dir, name))) counts[target] = (counts[target] || 0) + 1;
+  fs.writeFileSync(path.join(dir, name), buf);
+}
+
+function src(...parts) {
+  return path.join(srcdir, ...parts);
+}
+
+function files(dir, ext) {
+  return fs.readdirSync(src(dir)).filter((f) => f.endsWith(ext)).sort().map((f) => src(dir, f));
+}
+
+// libFuzzer dictionary syntax: "text" with \\, \" and \xNN escapes.
+function dictLine(s) {
+  let q = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    if (b === 0x5c || b === 0x22) q += '\\' + String.fromCharCode(b);
+    else if (b >= 0x20 && b < 0x7f) q += String.fromCharCode(b);
+    else q += '\\x' + b.toString(16).padStart(2, '0');
+  }
+  return `"${q}"`;
+}
+
+function writeDict(name, words) {
+  const unique = [...new Set(words)].filter((w) => w.length > 0);
+  fs.writeFileSync(path.join(out, name), unique.map(dictLine).join('\n') + '\n');
+}
+
+// --- fhir: every resource of every Synthea bundle, the HL7 examples, and what a server sends.
+const strings = []; // names and addresses for the safe-text seeds
+const searches = []; // what a clerk types to find these patients
+for (const f of files('tests/sandbox/data/synthea', '.json')) {
+  const bundle = JSON.parse(fs.readFileSync(f, 'utf8'));
+  const entries = bundle.entry || [];
+  for (const e of entries) {
+    put('fhir', JSON.stringify(e.resource));
+    if (e.resource.resourceType === 'Patient') {
+      for (const n of e.resource.name || [])
+        strings.push([...(n.prefix || []), ...(n.given || []), n.family].join(' '));
+      for (const a of e.resource.address || [])
+        strings.push([...(a.line || []), a.city, a.state, a.postalCode].join(', '));
+      const p = e.resource;
+      const n = (p.name || [])[0] || {};
+      const given = (n.given || [])[0] || '';
+      searches.push(n.family || '', `${n.family},${given.slice(0, 1)}`, `${n.family}, ${given}`,
+        `${given} ${n.family}`.toLowerCase(), p.birthDate || '');
+      if (p.birthDate) searches.push(p.birthDate.replace(/^(\d+)-(\d+)-(\d+)$/, '$2/$3/$1'));
+      for (const t of p.telecom || []) searches.push(t.value || '');
+      for (const id of p.identifier || []) {
+        searches.push(id.value || '');
+        const digits = (id.value || '').replace(/\D/g, '');
+        if (digits.length >= 4 && n.family) searches.push(n.family[0] + digits.slice(-4));
+      }
+    }
+  }
+  // A search answer: the first entries as matches, with paging links under the base.
+  const type = entries.length ? entries[0].resource.resourceType : 'Patient';
+  put('fhir', JSON.stringify({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: entries.length,
+    link: [
+      { relation: 'self', url: `${base}/${type}?_count=3` },
+      { relation: 'next', url: `${base}/${type}?_count=3&_offset=3` },
+    ],
+    entry: entries.slice(0, 3).map((e) => ({
+      fullUrl: `${base}/${e.resource.resourceType}/${e.resource.id}`,
+      resource: e.resource,
+      search: { mode: 'match' },
+    })),
+  }, null, 1));
+}
+for (const f of files('tests/sandbox/data/hl7-r4-examples', '.json'))
+  put('fhir', fs.readFileSync(f));
+
+const caps = {
+  resourceType: 'CapabilityStatement',
+  status: 'active',
+  kind: 'instance',
+  fhirVersion: '4.0.1',
+  format: ['json'],
+  software: { name: 'ehrterm sandbox', version: '1.0.0' },
+  rest: [{
+    mode: 'server',
+    interaction: [{ code: 'transaction' }, { code: 'batch' }],
+    resource: ['Patient', 'Coverage', 'Schedule', 'Slot', 'Appointment', 'Encounter',
+      'Condition', 'Observation', 'AllergyIntolerance', 'MedicationRequest',
+      'DocumentReference', 'ChargeItem', 'Claim', 'Account'].map((t) => ({
+      type: t,
+      interaction: ['read', 'vread', 'update', 'create', 'search-type', 'delete']
+        .map((code) => ({ code })),
+    })),
+  }],
+};
+put('fhir', JSON.stringify(caps));
+caps.rest[0].resource = caps.rest[0].resource.slice(0, 3);
+caps.rest.push({ mode: 'client', resource: [{ type: 'Patient', interaction: [{ code: 'read' }] }] });
+put('fhir', JSON.stringify(caps));
+const outcome = {
+  resourceType: 'OperationOutcome',
+  issue: [
+    { severity: 'error', code: 'invalid', details: { text: 'Patient.birthDate: not a date' } },
+    { severity: 'error', code: 'processing', diagnostics: 'If-Match W/"3" failed' },
+    { severity: 'warning', code: 'informational' },
+    { severity: 'error', code: 'exception', details: { text: '\u001b[2Jcleared' } },
+    { severity: 'error', code: 'too-costly' },
+  ],
+};
+put('fhir', JSON.stringify(outcome));
+put('fhir', JSON.stringify({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  link: [
+    { relation: 'next', url: 'https://evil.example.com/r4/Patient?page=2' },
+    { relation: 'previous', url: `${base}/../admin` },
+    { relation: 'self', url: 'https://fhir.example.org@evil.example.com/r4/Patient' },
+    { relation: 'last', url: 'HTTPS://FHIR.EXAMPLE.ORG:443/r4/Patient?page=9' },
+  ],
+  entry: [{ resource: outcome, search: { mode: 'outcome' } }],
+}));
+put('fhir', '{"resourceType":"Patient","id":"a","name":[{"family":"O\\u0027Brien\\u202e"}]}');
+
+// --- cfg: the examples of ehrterm.conf(5), each profile alone, and every key of the table.
+function unroff(text) {
+  return text.replace(/\\-/g, '-').replace(/\\e/g, '\\').replace(/\\\(aq/g, "'")
+    .replace(/\\\(dq/g, '"').replace(/\\&/g, '').replace(/\\\(em/g, '\u2014');
+}
+const man = fs.readFileSync(src('man/ehrterm.conf.5'), 'utf8');
+for (const m of man.matchAll(/^\.EX\n([\s\S]*?)^\.EE$/gm)) {
+  const example = unroff(m[1]);
+  put('cfg', example);
+  put('cfg', example.replace(/\n/g, '\r\n'));
+  put('cfg', '\ufeff' + example);
+  for (const section of example.split(/^(?=\[profile )/m)) put('cfg', section);
+}
+const table = fs.readFileSync(src('src/cfg/cfg-table.c'), 'utf8');
+const options = [...table.matchAll(/\.name = "([a-z_]+)"/g)].map((m) => m[1]);
+put('cfg', [
+  'default_profile = all-keys',
+  '',
+  '[profile all-keys]',
+  'base_url = https://ehr.example.org:8443/fhir/R4/',
+  'ca_file = /etc/ehrterm/ca.pem',
+  'client_cert = ~/.config/ehrterm/desk.pem',
+  'client_key = ~/.config/ehrterm/desk.key',
+  'pin_sha256 = sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=;sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  'keymap = ~/.config/ehrterm/my.keys',
+  'idle_lock = 1h30m',
+  'timeout = 90',
+  'page_size = 200',
+  'user_label = "Front desk \\"A\\" \\\\ Zo\u00eb"',
+  '',
+].join('\n'));
+put('cfg', options.map((o) => `${o} = x`).join('\n') + '\n');
+
+// --- keymap: the built-in keymaps, and lines a user writes; the first line is also read as a key name.
+for (const f of files('keymaps', '.keys')) put('keymap', fs.readFileSync(f));
+for (const seed of [
+  'bind global M-x command\n',
+  'unbind list j\nunbind list j\n',
+  'bind form U+00E9 none\n',
+  'bind global Key-410 redraw\r\nbind pager F12 help\r\n',
+  '\ufeffbind list ^? back\n',
+  '# comment\n\n  bind\tdialog  Enter select  \n',
+  '^C\nbind global ^C quit\n',
+  'M-Esc\n',
+  'U+200E\n',
+  'BTab\nbind prompt BTab back\n',
+  'F63\nbind global F63 lock\n',
+  'Key-0\n',
+  'bind patients / search\nbind schedule q back\n',
+]) put('keymap', seed);
+const actions = [...fs.readFileSync(src('keymaps/actions.def'), 'utf8')
+  .matchAll(/^ACTION\(\w+, "([^"]+)"/gm)].map((m) => m[1]);
+
+// --- safe: a column limit byte, then text: names and addresses, and every trick a server could try.
+const hostile = [
+  'plain ASCII',
+  '\u001b[31mred\u001b[0m and \u001b]0;new title\u0007',
+  '\u001b[2J\u001b[H\u001bP+q\u001b\\',
+  'C1 CSI: \u009b31m, C1 OSC: \u009d0;x\u009c',
+  'Trojan \u202eesrever\u202c and \u2066isolate\u2069 \u200f\u061c',
+  'e\u0301\u0301\u0301\u0301\u0301\u0301\u0301 a\u0308',
+  '\u0301leading mark',
+  '\u65e5\u672c\u8a9e\u30c6\u30ad\u30b9\u30c8 \ud83d\ude00 \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67',
+  'tab\there\nnew line\r\u2028\u2029end',
+  'Zo\u00eb M\u00fcller-\u00c5str\u00f6m, Jos\u00e9',
+  '\u00ad\u200b\ufeff\ufff9\ue000\udb80\udc00',
+];
+const raw = [
+  Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xe0, 0x80, 0xaf, 0xed, 0xa0, 0x80, 0xf4, 0x90, 0x80, 0x80]),
+  Buffer.from([0x61, 0xe2, 0x82, 0x62, 0xf0, 0x9f, 0x98]),
+  Buffer.from([0x1b, 0x5b, 0x00, 0x7f, 0x9b, 0x41]),
+];
+for (const limit of [0, 1, 3, 10, 40]) {
+  for (const flag of [0, 0x80]) {
+    const pre = Buffer.from([limit | flag]);
+    for (const s of [...hostile, ...strings.slice(0, 12)]) put('safe', Buffer.concat([pre, Buffer.from(s)]));
+    for (const r of raw) put('safe', Buffer.concat([pre, r]));
+  }
+}
+
+// --- field: which parser, which clock, then what a clerk typed (see fuzz_field.c's tables).
+const NDEFS = 17; // entries of defs[] in fuzz_field.c
+const field = [
+  [0, ['12345', '12345-6789', ' 1234 ', '123456']],
+  [1, ['Patient called about\ttheir refill', '\u202eevil', 'ok\u0007']],
+  [2, ['O\'Brien', 'M\u00fcller-\u00c5str\u00f6m', 'x'.repeat(36)]],
+  [3, ['03/01/1980', '1980-3-1', 'T-30Y', 'today', '02/29/2023', '2/29/2024', '1849-12-31']],
+  [4, ['T+7', 't+2w', 'T+3M', 'T+1Y', 'N', '12/31/2200', '01/01/1850']],
+  [5, ['T@9am', '03/01/2026 14:30', '2026-03-01T14:30:15', 'NOW', 'T+1 2:30 PM', '2026-03-01 1430']],
+  [6, ['2024-02-29 23:59:59', 'T-1@12am', 'now']],
+  [7, ['T@0000', '12/31/2199 11:59 pm', '2026-03-01 930']],
+  [8, ['(555) 010-1234', '+1 555 010 1234', '555.0101', '+0 123 4567', '1234567890123456']],
+  [9, ['name@example.com', 'First.Last+tag@Sub.Example.ORG', 'a@b.c', 'x@123.45', '"q"@example.com']],
+  [10, ['m', 'Male', 'FEMALE', 'o', 'unknown', 'x']],
+  [11, ['M', 'married', 'N', 'un', 'UNK', 'Widowed', '']],
+  [12, ['y', 'YES', 'No', 'n ', 'maybe']],
+  [13, ['12', '12.5', '$1,234.56', '.50', '-3.10', '1,000,000.00', '$12,34']],
+  [14, ['12.50 EUR', '-1,234.56 eur', '12.50 USD', '0']],
+  [15, ['1', '200', '201', '-0', '+7', '99999999999999999999']],
+  [16, ['-9223372036854775808', '9223372036854775807', '42']],
+  [NDEFS + 0, ['2026-03-01', '3/1/2026', 'T-1', 'T+99999', '03/01/26', '2026-02-30']],
+  [NDEFS + 1, ['T@2pm', '03/01/2026 14:30:15', 'N', '2026-03-01T24:00']],
+  [NDEFS + 2, ['$92,233,720,368,547,758.07', '-$0.01', '1,2345']],
+  [NDEFS + 3, ['92,233,720,368,547,758.07 EUR', '5 EUR']],
+  [NDEFS + 4, ['100.00', '1e2', '1.5E+1', '-3.1', '100.005', '1e-2', '9.2233720368547758e16', '0e999999999999']],
+  [NDEFS + 5, ['12.50|3', '-$92,233,720,368,547,758.07|1', '92233720368547758.07|-2', '0.01|9223372036854775807']],
+];
+for (const [what, inputs] of field)
+  for (const text of inputs)
+    for (const clock of [0, 1, 3, 4])
+      put('field', Buffer.concat([Buffer.from([what, clock]), Buffer.from(text)]));
+
+// --- patient: the search field, from the sample patients and the forms patient.h lists.
+for (const text of [
+  ...searches,
+  'quig', 'quigley chad', "O'Brien", 'Smith-Jones', 'Zo\u00eb M\u00fcller', 'a b c d e', 'x,y,z',
+  'Q8013', 'q8013', '555-0101', '(555) 010-1234', '+1 555 010 1234', '15550101234',
+  '1952-06-19', '06/19/1952', '2026-02-30', '13/01/1952', '19520619', 'T', 'T-30Y',
+  'MRN-00-4711', 'urn:oid:1.2|8013', '999-99-9999', '  lots   of   spaces  ', 'tab\there',
+]) put('patient', text);
+
+// --- dictionaries made from the tables, so they follow the code.
+writeDict('cfg.dict', [
+  ...options.map((o) => `${o} = `), ...options,
+  '[profile ', ']', ' = ', '"', '\\"', '\\\\', '#', ';', '\ufeff', '\r\n',
+  'https://', 'http://', ':443', ':0', '/fhir', '?', '#x', 'user:pass@', '~/', '~root/', '/',
+  'sha256//', '=', '1h', '30m', '90s', '1h30m', 'default', 'vi', 'emacs',
+]);
+const contexts = ['global', 'list', 'form', 'pager', 'prompt', 'dialog', 'home', 'help',
+  'patients', 'schedule'];
+writeDict('keys.dict', [
+  'bind ', 'unbind ', '\n', '\r\n', '# ', '\t', ...contexts.map((c) => `${c} `), ...actions,
+  'M-', '^', '^?', '^@', 'U+', 'U+200E', 'Key-', 'F', 'F63', 'Esc', 'Escape', 'Enter', 'Return',
+  'Tab', 'BTab', 'BackTab', 'Space', 'Backspace', 'BSpace', 'Delete', 'Del', 'Insert', 'Ins',
+  'Up', 'Down', 'Left', 'Right', 'Home', 'End', 'PgUp', 'PageUp', 'PgDn', 'PageDown', 'KPEnter',
+  '\u00e9', '\u200e', '\ufeff',
+]);
+
+for (const [target, n] of Object.entries(counts).sort()) console.log(`seeds: ${target}: ${n}`);
