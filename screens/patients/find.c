@@ -55,6 +55,8 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	app_dirty(app);
 }
 
+static void search_now(struct app *app, void *state);
+
 /* The list wants another page: follow the link the server gave. */
 static void
 need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
@@ -62,9 +64,12 @@ need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
 	struct find *f = owner;
 	struct app_ticket *t;
 
-	(void)dir;
 	if (link == NULL) {
-		ui_list_page_failed(&f->list, ticket, "no more pages");
+		/* Back to the first page without a link: the search itself, again. */
+		if (dir == UI_LIST_FIRST)
+			search_now(f->app, f);
+		else
+			ui_list_page_failed(&f->list, ticket, "no more pages");
 		return;
 	}
 	t = app_ticket_new(f->app, f, on_page, ticket, "patient-page", "Loading patients");

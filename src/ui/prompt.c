@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 
 void
 ui_prompt_init(struct ui_prompt *p, size_t max, bool secret)
@@ -45,7 +44,8 @@ ui_prompt_set(struct ui_prompt *p, const char *utf8)
 		n = mbrtowc(&wc, utf8, strlen(utf8), &st);
 		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
 			break;
-		if (iswprint((wint_t)wc))
+		/* The same rule as typing: no controls, bidi overrides or other invisible text. */
+		if (key_is_text((int)wc))
 			p->buf[p->len++] = wc;
 		utf8 += n;
 	}
