@@ -17,6 +17,7 @@ enum edit_field {
 	F_FAMILY,
 	F_GIVEN,
 	F_SEX,
+	F_IDENTITY,
 	F_BIRTH,
 	F_MRN,
 	F_PHONE,
@@ -35,6 +36,20 @@ enum edit_field {
 static const struct field_code sexes[] = {
 	{ "female", "female" }, { "male", "male" }, { "other", "other" }, { "unknown", "unknown" },
 };
+/*
+ * Gender identity, apart from the administrative sex above: R4 has no element for it,
+ * so it goes in US Core's extension, with the codes of US Core's value set.
+ */
+#define IDENTITY_URL "http://hl7.org/fhir/us/core/StructureDefinition/us-core-genderIdentity"
+static const struct field_code identities[] = {
+	{ "446141000124107", "female" },
+	{ "446151000124109", "male" },
+	{ "33791000087105", "non-binary" },
+	{ "OTH", "other" },
+	{ "ASKU", "asked, declined to say" },
+	{ "UNK", "unknown" },
+};
+
 /* BCP 47 codes of the languages a US clinic meets most, as US Core suggests. */
 static const struct field_code languages[] = {
 	{ "en", "English" }, { "es", "Spanish" }, { "zh", "Chinese" }, { "vi", "Vietnamese" },
@@ -45,6 +60,8 @@ static const struct field_def fields[F_COUNT] = {
 	[F_FAMILY]  = { .label = "Family name", .type = FIELD_TEXT, .required = true, .max_chars = 60 },
 	[F_GIVEN]   = { .label = "Given names", .type = FIELD_TEXT, .required = true, .max_chars = 60 },
 	[F_SEX]     = { .label = "Sex", .type = FIELD_CODE, .required = true, .codes = sexes, .ncodes = 4 },
+	[F_IDENTITY] = { .label = "Gender identity", .type = FIELD_CODE, .codes = identities,
+			 .ncodes = sizeof identities / sizeof identities[0] },
 	[F_BIRTH]   = { .label = "Date of birth", .type = FIELD_DATE, .required = true,
 			.when = FIELD_NOT_FUTURE },
 	[F_MRN]     = { .label = "MRN", .type = FIELD_TEXT, .max_chars = 40,
@@ -137,6 +154,21 @@ form_from_patient(struct ui_form *form, const cJSON *p)
 	set(form, F_FAMILY, v.family);
 	set(form, F_GIVEN, v.given);
 	set(form, F_SEX, v.gender);
+	{
+		const cJSON *ext;
+
+		cJSON_ArrayForEach(ext, fhir_get_array(p, "extension"))
+		{
+			const char *url = fhir_get_string(ext, "url");
+
+			if (url != NULL && strcmp(url, IDENTITY_URL) == 0)
+				set(form, F_IDENTITY,
+				    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(
+							fhir_get_object(ext, "valueCodeableConcept"), "coding"),
+						      0),
+					"code"));
+		}
+	}
 	if (*v.birth_date)
 		set(form, F_BIRTH, v.birth_date);
 	set(form, F_MRN, v.mrn);
@@ -262,6 +294,38 @@ patient_from_form(struct edit *e)
 	v = text_of(e, F_SEX);
 	put_string(p, "gender", v);
 	free(v);
+	{
+		const struct field_value *gi = ui_form_value(&e->form, F_IDENTITY);
+		cJSON *exts = cJSON_GetObjectItemCaseSensitive(p, "extension");
+
+		/* Replace ours, keep every other extension as it was. */
+		if (cJSON_IsArray(exts)) {
+			for (int i = cJSON_GetArraySize(exts) - 1; i >= 0; i--) {
+				const char *url = fhir_get_string(cJSON_GetArrayItem(exts, i), "url");
+
+				if (url != NULL && strcmp(url, IDENTITY_URL) == 0)
+					cJSON_DeleteItemFromArray(exts, i);
+			}
+		}
+		if (gi != NULL && !gi->empty) {
+			bool snomed = gi->code->code[0] >= '0' && gi->code->code[0] <= '9';
+			char *x = xasprintf("{\"url\":\"" IDENTITY_URL "\",\"valueCodeableConcept\":"
+					    "{\"coding\":[{\"system\":\"%s\",\"code\":\"%s\","
+					    "\"display\":\"%s\"}]}}",
+			    snomed ? "http://snomed.info/sct"
+				   : "http://terminology.hl7.org/CodeSystem/v3-NullFlavor",
+			    gi->code->code, gi->code->display);
+
+			if (!cJSON_IsArray(exts)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(p, "extension");
+				exts = cJSON_AddArrayToObject(p, "extension");
+			}
+			cJSON_AddItemToArray(exts, cJSON_Parse(x));
+			free(x);
+		}
+		if (cJSON_IsArray(exts) && cJSON_GetArraySize(exts) == 0)
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "extension");
+	}
 	{
 		const struct field_value *b = ui_form_value(&e->form, F_BIRTH);
 		char iso[DATE_BUF_SIZE];
