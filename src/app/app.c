@@ -713,11 +713,17 @@ command_complete(struct app *app)
 			free(done);
 		}
 		if (n > 1) {
-			char line[512] = "";
+			char line[512];
+			size_t used = 0;
 
-			for (size_t i = 0; i < n && strlen(line) + strlen(c[i]) + 2 < sizeof line; i++) {
-				strcat(line, c[i]);
-				strcat(line, " ");
+			/* As many candidates as the status line holds; snprintf never overruns. */
+			line[0] = '\0';
+			for (size_t i = 0; i < n && used < sizeof line; i++) {
+				int w = snprintf(line + used, sizeof line - used, "%s ", c[i]);
+
+				if (w < 0 || (size_t)w >= sizeof line - used)
+					break;
+				used += (size_t)w;
 			}
 			app_status(app, "%s", line);
 		}
