@@ -13,6 +13,7 @@
 
 #include "cfg/cfg-private.h"
 #include "util/duration.h"
+#include "util/quote.h"
 #include "util/xmalloc.h"
 
 /* Messages show at most this much of a hostile value. */
@@ -21,19 +22,7 @@
 char *
 cfg_quote(const char *text)
 {
-	size_t n = strlen(text), cut = n > CFG_QUOTE_MAX ? CFG_QUOTE_MAX : n;
-	char *out = xmalloc(cut * 4 + sizeof "..."), *o = out;
-
-	for (size_t i = 0; i < cut; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c >= 0x20 && c < 0x7f)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "\\x%02x", c);
-	}
-	strcpy(o, cut < n ? "..." : "");
-	return out;
+	return quote_bytes(text, strlen(text), CFG_QUOTE_MAX);
 }
 
 static bool

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "keys/keys-private.h"
+#include "util/quote.h"
 #include "util/xmalloc.h"
 
 #define KEYS_META_BIT 0x1000000
@@ -71,23 +72,7 @@ static const struct {
 char *
 keys_quote(const char *text, size_t len)
 {
-	static const size_t cut = 40;
-	char *out = xmalloc(cut * 4 + 4), *w = out;
-
-	for (size_t i = 0; i < len && i < cut; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c >= 0x20 && c < 0x7f)
-			*w++ = (char)c;
-		else
-			w += sprintf(w, "\\x%02x", c);
-	}
-	if (len > cut) {
-		memcpy(w, "...", 3);
-		w += 3;
-	}
-	*w = '\0';
-	return out;
+	return quote_bytes(text, len, 40);
 }
 
 /* Whether character C shows as itself; C is a valid code point. */
