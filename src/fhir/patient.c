@@ -307,6 +307,27 @@ patient_query_accepts(const struct patient_query *q, const cJSON *patient)
 	return false;
 }
 
+/*
+ * A FHIR date as the server must write it: exactly YYYY-MM-DD and a real day.
+ * date_parse reads what clerks type (03/01/2026, " 1980-3-01") and is too lenient here.
+ */
+static bool
+fhir_date(const char *s, struct date *out)
+{
+	for (size_t i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+
+		if (s == NULL || s[i] == '\0' || (dash ? s[i] != '-' : !isdigit((unsigned char)s[i])))
+			return false;
+	}
+	if (s[10] != '\0')
+		return false;
+	out->year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	out->month = (s[5] - '0') * 10 + (s[6] - '0');
+	out->day = (s[8] - '0') * 10 + (s[9] - '0');
+	return date_valid(out);
+}
+
 static char *
 dup_or_empty(const char *s)
 {
@@ -378,7 +399,6 @@ patient_view_read(const cJSON *patient, struct patient_view *v)
 	const char *gender = fhir_get_string(patient, "gender");
 	const char *birth = fhir_get_string(patient, "birthDate");
 	struct date d;
-	char *why = NULL;
 
 	memset(v, 0, sizeof *v);
 	v->id = dup_or_empty(fhir_get_string(patient, "id"));
@@ -400,11 +420,7 @@ patient_view_read(const cJSON *patient, struct patient_view *v)
 	    : strcmp(gender, "female") == 0 ? 'F'
 	    : strcmp(gender, "other") == 0 ? 'O' : 'U';
 	/* Only a whole, real date: a birth date drives the age shown at the front desk. */
-	if (birth != NULL && strlen(birth) == 10 && date_parse(birth, NULL, &d, &why) == 0)
-		v->birth_date = xstrdup(birth);
-	else
-		v->birth_date = xstrdup("");
-	free(why);
+	v->birth_date = xstrdup(fhir_date(birth, &d) ? birth : "");
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "identifier"))
 	{
 		if (v->mrn == NULL && is_mrn(item) && fhir_get_string(item, "value") != NULL)
@@ -442,11 +458,8 @@ int
 patient_view_age(const struct patient_view *v, const struct date *today)
 {
 	struct date birth;
-	char *why = NULL;
 
-	if (*v->birth_date == '\0' || date_parse(v->birth_date, NULL, &birth, &why) != 0) {
-		free(why);
+	if (!fhir_date(v->birth_date, &birth))
 		return -1;
-	}
 	return date_age_years(&birth, today);
 }

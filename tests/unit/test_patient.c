@@ -178,6 +178,10 @@ Test(patient_view, survives_missing_and_wrong_types)
 		"\"telecom\":\"x\",\"id\":1}",
 		"{\"resourceType\":\"Patient\",\"name\":[7,\"x\",{\"given\":\"x\"}],\"birthDate\":\"1952\"}",
 		"{\"resourceType\":\"Patient\",\"birthDate\":\"1952-02-30\",\"gender\":\"unknown\"}",
+		/* Found by the fuzzer: clerk-style dates are not FHIR dates. */
+		"{\"resourceType\":\"Patient\",\"birthDate\":\" 1980-3-01\"}",
+		"{\"resourceType\":\"Patient\",\"birthDate\":\"10/13/1942\"}",
+		"{\"resourceType\":\"Patient\",\"birthDate\":\"1980-03-01 \"}",
 	};
 
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
