@@ -9,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "fhir/patient.h"
 #include "text/safe.h"
 #include "util/xmalloc.h"
 
@@ -122,6 +123,42 @@ fuzz_check_inert(const char *out, size_t max_columns, bool utf8)
 	FUZZ_CHECK(max_columns == 0 || width <= max_columns);
 	FUZZ_CHECK(safe_width(out) == width);
 	return width;
+}
+
+/* Whether S is written YYYY-MM-DD. */
+static inline bool
+fuzz_is_iso_date(const char *s)
+{
+	for (size_t i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+			return false;
+	return s[10] == '\0';
+}
+
+/* patient.h: a Patient's view never fails, and holds what its comments promise. */
+static inline void
+fuzz_check_patient_view(const cJSON *r, const struct date *today)
+{
+	struct patient_view v;
+	struct date d;
+	char *cause = NULL;
+	int age;
+
+	patient_view_read(r, &v);
+	FUZZ_CHECK(v.id != NULL && v.family != NULL && v.given != NULL && v.gender != NULL);
+	FUZZ_CHECK(v.birth_date != NULL && v.mrn != NULL && v.phone != NULL);
+	FUZZ_CHECK(v.name != NULL && v.name[0] != '\0');
+	FUZZ_CHECK(strchr("MFOU", v.sex) != NULL && v.sex != '\0');
+	/* patient.h: birth_date is ISO, or "" when missing or not a date. */
+	if (v.birth_date[0] != '\0') {
+		FUZZ_CHECK(fuzz_is_iso_date(v.birth_date));
+		FUZZ_CHECK(date_parse(v.birth_date, today, &d, &cause) == 0);
+	}
+	age = patient_view_age(&v, today);
+	FUZZ_CHECK(age >= -1);
+	FUZZ_CHECK(v.birth_date[0] != '\0' || age == -1);
+	patient_view_clear(&v);
+	FUZZ_CHECK(v.name == NULL);
 }
 
 #endif

@@ -6,7 +6,6 @@
 
 #include "fhir/capability.h"
 #include "fhir/fhir.h"
-#include "fhir/patient.h"
 #include "fuzz.h"
 #include "ui/banner.h"
 
@@ -58,42 +57,6 @@ walk(const cJSON *node, unsigned *budget)
 	}
 }
 
-/* Whether S is written YYYY-MM-DD. */
-static bool
-is_iso_date(const char *s)
-{
-	for (size_t i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
-			return false;
-	return s[10] == '\0';
-}
-
-/* patient.h: a Patient's view never fails, and holds what its comments promise. */
-static void
-patient_view(const cJSON *r)
-{
-	struct patient_view v;
-	struct date d;
-	char *cause = NULL;
-	int age;
-
-	patient_view_read(r, &v);
-	FUZZ_CHECK(v.id != NULL && v.family != NULL && v.given != NULL && v.gender != NULL);
-	FUZZ_CHECK(v.birth_date != NULL && v.mrn != NULL && v.phone != NULL);
-	FUZZ_CHECK(v.name != NULL && v.name[0] != '\0');
-	FUZZ_CHECK(strchr("MFOU", v.sex) != NULL && v.sex != '\0');
-	/* patient.h: birth_date is ISO, or "" when missing or not a date. */
-	if (v.birth_date[0] != '\0') {
-		FUZZ_CHECK(is_iso_date(v.birth_date));
-		FUZZ_CHECK(date_parse(v.birth_date, &today, &d, &cause) == 0);
-	}
-	age = patient_view_age(&v, &today);
-	FUZZ_CHECK(age >= -1);
-	FUZZ_CHECK(v.birth_date[0] != '\0' || age == -1);
-	patient_view_clear(&v);
-	FUZZ_CHECK(v.name == NULL);
-}
-
 /* banner.h: the banner is inert on a terminal and within its width, however short. */
 static void
 banner(const cJSON *r)
@@ -128,7 +91,7 @@ resource(const cJSON *r)
 	}
 	(void)fhir_valid_id(fhir_get_string(r, "id"));
 	if (type != NULL && strcmp(type, "Patient") == 0) {
-		patient_view(r);
+		fuzz_check_patient_view(r, &today);
 		banner(r);
 	}
 }

@@ -63,6 +63,12 @@ for (const f of files('tests/sandbox/data/synthea', '.json')) {
       for (const a of e.resource.address || [])
         strings.push([...(a.line || []), a.city, a.state, a.postalCode].join(', '));
       const p = e.resource;
+      // The same patient as a search row asks for it (_elements): small, so mutations land
+      // on the fields the banner and the patient view read.
+      put('fhir', JSON.stringify({
+        resourceType: 'Patient', id: p.id, name: p.name, gender: p.gender,
+        birthDate: p.birthDate, identifier: p.identifier, telecom: p.telecom,
+      }));
       const n = (p.name || [])[0] || {};
       const given = (n.given || [])[0] || '';
       searches.push(n.family || '', `${n.family},${given.slice(0, 1)}`, `${n.family}, ${given}`,
@@ -142,6 +148,23 @@ put('fhir', JSON.stringify({
   entry: [{ resource: outcome, search: { mode: 'outcome' } }],
 }));
 put('fhir', '{"resourceType":"Patient","id":"a","name":[{"family":"O\\u0027Brien\\u202e"}]}');
+// Patients a careless or hostile server could send: partial and impossible dates, names
+// in other scripts, with controls and bidi, identifiers and phones of every length.
+const mrType = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] };
+for (const [name, birthDate, gender, mrn] of [
+  [{ family: '\u5c71\u7530', given: ['\u592a\u90ce'] }, '1980', 'male', '\u0661\u0662\u0663\u0664'],
+  [{ use: 'old', family: 'Old' }, '1980-02', 'female', 'A'.repeat(600)],
+  [{ text: '\u001b[31mRed\u001b[0m \u202eeman' }, '2026-02-29', 'other', ''],
+  [{ family: 'e\u0301\u0301\u0301\u0301\u0301\u0301', given: ['\ud83d\ude00', '', 'x', 'y', 'z'] }, '2026-03-02', 'unknown', '8013'],
+  [{ use: 'official', given: ['Solo'] }, '1850-01-01', 'nonsense', '\t8013\n'],
+  [{ family: 'W'.repeat(300) }, '2026-02-28', null, '1'],
+]) {
+  const pt = { resourceType: 'Patient', id: 'p1', name: [name], birthDate };
+  if (gender) pt.gender = gender;
+  pt.identifier = [{ use: 'usual', type: mrType, value: mrn }, { value: '99-8013' }];
+  pt.telecom = [{ system: 'phone', value: '555-0101' }, { system: 'email', value: 'a@b.org' }];
+  put('fhir', JSON.stringify(pt));
+}
 
 // --- cfg: the examples of ehrterm.conf(5), each profile alone, and every key of the table.
 function unroff(text) {
