@@ -348,33 +348,18 @@ payer_search(void)
 	return s;
 }
 
-/* A batch entry's url: the search URL less the base, encoded by fhir_search_url. */
-static void
-add_search_entry(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s)
-{
-	char *url = fhir_search_url(fc, s);
-	const char *base = fhir_client_base(fc);
-	size_t n = strlen(base);
-	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
-
-	cJSON_AddStringToObject(req, "method", "GET");
-	cJSON_AddStringToObject(req, "url",
-	    url != NULL && strncmp(url, base, n) == 0 && url[n] == '/' ? url + n + 1 : "");
-	cJSON_AddItemToArray(entries, e);
-	free(url);
-}
 
 cJSON *
 coverage_open_batch(const struct fhir_client *fc, const char *patient_id)
 {
-	cJSON *batch = patients_open_batch(patient_id);
+	cJSON *batch = patients_open_batch(fc, patient_id);
 	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
 	struct fhir_search *s = coverage_search(patient_id);
 
-	add_search_entry(entries, fc, s);
+	patients_batch_get(entries, fc, s);
 	fhir_search_free(&s);
 	s = payer_search();
-	add_search_entry(entries, fc, s);
+	patients_batch_get(entries, fc, s);
 	fhir_search_free(&s);
 	return batch;
 }

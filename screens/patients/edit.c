@@ -543,20 +543,13 @@ save(struct app *app, struct edit *e)
 
 /* --- the duplicate probe --------------------------------------------------------------------- */
 
-/* A GET entry of a batch for search S, encoded by the FHIR layer. */
+/* A GET entry of a batch for search S, with the elements a candidate row shows. */
 static void
 add_search(struct app *app, cJSON *entries, struct fhir_search *s)
 {
-	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
-	char *url;
-
 	fhir_search_add(s, "_elements", PATIENT_LIST_ELEMENTS);
 	fhir_search_add(s, "_count", "10");
-	url = fhir_search_relative(app_fhir(app), s);
-	cJSON_AddStringToObject(req, "method", "GET");
-	cJSON_AddStringToObject(req, "url", url);
-	cJSON_AddItemToArray(entries, e);
-	free(url);
+	patients_batch_get(entries, app_fhir(app), s);
 	fhir_search_free(&s);
 }
 

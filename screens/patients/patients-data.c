@@ -71,16 +71,30 @@ patients_page(const cJSON *bundle, const struct patient_query *q, const struct d
 	return pg;
 }
 
+void
+patients_batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s)
+{
+	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
+	char *url = fhir_search_relative(fc, s);
+
+	cJSON_AddStringToObject(req, "method", "GET");
+	cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
+	cJSON_AddItemToArray(entries, e);
+	free(url);
+}
+
 cJSON *
-patients_open_batch(const char *id)
+patients_open_batch(const struct fhir_client *fc, const char *id)
 {
 	cJSON *bundle = cJSON_CreateObject(), *entries, *e, *req;
+	struct fhir_search *s = fhir_search_new("AllergyIntolerance");
 	char *url;
 
 	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
 	cJSON_AddStringToObject(bundle, "type", "batch");
 	entries = cJSON_AddArrayToObject(bundle, "entry");
 
+	/* The caller checked ID with fhir_valid_id: it is safe in a path as it is. */
 	e = cJSON_CreateObject();
 	req = cJSON_AddObjectToObject(e, "request");
 	cJSON_AddStringToObject(req, "method", "GET");
@@ -89,15 +103,12 @@ patients_open_batch(const char *id)
 	free(url);
 	cJSON_AddItemToArray(entries, e);
 
-	e = cJSON_CreateObject();
-	req = cJSON_AddObjectToObject(e, "request");
-	cJSON_AddStringToObject(req, "method", "GET");
 	/* Only what the banner needs; the chart asks for more when it opens. */
-	url = xasprintf("AllergyIntolerance?patient=%s&_elements=code,clinicalStatus,verificationStatus"
-			"&_count=50", id);
-	cJSON_AddStringToObject(req, "url", url);
-	free(url);
-	cJSON_AddItemToArray(entries, e);
+	fhir_search_add(s, "patient", id);
+	fhir_search_add(s, "_elements", "code,clinicalStatus,verificationStatus");
+	fhir_search_add(s, "_count", "50");
+	patients_batch_get(entries, fc, s);
+	fhir_search_free(&s);
 	return bundle;
 }
 

@@ -20,7 +20,10 @@ struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_que
     const struct date *today, size_t *kept, size_t *seen);
 
 /* The batch that opens a patient in one round trip: the Patient and its allergies. */
-cJSON *patients_open_batch(const char *id);
+cJSON *patients_open_batch(const struct fhir_client *fc, const char *id);
+
+/* Add to a batch's ENTRIES a GET of search S, its URL encoded by the FHIR layer. */
+void patients_batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s);
 
 /*
  * Read the batch-response: *PATIENT (taken from the response, the caller frees

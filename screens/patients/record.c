@@ -167,7 +167,7 @@ record_enter(struct app *app, void *arg)
 		r->failed = xstrdup("this entry has no usable patient id");
 		return r;
 	}
-	batch = patients_open_batch(r->id);
+	batch = patients_open_batch(app_fhir(app), r->id);
 	t = app_ticket_new(app, r, on_opened, 0, "patient-open", "Opening the patient");
 	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
 	cJSON_Delete(batch);

@@ -224,11 +224,11 @@ static int
 audit_sync_parent(const char *path, char **cause)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? xstrdup(".") : xstrndup(path, (size_t)(slash - path));
+	char *dir = slash == NULL ? xstrdup(".")
+	    : slash == path	  ? xstrdup("/")
+				  : xstrndup(path, (size_t)(slash - path));
 	int fd, rc = 0;
 
-	if (slash == path)
-		strcpy(dir, "/");
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1 || (fsync(fd) != 0 && errno != EINVAL)) {
 		*cause = xasprintf("cannot get the directory %s of the audit log onto the disk: %s",
