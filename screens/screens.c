@@ -12,8 +12,14 @@ const struct screen_ops *const screens_all[] = {
 	&patient_screen,
 	&patient_edit_screen,
 	&coverage_screen,
+	&schedule_screen,
+	&book_screen,
+	&flow_screen,
+	&free_slots_screen,
 	NULL,
 };
+
+const char screens_pick_patient[] = "pick";
 
 const char *
 screens_for_module(const char *module)

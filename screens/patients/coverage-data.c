@@ -2,12 +2,12 @@
 #include "config.h"
 
 #include "screens/patients/patients.h"
+#include "util/uuid.h"
 #include "util/xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define CS_COVERAGE_CLASS "http://terminology.hl7.org/CodeSystem/coverage-class"
 #define CS_RELATIONSHIP "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
@@ -904,22 +904,10 @@ coverage_same(const cJSON *a, const cJSON *b)
 char *
 coverage_request_id(void)
 {
-	unsigned char b[16];
-	size_t got = 0;
+	char buf[UUID_BUF_SIZE];
 
-	while (got < sizeof b) {
-		ssize_t n = getrandom(b + got, sizeof b - got, 0);
-
-		/* The kernel's generator does not run dry: failing here is a broken system. */
-		if (n < 0)
-			abort();
-		got += (size_t)n;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	return xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-	    b[14], b[15]);
+	uuid_v4(buf);
+	return xstrdup(buf);
 }
 
 /* --- the order ------------------------------------------------------------------------ */

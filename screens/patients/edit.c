@@ -7,6 +7,7 @@
 #include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/ui.h"
+#include "util/uuid.h"
 #include "util/xmalloc.h"
 
 #include <stdio.h>
@@ -97,7 +98,7 @@ struct edit {
 	bool registering;
 	cJSON *original; /* the Patient as read (edit), kept so unknown elements survive */
 	char *version;	 /* If-Match for the update */
-	char request_id[40];
+	char request_id[UUID_BUF_SIZE];
 	struct ui_form form;
 	struct ui_dialog dialog;
 	enum edit_stage stage;
@@ -644,17 +645,6 @@ probe(struct app *app, struct edit *e)
 
 /* --- the screen ------------------------------------------------------------------------------- */
 
-static void
-new_request_id(char *buf, size_t size)
-{
-	uint32_t r[4];
-
-	for (size_t i = 0; i < 4; i++)
-		r[i] = arc4random();
-	snprintf(buf, size, "%08x-%04x-4%03x-%04x-%04x%08x", r[0], r[1] >> 16, r[1] & 0xfff,
-	    (r[2] >> 16 & 0x3fff) | 0x8000, r[2] & 0xffff, r[3]);
-}
-
 static void *
 edit_enter(struct app *app, void *arg)
 {
@@ -664,7 +654,7 @@ edit_enter(struct app *app, void *arg)
 	e->app = app;
 	ui_form_init(&e->form, fields, F_COUNT);
 	ui_dialog_init(&e->dialog, "", false);
-	new_request_id(e->request_id, sizeof e->request_id);
+	uuid_v4(e->request_id);
 	if (a != NULL && a->patient != NULL) {
 		e->original = cJSON_Duplicate(a->patient, 1);
 		e->version = a->version ? xstrdup(a->version) : NULL;

@@ -23,6 +23,7 @@ struct find {
 	char *said;		    /* why the input is not a search, or NULL */
 	size_t filtered;	    /* short form: rows the server sent that were not answers */
 	int cursor_y, cursor_x;	    /* where the input's cursor was drawn */
+	bool pick;		    /* choose a patient for the screen below, then go back */
 };
 
 static void
@@ -117,8 +118,8 @@ find_enter(struct app *app, void *arg)
 {
 	struct find *f = xcalloc(1, sizeof *f);
 
-	(void)arg;
 	f->app = app;
+	f->pick = arg == screens_pick_patient;
 	ui_prompt_init(&f->input, 64, false);
 	ui_list_init(&f->list, patients_columns, COL_COUNT, need_page, f);
 	ui_list_set_empty_message(&f->list, "No patient matches.");
@@ -144,7 +145,7 @@ find_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	int cx = 0;
 
 	(void)app;
-	ui_put(win, top + 1, 1, 14, "Find patient:", UI_NORMAL, false);
+	ui_put(win, top + 1, 1, 14, f->pick ? "Book for:" : "Find patient:", UI_NORMAL, false);
 	ui_prompt_draw(&f->input, win, top + 1, 15, 40, &cx);
 	f->cursor_y = top + 1;
 	f->cursor_x = cx;
@@ -195,6 +196,41 @@ find_text(struct app *app, void *state, int key)
 	return APP_REDRAW;
 }
 
+/* Pick mode: the chosen patient is read (and its viewing audited) and made current. */
+static void
+on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct find *f = state;
+	cJSON *patient = NULL;
+	char *version = NULL, *cause = NULL;
+	enum ui_allergy allergy;
+
+	(void)tag;
+	if (res->status != FHIR_OK ||
+	    patients_open_result(res->resource, &patient, &version, &allergy, &cause) != 0) {
+		app_error(app, "The patient could not be read: %s",
+		    cause ? cause : res->message ? res->message : "no answer");
+		free(cause);
+		return;
+	}
+	if (app_audit(app, "view", "Patient", fhir_get_string(patient, "id")) == 0) {
+		app_set_patient(app, patient);
+		app_leave(app, f);
+	}
+	cJSON_Delete(patient);
+	free(version);
+}
+
+static void
+pick(struct app *app, struct find *f, const char *id)
+{
+	cJSON *batch = patients_open_batch(app_fhir(app), id);
+	struct app_ticket *t = app_ticket_new(app, f, on_picked, 0, "patient-open", "Reading the patient");
+
+	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	cJSON_Delete(batch);
+}
+
 static int
 open_selected(struct app *app, struct find *f)
 {
@@ -209,7 +245,10 @@ open_selected(struct app *app, struct find *f)
 		app_error(app, "Choose a patient from the list first");
 		return APP_HANDLED;
 	}
-	app_push(app, "patient", (void *)id);
+	if (f->pick)
+		pick(app, f, id);
+	else
+		app_push(app, "patient", (void *)id);
 	return APP_HANDLED;
 }
 
@@ -228,7 +267,10 @@ find_action(struct app *app, void *state, enum action a)
 			app_error(app, "No patient was opened yet in this session");
 			return APP_HANDLED;
 		}
-		app_push(app, "patient", (void *)app_last_patient(app));
+		if (f->pick)
+			pick(app, f, app_last_patient(app));
+		else
+			app_push(app, "patient", (void *)app_last_patient(app));
 		return APP_HANDLED;
 	case A_SEARCH:
 		search_now(app, f);

@@ -71,6 +71,7 @@ struct app {
 	struct frame stack[STACK_MAX];
 	size_t depth;
 	uint64_t next_instance;
+	uint64_t leave_instance; /* the screen app_leave asked to pop, or 0 */
 	struct app_ticket *tickets;
 	struct timer *timers;
 
@@ -323,6 +324,28 @@ pop(struct app *app)
 		f->ops->leave(app, f->state);
 	app->depth--;
 	app->dirty = true;
+	if ((f = top(app)) != NULL && f->ops->resume != NULL)
+		f->ops->resume(app, f->state);
+}
+
+void
+app_leave(struct app *app, void *state)
+{
+	struct frame *f = top(app);
+
+	if (f != NULL && f->state == state)
+		app->leave_instance = f->instance;
+}
+
+/* A screen that asked to leave from a callback goes now, between events, not mid-callback. */
+static void
+apply_leave(struct app *app)
+{
+	struct frame *f = top(app);
+
+	if (app->leave_instance != 0 && f != NULL && f->instance == app->leave_instance)
+		pop(app);
+	app->leave_instance = 0;
 }
 
 const struct screen_ops *
@@ -779,6 +802,7 @@ global_action(struct app *app, enum action a)
 	} jumps[] = {
 		{ A_PATIENTS, "patients" },
 		{ A_SCHEDULE, "schedule" },
+		{ A_FLOW_BOARD, "flow" },
 		{ A_CHART, "chart" },
 		{ A_BILLING, "billing" },
 	};
@@ -1321,6 +1345,7 @@ app_run(const struct app_config *config)
 		wait_input(&app, next_wakeup(&app));
 		handle_keys(&app);
 		run_timers(&app);
+		apply_leave(&app);
 	}
 	app_free(&app);
 	ui_stop();

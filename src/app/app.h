@@ -50,6 +50,8 @@ struct screen_ops {
 	const char *(*focus)(struct app *app, void *state);
 	/* Optional: where the terminal cursor belongs (an input field), or false. */
 	bool (*cursor)(struct app *app, void *state, int *y, int *x);
+	/* Optional: the screen is on top again, the one above it left (a chooser it pushed). */
+	void (*resume)(struct app *app, void *state);
 	/* Optional: true while the screen holds input not yet saved (quit asks first). */
 	bool (*unsaved)(struct app *app, void *state);
 };
@@ -74,6 +76,8 @@ const struct screen_ops *const *app_screens(struct app *app);
 
 /* Push the screen named NAME (ARG goes to its enter()); 0, or -1 with a status message set. */
 int app_push(struct app *app, const char *name, void *arg);
+/* Leave STATE's screen once the current key or answer is handled, if it is still on top. */
+void app_leave(struct app *app, void *state);
 /* The screen below the top one, for help: its ops and focused widget context, or NULL. */
 const struct screen_ops *app_below(struct app *app);
 const char *app_below_focus(struct app *app);

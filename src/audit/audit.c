@@ -43,6 +43,11 @@ static const struct audit_action {
 	{ "delete",        AUDIT_TYPE_ID },
 	{ "book",          AUDIT_TYPE },        /* an Appointment; the id once known */
 	{ "cancel",        AUDIT_TYPE_ID },
+	{ "reschedule",    AUDIT_TYPE_ID },     /* an Appointment moved to other slots */
+	{ "no-show",       AUDIT_TYPE_ID },
+	{ "check-in",      AUDIT_TYPE_ID },     /* the Appointment; its Encounter is created */
+	{ "check-out",     AUDIT_TYPE_ID },
+	{ "room",          AUDIT_TYPE_ID },     /* an Encounter's room */
 };
 // clang-format on
 

@@ -87,7 +87,8 @@ struct audit *audit_open(const char *path, const char *user, const char *profile
  * needs:
  *   login, login-failed, logout, lock, unlock, unlock-failed: no resource (both NULL);
  *   search, create, book: a type, an id if known;
- *   view, update, delete, cancel: a type and an id.
+ *   view, update, delete, cancel, reschedule, no-show, check-in, check-out, room:
+ *   a type and an id.
  * An unknown action or a wrong resource is a programming error, refused like a
  * failed write so a test finds it.
  *

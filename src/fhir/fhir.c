@@ -135,6 +135,16 @@ fhir_search_add(struct fhir_search *s, const char *name, const char *value)
 	s->n++;
 }
 
+struct fhir_search *
+fhir_search_copy(const struct fhir_search *from)
+{
+	struct fhir_search *s = fhir_search_new(from->type);
+
+	for (size_t i = 0; i < from->n; i++)
+		fhir_search_add(s, from->names[i], from->values[i]);
+	return s;
+}
+
 void
 fhir_search_free(struct fhir_search **sp)
 {
@@ -194,6 +204,18 @@ search_query(const struct fhir_client *fc, const struct fhir_search *s)
 		append_escaped(fc, &buf, &len, &cap, s->values[i]);
 	}
 	return buf;
+}
+
+char *
+fhir_search_query(const struct fhir_client *fc, const struct fhir_search *s)
+{
+	return search_query(fc, s);
+}
+
+const char *
+fhir_search_type(const struct fhir_search *s)
+{
+	return s->type;
 }
 
 char *
@@ -654,6 +676,26 @@ fhir_update(struct fhir_client *fc, const cJSON *resource, const char *if_match,
 	body = cJSON_PrintUnformatted(resource);
 	id = submit(fc, HTTP_PUT, url, headers, body, done, arg);
 	cJSON_free(body);
+	free(url);
+	free(im);
+	return id;
+}
+
+uint64_t
+fhir_delete(struct fhir_client *fc, const char *type, const char *rid, const char *if_match,
+    fhir_done_fn done, void *arg)
+{
+	const char *headers[3] = { read_headers[0], NULL, NULL };
+	char *url, *im;
+	uint64_t id;
+
+	if (!fhir_valid_type(type) || !fhir_valid_id(rid))
+		return refuse(done, arg, xstrdup("not a FHIR resource with an id"));
+	if (!fhir_valid_id(if_match))
+		return refuse(done, arg, xstrdup("a delete needs the version it started from"));
+	headers[1] = im = xasprintf("If-Match: W/\"%s\"", if_match);
+	url = xasprintf("%s/%s/%s", fc->base, type, rid);
+	id = submit(fc, HTTP_DELETE, url, headers, NULL, done, arg);
 	free(url);
 	free(im);
 	return id;

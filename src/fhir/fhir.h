@@ -50,7 +50,11 @@ struct http_client *fhir_client_http(const struct fhir_client *fc);
 struct fhir_search;
 struct fhir_search *fhir_search_new(const char *type);
 void fhir_search_add(struct fhir_search *s, const char *name, const char *value);
+struct fhir_search *fhir_search_copy(const struct fhir_search *s);
 void fhir_search_free(struct fhir_search **s);
+const char *fhir_search_type(const struct fhir_search *s);
+/* The encoded query alone ("identifier=sys%7C1"), for If-None-Exist; the caller frees it. */
+char *fhir_search_query(const struct fhir_client *fc, const struct fhir_search *s);
 /* The URL the search will GET; the caller frees it. NULL when the type is not a FHIR name. */
 char *fhir_search_url(const struct fhir_client *fc, const struct fhir_search *s);
 /* The same relative to the base ("Patient?name=x"), for a batch entry; the caller frees it. */
@@ -73,6 +77,9 @@ uint64_t fhir_create(struct fhir_client *fc, const cJSON *resource, const struct
     fhir_done_fn done, void *arg);
 /* IF_MATCH: the version id the edit started from; required. */
 uint64_t fhir_update(struct fhir_client *fc, const cJSON *resource, const char *if_match,
+    fhir_done_fn done, void *arg);
+/* IF_MATCH: the version it must find; required. */
+uint64_t fhir_delete(struct fhir_client *fc, const char *type, const char *id, const char *if_match,
     fhir_done_fn done, void *arg);
 /* A transaction or batch Bundle, POSTed to the base. */
 uint64_t fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void *arg);

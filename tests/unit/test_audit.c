@@ -724,7 +724,7 @@ Test(audit, the_table_is_the_documented_list)
 	/* The list in audit.h's comment on audit_log; change both together. */
 	static const char *const documented[] = {"login", "login-failed", "logout", "lock",
 	    "unlock", "unlock-failed", "view", "search", "create", "update", "delete", "book",
-	    "cancel"};
+	    "cancel", "reschedule", "no-show", "check-in", "check-out", "room"};
 	size_t n = sizeof documented / sizeof documented[0], i;
 
 	for (i = 0; audit_action_name(i) != NULL; i++) {
@@ -778,6 +778,9 @@ ParameterizedTestParameters(audit, actions_take_the_resource_they_need)
 	    {"book", false, false, false},
 	    {"cancel", true, true, true},
 	    {"cancel", true, false, false},
+	    {"check-in", true, true, true},
+	    {"check-in", true, false, false},
+	    {"room", false, true, false},
 	};
 	return cr_make_param_array(struct action_case, cases, sizeof cases / sizeof cases[0]);
 }

@@ -18,9 +18,10 @@
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
-    "coverage", NULL};
+    "coverage", "flow", "free-slots", NULL};
 #define CONTEXT_LIST \
-    "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage"
+    "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage, flow, " \
+    "free-slots"
 
 static int
 key(const char *name)
@@ -727,6 +728,7 @@ Test(keymap, each_binding_of_the_default_global_context)
 	    {"F3", A_SCHEDULE},
 	    {"F4", A_CHART},
 	    {"F5", A_BILLING},
+	    {"F7", A_FLOW_BOARD},
 	};
 	const char *chain[] = {"global"};
 	struct keymap *km = keymap_new(contexts);

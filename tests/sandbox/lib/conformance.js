@@ -684,6 +684,9 @@ function createRouter(ctx) {
     if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
       return [badRequest(`Bundle.type must be batch or transaction, not ${bundle.type}`)];
     }
+    if (bundle.type === 'transaction' && ctx.noTransactions) {
+      return [badRequest('this server does not support transactions (the sandbox runs with --no-transactions)')];
+    }
     if (bundle.type === 'transaction') {
       // The router answers an entry without request.method with an error entry
       // and applies the rest: not all-or-nothing. Refuse the whole transaction.
@@ -784,7 +787,7 @@ function buildCapabilityStatement(ctx) {
             searchParam: Object.values(params).map((p) => ({ name: p.code, type: p.type })),
           };
         }),
-        interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        interaction: ctx.noTransactions ? [{ code: 'batch' }] : [{ code: 'transaction' }, { code: 'batch' }],
       },
     ],
   };

@@ -26,7 +26,7 @@ const MAX_LOG_ENTRIES = 200000;
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-cert NAME]
-           [--scale N] [--no-data] [--seed S] [--log FILE]
+           [--scale N] [--no-data] [--no-transactions] [--seed S] [--log FILE]
 
   --certs DIR         certificates made by make-certs DIR (required)
   --port N            FHIR port on localhost (127.0.0.1 and ::1); 0 = any free port (default)
@@ -34,6 +34,8 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
   --server-cert NAME  serve DIR/bad/NAME.pem instead of DIR/server.pem (expired, wronghost, otherca)
   --scale N           add N synthetic patients with encounters, vitals, appointments
   --no-data           start empty except for the two user Practitioners
+  --no-transactions   act as a server without transactions (OpenEMR's API, for one):
+                      not in the CapabilityStatement, and a transaction Bundle gets 400
   --seed S            seed for the generated data (default ${require('./data').DEFAULT_SEED})
   --log FILE          also write the request log to FILE (truncated at start)
 
@@ -46,7 +48,7 @@ function die(message, code = 1) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, controlPort: 0, scale: 0, noData: false, seed: undefined, log: undefined, serverCert: undefined };
+  const opts = { port: 0, controlPort: 0, scale: 0, noData: false, noTransactions: false, seed: undefined, log: undefined, serverCert: undefined };
   const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--seed', '--log']);
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
@@ -87,6 +89,9 @@ function parseArgs(argv) {
         break;
       case '--no-data':
         opts.noData = true;
+        break;
+      case '--no-transactions':
+        opts.noTransactions = true;
         break;
       case '--seed':
         opts.seed = value;
@@ -236,7 +241,7 @@ async function main() {
   const loadMs = Date.now() - t1;
 
   let base = 'https://localhost:0/fhir';
-  const ctx = { base: () => base, version: VERSION, startedAt: startedAt.toISOString() };
+  const ctx = { base: () => base, version: VERSION, startedAt: startedAt.toISOString(), noTransactions: opts.noTransactions };
   const fhirRouter = createRouter(ctx);
   const exclusive = makeMutex();
   const faults = new Faults();

@@ -1,0 +1,587 @@
+/* The flow board: today's patients of every practitioner by status, checked every minute for changes. */
+#include "config.h"
+
+#include "screens/scheduling/scheduling.h"
+#include "screens/screens.h"
+#include "ui/list.h"
+#include "ui/prompt.h"
+#include "ui/dialog.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How often the board asks whether anything changed. */
+#define FLOW_CHECK_MS 60000
+
+enum { COL_TIME, COL_STATUS, COL_PATIENT, COL_WITH, COL_ROOM, COL_COUNT };
+static const struct ui_list_column columns[COL_COUNT] = {
+	{ "Time", 5, 0 },
+	{ "Status", 9, 0 },
+	{ "Patient", 0, 3 },
+	{ "With", 0, 2 },
+	{ "Room", 10, 0 },
+};
+
+/* The order of the board: who needs the desk's attention first. */
+static const char *const order[] = { "arrived", "in room", "booked", "done", "no-show" };
+
+struct flow_row {
+	const cJSON *appt, *encounter;
+	int group;
+	struct date_time start;
+};
+
+struct flow {
+	struct app *app;
+	struct date day;
+	cJSON *appts, *encounters; /* as read, owned */
+	struct flow_row *rows;
+	size_t n;
+	bool read;
+	char since[48]; /* the newest lastUpdated read: what "changed" is measured from */
+	struct ui_list list;
+	struct scheduling_change change;
+	bool asking;
+	struct ui_dialog dialog;
+	int asking_what; /* the action asked about */
+	bool room_active;
+	struct ui_prompt room;
+	int cursor_y, cursor_x;
+	char *select_ref;
+};
+
+static void load(struct flow *f);
+
+static int
+group_of(const char *status)
+{
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (strcmp(order[i], status) == 0)
+			return (int)i;
+	return (int)(sizeof order / sizeof order[0]);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct flow_row *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group - y->group;
+	return date_time_compare(&x->start, &y->start);
+}
+
+static void
+note_updated(struct flow *f, const cJSON *r)
+{
+	const char *u = fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated");
+
+	/* Instants of one server compare as text when written alike (they are: its own). */
+	if (u != NULL && strlen(u) < sizeof f->since && strcmp(u, f->since) > 0)
+		snprintf(f->since, sizeof f->since, "%s", u);
+}
+
+static void
+fill(struct flow *f)
+{
+	struct ui_list_page *pg = ui_list_page_new(COL_COUNT);
+	unsigned ticket = ui_list_reset(&f->list);
+	const cJSON *a;
+	size_t n = 0;
+	long select = -1;
+
+	free(f->rows);
+	f->rows = xcalloc((size_t)cJSON_GetArraySize(f->appts) + 1, sizeof *f->rows);
+	f->since[0] = '\0';
+	cJSON_ArrayForEach(a, f->appts)
+	{
+		struct flow_row *r = &f->rows[n];
+		const cJSON *e;
+		const char *status;
+
+		note_updated(f, a);
+		if (sched_instant_parse(fhir_get_string(a, "start"), &r->start) != 0)
+			continue;
+		r->appt = a;
+		cJSON_ArrayForEach(e, f->encounters)
+		{
+			const cJSON *ref;
+
+			cJSON_ArrayForEach(ref, fhir_get_array(e, "appointment"))
+			{
+				const char *s = fhir_get_string(ref, "reference");
+
+				if (s != NULL && strncmp(s, "Appointment/", 12) == 0 &&
+				    strcmp(s + 12, fhir_get_string(a, "id")) == 0)
+					r->encounter = e;
+			}
+		}
+		status = sched_flow_status(a, r->encounter);
+		if (strcmp(status, "cancelled") == 0 || strcmp(status, "entered-in-error") == 0)
+			continue;
+		r->group = group_of(status);
+		n++;
+	}
+	cJSON_ArrayForEach(a, f->encounters)
+		note_updated(f, a);
+	qsort(f->rows, n, sizeof *f->rows, row_cmp);
+	f->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct sched_appt_view v;
+		char time[8], id[24];
+		const char *cells[COL_COUNT], *room = sched_encounter_room(f->rows[i].encounter);
+		char ref[96];
+
+		sched_appt_view(f->rows[i].appt, &v);
+		scheduling_time(&f->rows[i].start, time, sizeof time);
+		snprintf(id, sizeof id, "%zu", i);
+		snprintf(ref, sizeof ref, "Appointment/%s", v.id ? v.id : "");
+		if (f->select_ref != NULL && strcmp(ref, f->select_ref) == 0)
+			select = (long)i;
+		cells[COL_TIME] = time;
+		cells[COL_STATUS] = sched_flow_status(f->rows[i].appt, f->rows[i].encounter);
+		cells[COL_PATIENT] = v.patient_name ? v.patient_name : "(no name)";
+		cells[COL_WITH] = v.practitioner_name;
+		cells[COL_ROOM] = room;
+		ui_list_page_add(pg, id, cells);
+	}
+	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)n, NULL);
+	for (long i = 0; i < select; i++)
+		ui_list_action(&f->list, A_DOWN);
+	free(f->select_ref);
+	f->select_ref = NULL;
+}
+
+static void
+on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct flow *f = state;
+
+	(void)tag;
+	if (r->status != FHIR_OK || fhir_get_string(r->resource, "resourceType") == NULL ||
+	    strcmp(fhir_get_string(r->resource, "resourceType"), "Bundle") != 0) {
+		app_error(app, "The flow board could not be read: %s",
+		    r->message ? r->message : "the answer is not a search result");
+		return;
+	}
+	cJSON_Delete(f->appts);
+	cJSON_Delete(f->encounters);
+	f->appts = cJSON_CreateArray();
+	f->encounters = cJSON_CreateArray();
+	{
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
+		{
+			const cJSON *res = fhir_get_object(e, "resource");
+			const char *type = fhir_get_string(res, "resourceType");
+
+			if (type == NULL || !fhir_valid_id(fhir_get_string(res, "id")))
+				continue;
+			if (strcmp(type, "Appointment") == 0)
+				cJSON_AddItemToArray(f->appts, cJSON_Duplicate(res, true));
+			else if (strcmp(type, "Encounter") == 0)
+				cJSON_AddItemToArray(f->encounters, cJSON_Duplicate(res, true));
+		}
+	}
+	f->read = true;
+	fill(f);
+	app_dirty(app);
+}
+
+static void
+load(struct flow *f)
+{
+	struct fhir_search *q = fhir_search_new("Appointment");
+	struct date next = f->day;
+	char a[DATE_BUF_SIZE], b[DATE_BUF_SIZE], *ge, *lt;
+	struct app_ticket *t;
+	char *cause = NULL;
+
+	if (date_parse("T+1", &f->day, &next, &cause) != 0)
+		free(cause);
+	sched_day_start(&f->day, a, sizeof a);
+	sched_day_start(&next, b, sizeof b);
+	ge = xasprintf("ge%s", a);
+	lt = xasprintf("lt%s", b);
+	fhir_search_add(q, "date", ge);
+	fhir_search_add(q, "date", lt);
+	fhir_search_add(q, "_sort", "date");
+	fhir_search_add(q, "_count", "500");
+	fhir_search_add(q, "_revinclude", "Encounter:appointment");
+	t = app_ticket_new(f->app, f, on_read, 0, "flow-read", "Reading today's patients");
+	app_ticket_track(t, fhir_search(app_fhir(f->app), q, app_ticket_done, t));
+	fhir_search_free(&q);
+	free(ge);
+	free(lt);
+}
+
+/* The minute's check: two counts of what changed since the newest change read, in one batch. */
+static void
+on_checked(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct flow *f = state;
+	const cJSON *e;
+	long changed = 0;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		app_error(app, "The flow board could not check for changes: %s",
+		    r->message ? r->message : "no answer");
+		return;
+	}
+	cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
+	{
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(fhir_get_object(e, "resource"), "total");
+
+		/* No count is taken as a change: better one read too many than a stale board. */
+		changed += cJSON_IsNumber(t) ? (long)t->valuedouble : 1;
+	}
+	if (changed > 0)
+		load(f);
+}
+
+static void
+check(struct app *app, void *state)
+{
+	struct flow *f = state;
+	cJSON *batch = cJSON_CreateObject(), *entries;
+	static const char *const types[] = { "Appointment", "Encounter" };
+	struct app_ticket *t;
+
+	app_timer(app, f, FLOW_CHECK_MS, check);
+	if (app_requests(app, f) > 0)
+		return;
+	if (f->since[0] == '\0') {
+		load(f);
+		cJSON_Delete(batch);
+		return;
+	}
+	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
+	cJSON_AddStringToObject(batch, "type", "batch");
+	entries = cJSON_AddArrayToObject(batch, "entry");
+	for (size_t i = 0; i < 2; i++) {
+		struct fhir_search *q = fhir_search_new(types[i]);
+		cJSON *en = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(en, "request");
+		char *gt = xasprintf("gt%s", f->since), *url;
+
+		fhir_search_add(q, "_lastUpdated", gt);
+		fhir_search_add(q, "_summary", "count");
+		url = fhir_search_relative(app_fhir(app), q);
+		cJSON_AddStringToObject(req, "method", "GET");
+		cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
+		cJSON_AddItemToArray(entries, en);
+		free(url);
+		free(gt);
+		fhir_search_free(&q);
+	}
+	t = app_ticket_new(app, f, on_checked, 0, "flow-check", "Checking for changes");
+	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	cJSON_Delete(batch);
+}
+
+static void
+need_none(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
+{
+	struct flow *f = owner;
+
+	(void)dir;
+	(void)link;
+	ui_list_page_failed(&f->list, ticket, "no more");
+}
+
+static void *
+flow_enter(struct app *app, void *arg)
+{
+	struct flow *f = xcalloc(1, sizeof *f);
+	struct date_time now;
+
+	(void)arg;
+	f->app = app;
+	date_time_now(&now);
+	f->day = now.date;
+	ui_list_init(&f->list, columns, COL_COUNT, need_none, f);
+	ui_list_set_empty_message(&f->list, "No appointments today.");
+	ui_dialog_init(&f->dialog, "", false);
+	ui_prompt_init(&f->room, 30, false);
+	load(f);
+	app_timer(app, f, FLOW_CHECK_MS, check);
+	return f;
+}
+
+static void
+flow_leave(struct app *app, void *state)
+{
+	struct flow *f = state;
+
+	(void)app;
+	cJSON_Delete(f->appts);
+	cJSON_Delete(f->encounters);
+	free(f->rows);
+	free(f->select_ref);
+	ui_list_free(&f->list);
+	ui_dialog_free(&f->dialog);
+	ui_prompt_clear(&f->room);
+	free(f);
+}
+
+static void
+flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct flow *f = state;
+	char date[DATE_BUF_SIZE];
+	size_t count[sizeof order / sizeof order[0] + 1] = { 0 };
+
+	(void)app;
+	date_format_display(&f->day, date, sizeof date);
+	for (size_t i = 0; i < f->n; i++)
+		count[f->rows[i].group]++;
+	ui_putf(win, top, 0, COLS, UI_NORMAL, true,
+	    " Today %s: %zu booked, %zu arrived, %zu in room, %zu done, %zu no-show", date,
+	    count[2], count[0], count[1], count[3], count[4]);
+	if (f->room_active) {
+		int cx = 0;
+
+		ui_put(win, top + 1, 1, 6, "Room:", UI_NORMAL, false);
+		ui_prompt_draw(&f->room, win, top + 1, 7, 30, &cx);
+		f->cursor_y = top + 1;
+		f->cursor_x = cx;
+	} else {
+		ui_put(win, top + 1, 1, COLS - 2,
+		    "i check in  R room  o check out  N no-show  r refresh (checked every minute)",
+		    UI_DIM, false);
+	}
+	if (f->read)
+		ui_list_draw(&f->list, win, top + 2, rows - 2, COLS);
+	else
+		ui_put(win, top + 3, 2, COLS - 4, "Reading today's patients...", UI_DIM, false);
+	if (f->asking)
+		ui_dialog_draw(&f->dialog, win, top, rows, COLS);
+}
+
+static const struct flow_row *
+selected(const struct flow *f)
+{
+	const char *id = ui_list_selected_id(&f->list);
+	char *end;
+	unsigned long i;
+
+	if (id == NULL)
+		return NULL;
+	i = strtoul(id, &end, 10);
+	return *end == '\0' && i < f->n ? &f->rows[i] : NULL;
+}
+
+static void
+after_change(struct app *app, void *state, const struct scheduling_change *c)
+{
+	struct flow *f = state;
+	const struct flow_row *r = selected(f);
+
+	(void)app;
+	free(f->select_ref);
+	f->select_ref = NULL;
+	/* Keep the cursor on the appointment, whatever group it moved to. */
+	if (r != NULL && fhir_get_string(r->appt, "id") != NULL)
+		f->select_ref = xasprintf("Appointment/%s", fhir_get_string(r->appt, "id"));
+	else
+		f->select_ref = xstrdup(c->ref);
+	load(f);
+}
+
+static void
+run(struct flow *f, struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind,
+    const char *id)
+{
+	f->change.after = after_change;
+	scheduling_change(f->app, f, &f->change, plan, cause, kind, id);
+}
+
+static void
+answered(struct flow *f)
+{
+	const struct flow_row *r = selected(f);
+	struct date_time now;
+	char *cause = NULL;
+	const char *id;
+
+	if (ui_dialog_answer(&f->dialog) == UI_DIALOG_ASKING)
+		return;
+	f->asking = false;
+	if (ui_dialog_answer(&f->dialog) != UI_DIALOG_YES || r == NULL)
+		return;
+	id = fhir_get_string(r->appt, "id");
+	date_time_now(&now);
+	switch (f->asking_what) {
+	case A_CHECK_IN:
+		run(f, sched_plan_check_in(r->appt, &now, &cause), cause, &scheduling_check_in, id);
+		break;
+	case A_CHECK_OUT:
+		run(f, sched_plan_check_out(r->appt, r->encounter, &now, &cause), cause,
+		    &scheduling_check_out, id);
+		break;
+	case A_NO_SHOW:
+		run(f, sched_plan_noshow(r->appt, &cause), cause, &scheduling_noshow, id);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+ask(struct flow *f, enum action a, const char *verb, const char *allowed)
+{
+	const struct flow_row *r = selected(f);
+	const char *status;
+	struct sched_appt_view v;
+	char *q;
+
+	if (r == NULL) {
+		app_error(f->app, "%s: choose a patient first", verb);
+		return APP_REDRAW;
+	}
+	status = sched_flow_status(r->appt, r->encounter);
+	if (strstr(allowed, status) == NULL) {
+		app_error(f->app, "%s: the patient is %s", verb, status);
+		return APP_REDRAW;
+	}
+	sched_appt_view(r->appt, &v);
+	q = xasprintf("%s %s?", verb, v.patient_name ? v.patient_name : "(no name)");
+	ui_dialog_free(&f->dialog);
+	ui_dialog_init(&f->dialog, q, true);
+	free(q);
+	f->asking = true;
+	f->asking_what = a;
+	return APP_REDRAW;
+}
+
+static int
+room_action(struct flow *f, enum action a)
+{
+	const struct flow_row *r = selected(f);
+
+	if (a == A_BACK) {
+		f->room_active = false;
+		return APP_REDRAW;
+	}
+	if (a != A_SELECT)
+		return ui_prompt_action(&f->room, a) ? APP_REDRAW : APP_IGNORED;
+	f->room_active = false;
+	if (r != NULL && r->encounter != NULL) {
+		char *room = ui_prompt_text(&f->room), *cause = NULL;
+
+		if (*room == '\0')
+			app_error(f->app, "Room: type the room's name");
+		else
+			run(f, sched_plan_room(r->encounter, room, &cause), cause, &scheduling_room,
+			    fhir_get_string(r->encounter, "id"));
+		free(room);
+	}
+	return APP_REDRAW;
+}
+
+static int
+flow_action(struct app *app, void *state, enum action a)
+{
+	struct flow *f = state;
+	const struct flow_row *r;
+
+	if (f->asking) {
+		if (!ui_dialog_action(&f->dialog, a))
+			return APP_IGNORED;
+		answered(f);
+		return APP_REDRAW;
+	}
+	if (f->room_active)
+		return room_action(f, a);
+	switch (a) {
+	case A_UP:
+	case A_DOWN:
+	case A_PAGE_UP:
+	case A_PAGE_DOWN:
+	case A_FIRST:
+	case A_LAST:
+		ui_list_action(&f->list, a);
+		return APP_REDRAW;
+	case A_REFRESH:
+		load(f);
+		return APP_REDRAW;
+	case A_CHECK_IN:
+		return ask(f, a, "Check in", "booked");
+	case A_CHECK_OUT:
+		return ask(f, a, "Check out", "arrived in room");
+	case A_NO_SHOW:
+		return ask(f, a, "No-show:", "booked");
+	case A_ROOM:
+		r = selected(f);
+		if (r == NULL || r->encounter == NULL) {
+			app_error(app, "Room: check the patient in first");
+			return APP_REDRAW;
+		}
+		ui_prompt_clear(&f->room);
+		f->room_active = true;
+		return APP_REDRAW;
+	case A_SELECT: {
+		struct sched_appt_view v;
+
+		r = selected(f);
+		if (r == NULL)
+			return APP_HANDLED;
+		sched_appt_view(r->appt, &v);
+		if (v.patient_ref != NULL)
+			app_push(app, "patient", (void *)(v.patient_ref + strlen("Patient/")));
+		return APP_HANDLED;
+	}
+	default:
+		return APP_IGNORED;
+	}
+}
+
+static int
+flow_text(struct app *app, void *state, int key)
+{
+	struct flow *f = state;
+
+	(void)app;
+	return f->room_active && ui_prompt_key(&f->room, key) ? APP_REDRAW : APP_IGNORED;
+}
+
+static const char *
+flow_focus(struct app *app, void *state)
+{
+	struct flow *f = state;
+
+	(void)app;
+	return f->asking ? "dialog" : f->room_active ? "prompt" : "list";
+}
+
+static bool
+flow_cursor(struct app *app, void *state, int *y, int *x)
+{
+	struct flow *f = state;
+
+	(void)app;
+	if (!f->room_active)
+		return false;
+	*y = f->cursor_y;
+	*x = f->cursor_x;
+	return true;
+}
+
+const struct screen_ops flow_screen = {
+	.name = "flow",
+	.title = "flow board",
+	.context = "flow",
+	.module = "scheduling",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.enter = flow_enter,
+	.leave = flow_leave,
+	.draw = flow_draw,
+	.action = flow_action,
+	.text = flow_text,
+	.focus = flow_focus,
+	.cursor = flow_cursor,
+};

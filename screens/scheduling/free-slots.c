@@ -1,0 +1,416 @@
+/* Free slots: the first free times from a day on, for everyone or one practitioner, of a given length. */
+#include "config.h"
+
+#include "screens/scheduling/scheduling.h"
+#include "screens/screens.h"
+#include "ui/form.h"
+#include "ui/list.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_DAY, COL_TIME, COL_WITH, COL_WHERE, COL_COUNT };
+static const struct ui_list_column columns[COL_COUNT] = {
+	{ "Day", 14, 0 },
+	{ "Time", 5, 0 },
+	{ "With", 0, 3 },
+	{ "Where", 0, 2 },
+};
+
+enum { F_FROM, F_MINUTES, F_WITH, F_COUNT };
+
+/* A start that has enough free minutes after it, at one schedule. */
+struct free_start {
+	size_t owner;
+	const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
+	size_t n;
+};
+
+struct free_slots {
+	struct app *app;
+	struct field_def defs[F_COUNT];
+	struct field_code *with; /* "Anyone" and each schedule */
+	struct ui_form form;
+	bool in_form;
+	struct sched_owners owners;
+	cJSON *slots; /* the free slots read, owned */
+	struct free_start *starts;
+	size_t nstarts;
+	struct ui_list list;
+	struct scheduling_draft draft;
+	bool booked, in_booking;
+	char *booked_ref;
+	long want_minutes;
+};
+
+static void search(struct free_slots *f);
+
+static long
+minutes(const struct date_time *a, const struct date_time *b)
+{
+	return date_diff_days(&a->date, &b->date) * 1440L + (b->hour - a->hour) * 60L +
+	    (b->minute - a->minute);
+}
+
+static long
+owner_of(const struct free_slots *f, const cJSON *slot)
+{
+	const char *ref = fhir_get_string(fhir_get_object(slot, "schedule"), "reference");
+
+	for (size_t i = 0; ref != NULL && i < f->owners.n; i++)
+		if (strcmp(f->owners.v[i].schedule, ref) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Each free slot that starts WANT minutes of free slots in a row, at its schedule. */
+static void
+find_starts(struct free_slots *f)
+{
+	int n = cJSON_GetArraySize(f->slots);
+
+	free(f->starts);
+	f->starts = xcalloc((size_t)n + 1, sizeof *f->starts);
+	f->nstarts = 0;
+	for (int i = 0; i < n; i++) {
+		const cJSON *first = cJSON_GetArrayItem(f->slots, i);
+		struct free_start *s = &f->starts[f->nstarts];
+		struct date_time start, end;
+		long o = owner_of(f, first), covered = 0;
+
+		if (o < 0 || sched_instant_parse(fhir_get_string(first, "start"), &start) != 0)
+			continue;
+		s->owner = (size_t)o;
+		end = start;
+		/* The slots are sorted by start: the next of the same schedule follows later. */
+		for (int j = i; j < n && covered < f->want_minutes && s->n < SCHED_BOOK_SLOTS_MAX; j++) {
+			const cJSON *x = cJSON_GetArrayItem(f->slots, j);
+			struct date_time xs, xe;
+
+			if (owner_of(f, x) != o || sched_instant_parse(fhir_get_string(x, "start"), &xs) != 0 ||
+			    sched_instant_parse(fhir_get_string(x, "end"), &xe) != 0)
+				continue;
+			if (date_time_compare(&xs, &end) != 0)
+				break;
+			s->slots[s->n++] = x;
+			covered += minutes(&xs, &xe);
+			end = xe;
+		}
+		if (covered >= f->want_minutes)
+			f->nstarts++;
+		else
+			memset(s, 0, sizeof *s);
+	}
+}
+
+static void
+fill(struct free_slots *f)
+{
+	struct ui_list_page *pg = ui_list_page_new(COL_COUNT);
+	unsigned ticket = ui_list_reset(&f->list);
+	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+
+	find_starts(f);
+	for (size_t i = 0; i < f->nstarts; i++) {
+		const struct sched_owner *o = &f->owners.v[f->starts[i].owner];
+		struct date_time at;
+		char day[DATE_BUF_SIZE + 8], date[DATE_BUF_SIZE], time[8], id[24];
+		const char *cells[COL_COUNT] = { day, time, o->name, o->location_name };
+
+		sched_instant_parse(fhir_get_string(f->starts[i].slots[0], "start"), &at);
+		date_format_display(&at.date, date, sizeof date);
+		snprintf(day, sizeof day, "%s %s", wd[date_weekday(&at.date)], date);
+		scheduling_time(&at, time, sizeof time);
+		snprintf(id, sizeof id, "%zu", i);
+		ui_list_page_add(pg, id, cells);
+	}
+	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)f->nstarts, NULL);
+}
+
+static void
+on_found(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct free_slots *f = state;
+	const cJSON *e;
+	char *cause = NULL;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		ui_list_page_failed(&f->list, 0, "");
+		app_error(app, "Free slots could not be read: %s", r->message ? r->message : "no answer");
+		return;
+	}
+	(void)cause;
+	cJSON_Delete(f->slots);
+	f->slots = cJSON_CreateArray();
+	cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
+	{
+		const cJSON *res = fhir_get_object(e, "resource");
+		const char *type = fhir_get_string(res, "resourceType");
+
+		if (type != NULL && strcmp(type, "Slot") == 0 && fhir_valid_id(fhir_get_string(res, "id")))
+			cJSON_AddItemToArray(f->slots, cJSON_Duplicate(res, true));
+	}
+	fill(f);
+	f->in_form = f->nstarts == 0;
+	app_dirty(app);
+}
+
+static void
+search(struct free_slots *f)
+{
+	const struct field_value *from, *mins, *with;
+	const struct sched_owner *o = NULL;
+	struct fhir_search *q;
+	struct app_ticket *t;
+
+	if (!ui_form_valid(&f->form))
+		return;
+	from = ui_form_value(&f->form, F_FROM);
+	mins = ui_form_value(&f->form, F_MINUTES);
+	with = ui_form_value(&f->form, F_WITH);
+	f->want_minutes = mins->integer;
+	if (!with->empty && with->code != &f->with[0])
+		o = &f->owners.v[with->code - f->with - 1];
+	q = sched_free_search(o, &from->date);
+	t = app_ticket_new(f->app, f, on_found, 0, "free-slots", "Finding free slots");
+	app_ticket_track(t, fhir_search(app_fhir(f->app), q, app_ticket_done, t));
+	fhir_search_free(&q);
+}
+
+static void
+on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct free_slots *f = state;
+	char *cause = NULL;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		app_error(app, "The schedules could not be read: %s", r->message ? r->message : "no answer");
+		return;
+	}
+	sched_owners_read(r->resource, &f->owners);
+	f->with = xcalloc(f->owners.n + 1, sizeof *f->with);
+	f->with[0] = (struct field_code){ "any", "Anyone" };
+	for (size_t i = 0; i < f->owners.n; i++)
+		f->with[i + 1] = (struct field_code){ f->owners.v[i].schedule, f->owners.v[i].name };
+	f->defs[F_WITH].codes = f->with;
+	f->defs[F_WITH].ncodes = f->owners.n + 1;
+	ui_form_set_text(&f->form, F_WITH, "Anyone", &cause);
+	free(cause);
+	ui_form_mark_clean(&f->form);
+	search(f);
+}
+
+static void
+need_none(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
+{
+	struct free_slots *f = owner;
+
+	(void)dir;
+	(void)link;
+	ui_list_page_failed(&f->list, ticket, "the first 100 free slots are shown: start later to see more");
+}
+
+static void *
+free_enter(struct app *app, void *arg)
+{
+	struct free_slots *f = xcalloc(1, sizeof *f);
+	const struct date *from = arg;
+	struct field_value v = { .type = FIELD_DATE };
+	struct fhir_search *q = sched_owners_search();
+	struct date_time now;
+	struct app_ticket *t;
+	char *cause = NULL;
+
+	f->app = app;
+	f->defs[F_FROM] = (struct field_def){ .label = "From", .type = FIELD_DATE, .required = true };
+	f->defs[F_MINUTES] = (struct field_def){ .label = "Minutes", .type = FIELD_INTEGER,
+		.required = true, .min = 1, .max = 8 * 60 };
+	f->defs[F_WITH] = (struct field_def){ .label = "With", .type = FIELD_CODE, .required = true };
+	ui_form_init(&f->form, f->defs, F_COUNT);
+	date_time_now(&now);
+	v.date = from != NULL && date_compare(from, &now.date) > 0 ? *from : now.date;
+	ui_form_set_value(&f->form, F_FROM, &v, &cause);
+	free(cause);
+	cause = NULL;
+	ui_form_set_text(&f->form, F_MINUTES, "15", &cause);
+	free(cause);
+	ui_list_init(&f->list, columns, COL_COUNT, need_none, f);
+	ui_list_set_empty_message(&f->list, "No free time of that length: try a later day or fewer minutes.");
+	f->in_form = true;
+	t = app_ticket_new(app, f, on_owners, 0, "free-owners", "Reading the schedules");
+	app_ticket_track(t, fhir_search(app_fhir(app), q, app_ticket_done, t));
+	fhir_search_free(&q);
+	return f;
+}
+
+static void
+free_leave(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	ui_form_free(&f->form);
+	ui_list_free(&f->list);
+	sched_owners_free(&f->owners);
+	cJSON_Delete(f->slots);
+	free(f->starts);
+	free(f->with);
+	free(f->booked_ref);
+	scheduling_draft_clear(&f->draft);
+	free(f);
+}
+
+static void
+free_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	ui_put(win, top, 1, COLS - 2, "Find free time:", UI_NORMAL, false);
+	ui_form_draw(&f->form, win, top + 1, 3, COLS);
+	ui_list_draw(&f->list, win, top + 5, rows - 6, COLS);
+	ui_put(win, top + rows - 1, 1, COLS - 2,
+	    f->in_form ? "F10 or Enter on the last field searches  Tab next field  Esc back"
+		       : "Enter or b books the time selected  / changes the search  Esc back",
+	    UI_DIM, false);
+}
+
+static void
+book(struct free_slots *f)
+{
+	const char *id = ui_list_selected_id(&f->list);
+	unsigned long i = id != NULL ? strtoul(id, NULL, 10) : 0;
+	struct book_arg arg = { 0 };
+	const struct free_start *s;
+
+	if (id == NULL || i >= f->nstarts) {
+		app_error(f->app, "Book: choose a free time first");
+		return;
+	}
+	if (app_patient(f->app) == NULL) {
+		app_error(f->app, "Book: find the patient first (F2), then come back (F3, f)");
+		return;
+	}
+	s = &f->starts[i];
+	arg.owner = &f->owners.v[s->owner];
+	for (size_t k = 0; k < s->n; k++)
+		arg.slots[k] = s->slots[k];
+	arg.nslots = s->n;
+	arg.draft = &f->draft;
+	arg.booked = &f->booked;
+	arg.booked_ref = &f->booked_ref;
+	f->booked = false;
+	if (app_push(f->app, "book", &arg) == 0)
+		f->in_booking = true;
+}
+
+static int
+free_action(struct app *app, void *state, enum action a)
+{
+	struct free_slots *f = state;
+
+	if (f->in_form) {
+		switch (a) {
+		case A_SAVE:
+			search(f);
+			return APP_REDRAW;
+		case A_SELECT:
+			if (ui_form_focus(&f->form) + 1 == F_COUNT)
+				search(f);
+			else
+				ui_form_action(&f->form, A_NEXT_FIELD);
+			return APP_REDRAW;
+		case A_BACK:
+			if (f->nstarts > 0) {
+				f->in_form = false;
+				return APP_REDRAW;
+			}
+			return APP_IGNORED;
+		default:
+			return ui_form_action(&f->form, a) ? APP_REDRAW : APP_IGNORED;
+		}
+	}
+	switch (a) {
+	case A_UP:
+	case A_DOWN:
+	case A_PAGE_UP:
+	case A_PAGE_DOWN:
+	case A_FIRST:
+	case A_LAST:
+		ui_list_action(&f->list, a);
+		return APP_REDRAW;
+	case A_SELECT:
+	case A_BOOK:
+		book(f);
+		return APP_REDRAW;
+	case A_SEARCH:
+		f->in_form = true;
+		return APP_REDRAW;
+	case A_REFRESH:
+		search(f);
+		return APP_REDRAW;
+	default:
+		(void)app;
+		return APP_IGNORED;
+	}
+}
+
+static int
+free_text(struct app *app, void *state, int key)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	return f->in_form && ui_form_key(&f->form, key) ? APP_REDRAW : APP_IGNORED;
+}
+
+static const char *
+free_focus(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	return f->in_form ? "form" : "list";
+}
+
+static bool
+free_cursor(struct app *app, void *state, int *y, int *x)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	return f->in_form && ui_form_cursor(&f->form, y, x);
+}
+
+static void
+free_resume(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	if (f->in_booking) {
+		f->in_booking = false;
+		search(f);
+	}
+}
+
+const struct screen_ops free_slots_screen = {
+	.name = "free-slots",
+	.title = "free slots",
+	.context = "free-slots",
+	.module = "scheduling",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.enter = free_enter,
+	.leave = free_leave,
+	.draw = free_draw,
+	.action = free_action,
+	.text = free_text,
+	.focus = free_focus,
+	.cursor = free_cursor,
+	.resume = free_resume,
+};

@@ -1,0 +1,891 @@
+/* The schedule: one practitioner's day as a grid of slots (or the week's counts), and the changes to it. */
+#include "config.h"
+
+#include "screens/scheduling/scheduling.h"
+#include "screens/screens.h"
+#include "ui/dialog.h"
+#include "ui/list.h"
+#include "ui/prompt.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_TIME, COL_MARK, COL_PATIENT, COL_TYPE, COL_STATUS, COL_COUNT };
+static const struct ui_list_column day_columns[COL_COUNT] = {
+	{ "Time", 5, 0 },
+	{ " ", 1, 0 },
+	{ "Patient", 0, 3 },
+	{ "Type / reason", 0, 2 },
+	{ "Status", 9, 0 },
+};
+
+enum { WCOL_DAY, WCOL_FREE, WCOL_BOOKED, WCOL_BLOCKED, WCOL_COUNT };
+static const struct ui_list_column week_columns[WCOL_COUNT] = {
+	{ "Day", 16, 0 },
+	{ "Free", 6, 0 },
+	{ "Booked", 7, 0 },
+	{ "Blocked", 0, 1 },
+};
+
+enum asking { ASK_NONE, ASK_OWNER, ASK_CANCEL, ASK_NOSHOW, ASK_CHECK_IN, ASK_CHECK_OUT, ASK_MOVE };
+
+struct schedule {
+	struct app *app;
+	struct sched_owners owners;
+	bool owners_read;
+	char *failed; /* why nothing can be shown, or NULL */
+	size_t owner;
+	struct date day;      /* the day asked for */
+	struct sched_day data; /* the day shown (data.date), once read */
+	bool have_data;
+	bool week_view;
+	struct sched_week_day week[7];
+	bool week_partial, have_week;
+	struct ui_list list, weeklist;
+
+	struct ui_dialog dialog;
+	enum asking asking;
+	struct ui_prompt date_prompt;
+	bool date_active;
+	int cursor_y, cursor_x;
+
+	/* Rescheduling: the appointment being moved and its slots as read, until a slot is chosen. */
+	cJSON *moving;
+	cJSON *moving_slots;
+
+	/* A booking waiting for the patient finder, and what the booking screen reports. */
+	bool book_after_pick;
+	char *book_slot; /* "Slot/ID" chosen */
+	struct scheduling_draft draft;
+	bool booked;
+	char *booked_ref;
+	char *select_ref; /* the row to select once the day is read again */
+	bool select_at;	  /* ... or the first row from this time on */
+	struct date_time select_time;
+	bool in_booking;  /* the booking screen is above: read the day again when it leaves */
+	struct scheduling_change change;
+};
+
+static void load_day(struct schedule *s);
+
+static const struct sched_owner *
+owner(const struct schedule *s)
+{
+	return s->owner < s->owners.n ? &s->owners.v[s->owner] : NULL;
+}
+
+static void
+add_days(struct date *d, long n)
+{
+	struct date_time t = { .date = *d, .hour = 12 };
+	char buf[DATE_BUF_SIZE];
+	char *cause = NULL;
+
+	/* date_parse does the calendar: "T+n" relative to D. */
+	snprintf(buf, sizeof buf, "T%+ld", n);
+	if (date_parse(buf, &t.date, d, &cause) != 0)
+		free(cause);
+}
+
+/* --- reading ---------------------------------------------------------------------- */
+
+static void
+fill_day_list(struct schedule *s)
+{
+	struct ui_list_page *pg = ui_list_page_new(COL_COUNT);
+	/* The row asked for, else the same line as before: a refresh must not move the clerk. */
+	long select = s->select_ref != NULL ? sched_day_find(&s->data, s->select_ref) : -1;
+	unsigned ticket;
+
+	for (size_t i = 0; select < 0 && s->select_at && i < s->data.n; i++)
+		if (date_time_compare(&s->data.rows[i].start, &s->select_time) >= 0)
+			select = (long)i;
+	if (select < 0 && s->select_at)
+		select = s->data.n > 0 ? (long)s->data.n - 1 : 0;
+	if (select < 0)
+		select = (long)ui_list_cursor(&s->list);
+	s->select_at = false;
+	ticket = ui_list_reset(&s->list);
+
+	for (size_t i = 0; i < s->data.n; i++) {
+		const struct sched_row *r = &s->data.rows[i];
+		struct sched_appt_view v;
+		char time[8], mark[2] = { r->marker, '\0' }, id[24], *what = NULL, *who = NULL;
+		const char *cells[COL_COUNT];
+
+		scheduling_time(&r->start, time, sizeof time);
+		snprintf(id, sizeof id, "%zu", i);
+		sched_appt_view(r->appt, &v);
+		cells[COL_TIME] = time;
+		cells[COL_MARK] = mark;
+		if (r->appt != NULL) {
+			who = r->nappts > 1 ? xasprintf("%s (+%zu more)",
+						v.patient_name ? v.patient_name : "(no name)", r->nappts - 1)
+					    : xstrdup(v.patient_name ? v.patient_name : "(no name)");
+			what = xasprintf("%s%s%s", v.type ? v.type : "", v.type && v.reason ? ": " : "",
+			    v.reason ? v.reason : "");
+			cells[COL_STATUS] = sched_flow_status(r->appt, r->encounter);
+		} else {
+			cells[COL_STATUS] = r->marker == SCHED_FREE ? "free"
+			    : r->marker == SCHED_BLOCKED	    ? "blocked"
+			    : r->marker == SCHED_TENTATIVE	    ? "held"
+								    : "busy";
+		}
+		cells[COL_PATIENT] = who;
+		cells[COL_TYPE] = what;
+		ui_list_page_add(pg, id, cells);
+		free(who);
+		free(what);
+	}
+	ui_list_add_page(&s->list, ticket, &pg, 0, NULL, (long)s->data.n, NULL);
+	for (long i = 0; i < select && i + 1 < (long)s->data.n; i++)
+		ui_list_action(&s->list, A_DOWN);
+	free(s->select_ref);
+	s->select_ref = NULL;
+}
+
+static void
+on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct schedule *s = state;
+	struct sched_day day;
+	char *cause = NULL;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		app_error(app, "The schedule could not be read: %s", r->message ? r->message : "no answer");
+		return;
+	}
+	if (sched_day_read(r->resource, &s->day, &day, &cause) != 0) {
+		app_error(app, "The schedule could not be read: %s", cause);
+		free(cause);
+		return;
+	}
+	sched_day_free(&s->data);
+	s->data = day;
+	s->have_data = true;
+	fill_day_list(s);
+	if ((s->data.slots_total >= 0 && s->data.slots_total > cJSON_GetArraySize(s->data.slots)) ||
+	    (s->data.appts_total >= 0 && s->data.appts_total > cJSON_GetArraySize(s->data.appts)))
+		app_status(app, "This day has more than %d slots or appointments; only those are shown",
+		    SCHED_DAY_COUNT);
+	app_dirty(app);
+}
+
+static void
+on_week(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct schedule *s = state;
+	struct ui_list_page *pg;
+	unsigned ticket;
+
+	(void)tag;
+	if (r->status != FHIR_OK || sched_week_read(r->resource, &s->day, s->week, &s->week_partial) != 0) {
+		app_error(app, "The week could not be read: %s", r->message ? r->message : "not a search answer");
+		return;
+	}
+	s->have_week = true;
+	pg = ui_list_page_new(WCOL_COUNT);
+	ticket = ui_list_reset(&s->weeklist);
+	for (int i = 0; i < 7; i++) {
+		static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+		char day[DATE_BUF_SIZE + 8], date[DATE_BUF_SIZE], f[16], b[16], x[16], id[4];
+		const char *cells[WCOL_COUNT] = { day, f, b, x };
+
+		date_format_display(&s->week[i].date, date, sizeof date);
+		snprintf(day, sizeof day, "%s %s", wd[date_weekday(&s->week[i].date)], date);
+		snprintf(f, sizeof f, "%u", s->week[i].free);
+		snprintf(b, sizeof b, "%u", s->week[i].booked);
+		snprintf(x, sizeof x, "%u", s->week[i].blocked);
+		snprintf(id, sizeof id, "%d", i);
+		ui_list_page_add(pg, id, cells);
+	}
+	ui_list_add_page(&s->weeklist, ticket, &pg, 0, NULL, 7, NULL);
+	if (s->week_partial)
+		app_status(app, "The week has more than %d slots; the counts are of those only",
+		    SCHED_WEEK_COUNT);
+	app_dirty(app);
+}
+
+static void
+load_day(struct schedule *s)
+{
+	struct app_ticket *t;
+	char date[DATE_BUF_SIZE], *label;
+
+	if (owner(s) == NULL)
+		return;
+	date_format_display(&s->day, date, sizeof date);
+	if (s->week_view) {
+		struct fhir_search *q = sched_week_search(owner(s), &s->day);
+
+		label = xasprintf("Reading the week from %s", date);
+		t = app_ticket_new(s->app, s, on_week, 0, "schedule-day", label);
+		app_ticket_track(t, fhir_search(app_fhir(s->app), q, app_ticket_done, t));
+		fhir_search_free(&q);
+	} else {
+		cJSON *batch = sched_day_batch(app_fhir(s->app), owner(s), &s->day);
+
+		label = xasprintf("Reading %s", date);
+		/* The slot makes a quicker key press supersede this day: only the last day counts. */
+		t = app_ticket_new(s->app, s, on_day, 0, "schedule-day", label);
+		app_ticket_track(t, fhir_bundle(app_fhir(s->app), batch, app_ticket_done, t));
+		cJSON_Delete(batch);
+	}
+	free(label);
+	app_dirty(s->app);
+}
+
+static void
+on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct schedule *s = state;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		free(s->failed);
+		s->failed = xasprintf("The schedules could not be read: %s",
+		    r->message ? r->message : "no answer");
+		app_error(app, "%s", s->failed);
+		return;
+	}
+	sched_owners_read(r->resource, &s->owners);
+	s->owners_read = true;
+	if (s->owners.n == 0) {
+		free(s->failed);
+		s->failed = xstrdup("The server has no active schedules.");
+		return;
+	}
+	load_day(s);
+}
+
+/* --- the screen ------------------------------------------------------------------- */
+
+static void need_none(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
+{
+	struct schedule *s = owner;
+
+	(void)dir;
+	(void)link;
+	/* A day is read whole: there is no other page to fetch. */
+	ui_list_page_failed(s->week_view ? &s->weeklist : &s->list, ticket, "no more");
+}
+
+static void *
+schedule_enter(struct app *app, void *arg)
+{
+	struct schedule *s = xcalloc(1, sizeof *s);
+	struct fhir_search *q = sched_owners_search();
+	struct date_time now;
+	struct app_ticket *t;
+
+	(void)arg;
+	s->app = app;
+	date_time_now(&now);
+	s->day = now.date;
+	ui_list_init(&s->list, day_columns, COL_COUNT, need_none, s);
+	ui_list_set_empty_message(&s->list, "No slots on this day.");
+	ui_list_init(&s->weeklist, week_columns, WCOL_COUNT, need_none, s);
+	ui_dialog_init(&s->dialog, "", false);
+	ui_prompt_init(&s->date_prompt, 24, false);
+	t = app_ticket_new(app, s, on_owners, 0, "schedule-owners", "Reading the schedules");
+	app_ticket_track(t, fhir_search(app_fhir(app), q, app_ticket_done, t));
+	fhir_search_free(&q);
+	return s;
+}
+
+static void
+schedule_leave(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	sched_owners_free(&s->owners);
+	sched_day_free(&s->data);
+	ui_list_free(&s->list);
+	ui_list_free(&s->weeklist);
+	ui_dialog_free(&s->dialog);
+	ui_prompt_clear(&s->date_prompt);
+	cJSON_Delete(s->moving);
+	cJSON_Delete(s->moving_slots);
+	scheduling_draft_clear(&s->draft);
+	free(s->book_slot);
+	free(s->booked_ref);
+	free(s->select_ref);
+	free(s->failed);
+	free(s);
+}
+
+static const struct sched_row *
+selected_row(const struct schedule *s)
+{
+	const char *id = ui_list_selected_id(&s->list);
+	char *end;
+	unsigned long i;
+
+	if (s->week_view || !s->have_data || id == NULL)
+		return NULL;
+	i = strtoul(id, &end, 10);
+	return *end == '\0' && i < s->data.n ? &s->data.rows[i] : NULL;
+}
+
+static void
+schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct schedule *s = state;
+	const struct sched_owner *o = owner(s);
+	char date[DATE_BUF_SIZE];
+	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	const struct date *shown = s->have_data && !s->week_view ? &s->data.date : &s->day;
+
+	(void)app;
+	if (s->failed != NULL) {
+		ui_put(win, top + 1, 2, COLS - 4, s->failed, UI_ERROR, false);
+		return;
+	}
+	if (o == NULL) {
+		ui_put(win, top + 1, 2, COLS - 4, "Reading the schedules...", UI_DIM, false);
+		return;
+	}
+	date_format_display(shown, date, sizeof date);
+	if (s->week_view)
+		ui_putf(win, top, 0, COLS, UI_NORMAL, true, " %s%s%s  week from %s %s", o->name,
+		    o->location_name ? ", " : "", o->location_name ? o->location_name : "",
+		    wd[date_weekday(&s->day)], date);
+	else
+		ui_putf(win, top, 0, COLS, UI_NORMAL, true, " %s%s%s  %s %s", o->name,
+		    o->location_name ? ", " : "", o->location_name ? o->location_name : "",
+		    wd[date_weekday(shown)], date);
+	if (s->date_active) {
+		int cx = 0;
+
+		ui_put(win, top + 1, 1, 12, "Go to date:", UI_NORMAL, false);
+		ui_prompt_draw(&s->date_prompt, win, top + 1, 13, 24, &cx);
+		ui_put(win, top + 1, 39, COLS - 40, "T+1, 12/24/2026; T@10:30 goes to a time",
+		    UI_DIM, false);
+		s->cursor_y = top + 1;
+		s->cursor_x = cx;
+	} else if (s->moving != NULL) {
+		struct sched_appt_view v;
+
+		sched_appt_view(s->moving, &v);
+		ui_putf(win, top + 1, 1, COLS - 2, UI_ERROR, true,
+		    "Moving %s: choose a free slot (any day) and press m again; Esc stops",
+		    v.patient_name ? v.patient_name : "the appointment");
+	} else if (!s->week_view) {
+		ui_put(win, top + 1, 1, COLS - 2,
+		    ". free  B booked  O overbooked  X blocked  ? held;  -/+ day  </> week  d date",
+		    UI_DIM, false);
+	}
+	if (s->week_view)
+		ui_list_draw(&s->weeklist, win, top + 2, rows - 2, COLS);
+	else if (s->have_data)
+		ui_list_draw(&s->list, win, top + 2, rows - 2, COLS);
+	else
+		ui_put(win, top + 3, 2, COLS - 4, "Reading the day...", UI_DIM, false);
+	if (s->asking != ASK_NONE)
+		ui_dialog_draw(&s->dialog, win, top, rows, COLS);
+}
+
+static bool
+schedule_cursor(struct app *app, void *state, int *y, int *x)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	if (!s->date_active)
+		return false;
+	*y = s->cursor_y;
+	*x = s->cursor_x;
+	return true;
+}
+
+static const char *
+schedule_focus(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	if (s->asking != ASK_NONE)
+		return "dialog";
+	return s->date_active ? "prompt" : "list";
+}
+
+/* --- changes --------------------------------------------------------------------- */
+
+/* The slots of a row's appointment that the day holds, as read. */
+static size_t
+appt_slots(const struct schedule *s, const cJSON *appt, const cJSON **out, size_t max)
+{
+	const cJSON *ref;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(ref, fhir_get_array(appt, "slot"))
+	{
+		const char *r = fhir_get_string(ref, "reference");
+		long i = r != NULL ? sched_day_find(&s->data, r) : -1;
+
+		if (i >= 0 && n < max && s->data.rows[i].slot != NULL)
+			out[n++] = s->data.rows[i].slot;
+	}
+	return n;
+}
+
+
+/* After a change, done or not: the day as the server has it now, the changed row selected. */
+static void
+after_change(struct app *app, void *state, const struct scheduling_change *c)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	free(s->select_ref);
+	s->select_ref = xstrdup(c->ref);
+	load_day(s);
+}
+
+static void
+change(struct schedule *s, struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind,
+    const char *id)
+{
+	s->change.after = after_change;
+	scheduling_change(s->app, s, &s->change, plan, cause, kind, id);
+}
+
+static void
+ask(struct schedule *s, enum asking what, const char *question, bool default_yes)
+{
+	ui_dialog_free(&s->dialog);
+	ui_dialog_init(&s->dialog, question, default_yes);
+	s->asking = what;
+}
+
+static const struct sched_row *
+need_appt(struct schedule *s, const char *doing)
+{
+	const struct sched_row *r = selected_row(s);
+
+	if (r == NULL || r->appt == NULL) {
+		app_error(s->app, "%s: choose a booked row first", doing);
+		return NULL;
+	}
+	return r;
+}
+
+/* Start booking at the selected free row: its free slots in a row go to the booking screen. */
+static void
+book_here(struct schedule *s)
+{
+	const struct sched_row *r = selected_row(s);
+	struct book_arg arg = { 0 };
+	size_t at;
+
+	if (r == NULL || r->slot == NULL || r->marker != SCHED_FREE) {
+		app_error(s->app, "Book: choose a free slot (.) first");
+		return;
+	}
+	if (app_patient(s->app) == NULL) {
+		/* The patient first: the finder makes one current, then the booking opens. */
+		free(s->book_slot);
+		s->book_slot = xasprintf("Slot/%s", fhir_get_string(r->slot, "id"));
+		s->book_after_pick = true;
+		app_push(s->app, "patients", (void *)screens_pick_patient);
+		return;
+	}
+	at = (size_t)(r - s->data.rows);
+	for (size_t i = at; i < s->data.n && arg.nslots < SCHED_BOOK_SLOTS_MAX; i++) {
+		const struct sched_row *x = &s->data.rows[i];
+
+		if (x->slot == NULL || x->marker != SCHED_FREE ||
+		    (arg.nslots > 0 && date_time_compare(&x->start, &s->data.rows[i - 1].end) != 0))
+			break;
+		arg.slots[arg.nslots++] = x->slot;
+	}
+	arg.owner = owner(s);
+	arg.draft = &s->draft;
+	arg.booked = &s->booked;
+	arg.booked_ref = &s->booked_ref;
+	s->booked = false;
+	if (app_push(s->app, "book", &arg) == 0)
+		s->in_booking = true;
+}
+
+static void
+move_here(struct schedule *s)
+{
+	const struct sched_row *r = selected_row(s);
+	const cJSON *old[SCHED_BOOK_SLOTS_MAX], *slots[SCHED_BOOK_SLOTS_MAX];
+	struct sched_appt_view v;
+	size_t nold = 0, want, n = 0, at;
+	struct fhir_plan *plan;
+	char *cause = NULL;
+	const cJSON *o;
+
+	if (r == NULL || r->slot == NULL || r->marker != SCHED_FREE) {
+		app_error(s->app, "Reschedule: choose a free slot (.) to move it to, or Esc");
+		return;
+	}
+	cJSON_ArrayForEach(o, s->moving_slots)
+	{
+		if (nold < SCHED_BOOK_SLOTS_MAX)
+			old[nold++] = o;
+	}
+	/* As long as it was: as many slots in a row as it had. */
+	want = nold > 0 ? nold : 1;
+	at = (size_t)(r - s->data.rows);
+	for (size_t i = at; i < s->data.n && n < want; i++) {
+		const struct sched_row *x = &s->data.rows[i];
+
+		if (x->slot == NULL || x->marker != SCHED_FREE ||
+		    (n > 0 && date_time_compare(&x->start, &s->data.rows[i - 1].end) != 0))
+			break;
+		slots[n++] = x->slot;
+	}
+	if (n < want) {
+		app_error(s->app, "Reschedule: the appointment needs %zu free slots in a row from here", want);
+		return;
+	}
+	sched_appt_view(s->moving, &v);
+	plan = sched_plan_move(s->moving, old, nold, slots, n, owner(s), &cause);
+	change(s, plan, cause, &scheduling_reschedule, v.id);
+	cJSON_Delete(s->moving);
+	cJSON_Delete(s->moving_slots);
+	s->moving = s->moving_slots = NULL;
+}
+
+static void
+start_move(struct schedule *s)
+{
+	const struct sched_row *r = need_appt(s, "Reschedule");
+	const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
+	size_t n;
+
+	if (r == NULL)
+		return;
+	cJSON_Delete(s->moving);
+	cJSON_Delete(s->moving_slots);
+	s->moving = cJSON_Duplicate(r->appt, true);
+	s->moving_slots = cJSON_CreateArray();
+	n = appt_slots(s, r->appt, slots, SCHED_BOOK_SLOTS_MAX);
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(s->moving_slots, cJSON_Duplicate(slots[i], true));
+}
+
+static void
+answered(struct schedule *s)
+{
+	enum ui_dialog_answer a = ui_dialog_answer(&s->dialog);
+	enum asking what = s->asking;
+	const struct sched_row *r = selected_row(s);
+	struct sched_appt_view v;
+	struct date_time now;
+	char *cause = NULL;
+
+	if (a == UI_DIALOG_ASKING)
+		return;
+	s->asking = ASK_NONE;
+	if (what == ASK_OWNER) {
+		if (a == UI_DIALOG_CHOSEN && ui_dialog_chosen(&s->dialog) < s->owners.n) {
+			s->owner = ui_dialog_chosen(&s->dialog);
+			s->have_data = false;
+			load_day(s);
+		}
+		return;
+	}
+	if (r == NULL || r->appt == NULL)
+		return;
+	sched_appt_view(r->appt, &v);
+	date_time_now(&now);
+	if (what == ASK_CANCEL && a == UI_DIALOG_CHOSEN) {
+		const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
+		size_t n = appt_slots(s, r->appt, slots, SCHED_BOOK_SLOTS_MAX);
+		const struct field_code *why = &scheduling_cancel_reasons[ui_dialog_chosen(&s->dialog) %
+		    scheduling_cancel_reasons_count];
+
+		change(s, sched_plan_cancel(r->appt, slots, n, why->code, why->display, &cause), cause,
+		    &scheduling_cancel, v.id);
+	} else if (a != UI_DIALOG_YES) {
+		return;
+	} else if (what == ASK_NOSHOW) {
+		change(s, sched_plan_noshow(r->appt, &cause), cause, &scheduling_noshow, v.id);
+	} else if (what == ASK_CHECK_IN) {
+		change(s, sched_plan_check_in(r->appt, &now, &cause), cause, &scheduling_check_in, v.id);
+	} else if (what == ASK_CHECK_OUT) {
+		change(s, sched_plan_check_out(r->appt, r->encounter, &now, &cause), cause,
+		    &scheduling_check_out, v.id);
+	}
+}
+
+static void
+appt_question(struct schedule *s, enum asking what, const char *verb, const char *need_status)
+{
+	const struct sched_row *r = need_appt(s, verb);
+	struct sched_appt_view v;
+	char time[8];
+
+	if (r == NULL)
+		return;
+	sched_appt_view(r->appt, &v);
+	if (need_status != NULL && (v.status == NULL || strstr(need_status, v.status) == NULL)) {
+		app_error(s->app, "%s: the appointment is %s", verb, sched_flow_status(r->appt, r->encounter));
+		return;
+	}
+	scheduling_time(&r->start, time, sizeof time);
+	{
+		char *q = xasprintf("%s %s at %s?", verb, v.patient_name ? v.patient_name : "(no name)", time);
+
+		ask(s, what, q, true);
+		free(q);
+	}
+}
+
+/* A date (T+7, 12/24/2026) shows that day; a date and time (T@10:30) goes to that time's row. */
+static void
+go_to_date(struct schedule *s)
+{
+	char *text = ui_prompt_text(&s->date_prompt), *cause = NULL;
+	struct date_time now, at;
+	struct date d;
+
+	date_time_now(&now);
+	if (strpbrk(text, "@: ") != NULL) {
+		if (date_time_parse(text, &now, &at, &cause) == 0) {
+			s->day = at.date;
+			s->select_time = at;
+			s->select_at = true;
+		}
+	} else if (date_parse(text, &now.date, &d, &cause) == 0) {
+		s->day = d;
+	}
+	free(text);
+	if (cause != NULL) {
+		app_error(s->app, "%s", cause);
+		free(cause);
+		return;
+	}
+	s->date_active = false;
+	s->week_view = false;
+	load_day(s);
+}
+
+static int
+schedule_text(struct app *app, void *state, int key)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	if (!s->date_active || !ui_prompt_key(&s->date_prompt, key))
+		return APP_IGNORED;
+	return APP_REDRAW;
+}
+
+static int
+date_prompt_action(struct schedule *s, enum action a)
+{
+	if (a == A_SELECT) {
+		go_to_date(s);
+		return APP_REDRAW;
+	}
+	if (a == A_BACK) {
+		s->date_active = false;
+		return APP_REDRAW;
+	}
+	return ui_prompt_action(&s->date_prompt, a) ? APP_REDRAW : APP_IGNORED;
+}
+
+static void
+move_day(struct schedule *s, long days)
+{
+	add_days(&s->day, days);
+	load_day(s);
+}
+
+static int
+schedule_action(struct app *app, void *state, enum action a)
+{
+	struct schedule *s = state;
+	struct ui_list *l = s->week_view ? &s->weeklist : &s->list;
+
+	if (s->asking != ASK_NONE) {
+		if (!ui_dialog_action(&s->dialog, a))
+			return APP_IGNORED;
+		answered(s);
+		return APP_REDRAW;
+	}
+	if (s->date_active)
+		return date_prompt_action(s, a);
+	if (owner(s) == NULL)
+		return APP_IGNORED;
+	switch (a) {
+	case A_UP:
+	case A_DOWN:
+	case A_PAGE_UP:
+	case A_PAGE_DOWN:
+	case A_FIRST:
+	case A_LAST:
+		ui_list_action(l, a);
+		return APP_REDRAW;
+	case A_PREV_DAY:
+	case A_MOVE_LEFT:
+		move_day(s, s->week_view ? -7 : -1);
+		return APP_REDRAW;
+	case A_NEXT_DAY:
+	case A_MOVE_RIGHT:
+		move_day(s, s->week_view ? 7 : 1);
+		return APP_REDRAW;
+	case A_PREV_WEEK:
+		move_day(s, -7);
+		return APP_REDRAW;
+	case A_NEXT_WEEK:
+		move_day(s, 7);
+		return APP_REDRAW;
+	case A_REFRESH:
+		load_day(s);
+		return APP_REDRAW;
+	case A_GO_TO_DATE:
+		ui_prompt_clear(&s->date_prompt);
+		s->date_active = true;
+		return APP_REDRAW;
+	case A_WEEK:
+		s->week_view = !s->week_view;
+		load_day(s);
+		return APP_REDRAW;
+	case A_PRACTITIONER:
+		ask(s, ASK_OWNER, "Whose schedule?", false);
+		ui_dialog_set_choosing(&s->dialog, true);
+		for (size_t i = 0; i < s->owners.n; i++)
+			ui_dialog_addf(&s->dialog, "%s%s%s", s->owners.v[i].name,
+			    s->owners.v[i].location_name ? ", " : "",
+			    s->owners.v[i].location_name ? s->owners.v[i].location_name : "");
+		return APP_REDRAW;
+	case A_FIND_SLOT:
+		app_push(app, "free-slots", &s->day);
+		return APP_HANDLED;
+	case A_BACK:
+		if (s->moving != NULL) {
+			cJSON_Delete(s->moving);
+			cJSON_Delete(s->moving_slots);
+			s->moving = s->moving_slots = NULL;
+			app_status(app, "Not moved");
+			return APP_REDRAW;
+		}
+		if (s->week_view) {
+			s->week_view = false;
+			load_day(s);
+			return APP_REDRAW;
+		}
+		return APP_IGNORED;
+	default:
+		break;
+	}
+	if (s->week_view) {
+		if (a == A_SELECT) {
+			const char *id = ui_list_selected_id(&s->weeklist);
+
+			if (id != NULL) {
+				add_days(&s->day, strtol(id, NULL, 10));
+				s->week_view = false;
+				load_day(s);
+			}
+			return APP_REDRAW;
+		}
+		return APP_IGNORED;
+	}
+	switch (a) {
+	case A_SELECT: {
+		const struct sched_row *r = selected_row(s);
+
+		if (s->moving != NULL) {
+			move_here(s);
+		} else if (r != NULL && r->appt == NULL) {
+			book_here(s);
+		} else if (r != NULL) {
+			struct sched_appt_view v;
+
+			sched_appt_view(r->appt, &v);
+			if (v.patient_ref != NULL)
+				app_push(app, "patient", (void *)(v.patient_ref + strlen("Patient/")));
+		}
+		return APP_REDRAW;
+	}
+	case A_BOOK:
+		book_here(s);
+		return APP_REDRAW;
+	case A_RESCHEDULE:
+		if (s->moving != NULL)
+			move_here(s);
+		else
+			start_move(s);
+		return APP_REDRAW;
+	case A_CANCEL_BOOKING:
+		if (need_appt(s, "Cancel") == NULL)
+			return APP_REDRAW;
+		ask(s, ASK_CANCEL, "Cancel it? Choose the reason (Enter), or Esc", false);
+		ui_dialog_set_choosing(&s->dialog, true);
+		for (size_t i = 0; i < scheduling_cancel_reasons_count; i++)
+			ui_dialog_add(&s->dialog, scheduling_cancel_reasons[i].display);
+		return APP_REDRAW;
+	case A_NO_SHOW:
+		appt_question(s, ASK_NOSHOW, "No-show:", "booked arrived");
+		return APP_REDRAW;
+	case A_CHECK_IN:
+		appt_question(s, ASK_CHECK_IN, "Check in", "booked");
+		return APP_REDRAW;
+	case A_CHECK_OUT:
+		appt_question(s, ASK_CHECK_OUT, "Check out", "arrived checked-in");
+		return APP_REDRAW;
+	default:
+		return APP_IGNORED;
+	}
+}
+
+static void
+schedule_resume(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	if (s->book_after_pick) {
+		long i = s->have_data && s->book_slot ? sched_day_find(&s->data, s->book_slot) : -1;
+
+		s->book_after_pick = false;
+		/* The finder left without a patient: nothing to book. */
+		if (app_patient(app) == NULL || i < 0)
+			return;
+		while (ui_list_cursor(&s->list) > (size_t)i && ui_list_action(&s->list, A_UP))
+			;
+		while (ui_list_cursor(&s->list) < (size_t)i && ui_list_action(&s->list, A_DOWN))
+			;
+		book_here(s);
+		return;
+	}
+	if (s->in_booking) {
+		/* Booked or not (a slot just taken), the day is read again as it is now. */
+		s->in_booking = false;
+		if (s->booked) {
+			free(s->select_ref);
+			s->select_ref = s->booked_ref;
+			s->booked_ref = NULL;
+		}
+		s->booked = false;
+		load_day(s);
+	}
+}
+
+const struct screen_ops schedule_screen = {
+	.name = "schedule",
+	.title = "schedule",
+	.context = "schedule",
+	.module = "scheduling",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.enter = schedule_enter,
+	.leave = schedule_leave,
+	.draw = schedule_draw,
+	.action = schedule_action,
+	.text = schedule_text,
+	.focus = schedule_focus,
+	.cursor = schedule_cursor,
+	.resume = schedule_resume,
+};

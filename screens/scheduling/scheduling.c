@@ -1,0 +1,118 @@
+/* What the scheduling screens share: the code lists, running a plan, the failure messages. */
+#include "config.h"
+
+#include "screens/scheduling/scheduling.h"
+#include "fhir/capability.h"
+#include "util/xmalloc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct field_code scheduling_cancel_reasons[] = {
+	{ "pat", "Patient" },
+	{ "pat-crs", "Patient: canceled via automated reminder system" },
+	{ "pat-cpp", "Patient: canceled via patient portal" },
+	{ "pat-mt", "Patient: missed appointment" },
+	{ "prov", "Provider" },
+	{ "prov-pers", "Provider: personal" },
+	{ "maint", "Equipment maintenance/repair" },
+	{ "oth-weath", "Other: weather" },
+	{ "other", "Other" },
+};
+const size_t scheduling_cancel_reasons_count =
+    sizeof scheduling_cancel_reasons / sizeof scheduling_cancel_reasons[0];
+
+void
+scheduling_draft_clear(struct scheduling_draft *d)
+{
+	free(d->type);
+	free(d->reason);
+	free(d->note);
+	memset(d, 0, sizeof *d);
+}
+
+void
+scheduling_run(struct app *app, void *state, struct fhir_plan *plan, app_done_fn done,
+    unsigned long tag, const char *label)
+{
+	struct app_ticket *t = app_ticket_new(app, state, done, tag, NULL, label);
+	bool tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
+
+	app_ticket_track(t, fhir_plan_run(app_fhir(app), plan, tx, app_ticket_done, t));
+}
+
+char *
+scheduling_failure(const struct fhir_result *r, const char *what)
+{
+	if (r->status == FHIR_CONFLICT)
+		return xasprintf("%s: someone changed it first (the slot was just taken, or the "
+				 "appointment changed); the schedule is shown again as it is now",
+		    what);
+	if (r->status == FHIR_TRANSPORT)
+		return xasprintf("%s: no answer from the server (%s); the schedule is read again "
+				 "to show whether it was saved",
+		    what, r->message ? r->message : "network");
+	return xasprintf("%s: %s", what, r->message ? r->message : "the server refused it");
+}
+
+void
+scheduling_time(const struct date_time *t, char *buf, size_t size)
+{
+	snprintf(buf, size, "%02d:%02d", t->hour, t->minute);
+}
+
+const struct scheduling_kind scheduling_reschedule = { "reschedule", "Appointment", "Rescheduled",
+	"Reschedule" };
+const struct scheduling_kind scheduling_cancel = { "cancel", "Appointment",
+	"Cancelled; the slot is free", "Cancel" };
+const struct scheduling_kind scheduling_noshow = { "no-show", "Appointment", "Marked as a no-show",
+	"No-show" };
+const struct scheduling_kind scheduling_check_in = { "check-in", "Appointment",
+	"Checked in; the visit is open", "Check-in" };
+const struct scheduling_kind scheduling_check_out = { "check-out", "Appointment",
+	"Checked out; the visit is finished", "Check-out" };
+const struct scheduling_kind scheduling_room = { "room", "Encounter", "In the room", "Room" };
+
+static void
+on_changed(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct scheduling_change *c = (struct scheduling_change *)(uintptr_t)tag;
+	const char *id = strchr(c->ref, '/') + 1;
+
+	c->running = false;
+	if (r->status == FHIR_OK) {
+		/* The change is made; a failed audit line is said (app_audit), not hidden behind success. */
+		if (app_audit(app, c->kind->audit, c->kind->type, id) == 0)
+			app_status(app, "%s.", c->kind->done);
+	} else {
+		char *msg = scheduling_failure(r, c->kind->what);
+
+		app_error(app, "%s", msg);
+		free(msg);
+	}
+	if (c->after != NULL)
+		c->after(app, state, c);
+}
+
+void
+scheduling_change(struct app *app, void *state, struct scheduling_change *c,
+    struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind, const char *id)
+{
+	if (plan == NULL) {
+		app_error(app, "%s: %s", kind->what, cause ? cause : "not possible");
+		free(cause);
+		return;
+	}
+	free(cause);
+	if (c->running) {
+		fhir_plan_free(&plan);
+		app_error(app, "%s: wait for the change running to finish", kind->what);
+		return;
+	}
+	c->kind = kind;
+	snprintf(c->ref, sizeof c->ref, "%s/%s", kind->type, id != NULL ? id : "");
+	c->running = true;
+	scheduling_run(app, state, plan, on_changed, (unsigned long)(uintptr_t)c, kind->what);
+}

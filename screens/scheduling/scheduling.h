@@ -1,0 +1,69 @@
+/* Private header of the scheduling module: the day grid, booking, free slots, the flow board. */
+#ifndef EHRTERM_SCREENS_SCHEDULING_H
+#define EHRTERM_SCREENS_SCHEDULING_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "app/app.h"
+#include "fhir/plan.h"
+#include "fhir/schedule.h"
+#include "ui/field.h"
+
+/* Cancellation reasons (HL7 appointment-cancellation-reason), as the cancel question offers them. */
+extern const struct field_code scheduling_cancel_reasons[];
+extern const size_t scheduling_cancel_reasons_count;
+
+/* What a clerk typed into a booking that did not save: offered again at the next booking. */
+struct scheduling_draft {
+	char *type, *reason, *note;
+};
+void scheduling_draft_clear(struct scheduling_draft *d);
+
+/* What the booking screen opens on. */
+struct book_arg {
+	const struct sched_owner *owner; /* whose slots; borrowed until the booking screen leaves */
+	const cJSON *slots[SCHED_BOOK_SLOTS_MAX]; /* consecutive free slots from the start chosen */
+	size_t nslots;				  /* how many are free in a row there (1 at least) */
+	struct scheduling_draft *draft;		  /* kept by the screen below */
+	bool *booked;				  /* set when the booking saved */
+	char **booked_ref;			  /* the new "Appointment/ID", for the grid to select */
+};
+
+/*
+ * Run PLAN (taken) for STATE's screen as one transaction, or in steps on a server
+ * without transactions; DONE gets the answer. LABEL shows while it runs.
+ */
+void scheduling_run(struct app *app, void *state, struct fhir_plan *plan, app_done_fn done,
+    unsigned long tag, const char *label);
+
+/* A kind of change: what the audit trail records, and what the clerk is told. */
+struct scheduling_kind {
+	const char *audit, *type; /* "check-in", "Appointment" */
+	const char *done;	  /* "Checked in; the visit is open" */
+	const char *what;	  /* "Check-in", to start a failure message */
+};
+extern const struct scheduling_kind scheduling_reschedule, scheduling_cancel, scheduling_noshow,
+    scheduling_check_in, scheduling_check_out, scheduling_room;
+
+/* A screen's change in flight: one at a time. AFTER runs once it is answered, either way. */
+struct scheduling_change {
+	const struct scheduling_kind *kind;
+	char ref[96]; /* "Appointment/ID": audited, and selected after the reload */
+	bool running;
+	void (*after)(struct app *app, void *state, const struct scheduling_change *c);
+};
+/*
+ * Run PLAN (taken; NULL: say CAUSE, taken too) as change C of STATE's screen:
+ * audited and said when done, said when not. ID is the resource's id.
+ */
+void scheduling_change(struct app *app, void *state, struct scheduling_change *c,
+    struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind, const char *id);
+
+/* The message for a change that failed: a conflict says someone else was first. */
+char *scheduling_failure(const struct fhir_result *r, const char *what);
+
+/* The day a line of the grid shows: "08:15 B Quigley, Chad  Routine  booked". */
+void scheduling_time(const struct date_time *t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,376 @@
+/* A plan: writes that must happen together, as one transaction or in order with undo. */
+#include "config.h"
+
+#include "fhir/plan.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct plan_step {
+	cJSON *resource;
+	char *if_match;	     /* update: the version it must find */
+	struct fhir_search *if_none_exist; /* create: the search that finds it once made */
+	cJSON *undo;	     /* update: what to write back, or NULL */
+	/* Filled as the steps run. */
+	char *done_ref;	    /* "Type/id" */
+	char *done_version; /* what the step left */
+};
+
+struct fhir_plan {
+	struct plan_step steps[FHIR_PLAN_MAX];
+	size_t n;
+	/* While running in steps. */
+	struct fhir_client *fc;
+	fhir_done_fn done;
+	void *arg;
+	size_t at;		/* the step running */
+	size_t undoing;		/* steps left to undo, counting down */
+	struct fhir_result failed; /* the step that failed, kept while undoing */
+	char *undo_failed;	/* what could not be undone, or NULL */
+};
+
+struct fhir_plan *
+fhir_plan_new(void)
+{
+	return xcalloc(1, sizeof(struct fhir_plan));
+}
+
+void
+fhir_plan_free(struct fhir_plan **pp)
+{
+	struct fhir_plan *p = *pp;
+
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		cJSON_Delete(p->steps[i].resource);
+		cJSON_Delete(p->steps[i].undo);
+		free(p->steps[i].if_match);
+		fhir_search_free(&p->steps[i].if_none_exist);
+		free(p->steps[i].done_ref);
+		free(p->steps[i].done_version);
+	}
+	fhir_result_clear(&p->failed);
+	free(p->undo_failed);
+	free(p);
+	*pp = NULL;
+}
+
+size_t
+fhir_plan_steps(const struct fhir_plan *p)
+{
+	return p->n;
+}
+
+int
+fhir_plan_update(struct fhir_plan *p, const cJSON *resource, const char *if_match,
+    const cJSON *undo)
+{
+	struct plan_step *s;
+
+	if (p->n == FHIR_PLAN_MAX || !fhir_valid_type(fhir_get_string(resource, "resourceType")) ||
+	    !fhir_valid_id(fhir_get_string(resource, "id")) || !fhir_valid_id(if_match))
+		return -1;
+	s = &p->steps[p->n];
+	s->resource = cJSON_Duplicate(resource, true);
+	s->if_match = xstrdup(if_match);
+	s->undo = undo != NULL ? cJSON_Duplicate(undo, true) : NULL;
+	return (int)p->n++;
+}
+
+int
+fhir_plan_create(struct fhir_plan *p, const cJSON *resource, const struct fhir_search *if_none_exist)
+{
+	struct plan_step *s;
+
+	if (p->n == FHIR_PLAN_MAX || !fhir_valid_type(fhir_get_string(resource, "resourceType")) ||
+	    if_none_exist == NULL ||
+	    strcmp(fhir_search_type(if_none_exist), fhir_get_string(resource, "resourceType")) != 0)
+		return -1;
+	s = &p->steps[p->n];
+	s->resource = cJSON_Duplicate(resource, true);
+	s->if_none_exist = fhir_search_copy(if_none_exist);
+	return (int)p->n++;
+}
+
+static void
+add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc, size_t i)
+{
+	cJSON *e = cJSON_CreateObject(), *req;
+	const char *type = fhir_get_string(s->resource, "resourceType");
+
+	req = cJSON_CreateObject();
+	if (s->if_none_exist != NULL) {
+		char *full = xasprintf("urn:ehrterm:plan:%zu", i);
+		char *query = fhir_search_query(fc, s->if_none_exist);
+
+		cJSON_AddStringToObject(e, "fullUrl", full);
+		cJSON_AddItemToObject(e, "resource", cJSON_Duplicate(s->resource, true));
+		cJSON_AddStringToObject(req, "method", "POST");
+		cJSON_AddStringToObject(req, "url", type);
+		cJSON_AddStringToObject(req, "ifNoneExist", query);
+		free(query);
+		free(full);
+	} else {
+		char *url = xasprintf("%s/%s", type, fhir_get_string(s->resource, "id"));
+		char *etag = xasprintf("W/\"%s\"", s->if_match);
+
+		cJSON_AddItemToObject(e, "resource", cJSON_Duplicate(s->resource, true));
+		cJSON_AddStringToObject(req, "method", "PUT");
+		cJSON_AddStringToObject(req, "url", url);
+		cJSON_AddStringToObject(req, "ifMatch", etag);
+		free(etag);
+		free(url);
+	}
+	cJSON_AddItemToObject(e, "request", req);
+	cJSON_AddItemToArray(entries, e);
+}
+
+cJSON *
+fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc)
+{
+	cJSON *bundle = cJSON_CreateObject(), *entries;
+
+	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
+	cJSON_AddStringToObject(bundle, "type", "transaction");
+	entries = cJSON_AddArrayToObject(bundle, "entry");
+	for (size_t i = 0; i < p->n; i++)
+		add_entry(entries, &p->steps[i], fc, i);
+	return bundle;
+}
+
+/* --- running ---------------------------------------------------------------- */
+
+static void
+finish(struct fhir_plan *p, struct fhir_result *r)
+{
+	fhir_done_fn done = p->done;
+	void *arg = p->arg;
+
+	done(r, arg);
+	fhir_plan_free(&p);
+}
+
+/* A transaction-response of what the steps did, so both ways answer alike. */
+static cJSON *
+steps_response(const struct fhir_plan *p)
+{
+	cJSON *bundle = cJSON_CreateObject(), *entries;
+
+	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
+	cJSON_AddStringToObject(bundle, "type", "transaction-response");
+	entries = cJSON_AddArrayToObject(bundle, "entry");
+	for (size_t i = 0; i < p->n; i++) {
+		cJSON *e = cJSON_CreateObject(), *resp = cJSON_AddObjectToObject(e, "response");
+		char *loc = xasprintf("%s/_history/%s", p->steps[i].done_ref, p->steps[i].done_version);
+		char *etag = xasprintf("W/\"%s\"", p->steps[i].done_version);
+
+		cJSON_AddStringToObject(resp, "status", "200");
+		cJSON_AddStringToObject(resp, "location", loc);
+		cJSON_AddStringToObject(resp, "etag", etag);
+		cJSON_AddItemToArray(entries, e);
+		free(loc);
+		free(etag);
+	}
+	return bundle;
+}
+
+static void run_step(struct fhir_plan *p);
+static void undo_next(struct fhir_plan *p);
+
+/* "Type/id" and the version a step's answer names: from the resource, else Location. */
+static int
+step_outcome(const struct plan_step *s, const struct fhir_result *r, char **ref, char **version)
+{
+	const char *type = fhir_get_string(s->resource, "resourceType");
+	const char *id = fhir_get_string(r->resource, "id");
+
+	*ref = NULL;
+	*version = r->version_id != NULL ? xstrdup(r->version_id) : NULL;
+	if (id == NULL && r->location != NULL) {
+		/* .../Type/id/_history/n */
+		char *copy = xstrdup(r->location), *hist = strstr(copy, "/_history/"), *slash;
+
+		if (hist != NULL)
+			*hist = '\0';
+		slash = strrchr(copy, '/');
+		if (slash != NULL && fhir_valid_id(slash + 1))
+			*ref = xasprintf("%s/%s", type, slash + 1);
+		free(copy);
+	} else if (fhir_valid_id(id)) {
+		*ref = xasprintf("%s/%s", type, id);
+	} else if (s->if_none_exist == NULL) {
+		*ref = xasprintf("%s/%s", type, fhir_get_string(s->resource, "id"));
+	}
+	if (*ref == NULL || *version == NULL || !fhir_valid_id(*version)) {
+		free(*ref);
+		free(*version);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_step(struct fhir_result *r, void *arg)
+{
+	struct fhir_plan *p = arg;
+	struct plan_step *s = &p->steps[p->at];
+
+	if (r->status == FHIR_OK && step_outcome(s, r, &s->done_ref, &s->done_version) == 0) {
+		if (++p->at < p->n) {
+			run_step(p);
+		} else {
+			struct fhir_result ok = { .status = FHIR_OK, .resource = steps_response(p) };
+
+			finish(p, &ok);
+			fhir_result_clear(&ok);
+		}
+		return;
+	}
+	/* Keep the failure to report it once the steps done are undone. */
+	p->failed = *r;
+	memset(r, 0, sizeof *r);
+	if (p->failed.status == FHIR_OK) {
+		p->failed.status = FHIR_BAD_RESPONSE;
+		p->failed.message = xstrdup("the server did not say what it saved");
+	}
+	p->undoing = p->at;
+	undo_next(p);
+}
+
+static void
+run_step(struct fhir_plan *p)
+{
+	struct plan_step *s = &p->steps[p->at];
+
+	if (s->if_none_exist != NULL)
+		fhir_create(p->fc, s->resource, s->if_none_exist, on_step, p);
+	else
+		fhir_update(p->fc, s->resource, s->if_match, on_step, p);
+}
+
+static void
+note_undo_failed(struct fhir_plan *p, const char *ref, const char *why)
+{
+	char *more = xasprintf("%s%s%s (%s)", p->undo_failed ? p->undo_failed : "",
+	    p->undo_failed ? ", " : "", ref, why);
+
+	free(p->undo_failed);
+	p->undo_failed = more;
+}
+
+static void
+on_undone(struct fhir_result *r, void *arg)
+{
+	struct fhir_plan *p = arg;
+
+	if (r->status != FHIR_OK)
+		note_undo_failed(p, p->steps[p->undoing].done_ref,
+		    r->message != NULL ? r->message : "no answer");
+	undo_next(p);
+}
+
+static void
+undo_next(struct fhir_plan *p)
+{
+	while (p->undoing > 0) {
+		struct plan_step *s = &p->steps[--p->undoing];
+
+		if (s->if_none_exist != NULL) {
+			/* A create is undone by deleting what it made, at the version it made. */
+			char *slash = strchr(s->done_ref, '/');
+
+			*slash = '\0';
+			fhir_delete(p->fc, s->done_ref, slash + 1, s->done_version, on_undone, p);
+			*slash = '/';
+			return;
+		}
+		if (s->undo != NULL) {
+			fhir_update(p->fc, s->undo, s->done_version, on_undone, p);
+			return;
+		}
+		note_undo_failed(p, s->done_ref, "nothing to put back");
+	}
+	{
+		struct fhir_result r = p->failed;
+		char *msg = xasprintf("%s%s%s%s",
+		    r.message != NULL ? r.message : "the change failed",
+		    p->undo_failed ? "; and these stay changed: " : "",
+		    p->undo_failed ? p->undo_failed : "", p->undo_failed ? "" : "");
+
+		memset(&p->failed, 0, sizeof p->failed);
+		free(r.message);
+		r.message = msg;
+		finish(p, &r);
+		fhir_result_clear(&r);
+	}
+}
+
+uint64_t
+fhir_plan_run(struct fhir_client *fc, struct fhir_plan *p, bool transaction, fhir_done_fn done,
+    void *arg)
+{
+	uint64_t id;
+
+	if (p->n == 0) {
+		struct fhir_result r = { .status = FHIR_REFUSED, .message = xstrdup("nothing to save") };
+
+		done(&r, arg);
+		fhir_result_clear(&r);
+		fhir_plan_free(&p);
+		return 0;
+	}
+	if (transaction) {
+		cJSON *bundle = fhir_plan_transaction(p, fc);
+
+		fhir_plan_free(&p);
+		id = fhir_bundle(fc, bundle, done, arg);
+		cJSON_Delete(bundle);
+		return id;
+	}
+	p->fc = fc;
+	p->done = done;
+	p->arg = arg;
+	p->at = 0;
+	{
+		struct plan_step *s = &p->steps[0];
+
+		if (s->if_none_exist != NULL)
+			return fhir_create(fc, s->resource, s->if_none_exist, on_step, p);
+		return fhir_update(fc, s->resource, s->if_match, on_step, p);
+	}
+}
+
+int
+fhir_plan_result(const cJSON *response, size_t i, char *ref, size_t ref_size, char *version,
+    size_t version_size)
+{
+	const cJSON *e = cJSON_GetArrayItem(fhir_get_array(response, "entry"), (int)i);
+	const char *loc = fhir_get_string(fhir_get_object(e, "response"), "location");
+	const char *hist;
+	size_t n;
+
+	if (loc == NULL || (hist = strstr(loc, "/_history/")) == NULL)
+		return -1;
+	/* The location may be absolute: keep the last "Type/id" before /_history/. */
+	{
+		const char *id = hist, *type;
+
+		while (id > loc && id[-1] != '/')
+			id--;
+		if (id == loc)
+			return -1;
+		type = id - 1;
+		while (type > loc && type[-1] != '/')
+			type--;
+		n = (size_t)(hist - type);
+		if (n + 1 > ref_size || strlen(hist + 10) + 1 > version_size)
+			return -1;
+		memcpy(ref, type, n);
+		ref[n] = '\0';
+		snprintf(version, version_size, "%s", hist + 10);
+	}
+	return fhir_valid_id(version) ? 0 : -1;
+}

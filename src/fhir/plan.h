@@ -1,0 +1,63 @@
+/* A plan: writes that must happen together, as one transaction or, failing that, in order with undo. */
+#ifndef EHRTERM_FHIR_PLAN_H
+#define EHRTERM_FHIR_PLAN_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fhir/fhir.h"
+
+/*
+ * Booking is "this Slot busy, if still at version 3" plus "this Appointment
+ * created, once". On a server with transactions the plan is one Bundle, all
+ * or nothing. A server without them (OpenEMR's API, for one) gets the same
+ * guarantee in steps: the steps run in the order added, so the guarded step
+ * that can lose a race (taking the slot) goes first; when a later step fails,
+ * every step done is undone in reverse, each undo guarded by the version the
+ * step left. Every update carries If-Match and every create If-None-Exist: a
+ * step that is retried or races another clerk fails rather than writes twice.
+ */
+#define FHIR_PLAN_MAX 16
+
+struct fhir_plan;
+
+struct fhir_plan *fhir_plan_new(void);
+void fhir_plan_free(struct fhir_plan **p);
+
+/*
+ * Update RESOURCE (copied; it has its id) if the server still has version
+ * IF_MATCH. UNDO (copied, or NULL) is what the steps fallback writes back when a
+ * later step fails: the resource as it was. Returns the step's index, or -1 when
+ * the plan is full or RESOURCE has no type, id or version to match.
+ */
+int fhir_plan_update(struct fhir_plan *p, const cJSON *resource, const char *if_match,
+    const cJSON *undo);
+/*
+ * Create RESOURCE (copied) unless IF_NONE_EXIST (a search of the same type, which
+ * must find it once created: a request identifier it carries) finds one. Its undo
+ * in the steps fallback is a delete. Returns the step's index, or -1.
+ */
+int fhir_plan_create(struct fhir_plan *p, const cJSON *resource,
+    const struct fhir_search *if_none_exist);
+size_t fhir_plan_steps(const struct fhir_plan *p);
+
+/* The plan as a transaction Bundle (the caller frees it). */
+cJSON *fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc);
+
+/*
+ * Run P (taken): one transaction when TRANSACTION, else the steps. DONE gets, on
+ * success, a transaction-response Bundle in both ways (one entry per step, with
+ * response.location and response.etag), so callers read it one way; on failure,
+ * the failed step's status and a message naming what failed, and whether undoing
+ * went wrong too. Returns the first request's id, as fhir_bundle does.
+ */
+uint64_t fhir_plan_run(struct fhir_client *fc, struct fhir_plan *p, bool transaction,
+    fhir_done_fn done, void *arg);
+
+/* From a transaction-response: step I's "Type/id" and version (copied into the buffers); 0 or -1. */
+int fhir_plan_result(const cJSON *response, size_t i, char *ref, size_t ref_size, char *version,
+    size_t version_size);
+
+#endif

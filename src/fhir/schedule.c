@@ -1,0 +1,1063 @@
+/* Scheduling in FHIR terms: a day's Slots and Appointments as rows, and the plans that change them. */
+#include "config.h"
+
+#include "fhir/schedule.h"
+#include "util/xmalloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ENCOUNTER_CLASS_SYSTEM "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+#define PHYSICAL_TYPE_SYSTEM "http://terminology.hl7.org/CodeSystem/location-physical-type"
+#define CANCEL_REASON_SYSTEM "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
+#define APPT_TYPE_SYSTEM "http://terminology.hl7.org/CodeSystem/v2-0276"
+
+/* --- time ------------------------------------------------------------------------ */
+
+static bool
+digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int
+sched_instant_parse(const char *text, struct date_time *local)
+{
+	struct date_time dt = { 0 };
+	int oh = 0, om = 0, sign = 0;
+	const char *p;
+	struct tm tm = { 0 }, lt;
+	time_t t;
+
+	if (text == NULL || strlen(text) < 20 || !digits(text, 4, &dt.date.year) || text[4] != '-' ||
+	    !digits(text + 5, 2, &dt.date.month) || text[7] != '-' ||
+	    !digits(text + 8, 2, &dt.date.day) || text[10] != 'T' || !digits(text + 11, 2, &dt.hour) ||
+	    text[13] != ':' || !digits(text + 14, 2, &dt.minute) || text[16] != ':' ||
+	    !digits(text + 17, 2, &dt.second))
+		return -1;
+	p = text + 19;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' && p[1] == '\0') {
+		sign = 1;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
+		   p[3] == ':' && digits(p + 4, 2, &om) && oh <= 14 && om < 60) {
+		sign = *p == '+' ? 1 : -1;
+	} else {
+		return -1;
+	}
+	if (!date_time_valid(&dt))
+		return -1;
+	tm.tm_year = dt.date.year - 1900;
+	tm.tm_mon = dt.date.month - 1;
+	tm.tm_mday = dt.date.day;
+	tm.tm_hour = dt.hour;
+	tm.tm_min = dt.minute;
+	tm.tm_sec = dt.second;
+	t = timegm(&tm) - (time_t)sign * (oh * 3600 + om * 60);
+	if (localtime_r(&t, &lt) == NULL)
+		return -1;
+	local->date.year = lt.tm_year + 1900;
+	local->date.month = lt.tm_mon + 1;
+	local->date.day = lt.tm_mday;
+	local->hour = lt.tm_hour;
+	local->minute = lt.tm_min;
+	local->second = lt.tm_sec;
+	return date_time_valid(local) ? 0 : -1;
+}
+
+void
+sched_day_start(const struct date *day, char *buf, size_t size)
+{
+	struct date_time dt = { .date = *day };
+
+	date_time_format_fhir(&dt, date_time_local_offset(&dt), buf, size);
+}
+
+static void
+next_day(const struct date *d, struct date *out)
+{
+	*out = *d;
+	if (++out->day > date_days_in_month(out->year, out->month)) {
+		out->day = 1;
+		if (++out->month > 12) {
+			out->month = 1;
+			out->year++;
+		}
+	}
+}
+
+static void
+now_fhir(const struct date_time *now, char *buf, size_t size)
+{
+	date_time_format_fhir(now, date_time_local_offset(now), buf, size);
+}
+
+static long
+minutes_between(const struct date_time *a, const struct date_time *b)
+{
+	return date_diff_days(&a->date, &b->date) * 1440L + (b->hour - a->hour) * 60L +
+	    (b->minute - a->minute);
+}
+
+/* --- owners ---------------------------------------------------------------------- */
+
+struct fhir_search *
+sched_owners_search(void)
+{
+	struct fhir_search *s = fhir_search_new("Schedule");
+	char count[16];
+
+	snprintf(count, sizeof count, "%d", SCHED_SCHEDULES_MAX);
+	fhir_search_add(s, "active", "true");
+	fhir_search_add(s, "_count", count);
+	return s;
+}
+
+static bool
+starts(const char *s, const char *prefix)
+{
+	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int
+owner_cmp(const void *a, const void *b)
+{
+	const struct sched_owner *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void
+sched_owners_read(const cJSON *searchset, struct sched_owners *out)
+{
+	const cJSON *e;
+
+	memset(out, 0, sizeof *out);
+	out->v = xcalloc(SCHED_SCHEDULES_MAX, sizeof *out->v);
+	cJSON_ArrayForEach(e, fhir_get_array(searchset, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource"), *actor;
+		const char *id = fhir_get_string(r, "id");
+		struct sched_owner *o;
+
+		if (out->n == SCHED_SCHEDULES_MAX ||
+		    !starts(fhir_get_string(r, "resourceType"), "Schedule") || !fhir_valid_id(id))
+			continue;
+		o = &out->v[out->n++];
+		o->schedule = xasprintf("Schedule/%s", id);
+		cJSON_ArrayForEach(actor, fhir_get_array(r, "actor"))
+		{
+			const char *ref = fhir_get_string(actor, "reference");
+			const char *display = fhir_get_string(actor, "display");
+
+			if (starts(ref, "Practitioner/") && o->practitioner == NULL) {
+				o->practitioner = xstrdup(ref);
+				if (display != NULL && o->name == NULL)
+					o->name = xstrdup(display);
+			} else if (starts(ref, "Location/") && o->location == NULL) {
+				o->location = xstrdup(ref);
+				if (display != NULL)
+					o->location_name = xstrdup(display);
+			} else if (o->name == NULL && display != NULL) {
+				o->name = xstrdup(display);
+			}
+		}
+		if (o->name == NULL)
+			o->name = xstrdup(fhir_get_string(r, "comment") ? fhir_get_string(r, "comment") : id);
+	}
+	qsort(out->v, out->n, sizeof *out->v, owner_cmp);
+}
+
+void
+sched_owners_free(struct sched_owners *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->v[i].schedule);
+		free(o->v[i].practitioner);
+		free(o->v[i].location);
+		free(o->v[i].name);
+		free(o->v[i].location_name);
+	}
+	free(o->v);
+	memset(o, 0, sizeof *o);
+}
+
+/* --- the day ------------------------------------------------------------------------ */
+
+static void
+batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s)
+{
+	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
+	char *url = fhir_search_relative(fc, s);
+
+	cJSON_AddStringToObject(req, "method", "GET");
+	cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
+	cJSON_AddItemToArray(entries, e);
+	free(url);
+}
+
+static void
+add_range(struct fhir_search *s, const char *param, const struct date *from, int days)
+{
+	char a[DATE_BUF_SIZE], b[DATE_BUF_SIZE], *ge, *lt;
+	struct date to = *from;
+
+	for (int i = 0; i < days; i++)
+		next_day(&to, &to);
+	sched_day_start(from, a, sizeof a);
+	sched_day_start(&to, b, sizeof b);
+	ge = xasprintf("ge%s", a);
+	lt = xasprintf("lt%s", b);
+	fhir_search_add(s, param, ge);
+	fhir_search_add(s, param, lt);
+	free(ge);
+	free(lt);
+}
+
+cJSON *
+sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
+    const struct date *day)
+{
+	cJSON *batch = cJSON_CreateObject(), *entries;
+	struct fhir_search *s;
+	char count[16];
+
+	snprintf(count, sizeof count, "%d", SCHED_DAY_COUNT);
+	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
+	cJSON_AddStringToObject(batch, "type", "batch");
+	entries = cJSON_AddArrayToObject(batch, "entry");
+	s = fhir_search_new("Slot");
+	fhir_search_add(s, "schedule", owner->schedule);
+	add_range(s, "start", day, 1);
+	fhir_search_add(s, "_sort", "start");
+	fhir_search_add(s, "_count", count);
+	batch_get(entries, fc, s);
+	fhir_search_free(&s);
+	s = fhir_search_new("Appointment");
+	fhir_search_add(s, "actor", owner->practitioner ? owner->practitioner
+						       : owner->location ? owner->location
+									 : owner->schedule);
+	add_range(s, "date", day, 1);
+	fhir_search_add(s, "_sort", "date");
+	fhir_search_add(s, "_count", count);
+	fhir_search_add(s, "_revinclude", "Encounter:appointment");
+	batch_get(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+/* The searchset of batch entry I, or NULL with *CAUSE. */
+static const cJSON *
+batch_searchset(const cJSON *response, int i, const char *what, char **cause)
+{
+	const cJSON *e = cJSON_GetArrayItem(fhir_get_array(response, "entry"), i);
+	const cJSON *r = fhir_get_object(e, "resource");
+	const char *status = fhir_get_string(fhir_get_object(e, "response"), "status");
+
+	if (status != NULL && !starts(status, "200")) {
+		char *said = fhir_outcome_sentence(r);
+
+		*cause = xasprintf("the %s could not be read: %s%s%s", what, status, said ? ": " : "",
+		    said ? said : "");
+		free(said);
+		return NULL;
+	}
+	if (!starts(fhir_get_string(r, "resourceType"), "Bundle")) {
+		*cause = xasprintf("the server's answer has no %s", what);
+		return NULL;
+	}
+	return r;
+}
+
+static long
+bundle_total(const cJSON *b)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "total");
+
+	return cJSON_IsNumber(t) ? (long)t->valuedouble : -1;
+}
+
+/* Every entry resource of type TYPE into a new array (copies). */
+static cJSON *
+take_type(const cJSON *searchset, const char *type)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, fhir_get_array(searchset, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		const char *rt = fhir_get_string(r, "resourceType");
+
+		if (rt != NULL && strcmp(rt, type) == 0 && fhir_valid_id(fhir_get_string(r, "id")))
+			cJSON_AddItemToArray(out, cJSON_Duplicate(r, true));
+	}
+	return out;
+}
+
+static bool
+refers(const cJSON *refs, const char *type, const char *id)
+{
+	const cJSON *r;
+	size_t n = strlen(type);
+
+	cJSON_ArrayForEach(r, refs)
+	{
+		const char *ref = fhir_get_string(r, "reference");
+
+		if (ref != NULL && strncmp(ref, type, n) == 0 && ref[n] == '/' &&
+		    strcmp(ref + n + 1, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+appt_active(const cJSON *appt)
+{
+	const char *s = fhir_get_string(appt, "status");
+
+	return s == NULL || (strcmp(s, "cancelled") != 0 && strcmp(s, "entered-in-error") != 0);
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct sched_row *x = a, *y = b;
+	int c = date_time_compare(&x->start, &y->start);
+
+	/* Slots before the appointments squeezed in at the same time. */
+	if (c == 0)
+		c = (x->slot == NULL) - (y->slot == NULL);
+	return c;
+}
+
+static const cJSON *
+encounter_of(const cJSON *encounters, const char *appt_id)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, encounters)
+	{
+		if (refers(fhir_get_array(e, "appointment"), "Appointment", appt_id))
+			return e;
+	}
+	return NULL;
+}
+
+int
+sched_day_read(const cJSON *response, const struct date *day, struct sched_day *out,
+    char **cause)
+{
+	const cJSON *slots_set, *appts_set, *slot, *appt;
+	size_t cap, n = 0;
+
+	memset(out, 0, sizeof *out);
+	out->date = *day;
+	if ((slots_set = batch_searchset(response, 0, "slots", cause)) == NULL ||
+	    (appts_set = batch_searchset(response, 1, "appointments", cause)) == NULL)
+		return -1;
+	out->slots = take_type(slots_set, "Slot");
+	out->appts = take_type(appts_set, "Appointment");
+	out->encounters = take_type(appts_set, "Encounter");
+	out->slots_total = bundle_total(slots_set);
+	out->appts_total = bundle_total(appts_set);
+	cap = (size_t)cJSON_GetArraySize(out->slots) + (size_t)cJSON_GetArraySize(out->appts) + 1;
+	out->rows = xcalloc(cap, sizeof *out->rows);
+	cJSON_ArrayForEach(slot, out->slots)
+	{
+		struct sched_row *r = &out->rows[n];
+		const char *status = fhir_get_string(slot, "status");
+		const char *id = fhir_get_string(slot, "id");
+
+		if (sched_instant_parse(fhir_get_string(slot, "start"), &r->start) != 0 ||
+		    sched_instant_parse(fhir_get_string(slot, "end"), &r->end) != 0 ||
+		    status == NULL || strcmp(status, "entered-in-error") == 0)
+			continue;
+		r->slot = slot;
+		r->marker = strcmp(status, "free") == 0		     ? SCHED_FREE
+		    : strcmp(status, "busy-unavailable") == 0 ? SCHED_BLOCKED
+		    : strcmp(status, "busy-tentative") == 0   ? SCHED_TENTATIVE
+							      : SCHED_BOOKED;
+		cJSON_ArrayForEach(appt, out->appts)
+		{
+			if (!appt_active(appt) || !refers(fhir_get_array(appt, "slot"), "Slot", id))
+				continue;
+			if (r->appt == NULL)
+				r->appt = appt;
+			r->nappts++;
+		}
+		if (r->nappts > 1)
+			r->marker = SCHED_OVERBOOKED;
+		else if (r->nappts == 1 && r->marker == SCHED_FREE)
+			r->marker = SCHED_BOOKED;
+		n++;
+	}
+	/* Appointments in no slot of the day (walk-ins, overbooks) get rows of their own. */
+	cJSON_ArrayForEach(appt, out->appts)
+	{
+		struct sched_row *r = &out->rows[n];
+		bool placed = false;
+
+		if (!appt_active(appt))
+			continue;
+		for (size_t i = 0; i < n && !placed; i++)
+			placed = out->rows[i].appt != NULL && out->rows[i].slot != NULL &&
+			    refers(fhir_get_array(appt, "slot"), "Slot",
+				fhir_get_string(out->rows[i].slot, "id"));
+		if (placed || sched_instant_parse(fhir_get_string(appt, "start"), &r->start) != 0)
+			continue;
+		if (sched_instant_parse(fhir_get_string(appt, "end"), &r->end) != 0)
+			r->end = r->start;
+		r->appt = appt;
+		r->nappts = 1;
+		r->marker = SCHED_OVERBOOKED;
+		n++;
+	}
+	qsort(out->rows, n, sizeof *out->rows, row_cmp);
+	out->n = n;
+	for (size_t i = 0; i < n; i++)
+		if (out->rows[i].appt != NULL)
+			out->rows[i].encounter =
+			    encounter_of(out->encounters, fhir_get_string(out->rows[i].appt, "id"));
+	return 0;
+}
+
+void
+sched_day_free(struct sched_day *d)
+{
+	cJSON_Delete(d->slots);
+	cJSON_Delete(d->appts);
+	cJSON_Delete(d->encounters);
+	free(d->rows);
+	memset(d, 0, sizeof *d);
+}
+
+long
+sched_day_find(const struct sched_day *d, const char *ref)
+{
+	bool slot = starts(ref, "Slot/");
+	const char *id = strchr(ref, '/');
+
+	if (id == NULL)
+		return -1;
+	id++;
+	for (size_t i = 0; i < d->n; i++) {
+		const cJSON *r = slot ? d->rows[i].slot : d->rows[i].appt;
+		const char *rid = fhir_get_string(r, "id");
+
+		if (rid != NULL && strcmp(rid, id) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* --- week and free slots ------------------------------------------------------------ */
+
+struct fhir_search *
+sched_week_search(const struct sched_owner *owner, const struct date *start)
+{
+	struct fhir_search *s = fhir_search_new("Slot");
+	char count[16];
+
+	snprintf(count, sizeof count, "%d", SCHED_WEEK_COUNT);
+	fhir_search_add(s, "schedule", owner->schedule);
+	add_range(s, "start", start, 7);
+	fhir_search_add(s, "_elements", "status,start");
+	fhir_search_add(s, "_count", count);
+	return s;
+}
+
+int
+sched_week_read(const cJSON *searchset, const struct date *start, struct sched_week_day week[7],
+    bool *partial)
+{
+	const cJSON *e;
+	size_t held = 0;
+
+	if (!starts(fhir_get_string(searchset, "resourceType"), "Bundle"))
+		return -1;
+	for (int i = 0; i < 7; i++) {
+		memset(&week[i], 0, sizeof week[i]);
+		if (i == 0)
+			week[i].date = *start;
+		else
+			next_day(&week[i - 1].date, &week[i].date);
+	}
+	cJSON_ArrayForEach(e, fhir_get_array(searchset, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		const char *status = fhir_get_string(r, "status");
+		struct date_time at;
+		long d;
+
+		held++;
+		if (status == NULL || sched_instant_parse(fhir_get_string(r, "start"), &at) != 0)
+			continue;
+		d = date_diff_days(start, &at.date);
+		if (d < 0 || d > 6)
+			continue;
+		if (strcmp(status, "free") == 0)
+			week[d].free++;
+		else if (strcmp(status, "busy") == 0 || strcmp(status, "busy-tentative") == 0)
+			week[d].booked++;
+		else if (strcmp(status, "busy-unavailable") == 0)
+			week[d].blocked++;
+	}
+	*partial = bundle_total(searchset) > (long)held;
+	return 0;
+}
+
+struct fhir_search *
+sched_free_search(const struct sched_owner *owner, const struct date *from)
+{
+	struct fhir_search *s = fhir_search_new("Slot");
+	char a[DATE_BUF_SIZE], *ge;
+	struct date_time now;
+
+	date_time_now(&now);
+	if (from != NULL && date_compare(from, &now.date) > 0) {
+		sched_day_start(from, a, sizeof a);
+	} else {
+		/* Today: from now on, not the morning already gone. */
+		now.second = 0;
+		now_fhir(&now, a, sizeof a);
+	}
+	ge = xasprintf("ge%s", a);
+	if (owner != NULL)
+		fhir_search_add(s, "schedule", owner->schedule);
+	fhir_search_add(s, "status", "free");
+	fhir_search_add(s, "start", ge);
+	fhir_search_add(s, "_sort", "start");
+	fhir_search_add(s, "_count", "100");
+	free(ge);
+	return s;
+}
+
+/* --- appointments as read ----------------------------------------------------------- */
+
+static const char *
+coding_text(const cJSON *cc)
+{
+	const cJSON *coding = cJSON_GetArrayItem(fhir_get_array(cc, "coding"), 0);
+
+	if (fhir_get_string(cc, "text") != NULL)
+		return fhir_get_string(cc, "text");
+	if (fhir_get_string(coding, "display") != NULL)
+		return fhir_get_string(coding, "display");
+	return fhir_get_string(coding, "code");
+}
+
+void
+sched_appt_view(const cJSON *appt, struct sched_appt_view *out)
+{
+	const cJSON *p;
+
+	memset(out, 0, sizeof *out);
+	out->id = fhir_get_string(appt, "id");
+	out->status = fhir_get_string(appt, "status");
+	cJSON_ArrayForEach(p, fhir_get_array(appt, "participant"))
+	{
+		const cJSON *actor = fhir_get_object(p, "actor");
+		const char *ref = fhir_get_string(actor, "reference");
+
+		if (starts(ref, "Patient/") && out->patient_ref == NULL) {
+			out->patient_ref = ref;
+			out->patient_name = fhir_get_string(actor, "display");
+		} else if (starts(ref, "Practitioner/") && out->practitioner_ref == NULL) {
+			out->practitioner_ref = ref;
+			out->practitioner_name = fhir_get_string(actor, "display");
+		}
+	}
+	out->type = coding_text(fhir_get_object(appt, "appointmentType"));
+	out->reason = coding_text(cJSON_GetArrayItem(fhir_get_array(appt, "reasonCode"), 0));
+	if (out->reason == NULL)
+		out->reason = fhir_get_string(appt, "description");
+	out->has_start = sched_instant_parse(fhir_get_string(appt, "start"), &out->start) == 0;
+	if (!out->has_start || sched_instant_parse(fhir_get_string(appt, "end"), &out->end) != 0)
+		out->end = out->start;
+}
+
+static bool
+is_room(const cJSON *loc)
+{
+	const cJSON *coding =
+	    cJSON_GetArrayItem(fhir_get_array(fhir_get_object(loc, "physicalType"), "coding"), 0);
+	const char *code = fhir_get_string(coding, "code");
+
+	return code != NULL && strcmp(code, "ro") == 0;
+}
+
+const char *
+sched_encounter_room(const cJSON *encounter)
+{
+	const cJSON *loc;
+
+	cJSON_ArrayForEach(loc, fhir_get_array(encounter, "location"))
+	{
+		const char *status = fhir_get_string(loc, "status");
+
+		if (is_room(loc) && (status == NULL || strcmp(status, "active") == 0)) {
+			const char *d = fhir_get_string(fhir_get_object(loc, "location"), "display");
+
+			return d != NULL ? d : "a room";
+		}
+	}
+	return NULL;
+}
+
+const char *
+sched_flow_status(const cJSON *appt, const cJSON *encounter)
+{
+	const char *s = fhir_get_string(appt, "status");
+
+	if (s == NULL)
+		return "unknown";
+	if (strcmp(s, "booked") == 0 || strcmp(s, "pending") == 0 || strcmp(s, "proposed") == 0)
+		return "booked";
+	if (strcmp(s, "arrived") == 0 || strcmp(s, "checked-in") == 0)
+		return sched_encounter_room(encounter) != NULL ? "in room" : "arrived";
+	if (strcmp(s, "fulfilled") == 0)
+		return "done";
+	if (strcmp(s, "noshow") == 0)
+		return "no-show";
+	return s;
+}
+
+/* --- plans ------------------------------------------------------------------------- */
+
+static const char *
+version_of(const cJSON *r)
+{
+	return fhir_get_string(fhir_get_object(r, "meta"), "versionId");
+}
+
+/* A copy of R to write back: without meta, which is the server's. */
+static cJSON *
+copy_for_write(const cJSON *r)
+{
+	cJSON *c = cJSON_Duplicate(r, true);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "meta");
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "text");
+	return c;
+}
+
+static void
+set_string(cJSON *obj, const char *name, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+	if (value != NULL)
+		cJSON_AddStringToObject(obj, name, value);
+}
+
+static int
+guard(struct fhir_plan *p, const cJSON *changed, const cJSON *before, char **cause)
+{
+	cJSON *undo = copy_for_write(before);
+	int i = fhir_plan_update(p, changed, version_of(before), undo);
+
+	cJSON_Delete(undo);
+	if (i < 0)
+		*cause = xasprintf("%s/%s has no version to guard the change with",
+		    fhir_get_string(before, "resourceType") ? fhir_get_string(before, "resourceType") : "?",
+		    fhir_get_string(before, "id") ? fhir_get_string(before, "id") : "?");
+	return i;
+}
+
+static int
+slot_status(struct fhir_plan *p, const cJSON *slot, const char *status, char **cause)
+{
+	cJSON *c = copy_for_write(slot);
+	int i;
+
+	set_string(c, "status", status);
+	i = guard(p, c, slot, cause);
+	cJSON_Delete(c);
+	return i;
+}
+
+static void
+add_reference(cJSON *participants, const char *ref, const char *display)
+{
+	cJSON *p = cJSON_CreateObject(), *actor = cJSON_AddObjectToObject(p, "actor");
+
+	cJSON_AddStringToObject(actor, "reference", ref);
+	if (display != NULL)
+		cJSON_AddStringToObject(actor, "display", display);
+	cJSON_AddStringToObject(p, "required", "required");
+	cJSON_AddStringToObject(p, "status", "accepted");
+	cJSON_AddItemToArray(participants, p);
+}
+
+/* Set APPT's time and slots to SLOTS, and its provider and place to OWNER's. */
+static int
+place(cJSON *appt, const cJSON *const *slots, size_t n, const struct sched_owner *owner,
+    char **cause)
+{
+	struct date_time a, b;
+	cJSON *refs, *parts, *old, *p;
+
+	if (n == 0 || sched_instant_parse(fhir_get_string(slots[0], "start"), &a) != 0 ||
+	    sched_instant_parse(fhir_get_string(slots[n - 1], "end"), &b) != 0) {
+		*cause = xstrdup("the slot has no usable start and end");
+		return -1;
+	}
+	set_string(appt, "start", fhir_get_string(slots[0], "start"));
+	set_string(appt, "end", fhir_get_string(slots[n - 1], "end"));
+	cJSON_DeleteItemFromObjectCaseSensitive(appt, "minutesDuration");
+	cJSON_AddNumberToObject(appt, "minutesDuration", (double)minutes_between(&a, &b));
+	cJSON_DeleteItemFromObjectCaseSensitive(appt, "slot");
+	refs = cJSON_AddArrayToObject(appt, "slot");
+	for (size_t i = 0; i < n; i++) {
+		char *ref = xasprintf("Slot/%s", fhir_get_string(slots[i], "id"));
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(r, "reference", ref);
+		cJSON_AddItemToArray(refs, r);
+		free(ref);
+	}
+	/* The patient and anyone else stay; the provider and place are the schedule's. */
+	old = cJSON_DetachItemFromObjectCaseSensitive(appt, "participant");
+	parts = cJSON_AddArrayToObject(appt, "participant");
+	cJSON_ArrayForEach(p, old)
+	{
+		const char *ref = fhir_get_string(fhir_get_object(p, "actor"), "reference");
+
+		if ((owner->practitioner != NULL && starts(ref, "Practitioner/")) ||
+		    (owner->location != NULL && starts(ref, "Location/")))
+			continue;
+		cJSON_AddItemToArray(parts, cJSON_Duplicate(p, true));
+	}
+	cJSON_Delete(old);
+	if (owner->practitioner != NULL)
+		add_reference(parts, owner->practitioner, owner->name);
+	if (owner->location != NULL)
+		add_reference(parts, owner->location, owner->location_name);
+	return 0;
+}
+
+static bool
+all_free(const cJSON *const *slots, size_t n, char **cause)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *s = fhir_get_string(slots[i], "status");
+
+		if (s == NULL || strcmp(s, "free") != 0) {
+			*cause = xstrdup("that time is not free any more");
+			return false;
+		}
+	}
+	return true;
+}
+
+struct fhir_plan *
+sched_plan_book(const struct sched_booking *b, char **cause)
+{
+	struct fhir_plan *p = fhir_plan_new();
+	cJSON *appt = cJSON_CreateObject(), *ident, *parts;
+	struct fhir_search *guard_search;
+	char today[DATE_BUF_SIZE], *value;
+	int ok;
+
+	*cause = NULL;
+	if (b->nslots == 0 || b->nslots > SCHED_BOOK_SLOTS_MAX || !all_free(b->slots, b->nslots, cause))
+		goto fail;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (slot_status(p, b->slots[i], "busy", cause) < 0)
+			goto fail;
+	cJSON_AddStringToObject(appt, "resourceType", "Appointment");
+	ident = cJSON_AddArrayToObject(appt, "identifier");
+	{
+		cJSON *id = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(id, "system", SCHED_REQUEST_SYSTEM);
+		cJSON_AddStringToObject(id, "value", b->request_id);
+		cJSON_AddItemToArray(ident, id);
+	}
+	cJSON_AddStringToObject(appt, "status", "booked");
+	if (b->type_code != NULL) {
+		cJSON *t = cJSON_AddObjectToObject(appt, "appointmentType");
+		cJSON *codings = cJSON_AddArrayToObject(t, "coding"), *c = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(c, "system", APPT_TYPE_SYSTEM);
+		cJSON_AddStringToObject(c, "code", b->type_code);
+		if (b->type_display != NULL)
+			cJSON_AddStringToObject(c, "display", b->type_display);
+		cJSON_AddItemToArray(codings, c);
+	}
+	if (b->reason != NULL && *b->reason != '\0') {
+		cJSON *rc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(rc, "text", b->reason);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(appt, "reasonCode"), rc);
+		cJSON_AddStringToObject(appt, "description", b->reason);
+	}
+	if (b->note != NULL && *b->note != '\0')
+		cJSON_AddStringToObject(appt, "comment", b->note);
+	date_format_iso(b->today, today, sizeof today);
+	parts = cJSON_AddArrayToObject(appt, "participant");
+	add_reference(parts, b->patient_ref, b->patient_name);
+	if (place(appt, b->slots, b->nslots, b->owner, cause) != 0)
+		goto fail;
+	cJSON_AddStringToObject(appt, "created", today);
+	guard_search = fhir_search_new("Appointment");
+	value = xasprintf("%s|%s", SCHED_REQUEST_SYSTEM, b->request_id);
+	fhir_search_add(guard_search, "identifier", value);
+	ok = fhir_plan_create(p, appt, guard_search);
+	free(value);
+	fhir_search_free(&guard_search);
+	if (ok < 0) {
+		*cause = xstrdup("the booking has too many slots");
+		goto fail;
+	}
+	cJSON_Delete(appt);
+	return p;
+fail:
+	if (*cause == NULL)
+		*cause = xstrdup("the booking could not be built");
+	cJSON_Delete(appt);
+	fhir_plan_free(&p);
+	return NULL;
+}
+
+struct fhir_plan *
+sched_plan_move(const cJSON *appt, const cJSON *const *old, size_t nold, const cJSON *const *slots,
+    size_t nslots, const struct sched_owner *owner, char **cause)
+{
+	struct fhir_plan *p = fhir_plan_new();
+	cJSON *moved = copy_for_write(appt);
+
+	*cause = NULL;
+	if (!all_free(slots, nslots, cause))
+		goto fail;
+	for (size_t i = 0; i < nslots; i++)
+		if (slot_status(p, slots[i], "busy", cause) < 0)
+			goto fail;
+	if (place(moved, slots, nslots, owner, cause) != 0 || guard(p, moved, appt, cause) < 0)
+		goto fail;
+	for (size_t i = 0; i < nold; i++)
+		if (slot_status(p, old[i], "free", cause) < 0)
+			goto fail;
+	cJSON_Delete(moved);
+	return p;
+fail:
+	cJSON_Delete(moved);
+	fhir_plan_free(&p);
+	return NULL;
+}
+
+static struct fhir_plan *
+appt_status_plan(const cJSON *appt, const char *status, cJSON **changed, char **cause)
+{
+	struct fhir_plan *p = fhir_plan_new();
+
+	*cause = NULL;
+	*changed = copy_for_write(appt);
+	set_string(*changed, "status", status);
+	return p;
+}
+
+struct fhir_plan *
+sched_plan_cancel(const cJSON *appt, const cJSON *const *slots, size_t nslots,
+    const char *reason_code, const char *reason_display, char **cause)
+{
+	cJSON *changed;
+	struct fhir_plan *p = appt_status_plan(appt, "cancelled", &changed, cause);
+	cJSON *reason = cJSON_AddObjectToObject(changed, "cancelationReason");
+	cJSON *c = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(c, "system", CANCEL_REASON_SYSTEM);
+	cJSON_AddStringToObject(c, "code", reason_code);
+	if (reason_display != NULL)
+		cJSON_AddStringToObject(c, "display", reason_display);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(reason, "coding"), c);
+	if (guard(p, changed, appt, cause) < 0)
+		goto fail;
+	for (size_t i = 0; i < nslots; i++)
+		if (slot_status(p, slots[i], "free", cause) < 0)
+			goto fail;
+	cJSON_Delete(changed);
+	return p;
+fail:
+	cJSON_Delete(changed);
+	fhir_plan_free(&p);
+	return NULL;
+}
+
+struct fhir_plan *
+sched_plan_noshow(const cJSON *appt, char **cause)
+{
+	cJSON *changed;
+	struct fhir_plan *p = appt_status_plan(appt, "noshow", &changed, cause);
+
+	if (guard(p, changed, appt, cause) < 0)
+		fhir_plan_free(&p);
+	cJSON_Delete(changed);
+	return p;
+}
+
+struct fhir_plan *
+sched_plan_check_in(const cJSON *appt, const struct date_time *now, char **cause)
+{
+	cJSON *changed, *enc = cJSON_CreateObject(), *cls, *period, *parts;
+	struct fhir_plan *p = appt_status_plan(appt, "arrived", &changed, cause);
+	struct sched_appt_view v;
+	struct fhir_search *once;
+	char at[DATE_BUF_SIZE], *ref;
+	int ok;
+
+	sched_appt_view(appt, &v);
+	if (v.patient_ref == NULL || !fhir_valid_id(v.id)) {
+		*cause = xstrdup("the appointment names no patient");
+		goto fail;
+	}
+	if (guard(p, changed, appt, cause) < 0)
+		goto fail;
+	now_fhir(now, at, sizeof at);
+	ref = xasprintf("Appointment/%s", v.id);
+	cJSON_AddStringToObject(enc, "resourceType", "Encounter");
+	cJSON_AddStringToObject(enc, "status", "in-progress");
+	cls = cJSON_AddObjectToObject(enc, "class");
+	cJSON_AddStringToObject(cls, "system", ENCOUNTER_CLASS_SYSTEM);
+	cJSON_AddStringToObject(cls, "code", "AMB");
+	cJSON_AddStringToObject(cls, "display", "ambulatory");
+	{
+		cJSON *subject = cJSON_AddObjectToObject(enc, "subject");
+
+		cJSON_AddStringToObject(subject, "reference", v.patient_ref);
+		if (v.patient_name != NULL)
+			cJSON_AddStringToObject(subject, "display", v.patient_name);
+	}
+	if (v.practitioner_ref != NULL) {
+		cJSON *part = cJSON_CreateObject(), *ind = cJSON_AddObjectToObject(part, "individual");
+
+		cJSON_AddStringToObject(ind, "reference", v.practitioner_ref);
+		if (v.practitioner_name != NULL)
+			cJSON_AddStringToObject(ind, "display", v.practitioner_name);
+		parts = cJSON_AddArrayToObject(enc, "participant");
+		cJSON_AddItemToArray(parts, part);
+	}
+	{
+		cJSON *a = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(a, "reference", ref);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(enc, "appointment"), a);
+	}
+	period = cJSON_AddObjectToObject(enc, "period");
+	cJSON_AddStringToObject(period, "start", at);
+	/* One encounter per appointment: a retried check-in finds the first. */
+	once = fhir_search_new("Encounter");
+	fhir_search_add(once, "appointment", ref);
+	ok = fhir_plan_create(p, enc, once);
+	fhir_search_free(&once);
+	free(ref);
+	if (ok < 0) {
+		*cause = xstrdup("the check-in could not be built");
+		goto fail;
+	}
+	cJSON_Delete(changed);
+	cJSON_Delete(enc);
+	return p;
+fail:
+	cJSON_Delete(changed);
+	cJSON_Delete(enc);
+	fhir_plan_free(&p);
+	return NULL;
+}
+
+/* Rooms the encounter was in become completed: it is in none now, or in the new one. */
+static void
+leave_rooms(cJSON *enc)
+{
+	cJSON *loc;
+
+	cJSON_ArrayForEach(loc, cJSON_GetObjectItemCaseSensitive(enc, "location"))
+	{
+		if (is_room(loc))
+			set_string(loc, "status", "completed");
+	}
+}
+
+struct fhir_plan *
+sched_plan_check_out(const cJSON *appt, const cJSON *encounter, const struct date_time *now,
+    char **cause)
+{
+	cJSON *changed;
+	struct fhir_plan *p = appt_status_plan(appt, "fulfilled", &changed, cause);
+
+	if (guard(p, changed, appt, cause) < 0)
+		goto fail;
+	if (encounter != NULL) {
+		cJSON *enc = copy_for_write(encounter), *period;
+		char at[DATE_BUF_SIZE];
+		int i;
+
+		set_string(enc, "status", "finished");
+		leave_rooms(enc);
+		now_fhir(now, at, sizeof at);
+		period = cJSON_GetObjectItemCaseSensitive(enc, "period");
+		if (!cJSON_IsObject(period)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(enc, "period");
+			period = cJSON_AddObjectToObject(enc, "period");
+		}
+		set_string(period, "end", at);
+		i = guard(p, enc, encounter, cause);
+		cJSON_Delete(enc);
+		if (i < 0)
+			goto fail;
+	}
+	cJSON_Delete(changed);
+	return p;
+fail:
+	cJSON_Delete(changed);
+	fhir_plan_free(&p);
+	return NULL;
+}
+
+struct fhir_plan *
+sched_plan_room(const cJSON *encounter, const char *room, char **cause)
+{
+	struct fhir_plan *p = fhir_plan_new();
+	cJSON *enc = copy_for_write(encounter), *locs, *loc, *where, *pt, *c;
+
+	*cause = NULL;
+	leave_rooms(enc);
+	locs = cJSON_GetObjectItemCaseSensitive(enc, "location");
+	if (!cJSON_IsArray(locs)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(enc, "location");
+		locs = cJSON_AddArrayToObject(enc, "location");
+	}
+	loc = cJSON_CreateObject();
+	where = cJSON_AddObjectToObject(loc, "location");
+	cJSON_AddStringToObject(where, "display", room);
+	cJSON_AddStringToObject(loc, "status", "active");
+	pt = cJSON_AddObjectToObject(loc, "physicalType");
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "system", PHYSICAL_TYPE_SYSTEM);
+	cJSON_AddStringToObject(c, "code", "ro");
+	cJSON_AddStringToObject(c, "display", "Room");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(pt, "coding"), c);
+	cJSON_AddItemToArray(locs, loc);
+	if (guard(p, enc, encounter, cause) < 0)
+		fhir_plan_free(&p);
+	cJSON_Delete(enc);
+	return p;
+}

@@ -1,0 +1,153 @@
+/* Scheduling in FHIR terms: Schedules, Slots and Appointments read into a day, and the writes that change them. */
+#ifndef EHRTERM_FHIR_SCHEDULE_H
+#define EHRTERM_FHIR_SCHEDULE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fhir/fhir.h"
+#include "fhir/plan.h"
+#include "util/date.h"
+
+/* Slots and appointments asked for per day and per week: a clinic day has far fewer. */
+#define SCHED_DAY_COUNT 300
+#define SCHED_WEEK_COUNT 1000
+#define SCHED_SCHEDULES_MAX 200
+/* Consecutive slots one booking may take (an hour of 15-minute slots). */
+#define SCHED_BOOK_SLOTS_MAX 8
+/* The system of the request identifier a new Appointment carries against duplicates. */
+#define SCHED_REQUEST_SYSTEM "urn:ehrterm:request"
+
+/*
+ * An instant as FHIR writes it ("2026-11-28T08:15:00-05:00", seconds and
+ * fraction optional, Z or an offset required once there is a time) as the
+ * local wall clock. 0, or -1 when TEXT is not one.
+ */
+int sched_instant_parse(const char *text, struct date_time *local);
+/* The local midnight starting DAY as a FHIR instant with the local offset, into BUF. */
+void sched_day_start(const struct date *day, char *buf, size_t size);
+
+/* A schedule the clerk can pick: whose it is and where. Strings owned. */
+struct sched_owner {
+	char *schedule;	    /* "Schedule/ID" */
+	char *practitioner; /* "Practitioner/ID", or NULL when the schedule is not a person's */
+	char *location;	    /* "Location/ID", or NULL */
+	char *name;	    /* the actor's display, or the schedule's comment, or its id */
+	char *location_name;
+};
+struct sched_owners {
+	struct sched_owner *v;
+	size_t n;
+};
+struct fhir_search *sched_owners_search(void);
+/* The owners of a searchset of Schedules, sorted by name. */
+void sched_owners_read(const cJSON *searchset, struct sched_owners *out);
+void sched_owners_free(struct sched_owners *o);
+
+/* The one-character markers of the day grid (the man page lists them). */
+enum sched_marker {
+	SCHED_FREE = '.',
+	SCHED_BOOKED = 'B',
+	SCHED_OVERBOOKED = 'O',
+	SCHED_BLOCKED = 'X',
+	SCHED_TENTATIVE = '?',
+};
+
+/* One row of the day: a slot with what is booked in it, or an appointment outside any slot. */
+struct sched_row {
+	struct date_time start, end;
+	char marker;
+	const cJSON *slot;	/* borrowed from the day; NULL for an appointment without a slot */
+	const cJSON *appt;	/* the first appointment in it, borrowed; NULL when none */
+	const cJSON *encounter; /* the appointment's encounter, borrowed, or NULL */
+	size_t nappts;
+};
+
+struct sched_day {
+	struct date date;
+	cJSON *slots, *appts, *encounters; /* arrays, owned */
+	struct sched_row *rows;
+	size_t n;
+	long slots_total, appts_total; /* as the server counted; more than held is said */
+};
+
+/* The batch that reads OWNER's DAY in one round trip: its slots, appointments and their encounters. */
+cJSON *sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
+    const struct date *day);
+/* Read that batch's answer into OUT (zeroed first). 0, or -1 with *CAUSE. */
+int sched_day_read(const cJSON *response, const struct date *day, struct sched_day *out,
+    char **cause);
+void sched_day_free(struct sched_day *d);
+/* The row holding the slot or appointment with this id ("Slot/x" or "Appointment/y"), or -1. */
+long sched_day_find(const struct sched_day *d, const char *ref);
+
+/* The week from START (7 days) for the week overview: per day, free, booked and blocked slots. */
+struct sched_week_day {
+	struct date date;
+	unsigned free, booked, blocked;
+};
+struct fhir_search *sched_week_search(const struct sched_owner *owner, const struct date *start);
+/* Count a searchset of Slots into WEEK[7]; 0, or -1 when it is not a searchset. */
+int sched_week_read(const cJSON *searchset, const struct date *start, struct sched_week_day week[7],
+    bool *partial);
+
+/* Free slots from FROM onward, of any schedule (OWNER NULL) or one. */
+struct fhir_search *sched_free_search(const struct sched_owner *owner, const struct date *from);
+
+/* An appointment as the grid and the flow board show it; strings borrowed from the resource. */
+struct sched_appt_view {
+	const char *id, *status;
+	const char *patient_ref, *patient_name;
+	const char *practitioner_ref, *practitioner_name;
+	const char *type;   /* the appointment type's display or code */
+	const char *reason; /* reasonCode text, or description */
+	bool has_start;
+	struct date_time start, end;
+};
+void sched_appt_view(const cJSON *appt, struct sched_appt_view *out);
+/* The status word a clerk reads: "booked", "arrived", "in room", "done", "no-show", "cancelled". */
+const char *sched_flow_status(const cJSON *appt, const cJSON *encounter);
+/* The room an encounter is in (its active location's display), or NULL. */
+const char *sched_encounter_room(const cJSON *encounter);
+
+/* What the clerk chose for a booking; strings borrowed. */
+struct sched_booking {
+	const cJSON *slots[SCHED_BOOK_SLOTS_MAX]; /* consecutive, each free, as read */
+	size_t nslots;
+	const struct sched_owner *owner;
+	const char *patient_ref, *patient_name;
+	const char *type_code, *type_display;
+	const char *reason, *note;
+	const char *request_id; /* a UUID: the Appointment carries it as an identifier */
+	const struct date *today;
+};
+
+/*
+ * The plans. Each update is guarded by the version the clerk saw (If-Match),
+ * each create by a search that finds it (If-None-Exist); the slot that can be
+ * lost to another clerk is taken first, so the steps fallback fails early.
+ * NULL with *CAUSE when a resource lacks what the plan needs.
+ */
+/* Book: every slot busy, then the Appointment created. */
+struct fhir_plan *sched_plan_book(const struct sched_booking *b, char **cause);
+/* Reschedule APPT into the NSLOTS SLOTS (free, consecutive) of OWNER: new slots busy, the
+ * appointment moved, its old slots (OLD, as read) freed. */
+struct fhir_plan *sched_plan_move(const cJSON *appt, const cJSON *const *old, size_t nold,
+    const cJSON *const *slots, size_t nslots, const struct sched_owner *owner, char **cause);
+/* Cancel with a reason (HL7 appointment-cancellation-reason code and its display): the
+ * appointment cancelled, its slots freed. */
+struct fhir_plan *sched_plan_cancel(const cJSON *appt, const cJSON *const *slots, size_t nslots,
+    const char *reason_code, const char *reason_display, char **cause);
+/* No-show: the appointment marked noshow; the slot stays as it was (the time is gone). */
+struct fhir_plan *sched_plan_noshow(const cJSON *appt, char **cause);
+/* Check in at NOW: the appointment arrived, an Encounter in progress linked to it created. */
+struct fhir_plan *sched_plan_check_in(const cJSON *appt, const struct date_time *now,
+    char **cause);
+/* Check out at NOW: the appointment fulfilled, its encounter finished. */
+struct fhir_plan *sched_plan_check_out(const cJSON *appt, const cJSON *encounter,
+    const struct date_time *now, char **cause);
+/* Room: the encounter's location set to ROOM (a display), active. */
+struct fhir_plan *sched_plan_room(const cJSON *encounter, const char *room, char **cause);
+
+#endif

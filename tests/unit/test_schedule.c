@@ -1,0 +1,620 @@
+/* Unit tests for the scheduling layer: instants, a day's rows, and the plans that book and change. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fhir/plan.h"
+#include "fhir/schedule.h"
+
+static void
+utc(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+TestSuite(schedule, .init = utc);
+
+static struct fhir_client *
+client(void)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+
+	cr_assert_not_null(fc, "%s", cause);
+	return fc;
+}
+
+static cJSON *
+json(const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+
+	cr_assert_not_null(j, "fixture does not parse: %s", text);
+	return j;
+}
+
+/* --- instants ---------------------------------------------------------------------- */
+
+struct instant_case {
+	char text[48];
+	int ok;
+	int y, mo, d, h, mi, s;
+};
+
+ParameterizedTestParameters(schedule, instants)
+{
+	static struct instant_case cases[] = {
+	    {"2026-11-28T08:15:00Z", 1, 2026, 11, 28, 8, 15, 0},
+	    {"2026-11-28T08:15:00+00:00", 1, 2026, 11, 28, 8, 15, 0},
+	    {"2026-11-28T08:15:00-05:00", 1, 2026, 11, 28, 13, 15, 0},
+	    {"2026-11-28T23:30:00-05:00", 1, 2026, 11, 29, 4, 30, 0},
+	    {"2026-03-01T00:30:00+01:00", 1, 2026, 2, 28, 23, 30, 0},
+	    {"2026-11-28T08:15:00.123Z", 1, 2026, 11, 28, 8, 15, 0},
+	    {"2026-11-28T08:15:59+14:00", 1, 2026, 11, 27, 18, 15, 59},
+	    {"2026-11-28T08:15Z", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28T08:15:00", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28T08:15:00+0500", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28T08:15:00+15:00", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28T08:15:00Zjunk", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-13-28T08:15:00Z", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-02-30T08:15:00Z", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28T24:00:00Z", 0, 0, 0, 0, 0, 0, 0},
+	    {"2026-11-28T08:15:00.Z", 0, 0, 0, 0, 0, 0, 0},
+	    {"", 0, 0, 0, 0, 0, 0, 0},
+	};
+	return cr_make_param_array(struct instant_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct instant_case *c, schedule, instants)
+{
+	struct date_time t;
+
+	memset(&t, 0, sizeof t);
+
+	utc();
+	if (!c->ok) {
+		cr_assert_eq(sched_instant_parse(c->text, &t), -1, "'%s' taken", c->text);
+		return;
+	}
+	cr_assert_eq(sched_instant_parse(c->text, &t), 0, "'%s' refused", c->text);
+	cr_assert_eq(t.date.year, c->y);
+	cr_assert_eq(t.date.month, c->mo);
+	cr_assert_eq(t.date.day, c->d, "%s: day %d", c->text, t.date.day);
+	cr_assert_eq(t.hour, c->h, "%s: hour %d", c->text, t.hour);
+	cr_assert_eq(t.minute, c->mi);
+	cr_assert_eq(t.second, c->s);
+}
+
+Test(schedule, instants_are_shown_in_local_time)
+{
+	struct date_time t;
+
+	/* A US clinic in winter: the server's UTC instant is 8 o'clock there. */
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+	tzset();
+	cr_assert_eq(sched_instant_parse("2026-12-01T13:00:00Z", &t), 0);
+	cr_assert_eq(t.hour, 8);
+	cr_assert_eq(sched_instant_parse(NULL, &t), -1);
+}
+
+Test(schedule, a_day_starts_at_local_midnight_with_the_offset)
+{
+	struct date d = {2026, 12, 1};
+	char buf[DATE_BUF_SIZE];
+
+	sched_day_start(&d, buf, sizeof buf);
+	cr_assert_str_eq(buf, "2026-12-01T00:00:00+00:00");
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+	tzset();
+	sched_day_start(&d, buf, sizeof buf);
+	cr_assert_str_eq(buf, "2026-12-01T00:00:00-05:00");
+}
+
+/* --- a day ------------------------------------------------------------------------ */
+
+#define SLOT(id, start, end, status)                                                            \
+	"{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"" id "\",\"meta\":{\"versionId\":\"3\"},"  \
+	"\"schedule\":{\"reference\":\"Schedule/s\"},\"status\":\"" status "\",\"start\":\"" start  \
+	"\",\"end\":\"" end "\"}}"
+#define APPT(id, status, slot, start, who)                                                      \
+	"{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"" id                              \
+	"\",\"meta\":{\"versionId\":\"2\"},\"status\":\"" status "\",\"slot\":[" slot "],"          \
+	"\"start\":\"" start "\",\"end\":\"" start "\",\"participant\":[{\"actor\":{\"reference\":"  \
+	"\"Patient/" who "\",\"display\":\"" who "\"}},{\"actor\":{\"reference\":"                 \
+	"\"Practitioner/doc\",\"display\":\"Dr Doc\"}}]}}"
+
+static const char day_fixture[] =
+    "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":"
+    "\"searchset\",\"total\":7,\"entry\":["
+    SLOT("a", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "free") ","
+    SLOT("b", "2026-12-01T08:15:00Z", "2026-12-01T08:30:00Z", "busy") ","
+    SLOT("c", "2026-12-01T08:30:00Z", "2026-12-01T08:45:00Z", "busy-unavailable") ","
+    SLOT("d", "2026-12-01T08:45:00Z", "2026-12-01T09:00:00Z", "busy") ","
+    SLOT("e", "2026-12-01T09:00:00Z", "2026-12-01T09:15:00Z", "free") ","
+    SLOT("f", "2026-12-01T09:15:00Z", "2026-12-01T09:30:00Z", "entered-in-error") ","
+    SLOT("g", "not a time", "2026-12-01T09:45:00Z", "free") "]}},"
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":"
+    "\"searchset\",\"entry\":["
+    APPT("one", "booked", "{\"reference\":\"Slot/b\"}", "2026-12-01T08:15:00Z", "p1") ","
+    APPT("two", "booked", "{\"reference\":\"Slot/d\"}", "2026-12-01T08:45:00Z", "p2") ","
+    APPT("three", "arrived", "{\"reference\":\"Slot/d\"}", "2026-12-01T08:45:00Z", "p3") ","
+    APPT("gone", "cancelled", "{\"reference\":\"Slot/e\"}", "2026-12-01T09:00:00Z", "p4") ","
+    APPT("walkin", "arrived", "", "2026-12-01T08:20:00Z", "p5") ","
+    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"enc\",\"status\":\"in-progress\","
+    "\"appointment\":[{\"reference\":\"Appointment/walkin\"}],\"location\":[{\"location\":"
+    "{\"display\":\"Room 2\"},\"status\":\"active\",\"physicalType\":{\"coding\":[{\"code\":"
+    "\"ro\"}]}}]},\"search\":{\"mode\":\"include\"}}"
+    "]}}]}";
+
+Test(schedule, a_day_is_a_row_per_slot_with_its_marker_and_appointments)
+{
+	cJSON *resp = json(day_fixture);
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	char *cause = NULL;
+	static const char markers[] = {SCHED_FREE, SCHED_BOOKED, SCHED_OVERBOOKED, SCHED_BLOCKED,
+	    SCHED_OVERBOOKED, SCHED_FREE};
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	/* a, b, the walk-in at 08:20, c, d, e: the entered-in-error slot and the bad one are left out. */
+	cr_assert_eq(d.n, 6, "%zu rows", d.n);
+	for (size_t i = 0; i < d.n; i++)
+		cr_assert_eq(d.rows[i].marker, markers[i], "row %zu is '%c'", i, d.rows[i].marker);
+	cr_assert_eq(d.rows[0].start.hour, 8);
+	cr_assert_null(d.rows[0].appt);
+	cr_assert_str_eq(fhir_get_string(d.rows[1].appt, "id"), "one");
+	/* The walk-in has no slot; it comes after the slot that starts before it. */
+	cr_assert_null(d.rows[2].slot);
+	cr_assert_str_eq(fhir_get_string(d.rows[2].appt, "id"), "walkin");
+	cr_assert_str_eq(fhir_get_string(d.rows[2].encounter, "id"), "enc");
+	cr_assert_str_eq(sched_flow_status(d.rows[2].appt, d.rows[2].encounter), "in room");
+	cr_assert_eq(d.rows[4].nappts, 2);
+	/* A cancelled appointment leaves its slot shown free. */
+	cr_assert_null(d.rows[5].appt);
+	cr_assert_eq(d.slots_total, 7);
+	cr_assert_eq(sched_day_find(&d, "Slot/e"), 5);
+	cr_assert_eq(sched_day_find(&d, "Appointment/walkin"), 2);
+	cr_assert_eq(sched_day_find(&d, "Slot/f"), -1);
+	cr_assert_eq(sched_day_find(&d, "nonsense"), -1);
+	sched_day_free(&d);
+	cJSON_Delete(resp);
+}
+
+Test(schedule, a_failed_search_in_the_batch_is_said)
+{
+	cJSON *resp = json("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+			   "{\"response\":{\"status\":\"400 Bad Request\"},\"resource\":{"
+			   "\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+			   "\"code\":\"invalid\",\"details\":{\"text\":\"bad date\"}}]}}]}");
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	char *cause = NULL;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), -1);
+	cr_assert_not_null(strstr(cause, "slots could not be read: 400"), "%s", cause);
+	cr_assert_not_null(strstr(cause, "bad date"), "%s", cause);
+	free(cause);
+	cJSON_Delete(resp);
+}
+
+Test(schedule, wrong_types_read_as_absent)
+{
+	cJSON *resp = json("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":"
+			   "\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"x\","
+			   "\"status\":7,\"start\":[]}}, 5, {\"resource\":\"Slot\"}]}},"
+			   "{\"resource\":{\"resourceType\":\"Bundle\",\"entry\":{}}}]}");
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	char *cause = NULL;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	cr_assert_eq(d.n, 0);
+	sched_day_free(&d);
+	cJSON_Delete(resp);
+}
+
+Test(schedule, the_week_counts_slots_per_day)
+{
+	cJSON *set = json("{\"resourceType\":\"Bundle\",\"total\":5,\"entry\":["
+	    SLOT("a", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "free") ","
+	    SLOT("b", "2026-12-01T08:15:00Z", "2026-12-01T08:30:00Z", "busy") ","
+	    SLOT("c", "2026-12-03T08:30:00Z", "2026-12-03T08:45:00Z", "busy-unavailable") ","
+	    SLOT("d", "2026-12-07T08:45:00Z", "2026-12-07T09:00:00Z", "free") ","
+	    SLOT("e", "2026-12-08T09:00:00Z", "2026-12-08T09:15:00Z", "free") "]}");
+	struct date start = {2026, 12, 1};
+	struct sched_week_day w[7];
+	bool partial = true;
+
+	cr_assert_eq(sched_week_read(set, &start, w, &partial), 0);
+	cr_assert_not(partial);
+	cr_assert_eq(w[0].free, 1);
+	cr_assert_eq(w[0].booked, 1);
+	cr_assert_eq(w[2].blocked, 1);
+	cr_assert_eq(w[6].free, 1);
+	cr_assert_eq(w[6].date.day, 7);
+	cr_assert_eq(w[1].free + w[1].booked + w[1].blocked, 0);
+	cJSON_Delete(set);
+}
+
+Test(schedule, owners_come_from_the_schedules_actors_sorted_by_name)
+{
+	cJSON *set = json("{\"resourceType\":\"Bundle\",\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Schedule\",\"id\":\"z\",\"actor\":[{\"reference\":"
+	    "\"Practitioner/zed\",\"display\":\"Zed\"},{\"reference\":\"Location/l\",\"display\":"
+	    "\"Main\"}]}},"
+	    "{\"resource\":{\"resourceType\":\"Schedule\",\"id\":\"a\",\"actor\":[{\"reference\":"
+	    "\"Practitioner/amy\",\"display\":\"Amy\"}]}},"
+	    "{\"resource\":{\"resourceType\":\"Schedule\",\"id\":\"room\",\"comment\":\"X-ray\"}},"
+	    "{\"resource\":{\"resourceType\":\"Schedule\",\"id\":\"bad id!\"}},"
+	    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p\"}}]}");
+	struct sched_owners o;
+
+	sched_owners_read(set, &o);
+	cr_assert_eq(o.n, 3);
+	cr_assert_str_eq(o.v[0].name, "Amy");
+	cr_assert_str_eq(o.v[0].schedule, "Schedule/a");
+	cr_assert_null(o.v[0].location);
+	cr_assert_str_eq(o.v[1].name, "X-ray");
+	cr_assert_null(o.v[1].practitioner);
+	cr_assert_str_eq(o.v[2].practitioner, "Practitioner/zed");
+	cr_assert_str_eq(o.v[2].location_name, "Main");
+	sched_owners_free(&o);
+	cJSON_Delete(set);
+}
+
+/* --- plans ------------------------------------------------------------------------- */
+
+static const struct sched_owner owner = {
+	.schedule = "Schedule/s",
+	.practitioner = "Practitioner/doc",
+	.location = "Location/main",
+	.name = "Dr Doc",
+	.location_name = "Main",
+};
+
+static cJSON *
+slot(const char *id, const char *start, const char *end, const char *status, const char *version)
+{
+	cJSON *s = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(s, "resourceType", "Slot");
+	cJSON_AddStringToObject(s, "id", id);
+	if (version != NULL)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(s, "meta"), "versionId", version);
+	cJSON_AddStringToObject(s, "status", status);
+	cJSON_AddStringToObject(s, "start", start);
+	cJSON_AddStringToObject(s, "end", end);
+	return s;
+}
+
+static const cJSON *
+entry(const cJSON *bundle, int i, const char *method, const char *url)
+{
+	const cJSON *e = cJSON_GetArrayItem(fhir_get_array(bundle, "entry"), i);
+	const cJSON *req = fhir_get_object(e, "request");
+
+	cr_assert_not_null(e, "no entry %d", i);
+	cr_assert_str_eq(fhir_get_string(req, "method"), method, "entry %d", i);
+	cr_assert_str_eq(fhir_get_string(req, "url"), url, "entry %d", i);
+	return e;
+}
+
+Test(schedule, booking_takes_each_slot_if_unchanged_then_creates_the_appointment_once)
+{
+	struct fhir_client *fc = client();
+	cJSON *a = slot("a", "2026-12-01T08:00:00-05:00", "2026-12-01T08:15:00-05:00", "free", "3");
+	cJSON *b = slot("b", "2026-12-01T08:15:00-05:00", "2026-12-01T08:30:00-05:00", "free", "7");
+	struct date today = {2026, 11, 28};
+	struct sched_booking bk = {
+		.slots = {a, b},
+		.nslots = 2,
+		.owner = &owner,
+		.patient_ref = "Patient/p1",
+		.patient_name = "Quigley, Chad",
+		.type_code = "ROUTINE",
+		.type_display = "Routine",
+		.reason = "Knee pain",
+		.note = "",
+		.request_id = "0b6f1c3e-8a55-4b7c-9f21-3c1d2e4f5a60",
+		.today = &today,
+	};
+	char *cause = NULL;
+	struct fhir_plan *p = sched_plan_book(&bk, &cause);
+	cJSON *tx;
+	const cJSON *e, *appt, *part;
+
+	cr_assert_not_null(p, "%s", cause);
+	cr_assert_eq(fhir_plan_steps(p), 3);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_str_eq(fhir_get_string(tx, "type"), "transaction");
+	e = entry(tx, 0, "PUT", "Slot/a");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "ifMatch"), "W/\"3\"");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "resource"), "status"), "busy");
+	cr_assert_null(fhir_get_object(fhir_get_object(e, "resource"), "meta"));
+	e = entry(tx, 1, "PUT", "Slot/b");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "ifMatch"), "W/\"7\"");
+	e = entry(tx, 2, "POST", "Appointment");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "ifNoneExist"),
+	    "identifier=urn%3Aehrterm%3Arequest%7C0b6f1c3e-8a55-4b7c-9f21-3c1d2e4f5a60");
+	appt = fhir_get_object(e, "resource");
+	cr_assert_str_eq(fhir_get_string(appt, "status"), "booked");
+	cr_assert_str_eq(fhir_get_string(appt, "start"), "2026-12-01T08:00:00-05:00");
+	cr_assert_str_eq(fhir_get_string(appt, "end"), "2026-12-01T08:30:00-05:00");
+	cr_assert_eq(cJSON_GetObjectItem(appt, "minutesDuration")->valueint, 30);
+	cr_assert_eq(cJSON_GetArraySize(fhir_get_array(appt, "slot")), 2);
+	cr_assert_null(fhir_get_string(appt, "comment"), "an empty note is no comment");
+	cr_assert_str_eq(fhir_get_string(appt, "created"), "2026-11-28");
+	part = fhir_get_array(appt, "participant");
+	cr_assert_eq(cJSON_GetArraySize(part), 3);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(part, 0), "actor"),
+			     "reference"), "Patient/p1");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(part, 1), "actor"),
+			     "reference"), "Practitioner/doc");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(part, 2), "actor"),
+			     "reference"), "Location/main");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	fhir_client_free(&fc);
+}
+
+Test(schedule, booking_refuses_a_slot_not_free_or_without_a_version)
+{
+	cJSON *busy = slot("a", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "busy", "3");
+	cJSON *unversioned = slot("b", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "free", NULL);
+	struct date today = {2026, 11, 28};
+	struct sched_booking bk = {.slots = {busy}, .nslots = 1, .owner = &owner,
+	    .patient_ref = "Patient/p1", .request_id = "r", .today = &today};
+	char *cause = NULL;
+
+	cr_assert_null(sched_plan_book(&bk, &cause));
+	cr_assert_not_null(strstr(cause, "not free"), "%s", cause);
+	free(cause);
+	bk.slots[0] = unversioned;
+	cr_assert_null(sched_plan_book(&bk, &cause));
+	cr_assert_not_null(strstr(cause, "no version"), "%s", cause);
+	free(cause);
+	bk.nslots = 0;
+	cr_assert_null(sched_plan_book(&bk, &cause));
+	free(cause);
+	cJSON_Delete(busy);
+	cJSON_Delete(unversioned);
+}
+
+static cJSON *
+appointment(const char *status)
+{
+	char *text;
+	cJSON *a;
+
+	if (asprintf(&text,
+		"{\"resourceType\":\"Appointment\",\"id\":\"ap\",\"meta\":{\"versionId\":\"4\"},"
+		"\"status\":\"%s\",\"slot\":[{\"reference\":\"Slot/old\"}],\"start\":"
+		"\"2026-12-01T08:00:00Z\",\"end\":\"2026-12-01T08:15:00Z\",\"participant\":["
+		"{\"actor\":{\"reference\":\"Patient/p1\",\"display\":\"Quigley, Chad\"}},"
+		"{\"actor\":{\"reference\":\"Practitioner/other\"}},{\"actor\":{\"reference\":"
+		"\"Location/annex\"}}],\"extension\":[{\"url\":\"urn:x\",\"valueString\":\"kept\"}]}",
+		status) < 0)
+		cr_assert_fail();
+	a = json(text);
+	free(text);
+	return a;
+}
+
+Test(schedule, rescheduling_takes_the_new_slot_moves_the_appointment_frees_the_old)
+{
+	struct fhir_client *fc = client();
+	cJSON *appt = appointment("booked");
+	cJSON *old = slot("old", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "busy", "5");
+	cJSON *to = slot("new", "2026-12-02T10:00:00Z", "2026-12-02T10:15:00Z", "free", "1");
+	const cJSON *olds[] = {old}, *news[] = {to};
+	char *cause = NULL;
+	struct fhir_plan *p = sched_plan_move(appt, olds, 1, news, 1, &owner, &cause);
+	cJSON *tx;
+	const cJSON *moved, *part;
+
+	cr_assert_not_null(p, "%s", cause);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(entry(tx, 0, "PUT", "Slot/new"), "resource"),
+			     "status"), "busy");
+	moved = fhir_get_object(entry(tx, 1, "PUT", "Appointment/ap"), "resource");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(entry(tx, 1, "PUT", "Appointment/ap"),
+			     "request"), "ifMatch"), "W/\"4\"");
+	cr_assert_str_eq(fhir_get_string(moved, "start"), "2026-12-02T10:00:00Z");
+	cr_assert_str_eq(fhir_get_string(cJSON_GetArrayItem(fhir_get_array(moved, "slot"), 0),
+			     "reference"), "Slot/new");
+	/* The patient and every element the screen does not show stay; the provider is the new one. */
+	part = fhir_get_array(moved, "participant");
+	cr_assert_eq(cJSON_GetArraySize(part), 3);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(part, 1), "actor"),
+			     "reference"), "Practitioner/doc");
+	cr_assert_not_null(fhir_get_array(moved, "extension"));
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(entry(tx, 2, "PUT", "Slot/old"), "resource"),
+			     "status"), "free");
+	cr_assert_null(cJSON_GetArrayItem(fhir_get_array(tx, "entry"), 3));
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	/* Into a slot taken meanwhile: refused before anything is sent. */
+	cJSON_ReplaceItemInObject(to, "status", cJSON_CreateString("busy"));
+	cr_assert_null(sched_plan_move(appt, olds, 1, news, 1, &owner, &cause));
+	free(cause);
+	cJSON_Delete(appt);
+	cJSON_Delete(old);
+	cJSON_Delete(to);
+	fhir_client_free(&fc);
+}
+
+Test(schedule, cancelling_gives_the_reason_and_frees_the_slot)
+{
+	struct fhir_client *fc = client();
+	cJSON *appt = appointment("booked");
+	cJSON *old = slot("old", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "busy", "5");
+	const cJSON *olds[] = {old};
+	char *cause = NULL;
+	struct fhir_plan *p = sched_plan_cancel(appt, olds, 1, "pat", "Patient", &cause);
+	cJSON *tx = fhir_plan_transaction(p, fc);
+	const cJSON *a = fhir_get_object(entry(tx, 0, "PUT", "Appointment/ap"), "resource");
+	const cJSON *coding = cJSON_GetArrayItem(
+	    fhir_get_array(fhir_get_object(a, "cancelationReason"), "coding"), 0);
+
+	cr_assert_str_eq(fhir_get_string(a, "status"), "cancelled");
+	cr_assert_str_eq(fhir_get_string(coding, "code"), "pat");
+	cr_assert_str_eq(fhir_get_string(coding, "system"),
+	    "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(entry(tx, 1, "PUT", "Slot/old"), "resource"),
+			     "status"), "free");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	cJSON_Delete(appt);
+	cJSON_Delete(old);
+	fhir_client_free(&fc);
+}
+
+Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointment)
+{
+	struct fhir_client *fc = client();
+	cJSON *appt = appointment("booked");
+	struct date_time now = {{2026, 12, 1}, 8, 3, 0};
+	char *cause = NULL;
+	struct fhir_plan *p = sched_plan_check_in(appt, &now, &cause);
+	cJSON *tx;
+	const cJSON *e, *enc;
+
+	cr_assert_not_null(p, "%s", cause);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(entry(tx, 0, "PUT", "Appointment/ap"),
+			     "resource"), "status"), "arrived");
+	e = entry(tx, 1, "POST", "Encounter");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "ifNoneExist"),
+	    "appointment=Appointment%2Fap");
+	enc = fhir_get_object(e, "resource");
+	cr_assert_str_eq(fhir_get_string(enc, "status"), "in-progress");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "class"), "code"), "AMB");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "subject"), "reference"), "Patient/p1");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "period"), "start"),
+	    "2026-12-01T08:03:00+00:00");
+	cr_assert_str_eq(fhir_get_string(cJSON_GetArrayItem(fhir_get_array(enc, "appointment"), 0),
+			     "reference"), "Appointment/ap");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	cJSON_Delete(appt);
+	fhir_client_free(&fc);
+}
+
+Test(schedule, room_and_check_out_finish_the_encounter)
+{
+	struct fhir_client *fc = client();
+	cJSON *appt = appointment("arrived");
+	cJSON *enc = json("{\"resourceType\":\"Encounter\",\"id\":\"en\",\"meta\":{\"versionId\":"
+			  "\"1\"},\"status\":\"in-progress\",\"period\":{\"start\":"
+			  "\"2026-12-01T08:03:00Z\"}}");
+	struct date_time now = {{2026, 12, 1}, 8, 40, 0};
+	char *cause = NULL;
+	struct fhir_plan *p = sched_plan_room(enc, "Room 2", &cause);
+	cJSON *tx = fhir_plan_transaction(p, fc);
+	cJSON *in_room;
+	const cJSON *done;
+
+	in_room = cJSON_Duplicate(fhir_get_object(entry(tx, 0, "PUT", "Encounter/en"), "resource"), 1);
+	cr_assert_str_eq(sched_encounter_room(in_room), "Room 2");
+	cr_assert_str_eq(sched_flow_status(appt, in_room), "in room");
+	cr_assert_str_eq(sched_flow_status(appt, enc), "arrived");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(in_room, "meta"), "versionId", "2");
+	p = sched_plan_check_out(appt, in_room, &now, &cause);
+	cr_assert_not_null(p, "%s", cause);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(entry(tx, 0, "PUT", "Appointment/ap"),
+			     "resource"), "status"), "fulfilled");
+	done = fhir_get_object(entry(tx, 1, "PUT", "Encounter/en"), "resource");
+	cr_assert_str_eq(fhir_get_string(done, "status"), "finished");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(done, "period"), "start"),
+	    "2026-12-01T08:03:00Z");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(done, "period"), "end"),
+	    "2026-12-01T08:40:00+00:00");
+	/* Out of the room once the visit is over. */
+	cr_assert_null(sched_encounter_room(done));
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	cJSON_Delete(in_room);
+	cJSON_Delete(enc);
+	cJSON_Delete(appt);
+	fhir_client_free(&fc);
+}
+
+struct flow_case {
+	char status[24];
+	char want[16];
+};
+
+ParameterizedTestParameters(schedule, flow_status)
+{
+	static struct flow_case cases[] = {
+	    {"booked", "booked"}, {"pending", "booked"}, {"arrived", "arrived"},
+	    {"checked-in", "arrived"}, {"fulfilled", "done"}, {"noshow", "no-show"},
+	    {"cancelled", "cancelled"}, {"waitlist", "waitlist"},
+	};
+	return cr_make_param_array(struct flow_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct flow_case *c, schedule, flow_status)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(a, "status", c->status);
+	cr_assert_str_eq(sched_flow_status(a, NULL), c->want);
+	cJSON_Delete(a);
+}
+
+/* --- plan results ---------------------------------------------------------------- */
+
+Test(schedule, a_plan_result_names_each_step_s_resource_and_version)
+{
+	cJSON *r = json("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["
+			"{\"response\":{\"status\":\"200\",\"location\":"
+			"\"https://ehr.example/fhir/Slot/a/_history/4\"}},"
+			"{\"response\":{\"status\":\"201\",\"location\":\"Appointment/n1/_history/1\"}},"
+			"{\"response\":{\"status\":\"201\",\"location\":\"Appointment/n1\"}},"
+			"{\"response\":{\"status\":\"201\",\"location\":\"/_history/1\"}}]}");
+	char ref[64], version[16];
+
+	cr_assert_eq(fhir_plan_result(r, 0, ref, sizeof ref, version, sizeof version), 0);
+	cr_assert_str_eq(ref, "Slot/a");
+	cr_assert_str_eq(version, "4");
+	cr_assert_eq(fhir_plan_result(r, 1, ref, sizeof ref, version, sizeof version), 0);
+	cr_assert_str_eq(ref, "Appointment/n1");
+	cr_assert_eq(fhir_plan_result(r, 2, ref, sizeof ref, version, sizeof version), -1);
+	cr_assert_eq(fhir_plan_result(r, 3, ref, sizeof ref, version, sizeof version), -1);
+	cr_assert_eq(fhir_plan_result(r, 4, ref, sizeof ref, version, sizeof version), -1);
+	cr_assert_eq(fhir_plan_result(r, 1, ref, 5, version, sizeof version), -1);
+	cJSON_Delete(r);
+}
+
+Test(schedule, a_plan_refuses_an_unguarded_step)
+{
+	struct fhir_plan *p = fhir_plan_new();
+	cJSON *r = json("{\"resourceType\":\"Slot\",\"id\":\"a\"}");
+	struct fhir_search *wrong = fhir_search_new("Patient");
+
+	cr_assert_eq(fhir_plan_update(p, r, NULL, NULL), -1, "an update needs a version");
+	cr_assert_eq(fhir_plan_update(p, r, "not a version!", NULL), -1);
+	cr_assert_eq(fhir_plan_create(p, r, NULL), -1, "a create needs a guard");
+	cr_assert_eq(fhir_plan_create(p, r, wrong), -1, "the guard must search the same type");
+	for (int i = 0; i < FHIR_PLAN_MAX; i++)
+		cr_assert_eq(fhir_plan_update(p, r, "1", NULL), i);
+	cr_assert_eq(fhir_plan_update(p, r, "1", NULL), -1, "a full plan takes no more");
+	cr_assert_eq(fhir_plan_steps(p), FHIR_PLAN_MAX);
+	fhir_search_free(&wrong);
+	cJSON_Delete(r);
+	fhir_plan_free(&p);
+}
