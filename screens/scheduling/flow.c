@@ -13,8 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How often the board asks whether anything changed. */
-#define FLOW_CHECK_MS 60000
+/* How often the board asks whether anything changed: the profile's flow_refresh. */
+static int
+check_ms(struct app *app)
+{
+	return (int)app_profile(app)->flow_refresh_s * 1000;
+}
 
 enum { COL_TIME, COL_STATUS, COL_PATIENT, COL_WITH, COL_ROOM, COL_COUNT };
 static const struct ui_list_column columns[COL_COUNT] = {
@@ -192,21 +196,29 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	app_dirty(app);
 }
 
+/* "geDAY" and "ltDAY+1" as local instants: the board's day. The caller frees both. */
 static void
-load(struct flow *f)
+today_range(const struct flow *f, char **ge, char **lt)
 {
-	struct fhir_search *q = fhir_search_new("Appointment");
 	struct date next = f->day;
-	char a[DATE_BUF_SIZE], b[DATE_BUF_SIZE], *ge, *lt;
-	struct app_ticket *t;
-	char *cause = NULL;
+	char a[DATE_BUF_SIZE], b[DATE_BUF_SIZE], *cause = NULL;
 
 	if (date_parse("T+1", &f->day, &next, &cause) != 0)
 		free(cause);
 	sched_day_start(&f->day, a, sizeof a);
 	sched_day_start(&next, b, sizeof b);
-	ge = xasprintf("ge%s", a);
-	lt = xasprintf("lt%s", b);
+	*ge = xasprintf("ge%s", a);
+	*lt = xasprintf("lt%s", b);
+}
+
+static void
+load(struct flow *f)
+{
+	struct fhir_search *q = fhir_search_new("Appointment");
+	struct app_ticket *t;
+	char *ge, *lt;
+
+	today_range(f, &ge, &lt);
 	fhir_search_add(q, "date", ge);
 	fhir_search_add(q, "date", lt);
 	fhir_search_add(q, "_sort", "date");
@@ -219,7 +231,7 @@ load(struct flow *f)
 	free(lt);
 }
 
-/* The minute's check: two counts of what changed since the newest change read, in one batch. */
+/* The periodic check: two counts of what changed since the newest change read, in one batch. */
 static void
 on_checked(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -251,8 +263,9 @@ check(struct app *app, void *state)
 	cJSON *batch = cJSON_CreateObject(), *entries;
 	static const char *const types[] = { "Appointment", "Encounter" };
 	struct app_ticket *t;
+	char *ge, *lt;
 
-	app_timer(app, f, FLOW_CHECK_MS, check);
+	app_timer(app, f, check_ms(app), check);
 	if (app_requests(app, f) > 0)
 		return;
 	if (f->since[0] == '\0') {
@@ -260,6 +273,7 @@ check(struct app *app, void *state)
 		cJSON_Delete(batch);
 		return;
 	}
+	today_range(f, &ge, &lt);
 	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
 	cJSON_AddStringToObject(batch, "type", "batch");
 	entries = cJSON_AddArrayToObject(batch, "entry");
@@ -268,6 +282,9 @@ check(struct app *app, void *state)
 		cJSON *en = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(en, "request");
 		char *gt = xasprintf("gt%s", f->since), *url;
 
+		/* Only what the board shows: today's appointments, and visits of today. */
+		fhir_search_add(q, "date", ge);
+		fhir_search_add(q, "date", lt);
 		fhir_search_add(q, "_lastUpdated", gt);
 		fhir_search_add(q, "_summary", "count");
 		url = fhir_search_relative(app_fhir(app), q);
@@ -278,6 +295,8 @@ check(struct app *app, void *state)
 		free(gt);
 		fhir_search_free(&q);
 	}
+	free(ge);
+	free(lt);
 	t = app_ticket_new(app, f, on_checked, 0, "flow-check", "Checking for changes");
 	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
 	cJSON_Delete(batch);
@@ -308,7 +327,7 @@ flow_enter(struct app *app, void *arg)
 	ui_dialog_init(&f->dialog, "", false);
 	ui_prompt_init(&f->room, 30, false);
 	load(f);
-	app_timer(app, f, FLOW_CHECK_MS, check);
+	app_timer(app, f, check_ms(app), check);
 	return f;
 }
 
@@ -351,7 +370,7 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		f->cursor_x = cx;
 	} else {
 		ui_put(win, top + 1, 1, COLS - 2,
-		    "i check in  R room  o check out  N no-show  r refresh (checked every minute)",
+		    "i check in  R room  o check out  N no-show  r refresh",
 		    UI_DIM, false);
 	}
 	if (f->read)

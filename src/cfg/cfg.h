@@ -27,6 +27,7 @@ struct cfg_profile {
 	struct cfg_keymap keymap;
 	long idle_lock_s;       /* seconds without a key press before the screen locks */
 	long timeout_s;         /* connect and stalled-transfer timeout, seconds */
+	long flow_refresh_s;    /* the flow board's check for changes, seconds */
 	long page_size;         /* _count for searches */
 	const char *user_label; /* NULL, or a label for the status line */
 	unsigned int line;      /* line of the [profile] header, for messages */

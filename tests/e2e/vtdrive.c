@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -77,7 +78,8 @@ struct op {
 	 * line 40 fails before anything runs. '?' makes the rest optional, '*'
 	 * repeats the letter before it. N size, r row (negative counts from the
 	 * bottom), c column, d seconds, s string (any bytes), u UTF-8 text,
-	 * w word, e NAME=VALUE, k key, g signal, x exit status, o on|off.
+	 * w word, e NAME=VALUE, k key, g signal, x exit status, o on|off,
+	 * a an attribute (reverse, bold, ...).
 	 */
 	const char *args;
 	int flags;
@@ -141,11 +143,18 @@ struct drive {
 	bool reaped;
 	int status; /* from waitpid(), once reaped */
 	int64_t reaped_ms;
+	struct rusage rusage; /* the child's, from wait4(), once reaped */
+	bool have_rusage;
 	bool hung_up;
+
+	pid_t shell_pid; /* a `shell` step's command while it runs; 0: none */
+	bool shell_reaped;
+	int shell_status;
 
 	struct buf raw; /* everything the child wrote */
 	struct buf out; /* bytes waiting to be written to the child */
 	int64_t last_output_ms;
+	int64_t last_output_us; /* the same, finer, for `mark` */
 	uint64_t to_child;
 	int64_t wake_ms; /* a wait's condition may hold by then without any event: check */
 
@@ -172,6 +181,15 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void
@@ -646,14 +664,20 @@ on_signal(int sig)
 static void
 reap(struct drive *d)
 {
+	struct rusage ru;
 	pid_t r;
 	int st;
 
-	while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((r = wait4(-1, &st, WNOHANG, &ru)) > 0)
 		if (r == d->pid && !d->reaped) {
 			d->reaped = true;
 			d->status = st;
 			d->reaped_ms = now_ms();
+			d->rusage = ru;
+			d->have_rusage = true;
+		} else if (r == d->shell_pid && !d->shell_reaped) {
+			d->shell_reaped = true;
+			d->shell_status = st;
 		}
 }
 
@@ -696,7 +720,8 @@ feed(struct drive *d, const char *p, size_t n)
 		}
 	}
 	vterm_input_write(d->vt, p, n);
-	d->last_output_ms = now_ms();
+	d->last_output_us = now_us();
+	d->last_output_ms = d->last_output_us / 1000;
 }
 
 static void
@@ -862,9 +887,10 @@ child_stop(struct drive *d)
 			pump(d, deadline);
 		if (!d->reaped) {
 			kill(-d->pid, SIGKILL);
-			while ((r = waitpid(d->pid, &st, 0)) < 0 && errno == EINTR)
+			while ((r = wait4(d->pid, &st, 0, &d->rusage)) < 0 && errno == EINTR)
 				;
 			d->reaped = true;
+			d->have_rusage = r == d->pid;
 			d->status = st;
 		}
 	}
@@ -1365,6 +1391,33 @@ op_wait_quiet(struct drive *d, const struct step *s)
 }
 
 static bool
+grew_done(struct drive *d, void *ctx)
+{
+	const size_t *before = ctx;
+
+	return d->raw.len > *before;
+}
+
+/* Unlike wait-quiet, this one needs the program to answer first: a redraw, say. */
+static int
+op_wait_output(struct drive *d, const struct step *s)
+{
+	int64_t started = now_ms(), deadline = started + step_timeout(d, s, 1), quiet;
+	size_t before = d->raw.len;
+	enum wait_result r;
+	char what[64];
+
+	parse_seconds(s->argv[0].s, &quiet);
+	r = wait_until(d, deadline, true, grew_done, &before);
+	if (r != WAIT_OK)
+		return wait_failed(d, r, started, "output");
+	d->met_ms = now_ms();
+	r = wait_until(d, deadline, false, quiet_done, &quiet);
+	snprintf(what, sizeof what, "%" PRId64 " ms without output", quiet);
+	return r == WAIT_OK ? 0 : wait_failed(d, r, started, what);
+}
+
+static bool
 exit_done(struct drive *d, void *ctx)
 {
 	(void)ctx;
@@ -1628,6 +1681,246 @@ op_echo(struct drive *d, const struct step *s)
 	return 0;
 }
 
+/* --- attributes, shell commands and measurements --------------------------------- */
+
+static bool
+attr_parse(const char *name, int *which)
+{
+	static const char *const names[] = {"reverse", "bold", "underline", "italic", "blink"};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0) {
+			*which = (int)i;
+			return true;
+		}
+	return false;
+}
+
+static bool
+cell_has(const VTermScreenCell *c, int which)
+{
+	switch (which) {
+	case 0:
+		return c->attrs.reverse;
+	case 1:
+		return c->attrs.bold;
+	case 2:
+		return c->attrs.underline != VTERM_UNDERLINE_OFF;
+	case 3:
+		return c->attrs.italic;
+	default:
+		return c->attrs.blink;
+	}
+}
+
+struct attr_ctx {
+	const struct arg *text;
+	int which;
+};
+
+/*
+ * Some row holds the text with the attribute on its first character. The row is
+ * read cell by cell, so that a byte offset in its text maps back to a column.
+ */
+static bool
+attr_done(struct drive *d, void *ctx)
+{
+	struct attr_ctx *c = ctx;
+	struct buf b = {0};
+	int *col_at = xcalloc((size_t)d->cols * VTERM_MAX_CHARS_PER_CELL * 4 + 1, sizeof *col_at);
+	bool found = false;
+	int row, col, i;
+
+	for (row = 0; row < d->rows && !found; row++) {
+		const char *at;
+
+		b.len = 0;
+		for (col = 0; col < d->cols;) {
+			VTermScreenCell cell;
+			VTermPos pos = {.row = row, .col = col};
+			size_t start = b.len, k;
+
+			vterm_screen_get_cell(d->screen, pos, &cell);
+			if (cell.chars[0] == 0)
+				buf_add(&b, " ", 1);
+			for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell.chars[i] != 0; i++)
+				if (!utf8_add(&b, cell.chars[i]))
+					buf_add(&b, "?", 1);
+			for (k = start; k < b.len; k++)
+				col_at[k] = col;
+			col += cell.width > 0 ? cell.width : 1;
+		}
+		if (b.len == 0)
+			continue;
+		for (at = b.p; (at = memmem(at, b.len - (size_t)(at - b.p), c->text->s,
+		                     c->text->len)) != NULL;
+		     at++) {
+			VTermScreenCell cell;
+			VTermPos pos = {.row = row, .col = col_at[at - b.p]};
+
+			vterm_screen_get_cell(d->screen, pos, &cell);
+			if (cell_has(&cell, c->which)) {
+				found = true;
+				break;
+			}
+			if ((size_t)(at - b.p) + 1 >= b.len)
+				break;
+		}
+	}
+	free(col_at);
+	free(b.p);
+	return found;
+}
+
+static int
+op_wait_attr(struct drive *d, const struct step *s)
+{
+	struct attr_ctx c = {.text = &s->argv[0]};
+	int64_t started = now_ms();
+	enum wait_result r;
+	char *what;
+	int rc;
+
+	attr_parse(s->argv[1].s, &c.which);
+	r = wait_until(d, started + step_timeout(d, s, 2), true, attr_done, &c);
+	if (r == WAIT_OK)
+		return settle(d);
+	what = xasprintf("\"%s\" in %s on the screen", s->argv[0].s, s->argv[1].s);
+	rc = wait_failed(d, r, started, what);
+	free(what);
+	return rc;
+}
+
+static bool
+shell_done(struct drive *d, void *ctx)
+{
+	(void)ctx;
+	return d->shell_reaped;
+}
+
+/*
+ * Run a command with sh -c and wait for it, reading the program's output
+ * meanwhile; it fails the step unless the command exits 0. The command gets
+ * vtdrive's standard output and error, and /dev/null as input.
+ */
+static int
+op_shell(struct drive *d, const struct step *s)
+{
+	int64_t started = now_ms();
+	enum wait_result r;
+	char sig[32];
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	d->shell_reaped = false;
+	pid = fork();
+	if (pid < 0)
+		return fail(d, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct sigaction sa;
+		sigset_t none;
+		int fd, n;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		for (n = 1; n < NSIG; n++)
+			sigaction(n, &sa, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd > 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		execl("/bin/sh", "sh", "-c", s->argv[0].s, (char *)NULL);
+		_exit(127);
+	}
+	d->shell_pid = pid;
+	r = wait_until(d, started + d->timeout_ms, false, shell_done, NULL);
+	if (r != WAIT_OK) {
+		kill(pid, SIGKILL);
+		while (!d->shell_reaped && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		d->shell_pid = 0;
+		if (r == WAIT_INTR)
+			return fail_interrupted(d, "the command");
+		return fail(d, "the command did not finish within %" PRId64 " ms", d->timeout_ms);
+	}
+	d->shell_pid = 0;
+	st = d->shell_status;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st))
+		return fail(d, "the command exited %d", WEXITSTATUS(st));
+	return fail(d, "the command was killed by %s", signal_name(WTERMSIG(st), sig, sizeof sig));
+}
+
+/*
+ * A running process's peak resident set, and how much of what is resident now
+ * is anonymous memory and how much file pages (mostly shared libraries), in kB
+ * from /proc; -1 where unknown.
+ */
+static void
+proc_rss_kb(pid_t pid, long *peak, long *anon, long *file)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*peak = *anon = *file = -1;
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", peak) != 1 &&
+		    sscanf(line, "RssAnon: %ld kB", anon) != 1)
+			sscanf(line, "RssFile: %ld kB", file);
+	fclose(f);
+}
+
+static int64_t
+timeval_us(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
+/*
+ * Print the running totals, for benchmarks to subtract: now and the time of the
+ * program's last output (monotonic, us), bytes from and to the program, and the
+ * program's CPU time (all threads) and peak RSS so far; after it has exited and
+ * been reaped, those two come from wait4().
+ */
+static int
+op_mark(struct drive *d, const struct step *s)
+{
+	int64_t cpu_us = -1;
+	long rss_kb = -1, anon_kb = -1, file_kb = -1;
+	const char *child = "none";
+
+	reap(d);
+	if (d->pid > 0 && !d->reaped) {
+		clockid_t clock;
+		struct timespec ts;
+
+		if (clock_getcpuclockid(d->pid, &clock) == 0 && clock_gettime(clock, &ts) == 0)
+			cpu_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		proc_rss_kb(d->pid, &rss_kb, &anon_kb, &file_kb);
+		child = "running";
+	} else if (d->reaped && d->have_rusage) {
+		cpu_us = timeval_us(&d->rusage.ru_utime) + timeval_us(&d->rusage.ru_stime);
+		rss_kb = d->rusage.ru_maxrss;
+		child = "exited";
+	}
+	printf("mark %s t_us=%" PRId64 " out_us=%" PRId64 " term_bytes=%zu to_child=%" PRIu64
+	       " cpu_us=%" PRId64 " rss_kb=%ld anon_kb=%ld file_kb=%ld child=%s\n",
+	    s->argv[0].s, now_us(), d->last_output_us, d->raw.len, d->to_child, cpu_us, rss_kb,
+	    anon_kb, file_kb, child);
+	fflush(stdout);
+	return 0;
+}
+
 // clang-format off
 static const struct op ops[] = {
 	{ "size", op_size, "NN", OP_BEFORE_SPAWN, "COLS ROWS",
@@ -1654,8 +1947,14 @@ static const struct op ops[] = {
 	  "wait until row ROW contains TEXT" },
 	{ "wait-raw", op_wait_raw, "s?d", OP_AFTER_SPAWN, "BYTES [SECS]",
 	  "wait until the raw output contains BYTES" },
+	{ "wait-attr", op_wait_attr, "sa?d", OP_AFTER_SPAWN, "TEXT ATTR [SECS]",
+	  "wait until a row contains TEXT whose first character is drawn in ATTR:\n"
+	  "      reverse, bold, underline, italic or blink (a list's selected row)" },
 	{ "wait-quiet", op_wait_quiet, "d?d", OP_AFTER_SPAWN, "QUIET [SECS]",
 	  "wait until the program has written nothing for QUIET seconds" },
+	{ "wait-output", op_wait_output, "d?d", OP_AFTER_SPAWN, "QUIET [SECS]",
+	  "wait until the program writes something, then until it has written nothing\n"
+	  "      for QUIET seconds" },
 	{ "wait-exit", op_wait_exit, "?dx", OP_AFTER_SPAWN, "[SECS [STATUS]]",
 	  "wait for the child to exit with STATUS: a number (default 0), any, or a signal (HUP)" },
 	{ "key", op_key, "k*", OP_AFTER_SPAWN, "KEY...",
@@ -1682,6 +1981,14 @@ static const struct op ops[] = {
 	  "the raw output never contained BYTES" },
 	{ "screen", op_screen, "", 0, "", "print the screen to standard output" },
 	{ "echo", op_echo, "?s*", 0, "TEXT...", "print TEXT to standard output" },
+	{ "shell", op_shell, "s", 0, "COMMAND",
+	  "run COMMAND with sh -c and wait for it (the timeout), reading the program's\n"
+	  "      output meanwhile; fails unless it exits 0" },
+	{ "mark", op_mark, "w", 0, "NAME",
+	  "print \"mark NAME\" and running totals: t_us (now), out_us (the program's last\n"
+	  "      output), term_bytes, to_child, cpu_us and rss_kb (the program's CPU time\n"
+	  "      and peak RSS so far), anon_kb and file_kb (its resident anonymous and file\n"
+	  "      pages now); -1 if unknown; child=none|running|exited" },
 };
 // clang-format on
 
@@ -1861,6 +2168,11 @@ check_arg(char type, const struct arg *a, char **cause)
 		if (exit_spec_parse(a->s, &e))
 			return true;
 		*cause = xasprintf("'%s' is not an exit status (0-255, any, or a signal)", a->s);
+		return false;
+	case 'a':
+		if (attr_parse(a->s, &v))
+			return true;
+		*cause = xasprintf("'%s' is not reverse, bold, underline, italic or blink", a->s);
 		return false;
 	case 'o':
 		if (strcmp(a->s, "on") == 0 || strcmp(a->s, "off") == 0)
@@ -2191,6 +2503,13 @@ main(int argc, char **argv)
 	    now_ms() - started, d.cols, d.rows, pos.row, pos.col,
 	    d.altscreen ? "alternate" : "normal",
 	    running ? "still running at the end, stopped: " : "", child, d.raw.len, d.to_child);
+	/* The child's own CPU time and peak RSS, from wait4(), on a line of their own. */
+	if (d.have_rusage)
+		fprintf(stderr, "vtdrive: child CPU %" PRId64 " us (user %" PRId64 ", system %" PRId64
+		                "), peak RSS %ld kB\n",
+		    timeval_us(&d.rusage.ru_utime) + timeval_us(&d.rusage.ru_stime),
+		    timeval_us(&d.rusage.ru_utime), timeval_us(&d.rusage.ru_stime),
+		    d.rusage.ru_maxrss);
 	the_drive = NULL;
 	drive_free(&d);
 	steps_free(steps, nsteps);

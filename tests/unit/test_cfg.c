@@ -125,6 +125,7 @@ Test(cfg, minimal_profile_gets_defaults)
 	cr_assert_null(p->keymap.path);
 	cr_assert_eq(p->idle_lock_s, 600, "idle_lock defaults to 10m");
 	cr_assert_eq(p->timeout_s, 30, "timeout defaults to 30s");
+	cr_assert_eq(p->flow_refresh_s, 60, "flow_refresh defaults to 1m");
 	cr_assert_eq(p->page_size, 20);
 	cr_assert_null(p->user_label);
 	cfg_free(&cfg);
