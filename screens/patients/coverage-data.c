@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "screens/patients/patients.h"
+#include "fhir/plan.h"
 #include "util/uuid.h"
 #include "util/xmalloc.h"
 
@@ -968,84 +969,36 @@ coverage_order_moves(
 	return n;
 }
 
-static void
-add_entry(cJSON *entries, cJSON *resource, const char *method, const char *url,
-    const char *full_url, const char *if_match, const char *if_none_exist)
+static const char *
+version_of(const cJSON *c)
 {
-	cJSON *e = cJSON_CreateObject(), *req;
-
-	if (full_url != NULL)
-		cJSON_AddStringToObject(e, "fullUrl", full_url);
-	cJSON_AddItemToObject(e, "resource", resource);
-	req = cJSON_AddObjectToObject(e, "request");
-	cJSON_AddStringToObject(req, "method", method);
-	cJSON_AddStringToObject(req, "url", url);
-	if (if_match != NULL) {
-		char *etag = xasprintf("W/\"%s\"", if_match);
-
-		cJSON_AddStringToObject(req, "ifMatch", etag);
-		free(etag);
-	}
-	if (if_none_exist != NULL)
-		cJSON_AddStringToObject(req, "ifNoneExist", if_none_exist);
-	cJSON_AddItemToArray(entries, e);
-}
-
-/* "Coverage/ID" and its version, for a PUT entry; false when either is unusable. */
-static bool
-put_target(const cJSON *c, char **url, const char **version)
-{
-	const char *id = fhir_get_string(c, "id");
-
-	*version = fhir_get_string(fhir_get_object(c, "meta"), "versionId");
-	if (!fhir_valid_id(id) || !fhir_valid_id(*version))
-		return false;
-	*url = xasprintf("Coverage/%s", id);
-	return true;
+	return fhir_get_string(fhir_get_object(c, "meta"), "versionId");
 }
 
 cJSON *
 coverage_transaction(const struct fhir_client *fc, const cJSON *saved, const char *request_id,
     cJSON *const *moved, size_t n)
 {
-	cJSON *bundle = cJSON_CreateObject(), *entries;
-	const char *version;
-	char *url;
+	struct fhir_plan *p = fhir_plan_new();
+	cJSON *bundle = NULL;
+	int ok;
 
-	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
-	cJSON_AddStringToObject(bundle, "type", "transaction");
-	entries = cJSON_AddArrayToObject(bundle, "entry");
 	if (fhir_get_string(saved, "id") == NULL) {
 		struct fhir_search *s = fhir_search_new("Coverage");
 		char *value = xasprintf("%s|%s", COVERAGE_REQUEST_SYSTEM, request_id);
-		char *full = xasprintf("urn:uuid:%s", request_id), *query, *q;
 
 		fhir_search_add(s, "identifier", value);
-		/* The query part of the encoded search URL: one encoder for every parameter. */
-		query = fhir_search_url(fc, s);
-		q = query != NULL ? strchr(query, '?') : NULL;
-		add_entry(entries, cJSON_Duplicate(saved, true), "POST", "Coverage", full, NULL,
-		    q != NULL ? q + 1 : NULL);
-		free(query);
-		free(full);
+		ok = fhir_plan_create(p, saved, s);
 		free(value);
 		fhir_search_free(&s);
-	} else if (put_target(saved, &url, &version)) {
-		add_entry(entries, cJSON_Duplicate(saved, true), "PUT", url, NULL, version, NULL);
-		free(url);
 	} else {
-		cJSON_Delete(bundle);
-		return NULL;
+		ok = fhir_plan_update(p, saved, version_of(saved), NULL);
 	}
-	for (size_t i = 0; i < n; i++) {
-		/* Every update is guarded, or the transaction is not built at all. */
-		if (!put_target(moved[i], &url, &version)) {
-			cJSON_Delete(bundle);
-			return NULL;
-		}
-		add_entry(
-		    entries, cJSON_Duplicate(moved[i], true), "PUT", url, NULL, version, NULL);
-		free(url);
-	}
+	/* Every update is guarded, or the transaction is not built at all. */
+	for (size_t i = 0; ok >= 0 && i < n; i++)
+		ok = fhir_plan_update(p, moved[i], version_of(moved[i]), NULL);
+	if (ok >= 0)
+		bundle = fhir_plan_transaction(p, fc);
+	fhir_plan_free(&p);
 	return bundle;
 }

@@ -55,7 +55,7 @@ slot_minutes(const cJSON *slot)
 	if (sched_instant_parse(fhir_get_string(slot, "start"), &a) != 0 ||
 	    sched_instant_parse(fhir_get_string(slot, "end"), &b) != 0)
 		return 0;
-	return date_diff_days(&a.date, &b.date) * 1440L + (b.hour - a.hour) * 60L + (b.minute - a.minute);
+	return sched_minutes(&a, &b);
 }
 
 static void

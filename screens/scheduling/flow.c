@@ -196,39 +196,19 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	app_dirty(app);
 }
 
-/* "geDAY" and "ltDAY+1" as local instants: the board's day. The caller frees both. */
-static void
-today_range(const struct flow *f, char **ge, char **lt)
-{
-	struct date next = f->day;
-	char a[DATE_BUF_SIZE], b[DATE_BUF_SIZE], *cause = NULL;
-
-	if (date_parse("T+1", &f->day, &next, &cause) != 0)
-		free(cause);
-	sched_day_start(&f->day, a, sizeof a);
-	sched_day_start(&next, b, sizeof b);
-	*ge = xasprintf("ge%s", a);
-	*lt = xasprintf("lt%s", b);
-}
-
 static void
 load(struct flow *f)
 {
 	struct fhir_search *q = fhir_search_new("Appointment");
 	struct app_ticket *t;
-	char *ge, *lt;
 
-	today_range(f, &ge, &lt);
-	fhir_search_add(q, "date", ge);
-	fhir_search_add(q, "date", lt);
+	sched_search_days(q, "date", &f->day, 1);
 	fhir_search_add(q, "_sort", "date");
 	fhir_search_add(q, "_count", "500");
 	fhir_search_add(q, "_revinclude", "Encounter:appointment");
 	t = app_ticket_new(f->app, f, on_read, 0, "flow-read", "Reading today's patients");
 	app_ticket_track(t, fhir_search(app_fhir(f->app), q, app_ticket_done, t));
 	fhir_search_free(&q);
-	free(ge);
-	free(lt);
 }
 
 /* The periodic check: two counts of what changed since the newest change read, in one batch. */
@@ -263,7 +243,6 @@ check(struct app *app, void *state)
 	cJSON *batch = cJSON_CreateObject(), *entries;
 	static const char *const types[] = { "Appointment", "Encounter" };
 	struct app_ticket *t;
-	char *ge, *lt;
 
 	app_timer(app, f, check_ms(app), check);
 	if (app_requests(app, f) > 0)
@@ -273,7 +252,6 @@ check(struct app *app, void *state)
 		cJSON_Delete(batch);
 		return;
 	}
-	today_range(f, &ge, &lt);
 	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
 	cJSON_AddStringToObject(batch, "type", "batch");
 	entries = cJSON_AddArrayToObject(batch, "entry");
@@ -283,8 +261,7 @@ check(struct app *app, void *state)
 		char *gt = xasprintf("gt%s", f->since), *url;
 
 		/* Only what the board shows: today's appointments, and visits of today. */
-		fhir_search_add(q, "date", ge);
-		fhir_search_add(q, "date", lt);
+		sched_search_days(q, "date", &f->day, 1);
 		fhir_search_add(q, "_lastUpdated", gt);
 		fhir_search_add(q, "_summary", "count");
 		url = fhir_search_relative(app_fhir(app), q);
@@ -295,21 +272,9 @@ check(struct app *app, void *state)
 		free(gt);
 		fhir_search_free(&q);
 	}
-	free(ge);
-	free(lt);
 	t = app_ticket_new(app, f, on_checked, 0, "flow-check", "Checking for changes");
 	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
 	cJSON_Delete(batch);
-}
-
-static void
-need_none(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
-{
-	struct flow *f = owner;
-
-	(void)dir;
-	(void)link;
-	ui_list_page_failed(&f->list, ticket, "no more");
 }
 
 static void *
@@ -322,7 +287,7 @@ flow_enter(struct app *app, void *arg)
 	f->app = app;
 	date_time_now(&now);
 	f->day = now.date;
-	ui_list_init(&f->list, columns, COL_COUNT, need_none, f);
+	ui_list_init(&f->list, columns, COL_COUNT, NULL, f);
 	ui_list_set_empty_message(&f->list, "No appointments today.");
 	ui_dialog_init(&f->dialog, "", false);
 	ui_prompt_init(&f->room, 30, false);

@@ -49,13 +49,6 @@ struct free_slots {
 static void search(struct free_slots *f);
 
 static long
-minutes(const struct date_time *a, const struct date_time *b)
-{
-	return date_diff_days(&a->date, &b->date) * 1440L + (b->hour - a->hour) * 60L +
-	    (b->minute - a->minute);
-}
-
-static long
 owner_of(const struct free_slots *f, const cJSON *slot)
 {
 	const char *ref = fhir_get_string(fhir_get_object(slot, "schedule"), "reference");
@@ -96,7 +89,7 @@ find_starts(struct free_slots *f)
 			if (date_time_compare(&xs, &end) != 0)
 				break;
 			s->slots[s->n++] = x;
-			covered += minutes(&xs, &xe);
+			covered += sched_minutes(&xs, &xe);
 			end = xe;
 		}
 		if (covered >= f->want_minutes)
@@ -135,15 +128,12 @@ on_found(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct free_slots *f = state;
 	const cJSON *e;
-	char *cause = NULL;
 
 	(void)tag;
 	if (r->status != FHIR_OK) {
-		ui_list_page_failed(&f->list, 0, "");
 		app_error(app, "Free slots could not be read: %s", r->message ? r->message : "no answer");
 		return;
 	}
-	(void)cause;
 	cJSON_Delete(f->slots);
 	f->slots = cJSON_CreateArray();
 	cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
@@ -205,16 +195,6 @@ on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	search(f);
 }
 
-static void
-need_none(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
-{
-	struct free_slots *f = owner;
-
-	(void)dir;
-	(void)link;
-	ui_list_page_failed(&f->list, ticket, "the first 100 free slots are shown: start later to see more");
-}
-
 static void *
 free_enter(struct app *app, void *arg)
 {
@@ -239,7 +219,7 @@ free_enter(struct app *app, void *arg)
 	cause = NULL;
 	ui_form_set_text(&f->form, F_MINUTES, "15", &cause);
 	free(cause);
-	ui_list_init(&f->list, columns, COL_COUNT, need_none, f);
+	ui_list_init(&f->list, columns, COL_COUNT, NULL, f);
 	ui_list_set_empty_message(&f->list, "No free time of that length: try a later day or fewer minutes.");
 	f->in_form = true;
 	t = app_ticket_new(app, f, on_owners, 0, "free-owners", "Reading the schedules");

@@ -264,16 +264,6 @@ on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 
 /* --- the screen ------------------------------------------------------------------- */
 
-static void need_none(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
-{
-	struct schedule *s = owner;
-
-	(void)dir;
-	(void)link;
-	/* A day is read whole: there is no other page to fetch. */
-	ui_list_page_failed(s->week_view ? &s->weeklist : &s->list, ticket, "no more");
-}
-
 static void *
 schedule_enter(struct app *app, void *arg)
 {
@@ -286,9 +276,9 @@ schedule_enter(struct app *app, void *arg)
 	s->app = app;
 	date_time_now(&now);
 	s->day = now.date;
-	ui_list_init(&s->list, day_columns, COL_COUNT, need_none, s);
+	ui_list_init(&s->list, day_columns, COL_COUNT, NULL, s);
 	ui_list_set_empty_message(&s->list, "No slots on this day.");
-	ui_list_init(&s->weeklist, week_columns, WCOL_COUNT, need_none, s);
+	ui_list_init(&s->weeklist, week_columns, WCOL_COUNT, NULL, s);
 	ui_dialog_init(&s->dialog, "", false);
 	ui_prompt_init(&s->date_prompt, 24, false);
 	t = app_ticket_new(app, s, on_owners, 0, "schedule-owners", "Reading the schedules");

@@ -109,8 +109,8 @@ now_fhir(const struct date_time *now, char *buf, size_t size)
 	date_time_format_fhir(now, date_time_local_offset(now), buf, size);
 }
 
-static long
-minutes_between(const struct date_time *a, const struct date_time *b)
+long
+sched_minutes(const struct date_time *a, const struct date_time *b)
 {
 	return date_diff_days(&a->date, &b->date) * 1440L + (b->hour - a->hour) * 60L +
 	    (b->minute - a->minute);
@@ -213,8 +213,8 @@ batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search
 	free(url);
 }
 
-static void
-add_range(struct fhir_search *s, const char *param, const struct date *from, int days)
+void
+sched_search_days(struct fhir_search *s, const char *param, const struct date *from, int days)
 {
 	char a[DATE_BUF_SIZE], b[DATE_BUF_SIZE], *ge, *lt;
 	struct date to = *from;
@@ -245,7 +245,7 @@ sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
 	entries = cJSON_AddArrayToObject(batch, "entry");
 	s = fhir_search_new("Slot");
 	fhir_search_add(s, "schedule", owner->schedule);
-	add_range(s, "start", day, 1);
+	sched_search_days(s, "start", day, 1);
 	fhir_search_add(s, "_sort", "start");
 	fhir_search_add(s, "_count", count);
 	batch_get(entries, fc, s);
@@ -254,7 +254,7 @@ sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
 	fhir_search_add(s, "actor", owner->practitioner ? owner->practitioner
 						       : owner->location ? owner->location
 									 : owner->schedule);
-	add_range(s, "date", day, 1);
+	sched_search_days(s, "date", day, 1);
 	fhir_search_add(s, "_sort", "date");
 	fhir_search_add(s, "_count", count);
 	fhir_search_add(s, "_revinclude", "Encounter:appointment");
@@ -479,7 +479,7 @@ sched_week_search(const struct sched_owner *owner, const struct date *start)
 
 	snprintf(count, sizeof count, "%d", SCHED_WEEK_COUNT);
 	fhir_search_add(s, "schedule", owner->schedule);
-	add_range(s, "start", start, 7);
+	sched_search_days(s, "start", start, 7);
 	fhir_search_add(s, "_elements", "status,start");
 	fhir_search_add(s, "_count", count);
 	return s;
@@ -723,7 +723,7 @@ place(cJSON *appt, const cJSON *const *slots, size_t n, const struct sched_owner
 	set_string(appt, "start", fhir_get_string(slots[0], "start"));
 	set_string(appt, "end", fhir_get_string(slots[n - 1], "end"));
 	cJSON_DeleteItemFromObjectCaseSensitive(appt, "minutesDuration");
-	cJSON_AddNumberToObject(appt, "minutesDuration", (double)minutes_between(&a, &b));
+	cJSON_AddNumberToObject(appt, "minutesDuration", (double)sched_minutes(&a, &b));
 	cJSON_DeleteItemFromObjectCaseSensitive(appt, "slot");
 	refs = cJSON_AddArrayToObject(appt, "slot");
 	for (size_t i = 0; i < n; i++) {

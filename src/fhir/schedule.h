@@ -25,8 +25,13 @@
  * local wall clock. 0, or -1 when TEXT is not one.
  */
 int sched_instant_parse(const char *text, struct date_time *local);
+/* Minutes from A to B, wall clock (negative when B is earlier). */
+long sched_minutes(const struct date_time *a, const struct date_time *b);
 /* The local midnight starting DAY as a FHIR instant with the local offset, into BUF. */
 void sched_day_start(const struct date *day, char *buf, size_t size);
+
+/* Add PARAM=geFROM and PARAM=ltFROM+DAYS to S, both local midnights: DAYS whole days. */
+void sched_search_days(struct fhir_search *s, const char *param, const struct date *from, int days);
 
 /* A schedule the clerk can pick: whose it is and where. Strings owned. */
 struct sched_owner {

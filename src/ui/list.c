@@ -279,7 +279,8 @@ ask(struct ui_list *l, enum ui_list_dir dir)
 	char *copy;
 	unsigned ticket;
 
-	if (l->pending && (!jump || l->pending_dir == dir))
+	/* A list filled whole by its owner (a day of slots) has no other page to ask for. */
+	if (l->need == NULL || (l->pending && (!jump || l->pending_dir == dir)))
 		return;
 	switch (dir) {
 	case UI_LIST_NEXT:
@@ -301,8 +302,6 @@ ask(struct ui_list *l, enum ui_list_dir dir)
 	l->pending_dir = dir;
 	ticket = ++l->ticket;
 	l->requests++;
-	if (l->need == NULL)
-		return;
 	/* The owner may answer at once, and that answer may drop the page LINK lives in. */
 	copy = link != NULL ? xstrdup(link) : NULL;
 	l->need(l->owner, ticket, dir, copy);

@@ -89,7 +89,8 @@ struct ui_list {
 
 /*
  * Set up an empty list with NCOLS COLUMNS (borrowed, usually a static table).
- * NEED is called with OWNER when a page is wanted.
+ * NEED is called with OWNER when a page is wanted; NULL when the owner hands over
+ * every row at once (ui_list_reset, then one ui_list_add_page with the total).
  */
 void ui_list_init(struct ui_list *l, const struct ui_list_column *columns, size_t ncols,
     ui_list_need_fn need, void *owner);
