@@ -15,19 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct field_code types[] = {
-	{ "ROUTINE", "Routine" },
-	{ "FOLLOWUP", "Follow-up" },
-	{ "CHECKUP", "Check-up" },
-	{ "WALKIN", "Walk-in" },
-	{ "EMERGENCY", "Emergency" },
-};
-
 enum { F_TYPE, F_LENGTH, F_REASON, F_NOTE, F_COUNT };
 // clang-format off
 static const struct field_def fields[F_COUNT] = {
 	[F_TYPE]   = { .label = "Type", .type = FIELD_CODE, .required = true,
-		       .codes = types, .ncodes = sizeof types / sizeof types[0] },
+		       .codes = scheduling_types, .ncodes = SCHEDULING_TYPES_COUNT },
 	[F_LENGTH] = { .label = "Minutes", .type = FIELD_INTEGER, .required = true,
 		       .min = 1, .max = 24 * 60 },
 	[F_REASON] = { .label = "Reason", .type = FIELD_TEXT, .required = true, .max_chars = 200 },

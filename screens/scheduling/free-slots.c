@@ -20,7 +20,7 @@ static const struct ui_list_column columns[COL_COUNT] = {
 	{ "Where", 0, 2 },
 };
 
-enum { F_FROM, F_MINUTES, F_WITH, F_COUNT };
+enum { F_FROM, F_MINUTES, F_TYPE, F_WITH, F_COUNT };
 
 /* A start that has enough free minutes after it, at one schedule. */
 struct free_start {
@@ -33,6 +33,7 @@ struct free_slots {
 	struct app *app;
 	struct field_def defs[F_COUNT];
 	struct field_code *with; /* "Anyone" and each schedule */
+	struct field_code types[SCHEDULING_TYPES_COUNT + 1]; /* "Any" and each type */
 	struct ui_form form;
 	bool in_form;
 	struct sched_owners owners;
@@ -44,6 +45,7 @@ struct free_slots {
 	bool booked, in_booking;
 	char *booked_ref;
 	long want_minutes;
+	const char *want_type; /* a type code, or NULL: any */
 };
 
 static void search(struct free_slots *f);
@@ -57,6 +59,38 @@ owner_of(const struct free_slots *f, const cJSON *slot)
 		if (strcmp(f->owners.v[i].schedule, ref) == 0)
 			return (long)i;
 	return -1;
+}
+
+/* A slot kept for some appointment types fits only those; one that names none fits any. */
+static bool
+fits_type(const cJSON *slot, const char *type)
+{
+	const cJSON *cc, *coding;
+	bool restricted = false;
+
+	if (type == NULL)
+		return true;
+	cJSON_ArrayForEach(cc, fhir_get_array(slot, "appointmentType"))
+	{
+		cJSON_ArrayForEach(coding, fhir_get_array(cc, "coding"))
+		{
+			const char *code = fhir_get_string(coding, "code");
+
+			restricted = true;
+			if (code != NULL && strcmp(code, type) == 0)
+				return true;
+		}
+	}
+	/* R4 has one appointmentType on a Slot, not a list: read that form too. */
+	cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(slot, "appointmentType"), "coding"))
+	{
+		const char *code = fhir_get_string(coding, "code");
+
+		restricted = true;
+		if (code != NULL && strcmp(code, type) == 0)
+			return true;
+	}
+	return !restricted;
 }
 
 /* Each free slot that starts WANT minutes of free slots in a row, at its schedule. */
@@ -74,7 +108,8 @@ find_starts(struct free_slots *f)
 		struct date_time start, end;
 		long o = owner_of(f, first), covered = 0;
 
-		if (o < 0 || sched_instant_parse(fhir_get_string(first, "start"), &start) != 0)
+		if (o < 0 || !fits_type(first, f->want_type) ||
+		    sched_instant_parse(fhir_get_string(first, "start"), &start) != 0)
 			continue;
 		s->owner = (size_t)o;
 		end = start;
@@ -152,7 +187,7 @@ on_found(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 static void
 search(struct free_slots *f)
 {
-	const struct field_value *from, *mins, *with;
+	const struct field_value *from, *mins, *with, *type;
 	const struct sched_owner *o = NULL;
 	struct fhir_search *q;
 	struct app_ticket *t;
@@ -162,7 +197,9 @@ search(struct free_slots *f)
 	from = ui_form_value(&f->form, F_FROM);
 	mins = ui_form_value(&f->form, F_MINUTES);
 	with = ui_form_value(&f->form, F_WITH);
+	type = ui_form_value(&f->form, F_TYPE);
 	f->want_minutes = mins->integer;
+	f->want_type = type->empty || type->code == &f->types[0] ? NULL : type->code->code;
 	if (!with->empty && with->code != &f->with[0])
 		o = &f->owners.v[with->code - f->with - 1];
 	q = sched_free_search(o, &from->date);
@@ -210,6 +247,11 @@ free_enter(struct app *app, void *arg)
 	f->defs[F_FROM] = (struct field_def){ .label = "From", .type = FIELD_DATE, .required = true };
 	f->defs[F_MINUTES] = (struct field_def){ .label = "Minutes", .type = FIELD_INTEGER,
 		.required = true, .min = 1, .max = 8 * 60 };
+	f->types[0] = (struct field_code){ "any", "Any" };
+	for (size_t i = 0; i < SCHEDULING_TYPES_COUNT; i++)
+		f->types[i + 1] = scheduling_types[i];
+	f->defs[F_TYPE] = (struct field_def){ .label = "Type", .type = FIELD_CODE, .required = true,
+		.codes = f->types, .ncodes = SCHEDULING_TYPES_COUNT + 1 };
 	f->defs[F_WITH] = (struct field_def){ .label = "With", .type = FIELD_CODE, .required = true };
 	ui_form_init(&f->form, f->defs, F_COUNT);
 	date_time_now(&now);
@@ -218,6 +260,9 @@ free_enter(struct app *app, void *arg)
 	free(cause);
 	cause = NULL;
 	ui_form_set_text(&f->form, F_MINUTES, "15", &cause);
+	free(cause);
+	cause = NULL;
+	ui_form_set_text(&f->form, F_TYPE, "Any", &cause);
 	free(cause);
 	ui_list_init(&f->list, columns, COL_COUNT, NULL, f);
 	ui_list_set_empty_message(&f->list, "No free time of that length: try a later day or fewer minutes.");
@@ -252,8 +297,8 @@ free_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 
 	(void)app;
 	ui_put(win, top, 1, COLS - 2, "Find free time:", UI_NORMAL, false);
-	ui_form_draw(&f->form, win, top + 1, 3, COLS);
-	ui_list_draw(&f->list, win, top + 5, rows - 6, COLS);
+	ui_form_draw(&f->form, win, top + 1, 4, COLS);
+	ui_list_draw(&f->list, win, top + 6, rows - 7, COLS);
 	ui_put(win, top + rows - 1, 1, COLS - 2,
 	    f->in_form ? "F10 or Enter on the last field searches  Tab next field  Esc back"
 		       : "Enter or b books the time selected  / changes the search  Esc back",
@@ -330,6 +375,7 @@ free_action(struct app *app, void *state, enum action a)
 		return APP_REDRAW;
 	case A_SEARCH:
 		f->in_form = true;
+		ui_form_set_focus(&f->form, F_FROM);
 		return APP_REDRAW;
 	case A_REFRESH:
 		search(f);

@@ -10,6 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct field_code scheduling_types[SCHEDULING_TYPES_COUNT] = {
+	{ "ROUTINE", "Routine" },
+	{ "FOLLOWUP", "Follow-up" },
+	{ "CHECKUP", "Check-up" },
+	{ "WALKIN", "Walk-in" },
+	{ "EMERGENCY", "Emergency" },
+};
+
 const struct field_code scheduling_cancel_reasons[] = {
 	{ "pat", "Patient" },
 	{ "pat-crs", "Patient: canceled via automated reminder system" },

@@ -10,6 +10,11 @@
 #include "fhir/schedule.h"
 #include "ui/field.h"
 
+/* Appointment types (HL7 v2 table 0276), as the booking form and the free-slot search offer them. */
+#define SCHEDULING_TYPES_COUNT 5
+#define SCHEDULING_TYPE_SYSTEM "http://terminology.hl7.org/CodeSystem/v2-0276"
+extern const struct field_code scheduling_types[SCHEDULING_TYPES_COUNT];
+
 /* Cancellation reasons (HL7 appointment-cancellation-reason), as the cancel question offers them. */
 extern const struct field_code scheduling_cancel_reasons[];
 extern const size_t scheduling_cancel_reasons_count;

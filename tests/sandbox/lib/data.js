@@ -78,6 +78,7 @@ const APPT_TYPE_DISPLAY = {
   ROUTINE: 'Routine appointment - default if not valued',
   FOLLOWUP: 'A follow up visit from a previous appointment',
   CHECKUP: 'A routine check-up, such as an annual physical',
+  WALKIN: 'A previously unscheduled walk-in visit',
 };
 
 // --- small helpers ------------------------------------------------------------
@@ -331,6 +332,10 @@ function loadData(repo, opts) {
               start: localDateTime(start),
               end: localDateTime(end),
             };
+            // The first half hour of each day is kept for walk-ins, as clinics do.
+            if (h === 8 && m < 30) {
+              slot.appointmentType = cc('http://terminology.hl7.org/CodeSystem/v2-0276', 'WALKIN', APPT_TYPE_DISPLAY.WALKIN);
+            }
             list.push(slot);
           }
         }
