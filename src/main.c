@@ -46,8 +46,7 @@ usage(FILE *out)
 	    "      --forget-secret delete the profile's passphrase from the keyring\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -V, --version       show the version and the libraries in use, and exit\n"
-	    "\n"
-	    "Configuration file options:\n",
+	    "\n",
 	    PACKAGE);
 	cfg_print_help(out);
 	fprintf(out, "\nSee ehrterm(1) and ehrterm.conf(5) for the full manual.\n");

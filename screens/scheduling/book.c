@@ -161,6 +161,10 @@ on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 			free(*b->arg.booked_ref);
 			*b->arg.booked_ref = xstrdup(ref);
 		}
+		if (b->arg.saved != NULL) {
+			cJSON_Delete(*b->arg.saved);
+			*b->arg.saved = cJSON_Duplicate(r->resource, true);
+		}
 		if (b->arg.draft != NULL)
 			scheduling_draft_clear(b->arg.draft);
 		if (app_audit(app, "book", "Appointment", id) == 0)

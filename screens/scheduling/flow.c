@@ -359,8 +359,28 @@ selected(const struct flow *f)
 	return *end == '\0' && i < f->n ? &f->rows[i] : NULL;
 }
 
+static bool
+starts_today(const cJSON *appt, const void *arg)
+{
+	const struct flow *f = arg;
+	struct date_time at;
+
+	return sched_instant_parse(fhir_get_string(appt, "start"), &at) == 0 &&
+	    date_compare(&at.date, &f->day) == 0;
+}
+
+static bool
+any(const cJSON *r, const void *arg)
+{
+	(void)r;
+	(void)arg;
+	return true;
+}
+
+/* What a change saved goes onto the board as it is (one round trip); a failure reads it again. */
 static void
-after_change(struct app *app, void *state, const struct scheduling_change *c)
+after_change(struct app *app, void *state, const struct scheduling_change *c,
+    const struct fhir_result *res)
 {
 	struct flow *f = state;
 	const struct flow_row *r = selected(f);
@@ -373,7 +393,13 @@ after_change(struct app *app, void *state, const struct scheduling_change *c)
 		f->select_ref = xasprintf("Appointment/%s", fhir_get_string(r->appt, "id"));
 	else
 		f->select_ref = xstrdup(c->ref);
-	load(f);
+	if (res->status == FHIR_OK &&
+	    sched_merge(f->appts, res->resource, "Appointment", starts_today, f) +
+		    sched_merge(f->encounters, res->resource, "Encounter", any, NULL) >
+		0)
+		fill(f);
+	else
+		load(f);
 }
 
 static void

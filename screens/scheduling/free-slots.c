@@ -44,6 +44,7 @@ struct free_slots {
 	struct scheduling_draft draft;
 	bool booked, in_booking;
 	char *booked_ref;
+	cJSON *booked_saved;
 	long want_minutes;
 	const char *want_type; /* a type code, or NULL: any */
 };
@@ -59,6 +60,14 @@ owner_of(const struct free_slots *f, const cJSON *slot)
 		if (strcmp(f->owners.v[i].schedule, ref) == 0)
 			return (long)i;
 	return -1;
+}
+
+static bool
+is_free(const cJSON *slot)
+{
+	const char *s = fhir_get_string(slot, "status");
+
+	return s != NULL && strcmp(s, "free") == 0;
 }
 
 /* A slot kept for some appointment types fits only those; one that names none fits any. */
@@ -108,7 +117,7 @@ find_starts(struct free_slots *f)
 		struct date_time start, end;
 		long o = owner_of(f, first), covered = 0;
 
-		if (o < 0 || !fits_type(first, f->want_type) ||
+		if (o < 0 || !fits_type(first, f->want_type) || !is_free(first) ||
 		    sched_instant_parse(fhir_get_string(first, "start"), &start) != 0)
 			continue;
 		s->owner = (size_t)o;
@@ -118,7 +127,7 @@ find_starts(struct free_slots *f)
 			const cJSON *x = cJSON_GetArrayItem(f->slots, j);
 			struct date_time xs, xe;
 
-			if (owner_of(f, x) != o || sched_instant_parse(fhir_get_string(x, "start"), &xs) != 0 ||
+			if (owner_of(f, x) != o || !is_free(x) || sched_instant_parse(fhir_get_string(x, "start"), &xs) != 0 ||
 			    sched_instant_parse(fhir_get_string(x, "end"), &xe) != 0)
 				continue;
 			if (date_time_compare(&xs, &end) != 0)
@@ -286,6 +295,7 @@ free_leave(struct app *app, void *state)
 	free(f->starts);
 	free(f->with);
 	free(f->booked_ref);
+	cJSON_Delete(f->booked_saved);
 	scheduling_draft_clear(&f->draft);
 	free(f);
 }
@@ -329,6 +339,7 @@ book(struct free_slots *f)
 	arg.draft = &f->draft;
 	arg.booked = &f->booked;
 	arg.booked_ref = &f->booked_ref;
+	arg.saved = &f->booked_saved;
 	f->booked = false;
 	if (app_push(f->app, "book", &arg) == 0)
 		f->in_booking = true;
@@ -420,8 +431,15 @@ free_resume(struct app *app, void *state)
 
 	(void)app;
 	if (f->in_booking) {
+		/* The slots just booked are busy now: off the list without asking again. */
 		f->in_booking = false;
-		search(f);
+		if (f->booked && f->booked_saved != NULL && f->slots != NULL &&
+		    sched_merge(f->slots, f->booked_saved, "Slot", NULL, NULL) > 0)
+			fill(f);
+		else
+			search(f);
+		cJSON_Delete(f->booked_saved);
+		f->booked_saved = NULL;
 	}
 }
 

@@ -62,6 +62,7 @@ struct schedule {
 	struct scheduling_draft draft;
 	bool booked;
 	char *booked_ref;
+	cJSON *booked_saved;
 	char *select_ref; /* the row to select once the day is read again */
 	bool select_at;	  /* ... or the first row from this time on */
 	struct date_time select_time;
@@ -304,6 +305,7 @@ schedule_leave(struct app *app, void *state)
 	scheduling_draft_clear(&s->draft);
 	free(s->book_slot);
 	free(s->booked_ref);
+	cJSON_Delete(s->booked_saved);
 	free(s->select_ref);
 	free(s->failed);
 	free(s);
@@ -425,16 +427,28 @@ appt_slots(const struct schedule *s, const cJSON *appt, const cJSON **out, size_
 }
 
 
-/* After a change, done or not: the day as the server has it now, the changed row selected. */
+/*
+ * After a change the day shows what the server has now, the changed row selected:
+ * what the change saved is applied to the rows shown, so a change costs one round
+ * trip; a failed one (someone else was first) reads the day again.
+ */
 static void
-after_change(struct app *app, void *state, const struct scheduling_change *c)
+show_saved(struct schedule *s, const cJSON *saved, char *select)
 {
-	struct schedule *s = state;
-
-	(void)app;
 	free(s->select_ref);
-	s->select_ref = xstrdup(c->ref);
-	load_day(s);
+	s->select_ref = select;
+	if (saved != NULL && s->have_data && !s->week_view && sched_day_apply(&s->data, saved) > 0)
+		fill_day_list(s);
+	else
+		load_day(s);
+}
+
+static void
+after_change(struct app *app, void *state, const struct scheduling_change *c,
+    const struct fhir_result *r)
+{
+	(void)app;
+	show_saved(state, r->status == FHIR_OK ? r->resource : NULL, xstrdup(c->ref));
 }
 
 static void
@@ -498,6 +512,7 @@ book_here(struct schedule *s)
 	arg.draft = &s->draft;
 	arg.booked = &s->booked;
 	arg.booked_ref = &s->booked_ref;
+	arg.saved = &s->booked_saved;
 	s->booked = false;
 	if (app_push(s->app, "book", &arg) == 0)
 		s->in_booking = true;
@@ -854,13 +869,11 @@ schedule_resume(struct app *app, void *state)
 	if (s->in_booking) {
 		/* Booked or not (a slot just taken), the day is read again as it is now. */
 		s->in_booking = false;
-		if (s->booked) {
-			free(s->select_ref);
-			s->select_ref = s->booked_ref;
-			s->booked_ref = NULL;
-		}
+		show_saved(s, s->booked ? s->booked_saved : NULL, s->booked ? s->booked_ref : NULL);
+		s->booked_ref = NULL;
+		cJSON_Delete(s->booked_saved);
+		s->booked_saved = NULL;
 		s->booked = false;
-		load_day(s);
 	}
 }
 

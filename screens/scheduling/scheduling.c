@@ -101,7 +101,7 @@ on_changed(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 		free(msg);
 	}
 	if (c->after != NULL)
-		c->after(app, state, c);
+		c->after(app, state, c, r);
 }
 
 void

@@ -32,6 +32,7 @@ struct book_arg {
 	size_t nslots;				  /* how many are free in a row there (1 at least) */
 	struct scheduling_draft *draft;		  /* kept by the screen below */
 	bool *booked;				  /* set when the booking saved */
+	cJSON **saved;				  /* what it saved (a transaction-response) */
 	char **booked_ref;			  /* the new "Appointment/ID", for the grid to select */
 };
 
@@ -51,12 +52,16 @@ struct scheduling_kind {
 extern const struct scheduling_kind scheduling_reschedule, scheduling_cancel, scheduling_noshow,
     scheduling_check_in, scheduling_check_out, scheduling_room;
 
-/* A screen's change in flight: one at a time. AFTER runs once it is answered, either way. */
+/*
+ * A screen's change in flight: one at a time. AFTER runs once it is answered, either
+ * way, with the answer: on success a transaction-response holding what was saved.
+ */
 struct scheduling_change {
 	const struct scheduling_kind *kind;
 	char ref[96]; /* "Appointment/ID": audited, and selected after the reload */
 	bool running;
-	void (*after)(struct app *app, void *state, const struct scheduling_change *c);
+	void (*after)(struct app *app, void *state, const struct scheduling_change *c,
+	    const struct fhir_result *r);
 };
 /*
  * Run PLAN (taken; NULL: say CAUSE, taken too) as change C of STATE's screen:

@@ -22,7 +22,7 @@
 
 #define STACK_MAX 16
 /* How often the status line's request progress is refreshed. */
-#define PROGRESS_MS 250
+#define PROGRESS_MS 1000
 /* Wrong passphrases at login before ehrterm gives up, as sudo does. */
 #define LOGIN_TRIES 3
 

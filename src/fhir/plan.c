@@ -16,6 +16,7 @@ struct plan_step {
 	/* Filled as the steps run. */
 	char *done_ref;	    /* "Type/id" */
 	char *done_version; /* what the step left */
+	cJSON *done_resource; /* the server's copy after the step, or NULL */
 };
 
 struct fhir_plan {
@@ -51,6 +52,7 @@ fhir_plan_free(struct fhir_plan **pp)
 		fhir_search_free(&p->steps[i].if_none_exist);
 		free(p->steps[i].done_ref);
 		free(p->steps[i].done_version);
+		cJSON_Delete(p->steps[i].done_resource);
 	}
 	fhir_result_clear(&p->failed);
 	free(p->undo_failed);
@@ -170,6 +172,8 @@ steps_response(const struct fhir_plan *p)
 		cJSON_AddStringToObject(resp, "status", "200");
 		cJSON_AddStringToObject(resp, "location", loc);
 		cJSON_AddStringToObject(resp, "etag", etag);
+		if (p->steps[i].done_resource != NULL)
+			cJSON_AddItemToObject(e, "resource", cJSON_Duplicate(p->steps[i].done_resource, true));
 		cJSON_AddItemToArray(entries, e);
 		free(loc);
 		free(etag);
@@ -219,6 +223,8 @@ on_step(struct fhir_result *r, void *arg)
 	struct plan_step *s = &p->steps[p->at];
 
 	if (r->status == FHIR_OK && step_outcome(s, r, &s->done_ref, &s->done_version) == 0) {
+		s->done_resource = r->resource;
+		r->resource = NULL;
 		if (++p->at < p->n) {
 			run_step(p);
 		} else {

@@ -49,7 +49,8 @@ cJSON *fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client
 /*
  * Run P (taken): one transaction when TRANSACTION, else the steps. DONE gets, on
  * success, a transaction-response Bundle in both ways (one entry per step, with
- * response.location and response.etag), so callers read it one way; on failure,
+ * response.location and response.etag, and the resource as the server has it now
+ * when the server returned it), so callers read it one way; on failure,
  * the failed step's status and a message naming what failed, and whether undoing
  * went wrong too. Returns the first request's id, as fhir_bundle does.
  */

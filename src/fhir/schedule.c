@@ -362,12 +362,13 @@ encounter_of(const cJSON *encounters, const char *appt_id)
 	return NULL;
 }
 
+static void day_rows(struct sched_day *out);
+
 int
 sched_day_read(const cJSON *response, const struct date *day, struct sched_day *out,
     char **cause)
 {
-	const cJSON *slots_set, *appts_set, *slot, *appt;
-	size_t cap, n = 0;
+	const cJSON *slots_set, *appts_set;
 
 	memset(out, 0, sizeof *out);
 	out->date = *day;
@@ -379,6 +380,18 @@ sched_day_read(const cJSON *response, const struct date *day, struct sched_day *
 	out->encounters = take_type(appts_set, "Encounter");
 	out->slots_total = bundle_total(slots_set);
 	out->appts_total = bundle_total(appts_set);
+	day_rows(out);
+	return 0;
+}
+
+/* The rows of D from its slots, appointments and encounters (built again after a change). */
+static void
+day_rows(struct sched_day *out)
+{
+	const cJSON *slot, *appt;
+	size_t cap, n = 0;
+
+	free(out->rows);
 	cap = (size_t)cJSON_GetArraySize(out->slots) + (size_t)cJSON_GetArraySize(out->appts) + 1;
 	out->rows = xcalloc(cap, sizeof *out->rows);
 	cJSON_ArrayForEach(slot, out->slots)
@@ -437,7 +450,74 @@ sched_day_read(const cJSON *response, const struct date *day, struct sched_day *
 		if (out->rows[i].appt != NULL)
 			out->rows[i].encounter =
 			    encounter_of(out->encounters, fhir_get_string(out->rows[i].appt, "id"));
-	return 0;
+}
+
+size_t
+sched_merge(cJSON *array, const cJSON *response, const char *type,
+    bool (*add)(const cJSON *resource, const void *arg), const void *arg)
+{
+	const cJSON *e;
+	size_t changed = 0;
+
+	cJSON_ArrayForEach(e, fhir_get_array(response, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		const char *rt = fhir_get_string(r, "resourceType");
+		const char *id = fhir_get_string(r, "id");
+		cJSON *old;
+		int i = 0;
+		bool found = false;
+
+		if (rt == NULL || strcmp(rt, type) != 0 || !fhir_valid_id(id))
+			continue;
+		cJSON_ArrayForEach(old, array)
+		{
+			const char *oid = fhir_get_string(old, "id");
+
+			if (oid != NULL && strcmp(oid, id) == 0) {
+				cJSON_ReplaceItemInArray(array, i, cJSON_Duplicate(r, true));
+				found = true;
+				break;
+			}
+			i++;
+		}
+		if (found) {
+			changed++;
+		} else if (add != NULL && add(r, arg)) {
+			cJSON_AddItemToArray(array, cJSON_Duplicate(r, true));
+			changed++;
+		}
+	}
+	return changed;
+}
+
+static bool
+starts_on(const cJSON *appt, const void *arg)
+{
+	const struct date *day = arg;
+	struct date_time at;
+
+	return sched_instant_parse(fhir_get_string(appt, "start"), &at) == 0 &&
+	    date_compare(&at.date, day) == 0;
+}
+
+static bool
+any(const cJSON *r, const void *arg)
+{
+	(void)r;
+	(void)arg;
+	return true;
+}
+
+size_t
+sched_day_apply(struct sched_day *d, const cJSON *response)
+{
+	size_t n = sched_merge(d->slots, response, "Slot", NULL, NULL) +
+	    sched_merge(d->appts, response, "Appointment", starts_on, &d->date) +
+	    sched_merge(d->encounters, response, "Encounter", any, NULL);
+
+	day_rows(d);
+	return n;
 }
 
 void

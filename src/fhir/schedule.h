@@ -84,6 +84,19 @@ cJSON *sched_day_batch(const struct fhir_client *fc, const struct sched_owner *o
 int sched_day_read(const cJSON *response, const struct date *day, struct sched_day *out,
     char **cause);
 void sched_day_free(struct sched_day *d);
+/*
+ * Replace the resources of TYPE in ARRAY with the newer copies a transaction-response
+ * (or any Bundle) carries, by id; one not there is added when ADD says so. Returns how
+ * many were replaced or added.
+ */
+size_t sched_merge(cJSON *array, const cJSON *response, const char *type,
+    bool (*add)(const cJSON *resource, const void *arg), const void *arg);
+/*
+ * What a change saved, applied to the day shown, without reading it again: its slots
+ * (this day's only), appointments (those starting on it) and encounters. The rows are
+ * built again. Returns how many resources changed.
+ */
+size_t sched_day_apply(struct sched_day *d, const cJSON *response);
 /* The row holding the slot or appointment with this id ("Slot/x" or "Appointment/y"), or -1. */
 long sched_day_find(const struct sched_day *d, const char *ref);
 

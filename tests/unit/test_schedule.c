@@ -618,3 +618,33 @@ Test(schedule, a_plan_refuses_an_unguarded_step)
 	cJSON_Delete(r);
 	fhir_plan_free(&p);
 }
+
+/* --- a change applied to the day shown ------------------------------------------- */
+
+Test(schedule, what_a_change_saved_is_applied_to_the_day_without_reading_it_again)
+{
+	cJSON *resp = json(day_fixture);
+	cJSON *saved = json("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["
+	    SLOT("a", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "busy") ","
+	    APPT("new", "booked", "{\"reference\":\"Slot/a\"}", "2026-12-01T08:00:00Z", "p9") ","
+	    SLOT("elsewhere", "2026-12-02T08:00:00Z", "2026-12-02T08:15:00Z", "free") ","
+	    APPT("later", "booked", "{\"reference\":\"Slot/elsewhere\"}", "2026-12-02T08:00:00Z", "p8") ","
+	    "{\"response\":{\"status\":\"200\"}}]}");
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	char *cause = NULL;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	cr_assert_eq(d.rows[0].marker, SCHED_FREE);
+	/* Slot a and the new appointment in it; another day's slot and appointment stay out. */
+	cr_assert_eq(sched_day_apply(&d, saved), 2);
+	cr_assert_eq(d.n, 6);
+	cr_assert_eq(d.rows[0].marker, SCHED_BOOKED);
+	cr_assert_str_eq(fhir_get_string(d.rows[0].appt, "id"), "new");
+	cr_assert_eq(sched_day_find(&d, "Slot/elsewhere"), -1);
+	cr_assert_eq(sched_day_find(&d, "Appointment/later"), -1);
+	cr_assert_eq(cJSON_GetArraySize(d.appts), 6);
+	sched_day_free(&d);
+	cJSON_Delete(saved);
+	cJSON_Delete(resp);
+}
