@@ -159,8 +159,16 @@ find_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_putf(win, top + 2, 15, COLS - 16, UI_DIM, false,
 		    "%zu other %s surname%s did not end in %s", f->filtered,
 		    (char[]){ f->query.initial, '\0' }, f->filtered == 1 ? "" : "s", f->query.value);
-	if (f->query.kind != PATIENT_QUERY_EMPTY || ui_list_rows_held(&f->list) > 0)
+	if (f->query.kind != PATIENT_QUERY_EMPTY || ui_list_rows_held(&f->list) > 0) {
+		/* Where the clerk is in the whole result: "12 of 535". */
+		char *at = ui_list_position(&f->list);
+		int w = (int)strlen(at);
+
+		if (w > 0 && w < COLS - 58)
+			ui_put(win, top + 1, COLS - 1 - w, w, at, UI_DIM, false);
+		free(at);
 		ui_list_draw(&f->list, win, top + 3, rows - 3, COLS);
+	}
 }
 
 static bool
