@@ -34,6 +34,7 @@ struct book {
 	struct ui_form form;
 	char request_id[UUID_BUF_SIZE]; /* one per booking: a retried create finds the first */
 	size_t nbooked; /* slots the running booking takes: its Appointment is the step after */
+	unsigned attempts; /* saves sent: after a lost answer, a conflict may be our own */
 	bool saved;
 	bool asking;
 	struct ui_dialog dialog;
@@ -176,8 +177,13 @@ on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		/* Another clerk was first: the form is kept for the next slot, the day read again. */
 		keep_draft(b);
 		b->saved = true;
-		app_error(app, "Slot just taken by someone else: not booked. The day is shown as it is "
-			       "now; press b on another slot (what you typed is kept).");
+		if (b->attempts > 1)
+			/* An earlier try whose answer never came may have taken it: the day tells. */
+			app_error(app, "Not booked now: the slot is taken, by the earlier try whose answer "
+				       "was lost or by someone else; the day shows which.");
+		else
+			app_error(app, "Slot just taken by someone else: not booked. The day is shown as "
+				       "it is now; press b on another slot (what you typed is kept).");
 		app_leave(app, b);
 		return;
 	}
@@ -249,6 +255,7 @@ save(struct app *app, struct book *b)
 		return APP_REDRAW;
 	}
 	b->nbooked = bk.nslots;
+	b->attempts++;
 	scheduling_run(app, b, plan, on_booked, 0, "Booking");
 	return APP_REDRAW;
 }

@@ -499,6 +499,8 @@ flow_action(struct app *app, void *state, enum action a)
 	struct flow *f = state;
 	const struct flow_row *r;
 
+	if (scheduling_change_cancelled(app, f, &f->change))
+		load(f);
 	if (f->asking) {
 		if (!ui_dialog_action(&f->dialog, a))
 			return APP_IGNORED;

@@ -714,6 +714,9 @@ schedule_action(struct app *app, void *state, enum action a)
 	struct schedule *s = state;
 	struct ui_list *l = s->week_view ? &s->weeklist : &s->list;
 
+	if (scheduling_change_cancelled(app, s, &s->change))
+		load_day(s);
+
 	if (s->asking != ASK_NONE) {
 		if (!ui_dialog_action(&s->dialog, a))
 			return APP_IGNORED;

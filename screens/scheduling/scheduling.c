@@ -51,6 +51,17 @@ scheduling_run(struct app *app, void *state, struct fhir_plan *plan, app_done_fn
 	app_ticket_track(t, fhir_plan_run(app_fhir(app), plan, tx, app_ticket_done, t));
 }
 
+bool
+scheduling_change_cancelled(struct app *app, void *state, struct scheduling_change *c)
+{
+	if (!c->running || app_requests(app, state) > 0)
+		return false;
+	c->running = false;
+	app_error(app, "%s: cancelled before the server answered; shown again as the server has it",
+	    c->kind->what);
+	return true;
+}
+
 char *
 scheduling_failure(const struct fhir_result *r, const char *what)
 {

@@ -70,6 +70,13 @@ struct scheduling_change {
 void scheduling_change(struct app *app, void *state, struct scheduling_change *c,
     struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind, const char *id);
 
+/*
+ * True once, when C was running and its request is gone without an answer (Esc
+ * cancelled it): whether the server applied it is unknown, so the screen reads
+ * again. C is then free for the next change.
+ */
+bool scheduling_change_cancelled(struct app *app, void *state, struct scheduling_change *c);
+
 /* The message for a change that failed: a conflict says someone else was first. */
 char *scheduling_failure(const struct fhir_result *r, const char *what);
 
