@@ -1754,7 +1754,7 @@ attr_done(struct drive *d, void *ctx)
 		if (b.len == 0)
 			continue;
 		for (at = b.p; (at = memmem(at, b.len - (size_t)(at - b.p), c->text->s,
-		                     c->text->len)) != NULL;
+		                    c->text->len)) != NULL;
 		     at++) {
 			VTermScreenCell cell;
 			VTermPos pos = {.row = row, .col = col_at[at - b.p]};
@@ -2505,8 +2505,9 @@ main(int argc, char **argv)
 	    running ? "still running at the end, stopped: " : "", child, d.raw.len, d.to_child);
 	/* The child's own CPU time and peak RSS, from wait4(), on a line of their own. */
 	if (d.have_rusage)
-		fprintf(stderr, "vtdrive: child CPU %" PRId64 " us (user %" PRId64 ", system %" PRId64
-		                "), peak RSS %ld kB\n",
+		fprintf(stderr,
+		    "vtdrive: child CPU %" PRId64 " us (user %" PRId64 ", system %" PRId64
+		    "), peak RSS %ld kB\n",
 		    timeval_us(&d.rusage.ru_utime) + timeval_us(&d.rusage.ru_stime),
 		    timeval_us(&d.rusage.ru_utime), timeval_us(&d.rusage.ru_stime),
 		    d.rusage.ru_maxrss);
