@@ -293,7 +293,9 @@ forget_instance(struct app *app, uint64_t instance)
 {
 	struct timer **tp = &app->timers;
 
-	for (struct app_ticket *t = app->tickets; t != NULL; t = t->next) {
+	/* http_cancel may answer at once, and the answer frees its ticket: step past it first. */
+	for (struct app_ticket *t = app->tickets, *next; t != NULL; t = next) {
+		next = t->next;
 		if (t->instance == instance && !t->finished) {
 			t->instance = UINT64_MAX; /* dropped when it arrives */
 			if (t->tracked && app->session != NULL)
@@ -380,7 +382,9 @@ app_ticket_new(struct app *app, void *state, app_done_fn done, unsigned long tag
 	t->label = xstrdup(label != NULL ? label : "Working");
 	/* A newer request in the same slot supersedes the older: its answer is stale. */
 	if (slot != NULL) {
-		for (struct app_ticket *o = app->tickets; o != NULL; o = o->next) {
+		/* As in forget_instance: the cancelled ticket may be freed before the loop steps on. */
+		for (struct app_ticket *o = app->tickets, *next; o != NULL; o = next) {
+			next = o->next;
 			if (!o->finished && o->instance == t->instance && o->slot != NULL &&
 			    strcmp(o->slot, slot) == 0) {
 				o->instance = UINT64_MAX;
