@@ -534,9 +534,10 @@ refuse(fhir_done_fn done, void *arg, char *message)
 	return 0;
 }
 
+/* A request; READ says it changes nothing on the server, so the HTTP layer may send it again. */
 static uint64_t
-submit(struct fhir_client *fc, enum http_method method, const char *url, const char *const *headers,
-    const char *body, fhir_done_fn done, void *arg)
+submit_as(struct fhir_client *fc, enum http_method method, const char *url,
+    const char *const *headers, const char *body, bool read, fhir_done_fn done, void *arg)
 {
 	struct pending *p = xmalloc(sizeof *p);
 	struct http_request req = {
@@ -545,12 +546,37 @@ submit(struct fhir_client *fc, enum http_method method, const char *url, const c
 		.headers = headers,
 		.body = body,
 		.body_len = body ? strlen(body) : 0,
-		.retry = method == HTTP_GET,
+		.retry = read,
 	};
 
 	p->done = done;
 	p->arg = arg;
 	return http_submit(fc->http, &req, on_http_done, p);
+}
+
+static uint64_t
+submit(struct fhir_client *fc, enum http_method method, const char *url, const char *const *headers,
+    const char *body, fhir_done_fn done, void *arg)
+{
+	return submit_as(fc, method, url, headers, body, method == HTTP_GET, done, arg);
+}
+
+bool
+fhir_bundle_reads_only(const cJSON *bundle)
+{
+	const char *kind = fhir_get_string(bundle, "type");
+	const cJSON *e;
+
+	if (kind == NULL || strcmp(kind, "batch") != 0)
+		return false;
+	cJSON_ArrayForEach(e, fhir_get_array(bundle, "entry"))
+	{
+		const char *method = fhir_get_string(fhir_get_object(e, "request"), "method");
+
+		if (method == NULL || strcmp(method, "GET") != 0)
+			return false;
+	}
+	return true;
 }
 
 char *
@@ -714,7 +740,8 @@ fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void
 	    (strcmp(kind, "transaction") != 0 && strcmp(kind, "batch") != 0))
 		return refuse(done, arg, xstrdup("not a transaction or batch Bundle"));
 	body = cJSON_PrintUnformatted(bundle);
-	id = submit(fc, HTTP_POST, fc->base, headers, body, done, arg);
+	/* A batch of GETs is a read sent as a POST: it may be retried like one. */
+	id = submit_as(fc, HTTP_POST, fc->base, headers, body, fhir_bundle_reads_only(bundle), done, arg);
 	cJSON_free(body);
 	return id;
 }

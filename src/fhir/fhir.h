@@ -84,6 +84,9 @@ uint64_t fhir_delete(struct fhir_client *fc, const char *type, const char *id, c
 /* A transaction or batch Bundle, POSTed to the base. */
 uint64_t fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void *arg);
 
+/* True for a batch whose every entry is a GET: a read, which may be sent again. */
+bool fhir_bundle_reads_only(const cJSON *bundle);
+
 /* The Bundle's link with this relation ("next", "self"), borrowed, or NULL. */
 const char *fhir_bundle_link(const cJSON *bundle, const char *relation);
 

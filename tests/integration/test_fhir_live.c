@@ -574,6 +574,31 @@ Test(live, reads_retry_a_dropped_connection)
 	got_clear(&g);
 }
 
+/* A batch of GETs reads, though it is POSTed: it is retried; a transaction is not. */
+Test(live, a_batch_of_reads_is_retried_a_transaction_is_not)
+{
+	cJSON *batch = cJSON_Parse("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+				   "{\"request\":{\"method\":\"GET\",\"url\":\"Patient?name=Quigley\"}}]}");
+	cJSON *tx = cJSON_Parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[]}");
+	struct got g = { 0 };
+
+	control_do("POST", "/fault", "{\"mode\":\"drop\",\"count\":1,\"match\":\"POST /fhir\"}");
+	fhir_bundle(fc, batch, take, &g);
+	wait_for(&g);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
+	cr_assert_eq(g.r.stats.round_trips, 2, "dropped once, then answered");
+	got_clear(&g);
+
+	control_do("POST", "/fault", "{\"mode\":\"503\",\"count\":1,\"retryAfter\":0,\"match\":\"POST /fhir\"}");
+	fhir_bundle(fc, tx, take, &g);
+	wait_for(&g);
+	cr_assert_eq(g.r.status, FHIR_SERVER_ERROR);
+	cr_assert_eq(g.r.stats.round_trips, 1, "a transaction is never sent twice");
+	got_clear(&g);
+	cJSON_Delete(batch);
+	cJSON_Delete(tx);
+}
+
 Test(live, a_server_error_is_not_retried)
 {
 	struct got g = { 0 };

@@ -284,3 +284,35 @@ Test(fhir, capability_refuses_other_resources)
 	free(cause);
 	cJSON_Delete(p);
 }
+
+/* A batch of GETs is a read (retried like one); anything that writes is not. */
+Test(fhir, a_batch_of_gets_is_a_read)
+{
+	static const char *const reads[] = {
+	    "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":{\"method\":\"GET\","
+	    "\"url\":\"Patient/1\"}},{\"request\":{\"method\":\"GET\",\"url\":\"Slot?x=1\"}}]}",
+	    "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[]}",
+	};
+	static const char *const writes[] = {
+	    "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":{\"method\":\"GET\"}},"
+	    "{\"request\":{\"method\":\"PUT\",\"url\":\"Slot/1\"}}]}",
+	    "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"request\":{\"method\":"
+	    "\"GET\",\"url\":\"Patient/1\"}}]}",
+	    "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":{}}]}",
+	    "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":{\"method\":\"get\"}}]}",
+	    "{\"resourceType\":\"Bundle\",\"entry\":[]}",
+	};
+
+	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+		cJSON *b = cJSON_Parse(reads[i]);
+
+		cr_assert(fhir_bundle_reads_only(b), "%s", reads[i]);
+		cJSON_Delete(b);
+	}
+	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+		cJSON *b = cJSON_Parse(writes[i]);
+
+		cr_assert_not(fhir_bundle_reads_only(b), "%s", writes[i]);
+		cJSON_Delete(b);
+	}
+}
