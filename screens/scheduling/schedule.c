@@ -479,13 +479,29 @@ need_appt(struct schedule *s, const char *doing)
 	return r;
 }
 
+/* The free slots in a row from R on, each starting where the last ended: at most MAX, into OUT. */
+static size_t
+free_run(const struct schedule *s, const struct sched_row *r, const cJSON **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = (size_t)(r - s->data.rows); i < s->data.n && n < max; i++) {
+		const struct sched_row *x = &s->data.rows[i];
+
+		if (x->slot == NULL || x->marker != SCHED_FREE ||
+		    (n > 0 && date_time_compare(&x->start, &s->data.rows[i - 1].end) != 0))
+			break;
+		out[n++] = x->slot;
+	}
+	return n;
+}
+
 /* Start booking at the selected free row: its free slots in a row go to the booking screen. */
 static void
 book_here(struct schedule *s)
 {
 	const struct sched_row *r = selected_row(s);
 	struct book_arg arg = { 0 };
-	size_t at;
 
 	if (r == NULL || r->slot == NULL || r->marker != SCHED_FREE) {
 		app_error(s->app, "Book: choose a free slot (.) first");
@@ -499,15 +515,7 @@ book_here(struct schedule *s)
 		app_push(s->app, "patients", (void *)screens_pick_patient);
 		return;
 	}
-	at = (size_t)(r - s->data.rows);
-	for (size_t i = at; i < s->data.n && arg.nslots < SCHED_BOOK_SLOTS_MAX; i++) {
-		const struct sched_row *x = &s->data.rows[i];
-
-		if (x->slot == NULL || x->marker != SCHED_FREE ||
-		    (arg.nslots > 0 && date_time_compare(&x->start, &s->data.rows[i - 1].end) != 0))
-			break;
-		arg.slots[arg.nslots++] = x->slot;
-	}
+	arg.nslots = free_run(s, r, arg.slots, SCHED_BOOK_SLOTS_MAX);
 	arg.owner = owner(s);
 	arg.draft = &s->draft;
 	arg.booked = &s->booked;
@@ -524,7 +532,7 @@ move_here(struct schedule *s)
 	const struct sched_row *r = selected_row(s);
 	const cJSON *old[SCHED_BOOK_SLOTS_MAX], *slots[SCHED_BOOK_SLOTS_MAX];
 	struct sched_appt_view v;
-	size_t nold = 0, want, n = 0, at;
+	size_t nold = 0, want, n = 0;
 	struct fhir_plan *plan;
 	char *cause = NULL;
 	const cJSON *o;
@@ -540,15 +548,7 @@ move_here(struct schedule *s)
 	}
 	/* As long as it was: as many slots in a row as it had. */
 	want = nold > 0 ? nold : 1;
-	at = (size_t)(r - s->data.rows);
-	for (size_t i = at; i < s->data.n && n < want; i++) {
-		const struct sched_row *x = &s->data.rows[i];
-
-		if (x->slot == NULL || x->marker != SCHED_FREE ||
-		    (n > 0 && date_time_compare(&x->start, &s->data.rows[i - 1].end) != 0))
-			break;
-		slots[n++] = x->slot;
-	}
+	n = free_run(s, r, slots, want);
 	if (n < want) {
 		app_error(s->app, "Reschedule: the appointment needs %zu free slots in a row from here", want);
 		return;
