@@ -139,7 +139,8 @@ function slotDays(now) {
 // --- the loader ---------------------------------------------------------------
 
 /**
- * Fills the repository. opts: { dataDir, noData, seed, scale, now }.
+ * Fills the repository. opts: { dataDir, noData, seed, scale, observations,
+ * practitioners, appointmentsPerDay, now } (see README.md, "Data").
  * Returns { users: Map(cn -> { reference, display }), counts, timings }.
  */
 function loadData(repo, opts) {
@@ -199,7 +200,11 @@ function loadData(repo, opts) {
     }
     return info;
   });
-  for (const p of [USERS[0], ...providers]) {
+  // --practitioners P: more of them, from their own random stream, so the seeded
+  // clinic (and everything drawn after it) is the same with or without them.
+  const extra = extraPractitioners(opts.practitioners ?? 0, prng(`${opts.seed ?? DEFAULT_SEED}/practitioners`));
+  extra.forEach((p) => put(practitioner(p)));
+  for (const p of [USERS[0], ...providers, ...extra]) {
     put({
       resourceType: 'PractitionerRole',
       id: `role-${p.id}`,
@@ -296,7 +301,9 @@ function loadData(repo, opts) {
   // Schedules and 15-minute slots (08:00-12:00, 13:00-17:00 local time).
   const days = slotDays(now);
   const slots = new Map(); // provider id -> array per day -> slots
-  for (const p of providers) {
+  const extraRng = prng(`${opts.seed ?? DEFAULT_SEED}/practitioners/slots`);
+  for (const p of [...providers, ...extra]) {
+    const slotRng = extra.includes(p) ? extraRng : rng;
     const loc = locations[p.location];
     const schedule = {
       resourceType: 'Schedule',
@@ -328,7 +335,7 @@ function loadData(repo, opts) {
               resourceType: 'Slot',
               id: `slot-${p.id}-${compact(day)}-${pad(h)}${pad(m)}`,
               schedule: ref(schedule),
-              status: rng() < 0.05 ? 'busy-unavailable' : 'free',
+              status: slotRng() < 0.05 ? 'busy-unavailable' : 'free',
               start: localDateTime(start),
               end: localDateTime(end),
             };
@@ -349,12 +356,13 @@ function loadData(repo, opts) {
   // Booked appointments: every living sample patient has one today (round
   // robin over the providers, so each has some) and two more in the next
   // working days. Booking marks the slot busy.
-  const book = (patient, provider, dayIndex, status = 'booked') => {
-    const free = slots.get(provider.id)[dayIndex].filter((s) => s.status === 'free');
+  // CHOSEN: that free slot (of PROVIDER on that day) instead of a random one.
+  const book = (patient, provider, dayIndex, status = 'booked', chosen = undefined) => {
+    const free = chosen ? [chosen] : slots.get(provider.id)[dayIndex].filter((s) => s.status === 'free');
     if (!free.length) {
       return undefined;
     }
-    const slot = rng.pick(free);
+    const slot = chosen ?? rng.pick(free);
     slot.status = 'busy';
     const [type, reason] = rng.pick(REASONS);
     const loc = locations[provider.location];
@@ -506,8 +514,27 @@ function loadData(repo, opts) {
   }
   lap('billing');
 
+  const warnings = [];
   if (opts.scale > 0) {
-    addScalePatients(repo, put, { n: opts.scale, rng: prng(`${opts.seed ?? DEFAULT_SEED}/scale`), now, providers, slots, days, clinic, locations, payers, coverage, book, appointments });
+    const short = addScalePatients(repo, put, {
+      n: opts.scale,
+      observations: opts.observations ?? 10,
+      appointmentsPerDay: opts.appointmentsPerDay,
+      rng: prng(`${opts.seed ?? DEFAULT_SEED}/scale`),
+      now,
+      providers: [...providers, ...extra],
+      slots,
+      days,
+      clinic,
+      locations,
+      payers,
+      coverage,
+      book,
+      appointments,
+    });
+    if (short) {
+      warnings.push(`--appointments-per-day ${opts.appointmentsPerDay}: ${short} appointments did not fit in the free slots of the ${days.length} days`);
+    }
     coverages.forEach(put); // the sample patients' ones are already in; load() skips those
   }
   for (const perDay of slots.values()) {
@@ -515,7 +542,15 @@ function loadData(repo, opts) {
   }
   appointments.forEach(put);
   lap('scale');
-  return { users, counts: repo.counts(), timings };
+  return { users, counts: repo.counts(), timings, warnings };
+}
+
+function deepFreeze(v) {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.values(v).forEach(deepFreeze);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 function practitioner(u) {
@@ -585,27 +620,118 @@ const FAMILY = ['Abbott', 'Banerjee', 'Castillo', 'Dubois', 'Eriksen', 'Fischer'
 const STREETS = ['Elm Street', 'Oak Avenue', 'Maple Drive', 'Cedar Lane', 'Birch Road', 'Pine Court', 'Willow Way', 'Chestnut Street'];
 const CITIES = [['Springfield', '01101'], ['Chicopee', '01013'], ['Holyoke', '01040'], ['Westfield', '01085'], ['Agawam', '01001']];
 
+// --- --practitioners P -----------------------------------------------------------
+
+const EXTRA_ROLES = [
+  { qualification: 'MD', role: 'Family physician', prefix: ['Dr.'] },
+  { qualification: 'MD', role: 'Internist', prefix: ['Dr.'] },
+  { qualification: 'MD', role: 'Pediatrician', prefix: ['Dr.'] },
+  { qualification: 'NP', role: 'Nurse practitioner' },
+];
+
+/**
+ * P practitioners like the seeded four: Practitioner/prac-001 ..., staff numbers
+ * S-1001 ..., half at each location, every name different (from each other and
+ * from the seeded staff).
+ */
+function extraPractitioners(count, rng) {
+  const taken = new Set([...USERS, ...PROVIDERS].filter((u) => u.family).map((u) => `${u.given[0]} ${u.family}`));
+  const out = [];
+  for (let i = 1; i <= count; i++) {
+    const female = rng() < 0.5;
+    let given;
+    let family;
+    do {
+      given = rng.pick(female ? GIVEN_F : GIVEN_M);
+      family = rng.pick(FAMILY);
+    } while (taken.has(`${given} ${family}`));
+    taken.add(`${given} ${family}`);
+    const kind = EXTRA_ROLES[rng.int(EXTRA_ROLES.length)];
+    out.push({
+      id: `prac-${pad(i, 3)}`,
+      given: [given],
+      family,
+      gender: female ? 'female' : 'male',
+      staff: `S-${1000 + i}`,
+      location: i % 2 ? 'loc-main' : 'loc-annex',
+      ...kind,
+    });
+  }
+  return out;
+}
+
+/**
+ * --appointments-per-day A: on each schedule day, books free slots (not the
+ * walk-in ones) at random across every schedule until the day has A booked
+ * appointments in all (the sample patients' count), each for the next scale
+ * patient in turn, so a day's appointments are for different patients.
+ * Returns the number it could not fit.
+ */
+function bookPerDay(ctx, patients) {
+  const { appointmentsPerDay: want, rng, providers, slots, days, book, appointments } = ctx;
+  let next = 0;
+  let short = 0;
+  days.forEach((_, d) => {
+    const free = [];
+    let booked = 0;
+    for (const p of providers) {
+      for (const slot of slots.get(p.id)[d]) {
+        if (slot.status === 'busy') {
+          booked++;
+        } else if (slot.status === 'free' && !slot.appointmentType) {
+          free.push([p, slot]);
+        }
+      }
+    }
+    const need = Math.max(0, want - booked);
+    const n = Math.min(need, free.length);
+    short += need - n;
+    for (let k = 0; k < n; k++) {
+      // a partial Fisher-Yates shuffle: slot k is chosen among the ones left
+      const j = k + rng.int(free.length - k);
+      [free[k], free[j]] = [free[j], free[k]];
+      const [p, slot] = free[k];
+      appointments.push(book(patients[next++ % patients.length], p, d, 'booked', slot));
+    }
+  });
+  return short;
+}
+
 function addScalePatients(repo, put, ctx) {
-  const { n, rng, now, providers, slots, days, clinic, locations, payers, coverage, book, appointments } = ctx;
-  const vitals = (patient, encounter, when) => {
+  const { n, observations, appointmentsPerDay, rng, now, providers, slots, days, clinic, locations, payers, coverage, book, appointments } = ctx;
+  // Parts that are the same in many resources are one frozen object, shared: a
+  // million Observations take far less memory and time (stored resources are
+  // never changed in place, and every read or search copies what it returns).
+  const constants = new Map();
+  const same = (key, make) => {
+    let v = constants.get(key);
+    if (!v) {
+      v = deepFreeze(make());
+      constants.set(key, v);
+    }
+    return v;
+  };
+  const category = same('category', () => [cc('http://terminology.hl7.org/CodeSystem/observation-category', 'vital-signs', 'Vital Signs')]);
+  const vitals = (subject, encounter, when) => {
     const heightCm = 150 + rng.int(40);
     const weightKg = 50 + rng.int(60);
     const bmi = Math.round((weightKg / ((heightCm / 100) * (heightCm / 100))) * 10) / 10;
+    const encounterRef = deepFreeze(ref(encounter));
     const obs = (suffix, code, display, value, unit, ucum) => ({
       resourceType: 'Observation',
       id: `${encounter.id}-${suffix}`,
       status: 'final',
-      category: [cc('http://terminology.hl7.org/CodeSystem/observation-category', 'vital-signs', 'Vital Signs')],
-      code: cc('http://loinc.org', code, display, display),
-      subject: ref(patient),
-      encounter: ref(encounter),
+      category,
+      code: same(code, () => cc('http://loinc.org', code, display, display)),
+      subject,
+      encounter: encounterRef,
       effectiveDateTime: when,
       ...(value === undefined ? {} : { valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: ucum } }),
     });
     const bp = obs('bp', '85354-9', 'Blood pressure panel with all children optional');
     bp.component = [
-      { code: cc('http://loinc.org', '8480-6', 'Systolic blood pressure'), valueQuantity: { value: 100 + rng.int(60), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-      { code: cc('http://loinc.org', '8462-4', 'Diastolic blood pressure'), valueQuantity: { value: 60 + rng.int(35), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      { code: same('8480-6', () => cc('http://loinc.org', '8480-6', 'Systolic blood pressure')), valueQuantity: { value: 100 + rng.int(60), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      { code: same('8462-4', () => cc('http://loinc.org', '8462-4', 'Diastolic blood pressure')), valueQuantity: { value: 60 + rng.int(35), unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
     ];
     return [
       obs('hr', '8867-4', 'Heart rate', 55 + rng.int(50), '/min', '/min'),
@@ -617,8 +743,13 @@ function addScalePatients(repo, put, ctx) {
   };
   // Future slots left free by the sample data get booked by scale patients up
   // to about half of them, so schedules look busy in benchmarks.
-  const freeCount = [...slots.values()].flat(2).filter((s) => s.status === 'free').length;
+  // With --appointments-per-day, bookPerDay() books them afterwards instead.
+  const freeCount = appointmentsPerDay === undefined ? [...slots.values()].flat(2).filter((s) => s.status === 'free').length : 0;
   const bookShare = Math.min(0.5, (freeCount * 0.5) / Math.max(1, n));
+  const patients = [];
+  // --observations K: five vital signs per past encounter, so K / 5 encounters (the
+  // last one with fewer when K is not a multiple of 5).
+  const encounters = Math.ceil(observations / 5);
   for (let i = 1; i <= n; i++) {
     const female = rng() < 0.5;
     const given = rng.pick(female ? GIVEN_F : GIVEN_M);
@@ -640,29 +771,32 @@ function addScalePatients(repo, put, ctx) {
       managingOrganization: ref(clinic, clinic.name),
     };
     put(patient);
+    patients.push(patient);
     const provider = rng.pick(providers);
+    const subject = deepFreeze(ref(patient));
+    const encounterSubject = deepFreeze(ref(patient, `${given} ${family}`));
     let lastEncounter;
-    for (let k = 0; k < 2; k++) {
+    for (let k = 0; k < encounters; k++) {
       const start = new Date(now.getTime() - (30 + rng.int(700)) * 86400000);
       start.setHours(8 + rng.int(8), rng.pick([0, 15, 30, 45]), 0, 0);
       const encounter = {
         resourceType: 'Encounter',
         id: `${patient.id}-enc${k + 1}`,
         status: 'finished',
-        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
-        type: [cc('http://snomed.info/sct', '185349003', 'Encounter for check up', 'Office visit')],
-        subject: ref(patient, `${given} ${family}`),
-        participant: [{ individual: { reference: `Practitioner/${provider.id}`, display: personName(provider) } }],
+        class: same('AMB', () => ({ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' })),
+        type: same('185349003', () => [cc('http://snomed.info/sct', '185349003', 'Encounter for check up', 'Office visit')]),
+        subject: encounterSubject,
+        participant: same(`participant ${provider.id}`, () => [{ individual: { reference: `Practitioner/${provider.id}`, display: personName(provider) } }]),
         period: { start: localDateTime(start), end: localDateTime(new Date(start.getTime() + 15 * 60000)) },
-        location: [{ location: ref(locations[provider.location], locations[provider.location].name) }],
-        serviceProvider: ref(clinic, clinic.name),
+        location: same(`location ${provider.location}`, () => [{ location: ref(locations[provider.location], locations[provider.location].name) }]),
+        serviceProvider: same('clinic', () => ref(clinic, clinic.name)),
       };
       put(encounter);
-      vitals(patient, encounter, encounter.period.start).forEach(put);
+      vitals(subject, encounter, encounter.period.start).slice(0, observations - 5 * k).forEach(put);
       lastEncounter = encounter;
     }
     // The visit that led to the last encounter, as a fulfilled appointment.
-    const appt = {
+    const appt = lastEncounter && {
       resourceType: 'Appointment',
       id: `${patient.id}-appt1`,
       status: 'fulfilled',
@@ -676,9 +810,11 @@ function addScalePatients(repo, put, ctx) {
         { actor: { reference: `Practitioner/${provider.id}`, display: personName(provider) }, status: 'accepted' },
       ],
     };
-    put(appt);
-    lastEncounter.appointment = [ref(appt)];
-    if (rng() < bookShare) {
+    if (appt) {
+      put(appt);
+      lastEncounter.appointment = [ref(appt)];
+    }
+    if (appointmentsPerDay === undefined && rng() < bookShare) {
       const a = book(patient, rng.pick(providers), rng.int(days.length));
       if (a) {
         appointments.push(a);
@@ -689,6 +825,7 @@ function addScalePatients(repo, put, ctx) {
       c.id = `cov-${patient.id}`;
     }
   }
+  return appointmentsPerDay === undefined ? 0 : bookPerDay(ctx, patients);
 }
 
 module.exports = { loadData, CERT_CN_SYSTEM, DEFAULT_SEED, USERS };

@@ -17,7 +17,10 @@
 //    references each resource holds picks the candidates for a reference
 //    search (Observation?patient=...) before the router's matcher runs.
 //  - readHistory() no longer reverses the stored history in place.
-//  - snapshot()/reset() restore the loaded data for the control port's /reset.
+//  - snapshot()/reset() restore the loaded data for the control port's /reset:
+//    every resource changed since the snapshot is put back as it was (the first
+//    state of each is kept when it is first written), so a reset costs what was
+//    changed, not what was loaded, and the reference index stays built.
 //
 // It relies on MemoryRepository's two private maps (resources, history) of
 // @medplum/fhir-router 4.5.2, which package.json pins exactly.
@@ -50,7 +53,10 @@ class SandboxRepository extends router.MemoryRepository {
     this.author = undefined;
     /** Map of "Type/id" -> state before the current transaction touched it. */
     this.journal = undefined;
-    this.saved = undefined;
+    /** Map of "Type/id" -> state at the snapshot, for each resource written since; set by snapshot(). */
+    this.changed = undefined;
+    /** resourceType -> ids in their order at the snapshot (a Map's order is the search order). */
+    this.order = undefined;
     /** resourceType -> Map(reference string -> Set of ids), built on first use. */
     this.refIndex = new Map();
     /** "Type code" of search parameters already narrowed to their type. */
@@ -196,20 +202,36 @@ class SandboxRepository extends router.MemoryRepository {
   // --- the reference index ----------------------------------------------------
   // Every string shaped like a relative reference ("Patient/123") anywhere in a
   // resource, so a reference filter (an exact match on such strings) can be
-  // answered from a superset of candidates; the matcher still decides.
+  // answered from a superset of candidates; the matcher still decides. The
+  // values of the resource's own identifiers are in it too (as ID_KEY + value,
+  // lower case), for `identifier=system|value`: a booking's If-None-Exist guard
+  // (Appointment?identifier=...) need not run the matcher over every Appointment.
 
-  /** Ids that may match the first plain reference filter, or undefined to scan all. */
+  /** Ids that may match the first plain reference or identifier filter, or undefined to scan all. */
   referenceCandidates(searchRequest) {
     const { resourceType } = searchRequest;
     for (const f of searchRequest.filters ?? []) {
       const param = globalSchema.types[resourceType]?.searchParams?.[f.code];
-      if (param?.type !== 'reference' || f.operator !== 'eq' || f.code === '_compartment') {
+      if (f.operator !== 'eq' || typeof f.value !== 'string') {
         continue;
       }
-      const values = splitSearchOnComma(f.value);
-      if (!values.every((v) => REF_SHAPE.test(v))) {
+      let keys;
+      if (param?.type === 'reference' && f.code !== '_compartment') {
+        keys = splitSearchOnComma(f.value);
+        if (!keys.every((v) => REF_SHAPE.test(v))) {
+          continue;
+        }
+      } else if (f.code === 'identifier' && param?.type === 'token' && param.expression === `${resourceType}.identifier`) {
+        // system|value or value; system| alone (any value) or an escaped \| or \, cannot use the index
+        keys = splitSearchOnComma(f.value).map((v) => (v.includes('|') ? v.slice(v.indexOf('|') + 1) : v));
+        if (keys.some((v) => !v || v.includes('\\'))) {
+          continue;
+        }
+        keys = keys.map((v) => ID_KEY + v.toLowerCase());
+      } else {
         continue;
       }
+      const values = keys;
       const index = this.referenceIndex(resourceType);
       const ids = new Set();
       for (const v of values) {
@@ -278,59 +300,70 @@ class SandboxRepository extends router.MemoryRepository {
     }
   }
 
+  /** Called before every write: the state before it, once per transaction and once since the snapshot. */
   remember(resourceType, id) {
     const key = `${resourceType}/${id}`;
-    if (!this.journal || this.journal.has(key)) {
-      return;
+    for (const journal of [this.journal, this.changed]) {
+      if (journal && !journal.has(key)) {
+        journal.set(key, {
+          resourceType,
+          id,
+          resource: this.resources.get(resourceType)?.get(id),
+          historyLength: this.history.get(resourceType)?.get(id)?.length ?? 0,
+        });
+      }
     }
-    this.journal.set(key, {
-      resourceType,
-      id,
-      resource: this.resources.get(resourceType)?.get(id),
-      historyLength: this.history.get(resourceType)?.get(id)?.length ?? 0,
-    });
   }
 
   rollback() {
     const undo = [...this.journal.values()].reverse();
     this.journal = undefined;
-    for (const { resourceType, id, resource, historyLength } of undo) {
-      this.refIndex.delete(resourceType); // rebuilt on next use
-      const current = this.typeMap(this.resources, resourceType);
-      if (resource) {
-        current.set(id, resource);
-      } else {
-        current.delete(id);
-      }
-      const history = this.history.get(resourceType)?.get(id);
-      if (history) {
-        history.length = historyLength;
-        if (!historyLength) {
-          this.history.get(resourceType).delete(id);
-        }
+    undo.forEach((state) => this.restore(state));
+  }
+
+  /** Puts a resource back as a journal recorded it; history arrays only ever grow, so they are cut back. */
+  restore({ resourceType, id, resource, historyLength }) {
+    const current = this.typeMap(this.resources, resourceType);
+    this.reindex(current.get(id), resource);
+    if (resource) {
+      current.set(id, resource);
+    } else {
+      current.delete(id);
+    }
+    const history = this.history.get(resourceType)?.get(id);
+    if (history) {
+      history.length = historyLength;
+      if (!historyLength) {
+        this.history.get(resourceType).delete(id);
       }
     }
   }
 
   // --- reset ----------------------------------------------------------------
   // Stored resources are never changed in place (every write stores a new
-  // object), so a snapshot only needs to copy the maps and history arrays.
+  // object, and a history array only grows), so the state to return to is, for
+  // each resource written since the snapshot, the one before its first write.
 
   snapshot() {
-    this.saved = { resources: copyMaps(this.resources, (r) => r), history: copyMaps(this.history, (h) => h.slice()) };
+    this.changed = new Map();
+    this.order = new Map([...this.resources].map(([type, m]) => [type, [...m.keys()]]));
   }
 
   reset() {
-    this.resources.clear();
-    this.history.clear();
-    for (const [type, m] of copyMaps(this.saved.resources, (r) => r)) {
-      this.resources.set(type, m);
-    }
-    for (const [type, m] of copyMaps(this.saved.history, (h) => h.slice())) {
-      this.history.set(type, m);
-    }
     this.journal = undefined;
-    this.refIndex.clear();
+    const reordered = new Set();
+    for (const state of this.changed.values()) {
+      if (state.resource && !this.resources.get(state.resourceType)?.has(state.id)) {
+        reordered.add(state.resourceType); // deleted since: it comes back at the end of the map
+      }
+      this.restore(state);
+    }
+    this.changed.clear();
+    // Back in the loaded order, so that searches list things as they did.
+    for (const type of reordered) {
+      const m = this.resources.get(type);
+      this.resources.set(type, new Map(this.order.get(type).map((id) => [id, m.get(id)])));
+    }
   }
 }
 
@@ -346,9 +379,15 @@ function compiled(expression) {
 }
 
 const REF_SHAPE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+const ID_KEY = '\u0000identifier '; // no reference starts so
 
 function referencesIn(resource) {
   const out = new Set();
+  for (const i of [resource.identifier ?? []].flat()) {
+    if (typeof i?.value === 'string') {
+      out.add(ID_KEY + i.value.toLowerCase());
+    }
+  }
   const walk = (v) => {
     if (typeof v === 'string') {
       if (REF_SHAPE.test(v)) {
@@ -371,18 +410,6 @@ function addTo(index, key, id) {
     index.set(key, ids);
   }
   ids.add(id);
-}
-
-function copyMaps(maps, copyValue) {
-  const out = new Map();
-  for (const [type, m] of maps) {
-    const inner = new Map();
-    for (const [id, v] of m) {
-      inner.set(id, copyValue(v));
-    }
-    out.set(type, inner);
-  }
-  return out;
 }
 
 /**

@@ -26,13 +26,22 @@ const MAX_LOG_ENTRIES = 200000;
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-cert NAME]
-           [--scale N] [--no-data] [--no-transactions] [--seed S] [--log FILE]
+           [--scale N [--observations K] [--appointments-per-day A]] [--practitioners P]
+           [--no-data] [--no-transactions] [--seed S] [--log FILE]
 
   --certs DIR         certificates made by make-certs DIR (required)
   --port N            FHIR port on localhost (127.0.0.1 and ::1); 0 = any free port (default)
   --control-port M    plain-HTTP control port on 127.0.0.1; 0 = any free port (default)
   --server-cert NAME  serve DIR/bad/NAME.pem instead of DIR/server.pem (expired, wronghost, otherca)
   --scale N           add N synthetic patients with encounters, vitals, appointments
+  --observations K    vital-sign Observations per --scale patient, five per past
+                      Encounter (default 10: two encounters)
+  --practitioners P   P more practitioners with a role, a schedule and slots like the
+                      seeded four (default 0)
+  --appointments-per-day A
+                      book A appointments on each of the 14 schedule days across all
+                      schedules, spread over the --scale patients (default: future
+                      bookings up to about half of the free slots)
   --no-data           start empty except for the two user Practitioners
   --no-transactions   act as a server without transactions (OpenEMR's API, for one):
                       not in the CapabilityStatement, and a transaction Bundle gets 400
@@ -48,8 +57,8 @@ function die(message, code = 1) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, controlPort: 0, scale: 0, noData: false, noTransactions: false, seed: undefined, log: undefined, serverCert: undefined };
-  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--seed', '--log']);
+  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, seed: undefined, log: undefined, serverCert: undefined };
+  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--seed', '--log']);
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
     if (flag === '-h' || flag === '--help') {
@@ -87,6 +96,15 @@ function parseArgs(argv) {
       case '--scale':
         opts.scale = int(0, 1000000);
         break;
+      case '--observations':
+        opts.observations = int(0, 1000);
+        break;
+      case '--practitioners':
+        opts.practitioners = int(0, 150);
+        break;
+      case '--appointments-per-day':
+        opts.appointmentsPerDay = int(0, 100000);
+        break;
       case '--no-data':
         opts.noData = true;
         break;
@@ -105,6 +123,12 @@ function parseArgs(argv) {
   }
   if (!opts.certs) {
     die(`--certs DIR is required\n${USAGE}`, 2);
+  }
+  if ((opts.observations !== undefined || opts.appointmentsPerDay !== undefined) && !opts.scale) {
+    die(`--observations and --appointments-per-day describe the --scale patients: give --scale N too\n${USAGE}`, 2);
+  }
+  if (opts.noData && (opts.practitioners || opts.observations !== undefined || opts.appointmentsPerDay !== undefined)) {
+    die(`--no-data leaves no clinic for --practitioners, --observations or --appointments-per-day\n${USAGE}`, 2);
   }
   return opts;
 }
@@ -235,7 +259,10 @@ async function main() {
 
   const repo = new SandboxRepository();
   const t1 = Date.now();
-  const loaded = loadData(repo, { dataDir: path.join(sandboxDir, 'data'), noData: opts.noData, seed: opts.seed, scale: opts.scale });
+  const loaded = loadData(repo, { dataDir: path.join(sandboxDir, 'data'), noData: opts.noData, seed: opts.seed, scale: opts.scale, observations: opts.observations, practitioners: opts.practitioners, appointmentsPerDay: opts.appointmentsPerDay });
+  for (const w of loaded.warnings ?? []) {
+    process.stderr.write(`sandbox: ${w}\n`);
+  }
   repo.snapshot();
   repo.validateWrites = true;
   const loadMs = Date.now() - t1;
