@@ -147,7 +147,7 @@ void ui_list_widths(const struct ui_list *l, int cols, int *widths);
 
 /*
  * Draw the header and the rows visible in ROWS rows from row TOP of WIN, COLS
- * wide; the selected row in UI_SELECTED. Every cell goes through ui_put.
+ * wide; the selected row's first column in UI_SELECTED. Every cell goes through ui_put.
  */
 void ui_list_draw(struct ui_list *l, WINDOW *win, int top, int rows, int cols);
 
