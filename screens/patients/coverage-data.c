@@ -402,8 +402,8 @@ coverage_loaded_free(struct coverage_loaded *l)
 }
 
 int
-coverage_open_result(
-    cJSON *response, const struct date *today, struct coverage_loaded *out, char **cause)
+coverage_open_result(cJSON *response, const char *patient_id, const struct date *today,
+    struct coverage_loaded *out, char **cause)
 {
 	const cJSON *entries = fhir_get_array(response, "entry");
 	const cJSON *covs = cJSON_GetArrayItem(entries, 2), *orgs = cJSON_GetArrayItem(entries, 3);
@@ -411,7 +411,8 @@ coverage_open_result(
 	char *version = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (patients_open_result(response, &out->patient, &version, &out->allergy, cause) != 0)
+	if (patients_open_result(response, patient_id, &out->patient, &version, &out->allergy,
+		cause) != 0)
 		return -1;
 	free(version);
 	if (!entry_ok(covs)) {
@@ -419,7 +420,8 @@ coverage_open_result(
 		coverage_loaded_free(out);
 		return -1;
 	}
-	out->coverages = coverage_take(fhir_get_object(covs, "resource"), today, &out->total);
+	out->coverages =
+	    coverage_take(fhir_get_object(covs, "resource"), patient_id, today, &out->total);
 	/* Without payers the list still shows; only adding and changing the payer wait. */
 	if (!entry_ok(orgs)) {
 		out->payers_failed = entry_failure(orgs, "the payer list");
@@ -445,7 +447,8 @@ coverage_open_result(
 }
 
 cJSON *
-coverage_take(const cJSON *searchset, const struct date *today, long *total)
+coverage_take(const cJSON *searchset, const char *patient_id, const struct date *today,
+    long *total)
 {
 	cJSON *list = cJSON_CreateArray();
 	const cJSON *entry, *t = cJSON_IsObject(searchset)
@@ -456,9 +459,14 @@ coverage_take(const cJSON *searchset, const struct date *today, long *total)
 	{
 		const cJSON *c = fhir_get_object(entry, "resource");
 
-		/* Without a usable id a Coverage cannot be edited or told apart: left out. */
+		/*
+		 * Without a usable id a Coverage cannot be edited or told apart; one whose
+		 * beneficiary is another patient is not this patient's insurance: left out.
+		 */
 		if (!same(fhir_get_string(c, "resourceType"), "Coverage") ||
-		    !fhir_valid_id(fhir_get_string(c, "id")))
+		    !fhir_valid_id(fhir_get_string(c, "id")) ||
+		    !patients_refers_to(
+			fhir_get_string(fhir_get_object(c, "beneficiary"), "reference"), patient_id))
 			continue;
 		cJSON_AddItemToArray(list, cJSON_Duplicate(c, true));
 	}

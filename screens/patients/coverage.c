@@ -382,7 +382,7 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 
 	(void)tag;
 	today(&d);
-	if (res->status != FHIR_OK || coverage_open_result(res->resource, &d, &got, &cause) != 0) {
+	if (res->status != FHIR_OK || coverage_open_result(res->resource, s->patient_id, &d, &got, &cause) != 0) {
 		free(s->failed);
 		s->failed =
 		    cause != NULL
@@ -415,7 +415,7 @@ on_reloaded(struct app *app, void *state, struct fhir_result *res, unsigned long
 		return;
 	}
 	today(&d);
-	show(s, coverage_take(res->resource, &d, &total), total);
+	show(s, coverage_take(res->resource, s->patient_id, &d, &total), total);
 	if (s->form_open && s->coverages != NULL)
 		form_reloaded(s);
 }

@@ -24,6 +24,7 @@ struct find {
 	size_t filtered;	    /* short form: rows the server sent that were not answers */
 	int cursor_y, cursor_x;	    /* where the input's cursor was drawn */
 	bool pick;		    /* choose a patient for the screen below, then go back */
+	char *picking;		    /* the id being read for it */
 };
 
 static void
@@ -135,6 +136,7 @@ find_leave(struct app *app, void *state)
 	ui_list_free(&f->list);
 	ui_prompt_clear(&f->input);
 	free(f->said);
+	free(f->picking);
 	free(f);
 }
 
@@ -215,7 +217,7 @@ on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long t
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patients_open_result(res->resource, &patient, &version, &allergy, &cause) != 0) {
+	    patients_open_result(res->resource, f->picking, &patient, &version, &allergy, &cause) != 0) {
 		app_error(app, "The patient could not be read: %s",
 		    cause ? cause : res->message ? res->message : "no answer");
 		free(cause);
@@ -235,6 +237,8 @@ pick(struct app *app, struct find *f, const char *id)
 	cJSON *batch = patients_open_batch(app_fhir(app), id);
 	struct app_ticket *t = app_ticket_new(app, f, on_picked, 0, "patient-open", "Reading the patient");
 
+	free(f->picking);
+	f->picking = xstrdup(id);
 	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
 	cJSON_Delete(batch);
 }

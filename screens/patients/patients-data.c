@@ -127,8 +127,24 @@ coded(const cJSON *concept, const char *code)
 	return false;
 }
 
+bool
+patients_refers_to(const char *reference, const char *id)
+{
+	size_t n, k = strlen("Patient/");
+
+	if (reference == NULL || id == NULL)
+		return false;
+	n = strlen(reference);
+	/* "Patient/ID", or an absolute URL ending in "/Patient/ID". */
+	if (n < k + strlen(id))
+		return false;
+	reference += n - k - strlen(id);
+	return strncmp(reference, "Patient/", k) == 0 && strcmp(reference + k, id) == 0 &&
+	    (n == k + strlen(id) || reference[-1] == '/');
+}
+
 static enum ui_allergy
-allergy_state(const cJSON *searchset)
+allergy_state(const cJSON *searchset, const char *id)
 {
 	const cJSON *entry;
 	bool any = false, active = false;
@@ -138,6 +154,10 @@ allergy_state(const cJSON *searchset)
 		const cJSON *a = fhir_get_object(entry, "resource");
 		const cJSON *clinical = fhir_get_object(a, "clinicalStatus");
 		bool nka = false;
+
+		/* Another patient's allergy in the answer: none of it can be trusted for this one. */
+		if (!patients_refers_to(fhir_get_string(fhir_get_object(a, "patient"), "reference"), id))
+			return UI_ALLERGY_UNCHECKED;
 
 		if (coded(fhir_get_object(a, "verificationStatus"), "entered-in-error") ||
 		    coded(fhir_get_object(a, "verificationStatus"), "refuted"))
@@ -154,8 +174,8 @@ allergy_state(const cJSON *searchset)
 }
 
 int
-patients_open_result(cJSON *response, cJSON **patient, char **version, enum ui_allergy *allergy,
-    char **cause)
+patients_open_result(cJSON *response, const char *id, cJSON **patient, char **version,
+    enum ui_allergy *allergy, char **cause)
 {
 	const cJSON *entries = fhir_get_array(response, "entry");
 	cJSON *first = cJSON_GetArrayItem(entries, 0);
@@ -180,6 +200,15 @@ patients_open_result(cJSON *response, cJSON **patient, char **version, enum ui_a
 		*cause = xstrdup("the server answered with something that is not a Patient");
 		return -1;
 	}
+	{
+		const char *got = fhir_get_string(fhir_get_object(first, "resource"), "id");
+
+		/* Another patient's record shown under this one's name is the worst answer there is. */
+		if (got == NULL || strcmp(got, id) != 0) {
+			*cause = xasprintf("the server answered with another patient's record: not shown");
+			return -1;
+		}
+	}
 	*patient = cJSON_DetachItemFromObjectCaseSensitive(first, "resource");
 	{
 		const char *vid = fhir_get_string(fhir_get_object(*patient, "meta"), "versionId");
@@ -188,6 +217,6 @@ patients_open_result(cJSON *response, cJSON **patient, char **version, enum ui_a
 	}
 	status = fhir_get_string(fhir_get_object(second, "response"), "status");
 	if (status != NULL && strncmp(status, "200", 3) == 0)
-		*allergy = allergy_state(fhir_get_object(second, "resource"));
+		*allergy = allergy_state(fhir_get_object(second, "resource"), id);
 	return 0;
 }

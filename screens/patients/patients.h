@@ -26,12 +26,16 @@ cJSON *patients_open_batch(const struct fhir_client *fc, const char *id);
 void patients_batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s);
 
 /*
- * Read the batch-response: *PATIENT (taken from the response, the caller frees
- * it) and its version, and the allergy state for the banner. Returns 0, or -1
- * with *CAUSE when the Patient is not in the answer.
+ * Read the batch-response for patient ID: *PATIENT (taken from the response, the
+ * caller frees it) and its version, and the allergy state for the banner. Returns 0,
+ * or -1 with *CAUSE when the Patient is not in the answer or is another patient;
+ * allergies of another patient in the answer read as not loaded.
  */
-int patients_open_result(cJSON *response, cJSON **patient, char **version,
+int patients_open_result(cJSON *response, const char *id, cJSON **patient, char **version,
     enum ui_allergy *allergy, char **cause);
+
+/* True when REFERENCE is "Patient/ID" or an absolute URL ending in "/Patient/ID". */
+bool patients_refers_to(const char *reference, const char *id);
 
 /* What the patient-edit screen opens on: NULL registers a new patient. */
 struct patients_edit_arg {
@@ -101,12 +105,17 @@ void coverage_loaded_free(struct coverage_loaded *l);
  */
 cJSON *coverage_open_batch(const struct fhir_client *fc, const char *patient_id);
 /* Read its batch-response into OUT (zeroed first). 0, or -1 with *CAUSE. */
-int coverage_open_result(cJSON *response, const struct date *today, struct coverage_loaded *out,
+int coverage_open_result(cJSON *response, const char *patient_id, const struct date *today,
+    struct coverage_loaded *out,
     char **cause);
 /* The Coverage search alone, for a reload. */
 struct fhir_search *coverage_search(const char *patient_id);
-/* The Coverages of a searchset as a sorted array (the caller frees it); *TOTAL as matched. */
-cJSON *coverage_take(const cJSON *searchset, const struct date *today, long *total);
+/*
+ * The Coverages of PATIENT_ID in a searchset as a sorted array (the caller frees it);
+ * *TOTAL as matched. Another patient's coverage in the answer is left out.
+ */
+cJSON *coverage_take(const cJSON *searchset, const char *patient_id, const struct date *today,
+    long *total);
 /* Sort: those in force first, then by order (primary first), then the latest start. */
 void coverage_sort(cJSON *coverages, const struct date *today);
 /* Status active and TODAY within the period. */

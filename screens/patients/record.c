@@ -134,7 +134,8 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patients_open_result(res->resource, &r->patient, &r->version, &r->allergy, &cause) != 0) {
+	    patients_open_result(res->resource, r->id, &r->patient, &r->version, &r->allergy, &cause) !=
+		0) {
 		free(r->failed);
 		r->failed = cause != NULL ? cause
 					  : xstrdup(res->message ? res->message : "the patient could not be read");

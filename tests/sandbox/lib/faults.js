@@ -27,6 +27,7 @@ const MODES = {
   oversize: { kind: 'before', defaults: { bytes: 2 * 1024 ** 3, chunked: false } },
   hostile: { kind: 'after', defaults: { variant: 'all' } },
   'wrong-types': { kind: 'after', defaults: {} },
+  'other-patient': { kind: 'after', defaults: {} },
   'deep-nesting': { kind: 'before', defaults: { depth: 100000 } },
   'gzip-bomb': { kind: 'before', defaults: { expandedBytes: 1024 ** 3 } },
 };
@@ -339,6 +340,32 @@ function wrongTypesTransform(value) {
 }
 
 /**
+ * Another patient's data in place of the one asked for: every Patient in the answer
+ * becomes Patient/other-ID (another name), and every reference to Patient/ID in it
+ * points there too, as a server that mixed up two records would answer.
+ */
+function otherPatientTransform(value) {
+  const walk = (v) => {
+    if (Array.isArray(v)) {
+      return v.map(walk);
+    }
+    if (!v || typeof v !== 'object') {
+      return v;
+    }
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      out[k] = k === 'reference' && typeof x === 'string' ? x.replace(/(^|\/)Patient\/([^/]+)$/, '$1Patient/other-$2') : walk(x);
+    }
+    if (out.resourceType === 'Patient' && typeof out.id === 'string') {
+      out.id = `other-${out.id}`;
+      out.name = [{ use: 'official', family: 'Wrongpatient', given: ['Bea'] }];
+    }
+    return out;
+  };
+  return walk(value);
+}
+
+/**
  * Applies an "after" fault to a response body (a Buffer of JSON, before
  * compression). Returns the new body; drop is handled by the sender.
  */
@@ -369,6 +396,8 @@ function damageBody(fault, body) {
     }
     case 'wrong-types':
       return Buffer.from(JSON.stringify(wrongTypesTransform(JSON.parse(body.toString('utf8')))));
+    case 'other-patient':
+      return Buffer.from(JSON.stringify(otherPatientTransform(JSON.parse(body.toString('utf8')))));
     default:
       return body;
   }
@@ -485,6 +514,7 @@ const MODE_HELP = {
   oversize: 'announce (Content-Length, unless chunked:true) and stream a body of bytes (default 2 GiB)',
   hostile: 'run the request; poison display strings (variant: escapes, invalid-utf8, huge, combining, all)',
   'wrong-types': 'run the request; give every element the wrong JSON type',
+  'other-patient': 'run the request; answer with another patient: every Patient becomes Patient/other-ID (another name), references to it too',
   'deep-nesting': 'answer a resource nested depth (default 100000) arrays deep',
   'gzip-bomb': 'answer gzip that expands to expandedBytes (default 1 GiB)',
 };
