@@ -19,6 +19,14 @@ test_cleanup() {
 	for pid in $SANDBOX_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
+	# tests/security/results sets EHRTERM_KEEP_REQUEST_LOGS to a folder, to count the
+	# faults every test met: each sandbox's request log is kept there as TEST.NAME.requests.
+	if [ -n "${EHRTERM_KEEP_REQUEST_LOGS:-}" ] && [ -d "$EHRTERM_KEEP_REQUEST_LOGS" ]; then
+		for f in "$WORK"/*.requests; do
+			[ -f "$f" ] || continue
+			cp "$f" "$EHRTERM_KEEP_REQUEST_LOGS/$(basename "$0" .test).$(basename "$f")"
+		done
+	fi
 	rm -rf "$WORK"
 }
 
