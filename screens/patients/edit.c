@@ -10,6 +10,7 @@
 #include "util/uuid.h"
 #include "util/xmalloc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,14 +142,37 @@ set(struct ui_form *form, enum edit_field f, const char *text)
 		free(cause); /* a value the form refuses stays for the clerk to correct */
 }
 
+/*
+ * The primary language subtag of P's first communication language ("en" of "en-US"),
+ * lower case, when it is one the form lists; false otherwise.
+ */
+static bool
+primary_language(const cJSON *p, char *buf, size_t size)
+{
+	const cJSON *lang = fhir_get_object(cJSON_GetArrayItem(fhir_get_array(p, "communication"), 0),
+	    "language");
+	const char *code = fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "code");
+	size_t n = 0;
+
+	if (code == NULL)
+		return false;
+	while (code[n] != '\0' && code[n] != '-' && n + 1 < size) {
+		buf[n] = (char)tolower((unsigned char)code[n]);
+		n++;
+	}
+	buf[n] = '\0';
+	for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+		if (strcmp(languages[i].code, buf) == 0)
+			return true;
+	return false;
+}
+
 /* Fill FORM from a Patient (edit, or the server's version after a conflict). */
 static void
 form_from_patient(struct ui_form *form, const cJSON *p)
 {
 	struct patient_view v;
 	const cJSON *addr = cJSON_GetArrayItem(fhir_get_array(p, "address"), 0);
-	const cJSON *lang = fhir_get_object(cJSON_GetArrayItem(fhir_get_array(p, "communication"), 0),
-	    "language");
 	const cJSON *contact = cJSON_GetArrayItem(fhir_get_array(p, "contact"), 0);
 
 	patient_view_read(p, &v);
@@ -179,8 +203,13 @@ form_from_patient(struct ui_form *form, const cJSON *p)
 	set(form, F_CITY, fhir_get_string(addr, "city"));
 	set(form, F_STATE, fhir_get_string(addr, "state"));
 	set(form, F_POSTAL, fhir_get_string(addr, "postalCode"));
-	set(form, F_LANGUAGE,
-	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "code"));
+	{
+		char primary[16];
+
+		/* "en-US" is English: the list holds languages, the record may add a region. */
+		if (primary_language(p, primary, sizeof primary))
+			set(form, F_LANGUAGE, primary);
+	}
 	set(form, F_CONTACT, fhir_get_string(fhir_get_object(contact, "name"), "text"));
 	set(form, F_CONTACT_PHONE,
 	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(contact, "telecom"), 0), "value"));
@@ -381,7 +410,11 @@ patient_from_form(struct edit *e)
 	{
 		const struct field_value *lang = ui_form_value(&e->form, F_LANGUAGE);
 
-		if (lang != NULL && !lang->empty) {
+		char was[16];
+
+		/* Unchanged, the record keeps its own coding ("en-US", other languages too). */
+		if (lang != NULL && !lang->empty &&
+		    !(primary_language(p, was, sizeof was) && strcmp(was, lang->code->code) == 0)) {
 			char *c = xasprintf("[{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\","
 					    "\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"},"
 					    "\"preferred\":true}]",
@@ -554,6 +587,23 @@ add_search(struct app *app, cJSON *entries, struct fhir_search *s)
 	fhir_search_free(&s);
 }
 
+/* True when P carries this form's request identifier (REQUEST_SYSTEM|REQUEST_ID). */
+static bool
+carries_request(const cJSON *p, const char *request_id)
+{
+	const cJSON *id;
+
+	cJSON_ArrayForEach(id, fhir_get_array(p, "identifier"))
+	{
+		const char *system = fhir_get_string(id, "system"), *value = fhir_get_string(id, "value");
+
+		if (system != NULL && value != NULL && strcmp(system, REQUEST_SYSTEM) == 0 &&
+		    strcmp(value, request_id) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void
 on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -582,6 +632,12 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 			struct patient_view v;
 			bool dup = false;
 
+			/*
+			 * This form's own earlier try, whose answer was lost, is no duplicate: the
+			 * save that follows finds it through If-None-Exist and says it is registered.
+			 */
+			if (carries_request(p, e->request_id))
+				continue;
 			patient_view_read(p, &v);
 			for (size_t i = 0; i < nseen; i++)
 				dup = dup || strcmp(seen[i], v.id) == 0;
