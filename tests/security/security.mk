@@ -20,6 +20,7 @@ EXTRA_DIST += \
 	tests/security/redirector.js \
 	tests/security/sampler \
 	tests/security/valgrind \
+	tests/security/glib-dbus.supp \
 	tests/security/results
 
 # More arguments for tests/security/valgrind, e.g. VALGRIND_STAGES='fhir check'.
