@@ -357,10 +357,10 @@ coverage_open_batch(const struct fhir_client *fc, const char *patient_id)
 	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
 	struct fhir_search *s = coverage_search(patient_id);
 
-	patients_batch_get(entries, fc, s);
+	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	s = payer_search();
-	patients_batch_get(entries, fc, s);
+	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	return batch;
 }

@@ -583,7 +583,7 @@ add_search(struct app *app, cJSON *entries, struct fhir_search *s)
 {
 	fhir_search_add(s, "_elements", PATIENT_LIST_ELEMENTS);
 	fhir_search_add(s, "_count", "10");
-	patients_batch_get(entries, app_fhir(app), s);
+	fhir_batch_add_search(entries, app_fhir(app), s);
 	fhir_search_free(&s);
 }
 

@@ -71,18 +71,6 @@ patients_page(const cJSON *bundle, const struct patient_query *q, const struct d
 	return pg;
 }
 
-void
-patients_batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s)
-{
-	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
-	char *url = fhir_search_relative(fc, s);
-
-	cJSON_AddStringToObject(req, "method", "GET");
-	cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
-	cJSON_AddItemToArray(entries, e);
-	free(url);
-}
-
 cJSON *
 patients_open_batch(const struct fhir_client *fc, const char *id)
 {
@@ -107,7 +95,7 @@ patients_open_batch(const struct fhir_client *fc, const char *id)
 	fhir_search_add(s, "patient", id);
 	fhir_search_add(s, "_elements", "code,clinicalStatus,verificationStatus");
 	fhir_search_add(s, "_count", "50");
-	patients_batch_get(entries, fc, s);
+	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	return bundle;
 }

@@ -22,9 +22,6 @@ struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_que
 /* The batch that opens a patient in one round trip: the Patient and its allergies. */
 cJSON *patients_open_batch(const struct fhir_client *fc, const char *id);
 
-/* Add to a batch's ENTRIES a GET of search S, its URL encoded by the FHIR layer. */
-void patients_batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s);
-
 /*
  * Read the batch-response for patient ID: *PATIENT (taken from the response, the
  * caller frees it) and its version, and the allergy state for the banner. Returns 0,

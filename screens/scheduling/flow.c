@@ -257,18 +257,13 @@ check(struct app *app, void *state)
 	entries = cJSON_AddArrayToObject(batch, "entry");
 	for (size_t i = 0; i < 2; i++) {
 		struct fhir_search *q = fhir_search_new(types[i]);
-		cJSON *en = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(en, "request");
-		char *gt = xasprintf("gt%s", f->since), *url;
+		char *gt = xasprintf("gt%s", f->since);
 
 		/* Only what the board shows: today's appointments, and visits of today. */
 		sched_search_days(q, "date", &f->day, 1);
 		fhir_search_add(q, "_lastUpdated", gt);
 		fhir_search_add(q, "_summary", "count");
-		url = fhir_search_relative(app_fhir(app), q);
-		cJSON_AddStringToObject(req, "method", "GET");
-		cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
-		cJSON_AddItemToArray(entries, en);
-		free(url);
+		fhir_batch_add_search(entries, app_fhir(app), q);
 		free(gt);
 		fhir_search_free(&q);
 	}

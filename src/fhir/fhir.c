@@ -592,6 +592,18 @@ fhir_search_relative(const struct fhir_client *fc, const struct fhir_search *s)
 	return url;
 }
 
+void
+fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s)
+{
+	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
+	char *url = fhir_search_relative(fc, s);
+
+	cJSON_AddStringToObject(req, "method", "GET");
+	cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
+	cJSON_AddItemToArray(entries, e);
+	free(url);
+}
+
 uint64_t
 fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg)
 {

@@ -60,6 +60,10 @@ char *fhir_search_url(const struct fhir_client *fc, const struct fhir_search *s)
 /* The same relative to the base ("Patient?name=x"), for a batch entry; the caller frees it. */
 char *fhir_search_relative(const struct fhir_client *fc, const struct fhir_search *s);
 
+/* Add a GET of search S to a batch Bundle's ENTRIES, its URL encoded here like any search. */
+void fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc,
+    const struct fhir_search *s);
+
 /*
  * Requests. Each returns the HTTP request id (for http_cancel), or 0 when the
  * request could not be built, in which case DONE has already been called.

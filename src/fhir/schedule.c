@@ -201,18 +201,6 @@ sched_owners_free(struct sched_owners *o)
 
 /* --- the day ------------------------------------------------------------------------ */
 
-static void
-batch_get(cJSON *entries, const struct fhir_client *fc, const struct fhir_search *s)
-{
-	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
-	char *url = fhir_search_relative(fc, s);
-
-	cJSON_AddStringToObject(req, "method", "GET");
-	cJSON_AddStringToObject(req, "url", url != NULL ? url : "");
-	cJSON_AddItemToArray(entries, e);
-	free(url);
-}
-
 void
 sched_search_days(struct fhir_search *s, const char *param, const struct date *from, int days)
 {
@@ -248,7 +236,7 @@ sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
 	sched_search_days(s, "start", day, 1);
 	fhir_search_add(s, "_sort", "start");
 	fhir_search_add(s, "_count", count);
-	batch_get(entries, fc, s);
+	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	s = fhir_search_new("Appointment");
 	fhir_search_add(s, "actor", owner->practitioner ? owner->practitioner
@@ -258,7 +246,7 @@ sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
 	fhir_search_add(s, "_sort", "date");
 	fhir_search_add(s, "_count", count);
 	fhir_search_add(s, "_revinclude", "Encounter:appointment");
-	batch_get(entries, fc, s);
+	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	return batch;
 }
