@@ -428,6 +428,19 @@ patient_view_read(const cJSON *patient, struct patient_view *v)
 	}
 	if (v->mrn == NULL)
 		v->mrn = xstrdup("");
+	/* R4's deceased[x]: a boolean, or the moment of death (its date is what a clerk needs). */
+	{
+		const cJSON *flag = cJSON_GetObjectItemCaseSensitive(patient, "deceasedBoolean");
+		const char *when = fhir_get_string(patient, "deceasedDateTime");
+		char day[11] = "";
+
+		if (when != NULL && strlen(when) >= 10) {
+			memcpy(day, when, 10);
+			day[10] = '\0';
+		}
+		v->deceased = cJSON_IsTrue(flag) || when != NULL;
+		v->deceased_date = xstrdup(fhir_date(day, &d) ? day : "");
+	}
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "telecom"))
 	{
 		const char *system = fhir_get_string(item, "system");
@@ -451,6 +464,7 @@ patient_view_clear(struct patient_view *v)
 	free(v->birth_date);
 	free(v->mrn);
 	free(v->phone);
+	free(v->deceased_date);
 	memset(v, 0, sizeof *v);
 }
 

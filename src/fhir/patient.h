@@ -67,6 +67,8 @@ struct patient_view {
 	char *birth_date; /* ISO, "" when missing or not a date */
 	char *mrn;	  /* the identifier typed MR, "" when none */
 	char *phone;	  /* the first phone, "" when none */
+	bool deceased;	  /* deceasedBoolean true, or a deceasedDateTime */
+	char *deceased_date; /* the date part of deceasedDateTime (ISO), "" when none or not a date */
 };
 
 /* Read PATIENT into OUT; missing or wrongly typed elements read as empty, never fail. */

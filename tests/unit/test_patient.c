@@ -198,3 +198,34 @@ Test(patient_view, survives_missing_and_wrong_types)
 		cJSON_Delete(p);
 	}
 }
+
+/* A deceased patient must look deceased on every screen: both forms of R4's deceased[x]. */
+Test(patient_view, deceased)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\","
+			       "\"deceasedDateTime\":\"2008-01-08T13:33:52+00:00\"}");
+	cJSON *q = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"b\",\"deceasedBoolean\":true}");
+	cJSON *alive = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"c\",\"deceasedBoolean\":false}");
+	cJSON *odd = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"d\",\"deceasedDateTime\":7}");
+	struct patient_view v;
+
+	patient_view_read(p, &v);
+	cr_expect(v.deceased);
+	cr_expect_str_eq(v.deceased_date, "2008-01-08");
+	patient_view_clear(&v);
+	patient_view_read(q, &v);
+	cr_expect(v.deceased);
+	cr_expect_str_eq(v.deceased_date, "");
+	patient_view_clear(&v);
+	patient_view_read(alive, &v);
+	cr_expect(!v.deceased);
+	patient_view_clear(&v);
+	/* A wrongly typed element reads as absent, as every other one does. */
+	patient_view_read(odd, &v);
+	cr_expect(!v.deceased);
+	patient_view_clear(&v);
+	cJSON_Delete(p);
+	cJSON_Delete(q);
+	cJSON_Delete(alive);
+	cJSON_Delete(odd);
+}
