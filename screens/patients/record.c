@@ -239,6 +239,7 @@ const struct screen_ops patient_screen = {
 	.context = "patient",
 	.module = "patients",
 	.needs = SCREEN_NEEDS_ONLINE,
+	.needs_arg = "find the patient first (F2), then press Enter on the row",
 	.enter = record_enter,
 	.leave = record_leave,
 	.draw = record_draw,

@@ -346,6 +346,7 @@ const struct screen_ops book_screen = {
 	.context = NULL,
 	.module = "scheduling",
 	.needs = SCREEN_NEEDS_ONLINE,
+	.needs_arg = "choose a free slot on the schedule (F3) or in free slots first, then press the book key there",
 	.enter = book_enter,
 	.leave = book_leave,
 	.draw = book_draw,

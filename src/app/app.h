@@ -28,6 +28,38 @@ enum screen_needs {
 	SCREEN_NEEDS_PATIENT = 1 << 1, /* a current patient */
 };
 
+/* The widget a screen has in focus: the loop gives it keys and actions the screen did not take. */
+enum app_widget {
+	APP_WIDGET_NONE,
+	APP_WIDGET_LIST,   /* struct ui_list */
+	APP_WIDGET_FORM,   /* struct ui_form */
+	APP_WIDGET_PAGER,  /* struct ui_pager */
+	APP_WIDGET_PROMPT, /* struct ui_prompt */
+	APP_WIDGET_DIALOG, /* struct ui_dialog */
+};
+struct app_focus {
+	enum app_widget kind;
+	void *widget;
+};
+
+/*
+ * What an action needs before it may run; the loop checks, so a screen's action
+ * functions need not. APP_NEEDS_IDLE: no request of the screen is running. The bits
+ * from APP_NEEDS_SCREEN up are the screen's own: its unmet() says which is missing.
+ */
+enum app_needs {
+	APP_NEEDS_IDLE = 1u << 0,
+	APP_NEEDS_SCREEN = 1u << 4,
+};
+
+/* One action of a screen: {A_BOOK, book_here, NEEDS_FREE_ROW, "book"}. */
+struct screen_action {
+	enum action action;
+	int (*run)(struct app *app, void *state); /* returns enum app_result */
+	unsigned needs;				  /* enum app_needs and the screen's bits */
+	const char *hint;			  /* a word for the hint line, or NULL */
+};
+
 /*
  * A screen. STATE is what enter() returned; the loop hands it back to every
  * call. Screens receive named actions, never raw keys (text() gets the
@@ -54,6 +86,21 @@ struct screen_ops {
 	void (*resume)(struct app *app, void *state);
 	/* Optional: true while the screen holds input not yet saved (quit asks first). */
 	bool (*unsaved)(struct app *app, void *state);
+
+	/*
+	 * NULL when the screen opens with no argument (the ":" line and jump keys may open
+	 * it); else what opening it needs, said when it is named ("choose a slot on the
+	 * schedule first"): it is opened by its module's typed open function only.
+	 */
+	const char *needs_arg;
+	/* The screen's actions, ended by { A_NONE }; tried before its widget's and the global ones. */
+	const struct screen_action *actions;
+	/* Optional: why the screen's own need NEED (one bit) is not met now, or NULL when it is. */
+	const char *(*unmet)(struct app *app, void *state, unsigned need);
+	/* Optional: the widget in focus. */
+	struct app_focus (*widget)(struct app *app, void *state);
+	/* Optional: the focused widget took a key (A_NONE: typed text) or action A. */
+	void (*changed)(struct app *app, void *state, enum action a);
 };
 
 /* The registry: every screen, NULL-terminated, from screens/ via main. */
@@ -74,7 +121,13 @@ const struct cfg_profile *app_profile(struct app *app);
 const struct keymap *app_keymap(struct app *app);
 const struct screen_ops *const *app_screens(struct app *app);
 
-/* Push the screen named NAME (ARG goes to its enter()); 0, or -1 with a status message set. */
+/*
+ * Open the screen OPS on top (ARG goes to its enter()): a module's typed open function
+ * calls this. 0, or -1 with a status message set (not connected, no patient, the server
+ * lacks the module, too many screens).
+ */
+int app_open(struct app *app, const struct screen_ops *ops, void *arg);
+/* The older call by name, until every screen opens through its module's typed function. */
 int app_push(struct app *app, const char *name, void *arg);
 /* Leave STATE's screen once the current key or answer is handled, if it is still on top. */
 void app_leave(struct app *app, void *state);
@@ -96,26 +149,49 @@ const char *app_last_patient(struct app *app);
 int app_audit(struct app *app, const char *action, const char *type, const char *id);
 
 /*
- * Requests. A ticket ties a FHIR request to the screen that made it: the answer
- * is dropped when that screen has been left, or when a newer request with the
- * same SLOT (a search typed further) replaced it. LABEL shows on the status line
- * with elapsed time and bytes while the request runs; Esc cancels it.
+ * Requests: one call for a read, a search, a page, a batch of reads or a plan (every
+ * write). It returns a handle (never 0) that covers every step of the request: Esc,
+ * or app_cancel(), stops all of them. DONE runs exactly once, from the loop and never
+ * before app_request() returns, unless the request no longer matters: its screen has
+ * been left, or a newer request of the same screen with the same SLOT (a search typed
+ * further) superseded it. A cancelled request reaches DONE with status FHIR_CANCELLED.
+ * LABEL shows on the status line with elapsed time and bytes while it runs.
  *
- *   struct app_ticket *t = app_ticket_new(app, state, on_found, 0, "patient-search", "Searching");
- *   app_ticket_track(t, fhir_search(app_fhir(app), s, app_ticket_done, t));
+ *   app_request(app, s, &(struct app_request){ .search = q, .done = on_found,
+ *       .slot = "search", .label = "Searching" });
  *
- * TAG is handed back to DONE, for what the screen must know of this request
- * (a list's page ticket, say).
+ * TAG is handed back to DONE, for what the screen must know of this request.
  */
 typedef void (*app_done_fn)(struct app *app, void *state, struct fhir_result *result,
     unsigned long tag);
+struct fhir_plan;
+struct app_request {
+	/* What to ask: exactly one of these. */
+	const char *read;	   /* "Type/id" */
+	const char *if_none_match; /* with read: the version held, for a 304 */
+	const struct fhir_search *search;
+	const char *page;	    /* a Bundle's next link */
+	const struct cJSON *batch;  /* a batch Bundle of GETs */
+	struct fhir_plan *plan;	    /* writes; taken: a transaction, or steps where the server has none */
+	bool metadata;		    /* the CapabilityStatement (login) */
+	/* What to do with the answer. */
+	app_done_fn done;
+	unsigned long tag;
+	const char *slot;
+	const char *label;
+};
+uint64_t app_request(struct app *app, void *state, const struct app_request *req);
+/* Cancel the request HANDLE if it still runs (DONE gets FHIR_CANCELLED); true when it ran. */
+bool app_cancel(struct app *app, uint64_t handle);
+/* Requests of STATE's screen still running. */
+size_t app_requests(struct app *app, void *state);
+
+/* The older request calls, until every screen uses app_request(); see src/app/ticket.c. */
 struct app_ticket;
 struct app_ticket *app_ticket_new(struct app *app, void *state, app_done_fn done,
     unsigned long tag, const char *slot, const char *label);
 void app_ticket_track(struct app_ticket *t, uint64_t request_id);
 void app_ticket_done(struct fhir_result *result, void *ticket);
-/* Requests of STATE's screen still running. */
-size_t app_requests(struct app *app, void *state);
 
 /* A one-shot timer for STATE's screen (debounce): FN runs after MS unless re-armed or the screen left. */
 typedef void (*app_timer_fn)(struct app *app, void *state);

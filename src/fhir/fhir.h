@@ -22,6 +22,7 @@ enum fhir_status {
 	FHIR_SERVER_ERROR,  /* 5xx */
 	FHIR_BAD_RESPONSE,  /* the body is not the FHIR JSON it should be */
 	FHIR_TRANSPORT,	    /* no usable HTTP response; see http_error */
+	FHIR_CANCELLED,	    /* the user cancelled it: for a write, whether it was applied is unknown */
 };
 
 struct fhir_result {

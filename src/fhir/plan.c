@@ -30,6 +30,8 @@ struct fhir_plan {
 	size_t undoing;		/* steps left to undo, counting down */
 	struct fhir_result failed; /* the step that failed, kept while undoing */
 	char *undo_failed;	/* what could not be undone, or NULL */
+	uint64_t *request_id;	/* the caller's: kept at the step in flight */
+	uint64_t request_id_unused;
 };
 
 struct fhir_plan *
@@ -181,7 +183,7 @@ steps_response(const struct fhir_plan *p)
 	return bundle;
 }
 
-static void run_step(struct fhir_plan *p);
+static uint64_t run_step(struct fhir_plan *p);
 static void undo_next(struct fhir_plan *p);
 
 /* "Type/id" and the version a step's answer names: from the resource, else Location. */
@@ -243,18 +245,28 @@ on_step(struct fhir_result *r, void *arg)
 		p->failed.message = xstrdup("the server did not say what it saved");
 	}
 	p->undoing = p->at;
+	/* Putting back what was done must not be stopped half way: nothing to cancel now. */
+	*p->request_id = 0;
 	undo_next(p);
 }
 
-static void
+/*
+ * Send step AT and tell the caller its request id. A step refused before it was sent
+ * has already answered, and the plan may be gone: only the caller's slot is touched.
+ */
+static uint64_t
 run_step(struct fhir_plan *p)
 {
 	struct plan_step *s = &p->steps[p->at];
+	uint64_t *slot = p->request_id, id;
 
 	if (s->if_none_exist != NULL)
-		fhir_create(p->fc, s->resource, s->if_none_exist, on_step, p);
+		id = fhir_create(p->fc, s->resource, s->if_none_exist, on_step, p);
 	else
-		fhir_update(p->fc, s->resource, s->if_match, on_step, p);
+		id = fhir_update(p->fc, s->resource, s->if_match, on_step, p);
+	if (id != 0)
+		*slot = id;
+	return id;
 }
 
 static void
@@ -315,8 +327,8 @@ undo_next(struct fhir_plan *p)
 }
 
 uint64_t
-fhir_plan_run(struct fhir_client *fc, struct fhir_plan *p, bool transaction, fhir_done_fn done,
-    void *arg)
+fhir_plan_start(struct fhir_client *fc, struct fhir_plan *p, bool transaction, fhir_done_fn done,
+    void *arg, uint64_t *request_id)
 {
 	uint64_t id;
 
@@ -334,19 +346,23 @@ fhir_plan_run(struct fhir_client *fc, struct fhir_plan *p, bool transaction, fhi
 		fhir_plan_free(&p);
 		id = fhir_bundle(fc, bundle, done, arg);
 		cJSON_Delete(bundle);
+		if (id != 0 && request_id != NULL)
+			*request_id = id;
 		return id;
 	}
 	p->fc = fc;
 	p->done = done;
 	p->arg = arg;
 	p->at = 0;
-	{
-		struct plan_step *s = &p->steps[0];
+	p->request_id = request_id != NULL ? request_id : &p->request_id_unused;
+	return run_step(p);
+}
 
-		if (s->if_none_exist != NULL)
-			return fhir_create(fc, s->resource, s->if_none_exist, on_step, p);
-		return fhir_update(fc, s->resource, s->if_match, on_step, p);
-	}
+uint64_t
+fhir_plan_run(struct fhir_client *fc, struct fhir_plan *p, bool transaction, fhir_done_fn done,
+    void *arg)
+{
+	return fhir_plan_start(fc, p, transaction, done, arg, NULL);
 }
 
 int

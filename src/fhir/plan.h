@@ -57,6 +57,15 @@ cJSON *fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client
 uint64_t fhir_plan_run(struct fhir_client *fc, struct fhir_plan *p, bool transaction,
     fhir_done_fn done, void *arg);
 
+/*
+ * As fhir_plan_run, and *REQUEST_ID (when not NULL) is kept at the request in flight,
+ * step after step, so that cancelling it stops the plan; it is set to 0 while a
+ * failed plan puts back what it did, which must not be stopped. It is not touched
+ * once DONE has been called.
+ */
+uint64_t fhir_plan_start(struct fhir_client *fc, struct fhir_plan *p, bool transaction,
+    fhir_done_fn done, void *arg, uint64_t *request_id);
+
 /* From a transaction-response: step I's "Type/id" and version (copied into the buffers); 0 or -1. */
 int fhir_plan_result(const cJSON *response, size_t i, char *ref, size_t ref_size, char *version,
     size_t version_size);

@@ -1,0 +1,126 @@
+/* What the parts of the application share: its state and their internal calls. */
+#ifndef EHRTERM_APP_PRIVATE_H
+#define EHRTERM_APP_PRIVATE_H
+
+#include "app/app.h"
+#include "app/request.h"
+#include "audit/audit.h"
+#include "session/session.h"
+#include "ui/prompt.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STACK_MAX 16
+/* How often the status line's request progress is refreshed. */
+#define PROGRESS_MS 1000
+/* Wrong passphrases at login before ehrterm gives up, as sudo does. */
+#define LOGIN_TRIES 3
+
+enum phase {
+	PHASE_PROFILE,	  /* choosing among several profiles */
+	PHASE_PASSPHRASE, /* asking for the key's passphrase */
+	PHASE_CONNECTING, /* reading /metadata */
+	PHASE_FAILED,	  /* login failed; r retries, q quits */
+	PHASE_READY,
+};
+
+struct frame {
+	const struct screen_ops *ops;
+	void *state;
+	uint64_t instance;
+};
+
+struct timer {
+	uint64_t instance;
+	void *state;
+	double due;
+	app_timer_fn fn;
+	struct timer *next;
+};
+
+struct app {
+	const struct app_config *config;
+	const struct cfg_profile *profile;
+	struct keymap *keymap;
+	struct session *session;
+	struct audit *audit;
+	enum phase phase;
+
+	struct frame stack[STACK_MAX];
+	size_t depth;
+	uint64_t next_instance;
+	uint64_t leave_instance; /* the screen app_leave asked to pop, or 0 */
+	struct requests *requests;
+	struct app_ticket *tickets;
+	struct timer *timers;
+
+	char *status;
+	bool status_error;
+	bool dirty;
+	bool quit;
+	bool confirm_quit;
+	bool command_active;
+	struct ui_prompt command;
+
+	/* Login and lock. */
+	size_t profile_cursor;
+	struct ui_prompt pass_prompt;
+	char *login_message;
+	char *keyring_notice;
+	int login_tries;
+	bool locked;
+	double last_key;
+
+	cJSON *patient;
+	char *last_patient;
+	int exit_status;
+};
+
+/* loop.c */
+double app_now(void);
+struct frame *app_top(struct app *app);
+void app_draw_title(struct app *app, const char *title);
+enum action app_prompt_lookup(struct app *app, int key);
+void app_timers_forget(struct app *app, uint64_t instance);
+
+/* stack.c: the screens */
+const struct screen_ops *app_find_screen(struct app *app, const char *name);
+/* Open the screen NAME as the command line or a jump key would: refused when it needs an argument. */
+int app_open_named(struct app *app, const char *name);
+void app_pop(struct app *app);
+void app_apply_leave(struct app *app);
+bool app_any_unsaved(struct app *app);
+/* A key the top screen gets: its text input, its actions, its widget, then the global ones. */
+void app_screen_key(struct app *app, int key);
+void app_dispatch(struct app *app, enum action a);
+/* The hint line of the top screen from the live keymap, into BUF. */
+void app_hints(struct app *app, char *buf, size_t size);
+
+/* server.c: requests over the session's FHIR client */
+void app_requests_open(struct app *app);
+void app_requests_close(struct app *app);
+/* Esc: cancel what the top screen (or the login) waits for; true when anything was. */
+bool app_cancel_top(struct app *app);
+/* The running request to show on the status line: its label, seconds and bytes. */
+bool app_progress(struct app *app, const char **label, double *elapsed, uint64_t *bytes);
+
+/* ticket.c: the older request calls */
+void app_tickets_forget(struct app *app, uint64_t instance);
+bool app_tickets_cancel(struct app *app, uint64_t instance);
+void app_tickets_free(struct app *app);
+size_t app_tickets_running(struct app *app, void *state);
+bool app_tickets_progress(struct app *app, const char **label, uint64_t *request_id);
+
+/* login.c: login and the idle lock */
+void app_login_start(struct app *app);
+void app_login_key(struct app *app, int key);
+void app_login_draw(struct app *app, int *cy, int *cx);
+void app_lock(struct app *app);
+void app_unlock_key(struct app *app, int key);
+
+/* command.c: the ":" command line */
+void app_command_start(struct app *app);
+void app_command_key(struct app *app, int key);
+
+#endif

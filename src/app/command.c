@@ -1,0 +1,136 @@
+/* The ":" command line: any screen that opens without an argument, or any action, by name. */
+#include "config.h"
+
+#include "app/app-private.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Names the command line knows: every screen, then every action. */
+static void
+command_candidates(struct app *app, const char *prefix, char ***out, size_t *n)
+{
+	size_t len = strlen(prefix);
+
+	*out = NULL;
+	*n = 0;
+	for (const struct screen_ops *const *s = app->config->screens; *s != NULL; s++) {
+		/* Only what opens by name: the others are reached from their module's screens. */
+		if ((*s)->needs_arg == NULL && strncmp((*s)->name, prefix, len) == 0) {
+			*out = xreallocarray(*out, *n + 1, sizeof **out);
+			(*out)[(*n)++] = (char *)(*s)->name;
+		}
+	}
+	for (int a = 0; a < A_COUNT; a++) {
+		const char *name = action_name((enum action)a);
+
+		if (a == A_NONE || strncmp(name, prefix, len) != 0)
+			continue;
+		/* A screen and an action may share a name ("patients"); list it once. */
+		bool dup = false;
+		for (size_t i = 0; i < *n; i++)
+			dup = dup || strcmp((*out)[i], name) == 0;
+		if (!dup) {
+			*out = xreallocarray(*out, *n + 1, sizeof **out);
+			(*out)[(*n)++] = (char *)name;
+		}
+	}
+}
+
+static void
+command_complete(struct app *app)
+{
+	char *text = ui_prompt_text(&app->command), **c;
+	size_t n, common;
+
+	command_candidates(app, text, &c, &n);
+	if (n == 0) {
+		app_error(app, "No screen or action starts with '%s'", text);
+	} else {
+		common = strlen(c[0]);
+		for (size_t i = 1; i < n; i++) {
+			size_t k = 0;
+
+			while (k < common && c[i][k] == c[0][k])
+				k++;
+			common = k;
+		}
+		if (common > strlen(text)) {
+			char *done = xstrndup(c[0], common);
+
+			ui_prompt_set(&app->command, done);
+			free(done);
+		}
+		if (n > 1) {
+			char line[512];
+			size_t used = 0;
+
+			/* As many candidates as the status line holds; snprintf never overruns. */
+			line[0] = '\0';
+			for (size_t i = 0; i < n && used < sizeof line; i++) {
+				int w = snprintf(line + used, sizeof line - used, "%s ", c[i]);
+
+				if (w < 0 || (size_t)w >= sizeof line - used)
+					break;
+				used += (size_t)w;
+			}
+			app_status(app, "%s", line);
+		}
+	}
+	free(c);
+	free(text);
+}
+
+
+static void
+command_run(struct app *app)
+{
+	char *text = ui_prompt_text(&app->command);
+	int a;
+
+	app->command_active = false;
+	ui_prompt_clear(&app->command);
+	if (*text == '\0') {
+		free(text);
+		return;
+	}
+	if (app_find_screen(app, text) != NULL)
+		app_open_named(app, text);
+	else if ((a = action_from_name(text)) > 0)
+		app_dispatch(app, (enum action)a);
+	else
+		app_error(app, "No screen or action is called '%s' (Tab completes)", text);
+	free(text);
+}
+
+
+void
+app_command_start(struct app *app)
+{
+	app->command_active = true;
+	ui_prompt_init(&app->command, 64, false);
+	free(app->status);
+	app->status = NULL;
+	app->dirty = true;
+}
+
+void
+app_command_key(struct app *app, int key)
+{
+	enum action a;
+
+	if (ui_prompt_key(&app->command, key))
+		return;
+	a = app_prompt_lookup(app, key);
+	if (a == A_SELECT)
+		command_run(app);
+	else if (a == A_BACK)
+		app->command_active = false;
+	else if (key == '\t' || a == A_NEXT_FIELD)
+		command_complete(app);
+	else
+		ui_prompt_action(&app->command, a);
+}

@@ -1,0 +1,293 @@
+/* Login (profile, passphrase, the capability read) and the idle lock. */
+#include "config.h"
+
+#include "app/app-private.h"
+#include "keyring/keyring.h"
+#include "net/tlskey.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long tag);
+
+static void
+login_fail(struct app *app, enum session_failure failure, char *cause)
+{
+	free(app->login_message);
+	app->login_message = xasprintf("%s error: %s. %s.", session_failure_name(failure),
+	    cause != NULL ? cause : "failed", session_failure_hint(failure));
+	free(cause);
+	app->phase = PHASE_FAILED;
+	app->dirty = true;
+}
+
+static void
+login_connect(struct app *app)
+{
+	char *cause = NULL;
+	enum session_failure failure;
+
+	if (app->session->fhir == NULL &&
+	    (failure = session_connect(app->session, &cause)) != SESSION_OK) {
+		login_fail(app, failure, cause);
+		return;
+	}
+	app->phase = PHASE_CONNECTING;
+	app_request(app, NULL, &(struct app_request){ .metadata = true, .done = on_connected,
+	    .slot = "login", .label = "Connecting" });
+}
+
+/* The profile is chosen: check its files, then the keyring, then ask. */
+void
+app_login_start(struct app *app)
+{
+	enum session_failure failure;
+	struct secret *pass = NULL;
+	char *cause = NULL;
+
+	session_close(&app->session);
+	if ((failure = session_prepare(app->profile, &app->session, &cause)) != SESSION_OK) {
+		login_fail(app, failure, cause);
+		return;
+	}
+	if (!session_needs_passphrase(app->session)) {
+		session_set_passphrase(app->session, NULL, &cause);
+		free(cause);
+		login_connect(app);
+		return;
+	}
+	if (keyring_available(&cause)) {
+		int found = keyring_lookup(app->profile->name, KEYRING_KEY_PASSPHRASE, &pass, &cause);
+
+		if (found == 0 && session_set_passphrase(app->session, pass, &cause) == SESSION_OK) {
+			login_connect(app);
+			return;
+		}
+		if (found == 0) {
+			free(cause);
+			cause = xasprintf("the passphrase stored for profile %s does not open the key",
+			    app->profile->name);
+		}
+	}
+	/* Say once why we ask (no keyring, nothing stored, or a stale entry). */
+	free(app->keyring_notice);
+	app->keyring_notice = cause;
+	ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
+	app->phase = PHASE_PASSPHRASE;
+	app->dirty = true;
+}
+
+static void
+login_passphrase_entered(struct app *app)
+{
+	struct secret *pass = ui_prompt_take_secret(&app->pass_prompt);
+	enum session_failure failure;
+	char *cause = NULL;
+
+	failure = session_set_passphrase(app->session, pass, &cause);
+	if (failure == SESSION_OK) {
+		login_connect(app);
+		return;
+	}
+	if (failure == SESSION_AUTH && ++app->login_tries < LOGIN_TRIES) {
+		app_error(app, "That passphrase does not open the key; try again");
+		free(cause);
+		return;
+	}
+	login_fail(app, failure, cause);
+}
+
+static void
+on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	enum session_failure failure;
+	char *cause = NULL;
+
+	(void)state;
+	(void)tag;
+	if (r->status == FHIR_CANCELLED)
+		return; /* Esc while connecting: the login said so already */
+	if ((failure = session_take_metadata(app->session, r, &cause)) != SESSION_OK) {
+		login_fail(app, failure, cause);
+		return;
+	}
+	if (app->audit == NULL) {
+		app->audit = audit_open(NULL, app->session->user, app->profile->name, &cause);
+		if (app->audit == NULL) {
+			login_fail(app, SESSION_CONFIG, xasprintf("the audit trail: %s", cause));
+			free(cause);
+			return;
+		}
+	}
+	if (app_audit(app, "login", NULL, NULL) != 0)
+		return;
+	app->phase = PHASE_READY;
+	app->last_key = app_now();
+	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
+	if (app->depth == 0)
+		app_open_named(app, app->config->home);
+}
+
+/* --- idle lock ---------------------------------------------------------------------- */
+
+void
+app_lock(struct app *app)
+{
+	if (app->locked || app->phase != PHASE_READY)
+		return;
+	app->locked = true;
+	app->command_active = false;
+	app->confirm_quit = false;
+	ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
+	app_audit(app, "lock", NULL, NULL);
+	free(app->status);
+	app->status = NULL;
+	/* Clear the terminal itself, not only our picture of it. */
+	clearok(curscr, TRUE);
+	app->dirty = true;
+}
+
+static void
+unlock_entered(struct app *app)
+{
+	struct secret *pass = ui_prompt_take_secret(&app->pass_prompt);
+	char *cause = NULL;
+	bool ok;
+
+	/* Proved by opening the key, not by comparing with a copy. */
+	ok = !session_needs_passphrase(app->session) ||
+	    tlskey_open(app->profile->client_key, secret_str(pass), &cause) == TLSKEY_OPENS;
+	secret_free(&pass);
+	free(cause);
+	if (!ok) {
+		app_error(app, "That passphrase does not open the key");
+		app_audit(app, "unlock-failed", NULL, NULL);
+		return;
+	}
+	app->locked = false;
+	app->last_key = app_now();
+	app_audit(app, "unlock", NULL, NULL);
+	app_status(app, "Unlocked");
+}
+
+void
+app_login_key(struct app *app, int key)
+{
+	enum action a;
+	size_t n = cfg_profile_count(app->config->cfg);
+
+	if (app->phase == PHASE_PASSPHRASE) {
+		if (ui_prompt_key(&app->pass_prompt, key))
+			return;
+		a = app_prompt_lookup(app, key);
+		if (a == A_SELECT)
+			login_passphrase_entered(app);
+		else if (a == A_BACK || a == A_QUIT)
+			app->quit = true;
+		else
+			ui_prompt_action(&app->pass_prompt, a);
+		return;
+	}
+	a = keymap_lookup(app->keymap, "list", key);
+	if (a == A_NONE)
+		a = keymap_lookup(app->keymap, "global", key);
+	if (app->phase == PHASE_PROFILE) {
+		if (a == A_UP && app->profile_cursor > 0)
+			app->profile_cursor--;
+		else if (a == A_DOWN && app->profile_cursor + 1 < n)
+			app->profile_cursor++;
+		else if (a == A_SELECT) {
+			app->profile = cfg_profile_at(app->config->cfg, app->profile_cursor);
+			app_login_start(app);
+		} else if (a == A_QUIT || a == A_BACK)
+			app->quit = true;
+		return;
+	}
+	if (app->phase == PHASE_CONNECTING && (a == A_BACK || key == 3)) {
+		app_cancel_top(app);
+		login_fail(app, SESSION_NETWORK, xstrdup("cancelled while connecting"));
+		return;
+	}
+	if (app->phase == PHASE_FAILED) {
+		if (key == 'r' || a == A_REFRESH || a == A_SELECT) {
+			app->login_tries = 0;
+			app_login_start(app);
+		} else if (a == A_QUIT || a == A_BACK || key == 'q') {
+			app->quit = true;
+		}
+	}
+}
+
+void
+app_login_draw(struct app *app, int *cy, int *cx)
+{
+	int row = 3;
+
+	switch (app->phase) {
+	case PHASE_PROFILE:
+		app_draw_title(app, "choose a profile");
+		ui_put(stdscr, 2, 2, COLS - 4, "Which server? (Enter chooses, q quits)", UI_NORMAL, false);
+		for (size_t i = 0; i < cfg_profile_count(app->config->cfg); i++) {
+			const struct cfg_profile *p = cfg_profile_at(app->config->cfg, i);
+
+			ui_putf(stdscr, row++, 2, COLS - 4, i == app->profile_cursor ? UI_SELECTED : UI_NORMAL,
+			    true, "%-20s %s", p->name, p->base_url);
+		}
+		break;
+	case PHASE_PASSPHRASE:
+		app_draw_title(app, "log in");
+		if (app->keyring_notice != NULL)
+			ui_put(stdscr, 2, 2, COLS - 4, app->keyring_notice, UI_DIM, false);
+		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false, "Profile %s, %s", app->profile->name,
+		    app->profile->base_url);
+		ui_putf(stdscr, 6, 2, COLS - 4, UI_NORMAL, false, "Passphrase for %s:",
+		    app->profile->client_key);
+		ui_prompt_draw(&app->pass_prompt, stdscr, 7, 2, COLS - 4 < 60 ? COLS - 4 : 60, cx);
+		*cy = 7;
+		break;
+	case PHASE_CONNECTING:
+		app_draw_title(app, "log in");
+		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false, "Connecting to %s ...",
+		    app->profile->base_url);
+		break;
+	case PHASE_FAILED:
+		app_draw_title(app, "log in");
+		ui_put(stdscr, 4, 2, COLS - 4, "Could not log in:", UI_ERROR, false);
+		/* The reason may be long; wrap it by hand over a few rows. */
+		for (const char *m = app->login_message; m != NULL && *m != '\0' && row < 12; row++) {
+			size_t len = strlen(m), take = len < (size_t)(COLS - 6) ? len : (size_t)(COLS - 6);
+			char *part;
+
+			if (take < len)
+				while (take > 20 && m[take] != ' ')
+					take--;
+			part = xstrndup(m, take);
+			ui_put(stdscr, row + 2, 4, COLS - 6, part, UI_NORMAL, false);
+			free(part);
+			m += take;
+			while (*m == ' ')
+				m++;
+		}
+		ui_put(stdscr, row + 3, 2, COLS - 4, "r: try again   q: quit", UI_NORMAL, false);
+		break;
+	case PHASE_READY:
+		break;
+	}
+}
+
+
+void
+app_unlock_key(struct app *app, int key)
+{
+	enum action a;
+
+	if (ui_prompt_key(&app->pass_prompt, key))
+		return;
+	a = app_prompt_lookup(app, key);
+	if (a == A_SELECT)
+		unlock_entered(app);
+	else
+		ui_prompt_action(&app->pass_prompt, a);
+}

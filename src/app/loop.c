@@ -1,0 +1,570 @@
+/* The loop: keys, the network and timers, one pass at a time; the status line and drawing. */
+#include "config.h"
+
+#include "app/app-private.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t terminated;
+
+static void
+on_terminate(int sig)
+{
+	terminated = sig;
+}
+
+double
+app_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct frame *
+app_top(struct app *app)
+{
+	return app->depth > 0 ? &app->stack[app->depth - 1] : NULL;
+}
+
+void
+app_dirty(struct app *app)
+{
+	app->dirty = true;
+}
+
+static void
+set_status(struct app *app, bool error, const char *fmt, va_list ap)
+{
+	char *text;
+
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	free(app->status);
+	app->status = text;
+	app->status_error = error;
+	app->dirty = true;
+}
+
+void
+app_status(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_status(app, false, fmt, ap);
+	va_end(ap);
+}
+
+void
+app_error(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_status(app, true, fmt, ap);
+	va_end(ap);
+	beep();
+}
+
+struct fhir_client *
+app_fhir(struct app *app)
+{
+	return app->session != NULL ? app->session->fhir : NULL;
+}
+
+const struct fhir_caps *
+app_caps(struct app *app)
+{
+	return app->session != NULL ? app->session->caps : NULL;
+}
+
+const struct cfg_profile *
+app_profile(struct app *app)
+{
+	return app->profile;
+}
+
+const struct keymap *
+app_keymap(struct app *app)
+{
+	return app->keymap;
+}
+
+const struct screen_ops *const *
+app_screens(struct app *app)
+{
+	return app->config->screens;
+}
+
+const cJSON *
+app_patient(struct app *app)
+{
+	return app->patient;
+}
+
+void
+app_set_patient(struct app *app, const cJSON *patient)
+{
+	const char *id = fhir_get_string(patient, "id");
+
+	cJSON_Delete(app->patient);
+	app->patient = patient != NULL ? cJSON_Duplicate(patient, 1) : NULL;
+	if (fhir_valid_id(id)) {
+		free(app->last_patient);
+		app->last_patient = xstrdup(id);
+	}
+	app->dirty = true;
+}
+
+const char *
+app_last_patient(struct app *app)
+{
+	return app->last_patient;
+}
+
+int
+app_audit(struct app *app, const char *action, const char *type, const char *id)
+{
+	char *cause = NULL;
+
+	if (app->audit == NULL)
+		return 0;
+	if (audit_log(app->audit, action, type, id, &cause) != 0) {
+		/* An EHR must not go on silently without its audit trail. */
+		app_error(app, "The audit trail cannot be written: %s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keys while a text input of the loop's own has focus (login, lock, ":"). */
+enum action
+app_prompt_lookup(struct app *app, int key)
+{
+	static const char *const contexts[] = { "prompt", "global" };
+
+	return keymap_lookup_chain(app->keymap, contexts, 2, key);
+}
+
+/* --- timers ------------------------------------------------------------------------- */
+
+void
+app_timer(struct app *app, void *state, int ms, app_timer_fn fn)
+{
+	struct frame *f = app_top(app);
+	uint64_t instance = f != NULL ? f->instance : 0;
+	struct timer *t;
+
+	for (t = app->timers; t != NULL; t = t->next)
+		if (t->instance == instance && t->state == state && t->fn == fn)
+			break;
+	if (t == NULL) {
+		t = xcalloc(1, sizeof *t);
+		t->instance = instance;
+		t->state = state;
+		t->fn = fn;
+		t->next = app->timers;
+		app->timers = t;
+	}
+	t->due = app_now() + ms / 1000.0;
+}
+
+static void
+run_timers(struct app *app)
+{
+	double now = app_now();
+	struct timer **tp = &app->timers;
+
+	while (*tp != NULL) {
+		struct timer *t = *tp;
+
+		if (t->due <= now) {
+			*tp = t->next;
+			t->fn(app, t->state);
+			free(t);
+			app->dirty = true;
+			tp = &app->timers; /* FN may have added timers */
+		} else {
+			tp = &t->next;
+		}
+	}
+}
+
+void
+app_timers_forget(struct app *app, uint64_t instance)
+{
+	struct timer **tp = &app->timers;
+
+	while (*tp != NULL) {
+		struct timer *t = *tp;
+
+		if (t->instance == instance) {
+			*tp = t->next;
+			free(t);
+		} else {
+			tp = &t->next;
+		}
+	}
+}
+
+/* --- keys ------------------------------------------------------------------------------ */
+
+static void
+key_ready(struct app *app, int key)
+{
+	if (app->locked) {
+		app_unlock_key(app, key);
+		return;
+	}
+	if (app->confirm_quit) {
+		app->confirm_quit = false;
+		if (key == 'y' || key == 'Y')
+			app->quit = true;
+		else
+			app_status(app, "Not quitting");
+		return;
+	}
+	if (app->command_active) {
+		app_command_key(app, key);
+		return;
+	}
+	/* A new key press ends the last message. */
+	free(app->status);
+	app->status = NULL;
+	app_screen_key(app, key);
+}
+
+/* One key from curses as ehrterm's key code. */
+static int
+read_key(int *key)
+{
+	wint_t wc;
+	int r = wget_wch(stdscr, &wc);
+
+	if (r == ERR)
+		return -1;
+	if (r == KEY_CODE_YES) {
+		*key = KEY_FN((int)wc);
+		/* Keypads send KEY_ENTER; the keymap speaks of Enter. */
+		if (wc == KEY_ENTER)
+			*key = '\r';
+	} else {
+		*key = (int)wc;
+		if (*key == '\n')
+			*key = '\r';
+	}
+	return 0;
+}
+
+static void
+handle_keys(struct app *app)
+{
+	int key;
+
+	while (read_key(&key) == 0) {
+		if (key == KEY_FN(KEY_RESIZE)) {
+			app->dirty = true;
+			continue;
+		}
+		app->last_key = app_now();
+		app->dirty = true;
+		if (app->phase == PHASE_READY)
+			key_ready(app, key);
+		else
+			app_login_key(app, key);
+		if (app->quit)
+			return;
+	}
+}
+
+static void
+draw_status(struct app *app, int *cursor_y, int *cursor_x)
+{
+	int y = LINES - 1;
+	const char *label;
+	double elapsed;
+	uint64_t bytes;
+	char hints[256];
+
+	if (app->command_active) {
+		ui_put(stdscr, y, 0, 1, ":", UI_STATUS, false);
+		ui_prompt_draw(&app->command, stdscr, y, 1, COLS - 1, cursor_x);
+		*cursor_y = y;
+		return;
+	}
+	if (app_progress(app, &label, &elapsed, &bytes)) {
+		ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "%s... %.1f s, %.1f kB  (Esc cancels)",
+		    label, elapsed, (double)bytes / 1000.0);
+	} else if (app->status != NULL) {
+		ui_put(stdscr, y, 0, COLS, app->status, app->status_error ? UI_ERROR : UI_STATUS, true);
+	} else {
+		/* The keys that work here, as the live keymap binds them. */
+		app_hints(app, hints, sizeof hints);
+		ui_put(stdscr, y, 0, COLS, hints, UI_STATUS, true);
+	}
+}
+
+void
+app_draw_title(struct app *app, const char *title)
+{
+	char *right = app->session != NULL
+	    ? xasprintf("%s@%s", app->session->user, app->profile->name)
+	    : xstrdup(PACKAGE_STRING);
+	int used = ui_putf(stdscr, 0, 0, COLS, UI_TITLE, true, " ehrterm: %s", title);
+	int rw = (int)strlen(right);
+
+	if (used + rw + 2 < COLS)
+		ui_put(stdscr, 0, COLS - rw - 1, rw, right, UI_TITLE, false);
+	free(right);
+}
+
+static void
+draw(struct app *app)
+{
+	struct frame *f = app_top(app);
+	int cy = -1, cx = -1;
+
+	erase();
+	if (!ui_big_enough()) {
+		ui_putf(stdscr, 0, 0, COLS, UI_ERROR, false, "ehrterm needs at least %dx%d;", UI_MIN_COLS,
+		    UI_MIN_ROWS);
+		ui_putf(stdscr, 1, 0, COLS, UI_ERROR, false, "this terminal is %dx%d.", COLS, LINES);
+		ui_put(stdscr, 2, 0, COLS, "Enlarge it, please.", UI_ERROR, false);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	if (app->phase != PHASE_READY) {
+		app_login_draw(app, &cy, &cx);
+	} else if (app->locked) {
+		/* Nothing of any patient on screen while locked. */
+		app_draw_title(app, "locked");
+		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false,
+		    "The screen is locked after %ld s without a key press.", app->profile->idle_lock_s);
+		ui_putf(stdscr, 6, 2, COLS - 4, UI_NORMAL, false, "Passphrase for %s to unlock:",
+		    app->profile->client_key);
+		ui_prompt_draw(&app->pass_prompt, stdscr, 7, 2, COLS - 4 < 60 ? COLS - 4 : 60, &cx);
+		cy = 7;
+	} else if (f != NULL) {
+		app_draw_title(app, f->ops->title);
+		if (f->ops->draw != NULL)
+			f->ops->draw(app, f->state, stdscr, 1, LINES - 2);
+		if (f->ops->cursor != NULL && !app->command_active)
+			if (!f->ops->cursor(app, f->state, &cy, &cx))
+				cy = cx = -1;
+	}
+	if (!(app->phase == PHASE_READY && app->locked) || app->status != NULL)
+		draw_status(app, &cy, &cx);
+	if (cy >= 0 && cx >= 0) {
+		move(cy, cx);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}
+
+/* Only the status line, for a progress tick; the cursor goes back where the screen had it. */
+static void
+draw_progress(struct app *app)
+{
+	int cy, cx, dummy_y = -1, dummy_x = -1;
+
+	if (app->phase != PHASE_READY || app->locked || app->command_active || !ui_big_enough())
+		return;
+	getyx(stdscr, cy, cx);
+	draw_status(app, &dummy_y, &dummy_x);
+	move(cy, cx);
+	refresh();
+}
+
+/* --- the loop ---------------------------------------------------------------------------- */
+
+/* Milliseconds until something is due: a timer, the idle lock, progress to show. */
+static int
+next_wakeup(struct app *app)
+{
+	double now = app_now(), due = now + 60;
+
+	for (struct timer *t = app->timers; t != NULL; t = t->next)
+		if (t->due < due)
+			due = t->due;
+	if (app->phase == PHASE_READY && !app->locked &&
+	    app->last_key + (double)app->profile->idle_lock_s < due)
+		due = app->last_key + (double)app->profile->idle_lock_s;
+	if (app->requests != NULL && requests_pending(app->requests))
+		due = now;
+	if (app_requests(app, NULL) > 0 && now + PROGRESS_MS / 1000.0 < due)
+		due = now + PROGRESS_MS / 1000.0;
+	return due <= now ? 0 : (int)((due - now) * 1000.0) + 1;
+}
+
+static void
+wait_input(struct app *app, int timeout_ms)
+{
+	static const int fds[] = { STDIN_FILENO };
+
+	if (app->session != NULL && app->session->http != NULL) {
+		http_client_wait(app->session->http, fds, 1, timeout_ms, NULL);
+		http_client_pump(app->session->http);
+	} else {
+		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+
+		poll(&p, 1, timeout_ms);
+	}
+}
+
+static void
+signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_terminate;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+load_keymap(struct app *app, char **cause)
+{
+	static const char *const contexts_base[] = { "global", "list", "form", "pager", "prompt",
+		"dialog" };
+	const char **contexts;
+	size_t n = 0, k = 0;
+	const struct cfg_keymap *km = &app->profile->keymap;
+
+	for (const struct screen_ops *const *s = app->config->screens; *s != NULL; s++)
+		n++;
+	contexts = xcalloc(n + sizeof contexts_base / sizeof contexts_base[0] + 1, sizeof *contexts);
+	for (size_t i = 0; i < sizeof contexts_base / sizeof contexts_base[0]; i++)
+		contexts[k++] = contexts_base[i];
+	for (const struct screen_ops *const *s = app->config->screens; *s != NULL; s++) {
+		bool dup = false;
+
+		for (size_t i = 0; i < k; i++)
+			dup = dup || ((*s)->context != NULL && strcmp(contexts[i], (*s)->context) == 0);
+		if ((*s)->context != NULL && !dup)
+			contexts[k++] = (*s)->context;
+	}
+	app->keymap = keymap_new(contexts);
+	free(contexts);
+	if (km->path != NULL)
+		return keymap_load_builtin(app->keymap, "default", cause) == 0 &&
+			keymap_load_file(app->keymap, km->path, cause) == 0
+		    ? 0
+		    : -1;
+	return keymap_load_builtin(app->keymap, km->name != NULL ? km->name : "default", cause);
+}
+
+static void
+app_free(struct app *app)
+{
+	while (app->depth > 0)
+		app_pop(app);
+	app_requests_close(app);
+	app_tickets_free(app);
+	while (app->timers != NULL) {
+		struct timer *t = app->timers;
+
+		app->timers = t->next;
+		free(t);
+	}
+	if (app->audit != NULL && app->phase == PHASE_READY)
+		app_audit(app, "logout", NULL, NULL);
+	audit_close(&app->audit);
+	session_close(&app->session);
+	keymap_free(&app->keymap);
+	ui_prompt_clear(&app->pass_prompt);
+	ui_prompt_clear(&app->command);
+	cJSON_Delete(app->patient);
+	free(app->last_patient);
+	free(app->status);
+	free(app->login_message);
+	free(app->keyring_notice);
+}
+
+int
+app_run(const struct app_config *config)
+{
+	struct app app;
+	char *cause = NULL;
+
+	memset(&app, 0, sizeof app);
+	app.config = config;
+	app.profile = cfg_profile(config->cfg, config->profile_name, &cause);
+	if (app.profile == NULL && (config->profile_name != NULL || cfg_profile_count(config->cfg) == 0)) {
+		fprintf(stderr, "%s: configuration error: %s\n", PACKAGE, cause);
+		free(cause);
+		return SESSION_CONFIG;
+	}
+	free(cause);
+	cause = NULL;
+	/* With several profiles and none named, the keymap of the first serves the chooser. */
+	{
+		const struct cfg_profile *chosen = app.profile;
+
+		app.profile = chosen != NULL ? chosen : cfg_profile_at(config->cfg, 0);
+		if (load_keymap(&app, &cause) != 0) {
+			fprintf(stderr, "%s: keymap error: %s\n", PACKAGE, cause);
+			free(cause);
+			keymap_free(&app.keymap);
+			return SESSION_CONFIG;
+		}
+		app.profile = chosen;
+	}
+	if (ui_start(&cause) != 0) {
+		fprintf(stderr, "%s: %s\n", PACKAGE, cause);
+		free(cause);
+		keymap_free(&app.keymap);
+		return EXIT_FAILURE;
+	}
+	signals_install();
+	app_requests_open(&app);
+	app.dirty = true;
+	if (app.profile == NULL)
+		app.phase = PHASE_PROFILE;
+	else
+		app_login_start(&app);
+
+	while (!app.quit && !terminated) {
+		if (app.phase == PHASE_READY && !app.locked &&
+		    app_now() - app.last_key >= (double)app.profile->idle_lock_s)
+			app_lock(&app);
+		if (app.requests != NULL && requests_deliver(app.requests))
+			app.dirty = true;
+		app_apply_leave(&app);
+		if (app.dirty) {
+			draw(&app);
+			app.dirty = false;
+		} else if (app_requests(&app, NULL) > 0) {
+			/* A progress tick: the status line alone, not the screen. */
+			draw_progress(&app);
+		}
+		wait_input(&app, next_wakeup(&app));
+		handle_keys(&app);
+		run_timers(&app);
+		app_apply_leave(&app);
+	}
+	app_free(&app);
+	ui_stop();
+	if (terminated)
+		fprintf(stderr, "%s: stopped by signal %d\n", PACKAGE, (int)terminated);
+	return terminated ? 128 + (int)terminated : app.exit_status;
+}

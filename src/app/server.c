@@ -1,0 +1,160 @@
+/* Requests to the server: app_request() over the session's FHIR client, and Esc. */
+#include "config.h"
+
+#include "app/app-private.h"
+#include "fhir/capability.h"
+#include "fhir/plan.h"
+#include "util/xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void
+refuse(fhir_done_fn done, void *arg, const char *why)
+{
+	struct fhir_result r = { .status = FHIR_REFUSED, .message = xstrdup(why) };
+
+	done(&r, arg);
+	fhir_result_clear(&r);
+}
+
+/* The transport of ehrterm: REQ as the FHIR client sends it. */
+static void
+start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, uint64_t *http_id)
+{
+	struct app *app = ctx;
+	struct fhir_client *fc = app_fhir(app);
+	uint64_t id = 0;
+
+	if (fc == NULL) {
+		struct fhir_plan *plan = req->plan;
+
+		fhir_plan_free(&plan);
+		refuse(done, arg, "not connected to the server");
+		return;
+	}
+	if (req->plan != NULL) {
+		bool tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
+
+		/* The plan keeps *HTTP_ID at its step in flight, so Esc stops whichever runs. */
+		fhir_plan_start(fc, req->plan, tx, done, arg, http_id);
+		return;
+	}
+	if (req->read != NULL) {
+		const char *slash = strchr(req->read, '/');
+		char *type = slash != NULL ? xstrndup(req->read, (size_t)(slash - req->read)) : NULL;
+
+		if (type == NULL || !fhir_valid_type(type) || !fhir_valid_id(slash + 1))
+			refuse(done, arg, "not a resource reference");
+		else
+			id = fhir_read(fc, type, slash + 1, req->if_none_match, done, arg);
+		free(type);
+	} else if (req->search != NULL) {
+		id = fhir_search(fc, req->search, done, arg);
+	} else if (req->page != NULL) {
+		id = fhir_get_page(fc, req->page, done, arg);
+	} else if (req->batch != NULL) {
+		id = fhir_bundle(fc, req->batch, done, arg);
+	} else if (req->metadata) {
+		id = fhir_metadata(fc, done, arg);
+	} else {
+		refuse(done, arg, "nothing to ask the server");
+	}
+	if (id != 0)
+		*http_id = id;
+}
+
+static void
+cancel(void *ctx, uint64_t http_id)
+{
+	struct app *app = ctx;
+
+	if (app->session != NULL && app->session->http != NULL)
+		http_cancel(app->session->http, http_id);
+}
+
+static bool
+live(void *owner, uint64_t instance)
+{
+	struct app *app = owner;
+
+	for (size_t i = 0; i < app->depth; i++)
+		if (app->stack[i].instance == instance)
+			return true;
+	return false;
+}
+
+void
+app_requests_open(struct app *app)
+{
+	static const struct request_transport transport = { start, cancel, NULL };
+	struct request_transport t = transport;
+
+	t.ctx = app;
+	app->requests = requests_new(&t, app, live);
+}
+
+void
+app_requests_close(struct app *app)
+{
+	if (app->session != NULL && app->session->http != NULL)
+		http_cancel_all(app->session->http);
+	requests_free(&app->requests);
+}
+
+uint64_t
+app_request(struct app *app, void *state, const struct app_request *req)
+{
+	struct frame *f = app_top(app);
+	uint64_t instance = 0;
+
+	/* A screen's request belongs to its instance; the app's own (login) to none. */
+	if (state != NULL) {
+		for (size_t i = 0; i < app->depth; i++)
+			if (app->stack[i].state == state)
+				instance = app->stack[i].instance;
+		if (instance == 0 && f != NULL)
+			instance = f->instance;
+	}
+	app->dirty = true;
+	return requests_start(app->requests, instance, state, req);
+}
+
+bool
+app_cancel(struct app *app, uint64_t handle)
+{
+	return requests_cancel(app->requests, handle);
+}
+
+size_t
+app_requests(struct app *app, void *state)
+{
+	return requests_running(app->requests, state) + app_tickets_running(app, state);
+}
+
+bool
+app_cancel_top(struct app *app)
+{
+	struct frame *f = app_top(app);
+	uint64_t instance = f != NULL ? f->instance : 0;
+	bool any = requests_cancel_instance(app->requests, instance);
+
+	return app_tickets_cancel(app, instance) || any;
+}
+
+bool
+app_progress(struct app *app, const char **label, double *elapsed, uint64_t *bytes)
+{
+	uint64_t id;
+
+	if (app->session == NULL || app->session->http == NULL)
+		return false;
+	if (!requests_newest(app->requests, label, &id) && !app_tickets_progress(app, label, &id))
+		return false;
+	if (http_progress(app->session->http, id, elapsed, bytes) != 0) {
+		/* Between two steps of a plan, or putting back: nothing to count, but it runs. */
+		*elapsed = 0;
+		*bytes = 0;
+	}
+	return true;
+}

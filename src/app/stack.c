@@ -1,0 +1,417 @@
+/* The screens: the stack, opening by name or by a module's typed call, and who gets each key. */
+#include "config.h"
+
+#include "app/app-private.h"
+#include "fhir/capability.h"
+#include "ui/dialog.h"
+#include "ui/form.h"
+#include "ui/list.h"
+#include "ui/pager.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The keymap context of F's focused widget ("list", "form"), or NULL. */
+static const char *
+focus_of(struct app *app, const struct frame *f)
+{
+	static const char *const names[] = { NULL, "list", "form", "pager", "prompt", "dialog" };
+
+	if (f->ops->widget != NULL)
+		return names[f->ops->widget(app, f->state).kind];
+	return f->ops->focus != NULL ? f->ops->focus(app, f->state) : NULL;
+}
+
+/* The keymap contexts of screen F, most specific first: screen, widget, global. */
+static size_t
+contexts_of(struct app *app, const struct frame *f, const char *contexts[3])
+{
+	size_t n = 0;
+
+	if (f != NULL) {
+		const char *focus = focus_of(app, f);
+
+		if (f->ops->context != NULL)
+			contexts[n++] = f->ops->context;
+		if (focus != NULL)
+			contexts[n++] = focus;
+	}
+	contexts[n++] = "global";
+	return n;
+}
+
+const struct screen_ops *
+app_find_screen(struct app *app, const char *name)
+{
+	for (const struct screen_ops *const *s = app->config->screens; *s != NULL; s++)
+		if (strcmp((*s)->name, name) == 0)
+			return *s;
+	return NULL;
+}
+
+int
+app_push(struct app *app, const char *name, void *arg)
+{
+	const struct screen_ops *ops = app_find_screen(app, name);
+
+	if (ops == NULL) {
+		app_error(app, "The %s screen is not part of this build of ehrterm yet", name);
+		return -1;
+	}
+	return app_open(app, ops, arg);
+}
+
+int
+app_open_named(struct app *app, const char *name)
+{
+	const struct screen_ops *ops = app_find_screen(app, name);
+
+	if (ops == NULL) {
+		app_error(app, "The %s screen is not part of this build of ehrterm yet", name);
+		return -1;
+	}
+	/* A screen that reads an argument is never entered without one: it says what it needs. */
+	if (ops->needs_arg != NULL) {
+		app_error(app, "%s: %s", ops->name, ops->needs_arg);
+		return -1;
+	}
+	return app_open(app, ops, NULL);
+}
+
+int
+app_open(struct app *app, const struct screen_ops *ops, void *arg)
+{
+	struct frame *f;
+
+	if ((ops->needs & SCREEN_NEEDS_ONLINE) && app->phase != PHASE_READY) {
+		app_error(app, "%s needs a connection to the server", ops->title);
+		return -1;
+	}
+	if ((ops->needs & SCREEN_NEEDS_PATIENT) && app->patient == NULL) {
+		app_error(app, "%s needs a patient: find one first (F2)", ops->title);
+		return -1;
+	}
+	if (ops->module != NULL && app_caps(app) != NULL) {
+		for (size_t i = 0; i < fhir_modules_count; i++) {
+			char *missing;
+
+			if (strcmp(fhir_modules[i].name, ops->module) != 0)
+				continue;
+			if ((missing = fhir_module_missing(app_caps(app), &fhir_modules[i])) != NULL) {
+				app_error(app, "%s is unavailable: %s", ops->title, missing);
+				free(missing);
+				return -1;
+			}
+		}
+	}
+	if (app->depth == STACK_MAX) {
+		app_error(app, "Too many screens open; press Esc to go back first");
+		return -1;
+	}
+	f = &app->stack[app->depth++];
+	f->ops = ops;
+	f->instance = ++app->next_instance;
+	f->state = NULL;
+	f->state = ops->enter != NULL ? ops->enter(app, arg) : NULL;
+	app->dirty = true;
+	return 0;
+}
+
+void
+app_pop(struct app *app)
+{
+	struct frame *f = app_top(app);
+
+	if (f == NULL)
+		return;
+	requests_forget_instance(app->requests, f->instance);
+	app_tickets_forget(app, f->instance);
+	app_timers_forget(app, f->instance);
+	if (f->ops->leave != NULL)
+		f->ops->leave(app, f->state);
+	app->depth--;
+	app->dirty = true;
+	if ((f = app_top(app)) != NULL && f->ops->resume != NULL)
+		f->ops->resume(app, f->state);
+}
+
+void
+app_leave(struct app *app, void *state)
+{
+	struct frame *f = app_top(app);
+
+	if (f != NULL && f->state == state)
+		app->leave_instance = f->instance;
+}
+
+/* A screen that asked to leave from a callback goes now, between events, not mid-callback. */
+void
+app_apply_leave(struct app *app)
+{
+	struct frame *f = app_top(app);
+
+	if (app->leave_instance != 0 && f != NULL && f->instance == app->leave_instance)
+		app_pop(app);
+	app->leave_instance = 0;
+}
+
+const struct screen_ops *
+app_below(struct app *app)
+{
+	return app->depth >= 2 ? app->stack[app->depth - 2].ops : NULL;
+}
+
+const char *
+app_below_focus(struct app *app)
+{
+	const struct frame *f = app->depth >= 2 ? &app->stack[app->depth - 2] : NULL;
+
+	return f != NULL ? focus_of(app, f) : NULL;
+}
+
+bool
+app_any_unsaved(struct app *app)
+{
+	for (size_t i = 0; i < app->depth; i++) {
+		const struct frame *f = &app->stack[i];
+
+		if (f->ops->unsaved != NULL && f->ops->unsaved(app, f->state))
+			return true;
+	}
+	return false;
+}
+
+/* What the loop itself does with an action no screen took. */
+static void
+global_action(struct app *app, enum action a)
+{
+	static const struct {
+		enum action a;
+		const char *screen;
+	} jumps[] = {
+		{ A_PATIENTS, "patients" },
+		{ A_SCHEDULE, "schedule" },
+		{ A_FLOW_BOARD, "flow" },
+		{ A_CHART, "chart" },
+		{ A_BILLING, "billing" },
+	};
+
+	switch (a) {
+	case A_HELP:
+		app_push(app, "help", NULL);
+		return;
+	case A_BACK:
+		if (app_cancel_top(app))
+			return;
+		if (app->depth > 1)
+			app_pop(app);
+		return;
+	case A_QUIT:
+		if (app_any_unsaved(app)) {
+			app->confirm_quit = true;
+			app_status(app, "There is unsaved work. Quit anyway? (y/n)");
+		} else {
+			app->quit = true;
+		}
+		return;
+	case A_COMMAND:
+		app_command_start(app);
+		return;
+	case A_REDRAW:
+		clearok(curscr, TRUE);
+		app->dirty = true;
+		return;
+	case A_LOCK:
+		app_lock(app);
+		return;
+	case A_HOME:
+		while (app->depth > 1)
+			app_pop(app);
+		return;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < sizeof jumps / sizeof jumps[0]; i++) {
+		if (jumps[i].a == a) {
+			app_open_named(app, jumps[i].screen);
+			return;
+		}
+	}
+}
+
+
+void
+app_dispatch(struct app *app, enum action a)
+{
+	struct frame *f = app_top(app);
+	int r = APP_IGNORED;
+
+	if (f != NULL && f->ops->actions != NULL) {
+		for (const struct screen_action *sa = f->ops->actions; sa->action != A_NONE; sa++) {
+			const char *why = NULL;
+
+			if (sa->action != a)
+				continue;
+			if ((sa->needs & APP_NEEDS_IDLE) && app_requests(app, f->state) > 0)
+				why = "wait for the request running to finish (Esc cancels it)";
+			for (unsigned bit = APP_NEEDS_SCREEN; why == NULL && bit != 0 && bit <= sa->needs;
+			     bit <<= 1)
+				if ((sa->needs & bit) && f->ops->unmet != NULL)
+					why = f->ops->unmet(app, f->state, bit);
+			if (why != NULL) {
+				app_error(app, "%s: %s", action_name(a), why);
+				return;
+			}
+			r = sa->run(app, f->state);
+			break;
+		}
+	}
+	if (r == APP_IGNORED && f != NULL && f->ops->widget != NULL) {
+		struct app_focus focus = f->ops->widget(app, f->state);
+		bool took = false;
+
+		switch (focus.kind) {
+		case APP_WIDGET_LIST:
+			took = ui_list_action(focus.widget, a);
+			break;
+		case APP_WIDGET_FORM:
+			took = ui_form_action(focus.widget, a);
+			break;
+		case APP_WIDGET_PAGER:
+			took = ui_pager_action(focus.widget, a);
+			break;
+		case APP_WIDGET_PROMPT:
+			took = ui_prompt_action(focus.widget, a);
+			break;
+		case APP_WIDGET_DIALOG:
+			took = ui_dialog_action(focus.widget, a);
+			break;
+		case APP_WIDGET_NONE:
+			break;
+		}
+		if (took) {
+			r = APP_HANDLED | APP_REDRAW;
+			/* The widget is the screen's: it may have to follow (load a page, search). */
+			if (f->ops->changed != NULL)
+				f->ops->changed(app, f->state, a);
+		}
+	}
+	if (r == APP_IGNORED && f != NULL && f->ops->action != NULL)
+		r = f->ops->action(app, f->state, a);
+	if (r & APP_REDRAW)
+		app->dirty = true;
+	if (r & APP_LEAVE) {
+		/* The frame may be another one now: only the screen that asked leaves. */
+		if (app_top(app) == f)
+			app_pop(app);
+		return;
+	}
+	if (r == APP_IGNORED)
+		global_action(app, a);
+}
+
+void
+app_screen_key(struct app *app, int key)
+{
+	struct frame *f = app_top(app);
+	const char *contexts[3];
+	size_t n = contexts_of(app, f, contexts);
+	enum action a;
+
+	/* Printable characters are text in an input field, before any binding. */
+	if (f != NULL && key_is_text(key)) {
+		if (f->ops->widget != NULL) {
+			struct app_focus focus = f->ops->widget(app, f->state);
+			bool took = (focus.kind == APP_WIDGET_FORM && ui_form_key(focus.widget, key)) ||
+			    (focus.kind == APP_WIDGET_PROMPT && ui_prompt_key(focus.widget, key));
+
+			if (took) {
+				if (f->ops->changed != NULL)
+					f->ops->changed(app, f->state, A_NONE);
+				app->dirty = true;
+				return;
+			}
+		} else if (f->ops->focus != NULL && f->ops->text != NULL) {
+			const char *focus = f->ops->focus(app, f->state);
+
+			if (focus != NULL && (strcmp(focus, "form") == 0 || strcmp(focus, "prompt") == 0) &&
+			    f->ops->text(app, f->state, key) != APP_IGNORED) {
+				app->dirty = true;
+				return;
+			}
+		}
+	}
+	a = keymap_lookup_chain(app->keymap, contexts, n, key);
+	if (a != A_NONE)
+		app_dispatch(app, a);
+}
+
+/* --- the hint line ------------------------------------------------------------------ */
+
+struct hint_find {
+	enum action a;
+	char key[32];
+};
+
+static void
+find_key(void *arg, const char *context, const char *keys, enum action a)
+{
+	struct hint_find *h = arg;
+	size_t len;
+
+	(void)context;
+	if (a != h->a || h->key[0] != '\0')
+		return;
+	/* The first key that reaches the action: "?, F1" gives "?". */
+	len = strcspn(keys, ",");
+	if (len >= sizeof h->key)
+		len = sizeof h->key - 1;
+	memcpy(h->key, keys, len);
+	h->key[len] = '\0';
+}
+
+/* Append "KEY word  " for action A when a key reaches it here; false when the line is full. */
+static bool
+add_hint(struct app *app, const char *const *contexts, size_t n, enum action a, const char *word,
+    char *buf, size_t size, size_t *used)
+{
+	struct hint_find h = { a, "" };
+	int w;
+
+	keymap_each_binding(app->keymap, contexts, n, find_key, &h);
+	if (h.key[0] == '\0')
+		return true; /* unbound here: no hint that would lie */
+	w = snprintf(buf + *used, size - *used, "%s%s %s", *used ? "  " : "", h.key, word);
+	if (w < 0 || (size_t)w >= size - *used) {
+		buf[*used] = '\0';
+		return false;
+	}
+	*used += (size_t)w;
+	return true;
+}
+
+void
+app_hints(struct app *app, char *buf, size_t size)
+{
+	static const struct {
+		enum action a;
+		const char *word;
+	} global[] = { { A_HELP, "help" }, { A_COMMAND, "command" }, { A_BACK, "back" },
+		{ A_QUIT, "quit" } };
+	struct frame *f = app_top(app);
+	const char *contexts[3];
+	size_t n = contexts_of(app, f, contexts), used = 0;
+	bool room = true;
+
+	buf[0] = '\0';
+	if (f != NULL && f->ops->actions != NULL)
+		for (const struct screen_action *sa = f->ops->actions;
+		     room && sa->action != A_NONE; sa++)
+			if (sa->hint != NULL)
+				room = add_hint(app, contexts, n, sa->action, sa->hint, buf, size, &used);
+	for (size_t i = 0; room && i < sizeof global / sizeof global[0]; i++)
+		room = add_hint(app, contexts, n, global[i].a, global[i].word, buf, size, &used);
+}
