@@ -483,9 +483,11 @@ Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointmen
 {
 	struct fhir_client *fc = client();
 	cJSON *appt = appointment("booked");
+	cJSON *patient = json("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":"
+			      "\"Quigley\",\"given\":[\"Chad\"]}]}");
 	struct date_time now = {{2026, 12, 1}, 8, 3, 0};
 	char *cause = NULL;
-	struct fhir_plan *p = sched_plan_check_in(appt, &now, &cause);
+	struct fhir_plan *p = sched_plan_check_in(appt, patient, &now, &cause);
 	cJSON *tx;
 	const cJSON *e, *enc;
 
@@ -500,6 +502,7 @@ Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointmen
 	cr_assert_str_eq(fhir_get_string(enc, "status"), "in-progress");
 	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "class"), "code"), "AMB");
 	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "subject"), "reference"), "Patient/p1");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "subject"), "display"), "Quigley, Chad");
 	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "period"), "start"),
 	    "2026-12-01T08:03:00+00:00");
 	cr_assert_str_eq(fhir_get_string(cJSON_GetArrayItem(fhir_get_array(enc, "appointment"), 0),
@@ -507,7 +510,34 @@ Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointmen
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	cJSON_Delete(appt);
+	cJSON_Delete(patient);
 	fhir_client_free(&fc);
+}
+
+Test(schedule, check_in_is_refused_without_the_appointment_s_own_patient)
+{
+	cJSON *appt = appointment("booked");
+	cJSON *other = json("{\"resourceType\":\"Patient\",\"id\":\"p2\",\"name\":[{\"family\":"
+			    "\"Quigley\",\"given\":[\"Chad\"]}]}");
+	cJSON *not_patient = json("{\"resourceType\":\"Practitioner\",\"id\":\"p1\"}");
+	struct date_time now = {{2026, 12, 1}, 8, 3, 0};
+	char *cause = NULL;
+	struct fhir_plan *p;
+
+	/* Not read, another patient with the same name, another type with the same id. */
+	p = sched_plan_check_in(appt, NULL, &now, &cause);
+	cr_assert_null(p);
+	cr_assert_not_null(strstr(cause, "patient could not be read"), "%s", cause);
+	free(cause);
+	p = sched_plan_check_in(appt, other, &now, &cause);
+	cr_assert_null(p);
+	free(cause);
+	p = sched_plan_check_in(appt, not_patient, &now, &cause);
+	cr_assert_null(p);
+	free(cause);
+	cJSON_Delete(appt);
+	cJSON_Delete(other);
+	cJSON_Delete(not_patient);
 }
 
 Test(schedule, room_and_check_out_finish_the_encounter)
@@ -647,4 +677,211 @@ Test(schedule, what_a_change_saved_is_applied_to_the_day_without_reading_it_agai
 	sched_day_free(&d);
 	cJSON_Delete(saved);
 	cJSON_Delete(resp);
+}
+
+/* --- who an appointment is for: the Patient resource, never the display --------------------- */
+
+#define PATIENT(id, family, given, extra)                                                       \
+	"{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"" id "\",\"name\":[{\"family\":\""     \
+	family "\",\"given\":[\"" given "\"]}]" extra "},\"search\":{\"mode\":\"include\"}}"
+#define APPT_SAYS(id, slot, start, who, display)                                                \
+	"{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"" id                              \
+	"\",\"meta\":{\"versionId\":\"1\"},\"status\":\"booked\",\"slot\":[{\"reference\":\"Slot/"   \
+	slot "\"}],\"start\":\"" start "\",\"end\":\"" start "\",\"participant\":[{\"actor\":"        \
+	"{\"reference\":\"Patient/" who "\",\"display\":\"" display "\"}}]}}"
+
+static const char names_fixture[] =
+    "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":"
+    "\"searchset\",\"entry\":["
+    SLOT("a", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "busy") ","
+    SLOT("b", "2026-12-01T08:15:00Z", "2026-12-01T08:30:00Z", "busy") ","
+    SLOT("c", "2026-12-01T08:30:00Z", "2026-12-01T08:45:00Z", "busy") ","
+    SLOT("d", "2026-12-01T08:45:00Z", "2026-12-01T09:00:00Z", "busy") ","
+    SLOT("e", "2026-12-01T09:00:00Z", "2026-12-01T09:15:00Z", "busy") "]}},"
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":"
+    "\"searchset\",\"entry\":["
+    /* The display in the other order: the same person. */
+    APPT_SAYS("same", "a", "2026-12-01T08:00:00Z", "chad", "Chad Quigley") ","
+    /* The display names someone else: the Patient's own name is what counts. */
+    APPT_SAYS("lies", "b", "2026-12-01T08:15:00Z", "claudie", "Elvina Lemke") ","
+    /* Its Patient is not in the answer, though someone of that display is. */
+    APPT_SAYS("missing", "c", "2026-12-01T08:30:00Z", "nobody", "Elvina Lemke") ","
+    APPT_SAYS("dead", "d", "2026-12-01T08:45:00Z", "jonah", "Jonah Ruecker") ","
+    /* The patient of this one has a name of the wrong types. */
+    APPT_SAYS("odd", "e", "2026-12-01T09:00:00Z", "odd", "Someone") ","
+    PATIENT("chad", "Quigley", "Chad", "") ","
+    PATIENT("claudie", "Walsh", "Claudie", "") ","
+    PATIENT("elvina", "Lemke", "Elvina", "") ","
+    PATIENT("jonah", "Ruecker", "Jonah", ",\"deceasedDateTime\":\"2008-01-08T10:00:00Z\"") ","
+    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"odd\",\"name\":[{\"family\":7,"
+    "\"given\":\"Odd\"}],\"deceasedBoolean\":\"yes\"}},"
+    /* Not a Patient, though its id is one an appointment names. */
+    "{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"nobody\",\"name\":[{\"family\":"
+    "\"Nobody\"}]}}"
+    "]}}]}";
+
+/* The label of day row I, as the grid shows it. */
+static char *
+row_label(const struct sched_day *d, size_t i, struct sched_patient *p)
+{
+	sched_patient_read(d->rows[i].appt, d->patients, p);
+	return sched_patient_label(p);
+}
+
+Test(schedule, names_come_from_the_patient_resource_family_given)
+{
+	cJSON *resp = json(names_fixture);
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	struct sched_patient p;
+	char *cause = NULL, *label;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	cr_assert_eq(d.n, 5);
+	label = row_label(&d, 0, &p);
+	cr_assert_str_eq(label, "Quigley, Chad");
+	cr_assert_not(p.display_differs, "\"Chad Quigley\" is the same person in the other order");
+	cr_assert_eq(p.resource, d.rows[0].patient);
+	free(label);
+	sched_patient_clear(&p);
+
+	label = row_label(&d, 1, &p);
+	cr_assert_str_eq(label, "Walsh, Claudie", "the display \"Elvina Lemke\" is not believed");
+	cr_assert(p.display_differs);
+	cr_assert_str_eq(p.display, "Elvina Lemke");
+	free(label);
+	sched_patient_clear(&p);
+	cJSON_Delete(resp);
+	sched_day_free(&d);
+}
+
+Test(schedule, a_patient_not_in_the_answer_is_said_and_never_matched_by_display)
+{
+	cJSON *resp = json(names_fixture);
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	struct sched_patient p;
+	char *cause = NULL, *label;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	/* Elvina Lemke is in the answer, but as someone else's display only; nobody's Patient is
+	 * not, and a Practitioner with its id does not stand in for it. */
+	label = row_label(&d, 2, &p);
+	cr_assert_str_eq(label, SCHED_PATIENT_NOT_READ);
+	cr_assert_null(p.resource);
+	cr_assert_null(d.rows[2].patient);
+	cr_assert_str_eq(p.ref, "Patient/nobody");
+	cr_assert_not(d.rows[2].deceased);
+	free(label);
+	sched_patient_clear(&p);
+	cr_assert_null(sched_patient_find(d.patients, "Patient/"));
+	cr_assert_null(sched_patient_find(d.patients, "Practitioner/nobody"));
+	cr_assert_null(sched_patient_find(d.patients, NULL));
+	cr_assert_null(sched_patient_find(NULL, "Patient/chad"));
+	cJSON_Delete(resp);
+	sched_day_free(&d);
+}
+
+Test(schedule, a_deceased_patient_is_marked_on_the_row)
+{
+	cJSON *resp = json(names_fixture);
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	struct sched_patient p;
+	char *cause = NULL, *label;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	cr_assert(d.rows[3].deceased);
+	label = row_label(&d, 3, &p);
+	cr_assert_str_eq(label, "Ruecker, Jonah (deceased)");
+	cr_assert_str_eq(p.view.deceased_date, "2008-01-08");
+	free(label);
+	sched_patient_clear(&p);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_not(d.rows[i].deceased, "row %zu", i);
+	cJSON_Delete(resp);
+	sched_day_free(&d);
+}
+
+Test(schedule, a_patient_of_the_wrong_types_reads_as_read_but_nameless)
+{
+	cJSON *resp = json(names_fixture);
+	struct date day = {2026, 12, 1};
+	struct sched_day d;
+	struct sched_patient p;
+	char *cause = NULL, *label;
+
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	/* family 7 and given "Odd" (not an array) are absent; "yes" is not a boolean. */
+	label = row_label(&d, 4, &p);
+	cr_assert_str_eq(label, "(no name)");
+	cr_assert_not(d.rows[4].deceased);
+	free(label);
+	sched_patient_clear(&p);
+	cJSON_Delete(resp);
+	sched_day_free(&d);
+
+	/* An appointment whose participants are of the wrong types names no one. */
+	resp = json("{\"resourceType\":\"Appointment\",\"id\":\"x\",\"participant\":[7,{\"actor\":"
+		    "\"Patient/chad\"},{\"actor\":{\"reference\":5,\"display\":\"Quigley, Chad\"}}]}");
+	sched_patient_read(resp, NULL, &p);
+	cr_assert_null(p.ref);
+	cr_assert_null(p.resource);
+	label = sched_patient_label(&p);
+	cr_assert_str_eq(label, SCHED_PATIENT_NOT_READ);
+	free(label);
+	sched_patient_clear(&p);
+	cJSON_Delete(resp);
+}
+
+Test(schedule, the_day_batch_brings_the_patients_in_the_same_round_trip)
+{
+	struct fhir_client *fc = client();
+	struct date day = {2026, 12, 1};
+	cJSON *batch = sched_day_batch(fc, &owner, &day);
+	const char *url = fhir_get_string(
+	    fhir_get_object(cJSON_GetArrayItem(fhir_get_array(batch, "entry"), 1), "request"), "url");
+
+	cr_assert_eq(cJSON_GetArraySize(fhir_get_array(batch, "entry")), 2);
+	cr_assert_not_null(strstr(url, "_include=Appointment%3Apatient"), "%s", url);
+	cr_assert_not_null(strstr(url, "_revinclude=Encounter%3Aappointment"), "%s", url);
+	cJSON_Delete(batch);
+	fhir_client_free(&fc);
+}
+
+/* --- the newest change the flow board measures from ------------------------------------------ */
+
+Test(schedule, the_newest_update_ignores_the_far_future_and_compares_instants)
+{
+	/* 2026-12-01T10:00:00Z */
+	time_t now = 1796119200;
+	char newest[48] = "";
+
+	cr_assert(sched_updated_newest("2026-12-01T09:00:00Z", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T09:00:00Z");
+	/* One record dated 9999 is not the newest change: the board would never refresh. */
+	cr_assert_not(sched_updated_newest("9999-12-31T23:59:59Z", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T10:06:00Z", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T09:00:00Z");
+	/* A little ahead (clocks differ) still counts. */
+	cr_assert(sched_updated_newest("2026-12-01T10:04:00Z", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T10:04:00Z");
+	/* Later as text, earlier as an instant: 05:30 at -05:00 is 10:30Z ... */
+	cr_assert_not(sched_updated_newest("2026-12-01T09:59:00+05:00", now, newest, sizeof newest));
+	/* ... and earlier as text, later as an instant. */
+	strcpy(newest, "2026-12-01T09:00:00Z");
+	cr_assert(sched_updated_newest("2026-12-01T04:30:00-05:00", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T04:30:00-05:00");
+	/* Fractions count: a later millisecond of the same second is newer. */
+	strcpy(newest, "2026-12-01T09:00:00.120Z");
+	cr_assert(sched_updated_newest("2026-12-01T09:00:00.2Z", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T09:00:00.19Z", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T09:00:00.2Z", now, newest, sizeof newest));
+	/* Not instants, and too long to keep: ignored. */
+	cr_assert_not(sched_updated_newest("tomorrow", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest(NULL, now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T09:30:00.000000000000000000000000000000Z", now,
+	    newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T09:00:00.2Z");
 }
