@@ -423,16 +423,12 @@ run(struct flow *f, struct fhir_plan *plan, char *cause, const struct scheduling
 	scheduling_change(f->app, f, &f->change, plan, cause, kind, id);
 }
 
-static void
-target(const struct flow *f, const struct flow_row *r, struct scheduling_target *t)
+/* The target of row R (or none) of F. */
+static struct scheduling_target
+target(const struct flow *f, const struct flow_row *r)
 {
-	memset(t, 0, sizeof *t);
-	t->patients = f->patients;
-	if (r != NULL) {
-		t->appt = r->appt;
-		t->encounter = r->encounter;
-		t->start = &r->start;
-	}
+	return scheduling_target(r ? r->appt : NULL, r ? r->encounter : NULL, f->patients,
+	    r ? &r->start : NULL);
 }
 
 static void
@@ -445,7 +441,7 @@ answered(struct flow *f)
 	f->asking = false;
 	if (ui_dialog_answer(&f->dialog) != UI_DIALOG_YES)
 		return;
-	target(f, selected(f), &t);
+	t = target(f, selected(f));
 	scheduling_take_step(f->app, f, &f->change, &f->asked, &t);
 }
 
@@ -454,7 +450,7 @@ ask(struct flow *f, enum scheduling_step step)
 {
 	struct scheduling_target t;
 
-	target(f, selected(f), &t);
+	t = target(f, selected(f));
 	f->asking = scheduling_ask_step(f->app, &f->dialog, step, &t, &f->asked);
 	return APP_REDRAW;
 }
@@ -475,7 +471,7 @@ room_action(struct flow *f, enum action a)
 		char *room = ui_prompt_text(&f->room), *cause = NULL;
 		struct scheduling_target t;
 
-		target(f, r, &t);
+		t = target(f, r);
 		if (!scheduling_patient_read(f->app, &t, "Room")) {
 			free(room);
 			return APP_REDRAW;
@@ -533,7 +529,7 @@ flow_action(struct app *app, void *state, enum action a)
 			app_error(app, "Room: check the patient in first");
 			return APP_REDRAW;
 		}
-		target(f, r, &t);
+		t = target(f, r);
 		if (!scheduling_patient_read(app, &t, "Room"))
 			return APP_REDRAW;
 		ui_prompt_clear(&f->room);

@@ -471,16 +471,12 @@ change(struct schedule *s, struct fhir_plan *plan, char *cause, const struct sch
 	scheduling_change(s->app, s, &s->change, plan, cause, kind, id);
 }
 
-static void
-target(const struct schedule *s, const struct sched_row *r, struct scheduling_target *t)
+/* The target of row R (or none) of S. */
+static struct scheduling_target
+target(const struct schedule *s, const struct sched_row *r)
 {
-	memset(t, 0, sizeof *t);
-	t->patients = s->data.patients;
-	if (r != NULL) {
-		t->appt = r->appt;
-		t->encounter = r->encounter;
-		t->start = &r->start;
-	}
+	return scheduling_target(r ? r->appt : NULL, r ? r->encounter : NULL, s->data.patients,
+	    r ? &r->start : NULL);
 }
 
 static void
@@ -498,7 +494,7 @@ need_appt(struct schedule *s, const char *doing)
 	const struct sched_row *r = selected_row(s);
 	struct scheduling_target t;
 
-	target(s, r, &t);
+	t = target(s, r);
 	return scheduling_patient_read(s->app, &t, doing) ? r : NULL;
 }
 
@@ -628,7 +624,7 @@ answered(struct schedule *s)
 		}
 		return;
 	}
-	target(s, r, &t);
+	t = target(s, r);
 	if (what == ASK_STEP && a == UI_DIALOG_YES) {
 		scheduling_take_step(s->app, s, &s->change, &s->asked, &t);
 	} else if (what == ASK_CANCEL && a == UI_DIALOG_CHOSEN) {
@@ -657,7 +653,7 @@ step_question(struct schedule *s, enum scheduling_step step)
 {
 	struct scheduling_target t;
 
-	target(s, selected_row(s), &t);
+	t = target(s, selected_row(s));
 	if (scheduling_ask_step(s->app, &s->dialog, step, &t, &s->asked))
 		s->asking = ASK_STEP;
 }

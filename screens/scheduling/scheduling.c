@@ -136,6 +136,15 @@ scheduling_change(struct app *app, void *state, struct scheduling_change *c,
 	scheduling_run(app, state, plan, on_changed, (unsigned long)(uintptr_t)c, kind->what);
 }
 
+struct scheduling_target
+scheduling_target(const cJSON *appt, const cJSON *encounter, const cJSON *patients,
+    const struct date_time *start)
+{
+	struct scheduling_target t = { appt, encounter, patients, start };
+
+	return t;
+}
+
 bool
 scheduling_patient_read(struct app *app, const struct scheduling_target *t, const char *verb)
 {

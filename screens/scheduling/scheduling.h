@@ -85,6 +85,10 @@ struct scheduling_target {
 	const struct date_time *start; /* its time on the screen */
 };
 
+/* The target of APPT (NULL: no row chosen) with what the screen read with it. */
+struct scheduling_target scheduling_target(const cJSON *appt, const cJSON *encounter,
+    const cJSON *patients, const struct date_time *start);
+
 /*
  * Whether T's patient was read, so that a change may be written for it. When not, the
  * clerk is told why nothing is done ("Cancel: the patient of this appointment could not

@@ -681,45 +681,67 @@ Test(schedule, what_a_change_saved_is_applied_to_the_day_without_reading_it_agai
 
 /* --- who an appointment is for: the Patient resource, never the display --------------------- */
 
-#define PATIENT(id, family, given, extra)                                                       \
-	"{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"" id "\",\"name\":[{\"family\":\""     \
-	family "\",\"given\":[\"" given "\"]}]" extra "},\"search\":{\"mode\":\"include\"}}"
-#define APPT_SAYS(id, slot, start, who, display)                                                \
-	"{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"" id                              \
-	"\",\"meta\":{\"versionId\":\"1\"},\"status\":\"booked\",\"slot\":[{\"reference\":\"Slot/"   \
-	slot "\"}],\"start\":\"" start "\",\"end\":\"" start "\",\"participant\":[{\"actor\":"        \
-	"{\"reference\":\"Patient/" who "\",\"display\":\"" display "\"}}]}}"
+/* Appointments in no slot (each a row of its own, in time order) and their patients. */
+static const struct {
+	const char *id, *who, *display;
+} names_appts[] = {
+	{ "same", "chad", "Chad Quigley" },	/* the display in the other order: the same person */
+	{ "lies", "claudie", "Elvina Lemke" },	/* the display names someone else */
+	{ "missing", "nobody", "Elvina Lemke" }, /* its Patient is not in the answer */
+	{ "dead", "jonah", "Jonah Ruecker" },
+	{ "odd", "odd", "Someone" }, /* its Patient's elements are of the wrong types */
+};
+static const char *const names_patients[] = {
+	"{\"resourceType\":\"Patient\",\"id\":\"chad\",\"name\":[{\"family\":\"Quigley\",\"given\":[\"Chad\"]}]}",
+	"{\"resourceType\":\"Patient\",\"id\":\"claudie\",\"name\":[{\"family\":\"Walsh\",\"given\":[\"Claudie\"]}]}",
+	"{\"resourceType\":\"Patient\",\"id\":\"elvina\",\"name\":[{\"family\":\"Lemke\",\"given\":[\"Elvina\"]}]}",
+	"{\"resourceType\":\"Patient\",\"id\":\"jonah\",\"name\":[{\"family\":\"Ruecker\",\"given\":[\"Jonah\"]}],"
+	"\"deceasedDateTime\":\"2008-01-08T10:00:00Z\"}",
+	"{\"resourceType\":\"Patient\",\"id\":\"odd\",\"name\":[{\"family\":7,\"given\":\"Odd\"}],"
+	"\"deceasedBoolean\":\"yes\"}",
+	/* Not a Patient, though its id is one an appointment names. */
+	"{\"resourceType\":\"Practitioner\",\"id\":\"nobody\",\"name\":[{\"family\":\"Nobody\"}]}",
+};
 
-static const char names_fixture[] =
-    "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
-    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":"
-    "\"searchset\",\"entry\":["
-    SLOT("a", "2026-12-01T08:00:00Z", "2026-12-01T08:15:00Z", "busy") ","
-    SLOT("b", "2026-12-01T08:15:00Z", "2026-12-01T08:30:00Z", "busy") ","
-    SLOT("c", "2026-12-01T08:30:00Z", "2026-12-01T08:45:00Z", "busy") ","
-    SLOT("d", "2026-12-01T08:45:00Z", "2026-12-01T09:00:00Z", "busy") ","
-    SLOT("e", "2026-12-01T09:00:00Z", "2026-12-01T09:15:00Z", "busy") "]}},"
-    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":"
-    "\"searchset\",\"entry\":["
-    /* The display in the other order: the same person. */
-    APPT_SAYS("same", "a", "2026-12-01T08:00:00Z", "chad", "Chad Quigley") ","
-    /* The display names someone else: the Patient's own name is what counts. */
-    APPT_SAYS("lies", "b", "2026-12-01T08:15:00Z", "claudie", "Elvina Lemke") ","
-    /* Its Patient is not in the answer, though someone of that display is. */
-    APPT_SAYS("missing", "c", "2026-12-01T08:30:00Z", "nobody", "Elvina Lemke") ","
-    APPT_SAYS("dead", "d", "2026-12-01T08:45:00Z", "jonah", "Jonah Ruecker") ","
-    /* The patient of this one has a name of the wrong types. */
-    APPT_SAYS("odd", "e", "2026-12-01T09:00:00Z", "odd", "Someone") ","
-    PATIENT("chad", "Quigley", "Chad", "") ","
-    PATIENT("claudie", "Walsh", "Claudie", "") ","
-    PATIENT("elvina", "Lemke", "Elvina", "") ","
-    PATIENT("jonah", "Ruecker", "Jonah", ",\"deceasedDateTime\":\"2008-01-08T10:00:00Z\"") ","
-    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"odd\",\"name\":[{\"family\":7,"
-    "\"given\":\"Odd\"}],\"deceasedBoolean\":\"yes\"}},"
-    /* Not a Patient, though its id is one an appointment names. */
-    "{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"nobody\",\"name\":[{\"family\":"
-    "\"Nobody\"}]}}"
-    "]}}]}";
+static void
+read_names_day(struct sched_day *d)
+{
+	cJSON *resp = cJSON_CreateObject(), *outer = cJSON_AddArrayToObject(resp, "entry");
+	cJSON *slots = cJSON_CreateObject(), *appts = cJSON_CreateObject(), *entries;
+	struct date day = {2026, 12, 1};
+	char *cause = NULL;
+
+	cJSON_AddStringToObject(resp, "resourceType", "Bundle");
+	cJSON_AddStringToObject(slots, "resourceType", "Bundle");
+	cJSON_AddArrayToObject(slots, "entry");
+	cJSON_AddStringToObject(appts, "resourceType", "Bundle");
+	entries = cJSON_AddArrayToObject(appts, "entry");
+	for (size_t i = 0; i < sizeof names_appts / sizeof names_appts[0]; i++) {
+		char *text = NULL;
+
+		cr_assert_geq(asprintf(&text, "{\"resourceType\":\"Appointment\",\"id\":\"%s\","
+				 "\"status\":\"booked\",\"start\":\"2026-12-01T08:%02zu:00Z\","
+				 "\"participant\":[{\"actor\":{\"reference\":\"Patient/%s\","
+				 "\"display\":\"%s\"}}]}",
+				 names_appts[i].id, i * 10, names_appts[i].who, names_appts[i].display),
+		    0);
+		cJSON_AddItemToArray(entries, cJSON_CreateObject());
+		cJSON_AddItemToObject(cJSON_GetArrayItem(entries, (int)i), "resource", json(text));
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof names_patients / sizeof names_patients[0]; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(e, "resource", json(names_patients[i]));
+		cJSON_AddItemToArray(entries, e);
+	}
+	cJSON_AddItemToArray(outer, cJSON_CreateObject());
+	cJSON_AddItemToObject(cJSON_GetArrayItem(outer, 0), "resource", slots);
+	cJSON_AddItemToArray(outer, cJSON_CreateObject());
+	cJSON_AddItemToObject(cJSON_GetArrayItem(outer, 1), "resource", appts);
+	cr_assert_eq(sched_day_read(resp, &day, d, &cause), 0, "%s", cause);
+	cJSON_Delete(resp);
+}
 
 /* The label of day row I, as the grid shows it. */
 static char *
@@ -731,13 +753,11 @@ row_label(const struct sched_day *d, size_t i, struct sched_patient *p)
 
 Test(schedule, names_come_from_the_patient_resource_family_given)
 {
-	cJSON *resp = json(names_fixture);
-	struct date day = {2026, 12, 1};
 	struct sched_day d;
 	struct sched_patient p;
-	char *cause = NULL, *label;
+	char *label;
 
-	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	read_names_day(&d);
 	cr_assert_eq(d.n, 5);
 	label = row_label(&d, 0, &p);
 	cr_assert_str_eq(label, "Quigley, Chad");
@@ -752,19 +772,16 @@ Test(schedule, names_come_from_the_patient_resource_family_given)
 	cr_assert_str_eq(p.display, "Elvina Lemke");
 	free(label);
 	sched_patient_clear(&p);
-	cJSON_Delete(resp);
 	sched_day_free(&d);
 }
 
 Test(schedule, a_patient_not_in_the_answer_is_said_and_never_matched_by_display)
 {
-	cJSON *resp = json(names_fixture);
-	struct date day = {2026, 12, 1};
 	struct sched_day d;
 	struct sched_patient p;
-	char *cause = NULL, *label;
+	char *label;
 
-	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	read_names_day(&d);
 	/* Elvina Lemke is in the answer, but as someone else's display only; nobody's Patient is
 	 * not, and a Practitioner with its id does not stand in for it. */
 	label = row_label(&d, 2, &p);
@@ -779,19 +796,16 @@ Test(schedule, a_patient_not_in_the_answer_is_said_and_never_matched_by_display)
 	cr_assert_null(sched_patient_find(d.patients, "Practitioner/nobody"));
 	cr_assert_null(sched_patient_find(d.patients, NULL));
 	cr_assert_null(sched_patient_find(NULL, "Patient/chad"));
-	cJSON_Delete(resp);
 	sched_day_free(&d);
 }
 
 Test(schedule, a_deceased_patient_is_marked_on_the_row)
 {
-	cJSON *resp = json(names_fixture);
-	struct date day = {2026, 12, 1};
 	struct sched_day d;
 	struct sched_patient p;
-	char *cause = NULL, *label;
+	char *label;
 
-	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	read_names_day(&d);
 	cr_assert(d.rows[3].deceased);
 	label = row_label(&d, 3, &p);
 	cr_assert_str_eq(label, "Ruecker, Jonah (deceased)");
@@ -800,39 +814,36 @@ Test(schedule, a_deceased_patient_is_marked_on_the_row)
 	sched_patient_clear(&p);
 	for (size_t i = 0; i < 3; i++)
 		cr_assert_not(d.rows[i].deceased, "row %zu", i);
-	cJSON_Delete(resp);
 	sched_day_free(&d);
 }
 
 Test(schedule, a_patient_of_the_wrong_types_reads_as_read_but_nameless)
 {
-	cJSON *resp = json(names_fixture);
-	struct date day = {2026, 12, 1};
+	cJSON *appt;
 	struct sched_day d;
 	struct sched_patient p;
-	char *cause = NULL, *label;
+	char *label;
 
-	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	read_names_day(&d);
 	/* family 7 and given "Odd" (not an array) are absent; "yes" is not a boolean. */
 	label = row_label(&d, 4, &p);
 	cr_assert_str_eq(label, "(no name)");
 	cr_assert_not(d.rows[4].deceased);
 	free(label);
 	sched_patient_clear(&p);
-	cJSON_Delete(resp);
 	sched_day_free(&d);
 
 	/* An appointment whose participants are of the wrong types names no one. */
-	resp = json("{\"resourceType\":\"Appointment\",\"id\":\"x\",\"participant\":[7,{\"actor\":"
+	appt = json("{\"resourceType\":\"Appointment\",\"id\":\"x\",\"participant\":[7,{\"actor\":"
 		    "\"Patient/chad\"},{\"actor\":{\"reference\":5,\"display\":\"Quigley, Chad\"}}]}");
-	sched_patient_read(resp, NULL, &p);
+	sched_patient_read(appt, NULL, &p);
 	cr_assert_null(p.ref);
 	cr_assert_null(p.resource);
 	label = sched_patient_label(&p);
 	cr_assert_str_eq(label, SCHED_PATIENT_NOT_READ);
 	free(label);
 	sched_patient_clear(&p);
-	cJSON_Delete(resp);
+	cJSON_Delete(appt);
 }
 
 Test(schedule, the_day_batch_brings_the_patients_in_the_same_round_trip)
