@@ -902,6 +902,9 @@ schedule_resume(struct app *app, void *state)
 	if (s->in_booking) {
 		/* Booked or not (a slot just taken), the day is read again as it is now. */
 		s->in_booking = false;
+		/* The new appointment's patient is the one booked for: named from its resource. */
+		if (s->booked && s->have_data && app_patient(app) != NULL)
+			sched_day_add_patient(&s->data, app_patient(app));
 		show_saved(s, s->booked ? s->booked_saved : NULL, s->booked ? s->booked_ref : NULL);
 		s->booked_ref = NULL;
 		cJSON_Delete(s->booked_saved);

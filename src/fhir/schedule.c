@@ -556,6 +556,35 @@ sched_day_apply(struct sched_day *d, const cJSON *response)
 	return n;
 }
 
+bool
+sched_day_add_patient(struct sched_day *d, const cJSON *patient)
+{
+	const char *id = fhir_get_string(patient, "id");
+	const char *rt = fhir_get_string(patient, "resourceType");
+	cJSON *copy, *p;
+	int i = 0;
+
+	if (rt == NULL || strcmp(rt, "Patient") != 0 || !fhir_valid_id(id))
+		return false;
+	if (d->patients == NULL)
+		d->patients = cJSON_CreateArray();
+	copy = cJSON_Duplicate(patient, true);
+	cJSON_ArrayForEach(p, d->patients)
+	{
+		const char *pid = fhir_get_string(p, "id");
+
+		if (pid != NULL && strcmp(pid, id) == 0)
+			break;
+		i++;
+	}
+	if (p != NULL)
+		cJSON_ReplaceItemInArray(d->patients, i, copy);
+	else
+		cJSON_AddItemToArray(d->patients, copy);
+	day_rows(d);
+	return true;
+}
+
 void
 sched_day_free(struct sched_day *d)
 {

@@ -112,6 +112,12 @@ size_t sched_merge(cJSON *array, const cJSON *response, const char *type,
  * built again. Returns how many resources changed.
  */
 size_t sched_day_apply(struct sched_day *d, const cJSON *response);
+/*
+ * Add PATIENT (a Patient resource, copied) to the patients of D, replacing its older copy:
+ * the patient a booking was just made for, whose appointment is then applied to the day.
+ * The rows are built again. False when PATIENT is not a Patient with an id.
+ */
+bool sched_day_add_patient(struct sched_day *d, const cJSON *patient);
 /* The row holding the slot or appointment with this id ("Slot/x" or "Appointment/y"), or -1. */
 long sched_day_find(const struct sched_day *d, const char *ref);
 

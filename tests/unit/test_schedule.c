@@ -796,6 +796,22 @@ Test(schedule, a_patient_not_in_the_answer_is_said_and_never_matched_by_display)
 	cr_assert_null(sched_patient_find(d.patients, "Practitioner/nobody"));
 	cr_assert_null(sched_patient_find(d.patients, NULL));
 	cr_assert_null(sched_patient_find(NULL, "Patient/chad"));
+	/* The patient a booking was made for is added by its resource, and then named. */
+	{
+		cJSON *booked = json("{\"resourceType\":\"Patient\",\"id\":\"nobody\",\"name\":"
+				     "[{\"family\":\"Body\",\"given\":[\"No\"]}]}");
+		cJSON *wrong = json("{\"resourceType\":\"Practitioner\",\"id\":\"nobody\"}");
+
+		cr_assert_not(sched_day_add_patient(&d, wrong));
+		cr_assert_null(d.rows[2].patient);
+		cr_assert(sched_day_add_patient(&d, booked));
+		label = row_label(&d, 2, &p);
+		cr_assert_str_eq(label, "Body, No");
+		free(label);
+		sched_patient_clear(&p);
+		cJSON_Delete(booked);
+		cJSON_Delete(wrong);
+	}
 	sched_day_free(&d);
 }
 
