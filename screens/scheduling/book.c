@@ -36,7 +36,8 @@ struct book {
 	size_t nbooked; /* slots the running booking takes: its Appointment is the step after */
 	unsigned attempts; /* saves sent: after a lost answer, a conflict may be our own */
 	bool saved;
-	bool asking;
+	enum { ASK_NONE, ASK_LEAVE, ASK_DECEASED } asking;
+	char deceased_ok[72]; /* the patient id the clerk chose to book although deceased */
 	struct ui_dialog dialog;
 };
 
@@ -236,6 +237,18 @@ save(struct app *app, struct book *b)
 	ui_form_set_not_saved(&b->form, NULL);
 	date_time_now(&now);
 	patient_view_read(patient, &pv);
+	if (pv.deceased && strcmp(pv.id, b->deceased_ok) != 0) {
+		/* Asked once per patient: a yes books at once, and a retry does not ask again. */
+		char *q = xasprintf("%s is recorded as deceased%s%s%s. Book anyway?", pv.name,
+		    *pv.deceased_date ? " (" : "", pv.deceased_date, *pv.deceased_date ? ")" : "");
+
+		ui_dialog_free(&b->dialog);
+		ui_dialog_init(&b->dialog, q, false);
+		free(q);
+		b->asking = ASK_DECEASED;
+		patient_view_clear(&pv);
+		return APP_REDRAW;
+	}
 	ref = xasprintf("Patient/%s", pv.id);
 	bk.owner = b->arg.owner;
 	bk.patient_ref = ref;
@@ -265,17 +278,33 @@ book_action(struct app *app, void *state, enum action a)
 {
 	struct book *b = state;
 
-	if (b->asking) {
+	if (b->asking == ASK_DECEASED) {
+		const cJSON *patient = app_patient(app);
+
+		if (!ui_dialog_action(&b->dialog, a))
+			return APP_IGNORED;
+		if (ui_dialog_answer(&b->dialog) == UI_DIALOG_ASKING)
+			return APP_REDRAW;
+		b->asking = ASK_NONE;
+		if (ui_dialog_answer(&b->dialog) != UI_DIALOG_YES) {
+			app_status(app, "Not booked");
+			return APP_REDRAW;
+		}
+		snprintf(b->deceased_ok, sizeof b->deceased_ok, "%s",
+		    fhir_get_string(patient, "id") ? fhir_get_string(patient, "id") : "");
+		return save(app, b);
+	}
+	if (b->asking == ASK_LEAVE) {
 		if (!ui_dialog_action(&b->dialog, a))
 			return APP_IGNORED;
 		if (ui_dialog_answer(&b->dialog) == UI_DIALOG_YES) {
-			b->asking = false;
+			b->asking = ASK_NONE;
 			keep_draft(b);
 			b->saved = true; /* kept as the draft: nothing more to ask */
 			return APP_LEAVE;
 		}
 		if (ui_dialog_answer(&b->dialog) != UI_DIALOG_ASKING)
-			b->asking = false;
+			b->asking = ASK_NONE;
 		return APP_REDRAW;
 	}
 	switch (a) {
@@ -295,7 +324,7 @@ book_action(struct app *app, void *state, enum action a)
 			return APP_LEAVE;
 		ui_dialog_free(&b->dialog);
 		ui_dialog_init(&b->dialog, "Leave without booking? (what you typed is kept for the next booking)", false);
-		b->asking = true;
+		b->asking = ASK_LEAVE;
 		return APP_REDRAW;
 	default:
 		return ui_form_action(&b->form, a) ? APP_REDRAW : APP_IGNORED;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* How often the board asks whether anything changed: the profile's flow_refresh. */
 static int
@@ -42,6 +43,7 @@ struct flow {
 	struct app *app;
 	struct date day;
 	cJSON *appts, *encounters; /* as read, owned */
+	cJSON *patients;	   /* the appointments' Patients, read with them, owned */
 	struct flow_row *rows;
 	size_t n;
 	bool read;
@@ -50,7 +52,7 @@ struct flow {
 	struct scheduling_change change;
 	bool asking;
 	struct ui_dialog dialog;
-	int asking_what; /* the action asked about */
+	struct scheduling_asked asked;
 	bool room_active;
 	struct ui_prompt room;
 	int cursor_y, cursor_x;
@@ -58,6 +60,8 @@ struct flow {
 };
 
 static void load(struct flow *f);
+static void after_change(struct app *app, void *state, const struct scheduling_change *c,
+    const struct fhir_result *res);
 
 static int
 group_of(const char *status)
@@ -81,11 +85,8 @@ row_cmp(const void *a, const void *b)
 static void
 note_updated(struct flow *f, const cJSON *r)
 {
-	const char *u = fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated");
-
-	/* Instants of one server compare as text when written alike (they are: its own). */
-	if (u != NULL && strlen(u) < sizeof f->since && strcmp(u, f->since) > 0)
-		snprintf(f->since, sizeof f->since, "%s", u);
+	sched_updated_newest(fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated"), time(NULL),
+	    f->since, sizeof f->since);
 }
 
 static void
@@ -135,11 +136,14 @@ fill(struct flow *f)
 	f->n = n;
 	for (size_t i = 0; i < n; i++) {
 		struct sched_appt_view v;
-		char time[8], id[24];
+		struct sched_patient p;
+		char time[8], id[24], *who;
 		const char *cells[COL_COUNT], *room = sched_encounter_room(f->rows[i].encounter);
 		char ref[96];
 
 		sched_appt_view(f->rows[i].appt, &v);
+		sched_patient_read(f->rows[i].appt, f->patients, &p);
+		who = sched_patient_label(&p);
 		scheduling_time(&f->rows[i].start, time, sizeof time);
 		snprintf(id, sizeof id, "%zu", i);
 		snprintf(ref, sizeof ref, "Appointment/%s", v.id ? v.id : "");
@@ -147,10 +151,12 @@ fill(struct flow *f)
 			select = (long)i;
 		cells[COL_TIME] = time;
 		cells[COL_STATUS] = sched_flow_status(f->rows[i].appt, f->rows[i].encounter);
-		cells[COL_PATIENT] = v.patient_name ? v.patient_name : "(no name)";
+		cells[COL_PATIENT] = who;
 		cells[COL_WITH] = v.practitioner_name;
 		cells[COL_ROOM] = room;
 		ui_list_page_add(pg, id, cells);
+		free(who);
+		sched_patient_clear(&p);
 	}
 	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)n, NULL);
 	for (long i = 0; i < select; i++)
@@ -173,8 +179,10 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	}
 	cJSON_Delete(f->appts);
 	cJSON_Delete(f->encounters);
+	cJSON_Delete(f->patients);
 	f->appts = cJSON_CreateArray();
 	f->encounters = cJSON_CreateArray();
+	f->patients = cJSON_CreateArray();
 	{
 		const cJSON *e;
 
@@ -189,6 +197,8 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 				cJSON_AddItemToArray(f->appts, cJSON_Duplicate(res, true));
 			else if (strcmp(type, "Encounter") == 0)
 				cJSON_AddItemToArray(f->encounters, cJSON_Duplicate(res, true));
+			else if (strcmp(type, "Patient") == 0)
+				cJSON_AddItemToArray(f->patients, cJSON_Duplicate(res, true));
 		}
 	}
 	f->read = true;
@@ -205,7 +215,7 @@ load(struct flow *f)
 	sched_search_days(q, "date", &f->day, 1);
 	fhir_search_add(q, "_sort", "date");
 	fhir_search_add(q, "_count", "500");
-	fhir_search_add(q, "_revinclude", "Encounter:appointment");
+	sched_appt_includes(q);
 	t = app_ticket_new(f->app, f, on_read, 0, "flow-read", "Reading today's patients");
 	app_ticket_track(t, fhir_search(app_fhir(f->app), q, app_ticket_done, t));
 	fhir_search_free(&q);
@@ -243,6 +253,9 @@ check(struct app *app, void *state)
 	cJSON *batch = cJSON_CreateObject(), *entries;
 	static const char *const types[] = { "Appointment", "Encounter" };
 	struct app_ticket *t;
+	time_t ahead = time(NULL) + SCHED_UPDATED_SKEW_S;
+	struct tm tm;
+	char le[40];
 
 	app_timer(app, f, check_ms(app), check);
 	if (app_requests(app, f) > 0)
@@ -255,6 +268,9 @@ check(struct app *app, void *state)
 	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
 	cJSON_AddStringToObject(batch, "type", "batch");
 	entries = cJSON_AddArrayToObject(batch, "entry");
+	/* A record dated in the future would count as a change at every check: only up to now. */
+	gmtime_r(&ahead, &tm);
+	strftime(le, sizeof le, "le%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (size_t i = 0; i < 2; i++) {
 		struct fhir_search *q = fhir_search_new(types[i]);
 		char *gt = xasprintf("gt%s", f->since);
@@ -262,6 +278,7 @@ check(struct app *app, void *state)
 		/* Only what the board shows: today's appointments, and visits of today. */
 		sched_search_days(q, "date", &f->day, 1);
 		fhir_search_add(q, "_lastUpdated", gt);
+		fhir_search_add(q, "_lastUpdated", le);
 		fhir_search_add(q, "_summary", "count");
 		fhir_batch_add_search(entries, app_fhir(app), q);
 		free(gt);
@@ -286,6 +303,7 @@ flow_enter(struct app *app, void *arg)
 	ui_list_set_empty_message(&f->list, "No appointments today.");
 	ui_dialog_init(&f->dialog, "", false);
 	ui_prompt_init(&f->room, 30, false);
+	f->change.after = after_change;
 	load(f);
 	app_timer(app, f, check_ms(app), check);
 	return f;
@@ -299,6 +317,7 @@ flow_leave(struct app *app, void *state)
 	(void)app;
 	cJSON_Delete(f->appts);
 	cJSON_Delete(f->encounters);
+	cJSON_Delete(f->patients);
 	free(f->rows);
 	free(f->select_ref);
 	ui_list_free(&f->list);
@@ -401,65 +420,38 @@ static void
 run(struct flow *f, struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind,
     const char *id)
 {
-	f->change.after = after_change;
 	scheduling_change(f->app, f, &f->change, plan, cause, kind, id);
+}
+
+/* The target of row R (or none) of F. */
+static struct scheduling_target
+target(const struct flow *f, const struct flow_row *r)
+{
+	return scheduling_target(r ? r->appt : NULL, r ? r->encounter : NULL, f->patients,
+	    r ? &r->start : NULL);
 }
 
 static void
 answered(struct flow *f)
 {
-	const struct flow_row *r = selected(f);
-	struct date_time now;
-	char *cause = NULL;
-	const char *id;
+	struct scheduling_target t;
 
 	if (ui_dialog_answer(&f->dialog) == UI_DIALOG_ASKING)
 		return;
 	f->asking = false;
-	if (ui_dialog_answer(&f->dialog) != UI_DIALOG_YES || r == NULL)
+	if (ui_dialog_answer(&f->dialog) != UI_DIALOG_YES)
 		return;
-	id = fhir_get_string(r->appt, "id");
-	date_time_now(&now);
-	switch (f->asking_what) {
-	case A_CHECK_IN:
-		run(f, sched_plan_check_in(r->appt, &now, &cause), cause, &scheduling_check_in, id);
-		break;
-	case A_CHECK_OUT:
-		run(f, sched_plan_check_out(r->appt, r->encounter, &now, &cause), cause,
-		    &scheduling_check_out, id);
-		break;
-	case A_NO_SHOW:
-		run(f, sched_plan_noshow(r->appt, &cause), cause, &scheduling_noshow, id);
-		break;
-	default:
-		break;
-	}
+	t = target(f, selected(f));
+	scheduling_take_step(f->app, f, &f->change, &f->asked, &t);
 }
 
 static int
-ask(struct flow *f, enum action a, const char *verb, const char *allowed)
+ask(struct flow *f, enum scheduling_step step)
 {
-	const struct flow_row *r = selected(f);
-	const char *status;
-	struct sched_appt_view v;
-	char *q;
+	struct scheduling_target t;
 
-	if (r == NULL) {
-		app_error(f->app, "%s: choose a patient first", verb);
-		return APP_REDRAW;
-	}
-	status = sched_flow_status(r->appt, r->encounter);
-	if (strstr(allowed, status) == NULL) {
-		app_error(f->app, "%s: the patient is %s", verb, status);
-		return APP_REDRAW;
-	}
-	sched_appt_view(r->appt, &v);
-	q = xasprintf("%s %s?", verb, v.patient_name ? v.patient_name : "(no name)");
-	ui_dialog_free(&f->dialog);
-	ui_dialog_init(&f->dialog, q, true);
-	free(q);
-	f->asking = true;
-	f->asking_what = a;
+	t = target(f, selected(f));
+	f->asking = scheduling_ask_step(f->app, &f->dialog, step, &t, &f->asked);
 	return APP_REDRAW;
 }
 
@@ -477,6 +469,13 @@ room_action(struct flow *f, enum action a)
 	f->room_active = false;
 	if (r != NULL && r->encounter != NULL) {
 		char *room = ui_prompt_text(&f->room), *cause = NULL;
+		struct scheduling_target t;
+
+		t = target(f, r);
+		if (!scheduling_patient_read(f->app, &t, "Room")) {
+			free(room);
+			return APP_REDRAW;
+		}
 
 		if (*room == '\0')
 			app_error(f->app, "Room: type the room's name");
@@ -517,20 +516,26 @@ flow_action(struct app *app, void *state, enum action a)
 		load(f);
 		return APP_REDRAW;
 	case A_CHECK_IN:
-		return ask(f, a, "Check in", "booked");
+		return ask(f, SCHEDULING_CHECK_IN);
 	case A_CHECK_OUT:
-		return ask(f, a, "Check out", "arrived in room");
+		return ask(f, SCHEDULING_CHECK_OUT);
 	case A_NO_SHOW:
-		return ask(f, a, "No-show:", "booked");
-	case A_ROOM:
+		return ask(f, SCHEDULING_NO_SHOW);
+	case A_ROOM: {
+		struct scheduling_target t;
+
 		r = selected(f);
 		if (r == NULL || r->encounter == NULL) {
 			app_error(app, "Room: check the patient in first");
 			return APP_REDRAW;
 		}
+		t = target(f, r);
+		if (!scheduling_patient_read(app, &t, "Room"))
+			return APP_REDRAW;
 		ui_prompt_clear(&f->room);
 		f->room_active = true;
 		return APP_REDRAW;
+	}
 	case A_SELECT: {
 		struct sched_appt_view v;
 

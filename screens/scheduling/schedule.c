@@ -30,7 +30,7 @@ static const struct ui_list_column week_columns[WCOL_COUNT] = {
 	{ "Blocked", 0, 1 },
 };
 
-enum asking { ASK_NONE, ASK_OWNER, ASK_CANCEL, ASK_NOSHOW, ASK_CHECK_IN, ASK_CHECK_OUT, ASK_MOVE };
+enum asking { ASK_NONE, ASK_OWNER, ASK_CANCEL, ASK_STEP };
 
 struct schedule {
 	struct app *app;
@@ -48,6 +48,8 @@ struct schedule {
 
 	struct ui_dialog dialog;
 	enum asking asking;
+	struct scheduling_asked asked; /* ASK_STEP: which, for which appointment */
+	char cancel_id[72];	       /* ASK_CANCEL: the appointment asked about */
 	struct ui_prompt date_prompt;
 	bool date_active;
 	int cursor_y, cursor_x;
@@ -55,6 +57,7 @@ struct schedule {
 	/* Rescheduling: the appointment being moved and its slots as read, until a slot is chosen. */
 	cJSON *moving;
 	cJSON *moving_slots;
+	char *moving_name; /* its patient, as the Patient resource names them */
 
 	/* A booking waiting for the patient finder, and what the booking screen reports. */
 	bool book_after_pick;
@@ -71,6 +74,8 @@ struct schedule {
 };
 
 static void load_day(struct schedule *s);
+static void after_change(struct app *app, void *state, const struct scheduling_change *c,
+    const struct fhir_result *r);
 
 static const struct sched_owner *
 owner(const struct schedule *s)
@@ -123,9 +128,18 @@ fill_day_list(struct schedule *s)
 		cells[COL_TIME] = time;
 		cells[COL_MARK] = mark;
 		if (r->appt != NULL) {
-			who = r->nappts > 1 ? xasprintf("%s (+%zu more)",
-						v.patient_name ? v.patient_name : "(no name)", r->nappts - 1)
-					    : xstrdup(v.patient_name ? v.patient_name : "(no name)");
+			struct sched_patient p;
+			char *name;
+
+			sched_patient_read(r->appt, s->data.patients, &p);
+			name = sched_patient_label(&p);
+			sched_patient_clear(&p);
+			if (r->nappts > 1) {
+				who = xasprintf("%s (+%zu more)", name, r->nappts - 1);
+				free(name);
+			} else {
+				who = name;
+			}
 			what = xasprintf("%s%s%s", v.type ? v.type : "", v.type && v.reason ? ": " : "",
 			    v.reason ? v.reason : "");
 			cells[COL_STATUS] = sched_flow_status(r->appt, r->encounter);
@@ -282,6 +296,7 @@ schedule_enter(struct app *app, void *arg)
 	ui_list_init(&s->weeklist, week_columns, WCOL_COUNT, NULL, s);
 	ui_dialog_init(&s->dialog, "", false);
 	ui_prompt_init(&s->date_prompt, 24, false);
+	s->change.after = after_change;
 	t = app_ticket_new(app, s, on_owners, 0, "schedule-owners", "Reading the schedules");
 	app_ticket_track(t, fhir_search(app_fhir(app), q, app_ticket_done, t));
 	fhir_search_free(&q);
@@ -302,6 +317,7 @@ schedule_leave(struct app *app, void *state)
 	ui_prompt_clear(&s->date_prompt);
 	cJSON_Delete(s->moving);
 	cJSON_Delete(s->moving_slots);
+	free(s->moving_name);
 	scheduling_draft_clear(&s->draft);
 	free(s->book_slot);
 	free(s->booked_ref);
@@ -361,12 +377,9 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		s->cursor_y = top + 1;
 		s->cursor_x = cx;
 	} else if (s->moving != NULL) {
-		struct sched_appt_view v;
-
-		sched_appt_view(s->moving, &v);
 		ui_putf(win, top + 1, 1, COLS - 2, UI_ERROR, true,
 		    "Moving %s: choose a free slot (any day) and press m again; Esc stops",
-		    v.patient_name ? v.patient_name : "the appointment");
+		    s->moving_name ? s->moving_name : "the appointment");
 	} else if (!s->week_view) {
 		ui_put(win, top + 1, 1, COLS - 2,
 		    ". free  B booked  O overbooked  X blocked  ? held;  -/+ day  </> week  d date",
@@ -455,8 +468,15 @@ static void
 change(struct schedule *s, struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind,
     const char *id)
 {
-	s->change.after = after_change;
 	scheduling_change(s->app, s, &s->change, plan, cause, kind, id);
+}
+
+/* The target of row R (or none) of S. */
+static struct scheduling_target
+target(const struct schedule *s, const struct sched_row *r)
+{
+	return scheduling_target(r ? r->appt : NULL, r ? r->encounter : NULL, s->data.patients,
+	    r ? &r->start : NULL);
 }
 
 static void
@@ -467,16 +487,15 @@ ask(struct schedule *s, enum asking what, const char *question, bool default_yes
 	s->asking = what;
 }
 
+/* The selected row's appointment, when its patient was read: nothing is written for one that was not. */
 static const struct sched_row *
 need_appt(struct schedule *s, const char *doing)
 {
 	const struct sched_row *r = selected_row(s);
+	struct scheduling_target t;
 
-	if (r == NULL || r->appt == NULL) {
-		app_error(s->app, "%s: choose a booked row first", doing);
-		return NULL;
-	}
-	return r;
+	t = target(s, r);
+	return scheduling_patient_read(s->app, &t, doing) ? r : NULL;
 }
 
 /* The free slots in a row from R on, each starting where the last ended: at most MAX, into OUT. */
@@ -559,6 +578,8 @@ move_here(struct schedule *s)
 	cJSON_Delete(s->moving);
 	cJSON_Delete(s->moving_slots);
 	s->moving = s->moving_slots = NULL;
+	free(s->moving_name);
+	s->moving_name = NULL;
 }
 
 static void
@@ -566,10 +587,15 @@ start_move(struct schedule *s)
 {
 	const struct sched_row *r = need_appt(s, "Reschedule");
 	const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
+	struct sched_patient p;
 	size_t n;
 
 	if (r == NULL)
 		return;
+	sched_patient_read(r->appt, s->data.patients, &p);
+	free(s->moving_name);
+	s->moving_name = sched_patient_label(&p);
+	sched_patient_clear(&p);
 	cJSON_Delete(s->moving);
 	cJSON_Delete(s->moving_slots);
 	s->moving = cJSON_Duplicate(r->appt, true);
@@ -585,9 +611,7 @@ answered(struct schedule *s)
 	enum ui_dialog_answer a = ui_dialog_answer(&s->dialog);
 	enum asking what = s->asking;
 	const struct sched_row *r = selected_row(s);
-	struct sched_appt_view v;
-	struct date_time now;
-	char *cause = NULL;
+	struct scheduling_target t;
 
 	if (a == UI_DIALOG_ASKING)
 		return;
@@ -600,51 +624,60 @@ answered(struct schedule *s)
 		}
 		return;
 	}
-	if (r == NULL || r->appt == NULL)
-		return;
-	sched_appt_view(r->appt, &v);
-	date_time_now(&now);
-	if (what == ASK_CANCEL && a == UI_DIALOG_CHOSEN) {
+	t = target(s, r);
+	if (what == ASK_STEP && a == UI_DIALOG_YES) {
+		scheduling_take_step(s->app, s, &s->change, &s->asked, &t);
+	} else if (what == ASK_CANCEL && a == UI_DIALOG_CHOSEN) {
 		const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
-		size_t n = appt_slots(s, r->appt, slots, SCHED_BOOK_SLOTS_MAX);
 		const struct field_code *why = &scheduling_cancel_reasons[ui_dialog_chosen(&s->dialog) %
 		    scheduling_cancel_reasons_count];
+		const char *id = fhir_get_string(t.appt, "id");
+		char *cause = NULL;
+		size_t n;
 
-		change(s, sched_plan_cancel(r->appt, slots, n, why->code, why->display, &cause), cause,
-		    &scheduling_cancel, v.id);
-	} else if (a != UI_DIALOG_YES) {
-		return;
-	} else if (what == ASK_NOSHOW) {
-		change(s, sched_plan_noshow(r->appt, &cause), cause, &scheduling_noshow, v.id);
-	} else if (what == ASK_CHECK_IN) {
-		change(s, sched_plan_check_in(r->appt, &now, &cause), cause, &scheduling_check_in, v.id);
-	} else if (what == ASK_CHECK_OUT) {
-		change(s, sched_plan_check_out(r->appt, r->encounter, &now, &cause), cause,
-		    &scheduling_check_out, v.id);
+		if (id == NULL || strcmp(id, s->cancel_id) != 0) {
+			app_error(s->app, "Cancel: the day changed while you were asked; nothing was "
+					  "changed, ask again");
+			return;
+		}
+		if (!scheduling_patient_read(s->app, &t, "Cancel"))
+			return;
+		n = appt_slots(s, t.appt, slots, SCHED_BOOK_SLOTS_MAX);
+		change(s, sched_plan_cancel(t.appt, slots, n, why->code, why->display, &cause), cause,
+		    &scheduling_cancel, id);
 	}
 }
 
 static void
-appt_question(struct schedule *s, enum asking what, const char *verb, const char *need_status)
+step_question(struct schedule *s, enum scheduling_step step)
 {
-	const struct sched_row *r = need_appt(s, verb);
-	struct sched_appt_view v;
-	char time[8];
+	struct scheduling_target t;
+
+	t = target(s, selected_row(s));
+	if (scheduling_ask_step(s->app, &s->dialog, step, &t, &s->asked))
+		s->asking = ASK_STEP;
+}
+
+static void
+cancel_question(struct schedule *s)
+{
+	const struct sched_row *r = need_appt(s, "Cancel");
+	struct sched_patient p;
+	char time[8], *q;
 
 	if (r == NULL)
 		return;
-	sched_appt_view(r->appt, &v);
-	if (need_status != NULL && (v.status == NULL || strstr(need_status, v.status) == NULL)) {
-		app_error(s->app, "%s: the appointment is %s", verb, sched_flow_status(r->appt, r->encounter));
-		return;
-	}
+	sched_patient_read(r->appt, s->data.patients, &p);
 	scheduling_time(&r->start, time, sizeof time);
-	{
-		char *q = xasprintf("%s %s at %s?", verb, v.patient_name ? v.patient_name : "(no name)", time);
-
-		ask(s, what, q, true);
-		free(q);
-	}
+	q = xasprintf("Cancel %s at %s? Choose the reason (Enter), or Esc", p.view.name, time);
+	ask(s, ASK_CANCEL, q, false);
+	free(q);
+	sched_patient_clear(&p);
+	snprintf(s->cancel_id, sizeof s->cancel_id, "%s",
+	    fhir_get_string(r->appt, "id") ? fhir_get_string(r->appt, "id") : "");
+	ui_dialog_set_choosing(&s->dialog, true);
+	for (size_t i = 0; i < scheduling_cancel_reasons_count; i++)
+		ui_dialog_add(&s->dialog, scheduling_cancel_reasons[i].display);
 }
 
 /* A date (T+7, 12/24/2026) shows that day; a date and time (T@10:30) goes to that time's row. */
@@ -777,6 +810,8 @@ schedule_action(struct app *app, void *state, enum action a)
 			cJSON_Delete(s->moving);
 			cJSON_Delete(s->moving_slots);
 			s->moving = s->moving_slots = NULL;
+			free(s->moving_name);
+			s->moving_name = NULL;
 			app_status(app, "Not moved");
 			return APP_REDRAW;
 		}
@@ -829,21 +864,16 @@ schedule_action(struct app *app, void *state, enum action a)
 			start_move(s);
 		return APP_REDRAW;
 	case A_CANCEL_BOOKING:
-		if (need_appt(s, "Cancel") == NULL)
-			return APP_REDRAW;
-		ask(s, ASK_CANCEL, "Cancel it? Choose the reason (Enter), or Esc", false);
-		ui_dialog_set_choosing(&s->dialog, true);
-		for (size_t i = 0; i < scheduling_cancel_reasons_count; i++)
-			ui_dialog_add(&s->dialog, scheduling_cancel_reasons[i].display);
+		cancel_question(s);
 		return APP_REDRAW;
 	case A_NO_SHOW:
-		appt_question(s, ASK_NOSHOW, "No-show:", "booked arrived");
+		step_question(s, SCHEDULING_NO_SHOW);
 		return APP_REDRAW;
 	case A_CHECK_IN:
-		appt_question(s, ASK_CHECK_IN, "Check in", "booked");
+		step_question(s, SCHEDULING_CHECK_IN);
 		return APP_REDRAW;
 	case A_CHECK_OUT:
-		appt_question(s, ASK_CHECK_OUT, "Check out", "arrived checked-in");
+		step_question(s, SCHEDULING_CHECK_OUT);
 		return APP_REDRAW;
 	default:
 		return APP_IGNORED;
@@ -872,6 +902,9 @@ schedule_resume(struct app *app, void *state)
 	if (s->in_booking) {
 		/* Booked or not (a slot just taken), the day is read again as it is now. */
 		s->in_booking = false;
+		/* The new appointment's patient is the one booked for: named from its resource. */
+		if (s->booked && s->have_data && app_patient(app) != NULL)
+			sched_day_add_patient(&s->data, app_patient(app));
 		show_saved(s, s->booked ? s->booked_saved : NULL, s->booked ? s->booked_ref : NULL);
 		s->booked_ref = NULL;
 		cJSON_Delete(s->booked_saved);

@@ -135,3 +135,128 @@ scheduling_change(struct app *app, void *state, struct scheduling_change *c,
 	c->running = true;
 	scheduling_run(app, state, plan, on_changed, (unsigned long)(uintptr_t)c, kind->what);
 }
+
+struct scheduling_target
+scheduling_target(const cJSON *appt, const cJSON *encounter, const cJSON *patients,
+    const struct date_time *start)
+{
+	struct scheduling_target t = { appt, encounter, patients, start };
+
+	return t;
+}
+
+bool
+scheduling_patient_read(struct app *app, const struct scheduling_target *t, const char *verb)
+{
+	struct sched_patient p;
+	bool read;
+
+	if (t->appt == NULL) {
+		app_error(app, "%s: choose a booked row first", verb);
+		return false;
+	}
+	sched_patient_read(t->appt, t->patients, &p);
+	read = p.resource != NULL;
+	sched_patient_clear(&p);
+	/* Without the Patient resource no name can be shown for it, so nothing is done to it. */
+	if (!read)
+		app_error(app, "%s: the patient of this appointment could not be read; nothing was "
+			       "changed (r reads the day again)",
+		    verb);
+	return read;
+}
+
+static const struct {
+	const char *verb, *question;
+	const char *allowed[2]; /* the flow statuses (sched_flow_status) it may be taken from */
+} steps[] = {
+	[SCHEDULING_CHECK_IN] = { "Check-in", "Check in", { "booked", NULL } },
+	[SCHEDULING_NO_SHOW] = { "No-show", "No-show:", { "booked", NULL } },
+	[SCHEDULING_CHECK_OUT] = { "Check-out", "Check out", { "arrived", "in room" } },
+};
+
+static bool
+step_allowed(enum scheduling_step step, const char *status)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (steps[step].allowed[i] != NULL && strcmp(steps[step].allowed[i], status) == 0)
+			return true;
+	return false;
+}
+
+bool
+scheduling_ask_step(struct app *app, struct ui_dialog *dialog, enum scheduling_step step,
+    const struct scheduling_target *t, struct scheduling_asked *asked)
+{
+	const char *verb = steps[step].verb, *status;
+	struct sched_patient p;
+	char time[8] = "", *q;
+
+	if (!scheduling_patient_read(app, t, verb))
+		return false;
+	status = sched_flow_status(t->appt, t->encounter);
+	if (!step_allowed(step, status)) {
+		app_error(app, "%s: the appointment is %s", verb, status);
+		return false;
+	}
+	sched_patient_read(t->appt, t->patients, &p);
+	if (t->start != NULL)
+		scheduling_time(t->start, time, sizeof time);
+	if (step == SCHEDULING_CHECK_IN && p.view.deceased)
+		q = xasprintf("%s is recorded as deceased%s%s%s. Check in anyway?", p.view.name,
+		    *p.view.deceased_date ? " (" : "", p.view.deceased_date,
+		    *p.view.deceased_date ? ")" : "");
+	else
+		q = xasprintf("%s %s%s%s?", steps[step].question, p.view.name, *time ? " at " : "",
+		    time);
+	ui_dialog_free(dialog);
+	/* A deceased patient is checked in only on a plain yes: Enter alone says no. */
+	ui_dialog_init(dialog, q, !p.view.deceased);
+	if (p.display_differs)
+		ui_dialog_addf(dialog, "The appointment itself says \"%s\"; the name above is the "
+				       "patient's record.",
+		    p.display);
+	free(q);
+	asked->step = step;
+	snprintf(asked->appt_id, sizeof asked->appt_id, "%s",
+	    fhir_get_string(t->appt, "id") ? fhir_get_string(t->appt, "id") : "");
+	sched_patient_clear(&p);
+	return true;
+}
+
+void
+scheduling_take_step(struct app *app, void *state, struct scheduling_change *c,
+    const struct scheduling_asked *asked, const struct scheduling_target *t)
+{
+	const char *id = fhir_get_string(t->appt, "id"), *verb = steps[asked->step].verb;
+	struct sched_patient p;
+	struct date_time now;
+	char *cause = NULL;
+
+	/* The day may have been read again under the question: act only on the one asked about. */
+	if (id == NULL || *asked->appt_id == '\0' || strcmp(id, asked->appt_id) != 0) {
+		app_error(app, "%s: the list changed while you were asked; nothing was changed, ask again",
+		    verb);
+		return;
+	}
+	if (!scheduling_patient_read(app, t, verb))
+		return;
+	date_time_now(&now);
+	switch (asked->step) {
+	case SCHEDULING_CHECK_IN:
+		sched_patient_read(t->appt, t->patients, &p);
+		scheduling_change(app, state, c, sched_plan_check_in(t->appt, p.resource, &now, &cause),
+		    cause, &scheduling_check_in, id);
+		sched_patient_clear(&p);
+		break;
+	case SCHEDULING_NO_SHOW:
+		scheduling_change(app, state, c, sched_plan_noshow(t->appt, &cause), cause,
+		    &scheduling_noshow, id);
+		break;
+	case SCHEDULING_CHECK_OUT:
+		scheduling_change(app, state, c,
+		    sched_plan_check_out(t->appt, t->encounter, &now, &cause), cause,
+		    &scheduling_check_out, id);
+		break;
+	}
+}

@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "fhir/plan.h"
 #include "fhir/schedule.h"
+#include "ui/dialog.h"
 #include "ui/field.h"
 
 /* Appointment types (HL7 v2 table 0276), as the booking form and the free-slot search offer them. */
@@ -76,6 +77,47 @@ void scheduling_change(struct app *app, void *state, struct scheduling_change *c
  * again. C is then free for the next change.
  */
 bool scheduling_change_cancelled(struct app *app, void *state, struct scheduling_change *c);
+
+/* The appointment a question or a change is about, as a screen holds it; all borrowed. */
+struct scheduling_target {
+	const cJSON *appt, *encounter;
+	const cJSON *patients;	       /* the Patients read with it (an array) */
+	const struct date_time *start; /* its time on the screen */
+};
+
+/* The target of APPT (NULL: no row chosen) with what the screen read with it. */
+struct scheduling_target scheduling_target(const cJSON *appt, const cJSON *encounter,
+    const cJSON *patients, const struct date_time *start);
+
+/*
+ * Whether T's patient was read, so that a change may be written for it. When not, the
+ * clerk is told why nothing is done ("Cancel: the patient of this appointment could not
+ * be read; nothing was changed"). VERB starts the message.
+ */
+bool scheduling_patient_read(struct app *app, const struct scheduling_target *t, const char *verb);
+
+/* The three steps of a visit that the day grid and the flow board both ask about. */
+enum scheduling_step { SCHEDULING_CHECK_IN, SCHEDULING_NO_SHOW, SCHEDULING_CHECK_OUT };
+/* A question asked: which step, for which appointment. */
+struct scheduling_asked {
+	enum scheduling_step step;
+	char appt_id[72];
+};
+/*
+ * Ask in DIALOG whether to take STEP for T: "Check in Quigley, Chad at 09:00?", the name
+ * from the Patient resource; for a deceased patient "Ruecker, Jonah is recorded as deceased
+ * (2008-01-08). Check in anyway?" (default no). ASKED records what was asked. False, with
+ * the reason said, when the step cannot be taken: no appointment, its status, its patient
+ * not read.
+ */
+bool scheduling_ask_step(struct app *app, struct ui_dialog *dialog, enum scheduling_step step,
+    const struct scheduling_target *t, struct scheduling_asked *asked);
+/*
+ * The question ASKED answered yes: take its step for T as change C of STATE's screen (C's
+ * AFTER set by the screen). Refused when T is no longer the appointment asked about.
+ */
+void scheduling_take_step(struct app *app, void *state, struct scheduling_change *c,
+    const struct scheduling_asked *asked, const struct scheduling_target *t);
 
 /* The message for a change that failed: a conflict says someone else was first. */
 char *scheduling_failure(const struct fhir_result *r, const char *what);

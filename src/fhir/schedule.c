@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define ENCOUNTER_CLASS_SYSTEM "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -31,14 +32,14 @@ digits(const char *s, size_t n, int *out)
 	return true;
 }
 
-int
-sched_instant_parse(const char *text, struct date_time *local)
+/* TEXT as an instant: seconds since the epoch and the nanoseconds of its fraction. */
+static int
+instant_epoch(const char *text, time_t *at, long *nanos)
 {
 	struct date_time dt = { 0 };
 	int oh = 0, om = 0, sign = 0;
 	const char *p;
-	struct tm tm = { 0 }, lt;
-	time_t t;
+	struct tm tm = { 0 };
 
 	if (text == NULL || strlen(text) < 20 || !digits(text, 4, &dt.date.year) || text[4] != '-' ||
 	    !digits(text + 5, 2, &dt.date.month) || text[7] != '-' ||
@@ -47,12 +48,15 @@ sched_instant_parse(const char *text, struct date_time *local)
 	    !digits(text + 17, 2, &dt.second))
 		return -1;
 	p = text + 19;
+	*nanos = 0;
 	if (*p == '.') {
+		long scale = 100000000;
+
 		p++;
 		if (!isdigit((unsigned char)*p))
 			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
+		for (; isdigit((unsigned char)*p); p++, scale /= 10)
+			*nanos += (*p - '0') * scale;
 	}
 	if (*p == 'Z' && p[1] == '\0') {
 		sign = 1;
@@ -70,8 +74,18 @@ sched_instant_parse(const char *text, struct date_time *local)
 	tm.tm_hour = dt.hour;
 	tm.tm_min = dt.minute;
 	tm.tm_sec = dt.second;
-	t = timegm(&tm) - (time_t)sign * (oh * 3600 + om * 60);
-	if (localtime_r(&t, &lt) == NULL)
+	*at = timegm(&tm) - (time_t)sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+int
+sched_instant_parse(const char *text, struct date_time *local)
+{
+	struct tm lt;
+	time_t t;
+	long nanos;
+
+	if (instant_epoch(text, &t, &nanos) != 0 || localtime_r(&t, &lt) == NULL)
 		return -1;
 	local->date.year = lt.tm_year + 1900;
 	local->date.month = lt.tm_mon + 1;
@@ -80,6 +94,22 @@ sched_instant_parse(const char *text, struct date_time *local)
 	local->minute = lt.tm_min;
 	local->second = lt.tm_sec;
 	return date_time_valid(local) ? 0 : -1;
+}
+
+bool
+sched_updated_newest(const char *text, time_t now, char *newest, size_t size)
+{
+	time_t t, was;
+	long nt, nw;
+
+	if (text == NULL || strlen(text) >= size || instant_epoch(text, &t, &nt) != 0 ||
+	    t > now + SCHED_UPDATED_SKEW_S)
+		return false;
+	/* Nothing kept yet, or what is kept is no instant: this one is the newest. */
+	if (instant_epoch(newest, &was, &nw) == 0 && (t < was || (t == was && nt <= nw)))
+		return false;
+	memcpy(newest, text, strlen(text) + 1);
+	return true;
 }
 
 void
@@ -219,6 +249,15 @@ sched_search_days(struct fhir_search *s, const char *param, const struct date *f
 	free(lt);
 }
 
+void
+sched_appt_includes(struct fhir_search *s)
+{
+	/* The patients come with their appointments: their names are read from them, in the
+	 * same round trip, and a display in the appointment is never shown for them. */
+	fhir_search_add(s, "_include", "Appointment:patient");
+	fhir_search_add(s, "_revinclude", "Encounter:appointment");
+}
+
 cJSON *
 sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
     const struct date *day)
@@ -245,7 +284,7 @@ sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
 	sched_search_days(s, "date", day, 1);
 	fhir_search_add(s, "_sort", "date");
 	fhir_search_add(s, "_count", count);
-	fhir_search_add(s, "_revinclude", "Encounter:appointment");
+	sched_appt_includes(s);
 	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	return batch;
@@ -366,6 +405,7 @@ sched_day_read(const cJSON *response, const struct date *day, struct sched_day *
 	out->slots = take_type(slots_set, "Slot");
 	out->appts = take_type(appts_set, "Appointment");
 	out->encounters = take_type(appts_set, "Encounter");
+	out->patients = take_type(appts_set, "Patient");
 	out->slots_total = bundle_total(slots_set);
 	out->appts_total = bundle_total(appts_set);
 	day_rows(out);
@@ -434,10 +474,18 @@ day_rows(struct sched_day *out)
 	}
 	qsort(out->rows, n, sizeof *out->rows, row_cmp);
 	out->n = n;
-	for (size_t i = 0; i < n; i++)
-		if (out->rows[i].appt != NULL)
-			out->rows[i].encounter =
-			    encounter_of(out->encounters, fhir_get_string(out->rows[i].appt, "id"));
+	for (size_t i = 0; i < n; i++) {
+		struct sched_row *r = &out->rows[i];
+		struct sched_patient p;
+
+		if (r->appt == NULL)
+			continue;
+		r->encounter = encounter_of(out->encounters, fhir_get_string(r->appt, "id"));
+		sched_patient_read(r->appt, out->patients, &p);
+		r->patient = p.resource;
+		r->deceased = p.resource != NULL && p.view.deceased;
+		sched_patient_clear(&p);
+	}
 }
 
 size_t
@@ -508,12 +556,42 @@ sched_day_apply(struct sched_day *d, const cJSON *response)
 	return n;
 }
 
+bool
+sched_day_add_patient(struct sched_day *d, const cJSON *patient)
+{
+	const char *id = fhir_get_string(patient, "id");
+	const char *rt = fhir_get_string(patient, "resourceType");
+	cJSON *copy, *p;
+	int i = 0;
+
+	if (rt == NULL || strcmp(rt, "Patient") != 0 || !fhir_valid_id(id))
+		return false;
+	if (d->patients == NULL)
+		d->patients = cJSON_CreateArray();
+	copy = cJSON_Duplicate(patient, true);
+	cJSON_ArrayForEach(p, d->patients)
+	{
+		const char *pid = fhir_get_string(p, "id");
+
+		if (pid != NULL && strcmp(pid, id) == 0)
+			break;
+		i++;
+	}
+	if (p != NULL)
+		cJSON_ReplaceItemInArray(d->patients, i, copy);
+	else
+		cJSON_AddItemToArray(d->patients, copy);
+	day_rows(d);
+	return true;
+}
+
 void
 sched_day_free(struct sched_day *d)
 {
 	cJSON_Delete(d->slots);
 	cJSON_Delete(d->appts);
 	cJSON_Delete(d->encounters);
+	cJSON_Delete(d->patients);
 	free(d->rows);
 	memset(d, 0, sizeof *d);
 }
@@ -648,7 +726,6 @@ sched_appt_view(const cJSON *appt, struct sched_appt_view *out)
 
 		if (starts(ref, "Patient/") && out->patient_ref == NULL) {
 			out->patient_ref = ref;
-			out->patient_name = fhir_get_string(actor, "display");
 		} else if (starts(ref, "Practitioner/") && out->practitioner_ref == NULL) {
 			out->practitioner_ref = ref;
 			out->practitioner_name = fhir_get_string(actor, "display");
@@ -661,6 +738,88 @@ sched_appt_view(const cJSON *appt, struct sched_appt_view *out)
 	out->has_start = sched_instant_parse(fhir_get_string(appt, "start"), &out->start) == 0;
 	if (!out->has_start || sched_instant_parse(fhir_get_string(appt, "end"), &out->end) != 0)
 		out->end = out->start;
+}
+
+/* Whether P is the Patient REF ("Patient/ID") names: by id only, never by a name. */
+static bool
+is_patient(const cJSON *p, const char *ref)
+{
+	const char *rt = fhir_get_string(p, "resourceType");
+	const char *id = fhir_get_string(p, "id");
+
+	return starts(ref, "Patient/") && fhir_valid_id(ref + strlen("Patient/")) && rt != NULL &&
+	    strcmp(rt, "Patient") == 0 && id != NULL && strcmp(id, ref + strlen("Patient/")) == 0;
+}
+
+const cJSON *
+sched_patient_find(const cJSON *patients, const char *ref)
+{
+	const cJSON *p;
+
+	if (!cJSON_IsArray(patients))
+		return NULL;
+	cJSON_ArrayForEach(p, patients)
+	{
+		if (is_patient(p, ref))
+			return p;
+	}
+	return NULL;
+}
+
+/* Whether DISPLAY names the person of V, "Family, Given" or "Given Family", any case. */
+static bool
+display_names(const char *display, const struct patient_view *v)
+{
+	char *given_first;
+	bool same;
+
+	if (strcasecmp(display, v->name) == 0)
+		return true;
+	given_first = xasprintf("%s%s%s", v->given, *v->given && *v->family ? " " : "", v->family);
+	same = strcasecmp(display, given_first) == 0;
+	free(given_first);
+	return same;
+}
+
+void
+sched_patient_read(const cJSON *appt, const cJSON *patients, struct sched_patient *out)
+{
+	const cJSON *p;
+
+	memset(out, 0, sizeof *out);
+	cJSON_ArrayForEach(p, fhir_get_array(appt, "participant"))
+	{
+		const cJSON *actor = fhir_get_object(p, "actor");
+		const char *ref = fhir_get_string(actor, "reference");
+
+		if (starts(ref, "Patient/")) {
+			out->ref = ref;
+			out->display = fhir_get_string(actor, "display");
+			break;
+		}
+	}
+	out->resource = sched_patient_find(patients, out->ref);
+	if (out->resource == NULL)
+		return;
+	patient_view_read(out->resource, &out->view);
+	out->display_differs = out->display != NULL && !display_names(out->display, &out->view);
+}
+
+void
+sched_patient_clear(struct sched_patient *p)
+{
+	if (p->resource != NULL)
+		patient_view_clear(&p->view);
+	memset(p, 0, sizeof *p);
+}
+
+char *
+sched_patient_label(const struct sched_patient *p)
+{
+	if (p->resource == NULL)
+		return xstrdup(SCHED_PATIENT_NOT_READ);
+	/* Plain text: a dagger is not on a vt100. */
+	return xasprintf("%s%s", p->view.name, p->view.deceased ? " (deceased)" : "");
 }
 
 static bool
@@ -983,11 +1142,13 @@ sched_plan_noshow(const cJSON *appt, char **cause)
 }
 
 struct fhir_plan *
-sched_plan_check_in(const cJSON *appt, const struct date_time *now, char **cause)
+sched_plan_check_in(const cJSON *appt, const cJSON *patient, const struct date_time *now,
+    char **cause)
 {
 	cJSON *changed, *enc = cJSON_CreateObject(), *cls, *period, *parts;
 	struct fhir_plan *p = appt_status_plan(appt, "arrived", &changed, cause);
 	struct sched_appt_view v;
+	struct patient_view pv = { 0 };
 	struct fhir_search *once;
 	char at[DATE_BUF_SIZE], *ref;
 	int ok;
@@ -997,6 +1158,12 @@ sched_plan_check_in(const cJSON *appt, const struct date_time *now, char **cause
 		*cause = xstrdup("the appointment names no patient");
 		goto fail;
 	}
+	/* The visit is for the patient the appointment refers to, read: never another one. */
+	if (!is_patient(patient, v.patient_ref)) {
+		*cause = xstrdup("the appointment's patient could not be read");
+		goto fail;
+	}
+	patient_view_read(patient, &pv);
 	if (guard(p, changed, appt, cause) < 0)
 		goto fail;
 	now_fhir(now, at, sizeof at);
@@ -1011,8 +1178,7 @@ sched_plan_check_in(const cJSON *appt, const struct date_time *now, char **cause
 		cJSON *subject = cJSON_AddObjectToObject(enc, "subject");
 
 		cJSON_AddStringToObject(subject, "reference", v.patient_ref);
-		if (v.patient_name != NULL)
-			cJSON_AddStringToObject(subject, "display", v.patient_name);
+		cJSON_AddStringToObject(subject, "display", pv.name);
 	}
 	if (v.practitioner_ref != NULL) {
 		cJSON *part = cJSON_CreateObject(), *ind = cJSON_AddObjectToObject(part, "individual");
@@ -1043,10 +1209,12 @@ sched_plan_check_in(const cJSON *appt, const struct date_time *now, char **cause
 	}
 	cJSON_Delete(changed);
 	cJSON_Delete(enc);
+	patient_view_clear(&pv);
 	return p;
 fail:
 	cJSON_Delete(changed);
 	cJSON_Delete(enc);
+	patient_view_clear(&pv);
 	fhir_plan_free(&p);
 	return NULL;
 }

@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <time.h>
+
 #include "fhir/fhir.h"
+#include "fhir/patient.h"
 #include "fhir/plan.h"
 #include "util/date.h"
 
@@ -25,6 +28,14 @@
  * local wall clock. 0, or -1 when TEXT is not one.
  */
 int sched_instant_parse(const char *text, struct date_time *local);
+/*
+ * A server's meta.lastUpdated, kept as the newest seen: TEXT replaces NEWEST (SIZE bytes,
+ * "" at first) when it is a later instant than NEWEST, compared parsed (fractions too, any
+ * offset), and not more than SCHED_UPDATED_SKEW_S after NOW: one record dated 9999 must
+ * not become the point every later change is measured from. True when replaced.
+ */
+#define SCHED_UPDATED_SKEW_S 300
+bool sched_updated_newest(const char *text, time_t now, char *newest, size_t size);
 /* Minutes from A to B, wall clock (negative when B is earlier). */
 long sched_minutes(const struct date_time *a, const struct date_time *b);
 /* The local midnight starting DAY as a FHIR instant with the local offset, into BUF. */
@@ -66,18 +77,22 @@ struct sched_row {
 	const cJSON *slot;	/* borrowed from the day; NULL for an appointment without a slot */
 	const cJSON *appt;	/* the first appointment in it, borrowed; NULL when none */
 	const cJSON *encounter; /* the appointment's encounter, borrowed, or NULL */
+	const cJSON *patient;	/* the appointment's Patient as read with the day, borrowed, or NULL */
+	bool deceased;		/* that Patient is recorded as deceased */
 	size_t nappts;
 };
 
 struct sched_day {
 	struct date date;
 	cJSON *slots, *appts, *encounters; /* arrays, owned */
+	cJSON *patients;		   /* the appointments' Patients (_include), owned */
 	struct sched_row *rows;
 	size_t n;
 	long slots_total, appts_total; /* as the server counted; more than held is said */
 };
 
-/* The batch that reads OWNER's DAY in one round trip: its slots, appointments and their encounters. */
+/* The batch that reads OWNER's DAY in one round trip: its slots, appointments, their
+ * encounters and their patients. */
 cJSON *sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
     const struct date *day);
 /* Read that batch's answer into OUT (zeroed first). 0, or -1 with *CAUSE. */
@@ -97,6 +112,12 @@ size_t sched_merge(cJSON *array, const cJSON *response, const char *type,
  * built again. Returns how many resources changed.
  */
 size_t sched_day_apply(struct sched_day *d, const cJSON *response);
+/*
+ * Add PATIENT (a Patient resource, copied) to the patients of D, replacing its older copy:
+ * the patient a booking was just made for, whose appointment is then applied to the day.
+ * The rows are built again. False when PATIENT is not a Patient with an id.
+ */
+bool sched_day_add_patient(struct sched_day *d, const cJSON *patient);
 /* The row holding the slot or appointment with this id ("Slot/x" or "Appointment/y"), or -1. */
 long sched_day_find(const struct sched_day *d, const char *ref);
 
@@ -113,10 +134,16 @@ int sched_week_read(const cJSON *searchset, const struct date *start, struct sch
 /* Free slots from FROM onward, of any schedule (OWNER NULL) or one. */
 struct fhir_search *sched_free_search(const struct sched_owner *owner, const struct date *from);
 
-/* An appointment as the grid and the flow board show it; strings borrowed from the resource. */
+/* The parameters that bring an Appointment search's patients and encounters along with it. */
+void sched_appt_includes(struct fhir_search *s);
+
+/*
+ * An appointment as the grid and the flow board show it; strings borrowed from the resource.
+ * It has no patient name: a reference's display is not the patient's record (sched_patient).
+ */
 struct sched_appt_view {
 	const char *id, *status;
-	const char *patient_ref, *patient_name;
+	const char *patient_ref;
 	const char *practitioner_ref, *practitioner_name;
 	const char *type;   /* the appointment type's display or code */
 	const char *reason; /* reasonCode text, or description */
@@ -124,6 +151,28 @@ struct sched_appt_view {
 	struct date_time start, end;
 };
 void sched_appt_view(const cJSON *appt, struct sched_appt_view *out);
+/*
+ * Who an appointment is for, from the Patient resource read with it, never from the
+ * reference's display. RESOURCE is NULL when the appointment names no patient, or its
+ * Patient was not in the answer: the row then says "(patient not read)" and nothing is
+ * written for it.
+ */
+struct sched_patient {
+	const char *ref;	  /* "Patient/ID" as the appointment has it, borrowed, or NULL */
+	const cJSON *resource;	  /* that Patient, borrowed from PATIENTS, or NULL */
+	struct patient_view view; /* read from RESOURCE ("Family, Given"); zeroed when NULL */
+	const char *display;	  /* the appointment's display for it, borrowed, or NULL */
+	bool display_differs;	  /* ... names someone other than the Patient in either order */
+};
+#define SCHED_PATIENT_NOT_READ "(patient not read)"
+/* The Patient REF ("Patient/ID") names among PATIENTS (an array of resources), or NULL. */
+const cJSON *sched_patient_find(const cJSON *patients, const char *ref);
+/* Read who APPT is for, with PATIENTS as read with it, into OUT; clear it after. */
+void sched_patient_read(const cJSON *appt, const cJSON *patients, struct sched_patient *out);
+void sched_patient_clear(struct sched_patient *p);
+/* What a row shows for P: "Quigley, Chad", "Ruecker, Jonah (deceased)", "(patient not read)". */
+char *sched_patient_label(const struct sched_patient *p);
+
 /* The status word a clerk reads: "booked", "arrived", "in room", "done", "no-show", "cancelled". */
 const char *sched_flow_status(const cJSON *appt, const cJSON *encounter);
 /* The room an encounter is in (its active location's display), or NULL. */
@@ -159,9 +208,12 @@ struct fhir_plan *sched_plan_cancel(const cJSON *appt, const cJSON *const *slots
     const char *reason_code, const char *reason_display, char **cause);
 /* No-show: the appointment marked noshow; the slot stays as it was (the time is gone). */
 struct fhir_plan *sched_plan_noshow(const cJSON *appt, char **cause);
-/* Check in at NOW: the appointment arrived, an Encounter in progress linked to it created. */
-struct fhir_plan *sched_plan_check_in(const cJSON *appt, const struct date_time *now,
-    char **cause);
+/*
+ * Check in at NOW: the appointment arrived, an Encounter in progress linked to it created
+ * for PATIENT, the Patient resource the appointment refers to (refused when it is not).
+ */
+struct fhir_plan *sched_plan_check_in(const cJSON *appt, const cJSON *patient,
+    const struct date_time *now, char **cause);
 /* Check out at NOW: the appointment fulfilled, its encounter finished. */
 struct fhir_plan *sched_plan_check_out(const cJSON *appt, const cJSON *encounter,
     const struct date_time *now, char **cause);

@@ -483,9 +483,11 @@ Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointmen
 {
 	struct fhir_client *fc = client();
 	cJSON *appt = appointment("booked");
+	cJSON *patient = json("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":"
+			      "\"Quigley\",\"given\":[\"Chad\"]}]}");
 	struct date_time now = {{2026, 12, 1}, 8, 3, 0};
 	char *cause = NULL;
-	struct fhir_plan *p = sched_plan_check_in(appt, &now, &cause);
+	struct fhir_plan *p = sched_plan_check_in(appt, patient, &now, &cause);
 	cJSON *tx;
 	const cJSON *e, *enc;
 
@@ -500,6 +502,7 @@ Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointmen
 	cr_assert_str_eq(fhir_get_string(enc, "status"), "in-progress");
 	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "class"), "code"), "AMB");
 	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "subject"), "reference"), "Patient/p1");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "subject"), "display"), "Quigley, Chad");
 	cr_assert_str_eq(fhir_get_string(fhir_get_object(enc, "period"), "start"),
 	    "2026-12-01T08:03:00+00:00");
 	cr_assert_str_eq(fhir_get_string(cJSON_GetArrayItem(fhir_get_array(enc, "appointment"), 0),
@@ -507,7 +510,34 @@ Test(schedule, check_in_makes_one_encounter_in_progress_linked_to_the_appointmen
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	cJSON_Delete(appt);
+	cJSON_Delete(patient);
 	fhir_client_free(&fc);
+}
+
+Test(schedule, check_in_is_refused_without_the_appointment_s_own_patient)
+{
+	cJSON *appt = appointment("booked");
+	cJSON *other = json("{\"resourceType\":\"Patient\",\"id\":\"p2\",\"name\":[{\"family\":"
+			    "\"Quigley\",\"given\":[\"Chad\"]}]}");
+	cJSON *not_patient = json("{\"resourceType\":\"Practitioner\",\"id\":\"p1\"}");
+	struct date_time now = {{2026, 12, 1}, 8, 3, 0};
+	char *cause = NULL;
+	struct fhir_plan *p;
+
+	/* Not read, another patient with the same name, another type with the same id. */
+	p = sched_plan_check_in(appt, NULL, &now, &cause);
+	cr_assert_null(p);
+	cr_assert_not_null(strstr(cause, "patient could not be read"), "%s", cause);
+	free(cause);
+	p = sched_plan_check_in(appt, other, &now, &cause);
+	cr_assert_null(p);
+	free(cause);
+	p = sched_plan_check_in(appt, not_patient, &now, &cause);
+	cr_assert_null(p);
+	free(cause);
+	cJSON_Delete(appt);
+	cJSON_Delete(other);
+	cJSON_Delete(not_patient);
 }
 
 Test(schedule, room_and_check_out_finish_the_encounter)
@@ -647,4 +677,238 @@ Test(schedule, what_a_change_saved_is_applied_to_the_day_without_reading_it_agai
 	sched_day_free(&d);
 	cJSON_Delete(saved);
 	cJSON_Delete(resp);
+}
+
+/* --- who an appointment is for: the Patient resource, never the display --------------------- */
+
+/* Appointments in no slot (each a row of its own, in time order) and their patients. */
+static const struct {
+	const char *id, *who, *display;
+} names_appts[] = {
+	{ "same", "chad", "Chad Quigley" },	/* the display in the other order: the same person */
+	{ "lies", "claudie", "Elvina Lemke" },	/* the display names someone else */
+	{ "missing", "nobody", "Elvina Lemke" }, /* its Patient is not in the answer */
+	{ "dead", "jonah", "Jonah Ruecker" },
+	{ "odd", "odd", "Someone" }, /* its Patient's elements are of the wrong types */
+};
+static const char *const names_patients[] = {
+	"{\"resourceType\":\"Patient\",\"id\":\"chad\",\"name\":[{\"family\":\"Quigley\",\"given\":[\"Chad\"]}]}",
+	"{\"resourceType\":\"Patient\",\"id\":\"claudie\",\"name\":[{\"family\":\"Walsh\",\"given\":[\"Claudie\"]}]}",
+	"{\"resourceType\":\"Patient\",\"id\":\"elvina\",\"name\":[{\"family\":\"Lemke\",\"given\":[\"Elvina\"]}]}",
+	"{\"resourceType\":\"Patient\",\"id\":\"jonah\",\"name\":[{\"family\":\"Ruecker\",\"given\":[\"Jonah\"]}],"
+	"\"deceasedDateTime\":\"2008-01-08T10:00:00Z\"}",
+	"{\"resourceType\":\"Patient\",\"id\":\"odd\",\"name\":[{\"family\":7,\"given\":\"Odd\"}],"
+	"\"deceasedBoolean\":\"yes\"}",
+	/* Not a Patient, though its id is one an appointment names. */
+	"{\"resourceType\":\"Practitioner\",\"id\":\"nobody\",\"name\":[{\"family\":\"Nobody\"}]}",
+};
+
+static void
+read_names_day(struct sched_day *d)
+{
+	cJSON *resp = cJSON_CreateObject(), *outer = cJSON_AddArrayToObject(resp, "entry");
+	cJSON *slots = cJSON_CreateObject(), *appts = cJSON_CreateObject(), *entries;
+	struct date day = {2026, 12, 1};
+	char *cause = NULL;
+
+	cJSON_AddStringToObject(resp, "resourceType", "Bundle");
+	cJSON_AddStringToObject(slots, "resourceType", "Bundle");
+	cJSON_AddArrayToObject(slots, "entry");
+	cJSON_AddStringToObject(appts, "resourceType", "Bundle");
+	entries = cJSON_AddArrayToObject(appts, "entry");
+	for (size_t i = 0; i < sizeof names_appts / sizeof names_appts[0]; i++) {
+		char *text = NULL;
+
+		cr_assert_geq(asprintf(&text, "{\"resourceType\":\"Appointment\",\"id\":\"%s\","
+				 "\"status\":\"booked\",\"start\":\"2026-12-01T08:%02zu:00Z\","
+				 "\"participant\":[{\"actor\":{\"reference\":\"Patient/%s\","
+				 "\"display\":\"%s\"}}]}",
+				 names_appts[i].id, i * 10, names_appts[i].who, names_appts[i].display),
+		    0);
+		cJSON_AddItemToArray(entries, cJSON_CreateObject());
+		cJSON_AddItemToObject(cJSON_GetArrayItem(entries, (int)i), "resource", json(text));
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof names_patients / sizeof names_patients[0]; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(e, "resource", json(names_patients[i]));
+		cJSON_AddItemToArray(entries, e);
+	}
+	cJSON_AddItemToArray(outer, cJSON_CreateObject());
+	cJSON_AddItemToObject(cJSON_GetArrayItem(outer, 0), "resource", slots);
+	cJSON_AddItemToArray(outer, cJSON_CreateObject());
+	cJSON_AddItemToObject(cJSON_GetArrayItem(outer, 1), "resource", appts);
+	cr_assert_eq(sched_day_read(resp, &day, d, &cause), 0, "%s", cause);
+	cJSON_Delete(resp);
+}
+
+/* The label of day row I, as the grid shows it. */
+static char *
+row_label(const struct sched_day *d, size_t i, struct sched_patient *p)
+{
+	sched_patient_read(d->rows[i].appt, d->patients, p);
+	return sched_patient_label(p);
+}
+
+Test(schedule, names_come_from_the_patient_resource_family_given)
+{
+	struct sched_day d;
+	struct sched_patient p;
+	char *label;
+
+	read_names_day(&d);
+	cr_assert_eq(d.n, 5);
+	label = row_label(&d, 0, &p);
+	cr_assert_str_eq(label, "Quigley, Chad");
+	cr_assert_not(p.display_differs, "\"Chad Quigley\" is the same person in the other order");
+	cr_assert_eq(p.resource, d.rows[0].patient);
+	free(label);
+	sched_patient_clear(&p);
+
+	label = row_label(&d, 1, &p);
+	cr_assert_str_eq(label, "Walsh, Claudie", "the display \"Elvina Lemke\" is not believed");
+	cr_assert(p.display_differs);
+	cr_assert_str_eq(p.display, "Elvina Lemke");
+	free(label);
+	sched_patient_clear(&p);
+	sched_day_free(&d);
+}
+
+Test(schedule, a_patient_not_in_the_answer_is_said_and_never_matched_by_display)
+{
+	struct sched_day d;
+	struct sched_patient p;
+	char *label;
+
+	read_names_day(&d);
+	/* Elvina Lemke is in the answer, but as someone else's display only; nobody's Patient is
+	 * not, and a Practitioner with its id does not stand in for it. */
+	label = row_label(&d, 2, &p);
+	cr_assert_str_eq(label, SCHED_PATIENT_NOT_READ);
+	cr_assert_null(p.resource);
+	cr_assert_null(d.rows[2].patient);
+	cr_assert_str_eq(p.ref, "Patient/nobody");
+	cr_assert_not(d.rows[2].deceased);
+	free(label);
+	sched_patient_clear(&p);
+	cr_assert_null(sched_patient_find(d.patients, "Patient/"));
+	cr_assert_null(sched_patient_find(d.patients, "Practitioner/nobody"));
+	cr_assert_null(sched_patient_find(d.patients, NULL));
+	cr_assert_null(sched_patient_find(NULL, "Patient/chad"));
+	/* The patient a booking was made for is added by its resource, and then named. */
+	{
+		cJSON *booked = json("{\"resourceType\":\"Patient\",\"id\":\"nobody\",\"name\":"
+				     "[{\"family\":\"Body\",\"given\":[\"No\"]}]}");
+		cJSON *wrong = json("{\"resourceType\":\"Practitioner\",\"id\":\"nobody\"}");
+
+		cr_assert_not(sched_day_add_patient(&d, wrong));
+		cr_assert_null(d.rows[2].patient);
+		cr_assert(sched_day_add_patient(&d, booked));
+		label = row_label(&d, 2, &p);
+		cr_assert_str_eq(label, "Body, No");
+		free(label);
+		sched_patient_clear(&p);
+		cJSON_Delete(booked);
+		cJSON_Delete(wrong);
+	}
+	sched_day_free(&d);
+}
+
+Test(schedule, a_deceased_patient_is_marked_on_the_row)
+{
+	struct sched_day d;
+	struct sched_patient p;
+	char *label;
+
+	read_names_day(&d);
+	cr_assert(d.rows[3].deceased);
+	label = row_label(&d, 3, &p);
+	cr_assert_str_eq(label, "Ruecker, Jonah (deceased)");
+	cr_assert_str_eq(p.view.deceased_date, "2008-01-08");
+	free(label);
+	sched_patient_clear(&p);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_not(d.rows[i].deceased, "row %zu", i);
+	sched_day_free(&d);
+}
+
+Test(schedule, a_patient_of_the_wrong_types_reads_as_read_but_nameless)
+{
+	cJSON *appt;
+	struct sched_day d;
+	struct sched_patient p;
+	char *label;
+
+	read_names_day(&d);
+	/* family 7 and given "Odd" (not an array) are absent; "yes" is not a boolean. */
+	label = row_label(&d, 4, &p);
+	cr_assert_str_eq(label, "(no name)");
+	cr_assert_not(d.rows[4].deceased);
+	free(label);
+	sched_patient_clear(&p);
+	sched_day_free(&d);
+
+	/* An appointment whose participants are of the wrong types names no one. */
+	appt = json("{\"resourceType\":\"Appointment\",\"id\":\"x\",\"participant\":[7,{\"actor\":"
+		    "\"Patient/chad\"},{\"actor\":{\"reference\":5,\"display\":\"Quigley, Chad\"}}]}");
+	sched_patient_read(appt, NULL, &p);
+	cr_assert_null(p.ref);
+	cr_assert_null(p.resource);
+	label = sched_patient_label(&p);
+	cr_assert_str_eq(label, SCHED_PATIENT_NOT_READ);
+	free(label);
+	sched_patient_clear(&p);
+	cJSON_Delete(appt);
+}
+
+Test(schedule, the_day_batch_brings_the_patients_in_the_same_round_trip)
+{
+	struct fhir_client *fc = client();
+	struct date day = {2026, 12, 1};
+	cJSON *batch = sched_day_batch(fc, &owner, &day);
+	const char *url = fhir_get_string(
+	    fhir_get_object(cJSON_GetArrayItem(fhir_get_array(batch, "entry"), 1), "request"), "url");
+
+	cr_assert_eq(cJSON_GetArraySize(fhir_get_array(batch, "entry")), 2);
+	cr_assert_not_null(strstr(url, "_include=Appointment%3Apatient"), "%s", url);
+	cr_assert_not_null(strstr(url, "_revinclude=Encounter%3Aappointment"), "%s", url);
+	cJSON_Delete(batch);
+	fhir_client_free(&fc);
+}
+
+/* --- the newest change the flow board measures from ------------------------------------------ */
+
+Test(schedule, the_newest_update_ignores_the_far_future_and_compares_instants)
+{
+	/* 2026-12-01T10:00:00Z */
+	time_t now = 1796119200;
+	char newest[48] = "";
+
+	cr_assert(sched_updated_newest("2026-12-01T09:00:00Z", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T09:00:00Z");
+	/* One record dated 9999 is not the newest change: the board would never refresh. */
+	cr_assert_not(sched_updated_newest("9999-12-31T23:59:59Z", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T10:06:00Z", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T09:00:00Z");
+	/* A little ahead (clocks differ) still counts. */
+	cr_assert(sched_updated_newest("2026-12-01T10:04:00Z", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T10:04:00Z");
+	/* Later as text, earlier as an instant: 05:30 at -05:00 is 10:30Z ... */
+	cr_assert_not(sched_updated_newest("2026-12-01T09:59:00+05:00", now, newest, sizeof newest));
+	/* ... and earlier as text, later as an instant. */
+	strcpy(newest, "2026-12-01T09:00:00Z");
+	cr_assert(sched_updated_newest("2026-12-01T04:30:00-05:00", now, newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T04:30:00-05:00");
+	/* Fractions count: a later millisecond of the same second is newer. */
+	strcpy(newest, "2026-12-01T09:00:00.120Z");
+	cr_assert(sched_updated_newest("2026-12-01T09:00:00.2Z", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T09:00:00.19Z", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T09:00:00.2Z", now, newest, sizeof newest));
+	/* Not instants, and too long to keep: ignored. */
+	cr_assert_not(sched_updated_newest("tomorrow", now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest(NULL, now, newest, sizeof newest));
+	cr_assert_not(sched_updated_newest("2026-12-01T09:30:00.000000000000000000000000000000Z", now,
+	    newest, sizeof newest));
+	cr_assert_str_eq(newest, "2026-12-01T09:00:00.2Z");
 }
