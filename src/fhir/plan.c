@@ -396,3 +396,52 @@ fhir_plan_result(const cJSON *response, size_t i, char *ref, size_t ref_size, ch
 	}
 	return fhir_valid_id(version) ? 0 : -1;
 }
+
+enum fhir_save
+fhir_save_outcome(const struct fhir_result *r)
+{
+	switch (r->status) {
+	case FHIR_OK:
+		return FHIR_SAVED;
+	case FHIR_CONFLICT:
+		return FHIR_SAVE_CONFLICT;
+	case FHIR_CANCELLED:
+		return FHIR_SAVE_CANCELLED;
+	case FHIR_TRANSPORT:
+		/* Refused before a byte left (no connection, TLS, our key) changed nothing. */
+		if (r->http_error == HTTP_ERR_CONFIG || r->http_error == HTTP_ERR_TLS ||
+		    r->http_error == HTTP_ERR_AUTH || r->stats.bytes_sent == 0)
+			return FHIR_NOT_SAVED;
+		return r->http_error == HTTP_ERR_CANCELLED ? FHIR_SAVE_CANCELLED : FHIR_SAVE_UNKNOWN;
+	case FHIR_BAD_RESPONSE:
+		/* A 2xx whose body is not what it should be: it may well be saved. */
+		return r->http_status >= 200 && r->http_status < 300 ? FHIR_SAVE_UNKNOWN
+								      : FHIR_NOT_SAVED;
+	case FHIR_SERVER_ERROR:
+		/* A 5xx answer: a FHIR server applies a transaction whole or not at all. */
+	case FHIR_NOT_MODIFIED:
+	case FHIR_NOT_FOUND:
+	case FHIR_REFUSED:
+	case FHIR_DENIED:
+		return FHIR_NOT_SAVED;
+	}
+	return FHIR_SAVE_UNKNOWN;
+}
+
+const char *
+fhir_save_name(enum fhir_save s)
+{
+	switch (s) {
+	case FHIR_SAVED:
+		return "Saved";
+	case FHIR_NOT_SAVED:
+		return "Not saved";
+	case FHIR_SAVE_UNKNOWN:
+		return "Outcome unknown";
+	case FHIR_SAVE_CONFLICT:
+		return "Changed by someone else";
+	case FHIR_SAVE_CANCELLED:
+		return "Cancelled; outcome unknown";
+	}
+	return "Outcome unknown";
+}

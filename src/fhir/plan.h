@@ -70,4 +70,19 @@ uint64_t fhir_plan_start(struct fhir_client *fc, struct fhir_plan *p, bool trans
 int fhir_plan_result(const cJSON *response, size_t i, char *ref, size_t ref_size, char *version,
     size_t version_size);
 
+/*
+ * What a write's answer means for the form that made it: one state for every save
+ * (a patient, a coverage, a booking, a note, a charge, a payment).
+ */
+enum fhir_save {
+	FHIR_SAVED,	    /* the server holds it */
+	FHIR_NOT_SAVED,	    /* the server refused it, or it never left: nothing changed */
+	FHIR_SAVE_UNKNOWN,  /* sent, but no usable answer came: read again before retrying */
+	FHIR_SAVE_CONFLICT, /* someone changed it first (If-Match failed, or the slot went) */
+	FHIR_SAVE_CANCELLED, /* the user cancelled it once sent: as unknown, by choice */
+};
+enum fhir_save fhir_save_outcome(const struct fhir_result *r);
+/* A short sentence for the form's state line: "Saved", "Not saved", "Outcome unknown", ... */
+const char *fhir_save_name(enum fhir_save s);
+
 #endif
