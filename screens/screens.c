@@ -19,8 +19,6 @@ const struct screen_ops *const screens_all[] = {
 	NULL,
 };
 
-const char screens_pick_patient[] = "pick";
-
 const char *
 screens_for_module(const char *module)
 {

@@ -24,6 +24,8 @@ struct find {
 	size_t filtered;	    /* short form: rows the server sent that were not answers */
 	int cursor_y, cursor_x;	    /* where the input's cursor was drawn */
 	bool pick;		    /* choose a patient for the screen below, then go back */
+	patients_picked_fn picked;  /* told of the patient chosen, with OPENER */
+	void *opener;
 	char *picking;		    /* the id being read for it */
 };
 
@@ -120,7 +122,13 @@ find_enter(struct app *app, void *arg)
 	struct find *f = xcalloc(1, sizeof *f);
 
 	f->app = app;
-	f->pick = arg == screens_pick_patient;
+	if (arg != NULL) {
+		const struct patients_pick *p = arg;
+
+		f->pick = true;
+		f->picked = p->picked;
+		f->opener = p->opener;
+	}
 	ui_prompt_init(&f->input, 64, false);
 	ui_list_init(&f->list, patients_columns, COL_COUNT, need_page, f);
 	ui_list_set_empty_message(&f->list, "No patient matches.");
@@ -226,6 +234,9 @@ on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	if (app_audit(app, "view", "Patient", fhir_get_string(patient, "id")) == 0) {
 		app_set_patient(app, patient);
 		app_leave(app, f);
+		/* The opener is below this screen on the stack: still there to hear it. */
+		if (f->picked != NULL)
+			f->picked(app, f->opener, patient);
 	}
 	cJSON_Delete(patient);
 	free(version);
@@ -328,3 +339,11 @@ const struct screen_ops patients_screen = {
 	.focus = find_focus,
 	.cursor = find_cursor,
 };
+
+int
+patients_pick(struct app *app, void *opener, patients_picked_fn picked)
+{
+	struct patients_pick p = { picked, opener };
+
+	return app_open(app, &patients_screen, &p);
+}

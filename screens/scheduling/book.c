@@ -315,7 +315,7 @@ book_action(struct app *app, void *state, enum action a)
 		return ui_form_action(&b->form, A_NEXT_FIELD) ? APP_REDRAW : APP_HANDLED;
 	case A_PATIENTS:
 		/* Another patient for this booking: the finder chooses and comes back. */
-		app_push(app, "patients", (void *)screens_pick_patient);
+		patients_pick(app, b, NULL);
 		return APP_HANDLED;
 	case A_BACK:
 		if (app_requests(app, b) > 0)

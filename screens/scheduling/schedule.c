@@ -531,7 +531,7 @@ book_here(struct schedule *s)
 		free(s->book_slot);
 		s->book_slot = xasprintf("Slot/%s", fhir_get_string(r->slot, "id"));
 		s->book_after_pick = true;
-		app_push(s->app, "patients", (void *)screens_pick_patient);
+		patients_pick(s->app, s, NULL);
 		return;
 	}
 	arg.nslots = free_run(s, r, arg.slots, SCHED_BOOK_SLOTS_MAX);
