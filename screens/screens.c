@@ -3,7 +3,6 @@
 
 #include "screens/screens.h"
 
-#include <string.h>
 
 const struct screen_ops *const screens_all[] = {
 	&home_screen,
@@ -18,14 +17,3 @@ const struct screen_ops *const screens_all[] = {
 	&free_slots_screen,
 	NULL,
 };
-
-const char *
-screens_for_module(const char *module)
-{
-	/* Module screens are named after their module; "scheduling" is the "schedule" screen. */
-	if (strcmp(module, "scheduling") == 0)
-		return "schedule";
-	if (strcmp(module, "charting") == 0)
-		return "chart";
-	return module;
-}

@@ -34,7 +34,5 @@ int patients_pick(struct app *app, void *opener, patients_picked_fn picked);
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];
 
-/* The name of the screen that serves a fhir_modules[] entry ("patients" → "patients"). */
-const char *screens_for_module(const char *module);
 
 #endif

@@ -74,24 +74,29 @@ help_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	ui_pager_draw(&h->pager, win, top, rows, COLS);
 }
 
+/* Like less: q, Enter and the help key again close help rather than ehrterm. */
 static int
-help_action(struct app *app, void *state, enum action a)
+close_help(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+	return APP_LEAVE;
+}
+
+static const struct screen_action help_actions[] = {
+	{ A_HELP, close_help, 0, NULL },
+	{ A_SELECT, close_help, 0, NULL },
+	{ A_QUIT, close_help, 0, "close" },
+	{ A_NONE, NULL, 0, NULL },
+};
+
+static struct app_focus
+help_widget(struct app *app, void *state)
 {
 	struct help *h = state;
 
 	(void)app;
-	/* Like less: q (and the help key again) closes help rather than ehrterm. */
-	if (a == A_HELP || a == A_SELECT || a == A_QUIT)
-		return APP_LEAVE;
-	return ui_pager_action(&h->pager, a) ? APP_REDRAW : APP_IGNORED;
-}
-
-static const char *
-help_focus(struct app *app, void *state)
-{
-	(void)app;
-	(void)state;
-	return "pager";
+	return (struct app_focus){ APP_WIDGET_PAGER, &h->pager };
 }
 
 const struct screen_ops help_screen = {
@@ -101,6 +106,6 @@ const struct screen_ops help_screen = {
 	.enter = help_enter,
 	.leave = help_leave,
 	.draw = help_draw,
-	.action = help_action,
-	.focus = help_focus,
+	.actions = help_actions,
+	.widget = help_widget,
 };

@@ -14,8 +14,25 @@ struct home {
 	size_t cursor;
 };
 
-/* The key that jumps to each module, shown beside it. */
-static const char *const module_keys[] = { "F2", "F3", "F4", "F5" };
+/* The action that jumps to each module: its key, from the live keymap, is shown beside it. */
+static const struct {
+	const char *module;
+	enum action jump;
+} module_jumps[] = {
+	{ "patients", A_PATIENTS },
+	{ "scheduling", A_SCHEDULE },
+	{ "charting", A_CHART },
+	{ "billing", A_BILLING },
+};
+
+static enum action
+jump_of(const char *module)
+{
+	for (size_t i = 0; i < sizeof module_jumps / sizeof module_jumps[0]; i++)
+		if (strcmp(module_jumps[i].module, module) == 0)
+			return module_jumps[i].jump;
+	return A_NONE;
+}
 
 static void *
 home_enter(struct app *app, void *arg)
@@ -38,18 +55,23 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct home *h = state;
 	const struct fhir_caps *caps = app_caps(app);
 	int y = top + 1;
+	char open[32], help[32];
 
 	(void)rows;
-	ui_put(win, y++, 2, COLS - 4, "What would you like to do? (Enter opens, F1 or ? for help)",
-	    UI_NORMAL, false);
+	app_key_for(app, A_SELECT, open, sizeof open);
+	app_key_for(app, A_HELP, help, sizeof help);
+	ui_putf(win, y++, 2, COLS - 4, UI_NORMAL, false,
+	    "What would you like to do? (%s opens, %s for help)", open, help);
 	y++;
 	for (size_t i = 0; i < fhir_modules_count; i++) {
 		char *missing = caps != NULL ? fhir_module_missing(caps, &fhir_modules[i]) : NULL;
 		bool here = i == h->cursor;
+		char key[32] = "";
 
+		if (jump_of(fhir_modules[i].name) != A_NONE)
+			app_key_for(app, jump_of(fhir_modules[i].name), key, sizeof key);
 		ui_putf(win, y, 2, 40, here ? UI_SELECTED : missing ? UI_DIM : UI_NORMAL, true, "%-3s %s",
-		    i < sizeof module_keys / sizeof module_keys[0] ? module_keys[i] : "",
-		    fhir_modules[i].title);
+		    key, fhir_modules[i].title);
 		if (missing != NULL)
 			ui_putf(win, y + 1, 6, COLS - 8, UI_DIM, false, "unavailable: %s", missing);
 		y += missing != NULL ? 2 : 1;
@@ -62,33 +84,71 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 }
 
 static int
-home_action(struct app *app, void *state, enum action a)
+cursor_up(struct app *app, void *state)
 {
 	struct home *h = state;
 
-	switch (a) {
-	case A_UP:
-		if (h->cursor > 0)
-			h->cursor--;
-		return APP_REDRAW;
-	case A_DOWN:
-		if (h->cursor + 1 < fhir_modules_count)
-			h->cursor++;
-		return APP_REDRAW;
-	case A_FIRST:
-		h->cursor = 0;
-		return APP_REDRAW;
-	case A_LAST:
-		h->cursor = fhir_modules_count - 1;
-		return APP_REDRAW;
-	case A_SELECT:
-		app_push(app, screens_for_module(fhir_modules[h->cursor].name), NULL);
-		return APP_HANDLED;
-	default:
-		return APP_IGNORED;
-	}
+	(void)app;
+	if (h->cursor > 0)
+		h->cursor--;
+	return APP_REDRAW;
 }
 
+static int
+cursor_down(struct app *app, void *state)
+{
+	struct home *h = state;
+
+	(void)app;
+	if (h->cursor + 1 < fhir_modules_count)
+		h->cursor++;
+	return APP_REDRAW;
+}
+
+static int
+cursor_first(struct app *app, void *state)
+{
+	struct home *h = state;
+
+	(void)app;
+	h->cursor = 0;
+	return APP_REDRAW;
+}
+
+static int
+cursor_last(struct app *app, void *state)
+{
+	struct home *h = state;
+
+	(void)app;
+	h->cursor = fhir_modules_count - 1;
+	return APP_REDRAW;
+}
+
+/* Enter does what the module's jump key does. */
+static int
+open_module(struct app *app, void *state)
+{
+	struct home *h = state;
+	enum action jump = jump_of(fhir_modules[h->cursor].name);
+
+	if (jump == A_NONE)
+		app_error(app, "%s is not part of this build of ehrterm yet", fhir_modules[h->cursor].title);
+	else
+		app_do(app, jump);
+	return APP_HANDLED;
+}
+
+static const struct screen_action home_actions[] = {
+	{ A_UP, cursor_up, 0, NULL },
+	{ A_DOWN, cursor_down, 0, NULL },
+	{ A_FIRST, cursor_first, 0, NULL },
+	{ A_LAST, cursor_last, 0, NULL },
+	{ A_SELECT, open_module, 0, "open" },
+	{ A_NONE, NULL, 0, NULL },
+};
+
+/* The module list is drawn here, not by a list widget; its keys are the list's. */
 static const char *
 home_focus(struct app *app, void *state)
 {
@@ -105,6 +165,6 @@ const struct screen_ops home_screen = {
 	.enter = home_enter,
 	.leave = home_leave,
 	.draw = home_draw,
-	.action = home_action,
+	.actions = home_actions,
 	.focus = home_focus,
 };

@@ -93,7 +93,6 @@ void app_apply_leave(struct app *app);
 bool app_any_unsaved(struct app *app);
 /* A key the top screen gets: its text input, its actions, its widget, then the global ones. */
 void app_screen_key(struct app *app, int key);
-void app_dispatch(struct app *app, enum action a);
 /* The hint line of the top screen from the live keymap, into BUF. */
 void app_hints(struct app *app, char *buf, size_t size);
 

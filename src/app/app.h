@@ -78,7 +78,10 @@ struct screen_ops {
 	int (*action)(struct app *app, void *state, enum action a);
 	/* Optional: printable text typed while this screen has an input focused. */
 	int (*text)(struct app *app, void *state, int key);
-	/* Optional: the widget context in focus ("list", "form", "prompt"), or NULL. */
+	/*
+	 * Optional: the keymap context of a cursor the screen draws itself, with no widget
+	 * object for `widget` ("list" for home's module list), or NULL.
+	 */
 	const char *(*focus)(struct app *app, void *state);
 	/* Optional: where the terminal cursor belongs (an input field), or false. */
 	bool (*cursor)(struct app *app, void *state, int *y, int *x);
@@ -134,6 +137,15 @@ void app_leave(struct app *app, void *state);
 /* The screen below the top one, for help: its ops and focused widget context, or NULL. */
 const struct screen_ops *app_below(struct app *app);
 const char *app_below_focus(struct app *app);
+
+/* Do A as if its key had been pressed on the top screen. */
+void app_do(struct app *app, enum action a);
+
+/*
+ * The first key that does A on the top screen, as the live keymap binds it ("F2"), into
+ * BUF; false (and "") when no key reaches it there. For text that names a key.
+ */
+bool app_key_for(struct app *app, enum action a, char *buf, size_t size);
 
 /* The status line: a message until the next key press. */
 void app_status(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -100,7 +100,7 @@ command_run(struct app *app)
 	if (app_find_screen(app, text) != NULL)
 		app_open_named(app, text);
 	else if ((a = action_from_name(text)) > 0)
-		app_dispatch(app, (enum action)a);
+		app_do(app, (enum action)a);
 	else
 		app_error(app, "No screen or action is called '%s' (Tab completes)", text);
 	free(text);

@@ -244,7 +244,7 @@ global_action(struct app *app, enum action a)
 
 
 void
-app_dispatch(struct app *app, enum action a)
+app_do(struct app *app, enum action a)
 {
 	struct frame *f = app_top(app);
 	int r = APP_IGNORED;
@@ -346,7 +346,7 @@ app_screen_key(struct app *app, int key)
 	}
 	a = keymap_lookup_chain(app->keymap, contexts, n, key);
 	if (a != A_NONE)
-		app_dispatch(app, a);
+		app_do(app, a);
 }
 
 /* --- the hint line ------------------------------------------------------------------ */
@@ -371,6 +371,18 @@ find_key(void *arg, const char *context, const char *keys, enum action a)
 		len = sizeof h->key - 1;
 	memcpy(h->key, keys, len);
 	h->key[len] = '\0';
+}
+
+bool
+app_key_for(struct app *app, enum action a, char *buf, size_t size)
+{
+	struct hint_find h = { a, "" };
+	const char *contexts[3];
+	size_t n = contexts_of(app, app_top(app), contexts);
+
+	keymap_each_binding(app->keymap, contexts, n, find_key, &h);
+	snprintf(buf, size, "%s", h.key);
+	return h.key[0] != '\0';
 }
 
 /* Append "KEY word  " for action A when a key reaches it here; false when the line is full. */
@@ -412,6 +424,14 @@ app_hints(struct app *app, char *buf, size_t size)
 		     room && sa->action != A_NONE; sa++)
 			if (sa->hint != NULL)
 				room = add_hint(app, contexts, n, sa->action, sa->hint, buf, size, &used);
-	for (size_t i = 0; room && i < sizeof global / sizeof global[0]; i++)
-		room = add_hint(app, contexts, n, global[i].a, global[i].word, buf, size, &used);
+	for (size_t i = 0; room && i < sizeof global / sizeof global[0]; i++) {
+		bool taken = false;
+
+		/* A global action the screen does otherwise (q closes help) is not hinted as global. */
+		if (f != NULL && f->ops->actions != NULL)
+			for (const struct screen_action *sa = f->ops->actions; sa->action != A_NONE; sa++)
+				taken = taken || sa->action == global[i].a;
+		if (!taken)
+			room = add_hint(app, contexts, n, global[i].a, global[i].word, buf, size, &used);
+	}
 }
