@@ -81,7 +81,7 @@ struct app {
 double app_now(void);
 struct frame *app_top(struct app *app);
 void app_draw_title(struct app *app, const char *title);
-enum action app_prompt_lookup(struct app *app, int key);
+enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
 void app_timers_forget(struct app *app, uint64_t instance);
 
 /* stack.c: the screens */

@@ -120,17 +120,12 @@ app_command_start(struct app *app)
 void
 app_command_key(struct app *app, int key)
 {
-	enum action a;
+	enum action a = app_prompt_key(app, &app->command, key);
 
-	if (ui_prompt_key(&app->command, key))
-		return;
-	a = app_prompt_lookup(app, key);
 	if (a == A_SELECT)
 		command_run(app);
 	else if (a == A_BACK)
 		app->command_active = false;
-	else if (key == '\t' || a == A_NEXT_FIELD)
+	else if (a == A_NEXT_FIELD)
 		command_complete(app);
-	else
-		ui_prompt_action(&app->command, a);
 }

@@ -179,15 +179,11 @@ app_login_key(struct app *app, int key)
 	size_t n = cfg_profile_count(app->config->cfg);
 
 	if (app->phase == PHASE_PASSPHRASE) {
-		if (ui_prompt_key(&app->pass_prompt, key))
-			return;
-		a = app_prompt_lookup(app, key);
+		a = app_prompt_key(app, &app->pass_prompt, key);
 		if (a == A_SELECT)
 			login_passphrase_entered(app);
 		else if (a == A_BACK || a == A_QUIT)
 			app->quit = true;
-		else
-			ui_prompt_action(&app->pass_prompt, a);
 		return;
 	}
 	a = keymap_lookup(app->keymap, "list", key);
@@ -281,13 +277,6 @@ app_login_draw(struct app *app, int *cy, int *cx)
 void
 app_unlock_key(struct app *app, int key)
 {
-	enum action a;
-
-	if (ui_prompt_key(&app->pass_prompt, key))
-		return;
-	a = app_prompt_lookup(app, key);
-	if (a == A_SELECT)
+	if (app_prompt_key(app, &app->pass_prompt, key) == A_SELECT)
 		unlock_entered(app);
-	else
-		ui_prompt_action(&app->pass_prompt, a);
 }

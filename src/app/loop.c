@@ -150,13 +150,26 @@ app_audit(struct app *app, const char *action, const char *type, const char *id)
 	return 0;
 }
 
-/* Keys while a text input of the loop's own has focus (login, lock, ":"). */
+/*
+ * A key for one of the loop's own prompts (passphrase, unlock, ":"): the prompt takes
+ * text and editing; what it leaves to its owner (Enter, Esc, q, Tab) is returned,
+ * else A_NONE.
+ */
 enum action
-app_prompt_lookup(struct app *app, int key)
+app_prompt_key(struct app *app, struct ui_prompt *p, int key)
 {
 	static const char *const contexts[] = { "prompt", "global" };
+	enum action a;
 
-	return keymap_lookup_chain(app->keymap, contexts, 2, key);
+	if (ui_prompt_key(p, key))
+		return A_NONE;
+	a = keymap_lookup_chain(app->keymap, contexts, 2, key);
+	if (key == '\t')
+		a = A_NEXT_FIELD;
+	if (a == A_SELECT || a == A_BACK || a == A_QUIT || a == A_NEXT_FIELD)
+		return a;
+	ui_prompt_action(p, a);
+	return A_NONE;
 }
 
 /* --- timers ------------------------------------------------------------------------- */
