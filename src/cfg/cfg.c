@@ -454,6 +454,7 @@ cfg_check_key_file(const char *path, char **cause)
 int
 cfg_check_tls_files(const struct cfg_profile *p, char **cause)
 {
+	// clang-format off
 	const struct {
 		const char *path;
 		const struct file_policy *policy;
@@ -462,6 +463,7 @@ cfg_check_tls_files(const struct cfg_profile *p, char **cause)
 		{ p->client_cert, &cfg_policy_cert },
 		{ p->client_key, &cfg_policy_key },
 	};
+	// clang-format on
 	int fd;
 
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

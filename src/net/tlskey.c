@@ -52,7 +52,7 @@ tlskey_pem_encrypted(const char *buf)
 {
 	/* PKCS#8 ("BEGIN ENCRYPTED PRIVATE KEY") or traditional ("Proc-Type: 4,ENCRYPTED"). */
 	return strstr(buf, "BEGIN ENCRYPTED PRIVATE KEY") != NULL ||
-	    strstr(buf, "Proc-Type: 4,ENCRYPTED") != NULL;
+	       strstr(buf, "Proc-Type: 4,ENCRYPTED") != NULL;
 }
 
 bool
@@ -101,7 +101,7 @@ tlskey_open(const char *path, const char *passphrase, char **cause)
 	encrypted = tlskey_pem_encrypted(buf);
 	bio = BIO_new_mem_buf(buf, (int)len);
 	key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, passphrase_cb, (void *)passphrase)
-			  : NULL;
+	                  : NULL;
 	BIO_free(bio);
 	tlskey_wipe(buf, len);
 	ERR_clear_error();

@@ -84,7 +84,8 @@ safe_text(const char *in, size_t len, size_t max_columns, bool utf8)
 		else if (is_control(c))
 			c = REPLACEMENT;
 		else if (utf8_is_invisible(c))
-			shown_len = (size_t)snprintf(shown, sizeof shown, "<U+%04X>", (unsigned int)c);
+			shown_len =
+			    (size_t)snprintf(shown, sizeof shown, "<U+%04X>", (unsigned int)c);
 		else if (utf8_is_bidi(c))
 			continue;
 		if (shown_len > 0)

@@ -19,7 +19,7 @@
  *   written out as "<U+200B>", in ASCII, so "1234\u200B5" cannot pass for "12345";
  * - characters the locale cannot show (wcwidth < 0) become U+FFFD;
  * - more than SAFE_COMBINING_MAX combining marks on a character are dropped.
- * UTF8 false (a non-UTF-8 terminal) writes '?' for every non-ASCII character.
+ * UTF8 false (a non-UTF-8 terminal) writes '?' for every other non-ASCII character.
  * At most MAX_COLUMNS display columns are kept (0: no limit); a cut string
  * ends with an ellipsis ("…", or "..." without UTF-8) inside that width.
  * Returns a new NUL-terminated string the caller frees.

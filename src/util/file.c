@@ -37,12 +37,12 @@ file_check_fd(int fd, const char *path, const struct file_policy *p, char **caus
 	}
 	/* As ssh does: root's files may be trusted, anyone else's are not. */
 	if (st.st_uid != geteuid() && !(st.st_uid == 0 && (p->flags & FILE_ROOT_OK))) {
-		*cause = xasprintf("%s %s belongs to uid %lu, not to you (uid %lu)%s%s", p->what, path,
-		    (unsigned long)st.st_uid, (unsigned long)geteuid(),
+		*cause = xasprintf("%s %s belongs to uid %lu, not to you (uid %lu)%s%s", p->what,
+		    path, (unsigned long)st.st_uid, (unsigned long)geteuid(),
 		    (p->flags & FILE_ROOT_OK) ? " or root" : "",
-		    p->hint != NULL		  ? p->hint
+		    p->hint != NULL            ? p->hint
 		    : (p->flags & FILE_SECRET) ? "; a private file must be yours alone"
-					       : "");
+		                               : "");
 		return -1;
 	}
 	loose = (p->flags & FILE_SECRET) ? (S_IRWXG | S_IRWXO) : (S_IWGRP | S_IWOTH);
@@ -63,18 +63,20 @@ file_check_dir(const char *dir, const struct stat *st, const char *path,
     const struct file_policy *p, char **cause)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		*cause = xasprintf("the directory %s, which holds %s %s, belongs to uid %lu, not to "
-		                   "you (uid %lu) or root; its owner could put another file in "
-		                   "its place",
-		    dir, p->what, path, (unsigned long)st->st_uid, (unsigned long)geteuid());
+		*cause =
+		    xasprintf("the directory %s, which holds %s %s, belongs to uid %lu, not to "
+		              "you (uid %lu) or root; its owner could put another file in "
+		              "its place",
+		        dir, p->what, path, (unsigned long)st->st_uid, (unsigned long)geteuid());
 		return -1;
 	}
 	/* A sticky directory of root's (/tmp) lets nobody else rename or remove our file. */
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    !((st->st_mode & S_ISVTX) != 0 && st->st_uid == 0)) {
-		*cause = xasprintf("the directory %s, which holds %s %s, has mode %04o, which lets "
-		                   "group or others put another file in its place; run: chmod go-w %s",
-		    dir, p->what, path, (unsigned int)(st->st_mode & 07777), dir);
+		*cause =
+		    xasprintf("the directory %s, which holds %s %s, has mode %04o, which lets "
+		              "group or others put another file in its place; run: chmod go-w %s",
+		        dir, p->what, path, (unsigned int)(st->st_mode & 07777), dir);
 		return -1;
 	}
 	return 0;
@@ -84,9 +86,9 @@ int
 file_check_dirs(const char *path, const struct file_policy *p, char **cause)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? xstrdup(".")
-	    : slash == path	  ? xstrdup("/")
-				  : xstrndup(path, (size_t)(slash - path));
+	char *dir = slash == NULL   ? xstrdup(".")
+	            : slash == path ? xstrdup("/")
+	                            : xstrndup(path, (size_t)(slash - path));
 	char *real = realpath(dir, NULL), *end;
 	struct stat st;
 	int rc = 0;
@@ -101,8 +103,8 @@ file_check_dirs(const char *path, const struct file_policy *p, char **cause)
 	/* The canonical name has no links left, so each step up is the directory itself. */
 	for (;;) {
 		if (stat(real, &st) != 0) {
-			*cause = xasprintf("cannot stat the directory %s of %s %s: %s", real, p->what,
-			    path, strerror(errno));
+			*cause = xasprintf("cannot stat the directory %s of %s %s: %s", real,
+			    p->what, path, strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -148,8 +150,8 @@ file_open(const char *path, const struct file_policy *p, char **cause)
 			*cause = xasprintf("%s %s does not exist%s", p->what, path,
 			    p->missing != NULL ? p->missing : "");
 		else if (errno == ELOOP)
-			*cause = xasprintf("%s %s is a symbolic link; name the file itself", p->what,
-			    path);
+			*cause = xasprintf(
+			    "%s %s is a symbolic link; name the file itself", p->what, path);
 		else
 			*cause = xasprintf("cannot open %s %s: %s", p->what, path, strerror(errno));
 		free(real);

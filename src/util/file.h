@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define FILE_SECRET 0x1	 /* group and others may not read it either, and it is the user's */
+#define FILE_SECRET 0x1  /* group and others may not read it either, and it is the user's */
 #define FILE_ROOT_OK 0x2 /* a file (and directories) root owns is trusted too */
 #define FILE_LINK_OK 0x4 /* a symbolic link in the file's place is followed, once */
 
@@ -18,7 +18,7 @@
  */
 struct file_policy {
 	const char *what;    /* names the file: "config file", "the audit log" */
-	int flags;	     /* FILE_SECRET, FILE_ROOT_OK, FILE_LINK_OK */
+	int flags;           /* FILE_SECRET, FILE_ROOT_OK, FILE_LINK_OK */
 	const char *missing; /* ends the message for a file that does not exist, or NULL */
 	const char *hint;    /* ends the one for a file not regular or not the user's, or NULL */
 	const char *chmod;   /* the fix offered for a loose mode: "600", "go-w" */

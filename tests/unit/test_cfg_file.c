@@ -333,8 +333,8 @@ tls_profile(struct cfg **cfg, const char *ca, const char *cert, const char *key)
 Test(cfg_file, tls_files_as_made_are_accepted)
 {
 	struct cfg *cfg;
-	const struct cfg_profile *p = tls_profile(&cfg, make_file("ca", 0644),
-	    make_file("cert", 0644), make_file("key", 0600));
+	const struct cfg_profile *p = tls_profile(
+	    &cfg, make_file("ca", 0644), make_file("cert", 0644), make_file("key", 0600));
 	char *cause = NULL;
 
 	cr_assert_eq(cfg_check_tls_files(p, &cause), 0, "%s", cause);
@@ -377,8 +377,8 @@ Test(cfg_file, a_client_cert_others_can_write_is_refused)
 Test(cfg_file, a_ca_file_in_a_directory_others_can_write_is_refused)
 {
 	struct cfg *cfg;
-	const struct cfg_profile *p = tls_profile(&cfg, make_file("ca", 0644),
-	    make_file("cert", 0644), make_file("key", 0600));
+	const struct cfg_profile *p = tls_profile(
+	    &cfg, make_file("ca", 0644), make_file("cert", 0644), make_file("key", 0600));
 	char *cause = NULL;
 
 	cr_assert_eq(chmod(dir, 0777), 0);

@@ -250,7 +250,9 @@ Test(file, missing_and_dangling)
 {
 	char path[700], want[1400], *cause;
 	static const struct file_policy hinted = {
-		.what = "config file", .flags = FILE_LINK_OK, .missing = "; create it",
+	    .what = "config file",
+	    .flags = FILE_LINK_OK,
+	    .missing = "; create it",
 	};
 
 	snprintf(path, sizeof path, "%s/none", dir);

@@ -249,8 +249,8 @@ Test(keys, invisible_characters_are_not_text)
 	for (size_t i = 0; i < sizeof invisible / sizeof invisible[0]; i++) {
 		cr_assert_not(key_is_text(invisible[i]), "U+%04X", (unsigned int)invisible[i]);
 		name = key_to_name(invisible[i]);
-		cr_assert_eq(strncmp(name, "U+", 2), 0, "U+%04X is named %s", (unsigned int)invisible[i],
-		    name);
+		cr_assert_eq(strncmp(name, "U+", 2), 0, "U+%04X is named %s",
+		    (unsigned int)invisible[i], name);
 		free(name);
 	}
 	/* Typed raw in a keymap, the braille blank is refused and named. */
