@@ -149,6 +149,8 @@ file_open(const char *path, const struct file_policy *p, char **cause)
 		if (errno == ENOENT)
 			*cause = xasprintf("%s %s does not exist%s", p->what, path,
 			    p->missing != NULL ? p->missing : "");
+		else if (errno == ELOOP && (p->flags & FILE_LINK_OK))
+			*cause = xasprintf("%s %s is a loop of symbolic links", p->what, path);
 		else if (errno == ELOOP)
 			*cause = xasprintf(
 			    "%s %s is a symbolic link; name the file itself", p->what, path);

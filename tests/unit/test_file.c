@@ -284,3 +284,16 @@ Test(file, check_fd_judges_the_descriptor_not_the_name)
 	free(cause);
 	close(fd);
 }
+
+Test(file, a_loop_of_links_is_named_as_one)
+{
+	char a[700], b[700], *cause;
+
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	cr_assert_eq(symlink(b, a), 0);
+	cr_assert_eq(symlink(a, b), 0);
+	cause = refused(a, &links);
+	cr_assert_not_null(strstr(cause, "is a loop of symbolic links"), "%s", cause);
+	free(cause);
+}
