@@ -238,6 +238,12 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int c, rc;
 
+	/*
+	 * libcurl's TLS backend writes the session's traffic secrets to the file this
+	 * names, which would decrypt a capture of the clinic's traffic. Cleared first,
+	 * before curl_global_init or anything that may start TLS reads it.
+	 */
+	unsetenv("SSLKEYLOGFILE");
 	harden_process();
 	setlocale(LC_ALL, "");
 	while ((c = getopt_long(argc, argv, "c:p:hV", longopts, NULL)) != -1) {

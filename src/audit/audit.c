@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 /* What an action must be given; checked so that a call with the wrong one fails in tests. */
@@ -312,36 +313,13 @@ audit_open_file(const char *path, bool *created, char **cause)
 	return -1;
 }
 
-/* Check what FD, open at PATH, is: the descriptor's file, not whatever PATH names now. */
-static int
-audit_check_file(int fd, const char *path, char **cause)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) != 0) {
-		*cause = xasprintf("cannot stat the audit log %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("the audit log %s is not a regular file; move it aside and "
-		                   "ehrterm starts a new log",
-		    path);
-		return -1;
-	}
-	if (st.st_uid != geteuid()) {
-		*cause = xasprintf("the audit log %s belongs to uid %lu, not to you (uid %lu); "
-		                   "move it aside and ehrterm starts a new log",
-		    path, (unsigned long)st.st_uid, (unsigned long)geteuid());
-		return -1;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		*cause = xasprintf("the audit log %s has mode %04o, which lets group or others "
-		                   "read or change it; run: chmod 600 %s",
-		    path, (unsigned int)(st.st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
-}
+// clang-format off
+/* The lines name who saw which record: nobody else may read them, nor swap the file. */
+static const struct file_policy audit_policy = {
+	.what = "the audit log", .flags = FILE_SECRET,
+	.hint = "; move it aside and ehrterm starts a new log", .chmod = "600",
+};
+// clang-format on
 
 struct audit *
 audit_open(const char *path, const char *user, const char *profile, char **cause)
@@ -366,7 +344,8 @@ audit_open(const char *path, const char *user, const char *profile, char **cause
 		return NULL;
 	}
 	fd = audit_open_file(path, &created, cause);
-	if (fd == -1 || audit_check_file(fd, path, cause) != 0 ||
+	if (fd == -1 || file_check_fd(fd, path, &audit_policy, cause) != 0 ||
+	    file_check_dirs(path, &audit_policy, cause) != 0 ||
 	    (created && audit_sync_parent(path, cause) != 0)) {
 		if (fd != -1)
 			close(fd);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cfg/cfg-private.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 struct cfg {
@@ -421,64 +422,54 @@ cfg_default_path(char **cause)
 	return NULL;
 }
 
-/*
- * Open PATH for reading and fstat the descriptor, so the checks apply to the file
- * read and not to whatever the name points at later. O_NONBLOCK: a FIFO put in the
- * file's place must not hang us before the S_ISREG check. WHAT names the file in
- * messages, HINT ends the one for a missing file. Returns the descriptor, or -1 with
- * *cause set.
- */
-static int
-cfg_open_checked(
-    const char *path, const char *what, const char *hint, struct stat *st, char **cause)
-{
-	int fd;
-
-	if (path == NULL || *path == '\0') {
-		*cause = xasprintf("no name was given for the %s", what);
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			*cause = xasprintf("%s %s does not exist%s", what, path, hint);
-		else
-			*cause = xasprintf("cannot open %s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, st) != 0) {
-		*cause = xasprintf("cannot stat %s %s: %s", what, path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		*cause = xasprintf("%s %s is not a regular file", what, path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+// clang-format off
+/* Whoever can change the config can send the clinic's traffic elsewhere. */
+static const struct file_policy cfg_policy_config = {
+	.what = "config file", .flags = FILE_ROOT_OK | FILE_LINK_OK,
+	.missing = "; create it as ehrterm.conf(5) describes", .chmod = "600",
+};
+const struct file_policy cfg_policy_key = {
+	.what = "key file", .flags = FILE_SECRET | FILE_LINK_OK, .chmod = "600",
+};
+/* Not secret, but whoever can change the CA or the certificate can stand in for the server. */
+const struct file_policy cfg_policy_ca = {
+	.what = "ca_file", .flags = FILE_ROOT_OK | FILE_LINK_OK, .chmod = "go-w",
+};
+const struct file_policy cfg_policy_cert = {
+	.what = "client_cert", .flags = FILE_ROOT_OK | FILE_LINK_OK, .chmod = "go-w",
+};
+// clang-format on
 
 int
 cfg_check_key_file(const char *path, char **cause)
 {
-	struct stat st;
-	int fd = cfg_open_checked(path, "key file", "", &st, cause);
+	int fd = file_open(path, &cfg_policy_key, cause);
 
 	if (fd == -1)
 		return -1;
 	close(fd);
-	if (st.st_uid != geteuid()) {
-		*cause = xasprintf("key file %s belongs to uid %lu, not to you (uid %lu); a "
-		                   "private key must be yours alone",
-		    path, (unsigned long)st.st_uid, (unsigned long)geteuid());
-		return -1;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		*cause = xasprintf("key file %s has mode %04o, which lets group or others "
-		                   "read or change it; run: chmod 600 %s",
-		    path, (unsigned int)(st.st_mode & 07777), path);
-		return -1;
+	return 0;
+}
+
+int
+cfg_check_tls_files(const struct cfg_profile *p, char **cause)
+{
+	// clang-format off
+	const struct {
+		const char *path;
+		const struct file_policy *policy;
+	} files[] = {
+		{ p->ca_file, &cfg_policy_ca },
+		{ p->client_cert, &cfg_policy_cert },
+		{ p->client_key, &cfg_policy_key },
+	};
+	// clang-format on
+	int fd;
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if ((fd = file_open(files[i].path, files[i].policy, cause)) == -1)
+			return -1;
+		close(fd);
 	}
 	return 0;
 }
@@ -487,56 +478,18 @@ struct cfg *
 cfg_load(const char *path, char **cause)
 {
 	struct cfg *cfg;
-	struct stat st;
-	char *owned = NULL, *buf = NULL;
-	size_t len = 0;
-	ssize_t got;
-	int fd;
+	char *owned = NULL, *buf;
+	size_t len;
 
 	if (path == NULL && (path = owned = cfg_default_path(cause)) == NULL)
 		return NULL;
-	fd = cfg_open_checked(
-	    path, "config file", "; create it as ehrterm.conf(5) describes", &st, cause);
-	if (fd == -1)
-		goto fail;
-	/* As ssh does for its config: root's files are trusted, anyone else's are not. */
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		*cause = xasprintf("config file %s belongs to uid %lu, not to you (uid %lu) or "
-		                   "root",
-		    path, (unsigned long)st.st_uid, (unsigned long)geteuid());
-		goto fail;
+	if (file_read(path, &cfg_policy_config, CFG_FILE_MAX, &buf, &len, cause) != 0) {
+		free(owned);
+		return NULL;
 	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		*cause = xasprintf("config file %s has mode %04o, which lets group or others "
-		                   "change it; run: chmod 600 %s",
-		    path, (unsigned int)(st.st_mode & 07777), path);
-		goto fail;
-	}
-	buf = xmalloc(CFG_FILE_MAX + 1);
-	while (len <= CFG_FILE_MAX) {
-		got = read(fd, buf + len, CFG_FILE_MAX + 1 - len);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1) {
-			*cause = xasprintf("cannot read config file %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
-	fd = -1;
 	/* cfg_parse refuses more than CFG_FILE_MAX bytes, so the extra byte shows. */
 	cfg = cfg_parse(buf, len, path, cause);
 	free(buf);
 	free(owned);
 	return cfg;
-
-fail:
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	free(owned);
-	return NULL;
 }

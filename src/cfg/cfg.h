@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util/file.h"
+
 struct cfg;
 
 /* A keymap option: exactly one of the two is set. */
@@ -71,10 +73,25 @@ const struct cfg_profile *cfg_profile_at(const struct cfg *cfg, size_t i);
 const struct cfg_profile *cfg_profile(const struct cfg *cfg, const char *name, char **cause);
 
 /*
- * Refuse a private key file that is not a regular file owned by the user, or that
- * group or others may read or write. Returns 0, or -1 with *cause set.
+ * How the profile's TLS files are checked (util/file.h), for the code that reads
+ * them: the key is the user's alone, unreadable by group and others; the CA file
+ * and the client certificate may be root's and readable by all, but neither they
+ * nor a directory above them may be writable by anyone else.
+ */
+extern const struct file_policy cfg_policy_key, cfg_policy_ca, cfg_policy_cert;
+
+/*
+ * Refuse a private key file that is not a regular file owned by the user, that
+ * group or others may read or write, or that sits in a directory others could
+ * change. Returns 0, or -1 with *cause set.
  */
 int cfg_check_key_file(const char *path, char **cause);
+
+/*
+ * Check P's ca_file, client_cert and client_key, in that order, as the policies
+ * above say. Returns 0, or -1 with *cause set naming the file and the fix.
+ */
+int cfg_check_tls_files(const struct cfg_profile *p, char **cause);
 
 /* Print the option list for ehrterm --help. */
 void cfg_print_help(FILE *out);

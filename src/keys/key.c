@@ -10,6 +10,7 @@
 
 #include "keys/keys-private.h"
 #include "util/quote.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define KEYS_META_BIT 0x1000000
@@ -49,21 +50,22 @@ static const struct {
 };
 
 /*
- * Characters that show as nothing, or as something else, on a terminal: spaces other
- * than ' ', combining marks with nothing to combine with, format and bidi controls,
- * private use and noncharacters. A keymap file or the help screen must not carry them
- * raw (a bidi override would reorder the help line), so they are written U+XXXX.
+ * Characters that show as nothing, or as something else, on a terminal. The invisible
+ * and bidi ones are utf8_is_invisible's and utf8_is_bidi's, the rule safe_text shows
+ * server text by; besides them a key cannot be a control, a space other than ' ', a
+ * combining mark with nothing to combine with, a variation selector, private use or a
+ * noncharacter. A keymap file or the help screen must not carry them raw (a bidi
+ * override would reorder the help line), so they are written U+XXXX.
  */
 static const struct {
 	uint32_t from, to;
 } key_invisible[] = {
 	{ 0x0000, 0x0020 }, { 0x007f, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x0300, 0x036f },
-	{ 0x061c, 0x061c }, { 0x115f, 0x1160 }, { 0x1680, 0x1680 }, { 0x17b4, 0x17b5 },
-	{ 0x180b, 0x180f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x2000, 0x200f },
-	{ 0x2028, 0x202f }, { 0x205f, 0x206f }, { 0x20d0, 0x20ff }, { 0x3000, 0x3000 },
-	{ 0x3164, 0x3164 }, { 0xd800, 0xf8ff }, { 0xfdd0, 0xfdef }, { 0xfe00, 0xfe0f },
-	{ 0xfe20, 0xfe2f }, { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb },
-	{ 0xe0000, 0xe0fff }, { 0xf0000, 0x10ffff },
+	{ 0x1680, 0x1680 }, { 0x180b, 0x180f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff },
+	{ 0x2000, 0x200a }, { 0x2028, 0x2029 }, { 0x202f, 0x202f }, { 0x205f, 0x205f },
+	{ 0x20d0, 0x20ff }, { 0x3000, 0x3000 }, { 0xd800, 0xf8ff }, { 0xfdd0, 0xfdef },
+	{ 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f }, { 0xfff0, 0xfff8 }, { 0xe0080, 0xe0fff },
+	{ 0xf0000, 0x10ffff },
 };
 // clang-format on
 
@@ -80,7 +82,7 @@ static bool
 key_visible(uint32_t c)
 {
 	/* Every plane's last two code points are noncharacters. */
-	if ((c & 0xfffe) == 0xfffe)
+	if ((c & 0xfffe) == 0xfffe || utf8_is_invisible(c) || utf8_is_bidi(c))
 		return false;
 	for (size_t i = 0; i < NELEM(key_invisible); i++)
 		if (c >= key_invisible[i].from && c <= key_invisible[i].to)
@@ -104,69 +106,6 @@ bool
 key_is_text(int key)
 {
 	return key_valid(key) && key < KEYS_CHAR_END && (key == ' ' || key_visible((uint32_t)key));
-}
-
-/*
- * Decode one UTF-8 character from S (at most N bytes): overlong forms, surrogates and
- * values past U+10FFFF are refused. Returns its length, or 0.
- */
-static size_t
-key_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* Write code point C as UTF-8 at OUT (room for 4 bytes); returns the length. */
-static size_t
-key_utf8_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | c >> 12);
-		out[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | c >> 18);
-	out[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
 }
 
 /* Read the decimal or hex digits of S (nothing else) into *V, at most MAX. */
@@ -217,7 +156,7 @@ key_parse_base(const char *text, int *key, char **cause)
 	}
 
 	/* One character, written as itself. */
-	n = key_utf8_decode((const unsigned char *)text, len, &cp);
+	n = utf8_decode(text, len, &cp);
 	if (n == len) {
 		if (cp == ' ') {
 			*cause = xstrdup("a space is written Space");
@@ -357,7 +296,7 @@ key_name_base(int key, char *buf, size_t size)
 	else if (!key_visible((uint32_t)key))
 		snprintf(buf, size, "U+%04X", (unsigned int)key);
 	else
-		buf[key_utf8_encode((uint32_t)key, buf)] = '\0';
+		buf[utf8_encode((uint32_t)key, buf)] = '\0';
 }
 
 char *

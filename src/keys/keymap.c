@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "keys/keys-private.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 struct keys_binding {
@@ -476,69 +477,25 @@ keymap_load_builtin(struct keymap *km, const char *name, char **cause)
 	return 0;
 }
 
+// clang-format off
+/* Whoever can change the keymap can make a key do what the user did not mean. */
+static const struct file_policy keymap_policy = {
+	.what = "keymap file", .flags = FILE_ROOT_OK | FILE_LINK_OK, .chmod = "600",
+};
+// clang-format on
+
 int
 keymap_load_file(struct keymap *km, const char *path, char **cause)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t got;
-	int fd, rc = -1;
+	char *buf;
+	size_t len;
+	int rc;
 
-	if (path == NULL || *path == '\0') {
-		*cause = xstrdup("no name was given for the keymap file");
+	if (file_read(path, &keymap_policy, KEYS_FILE_MAX, &buf, &len, cause) != 0)
 		return -1;
-	}
-	/*
-	 * fstat the descriptor, so the checks apply to the file read and not to whatever
-	 * the name points at later; O_NONBLOCK, so a FIFO in its place cannot hang us.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		*cause = errno == ENOENT
-		             ? xasprintf("keymap file %s does not exist", path)
-		             : xasprintf("cannot open keymap file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		*cause = xasprintf("cannot stat keymap file %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("keymap file %s is not a regular file", path);
-		goto out;
-	}
-	/* Whoever can change the keymap can make a key do what the user did not mean. */
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		*cause =
-		    xasprintf("keymap file %s belongs to uid %lu, not to you (uid %lu) or root",
-		        path, (unsigned long)st.st_uid, (unsigned long)geteuid());
-		goto out;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		*cause = xasprintf("keymap file %s has mode %04o, which lets group or others "
-		                   "change it; run: chmod 600 %s",
-		    path, (unsigned int)(st.st_mode & 07777), path);
-		goto out;
-	}
-	buf = xmalloc(KEYS_FILE_MAX + 1);
-	while (len <= KEYS_FILE_MAX) {
-		got = read(fd, buf + len, KEYS_FILE_MAX + 1 - len);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1) {
-			*cause = xasprintf("cannot read keymap file %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
 	/* keymap_load_text refuses more than KEYS_FILE_MAX bytes, so the extra byte shows. */
 	rc = keymap_load_text(km, buf, len, path, cause);
-out:
 	free(buf);
-	close(fd);
 	return rc;
 }
 

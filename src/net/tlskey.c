@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "net/tlskey.h"
+#include "cfg/cfg.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 #include <errno.h>
@@ -10,28 +12,62 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Key files are small; reading further is a sign of the wrong file. */
 #define KEY_FILE_MAX (64 * 1024)
 
+/* A plain key's bytes must not linger in freed memory. */
+static void
+tlskey_wipe(char *buf, size_t len)
+{
+	explicit_bzero(buf, len);
+	free(buf);
+}
+
+/*
+ * Read the file at PATH, checked as POLICY says, so that what is parsed is what was
+ * checked: the descriptor fstat'ed is the one read. NULL with *cause set on failure.
+ */
+static char *
+tlskey_read(const char *path, const struct file_policy *policy, size_t *len, char **cause)
+{
+	char *buf;
+
+	if (file_read(path, policy, KEY_FILE_MAX, &buf, len, cause) != 0)
+		return NULL;
+	if (*len > KEY_FILE_MAX) {
+		*cause = xasprintf("%s %s is larger than %d bytes; is it the right file?",
+		    policy->what, path, KEY_FILE_MAX);
+		tlskey_wipe(buf, *len);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Whether the PEM text BUF is an encrypted private key. */
+static bool
+tlskey_pem_encrypted(const char *buf)
+{
+	/* PKCS#8 ("BEGIN ENCRYPTED PRIVATE KEY") or traditional ("Proc-Type: 4,ENCRYPTED"). */
+	return strstr(buf, "BEGIN ENCRYPTED PRIVATE KEY") != NULL ||
+	       strstr(buf, "Proc-Type: 4,ENCRYPTED") != NULL;
+}
+
 bool
 tlskey_encrypted(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	char line[256];
-	bool encrypted = false;
-	long read = 0;
+	char *buf, *cause = NULL;
+	size_t len;
+	bool encrypted;
 
-	if (f == NULL)
+	if ((buf = tlskey_read(path, &cfg_policy_key, &len, &cause)) == NULL) {
+		free(cause);
 		return false;
-	while (!encrypted && read < KEY_FILE_MAX && fgets(line, sizeof line, f) != NULL) {
-		read += (long)strlen(line);
-		/* PKCS#8 ("BEGIN ENCRYPTED PRIVATE KEY") or traditional ("Proc-Type: 4,ENCRYPTED"). */
-		encrypted = strstr(line, "BEGIN ENCRYPTED PRIVATE KEY") != NULL ||
-		    strstr(line, "Proc-Type: 4,ENCRYPTED") != NULL;
 	}
-	fclose(f);
+	encrypted = tlskey_pem_encrypted(buf);
+	tlskey_wipe(buf, len);
 	return encrypted;
 }
 
@@ -54,18 +90,20 @@ passphrase_cb(char *buf, int size, int rwflag, void *arg)
 enum tlskey_result
 tlskey_open(const char *path, const char *passphrase, char **cause)
 {
-	BIO *bio = BIO_new_file(path, "r");
 	EVP_PKEY *key;
 	bool encrypted;
+	size_t len;
+	char *buf;
+	BIO *bio;
 
-	if (bio == NULL) {
-		*cause = xasprintf("the key %s cannot be opened: %s", path, strerror(errno));
-		ERR_clear_error();
+	if ((buf = tlskey_read(path, &cfg_policy_key, &len, cause)) == NULL)
 		return TLSKEY_UNREADABLE;
-	}
-	encrypted = tlskey_encrypted(path);
-	key = PEM_read_bio_PrivateKey(bio, NULL, passphrase_cb, (void *)passphrase);
+	encrypted = tlskey_pem_encrypted(buf);
+	bio = BIO_new_mem_buf(buf, (int)len);
+	key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, passphrase_cb, (void *)passphrase)
+	                  : NULL;
 	BIO_free(bio);
+	tlskey_wipe(buf, len);
 	ERR_clear_error();
 	if (key != NULL) {
 		EVP_PKEY_free(key);
@@ -84,18 +122,18 @@ tlskey_open(const char *path, const char *passphrase, char **cause)
 char *
 tlskey_cert_user(const char *path, char **cause)
 {
-	BIO *bio = BIO_new_file(path, "r");
 	X509 *cert;
-	char cn[256];
+	char cn[256], *buf;
+	size_t len;
+	BIO *bio;
 	int n;
 
-	if (bio == NULL) {
-		*cause = xasprintf("the certificate %s cannot be opened: %s", path, strerror(errno));
-		ERR_clear_error();
+	if ((buf = tlskey_read(path, &cfg_policy_cert, &len, cause)) == NULL)
 		return NULL;
-	}
-	cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	bio = BIO_new_mem_buf(buf, (int)len);
+	cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
 	BIO_free(bio);
+	free(buf);
 	if (cert == NULL) {
 		ERR_clear_error();
 		*cause = xasprintf("%s is not a PEM certificate", path);

@@ -125,7 +125,8 @@ session_prepare(const struct cfg_profile *profile, struct session **out, char **
 	struct session *s = xcalloc(1, sizeof *s);
 
 	s->profile = profile;
-	if (cfg_check_key_file(profile->client_key, cause) != 0 ||
+	/* The trust anchor and the certificate too: whoever can change them is the server. */
+	if (cfg_check_tls_files(profile, cause) != 0 ||
 	    (s->user = tlskey_cert_user(profile->client_cert, cause)) == NULL) {
 		session_close(&s);
 		return SESSION_CONFIG;

@@ -2,86 +2,18 @@
 #include "config.h"
 
 #include "text/safe.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #include <langinfo.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <wchar.h>
 
 #define REPLACEMENT 0xFFFDu
-
-/* Decode one UTF-8 sequence strictly (no overlongs, surrogates or > U+10FFFF). */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xE0) == 0xC0) {
-		n = 2, c &= 0x1F, min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 3, c &= 0x0F, min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	if (len < n) {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = REPLACEMENT;
-			return 1;
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	*cp = c;
-	return n;
-}
-
-static size_t
-utf8_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	} else if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	} else if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
-/* Characters that change how the terminal lays text out, never shown. */
-static bool
-is_bidi_format(uint32_t c)
-{
-	return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-	    (c >= 0x2066 && c <= 0x2069);
-}
 
 static bool
 is_control(uint32_t c)
@@ -104,28 +36,31 @@ struct out {
 };
 
 static void
-put(struct out *o, uint32_t c, bool utf8)
+put_bytes(struct out *o, const char *s, size_t n)
 {
-	char tmp[4];
-	size_t n;
-
-	if (!utf8 && c >= 0x80)
-		c = '?';
-	n = utf8_encode(c, tmp);
 	if (o->len + n + 1 > o->cap) {
 		while (o->len + n + 1 > o->cap)
 			o->cap = o->cap ? o->cap * 2 : 64;
 		o->buf = xreallocarray(o->buf, o->cap, 1);
 	}
-	memcpy(o->buf + o->len, tmp, n);
+	memcpy(o->buf + o->len, s, n);
 	o->len += n;
 	o->buf[o->len] = '\0';
+}
+
+static void
+put(struct out *o, uint32_t c, bool utf8)
+{
+	char tmp[UTF8_MAX];
+
+	if (!utf8 && c >= 0x80)
+		c = '?';
+	put_bytes(o, tmp, utf8_encode(c, tmp));
 }
 
 char *
 safe_text(const char *in, size_t len, size_t max_columns, bool utf8)
 {
-	const unsigned char *s = (const unsigned char *)in;
 	struct out o = { 0 };
 	/* Where the text stood when it last had room for an ellipsis, to cut back to. */
 	size_t cut_len = 0, cut_columns = 0;
@@ -137,17 +72,26 @@ safe_text(const char *in, size_t len, size_t max_columns, bool utf8)
 	o.buf = xmalloc(o.cap);
 	o.buf[0] = '\0';
 	for (size_t i = 0; in != NULL && i < len;) {
-		uint32_t c;
+		/* An invisible character is written out, as one piece: "<U+200B>". */
+		char shown[sizeof "<U+10FFFF>"];
+		uint32_t c = REPLACEMENT; /* what invalid UTF-8 becomes: utf8_decode leaves it */
+		size_t n = utf8_decode(in + i, len - i, &c), shown_len = 0;
 		int w;
 
-		i += utf8_decode(s + i, len - i, &c);
+		i += n > 0 ? n : 1;
 		if (c == '\t' || c == '\n' || c == '\r')
 			c = ' ';
 		else if (is_control(c))
 			c = REPLACEMENT;
-		else if (is_bidi_format(c))
+		else if (utf8_is_invisible(c))
+			shown_len =
+			    (size_t)snprintf(shown, sizeof shown, "<U+%04X>", (unsigned int)c);
+		else if (utf8_is_bidi(c))
 			continue;
-		w = c == REPLACEMENT ? 1 : wcwidth((wchar_t)c);
+		if (shown_len > 0)
+			w = (int)shown_len;
+		else
+			w = c == REPLACEMENT ? 1 : wcwidth((wchar_t)c);
 		if (w < 0) {
 			c = REPLACEMENT;
 			w = 1;
@@ -161,13 +105,16 @@ safe_text(const char *in, size_t len, size_t max_columns, bool utf8)
 		}
 		if (!utf8 && c >= 0x80 && w == 0)
 			continue;
-		if (!utf8 && c >= 0x80)
+		if (!utf8 && c >= 0x80 && shown_len == 0)
 			w = 1;
 		if (max_columns > 0 && o.columns + (size_t)w > max_columns) {
 			cut = true;
 			break;
 		}
-		put(&o, c, utf8);
+		if (shown_len > 0)
+			put_bytes(&o, shown, shown_len);
+		else
+			put(&o, c, utf8);
 		o.columns += (size_t)w;
 		if (max_columns > 0 && o.columns + ellipsis_w <= max_columns) {
 			cut_len = o.len;
@@ -197,14 +144,14 @@ safe_str(const char *in, bool utf8)
 size_t
 safe_width(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), cols = 0;
 
 	for (size_t i = 0; i < len;) {
-		uint32_t c;
+		uint32_t c = REPLACEMENT;
+		size_t n = utf8_decode(s + i, len - i, &c);
 		int w;
 
-		i += utf8_decode(p + i, len - i, &c);
+		i += n > 0 ? n : 1;
 		w = c < 0x80 ? 1 : wcwidth((wchar_t)c);
 		if (w > 0)
 			cols += (size_t)w;

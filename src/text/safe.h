@@ -13,10 +13,13 @@
  * - invalid UTF-8 becomes U+FFFD;
  * - C0 and C1 controls, DEL and ESC become U+FFFD (so an escape sequence
  *   shows as harmless text instead of acting), tabs and line breaks a space;
- * - bidi overrides, embeddings, isolates and marks are removed;
+ * - bidi overrides, embeddings and isolates are removed;
+ * - characters that show as nothing or as a blank (utf8_is_invisible: zero-width
+ *   spaces and joiners, LRM and RLM, U+FEFF, tag characters, Hangul fillers...) are
+ *   written out as "<U+200B>", in ASCII, so "1234\u200B5" cannot pass for "12345";
  * - characters the locale cannot show (wcwidth < 0) become U+FFFD;
  * - more than SAFE_COMBINING_MAX combining marks on a character are dropped.
- * UTF8 false (a non-UTF-8 terminal) writes '?' for every non-ASCII character.
+ * UTF8 false (a non-UTF-8 terminal) writes '?' for every other non-ASCII character.
  * At most MAX_COLUMNS display columns are kept (0: no limit); a cut string
  * ends with an ellipsis ("…", or "..." without UTF-8) inside that width.
  * Returns a new NUL-terminated string the caller frees.

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "ui/field.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #include <regex.h>
@@ -83,49 +84,6 @@ field_fail(char **message, char *msg)
 	return -1;
 }
 
-/*
- * Decode one UTF-8 sequence of at most LEN bytes strictly: no overlong forms,
- * surrogates or code points past U+10FFFF. Returns its length, 0 when invalid.
- */
-static size_t
-field_utf8(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xE0) == 0xC0) {
-		n = 2, c &= 0x1F, min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 3, c &= 0x0F, min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Marks that reorder how text is shown, the Trojan Source trick: no name needs them. */
-static bool
-field_is_bidi(uint32_t c)
-{
-	return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-	       (c >= 0x2066 && c <= 0x2069);
-}
-
 static int
 field_parse_text(
     const struct field_def *def, const char *text, struct field_value *v, char **message)
@@ -138,16 +96,23 @@ field_parse_text(
 	size_t n;
 
 	while (i < len) {
-		n = field_utf8((const unsigned char *)text + i, len - i, &cp);
+		n = utf8_decode(text + i, len - i, &cp);
 		if (n == 0)
 			why = "has bytes that are not UTF-8 text; retype it";
 		else if (cp == '\t')
 			cp = ' ';
 		else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
 			why = "has a control character in it; retype it";
-		else if (field_is_bidi(cp))
+		else if (utf8_is_bidi(cp) || cp == 0x200E || cp == 0x200F)
 			why = "has an invisible character that changes the text's direction; "
 			      "retype it";
+		else if (utf8_is_invisible(cp)) {
+			/* Named as safe_text shows it: the clerk cannot see which one it is. */
+			free(clean);
+			return field_fail(message,
+			    xasprintf("%s has an invisible character (U+%04X) in it; retype it",
+			        field_label(def), (unsigned int)cp));
+		}
 		if (why != NULL) {
 			free(clean);
 			return field_fail(message, xasprintf("%s %s", field_label(def), why));

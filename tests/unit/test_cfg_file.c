@@ -307,3 +307,85 @@ Test(cfg_file, key_file_missing_odd_or_not_ours_is_refused)
 	cr_assert_eq(chown(mine, OTHER_UID, OTHER_UID), 0);
 	key_refused(mine, "belongs to uid 65534, not to you");
 }
+
+/* --- the profile's TLS files ---------------------------------------------------------- */
+
+/* A profile naming CA, CERT and KEY; the caller frees *CFG. */
+static const struct cfg_profile *
+tls_profile(struct cfg **cfg, const char *ca, const char *cert, const char *key)
+{
+	char *text, *cause = NULL;
+	const struct cfg_profile *p;
+
+	text = malloc(4096);
+	snprintf(text, 4096,
+	    "[profile a]\nbase_url = https://ehr.example\nca_file = %s\nclient_cert = %s\n"
+	    "client_key = %s\n",
+	    ca, cert, key);
+	*cfg = cfg_parse(text, strlen(text), "t", &cause);
+	free(text);
+	cr_assert_not_null(*cfg, "%s", cause);
+	p = cfg_profile(*cfg, NULL, &cause);
+	cr_assert_not_null(p, "%s", cause);
+	return p;
+}
+
+Test(cfg_file, tls_files_as_made_are_accepted)
+{
+	struct cfg *cfg;
+	const struct cfg_profile *p = tls_profile(
+	    &cfg, make_file("ca", 0644), make_file("cert", 0644), make_file("key", 0600));
+	char *cause = NULL;
+
+	cr_assert_eq(cfg_check_tls_files(p, &cause), 0, "%s", cause);
+	cfg_free(&cfg);
+}
+
+Test(cfg_file, a_ca_file_others_can_write_is_refused)
+{
+	const char *ca = make_file("ca", 0666);
+	struct cfg *cfg;
+	const struct cfg_profile *p =
+	    tls_profile(&cfg, ca, make_file("cert", 0644), make_file("key", 0600));
+	char want[1400], *cause = NULL;
+
+	/* Whoever can write the trust anchor can be the server: say so, and how to fix it. */
+	cr_assert_eq(cfg_check_tls_files(p, &cause), -1, "a 0666 CA file was accepted");
+	snprintf(want, sizeof want,
+	    "ca_file %s has mode 0666, which lets group or others change it; run: chmod go-w %s",
+	    ca, ca);
+	cr_assert_str_eq(cause, want);
+	free(cause);
+	cfg_free(&cfg);
+}
+
+Test(cfg_file, a_client_cert_others_can_write_is_refused)
+{
+	const char *cert = make_file("cert", 0646);
+	struct cfg *cfg;
+	const struct cfg_profile *p =
+	    tls_profile(&cfg, make_file("ca", 0644), cert, make_file("key", 0600));
+	char *cause = NULL;
+
+	cr_assert_eq(cfg_check_tls_files(p, &cause), -1);
+	cr_assert_not_null(strstr(cause, "client_cert"), "%s", cause);
+	cr_assert_not_null(strstr(cause, "chmod go-w"), "%s", cause);
+	free(cause);
+	cfg_free(&cfg);
+}
+
+Test(cfg_file, a_ca_file_in_a_directory_others_can_write_is_refused)
+{
+	struct cfg *cfg;
+	const struct cfg_profile *p = tls_profile(
+	    &cfg, make_file("ca", 0644), make_file("cert", 0644), make_file("key", 0600));
+	char *cause = NULL;
+
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_assert_eq(cfg_check_tls_files(p, &cause), -1);
+	cr_assert_not_null(strstr(cause, "ca_file"), "%s", cause);
+	cr_assert_not_null(strstr(cause, "put another file in its place"), "%s", cause);
+	free(cause);
+	cr_assert_eq(chmod(dir, 0700), 0);
+	cfg_free(&cfg);
+}

@@ -332,6 +332,10 @@ ParameterizedTestParameters(field, text_refused)
 		{ "ab\342\200\256cd", "direction" },   /* RIGHT-TO-LEFT OVERRIDE */
 		{ "ab\342\201\246cd", "direction" },   /* LEFT-TO-RIGHT ISOLATE */
 		{ "ab\xe2\x80\x8f", "direction" },     /* RIGHT-TO-LEFT MARK */
+		{ "1234\xe2\x80\x8b" "5", "invisible character (U+200B)" }, /* ZERO WIDTH SPACE */
+		{ "12\xef\xbb\xbf", "invisible character (U+FEFF)" },
+		{ "a\xf3\xa0\x80\xa0", "invisible character (U+E0020)" },   /* TAG SPACE */
+		{ "a\xe3\x85\xa4", "invisible character (U+3164)" },     /* HANGUL FILLER */
 	};
 	// clang-format on
 	return cr_make_param_array(struct text_bad, cases, sizeof cases / sizeof cases[0]);

@@ -237,6 +237,30 @@ Test(keys, function_and_meta_keys_never_collide_with_characters)
 	cr_assert_leq(KEY_MAX, KEYS_FN_CODE_MAX);
 }
 
+/* The characters safe_text shows as <U+XXXX> are the ones a key cannot type: one rule. */
+Test(keys, invisible_characters_are_not_text)
+{
+	static const int invisible[] = {0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0x2061,
+	    0x2062, 0x2063, 0x2064, 0xfeff, 0xe0001, 0xe0020, 0xe007f, 0xfff9, 0xfffa, 0xfffb,
+	    0x3164, 0x2800, 0x115f, 0xffa0};
+	char *cause = NULL, *name;
+	int key;
+
+	for (size_t i = 0; i < sizeof invisible / sizeof invisible[0]; i++) {
+		cr_assert_not(key_is_text(invisible[i]), "U+%04X", (unsigned int)invisible[i]);
+		name = key_to_name(invisible[i]);
+		cr_assert_eq(strncmp(name, "U+", 2), 0, "U+%04X is named %s",
+		    (unsigned int)invisible[i], name);
+		free(name);
+	}
+	/* Typed raw in a keymap, the braille blank is refused and named. */
+	cr_assert_eq(key_parse("\xe2\xa0\x80", &key, &cause), -1);
+	cr_assert_str_eq(cause, "an invisible character is written U+2800");
+	free(cause);
+	/* Its neighbour, a visible braille dot, is a key like any letter. */
+	cr_assert(key_is_text(0x2801));
+}
+
 Test(keys, text_keys)
 {
 	static const int text[] = {' ', 'a', 'Z', '?', '~', 0xe9, 0x20ac, 0x1f600, 0x4e2d};

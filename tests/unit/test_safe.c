@@ -100,10 +100,98 @@ Test(safe, line_breaks_and_tabs_become_spaces)
 
 Test(safe, bidi_controls_are_removed)
 {
-	/* "evil\u202Etxt.exe" would show reversed; isolates and marks likewise. */
-	char *s = safe("evil\xe2\x80\xaetxt\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f.exe", 0);
+	/* "evil\u202Etxt.exe" would show reversed; isolates likewise. */
+	char *s = safe("evil\xe2\x80\xaetxt\xe2\x81\xa6x\xe2\x81\xa9.exe", 0);
 
 	cr_assert_str_eq(s, "eviltxtx.exe");
+	free(s);
+	/* A right-to-left mark is invisible too, but shown, as every invisible character is. */
+	s = safe("txt\xe2\x80\x8f.exe", 0);
+	cr_assert_str_eq(s, "txt<U+200F>.exe");
+	free(s);
+}
+
+/*
+ * Two MRNs that differ by an invisible character must not look alike: each covered
+ * character, put inside "1234_5", shows as "1234<U+XXXX>5", whatever the terminal.
+ */
+Test(safe, invisible_characters_are_shown)
+{
+	// clang-format off
+	static const struct {
+		const char *utf8, *shown;
+	} cases[] = {
+		{ "\xe2\x80\x8b", "<U+200B>" },		/* zero-width space */
+		{ "\xe2\x80\x8c", "<U+200C>" },		/* zero-width non-joiner */
+		{ "\xe2\x80\x8d", "<U+200D>" },		/* zero-width joiner */
+		{ "\xe2\x80\x8e", "<U+200E>" },		/* left-to-right mark */
+		{ "\xe2\x80\x8f", "<U+200F>" },		/* right-to-left mark */
+		{ "\xe2\x81\xa0", "<U+2060>" },		/* word joiner */
+		{ "\xe2\x81\xa1", "<U+2061>" },		/* function application */
+		{ "\xe2\x81\xa2", "<U+2062>" },		/* invisible times */
+		{ "\xe2\x81\xa3", "<U+2063>" },		/* invisible separator */
+		{ "\xe2\x81\xa4", "<U+2064>" },		/* invisible plus */
+		{ "\xef\xbb\xbf", "<U+FEFF>" },		/* zero-width no-break space */
+		{ "\xf3\xa0\x80\x81", "<U+E0001>" },	/* language tag */
+		{ "\xf3\xa0\x80\xa0", "<U+E0020>" },	/* tag space */
+		{ "\xf3\xa0\x81\xbf", "<U+E007F>" },	/* cancel tag */
+		{ "\xef\xbf\xb9", "<U+FFF9>" },		/* interlinear annotation anchor */
+		{ "\xef\xbf\xba", "<U+FFFA>" },		/* separator */
+		{ "\xef\xbf\xbb", "<U+FFFB>" },		/* terminator */
+		{ "\xe3\x85\xa4", "<U+3164>" },		/* Hangul filler */
+		{ "\xe2\xa0\x80", "<U+2800>" },		/* braille pattern blank */
+	};
+	// clang-format on
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *in = malloc(strlen(cases[i].utf8) + 6), *want, *s;
+
+		strcpy(in, "1234");
+		strcat(in, cases[i].utf8);
+		strcat(in, "5");
+		want = malloc(strlen(cases[i].shown) + 6);
+		strcpy(want, "1234");
+		strcat(want, cases[i].shown);
+		strcat(want, "5");
+		s = safe(in, 0);
+		cr_assert_str_eq(s, want, "case %zu", i);
+		cr_assert_eq(safe_width(s), strlen(want), "case %zu", i);
+		free(s);
+		/* A terminal without UTF-8 sees the same, not a '?' or nothing. */
+		s = safe_text(in, strlen(in), 0, false);
+		cr_assert_str_eq(s, want, "case %zu, not UTF-8", i);
+		free(s);
+		/* What passed the gate passes it again unchanged. */
+		s = safe(want, 0);
+		cr_assert_str_eq(s, want, "case %zu, twice", i);
+		free(s);
+		free(want);
+		free(in);
+	}
+}
+
+Test(safe, invisible_characters_are_cut_whole)
+{
+	/* "<U+200B>" is one piece: a cut never leaves half of it to be misread. */
+	char *s = safe("12\342\200\213345", 8);
+
+	cr_assert_str_eq(s, "12\xe2\x80\xa6");
+	cr_assert_eq(safe_width(s), 3);
+	free(s);
+	s = safe("12\342\200\213345", 11);
+	cr_assert_str_eq(s, "12<U+200B>\xe2\x80\xa6");
+	free(s);
+	s = safe("12\342\200\213345", 13);
+	cr_assert_str_eq(s, "12<U+200B>345", "it fits, so it is not cut");
+	free(s);
+}
+
+Test(safe, visible_neighbours_of_the_invisible_pass)
+{
+	/* Ordinary spaces, accents and letters next to the covered ranges are untouched. */
+	char *s = safe("Zo\xc3\xab \xe2\xa0\x81 \xe3\x85\xa5 \xe2\x80\x90", 0);
+
+	cr_assert_str_eq(s, "Zo\xc3\xab \xe2\xa0\x81 \xe3\x85\xa5 \xe2\x80\x90");
 	free(s);
 }
 
