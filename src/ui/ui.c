@@ -55,6 +55,12 @@ ui_stop(void)
 	if (!started)
 		return;
 	started = false;
+	/*
+	 * A terminal without an alternate screen (vt100, linux) keeps what was drawn after
+	 * endwin(): a patient's name would stay for the next person to read. Clear it first.
+	 */
+	erase();
+	refresh();
 	curs_set(1);
 	endwin();
 }
