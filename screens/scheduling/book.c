@@ -27,9 +27,21 @@ static const struct field_def fields[F_COUNT] = {
 };
 // clang-format on
 
+/* What opening a booking carries through app_open: the request and who to tell. */
+struct book_open {
+	const struct book_request *req;
+	scheduling_booked_fn booked;
+	void *opener;
+};
+
 struct book {
 	struct app *app;
-	struct book_arg arg;		/* the pointers to the screen below's state */
+	const struct sched_owner *owner; /* the opener's, borrowed while it is below */
+	scheduling_booked_fn booked;
+	void (*unsaved)(struct app *app, void *opener, const struct scheduling_draft *draft);
+	void *opener;
+	struct scheduling_draft draft;	/* what is handed back when the booking did not save */
+	bool kept;			/* DRAFT holds what was typed */
 	cJSON *slots;			/* copies of the free slots in a row, as read */
 	struct ui_form form;
 	char request_id[UUID_BUF_SIZE]; /* one per booking: a retried create finds the first */
@@ -55,26 +67,38 @@ slot_minutes(const cJSON *slot)
 static void
 keep_draft(struct book *b)
 {
-	struct scheduling_draft *d = b->arg.draft;
+	scheduling_draft_clear(&b->draft);
+	b->draft.type = ui_form_text(&b->form, F_TYPE);
+	b->draft.reason = ui_form_text(&b->form, F_REASON);
+	b->draft.note = ui_form_text(&b->form, F_NOTE);
+	b->kept = true;
+}
 
-	if (d == NULL)
-		return;
-	scheduling_draft_clear(d);
-	d->type = ui_form_text(&b->form, F_TYPE);
-	d->reason = ui_form_text(&b->form, F_REASON);
-	d->note = ui_form_text(&b->form, F_NOTE);
+enum { NEEDS_NO_QUESTION = APP_NEEDS_SCREEN };
+
+static const char *
+book_unmet(struct app *app, void *state, unsigned need)
+{
+	struct book *b = state;
+
+	(void)app;
+	return need == NEEDS_NO_QUESTION && b->asking ? "answer the question first" : NULL;
 }
 
 static void *
 book_enter(struct app *app, void *arg)
 {
 	struct book *b = xcalloc(1, sizeof *b);
-	const struct book_arg *a = arg;
+	const struct book_open *o = arg;
+	const struct book_request *a = o->req;
 	char length[16];
 	char *cause = NULL;
 
 	b->app = app;
-	b->arg = *a;
+	b->owner = a->owner;
+	b->booked = o->booked;
+	b->unsaved = a->unsaved;
+	b->opener = o->opener;
 	b->slots = cJSON_CreateArray();
 	for (size_t i = 0; i < a->nslots; i++)
 		cJSON_AddItemToArray(b->slots, cJSON_Duplicate(a->slots[i], true));
@@ -109,9 +133,12 @@ book_leave(struct app *app, void *state)
 {
 	struct book *b = state;
 
-	(void)app;
 	if (!b->saved && ui_form_dirty(&b->form))
 		keep_draft(b);
+	/* The opener is still below: it hears what was typed, and reads the day again. */
+	if (!b->saved && b->unsaved != NULL)
+		b->unsaved(app, b->opener, b->kept ? &b->draft : NULL);
+	scheduling_draft_clear(&b->draft);
 	cJSON_Delete(b->slots);
 	ui_form_free(&b->form);
 	ui_dialog_free(&b->dialog);
@@ -134,11 +161,9 @@ book_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	if (sched_instant_parse(fhir_get_string(first, "start"), &start) == 0)
 		date_time_format_display(&start, when, sizeof when);
 	ui_putf(win, top + 2, 1, COLS - 2, UI_NORMAL, false, "Book with %s at %s (%d free minutes from there)",
-	    b->arg.owner ? b->arg.owner->name : "?", when,
+	    b->owner ? b->owner->name : "?", when,
 	    (int)(slot_minutes(first) * cJSON_GetArraySize(b->slots)));
 	ui_form_draw(&b->form, win, top + 4, rows - 6, COLS);
-	ui_put(win, top + rows - 1, 1, COLS - 2,
-	    "F10 or ^S books  Tab next field  F2 another patient  Esc back", UI_DIM, false);
 	if (b->asking)
 		ui_dialog_draw(&b->dialog, win, top, rows, COLS);
 }
@@ -147,54 +172,45 @@ static void
 on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct book *b = state;
+	enum fhir_save outcome = fhir_save_outcome(r);
 	char ref[128], version[64];
+	char *msg;
 
 	(void)tag;
-	if (r->status == FHIR_OK) {
+	if (outcome == FHIR_SAVED) {
 		/* The appointment is the step after the slots. */
 		const char *id = NULL;
 
 		if (fhir_plan_result(r->resource, b->nbooked, ref, sizeof ref, version, sizeof version) == 0)
 			id = strchr(ref, '/') + 1;
+		else
+			ref[0] = '\0';
 		b->saved = true;
-		if (b->arg.booked != NULL)
-			*b->arg.booked = true;
-		if (b->arg.booked_ref != NULL && id != NULL) {
-			free(*b->arg.booked_ref);
-			*b->arg.booked_ref = xstrdup(ref);
-		}
-		if (b->arg.saved != NULL) {
-			cJSON_Delete(*b->arg.saved);
-			*b->arg.saved = cJSON_Duplicate(r->resource, true);
-		}
-		if (b->arg.draft != NULL)
-			scheduling_draft_clear(b->arg.draft);
 		if (app_audit(app, "book", "Appointment", id) == 0)
 			app_status(app, "Booked.");
+		if (b->booked != NULL)
+			b->booked(app, b->opener, r->resource, id != NULL ? ref : NULL);
 		app_leave(app, b);
 		return;
 	}
-	if (r->status == FHIR_CONFLICT) {
+	if (outcome == FHIR_SAVE_CONFLICT) {
 		/* Another clerk was first: the form is kept for the next slot, the day read again. */
 		keep_draft(b);
-		b->saved = true;
 		if (b->attempts > 1)
 			/* An earlier try whose answer never came may have taken it: the day tells. */
 			app_error(app, "Not booked now: the slot is taken, by the earlier try whose answer "
 				       "was lost or by someone else; the day shows which.");
 		else
 			app_error(app, "Slot just taken by someone else: not booked. The day is shown as "
-				       "it is now; press b on another slot (what you typed is kept).");
+				       "it is now; book another slot (what you typed is kept).");
 		app_leave(app, b);
 		return;
 	}
-	{
-		char *msg = scheduling_failure(r, "Not booked");
-
-		ui_form_set_not_saved(&b->form, msg);
-		app_error(app, "%s (F10 tries again)", msg);
-		free(msg);
-	}
+	/* Not saved, unknown or cancelled: the form stays; a retry finds a first try that got through. */
+	msg = scheduling_outcome(r, "Not booked");
+	ui_form_set_not_saved(&b->form, msg);
+	app_error(app, "%s", msg);
+	free(msg);
 }
 
 static int
@@ -209,10 +225,8 @@ save(struct app *app, struct book *b)
 	long covered = 0;
 	char *cause = NULL, *ref;
 
-	if (app_requests(app, b) > 0)
-		return APP_HANDLED;
 	if (patient == NULL || !fhir_valid_id(fhir_get_string(patient, "id"))) {
-		app_error(app, "Choose the patient first (F2)");
+		app_error(app, "Not booked: choose the patient first");
 		return APP_REDRAW;
 	}
 	if (!ui_form_valid(&b->form)) {
@@ -250,7 +264,7 @@ save(struct app *app, struct book *b)
 		return APP_REDRAW;
 	}
 	ref = xasprintf("Patient/%s", pv.id);
-	bk.owner = b->arg.owner;
+	bk.owner = b->owner;
 	bk.patient_ref = ref;
 	bk.patient_name = pv.name;
 	bk.type_code = type->code->code;
@@ -269,86 +283,98 @@ save(struct app *app, struct book *b)
 	}
 	b->nbooked = bk.nslots;
 	b->attempts++;
-	scheduling_run(app, b, plan, on_booked, 0, "Booking");
+	app_request(app, b, &(struct app_request){ .plan = plan, .done = on_booked, .label = "Booking" });
 	return APP_REDRAW;
 }
 
 static int
-book_action(struct app *app, void *state, enum action a)
+book_save(struct app *app, void *state)
 {
-	struct book *b = state;
-
-	if (b->asking == ASK_DECEASED) {
-		const cJSON *patient = app_patient(app);
-
-		if (!ui_dialog_action(&b->dialog, a))
-			return APP_IGNORED;
-		if (ui_dialog_answer(&b->dialog) == UI_DIALOG_ASKING)
-			return APP_REDRAW;
-		b->asking = ASK_NONE;
-		if (ui_dialog_answer(&b->dialog) != UI_DIALOG_YES) {
-			app_status(app, "Not booked");
-			return APP_REDRAW;
-		}
-		snprintf(b->deceased_ok, sizeof b->deceased_ok, "%s",
-		    fhir_get_string(patient, "id") ? fhir_get_string(patient, "id") : "");
-		return save(app, b);
-	}
-	if (b->asking == ASK_LEAVE) {
-		if (!ui_dialog_action(&b->dialog, a))
-			return APP_IGNORED;
-		if (ui_dialog_answer(&b->dialog) == UI_DIALOG_YES) {
-			b->asking = ASK_NONE;
-			keep_draft(b);
-			b->saved = true; /* kept as the draft: nothing more to ask */
-			return APP_LEAVE;
-		}
-		if (ui_dialog_answer(&b->dialog) != UI_DIALOG_ASKING)
-			b->asking = ASK_NONE;
-		return APP_REDRAW;
-	}
-	switch (a) {
-	case A_SAVE:
-	case A_RETRY:
-		return save(app, b);
-	case A_SELECT:
-		return ui_form_action(&b->form, A_NEXT_FIELD) ? APP_REDRAW : APP_HANDLED;
-	case A_PATIENTS:
-		/* Another patient for this booking: the finder chooses and comes back. */
-		patients_pick(app, b, NULL);
-		return APP_HANDLED;
-	case A_BACK:
-		if (app_requests(app, b) > 0)
-			return APP_IGNORED;
-		if (!ui_form_dirty(&b->form))
-			return APP_LEAVE;
-		ui_dialog_free(&b->dialog);
-		ui_dialog_init(&b->dialog, "Leave without booking? (what you typed is kept for the next booking)", false);
-		b->asking = ASK_LEAVE;
-		return APP_REDRAW;
-	default:
-		return ui_form_action(&b->form, a) ? APP_REDRAW : APP_IGNORED;
-	}
+	return save(app, state);
 }
 
+/* Enter moves to the next field; in a question it is the dialog's. */
 static int
-book_text(struct app *app, void *state, int key)
+book_next(struct app *app, void *state)
 {
 	struct book *b = state;
 
 	(void)app;
 	if (b->asking)
 		return APP_IGNORED;
-	return ui_form_key(&b->form, key) ? APP_REDRAW : APP_IGNORED;
+	return ui_form_action(&b->form, A_NEXT_FIELD) ? APP_REDRAW : APP_HANDLED;
 }
 
-static const char *
-book_focus(struct app *app, void *state)
+static void
+on_patient(struct app *app, void *opener, const cJSON *patient)
+{
+	(void)opener;
+	(void)patient;
+	/* The patient chosen is the current one now: the banner and the save read it. */
+	app_dirty(app);
+}
+
+/* Another patient for this booking: the finder chooses and comes back. */
+static int
+book_patient(struct app *app, void *state)
+{
+	patients_pick(app, state, on_patient);
+	return APP_HANDLED;
+}
+
+static int
+book_back(struct app *app, void *state)
+{
+	struct book *b = state;
+
+	if (b->asking || app_requests(app, b) > 0)
+		return APP_IGNORED;
+	if (!ui_form_dirty(&b->form))
+		return APP_LEAVE;
+	ui_dialog_free(&b->dialog);
+	ui_dialog_init(&b->dialog, "Leave without booking? (what you typed is kept for the next booking)", false);
+	b->asking = ASK_LEAVE;
+	return APP_REDRAW;
+}
+
+/* The question took a key: act on its answer once there is one. */
+static void
+book_changed(struct app *app, void *state, enum action a)
+{
+	struct book *b = state;
+	enum ui_dialog_answer answer = ui_dialog_answer(&b->dialog);
+	const cJSON *patient = app_patient(app);
+
+	(void)a;
+	if (b->asking == ASK_NONE || answer == UI_DIALOG_ASKING)
+		return;
+	if (b->asking == ASK_LEAVE) {
+		b->asking = ASK_NONE;
+		if (answer == UI_DIALOG_YES) {
+			keep_draft(b);
+			app_leave(app, b);
+		}
+		return;
+	}
+	b->asking = ASK_NONE;
+	if (answer != UI_DIALOG_YES) {
+		app_status(app, "Not booked");
+		return;
+	}
+	snprintf(b->deceased_ok, sizeof b->deceased_ok, "%s",
+	    fhir_get_string(patient, "id") ? fhir_get_string(patient, "id") : "");
+	save(app, b);
+}
+
+static struct app_focus
+book_widget(struct app *app, void *state)
 {
 	struct book *b = state;
 
 	(void)app;
-	return b->asking ? "dialog" : "form";
+	if (b->asking)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &b->dialog };
+	return (struct app_focus){ APP_WIDGET_FORM, &b->form };
 }
 
 static bool
@@ -369,19 +395,38 @@ book_unsaved(struct app *app, void *state)
 	return !b->saved && ui_form_dirty(&b->form);
 }
 
+static const struct screen_action book_actions[] = {
+	{ A_SAVE, book_save, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, "book" },
+	{ A_RETRY, book_save, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, NULL },
+	{ A_PATIENTS, book_patient, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, "another patient" },
+	{ A_SELECT, book_next, 0, NULL },
+	{ A_BACK, book_back, 0, NULL }, /* not while saving: Esc then cancels (the loop's) */
+	{ A_NONE },
+};
+
 const struct screen_ops book_screen = {
 	.name = "book",
 	.title = "book an appointment",
 	.context = NULL,
 	.module = "scheduling",
 	.needs = SCREEN_NEEDS_ONLINE,
-	.needs_arg = "choose a free slot on the schedule (F3) or in free slots first, then press the book key there",
+	.needs_arg = "choose a free slot on the schedule or in free slots first, and book it there",
 	.enter = book_enter,
 	.leave = book_leave,
 	.draw = book_draw,
-	.action = book_action,
-	.text = book_text,
-	.focus = book_focus,
 	.cursor = book_cursor,
 	.unsaved = book_unsaved,
+	.actions = book_actions,
+	.unmet = book_unmet,
+	.widget = book_widget,
+	.changed = book_changed,
 };
+
+int
+scheduling_open_book(struct app *app, const struct book_request *req, scheduling_booked_fn booked,
+    void *opener)
+{
+	struct book_open o = { req, booked, opener };
+
+	return app_open(app, &book_screen, &o);
+}

@@ -210,14 +210,13 @@ static void
 load(struct flow *f)
 {
 	struct fhir_search *q = fhir_search_new("Appointment");
-	struct app_ticket *t;
 
 	sched_search_days(q, "date", &f->day, 1);
 	fhir_search_add(q, "_sort", "date");
 	fhir_search_add(q, "_count", "500");
 	sched_appt_includes(q);
-	t = app_ticket_new(f->app, f, on_read, 0, "flow-read", "Reading today's patients");
-	app_ticket_track(t, fhir_search(app_fhir(f->app), q, app_ticket_done, t));
+	app_request(f->app, f, &(struct app_request){ .search = q, .done = on_read,
+	    .slot = "flow-read", .label = "Reading today's patients" });
 	fhir_search_free(&q);
 }
 
@@ -252,7 +251,6 @@ check(struct app *app, void *state)
 	struct flow *f = state;
 	cJSON *batch = cJSON_CreateObject(), *entries;
 	static const char *const types[] = { "Appointment", "Encounter" };
-	struct app_ticket *t;
 	time_t ahead = time(NULL) + SCHED_UPDATED_SKEW_S;
 	struct tm tm;
 	char le[40];
@@ -284,8 +282,8 @@ check(struct app *app, void *state)
 		free(gt);
 		fhir_search_free(&q);
 	}
-	t = app_ticket_new(app, f, on_checked, 0, "flow-check", "Checking for changes");
-	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	app_request(app, f, &(struct app_request){ .batch = batch, .done = on_checked,
+	    .slot = "flow-check", .label = "Checking for changes" });
 	cJSON_Delete(batch);
 }
 
@@ -347,10 +345,6 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_prompt_draw(&f->room, win, top + 1, 7, 30, &cx);
 		f->cursor_y = top + 1;
 		f->cursor_x = cx;
-	} else {
-		ui_put(win, top + 1, 1, COLS - 2,
-		    "i check in  R room  o check out  N no-show  r refresh",
-		    UI_DIM, false);
 	}
 	if (f->read)
 		ui_list_draw(&f->list, win, top + 2, rows - 2, COLS);
@@ -455,119 +449,151 @@ ask(struct flow *f, enum scheduling_step step)
 	return APP_REDRAW;
 }
 
-static int
-room_action(struct flow *f, enum action a)
+enum {
+	NEEDS_ROW = APP_NEEDS_SCREEN,		/* an appointment chosen */
+	NEEDS_CHECKED_IN = APP_NEEDS_SCREEN << 1, /* ... with its visit open */
+	NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 2,
+};
+
+static const char *
+flow_unmet(struct app *app, void *state, unsigned need)
 {
+	struct flow *f = state;
 	const struct flow_row *r = selected(f);
 
-	if (a == A_BACK) {
-		f->room_active = false;
-		return APP_REDRAW;
-	}
-	if (a != A_SELECT)
-		return ui_prompt_action(&f->room, a) ? APP_REDRAW : APP_IGNORED;
+	(void)app;
+	if (need == NEEDS_NO_QUESTION && (f->asking || f->room_active))
+		return f->asking ? "answer the question first" : "type the room first, or go back";
+	if (need == NEEDS_ROW && r == NULL)
+		return "choose an appointment first";
+	if (need == NEEDS_CHECKED_IN && (r == NULL || r->encounter == NULL))
+		return "check the patient in first";
+	return NULL;
+}
+
+/* The room typed: the visit of the row chosen is in it. */
+static void
+room_typed(struct flow *f)
+{
+	const struct flow_row *r = selected(f);
+	char *room, *cause = NULL;
+	struct scheduling_target t;
+
 	f->room_active = false;
-	if (r != NULL && r->encounter != NULL) {
-		char *room = ui_prompt_text(&f->room), *cause = NULL;
-		struct scheduling_target t;
+	if (r == NULL || r->encounter == NULL)
+		return;
+	t = target(f, r);
+	if (!scheduling_patient_read(f->app, &t, "Room"))
+		return;
+	room = ui_prompt_text(&f->room);
+	if (*room == '\0')
+		app_error(f->app, "Room: type the room's name");
+	else
+		run(f, sched_plan_room(r->encounter, room, &cause), cause, &scheduling_room,
+		    fhir_get_string(r->encounter, "id"));
+	free(room);
+}
 
-		t = target(f, r);
-		if (!scheduling_patient_read(f->app, &t, "Room")) {
-			free(room);
-			return APP_REDRAW;
-		}
-
-		if (*room == '\0')
-			app_error(f->app, "Room: type the room's name");
-		else
-			run(f, sched_plan_room(r->encounter, room, &cause), cause, &scheduling_room,
-			    fhir_get_string(r->encounter, "id"));
-		free(room);
-	}
+static int
+flow_refresh(struct app *app, void *state)
+{
+	(void)app;
+	load(state);
 	return APP_REDRAW;
 }
 
 static int
-flow_action(struct app *app, void *state, enum action a)
+flow_check_in(struct app *app, void *state)
 {
-	struct flow *f = state;
-	const struct flow_row *r;
-
-	if (scheduling_change_cancelled(app, f, &f->change))
-		load(f);
-	if (f->asking) {
-		if (!ui_dialog_action(&f->dialog, a))
-			return APP_IGNORED;
-		answered(f);
-		return APP_REDRAW;
-	}
-	if (f->room_active)
-		return room_action(f, a);
-	switch (a) {
-	case A_UP:
-	case A_DOWN:
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-	case A_FIRST:
-	case A_LAST:
-		ui_list_action(&f->list, a);
-		return APP_REDRAW;
-	case A_REFRESH:
-		load(f);
-		return APP_REDRAW;
-	case A_CHECK_IN:
-		return ask(f, SCHEDULING_CHECK_IN);
-	case A_CHECK_OUT:
-		return ask(f, SCHEDULING_CHECK_OUT);
-	case A_NO_SHOW:
-		return ask(f, SCHEDULING_NO_SHOW);
-	case A_ROOM: {
-		struct scheduling_target t;
-
-		r = selected(f);
-		if (r == NULL || r->encounter == NULL) {
-			app_error(app, "Room: check the patient in first");
-			return APP_REDRAW;
-		}
-		t = target(f, r);
-		if (!scheduling_patient_read(app, &t, "Room"))
-			return APP_REDRAW;
-		ui_prompt_clear(&f->room);
-		f->room_active = true;
-		return APP_REDRAW;
-	}
-	case A_SELECT: {
-		struct sched_appt_view v;
-
-		r = selected(f);
-		if (r == NULL)
-			return APP_HANDLED;
-		sched_appt_view(r->appt, &v);
-		if (v.patient_ref != NULL)
-			app_push(app, "patient", (void *)(v.patient_ref + strlen("Patient/")));
-		return APP_HANDLED;
-	}
-	default:
-		return APP_IGNORED;
-	}
+	(void)app;
+	return ask(state, SCHEDULING_CHECK_IN);
 }
 
 static int
-flow_text(struct app *app, void *state, int key)
+flow_check_out(struct app *app, void *state)
 {
-	struct flow *f = state;
-
 	(void)app;
-	return f->room_active && ui_prompt_key(&f->room, key) ? APP_REDRAW : APP_IGNORED;
+	return ask(state, SCHEDULING_CHECK_OUT);
 }
 
-static const char *
-flow_focus(struct app *app, void *state)
+static int
+flow_no_show(struct app *app, void *state)
+{
+	(void)app;
+	return ask(state, SCHEDULING_NO_SHOW);
+}
+
+static int
+flow_room(struct app *app, void *state)
+{
+	struct flow *f = state;
+	struct scheduling_target t;
+
+	t = target(f, selected(f));
+	if (!scheduling_patient_read(app, &t, "Room"))
+		return APP_REDRAW;
+	ui_prompt_clear(&f->room);
+	f->room_active = true;
+	return APP_REDRAW;
+}
+
+/* Enter: the room typed, the question's answer, or the patient of the row. */
+static int
+flow_select(struct app *app, void *state)
+{
+	struct flow *f = state;
+	const struct flow_row *r = selected(f);
+	struct sched_appt_view v;
+
+	if (f->asking)
+		return APP_IGNORED;
+	if (f->room_active) {
+		room_typed(f);
+		return APP_REDRAW;
+	}
+	if (r == NULL)
+		return APP_HANDLED;
+	sched_appt_view(r->appt, &v);
+	if (v.patient_ref != NULL)
+		app_open(app, &patient_screen, (void *)(v.patient_ref + strlen("Patient/")));
+	return APP_HANDLED;
+}
+
+static int
+flow_back(struct app *app, void *state)
 {
 	struct flow *f = state;
 
 	(void)app;
-	return f->asking ? "dialog" : f->room_active ? "prompt" : "list";
+	if (!f->room_active)
+		return APP_IGNORED;
+	f->room_active = false;
+	return APP_REDRAW;
+}
+
+/* The question took a key: act on its answer once there is one. */
+static void
+flow_changed(struct app *app, void *state, enum action a)
+{
+	struct flow *f = state;
+
+	(void)app;
+	(void)a;
+	if (f->asking)
+		answered(f);
+}
+
+static struct app_focus
+flow_widget(struct app *app, void *state)
+{
+	struct flow *f = state;
+
+	(void)app;
+	if (f->asking)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &f->dialog };
+	if (f->room_active)
+		return (struct app_focus){ APP_WIDGET_PROMPT, &f->room };
+	return (struct app_focus){ APP_WIDGET_LIST, &f->list };
 }
 
 static bool
@@ -583,6 +609,26 @@ flow_cursor(struct app *app, void *state, int *y, int *x)
 	return true;
 }
 
+/* Back on top (a patient's record left): a count of what changed, and a read only if anything did. */
+static void
+flow_resume(struct app *app, void *state)
+{
+	check(app, state);
+}
+
+#define STEP (APP_NEEDS_IDLE | NEEDS_ROW | NEEDS_NO_QUESTION)
+static const struct screen_action flow_actions[] = {
+	{ A_CHECK_IN, flow_check_in, STEP, "check in" },
+	{ A_ROOM, flow_room, STEP | NEEDS_CHECKED_IN, "room" },
+	{ A_CHECK_OUT, flow_check_out, STEP, "check out" },
+	{ A_NO_SHOW, flow_no_show, STEP, "no-show" },
+	{ A_REFRESH, flow_refresh, NEEDS_NO_QUESTION, "refresh" },
+	{ A_SELECT, flow_select, 0, NULL },
+	{ A_BACK, flow_back, 0, NULL },
+	{ A_NONE },
+};
+#undef STEP
+
 const struct screen_ops flow_screen = {
 	.name = "flow",
 	.title = "flow board",
@@ -592,8 +638,16 @@ const struct screen_ops flow_screen = {
 	.enter = flow_enter,
 	.leave = flow_leave,
 	.draw = flow_draw,
-	.action = flow_action,
-	.text = flow_text,
-	.focus = flow_focus,
 	.cursor = flow_cursor,
+	.resume = flow_resume,
+	.actions = flow_actions,
+	.unmet = flow_unmet,
+	.widget = flow_widget,
+	.changed = flow_changed,
 };
+
+int
+scheduling_open_flow(struct app *app)
+{
+	return app_open(app, &flow_screen, NULL);
+}

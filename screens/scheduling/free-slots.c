@@ -41,10 +41,7 @@ struct free_slots {
 	struct free_start *starts;
 	size_t nstarts;
 	struct ui_list list;
-	struct scheduling_draft draft;
-	bool booked, in_booking;
-	char *booked_ref;
-	cJSON *booked_saved;
+	struct scheduling_draft draft; /* what the last booking did not save */
 	long want_minutes;
 	const char *want_type; /* a type code, or NULL: any */
 };
@@ -199,7 +196,6 @@ search(struct free_slots *f)
 	const struct field_value *from, *mins, *with, *type;
 	const struct sched_owner *o = NULL;
 	struct fhir_search *q;
-	struct app_ticket *t;
 
 	if (!ui_form_valid(&f->form))
 		return;
@@ -212,8 +208,8 @@ search(struct free_slots *f)
 	if (!with->empty && with->code != &f->with[0])
 		o = &f->owners.v[with->code - f->with - 1];
 	q = sched_free_search(o, &from->date);
-	t = app_ticket_new(f->app, f, on_found, 0, "free-slots", "Finding free slots");
-	app_ticket_track(t, fhir_search(app_fhir(f->app), q, app_ticket_done, t));
+	app_request(f->app, f, &(struct app_request){ .search = q, .done = on_found,
+	    .slot = "free-slots", .label = "Finding free slots" });
 	fhir_search_free(&q);
 }
 
@@ -249,7 +245,6 @@ free_enter(struct app *app, void *arg)
 	struct field_value v = { .type = FIELD_DATE };
 	struct fhir_search *q = sched_owners_search();
 	struct date_time now;
-	struct app_ticket *t;
 	char *cause = NULL;
 
 	f->app = app;
@@ -276,8 +271,8 @@ free_enter(struct app *app, void *arg)
 	ui_list_init(&f->list, columns, COL_COUNT, NULL, f);
 	ui_list_set_empty_message(&f->list, "No free time of that length: try a later day or fewer minutes.");
 	f->in_form = true;
-	t = app_ticket_new(app, f, on_owners, 0, "free-owners", "Reading the schedules");
-	app_ticket_track(t, fhir_search(app_fhir(app), q, app_ticket_done, t));
+	app_request(app, f, &(struct app_request){ .search = q, .done = on_owners,
+	    .slot = "free-owners", .label = "Reading the schedules" });
 	fhir_search_free(&q);
 	return f;
 }
@@ -294,8 +289,6 @@ free_leave(struct app *app, void *state)
 	cJSON_Delete(f->slots);
 	free(f->starts);
 	free(f->with);
-	free(f->booked_ref);
-	cJSON_Delete(f->booked_saved);
 	scheduling_draft_clear(&f->draft);
 	free(f);
 }
@@ -308,111 +301,141 @@ free_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	(void)app;
 	ui_put(win, top, 1, COLS - 2, "Find free time:", UI_NORMAL, false);
 	ui_form_draw(&f->form, win, top + 1, 4, COLS);
-	ui_list_draw(&f->list, win, top + 6, rows - 7, COLS);
-	ui_put(win, top + rows - 1, 1, COLS - 2,
-	    f->in_form ? "F10 or Enter on the last field searches  Tab next field  Esc back"
-		       : "Enter or b books the time selected  / changes the search  Esc back",
-	    UI_DIM, false);
+	ui_list_draw(&f->list, win, top + 6, rows - 6, COLS);
 }
 
+/* The slots just booked are busy now: off the list without asking again. */
 static void
-book(struct free_slots *f)
+on_booked(struct app *app, void *opener, const cJSON *saved, const char *appointment_ref)
 {
-	const char *id = ui_list_selected_id(&f->list);
-	unsigned long i = id != NULL ? strtoul(id, NULL, 10) : 0;
-	struct book_arg arg = { 0 };
-	const struct free_start *s;
-
-	if (id == NULL || i >= f->nstarts) {
-		app_error(f->app, "Book: choose a free time first");
-		return;
-	}
-	if (app_patient(f->app) == NULL) {
-		app_error(f->app, "Book: find the patient first (F2), then come back (F3, f)");
-		return;
-	}
-	s = &f->starts[i];
-	arg.owner = &f->owners.v[s->owner];
-	for (size_t k = 0; k < s->n; k++)
-		arg.slots[k] = s->slots[k];
-	arg.nslots = s->n;
-	arg.draft = &f->draft;
-	arg.booked = &f->booked;
-	arg.booked_ref = &f->booked_ref;
-	arg.saved = &f->booked_saved;
-	f->booked = false;
-	if (app_push(f->app, "book", &arg) == 0)
-		f->in_booking = true;
-}
-
-static int
-free_action(struct app *app, void *state, enum action a)
-{
-	struct free_slots *f = state;
-
-	if (f->in_form) {
-		switch (a) {
-		case A_SAVE:
-			search(f);
-			return APP_REDRAW;
-		case A_SELECT:
-			if (ui_form_focus(&f->form) + 1 == F_COUNT)
-				search(f);
-			else
-				ui_form_action(&f->form, A_NEXT_FIELD);
-			return APP_REDRAW;
-		case A_BACK:
-			if (f->nstarts > 0) {
-				f->in_form = false;
-				return APP_REDRAW;
-			}
-			return APP_IGNORED;
-		default:
-			return ui_form_action(&f->form, a) ? APP_REDRAW : APP_IGNORED;
-		}
-	}
-	switch (a) {
-	case A_UP:
-	case A_DOWN:
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-	case A_FIRST:
-	case A_LAST:
-		ui_list_action(&f->list, a);
-		return APP_REDRAW;
-	case A_SELECT:
-	case A_BOOK:
-		book(f);
-		return APP_REDRAW;
-	case A_SEARCH:
-		f->in_form = true;
-		ui_form_set_focus(&f->form, F_FROM);
-		return APP_REDRAW;
-	case A_REFRESH:
-		search(f);
-		return APP_REDRAW;
-	default:
-		(void)app;
-		return APP_IGNORED;
-	}
-}
-
-static int
-free_text(struct app *app, void *state, int key)
-{
-	struct free_slots *f = state;
+	struct free_slots *f = opener;
 
 	(void)app;
-	return f->in_form && ui_form_key(&f->form, key) ? APP_REDRAW : APP_IGNORED;
+	(void)appointment_ref;
+	scheduling_draft_clear(&f->draft);
+	if (saved != NULL && f->slots != NULL && sched_merge(f->slots, saved, "Slot", NULL, NULL) > 0)
+		fill(f);
+	else
+		search(f);
+}
+
+/* Not booked (a slot just taken, say): the times are found again, what was typed kept. */
+static void
+on_unsaved(struct app *app, void *opener, const struct scheduling_draft *draft)
+{
+	struct free_slots *f = opener;
+
+	(void)app;
+	if (draft != NULL)
+		scheduling_draft_set(&f->draft, draft);
+	search(f);
+}
+
+enum { NEEDS_FREE_ROW = APP_NEEDS_SCREEN, NEEDS_PATIENT = APP_NEEDS_SCREEN << 1 };
+
+static const struct free_start *
+selected_start(const struct free_slots *f)
+{
+	const char *id = f->in_form ? NULL : ui_list_selected_id(&f->list);
+	char *end;
+	unsigned long i;
+
+	if (id == NULL)
+		return NULL;
+	i = strtoul(id, &end, 10);
+	return *end == '\0' && i < f->nstarts ? &f->starts[i] : NULL;
 }
 
 static const char *
-free_focus(struct app *app, void *state)
+free_unmet(struct app *app, void *state, unsigned need)
+{
+	struct free_slots *f = state;
+
+	/* In the search form Enter moves through the fields: nothing to choose yet. */
+	if (f->in_form)
+		return NULL;
+	if (need == NEEDS_FREE_ROW && selected_start(f) == NULL)
+		return "choose a free time first";
+	if (need == NEEDS_PATIENT && app_patient(app) == NULL)
+		return "find the patient first, then come back to free slots";
+	return NULL;
+}
+
+static int
+book(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+	const struct free_start *s = selected_start(f);
+	struct book_request req = { 0 };
+
+	req.owner = &f->owners.v[s->owner];
+	for (size_t k = 0; k < s->n; k++)
+		req.slots[k] = s->slots[k];
+	req.nslots = s->n;
+	req.draft = &f->draft;
+	req.unsaved = on_unsaved;
+	scheduling_open_book(app, &req, on_booked, f);
+	return APP_REDRAW;
+}
+
+/* Enter: the next field, a search from the last one; on the list, book the time. */
+static int
+free_select(struct app *app, void *state)
 {
 	struct free_slots *f = state;
 
 	(void)app;
-	return f->in_form ? "form" : "list";
+	if (ui_form_focus(&f->form) + 1 == F_COUNT)
+		search(f);
+	else
+		ui_form_action(&f->form, A_NEXT_FIELD);
+	return APP_REDRAW;
+}
+
+static int
+free_search(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	search(f);
+	return APP_REDRAW;
+}
+
+static int
+free_change_search(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	if (f->in_form)
+		return APP_IGNORED;
+	f->in_form = true;
+	ui_form_set_focus(&f->form, F_FROM);
+	return APP_REDRAW;
+}
+
+/* Back from the search form to the times found, when there are any. */
+static int
+free_back(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	if (!f->in_form || f->nstarts == 0 || app_requests(app, f) > 0)
+		return APP_IGNORED;
+	f->in_form = false;
+	return APP_REDRAW;
+}
+
+static struct app_focus
+free_widget(struct app *app, void *state)
+{
+	struct free_slots *f = state;
+
+	(void)app;
+	if (f->in_form)
+		return (struct app_focus){ APP_WIDGET_FORM, &f->form };
+	return (struct app_focus){ APP_WIDGET_LIST, &f->list };
 }
 
 static bool
@@ -424,24 +447,25 @@ free_cursor(struct app *app, void *state, int *y, int *x)
 	return f->in_form && ui_form_cursor(&f->form, y, x);
 }
 
-static void
-free_resume(struct app *app, void *state)
+static int
+free_book(struct app *app, void *state)
 {
 	struct free_slots *f = state;
 
-	(void)app;
-	if (f->in_booking) {
-		/* The slots just booked are busy now: off the list without asking again. */
-		f->in_booking = false;
-		if (f->booked && f->booked_saved != NULL && f->slots != NULL &&
-		    sched_merge(f->slots, f->booked_saved, "Slot", NULL, NULL) > 0)
-			fill(f);
-		else
-			search(f);
-		cJSON_Delete(f->booked_saved);
-		f->booked_saved = NULL;
-	}
+	if (f->in_form)
+		return free_select(app, state);
+	return book(app, state);
 }
+
+static const struct screen_action free_actions[] = {
+	{ A_SELECT, free_book, NEEDS_FREE_ROW | NEEDS_PATIENT, NULL },
+	{ A_BOOK, free_book, NEEDS_FREE_ROW | NEEDS_PATIENT, "book" },
+	{ A_SAVE, free_search, 0, "search" },
+	{ A_SEARCH, free_change_search, 0, "change the search" },
+	{ A_REFRESH, free_search, 0, "refresh" },
+	{ A_BACK, free_back, 0, NULL },
+	{ A_NONE },
+};
 
 const struct screen_ops free_slots_screen = {
 	.name = "free-slots",
@@ -452,9 +476,14 @@ const struct screen_ops free_slots_screen = {
 	.enter = free_enter,
 	.leave = free_leave,
 	.draw = free_draw,
-	.action = free_action,
-	.text = free_text,
-	.focus = free_focus,
 	.cursor = free_cursor,
-	.resume = free_resume,
+	.actions = free_actions,
+	.unmet = free_unmet,
+	.widget = free_widget,
 };
+
+int
+scheduling_open_free_slots(struct app *app, const struct date *from)
+{
+	return app_open(app, &free_slots_screen, (void *)from);
+}

@@ -59,17 +59,15 @@ struct schedule {
 	cJSON *moving_slots;
 	char *moving_name; /* its patient, as the Patient resource names them */
 
-	/* A booking waiting for the patient finder, and what the booking screen reports. */
-	bool book_after_pick;
-	char *book_slot; /* "Slot/ID" chosen */
-	struct scheduling_draft draft;
-	bool booked;
-	char *booked_ref;
-	cJSON *booked_saved;
+	/*
+	 * A booking waiting for its patient: the slot chosen ("Slot/ID"), and the same once
+	 * the finder said which patient (it opens when the finder has left).
+	 */
+	char *book_slot, *book_picked;
+	struct scheduling_draft draft; /* what the last booking did not save */
 	char *select_ref; /* the row to select once the day is read again */
 	bool select_at;	  /* ... or the first row from this time on */
 	struct date_time select_time;
-	bool in_booking;  /* the booking screen is above: read the day again when it leaves */
 	struct scheduling_change change;
 };
 
@@ -228,7 +226,6 @@ on_week(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 static void
 load_day(struct schedule *s)
 {
-	struct app_ticket *t;
 	char date[DATE_BUF_SIZE], *label;
 
 	if (owner(s) == NULL)
@@ -238,16 +235,16 @@ load_day(struct schedule *s)
 		struct fhir_search *q = sched_week_search(owner(s), &s->day);
 
 		label = xasprintf("Reading the week from %s", date);
-		t = app_ticket_new(s->app, s, on_week, 0, "schedule-day", label);
-		app_ticket_track(t, fhir_search(app_fhir(s->app), q, app_ticket_done, t));
+		app_request(s->app, s, &(struct app_request){ .search = q, .done = on_week,
+		    .slot = "schedule-day", .label = label });
 		fhir_search_free(&q);
 	} else {
 		cJSON *batch = sched_day_batch(app_fhir(s->app), owner(s), &s->day);
 
 		label = xasprintf("Reading %s", date);
 		/* The slot makes a quicker key press supersede this day: only the last day counts. */
-		t = app_ticket_new(s->app, s, on_day, 0, "schedule-day", label);
-		app_ticket_track(t, fhir_bundle(app_fhir(s->app), batch, app_ticket_done, t));
+		app_request(s->app, s, &(struct app_request){ .batch = batch, .done = on_day,
+		    .slot = "schedule-day", .label = label });
 		cJSON_Delete(batch);
 	}
 	free(label);
@@ -285,7 +282,6 @@ schedule_enter(struct app *app, void *arg)
 	struct schedule *s = xcalloc(1, sizeof *s);
 	struct fhir_search *q = sched_owners_search();
 	struct date_time now;
-	struct app_ticket *t;
 
 	(void)arg;
 	s->app = app;
@@ -297,8 +293,8 @@ schedule_enter(struct app *app, void *arg)
 	ui_dialog_init(&s->dialog, "", false);
 	ui_prompt_init(&s->date_prompt, 24, false);
 	s->change.after = after_change;
-	t = app_ticket_new(app, s, on_owners, 0, "schedule-owners", "Reading the schedules");
-	app_ticket_track(t, fhir_search(app_fhir(app), q, app_ticket_done, t));
+	app_request(app, s, &(struct app_request){ .search = q, .done = on_owners,
+	    .slot = "schedule-owners", .label = "Reading the schedules" });
 	fhir_search_free(&q);
 	return s;
 }
@@ -320,8 +316,7 @@ schedule_leave(struct app *app, void *state)
 	free(s->moving_name);
 	scheduling_draft_clear(&s->draft);
 	free(s->book_slot);
-	free(s->booked_ref);
-	cJSON_Delete(s->booked_saved);
+	free(s->book_picked);
 	free(s->select_ref);
 	free(s->failed);
 	free(s);
@@ -378,11 +373,10 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		s->cursor_x = cx;
 	} else if (s->moving != NULL) {
 		ui_putf(win, top + 1, 1, COLS - 2, UI_ERROR, true,
-		    "Moving %s: choose a free slot (any day) and press m again; Esc stops",
+		    "Moving %s: choose a free slot (any day) and move it there, or go back",
 		    s->moving_name ? s->moving_name : "the appointment");
 	} else if (!s->week_view) {
-		ui_put(win, top + 1, 1, COLS - 2,
-		    ". free  B booked  O overbooked  X blocked  ? held;  -/+ day  </> week  d date",
+		ui_put(win, top + 1, 1, COLS - 2, ". free  B booked  O overbooked  X blocked  ? held",
 		    UI_DIM, false);
 	}
 	if (s->week_view)
@@ -406,17 +400,6 @@ schedule_cursor(struct app *app, void *state, int *y, int *x)
 	*y = s->cursor_y;
 	*x = s->cursor_x;
 	return true;
-}
-
-static const char *
-schedule_focus(struct app *app, void *state)
-{
-	struct schedule *s = state;
-
-	(void)app;
-	if (s->asking != ASK_NONE)
-		return "dialog";
-	return s->date_active ? "prompt" : "list";
 }
 
 /* --- changes --------------------------------------------------------------------- */
@@ -515,34 +498,70 @@ free_run(const struct schedule *s, const struct sched_row *r, const cJSON **out,
 	return n;
 }
 
-/* Start booking at the selected free row: its free slots in a row go to the booking screen. */
+/* The booking saved: what it saved goes onto the day (one round trip), its row selected. */
+static void
+on_booked(struct app *app, void *opener, const cJSON *saved, const char *appointment_ref)
+{
+	struct schedule *s = opener;
+
+	scheduling_draft_clear(&s->draft);
+	/* The new appointment's patient is the one booked for: named from its resource. */
+	if (s->have_data && app_patient(app) != NULL)
+		sched_day_add_patient(&s->data, app_patient(app));
+	show_saved(s, saved, appointment_ref != NULL ? xstrdup(appointment_ref) : NULL);
+}
+
+/* Not booked (gone back, the slot just taken, no answer): what was typed is kept, the day read again. */
+static void
+on_unsaved(struct app *app, void *opener, const struct scheduling_draft *draft)
+{
+	struct schedule *s = opener;
+
+	(void)app;
+	if (draft != NULL)
+		scheduling_draft_set(&s->draft, draft);
+	load_day(s);
+}
+
+/* Start booking at row R, free: its free slots in a row go to the booking screen. */
+static void
+book_row(struct schedule *s, const struct sched_row *r)
+{
+	struct book_request req = { 0 };
+
+	req.nslots = free_run(s, r, req.slots, SCHED_BOOK_SLOTS_MAX);
+	req.owner = owner(s);
+	req.draft = &s->draft;
+	req.unsaved = on_unsaved;
+	scheduling_open_book(s->app, &req, on_booked, s);
+}
+
+/* The finder chose the patient to book for: the booking opens once the finder has left. */
+static void
+on_picked(struct app *app, void *opener, const cJSON *patient)
+{
+	struct schedule *s = opener;
+
+	(void)app;
+	(void)patient;
+	free(s->book_picked);
+	s->book_picked = s->book_slot;
+	s->book_slot = NULL;
+}
+
 static void
 book_here(struct schedule *s)
 {
 	const struct sched_row *r = selected_row(s);
-	struct book_arg arg = { 0 };
 
-	if (r == NULL || r->slot == NULL || r->marker != SCHED_FREE) {
-		app_error(s->app, "Book: choose a free slot (.) first");
-		return;
-	}
 	if (app_patient(s->app) == NULL) {
 		/* The patient first: the finder makes one current, then the booking opens. */
 		free(s->book_slot);
 		s->book_slot = xasprintf("Slot/%s", fhir_get_string(r->slot, "id"));
-		s->book_after_pick = true;
-		patients_pick(s->app, s, NULL);
+		patients_pick(s->app, s, on_picked);
 		return;
 	}
-	arg.nslots = free_run(s, r, arg.slots, SCHED_BOOK_SLOTS_MAX);
-	arg.owner = owner(s);
-	arg.draft = &s->draft;
-	arg.booked = &s->booked;
-	arg.booked_ref = &s->booked_ref;
-	arg.saved = &s->booked_saved;
-	s->booked = false;
-	if (app_push(s->app, "book", &arg) == 0)
-		s->in_booking = true;
+	book_row(s, r);
 }
 
 static void
@@ -556,10 +575,6 @@ move_here(struct schedule *s)
 	char *cause = NULL;
 	const cJSON *o;
 
-	if (r == NULL || r->slot == NULL || r->marker != SCHED_FREE) {
-		app_error(s->app, "Reschedule: choose a free slot (.) to move it to, or Esc");
-		return;
-	}
 	cJSON_ArrayForEach(o, s->moving_slots)
 	{
 		if (nold < SCHED_BOOK_SLOTS_MAX)
@@ -709,29 +724,47 @@ go_to_date(struct schedule *s)
 	load_day(s);
 }
 
-static int
-schedule_text(struct app *app, void *state, int key)
-{
-	struct schedule *s = state;
+/* --- the actions -------------------------------------------------------------------- */
 
-	(void)app;
-	if (!s->date_active || !ui_prompt_key(&s->date_prompt, key))
-		return APP_IGNORED;
-	return APP_REDRAW;
+enum {
+	NEEDS_OWNER = APP_NEEDS_SCREEN,		  /* the schedules read */
+	NEEDS_FREE_ROW = APP_NEEDS_SCREEN << 1,	  /* a free row of the day chosen */
+	NEEDS_BOOKED_ROW = APP_NEEDS_SCREEN << 2, /* a booked row of the day chosen */
+	NEEDS_MOVE_ROW = APP_NEEDS_SCREEN << 3,	  /* moving: a free row; else a booked one */
+	NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 4,
+};
+
+static bool
+free_row(const struct sched_row *r)
+{
+	return r != NULL && r->slot != NULL && r->marker == SCHED_FREE;
 }
 
-static int
-date_prompt_action(struct schedule *s, enum action a)
+static const char *
+schedule_unmet(struct app *app, void *state, unsigned need)
 {
-	if (a == A_SELECT) {
-		go_to_date(s);
-		return APP_REDRAW;
+	struct schedule *s = state;
+	const struct sched_row *r = selected_row(s);
+
+	(void)app;
+	switch (need) {
+	case NEEDS_OWNER:
+		return owner(s) == NULL ? "wait for the schedules to be read" : NULL;
+	case NEEDS_NO_QUESTION:
+		return s->asking != ASK_NONE ? "answer the question first"
+		    : s->date_active	    ? "type the date first, or go back"
+					    : NULL;
+	case NEEDS_FREE_ROW:
+		return free_row(r) ? NULL : "choose a free row first";
+	case NEEDS_BOOKED_ROW:
+		return r != NULL && r->appt != NULL ? NULL : "choose a booked row first";
+	case NEEDS_MOVE_ROW:
+		if (s->moving != NULL)
+			return free_row(r) ? NULL : "choose a free row to move it to, or go back";
+		return r != NULL && r->appt != NULL ? NULL : "choose a booked row first";
+	default:
+		return NULL;
 	}
-	if (a == A_BACK) {
-		s->date_active = false;
-		return APP_REDRAW;
-	}
-	return ui_prompt_action(&s->date_prompt, a) ? APP_REDRAW : APP_IGNORED;
 }
 
 static void
@@ -742,176 +775,322 @@ move_day(struct schedule *s, long days)
 }
 
 static int
-schedule_action(struct app *app, void *state, enum action a)
+prev_day(struct app *app, void *state)
 {
 	struct schedule *s = state;
-	struct ui_list *l = s->week_view ? &s->weeklist : &s->list;
 
-	if (scheduling_change_cancelled(app, s, &s->change))
-		load_day(s);
-
-	if (s->asking != ASK_NONE) {
-		if (!ui_dialog_action(&s->dialog, a))
-			return APP_IGNORED;
-		answered(s);
-		return APP_REDRAW;
-	}
-	if (s->date_active)
-		return date_prompt_action(s, a);
-	if (owner(s) == NULL)
-		return APP_IGNORED;
-	switch (a) {
-	case A_UP:
-	case A_DOWN:
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-	case A_FIRST:
-	case A_LAST:
-		ui_list_action(l, a);
-		return APP_REDRAW;
-	case A_PREV_DAY:
-	case A_MOVE_LEFT:
-		move_day(s, s->week_view ? -7 : -1);
-		return APP_REDRAW;
-	case A_NEXT_DAY:
-	case A_MOVE_RIGHT:
-		move_day(s, s->week_view ? 7 : 1);
-		return APP_REDRAW;
-	case A_PREV_WEEK:
-		move_day(s, -7);
-		return APP_REDRAW;
-	case A_NEXT_WEEK:
-		move_day(s, 7);
-		return APP_REDRAW;
-	case A_REFRESH:
-		load_day(s);
-		return APP_REDRAW;
-	case A_GO_TO_DATE:
-		ui_prompt_clear(&s->date_prompt);
-		s->date_active = true;
-		return APP_REDRAW;
-	case A_WEEK:
-		s->week_view = !s->week_view;
-		load_day(s);
-		return APP_REDRAW;
-	case A_PRACTITIONER:
-		ask(s, ASK_OWNER, "Whose schedule?", false);
-		ui_dialog_set_choosing(&s->dialog, true);
-		for (size_t i = 0; i < s->owners.n; i++)
-			ui_dialog_addf(&s->dialog, "%s%s%s", s->owners.v[i].name,
-			    s->owners.v[i].location_name ? ", " : "",
-			    s->owners.v[i].location_name ? s->owners.v[i].location_name : "");
-		return APP_REDRAW;
-	case A_FIND_SLOT:
-		app_push(app, "free-slots", &s->day);
-		return APP_HANDLED;
-	case A_BACK:
-		if (s->moving != NULL) {
-			cJSON_Delete(s->moving);
-			cJSON_Delete(s->moving_slots);
-			s->moving = s->moving_slots = NULL;
-			free(s->moving_name);
-			s->moving_name = NULL;
-			app_status(app, "Not moved");
-			return APP_REDRAW;
-		}
-		if (s->week_view) {
-			s->week_view = false;
-			load_day(s);
-			return APP_REDRAW;
-		}
-		return APP_IGNORED;
-	default:
-		break;
-	}
-	if (s->week_view) {
-		if (a == A_SELECT) {
-			const char *id = ui_list_selected_id(&s->weeklist);
-
-			if (id != NULL) {
-				add_days(&s->day, strtol(id, NULL, 10));
-				s->week_view = false;
-				load_day(s);
-			}
-			return APP_REDRAW;
-		}
-		return APP_IGNORED;
-	}
-	switch (a) {
-	case A_SELECT: {
-		const struct sched_row *r = selected_row(s);
-
-		if (s->moving != NULL) {
-			move_here(s);
-		} else if (r != NULL && r->appt == NULL) {
-			book_here(s);
-		} else if (r != NULL) {
-			struct sched_appt_view v;
-
-			sched_appt_view(r->appt, &v);
-			if (v.patient_ref != NULL)
-				app_push(app, "patient", (void *)(v.patient_ref + strlen("Patient/")));
-		}
-		return APP_REDRAW;
-	}
-	case A_BOOK:
-		book_here(s);
-		return APP_REDRAW;
-	case A_RESCHEDULE:
-		if (s->moving != NULL)
-			move_here(s);
-		else
-			start_move(s);
-		return APP_REDRAW;
-	case A_CANCEL_BOOKING:
-		cancel_question(s);
-		return APP_REDRAW;
-	case A_NO_SHOW:
-		step_question(s, SCHEDULING_NO_SHOW);
-		return APP_REDRAW;
-	case A_CHECK_IN:
-		step_question(s, SCHEDULING_CHECK_IN);
-		return APP_REDRAW;
-	case A_CHECK_OUT:
-		step_question(s, SCHEDULING_CHECK_OUT);
-		return APP_REDRAW;
-	default:
-		return APP_IGNORED;
-	}
+	(void)app;
+	move_day(s, s->week_view ? -7 : -1);
+	return APP_REDRAW;
 }
 
+static int
+next_day(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	move_day(s, s->week_view ? 7 : 1);
+	return APP_REDRAW;
+}
+
+/* Left and Right move by day, but in the date prompt they move the cursor. */
+static int
+left(struct app *app, void *state)
+{
+	return ((struct schedule *)state)->date_active ? APP_IGNORED : prev_day(app, state);
+}
+
+static int
+right(struct app *app, void *state)
+{
+	return ((struct schedule *)state)->date_active ? APP_IGNORED : next_day(app, state);
+}
+
+static int
+prev_week(struct app *app, void *state)
+{
+	(void)app;
+	move_day(state, -7);
+	return APP_REDRAW;
+}
+
+static int
+next_week(struct app *app, void *state)
+{
+	(void)app;
+	move_day(state, 7);
+	return APP_REDRAW;
+}
+
+static int
+reread(struct app *app, void *state)
+{
+	(void)app;
+	load_day(state);
+	return APP_REDRAW;
+}
+
+static int
+date_prompt(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	ui_prompt_clear(&s->date_prompt);
+	s->date_active = true;
+	return APP_REDRAW;
+}
+
+static int
+week(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	s->week_view = !s->week_view;
+	load_day(s);
+	return APP_REDRAW;
+}
+
+static int
+practitioner(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	ask(s, ASK_OWNER, "Whose schedule?", false);
+	ui_dialog_set_choosing(&s->dialog, true);
+	for (size_t i = 0; i < s->owners.n; i++)
+		ui_dialog_addf(&s->dialog, "%s%s%s", s->owners.v[i].name,
+		    s->owners.v[i].location_name ? ", " : "",
+		    s->owners.v[i].location_name ? s->owners.v[i].location_name : "");
+	return APP_REDRAW;
+}
+
+static int
+find_slot(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	scheduling_open_free_slots(app, &s->day);
+	return APP_HANDLED;
+}
+
+static int
+book(struct app *app, void *state)
+{
+	(void)app;
+	book_here(state);
+	return APP_REDRAW;
+}
+
+static int
+reschedule(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	if (s->moving != NULL)
+		move_here(s);
+	else
+		start_move(s);
+	return APP_REDRAW;
+}
+
+static int
+cancel(struct app *app, void *state)
+{
+	(void)app;
+	cancel_question(state);
+	return APP_REDRAW;
+}
+
+static int
+no_show(struct app *app, void *state)
+{
+	(void)app;
+	step_question(state, SCHEDULING_NO_SHOW);
+	return APP_REDRAW;
+}
+
+static int
+check_in(struct app *app, void *state)
+{
+	(void)app;
+	step_question(state, SCHEDULING_CHECK_IN);
+	return APP_REDRAW;
+}
+
+static int
+check_out(struct app *app, void *state)
+{
+	(void)app;
+	step_question(state, SCHEDULING_CHECK_OUT);
+	return APP_REDRAW;
+}
+
+/*
+ * Enter: the date typed; in the week, that day; on the day, the row: a free one is
+ * booked (or the appointment being moved goes there), a booked one opens its patient.
+ */
+static int
+schedule_select(struct app *app, void *state)
+{
+	struct schedule *s = state;
+	const struct sched_row *r = selected_row(s);
+	const char *id;
+
+	if (s->asking != ASK_NONE)
+		return APP_IGNORED;
+	if (s->date_active) {
+		go_to_date(s);
+		return APP_REDRAW;
+	}
+	if (s->week_view) {
+		if ((id = ui_list_selected_id(&s->weeklist)) != NULL) {
+			add_days(&s->day, strtol(id, NULL, 10));
+			s->week_view = false;
+			load_day(s);
+		}
+		return APP_REDRAW;
+	}
+	if (r == NULL)
+		return APP_HANDLED;
+	if (r->appt != NULL && s->moving == NULL) {
+		struct sched_appt_view v;
+
+		sched_appt_view(r->appt, &v);
+		if (v.patient_ref != NULL)
+			app_open(app, &patient_screen, (void *)(v.patient_ref + strlen("Patient/")));
+		return APP_HANDLED;
+	}
+	/* A change writes: one at a time, on a free row. */
+	if (app_requests(app, s) > 0) {
+		app_error(app, "%s: wait for the request running to finish (Esc cancels it)",
+		    s->moving != NULL ? "Reschedule" : "Book");
+		return APP_HANDLED;
+	}
+	if (!free_row(r)) {
+		app_error(app, "%s: choose a free row first", s->moving != NULL ? "Reschedule" : "Book");
+		return APP_HANDLED;
+	}
+	if (s->moving != NULL)
+		move_here(s);
+	else
+		book_here(s);
+	return APP_REDRAW;
+}
+
+/* Back: out of the date prompt, the move, the week; else the screen goes (or Esc cancels). */
+static int
+schedule_back(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	if (s->asking != ASK_NONE)
+		return APP_IGNORED;
+	if (s->date_active) {
+		s->date_active = false;
+		return APP_REDRAW;
+	}
+	if (app_requests(app, s) > 0)
+		return APP_IGNORED;
+	if (s->moving != NULL) {
+		cJSON_Delete(s->moving);
+		cJSON_Delete(s->moving_slots);
+		s->moving = s->moving_slots = NULL;
+		free(s->moving_name);
+		s->moving_name = NULL;
+		app_status(app, "Not moved");
+		return APP_REDRAW;
+	}
+	if (s->week_view) {
+		s->week_view = false;
+		load_day(s);
+		return APP_REDRAW;
+	}
+	return APP_IGNORED;
+}
+
+/* The question took a key: act on its answer once there is one. */
+static void
+schedule_changed(struct app *app, void *state, enum action a)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	(void)a;
+	if (s->asking != ASK_NONE)
+		answered(s);
+}
+
+static struct app_focus
+schedule_widget(struct app *app, void *state)
+{
+	struct schedule *s = state;
+
+	(void)app;
+	if (s->asking != ASK_NONE)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &s->dialog };
+	if (s->date_active)
+		return (struct app_focus){ APP_WIDGET_PROMPT, &s->date_prompt };
+	return (struct app_focus){ APP_WIDGET_LIST, s->week_view ? &s->weeklist : &s->list };
+}
+
+/*
+ * Back on top. The day is read again only when something may have been saved above:
+ * a booking tells (on_booked, on_unsaved); a record opened from a row writes nothing
+ * the day shows. The one thing left is a booking whose patient the finder just chose.
+ */
 static void
 schedule_resume(struct app *app, void *state)
 {
 	struct schedule *s = state;
+	char *slot = s->book_picked;
+	long i;
 
-	if (s->book_after_pick) {
-		long i = s->have_data && s->book_slot ? sched_day_find(&s->data, s->book_slot) : -1;
-
-		s->book_after_pick = false;
-		/* The finder left without a patient: nothing to book. */
-		if (app_patient(app) == NULL || i < 0)
-			return;
-		while (ui_list_cursor(&s->list) > (size_t)i && ui_list_action(&s->list, A_UP))
-			;
-		while (ui_list_cursor(&s->list) < (size_t)i && ui_list_action(&s->list, A_DOWN))
-			;
-		book_here(s);
+	s->book_picked = NULL;
+	i = slot != NULL && s->have_data && !s->week_view ? sched_day_find(&s->data, slot) : -1;
+	free(slot);
+	if (i < 0 || app_patient(app) == NULL)
 		return;
-	}
-	if (s->in_booking) {
-		/* Booked or not (a slot just taken), the day is read again as it is now. */
-		s->in_booking = false;
-		/* The new appointment's patient is the one booked for: named from its resource. */
-		if (s->booked && s->have_data && app_patient(app) != NULL)
-			sched_day_add_patient(&s->data, app_patient(app));
-		show_saved(s, s->booked ? s->booked_saved : NULL, s->booked ? s->booked_ref : NULL);
-		s->booked_ref = NULL;
-		cJSON_Delete(s->booked_saved);
-		s->booked_saved = NULL;
-		s->booked = false;
-	}
+	while (ui_list_cursor(&s->list) > (size_t)i && ui_list_action(&s->list, A_UP))
+		;
+	while (ui_list_cursor(&s->list) < (size_t)i && ui_list_action(&s->list, A_DOWN))
+		;
+	if (free_row(selected_row(s)))
+		book_row(s, selected_row(s));
+	else
+		app_error(app, "Book: the slot is no longer free");
 }
+
+#define DAY (NEEDS_OWNER | NEEDS_NO_QUESTION)
+#define CHANGE (APP_NEEDS_IDLE | DAY)
+static const struct screen_action schedule_actions[] = {
+	{ A_BOOK, book, DAY | NEEDS_FREE_ROW, "book" },
+	{ A_RESCHEDULE, reschedule, CHANGE | NEEDS_MOVE_ROW, "move" },
+	{ A_CANCEL_BOOKING, cancel, CHANGE | NEEDS_BOOKED_ROW, "cancel" },
+	{ A_CHECK_IN, check_in, CHANGE | NEEDS_BOOKED_ROW, "check in" },
+	{ A_CHECK_OUT, check_out, CHANGE | NEEDS_BOOKED_ROW, "check out" },
+	{ A_NO_SHOW, no_show, CHANGE | NEEDS_BOOKED_ROW, "no-show" },
+	{ A_PREV_DAY, prev_day, DAY, "day back" },
+	{ A_NEXT_DAY, next_day, DAY, "day on" },
+	{ A_GO_TO_DATE, date_prompt, DAY, "date" },
+	{ A_WEEK, week, DAY, "week" },
+	{ A_PRACTITIONER, practitioner, DAY, "whose" },
+	{ A_FIND_SLOT, find_slot, NEEDS_NO_QUESTION, "free slots" },
+	{ A_PREV_WEEK, prev_week, DAY, NULL },
+	{ A_NEXT_WEEK, next_week, DAY, NULL },
+	{ A_MOVE_LEFT, left, NEEDS_OWNER, NULL },
+	{ A_MOVE_RIGHT, right, NEEDS_OWNER, NULL },
+	{ A_REFRESH, reread, DAY, NULL },
+	{ A_SELECT, schedule_select, NEEDS_OWNER, NULL },
+	{ A_BACK, schedule_back, 0, NULL },
+	{ A_NONE },
+};
+#undef CHANGE
+#undef DAY
 
 const struct screen_ops schedule_screen = {
 	.name = "schedule",
@@ -922,9 +1101,16 @@ const struct screen_ops schedule_screen = {
 	.enter = schedule_enter,
 	.leave = schedule_leave,
 	.draw = schedule_draw,
-	.action = schedule_action,
-	.text = schedule_text,
-	.focus = schedule_focus,
 	.cursor = schedule_cursor,
 	.resume = schedule_resume,
+	.actions = schedule_actions,
+	.unmet = schedule_unmet,
+	.widget = schedule_widget,
+	.changed = schedule_changed,
 };
+
+int
+scheduling_open_schedule(struct app *app)
+{
+	return app_open(app, &schedule_screen, NULL);
+}

@@ -1,8 +1,7 @@
-/* What the scheduling screens share: the code lists, running a plan, the failure messages. */
+/* What the scheduling screens share: the code lists, the changes, the outcome messages. */
 #include "config.h"
 
 #include "screens/scheduling/scheduling.h"
-#include "fhir/capability.h"
 #include "util/xmalloc.h"
 
 #include <stdint.h>
@@ -42,38 +41,40 @@ scheduling_draft_clear(struct scheduling_draft *d)
 }
 
 void
-scheduling_run(struct app *app, void *state, struct fhir_plan *plan, app_done_fn done,
-    unsigned long tag, const char *label)
+scheduling_draft_set(struct scheduling_draft *d, const struct scheduling_draft *from)
 {
-	struct app_ticket *t = app_ticket_new(app, state, done, tag, NULL, label);
-	bool tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
-
-	app_ticket_track(t, fhir_plan_run(app_fhir(app), plan, tx, app_ticket_done, t));
-}
-
-bool
-scheduling_change_cancelled(struct app *app, void *state, struct scheduling_change *c)
-{
-	if (!c->running || app_requests(app, state) > 0)
-		return false;
-	c->running = false;
-	app_error(app, "%s: cancelled before the server answered; shown again as the server has it",
-	    c->kind->what);
-	return true;
+	scheduling_draft_clear(d);
+	if (from == NULL)
+		return;
+	d->type = from->type ? xstrdup(from->type) : NULL;
+	d->reason = from->reason ? xstrdup(from->reason) : NULL;
+	d->note = from->note ? xstrdup(from->note) : NULL;
 }
 
 char *
-scheduling_failure(const struct fhir_result *r, const char *what)
+scheduling_outcome(const struct fhir_result *r, const char *what)
 {
-	if (r->status == FHIR_CONFLICT)
+	const char *why = r->message ? r->message : NULL;
+
+	switch (fhir_save_outcome(r)) {
+	case FHIR_SAVED:
+		break;
+	case FHIR_SAVE_CONFLICT:
 		return xasprintf("%s: someone changed it first (the slot was just taken, or the "
 				 "appointment changed); the schedule is shown again as it is now",
 		    what);
-	if (r->status == FHIR_TRANSPORT)
+	case FHIR_SAVE_UNKNOWN:
 		return xasprintf("%s: no answer from the server (%s); the schedule is read again "
 				 "to show whether it was saved",
-		    what, r->message ? r->message : "network");
-	return xasprintf("%s: %s", what, r->message ? r->message : "the server refused it");
+		    what, why ? why : "network");
+	case FHIR_SAVE_CANCELLED:
+		return xasprintf("%s: cancelled before the server answered; the schedule is read "
+				 "again to show whether it was saved",
+		    what);
+	case FHIR_NOT_SAVED:
+		return xasprintf("%s: %s; nothing was changed", what, why ? why : "the server refused it");
+	}
+	return xasprintf("%s: saved", what);
 }
 
 void
@@ -100,13 +101,12 @@ on_changed(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 	struct scheduling_change *c = (struct scheduling_change *)(uintptr_t)tag;
 	const char *id = strchr(c->ref, '/') + 1;
 
-	c->running = false;
-	if (r->status == FHIR_OK) {
+	if (fhir_save_outcome(r) == FHIR_SAVED) {
 		/* The change is made; a failed audit line is said (app_audit), not hidden behind success. */
 		if (app_audit(app, c->kind->audit, c->kind->type, id) == 0)
 			app_status(app, "%s.", c->kind->done);
 	} else {
-		char *msg = scheduling_failure(r, c->kind->what);
+		char *msg = scheduling_outcome(r, c->kind->what);
 
 		app_error(app, "%s", msg);
 		free(msg);
@@ -125,15 +125,16 @@ scheduling_change(struct app *app, void *state, struct scheduling_change *c,
 		return;
 	}
 	free(cause);
-	if (c->running) {
+	/* One change at a time: C is the answer's, until it comes. */
+	if (app_requests(app, state) > 0) {
 		fhir_plan_free(&plan);
-		app_error(app, "%s: wait for the change running to finish", kind->what);
+		app_error(app, "%s: wait for the request running to finish", kind->what);
 		return;
 	}
 	c->kind = kind;
 	snprintf(c->ref, sizeof c->ref, "%s/%s", kind->type, id != NULL ? id : "");
-	c->running = true;
-	scheduling_run(app, state, plan, on_changed, (unsigned long)(uintptr_t)c, kind->what);
+	app_request(app, state, &(struct app_request){ .plan = plan, .done = on_changed,
+	    .tag = (unsigned long)(uintptr_t)c, .label = kind->what });
 }
 
 struct scheduling_target
@@ -161,7 +162,7 @@ scheduling_patient_read(struct app *app, const struct scheduling_target *t, cons
 	/* Without the Patient resource no name can be shown for it, so nothing is done to it. */
 	if (!read)
 		app_error(app, "%s: the patient of this appointment could not be read; nothing was "
-			       "changed (r reads the day again)",
+			       "changed (refresh reads the day again)",
 		    verb);
 	return read;
 }

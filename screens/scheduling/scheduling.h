@@ -25,24 +25,40 @@ struct scheduling_draft {
 	char *type, *reason, *note;
 };
 void scheduling_draft_clear(struct scheduling_draft *d);
+/* D becomes a copy of FROM (NULL: empty). */
+void scheduling_draft_set(struct scheduling_draft *d, const struct scheduling_draft *from);
 
-/* What the booking screen opens on. */
-struct book_arg {
-	const struct sched_owner *owner; /* whose slots; borrowed until the booking screen leaves */
+/*
+ * What a booking is asked for. The booking screen reads it in enter() and keeps nothing
+ * of it but OWNER, borrowed until it leaves (the opener is below it all that time).
+ */
+struct book_request {
+	const struct sched_owner *owner;		  /* whose slots */
 	const cJSON *slots[SCHED_BOOK_SLOTS_MAX]; /* consecutive free slots from the start chosen */
 	size_t nslots;				  /* how many are free in a row there (1 at least) */
-	struct scheduling_draft *draft;		  /* kept by the screen below */
-	bool *booked;				  /* set when the booking saved */
-	cJSON **saved;				  /* what it saved (a transaction-response) */
-	char **booked_ref;			  /* the new "Appointment/ID", for the grid to select */
+	const struct scheduling_draft *draft;	  /* what did not save last time, or NULL */
+	/*
+	 * The booking left without saving (gone back, the slot just taken, the outcome
+	 * unknown): DRAFT is what was typed, for the next booking, or NULL when nothing
+	 * was. The day may have changed: the opener reads it again. NULL: not told.
+	 */
+	void (*unsaved)(struct app *app, void *opener, const struct scheduling_draft *draft);
 };
 
 /*
- * Run PLAN (taken) for STATE's screen as one transaction, or in steps on a server
- * without transactions; DONE gets the answer. LABEL shows while it runs.
+ * The booking saved: SAVED is the transaction-response (borrowed for the call),
+ * APPOINTMENT_REF the new "Appointment/ID". Called before the booking screen leaves,
+ * its opener still below it.
  */
-void scheduling_run(struct app *app, void *state, struct fhir_plan *plan, app_done_fn done,
-    unsigned long tag, const char *label);
+typedef void (*scheduling_booked_fn)(struct app *app, void *opener, const cJSON *saved,
+    const char *appointment_ref);
+
+/* The typed ways into the module's screens: 0, or -1 with the reason shown. */
+int scheduling_open_schedule(struct app *app);
+int scheduling_open_flow(struct app *app);
+int scheduling_open_free_slots(struct app *app, const struct date *from);
+int scheduling_open_book(struct app *app, const struct book_request *req,
+    scheduling_booked_fn booked, void *opener);
 
 /* A kind of change: what the audit trail records, and what the clerk is told. */
 struct scheduling_kind {
@@ -54,13 +70,13 @@ extern const struct scheduling_kind scheduling_reschedule, scheduling_cancel, sc
     scheduling_check_in, scheduling_check_out, scheduling_room;
 
 /*
- * A screen's change in flight: one at a time. AFTER runs once it is answered, either
- * way, with the answer: on success a transaction-response holding what was saved.
+ * A screen's change in flight: one at a time (its actions need APP_NEEDS_IDLE). AFTER
+ * runs once it is answered, whatever the outcome (fhir_save_outcome): saved, a
+ * transaction-response holding what was saved; cancelled (Esc) or unknown, read again.
  */
 struct scheduling_change {
 	const struct scheduling_kind *kind;
 	char ref[96]; /* "Appointment/ID": audited, and selected after the reload */
-	bool running;
 	void (*after)(struct app *app, void *state, const struct scheduling_change *c,
 	    const struct fhir_result *r);
 };
@@ -70,13 +86,6 @@ struct scheduling_change {
  */
 void scheduling_change(struct app *app, void *state, struct scheduling_change *c,
     struct fhir_plan *plan, char *cause, const struct scheduling_kind *kind, const char *id);
-
-/*
- * True once, when C was running and its request is gone without an answer (Esc
- * cancelled it): whether the server applied it is unknown, so the screen reads
- * again. C is then free for the next change.
- */
-bool scheduling_change_cancelled(struct app *app, void *state, struct scheduling_change *c);
 
 /* The appointment a question or a change is about, as a screen holds it; all borrowed. */
 struct scheduling_target {
@@ -119,8 +128,11 @@ bool scheduling_ask_step(struct app *app, struct ui_dialog *dialog, enum schedul
 void scheduling_take_step(struct app *app, void *state, struct scheduling_change *c,
     const struct scheduling_asked *asked, const struct scheduling_target *t);
 
-/* The message for a change that failed: a conflict says someone else was first. */
-char *scheduling_failure(const struct fhir_result *r, const char *what);
+/*
+ * The sentence for a write's answer that is not FHIR_SAVED, starting with WHAT ("Not
+ * booked", "Cancel"): not saved, outcome unknown, someone else first, cancelled.
+ */
+char *scheduling_outcome(const struct fhir_result *r, const char *what);
 
 /* The day a line of the grid shows: "08:15 B Quigley, Chad  Routine  booked". */
 void scheduling_time(const struct date_time *t, char *buf, size_t size);
