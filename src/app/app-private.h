@@ -85,6 +85,8 @@ enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
 void app_timers_forget(struct app *app, uint64_t instance);
 
 /* stack.c: the screens */
+/* The screen instance STATE belongs to, wherever it is on the stack; 0 for the app's own. */
+uint64_t app_instance_of(struct app *app, const void *state);
 const struct screen_ops *app_find_screen(struct app *app, const char *name);
 /* Open the screen NAME as the command line or a jump key would: refused when it needs an argument. */
 int app_open_named(struct app *app, const char *name);

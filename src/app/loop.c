@@ -177,8 +177,7 @@ app_prompt_key(struct app *app, struct ui_prompt *p, int key)
 void
 app_timer(struct app *app, void *state, int ms, app_timer_fn fn)
 {
-	struct frame *f = app_top(app);
-	uint64_t instance = f != NULL ? f->instance : 0;
+	uint64_t instance = app_instance_of(app, state);
 	struct timer *t;
 
 	for (t = app->timers; t != NULL; t = t->next)

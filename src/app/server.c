@@ -105,19 +105,8 @@ app_requests_close(struct app *app)
 uint64_t
 app_request(struct app *app, void *state, const struct app_request *req)
 {
-	struct frame *f = app_top(app);
-	uint64_t instance = 0;
-
-	/* A screen's request belongs to its instance; the app's own (login) to none. */
-	if (state != NULL) {
-		for (size_t i = 0; i < app->depth; i++)
-			if (app->stack[i].state == state)
-				instance = app->stack[i].instance;
-		if (instance == 0 && f != NULL)
-			instance = f->instance;
-	}
 	app->dirty = true;
-	return requests_start(app->requests, instance, state, req);
+	return requests_start(app->requests, app_instance_of(app, state), state, req);
 }
 
 bool

@@ -43,6 +43,20 @@ contexts_of(struct app *app, const struct frame *f, const char *contexts[3])
 	return n;
 }
 
+uint64_t
+app_instance_of(struct app *app, const void *state)
+{
+	struct frame *f = app_top(app);
+
+	if (state == NULL)
+		return 0;
+	for (size_t i = 0; i < app->depth; i++)
+		if (app->stack[i].state == state)
+			return app->stack[i].instance;
+	/* Inside enter(), before the loop has the state: the screen being entered is the top. */
+	return f != NULL ? f->instance : 0;
+}
+
 const struct screen_ops *
 app_find_screen(struct app *app, const char *name)
 {
