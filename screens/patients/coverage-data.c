@@ -353,7 +353,7 @@ payer_search(void)
 cJSON *
 coverage_open_batch(const struct fhir_client *fc, const char *patient_id)
 {
-	cJSON *batch = patients_open_batch(fc, patient_id);
+	cJSON *batch = patient_open_batch(fc, patient_id);
 	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
 	struct fhir_search *s = coverage_search(patient_id);
 
@@ -394,7 +394,7 @@ entry_ok(const cJSON *entry)
 void
 coverage_loaded_free(struct coverage_loaded *l)
 {
-	cJSON_Delete(l->patient);
+	patient_opened_clear(&l->opened);
 	cJSON_Delete(l->coverages);
 	coverage_payers_free(&l->payers);
 	free(l->payers_failed);
@@ -408,13 +408,9 @@ coverage_open_result(cJSON *response, const char *patient_id, const struct date 
 	const cJSON *entries = fhir_get_array(response, "entry");
 	const cJSON *covs = cJSON_GetArrayItem(entries, 2), *orgs = cJSON_GetArrayItem(entries, 3);
 	const cJSON *entry;
-	char *version = NULL;
-
 	memset(out, 0, sizeof *out);
-	if (patients_open_result(response, patient_id, &out->patient, &version, &out->allergy,
-		cause) != 0)
+	if (patient_open_result(response, patient_id, &out->opened, cause) != 0)
 		return -1;
-	free(version);
 	if (!entry_ok(covs)) {
 		*cause = entry_failure(covs, "the coverages");
 		coverage_loaded_free(out);
@@ -465,7 +461,7 @@ coverage_take(const cJSON *searchset, const char *patient_id, const struct date 
 		 */
 		if (!same(fhir_get_string(c, "resourceType"), "Coverage") ||
 		    !fhir_valid_id(fhir_get_string(c, "id")) ||
-		    !patients_refers_to(
+		    !patient_refers_to(
 			fhir_get_string(fhir_get_object(c, "beneficiary"), "reference"), patient_id))
 			continue;
 		cJSON_AddItemToArray(list, cJSON_Duplicate(c, true));

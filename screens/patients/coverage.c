@@ -38,7 +38,7 @@ struct cov {
 	struct app *app;
 	char *patient_id;
 	cJSON *patient; /* for the banner; NULL until read */
-	enum ui_allergy allergy;
+	struct patient_opened opened; /* the banner's view and allergies */
 	cJSON *coverages; /* the patient's Coverages as read, sorted as listed; NULL until read */
 	long total;       /* as many as the server matched */
 	struct coverage_payers payers; /* read once, when the screen opens */
@@ -392,8 +392,10 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 		return;
 	}
 	cJSON_Delete(s->patient);
-	s->patient = got.patient;
-	s->allergy = got.allergy;
+	patient_opened_clear(&s->opened);
+	s->opened = got.opened;
+	s->patient = s->opened.patient;
+	s->opened.patient = NULL;
 	coverage_payers_free(&s->payers);
 	s->payers = got.payers;
 	free(s->payers_failed);
@@ -693,6 +695,7 @@ coverage_leave(struct app *app, void *state)
 	ui_list_free(&s->list);
 	coverage_payers_free(&s->payers);
 	cJSON_Delete(s->patient);
+	patient_opened_clear(&s->opened);
 	cJSON_Delete(s->coverages);
 	free(s->payers_failed);
 	free(s->failed);
@@ -714,7 +717,7 @@ coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	if (s->patient == NULL || s->coverages == NULL) {
 		if (s->patient != NULL) {
 			today(&d);
-			ui_banner_draw(win, top, COLS, s->patient, s->allergy, &d);
+			ui_banner_draw(win, top, COLS, &s->opened.view, &s->opened.allergies, &d);
 		}
 		ui_put(win, top + 2, 2, COLS - 4,
 		    s->failed ? s->failed : "Reading the insurance...",
@@ -722,7 +725,7 @@ coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	today(&d);
-	ui_banner_draw(win, top, COLS, s->patient, s->allergy, &d);
+	ui_banner_draw(win, top, COLS, &s->opened.view, &s->opened.allergies, &d);
 	if (s->form_open) {
 		char *what = s->base != NULL ? coverage_describe(s->base, &s->payers) : NULL;
 

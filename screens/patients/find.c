@@ -211,30 +211,28 @@ static void
 on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
 {
 	struct find *f = state;
-	cJSON *patient = NULL;
-	char *version = NULL, *cause = NULL;
-	enum ui_allergy allergy;
+	struct patient_opened got;
+	char *cause = NULL;
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patients_open_result(res->resource, f->picking, &patient, &version, &allergy, &cause) != 0) {
+	    patient_open_result(res->resource, f->picking, &got, &cause) != 0) {
 		app_error(app, "The patient could not be read: %s",
 		    cause ? cause : res->message ? res->message : "no answer");
 		free(cause);
 		return;
 	}
-	if (app_audit(app, "view", "Patient", fhir_get_string(patient, "id")) == 0) {
-		app_set_patient(app, patient);
+	if (app_audit(app, "view", "Patient", got.view.id) == 0) {
+		app_set_patient(app, got.patient);
 		app_leave(app, f);
 	}
-	cJSON_Delete(patient);
-	free(version);
+	patient_opened_clear(&got);
 }
 
 static void
 pick(struct app *app, struct find *f, const char *id)
 {
-	cJSON *batch = patients_open_batch(app_fhir(app), id);
+	cJSON *batch = patient_open_batch(app_fhir(app), id);
 	struct app_ticket *t = app_ticket_new(app, f, on_picked, 0, "patient-open", "Reading the patient");
 
 	free(f->picking);

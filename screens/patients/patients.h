@@ -19,21 +19,6 @@ extern const struct ui_list_column patients_columns[COL_COUNT];
 struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_query *q,
     const struct date *today, size_t *kept, size_t *seen);
 
-/* The batch that opens a patient in one round trip: the Patient and its allergies. */
-cJSON *patients_open_batch(const struct fhir_client *fc, const char *id);
-
-/*
- * Read the batch-response for patient ID: *PATIENT (taken from the response, the
- * caller frees it) and its version, and the allergy state for the banner. Returns 0,
- * or -1 with *CAUSE when the Patient is not in the answer or is another patient;
- * allergies of another patient in the answer read as not loaded.
- */
-int patients_open_result(cJSON *response, const char *id, cJSON **patient, char **version,
-    enum ui_allergy *allergy, char **cause);
-
-/* True when REFERENCE is "Patient/ID" or an absolute URL ending in "/Patient/ID". */
-bool patients_refers_to(const char *reference, const char *id);
-
 /* What the patient-edit screen opens on: NULL registers a new patient. */
 struct patients_edit_arg {
 	const cJSON *patient; /* the Patient as read */
@@ -86,8 +71,7 @@ void coverage_payers_free(struct coverage_payers *p);
 
 /* What opening the screen reads: the batch and its answer. */
 struct coverage_loaded {
-	cJSON *patient; /* the Patient, for the banner; owned */
-	enum ui_allergy allergy;
+	struct patient_opened opened; /* the Patient and its allergies, for the banner */
 	cJSON *coverages; /* an array of Coverage, sorted as listed; owned */
 	long total;	  /* Coverages the server matched (may be more than held) */
 	struct coverage_payers payers;

@@ -16,7 +16,7 @@ struct record {
 	char *id;
 	char *version;	    /* the version shown: an edit will carry it as If-Match */
 	cJSON *patient;	    /* NULL until read */
-	enum ui_allergy allergy;
+	struct patient_opened opened; /* the banner's view and allergies */
 	struct ui_pager lines; /* the demographics, one line each */
 	char *failed;
 };
@@ -134,14 +134,19 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patients_open_result(res->resource, r->id, &r->patient, &r->version, &r->allergy, &cause) !=
-		0) {
+	    patient_open_result(res->resource, r->id, &r->opened, &cause) != 0) {
 		free(r->failed);
 		r->failed = cause != NULL ? cause
 					  : xstrdup(res->message ? res->message : "the patient could not be read");
 		app_error(app, "%s", r->failed);
 		return;
 	}
+	cJSON_Delete(r->patient);
+	free(r->version);
+	r->patient = r->opened.patient;
+	r->opened.patient = NULL;
+	r->version = r->opened.version;
+	r->opened.version = NULL;
 	/* No view without its audit line: if the trail cannot be written, nothing is shown. */
 	if (app_audit(app, "view", "Patient", r->id) != 0) {
 		cJSON_Delete(r->patient);
@@ -168,7 +173,7 @@ record_enter(struct app *app, void *arg)
 		r->failed = xstrdup("this entry has no usable patient id");
 		return r;
 	}
-	batch = patients_open_batch(app_fhir(app), r->id);
+	batch = patient_open_batch(app_fhir(app), r->id);
 	t = app_ticket_new(app, r, on_opened, 0, "patient-open", "Opening the patient");
 	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
 	cJSON_Delete(batch);
@@ -183,6 +188,7 @@ record_leave(struct app *app, void *state)
 	(void)app;
 	ui_pager_free(&r->lines);
 	cJSON_Delete(r->patient);
+	patient_opened_clear(&r->opened);
 	free(r->id);
 	free(r->version);
 	free(r->failed);
@@ -202,7 +208,7 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, r->patient, r->allergy, &now.date);
+	ui_banner_draw(win, top, COLS, &r->opened.view, &r->opened.allergies, &now.date);
 	ui_pager_draw(&r->lines, win, top + 2, rows - 2, COLS);
 }
 

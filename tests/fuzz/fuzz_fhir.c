@@ -57,23 +57,35 @@ walk(const cJSON *node, unsigned *budget)
 	}
 }
 
-/* banner.h: the banner is inert on a terminal and within its width, however short. */
+/*
+ * banner.h: the banner is inert on a terminal and within its width, however short,
+ * for the resource read as a Patient and as an AllergyIntolerance searchset.
+ */
 static void
 banner(const cJSON *r)
 {
 	static const int widths[] = {0, 1, 2, 11, 12, 24, 40, 80};
+	struct patient_view v;
+	struct patient_allergies a;
 	char *text;
 
+	patient_view_read(r, &v);
+	patient_allergies_read(r, "1", &a);
 	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
 		for (int utf8 = 0; utf8 <= 1; utf8++) {
-			text = ui_banner_text(r, (enum ui_allergy)(i % 4), &today, widths[i], utf8);
+			text = ui_banner_text(&v, &a, &today, widths[i], utf8);
+			fuzz_check_inert(text, (size_t)widths[i], utf8);
+			free(text);
+			text = ui_banner_identity(&v, &today, widths[i], utf8);
+			fuzz_check_inert(text, (size_t)widths[i], utf8);
+			free(text);
+			text = ui_banner_allergies(&a, widths[i], utf8);
 			fuzz_check_inert(text, (size_t)widths[i], utf8);
 			free(text);
 		}
 	}
-	text = ui_banner_name(r, true);
-	fuzz_check_inert(text, 0, true);
-	free(text);
+	patient_allergies_clear(&a);
+	patient_view_clear(&v);
 }
 
 /* What ehrterm reads out of any resource: its type and id, an OperationOutcome's sentence. */
