@@ -607,7 +607,8 @@ save(struct app *app, struct cov *s)
 	    n > 0 ? "Saving the coverage and the order"
 	    : s->base != NULL ? "Saving the coverage" : "Saving the new coverage");
 	s->saving = true;
-	tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
+	/* One write needs no transaction: run alone, it is the plain guarded POST or PUT. */
+	tx = n > 0 && (app_caps(app) == NULL || fhir_caps_transactions(app_caps(app)));
 	id = fhir_plan_run(app_fhir(app), plan, tx, app_ticket_done, t);
 	app_ticket_track(t, id);
 	cJSON_Delete(saved);
