@@ -151,7 +151,7 @@ coverage_view_read(const cJSON *c, const struct date *today, struct coverage_vie
 
 	memset(out, 0, sizeof *out);
 	out->id = dup_or_empty(fhir_get_string(c, "id"));
-	out->version = dup_or_empty(fhir_get_string(fhir_get_object(c, "meta"), "versionId"));
+	out->version = dup_or_empty(fhir_version_of(c));
 	out->payer_reference = dup_or_empty(fhir_get_string(payor, "reference"));
 	out->payer_display = dup_or_empty(fhir_get_string(payor, "display"));
 	out->member = dup_or_empty(member_id(c));
@@ -729,12 +729,6 @@ coverage_order_moves(
 	return n;
 }
 
-static const char *
-version_of(const cJSON *c)
-{
-	return fhir_get_string(fhir_get_object(c, "meta"), "versionId");
-}
-
 struct fhir_plan *
 coverage_plan(const cJSON *coverages, const cJSON *saved, const cJSON *base,
     const char *request_id, cJSON *const *moved, size_t n)
@@ -748,12 +742,12 @@ coverage_plan(const cJSON *coverages, const cJSON *saved, const cJSON *base,
 		ok = fhir_plan_create(p, saved, s);
 		fhir_search_free(&s);
 	} else {
-		ok = fhir_plan_update(p, saved, version_of(saved), base);
+		ok = fhir_plan_update(p, saved, fhir_version_of(saved), base);
 	}
 	/* Every update is guarded, or the plan is not made at all. */
 	for (size_t i = 0; ok >= 0 && i < n; i++)
 		ok = fhir_plan_update(
-		    p, moved[i], version_of(moved[i]), coverage_find(coverages, coverage_id(moved[i])));
+		    p, moved[i], fhir_version_of(moved[i]), coverage_find(coverages, coverage_id(moved[i])));
 	if (ok < 0)
 		fhir_plan_free(&p);
 	return p;

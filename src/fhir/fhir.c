@@ -888,6 +888,12 @@ fhir_first_code(const cJSON *concept)
 	return NULL;
 }
 
+const char *
+fhir_version_of(const cJSON *resource)
+{
+	return fhir_get_string(fhir_get_object(resource, "meta"), "versionId");
+}
+
 char *
 fhir_entry_version(const cJSON *entry)
 {
@@ -896,8 +902,7 @@ fhir_entry_version(const cJSON *entry)
 
 	if (v != NULL)
 		return v;
-	meta = fhir_get_string(
-	    fhir_get_object(fhir_get_object(entry, "resource"), "meta"), "versionId");
+	meta = fhir_version_of(fhir_get_object(entry, "resource"));
 	return meta != NULL ? xstrdup(meta) : NULL;
 }
 

@@ -134,6 +134,8 @@ cJSON *fhir_codeable(const char *system, const char *code, const char *display);
 bool fhir_has_code(const cJSON *concept, const char *code);
 const char *fhir_first_code(const cJSON *concept);
 
+/* RESOURCE's meta.versionId, borrowed, or NULL. */
+const char *fhir_version_of(const cJSON *resource);
 /* W/"3" -> "3" (the caller frees it); NULL when ETAG is not a quoted version. */
 char *fhir_etag_version(const char *etag);
 /*

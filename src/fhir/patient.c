@@ -664,7 +664,7 @@ patient_open_result(cJSON *response, const char *id, struct patient_opened *out,
 		return -1;
 	}
 	out->patient = cJSON_DetachItemFromObjectCaseSensitive(first, "resource");
-	vid = fhir_get_string(fhir_get_object(out->patient, "meta"), "versionId");
+	vid = fhir_version_of(out->patient);
 	out->version = vid != NULL ? xstrdup(vid) : NULL;
 	patient_view_read(out->patient, &out->view);
 	if (fhir_entry_ok(second))
