@@ -621,7 +621,7 @@ static void *
 coverage_enter(struct app *app, void *arg)
 {
 	struct cov *s = xcalloc(1, sizeof *s);
-	const char *id = fhir_get_string(app_patient(app), "id");
+	const char *id = patient_id_of(app_patient(app));
 
 	(void)arg;
 	s->app = app;

@@ -211,7 +211,7 @@ patient_from_form(struct edit *e)
 static void
 saved(struct app *app, struct edit *e, const cJSON *patient)
 {
-	const char *id = fhir_get_string(patient, "id");
+	const char *id = patient_id_of(patient);
 
 	if (app_audit(app, e->registering ? "create" : "update", "Patient", id) != 0)
 		return;
@@ -298,7 +298,7 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	if (r->status == FHIR_CONFLICT && !e->registering) {
 		/* Never a silent overwrite: read what they saved and show it beside ours. */
 		t = app_ticket_new(app, e, on_conflict_read, 0, "patient-conflict", "Reading their version");
-		app_ticket_track(t, fhir_read(app_fhir(app), "Patient", fhir_get_string(e->original, "id"),
+		app_ticket_track(t, fhir_read(app_fhir(app), "Patient", patient_id_of(e->original),
 					NULL, app_ticket_done, t));
 		return;
 	}

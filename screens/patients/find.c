@@ -35,7 +35,7 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	struct ui_list_page *pg;
 	struct date_time now;
 	size_t kept, seen;
-	const cJSON *total;
+	long total;
 
 	if (r->status != FHIR_OK) {
 		ui_list_page_failed(&f->list, (unsigned)ticket, r->message ? r->message : "failed");
@@ -49,10 +49,10 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	links.previous = fhir_bundle_link(r->resource, "previous");
 	links.first = fhir_bundle_link(r->resource, "first");
 	links.last = fhir_bundle_link(r->resource, "last");
-	total = cJSON_GetObjectItemCaseSensitive(r->resource, "total");
+	total = fhir_bundle_total(r->resource);
 	/* The server's total counts what it matched; the short form filters further. */
 	ui_list_add_page(&f->list, (unsigned)ticket, &pg, -1, &links,
-	    f->query.kind != PATIENT_QUERY_SHORT && cJSON_IsNumber(total) ? (long)total->valuedouble : -1,
+	    f->query.kind != PATIENT_QUERY_SHORT ? total : -1,
 	    NULL);
 	app_dirty(app);
 }

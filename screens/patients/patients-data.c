@@ -25,41 +25,31 @@ patients_page(const cJSON *bundle, const struct patient_query *q, const struct d
     size_t *kept, size_t *seen)
 {
 	struct ui_list_page *pg = ui_list_page_new(COL_COUNT);
-	const cJSON *entry;
+	struct patient_view *views;
 
-	*kept = *seen = 0;
-	cJSON_ArrayForEach(entry, fhir_get_array(bundle, "entry"))
-	{
-		const cJSON *p = fhir_get_object(entry, "resource");
-		const char *type = fhir_get_string(p, "resourceType");
-		struct patient_view v;
+	*kept = patient_page_read(bundle, q, &views, seen);
+	for (size_t i = 0; i < *kept; i++) {
+		struct patient_view *v = &views[i];
 		char sex[2], age[12];
 		const char *cells[COL_COUNT];
-		int years;
+		int years = patient_view_age(v, today);
 
-		if (type == NULL || strcmp(type, "Patient") != 0)
-			continue;
-		(*seen)++;
-		if (!patient_query_accepts(q, p))
-			continue;
-		patient_view_read(p, &v);
-		years = patient_view_age(&v, today);
-		sex[0] = v.sex;
+		sex[0] = v->sex;
 		sex[1] = '\0';
 		if (years >= 0)
 			snprintf(age, sizeof age, "%d", years);
 		else
 			age[0] = '\0';
-		cells[COL_NAME] = v.name;
+		cells[COL_NAME] = v->name;
 		cells[COL_SEX] = sex;
-		cells[COL_BORN] = v.birth_date;
+		cells[COL_BORN] = v->birth_date;
 		cells[COL_AGE] = age;
-		cells[COL_MRN] = *v.mrn ? v.mrn : "-";
-		cells[COL_PHONE] = v.phone;
+		cells[COL_MRN] = *v->mrn ? v->mrn : "-";
+		cells[COL_PHONE] = v->phone;
 		/* A Patient without a usable id cannot be opened: show it, but it leads nowhere. */
-		ui_list_page_add(pg, fhir_valid_id(v.id) ? v.id : "", cells);
-		(*kept)++;
-		patient_view_clear(&v);
+		ui_list_page_add(pg, fhir_valid_id(v->id) ? v->id : "", cells);
+		patient_view_clear(v);
 	}
+	free(views);
 	return pg;
 }

@@ -33,7 +33,8 @@ static void
 fill_lines(struct record *r, const struct date *today)
 {
 	struct patient_view v;
-	const cJSON *item;
+	struct patient_detail *details;
+	size_t n;
 	int age;
 	char born[40];
 
@@ -47,81 +48,10 @@ fill_lines(struct record *r, const struct date *today)
 		snprintf(born, sizeof born, "%s (age %d)", v.birth_date, age);
 		add_line(r, "Born", born);
 	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "identifier"))
-	{
-		const char *value = fhir_get_string(item, "value");
-		const cJSON *coding = cJSON_GetArrayItem(
-		    fhir_get_array(fhir_get_object(item, "type"), "coding"), 0);
-		const char *kind = fhir_get_string(coding, "display");
-
-		if (kind == NULL)
-			kind = fhir_get_string(coding, "code");
-		if (value != NULL) {
-			char *label = xasprintf("%.15s", kind != NULL ? kind : "Identifier");
-
-			add_line(r, label, value);
-			free(label);
-		}
-	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "telecom"))
-	{
-		const char *system = fhir_get_string(item, "system");
-		const char *use = fhir_get_string(item, "use");
-		char *label = xasprintf("%s%s%s", system ? system : "contact", use ? " " : "",
-		    use ? use : "");
-
-		add_line(r, label, fhir_get_string(item, "value"));
-		free(label);
-	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "address"))
-	{
-		const cJSON *line;
-		char *text = xstrdup("");
-
-		cJSON_ArrayForEach(line, fhir_get_array(item, "line"))
-		{
-			char *next;
-
-			if (!cJSON_IsString(line))
-				continue;
-			next = xasprintf("%s%s%s", text, *text ? ", " : "", line->valuestring);
-			free(text);
-			text = next;
-		}
-		{
-			char *full = xasprintf("%s%s%s %s %s", text, *text ? ", " : "",
-			    fhir_get_string(item, "city") ? fhir_get_string(item, "city") : "",
-			    fhir_get_string(item, "state") ? fhir_get_string(item, "state") : "",
-			    fhir_get_string(item, "postalCode") ? fhir_get_string(item, "postalCode") : "");
-
-			add_line(r, "Address", full);
-			free(full);
-		}
-		free(text);
-	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "communication"))
-	{
-		const cJSON *lang = fhir_get_object(item, "language");
-		const char *text = fhir_get_string(lang, "text");
-
-		if (text == NULL)
-			text = fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0),
-			    "display");
-		add_line(r, "Language", text);
-	}
-	add_line(r, "Marital status",
-	    fhir_get_string(fhir_get_object(r->patient, "maritalStatus"), "text"));
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "contact"))
-	{
-		const cJSON *name = fhir_get_object(item, "name");
-		const char *family = fhir_get_string(name, "family");
-		const cJSON *phone = cJSON_GetArrayItem(fhir_get_array(item, "telecom"), 0);
-		char *text = xasprintf("%s %s", family ? family : "(no name)",
-		    fhir_get_string(phone, "value") ? fhir_get_string(phone, "value") : "");
-
-		add_line(r, "Contact", text);
-		free(text);
-	}
+	n = patient_details(r->patient, &details);
+	for (size_t i = 0; i < n; i++)
+		add_line(r, details[i].label, details[i].value);
+	patient_details_free(details, n);
 	patient_view_clear(&v);
 }
 

@@ -314,9 +314,7 @@ coverage_take(const cJSON *searchset, const char *patient_id, const struct date 
     long *total)
 {
 	cJSON *list = cJSON_CreateArray();
-	const cJSON *entry, *t = cJSON_IsObject(searchset)
-	                             ? cJSON_GetObjectItemCaseSensitive(searchset, "total")
-	                             : NULL;
+	const cJSON *entry;
 
 	cJSON_ArrayForEach(entry, fhir_get_array(searchset, "entry"))
 	{
@@ -333,7 +331,9 @@ coverage_take(const cJSON *searchset, const char *patient_id, const struct date 
 			continue;
 		cJSON_AddItemToArray(list, cJSON_Duplicate(c, true));
 	}
-	*total = cJSON_IsNumber(t) ? (long)t->valuedouble : cJSON_GetArraySize(list);
+	*total = fhir_bundle_total(searchset);
+	if (*total < 0)
+		*total = cJSON_GetArraySize(list);
 	coverage_sort(list, today);
 	return list;
 }

@@ -888,6 +888,16 @@ fhir_first_code(const cJSON *concept)
 	return NULL;
 }
 
+long
+fhir_bundle_total(const cJSON *bundle)
+{
+	const cJSON *t = cJSON_IsObject(bundle) ? cJSON_GetObjectItemCaseSensitive(bundle, "total") : NULL;
+
+	if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble > 1e15)
+		return -1;
+	return (long)t->valuedouble;
+}
+
 const char *
 fhir_version_of(const cJSON *resource)
 {

@@ -95,6 +95,9 @@ uint64_t fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn d
 /* True for a batch whose every entry is a GET: a read, which may be sent again. */
 bool fhir_bundle_reads_only(const cJSON *bundle);
 
+/* The Bundle's total, or -1 when it has none (or not a number). */
+long fhir_bundle_total(const cJSON *bundle);
+
 /* The Bundle's link with this relation ("next", "self"), borrowed, or NULL. */
 const char *fhir_bundle_link(const cJSON *bundle, const char *relation);
 

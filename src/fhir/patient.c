@@ -1081,3 +1081,134 @@ patient_probe_read(
 	}
 	return *n > 0 ? PATIENT_PROBE_CANDIDATES : PATIENT_PROBE_CLEAR;
 }
+
+/* --- lists and the record ----------------------------------------------------------------- */
+
+const char *
+patient_id_of(const cJSON *patient)
+{
+	return fhir_get_string(patient, "id");
+}
+
+size_t
+patient_page_read(const cJSON *bundle, const struct patient_query *q, struct patient_view **out,
+    size_t *seen)
+{
+	const cJSON *entry;
+	size_t n = 0;
+
+	*out = NULL;
+	*seen = 0;
+	cJSON_ArrayForEach(entry, fhir_get_array(bundle, "entry"))
+	{
+		const cJSON *p = fhir_get_object(entry, "resource");
+		const char *type = fhir_get_string(p, "resourceType");
+
+		if (type == NULL || strcmp(type, "Patient") != 0)
+			continue;
+		(*seen)++;
+		if (!patient_query_accepts(q, p))
+			continue;
+		*out = xreallocarray(*out, n + 1, sizeof **out);
+		patient_view_read(p, &(*out)[n++]);
+	}
+	return n;
+}
+
+static void
+add_detail(struct patient_detail **out, size_t *n, char *label, const char *value)
+{
+	if (value == NULL || *value == '\0') {
+		free(label);
+		return;
+	}
+	*out = xreallocarray(*out, *n + 1, sizeof **out);
+	(*out)[*n].label = label;
+	(*out)[*n].value = xstrdup(value);
+	(*n)++;
+}
+
+size_t
+patient_details(const cJSON *patient, struct patient_detail **out)
+{
+	const cJSON *item;
+	size_t n = 0;
+
+	*out = NULL;
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "identifier"))
+	{
+		const char *value = fhir_get_string(item, "value");
+		const cJSON *coding = cJSON_GetArrayItem(
+		    fhir_get_array(fhir_get_object(item, "type"), "coding"), 0);
+		const char *kind = fhir_get_string(coding, "display");
+
+		if (kind == NULL)
+			kind = fhir_get_string(coding, "code");
+		add_detail(out, &n, xasprintf("%.15s", kind != NULL ? kind : "Identifier"), value);
+	}
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "telecom"))
+	{
+		const char *system = fhir_get_string(item, "system");
+		const char *use = fhir_get_string(item, "use");
+
+		add_detail(out, &n,
+		    xasprintf("%s%s%s", system ? system : "contact", use ? " " : "", use ? use : ""),
+		    fhir_get_string(item, "value"));
+	}
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "address"))
+	{
+		const cJSON *line;
+		char *text = xstrdup(""), *full;
+		const char *city = fhir_get_string(item, "city"), *state = fhir_get_string(item, "state");
+		const char *postal = fhir_get_string(item, "postalCode");
+
+		cJSON_ArrayForEach(line, fhir_get_array(item, "line"))
+		{
+			char *next;
+
+			if (!cJSON_IsString(line))
+				continue;
+			next = xasprintf("%s%s%s", text, *text ? ", " : "", line->valuestring);
+			free(text);
+			text = next;
+		}
+		full = xasprintf("%s%s%s %s %s", text, *text ? ", " : "", city ? city : "",
+		    state ? state : "", postal ? postal : "");
+		add_detail(out, &n, xstrdup("Address"), full);
+		free(full);
+		free(text);
+	}
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "communication"))
+	{
+		const cJSON *lang = fhir_get_object(item, "language");
+		const char *text = fhir_get_string(lang, "text");
+
+		if (text == NULL)
+			text = fhir_get_string(
+			    cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "display");
+		add_detail(out, &n, xstrdup("Language"), text);
+	}
+	add_detail(out, &n, xstrdup("Marital status"),
+	    fhir_get_string(fhir_get_object(patient, "maritalStatus"), "text"));
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "contact"))
+	{
+		const char *family = fhir_get_string(fhir_get_object(item, "name"), "family");
+		const char *phone = fhir_get_string(
+		    cJSON_GetArrayItem(fhir_get_array(item, "telecom"), 0), "value");
+		char *text = xasprintf("%s %s", family ? family : "(no name)", phone ? phone : "");
+
+		add_detail(out, &n, xstrdup("Contact"), text);
+		free(text);
+	}
+	return n;
+}
+
+void
+patient_details_free(struct patient_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].label);
+		free(d[i].value);
+	}
+	free(d);
+}

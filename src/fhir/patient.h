@@ -78,6 +78,29 @@ void patient_view_clear(struct patient_view *view);
 /* Age in whole years on TODAY, or -1 when the birth date is unknown. */
 int patient_view_age(const struct patient_view *view, const struct date *today);
 
+/* The Patient's id, borrowed, or NULL. */
+const char *patient_id_of(const cJSON *patient);
+
+/*
+ * The Patients of one search page (a Bundle) that answer Q, as views into *OUT (the
+ * caller clears each and frees the array); returns how many. *SEEN counts the Patients
+ * on the page: a short-form search keeps only those whose identifiers end in its digits.
+ */
+size_t patient_page_read(const cJSON *bundle, const struct patient_query *q,
+    struct patient_view **out, size_t *seen);
+
+/* One line of the record's demographics: a label and a value, both owned. */
+struct patient_detail {
+	char *label, *value;
+};
+/*
+ * The demographics beyond the view (identifiers, telecom, addresses, languages,
+ * marital status, contacts) as lines into *OUT; returns how many. Empty values are
+ * left out.
+ */
+size_t patient_details(const cJSON *patient, struct patient_detail **out);
+void patient_details_free(struct patient_detail *d, size_t n);
+
 /* --- the allergies the banner shows ------------------------------------------------- */
 
 /*

@@ -555,3 +555,48 @@ Test(patient_probe, the_answer_is_clear_candidates_or_failed)
 	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
 	cJSON_Delete(r);
 }
+
+/* --- lists and the record ------------------------------------------------------------------ */
+
+Test(patient_page, the_rows_of_a_page_and_the_short_form_filter)
+{
+	cJSON *b = parse("{\"resourceType\":\"Bundle\",\"total\":3,\"entry\":["
+			 "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"a\",\"name\":[{\"family\":"
+			 "\"Quigley\"}],\"identifier\":[{\"value\":\"x-8013\"}]}},"
+			 "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"b\",\"name\":[{\"family\":"
+			 "\"Quinn\"}],\"identifier\":[{\"value\":\"x-1111\"}]}},"
+			 "{\"resource\":{\"resourceType\":\"OperationOutcome\"}},{\"resource\":7}]}");
+	struct patient_query q;
+	struct patient_view *v;
+	size_t seen, n;
+	char *cause = NULL;
+
+	cr_assert_eq(fhir_bundle_total(b), 3);
+	cr_assert_eq(patient_query_parse("Q8013", &today, &q, &cause), 0);
+	n = patient_page_read(b, &q, &v, &seen);
+	cr_assert_eq(seen, 2);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].id, "a");
+	patient_view_clear(&v[0]);
+	free(v);
+	cJSON_Delete(b);
+}
+
+Test(patient_page, the_record_details_skip_empty_and_wrong_types)
+{
+	cJSON *p = parse("{\"resourceType\":\"Patient\",\"identifier\":[{\"type\":{\"coding\":"
+			 "[{\"code\":\"MR\",\"display\":\"Medical Record Number\"}]},\"value\":\"M1\"},"
+			 "{\"value\":7}],\"telecom\":[{\"system\":\"phone\",\"use\":\"home\",\"value\":"
+			 "\"555\"},{\"system\":\"email\"}],\"address\":[{\"line\":[\"1 Main\",3],\"city\":"
+			 "\"Boston\",\"state\":\"MA\",\"postalCode\":\"02101\"}],\"maritalStatus\":7}");
+	struct patient_detail *d;
+	size_t n = patient_details(p, &d);
+
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(d[0].label, "Medical Record ", "labels are cut to 15 columns");
+	cr_assert_str_eq(d[0].value, "M1");
+	cr_assert_str_eq(d[1].label, "phone home");
+	cr_assert_str_eq(d[2].value, "1 Main, Boston MA 02101");
+	patient_details_free(d, n);
+	cJSON_Delete(p);
+}
