@@ -343,11 +343,17 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	if (r->status == FHIR_OK)
 		got = patient_probe_read(r->resource, e->request_id, &found, &n);
 	if (got == PATIENT_PROBE_FAILED) {
-		/* Without the probe a duplicate could slip in: do not register blind. */
-		ui_form_set_not_saved(&e->form, "the duplicate check failed; press save to try again");
-		e->stage = STAGE_EDITING;
+		/* Not knowing is not "no duplicate": say so, and let the clerk decide. */
+		ui_dialog_free(&e->dialog);
+		ui_dialog_init(&e->dialog, "The duplicate check failed. Register anyway?", false);
+		ui_dialog_addf(&e->dialog, "A patient already registered cannot be ruled out:");
+		ui_dialog_addf(&e->dialog, "%s",
+		    r->status != FHIR_OK && r->message ? r->message : "a search was not answered");
+		ui_dialog_addf(&e->dialog, "No keeps the form; save again to check again.");
+		ui_form_set_not_saved(&e->form, "the duplicate check failed; save to check again");
 		app_error(app, "The duplicate check failed: %s",
 		    r->status != FHIR_OK && r->message ? r->message : "a search was not answered");
+		e->stage = STAGE_ASKING;
 		return;
 	}
 	if (got == PATIENT_PROBE_CLEAR) {
