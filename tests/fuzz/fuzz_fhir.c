@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "fhir/capability.h"
+#include "fhir/coverage.h"
 #include "fhir/fhir.h"
 #include "fuzz.h"
 #include "ui/banner.h"
@@ -88,6 +89,55 @@ banner(const cJSON *r)
 	patient_view_clear(&v);
 }
 
+/*
+ * fhir/patient.h and fhir/coverage.h: every reader of a batch-response or searchset
+ * survives any Bundle, and what it keeps is what it promises.
+ */
+static void
+readers(const cJSON *r)
+{
+	struct patient_allergies a;
+	struct patient_view *found;
+	struct patient_opened o;
+	cJSON *copy = cJSON_Duplicate(r, true), *list, *saved[4];
+	char *cause = NULL;
+	size_t n;
+	long total;
+	int k;
+
+	patient_allergies_read(r, "1", &a);
+	FUZZ_CHECK(a.state == PATIENT_ALLERGY_LISTED ? a.n > 0 : a.n == 0);
+	patient_allergies_clear(&a);
+	if (patient_probe_read(r, "req", &found, &n) == PATIENT_PROBE_CANDIDATES) {
+		FUZZ_CHECK(n > 0);
+		for (size_t i = 0; i < n; i++)
+			patient_view_clear(&found[i]);
+		free(found);
+	} else {
+		FUZZ_CHECK(found == NULL && n == 0);
+	}
+	if (patient_open_result(copy, "1", &o, &cause) == 0) {
+		FUZZ_CHECK(strcmp(o.view.id, "1") == 0);
+		patient_opened_clear(&o);
+	} else {
+		FUZZ_CHECK(cause != NULL);
+		free(cause);
+	}
+	cJSON_Delete(copy);
+	list = coverage_take(r, "1", &today, &total);
+	for (int i = 0; i < cJSON_GetArraySize(list); i++) {
+		struct coverage_view v;
+
+		coverage_view_read(cJSON_GetArrayItem(list, i), &today, &v);
+		FUZZ_CHECK(fhir_valid_id(v.id));
+		coverage_view_clear(&v);
+	}
+	cJSON_Delete(list);
+	k = coverage_saved(r, saved, 4);
+	for (int i = 0; i < k && i < 4; i++)
+		cJSON_Delete(saved[i]);
+}
+
 /* What ehrterm reads out of any resource: its type and id, an OperationOutcome's sentence. */
 static void
 resource(const cJSON *r)
@@ -106,6 +156,8 @@ resource(const cJSON *r)
 		fuzz_check_patient_view(r, &today);
 		banner(r);
 	}
+	if (type != NULL && strcmp(type, "Bundle") == 0)
+		readers(r);
 }
 
 static void

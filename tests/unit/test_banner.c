@@ -449,3 +449,46 @@ Test(banner, the_allergies_loaded_are_listed_and_cut_when_long)
 	patient_view_clear(&v);
 	cJSON_Delete(p);
 }
+
+Test(banner_draw, two_rows_when_the_allergies_do_not_fit_beside_the_patient)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	struct patient_allergy items[] = { { "Shellfish", false }, { "Penicillin", true },
+		{ "Latex", false } };
+	struct patient_allergies al = { PATIENT_ALLERGY_LISTED, items, 3 };
+	SCREEN *screen;
+	WINDOW *win;
+	cJSON *p = parse(CHAD);
+	struct patient_view v;
+	char buf[128];
+	int n;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	cr_assert(out != NULL && in != NULL);
+	screen = newterm("vt100", out, in);
+	cr_assert_not_null(screen);
+	win = newwin(4, 80, 0, 0);
+	patient_view_read(p, &v);
+	cr_assert_eq(ui_banner_draw(win, 1, 80, &v, &al, &today), 2);
+	n = mvwinnstr(win, 1, 0, buf, 80);
+	buf[n] = '\0';
+	cr_assert(strncmp(buf, "Quigley, Chad  DOB 1952-06-19  73y M  MRN MR-8013", 49) == 0, "%s", buf);
+	cr_assert_null(strstr(buf, "ALLERGIES"), "%s", buf);
+	n = mvwinnstr(win, 2, 0, buf, 80);
+	buf[n] = '\0';
+	cr_assert(strncmp(buf, "ALLERGIES: Shellfish; Penicillin (high); Latex", 46) == 0, "%s", buf);
+	/* Short enough, it is one row, and the row below is the screen's. */
+	al.n = 1;
+	werase(win);
+	cr_assert_eq(ui_banner_draw(win, 1, 80, &v, &al, &today), 1);
+	n = mvwinnstr(win, 2, 0, buf, 80);
+	buf[n] = '\0';
+	cr_assert_null(strstr(buf, "ALLERGIES"), "%s", buf);
+	patient_view_clear(&v);
+	cJSON_Delete(p);
+	delwin(win);
+	endwin();
+	delscreen(screen);
+	fclose(out);
+	fclose(in);
+}
