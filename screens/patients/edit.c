@@ -102,6 +102,7 @@ struct edit {
 	cJSON *theirs;	 /* the server's version after a conflict */
 	char *their_version;
 	bool warned;	 /* Esc was pressed once with unsaved changes */
+	struct patient_allergies allergies; /* as the record read them, for the banner */
 };
 
 /* --- the form and the Patient ------------------------------------------------------- */
@@ -409,6 +410,8 @@ edit_enter(struct app *app, void *arg)
 	if (a != NULL && a->patient != NULL) {
 		e->original = cJSON_Duplicate(a->patient, 1);
 		e->version = a->version ? xstrdup(a->version) : NULL;
+		if (a->allergies != NULL)
+			patient_allergies_copy(&e->allergies, a->allergies);
 		form_from_patient(&e->form, e->original);
 		ui_form_mark_clean(&e->form);
 	} else {
@@ -429,6 +432,7 @@ edit_leave(struct app *app, void *state)
 	cJSON_Delete(e->theirs);
 	free(e->version);
 	free(e->their_version);
+	patient_allergies_clear(&e->allergies);
 	free(e);
 }
 
@@ -469,7 +473,7 @@ edit_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 
 		date_time_now(&now);
 		patient_view_read(e->original, &pv);
-		ui_banner_draw(win, top, COLS, &pv, NULL, &now.date);
+		ui_banner_draw(win, top, COLS, &pv, &e->allergies, &now.date);
 		patient_view_clear(&pv);
 		top++;
 		rows--;

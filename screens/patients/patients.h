@@ -23,6 +23,7 @@ struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_que
 struct patients_edit_arg {
 	const cJSON *patient; /* the Patient as read */
 	const char *version;  /* its version, for If-Match */
+	const struct patient_allergies *allergies; /* for the banner, or NULL: not loaded */
 };
 
 /* --- coverage: the insurance screen's widgets (screens/patients/coverage-data.c) ------------ */

@@ -148,7 +148,7 @@ record_action(struct app *app, void *state, enum action a)
 	struct record *r = state;
 
 	if (a == A_EDIT && r->patient != NULL) {
-		struct patients_edit_arg arg = { r->patient, r->version };
+		struct patients_edit_arg arg = { r->patient, r->version, &r->opened.allergies };
 
 		app_push(app, "patient-edit", &arg);
 		return APP_HANDLED;
