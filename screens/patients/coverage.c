@@ -4,6 +4,7 @@
 #include "screens/patients/patients.h"
 #include "screens/screens.h"
 #include "app/app.h"
+#include "fhir/capability.h"
 #include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/ui.h"
@@ -38,7 +39,7 @@ struct cov {
 	struct app *app;
 	char *patient_id;
 	cJSON *patient; /* for the banner; NULL until read */
-	enum ui_allergy allergy;
+	struct patient_opened opened; /* the banner's view and allergies */
 	cJSON *coverages; /* the patient's Coverages as read, sorted as listed; NULL until read */
 	long total;       /* as many as the server matched */
 	struct coverage_payers payers; /* read once, when the screen opens */
@@ -165,7 +166,7 @@ rebuild_list(struct cov *s)
 	ui_list_add_page(&s->list, ticket, &pg, 0, NULL, cJSON_GetArraySize(s->coverages), NULL);
 	cJSON_ArrayForEach(c, s->coverages)
 	{
-		if (s->select != NULL && strcmp(fhir_get_string(c, "id"), s->select) == 0)
+		if (s->select != NULL && coverage_id(c) != NULL && strcmp(coverage_id(c), s->select) == 0)
 			at = i;
 		i++;
 	}
@@ -186,7 +187,7 @@ audit_views(struct app *app, const cJSON *coverages)
 		return -1;
 	cJSON_ArrayForEach(c, coverages)
 	{
-		if (app_audit(app, "view", "Coverage", fhir_get_string(c, "id")) != 0)
+		if (app_audit(app, "view", "Coverage", coverage_id(c)) != 0)
 			return -1;
 	}
 	return 0;
@@ -275,7 +276,7 @@ open_form(struct cov *s, const cJSON *coverage)
 {
 	char *texts[COV_F_COUNT], *said = NULL;
 	struct date d;
-	const char *ref;
+	struct coverage_view v;
 
 	if (coverage == NULL && s->payers.n == 0) {
 		app_error(s->app, "A coverage cannot be added: %s",
@@ -285,10 +286,9 @@ open_form(struct cov *s, const cJSON *coverage)
 	today(&d);
 	/* The payer field's choices: the server's payers, and the one this coverage has. */
 	coverage_payers_copy(&s->form_payers, &s->payers);
-	ref =
-	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(coverage, "payor"), 0), "reference");
-	coverage_payers_add(&s->form_payers, ref,
-	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(coverage, "payor"), 0), "display"));
+	coverage_view_read(coverage, &d, &v);
+	coverage_payers_add(&s->form_payers, v.payer_reference, v.payer_display);
+	coverage_view_clear(&v);
 	memcpy(s->defs, coverage_fields, sizeof s->defs);
 	s->defs[COV_F_PAYER].codes = s->form_payers.codes;
 	s->defs[COV_F_PAYER].ncodes = s->form_payers.n;
@@ -331,7 +331,7 @@ form_reloaded(struct cov *s)
 	cJSON *applied;
 
 	if (s->base != NULL)
-		fresh = coverage_find(s->coverages, fhir_get_string(s->base, "id"));
+		fresh = coverage_find(s->coverages, coverage_id(s->base));
 	else
 		fresh = coverage_find_request(s->coverages, s->request_id);
 	if (fresh == NULL) {
@@ -357,7 +357,7 @@ form_reloaded(struct cov *s)
 		/* What the clerk asked for is what the server holds: an earlier try got through. */
 		char *what = coverage_describe(s->base, &s->payers);
 
-		s->select = xstrdup(fhir_get_string(s->base, "id"));
+		s->select = xstrdup(coverage_id(s->base));
 		app_status(s->app, "Saved: %s (the server already had these entries)", what);
 		free(what);
 		close_form(s);
@@ -392,10 +392,13 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 		return;
 	}
 	cJSON_Delete(s->patient);
-	s->patient = got.patient;
-	s->allergy = got.allergy;
+	patient_opened_clear(&s->opened);
+	s->opened = got.opened;
+	s->patient = s->opened.patient;
+	s->opened.patient = NULL;
 	coverage_payers_free(&s->payers);
-	s->payers = got.payers;
+	coverage_payers_from(&s->payers, &got.payers);
+	coverage_payer_list_free(&got.payers);
 	free(s->payers_failed);
 	s->payers_failed = got.payers_failed;
 	show(s, got.coverages, got.total);
@@ -448,77 +451,45 @@ reload(struct cov *s)
 	fhir_search_free(&q);
 }
 
-/* Take a saved Coverage from an answer into the list; false when the answer did not hold it. */
-static bool
-take_saved(struct cov *s, cJSON *resource, bool created)
-{
-	const char *id = fhir_get_string(resource, "id");
-
-	if (!fhir_get_string(resource, "resourceType") ||
-	    strcmp(fhir_get_string(resource, "resourceType"), "Coverage") != 0 ||
-	    !fhir_valid_id(id))
-		return false;
-	app_audit(s->app, created ? "create" : "update", "Coverage", id);
-	if (s->coverages != NULL)
-		coverage_put(s->coverages, cJSON_Duplicate(resource, true));
-	return true;
-}
-
 static void
 on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long moves)
 {
 	struct cov *s = state;
-	bool created = s->base == NULL, complete = true;
+	bool created = s->base == NULL;
 	char *what = NULL, *why;
+	cJSON *got[COVERAGE_MOVES_MAX + 1];
+	int n;
 	struct date d;
 
 	s->saving = false;
 	if (res->status == FHIR_OK) {
-		if (moves == 0) {
-			complete = take_saved(s, res->resource, created);
-			if (complete)
-				what = coverage_describe(res->resource, &s->payers);
-		} else {
-			const cJSON *e;
-			bool first = true;
-
-			cJSON_ArrayForEach(e, fhir_get_array(res->resource, "entry"))
-			{
-				cJSON *r = (cJSON *)fhir_get_object(e, "resource");
-
-				if (first && r != NULL)
-					what = coverage_describe(r, &s->payers);
-				complete = take_saved(s, r, first && created) && complete;
-				first = false;
-			}
-		}
+		/* One answer shape for every save: the plan's transaction-response. */
+		n = coverage_saved(res->resource, got, COVERAGE_MOVES_MAX + 1);
+		for (int i = 0; i < n && i <= COVERAGE_MOVES_MAX; i++)
+			app_audit(s->app, i == 0 && created ? "create" : "update", "Coverage",
+			    coverage_id(got[i]));
 		/* A server that answered without the resources: read them. */
-		if (!complete || s->coverages == NULL) {
+		if (n < 0 || n > COVERAGE_MOVES_MAX + 1 || s->coverages == NULL) {
+			for (int i = 0; i < n && i <= COVERAGE_MOVES_MAX; i++)
+				cJSON_Delete(got[i]);
 			close_form(s);
 			reload(s);
 			app_status(app, "Saved");
-			free(what);
 			return;
 		}
+		what = coverage_describe(got[0], &s->payers);
+		free(s->select);
+		s->select = xstrdup(coverage_id(got[0]));
+		for (int i = 0; i < n; i++)
+			coverage_put(s->coverages, got[i]);
 		today(&d);
 		coverage_sort(s->coverages, &d);
-		free(s->select);
-		s->select = NULL;
-		if (moves == 0)
-			s->select = xstrdup(fhir_get_string(res->resource, "id"));
-		else
-			s->select = xstrdup(fhir_get_string(
-			    fhir_get_object(
-			        cJSON_GetArrayItem(fhir_get_array(res->resource, "entry"), 0),
-			        "resource"),
-			    "id"));
 		close_form(s);
 		rebuild_list(s);
 		if (moves > 0)
-			app_status(app, "Saved: %lu coverages in one transaction; %s", moves + 1,
-			    what ? what : "");
+			app_status(app, "Saved: %lu coverages in one transaction; %s", moves + 1, what);
 		else
-			app_status(app, "Saved: %s", what ? what : "");
+			app_status(app, "Saved: %s", what);
 		free(what);
 		return;
 	}
@@ -577,7 +548,9 @@ save(struct app *app, struct cov *s)
 	cJSON *saved, *moved[COVERAGE_MOVES_MAX];
 	size_t n = 0;
 	struct app_ticket *t;
+	struct fhir_plan *plan;
 	uint64_t id;
+	bool tx;
 
 	check_cancelled(s);
 	if (s->saving) {
@@ -621,41 +594,22 @@ save(struct app *app, struct cov *s)
 		    app, "Not saved: that order moves %zu other coverages; choose another", n);
 		return APP_REDRAW;
 	}
-	if (n > 0) {
-		cJSON *tx = coverage_transaction(app_fhir(app), saved, s->request_id, moved, n);
-
-		for (size_t i = 0; i < n; i++)
-			cJSON_Delete(moved[i]);
-		if (tx == NULL) {
-			cJSON_Delete(saved);
-			app_error(
-			    app, "Not saved: a coverage to reorder has no version; reload first");
-			return APP_REDRAW;
-		}
-		t = app_ticket_new(
-		    app, s, on_saved, n, "coverage-save", "Saving the coverage and the order");
-		s->saving = true;
-		id = fhir_bundle(app_fhir(app), tx, app_ticket_done, t);
-		cJSON_Delete(tx);
-	} else if (s->base != NULL) {
-		const char *version =
-		    fhir_get_string(fhir_get_object(s->base, "meta"), "versionId");
-
-		t = app_ticket_new(app, s, on_saved, 0, "coverage-save", "Saving the coverage");
-		s->saving = true;
-		id = fhir_update(app_fhir(app), saved, version, app_ticket_done, t);
-	} else {
-		/* The identifier made when the form opened: a retry finds the first copy. */
-		struct fhir_search *guard = fhir_search_new("Coverage");
-		char *value = xasprintf("%s|%s", COVERAGE_REQUEST_SYSTEM, s->request_id);
-
-		fhir_search_add(guard, "identifier", value);
-		free(value);
-		t = app_ticket_new(app, s, on_saved, 0, "coverage-save", "Saving the new coverage");
-		s->saving = true;
-		id = fhir_create(app_fhir(app), saved, guard, app_ticket_done, t);
-		fhir_search_free(&guard);
+	/* Every save is a plan: If-Match and the request identifier are the plan's. */
+	plan = coverage_plan(s->coverages, saved, s->base, s->request_id, moved, n);
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(moved[i]);
+	if (plan == NULL) {
+		cJSON_Delete(saved);
+		app_error(app, "Not saved: a coverage to change has no version; reload first");
+		return APP_REDRAW;
 	}
+	t = app_ticket_new(app, s, on_saved, n, "coverage-save",
+	    n > 0 ? "Saving the coverage and the order"
+	    : s->base != NULL ? "Saving the coverage" : "Saving the new coverage");
+	s->saving = true;
+	/* One write needs no transaction: run alone, it is the plain guarded POST or PUT. */
+	tx = n > 0 && (app_caps(app) == NULL || fhir_caps_transactions(app_caps(app)));
+	id = fhir_plan_run(app_fhir(app), plan, tx, app_ticket_done, t);
 	app_ticket_track(t, id);
 	cJSON_Delete(saved);
 	return APP_REDRAW;
@@ -667,7 +621,7 @@ static void *
 coverage_enter(struct app *app, void *arg)
 {
 	struct cov *s = xcalloc(1, sizeof *s);
-	const char *id = fhir_get_string(app_patient(app), "id");
+	const char *id = patient_id_of(app_patient(app));
 
 	(void)arg;
 	s->app = app;
@@ -693,6 +647,7 @@ coverage_leave(struct app *app, void *state)
 	ui_list_free(&s->list);
 	coverage_payers_free(&s->payers);
 	cJSON_Delete(s->patient);
+	patient_opened_clear(&s->opened);
 	cJSON_Delete(s->coverages);
 	free(s->payers_failed);
 	free(s->failed);
@@ -714,7 +669,7 @@ coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	if (s->patient == NULL || s->coverages == NULL) {
 		if (s->patient != NULL) {
 			today(&d);
-			ui_banner_draw(win, top, COLS, s->patient, s->allergy, &d);
+			ui_banner_draw(win, top, COLS, &s->opened.view, &s->opened.allergies, &d);
 		}
 		ui_put(win, top + 2, 2, COLS - 4,
 		    s->failed ? s->failed : "Reading the insurance...",
@@ -722,7 +677,7 @@ coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	today(&d);
-	ui_banner_draw(win, top, COLS, s->patient, s->allergy, &d);
+	ui_banner_draw(win, top, COLS, &s->opened.view, &s->opened.allergies, &d);
 	if (s->form_open) {
 		char *what = s->base != NULL ? coverage_describe(s->base, &s->payers) : NULL;
 

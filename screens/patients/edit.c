@@ -42,7 +42,6 @@ static const struct field_code sexes[] = {
  * Gender identity, apart from the administrative sex above: R4 has no element for it,
  * so it goes in US Core's extension, with the codes of US Core's value set.
  */
-#define IDENTITY_URL "http://hl7.org/fhir/us/core/StructureDefinition/us-core-genderIdentity"
 static const struct field_code identities[] = {
 	{ "446141000124107", "female" },
 	{ "446151000124109", "male" },
@@ -82,9 +81,6 @@ static const struct field_def fields[F_COUNT] = {
 };
 // clang-format on
 
-/* The MRN's identifier system, and the one that makes a retried registration harmless. */
-#define MRN_SYSTEM "urn:ehrterm:mrn"
-#define REQUEST_SYSTEM "urn:ehrterm:request"
 
 enum edit_stage {
 	STAGE_EDITING,
@@ -106,32 +102,10 @@ struct edit {
 	cJSON *theirs;	 /* the server's version after a conflict */
 	char *their_version;
 	bool warned;	 /* Esc was pressed once with unsaved changes */
+	struct patient_allergies allergies; /* as the record read them, for the banner */
 };
 
 /* --- the form and the Patient ------------------------------------------------------- */
-
-static const char *
-first_string(const cJSON *array)
-{
-	const cJSON *s = cJSON_GetArrayItem(array, 0);
-
-	return cJSON_IsString(s) ? s->valuestring : NULL;
-}
-
-static const cJSON *
-first_of_system(const cJSON *telecom, const char *system)
-{
-	const cJSON *t;
-
-	cJSON_ArrayForEach(t, telecom)
-	{
-		const char *s = fhir_get_string(t, "system");
-
-		if (s != NULL && strcmp(s, system) == 0)
-			return t;
-	}
-	return NULL;
-}
 
 static void
 set(struct ui_form *form, enum edit_field f, const char *text)
@@ -142,78 +116,33 @@ set(struct ui_form *form, enum edit_field f, const char *text)
 		free(cause); /* a value the form refuses stays for the clerk to correct */
 }
 
-/*
- * The primary language subtag of P's first communication language ("en" of "en-US"),
- * lower case, when it is one the form lists; false otherwise.
- */
-static bool
-primary_language(const cJSON *p, char *buf, size_t size)
-{
-	const cJSON *lang = fhir_get_object(cJSON_GetArrayItem(fhir_get_array(p, "communication"), 0),
-	    "language");
-	const char *code = fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "code");
-	size_t n = 0;
-
-	if (code == NULL)
-		return false;
-	while (code[n] != '\0' && code[n] != '-' && n + 1 < size) {
-		buf[n] = (char)tolower((unsigned char)code[n]);
-		n++;
-	}
-	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
-		if (strcmp(languages[i].code, buf) == 0)
-			return true;
-	return false;
-}
-
 /* Fill FORM from a Patient (edit, or the server's version after a conflict). */
 static void
 form_from_patient(struct ui_form *form, const cJSON *p)
 {
-	struct patient_view v;
-	const cJSON *addr = cJSON_GetArrayItem(fhir_get_array(p, "address"), 0);
-	const cJSON *contact = cJSON_GetArrayItem(fhir_get_array(p, "contact"), 0);
+	struct patient_form_view v;
 
-	patient_view_read(p, &v);
+	patient_form_view_read(p, &v);
 	set(form, F_FAMILY, v.family);
 	set(form, F_GIVEN, v.given);
 	set(form, F_SEX, v.gender);
-	{
-		const cJSON *ext;
-
-		cJSON_ArrayForEach(ext, fhir_get_array(p, "extension"))
-		{
-			const char *url = fhir_get_string(ext, "url");
-
-			if (url != NULL && strcmp(url, IDENTITY_URL) == 0)
-				set(form, F_IDENTITY,
-				    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(
-							fhir_get_object(ext, "valueCodeableConcept"), "coding"),
-						      0),
-					"code"));
-		}
-	}
+	set(form, F_IDENTITY, v.identity);
 	if (*v.birth_date)
 		set(form, F_BIRTH, v.birth_date);
 	set(form, F_MRN, v.mrn);
-	set(form, F_PHONE, fhir_get_string(first_of_system(fhir_get_array(p, "telecom"), "phone"), "value"));
-	set(form, F_EMAIL, fhir_get_string(first_of_system(fhir_get_array(p, "telecom"), "email"), "value"));
-	set(form, F_LINE, first_string(fhir_get_array(addr, "line")));
-	set(form, F_CITY, fhir_get_string(addr, "city"));
-	set(form, F_STATE, fhir_get_string(addr, "state"));
-	set(form, F_POSTAL, fhir_get_string(addr, "postalCode"));
-	{
-		char primary[16];
-
-		/* "en-US" is English: the list holds languages, the record may add a region. */
-		if (primary_language(p, primary, sizeof primary))
-			set(form, F_LANGUAGE, primary);
-	}
-	set(form, F_CONTACT, fhir_get_string(fhir_get_object(contact, "name"), "text"));
-	set(form, F_CONTACT_PHONE,
-	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(contact, "telecom"), 0), "value"));
-	patient_view_clear(&v);
+	set(form, F_PHONE, v.phone);
+	set(form, F_EMAIL, v.email);
+	set(form, F_LINE, v.line);
+	set(form, F_CITY, v.city);
+	set(form, F_STATE, v.state);
+	set(form, F_POSTAL, v.postal);
+	/* "en-US" is English: the list holds languages, the record may add a region. */
+	for (size_t i = 0; i < sizeof languages / sizeof languages[0]; i++)
+		if (strcmp(languages[i].code, v.language) == 0)
+			set(form, F_LANGUAGE, v.language);
+	set(form, F_CONTACT, v.contact);
+	set(form, F_CONTACT_PHONE, v.contact_phone);
+	patient_form_view_clear(&v);
 }
 
 /* A phone field's value in the form records store and searches find. */
@@ -238,66 +167,6 @@ text_of(struct edit *e, enum edit_field f)
 	return field_format(v);
 }
 
-/* Replace (or remove, when VALUE is NULL) the string NAME of OBJ. */
-static void
-put_string(cJSON *obj, const char *name, const char *value)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
-	if (value != NULL)
-		cJSON_AddStringToObject(obj, name, value);
-}
-
-/* The element of ARRAY (created in OBJ) whose KEY is VALUE, made when missing. */
-static cJSON *
-entry_where(cJSON *obj, const char *array, const char *key, const char *value)
-{
-	cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, array), *item, *made;
-
-	if (!cJSON_IsArray(arr)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, array);
-		arr = cJSON_AddArrayToObject(obj, array);
-	}
-	cJSON_ArrayForEach(item, arr)
-	{
-		const char *v = fhir_get_string(item, key);
-
-		if (v != NULL && strcmp(v, value) == 0)
-			return item;
-	}
-	made = cJSON_CreateObject();
-	cJSON_AddStringToObject(made, key, value);
-	cJSON_AddItemToArray(arr, made);
-	return made;
-}
-
-static cJSON *
-mrn_identifier(cJSON *p)
-{
-	cJSON *ids = cJSON_GetObjectItemCaseSensitive(p, "identifier"), *id, *made;
-
-	cJSON_ArrayForEach(id, ids)
-	{
-		const cJSON *coding;
-
-		cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(id, "type"), "coding"))
-		{
-			const char *code = fhir_get_string(coding, "code");
-
-			if (code != NULL && strcmp(code, "MR") == 0)
-				return id;
-		}
-	}
-	made = cJSON_Parse("{\"type\":{\"coding\":[{\"system\":"
-			   "\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]},"
-			   "\"system\":\"" MRN_SYSTEM "\"}");
-	if (!cJSON_IsArray(ids)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(p, "identifier");
-		ids = cJSON_AddArrayToObject(p, "identifier");
-	}
-	cJSON_AddItemToArray(ids, made);
-	return made;
-}
-
 /*
  * The Patient to send: the one read with the form's fields written over it, so
  * elements this form does not show (other names, extensions) are kept as they were.
@@ -305,147 +174,36 @@ mrn_identifier(cJSON *p)
 static cJSON *
 patient_from_form(struct edit *e)
 {
-	cJSON *p = e->original != NULL ? cJSON_Duplicate(e->original, 1) : cJSON_CreateObject();
-	cJSON *name, *given, *addr, *contact;
-	char *family = text_of(e, F_FAMILY), *givens = text_of(e, F_GIVEN), *v;
+	const struct field_value *gi = ui_form_value(&e->form, F_IDENTITY);
+	const struct field_value *b = ui_form_value(&e->form, F_BIRTH);
+	const struct field_value *lang = ui_form_value(&e->form, F_LANGUAGE);
+	char *texts[] = { text_of(e, F_FAMILY), text_of(e, F_GIVEN), text_of(e, F_SEX),
+		text_of(e, F_MRN), phone_of(e, F_PHONE), text_of(e, F_EMAIL), text_of(e, F_LINE),
+		text_of(e, F_CITY), text_of(e, F_STATE), text_of(e, F_POSTAL), text_of(e, F_CONTACT),
+		phone_of(e, F_CONTACT_PHONE) };
+	struct patient_input in = {
+		.family = texts[0], .given = texts[1], .gender = texts[2], .mrn = texts[3],
+		.phone = texts[4], .email = texts[5], .line = texts[6], .city = texts[7],
+		.state = texts[8], .postal = texts[9], .contact = texts[10], .contact_phone = texts[11],
+	};
+	cJSON *p;
 
-	put_string(p, "resourceType", "Patient");
-	/* The official name: family, and the given names split at spaces. */
-	name = entry_where(p, "name", "use", "official");
-	put_string(name, "family", family);
-	cJSON_DeleteItemFromObjectCaseSensitive(name, "given");
-	cJSON_DeleteItemFromObjectCaseSensitive(name, "text");
-	given = cJSON_AddArrayToObject(name, "given");
-	for (char *save = NULL, *w = givens ? strtok_r(givens, " ", &save) : NULL; w != NULL;
-	     w = strtok_r(NULL, " ", &save))
-		cJSON_AddItemToArray(given, cJSON_CreateString(w));
-	free(family);
-	free(givens);
-	v = text_of(e, F_SEX);
-	put_string(p, "gender", v);
-	free(v);
-	{
-		const struct field_value *gi = ui_form_value(&e->form, F_IDENTITY);
-		cJSON *exts = cJSON_GetObjectItemCaseSensitive(p, "extension");
-
-		/* Replace ours, keep every other extension as it was. */
-		if (cJSON_IsArray(exts)) {
-			for (int i = cJSON_GetArraySize(exts) - 1; i >= 0; i--) {
-				const char *url = fhir_get_string(cJSON_GetArrayItem(exts, i), "url");
-
-				if (url != NULL && strcmp(url, IDENTITY_URL) == 0)
-					cJSON_DeleteItemFromArray(exts, i);
-			}
-		}
-		if (gi != NULL && !gi->empty) {
-			bool snomed = gi->code->code[0] >= '0' && gi->code->code[0] <= '9';
-			char *x = xasprintf("{\"url\":\"" IDENTITY_URL "\",\"valueCodeableConcept\":"
-					    "{\"coding\":[{\"system\":\"%s\",\"code\":\"%s\","
-					    "\"display\":\"%s\"}]}}",
-			    snomed ? "http://snomed.info/sct"
-				   : "http://terminology.hl7.org/CodeSystem/v3-NullFlavor",
-			    gi->code->code, gi->code->display);
-
-			if (!cJSON_IsArray(exts)) {
-				cJSON_DeleteItemFromObjectCaseSensitive(p, "extension");
-				exts = cJSON_AddArrayToObject(p, "extension");
-			}
-			cJSON_AddItemToArray(exts, cJSON_Parse(x));
-			free(x);
-		}
-		if (cJSON_IsArray(exts) && cJSON_GetArraySize(exts) == 0)
-			cJSON_DeleteItemFromObjectCaseSensitive(p, "extension");
+	if (gi != NULL && !gi->empty) {
+		in.identity_code = gi->code->code;
+		in.identity_display = gi->code->display;
 	}
-	{
-		const struct field_value *b = ui_form_value(&e->form, F_BIRTH);
-		char iso[DATE_BUF_SIZE];
-
-		if (b != NULL && !b->empty) {
-			date_format_iso(&b->date, iso, sizeof iso);
-			put_string(p, "birthDate", iso);
-		}
+	if (b != NULL && !b->empty) {
+		in.has_birth = true;
+		in.birth = b->date;
 	}
-	if ((v = text_of(e, F_MRN)) != NULL)
-		put_string(mrn_identifier(p), "value", v);
-	free(v);
-	if (e->registering) {
-		/* The guard If-None-Exist looks for: a retried registration finds this one. */
-		cJSON *guard = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(guard, "system", REQUEST_SYSTEM);
-		cJSON_AddStringToObject(guard, "value", e->request_id);
-		if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(p, "identifier")))
-			cJSON_AddArrayToObject(p, "identifier");
-		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(p, "identifier"), guard);
+	if (lang != NULL && !lang->empty) {
+		in.language_code = lang->code->code;
+		in.language_display = lang->code->display;
 	}
-	if ((v = phone_of(e, F_PHONE)) != NULL)
-		put_string(entry_where(p, "telecom", "system", "phone"), "value", v);
-	free(v);
-	if ((v = text_of(e, F_EMAIL)) != NULL)
-		put_string(entry_where(p, "telecom", "system", "email"), "value", v);
-	free(v);
-	if ((v = text_of(e, F_LINE)) != NULL || ui_form_value(&e->form, F_CITY) != NULL) {
-		cJSON *arr = cJSON_GetObjectItemCaseSensitive(p, "address");
-
-		if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
-			cJSON_DeleteItemFromObjectCaseSensitive(p, "address");
-			arr = cJSON_AddArrayToObject(p, "address");
-			cJSON_AddItemToArray(arr, cJSON_CreateObject());
-		}
-		addr = cJSON_GetArrayItem(arr, 0);
-		cJSON_DeleteItemFromObjectCaseSensitive(addr, "line");
-		if (v != NULL)
-			cJSON_AddItemToArray(cJSON_AddArrayToObject(addr, "line"), cJSON_CreateString(v));
-		free(v);
-		v = text_of(e, F_CITY);
-		put_string(addr, "city", v);
-		free(v);
-		v = text_of(e, F_STATE);
-		put_string(addr, "state", v);
-		free(v);
-		v = text_of(e, F_POSTAL);
-		put_string(addr, "postalCode", v);
-	}
-	free(v);
-	{
-		const struct field_value *lang = ui_form_value(&e->form, F_LANGUAGE);
-
-		char was[16];
-
-		/* Unchanged, the record keeps its own coding ("en-US", other languages too). */
-		if (lang != NULL && !lang->empty &&
-		    !(primary_language(p, was, sizeof was) && strcmp(was, lang->code->code) == 0)) {
-			char *c = xasprintf("[{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\","
-					    "\"code\":\"%s\",\"display\":\"%s\"}],\"text\":\"%s\"},"
-					    "\"preferred\":true}]",
-			    lang->code->code, lang->code->display, lang->code->display);
-
-			cJSON_DeleteItemFromObjectCaseSensitive(p, "communication");
-			cJSON_AddItemToObject(p, "communication", cJSON_Parse(c));
-			free(c);
-		}
-	}
-	if ((v = text_of(e, F_CONTACT)) != NULL) {
-		char *phone = phone_of(e, F_CONTACT_PHONE);
-
-		cJSON_DeleteItemFromObjectCaseSensitive(p, "contact");
-		contact = cJSON_CreateObject();
-		cJSON_AddItemToObject(contact, "relationship",
-		    cJSON_Parse("[{\"coding\":[{\"system\":"
-				"\"http://terminology.hl7.org/CodeSystem/v2-0131\",\"code\":\"C\","
-				"\"display\":\"Emergency Contact\"}]}]"));
-		cJSON_AddStringToObject(cJSON_AddObjectToObject(contact, "name"), "text", v);
-		if (phone != NULL) {
-			cJSON *t = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(t, "system", "phone");
-			cJSON_AddStringToObject(t, "value", phone);
-			cJSON_AddItemToArray(cJSON_AddArrayToObject(contact, "telecom"), t);
-		}
-		free(phone);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "contact"), contact);
-	}
-	free(v);
+	p = patient_apply(e->registering ? NULL : e->original, &in,
+	    e->registering ? e->request_id : NULL);
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		free(texts[i]);
 	return p;
 }
 
@@ -454,7 +212,7 @@ patient_from_form(struct edit *e)
 static void
 saved(struct app *app, struct edit *e, const cJSON *patient)
 {
-	const char *id = fhir_get_string(patient, "id");
+	const char *id = patient_id_of(patient);
 
 	if (app_audit(app, e->registering ? "create" : "update", "Patient", id) != 0)
 		return;
@@ -541,7 +299,7 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	if (r->status == FHIR_CONFLICT && !e->registering) {
 		/* Never a silent overwrite: read what they saved and show it beside ours. */
 		t = app_ticket_new(app, e, on_conflict_read, 0, "patient-conflict", "Reading their version");
-		app_ticket_track(t, fhir_read(app_fhir(app), "Patient", fhir_get_string(e->original, "id"),
+		app_ticket_track(t, fhir_read(app_fhir(app), "Patient", patient_id_of(e->original),
 					NULL, app_ticket_done, t));
 		return;
 	}
@@ -562,13 +320,10 @@ save(struct app *app, struct edit *e)
 
 	e->stage = STAGE_SAVING;
 	if (e->registering) {
-		struct fhir_search *guard = fhir_search_new("Patient");
-		char *ident = xasprintf(REQUEST_SYSTEM "|%s", e->request_id);
+		struct fhir_search *guard = fhir_request_search("Patient", e->request_id);
 
-		fhir_search_add(guard, "identifier", ident);
 		app_ticket_track(t, fhir_create(app_fhir(app), p, guard, app_ticket_done, t));
 		fhir_search_free(&guard);
-		free(ident);
 	} else {
 		app_ticket_track(t, fhir_update(app_fhir(app), p, e->version, app_ticket_done, t));
 	}
@@ -577,119 +332,60 @@ save(struct app *app, struct edit *e)
 
 /* --- the duplicate probe --------------------------------------------------------------------- */
 
-/* A GET entry of a batch for search S, with the elements a candidate row shows. */
-static void
-add_search(struct app *app, cJSON *entries, struct fhir_search *s)
-{
-	fhir_search_add(s, "_elements", PATIENT_LIST_ELEMENTS);
-	fhir_search_add(s, "_count", "10");
-	fhir_batch_add_search(entries, app_fhir(app), s);
-	fhir_search_free(&s);
-}
-
-/* True when P carries this form's request identifier (REQUEST_SYSTEM|REQUEST_ID). */
-static bool
-carries_request(const cJSON *p, const char *request_id)
-{
-	const cJSON *id;
-
-	cJSON_ArrayForEach(id, fhir_get_array(p, "identifier"))
-	{
-		const char *system = fhir_get_string(id, "system"), *value = fhir_get_string(id, "value");
-
-		if (system != NULL && value != NULL && strcmp(system, REQUEST_SYSTEM) == 0 &&
-		    strcmp(value, request_id) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
 on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct edit *e = state;
-	const cJSON *entry, *hit;
-	struct date_time now;
-	char **seen = NULL;
-	size_t nseen = 0;
+	struct patient_view *found = NULL;
+	size_t n = 0;
+	enum patient_probe_result got = PATIENT_PROBE_FAILED;
 
 	(void)tag;
-	if (r->status != FHIR_OK) {
-		/* Without the probe a duplicate could slip in: do not register blind. */
-		ui_form_set_not_saved(&e->form, "the duplicate check failed; press save to try again");
-		e->stage = STAGE_EDITING;
-		app_error(app, "The duplicate check failed: %s", r->message ? r->message : "no answer");
+	if (r->status == FHIR_OK)
+		got = patient_probe_read(r->resource, e->request_id, &found, &n);
+	if (got == PATIENT_PROBE_FAILED) {
+		/* Not knowing is not "no duplicate": say so, and let the clerk decide. */
+		ui_dialog_free(&e->dialog);
+		ui_dialog_init(&e->dialog, "The duplicate check failed. Register anyway?", false);
+		ui_dialog_addf(&e->dialog, "A patient already registered cannot be ruled out:");
+		ui_dialog_addf(&e->dialog, "%s",
+		    r->status != FHIR_OK && r->message ? r->message : "a search was not answered");
+		ui_dialog_addf(&e->dialog, "No keeps the form; save again to check again.");
+		ui_form_set_not_saved(&e->form, "the duplicate check failed; save to check again");
+		app_error(app, "The duplicate check failed: %s",
+		    r->status != FHIR_OK && r->message ? r->message : "a search was not answered");
+		e->stage = STAGE_ASKING;
 		return;
 	}
-	date_time_now(&now);
-	ui_dialog_free(&e->dialog);
-	ui_dialog_init(&e->dialog, "This may be a patient already registered. Register anyway?", false);
-	cJSON_ArrayForEach(entry, fhir_get_array(r->resource, "entry"))
-	{
-		cJSON_ArrayForEach(hit, fhir_get_array(fhir_get_object(entry, "resource"), "entry"))
-		{
-			const cJSON *p = fhir_get_object(hit, "resource");
-			struct patient_view v;
-			bool dup = false;
-
-			/*
-			 * This form's own earlier try, whose answer was lost, is no duplicate: the
-			 * save that follows finds it through If-None-Exist and says it is registered.
-			 */
-			if (carries_request(p, e->request_id))
-				continue;
-			patient_view_read(p, &v);
-			for (size_t i = 0; i < nseen; i++)
-				dup = dup || strcmp(seen[i], v.id) == 0;
-			if (!dup) {
-				seen = xreallocarray(seen, nseen + 1, sizeof *seen);
-				seen[nseen++] = xstrdup(v.id);
-				ui_dialog_addf(&e->dialog, "%-28s %c %s  MRN %s  %s", v.name, v.sex, v.birth_date,
-				    *v.mrn ? v.mrn : "-", v.phone);
-			}
-			patient_view_clear(&v);
-		}
-	}
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
-	if (nseen == 0) {
+	if (got == PATIENT_PROBE_CLEAR) {
 		save(app, e);
 		return;
 	}
+	ui_dialog_free(&e->dialog);
+	ui_dialog_init(&e->dialog, "This may be a patient already registered. Register anyway?", false);
+	for (size_t i = 0; i < n; i++) {
+		struct patient_view *v = &found[i];
+
+		ui_dialog_addf(&e->dialog, "%-28s %c %s  MRN %s  %s", v->name, v->sex, v->birth_date,
+		    *v->mrn ? v->mrn : "-", v->phone);
+		patient_view_clear(v);
+	}
+	free(found);
 	e->stage = STAGE_ASKING;
 }
 
 static void
 probe(struct app *app, struct edit *e)
 {
-	cJSON *batch = cJSON_CreateObject(), *entries;
 	const struct field_value *b = ui_form_value(&e->form, F_BIRTH);
 	char *family = text_of(e, F_FAMILY), *mrn = text_of(e, F_MRN), *phone = phone_of(e, F_PHONE);
-	char iso[DATE_BUF_SIZE], prefix[16];
-	struct fhir_search *s;
+	char iso[DATE_BUF_SIZE];
+	struct patient_probe pr = { .birth_date = iso, .family = family, .mrn = mrn, .phone = phone };
+	cJSON *batch;
 	struct app_ticket *t;
 
-	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
-	cJSON_AddStringToObject(batch, "type", "batch");
-	entries = cJSON_AddArrayToObject(batch, "entry");
-	/* Same birth date and a similar name: the family name's first three letters. */
 	date_format_iso(&b->date, iso, sizeof iso);
-	snprintf(prefix, sizeof prefix, "%.3s", family != NULL ? family : "");
-	s = fhir_search_new("Patient");
-	fhir_search_add(s, "birthdate", iso);
-	fhir_search_add(s, "family", prefix);
-	add_search(app, entries, s);
-	if (mrn != NULL) {
-		s = fhir_search_new("Patient");
-		fhir_search_add(s, "identifier", mrn);
-		add_search(app, entries, s);
-	}
-	if (phone != NULL) {
-		s = fhir_search_new("Patient");
-		fhir_search_add(s, "phone", phone);
-		add_search(app, entries, s);
-	}
+	batch = patient_probe_batch(app_fhir(app), &pr);
 	free(family);
 	free(mrn);
 	free(phone);
@@ -714,6 +410,8 @@ edit_enter(struct app *app, void *arg)
 	if (a != NULL && a->patient != NULL) {
 		e->original = cJSON_Duplicate(a->patient, 1);
 		e->version = a->version ? xstrdup(a->version) : NULL;
+		if (a->allergies != NULL)
+			patient_allergies_copy(&e->allergies, a->allergies);
 		form_from_patient(&e->form, e->original);
 		ui_form_mark_clean(&e->form);
 	} else {
@@ -734,6 +432,7 @@ edit_leave(struct app *app, void *state)
 	cJSON_Delete(e->theirs);
 	free(e->version);
 	free(e->their_version);
+	patient_allergies_clear(&e->allergies);
 	free(e);
 }
 
@@ -770,8 +469,12 @@ edit_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct date_time now;
 
 	if (!e->registering && e->original != NULL) {
+		struct patient_view pv;
+
 		date_time_now(&now);
-		ui_banner_draw(win, top, COLS, e->original, UI_ALLERGY_UNCHECKED, &now.date);
+		patient_view_read(e->original, &pv);
+		ui_banner_draw(win, top, COLS, &pv, &e->allergies, &now.date);
+		patient_view_clear(&pv);
 		top++;
 		rows--;
 	}

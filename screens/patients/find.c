@@ -37,7 +37,7 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	struct ui_list_page *pg;
 	struct date_time now;
 	size_t kept, seen;
-	const cJSON *total;
+	long total;
 
 	if (r->status != FHIR_OK) {
 		ui_list_page_failed(&f->list, (unsigned)ticket, r->message ? r->message : "failed");
@@ -51,10 +51,10 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	links.previous = fhir_bundle_link(r->resource, "previous");
 	links.first = fhir_bundle_link(r->resource, "first");
 	links.last = fhir_bundle_link(r->resource, "last");
-	total = cJSON_GetObjectItemCaseSensitive(r->resource, "total");
+	total = fhir_bundle_total(r->resource);
 	/* The server's total counts what it matched; the short form filters further. */
 	ui_list_add_page(&f->list, (unsigned)ticket, &pg, -1, &links,
-	    f->query.kind != PATIENT_QUERY_SHORT && cJSON_IsNumber(total) ? (long)total->valuedouble : -1,
+	    f->query.kind != PATIENT_QUERY_SHORT ? total : -1,
 	    NULL);
 	app_dirty(app);
 }
@@ -219,33 +219,31 @@ static void
 on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
 {
 	struct find *f = state;
-	cJSON *patient = NULL;
-	char *version = NULL, *cause = NULL;
-	enum ui_allergy allergy;
+	struct patient_opened got;
+	char *cause = NULL;
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patients_open_result(res->resource, f->picking, &patient, &version, &allergy, &cause) != 0) {
+	    patient_open_result(res->resource, f->picking, &got, &cause) != 0) {
 		app_error(app, "The patient could not be read: %s",
 		    cause ? cause : res->message ? res->message : "no answer");
 		free(cause);
 		return;
 	}
-	if (app_audit(app, "view", "Patient", fhir_get_string(patient, "id")) == 0) {
-		app_set_patient(app, patient);
+	if (app_audit(app, "view", "Patient", got.view.id) == 0) {
+		app_set_patient(app, got.patient);
 		app_leave(app, f);
 		/* The opener is below this screen on the stack: still there to hear it. */
 		if (f->picked != NULL)
 			f->picked(app, f->opener, patient);
 	}
-	cJSON_Delete(patient);
-	free(version);
+	patient_opened_clear(&got);
 }
 
 static void
 pick(struct app *app, struct find *f, const char *id)
 {
-	cJSON *batch = patients_open_batch(app_fhir(app), id);
+	cJSON *batch = patient_open_batch(app_fhir(app), id);
 	struct app_ticket *t = app_ticket_new(app, f, on_picked, 0, "patient-open", "Reading the patient");
 
 	free(f->picking);

@@ -16,7 +16,7 @@ struct record {
 	char *id;
 	char *version;	    /* the version shown: an edit will carry it as If-Match */
 	cJSON *patient;	    /* NULL until read */
-	enum ui_allergy allergy;
+	struct patient_opened opened; /* the banner's view and allergies */
 	struct ui_pager lines; /* the demographics, one line each */
 	char *failed;
 };
@@ -33,7 +33,8 @@ static void
 fill_lines(struct record *r, const struct date *today)
 {
 	struct patient_view v;
-	const cJSON *item;
+	struct patient_detail *details;
+	size_t n;
 	int age;
 	char born[40];
 
@@ -47,81 +48,10 @@ fill_lines(struct record *r, const struct date *today)
 		snprintf(born, sizeof born, "%s (age %d)", v.birth_date, age);
 		add_line(r, "Born", born);
 	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "identifier"))
-	{
-		const char *value = fhir_get_string(item, "value");
-		const cJSON *coding = cJSON_GetArrayItem(
-		    fhir_get_array(fhir_get_object(item, "type"), "coding"), 0);
-		const char *kind = fhir_get_string(coding, "display");
-
-		if (kind == NULL)
-			kind = fhir_get_string(coding, "code");
-		if (value != NULL) {
-			char *label = xasprintf("%.15s", kind != NULL ? kind : "Identifier");
-
-			add_line(r, label, value);
-			free(label);
-		}
-	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "telecom"))
-	{
-		const char *system = fhir_get_string(item, "system");
-		const char *use = fhir_get_string(item, "use");
-		char *label = xasprintf("%s%s%s", system ? system : "contact", use ? " " : "",
-		    use ? use : "");
-
-		add_line(r, label, fhir_get_string(item, "value"));
-		free(label);
-	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "address"))
-	{
-		const cJSON *line;
-		char *text = xstrdup("");
-
-		cJSON_ArrayForEach(line, fhir_get_array(item, "line"))
-		{
-			char *next;
-
-			if (!cJSON_IsString(line))
-				continue;
-			next = xasprintf("%s%s%s", text, *text ? ", " : "", line->valuestring);
-			free(text);
-			text = next;
-		}
-		{
-			char *full = xasprintf("%s%s%s %s %s", text, *text ? ", " : "",
-			    fhir_get_string(item, "city") ? fhir_get_string(item, "city") : "",
-			    fhir_get_string(item, "state") ? fhir_get_string(item, "state") : "",
-			    fhir_get_string(item, "postalCode") ? fhir_get_string(item, "postalCode") : "");
-
-			add_line(r, "Address", full);
-			free(full);
-		}
-		free(text);
-	}
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "communication"))
-	{
-		const cJSON *lang = fhir_get_object(item, "language");
-		const char *text = fhir_get_string(lang, "text");
-
-		if (text == NULL)
-			text = fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0),
-			    "display");
-		add_line(r, "Language", text);
-	}
-	add_line(r, "Marital status",
-	    fhir_get_string(fhir_get_object(r->patient, "maritalStatus"), "text"));
-	cJSON_ArrayForEach(item, fhir_get_array(r->patient, "contact"))
-	{
-		const cJSON *name = fhir_get_object(item, "name");
-		const char *family = fhir_get_string(name, "family");
-		const cJSON *phone = cJSON_GetArrayItem(fhir_get_array(item, "telecom"), 0);
-		char *text = xasprintf("%s %s", family ? family : "(no name)",
-		    fhir_get_string(phone, "value") ? fhir_get_string(phone, "value") : "");
-
-		add_line(r, "Contact", text);
-		free(text);
-	}
+	n = patient_details(r->patient, &details);
+	for (size_t i = 0; i < n; i++)
+		add_line(r, details[i].label, details[i].value);
+	patient_details_free(details, n);
 	patient_view_clear(&v);
 }
 
@@ -134,14 +64,19 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patients_open_result(res->resource, r->id, &r->patient, &r->version, &r->allergy, &cause) !=
-		0) {
+	    patient_open_result(res->resource, r->id, &r->opened, &cause) != 0) {
 		free(r->failed);
 		r->failed = cause != NULL ? cause
 					  : xstrdup(res->message ? res->message : "the patient could not be read");
 		app_error(app, "%s", r->failed);
 		return;
 	}
+	cJSON_Delete(r->patient);
+	free(r->version);
+	r->patient = r->opened.patient;
+	r->opened.patient = NULL;
+	r->version = r->opened.version;
+	r->opened.version = NULL;
 	/* No view without its audit line: if the trail cannot be written, nothing is shown. */
 	if (app_audit(app, "view", "Patient", r->id) != 0) {
 		cJSON_Delete(r->patient);
@@ -168,7 +103,7 @@ record_enter(struct app *app, void *arg)
 		r->failed = xstrdup("this entry has no usable patient id");
 		return r;
 	}
-	batch = patients_open_batch(app_fhir(app), r->id);
+	batch = patient_open_batch(app_fhir(app), r->id);
 	t = app_ticket_new(app, r, on_opened, 0, "patient-open", "Opening the patient");
 	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
 	cJSON_Delete(batch);
@@ -183,6 +118,7 @@ record_leave(struct app *app, void *state)
 	(void)app;
 	ui_pager_free(&r->lines);
 	cJSON_Delete(r->patient);
+	patient_opened_clear(&r->opened);
 	free(r->id);
 	free(r->version);
 	free(r->failed);
@@ -202,7 +138,7 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, r->patient, r->allergy, &now.date);
+	ui_banner_draw(win, top, COLS, &r->opened.view, &r->opened.allergies, &now.date);
 	ui_pager_draw(&r->lines, win, top + 2, rows - 2, COLS);
 }
 
@@ -212,7 +148,7 @@ record_action(struct app *app, void *state, enum action a)
 	struct record *r = state;
 
 	if (a == A_EDIT && r->patient != NULL) {
-		struct patients_edit_arg arg = { r->patient, r->version };
+		struct patients_edit_arg arg = { r->patient, r->version, &r->opened.allergies };
 
 		app_push(app, "patient-edit", &arg);
 		return APP_HANDLED;

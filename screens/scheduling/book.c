@@ -156,8 +156,13 @@ book_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct date_time now;
 
 	date_time_now(&now);
-	if (patient != NULL)
-		ui_banner_draw(win, top, COLS, patient, UI_ALLERGY_UNCHECKED, &now.date);
+	if (patient != NULL) {
+		struct patient_view pv;
+
+		patient_view_read(patient, &pv);
+		ui_banner_draw(win, top, COLS, &pv, NULL, &now.date);
+		patient_view_clear(&pv);
+	}
 	if (sched_instant_parse(fhir_get_string(first, "start"), &start) == 0)
 		date_time_format_display(&start, when, sizeof when);
 	ui_putf(win, top + 2, 1, COLS - 2, UI_NORMAL, false, "Book with %s at %s (%d free minutes from there)",

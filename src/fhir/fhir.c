@@ -398,9 +398,8 @@ fhir_result_clear(struct fhir_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* W/"3" → 3; NULL when the ETag is not a weak or strong quoted version. */
-static char *
-etag_version(const char *etag)
+char *
+fhir_etag_version(const char *etag)
 {
 	const char *p = etag, *end;
 
@@ -462,7 +461,7 @@ on_http_done(const struct http_response *resp, void *arg)
 		r.message = xstrdup(resp->message ? resp->message : http_error_hint(resp->error));
 		goto out;
 	}
-	r.version_id = etag_version(resp->etag);
+	r.version_id = fhir_etag_version(resp->etag);
 	if (resp->location != NULL)
 		r.location = xstrdup(resp->location);
 	if (resp->status == 304) {
@@ -590,6 +589,29 @@ fhir_search_relative(const struct fhir_client *fc, const struct fhir_search *s)
 	url = xasprintf("%s%s%s", s->type, *query ? "?" : "", query);
 	free(query);
 	return url;
+}
+
+cJSON *
+fhir_batch_new(cJSON **entries)
+{
+	cJSON *bundle = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
+	cJSON_AddStringToObject(bundle, "type", "batch");
+	*entries = cJSON_AddArrayToObject(bundle, "entry");
+	return bundle;
+}
+
+void
+fhir_batch_add_read(cJSON *entries, const char *type, const char *id)
+{
+	cJSON *e = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(e, "request");
+	char *url = xasprintf("%s/%s", type, id);
+
+	cJSON_AddStringToObject(req, "method", "GET");
+	cJSON_AddStringToObject(req, "url", url);
+	cJSON_AddItemToArray(entries, e);
+	free(url);
 }
 
 void
@@ -756,4 +778,184 @@ fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void
 	id = submit_as(fc, HTTP_POST, fc->base, headers, body, fhir_bundle_reads_only(bundle), done, arg);
 	cJSON_free(body);
 	return id;
+}
+
+/* --- shared helpers ------------------------------------------------------------------- */
+
+static bool
+same_string(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+void
+fhir_add_request_id(cJSON *resource, const char *request_id)
+{
+	cJSON *ids = cJSON_GetObjectItemCaseSensitive(resource, "identifier"), *id;
+
+	if (!cJSON_IsArray(ids)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(resource, "identifier");
+		ids = cJSON_AddArrayToObject(resource, "identifier");
+	}
+	id = cJSON_CreateObject();
+	cJSON_AddStringToObject(id, "system", FHIR_REQUEST_SYSTEM);
+	cJSON_AddStringToObject(id, "value", request_id != NULL ? request_id : "");
+	cJSON_AddItemToArray(ids, id);
+}
+
+bool
+fhir_carries_request(const cJSON *resource, const char *request_id)
+{
+	const cJSON *id;
+
+	cJSON_ArrayForEach(id, fhir_get_array(resource, "identifier"))
+	{
+		if (same_string(fhir_get_string(id, "system"), FHIR_REQUEST_SYSTEM) &&
+		    same_string(fhir_get_string(id, "value"), request_id))
+			return true;
+	}
+	return false;
+}
+
+struct fhir_search *
+fhir_request_search(const char *type, const char *request_id)
+{
+	struct fhir_search *s = fhir_search_new(type);
+	char *value = xasprintf("%s|%s", FHIR_REQUEST_SYSTEM, request_id != NULL ? request_id : "");
+
+	fhir_search_add(s, "identifier", value);
+	free(value);
+	return s;
+}
+
+void
+fhir_set_item(cJSON *obj, const char *name, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(obj, name) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, name, item);
+	else
+		cJSON_AddItemToObject(obj, name, item);
+}
+
+void
+fhir_set_string(cJSON *obj, const char *name, const char *value)
+{
+	if (value == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+	else
+		fhir_set_item(obj, name, cJSON_CreateString(value));
+}
+
+cJSON *
+fhir_codeable(const char *system, const char *code, const char *display)
+{
+	cJSON *cc = cJSON_CreateObject(), *codings = cJSON_AddArrayToObject(cc, "coding");
+	cJSON *c = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(c, "system", system);
+	cJSON_AddStringToObject(c, "code", code);
+	if (display != NULL)
+		cJSON_AddStringToObject(c, "display", display);
+	cJSON_AddItemToArray(codings, c);
+	return cc;
+}
+
+bool
+fhir_has_code(const cJSON *concept, const char *code)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		if (same_string(fhir_get_string(c, "code"), code))
+			return true;
+	}
+	return false;
+}
+
+const char *
+fhir_first_code(const cJSON *concept)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		const char *code = fhir_get_string(c, "code");
+
+		if (code != NULL)
+			return code;
+	}
+	return NULL;
+}
+
+long
+fhir_bundle_total(const cJSON *bundle)
+{
+	const cJSON *t = cJSON_IsObject(bundle) ? cJSON_GetObjectItemCaseSensitive(bundle, "total") : NULL;
+
+	if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble > 1e15)
+		return -1;
+	return (long)t->valuedouble;
+}
+
+const char *
+fhir_version_of(const cJSON *resource)
+{
+	return fhir_get_string(fhir_get_object(resource, "meta"), "versionId");
+}
+
+char *
+fhir_entry_version(const cJSON *entry)
+{
+	char *v = fhir_etag_version(fhir_get_string(fhir_get_object(entry, "response"), "etag"));
+	const char *meta;
+
+	if (v != NULL)
+		return v;
+	meta = fhir_version_of(fhir_get_object(entry, "resource"));
+	return meta != NULL ? xstrdup(meta) : NULL;
+}
+
+bool
+fhir_entry_ok(const cJSON *entry)
+{
+	const char *status = fhir_get_string(fhir_get_object(entry, "response"), "status");
+
+	/* "200 OK", "201 Created": a three-digit 2xx first, whatever follows. */
+	return status != NULL && status[0] == '2' && isdigit((unsigned char)status[1]) &&
+	       isdigit((unsigned char)status[2]) && (status[3] == '\0' || status[3] == ' ');
+}
+
+char *
+fhir_entry_failure(const cJSON *entry, const char *what)
+{
+	const cJSON *resp = fhir_get_object(entry, "response");
+	const char *status = fhir_get_string(resp, "status");
+	char *said = fhir_outcome_sentence(fhir_get_object(resp, "outcome"));
+	char *cause;
+
+	if (said == NULL)
+		said = fhir_outcome_sentence(fhir_get_object(entry, "resource"));
+	cause = xasprintf("%s could not be read (%s)%s%s", what, status ? status : "no answer",
+	    said ? ": " : "", said ? said : "");
+	free(said);
+	return cause;
+}
+
+bool
+fhir_refers_to(const char *reference, const char *type, const char *id)
+{
+	size_t n, t, k;
+
+	if (reference == NULL || type == NULL || id == NULL || *id == '\0')
+		return false;
+	n = strlen(reference);
+	t = strlen(type);
+	k = t + 1 + strlen(id);
+	/* "TYPE/ID", or an absolute URL ending in "/TYPE/ID". */
+	if (n < k)
+		return false;
+	reference += n - k;
+	return strncmp(reference, type, t) == 0 && reference[t] == '/' &&
+	       strcmp(reference + t + 1, id) == 0 && (n == k || reference[-1] == '/');
 }

@@ -61,6 +61,10 @@ char *fhir_search_url(const struct fhir_client *fc, const struct fhir_search *s)
 /* The same relative to the base ("Patient?name=x"), for a batch entry; the caller frees it. */
 char *fhir_search_relative(const struct fhir_client *fc, const struct fhir_search *s);
 
+/* A new batch Bundle (the caller frees it); *ENTRIES is its entry array, borrowed. */
+cJSON *fhir_batch_new(cJSON **entries);
+/* Add a GET of TYPE/ID (both checked by the caller with fhir_valid_*) to ENTRIES. */
+void fhir_batch_add_read(cJSON *entries, const char *type, const char *id);
 /* Add a GET of search S to a batch Bundle's ENTRIES, its URL encoded here like any search. */
 void fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc,
     const struct fhir_search *s);
@@ -92,6 +96,9 @@ uint64_t fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn d
 /* True for a batch whose every entry is a GET: a read, which may be sent again. */
 bool fhir_bundle_reads_only(const cJSON *bundle);
 
+/* The Bundle's total, or -1 when it has none (or not a number). */
+long fhir_bundle_total(const cJSON *bundle);
+
 /* The Bundle's link with this relation ("next", "self"), borrowed, or NULL. */
 const char *fhir_bundle_link(const cJSON *bundle, const char *relation);
 
@@ -106,6 +113,47 @@ cJSON *fhir_parse(const char *body, size_t len, char **cause);
 
 /* An OperationOutcome as one sentence (the caller frees it), or NULL if it is not one. */
 char *fhir_outcome_sentence(const cJSON *resource);
+
+/* --- shared helpers for the modules in src/fhir --------------------------------------- */
+
+/*
+ * The identifier system of the request identifier a create carries, so that a
+ * retried create finds the first copy through If-None-Exist.
+ */
+#define FHIR_REQUEST_SYSTEM "urn:ehrterm:request"
+/* Add the request identifier REQUEST_ID to RESOURCE's identifiers. */
+void fhir_add_request_id(cJSON *resource, const char *request_id);
+/* True when RESOURCE carries the request identifier REQUEST_ID. */
+bool fhir_carries_request(const cJSON *resource, const char *request_id);
+/* The search of TYPE that finds the resource carrying REQUEST_ID; the caller frees it. */
+struct fhir_search *fhir_request_search(const char *type, const char *request_id);
+
+/* Set NAME of OBJ to ITEM (taken), replacing what was there. */
+void fhir_set_item(cJSON *obj, const char *name, cJSON *item);
+/* Set the string NAME of OBJ to VALUE; a NULL VALUE removes it. */
+void fhir_set_string(cJSON *obj, const char *name, const char *value);
+/* A CodeableConcept of one coding (DISPLAY may be NULL); the caller frees it. */
+cJSON *fhir_codeable(const char *system, const char *code, const char *display);
+/* Whether CONCEPT has a coding with CODE, whatever its system; its first code, or NULL. */
+bool fhir_has_code(const cJSON *concept, const char *code);
+const char *fhir_first_code(const cJSON *concept);
+
+/* RESOURCE's meta.versionId, borrowed, or NULL. */
+const char *fhir_version_of(const cJSON *resource);
+/* W/"3" -> "3" (the caller frees it); NULL when ETAG is not a quoted version. */
+char *fhir_etag_version(const char *etag);
+/*
+ * The version of a transaction- or batch-response ENTRY: its response.etag, else
+ * its resource's meta.versionId. The caller frees it; NULL when neither is there.
+ */
+char *fhir_entry_version(const cJSON *entry);
+/* True when a batch-response ENTRY answered 2xx. */
+bool fhir_entry_ok(const cJSON *entry);
+/* Why a batch-response ENTRY failed, as a sentence naming WHAT; the caller frees it. */
+char *fhir_entry_failure(const cJSON *entry, const char *what);
+
+/* True when REFERENCE is "TYPE/ID" or an absolute URL ending in "/TYPE/ID". */
+bool fhir_refers_to(const char *reference, const char *type, const char *id);
 
 /* Typed, NULL-safe access: wrong types read as absent. */
 const char *fhir_get_string(const cJSON *obj, const char *name);

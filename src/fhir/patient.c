@@ -334,12 +334,15 @@ dup_or_empty(const char *s)
 	return xstrdup(s != NULL ? s : "");
 }
 
-/* The official name, else the usual one, else the first. */
+/*
+ * The name every screen shows: official, else usual, else the first not marked
+ * old, else any. One rule, so the banner, the lists and the schedule agree.
+ */
 static const cJSON *
 best_name(const cJSON *patient)
 {
 	static const char *const order[] = { "official", "usual" };
-	const cJSON *names = fhir_get_array(patient, "name"), *n;
+	const cJSON *names = fhir_get_array(patient, "name"), *n, *any = NULL;
 
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		cJSON_ArrayForEach(n, names)
@@ -352,10 +355,16 @@ best_name(const cJSON *patient)
 	}
 	cJSON_ArrayForEach(n, names)
 	{
-		if (cJSON_IsObject(n))
+		const char *use = fhir_get_string(n, "use");
+
+		if (!cJSON_IsObject(n))
+			continue;
+		if (use == NULL || strcmp(use, "old") != 0)
 			return n;
+		if (any == NULL)
+			any = n;
 	}
-	return NULL;
+	return any;
 }
 
 static char *
@@ -368,7 +377,7 @@ given_names(const cJSON *name)
 	{
 		char *next;
 
-		if (!cJSON_IsString(g))
+		if (!cJSON_IsString(g) || g->valuestring[0] == '\0')
 			continue;
 		next = xasprintf("%s%s%s", out, *out ? " " : "", g->valuestring);
 		free(out);
@@ -377,6 +386,7 @@ given_names(const cJSON *name)
 	return out;
 }
 
+/* True when IDENTIFIER's type is MR of v2-0203 (or of no system): "MR" of another system is not an MRN. */
 static bool
 is_mrn(const cJSON *identifier)
 {
@@ -385,8 +395,11 @@ is_mrn(const cJSON *identifier)
 	cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(identifier, "type"), "coding"))
 	{
 		const char *code = fhir_get_string(coding, "code");
+		const char *system = fhir_get_string(coding, "system");
 
-		if (code != NULL && strcmp(code, "MR") == 0)
+		if (code != NULL && strcmp(code, "MR") == 0 &&
+		    (system == NULL ||
+			strcmp(system, "http://terminology.hl7.org/CodeSystem/v2-0203") == 0))
 			return true;
 	}
 	return false;
@@ -421,13 +434,27 @@ patient_view_read(const cJSON *patient, struct patient_view *v)
 	    : strcmp(gender, "other") == 0 ? 'O' : 'U';
 	/* Only a whole, real date: a birth date drives the age shown at the front desk. */
 	v->birth_date = xstrdup(fhir_date(birth, &d) ? birth : "");
-	cJSON_ArrayForEach(item, fhir_get_array(patient, "identifier"))
+	v->birth_text = xstrndup(birth != NULL ? birth : "", 32);
+	/* The first MRN not marked old, else an old one. */
 	{
-		if (v->mrn == NULL && is_mrn(item) && fhir_get_string(item, "value") != NULL)
-			v->mrn = xstrdup(fhir_get_string(item, "value"));
+		const char *current = NULL, *old = NULL;
+
+		cJSON_ArrayForEach(item, fhir_get_array(patient, "identifier"))
+		{
+			const char *value = fhir_get_string(item, "value"), *use;
+
+			if (value == NULL || *value == '\0' || !is_mrn(item))
+				continue;
+			use = fhir_get_string(item, "use");
+			if (use != NULL && strcmp(use, "old") == 0) {
+				if (old == NULL)
+					old = value;
+			} else if (current == NULL) {
+				current = value;
+			}
+		}
+		v->mrn = xstrdup(current != NULL ? current : old != NULL ? old : "");
 	}
-	if (v->mrn == NULL)
-		v->mrn = xstrdup("");
 	/* R4's deceased[x]: a boolean, or the moment of death (its date is what a clerk needs). */
 	{
 		const cJSON *flag = cJSON_GetObjectItemCaseSensitive(patient, "deceasedBoolean");
@@ -465,6 +492,7 @@ patient_view_clear(struct patient_view *v)
 	free(v->mrn);
 	free(v->phone);
 	free(v->deceased_date);
+	free(v->birth_text);
 	memset(v, 0, sizeof *v);
 }
 
@@ -476,4 +504,711 @@ patient_view_age(const struct patient_view *v, const struct date *today)
 	if (!fhir_date(v->birth_date, &birth))
 		return -1;
 	return date_age_years(&birth, today);
+}
+
+/* --- allergies -------------------------------------------------------------------------- */
+
+/* SNOMED CT codes for "no known allergy" entries: they mean NKA, not an allergy. */
+static const char *const no_known_allergy[] = {
+	"716186003", /* No known allergy */
+	"409137002", /* No known drug allergy */
+	"428607008", /* No known environmental allergy */
+	"429625007", /* No known food allergy */
+};
+
+static const char *
+substance_of(const cJSON *code)
+{
+	const char *s = fhir_get_string(code, "text");
+	const cJSON *c;
+
+	if (s != NULL && *s != '\0')
+		return s;
+	cJSON_ArrayForEach(c, fhir_get_array(code, "coding"))
+	{
+		if ((s = fhir_get_string(c, "display")) != NULL && *s != '\0')
+			return s;
+	}
+	s = fhir_first_code(code);
+	return s != NULL ? s : "(unnamed allergy)";
+}
+
+void
+patient_allergies_read(const cJSON *searchset, const char *id, struct patient_allergies *out)
+{
+	const cJSON *entry;
+	bool any = false;
+
+	memset(out, 0, sizeof *out);
+	cJSON_ArrayForEach(entry, fhir_get_array(searchset, "entry"))
+	{
+		const cJSON *a = fhir_get_object(entry, "resource");
+		const cJSON *clinical = fhir_get_object(a, "clinicalStatus");
+		const cJSON *verification = fhir_get_object(a, "verificationStatus");
+		const char *type = fhir_get_string(a, "resourceType");
+		bool nka = false;
+
+		/* An OperationOutcome beside the matches is a warning, not an allergy. */
+		if (type != NULL && strcmp(type, "AllergyIntolerance") != 0)
+			continue;
+		/* Another patient's allergy in the answer: none of it can be trusted for this one. */
+		if (!patient_refers_to(
+			fhir_get_string(fhir_get_object(a, "patient"), "reference"), id)) {
+			patient_allergies_clear(out);
+			return;
+		}
+		if (fhir_has_code(verification, "entered-in-error") ||
+		    fhir_has_code(verification, "refuted"))
+			continue;
+		/* No clinicalStatus means active, as the safe reading for a warning. */
+		if (clinical != NULL && !fhir_has_code(clinical, "active"))
+			continue;
+		for (size_t i = 0; i < sizeof no_known_allergy / sizeof no_known_allergy[0]; i++)
+			nka = nka || fhir_has_code(fhir_get_object(a, "code"), no_known_allergy[i]);
+		any = true;
+		if (!nka) {
+			const char *crit = fhir_get_string(a, "criticality");
+
+			out->items = xreallocarray(out->items, out->n + 1, sizeof *out->items);
+			out->items[out->n].substance = xstrdup(substance_of(fhir_get_object(a, "code")));
+			out->items[out->n].high = crit != NULL && strcmp(crit, "high") == 0;
+			out->n++;
+		}
+	}
+	out->state = out->n > 0 ? PATIENT_ALLERGY_LISTED
+		     : any	? PATIENT_ALLERGY_NONE_KNOWN
+				: PATIENT_ALLERGY_NOT_RECORDED;
+}
+
+void
+patient_allergies_copy(struct patient_allergies *to, const struct patient_allergies *from)
+{
+	memset(to, 0, sizeof *to);
+	to->state = from->state;
+	if (from->n == 0)
+		return;
+	to->items = xcalloc(from->n, sizeof *to->items);
+	for (size_t i = 0; i < from->n; i++) {
+		to->items[i].substance = xstrdup(from->items[i].substance);
+		to->items[i].high = from->items[i].high;
+	}
+	to->n = from->n;
+}
+
+void
+patient_allergies_clear(struct patient_allergies *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->items[i].substance);
+	free(a->items);
+	memset(a, 0, sizeof *a);
+}
+
+/* --- opening ---------------------------------------------------------------------------- */
+
+bool
+patient_refers_to(const char *reference, const char *id)
+{
+	return fhir_refers_to(reference, "Patient", id);
+}
+
+cJSON *
+patient_open_batch(const struct fhir_client *fc, const char *id)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries);
+	struct fhir_search *s = fhir_search_new("AllergyIntolerance");
+
+	fhir_batch_add_read(entries, "Patient", id);
+	/* Only what the banner needs; the chart asks for more when it opens. */
+	fhir_search_add(s, "patient", id);
+	fhir_search_add(s, "_elements", "patient,code,criticality,clinicalStatus,verificationStatus");
+	fhir_search_add(s, "_count", "50");
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+void
+patient_opened_clear(struct patient_opened *o)
+{
+	cJSON_Delete(o->patient);
+	free(o->version);
+	if (o->view.id != NULL)
+		patient_view_clear(&o->view);
+	patient_allergies_clear(&o->allergies);
+	memset(o, 0, sizeof *o);
+}
+
+int
+patient_open_result(cJSON *response, const char *id, struct patient_opened *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	cJSON *first = cJSON_GetArrayItem(entries, 0);
+	const cJSON *second = cJSON_GetArrayItem(entries, 1);
+	const cJSON *resource = fhir_get_object(first, "resource");
+	const char *type = fhir_get_string(resource, "resourceType"), *got, *vid;
+
+	memset(out, 0, sizeof *out);
+	if (!fhir_entry_ok(first)) {
+		*cause = fhir_entry_failure(first, "the patient");
+		return -1;
+	}
+	if (type == NULL || strcmp(type, "Patient") != 0) {
+		*cause = xstrdup("the server answered with something that is not a Patient");
+		return -1;
+	}
+	got = fhir_get_string(resource, "id");
+	/* Another patient's record shown under this one's name is the worst answer there is. */
+	if (got == NULL || id == NULL || strcmp(got, id) != 0) {
+		*cause = xstrdup("the server answered with another patient's record: not shown");
+		return -1;
+	}
+	out->patient = cJSON_DetachItemFromObjectCaseSensitive(first, "resource");
+	vid = fhir_version_of(out->patient);
+	out->version = vid != NULL ? xstrdup(vid) : NULL;
+	patient_view_read(out->patient, &out->view);
+	if (fhir_entry_ok(second))
+		patient_allergies_read(fhir_get_object(second, "resource"), id, &out->allergies);
+	return 0;
+}
+
+/* --- the form ------------------------------------------------------------------------- */
+
+/* Gender identity, apart from administrative sex: R4 has no element, US Core an extension. */
+#define IDENTITY_URL "http://hl7.org/fhir/us/core/StructureDefinition/us-core-genderIdentity"
+#define MRN_SYSTEM "urn:ehrterm:mrn"
+
+static const cJSON *
+first_of_system(const cJSON *telecom, const char *system)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, telecom)
+	{
+		const char *s = fhir_get_string(t, "system");
+
+		if (s != NULL && strcmp(s, system) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/* The primary language subtag of P's first communication language, lower case; "" when none. */
+static char *
+primary_language(const cJSON *p)
+{
+	const cJSON *lang = fhir_get_object(
+	    cJSON_GetArrayItem(fhir_get_array(p, "communication"), 0), "language");
+	const char *code =
+	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "code");
+	size_t n = 0;
+	char *out;
+
+	if (code == NULL)
+		return xstrdup("");
+	while (code[n] != '\0' && code[n] != '-' && n < 15)
+		n++;
+	out = xstrndup(code, n);
+	for (char *c = out; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return out;
+}
+
+void
+patient_form_view_read(const cJSON *p, struct patient_form_view *out)
+{
+	struct patient_view v;
+	const cJSON *addr = cJSON_GetArrayItem(fhir_get_array(p, "address"), 0);
+	const cJSON *contact = cJSON_GetArrayItem(fhir_get_array(p, "contact"), 0);
+	const cJSON *line = cJSON_GetArrayItem(fhir_get_array(addr, "line"), 0), *ext;
+	const char *identity = NULL;
+
+	patient_view_read(p, &v);
+	out->family = v.family;
+	out->given = v.given;
+	out->gender = v.gender;
+	out->birth_date = v.birth_date;
+	out->mrn = v.mrn;
+	free(v.id);
+	free(v.name);
+	free(v.phone);
+	free(v.deceased_date);
+	free(v.birth_text);
+	cJSON_ArrayForEach(ext, fhir_get_array(p, "extension"))
+	{
+		const char *url = fhir_get_string(ext, "url");
+
+		if (url != NULL && strcmp(url, IDENTITY_URL) == 0)
+			identity = fhir_get_string(
+			    cJSON_GetArrayItem(
+				fhir_get_array(fhir_get_object(ext, "valueCodeableConcept"), "coding"), 0),
+			    "code");
+	}
+	out->identity = dup_or_empty(identity);
+	out->phone = dup_or_empty(
+	    fhir_get_string(first_of_system(fhir_get_array(p, "telecom"), "phone"), "value"));
+	out->email = dup_or_empty(
+	    fhir_get_string(first_of_system(fhir_get_array(p, "telecom"), "email"), "value"));
+	out->line = dup_or_empty(cJSON_IsString(line) ? line->valuestring : NULL);
+	out->city = dup_or_empty(fhir_get_string(addr, "city"));
+	out->state = dup_or_empty(fhir_get_string(addr, "state"));
+	out->postal = dup_or_empty(fhir_get_string(addr, "postalCode"));
+	out->language = primary_language(p);
+	out->contact = dup_or_empty(fhir_get_string(fhir_get_object(contact, "name"), "text"));
+	out->contact_phone = dup_or_empty(
+	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(contact, "telecom"), 0), "value"));
+}
+
+void
+patient_form_view_clear(struct patient_form_view *v)
+{
+	char **all[] = { &v->family, &v->given, &v->gender, &v->identity, &v->birth_date,
+		&v->mrn, &v->phone, &v->email, &v->line, &v->city, &v->state, &v->postal,
+		&v->language, &v->contact, &v->contact_phone };
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		free(*all[i]);
+		*all[i] = NULL;
+	}
+}
+
+/* The element of ARRAY (created in OBJ) whose KEY is VALUE, made when missing. */
+static cJSON *
+entry_where(cJSON *obj, const char *array, const char *key, const char *value)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, array), *item, *made;
+
+	if (!cJSON_IsArray(arr)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, array);
+		arr = cJSON_AddArrayToObject(obj, array);
+	}
+	cJSON_ArrayForEach(item, arr)
+	{
+		const char *v = fhir_get_string(item, key);
+
+		if (v != NULL && strcmp(v, value) == 0)
+			return item;
+	}
+	made = cJSON_CreateObject();
+	cJSON_AddStringToObject(made, key, value);
+	cJSON_AddItemToArray(arr, made);
+	return made;
+}
+
+/* The identifier typed MR, made (with the MRN system) when there is none. */
+static cJSON *
+mrn_identifier(cJSON *p)
+{
+	cJSON *ids = cJSON_GetObjectItemCaseSensitive(p, "identifier"), *id, *made;
+
+	cJSON_ArrayForEach(id, ids)
+	{
+		if (fhir_has_code(fhir_get_object(id, "type"), "MR"))
+			return id;
+	}
+	made = cJSON_CreateObject();
+	cJSON_AddItemToObject(made, "type",
+	    fhir_codeable("http://terminology.hl7.org/CodeSystem/v2-0203", "MR", NULL));
+	cJSON_AddStringToObject(made, "system", MRN_SYSTEM);
+	if (!cJSON_IsArray(ids)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "identifier");
+		ids = cJSON_AddArrayToObject(p, "identifier");
+	}
+	cJSON_AddItemToArray(ids, made);
+	return made;
+}
+
+static void
+apply_identity(cJSON *p, const struct patient_input *in)
+{
+	cJSON *exts = cJSON_GetObjectItemCaseSensitive(p, "extension");
+
+	/* Replace ours, keep every other extension as it was. */
+	if (cJSON_IsArray(exts)) {
+		for (int i = cJSON_GetArraySize(exts) - 1; i >= 0; i--) {
+			const char *url = fhir_get_string(cJSON_GetArrayItem(exts, i), "url");
+
+			if (url != NULL && strcmp(url, IDENTITY_URL) == 0)
+				cJSON_DeleteItemFromArray(exts, i);
+		}
+	}
+	if (in->identity_code != NULL) {
+		bool snomed = isdigit((unsigned char)in->identity_code[0]);
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "url", IDENTITY_URL);
+		cJSON_AddItemToObject(x, "valueCodeableConcept",
+		    fhir_codeable(snomed ? "http://snomed.info/sct"
+					 : "http://terminology.hl7.org/CodeSystem/v3-NullFlavor",
+			in->identity_code, in->identity_display));
+		if (!cJSON_IsArray(exts)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "extension");
+			exts = cJSON_AddArrayToObject(p, "extension");
+		}
+		cJSON_AddItemToArray(exts, x);
+	}
+	if (cJSON_IsArray(exts) && cJSON_GetArraySize(exts) == 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "extension");
+}
+
+static void
+apply_address(cJSON *p, const struct patient_input *in)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(p, "address"), *addr;
+
+	if (in->line == NULL && in->city == NULL)
+		return;
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "address");
+		arr = cJSON_AddArrayToObject(p, "address");
+		cJSON_AddItemToArray(arr, cJSON_CreateObject());
+	}
+	addr = cJSON_GetArrayItem(arr, 0);
+	if (!cJSON_IsObject(addr)) {
+		cJSON_ReplaceItemInArray(arr, 0, cJSON_CreateObject());
+		addr = cJSON_GetArrayItem(arr, 0);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(addr, "line");
+	if (in->line != NULL)
+		cJSON_AddItemToArray(
+		    cJSON_AddArrayToObject(addr, "line"), cJSON_CreateString(in->line));
+	fhir_set_string(addr, "city", in->city);
+	fhir_set_string(addr, "state", in->state);
+	fhir_set_string(addr, "postalCode", in->postal);
+}
+
+static void
+apply_language(cJSON *p, const struct patient_input *in)
+{
+	char *was = primary_language(p);
+	cJSON *comm, *lang;
+
+	/* Unchanged, the record keeps its own coding ("en-US", other languages too). */
+	if (in->language_code != NULL && strcmp(was, in->language_code) != 0) {
+		comm = cJSON_CreateObject();
+		lang = fhir_codeable("urn:ietf:bcp:47", in->language_code, in->language_display);
+		if (in->language_display != NULL)
+			cJSON_AddStringToObject(lang, "text", in->language_display);
+		cJSON_AddItemToObject(comm, "language", lang);
+		cJSON_AddTrueToObject(comm, "preferred");
+		fhir_set_item(p, "communication", cJSON_CreateArray());
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(p, "communication"), comm);
+	}
+	free(was);
+}
+
+static void
+apply_contact(cJSON *p, const struct patient_input *in)
+{
+	cJSON *contact, *rel;
+
+	if (in->contact == NULL)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "contact");
+	contact = cJSON_CreateObject();
+	rel = cJSON_AddArrayToObject(contact, "relationship");
+	cJSON_AddItemToArray(rel, fhir_codeable("http://terminology.hl7.org/CodeSystem/v2-0131",
+				      "C", "Emergency Contact"));
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(contact, "name"), "text", in->contact);
+	if (in->contact_phone != NULL) {
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(t, "system", "phone");
+		cJSON_AddStringToObject(t, "value", in->contact_phone);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(contact, "telecom"), t);
+	}
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "contact"), contact);
+}
+
+cJSON *
+patient_apply(const cJSON *base, const struct patient_input *in, const char *request_id)
+{
+	cJSON *p = cJSON_IsObject(base) ? cJSON_Duplicate(base, 1) : cJSON_CreateObject();
+	cJSON *name, *given;
+	char *givens = in->given != NULL ? xstrdup(in->given) : NULL;
+
+	fhir_set_string(p, "resourceType", "Patient");
+	/* The official name: family, and the given names split at spaces. */
+	name = entry_where(p, "name", "use", "official");
+	fhir_set_string(name, "family", in->family);
+	cJSON_DeleteItemFromObjectCaseSensitive(name, "given");
+	cJSON_DeleteItemFromObjectCaseSensitive(name, "text");
+	given = cJSON_AddArrayToObject(name, "given");
+	for (char *save = NULL, *w = givens ? strtok_r(givens, " ", &save) : NULL; w != NULL;
+	     w = strtok_r(NULL, " ", &save))
+		cJSON_AddItemToArray(given, cJSON_CreateString(w));
+	free(givens);
+	fhir_set_string(p, "gender", in->gender);
+	apply_identity(p, in);
+	if (in->has_birth) {
+		char iso[DATE_BUF_SIZE];
+
+		date_format_iso(&in->birth, iso, sizeof iso);
+		fhir_set_string(p, "birthDate", iso);
+	}
+	if (in->mrn != NULL)
+		fhir_set_string(mrn_identifier(p), "value", in->mrn);
+	/* The guard If-None-Exist looks for: a retried registration finds this one. */
+	if (base == NULL && request_id != NULL)
+		fhir_add_request_id(p, request_id);
+	if (in->phone != NULL)
+		fhir_set_string(entry_where(p, "telecom", "system", "phone"), "value", in->phone);
+	if (in->email != NULL)
+		fhir_set_string(entry_where(p, "telecom", "system", "email"), "value", in->email);
+	apply_address(p, in);
+	apply_language(p, in);
+	apply_contact(p, in);
+	return p;
+}
+
+/* --- the duplicate probe ---------------------------------------------------------------- */
+
+void
+patient_prefix(const char *s, size_t n, char *out, size_t size)
+{
+	size_t i = 0, chars = 0;
+
+	if (size == 0)
+		return;
+	while (s != NULL && s[i] != '\0' && chars < n) {
+		size_t len = 1;
+
+		/* A lead byte's length; a stray continuation byte counts as one. */
+		if (((unsigned char)s[i] & 0xE0) == 0xC0)
+			len = 2;
+		else if (((unsigned char)s[i] & 0xF0) == 0xE0)
+			len = 3;
+		else if (((unsigned char)s[i] & 0xF8) == 0xF0)
+			len = 4;
+		for (size_t k = 1; k < len; k++)
+			if (((unsigned char)s[i + k] & 0xC0) != 0x80) {
+				len = k;
+				break;
+			}
+		if (i + len >= size)
+			break;
+		i += len;
+		chars++;
+	}
+	memcpy(out, s != NULL ? s : "", i);
+	out[i] = '\0';
+}
+
+/* A GET entry of the probe, with the elements a candidate row shows. */
+static void
+add_probe_search(const struct fhir_client *fc, cJSON *entries, struct fhir_search *s)
+{
+	fhir_search_add(s, "_elements", PATIENT_LIST_ELEMENTS);
+	fhir_search_add(s, "_count", "10");
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+}
+
+cJSON *
+patient_probe_batch(const struct fhir_client *fc, const struct patient_probe *probe)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries);
+	char prefix[16];
+	struct fhir_search *s;
+
+	/* Same birth date and a similar name: the family name's first three letters. */
+	patient_prefix(probe->family, 3, prefix, sizeof prefix);
+	s = fhir_search_new("Patient");
+	fhir_search_add(s, "birthdate", probe->birth_date != NULL ? probe->birth_date : "");
+	fhir_search_add(s, "family", prefix);
+	add_probe_search(fc, entries, s);
+	if (probe->mrn != NULL) {
+		s = fhir_search_new("Patient");
+		fhir_search_add(s, "identifier", probe->mrn);
+		add_probe_search(fc, entries, s);
+	}
+	if (probe->phone != NULL) {
+		s = fhir_search_new("Patient");
+		fhir_search_add(s, "phone", probe->phone);
+		add_probe_search(fc, entries, s);
+	}
+	return batch;
+}
+
+enum patient_probe_result
+patient_probe_read(
+    const cJSON *response, const char *request_id, struct patient_view **out, size_t *n)
+{
+	const cJSON *entry, *hit;
+
+	*out = NULL;
+	*n = 0;
+	if (fhir_get_array(response, "entry") == NULL)
+		return PATIENT_PROBE_FAILED;
+	cJSON_ArrayForEach(entry, fhir_get_array(response, "entry"))
+	{
+		const cJSON *set = fhir_get_object(entry, "resource");
+		const char *type = fhir_get_string(set, "resourceType");
+
+		/* A search that failed found nothing only in the sense that it did not look. */
+		if (!fhir_entry_ok(entry) || type == NULL || strcmp(type, "Bundle") != 0) {
+			for (size_t i = 0; i < *n; i++)
+				patient_view_clear(&(*out)[i]);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return PATIENT_PROBE_FAILED;
+		}
+		cJSON_ArrayForEach(hit, fhir_get_array(set, "entry"))
+		{
+			const cJSON *p = fhir_get_object(hit, "resource");
+			const char *ptype = fhir_get_string(p, "resourceType");
+			struct patient_view v;
+			bool dup = false;
+
+			/*
+			 * This form's own earlier try, whose answer was lost, is no duplicate: the
+			 * save that follows finds it through If-None-Exist.
+			 */
+			if (ptype == NULL || strcmp(ptype, "Patient") != 0 ||
+			    fhir_carries_request(p, request_id))
+				continue;
+			patient_view_read(p, &v);
+			for (size_t i = 0; i < *n; i++)
+				dup = dup || strcmp((*out)[i].id, v.id) == 0;
+			if (dup) {
+				patient_view_clear(&v);
+				continue;
+			}
+			*out = xreallocarray(*out, *n + 1, sizeof **out);
+			(*out)[(*n)++] = v;
+		}
+	}
+	return *n > 0 ? PATIENT_PROBE_CANDIDATES : PATIENT_PROBE_CLEAR;
+}
+
+/* --- lists and the record ----------------------------------------------------------------- */
+
+const char *
+patient_id_of(const cJSON *patient)
+{
+	return fhir_get_string(patient, "id");
+}
+
+size_t
+patient_page_read(const cJSON *bundle, const struct patient_query *q, struct patient_view **out,
+    size_t *seen)
+{
+	const cJSON *entry;
+	size_t n = 0;
+
+	*out = NULL;
+	*seen = 0;
+	cJSON_ArrayForEach(entry, fhir_get_array(bundle, "entry"))
+	{
+		const cJSON *p = fhir_get_object(entry, "resource");
+		const char *type = fhir_get_string(p, "resourceType");
+
+		if (type == NULL || strcmp(type, "Patient") != 0)
+			continue;
+		(*seen)++;
+		if (!patient_query_accepts(q, p))
+			continue;
+		*out = xreallocarray(*out, n + 1, sizeof **out);
+		patient_view_read(p, &(*out)[n++]);
+	}
+	return n;
+}
+
+static void
+add_detail(struct patient_detail **out, size_t *n, char *label, const char *value)
+{
+	if (value == NULL || *value == '\0') {
+		free(label);
+		return;
+	}
+	*out = xreallocarray(*out, *n + 1, sizeof **out);
+	(*out)[*n].label = label;
+	(*out)[*n].value = xstrdup(value);
+	(*n)++;
+}
+
+size_t
+patient_details(const cJSON *patient, struct patient_detail **out)
+{
+	const cJSON *item;
+	size_t n = 0;
+
+	*out = NULL;
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "identifier"))
+	{
+		const char *value = fhir_get_string(item, "value");
+		const cJSON *coding = cJSON_GetArrayItem(
+		    fhir_get_array(fhir_get_object(item, "type"), "coding"), 0);
+		const char *kind = fhir_get_string(coding, "display");
+
+		if (kind == NULL)
+			kind = fhir_get_string(coding, "code");
+		add_detail(out, &n, xasprintf("%.15s", kind != NULL ? kind : "Identifier"), value);
+	}
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "telecom"))
+	{
+		const char *system = fhir_get_string(item, "system");
+		const char *use = fhir_get_string(item, "use");
+
+		add_detail(out, &n,
+		    xasprintf("%s%s%s", system ? system : "contact", use ? " " : "", use ? use : ""),
+		    fhir_get_string(item, "value"));
+	}
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "address"))
+	{
+		const cJSON *line;
+		char *text = xstrdup(""), *full;
+		const char *city = fhir_get_string(item, "city"), *state = fhir_get_string(item, "state");
+		const char *postal = fhir_get_string(item, "postalCode");
+
+		cJSON_ArrayForEach(line, fhir_get_array(item, "line"))
+		{
+			char *next;
+
+			if (!cJSON_IsString(line))
+				continue;
+			next = xasprintf("%s%s%s", text, *text ? ", " : "", line->valuestring);
+			free(text);
+			text = next;
+		}
+		full = xasprintf("%s%s%s %s %s", text, *text ? ", " : "", city ? city : "",
+		    state ? state : "", postal ? postal : "");
+		add_detail(out, &n, xstrdup("Address"), full);
+		free(full);
+		free(text);
+	}
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "communication"))
+	{
+		const cJSON *lang = fhir_get_object(item, "language");
+		const char *text = fhir_get_string(lang, "text");
+
+		if (text == NULL)
+			text = fhir_get_string(
+			    cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "display");
+		add_detail(out, &n, xstrdup("Language"), text);
+	}
+	add_detail(out, &n, xstrdup("Marital status"),
+	    fhir_get_string(fhir_get_object(patient, "maritalStatus"), "text"));
+	cJSON_ArrayForEach(item, fhir_get_array(patient, "contact"))
+	{
+		const char *family = fhir_get_string(fhir_get_object(item, "name"), "family");
+		const char *phone = fhir_get_string(
+		    cJSON_GetArrayItem(fhir_get_array(item, "telecom"), 0), "value");
+		char *text = xasprintf("%s %s", family ? family : "(no name)", phone ? phone : "");
+
+		add_detail(out, &n, xstrdup("Contact"), text);
+		free(text);
+	}
+	return n;
+}
+
+void
+patient_details_free(struct patient_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].label);
+		free(d[i].value);
+	}
+	free(d);
 }

@@ -65,6 +65,7 @@ struct patient_view {
 	char *gender;	  /* FHIR code, "" when missing */
 	char sex;	  /* 'M', 'F', 'O', 'U' (unknown or missing) */
 	char *birth_date; /* ISO, "" when missing or not a date */
+	char *birth_text; /* birthDate as written ("1970" too), "" when missing */
 	char *mrn;	  /* the identifier typed MR, "" when none */
 	char *phone;	  /* the first phone, "" when none */
 	bool deceased;	  /* deceasedBoolean true, or a deceasedDateTime */
@@ -76,5 +77,144 @@ void patient_view_read(const cJSON *patient, struct patient_view *out);
 void patient_view_clear(struct patient_view *view);
 /* Age in whole years on TODAY, or -1 when the birth date is unknown. */
 int patient_view_age(const struct patient_view *view, const struct date *today);
+
+/* The Patient's id, borrowed, or NULL. */
+const char *patient_id_of(const cJSON *patient);
+
+/*
+ * The Patients of one search page (a Bundle) that answer Q, as views into *OUT (the
+ * caller clears each and frees the array); returns how many. *SEEN counts the Patients
+ * on the page: a short-form search keeps only those whose identifiers end in its digits.
+ */
+size_t patient_page_read(const cJSON *bundle, const struct patient_query *q,
+    struct patient_view **out, size_t *seen);
+
+/* One line of the record's demographics: a label and a value, both owned. */
+struct patient_detail {
+	char *label, *value;
+};
+/*
+ * The demographics beyond the view (identifiers, telecom, addresses, languages,
+ * marital status, contacts) as lines into *OUT; returns how many. Empty values are
+ * left out.
+ */
+size_t patient_details(const cJSON *patient, struct patient_detail **out);
+void patient_details_free(struct patient_detail *d, size_t n);
+
+/* --- the allergies the banner shows ------------------------------------------------- */
+
+/*
+ * What is known of a patient's allergies. NOT_LOADED is not NOT_RECORDED: a list
+ * that did not load (or held another patient's entry) must not read as a chart
+ * without allergies.
+ */
+enum patient_allergy_state {
+	PATIENT_ALLERGY_NOT_LOADED,   /* not asked, the request failed, or the answer is not trusted */
+	PATIENT_ALLERGY_NOT_RECORDED, /* the server has nothing either way */
+	PATIENT_ALLERGY_NONE_KNOWN,   /* only no-known-allergy entries (SNOMED 716186003 and kin) */
+	PATIENT_ALLERGY_LISTED,	      /* one or more active allergies, in items */
+};
+
+struct patient_allergy {
+	char *substance; /* code.text, else the first coding's display, else its code; never NULL */
+	bool high;	 /* criticality "high" */
+};
+
+struct patient_allergies {
+	enum patient_allergy_state state;
+	struct patient_allergy *items;
+	size_t n;
+};
+
+/*
+ * Read an AllergyIntolerance searchset for patient ID into OUT. Entered in error
+ * and refuted entries, and ones no longer active, are left out; an entry of
+ * another patient makes the whole answer NOT_LOADED.
+ */
+void patient_allergies_read(const cJSON *searchset, const char *id, struct patient_allergies *out);
+void patient_allergies_copy(struct patient_allergies *to, const struct patient_allergies *from);
+void patient_allergies_clear(struct patient_allergies *a);
+
+/* --- opening a patient ---------------------------------------------------------------- */
+
+/* What opening a patient reads in one round trip. */
+struct patient_opened {
+	cJSON *patient;	 /* the Patient as read; owned */
+	char *version;	 /* its meta.versionId, or NULL */
+	struct patient_view view;
+	struct patient_allergies allergies;
+};
+
+/* The batch that opens patient ID (checked with fhir_valid_id): the Patient and its allergies. */
+cJSON *patient_open_batch(const struct fhir_client *fc, const char *id);
+/*
+ * Read its batch-response into OUT (zeroed first; the Patient is taken from RESPONSE).
+ * 0, or -1 with *CAUSE when the Patient is not in the answer or is another patient.
+ */
+int patient_open_result(cJSON *response, const char *id, struct patient_opened *out, char **cause);
+void patient_opened_clear(struct patient_opened *o);
+
+/* True when REFERENCE is "Patient/ID" or an absolute URL ending in "/Patient/ID". */
+bool patient_refers_to(const char *reference, const char *id);
+
+/* --- registering and editing ---------------------------------------------------------- */
+
+/* The elements the patient form shows, as read from a Patient; every string owned, "" when none. */
+struct patient_form_view {
+	char *family, *given, *gender;
+	char *identity;	   /* gender identity code (US Core extension) */
+	char *birth_date;  /* as written */
+	char *mrn, *phone, *email;
+	char *line, *city, *state, *postal;
+	char *language;	   /* primary subtag of the first communication language, lower case */
+	char *contact, *contact_phone;
+};
+void patient_form_view_read(const cJSON *patient, struct patient_form_view *out);
+void patient_form_view_clear(struct patient_form_view *v);
+
+/* What the clerk entered; strings borrowed, NULL for an empty field. */
+struct patient_input {
+	const char *family, *given, *gender;
+	const char *identity_code, *identity_display; /* NULL: no gender identity */
+	bool has_birth;
+	struct date birth;
+	const char *mrn, *phone, *email;
+	const char *line, *city, *state, *postal;
+	const char *language_code, *language_display; /* NULL: unchanged */
+	const char *contact, *contact_phone;
+};
+/*
+ * The Patient to send: BASE (as read; NULL registers) with IN written over it, so
+ * elements the form does not show are kept. A registration carries REQUEST_ID
+ * (FHIR_REQUEST_SYSTEM) so a retried create finds it. The caller frees it.
+ */
+cJSON *patient_apply(const cJSON *base, const struct patient_input *in, const char *request_id);
+
+/* --- the duplicate probe -------------------------------------------------------------- */
+
+/* What a registration is checked against: strings borrowed, NULL when not entered. */
+struct patient_probe {
+	const char *birth_date; /* ISO */
+	const char *family;
+	const char *mrn, *phone;
+};
+/* The batch of searches that finds likely duplicates; the caller frees it. */
+cJSON *patient_probe_batch(const struct fhir_client *fc, const struct patient_probe *probe);
+
+enum patient_probe_result {
+	PATIENT_PROBE_CLEAR,	  /* every search answered, and found no one */
+	PATIENT_PROBE_CANDIDATES, /* *OUT holds the patients found */
+	PATIENT_PROBE_FAILED,	  /* a search failed: not knowing is not "no duplicate" */
+};
+/*
+ * Read the probe's batch-response: the distinct patients found, except the one
+ * carrying REQUEST_ID (this form's own earlier try). *OUT (the caller frees each
+ * with patient_view_clear, then the array) and *N are set for CANDIDATES.
+ */
+enum patient_probe_result patient_probe_read(const cJSON *response, const char *request_id,
+    struct patient_view **out, size_t *n);
+
+/* The first N characters (not bytes) of the UTF-8 string S, into OUT of SIZE bytes. */
+void patient_prefix(const char *s, size_t n, char *out, size_t size);
 
 #endif

@@ -262,14 +262,11 @@ cJSON *
 sched_day_batch(const struct fhir_client *fc, const struct sched_owner *owner,
     const struct date *day)
 {
-	cJSON *batch = cJSON_CreateObject(), *entries;
+	cJSON *entries, *batch = fhir_batch_new(&entries);
 	struct fhir_search *s;
 	char count[16];
 
 	snprintf(count, sizeof count, "%d", SCHED_DAY_COUNT);
-	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
-	cJSON_AddStringToObject(batch, "type", "batch");
-	entries = cJSON_AddArrayToObject(batch, "entry");
 	s = fhir_search_new("Slot");
 	fhir_search_add(s, "schedule", owner->schedule);
 	sched_search_days(s, "start", day, 1);
@@ -873,7 +870,7 @@ sched_flow_status(const cJSON *appt, const cJSON *encounter)
 static const char *
 version_of(const cJSON *r)
 {
-	return fhir_get_string(fhir_get_object(r, "meta"), "versionId");
+	return fhir_version_of(r);
 }
 
 /* A copy of R to write back: without meta, which is the server's. */
@@ -999,9 +996,9 @@ struct fhir_plan *
 sched_plan_book(const struct sched_booking *b, char **cause)
 {
 	struct fhir_plan *p = fhir_plan_new();
-	cJSON *appt = cJSON_CreateObject(), *ident, *parts;
+	cJSON *appt = cJSON_CreateObject(), *parts;
 	struct fhir_search *guard_search;
-	char today[DATE_BUF_SIZE], *value;
+	char today[DATE_BUF_SIZE];
 	int ok;
 
 	*cause = NULL;
@@ -1011,25 +1008,11 @@ sched_plan_book(const struct sched_booking *b, char **cause)
 		if (slot_status(p, b->slots[i], "busy", cause) < 0)
 			goto fail;
 	cJSON_AddStringToObject(appt, "resourceType", "Appointment");
-	ident = cJSON_AddArrayToObject(appt, "identifier");
-	{
-		cJSON *id = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(id, "system", SCHED_REQUEST_SYSTEM);
-		cJSON_AddStringToObject(id, "value", b->request_id);
-		cJSON_AddItemToArray(ident, id);
-	}
+	fhir_add_request_id(appt, b->request_id);
 	cJSON_AddStringToObject(appt, "status", "booked");
-	if (b->type_code != NULL) {
-		cJSON *t = cJSON_AddObjectToObject(appt, "appointmentType");
-		cJSON *codings = cJSON_AddArrayToObject(t, "coding"), *c = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(c, "system", APPT_TYPE_SYSTEM);
-		cJSON_AddStringToObject(c, "code", b->type_code);
-		if (b->type_display != NULL)
-			cJSON_AddStringToObject(c, "display", b->type_display);
-		cJSON_AddItemToArray(codings, c);
-	}
+	if (b->type_code != NULL)
+		cJSON_AddItemToObject(appt, "appointmentType",
+		    fhir_codeable(APPT_TYPE_SYSTEM, b->type_code, b->type_display));
 	if (b->reason != NULL && *b->reason != '\0') {
 		cJSON *rc = cJSON_CreateObject();
 
@@ -1045,11 +1028,8 @@ sched_plan_book(const struct sched_booking *b, char **cause)
 	if (place(appt, b->slots, b->nslots, b->owner, cause) != 0)
 		goto fail;
 	cJSON_AddStringToObject(appt, "created", today);
-	guard_search = fhir_search_new("Appointment");
-	value = xasprintf("%s|%s", SCHED_REQUEST_SYSTEM, b->request_id);
-	fhir_search_add(guard_search, "identifier", value);
+	guard_search = fhir_request_search("Appointment", b->request_id);
 	ok = fhir_plan_create(p, appt, guard_search);
-	free(value);
 	fhir_search_free(&guard_search);
 	if (ok < 0) {
 		*cause = xstrdup("the booking has too many slots");

@@ -1,8 +1,7 @@
-/* Patient banner: name, age, sex, MRN and allergy flag from a FHIR Patient, cut by importance. */
+/* Patient banner: name, date of birth, age, sex, MRN, deceased and allergies from typed views, cut by importance. */
 #include "config.h"
 
 #include "ui/banner.h"
-#include "fhir/fhir.h"
 #include "text/safe.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
@@ -10,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define V2_0203 "http://terminology.hl7.org/CodeSystem/v2-0203"
 /* Bytes looked at of any one server string: more than a row holds, bounded for hostile data. */
 #define BANNER_FIELD_MAX 512
 /* Given names shown; more are rare and would not fit. */
@@ -18,6 +16,9 @@
 /* Columns a cut name or MRN keeps before the parts after them are dropped. */
 #define BANNER_NAME_MIN 12
 #define BANNER_MRN_MIN 12
+/* Columns an allergy list keeps when cut, "ALLERGIES: P…"; narrower, the word alone. */
+#define BANNER_FLAG_MIN 13
+#define BANNER_LISTED "ALLERGIES"
 #define BANNER_GAP "  "
 
 static int
@@ -32,65 +33,6 @@ is(const char *a, const char *b)
 	return a != NULL && strcmp(a, b) == 0;
 }
 
-/* The HumanName to show: use=official, else the first not marked old, else the first. */
-static const cJSON *
-pick_name(const cJSON *patient)
-{
-	const cJSON *names = fhir_get_array(patient, "name"), *n, *current = NULL, *any = NULL;
-
-	cJSON_ArrayForEach(n, names)
-	{
-		const char *use = fhir_get_string(n, "use");
-
-		if (!cJSON_IsObject(n))
-			continue;
-		if (is(use, "official"))
-			return n;
-		if (current == NULL && !is(use, "old"))
-			current = n;
-		if (any == NULL)
-			any = n;
-	}
-	return current != NULL ? current : any;
-}
-
-char *
-ui_banner_name(const cJSON *patient, bool utf8)
-{
-	const cJSON *name = pick_name(patient), *g;
-	const char *family = fhir_get_string(name, "family"), *text = fhir_get_string(name, "text");
-	char *given = xstrdup(""), *raw, *safe;
-	int shown = 0;
-
-	cJSON_ArrayForEach(g, fhir_get_array(name, "given"))
-	{
-		char *next;
-
-		if (!cJSON_IsString(g) || g->valuestring[0] == '\0' || shown == BANNER_GIVEN_MAX)
-			continue;
-		next = xasprintf("%s%s%.*s", given, shown > 0 ? " " : "", bounded(g->valuestring),
-		    g->valuestring);
-		free(given);
-		given = next;
-		shown++;
-	}
-	if (family != NULL && family[0] != '\0' && given[0] != '\0')
-		raw = xasprintf("%.*s, %s", bounded(family), family, given);
-	else if (family != NULL && family[0] != '\0')
-		raw = xasprintf("%.*s", bounded(family), family);
-	else if (given[0] != '\0')
-		raw = xstrdup(given);
-	else if (text != NULL && text[0] != '\0')
-		raw = xasprintf("%.*s", bounded(text), text);
-	else
-		raw = xstrdup("(no name)");
-	safe = safe_text(raw, strlen(raw), 0, utf8);
-	free(raw);
-	free(given);
-	return safe;
-}
-
-/* A FHIR date, "YYYY", "YYYY-MM" or "YYYY-MM-DD", into *D; *PARTS is how many were there. */
 static bool
 fhir_date(const char *s, struct date *d, int *parts)
 {
@@ -161,55 +103,30 @@ sex_letter(const char *gender)
 	return NULL;
 }
 
-/* True when IDENTIFIER's type is v2-0203 MR, a medical record number. */
-static bool
-is_mrn(const cJSON *identifier)
+/* The allergy part: the list when one was loaded, else what is known of it. */
+static char *
+allergy_text(const struct patient_allergies *a)
 {
-	const cJSON *c;
+	char *out, *more;
 
-	cJSON_ArrayForEach(c, fhir_get_array(fhir_get_object(identifier, "type"), "coding"))
-	{
-		if (is(fhir_get_string(c, "system"), V2_0203) &&
-		    is(fhir_get_string(c, "code"), "MR"))
-			return true;
-	}
-	return false;
-}
-
-/* The MRN's value, borrowed: the first MR identifier not marked old, else any, else NULL. */
-static const char *
-mrn_of(const cJSON *patient)
-{
-	const cJSON *id;
-	const char *old = NULL;
-
-	cJSON_ArrayForEach(id, fhir_get_array(patient, "identifier"))
-	{
-		const char *value = fhir_get_string(id, "value");
-
-		if (value == NULL || value[0] == '\0' || !is_mrn(id))
-			continue;
-		if (!is(fhir_get_string(id, "use"), "old"))
-			return value;
-		if (old == NULL)
-			old = value;
-	}
-	return old;
-}
-
-static const char *
-allergy_text(enum ui_allergy allergy)
-{
-	switch (allergy) {
-	case UI_ALLERGY_ACTIVE:
-		return "ALLERGIES";
-	case UI_ALLERGY_NONE_KNOWN:
-		return "NKA";
-	case UI_ALLERGY_NOT_RECORDED:
-		return "allergies not recorded";
-	case UI_ALLERGY_UNCHECKED:
+	switch (a != NULL ? a->state : PATIENT_ALLERGY_NOT_LOADED) {
+	case PATIENT_ALLERGY_LISTED:
+		out = xstrdup("ALLERGIES:");
+		for (size_t i = 0; i < a->n; i++) {
+			more = xasprintf("%s%s %.*s%s", out, i > 0 ? ";" : "",
+			    bounded(a->items[i].substance), a->items[i].substance,
+			    a->items[i].high ? " (high)" : "");
+			free(out);
+			out = more;
+		}
+		return out;
+	case PATIENT_ALLERGY_NONE_KNOWN:
+		return xstrdup("NKA");
+	case PATIENT_ALLERGY_NOT_RECORDED:
+		return xstrdup("allergies not recorded");
+	case PATIENT_ALLERGY_NOT_LOADED:
 	default:
-		return "allergies not loaded";
+		return xstrdup("allergies not loaded");
 	}
 }
 
@@ -219,51 +136,68 @@ cut(const char *safe, size_t columns, bool utf8)
 	return safe_text(safe, strlen(safe), columns, utf8);
 }
 
-char *
-ui_banner_text(
-    const cJSON *patient, enum ui_allergy allergy, const struct date *today, int width, bool utf8)
+/* The banner's line; WITH_FLAG false leaves the allergies out (they go on a line of their own). */
+static char *
+banner_line(const struct patient_view *v, const struct patient_allergies *allergies,
+    bool with_flag, const struct date *today, int width, bool utf8)
 {
 	struct date_time now;
-	const char *sex, *mrn;
-	char *name, *ages, *age_sex, *mrn_part, *flag, *left, *out, *raw;
-	size_t name_w, mrn_w, flag_w, age_w, fixed, avail, gap = strlen(BANNER_GAP);
-	bool show_age, show_flag;
+	const char *sex;
+	char *name, *ages, *age_sex, *mrn_part, *flag, *left, *out, *raw, *dead;
+	size_t name_w, mrn_w, flag_w, flag_min, age_w, dead_w, fixed, avail, gap = strlen(BANNER_GAP);
+	bool show_age, show_flag, listed;
 
 	if (today == NULL) {
 		date_time_now(&now);
 		today = &now.date;
 	}
-	name = ui_banner_name(patient, utf8);
-	ages = age_text(fhir_get_string(patient, "birthDate"), today);
-	sex = sex_letter(fhir_get_string(patient, "gender"));
-	raw = xasprintf("%s%s%s", ages != NULL ? ages : "", ages != NULL && sex != NULL ? " " : "",
-	    sex != NULL ? sex : "");
+	name = safe_text(v->name, (size_t)bounded(v->name), 0, utf8);
+	ages = age_text(*v->birth_text ? v->birth_text : NULL, today);
+	sex = sex_letter(v->gender);
+	/* Date of birth is the second identifier: beside the name, before age and sex. */
+	raw = xasprintf("%s%.*s%s%s%s%s", *v->birth_date ? "DOB " : "", bounded(v->birth_date),
+	    v->birth_date, *v->birth_date && (ages != NULL || sex != NULL) ? "  " : "",
+	    ages != NULL ? ages : "", ages != NULL && sex != NULL ? " " : "", sex != NULL ? sex : "");
 	age_sex = safe_text(raw, strlen(raw), 0, utf8);
 	free(raw);
 	free(ages);
-	mrn = mrn_of(patient);
-	raw = mrn != NULL ? xasprintf("MRN %.*s", bounded(mrn), mrn) : xstrdup("no MRN");
+	raw = *v->mrn ? xasprintf("MRN %.*s", bounded(v->mrn), v->mrn) : xstrdup("no MRN");
 	mrn_part = safe_text(raw, strlen(raw), 0, utf8);
 	free(raw);
-	flag = safe_text(allergy_text(allergy), strlen(allergy_text(allergy)), 0, utf8);
+	raw = !v->deceased ? xstrdup("")
+	      : *v->deceased_date ? xasprintf("DECEASED %.10s", v->deceased_date)
+				  : xstrdup("DECEASED");
+	dead = safe_text(raw, strlen(raw), 0, utf8);
+	free(raw);
+	raw = allergy_text(allergies);
+	flag = safe_text(raw, strlen(raw), 0, utf8);
+	free(raw);
 
 	name_w = safe_width(name);
 	mrn_w = safe_width(mrn_part);
 	flag_w = safe_width(flag);
+	/* A list is cut with an ellipsis; too narrow for that, it is the word alone. */
+	listed = allergies != NULL && allergies->state == PATIENT_ALLERGY_LISTED;
+	flag_min = listed ? strlen(BANNER_LISTED) : flag_w;
 	age_w = safe_width(age_sex);
+	dead_w = safe_width(dead);
 	show_age = age_w > 0;
-	show_flag = true;
+	show_flag = with_flag;
+	if (!with_flag)
+		flag_min = 0;
 	if (width > 0) {
 		size_t w = (size_t)width;
 		size_t name_min = name_w < BANNER_NAME_MIN ? name_w : BANNER_NAME_MIN;
 		size_t mrn_min = mrn_w < BANNER_MRN_MIN ? mrn_w : BANNER_MRN_MIN;
+		size_t dead_need = dead_w > 0 ? dead_w + gap : 0;
 
 		/* Drop the least important parts until the rest fit at their least. */
-		if (show_age && name_min + mrn_min + flag_w + age_w + 3 * gap > w)
+		if (show_age && name_min + mrn_min + dead_need + flag_min + age_w + 3 * gap > w)
 			show_age = false;
-		if (name_min + mrn_min + flag_w + 2 * gap > w)
+		if (show_flag && name_min + mrn_min + dead_need + flag_min + 2 * gap > w)
 			show_flag = false;
-		fixed = gap + (show_age ? age_w + gap : 0) + (show_flag ? flag_w + gap : 0);
+		fixed = gap + (show_age ? age_w + gap : 0) + (show_flag ? flag_min + gap : 0) +
+		    dead_need;
 		avail = w > fixed ? w - fixed : 0;
 		/* With no room even for the gap, the whole is cut at the end, name first. */
 		if (avail > 0 && name_w + mrn_w > avail) {
@@ -289,14 +223,22 @@ ui_banner_text(
 			}
 		}
 	}
-	left = xasprintf("%s%s%s%s%s", name, show_age ? BANNER_GAP : "", show_age ? age_sex : "",
-	    BANNER_GAP, mrn_part);
+	left = xasprintf("%s%s%s%s%s%s%s", name, show_age ? BANNER_GAP : "", show_age ? age_sex : "",
+	    BANNER_GAP, mrn_part, dead_w > 0 ? BANNER_GAP : "", dead);
 	if (!show_flag) {
 		out = xstrdup(left);
 	} else {
 		/* The flag at the right end, where the eye finds it on every screen. */
 		size_t used = safe_width(left), pad = gap;
 
+		if (width > 0 && used + gap + flag_w > (size_t)width) {
+			size_t room = (size_t)width - used - gap;
+			char *s = room >= BANNER_FLAG_MIN ? cut(flag, room, utf8) : xstrdup(BANNER_LISTED);
+
+			free(flag);
+			flag = s;
+			flag_w = safe_width(flag);
+		}
 		if (width > 0 && (size_t)width > used + flag_w + gap)
 			pad = (size_t)width - used - flag_w;
 		out = xasprintf("%s%*s%s", left, (int)pad, "", flag);
@@ -305,6 +247,7 @@ ui_banner_text(
 	free(name);
 	free(age_sex);
 	free(mrn_part);
+	free(dead);
 	free(flag);
 	if (width > 0 && safe_width(out) > (size_t)width) {
 		/* Too narrow even for the least: cut the whole, which starts with the name. */
@@ -316,12 +259,50 @@ ui_banner_text(
 	return out;
 }
 
-void
-ui_banner_draw(WINDOW *win, int y, int cols, const cJSON *patient, enum ui_allergy allergy,
-    const struct date *today)
+char *
+ui_banner_text(const struct patient_view *v, const struct patient_allergies *allergies,
+    const struct date *today, int width, bool utf8)
 {
-	char *text = ui_banner_text(patient, allergy, today, cols, ui_utf8());
+	return banner_line(v, allergies, true, today, width, utf8);
+}
 
+char *
+ui_banner_identity(const struct patient_view *v, const struct date *today, int width, bool utf8)
+{
+	return banner_line(v, NULL, false, today, width, utf8);
+}
+
+char *
+ui_banner_allergies(const struct patient_allergies *allergies, int width, bool utf8)
+{
+	char *raw = allergy_text(allergies), *out;
+
+	out = safe_text(raw, strlen(raw), width > 0 ? (size_t)width : 0, utf8);
+	free(raw);
+	return out;
+}
+
+int
+ui_banner_draw(WINDOW *win, int y, int cols, const struct patient_view *v,
+    const struct patient_allergies *allergies, const struct date *today)
+{
+	bool utf8 = ui_utf8();
+	char *whole = ui_banner_text(v, allergies, today, 0, utf8), *text;
+
+	/* One row when everything fits; else who it is, and the allergies uncut below. */
+	if (safe_width(whole) <= (size_t)cols) {
+		free(whole);
+		text = ui_banner_text(v, allergies, today, cols, utf8);
+		ui_put(win, y, 0, cols, text, UI_BANNER, true);
+		free(text);
+		return 1;
+	}
+	free(whole);
+	text = ui_banner_identity(v, today, cols, utf8);
 	ui_put(win, y, 0, cols, text, UI_BANNER, true);
 	free(text);
+	text = ui_banner_allergies(allergies, cols, utf8);
+	ui_put(win, y + 1, 0, cols, text, UI_BANNER, true);
+	free(text);
+	return 2;
 }

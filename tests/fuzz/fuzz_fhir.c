@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "fhir/capability.h"
+#include "fhir/coverage.h"
 #include "fhir/fhir.h"
 #include "fuzz.h"
 #include "ui/banner.h"
@@ -57,23 +58,84 @@ walk(const cJSON *node, unsigned *budget)
 	}
 }
 
-/* banner.h: the banner is inert on a terminal and within its width, however short. */
+/*
+ * banner.h: the banner is inert on a terminal and within its width, however short,
+ * for the resource read as a Patient and as an AllergyIntolerance searchset.
+ */
 static void
 banner(const cJSON *r)
 {
 	static const int widths[] = {0, 1, 2, 11, 12, 24, 40, 80};
+	struct patient_view v;
+	struct patient_allergies a;
 	char *text;
 
+	patient_view_read(r, &v);
+	patient_allergies_read(r, "1", &a);
 	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
 		for (int utf8 = 0; utf8 <= 1; utf8++) {
-			text = ui_banner_text(r, (enum ui_allergy)(i % 4), &today, widths[i], utf8);
+			text = ui_banner_text(&v, &a, &today, widths[i], utf8);
+			fuzz_check_inert(text, (size_t)widths[i], utf8);
+			free(text);
+			text = ui_banner_identity(&v, &today, widths[i], utf8);
+			fuzz_check_inert(text, (size_t)widths[i], utf8);
+			free(text);
+			text = ui_banner_allergies(&a, widths[i], utf8);
 			fuzz_check_inert(text, (size_t)widths[i], utf8);
 			free(text);
 		}
 	}
-	text = ui_banner_name(r, true);
-	fuzz_check_inert(text, 0, true);
-	free(text);
+	patient_allergies_clear(&a);
+	patient_view_clear(&v);
+}
+
+/*
+ * fhir/patient.h and fhir/coverage.h: every reader of a batch-response or searchset
+ * survives any Bundle, and what it keeps is what it promises.
+ */
+static void
+readers(const cJSON *r)
+{
+	struct patient_allergies a;
+	struct patient_view *found;
+	struct patient_opened o;
+	cJSON *copy = cJSON_Duplicate(r, true), *list, *saved[4];
+	char *cause = NULL;
+	size_t n;
+	long total;
+	int k;
+
+	patient_allergies_read(r, "1", &a);
+	FUZZ_CHECK(a.state == PATIENT_ALLERGY_LISTED ? a.n > 0 : a.n == 0);
+	patient_allergies_clear(&a);
+	if (patient_probe_read(r, "req", &found, &n) == PATIENT_PROBE_CANDIDATES) {
+		FUZZ_CHECK(n > 0);
+		for (size_t i = 0; i < n; i++)
+			patient_view_clear(&found[i]);
+		free(found);
+	} else {
+		FUZZ_CHECK(found == NULL && n == 0);
+	}
+	if (patient_open_result(copy, "1", &o, &cause) == 0) {
+		FUZZ_CHECK(strcmp(o.view.id, "1") == 0);
+		patient_opened_clear(&o);
+	} else {
+		FUZZ_CHECK(cause != NULL);
+		free(cause);
+	}
+	cJSON_Delete(copy);
+	list = coverage_take(r, "1", &today, &total);
+	for (int i = 0; i < cJSON_GetArraySize(list); i++) {
+		struct coverage_view v;
+
+		coverage_view_read(cJSON_GetArrayItem(list, i), &today, &v);
+		FUZZ_CHECK(fhir_valid_id(v.id));
+		coverage_view_clear(&v);
+	}
+	cJSON_Delete(list);
+	k = coverage_saved(r, saved, 4);
+	for (int i = 0; i < k && i < 4; i++)
+		cJSON_Delete(saved[i]);
 }
 
 /* What ehrterm reads out of any resource: its type and id, an OperationOutcome's sentence. */
@@ -94,6 +156,8 @@ resource(const cJSON *r)
 		fuzz_check_patient_view(r, &today);
 		banner(r);
 	}
+	if (type != NULL && strcmp(type, "Bundle") == 0)
+		readers(r);
 }
 
 static void

@@ -316,3 +316,81 @@ Test(fhir, a_batch_of_gets_is_a_read)
 		cJSON_Delete(b);
 	}
 }
+
+/* --- the shared helpers ---------------------------------------------------------------- */
+
+Test(fhir_helpers, versions_from_etags_and_entries)
+{
+	char *v = fhir_etag_version("W/\"12\"");
+	cJSON *e;
+
+	cr_assert_str_eq(v, "12");
+	free(v);
+	v = fhir_etag_version("\"3\"");
+	cr_assert_str_eq(v, "3");
+	free(v);
+	cr_assert_null(fhir_etag_version("W/12"));
+	cr_assert_null(fhir_etag_version("W/\"\""));
+	cr_assert_null(fhir_etag_version(NULL));
+	e = cJSON_Parse("{\"response\":{\"status\":\"200 OK\",\"etag\":\"W/\\\"5\\\"\"},"
+			"\"resource\":{\"meta\":{\"versionId\":\"4\"}}}");
+	v = fhir_entry_version(e);
+	cr_assert_str_eq(v, "5", "the response's etag is the version the write made");
+	free(v);
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(e, "response"), "etag");
+	v = fhir_entry_version(e);
+	cr_assert_str_eq(v, "4");
+	free(v);
+	cJSON_Delete(e);
+	e = cJSON_Parse("{\"response\":7,\"resource\":{\"meta\":{\"versionId\":4}}}");
+	cr_assert_null(fhir_entry_version(e));
+	cJSON_Delete(e);
+}
+
+Test(fhir_helpers, entry_status_and_references)
+{
+	static const struct {
+		const char *status;
+		bool ok;
+	} cases[] = { { "200 OK", true }, { "201", true }, { "204 No Content", true },
+		{ "2000", false }, { "304", false }, { "404 Not Found", false }, { "2", false } };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "response"), "status", cases[i].status);
+		cr_assert_eq(fhir_entry_ok(e), cases[i].ok, "%s", cases[i].status);
+		cJSON_Delete(e);
+	}
+	cr_assert_not(fhir_entry_ok(NULL));
+	cr_assert(fhir_refers_to("Slot/a", "Slot", "a"));
+	cr_assert(fhir_refers_to("https://x/fhir/Slot/a", "Slot", "a"));
+	cr_assert_not(fhir_refers_to("https://x/fhir/XSlot/a", "Slot", "a"));
+	cr_assert_not(fhir_refers_to("Slot/ab", "Slot", "a"));
+	cr_assert_not(fhir_refers_to("Slot/a", "Slot", ""));
+}
+
+Test(fhir_helpers, setters_and_the_batch)
+{
+	cJSON *o = cJSON_CreateObject(), *entries, *b = fhir_batch_new(&entries);
+	char *text;
+
+	fhir_set_string(o, "a", "1");
+	fhir_set_string(o, "a", "2");
+	fhir_set_item(o, "c", fhir_codeable("urn:s", "x", NULL));
+	cr_assert(fhir_has_code(cJSON_GetObjectItem(o, "c"), "x"));
+	cr_assert_str_eq(fhir_first_code(cJSON_GetObjectItem(o, "c")), "x");
+	fhir_set_string(o, "missing", NULL);
+	text = cJSON_PrintUnformatted(o);
+	cr_assert_str_eq(text, "{\"a\":\"2\",\"c\":{\"coding\":[{\"system\":\"urn:s\",\"code\":\"x\"}]}}");
+	free(text);
+	fhir_set_string(o, "a", NULL);
+	cr_assert_null(cJSON_GetObjectItem(o, "a"));
+	fhir_batch_add_read(entries, "Patient", "p1");
+	text = cJSON_PrintUnformatted(b);
+	cr_assert_str_eq(text, "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":"
+			       "{\"method\":\"GET\",\"url\":\"Patient/p1\"}}]}");
+	free(text);
+	cJSON_Delete(b);
+	cJSON_Delete(o);
+}

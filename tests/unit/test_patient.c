@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,4 +229,374 @@ Test(patient_view, deceased)
 	cJSON_Delete(q);
 	cJSON_Delete(alive);
 	cJSON_Delete(odd);
+}
+
+/* --- opening a patient, and the allergies the banner lists ----------------------------------- */
+
+static struct fhir_client *
+client(void)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+
+	cr_assert_not_null(fc, "%s", cause ? cause : "");
+	return fc;
+}
+
+/* A batch-response: the Patient entry, then the allergy entry (ALLERGIES: a searchset or NULL). */
+static cJSON *
+opened(const char *patient_status, const char *patient, const char *allergy_status,
+    const char *allergies)
+{
+	char *text;
+	cJSON *r;
+
+	cr_assert(asprintf(&text,
+		      "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+		      "{\"response\":{\"status\":\"%s\"}%s%s},"
+		      "{\"response\":{\"status\":\"%s\"}%s%s}]}",
+		      patient_status, patient ? ",\"resource\":" : "", patient ? patient : "",
+		      allergy_status, allergies ? ",\"resource\":" : "", allergies ? allergies : "") > 0);
+	r = parse(text);
+	free(text);
+	return r;
+}
+
+#define JONAH                                                                                      \
+	"{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"versionId\":\"4\"},"                \
+	"\"name\":[{\"family\":\"Ruecker\",\"given\":[\"Jonah\"]}],"                                 \
+	"\"deceasedDateTime\":\"2008-01-08T10:00:00Z\"}"
+
+#define ALLERGY(patient, code, display, extra)                                                     \
+	"{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"patient\":{\"reference\":\""     \
+	patient "\"},\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"" code  \
+	"\",\"display\":\"" display "\"}]}" extra "}}"
+
+Test(patient_open, the_batch_reads_the_patient_and_its_allergies)
+{
+	struct fhir_client *fc = client();
+	cJSON *b = patient_open_batch(fc, "p1");
+	char *text = cJSON_PrintUnformatted(b);
+
+	cr_assert_not_null(strstr(text, "\"type\":\"batch\""), "%s", text);
+	cr_assert_not_null(strstr(text, "\"url\":\"Patient/p1\""), "%s", text);
+	cr_assert_not_null(strstr(text, "AllergyIntolerance?patient=p1"), "%s", text);
+	cr_assert_not_null(strstr(text, "criticality"), "the list shows it: %s", text);
+	free(text);
+	cJSON_Delete(b);
+	fhir_client_free(&fc);
+}
+
+Test(patient_open, a_patient_with_listed_allergies)
+{
+	cJSON *r = opened("200 OK", JONAH, "200 OK",
+	    "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ALLERGY("Patient/p1", "300913006", "Shellfish", "") ","
+	    ALLERGY("https://ehr.example/fhir/Patient/p1", "91936005", "Penicillin",
+		",\"criticality\":\"high\"") ","
+	    ALLERGY("Patient/p1", "1", "Old", ",\"clinicalStatus\":{\"coding\":[{\"code\":\"resolved\"}]}") ","
+	    ALLERGY("Patient/p1", "2", "Wrong", ",\"verificationStatus\":{\"coding\":[{\"code\":\"entered-in-error\"}]}")
+	    "]}");
+	struct patient_opened o;
+	char *cause = NULL;
+
+	cr_assert_eq(patient_open_result(r, "p1", &o, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_str_eq(o.view.name, "Ruecker, Jonah");
+	cr_assert(o.view.deceased);
+	cr_assert_str_eq(o.view.deceased_date, "2008-01-08");
+	cr_assert_str_eq(o.version, "4");
+	cr_assert_eq(o.allergies.state, PATIENT_ALLERGY_LISTED);
+	cr_assert_eq(o.allergies.n, 2, "resolved and entered-in-error are not listed");
+	cr_assert_str_eq(o.allergies.items[0].substance, "Shellfish");
+	cr_assert_not(o.allergies.items[0].high);
+	cr_assert_str_eq(o.allergies.items[1].substance, "Penicillin");
+	cr_assert(o.allergies.items[1].high);
+	patient_opened_clear(&o);
+	cJSON_Delete(r);
+}
+
+Test(patient_open, the_allergy_states_are_told_apart)
+{
+	static const struct {
+		const char *status, *set;
+		enum patient_allergy_state want;
+	} cases[] = {
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":[]}", PATIENT_ALLERGY_NOT_RECORDED },
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":["
+			    ALLERGY("Patient/p1", "716186003", "No known allergy", "") "]}",
+		    PATIENT_ALLERGY_NONE_KNOWN },
+		/* A refuted allergy is not one; with nothing else, nothing is recorded. */
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":["
+			    ALLERGY("Patient/p1", "91936005", "Penicillin",
+				",\"verificationStatus\":{\"coding\":[{\"code\":\"refuted\"}]}") "]}",
+		    PATIENT_ALLERGY_NOT_RECORDED },
+		/* Another patient's allergy in the answer: none of it is trusted. */
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":["
+			    ALLERGY("Patient/p1", "300913006", "Shellfish", "") ","
+			    ALLERGY("Patient/p2", "91936005", "Penicillin", "") "]}",
+		    PATIENT_ALLERGY_NOT_LOADED },
+		{ "500 Internal Server Error", NULL, PATIENT_ALLERGY_NOT_LOADED },
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":{\"x\":1}}", PATIENT_ALLERGY_NOT_RECORDED },
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":"
+			    "\"AllergyIntolerance\",\"patient\":7}}]}", PATIENT_ALLERGY_NOT_LOADED },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *r = opened("200 OK", JONAH, cases[i].status, cases[i].set);
+		struct patient_opened o;
+		char *cause = NULL;
+
+		cr_assert_eq(patient_open_result(r, "p1", &o, &cause), 0, "case %zu", i);
+		cr_assert_eq(o.allergies.state, cases[i].want, "case %zu: %d", i, o.allergies.state);
+		if (cases[i].want != PATIENT_ALLERGY_LISTED)
+			cr_assert_eq(o.allergies.n, 0, "case %zu", i);
+		patient_opened_clear(&o);
+		cJSON_Delete(r);
+	}
+}
+
+Test(patient_open, another_patient_or_a_failure_is_refused)
+{
+	struct patient_opened o;
+	char *cause = NULL;
+	cJSON *r = opened("200 OK", JONAH, "200 OK", NULL);
+
+	cr_assert_eq(patient_open_result(r, "p2", &o, &cause), -1);
+	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
+	cr_assert_null(o.patient);
+	free(cause);
+	cJSON_Delete(r);
+	r = opened("404 Not Found", NULL, "200 OK", NULL);
+	cr_assert_eq(patient_open_result(r, "p1", &o, &cause), -1);
+	cr_assert_not_null(strstr(cause, "404"), "%s", cause);
+	free(cause);
+	cJSON_Delete(r);
+	r = parse("{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":"
+		  "{\"resourceType\":\"Observation\",\"id\":\"p1\"}}]}");
+	cr_assert_eq(patient_open_result(r, "p1", &o, &cause), -1);
+	free(cause);
+	cJSON_Delete(r);
+	r = parse("[]");
+	cr_assert_eq(patient_open_result(r, "p1", &o, &cause), -1);
+	free(cause);
+	cJSON_Delete(r);
+}
+
+Test(patient_open, refers_to)
+{
+	cr_assert(patient_refers_to("Patient/p1", "p1"));
+	cr_assert(patient_refers_to("https://ehr.example/fhir/Patient/p1", "p1"));
+	cr_assert_not(patient_refers_to("Patient/p11", "p1"));
+	cr_assert_not(patient_refers_to("XPatient/p1", "p1"));
+	cr_assert_not(patient_refers_to("Group/p1", "p1"));
+	cr_assert_not(patient_refers_to(NULL, "p1"));
+	cr_assert_not(patient_refers_to("Patient/", ""));
+}
+
+/* --- registering and editing --------------------------------------------------------------- */
+
+Test(patient_edit, apply_keeps_what_the_form_does_not_show)
+{
+	cJSON *base = parse("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"versionId\":\"3\"},"
+			    "\"name\":[{\"use\":\"official\",\"family\":\"Old\",\"given\":[\"A\"],"
+			    "\"text\":\"A Old\"},{\"use\":\"nickname\",\"given\":[\"Al\"]}],"
+			    "\"communication\":[{\"language\":{\"coding\":[{\"code\":\"en-US\"}]}}],"
+			    "\"extension\":[{\"url\":\"urn:other\",\"valueString\":\"kept\"}],"
+			    "\"maritalStatus\":{\"text\":\"M\"}}");
+	struct patient_input in = { .family = "New", .given = "Ann Marie", .gender = "female",
+		.identity_code = "446141000124107", .identity_display = "female",
+		.mrn = "MR-1", .phone = "555-010-1234", .language_code = "en",
+		.language_display = "English", .city = "Boston" };
+	cJSON *p = patient_apply(base, &in, "req-1");
+	char *text = cJSON_PrintUnformatted(p);
+	struct patient_form_view fv;
+
+	cr_assert_not_null(strstr(text, "\"maritalStatus\":{\"text\":\"M\"}"), "%s", text);
+	cr_assert_not_null(strstr(text, "urn:other"), "%s", text);
+	cr_assert_not_null(strstr(text, "\"nickname\""), "%s", text);
+	cr_assert_not_null(strstr(text, "en-US"), "an unchanged language keeps its coding: %s", text);
+	cr_assert_null(strstr(text, "A Old"), "the old text would contradict the name: %s", text);
+	cr_assert_null(strstr(text, "req-1"), "an edit is no registration: %s", text);
+	patient_form_view_read(p, &fv);
+	cr_assert_str_eq(fv.family, "New");
+	cr_assert_str_eq(fv.given, "Ann Marie");
+	cr_assert_str_eq(fv.identity, "446141000124107");
+	cr_assert_str_eq(fv.mrn, "MR-1");
+	cr_assert_str_eq(fv.phone, "555-010-1234");
+	cr_assert_str_eq(fv.language, "en");
+	cr_assert_str_eq(fv.city, "Boston");
+	patient_form_view_clear(&fv);
+	free(text);
+	cJSON_Delete(p);
+	cJSON_Delete(base);
+}
+
+Test(patient_edit, a_registration_carries_its_request_identifier)
+{
+	struct patient_input in = { .family = "Quigley", .given = "Chad", .gender = "male",
+		.has_birth = true, .birth = { 1952, 6, 19 } };
+	cJSON *p = patient_apply(NULL, &in, "req-9");
+	struct fhir_search *s = fhir_request_search("Patient", "req-9");
+	struct fhir_client *fc = client();
+	char *q = fhir_search_query(fc, s);
+
+	cr_assert(fhir_carries_request(p, "req-9"));
+	cr_assert_not(fhir_carries_request(p, "req-8"));
+	cr_assert_str_eq(q, "identifier=urn%3Aehrterm%3Arequest%7Creq-9");
+	cr_assert_str_eq(fhir_get_string(p, "birthDate"), "1952-06-19");
+	free(q);
+	fhir_search_free(&s);
+	fhir_client_free(&fc);
+	cJSON_Delete(p);
+}
+
+Test(patient_edit, the_form_view_survives_wrong_types)
+{
+	cJSON *p = parse("{\"resourceType\":\"Patient\",\"telecom\":7,\"address\":[{\"line\":[1],"
+			 "\"city\":[]}],\"contact\":\"x\",\"extension\":[{\"url\":7}],"
+			 "\"communication\":[{\"language\":{\"coding\":[{\"code\":[]}]}}]}");
+	struct patient_form_view fv;
+
+	patient_form_view_read(p, &fv);
+	cr_assert_str_eq(fv.phone, "");
+	cr_assert_str_eq(fv.line, "");
+	cr_assert_str_eq(fv.city, "");
+	cr_assert_str_eq(fv.contact, "");
+	cr_assert_str_eq(fv.language, "");
+	cr_assert_str_eq(fv.identity, "");
+	patient_form_view_clear(&fv);
+	cJSON_Delete(p);
+}
+
+/* --- the duplicate probe ------------------------------------------------------------------- */
+
+Test(patient_probe, the_prefix_counts_characters_not_bytes)
+{
+	char out[16];
+
+	patient_prefix("\xc3\x96zt\xc3\xbcrk", 3, out, sizeof out);
+	cr_assert_str_eq(out, "\xc3\x96zt", "Öztürk starts Özt");
+	patient_prefix("\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99\xe7\x8e\x8b", 3, out, sizeof out);
+	cr_assert_str_eq(out, "\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99");
+	patient_prefix("Al", 3, out, sizeof out);
+	cr_assert_str_eq(out, "Al");
+	/* A character cut by the string's end is not copied half. */
+	patient_prefix("A\xc3", 3, out, sizeof out);
+	cr_assert_str_eq(out, "A\xc3");
+	patient_prefix(NULL, 3, out, sizeof out);
+	cr_assert_str_eq(out, "");
+	patient_prefix("\xc3\x96zt", 3, out, 3);
+	cr_assert_str_eq(out, "\xc3\x96", "a small buffer ends at a character");
+}
+
+Test(patient_probe, the_batch_searches_birth_date_and_name_mrn_and_phone)
+{
+	struct fhir_client *fc = client();
+	struct patient_probe pr = { "1952-06-19", "\xc3\x96zt\xc3\xbcrk", "MR-1", "555-010-1234" };
+	cJSON *b = patient_probe_batch(fc, &pr);
+	char *text = cJSON_PrintUnformatted(b);
+
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 3);
+	cr_assert_not_null(strstr(text, "birthdate=1952-06-19&family=%C3%96zt&"), "%s", text);
+	cr_assert_not_null(strstr(text, "identifier=MR-1"), "%s", text);
+	cr_assert_not_null(strstr(text, "phone=555-010-1234"), "%s", text);
+	free(text);
+	cJSON_Delete(b);
+	pr.mrn = pr.phone = NULL;
+	b = patient_probe_batch(fc, &pr);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 1);
+	cJSON_Delete(b);
+	fhir_client_free(&fc);
+}
+
+#define HIT(id, extra)                                                                             \
+	"{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"" id "\",\"name\":[{\"family\":"      \
+	"\"Quigley\"}]" extra "}}"
+#define SET(status, entries)                                                                       \
+	"{\"response\":{\"status\":\"" status "\"},\"resource\":{\"resourceType\":\"Bundle\","      \
+	"\"entry\":[" entries "]}}"
+
+Test(patient_probe, the_answer_is_clear_candidates_or_failed)
+{
+	struct patient_view *found;
+	size_t n;
+	cJSON *r;
+
+	r = parse("{\"entry\":[" SET("200 OK", "") "," SET("200 OK", "") "]}");
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_CLEAR);
+	cr_assert_eq(n, 0);
+	cJSON_Delete(r);
+	/* The same patient found twice is one candidate; this form's own earlier try is none. */
+	r = parse("{\"entry\":[" SET("200 OK", HIT("a", "") "," HIT("b",
+		  ",\"identifier\":[{\"system\":\"urn:ehrterm:request\",\"value\":\"req\"}]"))
+		  "," SET("200 OK", HIT("a", "")) "]}");
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_CANDIDATES);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(found[0].id, "a");
+	cr_assert_str_eq(found[0].name, "Quigley");
+	patient_view_clear(&found[0]);
+	free(found);
+	cJSON_Delete(r);
+	/* One search failed: not knowing is not "no duplicate", even beside a clear one. */
+	r = parse("{\"entry\":[" SET("200 OK", HIT("a", "")) ","
+		  "{\"response\":{\"status\":\"500 Internal Server Error\"}}]}");
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_null(found);
+	cr_assert_eq(n, 0);
+	cJSON_Delete(r);
+	r = parse("{\"entry\":[" SET("429 Too Many Requests", "") "]}");
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cJSON_Delete(r);
+	r = parse("{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":"
+		  "{\"resourceType\":\"OperationOutcome\"}}]}");
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cJSON_Delete(r);
+	r = parse("{\"entry\":7}");
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cJSON_Delete(r);
+}
+
+/* --- lists and the record ------------------------------------------------------------------ */
+
+Test(patient_page, the_rows_of_a_page_and_the_short_form_filter)
+{
+	cJSON *b = parse("{\"resourceType\":\"Bundle\",\"total\":3,\"entry\":["
+			 "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"a\",\"name\":[{\"family\":"
+			 "\"Quigley\"}],\"identifier\":[{\"value\":\"x-8013\"}]}},"
+			 "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"b\",\"name\":[{\"family\":"
+			 "\"Quinn\"}],\"identifier\":[{\"value\":\"x-1111\"}]}},"
+			 "{\"resource\":{\"resourceType\":\"OperationOutcome\"}},{\"resource\":7}]}");
+	struct patient_query q;
+	struct patient_view *v;
+	size_t seen, n;
+	char *cause = NULL;
+
+	cr_assert_eq(fhir_bundle_total(b), 3);
+	cr_assert_eq(patient_query_parse("Q8013", &today, &q, &cause), 0);
+	n = patient_page_read(b, &q, &v, &seen);
+	cr_assert_eq(seen, 2);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].id, "a");
+	patient_view_clear(&v[0]);
+	free(v);
+	cJSON_Delete(b);
+}
+
+Test(patient_page, the_record_details_skip_empty_and_wrong_types)
+{
+	cJSON *p = parse("{\"resourceType\":\"Patient\",\"identifier\":[{\"type\":{\"coding\":"
+			 "[{\"code\":\"MR\",\"display\":\"Medical Record Number\"}]},\"value\":\"M1\"},"
+			 "{\"value\":7}],\"telecom\":[{\"system\":\"phone\",\"use\":\"home\",\"value\":"
+			 "\"555\"},{\"system\":\"email\"}],\"address\":[{\"line\":[\"1 Main\",3],\"city\":"
+			 "\"Boston\",\"state\":\"MA\",\"postalCode\":\"02101\"}],\"maritalStatus\":7}");
+	struct patient_detail *d;
+	size_t n = patient_details(p, &d);
+
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(d[0].label, "Medical Record ", "labels are cut to 15 columns");
+	cr_assert_str_eq(d[0].value, "M1");
+	cr_assert_str_eq(d[1].label, "phone home");
+	cr_assert_str_eq(d[2].value, "1 Main, Boston MA 02101");
+	patient_details_free(d, n);
+	cJSON_Delete(p);
 }
