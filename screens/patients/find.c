@@ -231,11 +231,14 @@ on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long t
 		return;
 	}
 	if (app_audit(app, "view", "Patient", got.view.id) == 0) {
+		patients_picked_fn picked = f->picked;
+		void *opener = f->opener;
+
 		app_set_patient(app, got.patient);
-		app_leave(app, f);
-		/* The opener is below this screen on the stack: still there to hear it. */
-		if (f->picked != NULL)
-			f->picked(app, f->opener, patient);
+		/* The finder goes first (F is freed), so the opener may open a screen of its own. */
+		app_close(app, f);
+		if (picked != NULL)
+			picked(app, opener, got.patient);
 	}
 	patient_opened_clear(&got);
 }

@@ -63,7 +63,7 @@ struct schedule {
 	 * A booking waiting for its patient: the slot chosen ("Slot/ID"), and the same once
 	 * the finder said which patient (it opens when the finder has left).
 	 */
-	char *book_slot, *book_picked;
+	char *book_slot; /* the slot a booking waits on while the finder chooses the patient */
 	struct scheduling_draft draft; /* what the last booking did not save */
 	char *select_ref; /* the row to select once the day is read again */
 	bool select_at;	  /* ... or the first row from this time on */
@@ -316,7 +316,6 @@ schedule_leave(struct app *app, void *state)
 	free(s->moving_name);
 	scheduling_draft_clear(&s->draft);
 	free(s->book_slot);
-	free(s->book_picked);
 	free(s->select_ref);
 	free(s->failed);
 	free(s);
@@ -536,17 +535,30 @@ book_row(struct schedule *s, const struct sched_row *r)
 	scheduling_open_book(s->app, &req, on_booked, s);
 }
 
-/* The finder chose the patient to book for: the booking opens once the finder has left. */
+static bool free_row(const struct sched_row *r);
+
+/* The finder chose the patient to book for, and has left: the booking opens on the slot chosen. */
 static void
 on_picked(struct app *app, void *opener, const cJSON *patient)
 {
 	struct schedule *s = opener;
+	char *slot = s->book_slot;
+	long i;
 
-	(void)app;
 	(void)patient;
-	free(s->book_picked);
-	s->book_picked = s->book_slot;
 	s->book_slot = NULL;
+	i = slot != NULL && s->have_data && !s->week_view ? sched_day_find(&s->data, slot) : -1;
+	free(slot);
+	if (i < 0)
+		return;
+	while (ui_list_cursor(&s->list) > (size_t)i && ui_list_action(&s->list, A_UP))
+		;
+	while (ui_list_cursor(&s->list) < (size_t)i && ui_list_action(&s->list, A_DOWN))
+		;
+	if (free_row(selected_row(s)))
+		book_row(s, selected_row(s));
+	else
+		app_error(app, "Book: the slot is no longer free");
 }
 
 static void
@@ -1038,33 +1050,6 @@ schedule_widget(struct app *app, void *state)
 	return (struct app_focus){ APP_WIDGET_LIST, s->week_view ? &s->weeklist : &s->list };
 }
 
-/*
- * Back on top. The day is read again only when something may have been saved above:
- * a booking tells (on_booked, on_unsaved); a record opened from a row writes nothing
- * the day shows. The one thing left is a booking whose patient the finder just chose.
- */
-static void
-schedule_resume(struct app *app, void *state)
-{
-	struct schedule *s = state;
-	char *slot = s->book_picked;
-	long i;
-
-	s->book_picked = NULL;
-	i = slot != NULL && s->have_data && !s->week_view ? sched_day_find(&s->data, slot) : -1;
-	free(slot);
-	if (i < 0 || app_patient(app) == NULL)
-		return;
-	while (ui_list_cursor(&s->list) > (size_t)i && ui_list_action(&s->list, A_UP))
-		;
-	while (ui_list_cursor(&s->list) < (size_t)i && ui_list_action(&s->list, A_DOWN))
-		;
-	if (free_row(selected_row(s)))
-		book_row(s, selected_row(s));
-	else
-		app_error(app, "Book: the slot is no longer free");
-}
-
 #define DAY (NEEDS_OWNER | NEEDS_NO_QUESTION)
 #define CHANGE (APP_NEEDS_IDLE | DAY)
 static const struct screen_action schedule_actions[] = {
@@ -1102,7 +1087,6 @@ const struct screen_ops schedule_screen = {
 	.leave = schedule_leave,
 	.draw = schedule_draw,
 	.cursor = schedule_cursor,
-	.resume = schedule_resume,
 	.actions = schedule_actions,
 	.unmet = schedule_unmet,
 	.widget = schedule_widget,

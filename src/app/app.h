@@ -134,6 +134,11 @@ int app_open(struct app *app, const struct screen_ops *ops, void *arg);
 int app_push(struct app *app, const char *name, void *arg);
 /* Leave STATE's screen once the current key or answer is handled, if it is still on top. */
 void app_leave(struct app *app, void *state);
+/*
+ * Leave STATE's screen now, from one of its own request callbacks, when it is on top
+ * (else as app_leave): its state is freed, so the caller must not touch it after.
+ */
+void app_close(struct app *app, void *state);
 /* The screen below the top one, for help: its ops and focused widget context, or NULL. */
 const struct screen_ops *app_below(struct app *app);
 const char *app_below_focus(struct app *app);

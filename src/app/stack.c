@@ -163,6 +163,17 @@ app_leave(struct app *app, void *state)
 
 /* A screen that asked to leave from a callback goes now, between events, not mid-callback. */
 void
+app_close(struct app *app, void *state)
+{
+	struct frame *f = app_top(app);
+
+	if (f != NULL && f->state == state)
+		app_pop(app);
+	else
+		app_leave(app, state);
+}
+
+void
 app_apply_leave(struct app *app)
 {
 	struct frame *f = app_top(app);
