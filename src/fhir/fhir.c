@@ -364,23 +364,57 @@ fhir_bundle_link(const cJSON *bundle, const char *relation)
 	return NULL;
 }
 
+/*
+ * True when PATH, decoded, holds a "." or ".." segment or a backslash: a server that
+ * decodes "%2e%2e" after our prefix check would walk out of the base with it.
+ */
+static bool
+path_walks(const char *path)
+{
+	int len = 0;
+	char *d = curl_unescape(path, 0);
+	bool walks = d == NULL;
+
+	if (d != NULL) {
+		len = (int)strlen(d);
+		for (int i = 0; i < len && !walks; i++) {
+			if (d[i] == '\\') {
+				walks = true;
+			} else if (d[i] == '/' || i == 0) {
+				const char *seg = d + i + (d[i] == '/');
+				size_t n = strcspn(seg, "/");
+
+				walks = (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.');
+			}
+		}
+		curl_free(d);
+	}
+	return walks;
+}
+
 bool
 fhir_url_under_base(const char *base, const char *url)
 {
 	CURLU *ub = curl_url(), *uu = curl_url();
-	char *pb = NULL, *pu = NULL;
+	char *pb = NULL, *pu = NULL, *extra = NULL;
 	bool under = false;
 
+	/* A next link with user info or a fragment is no page of ours, whatever its path. */
 	if (ub != NULL && uu != NULL && curl_url_set(ub, CURLUPART_URL, base, 0) == CURLUE_OK &&
 	    curl_url_set(uu, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(uu, CURLUPART_USER, &extra, 0) == CURLUE_NO_USER &&
+	    curl_url_get(uu, CURLUPART_PASSWORD, &extra, 0) == CURLUE_NO_PASSWORD &&
+	    curl_url_get(uu, CURLUPART_FRAGMENT, &extra, 0) == CURLUE_NO_FRAGMENT &&
 	    curl_url_get(ub, CURLUPART_PATH, &pb, 0) == CURLUE_OK &&
-	    curl_url_get(uu, CURLUPART_PATH, &pu, 0) == CURLUE_OK && http_same_origin(base, url)) {
+	    curl_url_get(uu, CURLUPART_PATH, &pu, 0) == CURLUE_OK && !path_walks(pu) &&
+	    http_same_origin(base, url)) {
 		size_t n = strlen(pb);
 
 		while (n > 0 && pb[n - 1] == '/')
 			n--;
 		under = strncmp(pu, pb, n) == 0 && (pu[n] == '\0' || pu[n] == '/');
 	}
+	curl_free(extra);
 	curl_free(pb);
 	curl_free(pu);
 	curl_url_cleanup(ub);

@@ -113,6 +113,19 @@ Test(fhir, next_links_must_stay_under_the_base)
 	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/other"));
 	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443@evil.example/fhir/P"));
 	cr_assert_not(fhir_url_under_base(base, "file:///etc/passwd"));
+	/* Issue 16 item 12: what a server decodes after our check must not leave the base. */
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/%2e%2e/admin/export"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/%2E%2e/admin"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/.%2e/admin"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/%2e/Patient"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/x%2f..%2fadmin"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/x%5c..%5cadmin"));
+	cr_assert_not(fhir_url_under_base(base, "https://user:pw@ehr.example:8443/fhir/x"));
+	cr_assert_not(fhir_url_under_base(base, "https://user@ehr.example:8443/fhir/x"));
+	cr_assert_not(fhir_url_under_base(base, "https://ehr.example:8443/fhir/Patient#frag"));
+	/* Dots inside a name are no segment of their own. */
+	cr_assert(fhir_url_under_base(base, "https://ehr.example:8443/fhir/Patient?name=a..b"));
+	cr_assert(fhir_url_under_base(base, "https://ehr.example:8443/fhir/x..y/Patient"));
 	cr_assert_not(fhir_url_under_base(base, "not a url"));
 	cr_assert(fhir_url_under_base("https://h", "https://h:443/anything"));
 }
