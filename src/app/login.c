@@ -48,6 +48,7 @@ app_login_start(struct app *app)
 	char *cause = NULL;
 
 	session_close(&app->session);
+	ui_set_charset(app->profile->charset);
 	if ((failure = session_prepare(app->profile, &app->session, &cause)) != SESSION_OK) {
 		login_fail(app, failure, cause);
 		return;

@@ -40,6 +40,7 @@ struct cfg_option {
 	const char *unit; /* what an integer counts, for the docs */
 	size_t offset;    /* into struct cfg_global or struct cfg_profile */
 	const char *doc;  /* one sentence */
+	const char *const *choices; /* a name option: the only values it takes, NULL-ended */
 };
 
 /* The global keys, kept in struct cfg. */

@@ -82,6 +82,14 @@ const struct cfg_option cfg_options[] = {
 	{ .name = "user_label", .type = CFG_T_STRING, .scope = CFG_PROFILE,
 	  .max = 64, .offset = P(user_label),
 	  .doc = "Shown on the status line: the clinic or workstation name." },
+	/*
+	 * A VT220, an xterm started with +u8 or a serial line reads the bytes 0x80-0x9F as
+	 * controls, so UTF-8 from the server could act on such a terminal even though every
+	 * character of it is printable: "ascii" lets nothing but printable ASCII through.
+	 */
+	{ .name = "charset", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "auto",
+	  .max = 8, .offset = P(charset), .choices = (const char *const[]){ "auto", "utf-8", "ascii", NULL },
+	  .doc = "Terminal text: auto (the locale's), utf-8, or ascii (José shows as Jose)." },
 };
 // clang-format on
 
@@ -126,8 +134,17 @@ cfg_option_limits(const struct cfg_option *opt, char *buf, size_t size)
 	case CFG_T_PINS:
 		snprintf(buf + n, size - n, "; at most %ld pins.", opt->max);
 		break;
-	case CFG_T_STRING:
 	case CFG_T_NAME:
+		if (opt->choices != NULL) {
+			for (size_t k = 0; opt->choices[k] != NULL && n >= 0 && (size_t)n < size; k++)
+				n += snprintf(buf + n, size - n, "%s%s", k ? ", " : "; one of ",
+				    opt->choices[k]);
+			if (n >= 0 && (size_t)n < size)
+				snprintf(buf + n, size - n, ".");
+			break;
+		}
+		/* fall through */
+	case CFG_T_STRING:
 	case CFG_T_URL:
 	case CFG_T_PATH:
 	case CFG_T_KEYMAP:

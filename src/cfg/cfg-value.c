@@ -436,6 +436,17 @@ cfg_value_set(const struct cfg_option *opt, const char *value, void *base, char 
 		        : opt->type == CFG_T_NAME ? cfg_check_name
 		                                  : cfg_check_pins)(opt, value, cause) != 0)
 			return -1;
+		if (opt->choices != NULL) {
+			size_t k = 0;
+
+			while (opt->choices[k] != NULL && strcmp(opt->choices[k], value) != 0)
+				k++;
+			if (opt->choices[k] == NULL) {
+				*cause = xasprintf("%s must be one of the values its manual lists, "
+						   "not '%s'", opt->name, value);
+				return -1;
+			}
+		}
 		s = xstrdup(value);
 		break;
 	case CFG_T_URL:

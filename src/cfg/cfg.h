@@ -32,6 +32,7 @@ struct cfg_profile {
 	long flow_refresh_s;    /* the flow board's check for changes, seconds */
 	long page_size;         /* _count for searches */
 	const char *user_label; /* NULL, or a label for the status line */
+	const char *charset;	/* "auto", "utf-8" or "ascii" */
 	unsigned int line;      /* line of the [profile] header, for messages */
 };
 

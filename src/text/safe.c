@@ -48,13 +48,28 @@ put_bytes(struct out *o, const char *s, size_t n)
 	o->buf[o->len] = '\0';
 }
 
+/* Latin letters U+00C0 to U+017F without their marks, for a terminal that shows only ASCII. */
+static const char latin_fold[] =
+	    "AAAAAAACEEEEIIIIDNOOOOOxOUUUUY?saaaaaaaceeeeiiiidnooooo?ouuuuy?y"
+	    "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlL"
+	    "lLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+
+/* C as one printable ASCII character: "é" is 'e'; what has no plain letter is '?'. */
+static uint32_t
+ascii_fold(uint32_t c)
+{
+	if (c >= 0xC0 && c < 0xC0 + sizeof latin_fold - 1)
+		return (unsigned char)latin_fold[c - 0xC0];
+	return '?';
+}
+
 static void
 put(struct out *o, uint32_t c, bool utf8)
 {
 	char tmp[UTF8_MAX];
 
 	if (!utf8 && c >= 0x80)
-		c = '?';
+		c = ascii_fold(c);
 	put_bytes(o, tmp, utf8_encode(c, tmp));
 }
 

@@ -19,7 +19,9 @@
  *   written out as "<U+200B>", in ASCII, so "1234\u200B5" cannot pass for "12345";
  * - characters the locale cannot show (wcwidth < 0) become U+FFFD;
  * - more than SAFE_COMBINING_MAX combining marks on a character are dropped.
- * UTF8 false (a non-UTF-8 terminal) writes '?' for every other non-ASCII character.
+ * UTF8 false (a non-UTF-8 terminal, or the profile's charset = ascii) lets only printable
+ * ASCII through: a Latin letter loses its accent ("José" is "Jose"), any other
+ * character is '?'.
  * At most MAX_COLUMNS display columns are kept (0: no limit); a cut string
  * ends with an ellipsis ("…", or "..." without UTF-8) inside that width.
  * Returns a new NUL-terminated string the caller frees.

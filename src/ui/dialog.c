@@ -200,16 +200,23 @@ wrap(const char *question, int width, char **rows, size_t max)
 static void
 frame(WINDOW *win, int y, int x, int h, int w)
 {
-	mvwaddch(win, y, x, ACS_ULCORNER);
-	mvwhline(win, y, x + 1, ACS_HLINE, w - 2);
-	mvwaddch(win, y, x + w - 1, ACS_URCORNER);
+	/*
+	 * Under a UTF-8 locale curses draws the line characters as UTF-8; a terminal that is
+	 * not (charset = ascii) gets plain ASCII corners and lines instead.
+	 */
+	bool plain = !ui_utf8();
+	chtype corner = plain ? '+' : 0, hline = plain ? '-' : ACS_HLINE, vline = plain ? '|' : ACS_VLINE;
+
+	mvwaddch(win, y, x, plain ? corner : ACS_ULCORNER);
+	mvwhline(win, y, x + 1, hline, w - 2);
+	mvwaddch(win, y, x + w - 1, plain ? corner : ACS_URCORNER);
 	for (int r = 1; r < h - 1; r++) {
-		mvwaddch(win, y + r, x, ACS_VLINE);
-		mvwaddch(win, y + r, x + w - 1, ACS_VLINE);
+		mvwaddch(win, y + r, x, vline);
+		mvwaddch(win, y + r, x + w - 1, vline);
 	}
-	mvwaddch(win, y + h - 1, x, ACS_LLCORNER);
-	mvwhline(win, y + h - 1, x + 1, ACS_HLINE, w - 2);
-	mvwaddch(win, y + h - 1, x + w - 1, ACS_LRCORNER);
+	mvwaddch(win, y + h - 1, x, plain ? corner : ACS_LLCORNER);
+	mvwhline(win, y + h - 1, x + 1, hline, w - 2);
+	mvwaddch(win, y + h - 1, x + w - 1, plain ? corner : ACS_LRCORNER);
 }
 
 void

@@ -71,6 +71,17 @@ ui_started(void)
 	return started;
 }
 
+void
+ui_set_charset(const char *charset)
+{
+	if (charset != NULL && strcmp(charset, "ascii") == 0)
+		utf8 = false;
+	else if (charset != NULL && strcmp(charset, "utf-8") == 0)
+		utf8 = true;
+	else
+		utf8 = safe_locale_utf8();
+}
+
 bool
 ui_utf8(void)
 {

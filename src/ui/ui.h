@@ -28,7 +28,12 @@ int ui_start(char **cause);
 /* Give the terminal back as it was; safe to call twice, and from an exit path. */
 void ui_stop(void);
 bool ui_started(void);
-/* True when the terminal is UTF-8 (the locale says so), for safe_text. */
+/*
+ * What the terminal shows, from the profile: "ascii" (only printable ASCII), "utf-8",
+ * or "auto"/NULL (as the locale says).
+ */
+void ui_set_charset(const char *charset);
+/* True when the terminal shows UTF-8, for safe_text. */
 bool ui_utf8(void);
 /* True when the screen is at least UI_MIN_COLS x UI_MIN_ROWS. */
 bool ui_big_enough(void);

@@ -249,7 +249,18 @@ Test(safe, ascii_terminal)
 {
 	char *s = safe_text("Zo\xc3\xab M\xc3\xbcller", 12, 0, false);
 
-	cr_assert_str_eq(s, "Zo? M?ller");
+	/* Issue 16 item 8: a Latin letter loses its accent; nothing else but ASCII goes out. */
+	cr_assert_str_eq(s, "Zoe Muller");
+	free(s);
+	s = safe_str("Jos\xc3\xa9 \xc5\x81\xc3\xb3" "d\xc5\xba \xc3\x98ster\xc3\xb8", false);
+	cr_assert_str_eq(s, "Jose Lodz Ostero");
+	free(s);
+	/* U+009B is CSI to an 8-bit terminal, and 0x9B is in the UTF-8 of many letters. */
+	s = safe_str("a\xc2\x9b" "2J b \xe5\xbc\xa0 \xce\xb1", false);
+	for (const char *p = s; *p != '\0'; p++)
+		cr_assert((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f, "byte %#x in '%s'",
+		    (unsigned char)*p, s);
+	cr_assert_str_eq(s, "a?2J b ? ?");
 	free(s);
 	s = safe_text("Quigley, Chad", 13, 8, false);
 	cr_assert_str_eq(s, "Quigl...");
