@@ -11,7 +11,8 @@ SCRIPT_TESTS += \
 	tests/security/transport.test \
 	tests/security/hostile.test \
 	tests/security/faults.test \
-	tests/security/at-rest.test
+	tests/security/at-rest.test \
+	tests/security/confine.test
 
 EXTRA_DIST += \
 	tests/security/README.md \
