@@ -128,6 +128,22 @@ static const char *const confine_system_paths[] = {
 	"/proc/self",
 };
 
+/*
+ * FILE's folder, and its target's when it is a symbolic link (the key file may be one):
+ * Landlock judges the file reached, not the name it was reached by.
+ */
+static void
+confine_policy_add_tls_file(struct confine_policy *p, const char *file)
+{
+	char *real;
+
+	confine_policy_add_dir_of(p, file);
+	if (file != NULL && (real = realpath(file, NULL)) != NULL) {
+		confine_policy_add_dir_of(p, real);
+		free(real);
+	}
+}
+
 void
 confine_policy_for_profile(struct confine_policy *p, const struct cfg_profile *profile)
 {
@@ -137,9 +153,9 @@ confine_policy_for_profile(struct confine_policy *p, const struct cfg_profile *p
 		confine_policy_add(p, confine_system_paths[i]);
 	if (profile == NULL)
 		return;
-	confine_policy_add_dir_of(p, profile->ca_file);
-	confine_policy_add_dir_of(p, profile->client_cert);
-	confine_policy_add_dir_of(p, profile->client_key);
+	confine_policy_add_tls_file(p, profile->ca_file);
+	confine_policy_add_tls_file(p, profile->client_cert);
+	confine_policy_add_tls_file(p, profile->client_key);
 }
 
 /* --- Landlock -------------------------------------------------------------------------- */

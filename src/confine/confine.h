@@ -33,8 +33,9 @@ void confine_policy_free(struct confine_policy *p);
  * iconv), OpenSSL, libcurl, ncurses and the C library still read after start-up
  * (/etc, /usr/lib, /usr/share, /lib, /lib64, /usr/lib64, /usr/local/share,
  * /dev/null, /dev/urandom, /proc/self), and the directories of the profile's CA file,
- * client certificate and key (the idle lock opens the key again, libcurl the CA
- * file at each connection). P is initialised here.
+ * client certificate and key, and of their targets where they are symbolic links (the
+ * idle lock opens the key again, libcurl the CA file at each connection). P is
+ * initialised here.
  */
 void confine_policy_for_profile(struct confine_policy *p, const struct cfg_profile *profile);
 

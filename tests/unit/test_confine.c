@@ -97,6 +97,33 @@ Test(confine_policy, a_profile_adds_its_tls_files_directories_to_the_system_path
 	confine_policy_free(&p);
 }
 
+/* Landlock judges the file a link leads to: a linked key's own folder must be there too. */
+Test(confine_policy, a_linked_tls_file_gives_its_targets_directory_too)
+{
+	char base[] = "/tmp/ehrterm-confine-link-XXXXXX", link[128], target[128], tdir[64];
+	struct cfg_profile prof = { 0 };
+	struct confine_policy p;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(base));
+	snprintf(tdir, sizeof tdir, "%s/private", base);
+	cr_assert_eq(mkdir(tdir, 0700), 0);
+	snprintf(target, sizeof target, "%s/frontdesk.key", tdir);
+	snprintf(link, sizeof link, "%s/frontdesk.key", base);
+	cr_assert_not_null(f = fopen(target, "w"));
+	fclose(f);
+	cr_assert_eq(symlink(target, link), 0);
+	prof.client_key = link;
+	confine_policy_for_profile(&p, &prof);
+	cr_assert(confine_policy_has(&p, base));
+	cr_assert(confine_policy_has(&p, tdir));
+	confine_policy_free(&p);
+	unlink(link);
+	unlink(target);
+	rmdir(tdir);
+	rmdir(base);
+}
+
 /* --- the process, confined in a child -------------------------------------------------- */
 
 static char dir[512], outside[512];
