@@ -115,6 +115,7 @@ confine_policy_free(struct confine_policy *p)
  * modules loaded on first use, OpenSSL providers), /usr/share (terminfo, locales,
  * zoneinfo), /dev/urandom, and /proc/self (glibc and the sanitizers read maps).
  */
+// clang-format off
 static const char *const confine_system_paths[] = {
 	"/etc",
 	"/usr/lib",
@@ -127,6 +128,7 @@ static const char *const confine_system_paths[] = {
 	"/dev/urandom",
 	"/proc/self",
 };
+// clang-format on
 
 /*
  * FILE's folder, and its target's when it is a symbolic link (the key file may be one):
@@ -165,12 +167,12 @@ static uint64_t
 landlock_handled(int abi)
 {
 	uint64_t fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
-	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
-	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
-	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
-	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
-	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+	              LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+	              LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	              LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	              LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	              LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+	              LANDLOCK_ACCESS_FS_MAKE_SYM;
 
 	if (abi >= 2)
 		fs |= LANDLOCK_ACCESS_FS_REFER;
@@ -257,6 +259,7 @@ confine_landlock(const struct confine_policy *p, char **cause)
  * instead of crashing the workstation; socket() is allowed for inet, inet6 and unix
  * only; everything else is allowed.
  */
+// clang-format off
 static const struct sock_filter confine_filter[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CONFINE_ARCH, 1, 0),
@@ -322,22 +325,22 @@ static const struct sock_filter confine_filter[] = {
 	SC_DENY,
 	SC_ALLOW,
 };
+// clang-format on
 
 static int
 confine_seccomp(char **cause)
 {
 	struct sock_fprog prog = {
-		.len = (unsigned short)(sizeof confine_filter / sizeof *confine_filter),
-		.filter = (struct sock_filter *)confine_filter,
+	    .len = (unsigned short)(sizeof confine_filter / sizeof *confine_filter),
+	    .filter = (struct sock_filter *)confine_filter,
 	};
-
 	long rc;
 
 	/* TSYNC: every thread (GLib's D-Bus worker too), not only this one. */
 	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
 	if (rc > 0) {
-		*cause = xasprintf("cannot apply the seccomp filter: thread %ld would not take it",
-		    rc);
+		*cause =
+		    xasprintf("cannot apply the seccomp filter: thread %ld would not take it", rc);
 		return -1;
 	}
 	if (rc != 0) {
@@ -408,7 +411,7 @@ static void
 confine_probe(int out)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+	char *argv[] = {"true", NULL}, *envp[] = {NULL};
 	char *path;
 	int fd;
 

@@ -21,7 +21,7 @@
 
 Test(confine_policy, null_and_relative_paths_are_ignored)
 {
-	struct confine_policy p = { 0 };
+	struct confine_policy p = {0};
 
 	confine_policy_add(&p, NULL);
 	confine_policy_add(&p, "");
@@ -34,7 +34,7 @@ Test(confine_policy, null_and_relative_paths_are_ignored)
 
 Test(confine_policy, a_path_is_kept_once_trailing_slashes_aside)
 {
-	struct confine_policy p = { 0 };
+	struct confine_policy p = {0};
 
 	confine_policy_add(&p, "/etc/ssl/");
 	confine_policy_add(&p, "/etc/ssl");
@@ -51,7 +51,7 @@ Test(confine_policy, a_path_is_kept_once_trailing_slashes_aside)
 
 Test(confine_policy, a_file_gives_its_directory)
 {
-	struct confine_policy p = { 0 };
+	struct confine_policy p = {0};
 
 	confine_policy_add_dir_of(&p, "/home/clerk/.config/ehrterm/frontdesk.key");
 	confine_policy_add_dir_of(&p, "/ca.pem");
@@ -64,10 +64,10 @@ Test(confine_policy, a_file_gives_its_directory)
 Test(confine_policy, a_profile_adds_its_tls_files_directories_to_the_system_paths)
 {
 	struct cfg_profile prof = {
-		.name = "clinic",
-		.ca_file = "/etc/ehrterm/ca/clinic-ca.pem",
-		.client_cert = "/home/clerk/.config/ehrterm/tls/frontdesk.pem",
-		.client_key = "/home/clerk/.config/ehrterm/tls/frontdesk.key",
+	    .name = "clinic",
+	    .ca_file = "/etc/ehrterm/ca/clinic-ca.pem",
+	    .client_cert = "/home/clerk/.config/ehrterm/tls/frontdesk.pem",
+	    .client_key = "/home/clerk/.config/ehrterm/tls/frontdesk.key",
 	};
 	struct confine_policy p;
 	size_t system;
@@ -101,7 +101,7 @@ Test(confine_policy, a_profile_adds_its_tls_files_directories_to_the_system_path
 Test(confine_policy, a_linked_tls_file_gives_its_targets_directory_too)
 {
 	char base[] = "/tmp/ehrterm-confine-link-XXXXXX", link[128], target[128], tdir[64];
-	struct cfg_profile prof = { 0 };
+	struct cfg_profile prof = {0};
 	struct confine_policy p;
 	FILE *f;
 
@@ -196,8 +196,8 @@ try_socket(int family, int type)
 static void
 child(int out, int kept)
 {
-	char keypath[600], *cause = NULL, *argv[] = { "true", NULL }, *envp[] = { NULL };
-	struct cfg_profile prof = { 0 };
+	char keypath[600], *cause = NULL, *argv[] = {"true", NULL}, *envp[] = {NULL};
+	struct cfg_profile prof = {0};
 	struct confine_policy p;
 	int rc, landlock;
 
@@ -217,8 +217,8 @@ child(int out, int kept)
 		dprintf(out, " write-key=%s", err(try_open(dir, "frontdesk.key", O_WRONLY)));
 		dprintf(out, " read-key=%s", err(try_open(dir, "frontdesk.key", O_RDONLY)));
 		dprintf(out, " read-outside=%s", err(try_open(outside, "other", O_RDONLY)));
-		dprintf(out, " create-outside=%s",
-		    err(try_open(outside, "new", O_WRONLY | O_CREAT)));
+		dprintf(
+		    out, " create-outside=%s", err(try_open(outside, "new", O_WRONLY | O_CREAT)));
 	}
 	rc = (int)write(kept, "x", 1);
 	dprintf(out, " kept-fd=%s", err(rc));
@@ -265,11 +265,12 @@ Test(confine, a_confined_process_reads_only_its_paths_and_runs_nothing)
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child: %s", got);
 
-	snprintf(want, sizeof want, "nnp=1 seccomp=2%s kept-fd=ok execve=EPERM netlink=EPERM "
-				    "packet=EPERM inet=ok inet6=ok unix=ok",
+	snprintf(want, sizeof want,
+	    "nnp=1 seccomp=2%s kept-fd=ok execve=EPERM netlink=EPERM "
+	    "packet=EPERM inet=ok inet6=ok unix=ok",
 	    strstr(got, "create=") == NULL ? ""
-					   : " create=EACCES write-key=EACCES read-key=ok "
-					     "read-outside=EACCES create-outside=EACCES");
+	                                   : " create=EACCES write-key=EACCES read-key=ok "
+	                                     "read-outside=EACCES create-outside=EACCES");
 	cr_assert_str_eq(got, want);
 	/* Nothing was made, and the descriptor opened before still wrote. */
 	snprintf(path, sizeof path, "%s/new", dir);
