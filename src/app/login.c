@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "app/app-private.h"
+#include "confine/confine.h"
 #include "keyring/keyring.h"
 #include "net/tlskey.h"
 #include "ui/ui.h"
@@ -121,6 +122,10 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 			free(cause);
 			return;
 		}
+	}
+	if (confine_login(app->profile, &cause) != 0) {
+		login_fail(app, SESSION_CONFIG, cause);
+		return;
 	}
 	if (app_audit(app, "login", NULL, NULL) != 0)
 		return;

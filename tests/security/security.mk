@@ -1,8 +1,9 @@
 # --- security suite (tests/security/README.md) ----------------------------------------
-# Included by Makefile.am; automake reads it in. Four tests run in `make check`:
+# Included by Makefile.am; automake reads it in. Five tests run in `make check`:
 # transport.test (old TLS, redirects), hostile.test (a hostile server's answers through
 # the real program), faults.test (faults through the real program, every write exactly
-# once) and at-rest.test (nothing left on disk, not dumpable, no passphrase anywhere). `make valgrind` runs tests/security/valgrind (memcheck on the unit and
+# once), at-rest.test (nothing left on disk, not dumpable, no passphrase anywhere) and
+# confine.test (after login: no file written, no program run; still works). `make valgrind` runs tests/security/valgrind (memcheck on the unit and
 # integration tests; about half an hour on 2 cores, so not in make check).
 # `make security-results` regenerates tests/security/RESULTS.md in the source tree with
 # tests/security/results (builds of its own under build/security/ there; about 40 minutes
@@ -11,7 +12,8 @@ SCRIPT_TESTS += \
 	tests/security/transport.test \
 	tests/security/hostile.test \
 	tests/security/faults.test \
-	tests/security/at-rest.test
+	tests/security/at-rest.test \
+	tests/security/confine.test
 
 EXTRA_DIST += \
 	tests/security/README.md \
