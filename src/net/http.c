@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "net/http.h"
+#include "net/http-test.h"
 #include "util/xmalloc.h"
 
 #include <curl/curl.h>
@@ -40,6 +41,11 @@ struct transfer {
 	unsigned silent_closes;	      /* attempts closed after the handshake with no answer */
 	double started; /* monotonic seconds */
 	double due;	/* when a waiting retry starts */
+	/*
+	 * The attempt could not start (resp holds why): reported by the next
+	 * http_client_pump, never from inside http_submit or a loop over the list.
+	 */
+	bool start_failed;
 
 	size_t body_sent; /* bytes of BODY handed to libcurl in this attempt */
 
@@ -60,6 +66,34 @@ struct http_client {
 	uint64_t next_id;
 	struct http_stats stats;
 };
+
+/* Failure injection (net/http-test.h): calls left before the injected failure, 0 for none. */
+static unsigned fault_countdown[HTTP_FAULT_COUNT];
+
+void
+http_test_fail_nth(enum http_fault what, unsigned n)
+{
+	if (what < HTTP_FAULT_COUNT)
+		fault_countdown[what] = n;
+}
+
+static bool
+fault_fires(enum http_fault what)
+{
+	return fault_countdown[what] != 0 && --fault_countdown[what] == 0;
+}
+
+static CURL *
+easy_init(void)
+{
+	return fault_fires(HTTP_FAULT_EASY_INIT) ? NULL : curl_easy_init();
+}
+
+static CURLMcode
+multi_add(CURLM *multi, CURL *e)
+{
+	return fault_fires(HTTP_FAULT_MULTI_ADD) ? CURLM_OUT_OF_MEMORY : curl_multi_add_handle(multi, e);
+}
 
 static double
 now_seconds(void)
@@ -371,6 +405,27 @@ on_seek(void *arg, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/*
+ * Mark T as unable to start. Its callback is not called here: the callers are
+ * http_submit (whose caller must have the id before any callback) and loops that
+ * hold pointers into the transfer list, which a callback may change by cancelling
+ * or submitting. http_client_pump reports it.
+ */
+static void
+start_failed(struct transfer *t, const char *why)
+{
+	if (t->easy != NULL) {
+		curl_multi_remove_handle(t->client->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		t->easy = NULL;
+	}
+	free(t->resp.message);
+	t->resp.error = HTTP_ERR_NETWORK;
+	t->resp.message = xstrdup(why);
+	t->start_failed = true;
+}
+
+/* Start the next attempt of T; on failure T is marked, to be reported by the pump. */
 static void
 start_attempt(struct transfer *t)
 {
@@ -385,9 +440,9 @@ start_attempt(struct transfer *t)
 	t->attempts++;
 	t->due = 0;
 
-	e = t->easy = curl_easy_init();
+	e = t->easy = easy_init();
 	if (e == NULL) {
-		fail(t, HTTP_ERR_NETWORK, xstrdup("libcurl could not start a transfer"));
+		start_failed(t, "libcurl could not start a transfer");
 		return;
 	}
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
@@ -452,8 +507,8 @@ start_attempt(struct transfer *t)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
 		break;
 	}
-	if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
-		fail(t, HTTP_ERR_NETWORK, xstrdup("libcurl could not queue the request"));
+	if (multi_add(c->multi, e) != CURLM_OK)
+		start_failed(t, "libcurl could not queue the request");
 }
 
 uint64_t
@@ -774,7 +829,7 @@ http_client_pump(struct http_client *c)
 {
 	int running, left;
 	CURLMsg *msg;
-	struct transfer *t, *next;
+	struct transfer *t;
 	double now;
 
 	curl_multi_perform(c->multi, &running);
@@ -786,11 +841,22 @@ http_client_pump(struct http_client *c)
 		if (t != NULL)
 			complete(t, msg->data.result);
 	}
+	/*
+	 * Start the retries that are due, then report one transfer that could not
+	 * start and begin again from the head: its callback may cancel or submit
+	 * requests, so no pointer into the list survives it.
+	 */
 	now = now_seconds();
-	for (t = c->transfers; t != NULL; t = next) {
-		next = t->next;
-		if (t->easy == NULL && t->due > 0 && t->due <= now)
-			start_attempt(t);
+	for (;;) {
+		for (t = c->transfers; t != NULL; t = t->next) {
+			if (!t->start_failed && t->easy == NULL && t->due > 0 && t->due <= now)
+				start_attempt(t);
+			if (t->start_failed)
+				break;
+		}
+		if (t == NULL)
+			break;
+		finish(t);
 	}
 }
 
@@ -806,7 +872,9 @@ http_client_wait(struct http_client *c, const int *extra_fds, unsigned nfds, int
 	if (nfds > sizeof fds / sizeof fds[0])
 		nfds = sizeof fds / sizeof fds[0];
 	for (t = c->transfers; t != NULL; t = t->next) {
-		if (t->easy == NULL && t->due > 0) {
+		if (t->start_failed) {
+			timeout_ms = 0; /* to be reported by the next pump */
+		} else if (t->easy == NULL && t->due > 0) {
 			int ms = t->due <= now ? 0 : (int)((t->due - now) * 1000.0) + 1;
 
 			if (timeout_ms < 0 || ms < timeout_ms)
