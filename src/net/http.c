@@ -2,7 +2,10 @@
 #include "config.h"
 
 #include "net/http.h"
+#include "cfg/cfg.h"
 #include "net/http-test.h"
+#include "util/file.h"
+#include "util/secret.h"
 #include "util/xmalloc.h"
 
 #include <curl/curl.h>
@@ -21,6 +24,9 @@
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 8000
 #define RETRY_AFTER_CAP_S 60
+/* A CA bundle may hold a few hundred certificates; a client certificate is small. */
+#define CA_FILE_MAX (4 * 1024 * 1024)
+#define CERT_FILE_MAX (256 * 1024)
 
 struct transfer {
 	uint64_t id;
@@ -61,7 +67,10 @@ struct transfer {
 struct http_client {
 	CURLM *multi;
 	struct http_options opts; /* strings owned: the copies below */
-	char *ca_file, *client_cert, *client_key, *pin_sha256, *user_agent;
+	char *crl_file, *pin_sha256, *proxy, *user_agent;
+	/* The CA and certificate as read from their checked descriptors. */
+	char *ca_pem, *cert_pem;
+	size_t ca_len, cert_len;
 	struct transfer *transfers;
 	uint64_t next_id;
 	struct http_stats stats;
@@ -143,15 +152,22 @@ http_error_hint(enum http_error error)
 	return "unknown error";
 }
 
+/* Read PATH from the descriptor checked against POLICY, at most MAX bytes. */
 static int
-check_readable(const char *what, const char *path, char **cause)
+read_checked(const char *path, const struct file_policy *policy, size_t max, char **buf,
+    size_t *len, char **cause)
 {
 	if (path == NULL || *path == '\0') {
-		*cause = xasprintf("%s is not set", what);
+		*cause = xasprintf("%s is not set", policy->what);
 		return -1;
 	}
-	if (access(path, R_OK) != 0) {
-		*cause = xasprintf("%s %s cannot be read: %s", what, path, strerror(errno));
+	if (file_read(path, policy, max, buf, len, cause) != 0)
+		return -1;
+	if (*len > max) {
+		*cause = xasprintf("%s %s is larger than %zu bytes; is it the right file?",
+		    policy->what, path, max);
+		free(*buf);
+		*buf = NULL;
 		return -1;
 	}
 	return 0;
@@ -167,28 +183,59 @@ struct http_client *
 http_client_new(const struct http_options *opts, char **cause)
 {
 	struct http_client *c;
+	char *ca = NULL, *cert = NULL;
+	size_t ca_len, cert_len;
+	int fd;
 
-	if (check_readable("ca_file", opts->tls.ca_file, cause) != 0 ||
-	    check_readable("client_cert", opts->tls.client_cert, cause) != 0 ||
-	    check_readable("client_key", opts->tls.client_key, cause) != 0)
+	if (opts->tls.client_key_pem == NULL) {
+		*cause = xasprintf("the client key %s is not unlocked",
+		    opts->tls.client_key != NULL ? opts->tls.client_key : "");
 		return NULL;
+	}
+	if (read_checked(opts->tls.ca_file, &cfg_policy_ca, CA_FILE_MAX, &ca, &ca_len, cause) != 0)
+		return NULL;
+	if (read_checked(opts->tls.client_cert, &cfg_policy_cert, CERT_FILE_MAX, &cert, &cert_len,
+		cause) != 0) {
+		free(ca);
+		return NULL;
+	}
+	/*
+	 * libcurl 7.88 has no blob for a CRL: it opens crl_file by name at each
+	 * handshake. Checked here as the CA is; the name is what libcurl then reads.
+	 */
+	if (opts->tls.crl_file != NULL && *opts->tls.crl_file != '\0') {
+		if ((fd = file_open(opts->tls.crl_file, &cfg_policy_crl, cause)) == -1) {
+			free(ca);
+			free(cert);
+			return NULL;
+		}
+		close(fd);
+	}
 	if (opts->tls.pin_sha256 != NULL && *opts->tls.pin_sha256 != '\0' &&
 	    strncmp(opts->tls.pin_sha256, "sha256//", 8) != 0) {
 		*cause = xstrdup("pin_sha256 must start with sha256//");
+		free(ca);
+		free(cert);
 		return NULL;
 	}
 
 	c = xcalloc(1, sizeof *c);
 	c->multi = curl_multi_init();
 	if (c->multi == NULL) {
+		free(ca);
+		free(cert);
 		free(c);
 		*cause = xstrdup("libcurl could not start");
 		return NULL;
 	}
 	c->opts = *opts;
-	c->ca_file = xstrdup(opts->tls.ca_file);
-	c->client_cert = xstrdup(opts->tls.client_cert);
-	c->client_key = xstrdup(opts->tls.client_key);
+	c->opts.tls.ca_file = c->opts.tls.client_cert = c->opts.tls.client_key = NULL;
+	c->ca_pem = ca;
+	c->ca_len = ca_len;
+	c->cert_pem = cert;
+	c->cert_len = cert_len;
+	c->crl_file = dup_or_null(opts->tls.crl_file);
+	c->proxy = dup_or_null(opts->proxy);
 	c->pin_sha256 = dup_or_null(opts->tls.pin_sha256);
 	c->user_agent = xstrdup(opts->user_agent ? opts->user_agent : PACKAGE "/" PACKAGE_VERSION);
 	if (c->opts.connect_timeout_s <= 0)
@@ -280,9 +327,10 @@ http_client_free(struct http_client **cp)
 		return;
 	http_cancel_all(c);
 	curl_multi_cleanup(c->multi);
-	free(c->ca_file);
-	free(c->client_cert);
-	free(c->client_key);
+	free(c->ca_pem);
+	free(c->cert_pem);
+	free(c->crl_file);
+	free(c->proxy);
 	free(c->pin_sha256);
 	free(c->user_agent);
 	free(c);
@@ -430,7 +478,18 @@ static void
 start_attempt(struct transfer *t)
 {
 	struct http_client *c = t->client;
-	const char *pass;
+	const struct secret *key = c->opts.tls.client_key_pem;
+	struct curl_blob ca = { c->ca_pem, c->ca_len, CURL_BLOB_COPY };
+	struct curl_blob cert = { c->cert_pem, c->cert_len, CURL_BLOB_COPY };
+	/*
+	 * NOCOPY for the key: with COPY libcurl would keep the plain key in unlocked
+	 * heap, freed unwiped. The locked secret is borrowed from the session, which
+	 * outlives the client, and the client outlives every handle and connection
+	 * (curl_multi_cleanup closes them in http_client_free). The CA and certificate
+	 * are public, so copies do no harm (libcurl copies the CA blob into each
+	 * connection's config whatever the flag).
+	 */
+	struct curl_blob key_blob = { (void *)secret_str(key), secret_len(key), CURL_BLOB_NOCOPY };
 	CURL *e;
 
 	response_clear(&t->resp);
@@ -454,19 +513,25 @@ start_attempt(struct transfer *t)
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* Trust the profile's CA only, not the system store. */
-	curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+	/* Trust the profile's CA only, not the system store (a CA blob replaces CAINFO). */
+	curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
 	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	if (c->crl_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CRLFILE, c->crl_file);
 	if (c->pin_sha256 != NULL)
 		curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, c->pin_sha256);
-	curl_easy_setopt(e, CURLOPT_SSLCERT, c->client_cert);
+	curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
 	curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-	curl_easy_setopt(e, CURLOPT_SSLKEY, c->client_key);
+	/* Already decrypted: no passphrase ever reaches libcurl. */
+	curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key_blob);
 	curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	/* libcurl keeps its own copy until the handle is cleaned up after this attempt. */
-	pass = c->opts.passphrase != NULL ? c->opts.passphrase(c->opts.passphrase_arg) : NULL;
-	if (pass != NULL)
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD, pass);
+	/*
+	 * The profile's proxy or none: "" makes libcurl ignore https_proxy and
+	 * all_proxy, and an empty NOPROXY its reading of no_proxy. A clinic's
+	 * traffic does not follow a variable someone set.
+	 */
+	curl_easy_setopt(e, CURLOPT_PROXY, c->proxy != NULL ? c->proxy : "");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->opts.connect_timeout_s);
