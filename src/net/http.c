@@ -9,7 +9,6 @@
 #include "util/xmalloc.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
