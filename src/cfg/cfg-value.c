@@ -155,7 +155,7 @@ cfg_url_has(CURLU *h, CURLUPart what, const char *equals)
 static int
 cfg_parse_proxy(const struct cfg_option *opt, const char *value, char **out, char **cause)
 {
-	static const char *const schemes[] = { "http://", "https://", "socks5://", "socks5h://" };
+	static const char *const schemes[] = {"http://", "https://", "socks5://", "socks5h://"};
 	CURLU *h = NULL;
 	char *q = cfg_quote(value), *path = NULL;
 	const char *why = NULL;
@@ -172,12 +172,11 @@ cfg_parse_proxy(const struct cfg_option *opt, const char *value, char **out, cha
 		why = "is not an http://, https://, socks5:// or socks5h:// URL";
 	if (why == NULL && (strchr(value, '?') != NULL || strchr(value, '#') != NULL))
 		why = "has a query or fragment";
-	if (why == NULL && ((h = curl_url()) == NULL ||
-	                       curl_url_set(h, CURLUPART_URL, value, CURLU_NON_SUPPORT_SCHEME) !=
-	                           CURLUE_OK))
+	if (why == NULL && ((h = curl_url()) == NULL || curl_url_set(h, CURLUPART_URL, value,
+	                                                    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK))
 		why = "is not a valid URL";
-	if (why == NULL && (cfg_url_has(h, CURLUPART_USER, NULL) ||
-	                       cfg_url_has(h, CURLUPART_PASSWORD, NULL)))
+	if (why == NULL &&
+	    (cfg_url_has(h, CURLUPART_USER, NULL) || cfg_url_has(h, CURLUPART_PASSWORD, NULL)))
 		why = "has a user name or password";
 	else if (why == NULL &&
 	         (!cfg_url_has(h, CURLUPART_HOST, NULL) || cfg_url_has(h, CURLUPART_HOST, "")))

@@ -4,8 +4,8 @@
 
 /* The libcurl calls that can be made to fail. */
 enum http_fault {
-	HTTP_FAULT_EASY_INIT,	/* curl_easy_init returns NULL */
-	HTTP_FAULT_MULTI_ADD,	/* curl_multi_add_handle refuses the handle */
+	HTTP_FAULT_EASY_INIT, /* curl_easy_init returns NULL */
+	HTTP_FAULT_MULTI_ADD, /* curl_multi_add_handle refuses the handle */
 	HTTP_FAULT_COUNT
 };
 

@@ -152,7 +152,8 @@ tlskey_decrypt(const char *path, const char *passphrase, struct secret **out, ch
 	 * it is freed, so the plain key's only lasting copy is the locked secret.
 	 */
 	mem = BIO_new(BIO_s_secmem());
-	if (mem == NULL || PEM_write_bio_PKCS8PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL) != 1 ||
+	if (mem == NULL ||
+	    PEM_write_bio_PKCS8PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    (len = BIO_get_mem_data(mem, &pem)) <= 0) {
 		ERR_clear_error();
 		BIO_free(mem);

@@ -40,8 +40,11 @@ Test(cfg_proxy, unset_means_no_proxy_and_no_crl)
 Test(cfg_proxy, proxies_libcurl_speaks_are_kept_as_written)
 {
 	static const char *const ok[] = {
-		"http://127.0.0.1:3128", "https://proxy.clinic.example:8443", "socks5h://[::1]:1080",
-		"socks5://gw", "HTTP://Proxy:80/",
+	    "http://127.0.0.1:3128",
+	    "https://proxy.clinic.example:8443",
+	    "socks5h://[::1]:1080",
+	    "socks5://gw",
+	    "HTTP://Proxy:80/",
 	};
 
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -59,14 +62,14 @@ Test(cfg_proxy, proxies_libcurl_speaks_are_kept_as_written)
 Test(cfg_proxy, other_proxies_are_refused_with_the_reason)
 {
 	static const char *const bad[][2] = {
-		{ "ftp://h:21", "is not an http://" },
-		{ "127.0.0.1:3128", "is not an http://" },
-		{ "http://user:pw@h:3128", "user name or password" },
-		{ "http://h:3128/path", "has a path" },
-		{ "http://h:3128/?x=1", "query or fragment" },
-		{ "http://:3128", "" },
-		{ "http://h:0", "port 0" },
-		{ "http://h x:1", "space" },
+	    {"ftp://h:21", "is not an http://"},
+	    {"127.0.0.1:3128", "is not an http://"},
+	    {"http://user:pw@h:3128", "user name or password"},
+	    {"http://h:3128/path", "has a path"},
+	    {"http://h:3128/?x=1", "query or fragment"},
+	    {"http://:3128", ""},
+	    {"http://h:0", "port 0"},
+	    {"http://h x:1", "space"},
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -57,8 +57,8 @@ write_encrypted_key(FILE *f, void *key)
 {
 	static char pass[] = "correct horse";
 
-	return PEM_write_PKCS8PrivateKey(f, key, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL,
-	    NULL);
+	return PEM_write_PKCS8PrivateKey(
+	    f, key, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL, NULL);
 }
 
 static int
@@ -82,7 +82,8 @@ make_tls_files(void)
 	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
 	X509_set_pubkey(cert, key);
 	name = X509_get_subject_name(cert);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"unit", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(
+	    name, "CN", MBSTRING_ASC, (const unsigned char *)"unit", -1, -1, 0);
 	X509_set_issuer_name(cert, name);
 	cr_assert_gt(X509_sign(cert, key, EVP_sha256()), 0);
 	key_path = pem_file("key.pem", 0600, write_key, key);
@@ -96,7 +97,7 @@ make_tls_files(void)
 static struct http_options
 options(void)
 {
-	struct http_options opts = { 0 };
+	struct http_options opts = {0};
 
 	opts.tls.ca_file = ca_path;
 	opts.tls.client_cert = cert_path;
@@ -110,7 +111,7 @@ options(void)
 static char *
 refused(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof sa;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -181,7 +182,7 @@ on_done(const struct http_response *resp, void *arg)
 static uint64_t
 get(struct seen *s, bool retry)
 {
-	struct http_request req = { .method = HTTP_GET, .url = refused_url, .retry = retry };
+	struct http_request req = {.method = HTTP_GET, .url = refused_url, .retry = retry};
 
 	return http_submit(client, &req, on_done, s);
 }
@@ -189,7 +190,7 @@ get(struct seen *s, bool retry)
 static void
 start_fails_at_submit(enum http_fault what)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	uint64_t id;
 
 	http_test_fail_nth(what, 1);
@@ -217,7 +218,7 @@ Test(http, multi_add_failure_at_submit_is_reported_once_later)
 
 Test(http, a_failed_start_can_be_cancelled_before_it_is_reported)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	uint64_t id;
 
 	http_test_fail_nth(HTTP_FAULT_EASY_INIT, 1);
@@ -231,7 +232,7 @@ Test(http, a_failed_start_can_be_cancelled_before_it_is_reported)
 
 Test(http, a_refused_connection_is_a_network_error)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	get(&s, false);
 	http_client_run(client);
@@ -242,7 +243,7 @@ Test(http, a_refused_connection_is_a_network_error)
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -255,7 +256,7 @@ sleep_ms(long ms)
  */
 Test(http, a_retry_that_cannot_start_while_the_callback_cancels_the_rest)
 {
-	struct seen a = { 0 }, b = { 0 };
+	struct seen a = {0}, b = {0};
 
 	a.cancel_all_of = b.cancel_all_of = 1;
 	get(&a, true);
@@ -356,8 +357,8 @@ Test(tlskey, the_right_passphrase_gives_the_same_key_unencrypted_in_locked_memor
 	EVP_PKEY *got;
 	BIO *bio;
 
-	cr_assert_eq(tlskey_decrypt(enc_key_path, "correct horse", &pem, &cause), TLSKEY_OPENS,
-	    "%s", cause);
+	cr_assert_eq(
+	    tlskey_decrypt(enc_key_path, "correct horse", &pem, &cause), TLSKEY_OPENS, "%s", cause);
 	cr_assert(strstr(secret_str(pem), "-----BEGIN PRIVATE KEY-----") != NULL);
 	cr_assert(strstr(secret_str(pem), "ENCRYPTED") == NULL);
 	bio = BIO_new_mem_buf(secret_str(pem), (int)secret_len(pem));
@@ -390,7 +391,8 @@ Test(tlskey, a_key_others_can_read_is_refused_before_it_is_decrypted)
 	char *cause = NULL;
 
 	cr_assert_eq(chmod(enc_key_path, 0640), 0);
-	cr_assert_eq(tlskey_decrypt(enc_key_path, "correct horse", &pem, &cause), TLSKEY_UNREADABLE);
+	cr_assert_eq(
+	    tlskey_decrypt(enc_key_path, "correct horse", &pem, &cause), TLSKEY_UNREADABLE);
 	cr_assert_null(pem);
 	cr_assert(strstr(cause, "key file") != NULL, "%s", cause);
 	free(cause);
