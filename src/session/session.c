@@ -81,9 +81,9 @@ session_set_passphrase(struct session *s, struct secret *pass, char **cause)
 	if (opened != TLSKEY_OPENS)
 		return opened == TLSKEY_WRONG_PASSPHRASE ? SESSION_AUTH : SESSION_CONFIG;
 	/* A connected session keeps the key its HTTP client borrows. */
-	if (s->http != NULL)
+	if (s->http != NULL) {
 		secret_free(&key);
-	else {
+	} else {
 		secret_free(&s->key);
 		s->key = key;
 	}
