@@ -30,6 +30,9 @@ const struct cfg_type_info cfg_types[CFG_T_COUNT] = {
 	[CFG_T_KEYMAP] = { "keymap",
 	    "The name of a built-in keymap (lower-case letters, digits, '_' and '-'), "
 	    "or the path of a keymap file." },
+	[CFG_T_PROXY] = { "proxy",
+	    "An http://, https://, socks5:// or socks5h:// URL with a host and an optional "
+	    "port, and nothing else: no user name, password, path, query or fragment." },
 };
 
 /*
@@ -53,6 +56,17 @@ const struct cfg_option cfg_options[] = {
 	{ .name = "client_key", .type = CFG_T_PATH, .scope = CFG_PROFILE, .flags = CFG_REQUIRED,
 	  .max = 4095, .offset = P(client_key),
 	  .doc = "PEM private key of client_cert; only its owner may read it." },
+	/* libcurl 7.88 reads a CRL by name at each handshake; the file is checked as ca_file is. */
+	{ .name = "crl_file", .type = CFG_T_PATH, .scope = CFG_PROFILE,
+	  .max = 4095, .offset = P(crl_file),
+	  .doc = "PEM revocation lists of the CA; a revoked server certificate is refused." },
+	/*
+	 * Only this: https_proxy, all_proxy and no_proxy in the environment are ignored,
+	 * so that a variable someone set cannot send the clinic's traffic elsewhere.
+	 */
+	{ .name = "proxy", .type = CFG_T_PROXY, .scope = CFG_PROFILE,
+	  .max = 2048, .offset = P(proxy),
+	  .doc = "The proxy to the server; the environment's proxy variables are ignored." },
 	/* Two or three pins cover a key rollover; sixteen is plenty. */
 	{ .name = "pin_sha256", .type = CFG_T_PINS, .scope = CFG_PROFILE,
 	  .min = 1, .max = 16, .offset = P(pin_sha256),
@@ -148,6 +162,7 @@ cfg_option_limits(const struct cfg_option *opt, char *buf, size_t size)
 	case CFG_T_URL:
 	case CFG_T_PATH:
 	case CFG_T_KEYMAP:
+	case CFG_T_PROXY:
 		snprintf(buf + n, size - n, "; at most %ld bytes.", opt->max);
 		break;
 	case CFG_T_COUNT:

@@ -147,6 +147,63 @@ cfg_url_has(CURLU *h, CURLUPart what, const char *equals)
 }
 
 /*
+ * A proxy URL: a scheme libcurl's proxies speak, a host and an optional port. No
+ * credentials (secrets stay out of the config file) and no path, which curl would
+ * ignore and a reader might take for something. The TLS to the server is end to
+ * end through the proxy's tunnel, so an http:// proxy sees no clinical data.
+ */
+static int
+cfg_parse_proxy(const struct cfg_option *opt, const char *value, char **out, char **cause)
+{
+	static const char *const schemes[] = {"http://", "https://", "socks5://", "socks5h://"};
+	CURLU *h = NULL;
+	char *q = cfg_quote(value), *path = NULL;
+	const char *why = NULL;
+	bool known = false;
+
+	if (cfg_check_length(opt, value, cause) != 0)
+		goto fail;
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		known = known || strncasecmp(value, schemes[i], strlen(schemes[i])) == 0;
+	for (const char *p = value; why == NULL && *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			why = "contains a space, control or non-ASCII character";
+	if (why == NULL && !known)
+		why = "is not an http://, https://, socks5:// or socks5h:// URL";
+	if (why == NULL && (strchr(value, '?') != NULL || strchr(value, '#') != NULL))
+		why = "has a query or fragment";
+	if (why == NULL && ((h = curl_url()) == NULL || curl_url_set(h, CURLUPART_URL, value,
+	                                                    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK))
+		why = "is not a valid URL";
+	if (why == NULL &&
+	    (cfg_url_has(h, CURLUPART_USER, NULL) || cfg_url_has(h, CURLUPART_PASSWORD, NULL)))
+		why = "has a user name or password";
+	else if (why == NULL &&
+	         (!cfg_url_has(h, CURLUPART_HOST, NULL) || cfg_url_has(h, CURLUPART_HOST, "")))
+		why = "has no host";
+	else if (why == NULL && cfg_url_has(h, CURLUPART_PORT, "0"))
+		why = "has port 0";
+	else if (why == NULL && curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	         strcmp(path, "/") != 0 && *path != '\0')
+		why = "has a path";
+	if (why != NULL) {
+		*cause = xasprintf("%s '%s' %s", opt->name, q, why);
+		goto fail;
+	}
+	*out = xstrdup(value);
+	curl_free(path);
+	curl_url_cleanup(h);
+	free(q);
+	return 0;
+
+fail:
+	curl_free(path);
+	curl_url_cleanup(h);
+	free(q);
+	return -1;
+}
+
+/*
  * An https URL, normalised by curl with any trailing slash removed, so that the FHIR
  * layer can append "/Patient" and compare "next" links against it.
  */
@@ -453,6 +510,10 @@ cfg_value_set(const struct cfg_option *opt, const char *value, void *base, char 
 		if (cfg_parse_url(opt, value, &s, cause) != 0)
 			return -1;
 		break;
+	case CFG_T_PROXY:
+		if (cfg_parse_proxy(opt, value, &s, cause) != 0)
+			return -1;
+		break;
 	case CFG_T_PATH:
 		if (cfg_parse_path(opt, value, &s, cause) != 0)
 			return -1;
@@ -489,6 +550,7 @@ cfg_value_free(const struct cfg_option *opt, void *base)
 	case CFG_T_NAME:
 	case CFG_T_PINS:
 	case CFG_T_URL:
+	case CFG_T_PROXY:
 	case CFG_T_PATH:
 		free((char *)*(const char **)slot);
 		*(const char **)slot = NULL;

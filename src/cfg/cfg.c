@@ -438,6 +438,10 @@ const struct file_policy cfg_policy_ca = {
 const struct file_policy cfg_policy_cert = {
 	.what = "client_cert", .flags = FILE_ROOT_OK | FILE_LINK_OK, .chmod = "go-w",
 };
+/* Whoever can change the revocation list can un-revoke a certificate. */
+const struct file_policy cfg_policy_crl = {
+	.what = "crl_file", .flags = FILE_ROOT_OK | FILE_LINK_OK, .chmod = "go-w",
+};
 // clang-format on
 
 int
@@ -462,11 +466,14 @@ cfg_check_tls_files(const struct cfg_profile *p, char **cause)
 		{ p->ca_file, &cfg_policy_ca },
 		{ p->client_cert, &cfg_policy_cert },
 		{ p->client_key, &cfg_policy_key },
+		{ p->crl_file, &cfg_policy_crl },
 	};
 	// clang-format on
 	int fd;
 
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (files[i].path == NULL)
+			continue; /* crl_file is optional; cfg requires the others */
 		if ((fd = file_open(files[i].path, files[i].policy, cause)) == -1)
 			return -1;
 		close(fd);

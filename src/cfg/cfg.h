@@ -26,6 +26,8 @@ struct cfg_profile {
 	const char *client_cert;
 	const char *client_key;
 	const char *pin_sha256; /* NULL, or "sha256//B64[;sha256//B64]..." for curl */
+	const char *crl_file;   /* NULL, or the CA's revocation lists (PEM) */
+	const char *proxy;      /* NULL (no proxy, whatever the environment says), or a URL */
 	struct cfg_keymap keymap;
 	long idle_lock_s;       /* seconds without a key press before the screen locks */
 	long timeout_s;         /* connect and stalled-transfer timeout, seconds */
@@ -79,7 +81,7 @@ const struct cfg_profile *cfg_profile(const struct cfg *cfg, const char *name, c
  * and the client certificate may be root's and readable by all, but neither they
  * nor a directory above them may be writable by anyone else.
  */
-extern const struct file_policy cfg_policy_key, cfg_policy_ca, cfg_policy_cert;
+extern const struct file_policy cfg_policy_key, cfg_policy_ca, cfg_policy_cert, cfg_policy_crl;
 
 /*
  * Refuse a private key file that is not a regular file owned by the user, that
@@ -89,8 +91,8 @@ extern const struct file_policy cfg_policy_key, cfg_policy_ca, cfg_policy_cert;
 int cfg_check_key_file(const char *path, char **cause);
 
 /*
- * Check P's ca_file, client_cert and client_key, in that order, as the policies
- * above say. Returns 0, or -1 with *cause set naming the file and the fix.
+ * Check P's ca_file, client_cert, client_key and crl_file (when set), in that
+ * order, as the policies above say. Returns 0, or -1 with *cause set naming the file and the fix.
  */
 int cfg_check_tls_files(const struct cfg_profile *p, char **cause);
 

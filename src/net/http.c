@@ -2,10 +2,13 @@
 #include "config.h"
 
 #include "net/http.h"
+#include "cfg/cfg.h"
+#include "net/http-test.h"
+#include "util/file.h"
+#include "util/secret.h"
 #include "util/xmalloc.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,9 @@
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 8000
 #define RETRY_AFTER_CAP_S 60
+/* A CA bundle may hold a few hundred certificates; a client certificate is small. */
+#define CA_FILE_MAX (4 * 1024 * 1024)
+#define CERT_FILE_MAX (256 * 1024)
 
 struct transfer {
 	uint64_t id;
@@ -40,6 +46,11 @@ struct transfer {
 	unsigned silent_closes;	      /* attempts closed after the handshake with no answer */
 	double started; /* monotonic seconds */
 	double due;	/* when a waiting retry starts */
+	/*
+	 * The attempt could not start (resp holds why): reported by the next
+	 * http_client_pump, never from inside http_submit or a loop over the list.
+	 */
+	bool start_failed;
 
 	size_t body_sent; /* bytes of BODY handed to libcurl in this attempt */
 
@@ -55,11 +66,42 @@ struct transfer {
 struct http_client {
 	CURLM *multi;
 	struct http_options opts; /* strings owned: the copies below */
-	char *ca_file, *client_cert, *client_key, *pin_sha256, *user_agent;
+	char *crl_file, *pin_sha256, *proxy, *user_agent;
+	/* The CA and certificate as read from their checked descriptors. */
+	char *ca_pem, *cert_pem;
+	size_t ca_len, cert_len;
 	struct transfer *transfers;
 	uint64_t next_id;
 	struct http_stats stats;
 };
+
+/* Failure injection (net/http-test.h): calls left before the injected failure, 0 for none. */
+static unsigned fault_countdown[HTTP_FAULT_COUNT];
+
+void
+http_test_fail_nth(enum http_fault what, unsigned n)
+{
+	if (what < HTTP_FAULT_COUNT)
+		fault_countdown[what] = n;
+}
+
+static bool
+fault_fires(enum http_fault what)
+{
+	return fault_countdown[what] != 0 && --fault_countdown[what] == 0;
+}
+
+static CURL *
+easy_init(void)
+{
+	return fault_fires(HTTP_FAULT_EASY_INIT) ? NULL : curl_easy_init();
+}
+
+static CURLMcode
+multi_add(CURLM *multi, CURL *e)
+{
+	return fault_fires(HTTP_FAULT_MULTI_ADD) ? CURLM_OUT_OF_MEMORY : curl_multi_add_handle(multi, e);
+}
 
 static double
 now_seconds(void)
@@ -109,15 +151,22 @@ http_error_hint(enum http_error error)
 	return "unknown error";
 }
 
+/* Read PATH from the descriptor checked against POLICY, at most MAX bytes. */
 static int
-check_readable(const char *what, const char *path, char **cause)
+read_checked(const char *path, const struct file_policy *policy, size_t max, char **buf,
+    size_t *len, char **cause)
 {
 	if (path == NULL || *path == '\0') {
-		*cause = xasprintf("%s is not set", what);
+		*cause = xasprintf("%s is not set", policy->what);
 		return -1;
 	}
-	if (access(path, R_OK) != 0) {
-		*cause = xasprintf("%s %s cannot be read: %s", what, path, strerror(errno));
+	if (file_read(path, policy, max, buf, len, cause) != 0)
+		return -1;
+	if (*len > max) {
+		*cause = xasprintf("%s %s is larger than %zu bytes; is it the right file?",
+		    policy->what, path, max);
+		free(*buf);
+		*buf = NULL;
 		return -1;
 	}
 	return 0;
@@ -133,28 +182,59 @@ struct http_client *
 http_client_new(const struct http_options *opts, char **cause)
 {
 	struct http_client *c;
+	char *ca = NULL, *cert = NULL;
+	size_t ca_len, cert_len;
+	int fd;
 
-	if (check_readable("ca_file", opts->tls.ca_file, cause) != 0 ||
-	    check_readable("client_cert", opts->tls.client_cert, cause) != 0 ||
-	    check_readable("client_key", opts->tls.client_key, cause) != 0)
+	if (opts->tls.client_key_pem == NULL) {
+		*cause = xasprintf("the client key %s is not unlocked",
+		    opts->tls.client_key != NULL ? opts->tls.client_key : "");
 		return NULL;
+	}
+	if (read_checked(opts->tls.ca_file, &cfg_policy_ca, CA_FILE_MAX, &ca, &ca_len, cause) != 0)
+		return NULL;
+	if (read_checked(opts->tls.client_cert, &cfg_policy_cert, CERT_FILE_MAX, &cert, &cert_len,
+		cause) != 0) {
+		free(ca);
+		return NULL;
+	}
+	/*
+	 * libcurl 7.88 has no blob for a CRL: it opens crl_file by name at each
+	 * handshake. Checked here as the CA is; the name is what libcurl then reads.
+	 */
+	if (opts->tls.crl_file != NULL && *opts->tls.crl_file != '\0') {
+		if ((fd = file_open(opts->tls.crl_file, &cfg_policy_crl, cause)) == -1) {
+			free(ca);
+			free(cert);
+			return NULL;
+		}
+		close(fd);
+	}
 	if (opts->tls.pin_sha256 != NULL && *opts->tls.pin_sha256 != '\0' &&
 	    strncmp(opts->tls.pin_sha256, "sha256//", 8) != 0) {
 		*cause = xstrdup("pin_sha256 must start with sha256//");
+		free(ca);
+		free(cert);
 		return NULL;
 	}
 
 	c = xcalloc(1, sizeof *c);
 	c->multi = curl_multi_init();
 	if (c->multi == NULL) {
+		free(ca);
+		free(cert);
 		free(c);
 		*cause = xstrdup("libcurl could not start");
 		return NULL;
 	}
 	c->opts = *opts;
-	c->ca_file = xstrdup(opts->tls.ca_file);
-	c->client_cert = xstrdup(opts->tls.client_cert);
-	c->client_key = xstrdup(opts->tls.client_key);
+	c->opts.tls.ca_file = c->opts.tls.client_cert = c->opts.tls.client_key = NULL;
+	c->ca_pem = ca;
+	c->ca_len = ca_len;
+	c->cert_pem = cert;
+	c->cert_len = cert_len;
+	c->crl_file = dup_or_null(opts->tls.crl_file);
+	c->proxy = dup_or_null(opts->proxy);
 	c->pin_sha256 = dup_or_null(opts->tls.pin_sha256);
 	c->user_agent = xstrdup(opts->user_agent ? opts->user_agent : PACKAGE "/" PACKAGE_VERSION);
 	if (c->opts.connect_timeout_s <= 0)
@@ -246,9 +326,10 @@ http_client_free(struct http_client **cp)
 		return;
 	http_cancel_all(c);
 	curl_multi_cleanup(c->multi);
-	free(c->ca_file);
-	free(c->client_cert);
-	free(c->client_key);
+	free(c->ca_pem);
+	free(c->cert_pem);
+	free(c->crl_file);
+	free(c->proxy);
 	free(c->pin_sha256);
 	free(c->user_agent);
 	free(c);
@@ -371,11 +452,43 @@ on_seek(void *arg, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/*
+ * Mark T as unable to start. Its callback is not called here: the callers are
+ * http_submit (whose caller must have the id before any callback) and loops that
+ * hold pointers into the transfer list, which a callback may change by cancelling
+ * or submitting. http_client_pump reports it.
+ */
+static void
+start_failed(struct transfer *t, const char *why)
+{
+	if (t->easy != NULL) {
+		curl_multi_remove_handle(t->client->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		t->easy = NULL;
+	}
+	free(t->resp.message);
+	t->resp.error = HTTP_ERR_NETWORK;
+	t->resp.message = xstrdup(why);
+	t->start_failed = true;
+}
+
+/* Start the next attempt of T; on failure T is marked, to be reported by the pump. */
 static void
 start_attempt(struct transfer *t)
 {
 	struct http_client *c = t->client;
-	const char *pass;
+	const struct secret *key = c->opts.tls.client_key_pem;
+	struct curl_blob ca = { c->ca_pem, c->ca_len, CURL_BLOB_COPY };
+	struct curl_blob cert = { c->cert_pem, c->cert_len, CURL_BLOB_COPY };
+	/*
+	 * NOCOPY for the key: with COPY libcurl would keep the plain key in unlocked
+	 * heap, freed unwiped. The locked secret is borrowed from the session, which
+	 * outlives the client, and the client outlives every handle and connection
+	 * (curl_multi_cleanup closes them in http_client_free). The CA and certificate
+	 * are public, so copies do no harm (libcurl copies the CA blob into each
+	 * connection's config whatever the flag).
+	 */
+	struct curl_blob key_blob = { (void *)secret_str(key), secret_len(key), CURL_BLOB_NOCOPY };
 	CURL *e;
 
 	response_clear(&t->resp);
@@ -385,9 +498,9 @@ start_attempt(struct transfer *t)
 	t->attempts++;
 	t->due = 0;
 
-	e = t->easy = curl_easy_init();
+	e = t->easy = easy_init();
 	if (e == NULL) {
-		fail(t, HTTP_ERR_NETWORK, xstrdup("libcurl could not start a transfer"));
+		start_failed(t, "libcurl could not start a transfer");
 		return;
 	}
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
@@ -399,19 +512,25 @@ start_attempt(struct transfer *t)
 	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* Trust the profile's CA only, not the system store. */
-	curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+	/* Trust the profile's CA only, not the system store (a CA blob replaces CAINFO). */
+	curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
 	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	if (c->crl_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CRLFILE, c->crl_file);
 	if (c->pin_sha256 != NULL)
 		curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, c->pin_sha256);
-	curl_easy_setopt(e, CURLOPT_SSLCERT, c->client_cert);
+	curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
 	curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-	curl_easy_setopt(e, CURLOPT_SSLKEY, c->client_key);
+	/* Already decrypted: no passphrase ever reaches libcurl. */
+	curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key_blob);
 	curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-	/* libcurl keeps its own copy until the handle is cleaned up after this attempt. */
-	pass = c->opts.passphrase != NULL ? c->opts.passphrase(c->opts.passphrase_arg) : NULL;
-	if (pass != NULL)
-		curl_easy_setopt(e, CURLOPT_KEYPASSWD, pass);
+	/*
+	 * The profile's proxy or none: "" makes libcurl ignore https_proxy and
+	 * all_proxy, and an empty NOPROXY its reading of no_proxy. A clinic's
+	 * traffic does not follow a variable someone set.
+	 */
+	curl_easy_setopt(e, CURLOPT_PROXY, c->proxy != NULL ? c->proxy : "");
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->opts.connect_timeout_s);
@@ -452,8 +571,8 @@ start_attempt(struct transfer *t)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
 		break;
 	}
-	if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
-		fail(t, HTTP_ERR_NETWORK, xstrdup("libcurl could not queue the request"));
+	if (multi_add(c->multi, e) != CURLM_OK)
+		start_failed(t, "libcurl could not queue the request");
 }
 
 uint64_t
@@ -774,7 +893,7 @@ http_client_pump(struct http_client *c)
 {
 	int running, left;
 	CURLMsg *msg;
-	struct transfer *t, *next;
+	struct transfer *t;
 	double now;
 
 	curl_multi_perform(c->multi, &running);
@@ -786,11 +905,22 @@ http_client_pump(struct http_client *c)
 		if (t != NULL)
 			complete(t, msg->data.result);
 	}
+	/*
+	 * Start the retries that are due, then report one transfer that could not
+	 * start and begin again from the head: its callback may cancel or submit
+	 * requests, so no pointer into the list survives it.
+	 */
 	now = now_seconds();
-	for (t = c->transfers; t != NULL; t = next) {
-		next = t->next;
-		if (t->easy == NULL && t->due > 0 && t->due <= now)
-			start_attempt(t);
+	for (;;) {
+		for (t = c->transfers; t != NULL; t = t->next) {
+			if (!t->start_failed && t->easy == NULL && t->due > 0 && t->due <= now)
+				start_attempt(t);
+			if (t->start_failed)
+				break;
+		}
+		if (t == NULL)
+			break;
+		finish(t);
 	}
 }
 
@@ -806,7 +936,9 @@ http_client_wait(struct http_client *c, const int *extra_fds, unsigned nfds, int
 	if (nfds > sizeof fds / sizeof fds[0])
 		nfds = sizeof fds / sizeof fds[0];
 	for (t = c->transfers; t != NULL; t = t->next) {
-		if (t->easy == NULL && t->due > 0) {
+		if (t->start_failed) {
+			timeout_ms = 0; /* to be reported by the next pump */
+		} else if (t->easy == NULL && t->due > 0) {
 			int ms = t->due <= now ? 0 : (int)((t->due - now) * 1000.0) + 1;
 
 			if (timeout_ms < 0 || ms < timeout_ms)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct secret;
+
 /*
  * Where a failure lies, so a caller can say what to do about it and --check can
  * exit with a distinct code per class. The sentences come from http_error_hint().
@@ -44,24 +46,31 @@ struct http_response {
 	double seconds;	       /* from submit to completion */
 };
 
+/*
+ * The CA file and the client certificate are read once, by http_client_new, from
+ * the descriptors whose owner and mode were checked (cfg_policy_ca, cfg_policy_cert),
+ * and handed to libcurl as memory: it never opens them by name.
+ */
 struct http_tls {
 	const char *ca_file;	 /* PEM bundle the server must chain to */
 	const char *client_cert; /* PEM certificate presented to the server */
-	const char *client_key;	 /* PEM key, usually encrypted */
+	const char *client_key;	 /* the key's file name, for messages only */
+	/*
+	 * The client key, decrypted once (tlskey_decrypt). Borrowed: libcurl reads it
+	 * in place at every handshake, so it must outlive the client.
+	 */
+	const struct secret *client_key_pem;
+	const char *crl_file;	 /* PEM CRLs of the CA, checked like ca_file, or NULL */
 	const char *pin_sha256;	 /* "sha256//…;sha256//…" or NULL */
 };
 
-/*
- * Asked for the client key's passphrase each time libcurl may need to open the
- * key (a new connection). Returns a borrowed string valid until the next call, or
- * NULL when the key is not encrypted or no passphrase is known.
- */
-typedef const char *(*http_passphrase_fn)(void *arg);
-
 struct http_options {
 	struct http_tls tls;
-	http_passphrase_fn passphrase;
-	void *passphrase_arg;
+	/*
+	 * The proxy URL ("http://host:port") or NULL for none. The environment's
+	 * https_proxy, all_proxy and no_proxy are ignored either way.
+	 */
+	const char *proxy;
 	long connect_timeout_s; /* also the time a transfer may stall */
 	size_t max_response;	/* decoded bytes; larger responses fail */
 	unsigned max_attempts;	/* for requests that may be retried */

@@ -4,6 +4,7 @@
 #include "net/tlskey.h"
 #include "cfg/cfg.h"
 #include "util/file.h"
+#include "util/secret.h"
 #include "util/xmalloc.h"
 
 #include <errno.h>
@@ -87,8 +88,12 @@ passphrase_cb(char *buf, int size, int rwflag, void *arg)
 	return (int)n;
 }
 
-enum tlskey_result
-tlskey_open(const char *path, const char *passphrase, char **cause)
+/*
+ * Read the key at PATH from the descriptor whose mode was checked and decrypt it
+ * with PASSPHRASE. Returns TLSKEY_OPENS with *KEY set, or a failure with *cause set.
+ */
+static enum tlskey_result
+tlskey_load(const char *path, const char *passphrase, EVP_PKEY **keyp, char **cause)
 {
 	EVP_PKEY *key;
 	bool encrypted;
@@ -96,6 +101,7 @@ tlskey_open(const char *path, const char *passphrase, char **cause)
 	char *buf;
 	BIO *bio;
 
+	*keyp = NULL;
 	if ((buf = tlskey_read(path, &cfg_policy_key, &len, cause)) == NULL)
 		return TLSKEY_UNREADABLE;
 	encrypted = tlskey_pem_encrypted(buf);
@@ -106,7 +112,7 @@ tlskey_open(const char *path, const char *passphrase, char **cause)
 	tlskey_wipe(buf, len);
 	ERR_clear_error();
 	if (key != NULL) {
-		EVP_PKEY_free(key);
+		*keyp = key;
 		return TLSKEY_OPENS;
 	}
 	if (encrypted) {
@@ -117,6 +123,48 @@ tlskey_open(const char *path, const char *passphrase, char **cause)
 	}
 	*cause = xasprintf("%s is not a PEM private key", path);
 	return TLSKEY_UNREADABLE;
+}
+
+enum tlskey_result
+tlskey_open(const char *path, const char *passphrase, char **cause)
+{
+	EVP_PKEY *key;
+	enum tlskey_result r = tlskey_load(path, passphrase, &key, cause);
+
+	EVP_PKEY_free(key);
+	return r;
+}
+
+enum tlskey_result
+tlskey_decrypt(const char *path, const char *passphrase, struct secret **out, char **cause)
+{
+	enum tlskey_result r;
+	EVP_PKEY *key;
+	char *pem;
+	long len;
+	BIO *mem;
+
+	*out = NULL;
+	if ((r = tlskey_load(path, passphrase, &key, cause)) != TLSKEY_OPENS)
+		return r;
+	/*
+	 * A secure-heap memory BIO: OpenSSL wipes its buffer when it grows and when
+	 * it is freed, so the plain key's only lasting copy is the locked secret.
+	 */
+	mem = BIO_new(BIO_s_secmem());
+	if (mem == NULL ||
+	    PEM_write_bio_PKCS8PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    (len = BIO_get_mem_data(mem, &pem)) <= 0) {
+		ERR_clear_error();
+		BIO_free(mem);
+		EVP_PKEY_free(key);
+		*cause = xasprintf("the key %s could not be prepared for the connection", path);
+		return TLSKEY_UNREADABLE;
+	}
+	*out = secret_new_from(pem, (size_t)len);
+	BIO_free(mem);
+	EVP_PKEY_free(key);
+	return TLSKEY_OPENS;
 }
 
 char *

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+struct secret;
+
 enum tlskey_result {
 	TLSKEY_OPENS = 0,	/* the passphrase (or none, for a plain key) opens it */
 	TLSKEY_WRONG_PASSPHRASE,
@@ -19,6 +21,16 @@ bool tlskey_encrypted(const char *path);
  * On anything but TLSKEY_OPENS, *cause is a sentence the caller frees.
  */
 enum tlskey_result tlskey_open(const char *path, const char *passphrase, char **cause);
+
+/*
+ * Decrypt the PEM private key at PATH with PASSPHRASE (NULL for a plain key), read
+ * from the descriptor whose owner and mode were checked, once for the session:
+ * *OUT is then the key as unencrypted PKCS#8 PEM in locked memory (util/secret.h)
+ * for the HTTP layer, and the caller can wipe the passphrase at once. Returns as
+ * tlskey_open(), with *OUT NULL unless TLSKEY_OPENS.
+ */
+enum tlskey_result tlskey_decrypt(const char *path, const char *passphrase, struct secret **out,
+    char **cause);
 
 /*
  * The common name (CN) of the certificate at PATH, the user as the server knows

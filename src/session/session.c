@@ -63,14 +63,6 @@ session_failure_of(enum http_error error)
 	return SESSION_NETWORK;
 }
 
-static const char *
-session_passphrase(void *arg)
-{
-	struct session *s = arg;
-
-	return s->passphrase != NULL ? secret_str(s->passphrase) : NULL;
-}
-
 bool
 session_needs_passphrase(const struct session *s)
 {
@@ -80,14 +72,21 @@ session_needs_passphrase(const struct session *s)
 enum session_failure
 session_set_passphrase(struct session *s, struct secret *pass, char **cause)
 {
-	enum tlskey_result opened = tlskey_open(s->profile->client_key, secret_str(pass), cause);
+	struct secret *key = NULL;
+	enum tlskey_result opened =
+	    tlskey_decrypt(s->profile->client_key, secret_str(pass), &key, cause);
 
-	if (opened != TLSKEY_OPENS) {
-		secret_free(&pass);
+	/* Decrypted once, from the descriptor that was checked: the passphrase is done with. */
+	secret_free(&pass);
+	if (opened != TLSKEY_OPENS)
 		return opened == TLSKEY_WRONG_PASSPHRASE ? SESSION_AUTH : SESSION_CONFIG;
+	/* A connected session keeps the key its HTTP client borrows. */
+	if (s->http != NULL) {
+		secret_free(&key);
+	} else {
+		secret_free(&s->key);
+		s->key = key;
 	}
-	secret_free(&s->passphrase);
-	s->passphrase = pass;
 	return SESSION_OK;
 }
 
@@ -144,10 +143,11 @@ session_connect(struct session *s, char **cause)
 			.ca_file = profile->ca_file,
 			.client_cert = profile->client_cert,
 			.client_key = profile->client_key,
+			.client_key_pem = s->key,
+			.crl_file = profile->crl_file,
 			.pin_sha256 = profile->pin_sha256,
 		},
-		.passphrase = session_passphrase,
-		.passphrase_arg = s,
+		.proxy = profile->proxy,
 		.connect_timeout_s = profile->timeout_s,
 	};
 
@@ -238,7 +238,8 @@ session_close(struct session **sp)
 	fhir_client_free(&s->fhir);
 	http_client_free(&s->http);
 	fhir_caps_free(&s->caps);
-	secret_free(&s->passphrase);
+	/* After the HTTP client: libcurl reads the key in place until then. */
+	secret_free(&s->key);
 	free(s->user);
 	free(s);
 	*sp = NULL;

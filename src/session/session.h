@@ -26,7 +26,12 @@ enum session_failure {
 struct session {
 	const struct cfg_profile *profile; /* borrowed from the struct cfg */
 	char *user;			   /* CN of the client certificate */
-	struct secret *passphrase;	   /* NULL for a key that is not encrypted */
+	/*
+	 * The client key, decrypted once from the checked file (tlskey_decrypt), as
+	 * PEM in locked memory; NULL until session_set_passphrase. The passphrase
+	 * itself is wiped as soon as it has opened the key.
+	 */
+	struct secret *key;
 	struct http_client *http;
 	struct fhir_client *fhir;
 	struct fhir_caps *caps; /* NULL until discovered */
@@ -51,8 +56,8 @@ enum session_failure session_prepare(const struct cfg_profile *profile, struct s
 /* True when the client key needs a passphrase. */
 bool session_needs_passphrase(const struct session *s);
 /*
- * Step 2: take PASS (NULL for a plain key) if it opens the key; it is then the
- * session's and wiped at session_close. On failure PASS is wiped and freed.
+ * Step 2: open the key with PASS (NULL for a plain key) and keep the decrypted
+ * key for the connection. PASS is wiped and freed in every case: it is not kept.
  */
 enum session_failure session_set_passphrase(struct session *s, struct secret *pass, char **cause);
 /* Step 3: make the HTTP and FHIR clients. */

@@ -10,6 +10,8 @@
 
 #include "fhir/fhir.h"
 #include "net/http.h"
+#include "net/tlskey.h"
+#include "util/secret.h"
 #include "util/xmalloc.h"
 
 /* Set by tests/integration/fhir.test: the sandbox and its certificates. */
@@ -17,13 +19,7 @@ static const char *base, *control_url, *certs;
 static char passphrase[256];
 static struct http_client *http;
 static struct fhir_client *fc;
-
-static const char *
-frontdesk_passphrase(void *arg)
-{
-	(void)arg;
-	return passphrase;
-}
+static struct secret *key; /* frontdesk's key, decrypted; outlives the client */
 
 static void
 read_passphrase(void)
@@ -108,7 +104,10 @@ setup(void)
 	opts.tls.ca_file = xasprintf("%s/ca.pem", certs);
 	opts.tls.client_cert = xasprintf("%s/frontdesk.pem", certs);
 	opts.tls.client_key = xasprintf("%s/frontdesk.key", certs);
-	opts.passphrase = frontdesk_passphrase;
+	cr_assert_eq(tlskey_decrypt(opts.tls.client_key, passphrase, &key, &cause), TLSKEY_OPENS,
+	    "%s", cause ? cause : "");
+	explicit_bzero(passphrase, sizeof passphrase);
+	opts.tls.client_key_pem = key;
 	opts.connect_timeout_s = 10;
 	http = http_client_new(&opts, &cause);
 	cr_assert_not_null(http, "%s", cause ? cause : "");
@@ -126,6 +125,7 @@ teardown(void)
 {
 	fhir_client_free(&fc);
 	http_client_free(&http);
+	secret_free(&key);
 	control_do("POST", "/fault/clear", NULL);
 }
 
