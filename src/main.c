@@ -150,6 +150,58 @@ run_check(const struct cfg_profile *profile)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * A key without a passphrase (allowed by the profile): what proves the person at the
+ * idle lock is a lock passphrase, asked twice and kept in the keyring.
+ */
+static int
+store_lock_passphrase(const struct cfg_profile *profile)
+{
+	struct secret *pass = NULL, *again = NULL;
+	char *cause = NULL;
+	int rc;
+
+	if (session_check_key_kind(profile, &cause) != 0) {
+		rc = fail(SESSION_CONFIG, cause);
+		free(cause);
+		return rc;
+	}
+	if (!keyring_available(&cause)) {
+		rc = fail(SESSION_KEYRING, cause);
+		free(cause);
+		return rc;
+	}
+	if (secret_read_tty("Lock passphrase (the idle lock asks for it): ", STDIN_FILENO, &pass,
+		&cause) != 0 ||
+	    secret_read_tty("The same again: ", STDIN_FILENO, &again, &cause) != 0) {
+		secret_free(&pass);
+		rc = fail(SESSION_AUTH, cause);
+		free(cause);
+		return rc;
+	}
+	if (!secret_equal(pass, again) || strlen(secret_str(pass)) < 8) {
+		const char *why = !secret_equal(pass, again)
+		    ? "the two lock passphrases differ; nothing was stored"
+		    : "a lock passphrase needs at least 8 characters; nothing was stored";
+
+		secret_free(&pass);
+		secret_free(&again);
+		return fail(SESSION_AUTH, why);
+	}
+	secret_free(&again);
+	rc = keyring_store(profile->name, KEYRING_LOCK_PASSPHRASE, pass, &cause);
+	secret_free(&pass);
+	if (rc != 0) {
+		rc = fail(SESSION_KEYRING, cause);
+		free(cause);
+		return rc;
+	}
+	printf("%s: the key %s has no passphrase; the lock passphrase for profile %s is stored "
+	       "in the keyring\n",
+	    PACKAGE, profile->client_key, profile->name);
+	return EXIT_SUCCESS;
+}
+
 static int
 run_store_secret(const struct cfg_profile *profile)
 {
@@ -163,11 +215,8 @@ run_store_secret(const struct cfg_profile *profile)
 		free(cause);
 		return rc;
 	}
-	if (!tlskey_encrypted(profile->client_key)) {
-		printf("%s: the key %s is not encrypted; there is no passphrase to store\n", PACKAGE,
-		    profile->client_key);
-		return EXIT_SUCCESS;
-	}
+	if (!tlskey_encrypted(profile->client_key))
+		return store_lock_passphrase(profile);
 	if (!keyring_available(&cause)) {
 		rc = fail(SESSION_KEYRING, cause);
 		free(cause);
@@ -204,7 +253,10 @@ static int
 run_forget_secret(const struct cfg_profile *profile)
 {
 	char *cause = NULL;
-	int rc = keyring_forget(profile->name, KEYRING_KEY_PASSPHRASE, &cause);
+	/* A key without a passphrase has a lock passphrase in its place. */
+	int rc = keyring_forget(profile->name,
+	    tlskey_encrypted(profile->client_key) ? KEYRING_KEY_PASSPHRASE : KEYRING_LOCK_PASSPHRASE,
+	    &cause);
 
 	if (rc < 0) {
 		rc = fail(SESSION_KEYRING, cause);

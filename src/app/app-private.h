@@ -7,6 +7,7 @@
 #include "audit/audit.h"
 #include "session/session.h"
 #include "ui/prompt.h"
+#include "util/secret.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,6 +72,7 @@ struct app {
 	int login_tries;
 	bool locked;
 	double last_key;
+	struct secret *lock_passphrase; /* for a key without a passphrase (unencrypted_key = allow) */
 
 	cJSON *patient;
 	char *last_patient;

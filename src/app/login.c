@@ -55,6 +55,17 @@ app_login_start(struct app *app)
 		return;
 	}
 	if (!session_needs_passphrase(app->session)) {
+		/* Allowed by the profile (session_prepare checked): the lock has its own passphrase. */
+		secret_free(&app->lock_passphrase);
+		if (keyring_lookup(app->profile->name, KEYRING_LOCK_PASSPHRASE, &app->lock_passphrase,
+			&cause) != 0) {
+			login_fail(app, SESSION_CONFIG,
+			    xasprintf("the key has no passphrase and no lock passphrase is stored for "
+				      "profile %s (%s): run ehrterm --store-secret",
+				app->profile->name, cause != NULL ? cause : "not found"));
+			free(cause);
+			return;
+		}
 		session_set_passphrase(app->session, NULL, &cause);
 		free(cause);
 		login_connect(app);
@@ -162,13 +173,21 @@ unlock_entered(struct app *app)
 	char *cause = NULL;
 	bool ok;
 
-	/* Proved by opening the key, not by comparing with a copy. */
-	ok = !session_needs_passphrase(app->session) ||
-	    tlskey_open(app->profile->client_key, secret_str(pass), &cause) == TLSKEY_OPENS;
+	/*
+	 * Proved by opening the key, not by comparing with a copy; a key without a passphrase
+	 * by the lock passphrase from the keyring. Never by Enter alone.
+	 */
+	if (session_needs_passphrase(app->session))
+		ok = tlskey_open(app->profile->client_key, secret_str(pass), &cause) == TLSKEY_OPENS;
+	else
+		ok = app->lock_passphrase != NULL && *secret_str(app->lock_passphrase) != '\0' &&
+		    secret_equal(pass, app->lock_passphrase);
 	secret_free(&pass);
 	free(cause);
 	if (!ok) {
-		app_error(app, "That passphrase does not open the key");
+		app_error(app, "%s", session_needs_passphrase(app->session)
+			? "That passphrase does not open the key"
+			: "That is not the lock passphrase");
 		app_audit(app, "unlock-failed", NULL, NULL);
 		return;
 	}

@@ -366,8 +366,11 @@ draw(struct app *app)
 		app_draw_title(app, "locked");
 		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false,
 		    "The screen is locked after %ld s without a key press.", app->profile->idle_lock_s);
-		ui_putf(stdscr, 6, 2, COLS - 4, UI_NORMAL, false, "Passphrase for %s to unlock:",
-		    app->profile->client_key);
+		if (app->lock_passphrase != NULL)
+			ui_put(stdscr, 6, 2, COLS - 4, "Lock passphrase to unlock:", UI_NORMAL, false);
+		else
+			ui_putf(stdscr, 6, 2, COLS - 4, UI_NORMAL, false, "Passphrase for %s to unlock:",
+			    app->profile->client_key);
 		ui_prompt_draw(&app->pass_prompt, stdscr, 7, 2, COLS - 4 < 60 ? COLS - 4 : 60, &cx);
 		cy = 7;
 	} else if (f != NULL) {
@@ -505,6 +508,7 @@ app_free(struct app *app)
 	keymap_free(&app->keymap);
 	ui_prompt_clear(&app->pass_prompt);
 	ui_prompt_clear(&app->command);
+	secret_free(&app->lock_passphrase);
 	cJSON_Delete(app->patient);
 	free(app->last_patient);
 	free(app->status);

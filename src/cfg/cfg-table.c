@@ -101,6 +101,14 @@ const struct cfg_option cfg_options[] = {
 	 * controls, so UTF-8 from the server could act on such a terminal even though every
 	 * character of it is printable: "ascii" lets nothing but printable ASCII through.
 	 */
+	/*
+	 * A key without a passphrase opens for whoever copies the file, and then nothing
+	 * would prove who unlocks the idle lock: refused unless the profile says otherwise.
+	 */
+	{ .name = "unencrypted_key", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "refuse",
+	  .max = 8, .offset = P(unencrypted_key),
+	  .choices = (const char *const[]){ "refuse", "allow", NULL },
+	  .doc = "allow: a key with no passphrase; the idle lock asks for a lock passphrase." },
 	{ .name = "charset", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "auto",
 	  .max = 8, .offset = P(charset), .choices = (const char *const[]){ "auto", "utf-8", "ascii", NULL },
 	  .doc = "Terminal text: auto (the locale's), utf-8, or ascii (José shows as Jose)." },

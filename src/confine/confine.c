@@ -158,6 +158,9 @@ confine_policy_for_profile(struct confine_policy *p, const struct cfg_profile *p
 	confine_policy_add_tls_file(p, profile->ca_file);
 	confine_policy_add_tls_file(p, profile->client_cert);
 	confine_policy_add_tls_file(p, profile->client_key);
+	/* libcurl reopens the revocation list by name at each connection (no CRL blob). */
+	if (profile->crl_file != NULL)
+		confine_policy_add_tls_file(p, profile->crl_file);
 }
 
 /* --- Landlock -------------------------------------------------------------------------- */

@@ -64,6 +64,8 @@ keyring_kind_name(enum keyring_kind kind)
 		return "key-passphrase";
 	case KEYRING_BEARER_TOKEN:
 		return "bearer-token";
+	case KEYRING_LOCK_PASSPHRASE:
+		return "lock-passphrase";
 	}
 	return NULL;
 }
@@ -72,7 +74,9 @@ keyring_kind_name(enum keyring_kind kind)
 static const char *
 keyring_kind_words(enum keyring_kind kind)
 {
-	return kind == KEYRING_BEARER_TOKEN ? "bearer token" : "key passphrase";
+	return kind == KEYRING_BEARER_TOKEN ? "bearer token"
+	    : kind == KEYRING_LOCK_PASSPHRASE ? "lock passphrase"
+					      : "key passphrase";
 }
 
 void

@@ -14,6 +14,7 @@
 enum keyring_kind {
 	KEYRING_KEY_PASSPHRASE, /* "key-passphrase": the client key's passphrase */
 	KEYRING_BEARER_TOKEN,   /* "bearer-token": an OAuth bearer token */
+	KEYRING_LOCK_PASSPHRASE, /* "lock-passphrase": what unlocks the idle lock, for a key without one */
 };
 
 /* The "kind" attribute's value for KIND, or NULL for a value outside the enum. */

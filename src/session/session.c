@@ -118,6 +118,25 @@ unlock_key(struct session *s, const struct keyring_prompt *prompt, char **cause)
 	return failure;
 }
 
+int
+session_check_key_kind(const struct cfg_profile *p, char **cause)
+{
+	if (tlskey_encrypted(p->client_key) || session_key_unencrypted_allowed(p))
+		return 0;
+	*cause = xasprintf("the client key %s has no passphrase, so anyone who copies it is this "
+			   "workstation: encrypt it (openssl pkey -aes256 -in KEY -out NEW), or set "
+			   "unencrypted_key = allow in profile %s and store a lock passphrase with "
+			   "--store-secret",
+	    p->client_key, p->name);
+	return -1;
+}
+
+bool
+session_key_unencrypted_allowed(const struct cfg_profile *p)
+{
+	return p->unencrypted_key != NULL && strcmp(p->unencrypted_key, "allow") == 0;
+}
+
 enum session_failure
 session_prepare(const struct cfg_profile *profile, struct session **out, char **cause)
 {
@@ -126,7 +145,8 @@ session_prepare(const struct cfg_profile *profile, struct session **out, char **
 	s->profile = profile;
 	/* The trust anchor and the certificate too: whoever can change them is the server. */
 	if (cfg_check_tls_files(profile, cause) != 0 ||
-	    (s->user = tlskey_cert_user(profile->client_cert, cause)) == NULL) {
+	    (s->user = tlskey_cert_user(profile->client_cert, cause)) == NULL ||
+	    session_check_key_kind(profile, cause) != 0) {
 		session_close(&s);
 		return SESSION_CONFIG;
 	}

@@ -56,6 +56,12 @@ enum session_failure session_prepare(const struct cfg_profile *profile, struct s
 /* True when the client key needs a passphrase. */
 bool session_needs_passphrase(const struct session *s);
 /*
+ * A client key without a passphrase is refused (-1 with *CAUSE saying how to fix it)
+ * unless the profile sets unencrypted_key = allow; 0 for an encrypted key or an allowed one.
+ */
+int session_check_key_kind(const struct cfg_profile *p, char **cause);
+bool session_key_unencrypted_allowed(const struct cfg_profile *p);
+/*
  * Step 2: open the key with PASS (NULL for a plain key) and keep the decrypted
  * key for the connection. PASS is wiped and freed in every case: it is not kept.
  */
