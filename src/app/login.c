@@ -22,6 +22,29 @@ login_fail(struct app *app, enum session_failure failure, char *cause)
 	free(cause);
 	app->phase = PHASE_FAILED;
 	app->dirty = true;
+	/*
+	 * A failed login is written too (issue 16 item 14): by whom, as far as the certificate
+	 * says, when the trail can be opened; a configuration error may leave neither.
+	 */
+	if (app->audit == NULL && app->session != NULL && app->session->user != NULL) {
+		char *why = NULL;
+
+		app->audit = audit_open(NULL, app->session->user, app->profile->name, &why);
+		free(why);
+	}
+	if (app->audit != NULL) {
+		/* The screen says why the login failed; a trail that cannot be written is said there too. */
+		char *why = NULL;
+
+		if (audit_log(app->audit, "login-failed", NULL, NULL, &why) != 0) {
+			char *more = xasprintf("%s (The audit trail cannot be written: %s.)",
+			    app->login_message, why);
+
+			free(app->login_message);
+			app->login_message = more;
+		}
+		free(why);
+	}
 }
 
 static void
