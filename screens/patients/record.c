@@ -220,6 +220,20 @@ open_coverage(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+/*
+ * Back: once the patient shows, the record leaves even while it reads the patient again
+ * (coming back from the edit); that answer no longer matters. While it opens, the loop's
+ * Esc cancels the opening.
+ */
+static int
+record_back(struct app *app, void *state)
+{
+	struct record *r = state;
+
+	(void)app;
+	return r->opened.patient != NULL ? APP_LEAVE : APP_IGNORED;
+}
+
 enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
 
 static const char *
@@ -245,6 +259,7 @@ record_widget(struct app *app, void *state)
 static const struct screen_action record_actions[] = {
 	{ A_EDIT, edit_patient, NEEDS_LOADED, "edit" },
 	{ A_COVERAGE, open_coverage, NEEDS_LOADED, "insurance" },
+	{ A_BACK, record_back, 0, NULL },
 	{ A_NONE },
 };
 
