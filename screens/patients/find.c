@@ -41,6 +41,13 @@ cancelled_sentence(struct app *app)
 }
 
 static void
+search_none(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+}
+
+static void
 on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
 {
 	struct find *f = state;
@@ -53,6 +60,8 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	if (r->status == FHIR_CANCELLED) {
 		char *said = cancelled_sentence(app);
 
+		/* Esc stops the search the typing would start next, too. */
+		app_timer(app, f, SEARCH_PAUSE_MS, search_none);
 		ui_list_page_failed(&f->list, (unsigned)ticket, said);
 		app_status(app, "%s", said);
 		free(said);
