@@ -339,6 +339,7 @@ on_reloaded(struct app *app, void *state, struct fhir_result *res, unsigned long
 {
 	struct cov *s = state;
 	struct date d;
+	cJSON *got;
 	long total;
 
 	if (res->status != FHIR_OK) {
@@ -351,7 +352,9 @@ on_reloaded(struct app *app, void *state, struct fhir_result *res, unsigned long
 		return;
 	}
 	today(&d);
-	show(s, coverage_take(res->resource, s->patient_id, &d, &total), total);
+	/* The total is known once the list is taken: not in the same call's arguments. */
+	got = coverage_take(res->resource, s->patient_id, &d, &total);
+	show(s, got, total);
 	if (s->form_open && s->coverages != NULL)
 		form_reloaded(s);
 	/* Not there yet (or changed since): the save goes out now, guarded as ever. */
