@@ -267,7 +267,7 @@ form_reloaded(struct cov *s)
 		if (s->base != NULL) {
 			s->base_gone = true;
 			ui_form_set_not_saved(&s->form,
-			    "this coverage is no longer on the server; Esc leaves the form");
+			    "this coverage is no longer on the server; leave the form");
 		}
 		return;
 	}
