@@ -1,7 +1,7 @@
 /* The insurance screen's widgets: the list's rows and the form's fields, from coverage views. */
 #include "config.h"
 
-#include "screens/patients/patients.h"
+#include "screens/patients/patients-private.h"
 #include "util/xmalloc.h"
 
 #include <stdio.h>

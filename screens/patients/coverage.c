@@ -1,7 +1,7 @@
 /* A patient's insurance: the Coverages in order, read in one round trip; a form changes them. */
 #include "config.h"
 
-#include "screens/patients/patients.h"
+#include "screens/patients/patients-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/capability.h"
@@ -30,9 +30,6 @@ static const char MSG_CHANGED_SINCE[] =
 	"reloaded and your entries are kept: check them, then save again";
 static const char MSG_CHECKING[] =
 	"The server's copy changed; checking whether the earlier try got through";
-static const char MSG_CANCELLED[] =
-	"cancelled; it may have reached the server. Save again to make sure: it will not be "
-	"saved twice";
 // clang-format on
 
 struct cov {
@@ -47,7 +44,6 @@ struct cov {
 	char *failed;                  /* why nothing can be shown, or NULL */
 	struct ui_list list;
 	char *select;                /* the row to put the cursor on when the list is next built */
-	char *hint_list, *hint_form; /* the keys, from the live keymap */
 
 	/* The form, while open. */
 	bool form_open;
@@ -57,7 +53,6 @@ struct cov {
 	cJSON *base;      /* the Coverage being changed, as last read; NULL: a new one */
 	char *request_id; /* a new one's identifier, made when the form opened */
 	bool base_gone;   /* the Coverage being changed is no longer on the server */
-	bool saving;      /* a save is out, not answered yet */
 	bool unsure;      /* a save went out and its answer never came: it may have been done */
 	bool asking;      /* "discard the changes?" */
 	struct ui_dialog dialog;
@@ -70,72 +65,6 @@ today(struct date *d)
 
 	date_time_now(&now);
 	*d = now.date;
-}
-
-/* --- the keys, for the hint rows ------------------------------------------------------ */
-
-struct hint_want {
-	enum action a;
-	const char *label;
-	char *keys; /* found */
-};
-
-static void
-hint_found(void *arg, const char *context, const char *keys, enum action a)
-{
-	struct hint_want *w = arg;
-
-	(void)context;
-	for (; w->label != NULL; w++)
-		if (w->a == a && w->keys == NULL)
-			w->keys = xstrdup(keys);
-}
-
-/* "n add   e change ..." for the actions that have a key in CONTEXTS; the caller frees it. */
-static char *
-hint(struct app *app, const char *const *contexts, size_t n, struct hint_want *want)
-{
-	char *text = xstrdup(""), *next;
-
-	keymap_each_binding(app_keymap(app), contexts, n, hint_found, want);
-	for (struct hint_want *w = want; w->label != NULL; w++) {
-		struct hint_want *more = w + 1;
-
-		if (w->keys == NULL)
-			continue;
-		/* Actions that read the same ("e, Enter change") share one entry. */
-		while (more->label != NULL && strcmp(more->label, w->label) == 0) {
-			if (more->keys != NULL) {
-				next = xasprintf("%s, %s", w->keys, more->keys);
-				free(w->keys);
-				free(more->keys);
-				w->keys = next;
-				more->keys = NULL;
-			}
-			more++;
-		}
-		next = xasprintf("%s%s%s %s", text, *text ? "   " : "", w->keys, w->label);
-		free(text);
-		text = next;
-		free(w->keys);
-		w->keys = NULL;
-	}
-	return text;
-}
-
-static void
-make_hints(struct cov *s)
-{
-	static const char *const list_ctx[] = {"coverage", "list", "global"};
-	static const char *const form_ctx[] = {"coverage", "form", "global"};
-	struct hint_want lw[] = {{A_NEW, "add", NULL}, {A_EDIT, "change", NULL},
-	    {A_SELECT, "change", NULL}, {A_REFRESH, "reload", NULL}, {A_HELP, "keys", NULL},
-	    {A_NONE, NULL, NULL}};
-	struct hint_want fw[] = {{A_NEXT_FIELD, "next field", NULL}, {A_SAVE, "save", NULL},
-	    {A_BACK, "cancel", NULL}, {A_HELP, "keys", NULL}, {A_NONE, NULL, NULL}};
-
-	s->hint_list = hint(s->app, list_ctx, 3, lw);
-	s->hint_form = hint(s->app, form_ctx, 3, fw);
 }
 
 /* --- the list ------------------------------------------------------------------------- */
@@ -233,7 +162,7 @@ close_form(struct cov *s)
 	s->request_id = NULL;
 	if (s->asking)
 		ui_dialog_free(&s->dialog);
-	s->asking = s->form_open = s->base_gone = s->saving = s->unsure = false;
+	s->asking = s->form_open = s->base_gone = s->unsure = false;
 	app_dirty(s->app);
 }
 
@@ -309,7 +238,7 @@ open_form(struct cov *s, const cJSON *coverage)
 	s->base = coverage != NULL ? cJSON_Duplicate(coverage, true) : NULL;
 	s->request_id = coverage == NULL ? coverage_request_id() : NULL;
 	s->form_open = true;
-	s->base_gone = s->saving = s->unsure = s->asking = false;
+	s->base_gone = s->unsure = s->asking = false;
 	if (coverage != NULL)
 		ui_form_set_focus(&s->form, COV_F_MEMBER);
 	if (said != NULL)
@@ -338,7 +267,7 @@ form_reloaded(struct cov *s)
 		if (s->base != NULL) {
 			s->base_gone = true;
 			ui_form_set_not_saved(&s->form,
-			    "this coverage is no longer on the server; Esc leaves the form");
+			    "this coverage is no longer on the server; leave the form");
 		}
 		return;
 	}
@@ -370,7 +299,8 @@ form_reloaded(struct cov *s)
 
 /* --- requests ------------------------------------------------------------------------- */
 
-static void reload(struct cov *s);
+static void reload(struct cov *s, bool then_save);
+static int save(struct app *app, struct cov *s);
 
 static void
 on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
@@ -384,10 +314,9 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	today(&d);
 	if (res->status != FHIR_OK || coverage_open_result(res->resource, s->patient_id, &d, &got, &cause) != 0) {
 		free(s->failed);
-		s->failed =
-		    cause != NULL
-		        ? cause
-		        : xstrdup(res->message ? res->message : "the insurance could not be read");
+		s->failed = cause != NULL ? cause
+		    : res->status == FHIR_CANCELLED ? xstrdup("Not read: cancelled")
+		    : xstrdup(res->message ? res->message : "the insurance could not be read");
 		app_error(app, "%s", s->failed);
 		return;
 	}
@@ -404,50 +333,58 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	show(s, got.coverages, got.total);
 }
 
+/* TAG 1: the reload before retrying a save that may have got through; the save follows. */
 static void
-on_reloaded(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+on_reloaded(struct app *app, void *state, struct fhir_result *res, unsigned long then_save)
 {
 	struct cov *s = state;
 	struct date d;
+	cJSON *got;
 	long total;
 
-	(void)tag;
 	if (res->status != FHIR_OK) {
+		if (then_save) {
+			s->unsure = true;
+			ui_form_set_not_saved(&s->form, "the server's copy could not be read; save to try again");
+		}
 		app_error(app, "The insurance could not be reloaded: %s",
-		    res->message ? res->message : "no answer");
+		    res->status == FHIR_CANCELLED ? "cancelled" : res->message ? res->message : "no answer");
 		return;
 	}
 	today(&d);
-	show(s, coverage_take(res->resource, s->patient_id, &d, &total), total);
+	/* The total is known once the list is taken: not in the same call's arguments. */
+	got = coverage_take(res->resource, s->patient_id, &d, &total);
+	show(s, got, total);
 	if (s->form_open && s->coverages != NULL)
 		form_reloaded(s);
+	/* Not there yet (or changed since): the save goes out now, guarded as ever. */
+	if (then_save && s->form_open && !s->base_gone)
+		save(app, s);
 }
 
 static void
 open_request(struct cov *s)
 {
 	cJSON *batch = coverage_open_batch(app_fhir(s->app), s->patient_id);
-	struct app_ticket *t;
 
-	t = app_ticket_new(s->app, s, on_opened, 0, "coverage-open", "Reading the insurance");
-	app_ticket_track(t, fhir_bundle(app_fhir(s->app), batch, app_ticket_done, t));
+	app_request(s->app, s, &(struct app_request){ .batch = batch, .done = on_opened,
+	    .slot = "coverage-open", .label = "Reading the insurance" });
 	cJSON_Delete(batch);
 }
 
 /* The Coverages again (the banner and payers stay as read); all of it when nothing was. */
 static void
-reload(struct cov *s)
+reload(struct cov *s, bool then_save)
 {
 	struct fhir_search *q;
-	struct app_ticket *t;
 
 	if (s->patient == NULL) {
 		open_request(s);
 		return;
 	}
 	q = coverage_search(s->patient_id);
-	t = app_ticket_new(s->app, s, on_reloaded, 0, "coverage-reload", "Reloading the insurance");
-	app_ticket_track(t, fhir_search(app_fhir(s->app), q, app_ticket_done, t));
+	app_request(s->app, s, &(struct app_request){ .search = q, .done = on_reloaded,
+	    .tag = then_save, .slot = "coverage-reload", .label = "Reloading the insurance" });
 	fhir_search_free(&q);
 }
 
@@ -456,13 +393,13 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long mo
 {
 	struct cov *s = state;
 	bool created = s->base == NULL;
+	enum fhir_save outcome = fhir_save_outcome(res);
 	char *what = NULL, *why;
 	cJSON *got[COVERAGE_MOVES_MAX + 1];
 	int n;
 	struct date d;
 
-	s->saving = false;
-	if (res->status == FHIR_OK) {
+	if (outcome == FHIR_SAVED) {
 		/* One answer shape for every save: the plan's transaction-response. */
 		n = coverage_saved(res->resource, got, COVERAGE_MOVES_MAX + 1);
 		for (int i = 0; i < n && i <= COVERAGE_MOVES_MAX; i++)
@@ -473,7 +410,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long mo
 			for (int i = 0; i < n && i <= COVERAGE_MOVES_MAX; i++)
 				cJSON_Delete(got[i]);
 			close_form(s);
-			reload(s);
+			reload(s, false);
 			app_status(app, "Saved");
 			return;
 		}
@@ -495,49 +432,25 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long mo
 	}
 	if (!s->form_open)
 		return;
-	switch (res->status) {
-	case FHIR_CONFLICT:
+	if (outcome == FHIR_SAVE_CONFLICT) {
 		if (s->unsure) {
 			/* Most likely the try whose answer was lost: the reload tells. */
 			ui_form_set_not_saved(&s->form, MSG_CHANGED_SINCE);
 			app_status(app, "%s", MSG_CHECKING);
 		} else {
 			ui_form_set_not_saved(&s->form, MSG_CONFLICT);
-			app_error(
-			    app, "Not saved: someone changed this insurance first; reloading");
+			app_error(app, "Not saved: someone changed this insurance first; reloading");
 		}
-		reload(s);
-		break;
-	case FHIR_TRANSPORT:
-	case FHIR_SERVER_ERROR:
-	case FHIR_BAD_RESPONSE:
-		/* Perhaps done: If-None-Exist and If-Match keep a retry from doing it twice. */
-		s->unsure = true;
-		why = xasprintf("%s. Save again to retry; it will not be saved twice",
-		    res->message ? res->message : "no answer");
-		ui_form_set_not_saved(&s->form, why);
-		app_error(app, "Not saved: %s", why);
-		free(why);
-		break;
-	default:
-		ui_form_set_not_saved(
-		    &s->form, res->message ? res->message : "the server refused it");
-		app_error(
-		    app, "Not saved: %s", res->message ? res->message : "the server refused it");
-		break;
-	}
-}
-
-/* A save whose ticket ended without an answer was cancelled (Esc): say what that means. */
-static void
-check_cancelled(struct cov *s)
-{
-	if (!s->saving || app_requests(s->app, s) > 0)
+		reload(s, false);
 		return;
-	s->saving = false;
-	s->unsure = true;
-	if (s->form_open)
-		ui_form_set_not_saved(&s->form, MSG_CANCELLED);
+	}
+	/* Unknown or cancelled: perhaps done; the next save reads the server first. */
+	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
+		s->unsure = true;
+	why = patients_outcome(res, "Not saved");
+	ui_form_set_not_saved(&s->form, why);
+	app_error(app, "%s", why);
+	free(why);
 }
 
 static int
@@ -547,18 +460,10 @@ save(struct app *app, struct cov *s)
 	char *texts[2] = {NULL, NULL};
 	cJSON *saved, *moved[COVERAGE_MOVES_MAX];
 	size_t n = 0;
-	struct app_ticket *t;
 	struct fhir_plan *plan;
-	uint64_t id;
-	bool tx;
 
-	check_cancelled(s);
-	if (s->saving) {
-		app_status(app, "Saving: wait for the server's answer, or Esc to cancel");
-		return APP_HANDLED;
-	}
 	if (s->base_gone) {
-		app_error(app, "This coverage is no longer on the server; Esc leaves the form");
+		app_error(app, "This coverage is no longer on the server; leave the form");
 		return APP_HANDLED;
 	}
 	if (!ui_form_valid(&s->form) || !form_input(s, &in, texts)) {
@@ -573,6 +478,15 @@ save(struct app *app, struct cov *s)
 		ui_form_set_focus(&s->form, COV_F_END);
 		ui_form_set_not_saved(&s->form, "the coverage cannot end before it starts");
 		app_error(app, "Not saved: the coverage cannot end before it starts");
+		return APP_REDRAW;
+	}
+	if (s->unsure) {
+		/* The last try may have reached the server: what it holds decides, then the save. */
+		free(texts[0]);
+		free(texts[1]);
+		s->unsure = false;
+		app_status(app, "Checking whether the earlier try got through");
+		reload(s, true);
 		return APP_REDRAW;
 	}
 	ui_form_set_not_saved(&s->form, NULL);
@@ -598,20 +512,15 @@ save(struct app *app, struct cov *s)
 	plan = coverage_plan(s->coverages, saved, s->base, s->request_id, moved, n);
 	for (size_t i = 0; i < n; i++)
 		cJSON_Delete(moved[i]);
+	cJSON_Delete(saved);
 	if (plan == NULL) {
-		cJSON_Delete(saved);
 		app_error(app, "Not saved: a coverage to change has no version; reload first");
 		return APP_REDRAW;
 	}
-	t = app_ticket_new(app, s, on_saved, n, "coverage-save",
-	    n > 0 ? "Saving the coverage and the order"
-	    : s->base != NULL ? "Saving the coverage" : "Saving the new coverage");
-	s->saving = true;
-	/* One write needs no transaction: run alone, it is the plain guarded POST or PUT. */
-	tx = n > 0 && (app_caps(app) == NULL || fhir_caps_transactions(app_caps(app)));
-	id = fhir_plan_run(app_fhir(app), plan, tx, app_ticket_done, t);
-	app_ticket_track(t, id);
-	cJSON_Delete(saved);
+	app_request(app, s, &(struct app_request){ .plan = plan, .done = on_saved, .tag = n,
+	    .slot = "coverage-save",
+	    .label = n > 0 ? "Saving the coverage and the order"
+		: s->base != NULL ? "Saving the coverage" : "Saving the new coverage" });
 	return APP_REDRAW;
 }
 
@@ -627,7 +536,6 @@ coverage_enter(struct app *app, void *arg)
 	s->app = app;
 	ui_list_init(&s->list, coverage_columns, COV_COL_COUNT, need_page, s);
 	ui_list_set_empty_message(&s->list, "No coverage on file (self-pay, or not recorded yet).");
-	make_hints(s);
 	s->patient_id = xstrdup(id != NULL ? id : "");
 	if (!fhir_valid_id(s->patient_id)) {
 		s->failed = xstrdup("the current patient has no usable id");
@@ -652,8 +560,6 @@ coverage_leave(struct app *app, void *state)
 	free(s->payers_failed);
 	free(s->failed);
 	free(s->select);
-	free(s->hint_list);
-	free(s->hint_form);
 	free(s->patient_id);
 	free(s);
 }
@@ -665,7 +571,6 @@ coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct date d;
 
 	(void)app;
-	check_cancelled(s);
 	if (s->patient == NULL || s->coverages == NULL) {
 		if (s->patient != NULL) {
 			today(&d);
@@ -687,116 +592,157 @@ coverage_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		else
 			ui_put(win, top + 2, 1, COLS - 2, "Add a coverage", UI_NORMAL, false);
 		free(what);
-		ui_form_draw(&s->form, win, top + 4, rows - 5, COLS);
-		ui_put(win, top + rows - 1, 1, COLS - 2, s->hint_form, UI_DIM, false);
+		ui_form_draw(&s->form, win, top + 4, rows - 4, COLS);
 		if (s->asking)
 			ui_dialog_draw(&s->dialog, win, top, rows, COLS);
 		return;
 	}
-	ui_list_draw(&s->list, win, top + 2, rows - 4, COLS);
+	ui_list_draw(&s->list, win, top + 2, rows - 3, COLS);
 	if (s->payers_failed != NULL)
-		ui_putf(win, top + rows - 2, 1, COLS - 2, UI_ERROR, false, "No payer list: %s",
+		ui_putf(win, top + rows - 1, 1, COLS - 2, UI_ERROR, false, "No payer list: %s",
 		    s->payers_failed);
 	else if (s->total > cJSON_GetArraySize(s->coverages))
-		ui_putf(win, top + rows - 2, 1, COLS - 2, UI_DIM, false,
+		ui_putf(win, top + rows - 1, 1, COLS - 2, UI_DIM, false,
 		    "Showing %d of %ld coverages.", cJSON_GetArraySize(s->coverages), s->total);
 	else
-		ui_put(win, top + rows - 2, 1, COLS - 2,
+		ui_put(win, top + rows - 1, 1, COLS - 2,
 		    "Order 1 is primary; those in force are listed first.", UI_DIM, false);
-	ui_put(win, top + rows - 1, 1, COLS - 2, s->hint_list, UI_DIM, false);
+}
+
+/* The coverage on the row, or NULL with the reason in *WHY. */
+static const cJSON *
+row_coverage(struct cov *s, const char **why)
+{
+	const char *id = ui_list_selected_id(&s->list);
+	const cJSON *c = id != NULL ? coverage_find(s->coverages, id) : NULL;
+
+	*why = c == NULL ? "choose a coverage from the list first" : NULL;
+	return c;
 }
 
 static int
-form_action(struct app *app, struct cov *s, enum action a)
+cov_reload(struct app *app, void *state)
 {
-	if (s->asking) {
-		if (!ui_dialog_action(&s->dialog, a))
-			return APP_IGNORED;
-		if (ui_dialog_answer(&s->dialog) == UI_DIALOG_YES) {
-			close_form(s);
-			app_status(app, "Changes discarded");
-		} else if (ui_dialog_answer(&s->dialog) != UI_DIALOG_ASKING) {
-			ui_dialog_free(&s->dialog);
-			s->asking = false;
-		}
-		return APP_REDRAW;
-	}
-	switch (a) {
-	case A_SAVE:
-	case A_RETRY:
-		return save(app, s);
-	case A_SELECT:
-		return ui_form_action(&s->form, A_NEXT_FIELD) ? APP_REDRAW : APP_HANDLED;
-	case A_BACK:
-		/* A save in flight: Esc cancels it (the loop does), the form stays. */
-		if (app_requests(app, s) > 0)
-			return APP_IGNORED;
-		if (!ui_form_dirty(&s->form)) {
-			close_form(s);
-			return APP_REDRAW;
-		}
-		ui_dialog_init(&s->dialog, "Discard the changes to this coverage?", false);
-		s->asking = true;
-		return APP_REDRAW;
-	default:
-		return ui_form_action(&s->form, a) ? APP_REDRAW : APP_IGNORED;
-	}
-}
-
-static int
-coverage_action(struct app *app, void *state, enum action a)
-{
-	struct cov *s = state;
-	const char *id;
-
-	check_cancelled(s);
-	if (s->form_open)
-		return form_action(app, s, a);
-	switch (a) {
-	case A_REFRESH:
-		reload(s);
-		return APP_REDRAW;
-	case A_NEW:
-		if (s->coverages == NULL)
-			return APP_HANDLED;
-		open_form(s, NULL);
-		return APP_REDRAW;
-	case A_EDIT:
-	case A_SELECT:
-		if (s->coverages == NULL)
-			return APP_HANDLED;
-		id = ui_list_selected_id(&s->list);
-		if (id == NULL || coverage_find(s->coverages, id) == NULL) {
-			app_error(app, "Choose a coverage from the list first");
-			return APP_HANDLED;
-		}
-		open_form(s, coverage_find(s->coverages, id));
-		return APP_REDRAW;
-	default:
-		return ui_list_action(&s->list, a) ? APP_REDRAW : APP_IGNORED;
-	}
-}
-
-static int
-coverage_text(struct app *app, void *state, int key)
-{
-	struct cov *s = state;
-
 	(void)app;
-	if (!s->form_open || s->asking)
-		return APP_IGNORED;
-	return ui_form_key(&s->form, key) ? APP_REDRAW : APP_IGNORED;
+	reload(state, false);
+	return APP_REDRAW;
 }
+
+static int
+cov_add(struct app *app, void *state)
+{
+	(void)app;
+	open_form(state, NULL);
+	return APP_REDRAW;
+}
+
+static int
+cov_change(struct app *app, void *state)
+{
+	struct cov *s = state;
+	const char *why;
+	const cJSON *c = row_coverage(s, &why);
+
+	if (c == NULL) {
+		app_error(app, "change: %s", why);
+		return APP_HANDLED;
+	}
+	open_form(s, c);
+	return APP_REDRAW;
+}
+
+/* Enter: change the coverage on the row; in the form, the next field; in a question, the dialog's. */
+static int
+cov_select(struct app *app, void *state)
+{
+	struct cov *s = state;
+
+	if (s->asking)
+		return APP_IGNORED;
+	if (s->form_open)
+		return ui_form_action(&s->form, A_NEXT_FIELD) ? APP_REDRAW : APP_HANDLED;
+	if (s->coverages == NULL)
+		return APP_HANDLED;
+	return cov_change(app, s);
+}
+
+static int
+cov_save(struct app *app, void *state)
+{
+	return save(app, state);
+}
+
+static int
+cov_back(struct app *app, void *state)
+{
+	struct cov *s = state;
+
+	/* No form: the screen leaves; a question is the dialog's; a save in flight, the loop cancels. */
+	if (!s->form_open || s->asking || app_requests(app, s) > 0)
+		return APP_IGNORED;
+	if (!ui_form_dirty(&s->form)) {
+		close_form(s);
+		return APP_REDRAW;
+	}
+	ui_dialog_init(&s->dialog, "Discard the changes to this coverage?", false);
+	s->asking = true;
+	return APP_REDRAW;
+}
+
+enum {
+	NEEDS_LOADED = APP_NEEDS_SCREEN,    /* the coverages read */
+	NEEDS_LIST = APP_NEEDS_SCREEN << 1, /* no form open */
+	NEEDS_FORM = APP_NEEDS_SCREEN << 2, /* a form open, no question asked */
+	NEEDS_ROW = APP_NEEDS_SCREEN << 3,  /* a coverage on the row */
+};
 
 static const char *
-coverage_focus(struct app *app, void *state)
+coverage_unmet(struct app *app, void *state, unsigned need)
+{
+	struct cov *s = state;
+	const char *why = NULL;
+
+	(void)app;
+	if (need == NEEDS_LOADED && s->coverages == NULL)
+		return s->failed != NULL ? "the insurance could not be read" : "wait for the insurance to be read";
+	if (need == NEEDS_LIST && s->form_open)
+		return "save the form or leave it first";
+	if (need == NEEDS_FORM && (!s->form_open || s->asking))
+		return s->asking ? "answer the question first" : "add or change a coverage first";
+	if (need == NEEDS_ROW && s->coverages != NULL)
+		row_coverage(s, &why);
+	return why;
+}
+
+static struct app_focus
+coverage_widget(struct app *app, void *state)
 {
 	struct cov *s = state;
 
 	(void)app;
+	if (s->form_open && s->asking)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &s->dialog };
 	if (s->form_open)
-		return s->asking ? "dialog" : "form";
-	return "list";
+		return (struct app_focus){ APP_WIDGET_FORM, &s->form };
+	return (struct app_focus){ APP_WIDGET_LIST, &s->list };
+}
+
+/* "Discard the changes?" answered. */
+static void
+coverage_changed(struct app *app, void *state, enum action a)
+{
+	struct cov *s = state;
+
+	(void)a;
+	if (!s->asking || ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
+		return;
+	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_YES) {
+		close_form(s);
+		app_status(app, "Changes discarded");
+		return;
+	}
+	ui_dialog_free(&s->dialog);
+	s->asking = false;
 }
 
 static bool
@@ -817,18 +763,36 @@ coverage_unsaved(struct app *app, void *state)
 	return s->form_open && (ui_form_dirty(&s->form) || s->unsure);
 }
 
-const struct screen_ops coverage_screen = {
-    .name = "coverage",
-    .title = "insurance",
-    .context = "coverage",
-    .module = "patients",
-    .needs = SCREEN_NEEDS_ONLINE | SCREEN_NEEDS_PATIENT,
-    .enter = coverage_enter,
-    .leave = coverage_leave,
-    .draw = coverage_draw,
-    .action = coverage_action,
-    .text = coverage_text,
-    .focus = coverage_focus,
-    .cursor = coverage_cursor,
-    .unsaved = coverage_unsaved,
+static const struct screen_action coverage_actions[] = {
+	{ A_NEW, cov_add, APP_NEEDS_IDLE | NEEDS_LOADED | NEEDS_LIST, "add" },
+	{ A_EDIT, cov_change, APP_NEEDS_IDLE | NEEDS_LOADED | NEEDS_LIST | NEEDS_ROW, "change" },
+	{ A_SELECT, cov_select, APP_NEEDS_IDLE, NULL },
+	{ A_REFRESH, cov_reload, APP_NEEDS_IDLE | NEEDS_LIST, "reload" },
+	{ A_SAVE, cov_save, APP_NEEDS_IDLE | NEEDS_FORM, "save" },
+	{ A_RETRY, cov_save, APP_NEEDS_IDLE | NEEDS_FORM, NULL },
+	{ A_BACK, cov_back, 0, NULL },
+	{ A_NONE },
 };
+
+const struct screen_ops coverage_screen = {
+	.name = "coverage",
+	.title = "insurance",
+	.context = "coverage",
+	.module = "patients",
+	.needs = SCREEN_NEEDS_ONLINE | SCREEN_NEEDS_PATIENT,
+	.enter = coverage_enter,
+	.leave = coverage_leave,
+	.draw = coverage_draw,
+	.cursor = coverage_cursor,
+	.unsaved = coverage_unsaved,
+	.actions = coverage_actions,
+	.unmet = coverage_unmet,
+	.widget = coverage_widget,
+	.changed = coverage_changed,
+};
+
+int
+patients_open_coverage(struct app *app)
+{
+	return app_open(app, &coverage_screen, NULL);
+}

@@ -1,7 +1,7 @@
 /* Register a patient without making a duplicate, or edit one without losing anyone's update. */
 #include "config.h"
 
-#include "screens/patients/patients.h"
+#include "screens/patients/patients-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
 #include "ui/dialog.h"
@@ -92,7 +92,10 @@ enum edit_stage {
 
 struct edit {
 	struct app *app;
+	patients_saved_fn saved_fn; /* told of every save, with OPENER */
+	void *opener;
 	bool registering;
+	bool unsure;	 /* a save went out and no usable answer came: read before the next */
 	cJSON *original; /* the Patient as read (edit), kept so unknown elements survive */
 	char *version;	 /* If-Match for the update */
 	char request_id[UUID_BUF_SIZE];
@@ -209,18 +212,45 @@ patient_from_form(struct edit *e)
 
 /* --- saving ----------------------------------------------------------------------------- */
 
+/* The form is kept; WHY (an answer that is not "saved") says what happened and what next. */
 static void
-saved(struct app *app, struct edit *e, const cJSON *patient)
+not_saved(struct app *app, struct edit *e, const struct fhir_result *r)
+{
+	enum fhir_save outcome = fhir_save_outcome(r);
+	char *why = patients_outcome(r, e->registering ? "Not registered" : "Not saved");
+
+	/* Perhaps done: the next save reads the server first (an edit) or finds it by its identifier. */
+	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
+		e->unsure = true;
+	ui_form_set_not_saved(&e->form, why);
+	app_error(app, "%s", why);
+	free(why);
+	e->stage = STAGE_EDITING;
+}
+
+/* PATIENT (taken) at VERSION (taken) is what the server holds now: the form edits it from here. */
+static void
+saved(struct app *app, struct edit *e, cJSON *patient, char *version)
 {
 	const char *id = patient_id_of(patient);
+	bool registered = e->registering;
 
-	if (app_audit(app, e->registering ? "create" : "update", "Patient", id) != 0)
+	cJSON_Delete(e->original);
+	e->original = patient;
+	free(e->version);
+	e->version = version;
+	e->registering = false;
+	e->unsure = false;
+	e->stage = STAGE_EDITING;
+	if (app_audit(app, registered ? "create" : "update", "Patient", id) != 0)
 		return;
 	ui_form_mark_clean(&e->form);
 	ui_form_set_not_saved(&e->form, NULL);
-	app_set_patient(app, patient);
-	app_status(app, "%s", e->registering ? "Registered" : "Saved");
-	e->stage = STAGE_EDITING;
+	app_set_patient(app, e->original);
+	app_status(app, "%s", registered ? "Registered" : "Saved");
+	/* The opener (the record) shows what was saved, at its version, before the form leaves. */
+	if (e->saved_fn != NULL)
+		e->saved_fn(app, e->opener, e->original, e->version);
 }
 
 /* True when every field of the form reads the same from PATIENT as the clerk's text. */
@@ -243,91 +273,166 @@ same_as_form(struct edit *e, const cJSON *patient)
 	return same;
 }
 
+static void save(struct app *app, struct edit *e);
+
+/* What the server holds, read after a conflict (TAG 0) or before retrying an unsure save (1). */
 static void
-on_conflict_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+on_server_read(struct app *app, void *state, struct fhir_result *r, unsigned long retrying)
 {
 	struct edit *e = state;
+	char *version;
 
-	(void)tag;
-	if (r->status != FHIR_OK) {
-		ui_form_set_not_saved(&e->form, "someone changed this patient, and their version "
-						"could not be read; press save to try again");
+	if (r->status != FHIR_OK || !fhir_valid_id(patient_id_of(r->resource))) {
+		char *why = xasprintf("the server's copy could not be read (%s); save to try again",
+		    r->message ? r->message : "no answer");
+
+		ui_form_set_not_saved(&e->form, why);
+		app_error(app, "Not saved: %s", why);
+		free(why);
 		e->stage = STAGE_EDITING;
+		return;
+	}
+	version = r->version_id ? xstrdup(r->version_id)
+	    : fhir_version_of(r->resource) ? xstrdup(fhir_version_of(r->resource)) : NULL;
+	/*
+	 * Their version may be ours: a save whose answer was lost on the way back
+	 * did reach the server. Then it is saved, and saying "conflict" would be wrong.
+	 */
+	if (same_as_form(e, r->resource)) {
+		saved(app, e, r->resource, version);
+		r->resource = NULL;
+		return;
+	}
+	/* Unchanged since the form read it: the earlier try did not get through. */
+	if (retrying && version != NULL && e->version != NULL && strcmp(version, e->version) == 0) {
+		free(version);
+		e->unsure = false;
+		save(app, e);
 		return;
 	}
 	cJSON_Delete(e->theirs);
 	e->theirs = r->resource;
 	r->resource = NULL;
 	free(e->their_version);
-	e->their_version = r->version_id ? xstrdup(r->version_id) : NULL;
-	/*
-	 * Their version may be ours: a save whose answer was lost on the way back
-	 * did reach the server. Then it is saved, and saying "conflict" would be wrong.
-	 */
-	if (same_as_form(e, e->theirs)) {
-		cJSON_Delete(e->original);
-		e->original = e->theirs;
-		e->theirs = NULL;
-		free(e->version);
-		e->version = e->their_version;
-		e->their_version = NULL;
-		saved(app, e, e->original);
+	e->their_version = version;
+	e->unsure = false;
+	ui_dialog_free(&e->dialog);
+	ui_dialog_init(&e->dialog, "Save yours over theirs?", false);
+	e->stage = STAGE_CONFLICT;
+	app_error(app, "Someone saved this patient first: yes keeps your edits over theirs, no takes theirs");
+}
+
+static void
+read_server(struct app *app, struct edit *e, bool retrying)
+{
+	char *ref = xasprintf("Patient/%s", patient_id_of(e->original));
+
+	e->stage = STAGE_SAVING;
+	app_request(app, e, &(struct app_request){ .read = ref, .done = on_server_read,
+	    .tag = retrying, .slot = "patient-read", .label = "Reading the server's copy" });
+	free(ref);
+}
+
+/* A server that answered the save without the Patient: read what it holds now. */
+static void
+on_saved_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct edit *e = state;
+
+	(void)tag;
+	if (r->status != FHIR_OK || !fhir_valid_id(patient_id_of(r->resource))) {
+		/* Saved, but what the server holds is not known: the next save reads it first. */
+		e->unsure = true;
+		e->stage = STAGE_EDITING;
+		ui_form_mark_clean(&e->form);
+		app_status(app, "Saved; the server's copy could not be read back");
 		return;
 	}
-	e->stage = STAGE_CONFLICT;
-	app_error(app, "Someone saved this patient first: y keeps your edits over theirs, n takes theirs");
+	saved(app, e, r->resource,
+	    r->version_id ? xstrdup(r->version_id)
+	    : fhir_version_of(r->resource) ? xstrdup(fhir_version_of(r->resource)) : NULL);
+	r->resource = NULL;
 }
 
 static void
 on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct edit *e = state;
-	struct app_ticket *t;
-	char *why;
+	cJSON *patient;
+	char *version, ref[128], v[64];
 
 	(void)tag;
-	if (r->status == FHIR_OK && r->resource != NULL) {
-		saved(app, e, r->resource);
-		/* From here on this form edits what the server holds, at its new version. */
-		e->registering = false;
-		cJSON_Delete(e->original);
-		e->original = cJSON_Duplicate(r->resource, 1);
-		free(e->version);
-		e->version = r->version_id ? xstrdup(r->version_id) : NULL;
+	switch (fhir_save_outcome(r)) {
+	case FHIR_SAVED:
+		if (patient_saved(r->resource, e->registering ? NULL : patient_id_of(e->original),
+			&patient, &version) == 0) {
+			saved(app, e, patient, version);
+			return;
+		}
+		free(version);
+		if (fhir_plan_result(r->resource, 0, ref, sizeof ref, v, sizeof v) != 0 ||
+		    strncmp(ref, "Patient/", 8) != 0) {
+			if (e->registering) {
+				e->unsure = true;
+				e->stage = STAGE_EDITING;
+				app_error(app, "Registered, but the server did not say where");
+				return;
+			}
+			snprintf(ref, sizeof ref, "Patient/%s", patient_id_of(e->original));
+		}
+		app_request(app, e, &(struct app_request){ .read = ref, .done = on_saved_read,
+		    .slot = "patient-read", .label = "Reading the saved patient" });
+		return;
+	case FHIR_SAVE_CONFLICT:
+		if (!e->registering) {
+			/* Never a silent overwrite: read what they saved and show it beside ours. */
+			read_server(app, e, false);
+			return;
+		}
+		/* FALLTHROUGH */
+	case FHIR_NOT_SAVED:
+	case FHIR_SAVE_UNKNOWN:
+	case FHIR_SAVE_CANCELLED:
+		not_saved(app, e, r);
 		return;
 	}
-	if (r->status == FHIR_CONFLICT && !e->registering) {
-		/* Never a silent overwrite: read what they saved and show it beside ours. */
-		t = app_ticket_new(app, e, on_conflict_read, 0, "patient-conflict", "Reading their version");
-		app_ticket_track(t, fhir_read(app_fhir(app), "Patient", patient_id_of(e->original),
-					NULL, app_ticket_done, t));
-		return;
-	}
-	/* The form stays as typed; save again retries once, when the user asks. */
-	why = xasprintf("%s; press F10 or ^S to try again", r->message ? r->message : "no answer");
-	ui_form_set_not_saved(&e->form, why);
-	free(why);
-	e->stage = STAGE_EDITING;
-	app_error(app, "Not saved: %s", r->message ? r->message : "no answer");
 }
 
 static void
 save(struct app *app, struct edit *e)
 {
-	cJSON *p = patient_from_form(e);
-	struct app_ticket *t = app_ticket_new(app, e, on_saved, 0, "patient-save",
-	    e->registering ? "Registering" : "Saving");
+	cJSON *p;
+	struct fhir_plan *plan;
+	int step;
 
-	e->stage = STAGE_SAVING;
+	if (e->unsure && !e->registering) {
+		/* The last try may have reached the server: what it holds decides. */
+		read_server(app, e, true);
+		return;
+	}
+	p = patient_from_form(e);
+	plan = fhir_plan_new();
 	if (e->registering) {
+		/* The request identifier finds a first try whose answer was lost. */
 		struct fhir_search *guard = fhir_request_search("Patient", e->request_id);
 
-		app_ticket_track(t, fhir_create(app_fhir(app), p, guard, app_ticket_done, t));
+		step = fhir_plan_create(plan, p, guard);
 		fhir_search_free(&guard);
 	} else {
-		app_ticket_track(t, fhir_update(app_fhir(app), p, e->version, app_ticket_done, t));
+		step = fhir_plan_update(plan, p, e->version, NULL);
 	}
 	cJSON_Delete(p);
+	if (step < 0) {
+		fhir_plan_free(&plan);
+		ui_form_set_not_saved(&e->form, "this patient has no version to save against; "
+						"open it again");
+		app_error(app, "Not saved: this patient has no version to save against");
+		e->stage = STAGE_EDITING;
+		return;
+	}
+	e->stage = STAGE_SAVING;
+	app_request(app, e, &(struct app_request){ .plan = plan, .done = on_saved,
+	    .slot = "patient-save", .label = e->registering ? "Registering" : "Saving" });
 }
 
 /* --- the duplicate probe --------------------------------------------------------------------- */
@@ -341,11 +446,16 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	enum patient_probe_result got = PATIENT_PROBE_FAILED;
 
 	(void)tag;
+	if (r->status == FHIR_CANCELLED) {
+		e->stage = STAGE_EDITING;
+		app_status(app, "Not registered: the duplicate check was cancelled");
+		return;
+	}
 	if (r->status == FHIR_OK)
 		got = patient_probe_read(r->resource, e->request_id, &found, &n);
+	ui_dialog_free(&e->dialog);
 	if (got == PATIENT_PROBE_FAILED) {
 		/* Not knowing is not "no duplicate": say so, and let the clerk decide. */
-		ui_dialog_free(&e->dialog);
 		ui_dialog_init(&e->dialog, "The duplicate check failed. Register anyway?", false);
 		ui_dialog_addf(&e->dialog, "A patient already registered cannot be ruled out:");
 		ui_dialog_addf(&e->dialog, "%s",
@@ -358,10 +468,10 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		return;
 	}
 	if (got == PATIENT_PROBE_CLEAR) {
+		ui_dialog_init(&e->dialog, "", false);
 		save(app, e);
 		return;
 	}
-	ui_dialog_free(&e->dialog);
 	ui_dialog_init(&e->dialog, "This may be a patient already registered. Register anyway?", false);
 	for (size_t i = 0; i < n; i++) {
 		struct patient_view *v = &found[i];
@@ -382,7 +492,6 @@ probe(struct app *app, struct edit *e)
 	char iso[DATE_BUF_SIZE];
 	struct patient_probe pr = { .birth_date = iso, .family = family, .mrn = mrn, .phone = phone };
 	cJSON *batch;
-	struct app_ticket *t;
 
 	date_format_iso(&b->date, iso, sizeof iso);
 	batch = patient_probe_batch(app_fhir(app), &pr);
@@ -390,8 +499,8 @@ probe(struct app *app, struct edit *e)
 	free(mrn);
 	free(phone);
 	e->stage = STAGE_PROBING;
-	t = app_ticket_new(app, e, on_probed, 0, "patient-probe", "Looking for duplicates");
-	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	app_request(app, e, &(struct app_request){ .batch = batch, .done = on_probed,
+	    .slot = "patient-probe", .label = "Looking for duplicates" });
 	cJSON_Delete(batch);
 }
 
@@ -407,11 +516,12 @@ edit_enter(struct app *app, void *arg)
 	ui_form_init(&e->form, fields, F_COUNT);
 	ui_dialog_init(&e->dialog, "", false);
 	uuid_v4(e->request_id);
-	if (a != NULL && a->patient != NULL) {
-		e->original = cJSON_Duplicate(a->patient, 1);
-		e->version = a->version ? xstrdup(a->version) : NULL;
-		if (a->allergies != NULL)
-			patient_allergies_copy(&e->allergies, a->allergies);
+	if (a != NULL && a->opened != NULL && a->opened->patient != NULL) {
+		e->saved_fn = a->saved;
+		e->opener = a->opener;
+		e->original = cJSON_Duplicate(a->opened->patient, 1);
+		e->version = a->opened->version ? xstrdup(a->opened->version) : NULL;
+		patient_allergies_copy(&e->allergies, &a->opened->allergies);
 		form_from_patient(&e->form, e->original);
 		ui_form_mark_clean(&e->form);
 	} else {
@@ -437,9 +547,10 @@ edit_leave(struct app *app, void *state)
 }
 
 static void
-draw_conflict(struct edit *e, WINDOW *win, int top, int rows)
+draw_conflict(struct app *app, struct edit *e, WINDOW *win, int top, int rows)
 {
 	struct ui_form theirs;
+	char yes[32], no[32];
 	int y = top + 1;
 
 	ui_put(win, y++, 1, COLS - 2, "Someone saved this patient while you edited it.", UI_ERROR, false);
@@ -457,8 +568,13 @@ draw_conflict(struct edit *e, WINDOW *win, int top, int rows)
 		free(a);
 		free(b);
 	}
-	ui_put(win, y + 1, 1, COLS - 2, "y: save yours over theirs   n: take theirs and edit again",
-	    UI_STATUS, false);
+	/* The keys as the live keymap binds them: a user's keymap may answer with others. */
+	if (!app_key_for(app, A_YES, yes, sizeof yes))
+		snprintf(yes, sizeof yes, "yes");
+	if (!app_key_for(app, A_NO, no, sizeof no))
+		snprintf(no, sizeof no, "no");
+	ui_putf(win, y + 1, 1, COLS - 2, UI_STATUS, false,
+	    "%s: save yours over theirs   %s: take theirs and edit again", yes, no);
 	ui_form_free(&theirs);
 }
 
@@ -479,102 +595,126 @@ edit_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		rows--;
 	}
 	if (e->stage == STAGE_CONFLICT && e->theirs != NULL) {
-		draw_conflict(e, win, top, rows);
+		draw_conflict(app, e, win, top, rows);
 		return;
 	}
 	ui_form_draw(&e->form, win, top + 1, rows - 1, COLS);
 	if (e->stage == STAGE_ASKING)
 		ui_dialog_draw(&e->dialog, win, top + 2, rows - 3, COLS);
-	(void)app;
 }
 
 static int
-edit_action(struct app *app, void *state, enum action a)
+edit_save(struct app *app, void *state)
 {
 	struct edit *e = state;
 
-	if (e->stage == STAGE_ASKING) {
-		ui_dialog_action(&e->dialog, a);
-		if (ui_dialog_answer(&e->dialog) == UI_DIALOG_YES) {
-			save(app, e);
-		} else if (ui_dialog_answer(&e->dialog) == UI_DIALOG_NO || a == A_BACK) {
-			e->stage = STAGE_EDITING;
-			app_status(app, "Not registered; the form is as you left it");
-		}
+	if (!ui_form_valid(&e->form)) {
+		app_error(app, "%s", ui_form_message(&e->form, ui_form_focus(&e->form))
+			? ui_form_message(&e->form, ui_form_focus(&e->form))
+			: "Some fields need attention");
 		return APP_REDRAW;
 	}
-	if (e->stage == STAGE_CONFLICT) {
-		if (a == A_YES) {
-			/* Re-apply ours on top of their version: the next If-Match is theirs. */
-			free(e->version);
-			e->version = e->their_version;
-			e->their_version = NULL;
-			cJSON_Delete(e->original);
-			e->original = e->theirs;
-			e->theirs = NULL;
-			save(app, e);
-		} else if (a == A_NO || a == A_BACK) {
-			free(e->version);
-			e->version = e->their_version;
-			e->their_version = NULL;
-			cJSON_Delete(e->original);
-			e->original = e->theirs;
-			e->theirs = NULL;
-			form_from_patient(&e->form, e->original);
-			ui_form_mark_clean(&e->form);
-			e->stage = STAGE_EDITING;
-			app_status(app, "Their version is loaded; edit and save again");
-		}
-		return APP_REDRAW;
-	}
-	if (e->stage != STAGE_EDITING)
-		return a == A_BACK ? APP_IGNORED : APP_HANDLED;
-	if (a == A_SAVE) {
-		if (!ui_form_valid(&e->form)) {
-			app_error(app, "%s", ui_form_message(&e->form, ui_form_focus(&e->form))
-				? ui_form_message(&e->form, ui_form_focus(&e->form))
-				: "Some fields need attention");
-			return APP_REDRAW;
-		}
-		if (e->registering)
-			probe(app, e);
-		else if (!ui_form_dirty(&e->form) && e->form.not_saved == NULL)
-			app_status(app, "Nothing changed; nothing to save");
-		else
-			save(app, e);
-		return APP_REDRAW;
-	}
-	if (a == A_BACK) {
-		/* Leaving would lose typing: say so once; a second Esc leaves. */
-		if (!ui_form_dirty(&e->form) || e->warned)
-			return APP_LEAVE;
-		e->warned = true;
-		app_error(app, "Unsaved changes: Esc again discards them, F10 or ^S saves");
-		return APP_REDRAW;
-	}
-	e->warned = false;
-	return ui_form_action(&e->form, a) ? APP_REDRAW : APP_IGNORED;
+	if (e->registering)
+		probe(app, e);
+	else if (!ui_form_dirty(&e->form) && e->form.not_saved == NULL && !e->unsure)
+		app_status(app, "Nothing changed; nothing to save");
+	else
+		save(app, e);
+	return APP_REDRAW;
 }
 
 static int
-edit_text(struct app *app, void *state, int key)
+edit_back(struct app *app, void *state)
 {
 	struct edit *e = state;
+	char esc[32], f10[32];
 
-	(void)app;
-	if (e->stage != STAGE_EDITING)
+	/* A question is the dialog's; a request running is the loop's to cancel. */
+	if (e->stage != STAGE_EDITING || app_requests(app, e) > 0)
 		return APP_IGNORED;
-	e->warned = false;
-	return ui_form_key(&e->form, key) ? APP_REDRAW : APP_IGNORED;
+	/* Leaving would lose typing: say so once; a second Esc leaves. */
+	if (!ui_form_dirty(&e->form) || e->warned)
+		return APP_LEAVE;
+	e->warned = true;
+	if (app_key_for(app, A_BACK, esc, sizeof esc) && app_key_for(app, A_SAVE, f10, sizeof f10))
+		app_error(app, "Unsaved changes: %s again discards them, %s saves", esc, f10);
+	else
+		app_error(app, "Unsaved changes: back again discards them");
+	return APP_REDRAW;
 }
+
+enum { NEEDS_EDITING = APP_NEEDS_SCREEN };
 
 static const char *
-edit_focus(struct app *app, void *state)
+edit_unmet(struct app *app, void *state, unsigned need)
 {
 	struct edit *e = state;
 
 	(void)app;
-	return e->stage == STAGE_ASKING || e->stage == STAGE_CONFLICT ? "dialog" : "form";
+	if (need == NEEDS_EDITING && e->stage != STAGE_EDITING)
+		return e->stage == STAGE_ASKING || e->stage == STAGE_CONFLICT
+		    ? "answer the question first" : "wait for the server's answer";
+	return NULL;
+}
+
+static struct app_focus
+edit_widget(struct app *app, void *state)
+{
+	struct edit *e = state;
+
+	(void)app;
+	if (e->stage == STAGE_ASKING || e->stage == STAGE_CONFLICT)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &e->dialog };
+	if (e->stage == STAGE_EDITING)
+		return (struct app_focus){ APP_WIDGET_FORM, &e->form };
+	return (struct app_focus){ APP_WIDGET_NONE, NULL };
+}
+
+/* The conflict answered: yes writes ours over their version, no takes theirs into the form. */
+static void
+conflict_answered(struct app *app, struct edit *e, bool ours)
+{
+	/* Either way the next If-Match is theirs. */
+	free(e->version);
+	e->version = e->their_version;
+	e->their_version = NULL;
+	cJSON_Delete(e->original);
+	e->original = e->theirs;
+	e->theirs = NULL;
+	e->stage = STAGE_EDITING;
+	if (ours) {
+		save(app, e);
+		return;
+	}
+	form_from_patient(&e->form, e->original);
+	ui_form_mark_clean(&e->form);
+	ui_form_set_not_saved(&e->form, NULL);
+	app_status(app, "Their version is loaded; edit and save again");
+}
+
+/* The form or the question took a key. */
+static void
+edit_changed(struct app *app, void *state, enum action a)
+{
+	struct edit *e = state;
+	enum ui_dialog_answer answer = ui_dialog_answer(&e->dialog);
+
+	(void)a;
+	e->warned = false;
+	if ((e->stage != STAGE_ASKING && e->stage != STAGE_CONFLICT) || answer == UI_DIALOG_ASKING)
+		return;
+	ui_dialog_free(&e->dialog);
+	ui_dialog_init(&e->dialog, "", false);
+	if (e->stage == STAGE_CONFLICT) {
+		conflict_answered(app, e, answer == UI_DIALOG_YES);
+		return;
+	}
+	if (answer == UI_DIALOG_YES) {
+		save(app, e);
+		return;
+	}
+	e->stage = STAGE_EDITING;
+	app_status(app, "Not registered; the form is as you left it");
 }
 
 static bool
@@ -592,8 +732,15 @@ edit_unsaved(struct app *app, void *state)
 	struct edit *e = state;
 
 	(void)app;
-	return ui_form_dirty(&e->form);
+	return ui_form_dirty(&e->form) || e->unsure;
 }
+
+static const struct screen_action edit_actions[] = {
+	{ A_SAVE, edit_save, APP_NEEDS_IDLE | NEEDS_EDITING, "save" },
+	{ A_RETRY, edit_save, APP_NEEDS_IDLE | NEEDS_EDITING, NULL },
+	{ A_BACK, edit_back, 0, NULL },
+	{ A_NONE },
+};
 
 const struct screen_ops patient_edit_screen = {
 	.name = "patient-edit",
@@ -604,9 +751,25 @@ const struct screen_ops patient_edit_screen = {
 	.enter = edit_enter,
 	.leave = edit_leave,
 	.draw = edit_draw,
-	.action = edit_action,
-	.text = edit_text,
-	.focus = edit_focus,
 	.cursor = edit_cursor,
 	.unsaved = edit_unsaved,
+	.actions = edit_actions,
+	.unmet = edit_unmet,
+	.widget = edit_widget,
+	.changed = edit_changed,
 };
+
+int
+patients_open_register(struct app *app)
+{
+	return app_open(app, &patient_edit_screen, NULL);
+}
+
+int
+patients_open_edit(struct app *app, const struct patient_opened *opened, patients_saved_fn told,
+    void *opener)
+{
+	struct patients_edit_arg a = { opened, told, opener };
+
+	return app_open(app, &patient_edit_screen, &a);
+}

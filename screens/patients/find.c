@@ -1,7 +1,7 @@
 /* Find a patient: one field, searched as you type after a pause, results paged lazily. */
 #include "config.h"
 
-#include "screens/patients/patients.h"
+#include "screens/patients/patients-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
 #include "ui/prompt.h"
@@ -29,6 +29,24 @@ struct find {
 	char *picking;		    /* the id being read for it */
 };
 
+/* "Search cancelled: Enter searches again", with the key the live keymap binds. */
+static char *
+cancelled_sentence(struct app *app)
+{
+	char key[32];
+
+	if (app_key_for(app, A_SELECT, key, sizeof key))
+		return xasprintf("Search cancelled: %s searches again", key);
+	return xstrdup("Search cancelled");
+}
+
+static void
+search_none(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+}
+
 static void
 on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
 {
@@ -39,6 +57,16 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	size_t kept, seen;
 	long total;
 
+	if (r->status == FHIR_CANCELLED) {
+		char *said = cancelled_sentence(app);
+
+		/* Esc stops the search the typing would start next, too. */
+		app_timer(app, f, SEARCH_PAUSE_MS, search_none);
+		ui_list_page_failed(&f->list, (unsigned)ticket, said);
+		app_status(app, "%s", said);
+		free(said);
+		return;
+	}
 	if (r->status != FHIR_OK) {
 		ui_list_page_failed(&f->list, (unsigned)ticket, r->message ? r->message : "failed");
 		app_error(app, "Search failed: %s", r->message ? r->message : "no answer");
@@ -66,7 +94,6 @@ static void
 need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
 {
 	struct find *f = owner;
-	struct app_ticket *t;
 
 	if (link == NULL) {
 		/* Back to the first page without a link: the search itself, again. */
@@ -76,8 +103,8 @@ need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
 			ui_list_page_failed(&f->list, ticket, "no more pages");
 		return;
 	}
-	t = app_ticket_new(f->app, f, on_page, ticket, "patient-page", "Loading patients");
-	app_ticket_track(t, fhir_get_page(app_fhir(f->app), link, app_ticket_done, t));
+	app_request(f->app, f, &(struct app_request){ .page = link, .done = on_page, .tag = ticket,
+	    .slot = "patient-page", .label = "Loading patients" });
 }
 
 static void
@@ -86,7 +113,6 @@ search_now(struct app *app, void *state)
 	struct find *f = state;
 	struct date_time now;
 	struct fhir_search *s;
-	struct app_ticket *t;
 	char *text = ui_prompt_text(&f->input), *cause = NULL;
 	unsigned ticket;
 
@@ -110,10 +136,11 @@ search_now(struct app *app, void *state)
 	s = patient_query_search(&f->query,
 	    f->query.kind == PATIENT_QUERY_SHORT ? 200 : app_profile(app)->page_size);
 	/* The slot makes a search typed further supersede this one: its answer is dropped. */
-	t = app_ticket_new(app, f, on_page, ticket, "patient-search", "Searching patients");
-	app_ticket_track(t, fhir_search(app_fhir(app), s, app_ticket_done, t));
+	app_request(app, f, &(struct app_request){ .search = s, .done = on_page, .tag = ticket,
+	    .slot = "patient-search", .label = "Searching patients" });
 	fhir_search_free(&s);
 	app_audit(app, "search", "Patient", NULL);
+	app_dirty(app);
 }
 
 static void *
@@ -154,17 +181,23 @@ find_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct find *f = state;
 	int cx = 0;
 
-	(void)app;
 	ui_put(win, top + 1, 1, 14, f->pick ? "Book for:" : "Find patient:", UI_NORMAL, false);
 	ui_prompt_draw(&f->input, win, top + 1, 15, 40, &cx);
 	f->cursor_y = top + 1;
 	f->cursor_x = cx;
 	if (f->said != NULL)
 		ui_put(win, top + 2, 15, COLS - 16, f->said, UI_ERROR, false);
-	else if (ui_prompt_empty(&f->input))
-		ui_put(win, top + 2, 15, COLS - 16,
-		    "name (quig, quigley,c), birth date, phone, MRN, or Q8013; Space: last patient",
-		    UI_DIM, false);
+	else if (ui_prompt_empty(&f->input)) {
+		char key[32];
+
+		if (app_key_for(app, A_RECALL_PATIENT, key, sizeof key))
+			ui_putf(win, top + 2, 15, COLS - 16, UI_DIM, false,
+			    "name (quig, quigley,c), birth date, phone, MRN, or Q8013; %s: last patient",
+			    key);
+		else
+			ui_put(win, top + 2, 15, COLS - 16,
+			    "name (quig, quigley,c), birth date, phone, MRN, or Q8013", UI_DIM, false);
+	}
 	else if (f->query.kind == PATIENT_QUERY_SHORT && f->filtered > 0)
 		ui_putf(win, top + 2, 15, COLS - 16, UI_DIM, false,
 		    "%zu other %s surname%s did not end in %s", f->filtered,
@@ -200,20 +233,6 @@ typed(struct app *app, struct find *f)
 	app_timer(app, f, SEARCH_PAUSE_MS, search_now);
 }
 
-static int
-find_text(struct app *app, void *state, int key)
-{
-	struct find *f = state;
-
-	/* Space at the empty prompt is recall-patient, not text. */
-	if (key == ' ' && ui_prompt_empty(&f->input))
-		return APP_IGNORED;
-	if (!ui_prompt_key(&f->input, key))
-		return APP_IGNORED;
-	typed(app, f);
-	return APP_REDRAW;
-}
-
 /* Pick mode: the chosen patient is read (and its viewing audited) and made current. */
 static void
 on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
@@ -223,6 +242,10 @@ on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	char *cause = NULL;
 
 	(void)tag;
+	if (res->status == FHIR_CANCELLED) {
+		app_status(app, "Not chosen: cancelled");
+		return;
+	}
 	if (res->status != FHIR_OK ||
 	    patient_open_result(res->resource, f->picking, &got, &cause) != 0) {
 		app_error(app, "The patient could not be read: %s",
@@ -244,87 +267,161 @@ on_picked(struct app *app, void *state, struct fhir_result *res, unsigned long t
 }
 
 static void
-pick(struct app *app, struct find *f, const char *id)
+open_patient(struct app *app, struct find *f, const char *id)
 {
-	cJSON *batch = patient_open_batch(app_fhir(app), id);
-	struct app_ticket *t = app_ticket_new(app, f, on_picked, 0, "patient-open", "Reading the patient");
+	cJSON *batch;
 
+	if (!f->pick) {
+		patients_open_record(app, id);
+		return;
+	}
+	batch = patient_open_batch(app_fhir(app), id);
 	free(f->picking);
 	f->picking = xstrdup(id);
-	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	app_request(app, f, &(struct app_request){ .batch = batch, .done = on_picked,
+	    .slot = "patient-open", .label = "Reading the patient" });
 	cJSON_Delete(batch);
 }
 
+/* Enter: the patient on the row; before the pause ran out, the search now rather than wait. */
 static int
-open_selected(struct app *app, struct find *f)
+find_select(struct app *app, void *state)
 {
+	struct find *f = state;
 	const char *id = ui_list_selected_id(&f->list);
 
 	if (id == NULL || *id == '\0') {
-		/* Enter before the pause ran out: search now rather than wait. */
-		if (!ui_prompt_empty(&f->input) && ui_list_rows_held(&f->list) == 0) {
-			search_now(app, f);
-			return APP_REDRAW;
-		}
-		app_error(app, "Choose a patient from the list first");
-		return APP_HANDLED;
+		search_now(app, f);
+		return APP_REDRAW;
 	}
-	if (f->pick)
-		pick(app, f, id);
-	else
-		app_push(app, "patient", (void *)id);
+	open_patient(app, f, id);
 	return APP_HANDLED;
 }
 
 static int
-find_action(struct app *app, void *state, enum action a)
+find_recall(struct app *app, void *state)
 {
 	struct find *f = state;
 
-	switch (a) {
-	case A_SELECT:
-		return open_selected(app, f);
-	case A_RECALL_PATIENT:
-		if (!ui_prompt_empty(&f->input))
-			return APP_IGNORED;
-		if (app_last_patient(app) == NULL) {
-			app_error(app, "No patient was opened yet in this session");
-			return APP_HANDLED;
-		}
-		if (f->pick)
-			pick(app, f, app_last_patient(app));
-		else
-			app_push(app, "patient", (void *)app_last_patient(app));
-		return APP_HANDLED;
-	case A_SEARCH:
-		search_now(app, f);
-		return APP_REDRAW;
-	case A_NEW:
-		app_push(app, "patient-edit", NULL);
-		return APP_HANDLED;
-	case A_UP:
-	case A_DOWN:
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-		return ui_list_action(&f->list, a) ? APP_REDRAW : APP_HANDLED;
-	case A_BACKSPACE:
-	case A_DELETE_CHAR:
-	case A_KILL_LINE:
-		ui_prompt_action(&f->input, a);
-		typed(app, f);
-		return APP_REDRAW;
-	default:
-		return ui_prompt_action(&f->input, a) ? APP_REDRAW : APP_IGNORED;
-	}
+	if (!ui_prompt_empty(&f->input))
+		return APP_IGNORED;
+	open_patient(app, f, app_last_patient(app));
+	return APP_HANDLED;
 }
 
-static const char *
-find_focus(struct app *app, void *state)
+static int
+find_search(struct app *app, void *state)
+{
+	search_now(app, state);
+	return APP_REDRAW;
+}
+
+static int
+find_register(struct app *app, void *state)
+{
+	(void)state;
+	patients_open_register(app);
+	return APP_HANDLED;
+}
+
+/* The arrows move in the results while typing goes to the field. */
+static int
+list_move(struct find *f, enum action a)
+{
+	return ui_list_action(&f->list, a) ? APP_REDRAW : APP_HANDLED;
+}
+
+static int
+find_up(struct app *app, void *state)
 {
 	(void)app;
-	(void)state;
-	return "prompt";
+	return list_move(state, A_UP);
 }
+
+static int
+find_down(struct app *app, void *state)
+{
+	(void)app;
+	return list_move(state, A_DOWN);
+}
+
+static int
+find_page_up(struct app *app, void *state)
+{
+	(void)app;
+	return list_move(state, A_PAGE_UP);
+}
+
+static int
+find_page_down(struct app *app, void *state)
+{
+	(void)app;
+	return list_move(state, A_PAGE_DOWN);
+}
+
+enum {
+	NEEDS_ROW = APP_NEEDS_SCREEN,	   /* a row chosen, or a search to start */
+	NEEDS_LAST = APP_NEEDS_SCREEN << 1, /* a patient opened earlier this session */
+};
+
+static const char *
+find_unmet(struct app *app, void *state, unsigned need)
+{
+	struct find *f = state;
+	const char *id = ui_list_selected_id(&f->list);
+
+	if (need == NEEDS_ROW && (id == NULL || *id == '\0') &&
+	    (ui_prompt_empty(&f->input) || ui_list_rows_held(&f->list) > 0))
+		return "choose a patient from the list first";
+	if (need == NEEDS_LAST && ui_prompt_empty(&f->input) && app_last_patient(app) == NULL)
+		return "no patient was opened yet in this session";
+	return NULL;
+}
+
+static struct app_focus
+find_widget(struct app *app, void *state)
+{
+	struct find *f = state;
+
+	(void)app;
+	return (struct app_focus){ APP_WIDGET_PROMPT, &f->input };
+}
+
+/* The field took a key: search once the typing pauses. */
+static void
+find_changed(struct app *app, void *state, enum action a)
+{
+	struct find *f = state;
+	char *text;
+
+	if (a != A_NONE && a != A_BACKSPACE && a != A_DELETE_CHAR && a != A_KILL_LINE)
+		return;
+	/*
+	 * Space at the empty field is recall-patient, not text; the loop hands a printable
+	 * key to the field before the keymap, so the space is taken back here.
+	 */
+	text = ui_prompt_text(&f->input);
+	if (a == A_NONE && strcmp(text, " ") == 0) {
+		free(text);
+		ui_prompt_clear(&f->input);
+		app_do(app, A_RECALL_PATIENT);
+		return;
+	}
+	free(text);
+	typed(app, f);
+}
+
+static const struct screen_action find_actions[] = {
+	{ A_SELECT, find_select, NEEDS_ROW, "open" },
+	{ A_RECALL_PATIENT, find_recall, NEEDS_LAST, NULL },
+	{ A_SEARCH, find_search, 0, NULL },
+	{ A_NEW, find_register, 0, "register" },
+	{ A_UP, find_up, 0, NULL },
+	{ A_DOWN, find_down, 0, NULL },
+	{ A_PAGE_UP, find_page_up, 0, NULL },
+	{ A_PAGE_DOWN, find_page_down, 0, NULL },
+	{ A_NONE },
+};
 
 const struct screen_ops patients_screen = {
 	.name = "patients",
@@ -335,11 +432,18 @@ const struct screen_ops patients_screen = {
 	.enter = find_enter,
 	.leave = find_leave,
 	.draw = find_draw,
-	.action = find_action,
-	.text = find_text,
-	.focus = find_focus,
 	.cursor = find_cursor,
+	.actions = find_actions,
+	.unmet = find_unmet,
+	.widget = find_widget,
+	.changed = find_changed,
 };
+
+int
+patients_open_find(struct app *app)
+{
+	return app_open(app, &patients_screen, NULL);
+}
 
 int
 patients_pick(struct app *app, void *opener, patients_picked_fn picked)

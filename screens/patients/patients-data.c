@@ -1,7 +1,7 @@
 /* The patients module's data side: FHIR answers to list rows, and the batch that opens a patient. */
 #include "config.h"
 
-#include "screens/patients/patients.h"
+#include "screens/patients/patients-private.h"
 #include "util/xmalloc.h"
 
 #include <stdio.h>
@@ -52,4 +52,30 @@ patients_page(const cJSON *bundle, const struct patient_query *q, const struct d
 	}
 	free(views);
 	return pg;
+}
+
+char *
+patients_outcome(const struct fhir_result *r, const char *what)
+{
+	const char *why = r->message;
+
+	switch (fhir_save_outcome(r)) {
+	case FHIR_SAVED:
+		break;
+	case FHIR_NOT_SAVED:
+		return xasprintf("%s: %s; nothing was changed, and the form is kept", what,
+		    why ? why : "the server refused it");
+	case FHIR_SAVE_UNKNOWN:
+		return xasprintf("%s: no answer from the server (%s); it may have been saved, so "
+				 "the server is read again before you save again",
+		    what, why ? why : "network");
+	case FHIR_SAVE_CONFLICT:
+		return xasprintf("%s: someone changed it first; the server's copy is read again",
+		    what);
+	case FHIR_SAVE_CANCELLED:
+		return xasprintf("%s: cancelled before the server answered; it may have been saved, "
+				 "so the server is read again before you save again",
+		    what);
+	}
+	return xasprintf("%s: saved", what);
 }

@@ -1,81 +1,44 @@
-/* Private header of the patients module: the find screen and the patient record screen. */
-#ifndef EHRTERM_SCREENS_PATIENTS_H
-#define EHRTERM_SCREENS_PATIENTS_H
+/* The patients module: the typed ways into its screens, for home, ':' and other modules. */
+#ifndef EHRTERM_SCREENS_PATIENTS_PATIENTS_H
+#define EHRTERM_SCREENS_PATIENTS_PATIENTS_H
 
 #include <cjson/cJSON.h>
 
-#include "fhir/patient.h"
-#include "ui/banner.h"
-#include "ui/list.h"
+#include "app/app.h"
 
-/* Columns of the result list, in the order patients_row fills them. */
-enum patients_column { COL_NAME, COL_SEX, COL_BORN, COL_AGE, COL_MRN, COL_PHONE, COL_COUNT };
-extern const struct ui_list_column patients_columns[COL_COUNT];
+struct patient_opened;
+
+/* Each returns 0, or -1 with the reason shown (not connected, no current patient, ...). */
+
+/* Find a patient; Enter opens the record. */
+int patients_open_find(struct app *app);
+/* Open the record of patient ID (copied). */
+int patients_open_record(struct app *app, const char *id);
+/* Register a new patient (the duplicate check first). */
+int patients_open_register(struct app *app);
 
 /*
- * The rows of one search page (a Bundle) that answer Q, as list rows; a page of
- * a short-form search keeps only the patients whose identifiers end in its digits.
+ * The edit saved: PATIENT is the Patient as the server holds it now, at VERSION
+ * (both borrowed for the call). Called while OPENER's screen is below the form.
  */
-struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_query *q,
-    const struct date *today, size_t *kept, size_t *seen);
+typedef void (*patients_saved_fn)(struct app *app, void *opener, const cJSON *patient,
+    const char *version);
+/*
+ * Edit the patient OPENED (its Patient, version and allergies; copied). After every
+ * save SAVED(app, OPENER, ...) is told what the server holds; NULL: nobody is told.
+ */
+int patients_open_edit(struct app *app, const struct patient_opened *opened,
+    patients_saved_fn saved, void *opener);
+/* The current patient's insurance. */
+int patients_open_coverage(struct app *app);
 
-/* What the patient-edit screen opens on: NULL registers a new patient. */
-struct patients_edit_arg {
-	const cJSON *patient; /* the Patient as read */
-	const char *version;  /* its version, for If-Match */
-	const struct patient_allergies *allergies; /* for the banner, or NULL: not loaded */
-};
-
-/* --- coverage: the insurance screen's widgets (screens/patients/coverage-data.c) ------------ */
-#include "fhir/coverage.h"
-#include "ui/field.h"
-#include "util/date.h"
-
-/* Columns of the coverage list, in the order coverage_page fills them. */
-enum coverage_column {
-	COV_COL_ORDER,
-	COV_COL_STATUS,
-	COV_COL_PAYER,
-	COV_COL_MEMBER,
-	COV_COL_GROUP,
-	COV_COL_RELATION,
-	COV_COL_PERIOD,
-	COV_COL_COUNT
-};
-extern const struct ui_list_column coverage_columns[COV_COL_COUNT];
-
-/* Fields of the coverage form; the payer's codes are the server's payers, set per form. */
-enum coverage_field {
-	COV_F_PAYER,
-	COV_F_MEMBER,
-	COV_F_GROUP,
-	COV_F_RELATION,
-	COV_F_START,
-	COV_F_END,
-	COV_F_ORDER,
-	COV_F_COUNT
-};
-extern const struct field_def coverage_fields[COV_F_COUNT];
-
-/* A code list of payers: code "Organization/ID", display the name; every string owned. */
-struct coverage_payers {
-	struct field_code *codes;
-	size_t n;
-};
-/* Add a payer unless its code is there; a display already taken gets the id added. */
-void coverage_payers_add(struct coverage_payers *p, const char *reference, const char *name);
-void coverage_payers_copy(struct coverage_payers *to, const struct coverage_payers *from);
-void coverage_payers_free(struct coverage_payers *p);
-/* The code list of the payers the server listed. */
-void coverage_payers_from(struct coverage_payers *to, const struct coverage_payer_list *from);
-
-/* The list rows of COVERAGES; payer names from PAYERS where the Coverage has none. */
-struct ui_list_page *coverage_page(const cJSON *coverages, const struct coverage_payers *payers,
-    const struct date *today);
-/* The form's text of each field for COVERAGE (NULL: a new one); the caller frees each. */
-void coverage_form_texts(const cJSON *coverage, long long next_order, char *texts[COV_F_COUNT]);
-/* The description of a Coverage for a message: "Acme Health Plan, order 1"; the caller frees it. */
-char *coverage_describe(const cJSON *coverage, const struct coverage_payers *payers);
-/* --- end of coverage ------------------------------------------------------------------------ */
+/*
+ * Open the patient finder to choose a patient for OPENER's screen: the patient chosen
+ * is read (and its view audited), made the current patient, the finder leaves, and
+ * PICKED(app, OPENER, patient) is called; PATIENT is borrowed for the call. Nothing is
+ * called when the clerk goes back without choosing. 0, or -1 with a message shown.
+ */
+typedef void (*patients_picked_fn)(struct app *app, void *opener, const cJSON *patient);
+int patients_pick(struct app *app, void *opener, patients_picked_fn picked);
 
 #endif

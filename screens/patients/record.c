@@ -1,7 +1,7 @@
 /* A patient's record: the banner and the demographics, read in one round trip. */
 #include "config.h"
 
-#include "screens/patients/patients.h"
+#include "screens/patients/patients-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
 #include "ui/pager.h"
@@ -14,9 +14,7 @@
 
 struct record {
 	char *id;
-	char *version;	    /* the version shown: an edit will carry it as If-Match */
-	cJSON *patient;	    /* NULL until read */
-	struct patient_opened opened; /* the banner's view and allergies */
+	struct patient_opened opened; /* the Patient (NULL until read), its version, banner, allergies */
 	struct ui_pager lines; /* the demographics, one line each */
 	char *failed;
 };
@@ -30,71 +28,114 @@ add_line(struct record *r, const char *label, const char *value)
 }
 
 static void
-fill_lines(struct record *r, const struct date *today)
+fill_lines(struct record *r)
 {
 	struct patient_view v;
 	struct patient_detail *details;
+	struct date_time now;
 	size_t n;
 	int age;
 	char born[40];
 
+	date_time_now(&now);
 	ui_pager_free(&r->lines);
 	ui_pager_init(&r->lines);
-	patient_view_read(r->patient, &v);
-	age = patient_view_age(&v, today);
+	patient_view_read(r->opened.patient, &v);
+	age = patient_view_age(&v, &now.date);
 	add_line(r, "Name", v.name);
 	add_line(r, "Sex", *v.gender ? v.gender : "not recorded");
 	if (*v.birth_date != '\0') {
 		snprintf(born, sizeof born, "%s (age %d)", v.birth_date, age);
 		add_line(r, "Born", born);
 	}
-	n = patient_details(r->patient, &details);
+	n = patient_details(r->opened.patient, &details);
 	for (size_t i = 0; i < n; i++)
 		add_line(r, details[i].label, details[i].value);
 	patient_details_free(details, n);
 	patient_view_clear(&v);
 }
 
+/* Show PATIENT (copied) at VERSION: the banner's view and the lines follow it. */
+static void
+show(struct app *app, struct record *r, const cJSON *patient, const char *version)
+{
+	cJSON *copy = cJSON_Duplicate(patient, true);
+	char *v = version != NULL ? xstrdup(version) : NULL;
+
+	cJSON_Delete(r->opened.patient);
+	free(r->opened.version);
+	r->opened.patient = copy;
+	r->opened.version = v;
+	if (r->opened.view.id != NULL)
+		patient_view_clear(&r->opened.view);
+	patient_view_read(r->opened.patient, &r->opened.view);
+	app_set_patient(app, r->opened.patient);
+	fill_lines(r);
+	app_dirty(app);
+}
+
+/* No view without its audit line: if the trail cannot be written, nothing is shown. */
+static bool
+audited(struct app *app, struct record *r)
+{
+	if (app_audit(app, "view", "Patient", r->id) == 0)
+		return true;
+	cJSON_Delete(r->opened.patient);
+	r->opened.patient = NULL;
+	free(r->failed);
+	r->failed = xstrdup("not shown: the audit trail cannot be written");
+	return false;
+}
+
 static void
 on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
 {
 	struct record *r = state;
-	struct date_time now;
+	struct patient_opened got;
 	char *cause = NULL;
 
 	(void)tag;
 	if (res->status != FHIR_OK ||
-	    patient_open_result(res->resource, r->id, &r->opened, &cause) != 0) {
+	    patient_open_result(res->resource, r->id, &got, &cause) != 0) {
 		free(r->failed);
 		r->failed = cause != NULL ? cause
-					  : xstrdup(res->message ? res->message : "the patient could not be read");
+		    : res->status == FHIR_CANCELLED ? xstrdup("Not opened: cancelled")
+		    : xstrdup(res->message ? res->message : "the patient could not be read");
 		app_error(app, "%s", r->failed);
 		return;
 	}
-	cJSON_Delete(r->patient);
-	free(r->version);
-	r->patient = r->opened.patient;
-	r->opened.patient = NULL;
-	r->version = r->opened.version;
-	r->opened.version = NULL;
-	/* No view without its audit line: if the trail cannot be written, nothing is shown. */
-	if (app_audit(app, "view", "Patient", r->id) != 0) {
-		cJSON_Delete(r->patient);
-		r->patient = NULL;
-		free(r->failed);
-		r->failed = xstrdup("not shown: the audit trail cannot be written");
+	patient_opened_clear(&r->opened);
+	r->opened = got;
+	if (!audited(app, r))
+		return;
+	app_set_patient(app, r->opened.patient);
+	fill_lines(r);
+}
+
+/* The conditional read on coming back: a 304 changes nothing. */
+static void
+on_reread(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct record *r = state;
+
+	(void)tag;
+	if (res->status == FHIR_NOT_MODIFIED || res->status == FHIR_CANCELLED)
+		return;
+	if (res->status != FHIR_OK || !fhir_valid_id(patient_id_of(res->resource)) ||
+	    strcmp(patient_id_of(res->resource), r->id) != 0) {
+		app_error(app, "The patient could not be read again: %s",
+		    res->message ? res->message : "not this patient");
 		return;
 	}
-	app_set_patient(app, r->patient);
-	date_time_now(&now);
-	fill_lines(r, &now.date);
+	show(app, r, res->resource, res->version_id ? res->version_id
+						     : fhir_version_of(res->resource));
+	audited(app, r);
 }
 
 static void *
 record_enter(struct app *app, void *arg)
 {
 	struct record *r = xcalloc(1, sizeof *r);
-	struct app_ticket *t;
 	cJSON *batch;
 
 	r->id = xstrdup(arg != NULL ? (const char *)arg : "");
@@ -104,8 +145,8 @@ record_enter(struct app *app, void *arg)
 		return r;
 	}
 	batch = patient_open_batch(app_fhir(app), r->id);
-	t = app_ticket_new(app, r, on_opened, 0, "patient-open", "Opening the patient");
-	app_ticket_track(t, fhir_bundle(app_fhir(app), batch, app_ticket_done, t));
+	app_request(app, r, &(struct app_request){ .batch = batch, .done = on_opened,
+	    .slot = "patient-open", .label = "Opening the patient" });
 	cJSON_Delete(batch);
 	return r;
 }
@@ -117,10 +158,8 @@ record_leave(struct app *app, void *state)
 
 	(void)app;
 	ui_pager_free(&r->lines);
-	cJSON_Delete(r->patient);
 	patient_opened_clear(&r->opened);
 	free(r->id);
-	free(r->version);
 	free(r->failed);
 	free(r);
 }
@@ -132,7 +171,7 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct date_time now;
 
 	(void)app;
-	if (r->patient == NULL) {
+	if (r->opened.patient == NULL) {
 		ui_put(win, top + 1, 2, COLS - 4, r->failed ? r->failed : "Opening the patient...",
 		    r->failed ? UI_ERROR : UI_DIM, false);
 		return;
@@ -142,32 +181,87 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	ui_pager_draw(&r->lines, win, top + 2, rows - 2, COLS);
 }
 
+/* Back from a screen above (the edit, the insurance): what the server holds now, if it changed. */
+static void
+record_resume(struct app *app, void *state)
+{
+	struct record *r = state;
+	char *ref;
+
+	if (r->opened.patient == NULL)
+		return;
+	ref = xasprintf("Patient/%s", r->id);
+	app_request(app, r, &(struct app_request){ .read = ref, .if_none_match = r->opened.version,
+	    .done = on_reread, .slot = "patient-reread", .label = "Reading the patient again" });
+	free(ref);
+}
+
+/* The edit saved: show what the server holds, at its version, before the form leaves. */
+static void
+edited(struct app *app, void *opener, const cJSON *patient, const char *version)
+{
+	show(app, opener, patient, version);
+}
+
 static int
-record_action(struct app *app, void *state, enum action a)
+edit_patient(struct app *app, void *state)
 {
 	struct record *r = state;
 
-	if (a == A_EDIT && r->patient != NULL) {
-		struct patients_edit_arg arg = { r->patient, r->version, &r->opened.allergies };
-
-		app_push(app, "patient-edit", &arg);
-		return APP_HANDLED;
-	}
-	/* The insurance of the patient shown: only once it is the current patient. */
-	if (a == A_COVERAGE && r->patient != NULL) {
-		app_push(app, "coverage", NULL);
-		return APP_HANDLED;
-	}
-	return ui_pager_action(&r->lines, a) ? APP_REDRAW : APP_IGNORED;
+	patients_open_edit(app, &r->opened, edited, r);
+	return APP_HANDLED;
 }
+
+static int
+open_coverage(struct app *app, void *state)
+{
+	(void)state;
+	patients_open_coverage(app);
+	return APP_HANDLED;
+}
+
+/*
+ * Back: once the patient shows, the record leaves even while it reads the patient again
+ * (coming back from the edit); that answer no longer matters. While it opens, the loop's
+ * Esc cancels the opening.
+ */
+static int
+record_back(struct app *app, void *state)
+{
+	struct record *r = state;
+
+	(void)app;
+	return r->opened.patient != NULL ? APP_LEAVE : APP_IGNORED;
+}
+
+enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
 
 static const char *
-record_focus(struct app *app, void *state)
+record_unmet(struct app *app, void *state, unsigned need)
 {
+	struct record *r = state;
+
 	(void)app;
-	(void)state;
-	return "pager";
+	if (need == NEEDS_LOADED && r->opened.patient == NULL)
+		return r->failed != NULL ? "the patient could not be read" : "wait for the patient to be read";
+	return NULL;
 }
+
+static struct app_focus
+record_widget(struct app *app, void *state)
+{
+	struct record *r = state;
+
+	(void)app;
+	return (struct app_focus){ APP_WIDGET_PAGER, &r->lines };
+}
+
+static const struct screen_action record_actions[] = {
+	{ A_EDIT, edit_patient, NEEDS_LOADED, "edit" },
+	{ A_COVERAGE, open_coverage, NEEDS_LOADED, "insurance" },
+	{ A_BACK, record_back, 0, NULL },
+	{ A_NONE },
+};
 
 const struct screen_ops patient_screen = {
 	.name = "patient",
@@ -175,10 +269,18 @@ const struct screen_ops patient_screen = {
 	.context = "patient",
 	.module = "patients",
 	.needs = SCREEN_NEEDS_ONLINE,
-	.needs_arg = "find the patient first (F2), then press Enter on the row",
+	.needs_arg = "find the patient first, then open the row",
 	.enter = record_enter,
 	.leave = record_leave,
 	.draw = record_draw,
-	.action = record_action,
-	.focus = record_focus,
+	.resume = record_resume,
+	.actions = record_actions,
+	.unmet = record_unmet,
+	.widget = record_widget,
 };
+
+int
+patients_open_record(struct app *app, const char *id)
+{
+	return app_open(app, &patient_screen, (void *)id);
+}

@@ -1,6 +1,7 @@
 /* Booking: the current patient into free slots, with a type, a reason and a note, in one transaction. */
 #include "config.h"
 
+#include "screens/patients/patients.h"
 #include "screens/scheduling/scheduling.h"
 #include "screens/screens.h"
 #include "fhir/patient.h"

@@ -1,6 +1,7 @@
 /* The flow board: today's patients of every practitioner by status, checked every minute for changes. */
 #include "config.h"
 
+#include "screens/patients/patients.h"
 #include "screens/scheduling/scheduling.h"
 #include "screens/screens.h"
 #include "ui/list.h"
@@ -555,7 +556,7 @@ flow_select(struct app *app, void *state)
 		return APP_HANDLED;
 	sched_appt_view(r->appt, &v);
 	if (v.patient_ref != NULL)
-		app_open(app, &patient_screen, (void *)(v.patient_ref + strlen("Patient/")));
+		patients_open_record(app, v.patient_ref + strlen("Patient/"));
 	return APP_HANDLED;
 }
 

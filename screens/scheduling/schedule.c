@@ -1,6 +1,7 @@
 /* The schedule: one practitioner's day as a grid of slots (or the week's counts), and the changes to it. */
 #include "config.h"
 
+#include "screens/patients/patients.h"
 #include "screens/scheduling/scheduling.h"
 #include "screens/screens.h"
 #include "ui/dialog.h"
@@ -974,7 +975,7 @@ schedule_select(struct app *app, void *state)
 
 		sched_appt_view(r->appt, &v);
 		if (v.patient_ref != NULL)
-			app_open(app, &patient_screen, (void *)(v.patient_ref + strlen("Patient/")));
+			patients_open_record(app, v.patient_ref + strlen("Patient/"));
 		return APP_HANDLED;
 	}
 	/* A change writes: one at a time, on a free row. */

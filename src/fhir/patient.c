@@ -1090,6 +1090,23 @@ patient_id_of(const cJSON *patient)
 	return fhir_get_string(patient, "id");
 }
 
+int
+patient_saved(const cJSON *response, const char *id, cJSON **patient, char **version)
+{
+	const cJSON *e = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 0);
+	const cJSON *r = fhir_get_object(e, "resource");
+	const char *type = fhir_get_string(r, "resourceType"), *got = patient_id_of(r);
+
+	*patient = NULL;
+	*version = NULL;
+	if (type == NULL || strcmp(type, "Patient") != 0 || !fhir_valid_id(got) ||
+	    (id != NULL && strcmp(id, got) != 0))
+		return -1;
+	*patient = cJSON_Duplicate(r, true);
+	*version = fhir_entry_version(e);
+	return 0;
+}
+
 size_t
 patient_page_read(const cJSON *bundle, const struct patient_query *q, struct patient_view **out,
     size_t *seen)

@@ -190,6 +190,14 @@ struct patient_input {
  */
 cJSON *patient_apply(const cJSON *base, const struct patient_input *in, const char *request_id);
 
+/*
+ * The Patient a save's answer (a plan's transaction-response, one step) holds: *PATIENT
+ * (a copy; the caller frees it) and *VERSION (its ETag or meta.versionId, owned, or NULL).
+ * When ID is not NULL the Patient must be that one. -1, with *PATIENT NULL, when the
+ * answer holds no such Patient (a server that answers without the resource): read it.
+ */
+int patient_saved(const cJSON *response, const char *id, cJSON **patient, char **version);
+
 /* --- the duplicate probe -------------------------------------------------------------- */
 
 /* What a registration is checked against: strings borrowed, NULL when not entered. */

@@ -600,3 +600,31 @@ Test(patient_page, the_record_details_skip_empty_and_wrong_types)
 	patient_details_free(d, n);
 	cJSON_Delete(p);
 }
+
+Test(patient_saved, the_patient_and_version_of_a_save_answer_or_none)
+{
+	cJSON *ok = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":"
+				"{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"versionId\":\"2\"}},"
+				"\"response\":{\"status\":\"200 OK\",\"etag\":\"W/\\\"3\\\"\"}}]}");
+	cJSON *bare = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":"
+				  "{\"status\":\"201\",\"location\":\"Patient/p1/_history/1\"}}]}");
+	cJSON *hostile = cJSON_Parse("{\"entry\":[{\"resource\":{\"resourceType\":\"Patient\",\"id\":7}}]}");
+	cJSON *p = NULL;
+	char *v = NULL;
+
+	cr_assert_eq(patient_saved(ok, "p1", &p, &v), 0);
+	cr_assert_str_eq(fhir_get_string(p, "id"), "p1");
+	cr_assert_str_eq(v, "3", "the ETag wins over meta.versionId");
+	cJSON_Delete(p);
+	free(v);
+	/* Another patient's answer is not this save's. */
+	cr_assert_eq(patient_saved(ok, "p2", &p, &v), -1);
+	cr_assert_null(p);
+	cr_assert_null(v);
+	cr_assert_eq(patient_saved(bare, NULL, &p, &v), -1, "no resource: the caller reads it");
+	cr_assert_eq(patient_saved(hostile, NULL, &p, &v), -1, "an id of the wrong type reads as none");
+	cr_assert_eq(patient_saved(NULL, NULL, &p, &v), -1);
+	cJSON_Delete(ok);
+	cJSON_Delete(bare);
+	cJSON_Delete(hostile);
+}
