@@ -53,7 +53,6 @@ struct app {
 	uint64_t next_instance;
 	uint64_t leave_instance; /* the screen app_leave asked to pop, or 0 */
 	struct requests *requests;
-	struct app_ticket *tickets;
 	struct timer *timers;
 
 	char *status;
@@ -107,13 +106,6 @@ void app_requests_close(struct app *app);
 bool app_cancel_top(struct app *app);
 /* The running request to show on the status line: its label, seconds and bytes. */
 bool app_progress(struct app *app, const char **label, double *elapsed, uint64_t *bytes);
-
-/* ticket.c: the older request calls */
-void app_tickets_forget(struct app *app, uint64_t instance);
-bool app_tickets_cancel(struct app *app, uint64_t instance);
-void app_tickets_free(struct app *app);
-size_t app_tickets_running(struct app *app, void *state);
-bool app_tickets_progress(struct app *app, const char **label, uint64_t *request_id);
 
 /* login.c: login and the idle lock */
 void app_login_start(struct app *app);

@@ -62,8 +62,8 @@ struct screen_action {
 
 /*
  * A screen. STATE is what enter() returned; the loop hands it back to every
- * call. Screens receive named actions, never raw keys (text() gets the
- * printable characters a screen with an input field wants).
+ * call. Screens receive named actions through their action table, never raw keys;
+ * typed text goes to the focused form or prompt, and changed() follows it.
  */
 struct screen_ops {
 	const char *name;    /* for the registry and the ":" command line */
@@ -75,9 +75,6 @@ struct screen_ops {
 	void (*leave)(struct app *app, void *state);
 	/* Draw the body: rows [0, LINES-2) of WIN belong to the screen, minus the banner. */
 	void (*draw)(struct app *app, void *state, WINDOW *win, int top, int rows);
-	int (*action)(struct app *app, void *state, enum action a);
-	/* Optional: printable text typed while this screen has an input focused. */
-	int (*text)(struct app *app, void *state, int key);
 	/*
 	 * Optional: the keymap context of a cursor the screen draws itself, with no widget
 	 * object for `widget` ("list" for home's module list), or NULL.
@@ -130,8 +127,6 @@ const struct screen_ops *const *app_screens(struct app *app);
  * lacks the module, too many screens).
  */
 int app_open(struct app *app, const struct screen_ops *ops, void *arg);
-/* The older call by name, until every screen opens through its module's typed function. */
-int app_push(struct app *app, const char *name, void *arg);
 /* Leave STATE's screen once the current key or answer is handled, if it is still on top. */
 void app_leave(struct app *app, void *state);
 /*
@@ -202,13 +197,6 @@ uint64_t app_request(struct app *app, void *state, const struct app_request *req
 bool app_cancel(struct app *app, uint64_t handle);
 /* Requests of STATE's screen still running. */
 size_t app_requests(struct app *app, void *state);
-
-/* The older request calls, until every screen uses app_request(); see src/app/ticket.c. */
-struct app_ticket;
-struct app_ticket *app_ticket_new(struct app *app, void *state, app_done_fn done,
-    unsigned long tag, const char *slot, const char *label);
-void app_ticket_track(struct app_ticket *t, uint64_t request_id);
-void app_ticket_done(struct fhir_result *result, void *ticket);
 
 /* A one-shot timer for STATE's screen (debounce): FN runs after MS unless re-armed or the screen left. */
 typedef void (*app_timer_fn)(struct app *app, void *state);

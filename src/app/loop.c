@@ -494,7 +494,6 @@ app_free(struct app *app)
 	while (app->depth > 0)
 		app_pop(app);
 	app_requests_close(app);
-	app_tickets_free(app);
 	while (app->timers != NULL) {
 		struct timer *t = app->timers;
 

@@ -118,17 +118,14 @@ app_cancel(struct app *app, uint64_t handle)
 size_t
 app_requests(struct app *app, void *state)
 {
-	return requests_running(app->requests, state) + app_tickets_running(app, state);
+	return requests_running(app->requests, state);
 }
 
 bool
 app_cancel_top(struct app *app)
 {
 	struct frame *f = app_top(app);
-	uint64_t instance = f != NULL ? f->instance : 0;
-	bool any = requests_cancel_instance(app->requests, instance);
-
-	return app_tickets_cancel(app, instance) || any;
+	return requests_cancel_instance(app->requests, f != NULL ? f->instance : 0);
 }
 
 bool
@@ -138,7 +135,7 @@ app_progress(struct app *app, const char **label, double *elapsed, uint64_t *byt
 
 	if (app->session == NULL || app->session->http == NULL)
 		return false;
-	if (!requests_newest(app->requests, label, &id) && !app_tickets_progress(app, label, &id))
+	if (!requests_newest(app->requests, label, &id))
 		return false;
 	if (http_progress(app->session->http, id, elapsed, bytes) != 0) {
 		/* Between two steps of a plan, or putting back: nothing to count, but it runs. */

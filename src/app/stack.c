@@ -67,18 +67,6 @@ app_find_screen(struct app *app, const char *name)
 }
 
 int
-app_push(struct app *app, const char *name, void *arg)
-{
-	const struct screen_ops *ops = app_find_screen(app, name);
-
-	if (ops == NULL) {
-		app_error(app, "The %s screen is not part of this build of ehrterm yet", name);
-		return -1;
-	}
-	return app_open(app, ops, arg);
-}
-
-int
 app_open_named(struct app *app, const char *name)
 {
 	const struct screen_ops *ops = app_find_screen(app, name);
@@ -142,7 +130,6 @@ app_pop(struct app *app)
 	if (f == NULL)
 		return;
 	requests_forget_instance(app->requests, f->instance);
-	app_tickets_forget(app, f->instance);
 	app_timers_forget(app, f->instance);
 	if (f->ops->leave != NULL)
 		f->ops->leave(app, f->state);
@@ -226,7 +213,7 @@ global_action(struct app *app, enum action a)
 
 	switch (a) {
 	case A_HELP:
-		app_push(app, "help", NULL);
+		app_open_named(app, "help");
 		return;
 	case A_BACK:
 		if (app_cancel_top(app))
@@ -324,8 +311,6 @@ app_do(struct app *app, enum action a)
 				f->ops->changed(app, f->state, a);
 		}
 	}
-	if (r == APP_IGNORED && f != NULL && f->ops->action != NULL)
-		r = f->ops->action(app, f->state, a);
 	if (r & APP_REDRAW)
 		app->dirty = true;
 	if (r & APP_LEAVE) {
@@ -347,26 +332,16 @@ app_screen_key(struct app *app, int key)
 	enum action a;
 
 	/* Printable characters are text in an input field, before any binding. */
-	if (f != NULL && key_is_text(key)) {
-		if (f->ops->widget != NULL) {
-			struct app_focus focus = f->ops->widget(app, f->state);
-			bool took = (focus.kind == APP_WIDGET_FORM && ui_form_key(focus.widget, key)) ||
-			    (focus.kind == APP_WIDGET_PROMPT && ui_prompt_key(focus.widget, key));
+	if (f != NULL && key_is_text(key) && f->ops->widget != NULL) {
+		struct app_focus focus = f->ops->widget(app, f->state);
+		bool took = (focus.kind == APP_WIDGET_FORM && ui_form_key(focus.widget, key)) ||
+		    (focus.kind == APP_WIDGET_PROMPT && ui_prompt_key(focus.widget, key));
 
-			if (took) {
-				if (f->ops->changed != NULL)
-					f->ops->changed(app, f->state, A_NONE);
-				app->dirty = true;
-				return;
-			}
-		} else if (f->ops->focus != NULL && f->ops->text != NULL) {
-			const char *focus = f->ops->focus(app, f->state);
-
-			if (focus != NULL && (strcmp(focus, "form") == 0 || strcmp(focus, "prompt") == 0) &&
-			    f->ops->text(app, f->state, key) != APP_IGNORED) {
-				app->dirty = true;
-				return;
-			}
+		if (took) {
+			if (f->ops->changed != NULL)
+				f->ops->changed(app, f->state, A_NONE);
+			app->dirty = true;
+			return;
 		}
 	}
 	a = keymap_lookup_chain(app->keymap, contexts, n, key);

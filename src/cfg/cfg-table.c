@@ -7,6 +7,7 @@
 
 #include "cfg/cfg-private.h"
 #include "util/duration.h"
+#include "util/roff.h"
 
 #define G(field) offsetof(struct cfg_global, field)
 #define P(field) offsetof(struct cfg_profile, field)
@@ -206,14 +207,7 @@ cfg_roff(FILE *out, const char *text)
 {
 	if (*text == '.' || *text == '\'')
 		fputs("\\&", out);
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p == '\\')
-			fputs("\\e", out);
-		else if (*p == '-')
-			fputs("\\-", out);
-		else
-			fputc(*p, out);
-	}
+	roff_escape(out, text);
 }
 
 void

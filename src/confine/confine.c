@@ -54,6 +54,54 @@
 #endif
 #endif
 
+#ifdef CONFINE_KEEP_PTRACE
+/*
+ * A sanitizer build (tests only) writes its reports at exit to the log_path its
+ * options name: Landlock lets it create files in that folder, and nowhere else.
+ */
+static int
+landlock_allow_sanitizer_logs(int ruleset, uint64_t handled)
+{
+	static const char *const vars[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" };
+
+	for (size_t v = 0; v < sizeof vars / sizeof vars[0]; v++) {
+		const char *opts = getenv(vars[v]), *at;
+		char dir[4096];
+		size_t len;
+		int fd;
+
+		if (opts == NULL || (at = strstr(opts, "log_path=")) == NULL)
+			continue;
+		at += strlen("log_path=");
+		len = strcspn(at, ":");
+		if (len == 0 || len >= sizeof dir)
+			continue;
+		memcpy(dir, at, len);
+		dir[len] = '\0';
+		if (strrchr(dir, '/') == NULL)
+			continue;
+		*strrchr(dir, '/') = '\0';
+		if ((fd = open(dir[0] != '\0' ? dir : "/", O_PATH | O_CLOEXEC)) >= 0) {
+			struct landlock_path_beneath_attr rule = {
+				.allowed_access = handled &
+				    (LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
+					LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+					LANDLOCK_ACCESS_FS_TRUNCATE),
+				.parent_fd = fd,
+			};
+
+			if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule,
+				0) != 0) {
+				close(fd);
+				return -1;
+			}
+			close(fd);
+		}
+	}
+	return 0;
+}
+#endif
+
 static bool confine_landlock_done;
 
 /* --- policy ---------------------------------------------------------------------------- */
@@ -230,6 +278,13 @@ confine_landlock(const struct confine_policy *p, char **cause)
 		}
 		close(fd);
 	}
+#ifdef CONFINE_KEEP_PTRACE
+	if (landlock_allow_sanitizer_logs(ruleset, attr.handled_access_fs) != 0) {
+		*cause = xasprintf("cannot let Landlock allow the sanitizer's logs: %s", strerror(errno));
+		close(ruleset);
+		return -1;
+	}
+#endif
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
 		*cause = xasprintf("cannot apply the Landlock ruleset: %s", strerror(errno));
 		close(ruleset);

@@ -340,7 +340,8 @@ fhir_plan_start(struct fhir_client *fc, struct fhir_plan *p, bool transaction, f
 		fhir_plan_free(&p);
 		return 0;
 	}
-	if (transaction) {
+	/* One step needs no Bundle: the guarded request itself is all or nothing, and smaller. */
+	if (transaction && p->n > 1) {
 		cJSON *bundle = fhir_plan_transaction(p, fc);
 
 		fhir_plan_free(&p);

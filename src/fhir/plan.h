@@ -47,7 +47,8 @@ size_t fhir_plan_steps(const struct fhir_plan *p);
 cJSON *fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc);
 
 /*
- * Run P (taken): one transaction when TRANSACTION, else the steps. DONE gets, on
+ * Run P (taken): one transaction when TRANSACTION and P has more than one step, else
+ * the steps (a plan of one step is its one guarded request). DONE gets, on
  * success, a transaction-response Bundle in both ways (one entry per step, with
  * response.location and response.etag, and the resource as the server has it now
  * when the server returned it), so callers read it one way; on failure,

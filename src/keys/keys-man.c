@@ -6,20 +6,7 @@
 #include <string.h>
 
 #include "keys/keys-private.h"
-
-/* Write TEXT as roff body text inside a line: backslashes and hyphens escaped. */
-static void
-keys_roff(FILE *out, const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p == '\\')
-			fputs("\\e", out);
-		else if (*p == '-')
-			fputs("\\-", out);
-		else
-			fputc(*p, out);
-	}
-}
+#include "util/roff.h"
 
 /* One binding of a keymap_each_binding() walk: the keys, then the action and its help. */
 static void
@@ -30,11 +17,11 @@ keys_man_entry(void *arg, const char *context, const char *keys, enum action a)
 	(void)context;
 	/* \fB first, so a key such as '.' cannot start a control line. */
 	fputs(".TP\n\\fB", out);
-	keys_roff(out, keys);
+	roff_escape(out, keys);
 	fputs("\\fR\n\\fI", out);
-	keys_roff(out, action_name(a));
+	roff_escape(out, action_name(a));
 	fputs("\\fR \\(em ", out);
-	keys_roff(out, action_help(a));
+	roff_escape(out, action_help(a));
 	fputs(".\n", out);
 }
 
@@ -76,9 +63,9 @@ keys_print_man(FILE *out)
 	    out);
 	for (int a = 0; a < A_COUNT; a++) {
 		fputs(".TP\n.B ", out);
-		keys_roff(out, action_name(a));
+		roff_escape(out, action_name(a));
 		fputc('\n', out);
-		keys_roff(out, action_help(a));
+		roff_escape(out, action_help(a));
 		fputs(".\n", out);
 	}
 	fputs(".SH DEFAULT KEYS\n"

@@ -27,9 +27,7 @@ ui_dialog_init(struct ui_dialog *d, const char *question, bool default_yes)
 void
 ui_dialog_free(struct ui_dialog *d)
 {
-	for (size_t i = 0; i < d->n; i++)
-		free(d->lines[i]);
-	free(d->lines);
+	ui_lines_clear(&d->details);
 	free(d->question);
 	memset(d, 0, sizeof *d);
 }
@@ -37,25 +35,17 @@ ui_dialog_free(struct ui_dialog *d)
 void
 ui_dialog_add(struct ui_dialog *d, const char *line)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 8;
-		d->lines = xreallocarray(d->lines, d->cap, sizeof *d->lines);
-	}
-	d->lines[d->n++] = xstrdup(line != NULL ? line : "");
+	ui_lines_add(&d->details, line);
 }
 
 void
 ui_dialog_addf(struct ui_dialog *d, const char *fmt, ...)
 {
 	va_list ap;
-	char *line;
 
 	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) < 0)
-		line = NULL;
+	ui_lines_vaddf(&d->details, fmt, ap);
 	va_end(ap);
-	ui_dialog_add(d, line);
-	free(line);
 }
 
 void
@@ -88,16 +78,16 @@ dialog_move(struct ui_dialog *d, size_t step, bool up)
 {
 	size_t page = (size_t)d->rows, last;
 
-	if (d->n == 0)
+	if (d->details.n == 0)
 		return;
 	if (d->choosing) {
 		if (up)
 			d->cursor = d->cursor > step ? d->cursor - step : 0;
 		else
-			d->cursor = d->cursor + step < d->n ? d->cursor + step : d->n - 1;
+			d->cursor = d->cursor + step < d->details.n ? d->cursor + step : d->details.n - 1;
 		return;
 	}
-	last = d->n > page ? d->n - page : 0;
+	last = d->details.n > page ? d->details.n - page : 0;
 	if (up)
 		d->top = d->top > step ? d->top - step : 0;
 	else
@@ -121,7 +111,7 @@ ui_dialog_action(struct ui_dialog *d, enum action a)
 			d->answer = UI_DIALOG_YES;
 		else if (a == A_NO || a == A_BACK)
 			d->answer = UI_DIALOG_NO;
-		else if (d->choosing && d->n > 0)
+		else if (d->choosing && d->details.n > 0)
 			d->answer = UI_DIALOG_CHOSEN;
 		else
 			d->answer = d->default_yes ? UI_DIALOG_YES : UI_DIALOG_NO;
@@ -139,10 +129,10 @@ ui_dialog_action(struct ui_dialog *d, enum action a)
 		dialog_move(d, page, false);
 		return true;
 	case A_FIRST:
-		dialog_move(d, d->n, true);
+		dialog_move(d, d->details.n, true);
 		return true;
 	case A_LAST:
-		dialog_move(d, d->n, false);
+		dialog_move(d, d->details.n, false);
 		return true;
 	default:
 		return false;
@@ -233,8 +223,8 @@ ui_dialog_draw(struct ui_dialog *d, WINDOW *win, int top, int rows, int cols)
 	/* As wide as the text wants, within the screen less a margin. */
 	w = cols - 4 < 76 ? cols - 4 : 76;
 	inner = w - 4;
-	for (size_t i = 0; i < d->n; i++) {
-		char *s = safe_str(d->lines[i], ui_utf8());
+	for (size_t i = 0; i < d->details.n; i++) {
+		char *s = safe_str(d->details.v[i], ui_utf8());
 		size_t sw = safe_width(s);
 
 		if (sw > widest)
@@ -254,8 +244,8 @@ ui_dialog_draw(struct ui_dialog *d, WINDOW *win, int top, int rows, int cols)
 		w = (int)widest + 4, inner = w - 4;
 	nq = wrap(d->question, inner, q, DIALOG_QUESTION_ROWS);
 	/* Rows: border, question, blank and details (when any), blank, hint, border. */
-	room = rows - 2 - (int)nq - 2 - (d->n > 0 ? 1 : 0);
-	details = d->n > 0 ? ((int)d->n < room ? (int)d->n : room) : 0;
+	room = rows - 2 - (int)nq - 2 - (d->details.n > 0 ? 1 : 0);
+	details = d->details.n > 0 ? ((int)d->details.n < room ? (int)d->details.n : room) : 0;
 	if (details < 0)
 		details = 0;
 	h = 2 + (int)nq + (details > 0 ? details + 1 : 0) + 2;
@@ -279,13 +269,13 @@ ui_dialog_draw(struct ui_dialog *d, WINDOW *win, int top, int rows, int cols)
 			if (d->cursor >= d->top + (size_t)details)
 				d->top = d->cursor - (size_t)details + 1;
 		}
-		if (d->top + (size_t)details > d->n)
-			d->top = d->n - (size_t)details;
+		if (d->top + (size_t)details > d->details.n)
+			d->top = d->details.n - (size_t)details;
 		for (int r = 0; r < details; r++) {
 			size_t i = d->top + (size_t)r;
 			bool here = d->choosing && i == d->cursor;
 
-			ui_put(win, y + 2 + (int)nq + r, x + 2, inner, d->lines[i],
+			ui_put(win, y + 2 + (int)nq + r, x + 2, inner, d->details.v[i],
 			    here ? UI_SELECTED : UI_NORMAL, here);
 		}
 	}

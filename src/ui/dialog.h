@@ -8,6 +8,7 @@
 #include <curses.h>
 
 #include "keys/keys.h"
+#include "ui/lines.h"
 
 /*
  * "Discard the unsaved note?" is a confirm dialog: yes answers yes, no and
@@ -26,10 +27,9 @@ enum ui_dialog_answer {
 
 struct ui_dialog {
 	char *question;
-	char **lines; /* details; may hold anything: drawn through ui_put */
-	size_t n, cap;
+	struct ui_lines details;
 	bool default_yes;
-	bool choosing; /* select picks lines[cursor] */
+	bool choosing; /* select picks details.v[cursor] */
 	size_t cursor, top;
 	int rows; /* detail rows shown at the last draw, for paging */
 	enum ui_dialog_answer answer;

@@ -12,55 +12,45 @@
 void
 ui_pager_init(struct ui_pager *p)
 {
-	p->lines = NULL;
-	p->n = p->cap = p->top = 0;
+	p->text = (struct ui_lines){ 0 };
+	p->top = 0;
 	p->rows = 1;
 }
 
 void
 ui_pager_free(struct ui_pager *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		free(p->lines[i]);
-	free(p->lines);
+	ui_lines_clear(&p->text);
 	ui_pager_init(p);
 }
 
 void
 ui_pager_add(struct ui_pager *p, const char *line)
 {
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 32;
-		p->lines = xreallocarray(p->lines, p->cap, sizeof *p->lines);
-	}
-	p->lines[p->n++] = xstrdup(line != NULL ? line : "");
+	ui_lines_add(&p->text, line);
 }
 
 void
 ui_pager_addf(struct ui_pager *p, const char *fmt, ...)
 {
 	va_list ap;
-	char *line;
 
 	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) < 0)
-		line = NULL;
+	ui_lines_vaddf(&p->text, fmt, ap);
 	va_end(ap);
-	ui_pager_add(p, line);
-	free(line);
 }
 
 void
 ui_pager_draw(struct ui_pager *p, WINDOW *win, int top, int rows, int cols)
 {
 	p->rows = rows > 0 ? rows : 1;
-	if (p->top + (size_t)p->rows > p->n)
-		p->top = p->n > (size_t)p->rows ? p->n - (size_t)p->rows : 0;
+	if (p->top + (size_t)p->rows > p->text.n)
+		p->top = p->text.n > (size_t)p->rows ? p->text.n - (size_t)p->rows : 0;
 	for (int r = 0; r < rows; r++) {
 		size_t i = p->top + (size_t)r;
 
-		if (i < p->n)
-			ui_put(win, top + r, 0, cols, p->lines[i], UI_NORMAL, true);
+		if (i < p->text.n)
+			ui_put(win, top + r, 0, cols, p->text.v[i], UI_NORMAL, true);
 		else
 			ui_blank(win, top + r, 0, cols);
 	}
@@ -69,7 +59,7 @@ ui_pager_draw(struct ui_pager *p, WINDOW *win, int top, int rows, int cols)
 bool
 ui_pager_action(struct ui_pager *p, enum action a)
 {
-	size_t page = (size_t)p->rows, last = p->n > page ? p->n - page : 0;
+	size_t page = (size_t)p->rows, last = p->text.n > page ? p->text.n - page : 0;
 
 	switch (a) {
 	case A_UP:

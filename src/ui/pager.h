@@ -7,10 +7,10 @@
 #include <curses.h>
 
 #include "keys/keys.h"
+#include "ui/lines.h"
 
 struct ui_pager {
-	char **lines; /* owned; may hold anything: drawn through ui_put */
-	size_t n, cap;
+	struct ui_lines text;
 	size_t top;
 	int rows; /* rows shown at the last draw, for paging */
 };
