@@ -422,6 +422,47 @@ fhir_url_under_base(const char *base, const char *url)
 	return under;
 }
 
+char *
+fhir_join(const cJSON *array, const char *sep, size_t max)
+{
+	const cJSON *item;
+	size_t used = 0, cap = 64, taken = 0, more = 0, seplen = strlen(sep);
+	char *out = xmalloc(cap);
+
+	out[0] = '\0';
+	if (!cJSON_IsArray(array))
+		return out;
+	cJSON_ArrayForEach(item, array)
+	{
+		size_t len;
+
+		if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
+			continue;
+		if (taken == max) {
+			more++;
+			continue;
+		}
+		len = strlen(item->valuestring);
+		/* Doubling keeps the whole join linear; a string is copied once. */
+		while (used + seplen + len + 1 > cap)
+			cap *= 2;
+		out = xreallocarray(out, cap, 1);
+		if (taken++ > 0) {
+			memcpy(out + used, sep, seplen);
+			used += seplen;
+		}
+		memcpy(out + used, item->valuestring, len + 1);
+		used += len;
+	}
+	if (more > 0) {
+		char *said = xasprintf("%s (+%zu more)", out, more);
+
+		free(out);
+		out = said;
+	}
+	return out;
+}
+
 void
 fhir_result_clear(struct fhir_result *r)
 {

@@ -166,4 +166,12 @@ bool fhir_valid_id(const char *s);
 
 void fhir_result_clear(struct fhir_result *r);
 
+/*
+ * The non-empty strings of ARRAY joined with SEP, at most MAX of them: linear in the
+ * array whatever the server sends, and " (+N more)" said when some are left out
+ * (100,000 given names must neither freeze the screen nor pass unnoticed). The caller
+ * frees it; "" for no strings.
+ */
+char *fhir_join(const cJSON *array, const char *sep, size_t max);
+
 #endif

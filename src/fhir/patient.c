@@ -370,20 +370,7 @@ best_name(const cJSON *patient)
 static char *
 given_names(const cJSON *name)
 {
-	const cJSON *g;
-	char *out = xstrdup("");
-
-	cJSON_ArrayForEach(g, fhir_get_array(name, "given"))
-	{
-		char *next;
-
-		if (!cJSON_IsString(g) || g->valuestring[0] == '\0')
-			continue;
-		next = xasprintf("%s%s%s", out, *out ? " " : "", g->valuestring);
-		free(out);
-		out = next;
-	}
-	return out;
+	return fhir_join(fhir_get_array(name, "given"), " ", PATIENT_PARTS_MAX);
 }
 
 /* True when IDENTIFIER's type is MR of v2-0203 (or of no system): "MR" of another system is not an MRN. */
@@ -1174,21 +1161,10 @@ patient_details(const cJSON *patient, struct patient_detail **out)
 	}
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "address"))
 	{
-		const cJSON *line;
-		char *text = xstrdup(""), *full;
+		char *text = fhir_join(fhir_get_array(item, "line"), ", ", PATIENT_PARTS_MAX), *full;
 		const char *city = fhir_get_string(item, "city"), *state = fhir_get_string(item, "state");
 		const char *postal = fhir_get_string(item, "postalCode");
 
-		cJSON_ArrayForEach(line, fhir_get_array(item, "line"))
-		{
-			char *next;
-
-			if (!cJSON_IsString(line))
-				continue;
-			next = xasprintf("%s%s%s", text, *text ? ", " : "", line->valuestring);
-			free(text);
-			text = next;
-		}
 		full = xasprintf("%s%s%s %s %s", text, *text ? ", " : "", city ? city : "",
 		    state ? state : "", postal ? postal : "");
 		add_detail(out, &n, xstrdup("Address"), full);

@@ -9,6 +9,9 @@
 #include "fhir/fhir.h"
 #include "util/date.h"
 
+/* Given names, or address lines, shown of one name or address: more are counted, not shown. */
+#define PATIENT_PARTS_MAX 8
+
 /* The elements a result row shows: asked for with _elements, so a page stays small. */
 #define PATIENT_LIST_ELEMENTS "name,gender,birthDate,identifier,telecom"
 

@@ -407,3 +407,26 @@ Test(fhir_helpers, setters_and_the_batch)
 	cJSON_Delete(b);
 	cJSON_Delete(o);
 }
+
+/* Issue 16 item 4: a hostile array is read once, a few of it shown, the rest counted. */
+Test(fhir, join_is_bounded_and_says_what_it_left_out)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *s;
+
+	for (int i = 0; i < 100000; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(i % 2 ? "b" : "a"));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(7)); /* not a string: skipped */
+	s = fhir_join(a, " ", 3);
+	cr_expect_str_eq(s, "a b a (+99997 more)");
+	free(s);
+	cJSON_Delete(a);
+	a = cJSON_Parse("[\"One\", \"\", \"Two\"]");
+	s = fhir_join(a, ", ", 8);
+	cr_expect_str_eq(s, "One, Two");
+	free(s);
+	cJSON_Delete(a);
+	s = fhir_join(NULL, ", ", 8);
+	cr_expect_str_eq(s, "");
+	free(s);
+}

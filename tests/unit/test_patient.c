@@ -628,3 +628,18 @@ Test(patient_saved, the_patient_and_version_of_a_save_answer_or_none)
 	cJSON_Delete(bare);
 	cJSON_Delete(hostile);
 }
+
+/* Issue 16 item 4: 100,000 one-letter given names become a name a clerk can read. */
+Test(patient_view, huge_given_array_is_cut_and_counted)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\",\"name\":[{\"family\":\"Doe\"}]}");
+	cJSON *given = cJSON_AddArrayToObject(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "name"), 0), "given");
+	struct patient_view v;
+
+	for (int i = 0; i < 100000; i++)
+		cJSON_AddItemToArray(given, cJSON_CreateString("x"));
+	patient_view_read(p, &v);
+	cr_expect_str_eq(v.name, "Doe, x x x x x x x x (+99992 more)");
+	patient_view_clear(&v);
+	cJSON_Delete(p);
+}

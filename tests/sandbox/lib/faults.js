@@ -31,7 +31,7 @@ const MODES = {
   'deep-nesting': { kind: 'before', defaults: { depth: 100000 } },
   'gzip-bomb': { kind: 'before', defaults: { expandedBytes: 1024 ** 3 } },
 };
-const HOSTILE_VARIANTS = ['escapes', 'invalid-utf8', 'huge', 'combining', 'all'];
+const HOSTILE_VARIANTS = ['escapes', 'invalid-utf8', 'huge', 'combining', 'arrays', 'all'];
 const NUMERIC = { ms: [0, 600000], bytesPerSecond: [1, 1e10], retryAfter: [0, 86400], afterBytes: [0, 1e12], keepBytes: [0, 1e12], bytes: [1, 2 ** 53], depth: [1, 10_000_000], expandedBytes: [1024, 16 * 1024 ** 3], count: [1, 1e9] };
 
 class Faults {
@@ -280,7 +280,15 @@ function hostileTransform(value, variant) {
     }
     return out;
   };
+  const arraysDone = new Set();
   const walk = (x, key) => {
+    // 'arrays': the first given-name list and the first address-line list hold 100,000
+    // one-letter entries (a reader that is quadratic in them freezes the client).
+    if (Array.isArray(x) && v.includes('arrays') && (key === 'given' || key === 'line') &&
+        !arraysDone.has(key)) {
+      arraysDone.add(key);
+      return new Array(100000).fill('x');
+    }
     if (Array.isArray(x)) {
       return x.map((y) => walk(y, key));
     }
@@ -512,7 +520,7 @@ const MODE_HELP = {
   429: 'answer 429 with Retry-After: retryAfter seconds (default 1), without running the request',
   truncate: 'run the request; send only keepBytes of its JSON (default half) as a complete HTTP response',
   oversize: 'announce (Content-Length, unless chunked:true) and stream a body of bytes (default 2 GiB)',
-  hostile: 'run the request; poison display strings (variant: escapes, invalid-utf8, huge, combining, all)',
+  hostile: 'run the request; poison display strings (variant: escapes, invalid-utf8, huge, combining, arrays, all)',
   'wrong-types': 'run the request; give every element the wrong JSON type',
   'other-patient': 'run the request; answer with another patient: every Patient becomes Patient/other-ID (another name), references to it too',
   'deep-nesting': 'answer a resource nested depth (default 100000) arrays deep',
