@@ -130,6 +130,11 @@ search_now(struct app *app, void *state)
 		ui_list_clear(&f->list);
 		return;
 	}
+	/* No search without its audit line: a trail that cannot be written stops it (and says so). */
+	if (app_audit(app, "search", "Patient", NULL) != 0) {
+		ui_list_clear(&f->list);
+		return;
+	}
 	f->filtered = 0;
 	ticket = ui_list_reset(&f->list);
 	/* The short form filters on our side: ask for bigger pages so one usually holds the answer. */
@@ -139,7 +144,6 @@ search_now(struct app *app, void *state)
 	app_request(app, f, &(struct app_request){ .search = s, .done = on_page, .tag = ticket,
 	    .slot = "patient-search", .label = "Searching patients" });
 	fhir_search_free(&s);
-	app_audit(app, "search", "Patient", NULL);
 	app_dirty(app);
 }
 
