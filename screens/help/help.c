@@ -84,7 +84,7 @@ close_help(struct app *app, void *state)
 }
 
 static const struct screen_action help_actions[] = {
-	{ A_HELP, close_help, 0, NULL },
+	{ A_HELP, close_help, 0, "close" },
 	{ A_SELECT, close_help, 0, NULL },
 	{ A_QUIT, close_help, 0, "close" },
 	{ A_NONE, NULL, 0, NULL },

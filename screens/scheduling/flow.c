@@ -250,7 +250,7 @@ static void
 check(struct app *app, void *state)
 {
 	struct flow *f = state;
-	cJSON *batch = cJSON_CreateObject(), *entries;
+	cJSON *batch, *entries;
 	static const char *const types[] = { "Appointment", "Encounter" };
 	time_t ahead = time(NULL) + SCHED_UPDATED_SKEW_S;
 	struct tm tm;
@@ -261,12 +261,9 @@ check(struct app *app, void *state)
 		return;
 	if (f->since[0] == '\0') {
 		load(f);
-		cJSON_Delete(batch);
 		return;
 	}
-	cJSON_AddStringToObject(batch, "resourceType", "Bundle");
-	cJSON_AddStringToObject(batch, "type", "batch");
-	entries = cJSON_AddArrayToObject(batch, "entry");
+	batch = fhir_batch_new(&entries);
 	/* A record dated in the future would count as a change at every check: only up to now. */
 	gmtime_r(&ahead, &tm);
 	strftime(le, sizeof le, "le%Y-%m-%dT%H:%M:%SZ", &tm);

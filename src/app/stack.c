@@ -427,10 +427,14 @@ app_hints(struct app *app, char *buf, size_t size)
 	for (size_t i = 0; room && i < sizeof global / sizeof global[0]; i++) {
 		bool taken = false;
 
-		/* A global action the screen does otherwise (q closes help) is not hinted as global. */
+		/*
+		 * A global action the screen names otherwise (q closes help) is hinted with the
+		 * screen's word, above; one it takes without a word of its own (Esc that leaves
+		 * while a request runs) is still what the global word says.
+		 */
 		if (f != NULL && f->ops->actions != NULL)
 			for (const struct screen_action *sa = f->ops->actions; sa->action != A_NONE; sa++)
-				taken = taken || sa->action == global[i].a;
+				taken = taken || (sa->action == global[i].a && sa->hint != NULL);
 		if (!taken)
 			room = add_hint(app, contexts, n, global[i].a, global[i].word, buf, size, &used);
 	}

@@ -486,10 +486,13 @@ patient_view_clear(struct patient_view *v)
 int
 patient_view_age(const struct patient_view *v, const struct date *today)
 {
-	struct date birth;
+	struct date birth, death;
 
 	if (!fhir_date(v->birth_date, &birth))
 		return -1;
+	/* A deceased patient's age is the age at death, not what they would be today. */
+	if (fhir_date(v->deceased_date, &death) && date_compare(&death, today) < 0)
+		return date_age_years(&birth, &death);
 	return date_age_years(&birth, today);
 }
 

@@ -78,7 +78,7 @@ struct patient_view {
 /* Read PATIENT into OUT; missing or wrongly typed elements read as empty, never fail. */
 void patient_view_read(const cJSON *patient, struct patient_view *out);
 void patient_view_clear(struct patient_view *view);
-/* Age in whole years on TODAY, or -1 when the birth date is unknown. */
+/* Age in whole years on TODAY (at death for a deceased patient), or -1 when the birth date is unknown. */
 int patient_view_age(const struct patient_view *view, const struct date *today);
 
 /* The Patient's id, borrowed, or NULL. */

@@ -142,6 +142,7 @@ banner_line(const struct patient_view *v, const struct patient_allergies *allerg
     bool with_flag, const struct date *today, int width, bool utf8)
 {
 	struct date_time now;
+	struct date death;
 	const char *sex;
 	char *name, *ages, *age_sex, *mrn_part, *flag, *left, *out, *raw, *dead;
 	size_t name_w, mrn_w, flag_w, flag_min, age_w, dead_w, fixed, avail, gap = strlen(BANNER_GAP);
@@ -150,6 +151,15 @@ banner_line(const struct patient_view *v, const struct patient_allergies *allerg
 	if (today == NULL) {
 		date_time_now(&now);
 		today = &now.date;
+	}
+	/* A deceased patient's age is the age at death (the view's date is a strict ISO date). */
+	if (*v->deceased_date != '\0') {
+		char *why = NULL;
+
+		if (date_parse(v->deceased_date, today, &death, &why) == 0 &&
+		    date_compare(&death, today) < 0)
+			today = &death;
+		free(why);
 	}
 	name = safe_text(v->name, (size_t)bounded(v->name), 0, utf8);
 	ages = age_text(*v->birth_text ? v->birth_text : NULL, today);

@@ -395,10 +395,13 @@ Test(banner, a_deceased_patient_says_so_with_the_date)
 	struct patient_view v;
 	char *t;
 
-	/* At 80 columns the allergies go to the second row; the first keeps both identifiers. */
+	/*
+	 * At 80 columns the allergies go to the second row; the first keeps both identifiers.
+	 * The age is the age at death (76), not what he would be today.
+	 */
 	patient_view_read(p, &v);
 	t = ui_banner_identity(&v, &today, 80, true);
-	cr_assert_str_eq(t, "Ruecker, Jonah  DOB 1931-05-02  94y  no MRN  DECEASED 2008-01-08");
+	cr_assert_str_eq(t, "Ruecker, Jonah  DOB 1931-05-02  76y  no MRN  DECEASED 2008-01-08");
 	free(t);
 	patient_view_clear(&v);
 	cJSON_Delete(p);

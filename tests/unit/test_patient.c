@@ -643,3 +643,17 @@ Test(patient_view, huge_given_array_is_cut_and_counted)
 	patient_view_clear(&v);
 	cJSON_Delete(p);
 }
+
+/* A deceased patient's age is the age at death, on the banner and in the lists alike. */
+Test(patient_view, deceased_age_is_at_death)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\",\"birthDate\":\"1957-05-29\","
+			       "\"deceasedDateTime\":\"2008-01-08T13:33:52+00:00\"}");
+	struct patient_view v;
+	struct date later = { 2026, 12, 1 };
+
+	patient_view_read(p, &v);
+	cr_expect_eq(patient_view_age(&v, &later), 50);
+	patient_view_clear(&v);
+	cJSON_Delete(p);
+}
