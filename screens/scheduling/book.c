@@ -57,12 +57,10 @@ struct book {
 static long
 slot_minutes(const cJSON *slot)
 {
-	struct date_time a, b;
+	struct sched_slot_view v;
 
-	if (sched_instant_parse(fhir_get_string(slot, "start"), &a) != 0 ||
-	    sched_instant_parse(fhir_get_string(slot, "end"), &b) != 0)
-		return 0;
-	return sched_minutes(&a, &b);
+	sched_slot_view(slot, &v);
+	return v.minutes;
 }
 
 static void
@@ -100,9 +98,7 @@ book_enter(struct app *app, void *arg)
 	b->booked = o->booked;
 	b->unsaved = a->unsaved;
 	b->opener = o->opener;
-	b->slots = cJSON_CreateArray();
-	for (size_t i = 0; i < a->nslots; i++)
-		cJSON_AddItemToArray(b->slots, cJSON_Duplicate(a->slots[i], true));
+	b->slots = fhir_array_of(a->slots, a->nslots);
 	uuid_v4(b->request_id);
 	ui_form_init(&b->form, fields, F_COUNT);
 	ui_dialog_init(&b->dialog, "", false);
@@ -152,7 +148,7 @@ book_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct book *b = state;
 	const cJSON *patient = app_patient(app);
 	const cJSON *first = cJSON_GetArrayItem(b->slots, 0);
-	struct date_time start;
+	struct sched_slot_view first_view;
 	char when[DATE_BUF_SIZE] = "?";
 	struct date_time now;
 
@@ -164,8 +160,9 @@ book_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_banner_draw(win, top, COLS, &pv, NULL, &now.date);
 		patient_view_clear(&pv);
 	}
-	if (sched_instant_parse(fhir_get_string(first, "start"), &start) == 0)
-		date_time_format_display(&start, when, sizeof when);
+	sched_slot_view(first, &first_view);
+	if (first_view.has_time)
+		date_time_format_display(&first_view.start, when, sizeof when);
 	ui_putf(win, top + 2, 1, COLS - 2, UI_NORMAL, false, "Book with %s at %s (%d free minutes from there)",
 	    b->owner ? b->owner->name : "?", when,
 	    (int)(slot_minutes(first) * cJSON_GetArraySize(b->slots)));
@@ -231,7 +228,7 @@ save(struct app *app, struct book *b)
 	long covered = 0;
 	char *cause = NULL, *ref;
 
-	if (patient == NULL || !fhir_valid_id(fhir_get_string(patient, "id"))) {
+	if (patient == NULL || fhir_id_of(patient) == NULL) {
 		app_error(app, "Not booked: choose the patient first");
 		return APP_REDRAW;
 	}
@@ -368,7 +365,7 @@ book_changed(struct app *app, void *state, enum action a)
 		return;
 	}
 	snprintf(b->deceased_ok, sizeof b->deceased_ok, "%s",
-	    fhir_get_string(patient, "id") ? fhir_get_string(patient, "id") : "");
+	    fhir_id_of(patient) ? fhir_id_of(patient) : "");
 	save(app, b);
 }
 

@@ -34,21 +34,11 @@ static const struct ui_list_column columns[COL_COUNT] = {
 /* The order of the board: who needs the desk's attention first. */
 static const char *const order[] = { "arrived", "in room", "booked", "done", "no-show" };
 
-struct flow_row {
-	const cJSON *appt, *encounter;
-	int group;
-	struct date_time start;
-};
-
 struct flow {
 	struct app *app;
 	struct date day;
-	cJSON *appts, *encounters; /* as read, owned */
-	cJSON *patients;	   /* the appointments' Patients, read with them, owned */
-	struct flow_row *rows;
-	size_t n;
+	struct sched_board board; /* rows sorted by the board's order */
 	bool read;
-	char since[48]; /* the newest lastUpdated read: what "changed" is measured from */
 	struct ui_list list;
 	struct scheduling_change change;
 	bool asking;
@@ -76,18 +66,12 @@ group_of(const char *status)
 static int
 row_cmp(const void *a, const void *b)
 {
-	const struct flow_row *x = a, *y = b;
+	const struct sched_board_row *x = a, *y = b;
+	int gx = group_of(x->status), gy = group_of(y->status);
 
-	if (x->group != y->group)
-		return x->group - y->group;
+	if (gx != gy)
+		return gx - gy;
 	return date_time_compare(&x->start, &y->start);
-}
-
-static void
-note_updated(struct flow *f, const cJSON *r)
-{
-	sched_updated_newest(fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated"), time(NULL),
-	    f->since, sizeof f->since);
 }
 
 static void
@@ -95,63 +79,27 @@ fill(struct flow *f)
 {
 	struct ui_list_page *pg = ui_list_page_new(COL_COUNT);
 	unsigned ticket = ui_list_reset(&f->list);
-	const cJSON *a;
-	size_t n = 0;
+	const struct sched_board *b = &f->board;
 	long select = -1;
 
-	free(f->rows);
-	f->rows = xcalloc((size_t)cJSON_GetArraySize(f->appts) + 1, sizeof *f->rows);
-	f->since[0] = '\0';
-	cJSON_ArrayForEach(a, f->appts)
-	{
-		struct flow_row *r = &f->rows[n];
-		const cJSON *e;
-		const char *status;
-
-		note_updated(f, a);
-		if (sched_instant_parse(fhir_get_string(a, "start"), &r->start) != 0)
-			continue;
-		r->appt = a;
-		cJSON_ArrayForEach(e, f->encounters)
-		{
-			const cJSON *ref;
-
-			cJSON_ArrayForEach(ref, fhir_get_array(e, "appointment"))
-			{
-				const char *s = fhir_get_string(ref, "reference");
-
-				if (s != NULL && strncmp(s, "Appointment/", 12) == 0 &&
-				    strcmp(s + 12, fhir_get_string(a, "id")) == 0)
-					r->encounter = e;
-			}
-		}
-		status = sched_flow_status(a, r->encounter);
-		if (strcmp(status, "cancelled") == 0 || strcmp(status, "entered-in-error") == 0)
-			continue;
-		r->group = group_of(status);
-		n++;
-	}
-	cJSON_ArrayForEach(a, f->encounters)
-		note_updated(f, a);
-	qsort(f->rows, n, sizeof *f->rows, row_cmp);
-	f->n = n;
-	for (size_t i = 0; i < n; i++) {
+	qsort(b->rows, b->n, sizeof *b->rows, row_cmp);
+	for (size_t i = 0; i < b->n; i++) {
 		struct sched_appt_view v;
 		struct sched_patient p;
 		char time[8], id[24], *who;
-		const char *cells[COL_COUNT], *room = sched_encounter_room(f->rows[i].encounter);
+		const char *cells[COL_COUNT], *room = sched_encounter_room(b->rows[i].encounter);
 		char ref[96];
 
-		sched_appt_view(f->rows[i].appt, &v);
-		sched_patient_read(f->rows[i].appt, f->patients, &p);
+		sched_appt_view(b->rows[i].appt, &v);
+		sched_patient_read(b->rows[i].appt, b->patients, &p);
 		who = sched_patient_label(&p);
-		scheduling_time(&f->rows[i].start, time, sizeof time);
+		scheduling_time(&b->rows[i].start, time, sizeof time);
 		snprintf(id, sizeof id, "%zu", i);
 		snprintf(ref, sizeof ref, "Appointment/%s", v.id ? v.id : "");
 		if (f->select_ref != NULL && strcmp(ref, f->select_ref) == 0)
 			select = (long)i;
 		cells[COL_TIME] = time;
-		cells[COL_STATUS] = sched_flow_status(f->rows[i].appt, f->rows[i].encounter);
+		cells[COL_STATUS] = b->rows[i].status;
 		cells[COL_PATIENT] = who;
 		cells[COL_WITH] = v.practitioner_name;
 		cells[COL_ROOM] = room;
@@ -159,7 +107,7 @@ fill(struct flow *f)
 		free(who);
 		sched_patient_clear(&p);
 	}
-	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)n, NULL);
+	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)b->n, NULL);
 	for (long i = 0; i < select; i++)
 		ui_list_action(&f->list, A_DOWN);
 	free(f->select_ref);
@@ -170,38 +118,18 @@ static void
 on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct flow *f = state;
+	struct sched_board b;
+	char *cause = NULL;
 
 	(void)tag;
-	if (r->status != FHIR_OK || fhir_get_string(r->resource, "resourceType") == NULL ||
-	    strcmp(fhir_get_string(r->resource, "resourceType"), "Bundle") != 0) {
+	if (r->status != FHIR_OK || sched_board_read(r->resource, &f->day, &b, &cause) != 0) {
 		app_error(app, "The flow board could not be read: %s",
-		    r->message ? r->message : "the answer is not a search result");
+		    r->status != FHIR_OK && r->message ? r->message : cause ? cause : "no answer");
+		free(cause);
 		return;
 	}
-	cJSON_Delete(f->appts);
-	cJSON_Delete(f->encounters);
-	cJSON_Delete(f->patients);
-	f->appts = cJSON_CreateArray();
-	f->encounters = cJSON_CreateArray();
-	f->patients = cJSON_CreateArray();
-	{
-		const cJSON *e;
-
-		cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
-		{
-			const cJSON *res = fhir_get_object(e, "resource");
-			const char *type = fhir_get_string(res, "resourceType");
-
-			if (type == NULL || !fhir_valid_id(fhir_get_string(res, "id")))
-				continue;
-			if (strcmp(type, "Appointment") == 0)
-				cJSON_AddItemToArray(f->appts, cJSON_Duplicate(res, true));
-			else if (strcmp(type, "Encounter") == 0)
-				cJSON_AddItemToArray(f->encounters, cJSON_Duplicate(res, true));
-			else if (strcmp(type, "Patient") == 0)
-				cJSON_AddItemToArray(f->patients, cJSON_Duplicate(res, true));
-		}
-	}
+	sched_board_free(&f->board);
+	f->board = b;
 	f->read = true;
 	fill(f);
 	app_dirty(app);
@@ -210,12 +138,8 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 static void
 load(struct flow *f)
 {
-	struct fhir_search *q = fhir_search_new("Appointment");
+	struct fhir_search *q = sched_board_search(&f->day);
 
-	sched_search_days(q, "date", &f->day, 1);
-	fhir_search_add(q, "_sort", "date");
-	fhir_search_add(q, "_count", "500");
-	sched_appt_includes(q);
 	app_request(f->app, f, &(struct app_request){ .search = q, .done = on_read,
 	    .slot = "flow-read", .label = "Reading today's patients" });
 	fhir_search_free(&q);
@@ -226,8 +150,6 @@ static void
 on_checked(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct flow *f = state;
-	const cJSON *e;
-	long changed = 0;
 
 	(void)tag;
 	if (r->status != FHIR_OK) {
@@ -235,14 +157,7 @@ on_checked(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 		    r->message ? r->message : "no answer");
 		return;
 	}
-	cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
-	{
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(fhir_get_object(e, "resource"), "total");
-
-		/* No count is taken as a change: better one read too many than a stale board. */
-		changed += cJSON_IsNumber(t) ? (long)t->valuedouble : 1;
-	}
-	if (changed > 0)
+	if (sched_board_changes(r->resource) > 0)
 		load(f);
 }
 
@@ -250,35 +165,14 @@ static void
 check(struct app *app, void *state)
 {
 	struct flow *f = state;
-	cJSON *batch, *entries;
-	static const char *const types[] = { "Appointment", "Encounter" };
-	time_t ahead = time(NULL) + SCHED_UPDATED_SKEW_S;
-	struct tm tm;
-	char le[40];
+	cJSON *batch;
 
 	app_timer(app, f, check_ms(app), check);
 	if (app_requests(app, f) > 0)
 		return;
-	if (f->since[0] == '\0') {
+	if ((batch = sched_board_check_batch(app_fhir(app), &f->board, time(NULL))) == NULL) {
 		load(f);
 		return;
-	}
-	batch = fhir_batch_new(&entries);
-	/* A record dated in the future would count as a change at every check: only up to now. */
-	gmtime_r(&ahead, &tm);
-	strftime(le, sizeof le, "le%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (size_t i = 0; i < 2; i++) {
-		struct fhir_search *q = fhir_search_new(types[i]);
-		char *gt = xasprintf("gt%s", f->since);
-
-		/* Only what the board shows: today's appointments, and visits of today. */
-		sched_search_days(q, "date", &f->day, 1);
-		fhir_search_add(q, "_lastUpdated", gt);
-		fhir_search_add(q, "_lastUpdated", le);
-		fhir_search_add(q, "_summary", "count");
-		fhir_batch_add_search(entries, app_fhir(app), q);
-		free(gt);
-		fhir_search_free(&q);
 	}
 	app_request(app, f, &(struct app_request){ .batch = batch, .done = on_checked,
 	    .slot = "flow-check", .label = "Checking for changes" });
@@ -311,10 +205,7 @@ flow_leave(struct app *app, void *state)
 	struct flow *f = state;
 
 	(void)app;
-	cJSON_Delete(f->appts);
-	cJSON_Delete(f->encounters);
-	cJSON_Delete(f->patients);
-	free(f->rows);
+	sched_board_free(&f->board);
 	free(f->select_ref);
 	ui_list_free(&f->list);
 	ui_dialog_free(&f->dialog);
@@ -331,8 +222,8 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 
 	(void)app;
 	date_format_display(&f->day, date, sizeof date);
-	for (size_t i = 0; i < f->n; i++)
-		count[f->rows[i].group]++;
+	for (size_t i = 0; i < f->board.n; i++)
+		count[group_of(f->board.rows[i].status)]++;
 	ui_putf(win, top, 0, COLS, UI_NORMAL, true,
 	    " Today %s: %zu booked, %zu arrived, %zu in room, %zu done, %zu no-show", date,
 	    count[2], count[0], count[1], count[3], count[4]);
@@ -352,7 +243,7 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_dialog_draw(&f->dialog, win, top, rows, COLS);
 }
 
-static const struct flow_row *
+static const struct sched_board_row *
 selected(const struct flow *f)
 {
 	const char *id = ui_list_selected_id(&f->list);
@@ -362,25 +253,7 @@ selected(const struct flow *f)
 	if (id == NULL)
 		return NULL;
 	i = strtoul(id, &end, 10);
-	return *end == '\0' && i < f->n ? &f->rows[i] : NULL;
-}
-
-static bool
-starts_today(const cJSON *appt, const void *arg)
-{
-	const struct flow *f = arg;
-	struct date_time at;
-
-	return sched_instant_parse(fhir_get_string(appt, "start"), &at) == 0 &&
-	    date_compare(&at.date, &f->day) == 0;
-}
-
-static bool
-any(const cJSON *r, const void *arg)
-{
-	(void)r;
-	(void)arg;
-	return true;
+	return *end == '\0' && i < f->board.n ? &f->board.rows[i] : NULL;
 }
 
 /* What a change saved goes onto the board as it is (one round trip); a failure reads it again. */
@@ -389,20 +262,17 @@ after_change(struct app *app, void *state, const struct scheduling_change *c,
     const struct fhir_result *res)
 {
 	struct flow *f = state;
-	const struct flow_row *r = selected(f);
+	const struct sched_board_row *r = selected(f);
 
 	(void)app;
 	free(f->select_ref);
 	f->select_ref = NULL;
 	/* Keep the cursor on the appointment, whatever group it moved to. */
-	if (r != NULL && fhir_get_string(r->appt, "id") != NULL)
-		f->select_ref = xasprintf("Appointment/%s", fhir_get_string(r->appt, "id"));
+	if (r != NULL && fhir_id_of(r->appt) != NULL)
+		f->select_ref = xasprintf("Appointment/%s", fhir_id_of(r->appt));
 	else
 		f->select_ref = xstrdup(c->ref);
-	if (res->status == FHIR_OK &&
-	    sched_merge(f->appts, res->resource, "Appointment", starts_today, f) +
-		    sched_merge(f->encounters, res->resource, "Encounter", any, NULL) >
-		0)
+	if (res->status == FHIR_OK && sched_board_apply(&f->board, res->resource) > 0)
 		fill(f);
 	else
 		load(f);
@@ -417,9 +287,9 @@ run(struct flow *f, struct fhir_plan *plan, char *cause, const struct scheduling
 
 /* The target of row R (or none) of F. */
 static struct scheduling_target
-target(const struct flow *f, const struct flow_row *r)
+target(const struct flow *f, const struct sched_board_row *r)
 {
-	return scheduling_target(r ? r->appt : NULL, r ? r->encounter : NULL, f->patients,
+	return scheduling_target(r ? r->appt : NULL, r ? r->encounter : NULL, f->board.patients,
 	    r ? &r->start : NULL);
 }
 
@@ -457,7 +327,7 @@ static const char *
 flow_unmet(struct app *app, void *state, unsigned need)
 {
 	struct flow *f = state;
-	const struct flow_row *r = selected(f);
+	const struct sched_board_row *r = selected(f);
 
 	(void)app;
 	if (need == NEEDS_NO_QUESTION && (f->asking || f->room_active))
@@ -473,7 +343,7 @@ flow_unmet(struct app *app, void *state, unsigned need)
 static void
 room_typed(struct flow *f)
 {
-	const struct flow_row *r = selected(f);
+	const struct sched_board_row *r = selected(f);
 	char *room, *cause = NULL;
 	struct scheduling_target t;
 
@@ -488,7 +358,7 @@ room_typed(struct flow *f)
 		app_error(f->app, "Room: type the room's name");
 	else
 		run(f, sched_plan_room(r->encounter, room, &cause), cause, &scheduling_room,
-		    fhir_get_string(r->encounter, "id"));
+		    fhir_id_of(r->encounter));
 	free(room);
 }
 
@@ -540,7 +410,7 @@ static int
 flow_select(struct app *app, void *state)
 {
 	struct flow *f = state;
-	const struct flow_row *r = selected(f);
+	const struct sched_board_row *r = selected(f);
 	struct sched_appt_view v;
 
 	if (f->asking)

@@ -22,13 +22,6 @@ static const struct ui_list_column columns[COL_COUNT] = {
 
 enum { F_FROM, F_MINUTES, F_TYPE, F_WITH, F_COUNT };
 
-/* A start that has enough free minutes after it, at one schedule. */
-struct free_start {
-	size_t owner;
-	const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
-	size_t n;
-};
-
 struct free_slots {
 	struct app *app;
 	struct field_def defs[F_COUNT];
@@ -38,7 +31,7 @@ struct free_slots {
 	bool in_form;
 	struct sched_owners owners;
 	cJSON *slots; /* the free slots read, owned */
-	struct free_start *starts;
+	struct sched_free_start *starts;
 	size_t nstarts;
 	struct ui_list list;
 	struct scheduling_draft draft; /* what the last booking did not save */
@@ -48,98 +41,6 @@ struct free_slots {
 
 static void search(struct free_slots *f);
 
-static long
-owner_of(const struct free_slots *f, const cJSON *slot)
-{
-	const char *ref = fhir_get_string(fhir_get_object(slot, "schedule"), "reference");
-
-	for (size_t i = 0; ref != NULL && i < f->owners.n; i++)
-		if (strcmp(f->owners.v[i].schedule, ref) == 0)
-			return (long)i;
-	return -1;
-}
-
-static bool
-is_free(const cJSON *slot)
-{
-	const char *s = fhir_get_string(slot, "status");
-
-	return s != NULL && strcmp(s, "free") == 0;
-}
-
-/* A slot kept for some appointment types fits only those; one that names none fits any. */
-static bool
-fits_type(const cJSON *slot, const char *type)
-{
-	const cJSON *cc, *coding;
-	bool restricted = false;
-
-	if (type == NULL)
-		return true;
-	cJSON_ArrayForEach(cc, fhir_get_array(slot, "appointmentType"))
-	{
-		cJSON_ArrayForEach(coding, fhir_get_array(cc, "coding"))
-		{
-			const char *code = fhir_get_string(coding, "code");
-
-			restricted = true;
-			if (code != NULL && strcmp(code, type) == 0)
-				return true;
-		}
-	}
-	/* R4 has one appointmentType on a Slot, not a list: read that form too. */
-	cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(slot, "appointmentType"), "coding"))
-	{
-		const char *code = fhir_get_string(coding, "code");
-
-		restricted = true;
-		if (code != NULL && strcmp(code, type) == 0)
-			return true;
-	}
-	return !restricted;
-}
-
-/* Each free slot that starts WANT minutes of free slots in a row, at its schedule. */
-static void
-find_starts(struct free_slots *f)
-{
-	int n = cJSON_GetArraySize(f->slots);
-
-	free(f->starts);
-	f->starts = xcalloc((size_t)n + 1, sizeof *f->starts);
-	f->nstarts = 0;
-	for (int i = 0; i < n; i++) {
-		const cJSON *first = cJSON_GetArrayItem(f->slots, i);
-		struct free_start *s = &f->starts[f->nstarts];
-		struct date_time start, end;
-		long o = owner_of(f, first), covered = 0;
-
-		if (o < 0 || !fits_type(first, f->want_type) || !is_free(first) ||
-		    sched_instant_parse(fhir_get_string(first, "start"), &start) != 0)
-			continue;
-		s->owner = (size_t)o;
-		end = start;
-		/* The slots are sorted by start: the next of the same schedule follows later. */
-		for (int j = i; j < n && covered < f->want_minutes && s->n < SCHED_BOOK_SLOTS_MAX; j++) {
-			const cJSON *x = cJSON_GetArrayItem(f->slots, j);
-			struct date_time xs, xe;
-
-			if (owner_of(f, x) != o || !is_free(x) || sched_instant_parse(fhir_get_string(x, "start"), &xs) != 0 ||
-			    sched_instant_parse(fhir_get_string(x, "end"), &xe) != 0)
-				continue;
-			if (date_time_compare(&xs, &end) != 0)
-				break;
-			s->slots[s->n++] = x;
-			covered += sched_minutes(&xs, &xe);
-			end = xe;
-		}
-		if (covered >= f->want_minutes)
-			f->nstarts++;
-		else
-			memset(s, 0, sizeof *s);
-	}
-}
-
 static void
 fill(struct free_slots *f)
 {
@@ -147,14 +48,14 @@ fill(struct free_slots *f)
 	unsigned ticket = ui_list_reset(&f->list);
 	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 
-	find_starts(f);
+	free(f->starts);
+	f->nstarts = sched_free_starts(f->slots, &f->owners, f->want_minutes, f->want_type, &f->starts);
 	for (size_t i = 0; i < f->nstarts; i++) {
 		const struct sched_owner *o = &f->owners.v[f->starts[i].owner];
-		struct date_time at;
+		const struct date_time at = f->starts[i].start;
 		char day[DATE_BUF_SIZE + 8], date[DATE_BUF_SIZE], time[8], id[24];
 		const char *cells[COL_COUNT] = { day, time, o->name, o->location_name };
 
-		sched_instant_parse(fhir_get_string(f->starts[i].slots[0], "start"), &at);
 		date_format_display(&at.date, date, sizeof date);
 		snprintf(day, sizeof day, "%s %s", wd[date_weekday(&at.date)], date);
 		scheduling_time(&at, time, sizeof time);
@@ -168,7 +69,6 @@ static void
 on_found(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct free_slots *f = state;
-	const cJSON *e;
 
 	(void)tag;
 	if (r->status != FHIR_OK) {
@@ -176,15 +76,7 @@ on_found(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		return;
 	}
 	cJSON_Delete(f->slots);
-	f->slots = cJSON_CreateArray();
-	cJSON_ArrayForEach(e, fhir_get_array(r->resource, "entry"))
-	{
-		const cJSON *res = fhir_get_object(e, "resource");
-		const char *type = fhir_get_string(res, "resourceType");
-
-		if (type != NULL && strcmp(type, "Slot") == 0 && fhir_valid_id(fhir_get_string(res, "id")))
-			cJSON_AddItemToArray(f->slots, cJSON_Duplicate(res, true));
-	}
+	f->slots = fhir_bundle_take(r->resource, "Slot");
 	fill(f);
 	f->in_form = f->nstarts == 0;
 	app_dirty(app);
@@ -333,7 +225,7 @@ on_unsaved(struct app *app, void *opener, const struct scheduling_draft *draft)
 
 enum { NEEDS_FREE_ROW = APP_NEEDS_SCREEN, NEEDS_PATIENT = APP_NEEDS_SCREEN << 1 };
 
-static const struct free_start *
+static const struct sched_free_start *
 selected_start(const struct free_slots *f)
 {
 	const char *id = f->in_form ? NULL : ui_list_selected_id(&f->list);
@@ -365,7 +257,7 @@ static int
 book(struct app *app, void *state)
 {
 	struct free_slots *f = state;
-	const struct free_start *s = selected_start(f);
+	const struct sched_free_start *s = selected_start(f);
 	struct book_request req = { 0 };
 
 	req.owner = &f->owners.v[s->owner];

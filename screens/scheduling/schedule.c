@@ -404,25 +404,6 @@ schedule_cursor(struct app *app, void *state, int *y, int *x)
 
 /* --- changes --------------------------------------------------------------------- */
 
-/* The slots of a row's appointment that the day holds, as read. */
-static size_t
-appt_slots(const struct schedule *s, const cJSON *appt, const cJSON **out, size_t max)
-{
-	const cJSON *ref;
-	size_t n = 0;
-
-	cJSON_ArrayForEach(ref, fhir_get_array(appt, "slot"))
-	{
-		const char *r = fhir_get_string(ref, "reference");
-		long i = r != NULL ? sched_day_find(&s->data, r) : -1;
-
-		if (i >= 0 && n < max && s->data.rows[i].slot != NULL)
-			out[n++] = s->data.rows[i].slot;
-	}
-	return n;
-}
-
-
 /*
  * After a change the day shows what the server has now, the changed row selected:
  * what the change saved is applied to the rows shown, so a change costs one round
@@ -570,7 +551,7 @@ book_here(struct schedule *s)
 	if (app_patient(s->app) == NULL) {
 		/* The patient first: the finder makes one current, then the booking opens. */
 		free(s->book_slot);
-		s->book_slot = xasprintf("Slot/%s", fhir_get_string(r->slot, "id"));
+		s->book_slot = xasprintf("Slot/%s", fhir_id_of(r->slot));
 		patients_pick(s->app, s, on_picked);
 		return;
 	}
@@ -627,10 +608,8 @@ start_move(struct schedule *s)
 	cJSON_Delete(s->moving);
 	cJSON_Delete(s->moving_slots);
 	s->moving = cJSON_Duplicate(r->appt, true);
-	s->moving_slots = cJSON_CreateArray();
-	n = appt_slots(s, r->appt, slots, SCHED_BOOK_SLOTS_MAX);
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(s->moving_slots, cJSON_Duplicate(slots[i], true));
+	n = sched_day_appt_slots(&s->data, r->appt, slots, SCHED_BOOK_SLOTS_MAX);
+	s->moving_slots = fhir_array_of(slots, n);
 }
 
 static void
@@ -659,7 +638,7 @@ answered(struct schedule *s)
 		const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
 		const struct field_code *why = &scheduling_cancel_reasons[ui_dialog_chosen(&s->dialog) %
 		    scheduling_cancel_reasons_count];
-		const char *id = fhir_get_string(t.appt, "id");
+		const char *id = fhir_id_of(t.appt);
 		char *cause = NULL;
 		size_t n;
 
@@ -670,7 +649,7 @@ answered(struct schedule *s)
 		}
 		if (!scheduling_patient_read(s->app, &t, "Cancel"))
 			return;
-		n = appt_slots(s, t.appt, slots, SCHED_BOOK_SLOTS_MAX);
+		n = sched_day_appt_slots(&s->data, t.appt, slots, SCHED_BOOK_SLOTS_MAX);
 		change(s, sched_plan_cancel(t.appt, slots, n, why->code, why->display, &cause), cause,
 		    &scheduling_cancel, id);
 	}
@@ -702,7 +681,7 @@ cancel_question(struct schedule *s)
 	free(q);
 	sched_patient_clear(&p);
 	snprintf(s->cancel_id, sizeof s->cancel_id, "%s",
-	    fhir_get_string(r->appt, "id") ? fhir_get_string(r->appt, "id") : "");
+	    fhir_id_of(r->appt) ? fhir_id_of(r->appt) : "");
 	ui_dialog_set_choosing(&s->dialog, true);
 	for (size_t i = 0; i < scheduling_cancel_reasons_count; i++)
 		ui_dialog_add(&s->dialog, scheduling_cancel_reasons[i].display);

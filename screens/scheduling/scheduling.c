@@ -220,7 +220,7 @@ scheduling_ask_step(struct app *app, struct ui_dialog *dialog, enum scheduling_s
 	free(q);
 	asked->step = step;
 	snprintf(asked->appt_id, sizeof asked->appt_id, "%s",
-	    fhir_get_string(t->appt, "id") ? fhir_get_string(t->appt, "id") : "");
+	    fhir_id_of(t->appt) ? fhir_id_of(t->appt) : "");
 	sched_patient_clear(&p);
 	return true;
 }
@@ -229,7 +229,7 @@ void
 scheduling_take_step(struct app *app, void *state, struct scheduling_change *c,
     const struct scheduling_asked *asked, const struct scheduling_target *t)
 {
-	const char *id = fhir_get_string(t->appt, "id"), *verb = steps[asked->step].verb;
+	const char *id = fhir_id_of(t->appt), *verb = steps[asked->step].verb;
 	struct sched_patient p;
 	struct date_time now;
 	char *cause = NULL;

@@ -1034,3 +1034,38 @@ fhir_refers_to(const char *reference, const char *type, const char *id)
 	return strncmp(reference, type, t) == 0 && reference[t] == '/' &&
 	       strcmp(reference + t + 1, id) == 0 && (n == k || reference[-1] == '/');
 }
+
+const char *
+fhir_id_of(const cJSON *resource)
+{
+	const char *id = fhir_get_string(resource, "id");
+
+	return fhir_valid_id(id) ? id : NULL;
+}
+
+cJSON *
+fhir_bundle_take(const cJSON *bundle, const char *type)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, fhir_get_array(bundle, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		const char *rt = fhir_get_string(r, "resourceType");
+
+		if (rt != NULL && strcmp(rt, type) == 0 && fhir_id_of(r) != NULL)
+			cJSON_AddItemToArray(out, cJSON_Duplicate(r, true));
+	}
+	return out;
+}
+
+cJSON *
+fhir_array_of(const cJSON *const *resources, size_t n)
+{
+	cJSON *out = cJSON_CreateArray();
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(out, cJSON_Duplicate(resources[i], true));
+	return out;
+}

@@ -160,6 +160,13 @@ const char *fhir_get_string(const cJSON *obj, const char *name);
 const cJSON *fhir_get_array(const cJSON *obj, const char *name);
 const cJSON *fhir_get_object(const cJSON *obj, const char *name);
 
+/* The id of RESOURCE when it is a valid FHIR id, else NULL. */
+const char *fhir_id_of(const cJSON *resource);
+/* Every entry resource of BUNDLE of type TYPE with a valid id, copied into a new array. */
+cJSON *fhir_bundle_take(const cJSON *bundle, const char *type);
+/* A new array of copies of the N RESOURCES: what a screen holds on to after its answer is gone. */
+cJSON *fhir_array_of(const cJSON *const *resources, size_t n);
+
 /* True when S is a valid FHIR resource type name or id. */
 bool fhir_valid_type(const char *s);
 bool fhir_valid_id(const char *s);

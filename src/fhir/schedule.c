@@ -315,25 +315,9 @@ bundle_total(const cJSON *b)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "total");
 
-	return cJSON_IsNumber(t) ? (long)t->valuedouble : -1;
-}
-
-/* Every entry resource of type TYPE into a new array (copies). */
-static cJSON *
-take_type(const cJSON *searchset, const char *type)
-{
-	cJSON *out = cJSON_CreateArray();
-	const cJSON *e;
-
-	cJSON_ArrayForEach(e, fhir_get_array(searchset, "entry"))
-	{
-		const cJSON *r = fhir_get_object(e, "resource");
-		const char *rt = fhir_get_string(r, "resourceType");
-
-		if (rt != NULL && strcmp(rt, type) == 0 && fhir_valid_id(fhir_get_string(r, "id")))
-			cJSON_AddItemToArray(out, cJSON_Duplicate(r, true));
-	}
-	return out;
+	/* A count out of range is no count: casting it would be undefined. */
+	return cJSON_IsNumber(t) && t->valuedouble >= 0 && t->valuedouble < 1e15 ? (long)t->valuedouble
+										 : -1;
 }
 
 static bool
@@ -399,10 +383,10 @@ sched_day_read(const cJSON *response, const struct date *day, struct sched_day *
 	if ((slots_set = batch_searchset(response, 0, "slots", cause)) == NULL ||
 	    (appts_set = batch_searchset(response, 1, "appointments", cause)) == NULL)
 		return -1;
-	out->slots = take_type(slots_set, "Slot");
-	out->appts = take_type(appts_set, "Appointment");
-	out->encounters = take_type(appts_set, "Encounter");
-	out->patients = take_type(appts_set, "Patient");
+	out->slots = fhir_bundle_take(slots_set, "Slot");
+	out->appts = fhir_bundle_take(appts_set, "Appointment");
+	out->encounters = fhir_bundle_take(appts_set, "Encounter");
+	out->patients = fhir_bundle_take(appts_set, "Patient");
 	out->slots_total = bundle_total(slots_set);
 	out->appts_total = bundle_total(appts_set);
 	day_rows(out);
@@ -612,6 +596,23 @@ sched_day_find(const struct sched_day *d, const char *ref)
 	return -1;
 }
 
+size_t
+sched_day_appt_slots(const struct sched_day *d, const cJSON *appt, const cJSON **out, size_t max)
+{
+	const cJSON *ref;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(ref, fhir_get_array(appt, "slot"))
+	{
+		const char *r = fhir_get_string(ref, "reference");
+		long i = r != NULL && n < max ? sched_day_find(d, r) : -1;
+
+		if (i >= 0 && d->rows[i].slot != NULL)
+			out[n++] = d->rows[i].slot;
+	}
+	return n;
+}
+
 /* --- week and free slots ------------------------------------------------------------ */
 
 struct fhir_search *
@@ -695,6 +696,126 @@ sched_free_search(const struct sched_owner *owner, const struct date *from)
 }
 
 /* --- appointments as read ----------------------------------------------------------- */
+
+void
+sched_slot_view(const cJSON *slot, struct sched_slot_view *out)
+{
+	const char *status = fhir_get_string(slot, "status");
+
+	memset(out, 0, sizeof *out);
+	out->id = fhir_id_of(slot);
+	out->schedule_ref = fhir_get_string(fhir_get_object(slot, "schedule"), "reference");
+	out->free = status != NULL && strcmp(status, "free") == 0;
+	out->has_time = sched_instant_parse(fhir_get_string(slot, "start"), &out->start) == 0 &&
+	    sched_instant_parse(fhir_get_string(slot, "end"), &out->end) == 0;
+	out->minutes = out->has_time ? sched_minutes(&out->start, &out->end) : 0;
+}
+
+/* Whether CODINGS (an array of Codings) name TYPE; *NAMED set when it holds any code. */
+static bool
+codings_name(const cJSON *codings, const char *type, bool *named)
+{
+	const cJSON *coding;
+
+	cJSON_ArrayForEach(coding, codings)
+	{
+		const char *code = fhir_get_string(coding, "code");
+
+		*named = true;
+		if (code != NULL && strcmp(code, type) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+sched_slot_fits_type(const cJSON *slot, const char *type)
+{
+	const cJSON *cc;
+	bool named = false;
+
+	if (type == NULL)
+		return true;
+	/* R4 has one appointmentType on a Slot; servers that send a list are read too. */
+	if (codings_name(fhir_get_array(fhir_get_object(slot, "appointmentType"), "coding"), type,
+		&named))
+		return true;
+	cJSON_ArrayForEach(cc, fhir_get_array(slot, "appointmentType"))
+	{
+		if (codings_name(fhir_get_array(cc, "coding"), type, &named))
+			return true;
+	}
+	return !named;
+}
+
+static long
+owner_index(const struct sched_owners *owners, const char *schedule_ref)
+{
+	for (size_t i = 0; schedule_ref != NULL && i < owners->n; i++)
+		if (strcmp(owners->v[i].schedule, schedule_ref) == 0)
+			return (long)i;
+	return -1;
+}
+
+size_t
+sched_free_starts(const cJSON *slots, const struct sched_owners *owners, long minutes,
+    const char *type, struct sched_free_start **out)
+{
+	size_t n = (size_t)cJSON_GetArraySize(slots), count = 0, k = 0;
+	struct sched_slot_view *v = xcalloc(n + 1, sizeof *v);
+	const cJSON **res = xcalloc(n + 1, sizeof *res);
+	long *owner = xcalloc(n + 1, sizeof *owner), *next = xcalloc(n + 1, sizeof *next);
+	long *last = xcalloc(owners->n + 1, sizeof *last);
+	const cJSON *slot;
+
+	*out = xcalloc(n + 1, sizeof **out);
+	cJSON_ArrayForEach(slot, slots)
+	{
+		res[k] = slot;
+		sched_slot_view(slot, &v[k]);
+		owner[k] = owner_index(owners, v[k].schedule_ref);
+		k++;
+	}
+	/* Each slot's next slot of the same schedule, so a start never walks the others'. */
+	for (size_t o = 0; o < owners->n; o++)
+		last[o] = -1;
+	for (size_t i = n; i-- > 0;) {
+		next[i] = owner[i] >= 0 ? last[owner[i]] : -1;
+		if (owner[i] >= 0)
+			last[owner[i]] = (long)i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sched_free_start *s = &(*out)[count];
+		struct date_time end;
+		long covered = 0;
+
+		if (owner[i] < 0 || !v[i].free || !v[i].has_time || !sched_slot_fits_type(res[i], type))
+			continue;
+		s->owner = (size_t)owner[i];
+		s->start = v[i].start;
+		end = v[i].start;
+		for (long j = (long)i; j >= 0 && covered < minutes && s->n < SCHED_BOOK_SLOTS_MAX;
+		     j = next[j]) {
+			if (!v[j].free || !v[j].has_time)
+				continue;
+			if (date_time_compare(&v[j].start, &end) != 0)
+				break;
+			s->slots[s->n++] = res[j];
+			covered += v[j].minutes;
+			end = v[j].end;
+		}
+		if (covered >= minutes)
+			count++;
+		else
+			memset(s, 0, sizeof *s);
+	}
+	free(v);
+	free(res);
+	free(owner);
+	free(next);
+	free(last);
+	return count;
+}
 
 static const char *
 coding_text(const cJSON *cc)
@@ -863,6 +984,182 @@ sched_flow_status(const cJSON *appt, const cJSON *encounter)
 	if (strcmp(s, "noshow") == 0)
 		return "no-show";
 	return s;
+}
+
+/* --- the flow board ----------------------------------------------------------------- */
+
+struct fhir_search *
+sched_board_search(const struct date *day)
+{
+	struct fhir_search *q = fhir_search_new("Appointment");
+
+	sched_search_days(q, "date", day, 1);
+	fhir_search_add(q, "_sort", "date");
+	fhir_search_add(q, "_count", "500");
+	sched_appt_includes(q);
+	return q;
+}
+
+/* An encounter by the appointment it is linked to. */
+struct visit_link {
+	const char *appt_id;
+	const cJSON *encounter;
+	size_t order;
+};
+
+static int
+link_cmp(const void *a, const void *b)
+{
+	const struct visit_link *x = a, *y = b;
+	int c = strcmp(x->appt_id, y->appt_id);
+
+	return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int
+link_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct visit_link *)elem)->appt_id);
+}
+
+/* The rows of B, built again: each appointment with the first encounter linked to it. The
+ * links are sorted once, so a day of hostile size costs n log n, not n squared. */
+static void
+board_rows(struct sched_board *b)
+{
+	size_t nlinks = 0, cap = 0, n = 0;
+	struct visit_link *links = NULL;
+	const cJSON *e, *a;
+
+	b->since[0] = '\0';
+	cJSON_ArrayForEach(e, b->encounters)
+	{
+		const cJSON *ref;
+
+		sched_updated_newest(fhir_get_string(fhir_get_object(e, "meta"), "lastUpdated"),
+		    time(NULL), b->since, sizeof b->since);
+		cJSON_ArrayForEach(ref, fhir_get_array(e, "appointment"))
+		{
+			const char *r = fhir_get_string(ref, "reference");
+
+			if (!starts(r, "Appointment/"))
+				continue;
+			if (nlinks == cap)
+				links = xreallocarray(links, cap = cap * 2 + 16, sizeof *links);
+			links[nlinks] = (struct visit_link){ r + 12, e, nlinks };
+			nlinks++;
+		}
+	}
+	qsort(links, nlinks, sizeof *links, link_cmp);
+	free(b->rows);
+	b->rows = xcalloc((size_t)cJSON_GetArraySize(b->appts) + 1, sizeof *b->rows);
+	cJSON_ArrayForEach(a, b->appts)
+	{
+		struct sched_board_row *r = &b->rows[n];
+		const char *id = fhir_id_of(a);
+		const struct visit_link *l;
+
+		sched_updated_newest(fhir_get_string(fhir_get_object(a, "meta"), "lastUpdated"),
+		    time(NULL), b->since, sizeof b->since);
+		if (id == NULL || sched_instant_parse(fhir_get_string(a, "start"), &r->start) != 0)
+			continue;
+		l = nlinks > 0 ? bsearch(id, links, nlinks, sizeof *links, link_find) : NULL;
+		/* bsearch finds any of equal keys: step back to the first linked. */
+		while (l != NULL && l > links && strcmp(l[-1].appt_id, id) == 0)
+			l--;
+		r->appt = a;
+		r->encounter = l != NULL ? l->encounter : NULL;
+		r->status = sched_flow_status(a, r->encounter);
+		if (strcmp(r->status, "cancelled") == 0 || strcmp(r->status, "entered-in-error") == 0) {
+			memset(r, 0, sizeof *r);
+			continue;
+		}
+		n++;
+	}
+	b->n = n;
+	free(links);
+}
+
+int
+sched_board_read(const cJSON *searchset, const struct date *day, struct sched_board *out,
+    char **cause)
+{
+	memset(out, 0, sizeof *out);
+	out->day = *day;
+	if (!starts(fhir_get_string(searchset, "resourceType"), "Bundle")) {
+		*cause = xstrdup("the answer is not a search result");
+		return -1;
+	}
+	out->appts = fhir_bundle_take(searchset, "Appointment");
+	out->encounters = fhir_bundle_take(searchset, "Encounter");
+	out->patients = fhir_bundle_take(searchset, "Patient");
+	board_rows(out);
+	return 0;
+}
+
+size_t
+sched_board_apply(struct sched_board *b, const cJSON *response)
+{
+	size_t n = sched_merge(b->appts, response, "Appointment", starts_on, &b->day) +
+	    sched_merge(b->encounters, response, "Encounter", any, NULL);
+
+	board_rows(b);
+	return n;
+}
+
+void
+sched_board_free(struct sched_board *b)
+{
+	cJSON_Delete(b->appts);
+	cJSON_Delete(b->encounters);
+	cJSON_Delete(b->patients);
+	free(b->rows);
+	memset(b, 0, sizeof *b);
+}
+
+cJSON *
+sched_board_check_batch(const struct fhir_client *fc, const struct sched_board *b, time_t now)
+{
+	static const char *const types[] = { "Appointment", "Encounter" };
+	time_t ahead = now + SCHED_UPDATED_SKEW_S;
+	cJSON *batch, *entries;
+	struct tm tm;
+	char le[40];
+
+	if (b->since[0] == '\0')
+		return NULL;
+	batch = fhir_batch_new(&entries);
+	gmtime_r(&ahead, &tm);
+	strftime(le, sizeof le, "le%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (size_t i = 0; i < 2; i++) {
+		struct fhir_search *q = fhir_search_new(types[i]);
+		char *gt = xasprintf("gt%s", b->since);
+
+		/* Only what the board shows: the day's appointments, and visits of the day. */
+		sched_search_days(q, "date", &b->day, 1);
+		fhir_search_add(q, "_lastUpdated", gt);
+		fhir_search_add(q, "_lastUpdated", le);
+		fhir_search_add(q, "_summary", "count");
+		fhir_batch_add_search(entries, fc, q);
+		free(gt);
+		fhir_search_free(&q);
+	}
+	return batch;
+}
+
+long
+sched_board_changes(const cJSON *response)
+{
+	const cJSON *e;
+	long changed = 0;
+
+	cJSON_ArrayForEach(e, fhir_get_array(response, "entry"))
+	{
+		long t = bundle_total(fhir_get_object(e, "resource"));
+
+		changed += t >= 0 ? t : 1;
+	}
+	return changed;
 }
 
 /* --- plans ------------------------------------------------------------------------- */

@@ -121,6 +121,76 @@ bool sched_day_add_patient(struct sched_day *d, const cJSON *patient);
 /* The row holding the slot or appointment with this id ("Slot/x" or "Appointment/y"), or -1. */
 long sched_day_find(const struct sched_day *d, const char *ref);
 
+/* The slots of the day D that APPT takes (its slot references), at most MAX, into OUT. */
+size_t sched_day_appt_slots(const struct sched_day *d, const cJSON *appt, const cJSON **out,
+    size_t max);
+
+/* A Slot as the screens use it; strings borrowed from the resource. */
+struct sched_slot_view {
+	const char *id;		  /* a valid id, or NULL */
+	const char *schedule_ref; /* "Schedule/ID" as the slot has it, or NULL */
+	bool free;		  /* status "free" */
+	bool has_time;		  /* start and end both read */
+	struct date_time start, end;
+	long minutes; /* end - start, 0 without a time */
+};
+void sched_slot_view(const cJSON *slot, struct sched_slot_view *out);
+/* A slot kept for some appointment types fits only those; one that names none fits any
+ * TYPE (a code; NULL fits every slot). */
+bool sched_slot_fits_type(const cJSON *slot, const char *type);
+
+/* A start that has enough free minutes after it, at one schedule: its slots, borrowed. */
+struct sched_free_start {
+	size_t owner; /* index into the owners */
+	const cJSON *slots[SCHED_BOOK_SLOTS_MAX];
+	size_t n;
+	struct date_time start;
+};
+/*
+ * Each free slot of SLOTS (a Slot searchset's, sorted by start) that begins MINUTES of
+ * consecutive free slots at one of OWNERS' schedules, fitting TYPE (NULL: any): the
+ * times a booking of that length can start. Linear in the slots (each start looks only
+ * at the next slots of its own schedule). Returns the count; *OUT is allocated (free it).
+ */
+size_t sched_free_starts(const cJSON *slots, const struct sched_owners *owners, long minutes,
+    const char *type, struct sched_free_start **out);
+
+/*
+ * The flow board: a day's appointments of every practitioner with their encounters and
+ * patients, from one Appointment search with the includes (sched_board_search).
+ */
+struct sched_board_row {
+	const cJSON *appt;	/* borrowed from the board */
+	const cJSON *encounter; /* the visit linked to it, or NULL */
+	const char *status;	/* sched_flow_status */
+	struct date_time start;
+};
+struct sched_board {
+	struct date day;
+	cJSON *appts, *encounters, *patients; /* owned */
+	struct sched_board_row *rows;	      /* cancelled and entered-in-error left out, as read */
+	size_t n;
+	char since[48]; /* the newest lastUpdated read: what "changed" is measured from */
+};
+struct fhir_search *sched_board_search(const struct date *day);
+/* Read the searchset into OUT (zeroed first). 0, or -1 with *CAUSE when it is not one. */
+int sched_board_read(const cJSON *searchset, const struct date *day, struct sched_board *out,
+    char **cause);
+/* What a change saved, applied to the board (appointments of its day only); the rows are
+ * built again. Returns how many resources changed. */
+size_t sched_board_apply(struct sched_board *b, const cJSON *response);
+void sched_board_free(struct sched_board *b);
+/*
+ * The check for changes: one batch counting the day's appointments and encounters updated
+ * after B's newest change and not after NOW plus the allowed skew (a record dated in the
+ * future would otherwise count at every check). NULL when nothing was read yet.
+ */
+cJSON *sched_board_check_batch(const struct fhir_client *fc, const struct sched_board *b,
+    time_t now);
+/* How many changed, by that batch's answer; a count missing counts as a change (better one
+ * read too many than a stale board). */
+long sched_board_changes(const cJSON *response);
+
 /* The week from START (7 days) for the week overview: per day, free, booked and blocked slots. */
 struct sched_week_day {
 	struct date date;

@@ -430,3 +430,32 @@ Test(fhir, join_is_bounded_and_says_what_it_left_out)
 	cr_expect_str_eq(s, "");
 	free(s);
 }
+
+Test(fhir, id_of_and_bundle_take)
+{
+	cJSON *b = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":["
+			       "{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"s1\"}},"
+			       "{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"../admin\"}},"
+			       "{\"resource\":{\"resourceType\":\"Slot\"}},"
+			       "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a1\"}},"
+			       "{\"resource\":\"Slot\"},{}]}");
+	cJSON *slots, *copy;
+	const cJSON *items[2];
+
+	cr_assert_not_null(b);
+	slots = fhir_bundle_take(b, "Slot");
+	cr_assert_eq(cJSON_GetArraySize(slots), 1, "only the Slot with a valid id");
+	cr_assert_str_eq(fhir_id_of(cJSON_GetArrayItem(slots, 0)), "s1");
+	cr_assert_null(fhir_id_of(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"), 1)));
+	cr_assert_null(fhir_id_of(NULL));
+	items[0] = cJSON_GetArrayItem(slots, 0);
+	items[1] = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"), 3),
+	    "resource");
+	copy = fhir_array_of(items, 2);
+	cJSON_Delete(b);
+	cJSON_Delete(slots);
+	/* Copies: they outlive what they were taken from. */
+	cr_assert_eq(cJSON_GetArraySize(copy), 2);
+	cr_assert_str_eq(fhir_id_of(cJSON_GetArrayItem(copy, 1)), "a1");
+	cJSON_Delete(copy);
+}

@@ -912,3 +912,307 @@ Test(schedule, the_newest_update_ignores_the_far_future_and_compares_instants)
 	    newest, sizeof newest));
 	cr_assert_str_eq(newest, "2026-12-01T09:00:00.2Z");
 }
+
+/* --- slots, free starts ------------------------------------------------------------- */
+
+static cJSON *
+free_slot(const char *id, const char *schedule, const char *status, const char *start, const char *end,
+    const char *type)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof buf,
+	    "{\"resourceType\":\"Slot\",\"id\":\"%s\",\"schedule\":{\"reference\":\"%s\"},"
+	    "\"status\":\"%s\",\"start\":\"%s\",\"end\":\"%s\"%s%s%s}",
+	    id, schedule, status, start, end, type ? ",\"appointmentType\":{\"coding\":[{\"code\":\"" : "",
+	    type ? type : "", type ? "\"}]}" : "");
+	return json(buf);
+}
+
+Test(schedule, slot_view)
+{
+	cJSON *s = free_slot("s1", "Schedule/a", "free", "2026-12-02T09:00:00Z", "2026-12-02T09:15:00Z", NULL);
+	cJSON *bad = json("{\"resourceType\":\"Slot\",\"id\":\"bad id\",\"status\":\"busy\","
+			  "\"start\":\"tomorrow\"}");
+	struct sched_slot_view v;
+
+	sched_slot_view(s, &v);
+	cr_assert_str_eq(v.id, "s1");
+	cr_assert_str_eq(v.schedule_ref, "Schedule/a");
+	cr_assert(v.free && v.has_time);
+	cr_assert_eq(v.minutes, 15);
+	cr_assert_eq(v.start.hour, 9);
+	sched_slot_view(bad, &v);
+	cr_assert_null(v.id, "an invalid id is no id");
+	cr_assert(!v.free && !v.has_time);
+	cr_assert_eq(v.minutes, 0);
+	cJSON_Delete(s);
+	cJSON_Delete(bad);
+}
+
+Test(schedule, slot_fits_type)
+{
+	cJSON *any = free_slot("s1", "Schedule/a", "free", "2026-12-02T09:00:00Z", "2026-12-02T09:15:00Z", NULL);
+	cJSON *wellness = free_slot("s2", "Schedule/a", "free", "2026-12-02T09:00:00Z",
+	    "2026-12-02T09:15:00Z", "WELLNESS");
+	/* Some servers send a list of CodeableConcepts: read that form too. */
+	cJSON *listed = json("{\"resourceType\":\"Slot\",\"id\":\"s3\",\"appointmentType\":"
+			     "[{\"coding\":[{\"code\":\"FOLLOWUP\"}]},{\"coding\":[{\"code\":\"ROUTINE\"}]}]}");
+
+	cr_assert(sched_slot_fits_type(any, "WELLNESS"), "a slot that names no type fits any");
+	cr_assert(sched_slot_fits_type(any, NULL));
+	cr_assert(sched_slot_fits_type(wellness, "WELLNESS"));
+	cr_assert_not(sched_slot_fits_type(wellness, "ROUTINE"), "a kept slot fits only its types");
+	cr_assert(sched_slot_fits_type(wellness, NULL), "no type asked: every slot fits");
+	cr_assert(sched_slot_fits_type(listed, "ROUTINE"));
+	cr_assert_not(sched_slot_fits_type(listed, "WELLNESS"));
+	cJSON_Delete(any);
+	cJSON_Delete(wellness);
+	cJSON_Delete(listed);
+}
+
+static void
+owners_ab(struct sched_owners *o)
+{
+	o->n = 2;
+	o->v = calloc(2, sizeof *o->v);
+	o->v[0].schedule = strdup("Schedule/a");
+	o->v[0].name = strdup("Dr A");
+	o->v[1].schedule = strdup("Schedule/b");
+	o->v[1].name = strdup("Dr B");
+}
+
+Test(schedule, free_starts_need_consecutive_free_minutes_at_one_schedule)
+{
+	cJSON *slots = cJSON_CreateArray();
+	struct sched_owners o;
+	struct sched_free_start *st;
+	size_t n;
+
+	owners_ab(&o);
+	/* a: 9:00 9:15 free, 9:30 busy, 9:45 free; b's slots interleaved; c is nobody's. */
+	cJSON_AddItemToArray(slots, free_slot("a1", "Schedule/a", "free", "2026-12-02T09:00:00Z", "2026-12-02T09:15:00Z", NULL));
+	cJSON_AddItemToArray(slots, free_slot("b1", "Schedule/b", "free", "2026-12-02T09:00:00Z", "2026-12-02T09:30:00Z", NULL));
+	cJSON_AddItemToArray(slots, free_slot("c1", "Schedule/c", "free", "2026-12-02T09:00:00Z", "2026-12-02T10:00:00Z", NULL));
+	cJSON_AddItemToArray(slots, free_slot("a2", "Schedule/a", "free", "2026-12-02T09:15:00Z", "2026-12-02T09:30:00Z", NULL));
+	cJSON_AddItemToArray(slots, free_slot("a3", "Schedule/a", "busy", "2026-12-02T09:30:00Z", "2026-12-02T09:45:00Z", NULL));
+	cJSON_AddItemToArray(slots, free_slot("b2", "Schedule/b", "free", "2026-12-02T09:30:00Z", "2026-12-02T10:00:00Z", NULL));
+	cJSON_AddItemToArray(slots, free_slot("a4", "Schedule/a", "free", "2026-12-02T09:45:00Z", "2026-12-02T10:00:00Z", NULL));
+
+	n = sched_free_starts(slots, &o, 30, NULL, &st);
+	cr_assert_eq(n, 3, "a at 9:00 (two slots), b at 9:00 and 9:30; got %zu", n);
+	cr_assert_eq(st[0].owner, 0);
+	cr_assert_eq(st[0].n, 2);
+	cr_assert_str_eq(fhir_id_of(st[0].slots[0]), "a1");
+	cr_assert_str_eq(fhir_id_of(st[0].slots[1]), "a2");
+	cr_assert_eq(st[0].start.hour, 9);
+	cr_assert_eq(st[0].start.minute, 0);
+	cr_assert_eq(st[1].owner, 1);
+	cr_assert_eq(st[1].n, 1);
+	cr_assert_eq(st[2].owner, 1);
+	cr_assert_eq(st[2].start.minute, 30);
+	free(st);
+
+	n = sched_free_starts(slots, &o, 15, NULL, &st);
+	cr_assert_eq(n, 5, "every free slot of a known schedule starts 15 minutes; got %zu", n);
+	free(st);
+
+	n = sched_free_starts(slots, &o, 60, NULL, &st);
+	cr_assert_eq(n, 1, "only b has an hour in a row; got %zu", n);
+	cr_assert_eq(st[0].owner, 1);
+	cr_assert_eq(st[0].n, 2);
+	free(st);
+
+	n = sched_free_starts(slots, &o, 15, "WELLNESS", &st);
+	cr_assert_eq(n, 5, "slots that name no type fit any type");
+	free(st);
+	sched_owners_free(&o);
+	cJSON_Delete(slots);
+}
+
+Test(schedule, free_starts_of_hostile_size)
+{
+	/* 8,000 free slots, every other one b's, every one a start: each start looks ahead at most
+	 * SCHED_BOOK_SLOTS_MAX slots of its own schedule, whatever the other schedules hold. */
+	cJSON *slots = cJSON_CreateArray();
+	struct sched_owners o;
+	struct sched_free_start *st;
+	size_t n;
+
+	owners_ab(&o);
+	for (int i = 0; i < 8000; i++) {
+		char id[16], a[32], b[32];
+		int m = i * 5;
+
+		snprintf(id, sizeof id, "s%d", i);
+		snprintf(a, sizeof a, "2026-12-%02dT%02d:%02d:00Z", 2 + m / 1440, m / 60 % 24, m % 60);
+		m += 5;
+		snprintf(b, sizeof b, "2026-12-%02dT%02d:%02d:00Z", 2 + m / 1440, m / 60 % 24, m % 60);
+		cJSON_AddItemToArray(slots, free_slot(id, i % 2 ? "Schedule/b" : "Schedule/c", "free", a, b, NULL));
+	}
+	n = sched_free_starts(slots, &o, 5, NULL, &st);
+	cr_assert_eq(n, 4000, "every slot of b starts five minutes; got %zu", n);
+	free(st);
+	n = sched_free_starts(slots, &o, 10, NULL, &st);
+	cr_assert_eq(n, 0, "b's slots are ten minutes apart, never two in a row; got %zu", n);
+	free(st);
+	sched_owners_free(&o);
+	cJSON_Delete(slots);
+}
+
+/* --- the flow board ------------------------------------------------------------------ */
+
+static const char board_json[] =
+    "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":["
+    "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a1\",\"status\":\"booked\","
+    "\"start\":\"2026-12-02T09:00:00Z\",\"meta\":{\"lastUpdated\":\"2026-11-30T11:00:00Z\"},"
+    "\"participant\":[{\"actor\":{\"reference\":\"Patient/p1\"}}]}},"
+    "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a2\",\"status\":\"arrived\","
+    "\"start\":\"2026-12-02T08:30:00Z\",\"meta\":{\"lastUpdated\":\"2026-11-30T08:31:00Z\"}}},"
+    "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a3\",\"status\":\"cancelled\","
+    "\"start\":\"2026-12-02T10:00:00Z\"}},"
+    "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a4\",\"status\":\"booked\","
+    "\"start\":\"never\",\"meta\":{\"lastUpdated\":\"9999-01-01T00:00:00Z\"}}},"
+    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"e1\",\"status\":\"in-progress\","
+    "\"meta\":{\"lastUpdated\":\"2026-11-30T11:32:00.5+00:00\"},"
+    "\"appointment\":[{\"reference\":\"Appointment/a2\"}],"
+    "\"location\":[{\"status\":\"active\",\"location\":{\"display\":\"Room 3\"},"
+    "\"physicalType\":{\"coding\":[{\"code\":\"ro\"}]}}]}},"
+    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"e2\",\"status\":\"in-progress\","
+    "\"appointment\":[{\"reference\":\"Appointment/a2\"}]}},"
+    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":\"Quigley\"}]}},"
+    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"bad id\"}}"
+    "]}";
+
+static const struct sched_board_row *
+board_row(const struct sched_board *b, const char *id)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(fhir_id_of(b->rows[i].appt), id) == 0)
+			return &b->rows[i];
+	return NULL;
+}
+
+Test(schedule, board_read)
+{
+	cJSON *set = json(board_json);
+	struct date day = { 2026, 12, 2 };
+	struct sched_board b;
+	const struct sched_board_row *r;
+	char *cause = NULL;
+
+	cr_assert_eq(sched_board_read(set, &day, &b, &cause), 0, "%s", cause);
+	cr_assert_eq(b.n, 2, "the cancelled one and the one without a time are not on the board");
+	cr_assert_eq(cJSON_GetArraySize(b.patients), 1, "a Patient without a valid id is dropped");
+	r = board_row(&b, "a1");
+	cr_assert_not_null(r);
+	cr_assert_str_eq(r->status, "booked");
+	cr_assert_null(r->encounter);
+	r = board_row(&b, "a2");
+	cr_assert_not_null(r);
+	cr_assert_str_eq(fhir_id_of(r->encounter), "e1", "the first visit linked to it");
+	cr_assert_str_eq(r->status, "in room");
+	cr_assert_eq(r->start.hour, 8);
+	cr_assert_str_eq(b.since, "2026-11-30T11:32:00.5+00:00",
+	    "the newest change of either kind, and not one dated 9999");
+	sched_board_free(&b);
+	cJSON_Delete(set);
+
+	set = json("{\"resourceType\":\"OperationOutcome\"}");
+	cr_assert_eq(sched_board_read(set, &day, &b, &cause), -1);
+	cr_assert_str_eq(cause, "the answer is not a search result");
+	free(cause);
+	cJSON_Delete(set);
+}
+
+Test(schedule, board_links_of_hostile_size)
+{
+	/* 500 appointments and 50,000 encounters: each appointment finds its visit by a sorted
+	 * index, so the board is built in n log n whatever the server sends. */
+	cJSON *set = cJSON_CreateObject(), *entries = cJSON_AddArrayToObject(set, "entry");
+	struct date day = { 2026, 12, 2 };
+	struct sched_board b;
+	char *cause = NULL;
+
+	cJSON_AddStringToObject(set, "resourceType", "Bundle");
+	for (int i = 0; i < 500; i++) {
+		char buf[256];
+
+		snprintf(buf, sizeof buf, "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a%d\","
+		    "\"status\":\"arrived\",\"start\":\"2026-12-02T09:00:00Z\"}}", i);
+		cJSON_AddItemToArray(entries, json(buf));
+	}
+	for (int i = 0; i < 50000; i++) {
+		char buf[256];
+
+		snprintf(buf, sizeof buf, "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"e%d\","
+		    "\"appointment\":[{\"reference\":\"Appointment/a%d\"}]}}", i, i % 1000);
+		cJSON_AddItemToArray(entries, json(buf));
+	}
+	cr_assert_eq(sched_board_read(set, &day, &b, &cause), 0, "%s", cause);
+	cr_assert_eq(b.n, 500);
+	for (size_t i = 0; i < b.n; i++) {
+		char want[16];
+		int a = atoi(fhir_id_of(b.rows[i].appt) + 1);
+
+		snprintf(want, sizeof want, "e%d", a);
+		cr_assert_str_eq(fhir_id_of(b.rows[i].encounter), want, "a%d: the first visit", a);
+	}
+	sched_board_free(&b);
+	cJSON_Delete(set);
+}
+
+Test(schedule, board_apply_keeps_the_day)
+{
+	cJSON *set = json(board_json);
+	cJSON *saved = json("{\"resourceType\":\"Bundle\",\"entry\":["
+			    "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a1\",\"status\":"
+			    "\"arrived\",\"start\":\"2026-12-02T09:00:00Z\"}},"
+			    "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"tomorrow\","
+			    "\"status\":\"booked\",\"start\":\"2026-12-03T09:00:00Z\"}}]}");
+	struct date day = { 2026, 12, 2 };
+	struct sched_board b;
+	char *cause = NULL;
+
+	cr_assert_eq(sched_board_read(set, &day, &b, &cause), 0);
+	cr_assert_eq(sched_board_apply(&b, saved), 1, "tomorrow's appointment is not the board's");
+	cr_assert_str_eq(board_row(&b, "a1")->status, "arrived");
+	cr_assert_eq(b.n, 2);
+	sched_board_free(&b);
+	cJSON_Delete(set);
+	cJSON_Delete(saved);
+}
+
+Test(schedule, board_check_counts_changes)
+{
+	struct fhir_client *fc = client();
+	struct sched_board b = { .day = { 2026, 12, 2 } };
+	cJSON *batch, *answer;
+	char *text;
+
+	cr_assert_null(sched_board_check_batch(fc, &b, 0), "nothing read yet: nothing to compare");
+	snprintf(b.since, sizeof b.since, "2026-12-02T08:32:00Z");
+	batch = sched_board_check_batch(fc, &b, 1764666000 /* 2025-12-02T09:00:00Z */);
+	cr_assert_not_null(batch);
+	text = cJSON_PrintUnformatted(batch);
+	cr_assert(strstr(text, "_lastUpdated=gt2026-12-02T08%3A32%3A00Z") != NULL ||
+		strstr(text, "_lastUpdated=gt2026-12-02T08:32:00Z") != NULL, "%s", text);
+	cr_assert(strstr(text, "le2025-12-02T09") != NULL, "no later than now and the skew: %s", text);
+	cr_assert(strstr(text, "_summary=count") != NULL);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(batch, "entry")), 2);
+	free(text);
+	cJSON_Delete(batch);
+	fhir_client_free(&fc);
+
+	answer = json("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"total\":0}},"
+		      "{\"resource\":{\"total\":0}}]}");
+	cr_assert_eq(sched_board_changes(answer), 0);
+	cJSON_Delete(answer);
+	answer = json("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"total\":2}},"
+		      "{\"resource\":{\"resourceType\":\"OperationOutcome\"}}]}");
+	cr_assert_eq(sched_board_changes(answer), 3, "a count missing counts as a change");
+	cJSON_Delete(answer);
+	answer = json("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"total\":1e300}}]}");
+	cr_assert_eq(sched_board_changes(answer), 1, "a count out of range is no count");
+	cJSON_Delete(answer);
+}
