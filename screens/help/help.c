@@ -83,7 +83,18 @@ close_help(struct app *app, void *state)
 	return APP_LEAVE;
 }
 
+/* Paging is the pager's; listed here for the hint line's "more". */
+static int
+page(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+	return APP_IGNORED;
+}
+
 static const struct screen_action help_actions[] = {
+	{ A_PAGE_DOWN, page, 0, "more" },
+	{ A_PAGE_UP, page, 0, NULL },
 	{ A_HELP, close_help, 0, "close" },
 	{ A_SELECT, close_help, 0, NULL },
 	{ A_QUIT, close_help, 0, "close" },

@@ -60,6 +60,7 @@ struct app {
 	bool dirty;
 	bool quit;
 	bool confirm_quit;
+	bool function_key; /* the function-key prefix was pressed: a digit comes next */
 	bool command_active;
 	struct ui_prompt command;
 

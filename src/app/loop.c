@@ -256,12 +256,20 @@ key_ready(struct app *app, int key)
 	/* A new key press ends the last message. */
 	free(app->status);
 	app->status = NULL;
+	if (app->function_key) {
+		app->function_key = false;
+		if (key < '0' || key > '9') {
+			app_error(app, "Function key: not a digit, nothing done (0 is F10)");
+			return;
+		}
+		key = KEY_FN(KEY_F(key == '0' ? 10 : key - '0'));
+	}
 	app_screen_key(app, key);
 }
 
-/* One key from curses as ehrterm's key code. */
+/* One key from curses, as wget_wch gave it, as ehrterm's key code; -1 when none waits. */
 static int
-read_key(int *key)
+next_key(int *key)
 {
 	wint_t wc;
 	int r = wget_wch(stdscr, &wc);
@@ -281,13 +289,75 @@ read_key(int *key)
 	return 0;
 }
 
+/* Give back what was read after an Esc, in order (curses returns the last given first). */
+static void
+unread(const char *seq, size_t n)
+{
+	while (n-- > 0)
+		unget_wch((wchar_t)(unsigned char)seq[n]);
+}
+
+/*
+ * One key. An Esc followed at once by a sequence the terminal description does not list
+ * (an xterm's PgDn under TERM=vt100) is read whole: a key, or KEY_SEQ_UNKNOWN with the
+ * bytes in SEQ, never Esc and then letters typed into a form.
+ */
+static int
+read_key(const struct keymap *km, int *key, char seq[static 33])
+{
+	size_t n = 0, used = 0;
+	int next, k = KEY_SEQ_MORE;
+
+	if (next_key(key) != 0)
+		return -1;
+	if (*key != 27)
+		return 0;
+	while (n < 32 && k == KEY_SEQ_MORE && next_key(&next) == 0) {
+		if (next < 0x20 || next > 0x7e) {
+			/* Not part of a sequence: the next key, read again after this one. */
+			if (KEY_IS_FN(next))
+				ungetch(next - KEY_FN(0));
+			else
+				unget_wch((wchar_t)next);
+			break;
+		}
+		seq[n++] = (char)next;
+		k = key_sequence(seq, n, &used);
+	}
+	seq[n] = '\0';
+	if (n == 0)
+		return 0;
+	if (k == KEY_SEQ_NONE || (k == KEY_SEQ_MORE && n == 1)) {
+		/* Alt and a key, when the keymap binds it (emacs: M-v); else Esc, then a key. */
+		if (n == 1 && keymap_binds(km, KEY_META((unsigned char)seq[0]))) {
+			*key = KEY_META((unsigned char)seq[0]);
+			return 0;
+		}
+		unread(seq, n);
+		return 0;
+	}
+	if (k >= 0 && used < n)
+		unread(seq + used, n - used);
+	*key = k >= 0 ? k : KEY_SEQ_UNKNOWN;
+	return 0;
+}
+
 static void
 handle_keys(struct app *app)
 {
 	int key;
+	char seq[33];
 
-	while (read_key(&key) == 0) {
+	while (read_key(app->keymap, &key, seq) == 0) {
 		if (key == KEY_FN(KEY_RESIZE)) {
+			app->dirty = true;
+			continue;
+		}
+		if (key == KEY_SEQ_UNKNOWN) {
+			/* Not Esc: a key this terminal sent that nothing is bound to (SEQ is
+			 * printable ASCII, at most 32 bytes). */
+			if (app->phase == PHASE_READY && !app->locked)
+				app_error(app, "Unknown key (Esc %s): nothing done", seq);
 			app->dirty = true;
 			continue;
 		}
@@ -550,6 +620,8 @@ app_run(const struct app_config *config)
 		keymap_free(&app.keymap);
 		return EXIT_FAILURE;
 	}
+	/* Help and hints name the keys this terminal has ("^K 7" for F7 on a VT100). */
+	keymap_set_terminal(app.keymap, ui_has_key);
 	signals_install();
 	app_requests_open(&app);
 	app.dirty = true;

@@ -239,6 +239,10 @@ global_action(struct app *app, enum action a)
 	case A_LOCK:
 		app_lock(app);
 		return;
+	case A_FUNCTION_KEY:
+		app->function_key = true;
+		app_status(app, "Function key: a digit, 1 to 9 for F1 to F9, 0 for F10");
+		return;
 	case A_HOME:
 		while (app->depth > 1)
 			app_pop(app);

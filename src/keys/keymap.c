@@ -33,6 +33,7 @@ struct keymap {
 	size_t nbindings; /* in all contexts, against KEYS_BINDINGS_MAX */
 	unsigned int seq; /* the next binding's seq */
 	bool open;        /* keys_keymap_new_open(): bind adds unknown contexts */
+	bool (*has)(int key); /* the terminal's keys; NULL: all of them */
 };
 
 struct keys_parser {
@@ -531,31 +532,94 @@ keys_by_action_then_seq(const void *va, const void *vb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Join the names of the N keys of B by ", "; the caller frees the result. */
+bool
+keymap_binds(const struct keymap *km, int key)
+{
+	for (size_t i = 0; km != NULL && i < km->nctx; i++) {
+		const struct keys_binding *b = keys_context_lookup(&km->ctx[i], key);
+
+		if (b != NULL && b->action != A_NONE)
+			return true;
+	}
+	return false;
+}
+
+void
+keymap_set_terminal(struct keymap *km, bool (*has)(int key))
+{
+	if (km != NULL)
+		km->has = has;
+}
+
+static bool
+keys_here(const struct keymap *km, int key)
+{
+	return km->has == NULL || km->has(key);
+}
+
+/* The global key bound to function-key that this terminal has, or 0. */
+static int
+keys_prefix(const struct keymap *km)
+{
+	const struct keys_context *g = keys_context_find(km, "global");
+
+	for (size_t i = 0; g != NULL && i < g->n; i++)
+		if (g->b[i].action == A_FUNCTION_KEY && keys_here(km, g->b[i].key))
+			return g->b[i].key;
+	return 0;
+}
+
+/* The name KEY goes by on this terminal: a function key it lacks is the prefix and a
+ * digit ("^K 7") when a prefix is bound. *REACHABLE: the terminal can send it so. */
 static char *
-keys_join(const struct keys_binding *b, size_t n)
+keys_name_here(const struct keymap *km, int key, int prefix, bool *reachable)
+{
+	int fn = key - KEY_FN(KEY_F0);
+	char *name, *out;
+
+	*reachable = keys_here(km, key);
+	if (*reachable || fn < 1 || fn > 10 || prefix == 0)
+		return key_to_name(key);
+	*reachable = true;
+	name = key_to_name(prefix);
+	out = xasprintf("%s %d", name, fn % 10);
+	free(name);
+	return out;
+}
+
+/* Join the names of the N keys of B by ", ", in the order bound, except that keys this
+ * terminal cannot send come last; the caller frees the result. */
+static char *
+keys_join(const struct keymap *km, const struct keys_binding *b, size_t n)
 {
 	char **names = xreallocarray(NULL, n, sizeof *names), *out, *w;
-	size_t len = 0;
+	bool *reachable = xreallocarray(NULL, n, sizeof *reachable);
+	int prefix = keys_prefix(km);
+	size_t len = 0, k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		names[i] = key_to_name(b[i].key);
+		names[i] = keys_name_here(km, b[i].key, prefix, &reachable[i]);
 		len += strlen(names[i]) + 2;
 	}
 	w = out = xmalloc(len + 1);
-	for (size_t i = 0; i < n; i++) {
-		size_t k = strlen(names[i]);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			size_t l;
 
-		if (i > 0) {
-			memcpy(w, ", ", 2);
-			w += 2;
+			if (reachable[i] != (pass == 0))
+				continue;
+			if (k++ > 0) {
+				memcpy(w, ", ", 2);
+				w += 2;
+			}
+			l = strlen(names[i]);
+			memcpy(w, names[i], l);
+			w += l;
+			free(names[i]);
 		}
-		memcpy(w, names[i], k);
-		w += k;
-		free(names[i]);
-	}
 	*w = '\0';
 	free(names);
+	free(reachable);
 	return out;
 }
 
@@ -601,7 +665,7 @@ keymap_each_binding(const struct keymap *km, const char *const *contexts, size_t
 
 			for (k = j; k < nlive && live[k].action == live[j].action; k++)
 				continue;
-			keys = keys_join(&live[j], k - j);
+			keys = keys_join(km, &live[j], k - j);
 			fn(arg, ctx->name, keys, live[j].action);
 			free(keys);
 			listed[live[j].action] = true;

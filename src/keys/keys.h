@@ -27,8 +27,9 @@ int action_from_name(const char *name);
 /*
  * Keys: one int for every key. A character is its Unicode code point (^C is 3, Enter
  * is 13, Esc is 27); a function or cursor key is KEY_FN(ncurses KEY_* code), so the
- * two never collide; KEY_META(k) is k pressed with Alt, or after Esc at once (the
- * event loop joins an Esc and the key that arrives with it). So a key from wget_wch()
+ * two never collide; KEY_META(k) is k pressed with Alt, or after Esc at once: the event
+ * loop joins an Esc and the key that arrives with it when the keymap binds that Alt key
+ * (else they stay two keys, so typing ahead Esc and a letter does what it says). So a key from wget_wch()
  * is: rc == KEY_CODE_YES ? KEY_FN(wch) : (int)wch.
  */
 #define KEY_FN(k) (0x110000 + (k))
@@ -61,6 +62,19 @@ char *key_to_name(int key);
 bool key_is_text(int key);
 
 /*
+ * Escape sequences as xterm, VT220, rxvt and the Linux console send them, for the keys
+ * the terminal description does not list. SEQ holds the N bytes that came at once after
+ * ESC. Returns the key (*USED bytes make it), KEY_SEQ_UNKNOWN for a whole sequence that
+ * is no key ehrterm knows (*USED bytes, to be dropped with a word, never read as Esc and
+ * letters), KEY_SEQ_MORE when SEQ is the start of one, or KEY_SEQ_NONE when it is no
+ * sequence at all (Esc, then keys).
+ */
+#define KEY_SEQ_MORE (-1)
+#define KEY_SEQ_NONE (-2)
+#define KEY_SEQ_UNKNOWN (-3)
+int key_sequence(const char *seq, size_t n, size_t *used);
+
+/*
  * A keymap: for each context, which key does which action. Contexts are named by the
  * caller: "global", "list", "form", "pager", "prompt", "dialog" (the ones the built-in
  * keymaps bind) and each screen's own.
@@ -76,6 +90,17 @@ struct keymap *keymap_new(const char *const *contexts);
 
 /* Free *KM and set it to NULL; NULL and a pointer to NULL are fine. */
 void keymap_free(struct keymap **km);
+
+/*
+ * The terminal in use: HAS(KEY_FN(code)) says whether its description lists that key
+ * (F1-F10, PgUp, Home...). keymap_each_binding then lists first the keys the terminal
+ * has, and names a function key it lacks as the global function-key binding and a digit
+ * ("^K 7", "^K 0" for F10). NULL (the default): every key is there.
+ */
+void keymap_set_terminal(struct keymap *km, bool (*has)(int key));
+
+/* Whether any context of KM binds KEY (to anything but none). */
+bool keymap_binds(const struct keymap *km, int key);
 
 /*
  * Read LEN bytes of TEXT (no NUL needed; NULs inside are refused) as a keymap file

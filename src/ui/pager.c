@@ -43,16 +43,27 @@ ui_pager_addf(struct ui_pager *p, const char *fmt, ...)
 void
 ui_pager_draw(struct ui_pager *p, WINDOW *win, int top, int rows, int cols)
 {
-	p->rows = rows > 0 ? rows : 1;
+	/* Text longer than the window gives up its last row to say where the reader is: a
+	 * page that ends at the window's edge must not look like the end. */
+	bool longer = rows >= 2 && p->text.n > (size_t)rows;
+	int text_rows = longer ? rows - 1 : rows;
+
+	p->rows = text_rows > 0 ? text_rows : 1;
 	if (p->top + (size_t)p->rows > p->text.n)
 		p->top = p->text.n > (size_t)p->rows ? p->text.n - (size_t)p->rows : 0;
-	for (int r = 0; r < rows; r++) {
+	for (int r = 0; r < text_rows; r++) {
 		size_t i = p->top + (size_t)r;
 
 		if (i < p->text.n)
 			ui_put(win, top + r, 0, cols, p->text.v[i], UI_NORMAL, true);
 		else
 			ui_blank(win, top + r, 0, cols);
+	}
+	if (longer) {
+		size_t last = p->top + (size_t)p->rows;
+
+		ui_putf(win, top + rows - 1, 0, cols, UI_DIM, true, "-- lines %zu-%zu of %zu%s --",
+		    p->top + 1, last, p->text.n, last < p->text.n ? ", more below" : ", the end");
 	}
 }
 

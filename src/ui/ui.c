@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "ui/ui.h"
+#include "keys/keys.h"
 #include "text/safe.h"
 #include "util/xmalloc.h"
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
 
 static bool started;
 static bool colour;
@@ -47,6 +49,41 @@ ui_start(char **cause)
 		}
 	}
 	return 0;
+}
+
+bool
+ui_has_key(int key)
+{
+	static const struct {
+		int code;
+		const char *cap;
+	} caps[] = {
+		{ KEY_UP, "kcuu1" }, { KEY_DOWN, "kcud1" }, { KEY_LEFT, "kcub1" }, { KEY_RIGHT, "kcuf1" },
+		{ KEY_HOME, "khome" }, { KEY_END, "kend" }, { KEY_PPAGE, "kpp" }, { KEY_NPAGE, "knp" },
+		{ KEY_IC, "kich1" }, { KEY_DC, "kdch1" }, { KEY_BTAB, "kcbt" }, { KEY_BACKSPACE, "kbs" },
+	};
+	int code = key - KEY_FN(0);
+	char name[8];
+	const char *cap = NULL, *value;
+
+	if (!started || !KEY_IS_FN(key) || KEY_IS_META(key))
+		return true;
+	if (code > KEY_F0 && code <= KEY_F(63)) {
+		snprintf(name, sizeof name, "kf%d", code - KEY_F0);
+		cap = name;
+	}
+	for (size_t i = 0; cap == NULL && i < sizeof caps / sizeof caps[0]; i++)
+		if (caps[i].code == code)
+			cap = caps[i].cap;
+	if (cap == NULL)
+		return true;
+	value = tigetstr(cap);
+	if (value == NULL || value == (char *)-1 || *value == '\0')
+		return false;
+	/* vt100's description gives F5-F10 to the numeric keypad (ESC O t is keypad 4): no
+	 * key on it says F7, so hints name those the way every terminal can send them. */
+	return !(value[0] == '\033' && value[1] == 'O' && value[2] >= 'a' && value[2] <= 'z' &&
+	    value[3] == '\0');
 }
 
 void

@@ -27,6 +27,12 @@ enum ui_look {
 int ui_start(char **cause);
 /* Give the terminal back as it was; safe to call twice, and from an exit path. */
 void ui_stop(void);
+/*
+ * Whether the terminal's description lists KEY (an ehrterm key code, KEY_FN(KEY_F(7))):
+ * a VT100 has PF1-PF4 and no F5-F10, PgUp or Home. Characters are always there. Only
+ * after ui_start.
+ */
+bool ui_has_key(int key);
 bool ui_started(void);
 /*
  * What the terminal shows, from the profile: "ascii" (only printable ASCII), "utf-8",

@@ -350,3 +350,52 @@ Test(keys, quote_cuts_and_escapes)
 	cr_assert_str_eq(q, "");
 	free(q);
 }
+
+/* --- escape sequences the terminal description does not list ---------------------- */
+
+struct seq_case {
+	char seq[16];
+	int key;
+	size_t used;
+};
+
+ParameterizedTestParameters(keys, sequences)
+{
+	static struct seq_case cases[] = {
+	    /* xterm's PgDn and PgUp under TERM=vt100; tmux's Home and End. */
+	    {"[6~", KEY_FN(KEY_NPAGE), 3}, {"[5~", KEY_FN(KEY_PPAGE), 3},
+	    {"[1~", KEY_FN(KEY_HOME), 3}, {"[4~", KEY_FN(KEY_END), 3},
+	    {"[7~", KEY_FN(KEY_HOME), 3}, {"[8~", KEY_FN(KEY_END), 3},
+	    {"[2~", KEY_FN(KEY_IC), 3}, {"[3~", KEY_FN(KEY_DC), 3},
+	    {"[A", KEY_FN(KEY_UP), 2}, {"OB", KEY_FN(KEY_DOWN), 2}, {"[H", KEY_FN(KEY_HOME), 2},
+	    {"OF", KEY_FN(KEY_END), 2}, {"[Z", KEY_FN(KEY_BTAB), 2},
+	    /* VT220 F-keys, PF1-PF4, the Linux console's F1-F5. */
+	    {"[11~", KEY_FN(KEY_F(1)), 4}, {"[15~", KEY_FN(KEY_F(5)), 4},
+	    {"[17~", KEY_FN(KEY_F(6)), 4}, {"[21~", KEY_FN(KEY_F(10)), 4},
+	    {"[24~", KEY_FN(KEY_F(12)), 4}, {"OP", KEY_FN(KEY_F(1)), 2}, {"OS", KEY_FN(KEY_F(4)), 2},
+	    {"[[A", KEY_FN(KEY_F(1)), 3}, {"[[E", KEY_FN(KEY_F(5)), 3},
+	    /* The VT100 keypad in application mode types what it shows. */
+	    {"Op", '0', 2}, {"Oy", '9', 2}, {"On", '.', 2}, {"Om", '-', 2}, {"OM", '\r', 2},
+	    /* Read whole, known or not: never Esc and then letters. */
+	    {"[99~", KEY_SEQ_UNKNOWN, 4}, {"[1;5A", KEY_SEQ_UNKNOWN, 5}, {"[200~", KEY_SEQ_UNKNOWN, 5},
+	    {"[?1;2c", KEY_SEQ_UNKNOWN, 6}, {"[[Z", KEY_SEQ_UNKNOWN, 3}, {"OZ", KEY_SEQ_UNKNOWN, 2},
+	    {"[6~x", KEY_FN(KEY_NPAGE), 3}, {"[99999999999~", KEY_SEQ_UNKNOWN, 13},
+	    {"[\x01", KEY_SEQ_UNKNOWN, 2},
+	    /* Not yet whole, or no sequence at all. */
+	    {"[", KEY_SEQ_MORE, 0}, {"[6", KEY_SEQ_MORE, 0}, {"[[", KEY_SEQ_MORE, 0},
+	    {"O", KEY_SEQ_MORE, 0}, {"[1;5", KEY_SEQ_MORE, 0},
+	    {"x", KEY_SEQ_NONE, 0}, {"\x1b", KEY_SEQ_NONE, 0},
+	};
+
+	return cr_make_param_array(struct seq_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct seq_case *c, keys, sequences)
+{
+	size_t used = 99;
+	int key = key_sequence(c->seq, strlen(c->seq), &used);
+
+	cr_assert_eq(key, c->key, "ESC %s gives %d, not %d", c->seq, key, c->key);
+	if (c->key != KEY_SEQ_MORE && c->key != KEY_SEQ_NONE)
+		cr_assert_eq(used, c->used, "ESC %s uses %zu bytes, not %zu", c->seq, used, c->used);
+}

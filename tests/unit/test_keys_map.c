@@ -724,6 +724,7 @@ Test(keymap, each_binding_of_the_default_global_context)
 	    {"/", A_SEARCH},
 	    {"Enter", A_SELECT},
 	    {"^L", A_REDRAW},
+	    {"^K", A_FUNCTION_KEY},
 	    {"F2", A_PATIENTS},
 	    {"F3", A_SCHEDULE},
 	    {"F4", A_CHART},
@@ -765,7 +766,7 @@ Test(keymap, each_binding_along_a_chain)
 	cr_assert_str_eq(l->context[i], "form");
 	cr_assert_str_eq(l->keys[i], "F1", "'?' is text in a form");
 	cr_assert_str_eq(l->context[listed(l, A_SAVE)], "form");
-	cr_assert_str_eq(l->keys[listed(l, A_SAVE)], "^S, F10");
+	cr_assert_str_eq(l->keys[listed(l, A_SAVE)], "F10, ^S", "F10 first: ^S stops XON/XOFF lines");
 	cr_assert_str_eq(l->context[listed(l, A_BACK)], "global");
 	/* Contexts in order: every form entry before every global one. */
 	for (size_t k = 1; k < l->n; k++)
@@ -986,4 +987,73 @@ Test(keymap_file, a_user_file_goes_over_the_default)
 	cr_assert_eq(keymap_lookup_chain(km, chain, 2, 'q'), A_NONE);
 	cr_assert_eq(keymap_lookup_chain(km, chain + 1, 1, 'q'), A_QUIT);
 	keymap_free(&km);
+}
+
+/* A VT100: PF1-PF4 are F1-F4, and there is no F5-F10, PgUp, PgDn, Home or End. */
+static bool
+vt100_has(int key)
+{
+	int code = key - KEY_FN(0);
+
+	if (!KEY_IS_FN(key))
+		return true;
+	if (code > KEY_F0 && code <= KEY_F(63))
+		return code <= KEY_F(4);
+	return code != KEY_PPAGE && code != KEY_NPAGE && code != KEY_HOME && code != KEY_END;
+}
+
+Test(keymap, each_binding_names_the_keys_this_terminal_has)
+{
+	const char *form[] = {"form", "global"}, *pager[] = {"help", "pager", "global"};
+	struct keymap *km = keymap_new(contexts);
+	struct listing *l = calloc(1, sizeof *l);
+	char *cause = NULL;
+
+	cr_assert_eq(keymap_load_builtin(km, "default", &cause), 0, "%s", cause);
+	keymap_set_terminal(km, vt100_has);
+	keymap_each_binding(km, form, 2, collect, l);
+	cr_assert_str_eq(l->keys[listed(l, A_SAVE)], "^K 0, ^S",
+	    "F10 as the prefix and 0, still before ^S");
+	cr_assert_str_eq(l->keys[listed(l, A_FLOW_BOARD)], "^K 7");
+	cr_assert_str_eq(l->keys[listed(l, A_HELP)], "F1", "PF1 is F1");
+	cr_assert_str_eq(l->keys[listed(l, A_LINE_START)], "^A, Home", "Home last: not on a VT100");
+	cr_assert_str_eq(l->keys[listed(l, A_LINE_END)], "^E, End");
+	free(l);
+	l = calloc(1, sizeof *l);
+	keymap_each_binding(km, pager, 3, collect, l);
+	cr_assert_str_eq(l->keys[listed(l, A_PAGE_DOWN)], "Space, PgDn");
+	free(l);
+	/* With no key bound to function-key, a missing F-key keeps its own name. */
+	cr_assert_eq(keymap_load_text(km, "bind global ^K none\n", 20, "test", &cause), 0, "%s", cause);
+	l = calloc(1, sizeof *l);
+	keymap_each_binding(km, form, 2, collect, l);
+	cr_assert_str_eq(l->keys[listed(l, A_FLOW_BOARD)], "F7");
+	cr_assert_str_eq(l->keys[listed(l, A_SAVE)], "^S, F10", "F10 cannot be sent: last");
+	free(l);
+	keymap_set_terminal(km, NULL);
+	l = calloc(1, sizeof *l);
+	keymap_each_binding(km, form, 2, collect, l);
+	cr_assert_str_eq(l->keys[listed(l, A_SAVE)], "F10, ^S", "every key there: as written");
+	free(l);
+	keymap_free(&km);
+}
+
+/* The loop joins Esc and a key into Alt only where a keymap binds that Alt key. */
+Test(keymap, binds_says_which_alt_keys_are_bound)
+{
+	struct keymap *def = keymap_new(contexts), *em = keymap_new(contexts);
+	char *cause = NULL;
+
+	cr_assert_eq(keymap_load_builtin(def, "default", &cause), 0, "%s", cause);
+	cr_assert_eq(keymap_load_builtin(em, "emacs", &cause), 0, "%s", cause);
+	cr_assert_not(keymap_binds(def, KEY_META('v')), "the default keys bind no Alt key");
+	cr_assert(keymap_binds(em, KEY_META('v')), "emacs: M-v pages up");
+	cr_assert(keymap_binds(def, 'q'));
+	static const char unbind[] = "bind list M-v none\nbind pager M-v none\n";
+
+	cr_assert_eq(keymap_load_text(em, unbind, strlen(unbind), "t", &cause), 0, "%s", cause);
+	cr_assert_not(keymap_binds(em, KEY_META('v')), "bound to none is not bound");
+	cr_assert_not(keymap_binds(NULL, 'q'));
+	keymap_free(&def);
+	keymap_free(&em);
 }
