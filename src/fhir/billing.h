@@ -1,0 +1,240 @@
+/* Billing in FHIR terms: the fee schedule, charges, the professional claim, its scrubber, payments.
+ */
+#ifndef EHRTERM_FHIR_BILLING_H
+#define EHRTERM_FHIR_BILLING_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fhir/coverage.h"
+#include "fhir/fhir.h"
+#include "fhir/plan.h"
+#include "util/date.h"
+#include "util/money.h"
+
+/* Code systems as US claims name them. HCPCS is also read under its OID. */
+#define BILL_CS_CPT "http://www.ama-assn.org/go/cpt"
+#define BILL_CS_HCPCS "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+#define BILL_CS_HCPCS_OID "urn:oid:2.16.840.1.113883.6.285"
+#define BILL_CS_ICD10CM "http://hl7.org/fhir/sid/icd-10-cm"
+#define BILL_CS_NPI "http://hl7.org/fhir/sid/us-npi"
+#define BILL_CS_POS                                                                                \
+	"https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+
+/*
+ * R4's ChargeItem has no element for a procedure modifier nor for the unit price
+ * charged (its price lives in the ChargeItemDefinition, which changes every year).
+ * ehrterm writes both as extensions of its own, and documents them here:
+ *
+ *   BILL_EXT_MODIFIER    valueCoding, one extension per modifier, in the order
+ *                        billed (1 to 4); system BILL_CS_CPT for a numeric modifier
+ *                        (25, 59), BILL_CS_HCPCS for letters (LT, GT).
+ *   BILL_EXT_UNIT_PRICE  valueMoney: the fee schedule's price for one unit when the
+ *                        charge was captured. priceOverride, when present, wins.
+ */
+#define BILL_EXT_MODIFIER "urn:ehrterm:fhir:extension:chargeitem-modifier"
+#define BILL_EXT_UNIT_PRICE "urn:ehrterm:fhir:extension:chargeitem-unit-price"
+
+/* Fee schedule entries read in one search: a clinic has a few hundred codes. */
+#define BILL_FEES_COUNT 1000
+#define BILL_MODIFIERS_MAX 4
+#define BILL_POINTERS_MAX 4
+/* A CMS-1500 (and an 837P) holds at most 12 diagnoses. */
+#define BILL_DIAGNOSES_MAX 12
+/* Lines of one superbill or claim: each is a step of one plan. */
+#define BILL_LINES_MAX FHIR_PLAN_MAX
+#define BILL_QUANTITY_MAX 999
+
+/* Sizes of the typed fields; what does not fit is refused, never cut. */
+#define BILL_REF_SIZE 80 /* "Encounter/" and a FHIR id of up to 64 characters */
+#define BILL_CODE_SIZE 16
+#define BILL_TEXT_SIZE 256 /* a display or an override reason */
+#define BILL_SYSTEM_SIZE 128
+#define BILL_DAY_SIZE 11 /* "2026-03-01" */
+#define BILL_NPI_SIZE 11
+
+/*
+ * A FHIR Money ({"value": 12.5, "currency": "USD"}) as exact cents. cJSON keeps a
+ * JSON number only as a double, so the number is written back as the shortest
+ * decimal that reads as the same double: the text the server sent, whenever it
+ * sent at most 17 significant digits (every JSON writer does). That text is then
+ * read by money_from_decimal, which refuses rather than rounds: 112.41600000000001
+ * (Synthea's 80% of 140.52) is not a whole number of cents and is refused, with
+ * a sentence, and never added. An amount sent as a string, an infinity (1e309) or
+ * a currency without cents is refused too. 0, or -1 with *CAUSE (the caller frees it).
+ */
+int bill_money_read(const cJSON *money, struct money *out, char **cause);
+/* {"value": 12.50, "currency": "USD"} written from cents, never through a double. */
+cJSON *bill_money_json(const struct money *m);
+
+/* A list of sentences a biller reads; each owned. */
+struct bill_problems {
+	char **v;
+	size_t n;
+};
+void bill_problems_free(struct bill_problems *p);
+/* The sentences joined with "; " (the caller frees it); "" when none. */
+char *bill_problems_join(const struct bill_problems *p);
+
+/* --- the fee schedule ------------------------------------------------------------------ */
+
+enum bill_code_kind { BILL_CODE_OTHER, BILL_CODE_CPT, BILL_CODE_HCPCS };
+
+struct bill_fee {
+	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE];
+	char url[BILL_TEXT_SIZE]; /* its canonical URL, what a charge names as its definition */
+	char system[BILL_SYSTEM_SIZE], code[BILL_CODE_SIZE], display[BILL_TEXT_SIZE];
+	enum bill_code_kind kind;
+	char status[BILL_CODE_SIZE];
+	bool has_price;
+	struct money price; /* the base priceComponent, for one unit */
+	char *problem;      /* why it cannot be charged (no price, not active, ...), or NULL */
+};
+struct bill_fees {
+	struct bill_fee *v; /* sorted by code */
+	size_t n;
+	long total; /* what the server matched, may exceed n */
+};
+
+/*
+ * ChargeItemDefinition?status=active with _elements (id, url, status, code,
+ * description, propertyGroup) and _count BILL_FEES_COUNT. The caller frees it.
+ */
+struct fhir_search *bill_fees_search(void);
+/*
+ * The definitions of a searchset (or a single ChargeItemDefinition) into OUT
+ * (zeroed first; free with bill_fees_free). A definition without a usable code
+ * is left out; one without a usable price is kept with its problem, so the
+ * biller sees why it cannot be picked. 0, or -1 with *CAUSE when SET is not one.
+ */
+int bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause);
+void bill_fees_free(struct bill_fees *f);
+/* The chargeable fee with CODE (exact, case-insensitive), borrowed or NULL. */
+const struct bill_fee *bill_fee_by_code(const struct bill_fees *f, const char *code);
+/*
+ * Fees whose display holds every blank-separated word of WORDS (ASCII letters
+ * case-insensitive), or whose code starts with WORDS; up to MAX into OUT, in
+ * code order. Returns how many matched in all.
+ */
+size_t bill_fees_find(
+    const struct bill_fees *f, const char *words, const struct bill_fee **out, size_t max);
+
+/* --- a charge line --------------------------------------------------------------------- */
+
+struct bill_line {
+	char patient[BILL_REF_SIZE];     /* "Patient/ID" */
+	char encounter[BILL_REF_SIZE];   /* "Encounter/ID" */
+	char account[BILL_REF_SIZE];     /* "Account/ID" */
+	char performer[BILL_REF_SIZE];   /* "Practitioner/ID" who rendered it, or "" */
+	char definition[BILL_TEXT_SIZE]; /* the ChargeItemDefinition's url, or "" */
+	char day[BILL_DAY_SIZE];         /* date of service, ISO */
+	char system[BILL_SYSTEM_SIZE], code[BILL_CODE_SIZE], display[BILL_TEXT_SIZE];
+	long long quantity;
+	struct money unit_price; /* the fee schedule's, for one unit */
+	bool overridden;
+	struct money override_price; /* for one unit, when overridden */
+	char override_reason[BILL_TEXT_SIZE];
+	char modifiers[BILL_MODIFIERS_MAX][3];
+	size_t nmodifiers;
+	char diagnoses[BILL_POINTERS_MAX][BILL_CODE_SIZE]; /* ICD-10-CM codes, first is primary */
+	size_t npointers;
+	/* As read back from the server; "" on a line being captured. */
+	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE], status[BILL_CODE_SIZE];
+};
+
+/* A line for FEE (code, display, price, definition) on DAY; the rest is the caller's. */
+void bill_line_from_fee(struct bill_line *l, const struct bill_fee *fee, const char *day);
+/* The price of one unit as billed: the override when there is one. */
+const struct money *bill_line_unit(const struct bill_line *l);
+/* Quantity times the unit, exactly; 0, or -1 with *CAUSE on overflow. */
+int bill_line_total(const struct bill_line *l, struct money *out, char **cause);
+/*
+ * Every problem of L as sentences added to OUT ("Line 2 (99213) has no diagnosis:
+ * ..."); N is the line's number in them (0: the sentences do not name a line).
+ * Returns how many were added. A line with no diagnosis pointer is one of them:
+ * a charge is never saved without one.
+ */
+size_t bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out);
+
+/* True when S is an ICD-10-CM code as claims carry it ("J06.9", "S72.001A"). */
+bool bill_icd10cm_valid(const char *s);
+/* True when CODE is a CPT (5 digits, or 4 and F or T) or HCPCS Level II (A-V, 4 digits) code. */
+bool bill_cpt_valid(const char *code);
+bool bill_hcpcs_valid(const char *code);
+/*
+ * True when NPI is 10 digits whose last is the Luhn check digit of "80840" and the
+ * first nine (the CMS rule, ISO 7812 with the card issuer prefix).
+ */
+bool bill_npi_valid(const char *npi);
+/* The us-npi identifier of a Practitioner or Organization, borrowed or NULL. */
+const char *bill_npi_of(const cJSON *resource);
+
+/* The ChargeItem for L (the caller frees it), carrying REQUEST_ID; NULL when L has problems. */
+cJSON *bill_charge_item(const struct bill_line *l, const char *request_id);
+/*
+ * A ChargeItem read back into a line; 0, or -1 with *CAUSE when it cannot be
+ * billed as read (no code, an amount not in cents, a field too long).
+ */
+int bill_line_read(const cJSON *charge_item, struct bill_line *out, char **cause);
+/* ChargeItem?context=Encounter/ID, up to BILL_LINES_MAX * 4. The caller frees it. */
+struct fhir_search *bill_charges_search(const char *encounter_id);
+
+/*
+ * The superbill of one encounter as one plan: a create of each line's ChargeItem,
+ * each carrying its own request identifier (REQUEST_ID "." the line's number) and
+ * If-None-Exist on it, so a retried superbill finds the lines saved before and writes
+ * none twice. Refused (NULL, with every problem in *OUT) when a line has a problem,
+ * the lines are not all of one patient and encounter, or there are none or too many.
+ */
+struct fhir_plan *bill_superbill_plan(
+    const struct bill_line *lines, size_t n, const char *request_id, struct bill_problems *out);
+
+/* --- the professional claim ------------------------------------------------------------ */
+
+struct bill_claim_input {
+	const char *patient; /* "Patient/ID" */
+	const struct bill_line *lines;
+	size_t nlines;
+	/* The patient's Coverages in order: the first is the focal (primary) one. */
+	const struct coverage_view *coverages;
+	size_t ncoverages;
+	const char *billing; /* "Organization/ID" (or Practitioner) that bills */
+	const char *billing_npi;
+	const char *rendering; /* "Practitioner/ID" who saw the patient */
+	const char *rendering_npi;
+	const char *facility;         /* "Location/ID" */
+	const char *place_of_service; /* CMS code, "11" for an office */
+	const char *request_id;
+};
+
+/*
+ * The diagnoses of the claim: every line's pointers in line order, each code once,
+ * into CODES (up to MAX). Returns how many distinct codes there are (may exceed MAX).
+ */
+size_t bill_claim_diagnoses(
+    const struct bill_claim_input *in, char codes[][BILL_CODE_SIZE], size_t max);
+/* The claim's total: every line's quantity times its unit, exactly. 0 or -1 with *CAUSE. */
+int bill_claim_total(const struct bill_claim_input *in, struct money *out, char **cause);
+
+/*
+ * The scrubber: EVERY problem that keeps the claim from the queue, as sentences a
+ * biller acts on, added to OUT; returns how many. TODAY decides what has expired.
+ */
+size_t bill_scrub(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+
+/*
+ * The professional Claim (the caller frees it): status active, use claim, type
+ * professional; diagnoses numbered 1..12 with each line pointing at up to 4 of
+ * them; insurance in the order given, the first focal; the total summed in cents.
+ * NULL with the scrubber's problems in *OUT when there are any: a claim with a
+ * problem is never built, so never queued.
+ */
+cJSON *bill_claim_build(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+/* The plan that queues it: one create guarded by in->request_id. NULL as bill_claim_build. */
+struct fhir_plan *bill_claim_plan(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+
+#endif
