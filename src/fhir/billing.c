@@ -539,10 +539,10 @@ fee_matches(const struct bill_fee *fee, const char *words)
 	size_t n;
 	bool code_prefix = true;
 
-	for (n = 0; words[n] != '\0' && words[n] != ' '; n++)
-		if (fee->code[n] == '\0' || lower(fee->code[n]) != lower(words[n]))
-			code_prefix = false;
-	if (code_prefix && n > 0 && words[n + strspn(words + n, " ")] == '\0')
+	for (n = 0; words[n] != '\0' && words[n] != ' ' && words[n] != '\t'; n++)
+		if (code_prefix && (fee->code[n] == '\0' || lower(fee->code[n]) != lower(words[n])))
+			code_prefix = false; /* and fee->code is read no further */
+	if (code_prefix && n > 0 && words[n + strspn(words + n, " \t")] == '\0')
 		return true;
 	while (*w != '\0') {
 		w += strspn(w, " \t");
@@ -663,7 +663,10 @@ bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out)
 	if (l->quantity < 1 || l->quantity > BILL_QUANTITY_MAX)
 		add_problem(out, xasprintf("%s has a quantity of %lld; it must be 1 to %d", name,
 		                     l->quantity, BILL_QUANTITY_MAX));
-	if (l->unit_price.minor < 0)
+	if (l->unit_price.currency[0] == '\0')
+		add_problem(
+		    out, xasprintf("%s has no price: pick the code from the fee schedule", name));
+	else if (l->unit_price.minor < 0)
 		add_problem(out, xasprintf("%s has a negative price", name));
 	if (l->overridden) {
 		const char *r = l->override_reason;
@@ -1065,9 +1068,12 @@ coverage_name(const struct coverage_view *c, size_t k, char *buf, size_t size)
 		snprintf(which, sizeof which, "The %s insurance", rank[k]);
 	else
 		snprintf(which, sizeof which, "Insurance %zu", k + 1);
-	if (!empty(payer))
-		snprintf(buf, size, "%s (%.60s)", which, payer);
-	else
+	if (!empty(payer)) {
+		char shown[64];
+
+		put_label(shown, sizeof shown, payer);
+		snprintf(buf, size, "%s (%s)", which, shown);
+	} else
 		snprintf(buf, size, "%s", which);
 }
 
@@ -1359,4 +1365,474 @@ bill_claim_plan(
 	fhir_search_free(&guard);
 	cJSON_Delete(claim);
 	return p;
+}
+
+/* --- remittances ----------------------------------------------------------------------- */
+
+/*
+ * *ACC += *M. An accumulator that has seen nothing yet has no currency and takes
+ * M's. 0, or -1 with *CAUSE on a currency mixed or an overflow.
+ */
+static int
+acc_add(struct money *acc, const struct money *m, char **cause)
+{
+	if (acc->currency[0] == '\0') {
+		memcpy(acc->currency, m->currency, sizeof acc->currency);
+		acc->minor = 0;
+	}
+	return money_add(acc, m, acc, cause);
+}
+
+static int
+acc_sub(struct money *acc, const struct money *m, char **cause)
+{
+	if (acc->currency[0] == '\0') {
+		memcpy(acc->currency, m->currency, sizeof acc->currency);
+		acc->minor = 0;
+	}
+	return money_sub(acc, m, acc, cause);
+}
+
+static enum bill_group
+group_of(const char *code)
+{
+	static const char *const names[] = {"", "CO", "PR", "OA", "PI"};
+
+	for (size_t i = 1; code != NULL && i < sizeof names / sizeof *names; i++)
+		if (strcmp(code, names[i]) == 0)
+			return (enum bill_group)i;
+	return BILL_GROUP_NONE;
+}
+
+static const char *
+group_name(enum bill_group g)
+{
+	static const char *const names[] = {"", "CO", "PR", "OA", "PI"};
+
+	return names[g];
+}
+
+/* "line 2" or "the added line 3", for sentences about a remittance's lines. */
+static void
+remit_line_name(const struct bill_remit_line *l, size_t index, char *buf, size_t size)
+{
+	if (l->sequence > 0)
+		snprintf(buf, size, "claim line %ld", l->sequence);
+	else
+		snprintf(buf, size, "the payer's added line %zu", index + 1);
+}
+
+/* One adjudication into L; its amount, if unreadable, makes the whole line so. */
+static void
+adjudication_read(
+    const cJSON *adj, struct bill_remit_line *l, size_t index, struct bill_remit *r, bool *reasoned)
+{
+	const cJSON *reason = fhir_get_object(adj, "reason"),
+	            *amount = fhir_get_object(adj, "amount");
+	const cJSON *c;
+	const char *carc = NULL, *group = NULL, *category;
+	struct money m;
+	char *why = NULL, name[48];
+
+	cJSON_ArrayForEach(c, fhir_get_array(reason, "coding"))
+	{
+		const char *sys = fhir_get_string(c, "system");
+
+		if (same(sys, BILL_CS_CARC))
+			carc = fhir_get_string(c, "code");
+		else if (same(sys, BILL_CS_CARC_GROUP))
+			group = fhir_get_string(c, "code");
+	}
+	if (reason != NULL)
+		*reasoned = true;
+	/* eligpercent carries a value, not an amount: a rate is never added to money. */
+	if (amount == NULL)
+		return;
+	remit_line_name(l, index, name, sizeof name);
+	if (bill_money_read(amount, &m, &why) != 0) {
+		add_problem(
+		    &r->problems, xasprintf("On %s an amount cannot be used, so the line is not "
+		                            "counted: %s",
+		                      name, why));
+		free(why);
+		l->unreadable = true;
+		return;
+	}
+	if (carc != NULL) {
+		struct bill_adjustment *a = &l->adj[l->nadj];
+
+		if (l->nadj == BILL_ADJUSTMENTS_MAX) {
+			add_problem(&r->problems, xasprintf("On %s the payer sent more than %d "
+			                                    "adjustments; the line is not counted",
+			                              name, BILL_ADJUSTMENTS_MAX));
+			l->unreadable = true;
+			return;
+		}
+		if (!put(a->reason, sizeof a->reason, carc) || a->reason[0] == '\0') {
+			add_problem(
+			    &r->problems, xasprintf("On %s an adjustment reason code is not "
+			                            "readable; the line is not counted",
+			                      name));
+			l->unreadable = true;
+			return;
+		}
+		a->group = group_of(group);
+		a->amount = m;
+		l->nadj++;
+		if (a->group == BILL_GROUP_PR && acc_add(&l->patient_share, &m, &why) != 0)
+			goto sum;
+		return;
+	}
+	category = fhir_first_code(fhir_get_object(adj, "category"));
+	if (same(category, "submitted")) {
+		l->submitted = m;
+		l->has_submitted = true;
+	} else if (same(category, "eligible")) {
+		l->allowed = m;
+		l->has_allowed = true;
+	} else if (same(category, "benefit")) {
+		l->paid = m;
+		l->has_paid = true;
+	} else if (same(category, "copay") || same(category, "deductible") ||
+	           same(category, "coinsurance")) {
+		if (acc_add(&l->patient_share, &m, &why) != 0)
+			goto sum;
+	}
+	return;
+sum:
+	add_problem(
+	    &r->problems, xasprintf("On %s the patient's share cannot be added up: %s", name, why));
+	free(why);
+	l->unreadable = true;
+}
+
+static void
+remit_line_read(const cJSON *item, bool added, struct bill_remit *r)
+{
+	struct bill_remit_line *l = &r->lines[r->n];
+	const cJSON *seq, *adj;
+	bool reasoned = false;
+
+	memset(l, 0, sizeof *l);
+	seq = added ? cJSON_GetArrayItem(fhir_get_array(item, "itemSequence"), 0)
+	            : cJSON_GetObjectItemCaseSensitive(item, "itemSequence");
+	/* An added line answers no line of ours: it is the payer's own. */
+	if (!added && cJSON_IsNumber(seq) && seq->valuedouble >= 1 && seq->valuedouble <= 1e6)
+		l->sequence = (long)seq->valuedouble;
+	if (added && !put(l->code, sizeof l->code,
+	                 fhir_first_code(fhir_get_object(item, "productOrService"))))
+		put(l->code, sizeof l->code, "?");
+	cJSON_ArrayForEach(adj, fhir_get_array(item, "adjudication"))
+	    adjudication_read(adj, l, r->n, r, &reasoned);
+	l->denied = !l->unreadable && l->paid.minor == 0 && reasoned &&
+	            (!l->has_submitted || l->submitted.minor > 0);
+	r->n++;
+}
+
+int
+bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
+{
+	const cJSON *insurer = fhir_get_object(cr, "insurer"),
+	            *payment = fhir_get_object(cr, "payment");
+	const cJSON *item, *total;
+	const char *request = fhir_get_string(fhir_get_object(cr, "request"), "reference");
+	const char *who = fhir_get_string(insurer, "display");
+	size_t nitems = (size_t)cJSON_GetArraySize(fhir_get_array(cr, "item")) +
+	                (size_t)cJSON_GetArraySize(fhir_get_array(cr, "addItem"));
+	char *why = NULL, a[MONEY_BUF_SIZE], b[MONEY_BUF_SIZE];
+
+	memset(out, 0, sizeof *out);
+	if (!same(fhir_get_string(cr, "resourceType"), "ClaimResponse")) {
+		*cause = xstrdup("the server sent something other than a claim's answer");
+		return -1;
+	}
+	put(out->id, sizeof out->id, fhir_get_string(cr, "id"));
+	put(out->version, sizeof out->version, fhir_version_of(cr));
+	put(out->patient, sizeof out->patient,
+	    fhir_get_string(fhir_get_object(cr, "patient"), "reference"));
+	put(out->outcome, sizeof out->outcome, fhir_get_string(cr, "outcome"));
+	if (is_reference(request, "Claim"))
+		put(out->claim, sizeof out->claim, request);
+	if (who == NULL)
+		who = fhir_get_string(insurer, "reference");
+	if (who == NULL)
+		who = fhir_get_string(fhir_get_object(insurer, "identifier"), "value");
+	put_label(out->insurer, sizeof out->insurer, who);
+	/* The ledger dates the answer by its payment, else by when it was written. */
+	if (!day_parse(fhir_get_string(payment, "date"), &(struct date){0}) ||
+	    !put(out->payment_date, sizeof out->payment_date, fhir_get_string(payment, "date"))) {
+		const char *created = fhir_get_string(cr, "created");
+
+		if (day_parse(created, &(struct date){0}))
+			memcpy(out->payment_date, created, 10), out->payment_date[10] = '\0';
+	}
+	if (fhir_get_object(payment, "amount") != NULL) {
+		if (bill_money_read(fhir_get_object(payment, "amount"), &out->payment, &why) == 0)
+			out->has_payment = true;
+		else {
+			add_problem(&out->problems,
+			    xasprintf("The payment's amount cannot be used: %s", why));
+			free(why);
+			why = NULL;
+		}
+	}
+	if (nitems > BILL_REMIT_LINES_MAX) {
+		add_problem(
+		    &out->problems, xasprintf("The payer answered %zu lines; only the first %d "
+		                              "are read",
+		                        nitems, BILL_REMIT_LINES_MAX));
+		nitems = BILL_REMIT_LINES_MAX;
+	}
+	out->lines = xcalloc(nitems + 1, sizeof *out->lines);
+	cJSON_ArrayForEach(item, fhir_get_array(cr, "item")) if (out->n < nitems)
+	    remit_line_read(item, false, out);
+	cJSON_ArrayForEach(item, fhir_get_array(cr, "addItem")) if (out->n < nitems)
+	    remit_line_read(item, true, out);
+
+	for (size_t i = 0; i < out->n; i++) {
+		const struct bill_remit_line *l = &out->lines[i];
+		char name[48];
+
+		if (l->unreadable)
+			continue;
+		remit_line_name(l, i, name, sizeof name);
+		if ((l->has_paid && acc_add(&out->paid, &l->paid, &why) != 0) ||
+		    (l->patient_share.currency[0] != '\0' &&
+		        acc_add(&out->patient_share, &l->patient_share, &why) != 0) ||
+		    (l->has_submitted && acc_add(&out->submitted, &l->submitted, &why) != 0))
+			goto sum;
+		for (size_t k = 0; k < l->nadj; k++)
+			if (l->adj[k].group != BILL_GROUP_PR &&
+			    acc_add(&out->adjusted, &l->adj[k].amount, &why) != 0)
+				goto sum;
+		continue;
+	sum:
+		add_problem(&out->problems,
+		    xasprintf("The remittance cannot be added up at %s: %s", name, why));
+		free(why);
+		why = NULL;
+	}
+	if (out->has_payment && out->paid.currency[0] != '\0' &&
+	    (out->payment.minor != out->paid.minor ||
+	        memcmp(out->payment.currency, out->paid.currency, 3) != 0)) {
+		format_money(&out->payment, a, sizeof a);
+		format_money(&out->paid, b, sizeof b);
+		add_problem(
+		    &out->problems, xasprintf("The payment of %s does not equal the %s paid on "
+		                              "the lines",
+		                        a, b));
+	}
+	cJSON_ArrayForEach(total, fhir_get_array(cr, "total"))
+	{
+		struct money t;
+
+		if (!same(fhir_first_code(fhir_get_object(total, "category")), "benefit") ||
+		    out->paid.currency[0] == '\0')
+			continue;
+		if (bill_money_read(fhir_get_object(total, "amount"), &t, &why) != 0) {
+			add_problem(&out->problems,
+			    xasprintf("The payer's total paid cannot be used: %s", why));
+			free(why);
+			why = NULL;
+		} else if (t.minor != out->paid.minor ||
+		           memcmp(t.currency, out->paid.currency, 3) != 0) {
+			format_money(&t, a, sizeof a);
+			format_money(&out->paid, b, sizeof b);
+			add_problem(
+			    &out->problems, xasprintf("The payer's total paid, %s, does not equal "
+			                              "the %s paid on the lines",
+			                        a, b));
+		}
+	}
+	return 0;
+}
+
+void
+bill_remit_clear(struct bill_remit *r)
+{
+	free(r->lines);
+	bill_problems_free(&r->problems);
+	memset(r, 0, sizeof *r);
+}
+
+/* --- the ledger ------------------------------------------------------------------------ */
+
+struct ledger_event {
+	const char *day;
+	int order; /* on one day: charges, then the payer's answers, then the patient's payments */
+	size_t index;
+};
+
+static int
+event_order(const void *a, const void *b)
+{
+	const struct ledger_event *x = a, *y = b;
+	int c = strcmp(x->day, y->day);
+
+	if (c != 0)
+		return c;
+	if (x->order != y->order)
+		return x->order - y->order;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Add an entry and move the balances by it. 0, or -1 with the reason in L->problems. */
+static int
+ledger_add(struct bill_ledger *l, enum bill_entry_kind kind, const char *day, const struct money *m,
+    char *what)
+{
+	struct bill_entry *e;
+	char *why = NULL;
+	int rc = 0;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	e = &l->v[l->n];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	put(e->day, sizeof e->day, day);
+	put_label(e->what, sizeof e->what, what);
+	free(what);
+	e->amount = *m;
+	/* Both balances show on every row: one that has seen nothing is zero in this currency. */
+	if (l->insurance_pending.currency[0] == '\0')
+		memcpy(l->insurance_pending.currency, m->currency, sizeof m->currency);
+	if (l->patient_owes.currency[0] == '\0')
+		memcpy(l->patient_owes.currency, m->currency, sizeof m->currency);
+	switch (kind) {
+	case BILL_ENTRY_CHARGE:
+		rc = acc_add(&l->insurance_pending, m, &why);
+		break;
+	case BILL_ENTRY_SELF_PAY_CHARGE:
+		rc = acc_add(&l->patient_owes, m, &why);
+		break;
+	case BILL_ENTRY_INSURER_PAYMENT:
+	case BILL_ENTRY_ADJUSTMENT:
+		rc = acc_sub(&l->insurance_pending, m, &why);
+		break;
+	case BILL_ENTRY_TO_PATIENT:
+		rc = acc_sub(&l->insurance_pending, m, &why);
+		if (rc == 0)
+			rc = acc_add(&l->patient_owes, m, &why);
+		break;
+	case BILL_ENTRY_PATIENT_PAYMENT:
+		rc = acc_sub(&l->patient_owes, m, &why);
+		break;
+	}
+	if (rc != 0) {
+		add_problem(&l->problems, xasprintf("The ledger stops at %s on %s: %s", e->what,
+		                              e->day[0] != '\0' ? e->day : "an unknown day", why));
+		free(why);
+		return -1;
+	}
+	e->insurance_pending = l->insurance_pending;
+	e->patient_owes = l->patient_owes;
+	l->n++;
+	return 0;
+}
+
+static int
+ledger_remit(struct bill_ledger *l, const struct bill_remit *r)
+{
+	const char *payer = r->insurer[0] != '\0' ? r->insurer : "the insurer";
+	const char *day = r->payment_date;
+	bool all_denied = r->n > 0;
+	size_t counted = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->lines[i].unreadable)
+			continue;
+		counted++;
+		if (!r->lines[i].denied)
+			all_denied = false;
+	}
+	if (counted == 0)
+		return 0;
+	if (r->paid.currency[0] != '\0' &&
+	    ledger_add(l, BILL_ENTRY_INSURER_PAYMENT, day, &r->paid,
+	        all_denied ? xasprintf("Denied by %s: nothing paid", payer)
+	                   : xasprintf("Payment from %s", payer)) != 0)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bill_remit_line *line = &r->lines[i];
+
+		if (line->unreadable)
+			continue;
+		for (size_t k = 0; k < line->nadj; k++) {
+			const struct bill_adjustment *a = &line->adj[k];
+
+			if (a->group == BILL_GROUP_PR || a->amount.minor == 0)
+				continue;
+			if (ledger_add(l, BILL_ENTRY_ADJUSTMENT, day, &a->amount,
+			        xasprintf("Adjustment %s%s%s by %s", group_name(a->group),
+			            a->group != BILL_GROUP_NONE ? "-" : "", a->reason, payer)) != 0)
+				return -1;
+		}
+	}
+	if (r->patient_share.currency[0] != '\0' && r->patient_share.minor != 0 &&
+	    ledger_add(l, BILL_ENTRY_TO_PATIENT, day, &r->patient_share,
+	        xasprintf("Patient's share, as %s decided", payer)) != 0)
+		return -1;
+	return 0;
+}
+
+int
+bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured,
+    const struct bill_remit *remits, size_t nremits, const struct bill_patient_payment *payments,
+    size_t npayments, struct bill_ledger *out)
+{
+	size_t n = ncharges + nremits + npayments, k = 0;
+	struct ledger_event *ev;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	ev = xcalloc(n + 1, sizeof *ev);
+	for (size_t i = 0; i < ncharges; i++)
+		ev[k++] = (struct ledger_event){charges[i].day, 0, i};
+	for (size_t i = 0; i < nremits; i++)
+		ev[k++] = (struct ledger_event){remits[i].payment_date, 1, i};
+	for (size_t i = 0; i < npayments; i++)
+		ev[k++] = (struct ledger_event){payments[i].day, 2, i};
+	qsort(ev, n, sizeof *ev, event_order);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t j = ev[i].index;
+
+		if (ev[i].order == 0) {
+			struct money t;
+			char *why = NULL;
+
+			if (bill_line_total(&charges[j], &t, &why) != 0) {
+				add_problem(&out->problems,
+				    xasprintf("The charge for %s cannot be added: %s",
+				        charges[j].code, why));
+				free(why);
+				rc = -1;
+				break;
+			}
+			rc = ledger_add(out,
+			    insured ? BILL_ENTRY_CHARGE : BILL_ENTRY_SELF_PAY_CHARGE,
+			    charges[j].day, &t,
+			    charges[j].quantity > 1
+			        ? xasprintf("Charge %s x%lld", charges[j].code, charges[j].quantity)
+			        : xasprintf("Charge %s", charges[j].code));
+		} else if (ev[i].order == 1) {
+			rc = ledger_remit(out, &remits[j]);
+		} else {
+			const char *note = payments[j].note;
+
+			rc = ledger_add(out, BILL_ENTRY_PATIENT_PAYMENT, payments[j].day,
+			    &payments[j].amount,
+			    !empty(note) ? xasprintf("Payment by the patient (%s)", note)
+			                 : xstrdup("Payment by the patient"));
+		}
+	}
+	free(ev);
+	return rc;
+}
+
+void
+bill_ledger_clear(struct bill_ledger *l)
+{
+	free(l->v);
+	bill_problems_free(&l->problems);
+	memset(l, 0, sizeof *l);
 }

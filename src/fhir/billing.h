@@ -237,4 +237,118 @@ cJSON *bill_claim_build(
 struct fhir_plan *bill_claim_plan(
     const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
 
+/* --- remittances: a ClaimResponse read for posting ------------------------------------ */
+
+/*
+ * Adjudication categories (http://terminology.hl7.org/CodeSystem/adjudication) as a
+ * biller reads them: submitted is what was charged, eligible what the payer allows,
+ * benefit what the payer pays, copay and deductible (and CARIN's coinsurance) the
+ * patient's share. eligpercent is a percentage, not money, and is not added.
+ *
+ * An adjustment is an adjudication whose reason holds a Claim Adjustment Reason Code
+ * (BILL_CS_CARC, "45"); a second coding of that reason in BILL_CS_CARC_GROUP gives its
+ * group (CO contractual, PR patient responsibility, OA other, PI payer initiated), as
+ * an 835 pairs them. X12 publishes no FHIR system for the group codes: the URL is ours.
+ */
+#define BILL_CS_ADJUDICATION "http://terminology.hl7.org/CodeSystem/adjudication"
+#define BILL_CS_CARC "https://x12.org/codes/claim-adjustment-reason-codes"
+#define BILL_CS_CARC_GROUP "urn:ehrterm:x12:claim-adjustment-group-code"
+#define BILL_ADJUSTMENTS_MAX 8
+/* Lines of one remittance read; a professional claim has at most BILL_LINES_MAX. */
+#define BILL_REMIT_LINES_MAX 100
+
+enum bill_group { BILL_GROUP_NONE, BILL_GROUP_CO, BILL_GROUP_PR, BILL_GROUP_OA, BILL_GROUP_PI };
+
+struct bill_adjustment {
+	enum bill_group group;
+	char reason[BILL_CODE_SIZE]; /* the CARC, "45" */
+	struct money amount;
+};
+
+/* One adjudicated line; an amount the payer did not send is zero with its has_ false. */
+struct bill_remit_line {
+	long sequence; /* the claim line it answers (itemSequence); 0 for a line the payer added */
+	char code[BILL_CODE_SIZE]; /* the payer's code for an added line, else "" */
+	bool has_submitted, has_allowed, has_paid;
+	struct money submitted, allowed, paid;
+	struct money patient_share; /* copay + deductible + coinsurance + PR adjustments */
+	struct bill_adjustment adj[BILL_ADJUSTMENTS_MAX];
+	size_t nadj;
+	bool denied;     /* nothing paid on a charge, with a reason: posts as a zero payment */
+	bool unreadable; /* an amount could not be read: the line is left out of every sum */
+};
+
+struct bill_remit {
+	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE];
+	char claim[BILL_TEXT_SIZE]; /* request: "Claim/ID", or "" when named otherwise */
+	char patient[BILL_REF_SIZE];
+	char insurer[BILL_TEXT_SIZE]; /* the payer as a biller reads it: its display, else its
+	                                 reference or identifier */
+	char outcome[BILL_CODE_SIZE]; /* queued, complete, error, partial */
+	char payment_date[BILL_DAY_SIZE];
+	bool has_payment;
+	struct money payment; /* payment.amount: what the payer sent */
+	struct money paid, patient_share, submitted, adjusted; /* summed over the lines, exactly */
+	struct bill_remit_line *lines;
+	size_t n;
+	/* Amounts that could not be read, and sums that do not balance: each a sentence. */
+	struct bill_problems problems;
+};
+
+/*
+ * A ClaimResponse into OUT (zeroed first; free with bill_remit_clear): every item and
+ * added item, in cents. A line whose amount cannot be read is left out of the sums
+ * and said in out->problems, never guessed; so is a payment that differs from the
+ * lines' benefit. 0, or -1 with *CAUSE when it is not a ClaimResponse.
+ */
+int bill_remit_read(const cJSON *claim_response, struct bill_remit *out, char **cause);
+void bill_remit_clear(struct bill_remit *r);
+
+/* --- the ledger ------------------------------------------------------------------------ */
+
+enum bill_entry_kind {
+	BILL_ENTRY_CHARGE,          /* a service billed to the insurer: insurance pending goes up */
+	BILL_ENTRY_SELF_PAY_CHARGE, /* a service the patient pays: patient owes goes up */
+	BILL_ENTRY_INSURER_PAYMENT, /* insurance pending goes down */
+	BILL_ENTRY_ADJUSTMENT,      /* written off (CO, OA, PI): insurance pending goes down */
+	BILL_ENTRY_TO_PATIENT, /* the payer's patient share: from insurance pending to patient owes
+	                        */
+	BILL_ENTRY_PATIENT_PAYMENT, /* patient owes goes down */
+};
+
+struct bill_entry {
+	enum bill_entry_kind kind;
+	char day[BILL_DAY_SIZE];
+	char what[BILL_TEXT_SIZE]; /* "Payment from Acme Health", "Charge 99213", "Copay paid" */
+	struct money amount;       /* as the entry moves money: positive */
+	struct money insurance_pending, patient_owes; /* the two balances after this entry */
+};
+
+struct bill_ledger {
+	struct bill_entry *v;
+	size_t n;
+	struct money insurance_pending, patient_owes;
+	struct bill_problems problems;
+};
+
+/* A payment the patient made (copay at check-out, a payment on account). */
+struct bill_patient_payment {
+	char day[BILL_DAY_SIZE];
+	struct money amount;
+	const char *note; /* "copay", "on account", or NULL */
+};
+
+/*
+ * One patient's ledger: CHARGES (to the insurer when INSURED, else to the patient),
+ * the REMITS posted against them, and the patient's PAYMENTS, in date order with
+ * charges first on a day, then payments. Two running balances that never mix: an
+ * insurer's payment lowers insurance pending and is labelled with the insurer, never
+ * "Patient"; only the patient share (PR) moves money to what the patient owes.
+ * 0, or -1 with the reason in out->problems (a currency mixed, an overflow).
+ */
+int bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured,
+    const struct bill_remit *remits, size_t nremits, const struct bill_patient_payment *payments,
+    size_t npayments, struct bill_ledger *out);
+void bill_ledger_clear(struct bill_ledger *l);
+
 #endif

@@ -395,6 +395,8 @@ Test(billing_fees, picked_by_words_in_any_case_and_order_or_by_code)
 	cr_assert_eq(bill_fees_find(&f, "992", out, 8), 3, "a code's beginning");
 	cr_assert_eq(bill_fees_find(&f, "j11", out, 8), 1);
 	cr_assert_eq(bill_fees_find(&f, "visit xyz", out, 8), 0);
+	cr_assert_eq(bill_fees_find(&f, "99213999999999999999999999999999", out, 8), 0,
+	    "a word longer than any code");
 	cr_assert_eq(bill_fees_find(&f, "", out, 2), 8, "all counted, two kept");
 	cr_assert_str_eq(out[1]->code, "81002");
 	bill_fees_free(&f);
@@ -500,6 +502,18 @@ Test(billing_lines, a_line_without_a_diagnosis_is_refused_with_a_sentence)
 	cr_assert_eq(bill_line_check(&l, 0, &p), 1);
 	cr_assert_str_eq(p.v[0], "The charge for 99213 has no diagnosis: point it at the diagnosis "
 	                         "(ICD-10-CM) that made it necessary");
+	bill_problems_free(&p);
+}
+
+Test(billing_lines, a_line_typed_without_the_fee_schedule_has_no_price)
+{
+	struct bill_line l = office_visit();
+	struct bill_problems p = {0};
+
+	memset(&l.unit_price, 0, sizeof l.unit_price);
+	cr_assert_eq(bill_line_check(&l, 1, &p), 1);
+	cr_assert_str_eq(
+	    p.v[0], "Line 1 (99213) has no price: pick the code from the fee schedule");
 	bill_problems_free(&p);
 }
 
@@ -1112,4 +1126,276 @@ Test(billing_scrub, the_hl7_coverage_and_a_claim_with_nothing)
 	                   "patient instead");
 	assert_problem(&p, "The claim has no request identifier");
 	bill_problems_free(&p);
+}
+
+/* --- remittances ----------------------------------------------------------------------- */
+
+static void
+remit_of(const char *json, struct bill_remit *r)
+{
+	cJSON *j = parse(json);
+	char *cause = NULL;
+
+	cr_assert_eq(bill_remit_read(j, r, &cause), 0, "%s", cause ? cause : "");
+	cJSON_Delete(j);
+}
+
+static void
+remit_example(const char *name, struct bill_remit *r)
+{
+	cJSON *j = example(name);
+	char *cause = NULL;
+
+	cr_assert_eq(bill_remit_read(j, r, &cause), 0, "%s", cause ? cause : "");
+	cJSON_Delete(j);
+}
+
+Test(billing_remit, the_hl7_answer_read_in_cents)
+{
+	struct bill_remit r;
+
+	remit_example("ClaimResponse-R3500.json", &r);
+	cr_assert_str_eq(r.id, "R3500");
+	cr_assert_str_eq(r.insurer, "555123", "the payer named by its identifier");
+	cr_assert_str_eq(r.outcome, "complete");
+	cr_assert_str_eq(r.payment_date, "2014-08-31");
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.lines[0].sequence, 1);
+	cr_assert(r.lines[0].has_allowed);
+	cr_assert_eq(r.lines[0].allowed.minor, 13557);
+	cr_assert_eq(r.lines[0].paid.minor, 9047);
+	cr_assert_eq(r.lines[0].patient_share.minor, 1000, "the copay; 80 (eligpercent) is a rate");
+	cr_assert_not(r.lines[0].denied);
+	cr_assert_eq(r.paid.minor, 9047);
+	cr_assert_eq(r.patient_share.minor, 1000);
+	cr_assert(r.has_payment);
+	cr_assert_eq(r.payment.minor, 10047);
+	cr_assert_eq(r.problems.n, 1, "the example's payment is not what its lines paid");
+	cr_assert_str_eq(r.problems.v[0],
+	    "The payment of $100.47 does not equal the $90.47 paid on "
+	    "the lines");
+	bill_remit_clear(&r);
+}
+
+Test(billing_remit, added_lines_count_and_the_total_balances)
+{
+	struct bill_remit r;
+
+	remit_example("ClaimResponse-R3503.json", &r);
+	cr_assert_eq(r.n, 6, "three items and three the payer added");
+	cr_assert_eq(r.lines[0].paid.minor, 0);
+	cr_assert_not(r.lines[0].denied, "nothing paid, but no reason given");
+	cr_assert_eq(r.lines[2].paid.minor, 60000);
+	cr_assert_eq(r.lines[3].sequence, 0);
+	cr_assert_str_eq(r.lines[3].code, "1101");
+	cr_assert_eq(r.lines[3].patient_share.minor, 1000);
+	cr_assert_eq(r.paid.minor, 105447, "0 + 84 + 600 + 72 + 28.47 + 270, as the payer's total");
+	cr_assert_eq(r.problems.n, 1);
+	cr_assert_str_eq(r.problems.v[0],
+	    "The payment of $100.47 does not equal the $1,054.47 paid "
+	    "on the lines");
+	bill_remit_clear(&r);
+}
+
+#define ADJ(cat, value)                                                                            \
+	"{\"category\":{\"coding\":[{\"code\":\"" cat "\"}]},\"amount\":{\"value\":" value         \
+	",\"currency\":\"USD\"}}"
+#define CARC(group, code, value)                                                                   \
+	"{\"category\":{\"coding\":[{\"code\":\"submitted\"}]},\"reason\":{\"coding\":[{"          \
+	"\"system\":\"" BILL_CS_CARC "\",\"code\":\"" code "\"},{\"system\":\"" BILL_CS_CARC_GROUP \
+	"\",\"code\":\"" group "\"}]},\"amount\":{\"value\":" value ",\"currency\":\"USD\"}}"
+
+/* Acme's answer to a claim of 99213 at $112.41 and 36415 at $12.00, paid 2026-03-20. */
+static const char acme_remit[] =
+    "{\"resourceType\":\"ClaimResponse\",\"id\":\"cr1\",\"outcome\":\"complete\","
+    "\"created\":\"2026-03-19\",\"request\":{\"reference\":\"Claim/cl1\"},"
+    "\"patient\":{\"reference\":\"Patient/p1\"},"
+    "\"insurer\":{\"reference\":\"Organization/acme\",\"display\":\"Acme Health\"},"
+    "\"item\":[{\"itemSequence\":1,\"adjudication\":[" ADJ("submitted", "112.41") "," ADJ(
+        "eligible", "100") "," ADJ("benefit", "80") "," CARC("CO", "45", "12.41") "," CARC("PR",
+        "2", "20") "]},"
+                   "{\"itemSequence\":2,\"adjudication\":[" ADJ("submitted", "12") "," ADJ(
+                       "benefit", "0") "," CARC("CO", "50",
+                       "12.00") "]}],"
+                                "\"payment\":{\"date\":\"2026-03-20\",\"amount\":{\"value\":80,"
+                                "\"currency\":\"USD\"}}}";
+
+Test(billing_remit, adjustments_with_groups_and_a_denied_line)
+{
+	struct bill_remit r;
+
+	remit_of(acme_remit, &r);
+	cr_assert_eq(r.problems.n, 0, "%s", r.problems.n ? r.problems.v[0] : "");
+	cr_assert_str_eq(r.claim, "Claim/cl1");
+	cr_assert_str_eq(r.insurer, "Acme Health");
+	cr_assert_eq(r.lines[0].nadj, 2);
+	cr_assert_eq(r.lines[0].adj[0].group, BILL_GROUP_CO);
+	cr_assert_str_eq(r.lines[0].adj[0].reason, "45");
+	cr_assert_eq(r.lines[0].adj[0].amount.minor, 1241);
+	cr_assert_eq(r.lines[0].adj[1].group, BILL_GROUP_PR);
+	cr_assert_eq(r.lines[0].patient_share.minor, 2000);
+	cr_assert_not(r.lines[0].denied);
+	cr_assert(r.lines[1].denied, "nothing paid, with a reason");
+	cr_assert_eq(r.paid.minor, 8000);
+	cr_assert_eq(r.adjusted.minor, 2441, "CO only: PR is the patient's");
+	cr_assert_eq(r.patient_share.minor, 2000);
+	cr_assert_eq(r.submitted.minor, 12441);
+	/* Everything charged is accounted for, to the cent. */
+	cr_assert_eq(r.paid.minor + r.adjusted.minor + r.patient_share.minor, r.submitted.minor);
+	bill_remit_clear(&r);
+}
+
+Test(billing_remit, unreadable_amounts_leave_their_line_out_and_say_so)
+{
+	struct bill_remit r;
+	cJSON *j;
+	char *cause = NULL;
+
+	remit_of(
+	    "{\"resourceType\":\"ClaimResponse\",\"item\":["
+	    "{\"itemSequence\":1,\"adjudication\":[" ADJ("benefit",
+	        "112.41600000000001") "]},"
+	                              "{\"itemSequence\":2,\"adjudication\":[" ADJ("benefit",
+	                                  "10.5") "]},"
+	                                          "{\"itemSequence\":3,\"adjudication\":[{"
+	                                          "\"category\":{\"coding\":[{\"code\":"
+	                                          "\"benefit\"}]},\"amount\":{\"value\":\"5\"}}]},"
+	                                          "{\"itemSequence\":4,\"adjudication\":[" ADJ(
+	                                              "benefit",
+	                                              "1e309") "]}],"
+	                                                       "\"payment\":{\"amount\":{\"value\":"
+	                                                       "-0,\"currency\":\"USD\"}}}",
+	    &r);
+	cr_assert_eq(r.n, 4);
+	cr_assert(r.lines[0].unreadable);
+	cr_assert_not(r.lines[1].unreadable);
+	cr_assert(r.lines[2].unreadable);
+	cr_assert(r.lines[3].unreadable);
+	cr_assert_eq(r.paid.minor, 1050, "only the readable line");
+	cr_assert_eq(r.problems.n, 4);
+	cr_assert_str_eq(r.problems.v[0],
+	    "On claim line 1 an amount cannot be used, so the line is "
+	    "not counted: the server sent the amount "
+	    "112.41600000000001, which is not a whole number of cents");
+	assert_problem(&r.problems, "On claim line 3 an amount cannot be used");
+	assert_problem(&r.problems, "On claim line 4 an amount cannot be used, so the line is not "
+	                            "counted: the server sent an amount too large to keep");
+	assert_problem(
+	    &r.problems, "The payment of $0.00 does not equal the $10.50 paid on the lines");
+	bill_remit_clear(&r);
+
+	j = parse("{\"resourceType\":\"Claim\"}");
+	cr_assert_eq(bill_remit_read(j, &r, &cause), -1);
+	cr_assert_str_eq(cause, "the server sent something other than a claim's answer");
+	free(cause);
+	cJSON_Delete(j);
+}
+
+/* --- the ledger ------------------------------------------------------------------------ */
+
+Test(billing_ledger, insurer_and_patient_balances_never_mix)
+{
+	struct bill_line charges[2] = {
+	    office_visit(), line_of(BILL_CS_CPT, "36415", 1200, "I10", NULL)};
+	struct bill_remit r;
+	struct bill_patient_payment pay = {"2026-03-25", {2000, "USD"}, "statement"};
+	struct bill_ledger l;
+	int64_t charged = 0, paid = 0, adjusted = 0, share = 0;
+
+	remit_of(acme_remit, &r);
+	cr_assert_eq(bill_ledger_build(charges, 2, true, &r, 1, &pay, 1, &l), 0);
+	cr_assert_eq(
+	    l.n, 7, "two charges, a payment, two write-offs, the patient's share, a payment");
+	cr_assert_eq(l.v[0].kind, BILL_ENTRY_CHARGE);
+	cr_assert_str_eq(l.v[0].what, "Charge 99213");
+	cr_assert_eq(l.v[1].insurance_pending.minor, 12441);
+	cr_assert_eq(l.v[1].patient_owes.minor, 0, "a charge to the insurer is not the patient's");
+	cr_assert_eq(l.v[2].kind, BILL_ENTRY_INSURER_PAYMENT);
+	cr_assert_str_eq(l.v[2].what, "Payment from Acme Health");
+	cr_assert_str_eq(l.v[2].day, "2026-03-20");
+	cr_assert_eq(l.v[2].insurance_pending.minor, 4441);
+	cr_assert_eq(l.v[2].patient_owes.minor, 0, "the payer's payment is not the patient's");
+	cr_assert_str_eq(l.v[3].what, "Adjustment CO-45 by Acme Health");
+	cr_assert_str_eq(l.v[4].what, "Adjustment CO-50 by Acme Health");
+	cr_assert_eq(l.v[5].kind, BILL_ENTRY_TO_PATIENT);
+	cr_assert_eq(l.v[5].insurance_pending.minor, 0);
+	cr_assert_eq(l.v[5].patient_owes.minor, 2000);
+	cr_assert_eq(l.v[6].kind, BILL_ENTRY_PATIENT_PAYMENT);
+	cr_assert_str_eq(l.v[6].what, "Payment by the patient (statement)");
+	cr_assert_eq(l.patient_owes.minor, 0);
+	cr_assert_eq(l.insurance_pending.minor, 0);
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.v[i].kind != BILL_ENTRY_PATIENT_PAYMENT &&
+		    l.v[i].kind != BILL_ENTRY_TO_PATIENT)
+			cr_assert(strstr(l.v[i].what, "atient") == NULL, "row %zu says %s", i,
+			    l.v[i].what);
+		switch (l.v[i].kind) {
+		case BILL_ENTRY_CHARGE:
+			charged += l.v[i].amount.minor;
+			break;
+		case BILL_ENTRY_INSURER_PAYMENT:
+			paid += l.v[i].amount.minor;
+			break;
+		case BILL_ENTRY_ADJUSTMENT:
+			adjusted += l.v[i].amount.minor;
+			break;
+		case BILL_ENTRY_TO_PATIENT:
+			share += l.v[i].amount.minor;
+			break;
+		default:
+			break;
+		}
+	}
+	/* Worked out apart from the ledger's own running sums. */
+	cr_assert_eq(charged - paid - adjusted - share, l.insurance_pending.minor);
+	bill_ledger_clear(&l);
+	bill_remit_clear(&r);
+}
+
+Test(billing_ledger, a_denial_and_an_uninsured_visit)
+{
+	struct bill_line charge = office_visit();
+	struct bill_remit r;
+	struct bill_ledger l;
+	struct bill_patient_payment copay = {"2026-03-01", {2500, "USD"}, "copay"};
+
+	remit_of(
+	    "{\"resourceType\":\"ClaimResponse\",\"insurer\":{\"reference\":\"Organization/b\"},"
+	    "\"created\":\"2026-03-10\",\"item\":[{\"itemSequence\":1,\"adjudication\":[" ADJ(
+	        "submitted", "112.41") "," ADJ("benefit", "0") "," CARC("CO", "29",
+	        "112.41") "]}]}",
+	    &r);
+	cr_assert_eq(bill_ledger_build(&charge, 1, true, &r, 1, &copay, 1, &l), 0);
+	cr_assert_eq(l.n, 4);
+	cr_assert_eq(
+	    l.v[1].kind, BILL_ENTRY_PATIENT_PAYMENT, "a copay the same day comes after the charge");
+	cr_assert_eq(l.v[1].patient_owes.minor, -2500, "paid ahead: a credit");
+	cr_assert_str_eq(l.v[2].what, "Denied by Organization/b: nothing paid");
+	cr_assert_str_eq(
+	    l.v[2].day, "2026-03-10", "dated by when it was written, having no payment");
+	cr_assert_eq(l.v[2].amount.minor, 0);
+	cr_assert_str_eq(l.v[3].what, "Adjustment CO-29 by Organization/b");
+	cr_assert_eq(l.insurance_pending.minor, 0);
+	bill_ledger_clear(&l);
+	bill_remit_clear(&r);
+
+	cr_assert_eq(bill_ledger_build(&charge, 1, false, NULL, 0, NULL, 0, &l), 0);
+	cr_assert_eq(l.v[0].kind, BILL_ENTRY_SELF_PAY_CHARGE);
+	cr_assert_eq(l.patient_owes.minor, 11241);
+	cr_assert_eq(l.insurance_pending.minor, 0);
+	bill_ledger_clear(&l);
+}
+
+Test(billing_ledger, currencies_do_not_mix)
+{
+	struct bill_line charge = office_visit();
+	struct bill_patient_payment pay = {"2026-03-02", {100, "EUR"}, NULL};
+	struct bill_ledger l;
+
+	cr_assert_eq(bill_ledger_build(&charge, 1, false, NULL, 0, &pay, 1, &l), -1);
+	cr_assert_eq(l.problems.n, 1);
+	cr_assert_str_eq(l.problems.v[0],
+	    "The ledger stops at Payment by the patient on 2026-03-02: "
+	    "cannot combine amounts in USD and EUR");
+	bill_ledger_clear(&l);
 }
