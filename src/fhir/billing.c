@@ -108,17 +108,20 @@ char *
 bill_problems_join(const struct bill_problems *p)
 {
 	size_t len = 1;
-	char *s;
+	char *s, *at;
 
 	for (size_t i = 0; i < p->n; i++)
 		len += strlen(p->v[i]) + 2;
-	s = xmalloc(len);
-	s[0] = '\0';
+	at = s = xmalloc(len);
 	for (size_t i = 0; i < p->n; i++) {
+		size_t n = strlen(p->v[i]);
+
 		if (i > 0)
-			strcat(s, "; ");
-		strcat(s, p->v[i]);
+			memcpy(at, "; ", 2), at += 2;
+		memcpy(at, p->v[i], n);
+		at += n;
 	}
+	*at = '\0';
 	return s;
 }
 
@@ -1835,4 +1838,135 @@ bill_ledger_clear(struct bill_ledger *l)
 	free(l->v);
 	bill_problems_free(&l->problems);
 	memset(l, 0, sizeof *l);
+}
+
+/* --- one visit ------------------------------------------------------------------------- */
+
+/* The patient's active Accounts, ids only: the one a charge is posted to. */
+static struct fhir_search *
+account_search(const char *patient_id)
+{
+	struct fhir_search *s = fhir_search_new("Account");
+	char *ref = xasprintf("Patient/%s", patient_id);
+
+	fhir_search_add(s, "patient", ref);
+	fhir_search_add(s, "status", "active");
+	fhir_search_add(s, "_elements", "status,subject");
+	fhir_search_add(s, "_count", "10");
+	free(ref);
+	return s;
+}
+
+cJSON *
+bill_visit_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
+{
+	cJSON *batch = patient_open_batch(fc, patient_id);
+	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
+	struct fhir_search *s = bill_charges_search(encounter_id);
+
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = coverage_search(patient_id);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = account_search(patient_id);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+/* A batch entry that answered with a searchset. */
+static bool
+searchset_ok(const cJSON *entry)
+{
+	return fhir_entry_ok(entry) &&
+	       same(fhir_get_string(fhir_get_object(entry, "resource"), "resourceType"), "Bundle");
+}
+
+void
+bill_visit_clear(struct bill_visit *v)
+{
+	patient_opened_clear(&v->opened);
+	free(v->lines);
+	bill_problems_free(&v->unreadable);
+	cJSON_Delete(v->coverages);
+	for (size_t i = 0; i < v->nviews; i++)
+		coverage_view_clear(&v->views[i]);
+	free(v->views);
+	memset(v, 0, sizeof *v);
+}
+
+int
+bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_visit *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	const cJSON *charges = cJSON_GetArrayItem(entries, 2),
+	            *covs = cJSON_GetArrayItem(entries, 3);
+	const cJSON *accounts = cJSON_GetArrayItem(entries, 4), *entry;
+	const cJSON *set = fhir_get_object(charges, "resource");
+	size_t max = (size_t)cJSON_GetArraySize(fhir_get_array(set, "entry"));
+	long total;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	if (patient_open_result(response, patient_id, &out->opened, cause) != 0)
+		return -1;
+	if (!searchset_ok(charges) || !searchset_ok(covs)) {
+		*cause = fhir_entry_failure(searchset_ok(charges) ? covs : charges,
+		    searchset_ok(charges) ? "the coverages" : "the visit's charges");
+		bill_visit_clear(out);
+		return -1;
+	}
+	out->lines = xcalloc(max + 1, sizeof *out->lines);
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
+	{
+		const cJSON *ci = fhir_get_object(entry, "resource");
+		struct bill_line *l = &out->lines[out->nlines];
+		char *why = NULL;
+
+		if (!same(fhir_get_string(ci, "resourceType"), "ChargeItem"))
+			continue;
+		if (bill_line_read(ci, l, &why) != 0) {
+			add_problem(&out->unreadable, why);
+			continue;
+		}
+		if (!patient_refers_to(l->patient, patient_id) ||
+		    !fhir_refers_to(l->encounter, "Encounter", encounter_id)) {
+			add_problem(&out->unreadable,
+			    xasprintf(
+			        "The server sent a charge for %s of another patient or visit; it "
+			        "is left out",
+			        l->code));
+			continue;
+		}
+		out->nlines++;
+	}
+	out->charges_total = fhir_bundle_total(set);
+	if (out->charges_total < (long)out->nlines)
+		out->charges_total = (long)out->nlines;
+	out->coverages =
+	    coverage_take(fhir_get_object(covs, "resource"), patient_id, today, &total);
+	out->nviews = (size_t)cJSON_GetArraySize(out->coverages);
+	out->views = xcalloc(out->nviews + 1, sizeof *out->views);
+	for (i = 0; i < (int)out->nviews; i++)
+		coverage_view_read(cJSON_GetArrayItem(out->coverages, i), today, &out->views[i]);
+	/* Without the account list charges can still be read; only capture waits for one. */
+	if (searchset_ok(accounts)) {
+		cJSON_ArrayForEach(
+		    entry, fhir_get_array(fhir_get_object(accounts, "resource"), "entry"))
+		{
+			const cJSON *a = fhir_get_object(entry, "resource");
+			const char *id = fhir_get_string(a, "id");
+			const cJSON *subject = cJSON_GetArrayItem(fhir_get_array(a, "subject"), 0);
+
+			if (!same(fhir_get_string(a, "resourceType"), "Account") ||
+			    !fhir_valid_id(id) || !same(fhir_get_string(a, "status"), "active") ||
+			    !patient_refers_to(fhir_get_string(subject, "reference"), patient_id))
+				continue;
+			snprintf(out->account, sizeof out->account, "Account/%s", id);
+			break;
+		}
+	}
+	return 0;
 }

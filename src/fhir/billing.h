@@ -9,6 +9,7 @@
 
 #include "fhir/coverage.h"
 #include "fhir/fhir.h"
+#include "fhir/patient.h"
 #include "fhir/plan.h"
 #include "util/date.h"
 #include "util/money.h"
@@ -236,6 +237,37 @@ cJSON *bill_claim_build(
 /* The plan that queues it: one create guarded by in->request_id. NULL as bill_claim_build. */
 struct fhir_plan *bill_claim_plan(
     const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+
+/* --- one visit's billing, read in one round trip ---------------------------------------- */
+
+/* What charging and claiming one encounter needs. */
+struct bill_visit {
+	struct patient_opened opened; /* the Patient and allergies, for the banner */
+	struct bill_line *lines;      /* the encounter's ChargeItems that read */
+	size_t nlines;
+	long charges_total;              /* ChargeItems the server matched */
+	struct bill_problems unreadable; /* a sentence for each ChargeItem that did not read */
+	cJSON *coverages;            /* the patient's Coverages, sorted as coverage_take; owned */
+	struct coverage_view *views; /* the same as views, in that order */
+	size_t nviews;
+	char account[BILL_REF_SIZE]; /* the patient's active Account, "" when there is none */
+};
+
+/*
+ * The batch that opens a visit for billing: the patient and allergies (as
+ * patient_open_batch), the encounter's ChargeItems, the patient's Coverages and
+ * active Accounts. The caller frees it.
+ */
+cJSON *bill_visit_batch(
+    const struct fhir_client *fc, const char *patient_id, const char *encounter_id);
+/*
+ * Its batch-response into OUT (zeroed first). A charge of another patient or
+ * another visit is left out with a sentence. 0, or -1 with *CAUSE when the
+ * patient, the charges or the coverages could not be read.
+ */
+int bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_visit *out, char **cause);
+void bill_visit_clear(struct bill_visit *v);
 
 /* --- remittances: a ClaimResponse read for posting ------------------------------------ */
 

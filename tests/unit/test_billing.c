@@ -1399,3 +1399,88 @@ Test(billing_ledger, currencies_do_not_mix)
 	    "cannot combine amounts in USD and EUR");
 	bill_ledger_clear(&l);
 }
+
+/* --- one visit in one round trip ------------------------------------------------------- */
+
+static char *
+charge_json(struct bill_line l, const char *rid)
+{
+	cJSON *ci = bill_charge_item(&l, rid);
+	char *text;
+
+	cr_assert_not_null(ci);
+	cJSON_AddStringToObject(ci, "id", rid);
+	text = cJSON_PrintUnformatted(ci);
+	cJSON_Delete(ci);
+	return text;
+}
+
+Test(billing_visit, one_batch_and_its_answer)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *b = bill_visit_batch(fc, "p1", "e1"), *r;
+	char *text = cJSON_PrintUnformatted(b), *answer;
+	struct bill_line other = office_visit();
+	char *c1 = charge_json(office_visit(), "ci1");
+	char *c2 = charge_json(line_of(BILL_CS_CPT, "36415", 1200, "E11.9", NULL), "ci2");
+	char *c3;
+	struct bill_visit v;
+
+	strcpy(other.encounter, "Encounter/e9");
+	c3 = charge_json(other, "ci3");
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 5);
+	cr_assert_not_null(strstr(text, "ChargeItem?context=Encounter%2Fe1&_count=64"), "%s", text);
+	cr_assert_not_null(strstr(text, "Coverage?beneficiary=Patient%2Fp1"), "%s", text);
+	cr_assert_not_null(strstr(text, "Account?patient=Patient%2Fp1&status=active"), "%s", text);
+	cr_assert(
+	    asprintf(&answer,
+	        "{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	        "\"Patient\",\"id\":\"p1\"}},{},"
+	        "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	        "\"total\":4,\"entry\":[{\"resource\":%s},{\"resource\":%s},{\"resource\":%s},"
+	        "{\"resource\":{\"resourceType\":\"ChargeItem\",\"id\":\"bad\",\"code\":{"
+	        "\"coding\":[{\"code\":\"99213\"}]},\"priceOverride\":{\"value\":112."
+	        "41600000000001}}}]}},"
+	        "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	        "\"entry\":[{\"resource\":{\"resourceType\":\"Coverage\",\"id\":\"c1\",\"status\":"
+	        "\"active\",\"subscriberId\":\"XJ1\",\"beneficiary\":{\"reference\":\"Patient/"
+	        "p1\"},"
+	        "\"payor\":[{\"reference\":\"Organization/acme\"}],\"order\":1}}]}},"
+	        "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	        "\"entry\":[{\"resource\":{\"resourceType\":\"Account\",\"id\":\"a9\",\"status\":"
+	        "\"active\",\"subject\":[{\"reference\":\"Patient/p2\"}]}},{\"resource\":{"
+	        "\"resourceType\":\"Account\",\"id\":\"a1\",\"status\":\"active\",\"subject\":[{"
+	        "\"reference\":\"Patient/p1\"}]}}]}}]}",
+	        c1, c2, c3) > 0);
+	r = parse(answer);
+	cr_assert_eq(
+	    bill_visit_result(r, "p1", "e1", &today, &v, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_eq(v.nlines, 2);
+	cr_assert_str_eq(v.lines[0].id, "ci1");
+	cr_assert_str_eq(v.lines[1].code, "36415");
+	cr_assert_eq(v.charges_total, 4);
+	cr_assert_eq(v.unreadable.n, 2);
+	cr_assert_str_eq(v.unreadable.v[0],
+	    "The server sent a charge for 99213 of another patient or "
+	    "visit; it is left out");
+	cr_assert_str_eq(v.unreadable.v[1],
+	    "the charge for 99213: the server sent the amount "
+	    "112.41600000000001, which is not a whole number of cents");
+	cr_assert_eq(v.nviews, 1);
+	cr_assert_str_eq(v.views[0].member, "XJ1");
+	cr_assert_str_eq(v.account, "Account/a1", "not another patient's account");
+	bill_visit_clear(&v);
+	cJSON_Delete(r);
+
+	r = parse(
+	    "{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	    "\"Patient\",\"id\":\"p1\"}},{},{\"response\":{\"status\":\"500\"}}]}");
+	cr_assert_eq(bill_visit_result(r, "p1", "e1", &today, &v, &cause), -1);
+	cr_assert_not_null(strstr(cause, "charges"), "%s", cause);
+	free(cause);
+	cJSON_Delete(r);
+	free(answer), free(text), free(c1), free(c2), free(c3);
+	cJSON_Delete(b);
+	fhir_client_free(&fc);
+}
