@@ -211,12 +211,16 @@ bill_money_read(const cJSON *money, struct money *out, char **cause)
 		*cause = xstrdup("the server sent an amount as text where a number belongs");
 		return -1;
 	}
-	if (!cJSON_IsNumber(value)) {
-		*cause = xstrdup("the server sent an amount that is not a number");
-		return -1;
-	}
 	if (currency != NULL && !cJSON_IsString(currency)) {
 		*cause = xstrdup("the server sent a currency that is not a code");
+		return -1;
+	}
+	/* An amount bill_money_json wrote, not yet sent: its digits are right here. */
+	if (cJSON_IsRaw(value) && value->valuestring != NULL)
+		return money_from_decimal(value->valuestring,
+		    currency != NULL ? currency->valuestring : NULL, out, cause);
+	if (!cJSON_IsNumber(value)) {
+		*cause = xstrdup("the server sent an amount that is not a number");
 		return -1;
 	}
 	if (number_text(value->valuedouble, text, sizeof text) != 0) {

@@ -66,7 +66,10 @@
  * a currency without cents is refused too. 0, or -1 with *CAUSE (the caller frees it).
  */
 int bill_money_read(const cJSON *money, struct money *out, char **cause);
-/* {"value": 12.50, "currency": "USD"} written from cents, never through a double. */
+/*
+ * {"value": 12.50, "currency": "USD"} written from cents, never through a double: the
+ * value is raw JSON text, which bill_money_read also reads, before or after sending.
+ */
 cJSON *bill_money_json(const struct money *m);
 
 /* A list of sentences a biller reads; each owned. */

@@ -186,6 +186,8 @@ Test(billing_money, amounts_written_go_out_as_decimal_digits)
 
 	m.minor = -5;
 	j = bill_money_json(&m);
+	cr_assert_eq(bill_money_read(j, &r, &cause), 0, "read before it is sent, from its digits");
+	cr_assert_eq(r.minor, -5);
 	text = cJSON_PrintUnformatted(j);
 	cr_assert_str_eq(text, "{\"value\":-0.05,\"currency\":\"USD\"}");
 	free(text);
@@ -1242,6 +1244,30 @@ Test(billing_remit, adjustments_with_groups_and_a_denied_line)
 	cr_assert_eq(r.submitted.minor, 12441);
 	/* Everything charged is accounted for, to the cent. */
 	cr_assert_eq(r.paid.minor + r.adjusted.minor + r.patient_share.minor, r.submitted.minor);
+	bill_remit_clear(&r);
+}
+
+Test(billing_remit, a_negative_adjustment_is_summed_exactly)
+{
+	struct bill_remit r;
+
+	/* A payer reversing part of an earlier write-off: CO-45 of -0.10, then 0.10 and 0.20. */
+	remit_of("{\"resourceType\":\"ClaimResponse\",\"item\":[{\"itemSequence\":1,"
+	         "\"adjudication\":[" ADJ("benefit", "0.1") "," CARC("CO", "45", "-0.1") "," CARC(
+	             "CO", "45", "0.1") "," CARC("OA", "23", "0.2") "]}]}",
+	    &r);
+	cr_assert_eq(r.problems.n, 0);
+	cr_assert_eq(r.lines[0].nadj, 3);
+	cr_assert_eq(r.lines[0].adj[0].amount.minor, -10);
+	cr_assert_eq(r.adjusted.minor, 20);
+	cr_assert_eq(r.lines[0].adj[2].group, BILL_GROUP_OA);
+	bill_remit_clear(&r);
+
+	/* 0.1 + 0.2 is 0.30000000000000004 in doubles, and 0.30 here. */
+	remit_of("{\"resourceType\":\"ClaimResponse\",\"item\":[{\"itemSequence\":1,"
+	         "\"adjudication\":[" ADJ("copay", "0.1") "," ADJ("deductible", "0.2") "]}]}",
+	    &r);
+	cr_assert_eq(r.patient_share.minor, 30);
 	bill_remit_clear(&r);
 }
 
