@@ -923,7 +923,7 @@ bill_charges_search(const char *encounter_id)
 	struct fhir_search *s = fhir_search_new("ChargeItem");
 	char *ref = xasprintf("Encounter/%s", encounter_id), count[16];
 
-	snprintf(count, sizeof count, "%d", BILL_LINES_MAX * 4);
+	snprintf(count, sizeof count, "%d", BILL_CHARGES_COUNT);
 	fhir_search_add(s, "context", ref);
 	fhir_search_add(s, "_count", count);
 	free(ref);
@@ -1107,7 +1107,7 @@ static void
 scrub_coverage(const struct bill_claim_input *in, size_t k, const struct date *today,
     struct bill_problems *out)
 {
-	const struct coverage_view *c = &in->coverages[k];
+	const struct coverage_view *c = in->coverages[k];
 	char name[128], now[DATE_BUF_SIZE];
 	bool expired = false;
 
@@ -1193,6 +1193,22 @@ bill_scrub(const struct bill_claim_input *in, const struct date *today, struct b
 			             bill_line_unit(&in->lines[0])->currency));
 	}
 	check_duplicates(in->lines, in->nlines, out);
+	if (in->charge_items != NULL) {
+		if ((size_t)cJSON_GetArraySize(in->charge_items) != in->nlines)
+			add_problem(
+			    out, xstrdup("The claim's lines and the charges read differ: read "
+			                 "the visit again"));
+		for (size_t i = 0; i < in->nlines; i++) {
+			const cJSON *ci = cJSON_GetArrayItem(in->charge_items, (int)i);
+
+			if (ci != NULL && (!same(fhir_get_string(ci, "id"), in->lines[i].id) ||
+			                      empty(fhir_version_of(ci))))
+				add_problem(
+				    out, xasprintf("Line %zu is not the charge as the server "
+				                   "has it: read the visit again",
+				             i + 1));
+		}
+	}
 	ndiag = bill_claim_diagnoses(in, codes, BILL_DIAGNOSES_MAX);
 	if (ndiag > BILL_DIAGNOSES_MAX)
 		add_problem(
@@ -1254,6 +1270,15 @@ claim_item(const struct bill_claim_input *in, size_t i, char codes[][BILL_CODE_S
 	struct money net;
 	char *cause = NULL;
 
+	if (l->id[0] != '\0') {
+		cJSON *x = cJSON_CreateObject();
+		char *ref = xasprintf("ChargeItem/%s", l->id);
+
+		cJSON_AddStringToObject(x, "url", BILL_EXT_CLAIM_CHARGE);
+		cJSON_AddItemToObject(x, "valueReference", reference(ref));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(item, "extension"), x);
+		free(ref);
+	}
 	cJSON_AddNumberToObject(item, "sequence", (double)(i + 1));
 	cJSON_AddItemToArray(
 	    cJSON_AddArrayToObject(item, "careTeamSequence"), cJSON_CreateNumber(1));
@@ -1322,7 +1347,7 @@ bill_claim_build(
 	cJSON_AddStringToObject(o, "start", first);
 	cJSON_AddStringToObject(o, "end", last);
 	cJSON_AddStringToObject(claim, "created", created);
-	cJSON_AddItemToObject(claim, "insurer", reference(in->coverages[0].payer_reference));
+	cJSON_AddItemToObject(claim, "insurer", reference(in->coverages[0]->payer_reference));
 	cJSON_AddItemToObject(claim, "provider", provider_reference(in->billing, in->billing_npi));
 	cJSON_AddItemToObject(claim, "priority", fhir_codeable(CS_PRIORITY, "normal", NULL));
 	arr = cJSON_AddArrayToObject(claim, "careTeam");
@@ -1344,7 +1369,7 @@ bill_claim_build(
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "sequence", (double)(k + 1));
 		cJSON_AddBoolToObject(o, "focal", k == 0);
-		snprintf(cref, sizeof cref, "Coverage/%s", in->coverages[k].id);
+		snprintf(cref, sizeof cref, "Coverage/%s", in->coverages[k]->id);
 		cJSON_AddItemToObject(o, "coverage", reference(cref));
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -1363,15 +1388,52 @@ bill_claim_plan(
 	cJSON *claim = bill_claim_build(in, today, out);
 	struct fhir_plan *p;
 	struct fhir_search *guard;
+	int step;
 
 	if (claim == NULL)
 		return NULL;
 	p = fhir_plan_new();
 	guard = fhir_request_search("Claim", in->request_id);
-	fhir_plan_create(p, claim, guard);
+	step = fhir_plan_create(p, claim, guard);
 	fhir_search_free(&guard);
 	cJSON_Delete(claim);
+	/* The claim goes first: a charge marked billed without its claim would be lost. */
+	for (size_t i = 0; step >= 0 && in->charge_items != NULL && i < in->nlines; i++) {
+		const cJSON *ci = cJSON_GetArrayItem(in->charge_items, (int)i);
+		cJSON *billed = cJSON_Duplicate(ci, true);
+
+		/* meta is the server's, and the narrative would no longer say what it holds. */
+		cJSON_DeleteItemFromObjectCaseSensitive(billed, "meta");
+		cJSON_DeleteItemFromObjectCaseSensitive(billed, "text");
+		fhir_set_string(billed, "status", "billed");
+		step = fhir_plan_update(p, billed, fhir_version_of(ci), ci);
+		cJSON_Delete(billed);
+	}
+	if (step < 0) {
+		add_problem(out, xstrdup("The claim could not be put together for saving"));
+		fhir_plan_free(&p);
+	}
 	return p;
+}
+
+size_t
+bill_coverages_on(const struct coverage_view *views, size_t n, const char *day,
+    const struct coverage_view **out, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct coverage_view *v = &views[i];
+
+		if (!same(v->status, "active") || day == NULL ||
+		    (v->start_day[0] != '\0' && strcmp(day, v->start_day) < 0) ||
+		    (v->end_day[0] != '\0' && strcmp(day, v->end_day) > 0))
+			continue;
+		if (k < max)
+			out[k] = v;
+		k++;
+	}
+	return k < max ? k : max;
 }
 
 /* --- remittances ----------------------------------------------------------------------- */
@@ -1892,6 +1954,7 @@ bill_visit_clear(struct bill_visit *v)
 {
 	patient_opened_clear(&v->opened);
 	free(v->lines);
+	cJSON_Delete(v->charge_items);
 	bill_problems_free(&v->unreadable);
 	cJSON_Delete(v->coverages);
 	for (size_t i = 0; i < v->nviews; i++)
@@ -1923,6 +1986,7 @@ bill_visit_result(cJSON *response, const char *patient_id, const char *encounter
 		return -1;
 	}
 	out->lines = xcalloc(max + 1, sizeof *out->lines);
+	out->charge_items = cJSON_CreateArray();
 	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
 	{
 		const cJSON *ci = fhir_get_object(entry, "resource");
@@ -1944,6 +2008,7 @@ bill_visit_result(cJSON *response, const char *patient_id, const char *encounter
 			        l->code));
 			continue;
 		}
+		cJSON_AddItemToArray(out->charge_items, cJSON_Duplicate(ci, true));
 		out->nlines++;
 	}
 	out->charges_total = fhir_bundle_total(set);

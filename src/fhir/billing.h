@@ -36,6 +36,12 @@
  */
 #define BILL_EXT_MODIFIER "urn:ehrterm:fhir:extension:chargeitem-modifier"
 #define BILL_EXT_UNIT_PRICE "urn:ehrterm:fhir:extension:chargeitem-unit-price"
+/*
+ * R4's Claim.item cannot name the ChargeItem it bills either: BILL_EXT_CLAIM_CHARGE,
+ * valueReference "ChargeItem/ID" on the item, lets a payment posted to the claim line
+ * find its charge.
+ */
+#define BILL_EXT_CLAIM_CHARGE "urn:ehrterm:fhir:extension:claim-item-charge"
 
 /* Fee schedule entries read in one search: a clinic has a few hundred codes. */
 #define BILL_FEES_COUNT 1000
@@ -43,9 +49,11 @@
 #define BILL_POINTERS_MAX 4
 /* A CMS-1500 (and an 837P) holds at most 12 diagnoses. */
 #define BILL_DIAGNOSES_MAX 12
-/* Lines of one superbill or claim: each is a step of one plan. */
-#define BILL_LINES_MAX FHIR_PLAN_MAX
+/* Lines of one superbill or claim: a claim's plan is its create and an update of each charge. */
+#define BILL_LINES_MAX (FHIR_PLAN_MAX - 1)
 #define BILL_QUANTITY_MAX 999
+/* ChargeItems of one visit read at once: more than one claim takes, so a split is seen. */
+#define BILL_CHARGES_COUNT 100
 
 /* Sizes of the typed fields; what does not fit is refused, never cut. */
 #define BILL_REF_SIZE 80 /* "Encounter/" and a FHIR id of up to 64 characters */
@@ -181,7 +189,7 @@ cJSON *bill_charge_item(const struct bill_line *l, const char *request_id);
  * billed as read (no code, an amount not in cents, a field too long).
  */
 int bill_line_read(const cJSON *charge_item, struct bill_line *out, char **cause);
-/* ChargeItem?context=Encounter/ID, up to BILL_LINES_MAX * 4. The caller frees it. */
+/* ChargeItem?context=Encounter/ID, up to BILL_CHARGES_COUNT. The caller frees it. */
 struct fhir_search *bill_charges_search(const char *encounter_id);
 
 /*
@@ -200,8 +208,14 @@ struct bill_claim_input {
 	const char *patient; /* "Patient/ID" */
 	const struct bill_line *lines;
 	size_t nlines;
+	/*
+	 * The ChargeItems the lines were read from (a JSON array, one for each line in
+	 * order), or NULL for lines not yet saved. Queuing the claim marks each billed,
+	 * If-Match the version read: two billers cannot put one charge on two claims.
+	 */
+	const cJSON *charge_items;
 	/* The patient's Coverages in order: the first is the focal (primary) one. */
-	const struct coverage_view *coverages;
+	const struct coverage_view *const *coverages;
 	size_t ncoverages;
 	const char *billing; /* "Organization/ID" (or Practitioner) that bills */
 	const char *billing_npi;
@@ -211,6 +225,13 @@ struct bill_claim_input {
 	const char *place_of_service; /* CMS code, "11" for an office */
 	const char *request_id;
 };
+
+/*
+ * The coverages of VIEWS in force on DAY (active, DAY within the period), in their
+ * order, up to MAX into OUT: those a claim for that day goes to. Returns how many.
+ */
+size_t bill_coverages_on(const struct coverage_view *views, size_t n, const char *day,
+    const struct coverage_view **out, size_t max);
 
 /*
  * The diagnoses of the claim: every line's pointers in line order, each code once,
@@ -237,7 +258,11 @@ size_t bill_scrub(
  */
 cJSON *bill_claim_build(
     const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
-/* The plan that queues it: one create guarded by in->request_id. NULL as bill_claim_build. */
+/*
+ * The plan that queues it, all or nothing: the Claim created once (If-None-Exist on
+ * in->request_id) and, with in->charge_items, each ChargeItem updated to billed
+ * If-Match its version. NULL as bill_claim_build.
+ */
 struct fhir_plan *bill_claim_plan(
     const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
 
@@ -247,6 +272,7 @@ struct fhir_plan *bill_claim_plan(
 struct bill_visit {
 	struct patient_opened opened; /* the Patient and allergies, for the banner */
 	struct bill_line *lines;      /* the encounter's ChargeItems that read */
+	cJSON *charge_items;          /* those ChargeItems as read, one for each line; owned */
 	size_t nlines;
 	long charges_total;              /* ChargeItems the server matched */
 	struct bill_problems unreadable; /* a sentence for each ChargeItem that did not read */

@@ -759,7 +759,7 @@ Test(billing_superbill, at_most_one_plan_of_lines)
 	cr_assert_null(bill_superbill_plan(lines, BILL_LINES_MAX + 1, "sb-9", &p));
 	cr_assert_eq(p.n, 1, "days apart, so no line repeats another");
 	assert_problem(
-	    &p, "The superbill has 17 charges; one save takes at most 16: save it in two");
+	    &p, "The superbill has 16 charges; one save takes at most 15: save it in two");
 	bill_problems_free(&p);
 }
 
@@ -793,6 +793,7 @@ cover(const char *id, const char *payer, const char *member, const char *status,
 struct claim_case {
 	struct bill_line lines[BILL_LINES_MAX];
 	struct coverage_view cov[2];
+	const struct coverage_view *covp[2];
 	struct bill_claim_input in;
 };
 
@@ -807,10 +808,12 @@ clean_case(struct claim_case *c)
 	c->lines[2].quantity = 3;
 	c->cov[0] = cover("c1", "acme", "XJ4411", "active", "2026-01-01", "2026-12-31");
 	c->cov[1] = cover("c2", "beta", "B-77", "active", "2025-01-01", "2027-12-31");
+	c->covp[0] = &c->cov[0];
+	c->covp[1] = &c->cov[1];
 	c->in = (struct bill_claim_input){.patient = "Patient/p1",
 	    .lines = c->lines,
 	    .nlines = 3,
-	    .coverages = c->cov,
+	    .coverages = c->covp,
 	    .ncoverages = 2,
 	    .billing = "Organization/clinic",
 	    .billing_npi = "1245319599",
@@ -1082,15 +1085,17 @@ Test(billing_scrub, the_hl7_coverage_and_a_claim_with_nothing)
 {
 	cJSON *j = example("Coverage-9876B1.json");
 	struct coverage_view v;
+	const struct coverage_view *vp;
 	struct bill_claim_input in = {0};
 	struct bill_problems p = {0};
 	struct bill_line l = office_visit();
 
 	coverage_view_read(j, &today, &v);
+	vp = &v;
 	in = (struct bill_claim_input){.patient = "Patient/p1",
 	    .lines = &l,
 	    .nlines = 1,
-	    .coverages = &v,
+	    .coverages = &vp,
 	    .ncoverages = 1,
 	    .billing = "Organization/clinic",
 	    .billing_npi = "1245319599",
@@ -1456,7 +1461,8 @@ Test(billing_visit, one_batch_and_its_answer)
 	strcpy(other.encounter, "Encounter/e9");
 	c3 = charge_json(other, "ci3");
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 5);
-	cr_assert_not_null(strstr(text, "ChargeItem?context=Encounter%2Fe1&_count=64"), "%s", text);
+	cr_assert_not_null(
+	    strstr(text, "ChargeItem?context=Encounter%2Fe1&_count=100"), "%s", text);
 	cr_assert_not_null(strstr(text, "Coverage?beneficiary=Patient%2Fp1"), "%s", text);
 	cr_assert_not_null(strstr(text, "Account?patient=Patient%2Fp1&status=active"), "%s", text);
 	cr_assert(
@@ -1486,6 +1492,9 @@ Test(billing_visit, one_batch_and_its_answer)
 	cr_assert_str_eq(v.lines[0].id, "ci1");
 	cr_assert_str_eq(v.lines[1].code, "36415");
 	cr_assert_eq(v.charges_total, 4);
+	cr_assert_eq(
+	    cJSON_GetArraySize(v.charge_items), 2, "one ChargeItem for each line, for queuing");
+	cr_assert_str_eq(fhir_get_string(cJSON_GetArrayItem(v.charge_items, 1), "id"), "ci2");
 	cr_assert_eq(v.unreadable.n, 2);
 	cr_assert_str_eq(v.unreadable.v[0],
 	    "The server sent a charge for 99213 of another patient or "
@@ -1509,4 +1518,88 @@ Test(billing_visit, one_batch_and_its_answer)
 	free(answer), free(text), free(c1), free(c2), free(c3);
 	cJSON_Delete(b);
 	fhir_client_free(&fc);
+}
+
+Test(billing_claim, queuing_marks_each_charge_billed_if_unchanged)
+{
+	struct claim_case c;
+	struct bill_problems p = {0};
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *items = cJSON_CreateArray(), *tx, *claim;
+	const cJSON *e, *x;
+	struct fhir_plan *plan;
+
+	clean_case(&c);
+	/* The lines as bill_visit_result reads them: each from its ChargeItem, id and version. */
+	for (size_t i = 0; i < 3; i++) {
+		char id[16];
+		cJSON *ci, *w;
+
+		snprintf(id, sizeof id, "ci%zu", i + 1);
+		ci = bill_charge_item(&c.lines[i], id);
+		cJSON_AddStringToObject(ci, "id", id);
+		cJSON_AddItemToObject(ci, "meta", parse("{\"versionId\":\"4\"}"));
+		cJSON_AddItemToObject(
+		    ci, "text", parse("{\"status\":\"generated\",\"div\":\"<div/>\"}"));
+		w = wire(ci);
+		cr_assert_eq(bill_line_read(w, &c.lines[i], &cause), 0);
+		cJSON_AddItemToArray(items, w);
+		cJSON_Delete(ci);
+	}
+	c.in.charge_items = items;
+	plan = bill_claim_plan(&c.in, &today, &p);
+	cr_assert_not_null(plan, "%s", p.n ? p.v[0] : "");
+	cr_assert_eq(fhir_plan_steps(plan), 4, "the claim and three charges");
+	tx = fhir_plan_transaction(plan, fc);
+	claim = cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(tx, "entry"), 0), "resource");
+	x = cJSON_GetArrayItem(
+	    fhir_get_array(cJSON_GetArrayItem(fhir_get_array(claim, "item"), 1), "extension"), 0);
+	cr_assert_str_eq(fhir_get_string(x, "url"), BILL_EXT_CLAIM_CHARGE);
+	cr_assert_str_eq(
+	    fhir_get_string(fhir_get_object(x, "valueReference"), "reference"), "ChargeItem/ci2");
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(tx, "entry"), 2);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "method"), "PUT");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "url"), "ChargeItem/ci2");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "request"), "ifMatch"), "W/\"4\"");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(e, "resource"), "status"), "billed");
+	cr_assert_null(fhir_get_object(fhir_get_object(e, "resource"), "meta"));
+	cr_assert_null(fhir_get_object(fhir_get_object(e, "resource"), "text"));
+	cr_assert_not_null(fhir_get_array(fhir_get_object(e, "resource"), "reason"),
+	    "everything else kept as read");
+	cJSON_Delete(tx);
+	fhir_plan_free(&plan);
+
+	/* A charge already billed, and one whose version the lines do not have. */
+	strcpy(c.lines[0].status, "billed");
+	cJSON_DeleteItemFromObject(cJSON_GetArrayItem(items, 2), "meta");
+	cr_assert_null(bill_claim_plan(&c.in, &today, &p));
+	cr_assert_eq(p.n, 2);
+	assert_problem(&p, "Line 1 (99214) is billed, not billable");
+	assert_problem(&p, "Line 3 is not the charge as the server has it: read the visit again");
+	bill_problems_free(&p);
+	cJSON_Delete(items);
+	fhir_client_free(&fc);
+	case_clear(&c);
+}
+
+Test(billing_claim, the_coverages_in_force_on_the_day_of_service)
+{
+	struct coverage_view v[4] = {
+	    cover("old", "harbor", "H1", "active", "2023-01-01", "2024-12-31"),
+	    cover("now", "silver", "S1", "active", "2025-01-01", "2026-12-31"),
+	    cover("gone", "acme", "A1", "cancelled", "2025-01-01", "2026-12-31"),
+	    cover("next", "beta", "B1", "active", "2026-03-01", "2027-12-31"),
+	};
+	const struct coverage_view *out[4];
+
+	cr_assert_eq(bill_coverages_on(v, 4, "2026-03-01", out, 4), 2);
+	cr_assert_str_eq(out[0]->id, "now");
+	cr_assert_str_eq(out[1]->id, "next", "a coverage starting that day covers it");
+	cr_assert_eq(bill_coverages_on(v, 4, "2024-06-30", out, 4), 1);
+	cr_assert_str_eq(out[0]->id, "old");
+	cr_assert_eq(bill_coverages_on(v, 4, "2026-03-01", out, 1), 1);
+	for (size_t i = 0; i < 4; i++)
+		coverage_view_clear(&v[i]);
 }
