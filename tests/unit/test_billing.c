@@ -1603,3 +1603,80 @@ Test(billing_claim, the_coverages_in_force_on_the_day_of_service)
 	for (size_t i = 0; i < 4; i++)
 		coverage_view_clear(&v[i]);
 }
+
+/* --- hostile shapes -------------------------------------------------------------------- */
+
+Test(billing_hostile, wrong_types_everywhere_are_read_as_absent)
+{
+	static const char *const fees[] = {
+	    "{\"resourceType\":\"Bundle\",\"entry\":{\"resource\":1}}",
+	    "{\"resourceType\":\"Bundle\",\"entry\":[1,\"x\",null,{\"resource\":[]}]}",
+	    "{\"resourceType\":\"ChargeItemDefinition\",\"code\":\"99213\"}",
+	    "{\"resourceType\":\"ChargeItemDefinition\",\"code\":{\"coding\":[{\"code\":99213}]}}",
+	    "{\"resourceType\":\"ChargeItemDefinition\",\"code\":{\"coding\":[{\"system\":"
+	    "\"" BILL_CS_CPT "\",\"code\":\"99213\"}]},\"propertyGroup\":{\"priceComponent\":[]}}",
+	    "{\"resourceType\":\"ChargeItemDefinition\",\"code\":{\"coding\":[{\"system\":"
+	    "\"" BILL_CS_CPT
+	    "\",\"code\":\"99213\"}]},\"propertyGroup\":[{\"priceComponent\":[{\"type\":\"base\","
+	    "\"amount\":[1]}]}]}",
+	};
+	static const char *const remits[] = {
+	    "{\"resourceType\":\"ClaimResponse\",\"item\":{\"adjudication\":[]}}",
+	    "{\"resourceType\":\"ClaimResponse\",\"item\":[{\"itemSequence\":\"1\","
+	    "\"adjudication\":"
+	    "[{\"category\":\"benefit\",\"amount\":5}]}],\"payment\":[]}",
+	    "{\"resourceType\":\"ClaimResponse\",\"item\":[{\"itemSequence\":-4,\"adjudication\":"
+	    "[{\"reason\":{\"coding\":[{\"system\":\"" BILL_CS_CARC "\",\"code\":7}]},\"amount\":{"
+	    "\"value\":1}}]}]}",
+	    "{\"resourceType\":\"ClaimResponse\",\"addItem\":[{\"itemSequence\":[\"a\"],"
+	    "\"productOrService\":{\"coding\":[{\"code\":\"\\u001b[31m\"}]},\"adjudication\":[{"
+	    "\"category\":{\"coding\":[{\"code\":\"benefit\"}]},\"amount\":{\"value\":-0}}]}]}",
+	};
+
+	for (size_t i = 0; i < sizeof fees / sizeof *fees; i++) {
+		cJSON *j = parse(fees[i]);
+		struct bill_fees f;
+		char *cause = NULL;
+
+		cr_assert_eq(bill_fees_read(j, &f, &cause), 0, "%s", fees[i]);
+		for (size_t k = 0; k < f.n; k++)
+			cr_assert_not_null(
+			    f.v[k].problem, "%s: a fee with no usable price", fees[i]);
+		bill_fees_free(&f);
+		cJSON_Delete(j);
+	}
+	for (size_t i = 0; i < sizeof remits / sizeof *remits; i++) {
+		cJSON *j = parse(remits[i]);
+		struct bill_remit r;
+		char *cause = NULL;
+
+		cr_assert_eq(bill_remit_read(j, &r, &cause), 0, "%s", remits[i]);
+		cr_assert_eq(r.paid.minor, 0, "%s", remits[i]);
+		for (size_t k = 0; k < r.n; k++)
+			cr_assert_eq(
+			    r.lines[k].sequence, 0, "%s: no usable item sequence", remits[i]);
+		bill_remit_clear(&r);
+		cJSON_Delete(j);
+	}
+}
+
+Test(billing_hostile, a_remittance_of_thousands_of_lines_is_cut_and_says_so)
+{
+	size_t n = 5000, len = n * 200 + 200;
+	char *text = malloc(len), *at = text;
+	struct bill_remit r;
+
+	at += sprintf(at, "{\"resourceType\":\"ClaimResponse\",\"item\":[");
+	for (size_t i = 0; i < n; i++)
+		at += sprintf(at,
+		    "%s{\"itemSequence\":%zu,\"adjudication\":[" ADJ("benefit", "0.01") "]}",
+		    i ? "," : "", i + 1);
+	strcpy(at, "]}");
+	remit_of(text, &r);
+	cr_assert_eq(r.n, BILL_REMIT_LINES_MAX);
+	cr_assert_eq(r.paid.minor, BILL_REMIT_LINES_MAX);
+	cr_assert_str_eq(
+	    r.problems.v[0], "The payer answered 5000 lines; only the first 100 are read");
+	bill_remit_clear(&r);
+	free(text);
+}
