@@ -55,19 +55,24 @@
 /* ChargeItems of one visit read at once: more than one claim takes, so a split is seen. */
 #define BILL_CHARGES_COUNT 100
 
-/* Sizes of the typed fields; what does not fit is refused, never cut. */
+/*
+ * Sizes of the typed fields. A code, system or reference read that does not fit is
+ * refused, never cut; a display or override reason is cut at a character boundary
+ * (a form capturing a reason limits it to BILL_TEXT_SIZE - 1 bytes).
+ */
 #define BILL_REF_SIZE 80 /* "Encounter/" and a FHIR id of up to 64 characters */
 #define BILL_CODE_SIZE 16
 #define BILL_TEXT_SIZE 256 /* a display or an override reason */
 #define BILL_SYSTEM_SIZE 128
 #define BILL_DAY_SIZE 11 /* "2026-03-01" */
-#define BILL_NPI_SIZE 11
 
 /*
  * A FHIR Money ({"value": 12.5, "currency": "USD"}) as exact cents. cJSON keeps a
  * JSON number only as a double, so the number is written back as the shortest
- * decimal that reads as the same double: the text the server sent, whenever it
- * sent at most 17 significant digits (every JSON writer does). That text is then
+ * decimal that reads as the same double. That is the server's number exactly when
+ * it had at most 15 significant digits (every amount under ten trillion, to the
+ * cent: no two such decimals share a double), and otherwise the text JSON writers
+ * (JavaScript, Python, Java) produce for the double they held. That text is then
  * read by money_from_decimal, which refuses rather than rounds: 112.41600000000001
  * (Synthea's 80% of 140.52) is not a whole number of cents and is refused, with
  * a sentence, and never added. An amount sent as a string, an infinity (1e309) or
