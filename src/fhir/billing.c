@@ -1,0 +1,2041 @@
+/* Billing: the FHIR side of the biller's screens. Typed views in, resources and plans out; no
+ * widget here. */
+#include "config.h"
+
+#include "fhir/billing.h"
+#include "util/xmalloc.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CS_CLAIM_TYPE "http://terminology.hl7.org/CodeSystem/claim-type"
+#define CS_PRIORITY "http://terminology.hl7.org/CodeSystem/processpriority"
+#define CS_CARE_TEAM_ROLE "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
+
+static bool
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static bool
+empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool
+same_nocase(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return false;
+	for (; *a != '\0' && lower(*a) == lower(*b); a++, b++)
+		;
+	return *a == '\0' && *b == '\0';
+}
+
+/* Copy SRC ("" for NULL) into DST of SIZE bytes; false, and DST "", when it does not fit. */
+static bool
+put(char *dst, size_t size, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n >= size) {
+		dst[0] = '\0';
+		return false;
+	}
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
+	return true;
+}
+
+/*
+ * As put, but a label too long is cut at a UTF-8 character boundary instead: a
+ * display is only read by people, and the code beside it is what is billed.
+ */
+static void
+put_label(char *dst, size_t size, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
+}
+
+static void
+add_problem(struct bill_problems *p, char *sentence)
+{
+	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
+	p->v[p->n++] = sentence;
+}
+
+void
+bill_problems_free(struct bill_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+char *
+bill_problems_join(const struct bill_problems *p)
+{
+	size_t len = 1;
+	char *s, *at;
+
+	for (size_t i = 0; i < p->n; i++)
+		len += strlen(p->v[i]) + 2;
+	at = s = xmalloc(len);
+	for (size_t i = 0; i < p->n; i++) {
+		size_t n = strlen(p->v[i]);
+
+		if (i > 0)
+			memcpy(at, "; ", 2), at += 2;
+		memcpy(at, p->v[i], n);
+		at += n;
+	}
+	*at = '\0';
+	return s;
+}
+
+/* An ISO day "YYYY-MM-DD" (the first ten bytes of a date or dateTime) into *D. */
+static bool
+day_parse(const char *s, struct date *d)
+{
+	static const char shape[] = "dddd-dd-dd";
+
+	if (s == NULL || strlen(s) < 10)
+		return false;
+	for (size_t i = 0; i < 10; i++)
+		if (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != '-')
+			return false;
+	if (s[10] != '\0' && s[10] != 'T')
+		return false;
+	d->year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	d->month = (s[5] - '0') * 10 + (s[6] - '0');
+	d->day = (s[8] - '0') * 10 + (s[9] - '0');
+	return date_valid(d);
+}
+
+/* "TYPE/ID" with ID a FHIR id. */
+static bool
+is_reference(const char *ref, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ref != NULL && strncmp(ref, type, n) == 0 && ref[n] == '/' &&
+	       fhir_valid_id(ref + n + 1);
+}
+
+static cJSON *
+reference(const char *ref)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "reference", ref);
+	return r;
+}
+
+/* --- money ----------------------------------------------------------------------------- */
+
+/*
+ * The shortest decimal that strtod reads back as D, in the C locale's form: the
+ * text a JSON writer sent for it. The program runs under the user's locale, whose
+ * decimal point may be a comma, so that is put back to a point.
+ */
+static int
+number_text(double d, char *buf, size_t size)
+{
+	const char *point = localeconv()->decimal_point;
+	size_t plen = point != NULL ? strlen(point) : 0;
+	char *p;
+
+	if (!isfinite(d) || size < 32)
+		return -1;
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if (plen > 0 && !same(point, ".") && (p = strstr(buf, point)) != NULL) {
+		*p = '.';
+		memmove(p + 1, p + plen, strlen(p + plen) + 1);
+	}
+	return 0;
+}
+
+int
+bill_money_read(const cJSON *money, struct money *out, char **cause)
+{
+	const cJSON *value, *currency;
+	char text[64];
+
+	if (!cJSON_IsObject(money)) {
+		*cause = xstrdup("the server sent no amount");
+		return -1;
+	}
+	value = cJSON_GetObjectItemCaseSensitive(money, "value");
+	currency = cJSON_GetObjectItemCaseSensitive(money, "currency");
+	if (value == NULL) {
+		*cause = xstrdup("the server sent an amount without a value");
+		return -1;
+	}
+	if (cJSON_IsString(value)) {
+		*cause = xstrdup("the server sent an amount as text where a number belongs");
+		return -1;
+	}
+	if (currency != NULL && !cJSON_IsString(currency)) {
+		*cause = xstrdup("the server sent a currency that is not a code");
+		return -1;
+	}
+	/* An amount bill_money_json wrote, not yet sent: its digits are right here. */
+	if (cJSON_IsRaw(value) && value->valuestring != NULL)
+		return money_from_decimal(value->valuestring,
+		    currency != NULL ? currency->valuestring : NULL, out, cause);
+	if (!cJSON_IsNumber(value)) {
+		*cause = xstrdup("the server sent an amount that is not a number");
+		return -1;
+	}
+	if (number_text(value->valuedouble, text, sizeof text) != 0) {
+		*cause = xstrdup("the server sent an amount too large to keep");
+		return -1;
+	}
+	return money_from_decimal(
+	    text, currency != NULL ? currency->valuestring : NULL, out, cause);
+}
+
+cJSON *
+bill_money_json(const struct money *m)
+{
+	cJSON *j = cJSON_CreateObject();
+	char buf[MONEY_BUF_SIZE], cur[4];
+
+	money_to_decimal(m, buf, sizeof buf);
+	memcpy(cur, m->currency, 3);
+	cur[3] = '\0';
+	/* Raw: the digits go out as written, never through a double. */
+	cJSON_AddItemToObject(j, "value", cJSON_CreateRaw(buf));
+	cJSON_AddStringToObject(j, "currency", cur);
+	return j;
+}
+
+static void
+format_money(const struct money *m, char *buf, size_t size)
+{
+	money_format_currency(m, buf, size);
+}
+
+/* --- codes ----------------------------------------------------------------------------- */
+
+bool
+bill_cpt_valid(const char *code)
+{
+	if (code == NULL || strlen(code) != 5)
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (!is_digit(code[i]))
+			return false;
+	/* Category I ends in a digit, category II in F, category III in T. */
+	return is_digit(code[4]) || code[4] == 'F' || code[4] == 'T';
+}
+
+bool
+bill_hcpcs_valid(const char *code)
+{
+	if (code == NULL || strlen(code) != 5 || code[0] < 'A' || code[0] > 'V')
+		return false;
+	for (int i = 1; i < 5; i++)
+		if (!is_digit(code[i]))
+			return false;
+	return true;
+}
+
+bool
+bill_icd10cm_valid(const char *s)
+{
+	size_t n = 0;
+
+	/* A letter, a digit, a letter or digit; then a point and one to four more. */
+	if (s == NULL || !is_upper(s[0]) || !is_digit(s[1]) || !(is_digit(s[2]) || is_upper(s[2])))
+		return false;
+	if (s[3] == '\0')
+		return true;
+	if (s[3] != '.')
+		return false;
+	for (s += 4; *s != '\0'; s++, n++)
+		if (!(is_digit(*s) || is_upper(*s)) || n == 4)
+			return false;
+	return n > 0;
+}
+
+bool
+bill_npi_valid(const char *npi)
+{
+	char payload[16];
+	int sum = 0;
+	size_t i, len;
+
+	if (npi == NULL || strlen(npi) != 10)
+		return false;
+	for (i = 0; i < 10; i++)
+		if (!is_digit(npi[i]))
+			return false;
+	/* The check digit is Luhn's over 80840 (the card issuer prefix) and the first nine. */
+	snprintf(payload, sizeof payload, "80840%.9s", npi);
+	len = strlen(payload);
+	for (i = 0; i < len; i++) {
+		int d = payload[len - 1 - i] - '0';
+
+		if (i % 2 == 0) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return (10 - sum % 10) % 10 == npi[9] - '0';
+}
+
+const char *
+bill_npi_of(const cJSON *resource)
+{
+	const cJSON *id;
+
+	cJSON_ArrayForEach(id, fhir_get_array(resource, "identifier"))
+	{
+		if (same(fhir_get_string(id, "system"), BILL_CS_NPI) &&
+		    fhir_get_string(id, "value") != NULL)
+			return fhir_get_string(id, "value");
+	}
+	return NULL;
+}
+
+static enum bill_code_kind
+kind_of(const char *system)
+{
+	if (same(system, BILL_CS_CPT))
+		return BILL_CODE_CPT;
+	if (same(system, BILL_CS_HCPCS) || same(system, BILL_CS_HCPCS_OID))
+		return BILL_CODE_HCPCS;
+	return BILL_CODE_OTHER;
+}
+
+/* The coding of CONCEPT in CPT or HCPCS, else its first; borrowed or NULL. */
+static const cJSON *
+procedure_coding(const cJSON *concept)
+{
+	const cJSON *c, *first = NULL;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		if (fhir_get_string(c, "code") == NULL)
+			continue;
+		if (kind_of(fhir_get_string(c, "system")) != BILL_CODE_OTHER)
+			return c;
+		if (first == NULL)
+			first = c;
+	}
+	return first;
+}
+
+/* --- the fee schedule ------------------------------------------------------------------ */
+
+struct fhir_search *
+bill_fees_search(void)
+{
+	struct fhir_search *s = fhir_search_new("ChargeItemDefinition");
+	char count[16];
+
+	snprintf(count, sizeof count, "%d", BILL_FEES_COUNT);
+	fhir_search_add(s, "status", "active");
+	fhir_search_add(s, "_elements", "url,status,code,title,propertyGroup");
+	fhir_search_add(s, "_count", count);
+	return s;
+}
+
+/*
+ * The base price for one unit: the first base priceComponent with an amount, in
+ * a property group that applies always (no applicability) before one that does not.
+ * 1 found (*OUT), 0 none, -1 with *CAUSE when its amount cannot be read.
+ */
+static int
+base_price(const cJSON *def, struct money *out, char **cause)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const cJSON *group;
+
+		cJSON_ArrayForEach(group, fhir_get_array(def, "propertyGroup"))
+		{
+			const cJSON *pc;
+
+			if ((fhir_get_array(group, "applicability") != NULL) != (pass == 1))
+				continue;
+			cJSON_ArrayForEach(pc, fhir_get_array(group, "priceComponent"))
+			{
+				if (!same(fhir_get_string(pc, "type"), "base") ||
+				    fhir_get_object(pc, "amount") == NULL)
+					continue;
+				return bill_money_read(fhir_get_object(pc, "amount"), out, cause) ==
+				               0
+				           ? 1
+				           : -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* One definition into F; false when it has no code to bill by. */
+static bool
+fee_read(const cJSON *def, struct bill_fee *f)
+{
+	const cJSON *code = fhir_get_object(def, "code"), *coding = procedure_coding(code);
+	const char *display;
+	char *cause = NULL;
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	if (coding == NULL || !put(f->code, sizeof f->code, fhir_get_string(coding, "code")) ||
+	    f->code[0] == '\0' ||
+	    !put(f->system, sizeof f->system, fhir_get_string(coding, "system")))
+		return false;
+	put(f->id, sizeof f->id, fhir_get_string(def, "id"));
+	put(f->version, sizeof f->version, fhir_version_of(def));
+	put(f->status, sizeof f->status, fhir_get_string(def, "status"));
+	f->kind = kind_of(f->system);
+	display = fhir_get_string(coding, "display");
+	if (display == NULL)
+		display = fhir_get_string(code, "text");
+	if (display == NULL)
+		display = fhir_get_string(def, "title");
+	put_label(f->display, sizeof f->display, display);
+	if (!put(f->url, sizeof f->url, fhir_get_string(def, "url")))
+		f->problem = xasprintf(
+		    "the fee schedule's entry for %s has a URL too long to name", f->code);
+	rc = base_price(def, &f->price, &cause);
+	f->has_price = rc == 1;
+	if (f->problem != NULL)
+		;
+	else if (rc < 0)
+		f->problem =
+		    xasprintf("the fee schedule's price for %s cannot be used: %s", f->code, cause);
+	else if (rc == 0)
+		f->problem = xasprintf("the fee schedule has no price for %s", f->code);
+	else if (f->kind == BILL_CODE_OTHER)
+		f->problem =
+		    xasprintf("%s is not a CPT or HCPCS code, which a claim needs", f->code);
+	else if (f->price.minor < 0)
+		f->problem = xasprintf("the fee schedule's price for %s is negative", f->code);
+	else if (!same(f->status, "active"))
+		f->problem = xasprintf("%s is not in use in the fee schedule (it is %s)", f->code,
+		    f->status[0] != '\0' ? f->status : "without a status");
+	free(cause);
+	return true;
+}
+
+static int
+fee_order(const void *a, const void *b)
+{
+	const struct bill_fee *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	if (c != 0)
+		return c;
+	/* One code twice: the chargeable one first, so a lookup finds it. */
+	return (x->problem != NULL) - (y->problem != NULL);
+}
+
+int
+bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause)
+{
+	const char *type = fhir_get_string(set, "resourceType");
+	const cJSON *entry;
+
+	memset(out, 0, sizeof *out);
+	if (same(type, "ChargeItemDefinition")) {
+		out->v = xcalloc(1, sizeof *out->v);
+		out->n = fee_read(set, &out->v[0]) ? 1 : 0;
+		out->total = 1;
+		return 0;
+	}
+	if (!same(type, "Bundle")) {
+		*cause = xstrdup("the server did not answer with the fee schedule");
+		return -1;
+	}
+	out->v =
+	    xcalloc((size_t)cJSON_GetArraySize(fhir_get_array(set, "entry")) + 1, sizeof *out->v);
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
+	{
+		const cJSON *r = fhir_get_object(entry, "resource");
+
+		if (same(fhir_get_string(r, "resourceType"), "ChargeItemDefinition") &&
+		    fee_read(r, &out->v[out->n]))
+			out->n++;
+	}
+	out->total = fhir_bundle_total(set);
+	if (out->total < (long)out->n)
+		out->total = (long)out->n;
+	qsort(out->v, out->n, sizeof *out->v, fee_order);
+	return 0;
+}
+
+void
+bill_fees_free(struct bill_fees *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].problem);
+	free(f->v);
+	memset(f, 0, sizeof *f);
+}
+
+const struct bill_fee *
+bill_fee_by_code(const struct bill_fees *f, const char *code)
+{
+	for (size_t i = 0; code != NULL && i < f->n; i++)
+		if (f->v[i].problem == NULL && same_nocase(f->v[i].code, code))
+			return &f->v[i];
+	return NULL;
+}
+
+/* True when HAY holds NEEDLE[0..N), ASCII letters compared without case. */
+static bool
+contains_nocase(const char *hay, const char *needle, size_t n)
+{
+	for (; *hay != '\0'; hay++) {
+		size_t i = 0;
+
+		while (i < n && hay[i] != '\0' && lower(hay[i]) == lower(needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return n == 0;
+}
+
+static bool
+fee_matches(const struct bill_fee *fee, const char *words)
+{
+	const char *w = words;
+	size_t n;
+	bool code_prefix = true;
+
+	for (n = 0; words[n] != '\0' && words[n] != ' ' && words[n] != '\t'; n++)
+		if (code_prefix && (fee->code[n] == '\0' || lower(fee->code[n]) != lower(words[n])))
+			code_prefix = false; /* and fee->code is read no further */
+	if (code_prefix && n > 0 && words[n + strspn(words + n, " \t")] == '\0')
+		return true;
+	while (*w != '\0') {
+		w += strspn(w, " \t");
+		n = strcspn(w, " \t");
+		if (n > 0 && !contains_nocase(fee->display, w, n))
+			return false;
+		w += n;
+	}
+	return true;
+}
+
+size_t
+bill_fees_find(
+    const struct bill_fees *f, const char *words, const struct bill_fee **out, size_t max)
+{
+	size_t found = 0;
+
+	if (words == NULL)
+		words = "";
+	words += strspn(words, " \t");
+	for (size_t i = 0; i < f->n; i++) {
+		if (!fee_matches(&f->v[i], words))
+			continue;
+		if (found < max)
+			out[found] = &f->v[i];
+		found++;
+	}
+	return found;
+}
+
+/* --- charge lines ---------------------------------------------------------------------- */
+
+void
+bill_line_from_fee(struct bill_line *l, const struct bill_fee *fee, const char *day)
+{
+	put(l->system, sizeof l->system, fee->system);
+	put(l->code, sizeof l->code, fee->code);
+	put(l->display, sizeof l->display, fee->display);
+	put(l->definition, sizeof l->definition, fee->url);
+	put(l->day, sizeof l->day, day);
+	l->unit_price = fee->price;
+	if (l->quantity == 0)
+		l->quantity = 1;
+}
+
+const struct money *
+bill_line_unit(const struct bill_line *l)
+{
+	return l->overridden ? &l->override_price : &l->unit_price;
+}
+
+int
+bill_line_total(const struct bill_line *l, struct money *out, char **cause)
+{
+	return money_mul(bill_line_unit(l), l->quantity, out, cause);
+}
+
+/* "Line 2 (99213)", "Line 2" or "This charge", for the start of a sentence. */
+static void
+line_name(const struct bill_line *l, size_t n, char *buf, size_t size)
+{
+	bool code = l->code[0] != '\0' && strlen(l->code) <= 8;
+
+	if (n == 0)
+		snprintf(buf, size, code ? "The charge for %s" : "This charge", l->code);
+	else if (code)
+		snprintf(buf, size, "Line %zu (%s)", n, l->code);
+	else
+		snprintf(buf, size, "Line %zu", n);
+}
+
+static bool
+modifier_valid(const char *m)
+{
+	return strlen(m) == 2 && (is_digit(m[0]) || is_upper(m[0])) &&
+	       (is_digit(m[1]) || is_upper(m[1]));
+}
+
+size_t
+bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out)
+{
+	size_t before = out->n;
+	char name[48], a[MONEY_BUF_SIZE], b[MONEY_BUF_SIZE];
+	struct date day;
+	enum bill_code_kind kind = kind_of(l->system);
+
+	line_name(l, n, name, sizeof name);
+	if (!is_reference(l->patient, "Patient"))
+		add_problem(out, xasprintf("%s names no patient", name));
+	if (!is_reference(l->encounter, "Encounter"))
+		add_problem(
+		    out, xasprintf("%s is not tied to a visit: charge it from the encounter "
+		                   "it was done in",
+		             name));
+	if (!is_reference(l->account, "Account"))
+		add_problem(out, xasprintf("%s has no billing account: the patient needs an "
+		                           "account before charges are saved",
+		                     name));
+	if (l->performer[0] != '\0' && !is_reference(l->performer, "Practitioner"))
+		add_problem(out,
+		    xasprintf("%s names a rendering provider that is not a practitioner", name));
+	if (!day_parse(l->day, &day))
+		add_problem(out, xasprintf("%s has no date of service", name));
+	if (l->code[0] == '\0')
+		add_problem(out,
+		    xasprintf("%s has no procedure code: pick one from the fee schedule", name));
+	else if (kind == BILL_CODE_OTHER)
+		add_problem(
+		    out, xasprintf("%s is not coded in CPT or HCPCS, which a claim needs", name));
+	else if (kind == BILL_CODE_CPT && !bill_cpt_valid(l->code))
+		add_problem(out, xasprintf("%s: the code is not a CPT code (five characters: four "
+		                           "digits, then a digit, F or T)",
+		                     name));
+	else if (kind == BILL_CODE_HCPCS && !bill_hcpcs_valid(l->code))
+		add_problem(out, xasprintf("%s: the code is not a HCPCS code (a letter A to V and "
+		                           "four digits)",
+		                     name));
+	if (l->quantity < 1 || l->quantity > BILL_QUANTITY_MAX)
+		add_problem(out, xasprintf("%s has a quantity of %lld; it must be 1 to %d", name,
+		                     l->quantity, BILL_QUANTITY_MAX));
+	if (l->unit_price.currency[0] == '\0')
+		add_problem(
+		    out, xasprintf("%s has no price: pick the code from the fee schedule", name));
+	else if (l->unit_price.minor < 0)
+		add_problem(out, xasprintf("%s has a negative price", name));
+	if (l->overridden) {
+		const char *r = l->override_reason;
+
+		format_money(&l->unit_price, a, sizeof a);
+		format_money(&l->override_price, b, sizeof b);
+		if (r[strspn(r, " \t")] == '\0')
+			add_problem(
+			    out, xasprintf("%s has its price changed from %s to %s without a "
+			                   "reason: say why",
+			             name, a, b));
+		if (l->override_price.minor < 0)
+			add_problem(out, xasprintf("%s has a negative price (%s)", name, b));
+		if (memcmp(l->override_price.currency, l->unit_price.currency, 3) != 0 &&
+		    l->unit_price.currency[0] != '\0')
+			add_problem(
+			    out, xasprintf("%s has its price changed into another currency", name));
+	}
+	if (l->nmodifiers > BILL_MODIFIERS_MAX)
+		add_problem(out, xasprintf("%s has %zu modifiers; a claim line takes at most %d",
+		                     name, l->nmodifiers, BILL_MODIFIERS_MAX));
+	for (size_t i = 0; i < l->nmodifiers && i < BILL_MODIFIERS_MAX; i++) {
+		if (!modifier_valid(l->modifiers[i]))
+			add_problem(
+			    out, xasprintf("%s: modifier %zu is not two capital letters or digits "
+			                   "(such as 25 or LT)",
+			             name, i + 1));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(l->modifiers[i], l->modifiers[j]) == 0)
+				add_problem(out, xasprintf("%s has the modifier %s twice", name,
+				                     l->modifiers[i]));
+	}
+	if (l->npointers == 0)
+		add_problem(
+		    out, xasprintf("%s has no diagnosis: point it at the diagnosis (ICD-10-CM) "
+		                   "that made it necessary",
+		             name));
+	if (l->npointers > BILL_POINTERS_MAX)
+		add_problem(
+		    out, xasprintf("%s points at %zu diagnoses; a claim line takes at most %d",
+		             name, l->npointers, BILL_POINTERS_MAX));
+	for (size_t i = 0; i < l->npointers && i < BILL_POINTERS_MAX; i++) {
+		if (!bill_icd10cm_valid(l->diagnoses[i]))
+			add_problem(
+			    out, xasprintf("%s: diagnosis %zu is not an ICD-10-CM code (a letter, "
+			                   "a digit, one more, then a point and up to four, "
+			                   "as J06.9)",
+			             name, i + 1));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(l->diagnoses[i], l->diagnoses[j]) == 0)
+				add_problem(
+				    out, xasprintf("%s points at %s twice", name, l->diagnoses[i]));
+	}
+	return out->n - before;
+}
+
+/* A modifier's code system: numeric modifiers are CPT's, lettered ones HCPCS's. */
+static const char *
+modifier_system(const char *m)
+{
+	return is_digit(m[0]) && is_digit(m[1]) ? BILL_CS_CPT : BILL_CS_HCPCS;
+}
+
+cJSON *
+bill_charge_item(const struct bill_line *l, const char *request_id)
+{
+	struct bill_problems problems = {0};
+	cJSON *ci, *ext, *reasons, *x, *q;
+
+	if (bill_line_check(l, 0, &problems) > 0 || empty(request_id)) {
+		bill_problems_free(&problems);
+		return NULL;
+	}
+	ci = cJSON_CreateObject();
+	cJSON_AddStringToObject(ci, "resourceType", "ChargeItem");
+	ext = cJSON_AddArrayToObject(ci, "extension");
+	for (size_t i = 0; i < l->nmodifiers; i++) {
+		cJSON *coding = cJSON_CreateObject();
+
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "url", BILL_EXT_MODIFIER);
+		cJSON_AddStringToObject(coding, "system", modifier_system(l->modifiers[i]));
+		cJSON_AddStringToObject(coding, "code", l->modifiers[i]);
+		cJSON_AddItemToObject(x, "valueCoding", coding);
+		cJSON_AddItemToArray(ext, x);
+	}
+	x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "url", BILL_EXT_UNIT_PRICE);
+	cJSON_AddItemToObject(x, "valueMoney", bill_money_json(&l->unit_price));
+	cJSON_AddItemToArray(ext, x);
+	fhir_add_request_id(ci, request_id);
+	if (l->definition[0] != '\0')
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(ci, "definitionCanonical"),
+		    cJSON_CreateString(l->definition));
+	cJSON_AddStringToObject(ci, "status", "billable");
+	cJSON_AddItemToObject(ci, "code",
+	    fhir_codeable(l->system, l->code, l->display[0] != '\0' ? l->display : NULL));
+	cJSON_AddItemToObject(ci, "subject", reference(l->patient));
+	cJSON_AddItemToObject(ci, "context", reference(l->encounter));
+	cJSON_AddStringToObject(ci, "occurrenceDateTime", l->day);
+	if (l->performer[0] != '\0') {
+		cJSON *perf = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(perf, "actor", reference(l->performer));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(ci, "performer"), perf);
+	}
+	q = cJSON_AddObjectToObject(ci, "quantity");
+	cJSON_AddNumberToObject(q, "value", (double)l->quantity);
+	if (l->overridden) {
+		cJSON_AddItemToObject(ci, "priceOverride", bill_money_json(&l->override_price));
+		cJSON_AddStringToObject(ci, "overrideReason", l->override_reason);
+	}
+	reasons = cJSON_AddArrayToObject(ci, "reason");
+	for (size_t i = 0; i < l->npointers; i++)
+		cJSON_AddItemToArray(
+		    reasons, fhir_codeable(BILL_CS_ICD10CM, l->diagnoses[i], NULL));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(ci, "account"), reference(l->account));
+	return ci;
+}
+
+/* The first reference of ARRAY NAME of OBJ, or NULL. */
+static const char *
+first_reference(const cJSON *obj, const char *name)
+{
+	return fhir_get_string(cJSON_GetArrayItem(fhir_get_array(obj, name), 0), "reference");
+}
+
+int
+bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
+{
+	const cJSON *coding = procedure_coding(fhir_get_object(ci, "code")), *x, *reason, *q;
+	const char *day = fhir_get_string(ci, "occurrenceDateTime");
+	bool has_unit = false, fits = true;
+	char *why = NULL;
+
+	memset(out, 0, sizeof *out);
+	if (!same(fhir_get_string(ci, "resourceType"), "ChargeItem")) {
+		*cause = xstrdup("the server sent something other than a charge");
+		return -1;
+	}
+	if (coding == NULL) {
+		*cause = xstrdup("the server sent a charge without a procedure code");
+		return -1;
+	}
+	if (day == NULL)
+		day = fhir_get_string(fhir_get_object(ci, "occurrencePeriod"), "start");
+	fits &= put(out->code, sizeof out->code, fhir_get_string(coding, "code"));
+	fits &= put(out->system, sizeof out->system, fhir_get_string(coding, "system"));
+	put_label(out->display, sizeof out->display, fhir_get_string(coding, "display"));
+	fits &= put(out->id, sizeof out->id, fhir_get_string(ci, "id"));
+	fits &= put(out->version, sizeof out->version, fhir_version_of(ci));
+	fits &= put(out->status, sizeof out->status, fhir_get_string(ci, "status"));
+	fits &= put(out->patient, sizeof out->patient,
+	    fhir_get_string(fhir_get_object(ci, "subject"), "reference"));
+	fits &= put(out->encounter, sizeof out->encounter,
+	    fhir_get_string(fhir_get_object(ci, "context"), "reference"));
+	fits &= put(out->account, sizeof out->account, first_reference(ci, "account"));
+	fits &= put(out->performer, sizeof out->performer,
+	    fhir_get_string(
+	        fhir_get_object(cJSON_GetArrayItem(fhir_get_array(ci, "performer"), 0), "actor"),
+	        "reference"));
+	fits &= put(out->definition, sizeof out->definition,
+	    cJSON_GetArrayItem(fhir_get_array(ci, "definitionCanonical"), 0) != NULL
+	        ? cJSON_GetArrayItem(fhir_get_array(ci, "definitionCanonical"), 0)->valuestring
+	        : NULL);
+	if (day != NULL && strlen(day) >= 10) {
+		memcpy(out->day, day, 10);
+		out->day[10] = '\0';
+	}
+	if (!fits) {
+		*cause =
+		    xasprintf("the server sent the charge for %s with a field too long to bill",
+		        out->code[0] != '\0' ? out->code : "a code");
+		return -1;
+	}
+	q = cJSON_GetObjectItemCaseSensitive(fhir_get_object(ci, "quantity"), "value");
+	if (q == NULL)
+		out->quantity = 1;
+	else if (cJSON_IsNumber(q) && q->valuedouble >= 1 && q->valuedouble <= BILL_QUANTITY_MAX &&
+	         q->valuedouble == (double)(long long)q->valuedouble)
+		out->quantity = (long long)q->valuedouble;
+	else {
+		*cause =
+		    xasprintf("the server sent the charge for %s with a quantity that is not a "
+		              "whole number from 1 to %d",
+		        out->code, BILL_QUANTITY_MAX);
+		return -1;
+	}
+	cJSON_ArrayForEach(x, fhir_get_array(ci, "extension"))
+	{
+		const char *url = fhir_get_string(x, "url");
+
+		if (same(url, BILL_EXT_MODIFIER)) {
+			const char *m = fhir_get_string(fhir_get_object(x, "valueCoding"), "code");
+
+			if (out->nmodifiers < BILL_MODIFIERS_MAX)
+				put(out->modifiers[out->nmodifiers], sizeof out->modifiers[0], m);
+			out->nmodifiers++;
+		} else if (same(url, BILL_EXT_UNIT_PRICE)) {
+			if (bill_money_read(
+			        fhir_get_object(x, "valueMoney"), &out->unit_price, &why) != 0)
+				goto money;
+			has_unit = true;
+		}
+	}
+	if (fhir_get_object(ci, "priceOverride") != NULL) {
+		if (bill_money_read(
+		        fhir_get_object(ci, "priceOverride"), &out->override_price, &why) != 0)
+			goto money;
+		out->overridden = true;
+		put_label(out->override_reason, sizeof out->override_reason,
+		    fhir_get_string(ci, "overrideReason"));
+		if (!has_unit)
+			out->unit_price = out->override_price;
+	} else if (!has_unit) {
+		*cause = xasprintf("the charge for %s has no price: capture it again from the fee "
+		                   "schedule",
+		    out->code);
+		return -1;
+	}
+	/* Only ICD-10-CM points a claim line at a diagnosis; another system is no pointer. */
+	cJSON_ArrayForEach(reason, fhir_get_array(ci, "reason"))
+	{
+		const cJSON *c;
+
+		cJSON_ArrayForEach(c, fhir_get_array(reason, "coding"))
+		{
+			if (!same(fhir_get_string(c, "system"), BILL_CS_ICD10CM))
+				continue;
+			if (out->npointers < BILL_POINTERS_MAX)
+				put(out->diagnoses[out->npointers], sizeof out->diagnoses[0],
+				    fhir_get_string(c, "code"));
+			out->npointers++;
+			break;
+		}
+	}
+	return 0;
+money:
+	*cause = xasprintf("the charge for %s: %s", out->code, why);
+	free(why);
+	return -1;
+}
+
+struct fhir_search *
+bill_charges_search(const char *encounter_id)
+{
+	struct fhir_search *s = fhir_search_new("ChargeItem");
+	char *ref = xasprintf("Encounter/%s", encounter_id), count[16];
+
+	snprintf(count, sizeof count, "%d", BILL_CHARGES_COUNT);
+	fhir_search_add(s, "context", ref);
+	fhir_search_add(s, "_count", count);
+	free(ref);
+	return s;
+}
+
+/* Lines I and J bill one service twice: one code, the same modifiers, on one day. */
+static bool
+lines_duplicate(const struct bill_line *a, const struct bill_line *b)
+{
+	if (!same_nocase(a->code, b->code) || strcmp(a->day, b->day) != 0 ||
+	    a->nmodifiers != b->nmodifiers)
+		return false;
+	for (size_t i = 0; i < a->nmodifiers && i < BILL_MODIFIERS_MAX; i++) {
+		size_t j;
+
+		for (j = 0; j < b->nmodifiers && j < BILL_MODIFIERS_MAX; j++)
+			if (strcmp(a->modifiers[i], b->modifiers[j]) == 0)
+				break;
+		if (j == b->nmodifiers || j == BILL_MODIFIERS_MAX)
+			return false;
+	}
+	return true;
+}
+
+static void
+check_duplicates(const struct bill_line *lines, size_t n, struct bill_problems *out)
+{
+	for (size_t j = 1; j < n; j++) {
+		for (size_t i = 0; i < j; i++) {
+			if (!lines_duplicate(&lines[i], &lines[j]))
+				continue;
+			add_problem(
+			    out, xasprintf("Line %zu repeats line %zu (%s on %s): remove it, or "
+			                   "add a modifier (such as 76 or 91) if the service "
+			                   "was done again",
+			             j + 1, i + 1, lines[j].code, lines[j].day));
+			break;
+		}
+	}
+}
+
+struct fhir_plan *
+bill_superbill_plan(
+    const struct bill_line *lines, size_t n, const char *request_id, struct bill_problems *out)
+{
+	struct fhir_plan *p;
+	size_t before = out->n;
+
+	if (n == 0)
+		add_problem(out, xstrdup("The superbill has no charges"));
+	if (n > BILL_LINES_MAX)
+		add_problem(
+		    out, xasprintf("The superbill has %zu charges; one save takes at most %d: "
+		                   "save it in two",
+		             n, BILL_LINES_MAX));
+	if (empty(request_id))
+		add_problem(out, xstrdup("The superbill has no request identifier"));
+	for (size_t i = 0; i < n; i++) {
+		bill_line_check(&lines[i], i + 1, out);
+		if (i > 0 && (strcmp(lines[i].patient, lines[0].patient) != 0 ||
+		                 strcmp(lines[i].encounter, lines[0].encounter) != 0))
+			add_problem(out, xasprintf("Line %zu is for another visit than line 1: a "
+			                           "superbill is one visit's charges",
+			                     i + 1));
+	}
+	check_duplicates(lines, n, out);
+	if (out->n > before)
+		return NULL;
+	p = fhir_plan_new();
+	for (size_t i = 0; i < n; i++) {
+		char *rid = xasprintf("%s.%zu", request_id, i + 1);
+		cJSON *ci = bill_charge_item(&lines[i], rid);
+		struct fhir_search *guard = fhir_request_search("ChargeItem", rid);
+		int step = ci != NULL ? fhir_plan_create(p, ci, guard) : -1;
+
+		fhir_search_free(&guard);
+		cJSON_Delete(ci);
+		free(rid);
+		if (step < 0) {
+			add_problem(
+			    out, xasprintf("Line %zu could not be added to the save", i + 1));
+			fhir_plan_free(&p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* --- the claim ------------------------------------------------------------------------- */
+
+size_t
+bill_claim_diagnoses(const struct bill_claim_input *in, char codes[][BILL_CODE_SIZE], size_t max)
+{
+	/* Distinct codes counted past MAX without keeping them: compare against the lines. */
+	size_t n = 0;
+
+	for (size_t i = 0; i < in->nlines; i++) {
+		const struct bill_line *l = &in->lines[i];
+
+		for (size_t k = 0; k < l->npointers && k < BILL_POINTERS_MAX; k++) {
+			const char *code = l->diagnoses[k];
+			bool seen = false;
+
+			/* Seen before: on an earlier line, or earlier on this one. */
+			for (size_t j = 0; j <= i && !seen; j++) {
+				const struct bill_line *e = &in->lines[j];
+				size_t upto = j < i ? e->npointers : k;
+
+				for (size_t m = 0; m < upto && m < BILL_POINTERS_MAX && !seen; m++)
+					seen = strcmp(e->diagnoses[m], code) == 0;
+			}
+			if (seen)
+				continue;
+			if (n < max)
+				put(codes[n], BILL_CODE_SIZE, code);
+			n++;
+		}
+	}
+	return n;
+}
+
+int
+bill_claim_total(const struct bill_claim_input *in, struct money *out, char **cause)
+{
+	struct money sum, line;
+
+	if (in->nlines == 0)
+		return money_make(0, NULL, out, cause);
+	if (bill_line_total(&in->lines[0], &sum, cause) != 0)
+		return -1;
+	for (size_t i = 1; i < in->nlines; i++)
+		if (bill_line_total(&in->lines[i], &line, cause) != 0 ||
+		    money_add(&sum, &line, &sum, cause) != 0)
+			return -1;
+	*out = sum;
+	return 0;
+}
+
+/* "The primary insurance (Acme Health)", for the start of a sentence. */
+static void
+coverage_name(const struct coverage_view *c, size_t k, char *buf, size_t size)
+{
+	static const char *const rank[] = {"primary", "secondary", "tertiary"};
+	const char *payer = !empty(c->payer_display) ? c->payer_display : c->payer_reference;
+	char which[32];
+
+	if (k < 3)
+		snprintf(which, sizeof which, "The %s insurance", rank[k]);
+	else
+		snprintf(which, sizeof which, "Insurance %zu", k + 1);
+	if (!empty(payer)) {
+		char shown[64];
+
+		put_label(shown, sizeof shown, payer);
+		snprintf(buf, size, "%s (%s)", which, shown);
+	} else
+		snprintf(buf, size, "%s", which);
+}
+
+static void
+scrub_provider(
+    const char *who, const char *ref, const char *npi, bool practitioner, struct bill_problems *out)
+{
+	bool ok = practitioner
+	              ? is_reference(ref, "Practitioner")
+	              : is_reference(ref, "Organization") || is_reference(ref, "Practitioner");
+
+	if (!ok)
+		add_problem(out, xasprintf("The claim names no %s", who));
+	if (empty(npi))
+		add_problem(out, xasprintf("The %s has no NPI: add it to their record", who));
+	else if (!bill_npi_valid(npi))
+		add_problem(
+		    out, xasprintf("The %s's NPI %.12s is not valid: an NPI is ten digits, the "
+		                   "last a check digit; look for a typing slip",
+		             who, npi));
+}
+
+static void
+scrub_coverage(const struct bill_claim_input *in, size_t k, const struct date *today,
+    struct bill_problems *out)
+{
+	const struct coverage_view *c = in->coverages[k];
+	char name[128], now[DATE_BUF_SIZE];
+	bool expired = false;
+
+	coverage_name(c, k, name, sizeof name);
+	date_format_iso(today, now, sizeof now);
+	if (empty(c->member))
+		add_problem(
+		    out, xasprintf("%s has no member id: copy it from the insurance card", name));
+	if (!is_reference(c->payer_reference, "Organization"))
+		add_problem(out, xasprintf("%s names no payer to send the claim to", name));
+	if (!fhir_valid_id(c->id))
+		add_problem(out, xasprintf("%s is not saved on the server yet", name));
+	if (!same(c->status, "active"))
+		add_problem(out, xasprintf("%s is %s, not active", name,
+		                     c->status[0] != '\0' ? c->status : "without a status"));
+	/*
+	 * Against each day of service once. A coverage that ended before today still
+	 * pays for what was done while it ran; it is expired for this claim when a
+	 * service came after its end. A day before its start, or after an end still to
+	 * come, is outside its period.
+	 */
+	for (size_t i = 0; i < in->nlines; i++) {
+		const char *day = in->lines[i].day;
+		bool seen = false;
+
+		if (day[0] == '\0')
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(in->lines[j].day, day) == 0;
+		if (seen)
+			continue;
+		if (c->start_day[0] != '\0' && strcmp(day, c->start_day) < 0)
+			add_problem(out, xasprintf("%s began on %s, after the date of service %s",
+			                     name, c->start_day, day));
+		else if (c->end_day[0] != '\0' && strcmp(day, c->end_day) > 0 &&
+		         strcmp(c->end_day, now) < 0 && !expired) {
+			add_problem(
+			    out, xasprintf("%s expired on %s, before the date of service %s: ask "
+			                   "the patient for their current card",
+			             name, c->end_day, day));
+			expired = true;
+		} else if (c->end_day[0] != '\0' && strcmp(day, c->end_day) > 0 &&
+		           strcmp(c->end_day, now) >= 0)
+			add_problem(out, xasprintf("%s ends on %s, before the date of service %s",
+			                     name, c->end_day, day));
+	}
+}
+
+size_t
+bill_scrub(const struct bill_claim_input *in, const struct date *today, struct bill_problems *out)
+{
+	size_t before = out->n, ndiag;
+	char codes[BILL_DIAGNOSES_MAX][BILL_CODE_SIZE];
+	struct money total;
+	char *cause = NULL;
+
+	if (!is_reference(in->patient, "Patient"))
+		add_problem(out, xstrdup("The claim names no patient"));
+	if (in->nlines == 0)
+		add_problem(
+		    out, xstrdup("The claim has no charges: capture the visit's charges first"));
+	if (in->nlines > BILL_LINES_MAX)
+		add_problem(
+		    out, xasprintf("The claim has %zu lines; ehrterm sends at most %d on one "
+		                   "claim: split it",
+		             in->nlines, BILL_LINES_MAX));
+	for (size_t i = 0; i < in->nlines; i++) {
+		const struct bill_line *l = &in->lines[i];
+
+		bill_line_check(l, i + 1, out);
+		if (!empty(in->patient) && l->patient[0] != '\0' &&
+		    strcmp(l->patient, in->patient) != 0)
+			add_problem(out, xasprintf("Line %zu is another patient's charge", i + 1));
+		if (l->status[0] != '\0' && !same(l->status, "billable"))
+			add_problem(out, xasprintf("Line %zu (%s) is %s, not billable", i + 1,
+			                     l->code, l->status));
+		if (i > 0 && memcmp(bill_line_unit(l)->currency,
+		                 bill_line_unit(&in->lines[0])->currency, 3) != 0)
+			add_problem(
+			    out, xasprintf("Line %zu is priced in %.3s, line 1 in %.3s: one claim "
+			                   "is in one currency",
+			             i + 1, bill_line_unit(l)->currency,
+			             bill_line_unit(&in->lines[0])->currency));
+	}
+	check_duplicates(in->lines, in->nlines, out);
+	if (in->charge_items != NULL) {
+		if ((size_t)cJSON_GetArraySize(in->charge_items) != in->nlines)
+			add_problem(
+			    out, xstrdup("The claim's lines and the charges read differ: read "
+			                 "the visit again"));
+		for (size_t i = 0; i < in->nlines; i++) {
+			const cJSON *ci = cJSON_GetArrayItem(in->charge_items, (int)i);
+
+			if (ci != NULL && (!same(fhir_get_string(ci, "id"), in->lines[i].id) ||
+			                      empty(fhir_version_of(ci))))
+				add_problem(
+				    out, xasprintf("Line %zu is not the charge as the server "
+				                   "has it: read the visit again",
+				             i + 1));
+		}
+	}
+	ndiag = bill_claim_diagnoses(in, codes, BILL_DIAGNOSES_MAX);
+	if (ndiag > BILL_DIAGNOSES_MAX)
+		add_problem(
+		    out, xasprintf("The claim points at %zu diagnoses; a professional claim "
+		                   "takes at most %d: put some lines on a second claim",
+		             ndiag, BILL_DIAGNOSES_MAX));
+	if (bill_claim_total(in, &total, &cause) != 0) {
+		add_problem(out, xasprintf("The claim's total cannot be worked out: %s", cause));
+		free(cause);
+	}
+	scrub_provider("billing provider", in->billing, in->billing_npi, false, out);
+	scrub_provider("rendering provider", in->rendering, in->rendering_npi, true, out);
+	if (!is_reference(in->facility, "Location"))
+		add_problem(out, xstrdup("The claim names no facility where the service was done"));
+	if (empty(in->place_of_service) || strlen(in->place_of_service) != 2 ||
+	    !is_digit(in->place_of_service[0]) || !is_digit(in->place_of_service[1]))
+		add_problem(
+		    out, xstrdup("The claim has no place of service (two digits: 11 for the "
+		                 "office)"));
+	if (in->ncoverages == 0)
+		add_problem(
+		    out, xstrdup("The patient has no insurance on file: add the coverage, or "
+		                 "bill the patient instead"));
+	for (size_t k = 0; k < in->ncoverages; k++)
+		scrub_coverage(in, k, today, out);
+	if (empty(in->request_id))
+		add_problem(out, xstrdup("The claim has no request identifier"));
+	return out->n - before;
+}
+
+static cJSON *
+provider_reference(const char *ref, const char *npi)
+{
+	cJSON *r = reference(ref), *id;
+
+	if (!empty(npi)) {
+		id = cJSON_AddObjectToObject(r, "identifier");
+		cJSON_AddStringToObject(id, "system", BILL_CS_NPI);
+		cJSON_AddStringToObject(id, "value", npi);
+	}
+	return r;
+}
+
+/* The 1-based number of CODE among the claim's diagnoses. */
+static int
+diagnosis_sequence(char codes[][BILL_CODE_SIZE], size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(codes[i], code) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+static cJSON *
+claim_item(const struct bill_claim_input *in, size_t i, char codes[][BILL_CODE_SIZE], size_t ndiag)
+{
+	const struct bill_line *l = &in->lines[i];
+	cJSON *item = cJSON_CreateObject(), *seq, *q;
+	struct money net;
+	char *cause = NULL;
+
+	if (l->id[0] != '\0') {
+		cJSON *x = cJSON_CreateObject();
+		char *ref = xasprintf("ChargeItem/%s", l->id);
+
+		cJSON_AddStringToObject(x, "url", BILL_EXT_CLAIM_CHARGE);
+		cJSON_AddItemToObject(x, "valueReference", reference(ref));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(item, "extension"), x);
+		free(ref);
+	}
+	cJSON_AddNumberToObject(item, "sequence", (double)(i + 1));
+	cJSON_AddItemToArray(
+	    cJSON_AddArrayToObject(item, "careTeamSequence"), cJSON_CreateNumber(1));
+	seq = cJSON_AddArrayToObject(item, "diagnosisSequence");
+	for (size_t k = 0; k < l->npointers && k < BILL_POINTERS_MAX; k++)
+		cJSON_AddItemToArray(
+		    seq, cJSON_CreateNumber(diagnosis_sequence(codes, ndiag, l->diagnoses[k])));
+	cJSON_AddItemToObject(item, "productOrService",
+	    fhir_codeable(l->system, l->code, l->display[0] != '\0' ? l->display : NULL));
+	if (l->nmodifiers > 0) {
+		cJSON *mods = cJSON_AddArrayToObject(item, "modifier");
+
+		for (size_t k = 0; k < l->nmodifiers && k < BILL_MODIFIERS_MAX; k++)
+			cJSON_AddItemToArray(mods,
+			    fhir_codeable(modifier_system(l->modifiers[k]), l->modifiers[k], NULL));
+	}
+	cJSON_AddStringToObject(item, "servicedDate", l->day);
+	cJSON_AddItemToObject(item, "locationCodeableConcept",
+	    fhir_codeable(BILL_CS_POS, in->place_of_service, NULL));
+	q = cJSON_AddObjectToObject(item, "quantity");
+	cJSON_AddNumberToObject(q, "value", (double)l->quantity);
+	cJSON_AddItemToObject(item, "unitPrice", bill_money_json(bill_line_unit(l)));
+	/* The scrubber has summed every line already, so this cannot overflow. */
+	if (bill_line_total(l, &net, &cause) == 0)
+		cJSON_AddItemToObject(item, "net", bill_money_json(&net));
+	free(cause);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(item, "encounter"), reference(l->encounter));
+	return item;
+}
+
+cJSON *
+bill_claim_build(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out)
+{
+	char codes[BILL_DIAGNOSES_MAX][BILL_CODE_SIZE], created[DATE_BUF_SIZE],
+	    cref[BILL_REF_SIZE + 16];
+	const char *first = NULL, *last = NULL;
+	size_t ndiag;
+	struct money total;
+	char *cause = NULL;
+	cJSON *claim, *arr, *o;
+
+	if (bill_scrub(in, today, out) > 0)
+		return NULL;
+	ndiag = bill_claim_diagnoses(in, codes, BILL_DIAGNOSES_MAX);
+	if (bill_claim_total(in, &total, &cause) != 0) {
+		add_problem(out, cause);
+		return NULL;
+	}
+	for (size_t i = 0; i < in->nlines; i++) {
+		if (first == NULL || strcmp(in->lines[i].day, first) < 0)
+			first = in->lines[i].day;
+		if (last == NULL || strcmp(in->lines[i].day, last) > 0)
+			last = in->lines[i].day;
+	}
+	date_format_iso(today, created, sizeof created);
+
+	claim = cJSON_CreateObject();
+	cJSON_AddStringToObject(claim, "resourceType", "Claim");
+	fhir_add_request_id(claim, in->request_id);
+	cJSON_AddStringToObject(claim, "status", "active");
+	cJSON_AddItemToObject(claim, "type", fhir_codeable(CS_CLAIM_TYPE, "professional", NULL));
+	cJSON_AddStringToObject(claim, "use", "claim");
+	cJSON_AddItemToObject(claim, "patient", reference(in->patient));
+	o = cJSON_AddObjectToObject(claim, "billablePeriod");
+	cJSON_AddStringToObject(o, "start", first);
+	cJSON_AddStringToObject(o, "end", last);
+	cJSON_AddStringToObject(claim, "created", created);
+	cJSON_AddItemToObject(claim, "insurer", reference(in->coverages[0]->payer_reference));
+	cJSON_AddItemToObject(claim, "provider", provider_reference(in->billing, in->billing_npi));
+	cJSON_AddItemToObject(claim, "priority", fhir_codeable(CS_PRIORITY, "normal", NULL));
+	arr = cJSON_AddArrayToObject(claim, "careTeam");
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "sequence", 1);
+	cJSON_AddItemToObject(o, "provider", provider_reference(in->rendering, in->rendering_npi));
+	cJSON_AddItemToObject(o, "role", fhir_codeable(CS_CARE_TEAM_ROLE, "primary", NULL));
+	cJSON_AddItemToArray(arr, o);
+	arr = cJSON_AddArrayToObject(claim, "diagnosis");
+	for (size_t i = 0; i < ndiag; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "sequence", (double)(i + 1));
+		cJSON_AddItemToObject(
+		    o, "diagnosisCodeableConcept", fhir_codeable(BILL_CS_ICD10CM, codes[i], NULL));
+		cJSON_AddItemToArray(arr, o);
+	}
+	arr = cJSON_AddArrayToObject(claim, "insurance");
+	for (size_t k = 0; k < in->ncoverages; k++) {
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "sequence", (double)(k + 1));
+		cJSON_AddBoolToObject(o, "focal", k == 0);
+		snprintf(cref, sizeof cref, "Coverage/%s", in->coverages[k]->id);
+		cJSON_AddItemToObject(o, "coverage", reference(cref));
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddItemToObject(claim, "facility", reference(in->facility));
+	arr = cJSON_AddArrayToObject(claim, "item");
+	for (size_t i = 0; i < in->nlines; i++)
+		cJSON_AddItemToArray(arr, claim_item(in, i, codes, ndiag));
+	cJSON_AddItemToObject(claim, "total", bill_money_json(&total));
+	return claim;
+}
+
+struct fhir_plan *
+bill_claim_plan(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out)
+{
+	cJSON *claim = bill_claim_build(in, today, out);
+	struct fhir_plan *p;
+	struct fhir_search *guard;
+	int step;
+
+	if (claim == NULL)
+		return NULL;
+	p = fhir_plan_new();
+	guard = fhir_request_search("Claim", in->request_id);
+	step = fhir_plan_create(p, claim, guard);
+	fhir_search_free(&guard);
+	cJSON_Delete(claim);
+	/* The claim goes first: a charge marked billed without its claim would be lost. */
+	for (size_t i = 0; step >= 0 && in->charge_items != NULL && i < in->nlines; i++) {
+		const cJSON *ci = cJSON_GetArrayItem(in->charge_items, (int)i);
+		cJSON *billed = cJSON_Duplicate(ci, true);
+
+		/* meta is the server's, and the narrative would no longer say what it holds. */
+		cJSON_DeleteItemFromObjectCaseSensitive(billed, "meta");
+		cJSON_DeleteItemFromObjectCaseSensitive(billed, "text");
+		fhir_set_string(billed, "status", "billed");
+		step = fhir_plan_update(p, billed, fhir_version_of(ci), ci);
+		cJSON_Delete(billed);
+	}
+	if (step < 0) {
+		add_problem(out, xstrdup("The claim could not be put together for saving"));
+		fhir_plan_free(&p);
+	}
+	return p;
+}
+
+size_t
+bill_coverages_on(const struct coverage_view *views, size_t n, const char *day,
+    const struct coverage_view **out, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct coverage_view *v = &views[i];
+
+		if (!same(v->status, "active") || day == NULL ||
+		    (v->start_day[0] != '\0' && strcmp(day, v->start_day) < 0) ||
+		    (v->end_day[0] != '\0' && strcmp(day, v->end_day) > 0))
+			continue;
+		if (k < max)
+			out[k] = v;
+		k++;
+	}
+	return k < max ? k : max;
+}
+
+/* --- remittances ----------------------------------------------------------------------- */
+
+/*
+ * *ACC += *M. An accumulator that has seen nothing yet has no currency and takes
+ * M's. 0, or -1 with *CAUSE on a currency mixed or an overflow.
+ */
+static int
+acc_add(struct money *acc, const struct money *m, char **cause)
+{
+	if (acc->currency[0] == '\0') {
+		memcpy(acc->currency, m->currency, sizeof acc->currency);
+		acc->minor = 0;
+	}
+	return money_add(acc, m, acc, cause);
+}
+
+static int
+acc_sub(struct money *acc, const struct money *m, char **cause)
+{
+	if (acc->currency[0] == '\0') {
+		memcpy(acc->currency, m->currency, sizeof acc->currency);
+		acc->minor = 0;
+	}
+	return money_sub(acc, m, acc, cause);
+}
+
+static enum bill_group
+group_of(const char *code)
+{
+	static const char *const names[] = {"", "CO", "PR", "OA", "PI"};
+
+	for (size_t i = 1; code != NULL && i < sizeof names / sizeof *names; i++)
+		if (strcmp(code, names[i]) == 0)
+			return (enum bill_group)i;
+	return BILL_GROUP_NONE;
+}
+
+static const char *
+group_name(enum bill_group g)
+{
+	static const char *const names[] = {"", "CO", "PR", "OA", "PI"};
+
+	return names[g];
+}
+
+/* "line 2" or "the added line 3", for sentences about a remittance's lines. */
+static void
+remit_line_name(const struct bill_remit_line *l, size_t index, char *buf, size_t size)
+{
+	if (l->sequence > 0)
+		snprintf(buf, size, "claim line %ld", l->sequence);
+	else
+		snprintf(buf, size, "the payer's added line %zu", index + 1);
+}
+
+/* One adjudication into L; its amount, if unreadable, makes the whole line so. */
+static void
+adjudication_read(
+    const cJSON *adj, struct bill_remit_line *l, size_t index, struct bill_remit *r, bool *reasoned)
+{
+	const cJSON *reason = fhir_get_object(adj, "reason"),
+	            *amount = fhir_get_object(adj, "amount");
+	const cJSON *c;
+	const char *carc = NULL, *group = NULL, *category;
+	struct money m;
+	char *why = NULL, name[48];
+
+	cJSON_ArrayForEach(c, fhir_get_array(reason, "coding"))
+	{
+		const char *sys = fhir_get_string(c, "system");
+
+		if (same(sys, BILL_CS_CARC))
+			carc = fhir_get_string(c, "code");
+		else if (same(sys, BILL_CS_CARC_GROUP))
+			group = fhir_get_string(c, "code");
+	}
+	if (reason != NULL)
+		*reasoned = true;
+	/* eligpercent carries a value, not an amount: a rate is never added to money. */
+	if (amount == NULL)
+		return;
+	remit_line_name(l, index, name, sizeof name);
+	if (bill_money_read(amount, &m, &why) != 0) {
+		add_problem(
+		    &r->problems, xasprintf("On %s an amount cannot be used, so the line is not "
+		                            "counted: %s",
+		                      name, why));
+		free(why);
+		l->unreadable = true;
+		return;
+	}
+	if (carc != NULL) {
+		struct bill_adjustment *a = &l->adj[l->nadj];
+
+		if (l->nadj == BILL_ADJUSTMENTS_MAX) {
+			add_problem(&r->problems, xasprintf("On %s the payer sent more than %d "
+			                                    "adjustments; the line is not counted",
+			                              name, BILL_ADJUSTMENTS_MAX));
+			l->unreadable = true;
+			return;
+		}
+		if (!put(a->reason, sizeof a->reason, carc) || a->reason[0] == '\0') {
+			add_problem(
+			    &r->problems, xasprintf("On %s an adjustment reason code is not "
+			                            "readable; the line is not counted",
+			                      name));
+			l->unreadable = true;
+			return;
+		}
+		a->group = group_of(group);
+		a->amount = m;
+		l->nadj++;
+		if (a->group == BILL_GROUP_PR && acc_add(&l->patient_share, &m, &why) != 0)
+			goto sum;
+		return;
+	}
+	category = fhir_first_code(fhir_get_object(adj, "category"));
+	if (same(category, "submitted")) {
+		l->submitted = m;
+		l->has_submitted = true;
+	} else if (same(category, "eligible")) {
+		l->allowed = m;
+		l->has_allowed = true;
+	} else if (same(category, "benefit")) {
+		l->paid = m;
+		l->has_paid = true;
+	} else if (same(category, "copay") || same(category, "deductible") ||
+	           same(category, "coinsurance")) {
+		if (acc_add(&l->patient_share, &m, &why) != 0)
+			goto sum;
+	}
+	return;
+sum:
+	add_problem(
+	    &r->problems, xasprintf("On %s the patient's share cannot be added up: %s", name, why));
+	free(why);
+	l->unreadable = true;
+}
+
+static void
+remit_line_read(const cJSON *item, bool added, struct bill_remit *r)
+{
+	struct bill_remit_line *l = &r->lines[r->n];
+	const cJSON *seq, *adj;
+	bool reasoned = false;
+
+	memset(l, 0, sizeof *l);
+	seq = added ? cJSON_GetArrayItem(fhir_get_array(item, "itemSequence"), 0)
+	            : cJSON_GetObjectItemCaseSensitive(item, "itemSequence");
+	/* An added line answers no line of ours: it is the payer's own. */
+	if (!added && cJSON_IsNumber(seq) && seq->valuedouble >= 1 && seq->valuedouble <= 1e6)
+		l->sequence = (long)seq->valuedouble;
+	if (added && !put(l->code, sizeof l->code,
+	                 fhir_first_code(fhir_get_object(item, "productOrService"))))
+		put(l->code, sizeof l->code, "?");
+	cJSON_ArrayForEach(adj, fhir_get_array(item, "adjudication"))
+	    adjudication_read(adj, l, r->n, r, &reasoned);
+	l->denied = !l->unreadable && l->paid.minor == 0 && reasoned &&
+	            (!l->has_submitted || l->submitted.minor > 0);
+	r->n++;
+}
+
+int
+bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
+{
+	const cJSON *insurer = fhir_get_object(cr, "insurer"),
+	            *payment = fhir_get_object(cr, "payment");
+	const cJSON *item, *total;
+	const char *request = fhir_get_string(fhir_get_object(cr, "request"), "reference");
+	const char *who = fhir_get_string(insurer, "display");
+	size_t nitems = (size_t)cJSON_GetArraySize(fhir_get_array(cr, "item")) +
+	                (size_t)cJSON_GetArraySize(fhir_get_array(cr, "addItem"));
+	char *why = NULL, a[MONEY_BUF_SIZE], b[MONEY_BUF_SIZE];
+
+	memset(out, 0, sizeof *out);
+	if (!same(fhir_get_string(cr, "resourceType"), "ClaimResponse")) {
+		*cause = xstrdup("the server sent something other than a claim's answer");
+		return -1;
+	}
+	put(out->id, sizeof out->id, fhir_get_string(cr, "id"));
+	put(out->version, sizeof out->version, fhir_version_of(cr));
+	put(out->patient, sizeof out->patient,
+	    fhir_get_string(fhir_get_object(cr, "patient"), "reference"));
+	put(out->outcome, sizeof out->outcome, fhir_get_string(cr, "outcome"));
+	if (is_reference(request, "Claim"))
+		put(out->claim, sizeof out->claim, request);
+	if (who == NULL)
+		who = fhir_get_string(insurer, "reference");
+	if (who == NULL)
+		who = fhir_get_string(fhir_get_object(insurer, "identifier"), "value");
+	put_label(out->insurer, sizeof out->insurer, who);
+	/* The ledger dates the answer by its payment, else by when it was written. */
+	if (!day_parse(fhir_get_string(payment, "date"), &(struct date){0}) ||
+	    !put(out->payment_date, sizeof out->payment_date, fhir_get_string(payment, "date"))) {
+		const char *created = fhir_get_string(cr, "created");
+
+		if (day_parse(created, &(struct date){0}))
+			memcpy(out->payment_date, created, 10), out->payment_date[10] = '\0';
+	}
+	if (fhir_get_object(payment, "amount") != NULL) {
+		if (bill_money_read(fhir_get_object(payment, "amount"), &out->payment, &why) == 0)
+			out->has_payment = true;
+		else {
+			add_problem(&out->problems,
+			    xasprintf("The payment's amount cannot be used: %s", why));
+			free(why);
+			why = NULL;
+		}
+	}
+	if (nitems > BILL_REMIT_LINES_MAX) {
+		add_problem(
+		    &out->problems, xasprintf("The payer answered %zu lines; only the first %d "
+		                              "are read",
+		                        nitems, BILL_REMIT_LINES_MAX));
+		nitems = BILL_REMIT_LINES_MAX;
+	}
+	out->lines = xcalloc(nitems + 1, sizeof *out->lines);
+	cJSON_ArrayForEach(item, fhir_get_array(cr, "item")) if (out->n < nitems)
+	    remit_line_read(item, false, out);
+	cJSON_ArrayForEach(item, fhir_get_array(cr, "addItem")) if (out->n < nitems)
+	    remit_line_read(item, true, out);
+
+	for (size_t i = 0; i < out->n; i++) {
+		const struct bill_remit_line *l = &out->lines[i];
+		char name[48];
+
+		if (l->unreadable)
+			continue;
+		remit_line_name(l, i, name, sizeof name);
+		if ((l->has_paid && acc_add(&out->paid, &l->paid, &why) != 0) ||
+		    (l->patient_share.currency[0] != '\0' &&
+		        acc_add(&out->patient_share, &l->patient_share, &why) != 0) ||
+		    (l->has_submitted && acc_add(&out->submitted, &l->submitted, &why) != 0))
+			goto sum;
+		for (size_t k = 0; k < l->nadj; k++)
+			if (l->adj[k].group != BILL_GROUP_PR &&
+			    acc_add(&out->adjusted, &l->adj[k].amount, &why) != 0)
+				goto sum;
+		continue;
+	sum:
+		add_problem(&out->problems,
+		    xasprintf("The remittance cannot be added up at %s: %s", name, why));
+		free(why);
+		why = NULL;
+	}
+	if (out->has_payment && out->paid.currency[0] != '\0' &&
+	    (out->payment.minor != out->paid.minor ||
+	        memcmp(out->payment.currency, out->paid.currency, 3) != 0)) {
+		format_money(&out->payment, a, sizeof a);
+		format_money(&out->paid, b, sizeof b);
+		add_problem(
+		    &out->problems, xasprintf("The payment of %s does not equal the %s paid on "
+		                              "the lines",
+		                        a, b));
+	}
+	cJSON_ArrayForEach(total, fhir_get_array(cr, "total"))
+	{
+		struct money t;
+
+		if (!same(fhir_first_code(fhir_get_object(total, "category")), "benefit") ||
+		    out->paid.currency[0] == '\0')
+			continue;
+		if (bill_money_read(fhir_get_object(total, "amount"), &t, &why) != 0) {
+			add_problem(&out->problems,
+			    xasprintf("The payer's total paid cannot be used: %s", why));
+			free(why);
+			why = NULL;
+		} else if (t.minor != out->paid.minor ||
+		           memcmp(t.currency, out->paid.currency, 3) != 0) {
+			format_money(&t, a, sizeof a);
+			format_money(&out->paid, b, sizeof b);
+			add_problem(
+			    &out->problems, xasprintf("The payer's total paid, %s, does not equal "
+			                              "the %s paid on the lines",
+			                        a, b));
+		}
+	}
+	return 0;
+}
+
+void
+bill_remit_clear(struct bill_remit *r)
+{
+	free(r->lines);
+	bill_problems_free(&r->problems);
+	memset(r, 0, sizeof *r);
+}
+
+/* --- the ledger ------------------------------------------------------------------------ */
+
+struct ledger_event {
+	const char *day;
+	int order; /* on one day: charges, then the payer's answers, then the patient's payments */
+	size_t index;
+};
+
+static int
+event_order(const void *a, const void *b)
+{
+	const struct ledger_event *x = a, *y = b;
+	int c = strcmp(x->day, y->day);
+
+	if (c != 0)
+		return c;
+	if (x->order != y->order)
+		return x->order - y->order;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Add an entry and move the balances by it. 0, or -1 with the reason in L->problems. */
+static int
+ledger_add(struct bill_ledger *l, enum bill_entry_kind kind, const char *day, const struct money *m,
+    char *what)
+{
+	struct bill_entry *e;
+	char *why = NULL;
+	int rc = 0;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	e = &l->v[l->n];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	put(e->day, sizeof e->day, day);
+	put_label(e->what, sizeof e->what, what);
+	free(what);
+	e->amount = *m;
+	/* Both balances show on every row: one that has seen nothing is zero in this currency. */
+	if (l->insurance_pending.currency[0] == '\0')
+		memcpy(l->insurance_pending.currency, m->currency, sizeof m->currency);
+	if (l->patient_owes.currency[0] == '\0')
+		memcpy(l->patient_owes.currency, m->currency, sizeof m->currency);
+	switch (kind) {
+	case BILL_ENTRY_CHARGE:
+		rc = acc_add(&l->insurance_pending, m, &why);
+		break;
+	case BILL_ENTRY_SELF_PAY_CHARGE:
+		rc = acc_add(&l->patient_owes, m, &why);
+		break;
+	case BILL_ENTRY_INSURER_PAYMENT:
+	case BILL_ENTRY_ADJUSTMENT:
+		rc = acc_sub(&l->insurance_pending, m, &why);
+		break;
+	case BILL_ENTRY_TO_PATIENT:
+		rc = acc_sub(&l->insurance_pending, m, &why);
+		if (rc == 0)
+			rc = acc_add(&l->patient_owes, m, &why);
+		break;
+	case BILL_ENTRY_PATIENT_PAYMENT:
+		rc = acc_sub(&l->patient_owes, m, &why);
+		break;
+	}
+	if (rc != 0) {
+		add_problem(&l->problems, xasprintf("The ledger stops at %s on %s: %s", e->what,
+		                              e->day[0] != '\0' ? e->day : "an unknown day", why));
+		free(why);
+		return -1;
+	}
+	e->insurance_pending = l->insurance_pending;
+	e->patient_owes = l->patient_owes;
+	l->n++;
+	return 0;
+}
+
+static int
+ledger_remit(struct bill_ledger *l, const struct bill_remit *r)
+{
+	const char *payer = r->insurer[0] != '\0' ? r->insurer : "the insurer";
+	const char *day = r->payment_date;
+	bool all_denied = r->n > 0;
+	size_t counted = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->lines[i].unreadable)
+			continue;
+		counted++;
+		if (!r->lines[i].denied)
+			all_denied = false;
+	}
+	if (counted == 0)
+		return 0;
+	if (r->paid.currency[0] != '\0' &&
+	    ledger_add(l, BILL_ENTRY_INSURER_PAYMENT, day, &r->paid,
+	        all_denied ? xasprintf("Denied by %s: nothing paid", payer)
+	                   : xasprintf("Payment from %s", payer)) != 0)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bill_remit_line *line = &r->lines[i];
+
+		if (line->unreadable)
+			continue;
+		for (size_t k = 0; k < line->nadj; k++) {
+			const struct bill_adjustment *a = &line->adj[k];
+
+			if (a->group == BILL_GROUP_PR || a->amount.minor == 0)
+				continue;
+			if (ledger_add(l, BILL_ENTRY_ADJUSTMENT, day, &a->amount,
+			        xasprintf("Adjustment %s%s%s by %s", group_name(a->group),
+			            a->group != BILL_GROUP_NONE ? "-" : "", a->reason, payer)) != 0)
+				return -1;
+		}
+	}
+	if (r->patient_share.currency[0] != '\0' && r->patient_share.minor != 0 &&
+	    ledger_add(l, BILL_ENTRY_TO_PATIENT, day, &r->patient_share,
+	        xasprintf("Patient's share, as %s decided", payer)) != 0)
+		return -1;
+	return 0;
+}
+
+int
+bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured,
+    const struct bill_remit *remits, size_t nremits, const struct bill_patient_payment *payments,
+    size_t npayments, struct bill_ledger *out)
+{
+	size_t n = ncharges + nremits + npayments, k = 0;
+	struct ledger_event *ev;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	ev = xcalloc(n + 1, sizeof *ev);
+	for (size_t i = 0; i < ncharges; i++)
+		ev[k++] = (struct ledger_event){charges[i].day, 0, i};
+	for (size_t i = 0; i < nremits; i++)
+		ev[k++] = (struct ledger_event){remits[i].payment_date, 1, i};
+	for (size_t i = 0; i < npayments; i++)
+		ev[k++] = (struct ledger_event){payments[i].day, 2, i};
+	qsort(ev, n, sizeof *ev, event_order);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t j = ev[i].index;
+
+		if (ev[i].order == 0) {
+			struct money t;
+			char *why = NULL;
+
+			if (bill_line_total(&charges[j], &t, &why) != 0) {
+				add_problem(&out->problems,
+				    xasprintf("The charge for %s cannot be added: %s",
+				        charges[j].code, why));
+				free(why);
+				rc = -1;
+				break;
+			}
+			rc = ledger_add(out,
+			    insured ? BILL_ENTRY_CHARGE : BILL_ENTRY_SELF_PAY_CHARGE,
+			    charges[j].day, &t,
+			    charges[j].quantity > 1
+			        ? xasprintf("Charge %s x%lld", charges[j].code, charges[j].quantity)
+			        : xasprintf("Charge %s", charges[j].code));
+		} else if (ev[i].order == 1) {
+			rc = ledger_remit(out, &remits[j]);
+		} else {
+			const char *note = payments[j].note;
+
+			rc = ledger_add(out, BILL_ENTRY_PATIENT_PAYMENT, payments[j].day,
+			    &payments[j].amount,
+			    !empty(note) ? xasprintf("Payment by the patient (%s)", note)
+			                 : xstrdup("Payment by the patient"));
+		}
+	}
+	free(ev);
+	return rc;
+}
+
+void
+bill_ledger_clear(struct bill_ledger *l)
+{
+	free(l->v);
+	bill_problems_free(&l->problems);
+	memset(l, 0, sizeof *l);
+}
+
+/* --- one visit ------------------------------------------------------------------------- */
+
+/* The patient's active Accounts, ids only: the one a charge is posted to. */
+static struct fhir_search *
+account_search(const char *patient_id)
+{
+	struct fhir_search *s = fhir_search_new("Account");
+	char *ref = xasprintf("Patient/%s", patient_id);
+
+	fhir_search_add(s, "patient", ref);
+	fhir_search_add(s, "status", "active");
+	fhir_search_add(s, "_elements", "status,subject");
+	fhir_search_add(s, "_count", "10");
+	free(ref);
+	return s;
+}
+
+cJSON *
+bill_visit_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
+{
+	cJSON *batch = patient_open_batch(fc, patient_id);
+	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
+	struct fhir_search *s = bill_charges_search(encounter_id);
+
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = coverage_search(patient_id);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = account_search(patient_id);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+/* A batch entry that answered with a searchset. */
+static bool
+searchset_ok(const cJSON *entry)
+{
+	return fhir_entry_ok(entry) &&
+	       same(fhir_get_string(fhir_get_object(entry, "resource"), "resourceType"), "Bundle");
+}
+
+void
+bill_visit_clear(struct bill_visit *v)
+{
+	patient_opened_clear(&v->opened);
+	free(v->lines);
+	cJSON_Delete(v->charge_items);
+	bill_problems_free(&v->unreadable);
+	cJSON_Delete(v->coverages);
+	for (size_t i = 0; i < v->nviews; i++)
+		coverage_view_clear(&v->views[i]);
+	free(v->views);
+	memset(v, 0, sizeof *v);
+}
+
+int
+bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_visit *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	const cJSON *charges = cJSON_GetArrayItem(entries, 2),
+	            *covs = cJSON_GetArrayItem(entries, 3);
+	const cJSON *accounts = cJSON_GetArrayItem(entries, 4), *entry;
+	const cJSON *set = fhir_get_object(charges, "resource");
+	size_t max = (size_t)cJSON_GetArraySize(fhir_get_array(set, "entry"));
+	long total;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	if (patient_open_result(response, patient_id, &out->opened, cause) != 0)
+		return -1;
+	if (!searchset_ok(charges) || !searchset_ok(covs)) {
+		*cause = fhir_entry_failure(searchset_ok(charges) ? covs : charges,
+		    searchset_ok(charges) ? "the coverages" : "the visit's charges");
+		bill_visit_clear(out);
+		return -1;
+	}
+	out->lines = xcalloc(max + 1, sizeof *out->lines);
+	out->charge_items = cJSON_CreateArray();
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
+	{
+		const cJSON *ci = fhir_get_object(entry, "resource");
+		struct bill_line *l = &out->lines[out->nlines];
+		char *why = NULL;
+
+		if (!same(fhir_get_string(ci, "resourceType"), "ChargeItem"))
+			continue;
+		if (bill_line_read(ci, l, &why) != 0) {
+			add_problem(&out->unreadable, why);
+			continue;
+		}
+		if (!patient_refers_to(l->patient, patient_id) ||
+		    !fhir_refers_to(l->encounter, "Encounter", encounter_id)) {
+			add_problem(&out->unreadable,
+			    xasprintf(
+			        "The server sent a charge for %s of another patient or visit; it "
+			        "is left out",
+			        l->code));
+			continue;
+		}
+		cJSON_AddItemToArray(out->charge_items, cJSON_Duplicate(ci, true));
+		out->nlines++;
+	}
+	out->charges_total = fhir_bundle_total(set);
+	if (out->charges_total < (long)out->nlines)
+		out->charges_total = (long)out->nlines;
+	out->coverages =
+	    coverage_take(fhir_get_object(covs, "resource"), patient_id, today, &total);
+	out->nviews = (size_t)cJSON_GetArraySize(out->coverages);
+	out->views = xcalloc(out->nviews + 1, sizeof *out->views);
+	for (i = 0; i < (int)out->nviews; i++)
+		coverage_view_read(cJSON_GetArrayItem(out->coverages, i), today, &out->views[i]);
+	/* Without the account list charges can still be read; only capture waits for one. */
+	if (searchset_ok(accounts)) {
+		cJSON_ArrayForEach(
+		    entry, fhir_get_array(fhir_get_object(accounts, "resource"), "entry"))
+		{
+			const cJSON *a = fhir_get_object(entry, "resource");
+			const char *id = fhir_get_string(a, "id");
+			const cJSON *subject = cJSON_GetArrayItem(fhir_get_array(a, "subject"), 0);
+
+			if (!same(fhir_get_string(a, "resourceType"), "Account") ||
+			    !fhir_valid_id(id) || !same(fhir_get_string(a, "status"), "active") ||
+			    !patient_refers_to(fhir_get_string(subject, "reference"), patient_id))
+				continue;
+			snprintf(out->account, sizeof out->account, "Account/%s", id);
+			break;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,420 @@
+/* Billing in FHIR terms: the fee schedule, charges, the professional claim, its scrubber, payments.
+ */
+#ifndef EHRTERM_FHIR_BILLING_H
+#define EHRTERM_FHIR_BILLING_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fhir/coverage.h"
+#include "fhir/fhir.h"
+#include "fhir/patient.h"
+#include "fhir/plan.h"
+#include "util/date.h"
+#include "util/money.h"
+
+/* Code systems as US claims name them. HCPCS is also read under its OID. */
+#define BILL_CS_CPT "http://www.ama-assn.org/go/cpt"
+#define BILL_CS_HCPCS "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+#define BILL_CS_HCPCS_OID "urn:oid:2.16.840.1.113883.6.285"
+#define BILL_CS_ICD10CM "http://hl7.org/fhir/sid/icd-10-cm"
+#define BILL_CS_NPI "http://hl7.org/fhir/sid/us-npi"
+#define BILL_CS_POS                                                                                \
+	"https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+
+/*
+ * R4's ChargeItem has no element for a procedure modifier nor for the unit price
+ * charged (its price lives in the ChargeItemDefinition, which changes every year).
+ * ehrterm writes both as extensions of its own, and documents them here:
+ *
+ *   BILL_EXT_MODIFIER    valueCoding, one extension per modifier, in the order
+ *                        billed (1 to 4); system BILL_CS_CPT for a numeric modifier
+ *                        (25, 59), BILL_CS_HCPCS for letters (LT, GT).
+ *   BILL_EXT_UNIT_PRICE  valueMoney: the fee schedule's price for one unit when the
+ *                        charge was captured. priceOverride, when present, wins.
+ */
+#define BILL_EXT_MODIFIER "urn:ehrterm:fhir:extension:chargeitem-modifier"
+#define BILL_EXT_UNIT_PRICE "urn:ehrterm:fhir:extension:chargeitem-unit-price"
+/*
+ * R4's Claim.item cannot name the ChargeItem it bills either: BILL_EXT_CLAIM_CHARGE,
+ * valueReference "ChargeItem/ID" on the item, lets a payment posted to the claim line
+ * find its charge.
+ */
+#define BILL_EXT_CLAIM_CHARGE "urn:ehrterm:fhir:extension:claim-item-charge"
+
+/* Fee schedule entries read in one search: a clinic has a few hundred codes. */
+#define BILL_FEES_COUNT 1000
+#define BILL_MODIFIERS_MAX 4
+#define BILL_POINTERS_MAX 4
+/* A CMS-1500 (and an 837P) holds at most 12 diagnoses. */
+#define BILL_DIAGNOSES_MAX 12
+/* Lines of one superbill or claim: a claim's plan is its create and an update of each charge. */
+#define BILL_LINES_MAX (FHIR_PLAN_MAX - 1)
+#define BILL_QUANTITY_MAX 999
+/* ChargeItems of one visit read at once: more than one claim takes, so a split is seen. */
+#define BILL_CHARGES_COUNT 100
+
+/*
+ * Sizes of the typed fields. A code, system or reference read that does not fit is
+ * refused, never cut; a display or override reason is cut at a character boundary
+ * (a form capturing a reason limits it to BILL_TEXT_SIZE - 1 bytes).
+ */
+#define BILL_REF_SIZE 80 /* "Encounter/" and a FHIR id of up to 64 characters */
+#define BILL_CODE_SIZE 16
+#define BILL_TEXT_SIZE 256 /* a display or an override reason */
+#define BILL_SYSTEM_SIZE 128
+#define BILL_DAY_SIZE 11 /* "2026-03-01" */
+
+/*
+ * A FHIR Money ({"value": 12.5, "currency": "USD"}) as exact cents. cJSON keeps a
+ * JSON number only as a double, so the number is written back as the shortest
+ * decimal that reads as the same double. That is the server's number exactly when
+ * it had at most 15 significant digits (every amount under ten trillion, to the
+ * cent: no two such decimals share a double), and otherwise the text JSON writers
+ * (JavaScript, Python, Java) produce for the double they held. That text is then
+ * read by money_from_decimal, which refuses rather than rounds: 112.41600000000001
+ * (Synthea's 80% of 140.52) is not a whole number of cents and is refused, with
+ * a sentence, and never added. An amount sent as a string, an infinity (1e309) or
+ * a currency without cents is refused too. 0, or -1 with *CAUSE (the caller frees it).
+ */
+int bill_money_read(const cJSON *money, struct money *out, char **cause);
+/*
+ * {"value": 12.50, "currency": "USD"} written from cents, never through a double: the
+ * value is raw JSON text, which bill_money_read also reads, before or after sending.
+ */
+cJSON *bill_money_json(const struct money *m);
+
+/* A list of sentences a biller reads; each owned. */
+struct bill_problems {
+	char **v;
+	size_t n;
+};
+void bill_problems_free(struct bill_problems *p);
+/* The sentences joined with "; " (the caller frees it); "" when none. */
+char *bill_problems_join(const struct bill_problems *p);
+
+/* --- the fee schedule ------------------------------------------------------------------ */
+
+enum bill_code_kind { BILL_CODE_OTHER, BILL_CODE_CPT, BILL_CODE_HCPCS };
+
+struct bill_fee {
+	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE];
+	char url[BILL_TEXT_SIZE]; /* its canonical URL, what a charge names as its definition */
+	char system[BILL_SYSTEM_SIZE], code[BILL_CODE_SIZE], display[BILL_TEXT_SIZE];
+	enum bill_code_kind kind;
+	char status[BILL_CODE_SIZE];
+	bool has_price;
+	struct money price; /* the base priceComponent, for one unit */
+	char *problem;      /* why it cannot be charged (no price, not active, ...), or NULL */
+};
+struct bill_fees {
+	struct bill_fee *v; /* sorted by code */
+	size_t n;
+	long total; /* what the server matched, may exceed n */
+};
+
+/*
+ * ChargeItemDefinition?status=active with _elements (id, url, status, code,
+ * description, propertyGroup) and _count BILL_FEES_COUNT. The caller frees it.
+ */
+struct fhir_search *bill_fees_search(void);
+/*
+ * The definitions of a searchset (or a single ChargeItemDefinition) into OUT
+ * (zeroed first; free with bill_fees_free). A definition without a usable code
+ * is left out; one without a usable price is kept with its problem, so the
+ * biller sees why it cannot be picked. 0, or -1 with *CAUSE when SET is not one.
+ */
+int bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause);
+void bill_fees_free(struct bill_fees *f);
+/* The chargeable fee with CODE (exact, case-insensitive), borrowed or NULL. */
+const struct bill_fee *bill_fee_by_code(const struct bill_fees *f, const char *code);
+/*
+ * Fees whose display holds every blank-separated word of WORDS (ASCII letters
+ * case-insensitive), or whose code starts with WORDS; up to MAX into OUT, in
+ * code order. Returns how many matched in all.
+ */
+size_t bill_fees_find(
+    const struct bill_fees *f, const char *words, const struct bill_fee **out, size_t max);
+
+/* --- a charge line --------------------------------------------------------------------- */
+
+struct bill_line {
+	char patient[BILL_REF_SIZE];     /* "Patient/ID" */
+	char encounter[BILL_REF_SIZE];   /* "Encounter/ID" */
+	char account[BILL_REF_SIZE];     /* "Account/ID" */
+	char performer[BILL_REF_SIZE];   /* "Practitioner/ID" who rendered it, or "" */
+	char definition[BILL_TEXT_SIZE]; /* the ChargeItemDefinition's url, or "" */
+	char day[BILL_DAY_SIZE];         /* date of service, ISO */
+	char system[BILL_SYSTEM_SIZE], code[BILL_CODE_SIZE], display[BILL_TEXT_SIZE];
+	long long quantity;
+	struct money unit_price; /* the fee schedule's, for one unit */
+	bool overridden;
+	struct money override_price; /* for one unit, when overridden */
+	char override_reason[BILL_TEXT_SIZE];
+	char modifiers[BILL_MODIFIERS_MAX][3];
+	size_t nmodifiers;
+	char diagnoses[BILL_POINTERS_MAX][BILL_CODE_SIZE]; /* ICD-10-CM codes, first is primary */
+	size_t npointers;
+	/* As read back from the server; "" on a line being captured. */
+	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE], status[BILL_CODE_SIZE];
+};
+
+/* A line for FEE (code, display, price, definition) on DAY; the rest is the caller's. */
+void bill_line_from_fee(struct bill_line *l, const struct bill_fee *fee, const char *day);
+/* The price of one unit as billed: the override when there is one. */
+const struct money *bill_line_unit(const struct bill_line *l);
+/* Quantity times the unit, exactly; 0, or -1 with *CAUSE on overflow. */
+int bill_line_total(const struct bill_line *l, struct money *out, char **cause);
+/*
+ * Every problem of L as sentences added to OUT ("Line 2 (99213) has no diagnosis:
+ * ..."); N is the line's number in them (0: the sentences do not name a line).
+ * Returns how many were added. A line with no diagnosis pointer is one of them:
+ * a charge is never saved without one.
+ */
+size_t bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out);
+
+/* True when S is an ICD-10-CM code as claims carry it ("J06.9", "S72.001A"). */
+bool bill_icd10cm_valid(const char *s);
+/* True when CODE is a CPT (5 digits, or 4 and F or T) or HCPCS Level II (A-V, 4 digits) code. */
+bool bill_cpt_valid(const char *code);
+bool bill_hcpcs_valid(const char *code);
+/*
+ * True when NPI is 10 digits whose last is the Luhn check digit of "80840" and the
+ * first nine (the CMS rule, ISO 7812 with the card issuer prefix).
+ */
+bool bill_npi_valid(const char *npi);
+/* The us-npi identifier of a Practitioner or Organization, borrowed or NULL. */
+const char *bill_npi_of(const cJSON *resource);
+
+/* The ChargeItem for L (the caller frees it), carrying REQUEST_ID; NULL when L has problems. */
+cJSON *bill_charge_item(const struct bill_line *l, const char *request_id);
+/*
+ * A ChargeItem read back into a line; 0, or -1 with *CAUSE when it cannot be
+ * billed as read (no code, an amount not in cents, a field too long).
+ */
+int bill_line_read(const cJSON *charge_item, struct bill_line *out, char **cause);
+/* ChargeItem?context=Encounter/ID, up to BILL_CHARGES_COUNT. The caller frees it. */
+struct fhir_search *bill_charges_search(const char *encounter_id);
+
+/*
+ * The superbill of one encounter as one plan: a create of each line's ChargeItem,
+ * each carrying its own request identifier (REQUEST_ID "." the line's number) and
+ * If-None-Exist on it, so a retried superbill finds the lines saved before and writes
+ * none twice. Refused (NULL, with every problem in *OUT) when a line has a problem,
+ * the lines are not all of one patient and encounter, or there are none or too many.
+ */
+struct fhir_plan *bill_superbill_plan(
+    const struct bill_line *lines, size_t n, const char *request_id, struct bill_problems *out);
+
+/* --- the professional claim ------------------------------------------------------------ */
+
+struct bill_claim_input {
+	const char *patient; /* "Patient/ID" */
+	const struct bill_line *lines;
+	size_t nlines;
+	/*
+	 * The ChargeItems the lines were read from (a JSON array, one for each line in
+	 * order), or NULL for lines not yet saved. Queuing the claim marks each billed,
+	 * If-Match the version read: two billers cannot put one charge on two claims.
+	 */
+	const cJSON *charge_items;
+	/* The patient's Coverages in order: the first is the focal (primary) one. */
+	const struct coverage_view *const *coverages;
+	size_t ncoverages;
+	const char *billing; /* "Organization/ID" (or Practitioner) that bills */
+	const char *billing_npi;
+	const char *rendering; /* "Practitioner/ID" who saw the patient */
+	const char *rendering_npi;
+	const char *facility;         /* "Location/ID" */
+	const char *place_of_service; /* CMS code, "11" for an office */
+	const char *request_id;
+};
+
+/*
+ * The coverages of VIEWS in force on DAY (active, DAY within the period), in their
+ * order, up to MAX into OUT: those a claim for that day goes to. Returns how many.
+ */
+size_t bill_coverages_on(const struct coverage_view *views, size_t n, const char *day,
+    const struct coverage_view **out, size_t max);
+
+/*
+ * The diagnoses of the claim: every line's pointers in line order, each code once,
+ * into CODES (up to MAX). Returns how many distinct codes there are (may exceed MAX).
+ */
+size_t bill_claim_diagnoses(
+    const struct bill_claim_input *in, char codes[][BILL_CODE_SIZE], size_t max);
+/* The claim's total: every line's quantity times its unit, exactly. 0 or -1 with *CAUSE. */
+int bill_claim_total(const struct bill_claim_input *in, struct money *out, char **cause);
+
+/*
+ * The scrubber: EVERY problem that keeps the claim from the queue, as sentences a
+ * biller acts on, added to OUT; returns how many. TODAY decides what has expired.
+ */
+size_t bill_scrub(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+
+/*
+ * The professional Claim (the caller frees it): status active, use claim, type
+ * professional; diagnoses numbered 1..12 with each line pointing at up to 4 of
+ * them; insurance in the order given, the first focal; the total summed in cents.
+ * NULL with the scrubber's problems in *OUT when there are any: a claim with a
+ * problem is never built, so never queued.
+ */
+cJSON *bill_claim_build(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+/*
+ * The plan that queues it, all or nothing: the Claim created once (If-None-Exist on
+ * in->request_id) and, with in->charge_items, each ChargeItem updated to billed
+ * If-Match its version. NULL as bill_claim_build.
+ */
+struct fhir_plan *bill_claim_plan(
+    const struct bill_claim_input *in, const struct date *today, struct bill_problems *out);
+
+/* --- one visit's billing, read in one round trip ---------------------------------------- */
+
+/* What charging and claiming one encounter needs. */
+struct bill_visit {
+	struct patient_opened opened; /* the Patient and allergies, for the banner */
+	struct bill_line *lines;      /* the encounter's ChargeItems that read */
+	cJSON *charge_items;          /* those ChargeItems as read, one for each line; owned */
+	size_t nlines;
+	long charges_total;              /* ChargeItems the server matched */
+	struct bill_problems unreadable; /* a sentence for each ChargeItem that did not read */
+	cJSON *coverages;            /* the patient's Coverages, sorted as coverage_take; owned */
+	struct coverage_view *views; /* the same as views, in that order */
+	size_t nviews;
+	char account[BILL_REF_SIZE]; /* the patient's active Account, "" when there is none */
+};
+
+/*
+ * The batch that opens a visit for billing: the patient and allergies (as
+ * patient_open_batch), the encounter's ChargeItems, the patient's Coverages and
+ * active Accounts. The caller frees it.
+ */
+cJSON *bill_visit_batch(
+    const struct fhir_client *fc, const char *patient_id, const char *encounter_id);
+/*
+ * Its batch-response into OUT (zeroed first). A charge of another patient or
+ * another visit is left out with a sentence. 0, or -1 with *CAUSE when the
+ * patient, the charges or the coverages could not be read.
+ */
+int bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_visit *out, char **cause);
+void bill_visit_clear(struct bill_visit *v);
+
+/* --- remittances: a ClaimResponse read for posting ------------------------------------ */
+
+/*
+ * Adjudication categories (http://terminology.hl7.org/CodeSystem/adjudication) as a
+ * biller reads them: submitted is what was charged, eligible what the payer allows,
+ * benefit what the payer pays, copay and deductible (and CARIN's coinsurance) the
+ * patient's share. eligpercent is a percentage, not money, and is not added.
+ *
+ * An adjustment is an adjudication whose reason holds a Claim Adjustment Reason Code
+ * (BILL_CS_CARC, "45"); a second coding of that reason in BILL_CS_CARC_GROUP gives its
+ * group (CO contractual, PR patient responsibility, OA other, PI payer initiated), as
+ * an 835 pairs them. X12 publishes no FHIR system for the group codes: the URL is ours.
+ */
+#define BILL_CS_ADJUDICATION "http://terminology.hl7.org/CodeSystem/adjudication"
+#define BILL_CS_CARC "https://x12.org/codes/claim-adjustment-reason-codes"
+#define BILL_CS_CARC_GROUP "urn:ehrterm:x12:claim-adjustment-group-code"
+#define BILL_ADJUSTMENTS_MAX 8
+/* Lines of one remittance read; a professional claim has at most BILL_LINES_MAX. */
+#define BILL_REMIT_LINES_MAX 100
+
+enum bill_group { BILL_GROUP_NONE, BILL_GROUP_CO, BILL_GROUP_PR, BILL_GROUP_OA, BILL_GROUP_PI };
+
+struct bill_adjustment {
+	enum bill_group group;
+	char reason[BILL_CODE_SIZE]; /* the CARC, "45" */
+	struct money amount;
+};
+
+/* One adjudicated line; an amount the payer did not send is zero with its has_ false. */
+struct bill_remit_line {
+	long sequence; /* the claim line it answers (itemSequence); 0 for a line the payer added */
+	char code[BILL_CODE_SIZE]; /* the payer's code for an added line, else "" */
+	bool has_submitted, has_allowed, has_paid;
+	struct money submitted, allowed, paid;
+	struct money patient_share; /* copay + deductible + coinsurance + PR adjustments */
+	struct bill_adjustment adj[BILL_ADJUSTMENTS_MAX];
+	size_t nadj;
+	bool denied;     /* nothing paid on a charge, with a reason: posts as a zero payment */
+	bool unreadable; /* an amount could not be read: the line is left out of every sum */
+};
+
+struct bill_remit {
+	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE];
+	char claim[BILL_TEXT_SIZE]; /* request: "Claim/ID", or "" when named otherwise */
+	char patient[BILL_REF_SIZE];
+	char insurer[BILL_TEXT_SIZE]; /* the payer as a biller reads it: its display, else its
+	                                 reference or identifier */
+	char outcome[BILL_CODE_SIZE]; /* queued, complete, error, partial */
+	char payment_date[BILL_DAY_SIZE];
+	bool has_payment;
+	struct money payment; /* payment.amount: what the payer sent */
+	struct money paid, patient_share, submitted, adjusted; /* summed over the lines, exactly */
+	struct bill_remit_line *lines;
+	size_t n;
+	/* Amounts that could not be read, and sums that do not balance: each a sentence. */
+	struct bill_problems problems;
+};
+
+/*
+ * A ClaimResponse into OUT (zeroed first; free with bill_remit_clear): every item and
+ * added item, in cents. A line whose amount cannot be read is left out of the sums
+ * and said in out->problems, never guessed; so is a payment that differs from the
+ * lines' benefit. 0, or -1 with *CAUSE when it is not a ClaimResponse.
+ */
+int bill_remit_read(const cJSON *claim_response, struct bill_remit *out, char **cause);
+void bill_remit_clear(struct bill_remit *r);
+
+/* --- the ledger ------------------------------------------------------------------------ */
+
+enum bill_entry_kind {
+	BILL_ENTRY_CHARGE,          /* a service billed to the insurer: insurance pending goes up */
+	BILL_ENTRY_SELF_PAY_CHARGE, /* a service the patient pays: patient owes goes up */
+	BILL_ENTRY_INSURER_PAYMENT, /* insurance pending goes down */
+	BILL_ENTRY_ADJUSTMENT,      /* written off (CO, OA, PI): insurance pending goes down */
+	BILL_ENTRY_TO_PATIENT, /* the payer's patient share: from insurance pending to patient owes
+	                        */
+	BILL_ENTRY_PATIENT_PAYMENT, /* patient owes goes down */
+};
+
+struct bill_entry {
+	enum bill_entry_kind kind;
+	char day[BILL_DAY_SIZE];
+	char what[BILL_TEXT_SIZE]; /* "Payment from Acme Health", "Charge 99213", "Copay paid" */
+	struct money amount;       /* as the entry moves money: positive */
+	struct money insurance_pending, patient_owes; /* the two balances after this entry */
+};
+
+struct bill_ledger {
+	struct bill_entry *v;
+	size_t n;
+	struct money insurance_pending, patient_owes;
+	struct bill_problems problems;
+};
+
+/* A payment the patient made (copay at check-out, a payment on account). */
+struct bill_patient_payment {
+	char day[BILL_DAY_SIZE];
+	struct money amount;
+	const char *note; /* "copay", "on account", or NULL */
+};
+
+/*
+ * One patient's ledger: CHARGES (to the insurer when INSURED, else to the patient),
+ * the REMITS posted against them, and the patient's PAYMENTS, in date order with
+ * charges first on a day, then payments. Two running balances that never mix: an
+ * insurer's payment lowers insurance pending and is labelled with the insurer, never
+ * "Patient"; only the patient share (PR) moves money to what the patient owes.
+ * 0, or -1 with the reason in out->problems (a currency mixed, an overflow).
+ */
+int bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured,
+    const struct bill_remit *remits, size_t nremits, const struct bill_patient_payment *payments,
+    size_t npayments, struct bill_ledger *out);
+void bill_ledger_clear(struct bill_ledger *l);
+
+#endif
