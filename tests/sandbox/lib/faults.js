@@ -460,6 +460,8 @@ function startControl(port, api) {
       } else if ((m = /^DELETE \/fault\/(\d+)$/.exec(route))) {
         const n = api.faults.clear(Number(m[1]));
         return send(n ? 200 : 404, n ? { cleared: n } : { error: `no fault ${m[1]}` });
+      } else if (route === 'POST /close-idle') {
+        return send(200, { closed: api.closeIdle() });
       } else if (route === 'POST /reset') {
         return send(200, await api.reset());
       } else if (route === 'GET /log') {
@@ -510,6 +512,7 @@ const ENDPOINTS = {
   'POST /reset': 'restore the data to its loaded state',
   'GET /log': 'request log, tab-separated (?format=json for JSON)',
   'POST /log/clear': 'empty the in-memory request log',
+  'POST /close-idle': 'close every idle kept-alive connection (as a NAT or modem drops them)',
 };
 const MODE_HELP = {
   delay: 'wait ms before handling (ms, default 1000)',
