@@ -63,6 +63,7 @@ struct app {
 	bool function_key; /* the function-key prefix was pressed: a digit comes next */
 	bool command_active;
 	struct ui_prompt command;
+	struct app_chooser *chooser; /* the one-line chooser on the status line, or NULL */
 
 	/* Login and lock. */
 	size_t profile_cursor;
@@ -114,6 +115,11 @@ void app_login_key(struct app *app, int key);
 void app_login_draw(struct app *app, int *cy, int *cx);
 void app_lock(struct app *app);
 void app_unlock_key(struct app *app, int key);
+
+/* choose.c: the one-line chooser (app_choose) */
+void app_chooser_key(struct app *app, int key);
+void app_chooser_draw(struct app *app, int y, int *cursor_x);
+void app_chooser_cancel(struct app *app);
 
 /* command.c: the ":" command line */
 void app_command_start(struct app *app);

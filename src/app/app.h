@@ -152,6 +152,16 @@ void app_status(struct app *app, const char *fmt, ...) __attribute__((format(pri
 void app_error(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_dirty(struct app *app);
 
+/*
+ * A one-line chooser on the status line, for a choice among many (whose schedule):
+ * PROMPT, then the N CHOICES (copied) from SELECTED on; typing filters them (any part,
+ * any case), arrows and Tab move, Enter chooses, Esc cancels. DONE gets the index chosen,
+ * or -1 for none; it is not called when the screen STATE belongs to has gone.
+ */
+typedef void (*app_chosen_fn)(struct app *app, void *state, long chosen);
+void app_choose(struct app *app, void *state, const char *prompt, const char *const *choices,
+    size_t n, size_t selected, app_chosen_fn done);
+
 /* The current patient shared by every screen (a FHIR Patient, owned by the app), or NULL. */
 const cJSON *app_patient(struct app *app);
 void app_set_patient(struct app *app, const cJSON *patient);

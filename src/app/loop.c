@@ -253,6 +253,12 @@ key_ready(struct app *app, int key)
 		app_command_key(app, key);
 		return;
 	}
+	if (app->chooser != NULL) {
+		free(app->status);
+		app->status = NULL;
+		app_chooser_key(app, key);
+		return;
+	}
 	/* A new key press ends the last message. */
 	free(app->status);
 	app->status = NULL;
@@ -384,6 +390,12 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 	if (app->command_active) {
 		ui_put(stdscr, y, 0, 1, ":", UI_STATUS, false);
 		ui_prompt_draw(&app->command, stdscr, y, 1, COLS - 1, cursor_x);
+		*cursor_y = y;
+		return;
+	}
+	/* A message (nothing matches) shows instead until the next key. */
+	if (app->chooser != NULL && app->status == NULL) {
+		app_chooser_draw(app, y, cursor_x);
 		*cursor_y = y;
 		return;
 	}
@@ -563,6 +575,8 @@ app_free(struct app *app)
 {
 	while (app->depth > 0)
 		app_pop(app);
+	/* Its screen is gone: ends without a word to it. */
+	app_chooser_cancel(app);
 	app_requests_close(app);
 	while (app->timers != NULL) {
 		struct timer *t = app->timers;
