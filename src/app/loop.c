@@ -150,6 +150,22 @@ app_audit(struct app *app, const char *action, const char *type, const char *id)
 	return 0;
 }
 
+int
+app_audit_ids(struct app *app, const char *action, const char *type, const char *const *ids,
+    size_t n)
+{
+	char *cause = NULL;
+
+	if (app->audit == NULL)
+		return 0;
+	if (audit_log_ids(app->audit, action, type, ids, n, &cause) != 0) {
+		app_error(app, "The audit trail cannot be written: %s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A key for one of the loop's own prompts (passphrase, unlock, ":"): the prompt takes
  * text and editing; what it leaves to its owner (Enter, Esc, q, Tab) is returned,
