@@ -470,6 +470,11 @@ signals_install(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * An audit log at the file size limit must fail its write (EFBIG, which the
+	 * audit trail reports and the screen acts on), not kill the program mid-screen.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int
