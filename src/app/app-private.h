@@ -73,6 +73,9 @@ struct app {
 	double last_key;
 	struct secret *lock_passphrase; /* for a key without a passphrase (unencrypted_key = allow) */
 
+	struct audit_server *audit_server; /* the profile's audit_server, once an event is sent */
+	char *workstation;		   /* the host name, for the server's AuditEvents */
+
 	cJSON *patient;
 	char *last_patient;
 	int exit_status;
@@ -84,6 +87,15 @@ struct frame *app_top(struct app *app);
 void app_draw_title(struct app *app, const char *title);
 enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
 void app_timers_forget(struct app *app, uint64_t instance);
+/* A timer of the app's own (instance 0), whatever screen is on top: as app_timer. */
+void app_timer_own(struct app *app, void *state, int ms, app_timer_fn fn);
+
+/* audit-server.c: the profile's audit_server */
+/* Send an event the local trail has taken to the server too (when the profile says so). */
+void app_server_audit(struct app *app, const char *action, const char *type,
+    const char *const *ids, size_t n);
+/* At quit: one last short try for what is queued, then forget it. */
+void app_server_audit_close(struct app *app);
 
 /* stack.c: the screens */
 /* The screen instance STATE belongs to, wherever it is on the stack; 0 for the app's own. */

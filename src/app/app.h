@@ -194,6 +194,11 @@ struct app_request {
 	const struct cJSON *batch;  /* a batch Bundle of GETs */
 	struct fhir_plan *plan;	    /* writes; taken: a transaction, or steps where the server has none */
 	bool metadata;		    /* the CapabilityStatement (login) */
+	/*
+	 * The app's own work behind the screens (the audit trail's server copy): never
+	 * on the status line, never cancelled by Esc, not counted as the screen's.
+	 */
+	bool background;
 	/* What to do with the answer. */
 	app_done_fn done;
 	unsigned long tag;

@@ -50,6 +50,7 @@ static const struct audit_action {
 	{ "check-in",      AUDIT_TYPE_ID,     false },     /* the Appointment; its Encounter is created */
 	{ "check-out",     AUDIT_TYPE_ID,     false },
 	{ "room",          AUDIT_TYPE_ID,     false },     /* an Encounter's room */
+	{ "server-full",   AUDIT_NO_RESOURCE, false },     /* audit_server: later events not sent */
 };
 // clang-format on
 

@@ -63,7 +63,8 @@
  *
  * The file is as trustworthy as the account that owns it: it guards against
  * mistakes, other users and hostile data, not against the user editing it. The
- * optional FHIR AuditEvent is the copy the user cannot change.
+ * optional FHIR AuditEvent (the profile's audit_server) is the copy the user cannot
+ * change.
  */
 
 /* Bytes kept of the user name (a CN may hold 64 characters, up to 4 bytes each). */
@@ -96,7 +97,9 @@ struct audit *audit_open(const char *path, const char *user, const char *profile
  * Append one line for ACTION on RESOURCE_TYPE/RESOURCE_ID and flush it to disk.
  * ACTION must be one of the words in the table in audit.c, with the resource it
  * needs:
- *   login, login-failed, logout, lock, unlock, unlock-failed: no resource (both NULL);
+ *   login, login-failed, logout, lock, unlock, unlock-failed, server-full: no
+ *   resource (both NULL); server-full: the profile's audit_server copy is full, and
+ *   events from here on are not sent until the server takes what waits;
  *   search, create, book: a type, an id if known;
  *   view, update, delete, cancel, reschedule, no-show, check-in, check-out, room:
  *   a type and an id.
