@@ -30,7 +30,7 @@ static bool
 server_wanted(struct app *app)
 {
 	return app->profile != NULL && app->profile->audit_server != NULL &&
-	    strcmp(app->profile->audit_server, "yes") == 0;
+	       strcmp(app->profile->audit_server, "yes") == 0;
 }
 
 /* Send after MS, unless a send is due sooner already. */
@@ -55,8 +55,9 @@ on_sent(struct app *app, void *state, struct fhir_result *result, unsigned long 
 	relay_answer(s->relay, app_now(), result, &out);
 	if (out.refused > 0)
 		/* Gone for good from the server's copy: the clerk and the local trail must know. */
-		app_error(app, "The server's copy of the audit trail lacks %zu event%s (the local "
-		               "trail has them): %s",
+		app_error(app,
+		    "The server's copy of the audit trail lacks %zu event%s (the local "
+		    "trail has them): %s",
 		    out.refused, out.refused == 1 ? "" : "s", out.why);
 	free(out.why);
 	/* The next batch at once after a success, after the back-off after a failure. */
@@ -82,14 +83,16 @@ server_send(struct app *app, void *state)
 		return;
 	}
 	requests_start(app->requests, 0, s,
-	    &(struct app_request){ .batch = batch, .done = on_sent, .background = true,
-		.label = "Sending the audit trail to the server" });
+	    &(struct app_request){.batch = batch,
+	        .done = on_sent,
+	        .background = true,
+	        .label = "Sending the audit trail to the server"});
 	cJSON_Delete(batch);
 }
 
 void
-app_server_audit(struct app *app, const char *action, const char *type, const char *const *ids,
-    size_t n)
+app_server_audit(
+    struct app *app, const char *action, const char *type, const char *const *ids, size_t n)
 {
 	struct audit_server *s = app->audit_server;
 	char *cause = NULL;
@@ -98,19 +101,21 @@ app_server_audit(struct app *app, const char *action, const char *type, const ch
 		return;
 	if (s == NULL) {
 		s = app->audit_server = xcalloc(1, sizeof *s);
-		s->relay = relay_new(RELAY_CAPACITY, app->session->user, app->workstation,
-		    app->profile->name);
+		s->relay = relay_new(
+		    RELAY_CAPACITY, app->session->user, app->workstation, app->profile->name);
 	}
 	switch (relay_add(s->relay, action, type, ids, n, time(NULL))) {
 	case RELAY_QUEUED:
 		server_arm(app, SERVER_BATCH_MS);
 		break;
 	case RELAY_FULL_FIRST:
-		app_error(app, "The server has not taken the audit trail for a long time: %d events "
-		               "wait; from now on events are only in the local trail",
+		app_error(app,
+		    "The server has not taken the audit trail for a long time: %d events "
+		    "wait; from now on events are only in the local trail",
 		    RELAY_CAPACITY);
 		/* The local trail says when the server's copy began to miss events. */
-		if (app->audit != NULL && audit_log(app->audit, "server-full", NULL, NULL, &cause) != 0) {
+		if (app->audit != NULL &&
+		    audit_log(app->audit, "server-full", NULL, NULL, &cause) != 0) {
 			app_error(app, "The audit trail cannot be written: %s", cause);
 			free(cause);
 		}
@@ -133,15 +138,15 @@ app_server_audit_close(struct app *app)
 		relay_retry_now(s->relay, app_now());
 	while (app->session != NULL && app->session->http != NULL && app_now() < deadline) {
 		if (!relay_in_flight(s->relay)) {
-			/* The next batch only after a success: a failure backs off, and that is the end. */
+			/* Another batch only after a success: a failure ends the try. */
 			if (relay_queued(s->relay) == 0 || relay_wait(s->relay, app_now()) > 0)
 				break;
 			server_send(app, s);
 			if (!relay_in_flight(s->relay))
 				break;
 		}
-		http_client_wait(app->session->http, NULL, 0,
-		    (int)((deadline - app_now()) * 1000.0) + 1, NULL);
+		http_client_wait(
+		    app->session->http, NULL, 0, (int)((deadline - app_now()) * 1000.0) + 1, NULL);
 		http_client_pump(app->session->http);
 		requests_deliver(app->requests);
 	}

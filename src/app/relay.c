@@ -24,9 +24,9 @@ struct relay {
 	char *user, *workstation, *site;
 	struct relay_item *items; /* oldest first; the first `flight` are in flight */
 	size_t n, capacity, flight;
-	bool full;	   /* an event was refused since the queue last had room */
-	double backoff;	   /* seconds to wait after the next failure; 0 after a success */
-	double next_try;   /* no batch before this time */
+	bool full;       /* an event was refused since the queue last had room */
+	double backoff;  /* seconds to wait after the next failure; 0 after a success */
+	double next_try; /* no batch before this time */
 };
 
 struct relay *
@@ -133,10 +133,15 @@ relay_take(struct relay *r, double now, size_t *n, double *wait)
 	batch = fhir_batch_new(&entries);
 	for (size_t i = 0; i < r->n && *n < RELAY_BATCH_MAX; i++) {
 		const struct relay_item *it = &r->items[i];
-		struct audit_event ev = { .action = it->action, .type = it->type,
-			.ids = (const char *const *)it->ids, .nids = it->nids, .user = r->user,
-			.workstation = r->workstation, .site = r->site, .recorded = it->recorded,
-			.key = it->key };
+		struct audit_event ev = {.action = it->action,
+		    .type = it->type,
+		    .ids = (const char *const *)it->ids,
+		    .nids = it->nids,
+		    .user = r->user,
+		    .workstation = r->workstation,
+		    .site = r->site,
+		    .recorded = it->recorded,
+		    .key = it->key};
 		cJSON *event = audit_event_new(&ev);
 
 		/* Every action of the trail has its AuditEvent; one without is a bug, not sent. */
@@ -181,8 +186,8 @@ relay_abandon(struct relay *r, double now)
 }
 
 void
-relay_answer(struct relay *r, double now, const struct fhir_result *result,
-    struct relay_outcome *out)
+relay_answer(
+    struct relay *r, double now, const struct fhir_result *result, struct relay_outcome *out)
 {
 	size_t flight = r->flight, keep = 0;
 	struct relay_item *kept;

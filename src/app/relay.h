@@ -23,13 +23,13 @@
 struct relay;
 
 /* USER (the CN), WORKSTATION and SITE (the profile) go into every AuditEvent. */
-struct relay *relay_new(size_t capacity, const char *user, const char *workstation,
-    const char *site);
+struct relay *relay_new(
+    size_t capacity, const char *user, const char *workstation, const char *site);
 void relay_free(struct relay **r);
 
 enum relay_added {
 	RELAY_QUEUED,
-	RELAY_FULL,	  /* not queued: the queue is full */
+	RELAY_FULL,       /* not queued: the queue is full */
 	RELAY_FULL_FIRST, /* not queued, and the first since the queue had room: say so */
 };
 
@@ -52,10 +52,10 @@ cJSON *relay_take(struct relay *r, double now, size_t *n, double *wait);
 
 /* What an answer did. */
 struct relay_outcome {
-	size_t stored;	/* on the server now: out of the queue */
+	size_t stored;  /* on the server now: out of the queue */
 	size_t refused; /* refused for good (4xx): out of the queue, not sent again */
-	size_t kept;	/* to send again after the back-off */
-	char *why;	/* the first refusal's sentence, or why the batch failed; the caller frees it */
+	size_t kept;    /* to send again after the back-off */
+	char *why; /* the first refusal's sentence, or why the batch failed; the caller frees it */
 };
 
 /*
@@ -63,8 +63,8 @@ struct relay_outcome {
  * as a whole (transport, 5xx, an answer that is not a batch-response of the same
  * length) keeps every event and backs off; else each event's fate decides.
  */
-void relay_answer(struct relay *r, double now, const struct fhir_result *result,
-    struct relay_outcome *out);
+void relay_answer(
+    struct relay *r, double now, const struct fhir_result *result, struct relay_outcome *out);
 
 /* Forget the batch in flight as if it failed (cancelled at quit); its events stay queued. */
 void relay_abandon(struct relay *r, double now);

@@ -148,7 +148,8 @@ audit_escape_as(char *out, const char *in, size_t max, bool comma)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		if (c > ' ' && c < 0x7f && c != '\\' && c != '=' && c != '/' && !(comma && c == ',')) {
+		if (c > ' ' && c < 0x7f && c != '\\' && c != '=' && c != '/' &&
+		    !(comma && c == ',')) {
 			*out++ = (char)c;
 			continue;
 		}

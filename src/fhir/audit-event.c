@@ -164,7 +164,8 @@ entity(const char *type, const char *id)
 		cJSON_AddStringToObject(what, "type", type);
 		/* A record whose id is not a FHIR id: the local trail has it, escaped. */
 		if (id != NULL)
-			cJSON_AddStringToObject(e, "description", "the record's id is not a FHIR id");
+			cJSON_AddStringToObject(
+			    e, "description", "the record's id is not a FHIR id");
 	}
 	cJSON_AddItemToObject(e, "type",
 	    coding(ENTITY_TYPE, patient ? "1" : "2", patient ? "Person" : "System Object"));
@@ -196,8 +197,8 @@ audit_event_new(const struct audit_event *ev)
 	cJSON_AddStringToObject(r, "resourceType", "AuditEvent");
 	meta = cJSON_AddObjectToObject(r, "meta");
 	list = cJSON_AddArrayToObject(meta, "tag");
-	cJSON_AddItemToArray(list, coding(AUDIT_EVENT_TAG_SYSTEM, ev->key != NULL ? ev->key : "",
-	                               NULL));
+	cJSON_AddItemToArray(
+	    list, coding(AUDIT_EVENT_TAG_SYSTEM, ev->key != NULL ? ev->key : "", NULL));
 	cJSON_AddItemToObject(r, "type", coding(k->type_system, k->type_code, k->type_display));
 	sub = cJSON_AddArrayToObject(r, "subtype");
 	cJSON_AddItemToArray(sub, coding(k->sub_system, k->sub_code, k->sub_display));
@@ -234,7 +235,8 @@ audit_event_new(const struct audit_event *ev)
 		if (ev->nids == 0)
 			cJSON_AddItemToArray(list, entity(ev->type, NULL));
 		for (size_t i = 0; i < ev->nids; i++)
-			cJSON_AddItemToArray(list, entity(ev->type, ev->ids[i] != NULL ? ev->ids[i] : ""));
+			cJSON_AddItemToArray(
+			    list, entity(ev->type, ev->ids[i] != NULL ? ev->ids[i] : ""));
 	}
 	free(user);
 	free(host);
@@ -293,7 +295,8 @@ audit_event_fate(const cJSON *response, size_t n, size_t i, char **why)
 	/* Busy, throttled, or failed on its side: the same event may be taken later. */
 	if (status == 0 || status == 408 || status == 429 || status >= 500)
 		return AUDIT_EVENT_RETRY;
-	said = fhir_outcome_sentence(fhir_get_object(fhir_get_object(entry, "response"), "outcome"));
+	said =
+	    fhir_outcome_sentence(fhir_get_object(fhir_get_object(entry, "response"), "outcome"));
 	if (said == NULL)
 		said = fhir_outcome_sentence(fhir_get_object(entry, "resource"));
 	*why = xasprintf("the server refused an audit event (%d)%s%s", status, said ? ": " : "",

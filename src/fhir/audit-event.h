@@ -22,13 +22,13 @@
 
 /* One event, as the local trail has it (audit.h). */
 struct audit_event {
-	const char *action;	/* a word of the audit trail: view, search, login, ... */
-	const char *type;	/* the resource type, or NULL for a session event */
+	const char *action;     /* a word of the audit trail: view, search, login, ... */
+	const char *type;       /* the resource type, or NULL for a session event */
 	const char *const *ids; /* the ids of the records, NIDS of them; none for a search */
 	size_t nids;
-	const char *user;	 /* the certificate's CN */
+	const char *user;        /* the certificate's CN */
 	const char *workstation; /* the host name */
-	const char *site;	 /* the profile */
+	const char *site;        /* the profile */
 	time_t recorded;
 	const char *key; /* a UUID: finds this event again when a batch is sent twice */
 };

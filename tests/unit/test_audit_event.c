@@ -33,10 +33,15 @@ item(const cJSON *o, const char *name, int i)
 static cJSON *
 make(const char *action, const char *type, const char *const *ids, size_t n)
 {
-	struct audit_event ev = { .action = action, .type = type, .ids = ids, .nids = n,
-		.user = "frontdesk", .workstation = "desk-3", .site = "sandbox",
-		.recorded = 1796000000, /* 2026-11-30T00:53:20Z */
-		.key = "0f8fad5b-d9cb-469f-a165-70867728950e" };
+	struct audit_event ev = {.action = action,
+	    .type = type,
+	    .ids = ids,
+	    .nids = n,
+	    .user = "frontdesk",
+	    .workstation = "desk-3",
+	    .site = "sandbox",
+	    .recorded = 1796000000, /* 2026-11-30T00:53:20Z */
+	    .key = "0f8fad5b-d9cb-469f-a165-70867728950e"};
 	cJSON *r = audit_event_new(&ev);
 
 	cr_assert_not_null(r, "no AuditEvent for %s", action);
@@ -47,13 +52,15 @@ Test(audit_event, a_patient_view_is_a_rest_read_by_the_user_at_the_workstation)
 {
 	static const char *const ids[] = {"123"};
 	cJSON *r = make("view", "Patient", ids, 1);
-	const cJSON *user = item(r, "agent", 0), *ws = item(r, "agent", 1), *e = item(r, "entity", 0);
+	const cJSON *user = item(r, "agent", 0), *ws = item(r, "agent", 1),
+	            *e = item(r, "entity", 0);
 
 	cr_assert_str_eq(str(r, "resourceType"), "AuditEvent");
 	cr_assert_str_eq(str(obj(r, "type"), "system"),
 	    "http://terminology.hl7.org/CodeSystem/audit-event-type");
 	cr_assert_str_eq(str(obj(r, "type"), "code"), "rest");
-	cr_assert_str_eq(str(item(r, "subtype", 0), "system"), "http://hl7.org/fhir/restful-interaction");
+	cr_assert_str_eq(
+	    str(item(r, "subtype", 0), "system"), "http://hl7.org/fhir/restful-interaction");
 	cr_assert_str_eq(str(item(r, "subtype", 0), "code"), "read");
 	cr_assert_str_eq(str(item(r, "subtype", 1), "code"), "view");
 	cr_assert_str_eq(str(r, "action"), "R");
@@ -63,12 +70,14 @@ Test(audit_event, a_patient_view_is_a_rest_read_by_the_user_at_the_workstation)
 	cr_assert_str_eq(str(obj(obj(user, "who"), "identifier"), "value"), "frontdesk");
 	cr_assert_str_eq(str(obj(user, "who"), "display"), "frontdesk");
 	cr_assert(cJSON_IsTrue(obj(user, "requestor")));
-	cr_assert_str_eq(str(cJSON_GetArrayItem(obj(obj(user, "type"), "coding"), 0), "code"), "IRCP");
+	cr_assert_str_eq(
+	    str(cJSON_GetArrayItem(obj(obj(user, "type"), "coding"), 0), "code"), "IRCP");
 	/* The workstation, by its host name. */
 	cr_assert_str_eq(str(obj(ws, "who"), "display"), "desk-3");
 	cr_assert_str_eq(str(obj(ws, "network"), "address"), "desk-3");
 	cr_assert(cJSON_IsFalse(obj(ws, "requestor")));
-	cr_assert_str_eq(str(cJSON_GetArrayItem(obj(obj(ws, "type"), "coding"), 0), "code"), "110153");
+	cr_assert_str_eq(
+	    str(cJSON_GetArrayItem(obj(obj(ws, "type"), "coding"), 0), "code"), "110153");
 	cr_assert_str_eq(str(obj(obj(r, "source"), "observer"), "display"), "desk-3");
 	cr_assert_str_eq(str(obj(r, "source"), "site"), "sandbox");
 	/* The record, as a reference; a Patient is a person whose role is patient. */
@@ -78,8 +87,8 @@ Test(audit_event, a_patient_view_is_a_rest_read_by_the_user_at_the_workstation)
 	cr_assert_str_eq(str(obj(e, "role"), "code"), "1");
 	/* The idempotency key, where If-None-Exist finds it. */
 	cr_assert_str_eq(str(item(obj(r, "meta"), "tag", 0), "system"), AUDIT_EVENT_TAG_SYSTEM);
-	cr_assert_str_eq(str(item(obj(r, "meta"), "tag", 0), "code"),
-	    "0f8fad5b-d9cb-469f-a165-70867728950e");
+	cr_assert_str_eq(
+	    str(item(obj(r, "meta"), "tag", 0), "code"), "0f8fad5b-d9cb-469f-a165-70867728950e");
 	cJSON_Delete(r);
 }
 
@@ -130,7 +139,8 @@ ParameterizedTest(struct kind_case *c, audit_event, each_action_has_its_type_sub
 	cr_assert_str_eq(str(r, "outcome"), c->outcome);
 	cr_assert_eq(obj(r, "entity") != NULL, c->record);
 	if (c->record) {
-		cr_assert_str_eq(str(obj(item(r, "entity", 0), "what"), "reference"), "Appointment/a1");
+		cr_assert_str_eq(
+		    str(obj(item(r, "entity", 0), "what"), "reference"), "Appointment/a1");
 		cr_assert_str_eq(str(obj(item(r, "entity", 0), "role"), "code"), "4");
 	}
 	cJSON_Delete(r);
@@ -139,8 +149,11 @@ ParameterizedTest(struct kind_case *c, audit_event, each_action_has_its_type_sub
 Test(audit_event, every_action_of_the_trail_but_server_full_has_an_audit_event)
 {
 	for (size_t i = 0; audit_action_name(i) != NULL; i++) {
-		struct audit_event ev = { .action = audit_action_name(i), .user = "u",
-			.workstation = "w", .site = "s", .key = "k" };
+		struct audit_event ev = {.action = audit_action_name(i),
+		    .user = "u",
+		    .workstation = "w",
+		    .site = "s",
+		    .key = "k"};
 		cJSON *r = audit_event_new(&ev);
 
 		if (strcmp(ev.action, "server-full") == 0)
@@ -149,8 +162,8 @@ Test(audit_event, every_action_of_the_trail_but_server_full_has_an_audit_event)
 			cr_assert_not_null(r, "%s has no AuditEvent", ev.action);
 		cJSON_Delete(r);
 	}
-	cr_assert_null(audit_event_new(&(struct audit_event){ .action = "veiw" }));
-	cr_assert_null(audit_event_new(&(struct audit_event){ .action = NULL }));
+	cr_assert_null(audit_event_new(&(struct audit_event){.action = "veiw"}));
+	cr_assert_null(audit_event_new(&(struct audit_event){.action = NULL}));
 }
 
 Test(audit_event, a_screen_of_patients_is_one_event_with_an_entity_each)
@@ -187,14 +200,17 @@ Test(audit_event, a_search_names_the_type_and_never_the_terms)
 
 Test(audit_event, a_strange_cn_or_host_is_sent_as_valid_utf8)
 {
-	struct audit_event ev = { .action = "login", .user = "Jos\xc3\xa9 \xff\x01x",
-		.workstation = "h\xc0\xafst", .site = "s", .key = "k" };
+	struct audit_event ev = {.action = "login",
+	    .user = "Jos\xc3\xa9 \xff\x01x",
+	    .workstation = "h\xc0\xafst",
+	    .site = "s",
+	    .key = "k"};
 	cJSON *r = audit_event_new(&ev);
 	const char *who = str(obj(item(r, "agent", 0), "who"), "display");
 
 	cr_assert_str_eq(who, "Jos\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbdx");
-	cr_assert_str_eq(str(obj(obj(r, "source"), "observer"), "display"),
-	    "h\xef\xbf\xbd\xef\xbf\xbdst");
+	cr_assert_str_eq(
+	    str(obj(obj(r, "source"), "observer"), "display"), "h\xef\xbf\xbd\xef\xbf\xbdst");
 	cJSON_Delete(r);
 }
 
@@ -212,7 +228,8 @@ Test(audit_event, a_batch_entry_is_a_create_guarded_by_the_key)
 	cr_assert_str_eq(str(req, "ifNoneExist"),
 	    "_tag=" AUDIT_EVENT_TAG_SYSTEM "|0f8fad5b-d9cb-469f-a165-70867728950e");
 	cr_assert_str_eq(str(obj(e, "resource"), "resourceType"), "AuditEvent");
-	cr_assert_not(fhir_bundle_reads_only(batch), "a batch of creates is no read to resend blindly");
+	cr_assert_not(
+	    fhir_bundle_reads_only(batch), "a batch of creates is no read to resend blindly");
 	cJSON_Delete(batch);
 	cJSON_Delete(r);
 }
@@ -244,8 +261,8 @@ response(const char *const *statuses, size_t n)
 
 Test(audit_event, each_entry_of_the_answer_is_stored_kept_or_refused)
 {
-	static const char *const st[] = {"201 Created", "200 OK", "500", "429", "400", "403", NULL,
-	    "412", "2x1"};
+	static const char *const st[] = {
+	    "201 Created", "200 OK", "500", "429", "400", "403", NULL, "412", "2x1"};
 	static const enum audit_event_fate want[] = {AUDIT_EVENT_STORED, AUDIT_EVENT_STORED,
 	    AUDIT_EVENT_RETRY, AUDIT_EVENT_RETRY, AUDIT_EVENT_REFUSED, AUDIT_EVENT_REFUSED,
 	    AUDIT_EVENT_RETRY, AUDIT_EVENT_STORED, AUDIT_EVENT_RETRY};

@@ -20,8 +20,8 @@ relay_with(size_t capacity, size_t events)
 		const char *ids[] = {id};
 
 		snprintf(id, sizeof id, "p%zu", i);
-		cr_assert_eq(relay_add(r, "view", "Patient", ids, 1, 1796000000 + (time_t)i),
-		    RELAY_QUEUED);
+		cr_assert_eq(
+		    relay_add(r, "view", "Patient", ids, 1, 1796000000 + (time_t)i), RELAY_QUEUED);
 	}
 	return r;
 }
@@ -34,7 +34,8 @@ entry_ref(const cJSON *batch, size_t i)
 	const cJSON *ent = cJSON_GetArrayItem(
 	    cJSON_GetObjectItem(cJSON_GetObjectItem(e, "resource"), "entity"), 0);
 
-	return cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ent, "what"), "reference"));
+	return cJSON_GetStringValue(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(ent, "what"), "reference"));
 }
 
 static const char *
@@ -42,16 +43,16 @@ entry_guard(const cJSON *batch, size_t i)
 {
 	const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(batch, "entry"), (int)i);
 
-	return cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "request"),
-	    "ifNoneExist"));
+	return cJSON_GetStringValue(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(e, "request"), "ifNoneExist"));
 }
 
 /* An answer: a batch-response of STATUSES, or a failure of the whole batch. */
 static void
-answer(struct relay *r, double now, const char *const *statuses, size_t n,
-    enum fhir_status status, struct relay_outcome *out)
+answer(struct relay *r, double now, const char *const *statuses, size_t n, enum fhir_status status,
+    struct relay_outcome *out)
 {
-	struct fhir_result res = { .status = status };
+	struct fhir_result res = {.status = status};
 
 	if (status == FHIR_OK) {
 		cJSON *entries;
@@ -63,8 +64,8 @@ answer(struct relay *r, double now, const char *const *statuses, size_t n,
 		for (size_t i = 0; i < n; i++) {
 			cJSON *e = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "response"), "status",
-			    statuses[i]);
+			cJSON_AddStringToObject(
+			    cJSON_AddObjectToObject(e, "response"), "status", statuses[i]);
 			cJSON_AddItemToArray(entries, e);
 		}
 	} else {
@@ -105,7 +106,8 @@ Test(relay, events_go_in_order_in_batches_of_at_most_the_maximum)
 	/* After a success the next goes at once. */
 	b = relay_take(r, 1, &n, &wait);
 	cr_assert_eq(n, 3);
-	cr_assert_str_eq(entry_ref(b, 0), "Patient/p" "50");
+	cr_assert_str_eq(entry_ref(b, 0), "Patient/p"
+	                                  "50");
 	answer(r, 2, ok, n, FHIR_OK, &out);
 	cr_assert_eq(relay_queued(r), 0);
 	cJSON_Delete(b);
@@ -138,12 +140,14 @@ Test(relay, a_failed_batch_is_kept_and_sent_again_with_the_same_keys_after_a_gro
 		cr_assert_null(relay_take(r, now, &n, &wait));
 		cr_assert_geq(wait, RELAY_BACKOFF_MIN);
 		cr_assert_leq(wait, RELAY_BACKOFF_MAX);
-		cr_assert(wait >= last || wait == RELAY_BACKOFF_MAX, "wait %g after %g", wait, last);
+		cr_assert(
+		    wait >= last || wait == RELAY_BACKOFF_MAX, "wait %g after %g", wait, last);
 		last = wait;
 		now += wait;
 		b = relay_take(r, now, &n, &wait);
 		cr_assert_not_null(b, "try %d", i);
-		/* The same events under the same keys: the server finds a copy a lost answer made. */
+		/* The same events under the same keys: the server finds a copy a lost answer made.
+		 */
 		cr_assert_str_eq(entry_guard(b, 0), guard[0]);
 		cr_assert_str_eq(entry_guard(b, 1), guard[1]);
 		cJSON_Delete(b);
