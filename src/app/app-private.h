@@ -94,6 +94,13 @@ void app_timer_own(struct app *app, void *state, int ms, app_timer_fn fn);
 /* Send an event the local trail has taken to the server too (when the profile says so). */
 void app_server_audit(struct app *app, const char *action, const char *type,
     const char *const *ids, size_t n);
+/*
+ * The queue, made with room for CAPACITY events if it is not there yet (the first
+ * event makes it with RELAY_CAPACITY; a test makes a small one first).
+ */
+struct audit_server *app_server_audit_start(struct app *app, size_t capacity);
+/* Events waiting for the server. */
+size_t app_server_audit_queued(struct app *app);
 /* At quit: one last short try for what is queued, then forget it. */
 void app_server_audit_close(struct app *app);
 

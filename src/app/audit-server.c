@@ -90,6 +90,19 @@ server_send(struct app *app, void *state)
 	cJSON_Delete(batch);
 }
 
+struct audit_server *
+app_server_audit_start(struct app *app, size_t capacity)
+{
+	struct audit_server *s = app->audit_server;
+
+	if (s == NULL) {
+		s = app->audit_server = xcalloc(1, sizeof *s);
+		s->relay = relay_new(capacity, app->session != NULL ? app->session->user : NULL,
+		    app->workstation, app->profile != NULL ? app->profile->name : NULL);
+	}
+	return s;
+}
+
 void
 app_server_audit(
     struct app *app, const char *action, const char *type, const char *const *ids, size_t n)
@@ -99,20 +112,17 @@ app_server_audit(
 
 	if (!server_wanted(app) || app->session == NULL || app->session->user == NULL)
 		return;
-	if (s == NULL) {
-		s = app->audit_server = xcalloc(1, sizeof *s);
-		s->relay = relay_new(
-		    RELAY_CAPACITY, app->session->user, app->workstation, app->profile->name);
-	}
+	if (s == NULL)
+		s = app_server_audit_start(app, RELAY_CAPACITY);
 	switch (relay_add(s->relay, action, type, ids, n, time(NULL))) {
 	case RELAY_QUEUED:
 		server_arm(app, SERVER_BATCH_MS);
 		break;
 	case RELAY_FULL_FIRST:
 		app_error(app,
-		    "The server has not taken the audit trail for a long time: %d events "
+		    "The server has not taken the audit trail for a long time: %zu events "
 		    "wait; from now on events are only in the local trail",
-		    RELAY_CAPACITY);
+		    relay_queued(s->relay));
 		/* The local trail says when the server's copy began to miss events. */
 		if (app->audit != NULL &&
 		    audit_log(app->audit, "server-full", NULL, NULL, &cause) != 0) {
@@ -123,6 +133,12 @@ app_server_audit(
 	case RELAY_FULL:
 		break;
 	}
+}
+
+size_t
+app_server_audit_queued(struct app *app)
+{
+	return app->audit_server != NULL ? relay_queued(app->audit_server->relay) : 0;
 }
 
 void
