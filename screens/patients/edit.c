@@ -437,6 +437,20 @@ save(struct app *app, struct edit *e)
 
 /* --- the duplicate probe --------------------------------------------------------------------- */
 
+/* One audit line for the patients the probe is about to show; false when it cannot be written. */
+static bool
+probe_audited(struct app *app, const struct patient_view *found, size_t n)
+{
+	const char **ids = xcalloc(n > 0 ? n : 1, sizeof *ids);
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = found[i].id;
+	rc = app_audit_ids(app, "view", "Patient", ids, n);
+	free(ids);
+	return rc == 0;
+}
+
 static void
 on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -470,6 +484,16 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	if (got == PATIENT_PROBE_CLEAR) {
 		ui_dialog_init(&e->dialog, "", false);
 		save(app, e);
+		return;
+	}
+	if (!probe_audited(app, found, n)) {
+		/* Names the audit trail did not record are not shown; the form stays as typed. */
+		for (size_t i = 0; i < n; i++)
+			patient_view_clear(&found[i]);
+		free(found);
+		ui_dialog_init(&e->dialog, "", false);
+		ui_form_set_not_saved(&e->form, "the audit trail cannot be written; save to try again");
+		e->stage = STAGE_EDITING;
 		return;
 	}
 	ui_dialog_init(&e->dialog, "This may be a patient already registered. Register anyway?", false);

@@ -169,6 +169,14 @@ void app_set_patient(struct app *app, const cJSON *patient);
 const char *app_last_patient(struct app *app);
 /* The audit trail; a failure to write it is shown and returned. */
 int app_audit(struct app *app, const char *action, const char *type, const char *id);
+/*
+ * One screen view that shows N records of TYPE (a schedule's patients): one audit
+ * line listing their ids, or several when they do not fit (audit_log_ids). Only
+ * "view" takes a list. As app_audit: 0, or nonzero with the failure on the status
+ * line, and then the screen must not show those records.
+ */
+int app_audit_ids(struct app *app, const char *action, const char *type, const char *const *ids,
+    size_t n);
 
 /*
  * Requests: one call for a read, a search, a page, a batch of reads or a plan (every
@@ -196,6 +204,11 @@ struct app_request {
 	const struct cJSON *batch;  /* a batch Bundle of GETs */
 	struct fhir_plan *plan;	    /* writes; taken: a transaction, or steps where the server has none */
 	bool metadata;		    /* the CapabilityStatement (login) */
+	/*
+	 * The app's own work behind the screens (the audit trail's server copy): never
+	 * on the status line, never cancelled by Esc, not counted as the screen's.
+	 */
+	bool background;
 	/* What to do with the answer. */
 	app_done_fn done;
 	unsigned long tag;
