@@ -179,6 +179,16 @@ on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		return;
 	}
 	sched_day_free(&s->data);
+	free(s->failed);
+	s->failed = NULL;
+	/* No names without their audit line: the day is not shown at all. */
+	if (scheduling_audit_patients(app, day.patients) != 0) {
+		sched_day_free(&day);
+		s->have_data = false;
+		s->failed = xstrdup(SCHEDULING_NOT_AUDITED);
+		app_dirty(app);
+		return;
+	}
 	s->data = day;
 	s->have_data = true;
 	fill_day_list(s);
