@@ -461,7 +461,7 @@ function startControl(port, api) {
         const n = api.faults.clear(Number(m[1]));
         return send(n ? 200 : 404, n ? { cleared: n } : { error: `no fault ${m[1]}` });
       } else if (route === 'POST /close-idle') {
-        return send(200, { closed: api.closeIdle() });
+        return send(200, { closed: api.closeIdle(url.searchParams.get('forget') === '1') });
       } else if (route === 'POST /reset') {
         return send(200, await api.reset());
       } else if (route === 'GET /log') {
@@ -512,7 +512,7 @@ const ENDPOINTS = {
   'POST /reset': 'restore the data to its loaded state',
   'GET /log': 'request log, tab-separated (?format=json for JSON)',
   'POST /log/clear': 'empty the in-memory request log',
-  'POST /close-idle': 'close every idle kept-alive connection (as a NAT or modem drops them)',
+  'POST /close-idle': 'close every idle kept-alive connection (as a NAT or modem drops them); ?forget=1 also makes every TLS session so far impossible to resume',
 };
 const MODE_HELP = {
   delay: 'wait ms before handling (ms, default 1000)',

@@ -7,6 +7,7 @@
 // checks the Node version first. Usage: see ../README.md or --help.
 'use strict';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
 const path = require('node:path');
@@ -534,9 +535,13 @@ async function main() {
   const api = {
     faults,
     log,
-    closeIdle: () => {
+    closeIdle: (forget) => {
       for (const s of servers) {
         s.closeIdleConnections();
+        // New ticket keys: every session a client holds can no longer be resumed.
+        if (forget) {
+          s.setTicketKeys(crypto.randomBytes(48));
+        }
       }
       return true;
     },
