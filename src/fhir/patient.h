@@ -92,6 +92,9 @@ const char *patient_id_of(const cJSON *patient);
 size_t patient_page_read(const cJSON *bundle, const struct patient_query *q,
     struct patient_view **out, size_t *seen);
 
+/* Lines of one array the record shows (identifiers, telecoms...): more are counted on one line. */
+#define PATIENT_LINES_MAX 8
+
 /* One line of the record's demographics: a label and a value, both owned. */
 struct patient_detail {
 	char *label, *value;
@@ -99,7 +102,8 @@ struct patient_detail {
 /*
  * The demographics beyond the view (identifiers, telecom, addresses, languages,
  * marital status, contacts) as lines into *OUT; returns how many. Empty values are
- * left out.
+ * left out. Each array is read once and shows at most PATIENT_LINES_MAX lines, then
+ * one line under the array's label saying "(+N more)".
  */
 size_t patient_details(const cJSON *patient, struct patient_detail **out);
 void patient_details_free(struct patient_detail *d, size_t n);

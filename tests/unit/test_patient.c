@@ -657,3 +657,81 @@ Test(patient_view, deceased_age_is_at_death)
 	patient_view_clear(&v);
 	cJSON_Delete(p);
 }
+
+/*
+ * Issue 16 item 4: 100,000 identifiers and telecoms make a record a clerk can read: eight
+ * of each shown, the rest counted on one line under the array's label. Entries without a
+ * value are neither shown nor counted.
+ */
+Test(patient_details, huge_identifier_and_telecom_arrays_are_cut_and_counted)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\"}");
+	cJSON *ids = cJSON_AddArrayToObject(p, "identifier");
+	cJSON *tels = cJSON_AddArrayToObject(p, "telecom");
+	struct patient_detail *d;
+	struct patient_view v;
+	size_t n;
+
+	for (int i = 0; i < 100000; i++) {
+		cJSON *id = cJSON_CreateObject(), *tel = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(id, "value", "x");
+		cJSON_AddItemToArray(ids, id);
+		cJSON_AddStringToObject(tel, "system", "phone");
+		cJSON_AddStringToObject(tel, "value", "555");
+		cJSON_AddItemToArray(tels, tel);
+		if (i % 20000 == 0) {
+			cJSON_AddItemToArray(ids, cJSON_CreateObject());
+			cJSON_AddItemToArray(tels, cJSON_CreateObject());
+		}
+	}
+	n = patient_details(p, &d);
+	cr_assert_eq(n, 2 * (PATIENT_LINES_MAX + 1), "8 identifiers, their count, 8 telecoms, theirs");
+	for (size_t i = 0; i < PATIENT_LINES_MAX; i++) {
+		cr_expect_str_eq(d[i].label, "Identifier");
+		cr_expect_str_eq(d[i].value, "x");
+		cr_expect_str_eq(d[PATIENT_LINES_MAX + 1 + i].label, "phone");
+		cr_expect_str_eq(d[PATIENT_LINES_MAX + 1 + i].value, "555");
+	}
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].label, "Identifier");
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].value, "(+99992 more)");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].label, "Telecom");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].value, "(+99992 more)");
+	patient_details_free(d, n);
+	/* The banner's view reads the same arrays once: the first phone, no MRN among them. */
+	patient_view_read(p, &v);
+	cr_expect_str_eq(v.phone, "555");
+	cr_expect_str_eq(v.mrn, "");
+	patient_view_clear(&v);
+	cJSON_Delete(p);
+}
+
+/* Addresses, languages and contacts are cut the same way; an array that fits says nothing more. */
+Test(patient_details, every_listed_array_is_cut_and_counted)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\","
+			       "\"maritalStatus\":{\"text\":\"Married\"}}");
+	cJSON *addrs = cJSON_AddArrayToObject(p, "address");
+	cJSON *langs = cJSON_AddArrayToObject(p, "communication");
+	cJSON *contacts = cJSON_AddArrayToObject(p, "contact");
+	struct patient_detail *d;
+	size_t n;
+
+	for (int i = 0; i < 10; i++)
+		cJSON_AddItemToArray(addrs, cJSON_Parse("{\"city\":\"Boston\"}"));
+	for (int i = 0; i < 1000; i++)
+		cJSON_AddItemToArray(langs, cJSON_Parse("{\"language\":{\"text\":\"English\"}}"));
+	for (int i = 0; i < PATIENT_LINES_MAX; i++)
+		cJSON_AddItemToArray(contacts, cJSON_Parse("{\"name\":{\"family\":\"Roe\"}}"));
+	n = patient_details(p, &d);
+	cr_assert_eq(n, (PATIENT_LINES_MAX + 1) * 2 + 1 + PATIENT_LINES_MAX);
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].label, "Address");
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].value, "(+2 more)");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].label, "Language");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].value, "(+992 more)");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 2].label, "Marital status");
+	cr_expect_str_eq(d[n - 1].label, "Contact", "eight contacts fit: no count after them");
+	cr_expect_str_eq(d[n - 1].value, "Roe ");
+	patient_details_free(d, n);
+	cJSON_Delete(p);
+}
