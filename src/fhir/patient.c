@@ -1020,14 +1020,33 @@ patient_probe_batch(const struct fhir_client *fc, const struct patient_probe *pr
 	return batch;
 }
 
+/* Whether ID is the id of one of the N views at V. */
+static bool
+probe_seen(const struct patient_view *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static int
+probe_id_compare(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 enum patient_probe_result
-patient_probe_read(
-    const cJSON *response, const char *request_id, struct patient_view **out, size_t *n)
+patient_probe_read(const cJSON *response, const char *request_id, struct patient_view **out,
+    size_t *n, size_t *more)
 {
 	const cJSON *entry, *hit;
+	const char **extra = NULL; /* ids past the first PATIENT_PROBE_MAX, borrowed */
+	size_t nextra = 0, cap = 0;
 
 	*out = NULL;
 	*n = 0;
+	*more = 0;
 	if (fhir_get_array(response, "entry") == NULL)
 		return PATIENT_PROBE_FAILED;
 	cJSON_ArrayForEach(entry, fhir_get_array(response, "entry"))
@@ -1040,6 +1059,7 @@ patient_probe_read(
 			for (size_t i = 0; i < *n; i++)
 				patient_view_clear(&(*out)[i]);
 			free(*out);
+			free(extra);
 			*out = NULL;
 			*n = 0;
 			return PATIENT_PROBE_FAILED;
@@ -1048,8 +1068,7 @@ patient_probe_read(
 		{
 			const cJSON *p = fhir_get_object(hit, "resource");
 			const char *ptype = fhir_get_string(p, "resourceType");
-			struct patient_view v;
-			bool dup = false;
+			const char *id = fhir_get_string(p, "id");
 
 			/*
 			 * This form's own earlier try, whose answer was lost, is no duplicate: the
@@ -1058,17 +1077,30 @@ patient_probe_read(
 			if (ptype == NULL || strcmp(ptype, "Patient") != 0 ||
 			    fhir_carries_request(p, request_id))
 				continue;
-			patient_view_read(p, &v);
-			for (size_t i = 0; i < *n; i++)
-				dup = dup || strcmp((*out)[i].id, v.id) == 0;
-			if (dup) {
-				patient_view_clear(&v);
+			if (id == NULL)
+				id = "";
+			/* The same patient found by two searches is one candidate. */
+			if (probe_seen(*out, *n, id))
+				continue;
+			if (*n < PATIENT_PROBE_MAX) {
+				*out = xreallocarray(*out, *n + 1, sizeof **out);
+				patient_view_read(p, &(*out)[(*n)++]);
 				continue;
 			}
-			*out = xreallocarray(*out, *n + 1, sizeof **out);
-			(*out)[(*n)++] = v;
+			/* The rest are only counted: sorted at the end, not compared in pairs. */
+			if (nextra == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				extra = xreallocarray(extra, cap, sizeof *extra);
+			}
+			extra[nextra++] = id;
 		}
 	}
+	if (nextra > 0) {
+		qsort(extra, nextra, sizeof *extra, probe_id_compare);
+		for (size_t i = 0; i < nextra; i++)
+			*more += i == 0 || strcmp(extra[i], extra[i - 1]) != 0;
+	}
+	free(extra);
 	return *n > 0 ? PATIENT_PROBE_CANDIDATES : PATIENT_PROBE_CLEAR;
 }
 

@@ -221,13 +221,17 @@ enum patient_probe_result {
 	PATIENT_PROBE_CANDIDATES, /* *OUT holds the patients found */
 	PATIENT_PROBE_FAILED,	  /* a search failed: not knowing is not "no duplicate" */
 };
+/* Candidates the duplicate probe shows; more are counted. */
+#define PATIENT_PROBE_MAX 20
 /*
  * Read the probe's batch-response: the distinct patients found, except the one
  * carrying REQUEST_ID (this form's own earlier try). *OUT (the caller frees each
- * with patient_view_clear, then the array) and *N are set for CANDIDATES.
+ * with patient_view_clear, then the array) and *N are set for CANDIDATES: the first
+ * PATIENT_PROBE_MAX, and *MORE counts the other distinct patients found. Linear (and
+ * a sort) in the hits, however many a server sends.
  */
 enum patient_probe_result patient_probe_read(const cJSON *response, const char *request_id,
-    struct patient_view **out, size_t *n);
+    struct patient_view **out, size_t *n, size_t *more);
 
 /* The first N characters (not bytes) of the UTF-8 string S, into OUT of SIZE bytes. */
 void patient_prefix(const char *s, size_t n, char *out, size_t size);

@@ -519,18 +519,18 @@ Test(patient_probe, the_batch_searches_birth_date_and_name_mrn_and_phone)
 Test(patient_probe, the_answer_is_clear_candidates_or_failed)
 {
 	struct patient_view *found;
-	size_t n;
+	size_t n, more;
 	cJSON *r;
 
 	r = parse("{\"entry\":[" SET("200 OK", "") "," SET("200 OK", "") "]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_CLEAR);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_CLEAR);
 	cr_assert_eq(n, 0);
 	cJSON_Delete(r);
 	/* The same patient found twice is one candidate; this form's own earlier try is none. */
 	r = parse("{\"entry\":[" SET("200 OK", HIT("a", "") "," HIT("b",
 		  ",\"identifier\":[{\"system\":\"urn:ehrterm:request\",\"value\":\"req\"}]"))
 		  "," SET("200 OK", HIT("a", "")) "]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_CANDIDATES);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_CANDIDATES);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(found[0].id, "a");
 	cr_assert_str_eq(found[0].name, "Quigley");
@@ -540,19 +540,55 @@ Test(patient_probe, the_answer_is_clear_candidates_or_failed)
 	/* One search failed: not knowing is not "no duplicate", even beside a clear one. */
 	r = parse("{\"entry\":[" SET("200 OK", HIT("a", "")) ","
 		  "{\"response\":{\"status\":\"500 Internal Server Error\"}}]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
 	cr_assert_null(found);
 	cr_assert_eq(n, 0);
 	cJSON_Delete(r);
 	r = parse("{\"entry\":[" SET("429 Too Many Requests", "") "]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
 	cJSON_Delete(r);
 	r = parse("{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":"
 		  "{\"resourceType\":\"OperationOutcome\"}}]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
 	cJSON_Delete(r);
 	r = parse("{\"entry\":7}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
+	cJSON_Delete(r);
+}
+
+/*
+ * Issue 16 item 4: a probe answered with 100,000 patients (each twice, by two searches)
+ * shows twenty and counts the other distinct ones, without comparing every pair.
+ */
+Test(patient_probe, a_huge_answer_shows_twenty_and_counts_the_rest)
+{
+	cJSON *r = cJSON_CreateObject(), *entries = cJSON_AddArrayToObject(r, "entry");
+	struct patient_view *found;
+	size_t n, more;
+
+	for (int s = 0; s < 2; s++) {
+		cJSON *set = cJSON_Parse(SET("200 OK", ""));
+		cJSON *hits = cJSON_GetObjectItem(cJSON_GetObjectItem(set, "resource"), "entry");
+
+		for (int i = 0; i < 100000; i++) {
+			char id[16];
+			cJSON *hit = cJSON_CreateObject(), *p = cJSON_AddObjectToObject(hit, "resource");
+
+			snprintf(id, sizeof id, "p%d", s == 0 ? i : 99999 - i);
+			cJSON_AddStringToObject(p, "resourceType", "Patient");
+			cJSON_AddStringToObject(p, "id", id);
+			cJSON_AddItemToArray(hits, hit);
+		}
+		cJSON_AddItemToArray(entries, set);
+	}
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_CANDIDATES);
+	cr_assert_eq(n, PATIENT_PROBE_MAX);
+	cr_assert_eq(more, 100000 - PATIENT_PROBE_MAX, "distinct patients beyond the twenty: %zu", more);
+	cr_assert_str_eq(found[0].id, "p0");
+	cr_assert_str_eq(found[PATIENT_PROBE_MAX - 1].id, "p19");
+	for (size_t i = 0; i < n; i++)
+		patient_view_clear(&found[i]);
+	free(found);
 	cJSON_Delete(r);
 }
 
