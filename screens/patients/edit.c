@@ -456,7 +456,7 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 {
 	struct edit *e = state;
 	struct patient_view *found = NULL;
-	size_t n = 0;
+	size_t n = 0, more = 0;
 	enum patient_probe_result got = PATIENT_PROBE_FAILED;
 
 	(void)tag;
@@ -466,7 +466,7 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		return;
 	}
 	if (r->status == FHIR_OK)
-		got = patient_probe_read(r->resource, e->request_id, &found, &n);
+		got = patient_probe_read(r->resource, e->request_id, &found, &n, &more);
 	ui_dialog_free(&e->dialog);
 	if (got == PATIENT_PROBE_FAILED) {
 		/* Not knowing is not "no duplicate": say so, and let the clerk decide. */
@@ -504,6 +504,8 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		    *v->mrn ? v->mrn : "-", v->phone);
 		patient_view_clear(v);
 	}
+	if (more > 0)
+		ui_dialog_addf(&e->dialog, "(+%zu more)", more);
 	free(found);
 	e->stage = STAGE_ASKING;
 }

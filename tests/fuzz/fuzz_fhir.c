@@ -101,15 +101,15 @@ readers(const cJSON *r)
 	struct patient_opened o;
 	cJSON *copy = cJSON_Duplicate(r, true), *list, *saved[4];
 	char *cause = NULL;
-	size_t n;
+	size_t n, more;
 	long total;
 	int k;
 
 	patient_allergies_read(r, "1", &a);
 	FUZZ_CHECK(a.state == PATIENT_ALLERGY_LISTED ? a.n > 0 : a.n == 0);
 	patient_allergies_clear(&a);
-	if (patient_probe_read(r, "req", &found, &n) == PATIENT_PROBE_CANDIDATES) {
-		FUZZ_CHECK(n > 0);
+	if (patient_probe_read(r, "req", &found, &n, &more) == PATIENT_PROBE_CANDIDATES) {
+		FUZZ_CHECK(n > 0 && n <= PATIENT_PROBE_MAX && (more == 0 || n == PATIENT_PROBE_MAX));
 		for (size_t i = 0; i < n; i++)
 			patient_view_clear(&found[i]);
 		free(found);

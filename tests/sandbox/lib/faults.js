@@ -258,6 +258,14 @@ const INVALID_BYTES = Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0xa
 // ids, references and dates still parse and the strings reach the screen.
 const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction']);
 
+// The arrays the 'arrays' variant fills, and one element of each.
+const HUGE_ARRAYS = {
+  given: () => 'x',
+  line: () => 'x',
+  identifier: () => ({ value: 'x' }),
+  telecom: () => ({ system: 'phone', value: 'x' }),
+};
+
 function hostileTransform(value, variant) {
   const v = variant === 'all' ? ['escapes', 'invalid-utf8', 'huge', 'combining'] : [variant];
   let hugeDone = false;
@@ -282,12 +290,12 @@ function hostileTransform(value, variant) {
   };
   const arraysDone = new Set();
   const walk = (x, key) => {
-    // 'arrays': the first given-name list and the first address-line list hold 100,000
-    // one-letter entries (a reader that is quadratic in them freezes the client).
-    if (Array.isArray(x) && v.includes('arrays') && (key === 'given' || key === 'line') &&
-        !arraysDone.has(key)) {
+    // 'arrays': the first given-name list, address-line list, identifier list and telecom
+    // list hold 100,000 one-letter entries each (a reader that is quadratic in them freezes
+    // the client; one that shows them all buries the record).
+    if (Array.isArray(x) && v.includes('arrays') && HUGE_ARRAYS[key] && !arraysDone.has(key)) {
       arraysDone.add(key);
-      return new Array(100000).fill('x');
+      return Array.from({ length: 100000 }, HUGE_ARRAYS[key]);
     }
     if (Array.isArray(x)) {
       return x.map((y) => walk(y, key));
