@@ -143,6 +143,9 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	f->read = true;
 	f->failed = false;
 	fill(f);
+	if (b.cut)
+		app_status(app, "More than %d appointments today: the first %d are shown",
+		    SCHED_BOARD_COUNT, SCHED_BOARD_COUNT);
 	app_dirty(app);
 }
 
