@@ -15,5 +15,6 @@ const struct screen_ops *const screens_all[] = {
 	&book_screen,
 	&flow_screen,
 	&free_slots_screen,
+	&chart_screen,
 	NULL,
 };
