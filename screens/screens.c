@@ -16,5 +16,6 @@ const struct screen_ops *const screens_all[] = {
 	&flow_screen,
 	&free_slots_screen,
 	&chart_screen,
+	&chart_list_screen,
 	NULL,
 };

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "screens/chart/chart.h"
+#include "screens/chart/chart-private.h"
 #include "screens/patients/patients.h"
 #include "screens/screens.h"
 #include "app/app.h"
@@ -239,11 +240,24 @@ share_rows(const struct chart_cover *chart, int rows, int out[NPLACES])
 	}
 }
 
-/* "Labs (3 of 38)": how many the pane shows of how many there are, when not all. */
+/* The action that opens each pane's full list; its key, from the live keymap, is in the heading. */
+static const enum action pane_actions[CHART_PANES] = {
+	[CHART_ALLERGIES] = A_ALLERGIES,
+	[CHART_PROBLEMS] = A_PROBLEMS,
+	[CHART_MEDICATIONS] = A_MEDICATIONS,
+	[CHART_VITALS] = A_VITALS,
+	[CHART_LABS] = A_LABS,
+	[CHART_IMMUNIZATIONS] = A_IMMUNIZATIONS,
+	[CHART_NOTES] = A_NOTES,
+	[CHART_APPOINTMENTS] = A_APPOINTMENTS,
+};
+
+/* "l Labs (3 of 38)": the key to its full list, and how many the pane shows of how many, when not all. */
 static void
-draw_heading(WINDOW *win, int y, int x, int w, const struct chart_list *l, enum chart_pane pane,
-    int shown, const char *extra)
+draw_heading(struct app *app, WINDOW *win, int y, int x, int w, const struct chart_list *l,
+    enum chart_pane pane, int shown, const char *extra)
 {
+	char key[32];
 	char count[48] = "";
 	long all = l->total > (long)l->n ? l->total : (long)l->n;
 
@@ -252,8 +266,10 @@ draw_heading(WINDOW *win, int y, int x, int w, const struct chart_list *l, enum 
 		all = (long)l->n;
 	if (l->state == CHART_PANE_LOADED && pane != CHART_VITALS && all > shown)
 		snprintf(count, sizeof count, " (%d of %ld)", shown, all);
-	ui_putf(win, y, x, w, UI_TITLE, true, "%s%s%s", chart_pane_title(pane), count,
-	    extra != NULL ? extra : "");
+	if (!app_key_for(app, pane_actions[pane], key, sizeof key))
+		key[0] = '\0';
+	ui_putf(win, y, x, w, UI_TITLE, true, "%s%s%s%s%s", key, *key ? " " : "",
+	    chart_pane_title(pane), count, extra != NULL ? extra : "");
 }
 
 /* TEXT on the left of W columns and RIGHT (a date) at its right end. */
@@ -359,14 +375,14 @@ draw_item(WINDOW *win, int y, int x, int w, enum chart_pane pane, const struct c
 }
 
 static void
-draw_pane(WINDOW *win, int y, int x, int w, int rows, const struct chart_list *l,
+draw_pane(struct app *app, WINDOW *win, int y, int x, int w, int rows, const struct chart_list *l,
     enum chart_pane pane)
 {
 	char extra[40] = "";
 
 	if (pane == CHART_VITALS && l->n > 0)
 		snprintf(extra, sizeof extra, " %s", vitals_date(l));
-	draw_heading(win, y, x, w, l, pane, (int)l->n < rows ? (int)l->n : rows, extra);
+	draw_heading(app, win, y, x, w, l, pane, (int)l->n < rows ? (int)l->n : rows, extra);
 	y++;
 	if (l->state != CHART_PANE_LOADED) {
 		ui_put(win, y, x, w, l->failure != NULL ? l->failure : "not read", UI_ERROR, true);
@@ -397,7 +413,6 @@ cover_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct date_time now;
 	int y[2], x[2] = { 0, 40 }, w[2] = { 39, COLS - 40 }, take[NPLACES];
 
-	(void)app;
 	if (c->chart.patient == NULL) {
 		ui_put(win, top + 1, 2, COLS - 4,
 		    c->failed ? c->failed : c->id == NULL ? "Choose the patient whose chart to open" : "Reading the chart...",
@@ -414,7 +429,7 @@ cover_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 
 		if (take[i] < 1)
 			continue;
-		draw_pane(win, y[col], x[col], w[col], take[i], &c->chart.panes[places[i].pane],
+		draw_pane(app, win, y[col], x[col], w[col], take[i], &c->chart.panes[places[i].pane],
 		    places[i].pane);
 		y[col] += take[i] + 1;
 	}
@@ -443,7 +458,29 @@ cover_back(struct app *app, void *state)
 	return c->loading ? APP_IGNORED : APP_LEAVE;
 }
 
-enum { NEEDS_PATIENT = APP_NEEDS_SCREEN };
+static int
+open_list(struct app *app, struct cover *c, enum chart_pane pane)
+{
+	chart_open_list(app, &(struct chart_list_arg){ .id = c->id, .pane = pane,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
+#define OPEN_LIST(fn, pane)                                   \
+	static int fn(struct app *app, void *state)           \
+	{                                                     \
+		return open_list(app, state, pane);           \
+	}
+OPEN_LIST(list_allergies, CHART_ALLERGIES)
+OPEN_LIST(list_problems, CHART_PROBLEMS)
+OPEN_LIST(list_medications, CHART_MEDICATIONS)
+OPEN_LIST(list_vitals, CHART_VITALS)
+OPEN_LIST(list_labs, CHART_LABS)
+OPEN_LIST(list_immunizations, CHART_IMMUNIZATIONS)
+OPEN_LIST(list_notes, CHART_NOTES)
+OPEN_LIST(list_appointments, CHART_APPOINTMENTS)
+
+enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
 
 static const char *
 cover_unmet(struct app *app, void *state, unsigned need)
@@ -453,11 +490,21 @@ cover_unmet(struct app *app, void *state, unsigned need)
 	(void)app;
 	if (need == NEEDS_PATIENT && c->id == NULL)
 		return "choose a patient first";
+	if (need == NEEDS_SHOWN && c->chart.patient == NULL)
+		return c->loading ? "wait for the chart to be read" : "the chart is not read";
 	return NULL;
 }
 
 static const struct screen_action cover_actions[] = {
 	{ A_REFRESH, read_again, NEEDS_PATIENT | APP_NEEDS_IDLE, "refresh" },
+	{ A_ALLERGIES, list_allergies, NEEDS_SHOWN, NULL },
+	{ A_PROBLEMS, list_problems, NEEDS_SHOWN, NULL },
+	{ A_MEDICATIONS, list_medications, NEEDS_SHOWN, NULL },
+	{ A_VITALS, list_vitals, NEEDS_SHOWN, NULL },
+	{ A_LABS, list_labs, NEEDS_SHOWN, NULL },
+	{ A_IMMUNIZATIONS, list_immunizations, NEEDS_SHOWN, NULL },
+	{ A_NOTES, list_notes, NEEDS_SHOWN, NULL },
+	{ A_APPOINTMENTS, list_appointments, NEEDS_SHOWN, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

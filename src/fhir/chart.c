@@ -392,7 +392,7 @@ says_no_known_allergy(const cJSON *code)
 }
 
 static void
-read_allergy(const cJSON *a, struct chart_list *l, bool *any)
+read_allergy(const cJSON *a, struct chart_list *l, bool *any, bool full)
 {
 	const cJSON *code = fhir_get_object(a, "code");
 	const cJSON *verification = fhir_get_object(a, "verificationStatus");
@@ -401,13 +401,13 @@ read_allergy(const cJSON *a, struct chart_list *l, bool *any)
 	const char *crit = fhir_get_string(a, "criticality");
 	struct chart_item *it;
 
-	if (fhir_has_code(verification, "entered-in-error") || fhir_has_code(verification, "refuted"))
+	if (fhir_has_code(verification, "entered-in-error") || (!full && fhir_has_code(verification, "refuted")))
 		return;
 	/* No clinicalStatus reads as active: the safe reading for a warning. */
-	if (clinical != NULL && !fhir_has_code(clinical, "active"))
+	if (!full && clinical != NULL && !fhir_has_code(clinical, "active"))
 		return;
 	*any = true;
-	if (says_no_known_allergy(code))
+	if (!full && says_no_known_allergy(code))
 		return;
 	it = push(l, a);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed allergy)");
@@ -415,11 +415,15 @@ read_allergy(const cJSON *a, struct chart_list *l, bool *any)
 	it->alert = crit != NULL && strcmp(crit, "high") == 0;
 	it->detail = dup_or_empty(
 	    concept_text(cJSON_GetArrayItem(fhir_get_array(reaction, "manifestation"), 0)));
-	it->status = xstrdup(fhir_has_code(verification, "unconfirmed") ? "unconfirmed" : "active");
+	it->status = xstrdup(fhir_has_code(verification, "unconfirmed") ? "unconfirmed"
+			     : fhir_has_code(verification, "refuted")	 ? "refuted"
+			     : clinical != NULL && fhir_first_code(clinical) != NULL
+				 ? fhir_first_code(clinical)
+				 : "active");
 }
 
 static void
-read_problem(const cJSON *c, struct chart_list *l)
+read_problem(const cJSON *c, struct chart_list *l, bool full)
 {
 	const cJSON *code = fhir_get_object(c, "code");
 	const cJSON *clinical = fhir_get_object(c, "clinicalStatus");
@@ -430,7 +434,7 @@ read_problem(const cJSON *c, struct chart_list *l)
 	if (fhir_has_code(verification, "entered-in-error") || fhir_has_code(verification, "refuted"))
 		return;
 	/* A lenient server may ignore clinical-status: what is not active is not on this list. */
-	if (clinical != NULL && !fhir_has_code(clinical, "active") &&
+	if (!full && clinical != NULL && !fhir_has_code(clinical, "active") &&
 	    !fhir_has_code(clinical, "recurrence") && !fhir_has_code(clinical, "relapse"))
 		return;
 	it = push(l, c);
@@ -511,6 +515,33 @@ observation_usable(const cJSON *o)
 	       (strcmp(status, "entered-in-error") != 0 && strcmp(status, "cancelled") != 0);
 }
 
+/* Which vital sign O is, by its code; CHART_VITAL_COUNT when none of them. */
+static enum chart_vital
+vital_of(const cJSON *o)
+{
+	const cJSON *code = fhir_get_object(o, "code");
+
+	for (int v = 0; v < CHART_VITAL_COUNT; v++) {
+		const char *c = vitals[v].codes;
+
+		/* "system|code,system|code": each code is what follows a '|'. */
+		while ((c = strchr(c, '|')) != NULL) {
+			char one[16];
+			size_t n = strcspn(++c, ",");
+
+			if (n < sizeof one) {
+				memcpy(one, c, n);
+				one[n] = '\0';
+				if (fhir_has_code(code, one))
+					return (enum chart_vital)v;
+			}
+		}
+	}
+	return CHART_VITAL_COUNT;
+}
+
+static void read_lab(const cJSON *o, struct chart_list *l);
+
 static void
 read_vital(const cJSON *o, enum chart_vital v, struct chart_list *l)
 {
@@ -519,6 +550,11 @@ read_vital(const cJSON *o, enum chart_vital v, struct chart_list *l)
 
 	if (!observation_usable(o))
 		return;
+	/* In the full list the sign is known by its code; another one reads as a result. */
+	if (v >= CHART_VITAL_COUNT && (v = vital_of(o)) >= CHART_VITAL_COUNT) {
+		read_lab(o, l);
+		return;
+	}
 	if (v == CHART_VITAL_BP) {
 		const cJSON *sys = fhir_get_object(component_of(o, "8480-6"), "valueQuantity");
 		const cJSON *dia = fhir_get_object(component_of(o, "8462-4"), "valueQuantity");
@@ -667,15 +703,16 @@ read_note(const cJSON *d, struct chart_list *l)
 }
 
 static void
-read_appointment(const cJSON *a, struct chart_list *l)
+read_appointment(const cJSON *a, struct chart_list *l, bool full)
 {
 	const char *status = fhir_get_string(a, "status");
 	const char *what = fhir_get_string(a, "description");
 	const cJSON *p;
 	struct chart_item *it;
 
-	if (status != NULL && (strcmp(status, "cancelled") == 0 || strcmp(status, "noshow") == 0 ||
-				  strcmp(status, "entered-in-error") == 0))
+	if (!full && status != NULL &&
+	    (strcmp(status, "cancelled") == 0 || strcmp(status, "noshow") == 0 ||
+		strcmp(status, "entered-in-error") == 0))
 		return;
 	if (what == NULL)
 		what = concept_text(fhir_get_object(a, "appointmentType"));
@@ -697,9 +734,9 @@ read_appointment(const cJSON *a, struct chart_list *l)
 	it->status = dup_or_empty(status);
 }
 
-void
-chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
-    struct chart_list *out)
+static void
+read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
+    struct chart_list *out, bool full)
 {
 	const cJSON *entry;
 	size_t seen = 0;
@@ -732,29 +769,78 @@ chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *searchset
 		if (seen++ >= CHART_ITEMS_MAX)
 			break;
 		switch (pane) {
-		case CHART_ALLERGIES: read_allergy(r, out, &any_allergy); break;
-		case CHART_PROBLEMS: read_problem(r, out); break;
+		case CHART_ALLERGIES: read_allergy(r, out, &any_allergy, full); break;
+		case CHART_PROBLEMS: read_problem(r, out, full); break;
 		case CHART_MEDICATIONS: read_medication(r, out); break;
 		case CHART_VITALS:
-			if (v < CHART_VITAL_COUNT)
+			/* The full list knows each row's sign by its code. */
+			if (v < CHART_VITAL_COUNT || full)
 				read_vital(r, v, out);
 			break;
 		case CHART_LABS: read_lab(r, out); break;
 		case CHART_IMMUNIZATIONS: read_immunization(r, out); break;
 		case CHART_NOTES: read_note(r, out); break;
-		case CHART_APPOINTMENTS: read_appointment(r, out); break;
+		case CHART_APPOINTMENTS: read_appointment(r, out, full); break;
 		default: break;
 		}
 		if (out->n > 0)
 			settle(&out->items[out->n - 1]);
 		/* The vitals pane holds one row per sign: a second entry of one search is ignored. */
-		if (pane == CHART_VITALS)
+		if (pane == CHART_VITALS && !full)
 			break;
 	}
 	if (pane == CHART_ALLERGIES)
 		out->allergy_state = out->n > 0 ? PATIENT_ALLERGY_LISTED
 				     : any_allergy ? PATIENT_ALLERGY_NONE_KNOWN
 						   : PATIENT_ALLERGY_NOT_RECORDED;
+}
+
+void
+chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
+    struct chart_list *out)
+{
+	read_rows(pane, v, searchset, id, out, false);
+}
+
+void
+chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *id, struct chart_list *out)
+{
+	memset(out, 0, sizeof *out);
+	read_rows(pane, CHART_VITAL_COUNT, searchset, id, out, true);
+}
+
+struct fhir_search *
+chart_pane_search(enum chart_pane pane, const char *id, long count)
+{
+	char n[24];
+	struct fhir_search *s;
+
+	snprintf(n, sizeof n, "%ld", count < 1 ? 1 : count > 200 ? 200 : count);
+	s = pane_search(pane, id, n);
+	switch (pane) {
+	case CHART_PROBLEMS:
+		fhir_search_add(s, "category", "problem-list-item");
+		break;
+	case CHART_VITALS:
+		fhir_search_add(s, "category", "vital-signs");
+		fhir_search_add(s, "_sort", "-date");
+		break;
+	case CHART_LABS:
+		fhir_search_add(s, "category", "laboratory");
+		fhir_search_add(s, "_sort", "-date");
+		break;
+	case CHART_MEDICATIONS:
+		fhir_search_add(s, "_sort", "-authoredon");
+		break;
+	case CHART_IMMUNIZATIONS:
+	case CHART_NOTES:
+	case CHART_APPOINTMENTS:
+		fhir_search_add(s, "_sort", "-date");
+		break;
+	default:
+		break;
+	}
+	return s;
 }
 
 /* --- the answer ----------------------------------------------------------------------- */
@@ -859,4 +945,243 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 		patient_allergies_read(
 		    fhir_get_object(cJSON_GetArrayItem(entries, 1), "resource"), id, &out->banner_allergies);
 	return 0;
+}
+
+/* --- one row's details ------------------------------------------------------------------ */
+
+/* The text of a note, at most this many bytes decoded: a screenful many times over. */
+#define NOTE_TEXT_MAX 65536
+
+static int
+base64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* IN (base64, whitespace skipped) decoded, at most MAX bytes; NULL when it is not base64. */
+static char *
+base64_decode(const char *in, size_t max)
+{
+	size_t n = 0, cap = strlen(in) / 4 * 3 + 4;
+	char *out = xmalloc((cap < max ? cap : max) + 1);
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (const char *c = in; *c != '\0' && *c != '='; c++) {
+		int v = base64_value((unsigned char)*c);
+
+		if (isspace((unsigned char)*c))
+			continue;
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n < max)
+				out[n++] = (char)((acc >> bits) & 0xff);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void
+detail_add(struct chart_detail **d, size_t *n, const char *label, const char *value)
+{
+	if (value == NULL || *value == '\0' || *n >= CHART_DETAILS_MAX)
+		return;
+	*d = xreallocarray(*d, *n + 1, sizeof **d);
+	(*d)[*n].label = xstrdup(label);
+	(*d)[*n].value = xstrdup(value);
+	(*n)++;
+}
+
+static void
+detail_take(struct chart_detail **d, size_t *n, const char *label, char *value)
+{
+	detail_add(d, n, label, value);
+	free(value);
+}
+
+/* Every coding of CONCEPT: "SNOMED CT 64859006 Osteoporosis (disorder)". */
+static void
+detail_codes(struct chart_detail **d, size_t *n, const cJSON *concept)
+{
+	static const struct {
+		const char *system, *name;
+	} systems[] = {
+		{ SNOMED, "SNOMED CT" }, { ICD10CM, "ICD-10-CM" }, { LOINC, "LOINC" },
+		{ CVX, "CVX" }, { "http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm" },
+	};
+	const cJSON *c;
+	size_t k = 0;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		const char *sys = fhir_get_string(c, "system"), *name = sys;
+		const char *code = fhir_get_string(c, "code"), *display = fhir_get_string(c, "display");
+
+		if (k++ >= 8)
+			break;
+		for (size_t i = 0; sys != NULL && i < sizeof systems / sizeof systems[0]; i++)
+			if (strcmp(sys, systems[i].system) == 0)
+				name = systems[i].name;
+		detail_take(d, n, "Code", xasprintf("%s %s%s%s", name ? name : "", code ? code : "",
+		    display ? " " : "", display ? display : ""));
+	}
+}
+
+static void
+detail_quantity(struct chart_detail **d, size_t *n, const char *label, const cJSON *q)
+{
+	detail_take(d, n, label, quantity_of(q, true));
+}
+
+/* The first-level reference's display under NAME ("author", "requester"), array or not. */
+static const char *
+display_of(const cJSON *r, const char *name)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(r, name);
+
+	if (cJSON_IsArray(x))
+		x = cJSON_GetArrayItem(x, 0);
+	return fhir_get_string(x, "display");
+}
+
+/* A note's text: each line of a text/plain attachment as a line of its own. */
+static void
+detail_note_text(struct chart_detail **d, size_t *n, const cJSON *doc)
+{
+	const cJSON *content;
+
+	cJSON_ArrayForEach(content, fhir_get_array(doc, "content"))
+	{
+		const cJSON *a = fhir_get_object(content, "attachment");
+		const char *type = fhir_get_string(a, "contentType");
+		const char *data = fhir_get_string(a, "data");
+		char *text, *line, *next;
+
+		if (data == NULL || type == NULL || strncmp(type, "text/plain", 10) != 0) {
+			if (fhir_get_string(a, "url") != NULL)
+				detail_add(d, n, "Text at", fhir_get_string(a, "url"));
+			continue;
+		}
+		if ((text = base64_decode(data, NOTE_TEXT_MAX)) == NULL) {
+			detail_add(d, n, "Text", "(not readable: the attachment is not base64)");
+			continue;
+		}
+		for (line = text; line != NULL && *n < CHART_DETAILS_MAX; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			detail_add(d, n, "Text", *line ? line : " ");
+		}
+		free(text);
+		return;
+	}
+}
+
+int
+chart_details(const cJSON *r, enum chart_pane pane, const char *id, struct chart_detail **out,
+    size_t *nout, char **cause)
+{
+	struct chart_detail *d = NULL;
+	size_t n = 0;
+	const cJSON *x;
+	const char *type = fhir_get_string(r, "resourceType");
+
+	*out = NULL;
+	*nout = 0;
+	if (pane >= CHART_PANES || type == NULL || strcmp(type, panes[pane].type) != 0) {
+		*cause = xstrdup("the server answered with something else");
+		return -1;
+	}
+	if (!is_patients(pane, r, id)) {
+		*cause = xstrdup("the server answered with another patient's data: not shown");
+		return -1;
+	}
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "code")));
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "vaccineCode")));
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "medicationCodeableConcept")));
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "type")));
+	detail_add(&d, &n, "What", fhir_get_string(r, "description"));
+	detail_add(&d, &n, "Status", fhir_get_string(r, "status"));
+	detail_add(&d, &n, "Document", fhir_get_string(r, "docStatus"));
+	detail_add(&d, &n, "Clinical", fhir_first_code(fhir_get_object(r, "clinicalStatus")));
+	detail_add(&d, &n, "Verified", fhir_first_code(fhir_get_object(r, "verificationStatus")));
+	detail_add(&d, &n, "Intent", fhir_get_string(r, "intent"));
+	detail_add(&d, &n, "Criticality", fhir_get_string(r, "criticality"));
+	detail_quantity(&d, &n, "Value", fhir_get_object(r, "valueQuantity"));
+	detail_add(&d, &n, "Value", fhir_get_string(r, "valueString"));
+	detail_add(&d, &n, "Value", concept_text(fhir_get_object(r, "valueCodeableConcept")));
+	cJSON_ArrayForEach(x, fhir_get_array(r, "component"))
+	{
+		char *v = quantity_of(fhir_get_object(x, "valueQuantity"), true);
+		const char *what = concept_text(fhir_get_object(x, "code"));
+
+		if (v != NULL)
+			detail_take(&d, &n, what != NULL ? what : "Component", v);
+	}
+	if (pane == CHART_LABS || pane == CHART_VITALS) {
+		detail_take(&d, &n, "Range", lab_range(r));
+		detail_add(&d, &n, "Flag", lab_flag(r));
+	}
+	x = cJSON_GetArrayItem(fhir_get_array(r, "reaction"), 0);
+	detail_add(&d, &n, "Reaction", concept_text(cJSON_GetArrayItem(fhir_get_array(x, "manifestation"), 0)));
+	detail_add(&d, &n, "Severity", fhir_get_string(x, "severity"));
+	x = cJSON_GetArrayItem(fhir_get_array(r, "dosageInstruction"), 0);
+	if (x != NULL)
+		detail_take(&d, &n, "Sig", fhir_get_string(x, "text") != NULL
+					       ? xstrdup(fhir_get_string(x, "text"))
+					       : dosage_words(x));
+	detail_add(&d, &n, "When", when_of(r, "effectiveDateTime", "effectivePeriod"));
+	detail_add(&d, &n, "Onset", when_of(r, "onsetDateTime", "onsetPeriod"));
+	detail_add(&d, &n, "Ended", fhir_get_string(r, "abatementDateTime"));
+	detail_add(&d, &n, "Recorded", fhir_get_string(r, "recordedDate"));
+	detail_add(&d, &n, "Ordered", fhir_get_string(r, "authoredOn"));
+	detail_add(&d, &n, "Given", fhir_get_string(r, "occurrenceDateTime"));
+	detail_add(&d, &n, "Date", fhir_get_string(r, "date"));
+	detail_add(&d, &n, "Start", fhir_get_string(r, "start"));
+	detail_add(&d, &n, "End", fhir_get_string(r, "end"));
+	detail_add(&d, &n, "By", display_of(r, "author"));
+	detail_add(&d, &n, "Signed by", display_of(r, "authenticator"));
+	detail_add(&d, &n, "Prescriber", display_of(r, "requester"));
+	detail_add(&d, &n, "Recorder", display_of(r, "recorder"));
+	detail_add(&d, &n, "Performer",
+	    display_of(cJSON_GetArrayItem(fhir_get_array(r, "performer"), 0), "actor"));
+	detail_codes(&d, &n, fhir_get_object(r, "code"));
+	detail_codes(&d, &n, fhir_get_object(r, "vaccineCode"));
+	detail_codes(&d, &n, fhir_get_object(r, "medicationCodeableConcept"));
+	cJSON_ArrayForEach(x, fhir_get_array(r, "note"))
+		detail_add(&d, &n, "Note", fhir_get_string(x, "text"));
+	if (pane == CHART_NOTES)
+		detail_note_text(&d, &n, r);
+	detail_add(&d, &n, "Id", fhir_get_string(r, "id"));
+	*out = d;
+	*nout = n;
+	return 0;
+}
+
+void
+chart_details_free(struct chart_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].label);
+		free(d[i].value);
+	}
+	free(d);
 }

@@ -117,10 +117,42 @@ void chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *sear
 void chart_list_clear(struct chart_list *l);
 
 /*
+ * A pane's full list, a page at a time: the search for COUNT rows (1 to 200) of every
+ * status, newest first where the type has a date; the caller frees it.
+ */
+struct fhir_search *chart_pane_search(enum chart_pane pane, const char *id, long count);
+/*
+ * Read one page of it into OUT (zeroed first): every row but those entered in error,
+ * inactive and resolved ones too, each with its status; the vitals pane a row per
+ * measurement. Another patient's resource refuses the page, as chart_list_read does.
+ */
+void chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *id,
+    struct chart_list *out);
+
+/*
  * A quantity for display: VALUE rounded (vitals to one decimal, labs to a precision
  * that fits their size), trailing zeros dropped, and UNIT (UCUM codes made readable:
  * "Cel" -> "C", "mm[Hg]" -> "mmHg"). "174.0511726769968", "cm" -> "174.1 cm". Into OUT.
  */
 void chart_quantity(double value, const char *unit, bool lab, char *out, size_t size);
+
+/* --- one row's details ------------------------------------------------------------------ */
+
+/* Lines a row's details show at most, whatever the resource holds (a long note is cut). */
+#define CHART_DETAILS_MAX 2000
+
+/* One line of a row's details: a label and a value, both owned. */
+struct chart_detail {
+	char *label, *value;
+};
+/*
+ * The details of RESOURCE, a row of PANE read in full, as lines into *OUT and *N: what
+ * it is, its statuses, values and components, range and flag, reaction, sig, dates,
+ * who, every code, and a note's text/plain body line by line. 0, or -1 with *CAUSE
+ * when it is not of the pane's type or names another patient than ID.
+ */
+int chart_details(const cJSON *resource, enum chart_pane pane, const char *id,
+    struct chart_detail **out, size_t *n, char **cause);
+void chart_details_free(struct chart_detail *d, size_t n);
 
 #endif

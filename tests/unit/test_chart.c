@@ -456,3 +456,123 @@ ParameterizedTest(struct quantity_case *c, chart_quantity, rounds_for_display)
 	chart_quantity(c->value, c->unit, c->lab, buf, sizeof buf);
 	cr_assert_str_eq(buf, c->shown, "%.17g %s: %s", c->value, c->unit, buf);
 }
+
+/* --- full lists and details ------------------------------------------------------------ */
+
+Test(chart_full, a_page_keeps_every_status_and_knows_vitals_by_code)
+{
+	struct chart_list l = { 0 };
+	cJSON *set = cJSON_Parse(
+	    "{\"resourceType\":\"Bundle\",\"total\":3,\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"h\",\"status\":\"final\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://loinc.org\",\"code\":\"8302-2\"}]},\"effectiveDateTime\":\"2020-10-01\","
+	    "\"valueQuantity\":{\"value\":173.09665380088094,\"unit\":\"cm\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"bp\",\"status\":\"final\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://loinc.org\",\"code\":\"55284-4\"}]},\"component\":[{\"code\":{\"coding\":"
+	    "[{\"code\":\"8480-6\"}]},\"valueQuantity\":{\"value\":120}},{\"code\":{\"coding\":"
+	    "[{\"code\":\"8462-4\"}]},\"valueQuantity\":{\"value\":75}}]}},"
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"pain\",\"status\":\"final\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"text\":\"Pain severity\"},"
+	    "\"valueQuantity\":{\"value\":2,\"code\":\"{score}\"}}}]}");
+
+	chart_page_read(CHART_VITALS, set, "p1", &l);
+	cr_assert_eq(l.state, CHART_PANE_LOADED);
+	cr_assert_eq(l.n, 3, "every measurement is a row: %zu", l.n);
+	cr_assert_str_eq(l.items[0].what, "Height");
+	cr_assert_str_eq(l.items[0].value, "173.1 cm");
+	cr_assert_str_eq(l.items[1].what, "BP");
+	cr_assert_str_eq(l.items[1].value, "120/75 mmHg");
+	cr_assert_str_eq(l.items[2].what, "Pain severity");
+	cr_assert_str_eq(l.items[2].value, "2");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+
+	/* Inactive allergies and "no known allergy" are rows of the full list, with their status. */
+	set = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":[" ALLERGY("91935009", "Peanut",
+	    ",\"clinicalStatus\":{\"coding\":[{\"code\":\"inactive\"}]}") "," ALLERGY("716186003",
+	    "No known allergy", "") "]}");
+	chart_page_read(CHART_ALLERGIES, set, "p1", &l);
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(l.items[0].status, "inactive");
+	cr_assert_str_eq(l.items[1].what, "No known allergy");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
+Test(chart_full, the_search_asks_every_status_newest_first)
+{
+	char *cause = NULL, *url;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s = chart_pane_search(CHART_PROBLEMS, "p1", 100000);
+
+	url = fhir_search_relative(fc, s);
+	cr_assert_not_null(strstr(url, "category=problem-list-item"), "%s", url);
+	cr_assert_null(strstr(url, "clinical-status"), "every status: %s", url);
+	cr_assert_not_null(strstr(url, "_count=200"), "bounded: %s", url);
+	free(url);
+	fhir_search_free(&s);
+	s = chart_pane_search(CHART_LABS, "p1", 25);
+	url = fhir_search_relative(fc, s);
+	cr_assert_not_null(strstr(url, "_sort=-date"), "%s", url);
+	cr_assert_not_null(strstr(url, "_count=25"), "%s", url);
+	free(url);
+	fhir_search_free(&s);
+	fhir_client_free(&fc);
+}
+
+static bool
+has_detail(const struct chart_detail *d, size_t n, const char *label, const char *value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].label, label) == 0 && strcmp(d[i].value, value) == 0)
+			return true;
+	return false;
+}
+
+Test(chart_details, a_note_shows_its_text_line_by_line)
+{
+	/* "Progress note.\nS: well." in base64. */
+	cJSON *doc = cJSON_Parse("{\"resourceType\":\"DocumentReference\",\"id\":\"n1\","
+	    "\"status\":\"current\",\"docStatus\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"type\":{\"text\":\"Progress note\"},\"author\":[{\"display\":\"Dr. Amara Okafor\"}],"
+	    "\"content\":[{\"attachment\":{\"contentType\":\"text/plain; charset=utf-8\","
+	    "\"data\":\"UHJvZ3Jlc3Mgbm90ZS4KUzogd2VsbC4=\"}}]}");
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Text", "Progress note."));
+	cr_assert(has_detail(d, n, "Text", "S: well."));
+	cr_assert(has_detail(d, n, "By", "Dr. Amara Okafor"));
+	chart_details_free(d, n);
+
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p2", &d, &n, &cause), -1);
+	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(chart_details(doc, CHART_LABS, "p1", &d, &n, &cause), -1, "not a lab result");
+	free(cause);
+	cJSON_Delete(doc);
+}
+
+Test(chart_details, a_lab_result_shows_range_flag_and_codes)
+{
+	cJSON *set = load_fixture("chart-cover-quigley.json");
+	const cJSON *labs = cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(set, "entry"), 12), "resource");
+	const cJSON *o = cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(labs, "entry"), 0), "resource");
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	cr_assert_eq(chart_details(o, CHART_LABS, QUIGLEY, &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Value", "178 mg/dL"));
+	cr_assert(has_detail(d, n, "Range", "<200"));
+	cr_assert(has_detail(d, n, "Code", "LOINC 2093-3 Total Cholesterol"));
+	chart_details_free(d, n);
+	cJSON_Delete(set);
+}
