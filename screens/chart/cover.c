@@ -164,14 +164,42 @@ cover_leave(struct app *app, void *state)
 	free(c);
 }
 
+/* The answer to "did anything change?": only a change costs the full read. */
+static void
+on_changes(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct cover *c = state;
+
+	(void)tag;
+	if (res->status == FHIR_CANCELLED)
+		return;
+	if (res->status != FHIR_OK || chart_changed(res->resource))
+		read_chart(app, c);
+}
+
 static void
 cover_resume(struct app *app, void *state)
 {
 	struct cover *c = state;
+	cJSON *batch;
 
 	/* The finder left; if it chose, picked() comes next and sets the id. */
-	if (c->id == NULL)
+	if (c->id == NULL) {
 		app_timer(app, c, 0, gave_up);
+		return;
+	}
+	if (c->chart.patient == NULL || c->loading)
+		return;
+	/* Nothing dated to ask after: the full read is the only honest answer. */
+	if (c->chart.newest == NULL) {
+		read_chart(app, c);
+		return;
+	}
+	/* Back on top: one small conditional batch; what another screen saved shows at once. */
+	batch = chart_changes_batch(app_fhir(app), c->id, c->chart.version, c->chart.newest);
+	app_request(app, c, &(struct app_request){ .batch = batch, .done = on_changes,
+	    .slot = "chart-changes", .label = "Checking the chart" });
+	cJSON_Delete(batch);
 }
 
 /* --- drawing ------------------------------------------------------------------------ */

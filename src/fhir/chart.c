@@ -845,11 +845,31 @@ chart_pane_search(enum chart_pane pane, const char *id, long count)
 
 /* --- the answer ----------------------------------------------------------------------- */
 
+/* True when S looks like a FHIR instant: it goes into a search, and is compared as text. */
+static bool
+instant_like(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n >= 20 && n < 40 && strspn(s, "0123456789-:T.Z+") == n && s[4] == '-' && s[10] == 'T';
+}
+
+/* Keep in *NEWEST the latest meta.lastUpdated of R (same-offset instants compare as text). */
+static void
+note_updated(const cJSON *r, const char **newest)
+{
+	const char *at = fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated");
+
+	if (instant_like(at) && (*newest == NULL || strcmp(at, *newest) > 0))
+		*newest = at;
+}
+
 void
 chart_cover_clear(struct chart_cover *c)
 {
 	cJSON_Delete(c->patient);
 	free(c->version);
+	free(c->newest);
 	if (c->view.id != NULL)
 		patient_view_clear(&c->view);
 	patient_allergies_clear(&c->banner_allergies);
@@ -879,7 +899,8 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 	const cJSON *entries = fhir_get_array(response, "entry");
 	cJSON *first = cJSON_GetArrayItem(entries, 0);
 	const cJSON *resource = fhir_get_object(first, "resource");
-	const char *type = fhir_get_string(resource, "resourceType"), *got, *vid;
+	const char *type = fhir_get_string(resource, "resourceType"), *got, *vid, *newest = NULL;
+	const cJSON *e, *row;
 	size_t k = 1;
 
 	memset(out, 0, sizeof *out);
@@ -940,11 +961,83 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 			    fhir_get_object(entry, "resource"), id, &out->panes[p]);
 		}
 	}
+	/* What changed later is asked by the server's clock: the newest instant it gave. */
+	note_updated(out->patient, &newest);
+	cJSON_ArrayForEach(e, entries)
+	{
+		int n = 0;
+
+		cJSON_ArrayForEach(row, fhir_get_array(fhir_get_object(e, "resource"), "entry"))
+		{
+			if (n++ >= CHART_ITEMS_MAX)
+				break;
+			note_updated(fhir_get_object(row, "resource"), &newest);
+		}
+	}
+	out->newest = newest != NULL ? xstrdup(newest) : NULL;
 	/* The banner's allergies, as every patient screen reads them. */
 	if (out->panes[CHART_ALLERGIES].state == CHART_PANE_LOADED)
 		patient_allergies_read(
 		    fhir_get_object(cJSON_GetArrayItem(entries, 1), "resource"), id, &out->banner_allergies);
 	return 0;
+}
+
+/* --- coming back to an open chart --------------------------------------------------------- */
+
+cJSON *
+chart_changes_batch(const struct fhir_client *fc, const char *id, const char *version,
+    const char *since)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries), *request;
+	char when[48], etag[80];
+
+	fhir_batch_add_read(entries, "Patient", id);
+	request = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 0), "request");
+	if (version != NULL && fhir_valid_id(version) && request != NULL) {
+		snprintf(etag, sizeof etag, "W/\"%s\"", version);
+		cJSON_AddStringToObject(request, "ifNoneMatch", etag);
+	}
+	snprintf(when, sizeof when, "gt%s", since != NULL ? since : "1900-01-01");
+	for (int p = 0; p < CHART_PANES; p++) {
+		struct fhir_search *s;
+		bool asked = false;
+
+		/* The vitals and the labs are both Observations: one count covers them. */
+		for (int q = 0; q < p; q++)
+			asked = asked || strcmp(panes[q].type, panes[p].type) == 0;
+		if (asked)
+			continue;
+		s = fhir_search_new(panes[p].type);
+		fhir_search_add(s, "patient", id);
+		fhir_search_add(s, "_lastUpdated", when);
+		fhir_search_add(s, "_summary", "count");
+		add(entries, fc, &s);
+	}
+	return batch;
+}
+
+bool
+chart_changed(const cJSON *response)
+{
+	const cJSON *entries = fhir_get_array(response, "entry"), *e;
+	int k = 0;
+
+	if (cJSON_GetArraySize(entries) < 2)
+		return true;
+	cJSON_ArrayForEach(e, entries)
+	{
+		const char *status = fhir_get_string(fhir_get_object(e, "response"), "status");
+
+		if (k++ == 0) {
+			/* The Patient: 304 is "the same"; anything else is a change or no answer. */
+			if (status == NULL || strncmp(status, "304", 3) != 0)
+				return true;
+			continue;
+		}
+		if (!fhir_entry_ok(e) || fhir_bundle_total(fhir_get_object(e, "resource")) != 0)
+			return true;
+	}
+	return false;
 }
 
 /* --- one row's details ------------------------------------------------------------------ */

@@ -86,6 +86,8 @@ struct chart_cover {
 	struct patient_view view;
 	struct patient_allergies banner_allergies; /* for the banner, read as every patient screen does */
 	struct chart_list panes[CHART_PANES];
+	/* The newest meta.lastUpdated of what was read, by the server's clock, or NULL. */
+	char *newest;
 };
 
 /*
@@ -135,6 +137,21 @@ void chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *i
  * "Cel" -> "C", "mm[Hg]" -> "mmHg"). "174.0511726769968", "cm" -> "174.1 cm". Into OUT.
  */
 void chart_quantity(double value, const char *unit, bool lab, char *out, size_t size);
+
+/* --- coming back to an open chart --------------------------------------------------------- */
+
+/*
+ * The one small batch that asks whether patient ID's chart changed since SINCE (the
+ * cover's newest, an instant by the server's clock, so no clock skew matters): the
+ * Patient read with If-None-Match VERSION (NULL: read), and for each resource type of
+ * the panes a count of what was updated after SINCE (_lastUpdated, _summary=count). A
+ * few hundred bytes each way when nothing changed. A deletion leaves no resource to
+ * count: it shows at the next full read (refresh). The caller frees it.
+ */
+cJSON *chart_changes_batch(const struct fhir_client *fc, const char *id, const char *version,
+    const char *since);
+/* True when its batch-response says something changed, or cannot say (an entry failed). */
+bool chart_changed(const cJSON *response);
 
 /* --- one row's details ------------------------------------------------------------------ */
 

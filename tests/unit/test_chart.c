@@ -576,3 +576,55 @@ Test(chart_details, a_lab_result_shows_range_flag_and_codes)
 	chart_details_free(d, n);
 	cJSON_Delete(set);
 }
+
+/* --- coming back to an open chart --------------------------------------------------------- */
+
+Test(chart_changes, asks_by_the_servers_clock_in_one_small_batch)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct chart_cover c = read_quigley();
+	cJSON *batch = chart_changes_batch(fc, QUIGLEY, c.version, c.newest);
+	const cJSON *first = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(batch, "entry"), 0),
+	    "request");
+	int n = cJSON_GetArraySize(cJSON_GetObjectItem(batch, "entry"));
+
+	cr_assert_str_eq(c.newest, "2026-12-02T01:17:29.451Z", "the newest instant read: %s", c.newest);
+	cr_assert_str_eq(cJSON_GetObjectItem(first, "url")->valuestring, "Patient/" QUIGLEY);
+	cr_assert_str_eq(cJSON_GetObjectItem(first, "ifNoneMatch")->valuestring, "W/\"1\"");
+	cr_assert_eq(n, 8, "the Patient and a count per type (Observation once): %d", n);
+	for (int i = 1; i < n; i++) {
+		const char *url = entry_url(batch, i);
+
+		cr_assert_not_null(strstr(url, "_summary=count"), "%s", url);
+		cr_assert_not_null(strstr(url, "_lastUpdated=gt2026-12-02T01%3A17%3A29.451Z"), "%s", url);
+	}
+	cJSON_Delete(batch);
+	chart_cover_clear(&c);
+	fhir_client_free(&fc);
+}
+
+Test(chart_changes, only_a_change_or_no_answer_reads_again)
+{
+	static const char *const same =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"304\"}},"
+	    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":0}}]}";
+	static const char *const more =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"304\"}},"
+	    "{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":1}}]}";
+	static const char *const patient =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"200\"}},"
+	    "{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":0}}]}";
+	static const char *const failed =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"304\"}},"
+	    "{\"response\":{\"status\":\"500\"}}]}";
+	const char *const cases[] = { same, more, patient, failed, "{}" };
+	const bool changed[] = { false, true, true, true, true };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *r = cJSON_Parse(cases[i]);
+
+		cr_assert_eq(chart_changed(r), changed[i], "case %zu", i);
+		cJSON_Delete(r);
+	}
+}
