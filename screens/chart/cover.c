@@ -1,4 +1,4 @@
-/* The cover sheet: a patient's allergies, problems, medications, vitals, labs, shots, notes and visits on one screen, read in one round trip. */
+/* The cover sheet: the whole chart of one patient on one screen, read in one round trip. */
 #include "config.h"
 
 #include "screens/chart/chart.h"

@@ -1,4 +1,4 @@
-/* A pane's full list: every row of one kind in the chart, paged as the cursor nears an edge, details on Enter. */
+/* A pane's full list: every row of one kind, paged as the cursor nears an edge; details on Enter. */
 #include "config.h"
 
 #include "screens/chart/chart-private.h"
@@ -41,6 +41,7 @@ struct chart_full {
 	struct ui_list list;
 	struct ui_pager details;
 	bool showing; /* the selected row's details, over the list */
+	char *reading; /* the id of the row whose details are being read */
 	bool audited; /* the list's view is in the audit trail */
 };
 
@@ -154,6 +155,7 @@ full_leave(struct app *app, void *state)
 	patient_view_clear(&f->view);
 	patient_allergies_clear(&f->allergies);
 	cJSON_Delete(f->patient);
+	free(f->reading);
 	free(f->id);
 	free(f);
 }
@@ -191,12 +193,12 @@ on_details(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 						 : r->message ? r->message : "no answer");
 		return;
 	}
-	if (chart_details(r->resource, f->pane, f->id, &d, &n, &cause) != 0) {
+	if (chart_details(r->resource, f->pane, f->id, f->reading, &d, &n, &cause) != 0) {
 		app_error(app, "Not shown: %s", cause);
 		free(cause);
 		return;
 	}
-	if (app_audit(app, "view", chart_pane_type(f->pane), fhir_get_string(r->resource, "id")) != 0) {
+	if (app_audit(app, "view", chart_pane_type(f->pane), f->reading) != 0) {
 		chart_details_free(d, n);
 		return;
 	}
@@ -220,6 +222,8 @@ open_row(struct app *app, void *state)
 		app_error(app, "This row has no id the server can be asked for");
 		return APP_HANDLED;
 	}
+	free(f->reading);
+	f->reading = xstrdup(id);
 	ref = xasprintf("%s/%s", chart_pane_type(f->pane), id);
 	app_request(app, f, &(struct app_request){ .read = ref, .done = on_details,
 	    .slot = "chart-row", .label = "Reading the details" });

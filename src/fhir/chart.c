@@ -1189,8 +1189,8 @@ detail_note_text(struct chart_detail **d, size_t *n, const cJSON *doc)
 }
 
 int
-chart_details(const cJSON *r, enum chart_pane pane, const char *id, struct chart_detail **out,
-    size_t *nout, char **cause)
+chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *row,
+    struct chart_detail **out, size_t *nout, char **cause)
 {
 	struct chart_detail *d = NULL;
 	size_t n = 0;
@@ -1201,6 +1201,10 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, struct chart
 	*nout = 0;
 	if (pane >= CHART_PANES || type == NULL || strcmp(type, panes[pane].type) != 0) {
 		*cause = xstrdup("the server answered with something else");
+		return -1;
+	}
+	if (row != NULL && (fhir_get_string(r, "id") == NULL || strcmp(fhir_get_string(r, "id"), row) != 0)) {
+		*cause = xstrdup("the server answered with another row than the one asked for");
 		return -1;
 	}
 	if (!is_patients(pane, r, id)) {

@@ -166,9 +166,10 @@ struct chart_detail {
  * The details of RESOURCE, a row of PANE read in full, as lines into *OUT and *N: what
  * it is, its statuses, values and components, range and flag, reaction, sig, dates,
  * who, every code, and a note's text/plain body line by line. 0, or -1 with *CAUSE
- * when it is not of the pane's type or names another patient than ID.
+ * when it is not of the pane's type, is not the row ROW asked for (NULL: any), or names
+ * another patient than ID.
  */
-int chart_details(const cJSON *resource, enum chart_pane pane, const char *id,
+int chart_details(const cJSON *resource, enum chart_pane pane, const char *id, const char *row,
     struct chart_detail **out, size_t *n, char **cause);
 void chart_details_free(struct chart_detail *d, size_t n);
 

@@ -188,7 +188,7 @@ chart(const cJSON *r)
 			break;
 		for (int p = 0; p < CHART_PANES; p++) {
 			cause = NULL;
-			if (chart_details(fhir_get_object(e, "resource"), (enum chart_pane)p, "1", &d, &n,
+			if (chart_details(fhir_get_object(e, "resource"), (enum chart_pane)p, "1", NULL, &d, &n,
 				&cause) == 0) {
 				FUZZ_CHECK(n <= CHART_DETAILS_MAX);
 				for (size_t i = 0; i < n; i++)

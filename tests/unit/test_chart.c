@@ -543,17 +543,20 @@ Test(chart_details, a_note_shows_its_text_line_by_line)
 	size_t n;
 	char *cause = NULL;
 
-	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", &d, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", "n1", &d, &n, &cause), 0, "%s", cause);
 	cr_assert(has_detail(d, n, "Text", "Progress note."));
 	cr_assert(has_detail(d, n, "Text", "S: well."));
 	cr_assert(has_detail(d, n, "By", "Dr. Amara Okafor"));
 	chart_details_free(d, n);
 
-	cr_assert_eq(chart_details(doc, CHART_NOTES, "p2", &d, &n, &cause), -1);
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p2", NULL, &d, &n, &cause), -1);
 	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
 	free(cause);
 	cause = NULL;
-	cr_assert_eq(chart_details(doc, CHART_LABS, "p1", &d, &n, &cause), -1, "not a lab result");
+	cr_assert_eq(chart_details(doc, CHART_LABS, "p1", NULL, &d, &n, &cause), -1, "not a lab result");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", "n2", &d, &n, &cause), -1, "another row");
 	free(cause);
 	cJSON_Delete(doc);
 }
@@ -569,7 +572,7 @@ Test(chart_details, a_lab_result_shows_range_flag_and_codes)
 	size_t n;
 	char *cause = NULL;
 
-	cr_assert_eq(chart_details(o, CHART_LABS, QUIGLEY, &d, &n, &cause), 0, "%s", cause);
+	cr_assert_eq(chart_details(o, CHART_LABS, QUIGLEY, NULL, &d, &n, &cause), 0, "%s", cause);
 	cr_assert(has_detail(d, n, "Value", "178 mg/dL"));
 	cr_assert(has_detail(d, n, "Range", "<200"));
 	cr_assert(has_detail(d, n, "Code", "LOINC 2093-3 Total Cholesterol"));
