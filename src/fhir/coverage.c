@@ -295,6 +295,10 @@ coverage_open_result(cJSON *response, const char *patient_id, const struct date 
 		if (!same(fhir_get_string(org, "resourceType"), "Organization") ||
 		    !fhir_valid_id(id))
 			continue;
+		/* The list asked for no more (_count); a server that sends more is cut here, so
+		 * the payer checks after stay bounded. */
+		if (out->payers.n == COVERAGE_PAYERS_MAX)
+			break;
 		ref = xasprintf("Organization/%s", id);
 		out->payers.items = xreallocarray(out->payers.items, out->payers.n + 1,
 		    sizeof *out->payers.items);
@@ -315,6 +319,8 @@ coverage_take(const cJSON *searchset, const char *patient_id, const struct date 
 {
 	cJSON *list = cJSON_CreateArray();
 	const cJSON *entry;
+	size_t kept = 0;
+	bool more = false;
 
 	cJSON_ArrayForEach(entry, fhir_get_array(searchset, "entry"))
 	{
@@ -329,11 +335,16 @@ coverage_take(const cJSON *searchset, const char *patient_id, const struct date 
 		    !patient_refers_to(
 			fhir_get_string(fhir_get_object(c, "beneficiary"), "reference"), patient_id))
 			continue;
+		/* As many as were asked for: the screen says "Showing 50 of N" for the rest. */
+		if (++kept > COVERAGE_COUNT) {
+			more = true;
+			continue;
+		}
 		cJSON_AddItemToArray(list, cJSON_Duplicate(c, true));
 	}
 	*total = fhir_bundle_total(searchset);
-	if (*total < 0)
-		*total = cJSON_GetArraySize(list);
+	if (*total < 0 || (more && *total <= COVERAGE_COUNT))
+		*total = (long)kept;
 	coverage_sort(list, today);
 	return list;
 }

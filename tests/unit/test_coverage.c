@@ -427,3 +427,29 @@ Test(coverage, the_saved_coverages_are_read_from_the_answer)
 	cJSON_Delete(r);
 	free(a);
 }
+
+/* A server that ignores _count: no more than COVERAGE_COUNT kept, the rest counted. */
+Test(coverage, take_keeps_as_many_as_were_asked_for)
+{
+	enum { N = 300 };
+	char **items = calloc(N, sizeof *items);
+	cJSON *set, *list;
+	long total = 0;
+
+	for (int i = 0; i < N; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "c%d", i);
+		items[i] = coverage(id, "1", "active", 1, "2024-01-01", NULL);
+	}
+	set = searchset((const char *const *)items, N);
+	cJSON_DeleteItemFromObject(set, "total");
+	list = coverage_take(set, "p1", &today, &total);
+	cr_assert_eq(cJSON_GetArraySize(list), COVERAGE_COUNT);
+	cr_assert_eq(total, N, "the screen says how many there are: %ld", total);
+	cJSON_Delete(list);
+	cJSON_Delete(set);
+	for (int i = 0; i < N; i++)
+		free(items[i]);
+	free(items);
+}
