@@ -69,13 +69,6 @@ static const struct {
 	[CHART_APPOINTMENTS] = { "participant,status,start,description,appointmentType,serviceType", NULL },
 };
 
-/* The SNOMED CT concepts that say "no known allergy", as patient.c reads them for the banner. */
-static const char *const no_known_allergy[] = {
-	"716186003", /* No known allergy */
-	"409137002", /* No known drug allergy */
-	"428607008", /* No known environmental allergy */
-	"429625007", /* No known food allergy */
-};
 // clang-format on
 
 const char *
@@ -378,19 +371,6 @@ is_patients(enum chart_pane pane, const cJSON *r, const char *id)
 	return found;
 }
 
-static bool
-says_no_known_allergy(const cJSON *code)
-{
-	const char *text = fhir_get_string(code, "text");
-
-	for (size_t i = 0; i < sizeof no_known_allergy / sizeof no_known_allergy[0]; i++)
-		if (fhir_has_code(code, no_known_allergy[i]))
-			return true;
-	return text != NULL &&
-	       (strncasecmp(text, "no known allerg", 15) == 0 || strcasecmp(text, "NKA") == 0 ||
-		   strcasecmp(text, "NKDA") == 0);
-}
-
 static void
 read_allergy(const cJSON *a, struct chart_list *l, bool *any, bool full)
 {
@@ -407,7 +387,7 @@ read_allergy(const cJSON *a, struct chart_list *l, bool *any, bool full)
 	if (!full && clinical != NULL && !fhir_has_code(clinical, "active"))
 		return;
 	*any = true;
-	if (!full && says_no_known_allergy(code))
+	if (!full && patient_says_no_known_allergy(code))
 		return;
 	it = push(l, a);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed allergy)");
@@ -898,31 +878,15 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 {
 	const cJSON *entries = fhir_get_array(response, "entry");
 	cJSON *first = cJSON_GetArrayItem(entries, 0);
-	const cJSON *resource = fhir_get_object(first, "resource");
-	const char *type = fhir_get_string(resource, "resourceType"), *got, *vid, *newest = NULL;
+	const char *newest = NULL;
 	const cJSON *e, *row;
 	size_t k = 1;
 
 	memset(out, 0, sizeof *out);
 	for (int p = 0; p < CHART_PANES; p++)
 		out->panes[p].total = -1;
-	if (!fhir_entry_ok(first)) {
-		*cause = fhir_entry_failure(first, "the patient");
+	if (patient_entry_take(first, id, &out->patient, &out->version, &out->view, cause) != 0)
 		return -1;
-	}
-	if (type == NULL || strcmp(type, "Patient") != 0) {
-		*cause = xstrdup("the server answered with something that is not a Patient");
-		return -1;
-	}
-	got = fhir_get_string(resource, "id");
-	if (got == NULL || id == NULL || strcmp(got, id) != 0) {
-		*cause = xstrdup("the server answered with another patient's record: not shown");
-		return -1;
-	}
-	out->patient = cJSON_DetachItemFromObjectCaseSensitive(first, "resource");
-	vid = fhir_version_of(out->patient);
-	out->version = vid != NULL ? xstrdup(vid) : NULL;
-	patient_view_read(out->patient, &out->view);
 
 	for (int p = 0; p < CHART_PANES; p++) {
 		int searches = p == CHART_VITALS ? CHART_VITAL_COUNT : 1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Longest input the search field reads; a name or identifier is never longer. */
 #define QUERY_INPUT_MAX 128
@@ -506,6 +507,19 @@ static const char *const no_known_allergy[] = {
 	"429625007", /* No known food allergy */
 };
 
+bool
+patient_says_no_known_allergy(const cJSON *code)
+{
+	const char *text = fhir_get_string(code, "text");
+
+	for (size_t i = 0; i < sizeof no_known_allergy / sizeof no_known_allergy[0]; i++)
+		if (fhir_has_code(code, no_known_allergy[i]))
+			return true;
+	return text != NULL &&
+	       (strncasecmp(text, "no known allerg", 15) == 0 || strcasecmp(text, "NKA") == 0 ||
+		   strcasecmp(text, "NKDA") == 0);
+}
+
 static const char *
 substance_of(const cJSON *code)
 {
@@ -553,8 +567,7 @@ patient_allergies_read(const cJSON *searchset, const char *id, struct patient_al
 		/* No clinicalStatus means active, as the safe reading for a warning. */
 		if (clinical != NULL && !fhir_has_code(clinical, "active"))
 			continue;
-		for (size_t i = 0; i < sizeof no_known_allergy / sizeof no_known_allergy[0]; i++)
-			nka = nka || fhir_has_code(fhir_get_object(a, "code"), no_known_allergy[i]);
+		nka = patient_says_no_known_allergy(fhir_get_object(a, "code"));
 		any = true;
 		if (!nka) {
 			const char *crit = fhir_get_string(a, "criticality");
@@ -630,17 +643,14 @@ patient_opened_clear(struct patient_opened *o)
 }
 
 int
-patient_open_result(cJSON *response, const char *id, struct patient_opened *out, char **cause)
+patient_entry_take(cJSON *entry, const char *id, cJSON **patient, char **version,
+    struct patient_view *view, char **cause)
 {
-	const cJSON *entries = fhir_get_array(response, "entry");
-	cJSON *first = cJSON_GetArrayItem(entries, 0);
-	const cJSON *second = cJSON_GetArrayItem(entries, 1);
-	const cJSON *resource = fhir_get_object(first, "resource");
+	const cJSON *resource = fhir_get_object(entry, "resource");
 	const char *type = fhir_get_string(resource, "resourceType"), *got, *vid;
 
-	memset(out, 0, sizeof *out);
-	if (!fhir_entry_ok(first)) {
-		*cause = fhir_entry_failure(first, "the patient");
+	if (!fhir_entry_ok(entry)) {
+		*cause = fhir_entry_failure(entry, "the patient");
 		return -1;
 	}
 	if (type == NULL || strcmp(type, "Patient") != 0) {
@@ -653,10 +663,23 @@ patient_open_result(cJSON *response, const char *id, struct patient_opened *out,
 		*cause = xstrdup("the server answered with another patient's record: not shown");
 		return -1;
 	}
-	out->patient = cJSON_DetachItemFromObjectCaseSensitive(first, "resource");
-	vid = fhir_version_of(out->patient);
-	out->version = vid != NULL ? xstrdup(vid) : NULL;
-	patient_view_read(out->patient, &out->view);
+	*patient = cJSON_DetachItemFromObjectCaseSensitive(entry, "resource");
+	vid = fhir_version_of(*patient);
+	*version = vid != NULL ? xstrdup(vid) : NULL;
+	patient_view_read(*patient, view);
+	return 0;
+}
+
+int
+patient_open_result(cJSON *response, const char *id, struct patient_opened *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	cJSON *first = cJSON_GetArrayItem(entries, 0);
+	const cJSON *second = cJSON_GetArrayItem(entries, 1);
+
+	memset(out, 0, sizeof *out);
+	if (patient_entry_take(first, id, &out->patient, &out->version, &out->view, cause) != 0)
+		return -1;
 	if (fhir_entry_ok(second))
 		patient_allergies_read(fhir_get_object(second, "resource"), id, &out->allergies);
 	return 0;

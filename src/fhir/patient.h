@@ -152,6 +152,18 @@ struct patient_opened {
 	struct patient_allergies allergies;
 };
 
+/* Whether an AllergyIntolerance's CODE says "no known allergy" (SNOMED CT 716186003 and
+ * kin, or the words: "No known allergies", NKA, NKDA): no allergy, and not "not recorded". */
+bool patient_says_no_known_allergy(const cJSON *code);
+
+/*
+ * Take the Patient ID from batch-response ENTRY (its resource is detached): the Patient,
+ * its version (or NULL) and its view. Refused, with *CAUSE, when the entry failed, is not
+ * a Patient, or is another patient's record. 0 or -1.
+ */
+int patient_entry_take(cJSON *entry, const char *id, cJSON **patient, char **version,
+    struct patient_view *view, char **cause);
+
 /* The batch that opens patient ID (checked with fhir_valid_id): the Patient and its allergies. */
 cJSON *patient_open_batch(const struct fhir_client *fc, const char *id);
 /*

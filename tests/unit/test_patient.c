@@ -325,6 +325,11 @@ Test(patient_open, the_allergy_states_are_told_apart)
 		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":["
 			    ALLERGY("Patient/p1", "716186003", "No known allergy", "") "]}",
 		    PATIENT_ALLERGY_NONE_KNOWN },
+		/* The same in words, as the chart reads it: one rule for the banner and the chart. */
+		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":"
+			    "\"AllergyIntolerance\",\"id\":\"n1\",\"patient\":{\"reference\":\"Patient/p1\"},"
+			    "\"code\":{\"text\":\"NKDA\"}}}]}",
+		    PATIENT_ALLERGY_NONE_KNOWN },
 		/* A refuted allergy is not one; with nothing else, nothing is recorded. */
 		{ "200 OK", "{\"resourceType\":\"Bundle\",\"entry\":["
 			    ALLERGY("Patient/p1", "91936005", "Penicillin",
