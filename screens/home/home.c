@@ -63,6 +63,15 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	ui_putf(win, y++, 2, COLS - 4, UI_NORMAL, false,
 	    "What would you like to do? (%s opens, %s for help)", open, help);
 	y++;
+	/* The key column as wide as its widest key: "F2", or "^K 5" on a VT100. */
+	int width = 3;
+	for (size_t i = 0; i < fhir_modules_count; i++) {
+		char key[32] = "";
+
+		if (jump_of(fhir_modules[i].name) != A_NONE &&
+		    app_key_for(app, jump_of(fhir_modules[i].name), key, sizeof key) && (int)strlen(key) > width)
+			width = (int)strlen(key);
+	}
 	for (size_t i = 0; i < fhir_modules_count; i++) {
 		char *missing = caps != NULL ? fhir_module_missing(caps, &fhir_modules[i]) : NULL;
 		bool here = i == h->cursor;
@@ -70,10 +79,10 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 
 		if (jump_of(fhir_modules[i].name) != A_NONE)
 			app_key_for(app, jump_of(fhir_modules[i].name), key, sizeof key);
-		ui_putf(win, y, 2, 40, here ? UI_SELECTED : missing ? UI_DIM : UI_NORMAL, true, "%-3s %s",
-		    key, fhir_modules[i].title);
+		ui_putf(win, y, 2, 40 + width, here ? UI_SELECTED : missing ? UI_DIM : UI_NORMAL, true,
+		    "%-*s %s", width, key, fhir_modules[i].title);
 		if (missing != NULL)
-			ui_putf(win, y + 1, 6, COLS - 8, UI_DIM, false, "unavailable: %s", missing);
+			ui_putf(win, y + 1, 3 + width, COLS - 8, UI_DIM, false, "unavailable: %s", missing);
 		y += missing != NULL ? 2 : 1;
 		free(missing);
 	}
