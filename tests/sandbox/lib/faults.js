@@ -264,6 +264,11 @@ const HUGE_ARRAYS = {
   line: () => 'x',
   identifier: () => ({ value: 'x' }),
   telecom: () => ({ system: 'phone', value: 'x' }),
+  // The schedule's and the flow board's joins: an appointment's slots and participants,
+  // an encounter's appointments.
+  slot: () => ({ reference: 'Slot/x' }),
+  participant: () => ({ actor: { reference: 'Practitioner/x', display: 'x' }, status: 'accepted' }),
+  appointment: () => ({ reference: 'Appointment/x' }),
 };
 
 function hostileTransform(value, variant) {
