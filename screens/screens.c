@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "screens/screens.h"
+#include "screens/scheduling/scheduling.h"
 
 
 const struct screen_ops *const screens_all[] = {
@@ -17,5 +18,11 @@ const struct screen_ops *const screens_all[] = {
 	&free_slots_screen,
 	&chart_screen,
 	&chart_list_screen,
+	NULL,
+};
+
+/* What each module reads once per session, behind the home screen. */
+void (*const screens_ready[])(struct app *app) = {
+	scheduling_ready,
 	NULL,
 };

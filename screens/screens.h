@@ -23,6 +23,8 @@ extern const struct screen_ops chart_list_screen;
 
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];
+/* The modules' on_ready hooks (app_config), NULL-terminated. */
+extern void (*const screens_ready[])(struct app *app);
 
 
 #endif

@@ -360,6 +360,7 @@ main(int argc, char **argv)
 			.cfg = cfg,
 			.profile_name = profile_name,
 			.screens = screens_all,
+			.on_ready = screens_ready,
 			.home = "home",
 		};
 

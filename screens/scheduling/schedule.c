@@ -277,6 +277,8 @@ on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	}
 	sched_owners_read(r->resource, &s->owners);
 	s->owners_read = true;
+	if (s->owners.n > 0)
+		scheduling_keep_owners(app, &s->owners);
 	if (s->owners.n == 0) {
 		free(s->failed);
 		s->failed = xstrdup("The server has no active schedules.");
@@ -304,8 +306,15 @@ schedule_enter(struct app *app, void *arg)
 	ui_dialog_init(&s->dialog, "", false);
 	ui_prompt_init(&s->date_prompt, 24, false);
 	s->change.after = after_change;
-	app_request(app, s, &(struct app_request){ .search = q, .done = on_owners,
-	    .slot = "schedule-owners", .label = "Reading the schedules" });
+	/* Read once per session (behind the home screen): the day is this screen's only trip. */
+	if (scheduling_owners(app) != NULL) {
+		sched_owners_copy(scheduling_owners(app), &s->owners);
+		s->owners_read = true;
+		load_day(s);
+	} else {
+		app_request(app, s, &(struct app_request){ .search = q, .done = on_owners,
+		    .slot = "schedule-owners", .label = "Reading the schedules" });
+	}
 	fhir_search_free(&q);
 	return s;
 }

@@ -279,3 +279,53 @@ scheduling_audit_patients(struct app *app, const cJSON *patients)
 	free(ids);
 	return rc;
 }
+
+#define OWNERS_KEPT "scheduling.owners"
+
+static void
+owners_free(void *data)
+{
+	sched_owners_free(data);
+	free(data);
+}
+
+void
+scheduling_keep_owners(struct app *app, const struct sched_owners *o)
+{
+	struct sched_owners *copy = xcalloc(1, sizeof *copy);
+
+	sched_owners_copy(o, copy);
+	app_keep(app, OWNERS_KEPT, copy, owners_free);
+}
+
+const struct sched_owners *
+scheduling_owners(struct app *app)
+{
+	return app_kept(app, OWNERS_KEPT);
+}
+
+static void
+on_ready_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct sched_owners o = { 0 };
+
+	(void)state;
+	(void)tag;
+	/* A failure is not said: the schedule screen reads the list itself, and says why. */
+	if (r->status != FHIR_OK)
+		return;
+	sched_owners_read(r->resource, &o);
+	if (o.n > 0)
+		scheduling_keep_owners(app, &o);
+	sched_owners_free(&o);
+}
+
+void
+scheduling_ready(struct app *app)
+{
+	struct fhir_search *q = sched_owners_search();
+
+	app_request(app, NULL, &(struct app_request){ .search = q, .done = on_ready_owners,
+	    .background = true, .slot = "scheduling-owners", .label = "Reading the schedules" });
+	fhir_search_free(&q);
+}

@@ -110,6 +110,14 @@ bool scheduling_patient_read(struct app *app, const struct scheduling_target *t,
  * names (the status line says why).
  */
 int scheduling_audit_patients(struct app *app, const cJSON *patients);
+/*
+ * The list of schedules, read once per session behind the home screen (scheduling_ready,
+ * an on_ready hook) or by the first schedule screen, so that F3 costs one round trip:
+ * the owners kept, or NULL. scheduling_keep_owners keeps a copy of O.
+ */
+void scheduling_ready(struct app *app);
+const struct sched_owners *scheduling_owners(struct app *app);
+void scheduling_keep_owners(struct app *app, const struct sched_owners *o);
 #define SCHEDULING_NOT_AUDITED "Not shown: the audit trail cannot be written"
 
 /* The three steps of a visit that the day grid and the flow board both ask about. */

@@ -81,7 +81,12 @@ struct app {
 	cJSON *patient;
 	char *last_patient;
 	int exit_status;
+	bool ready_run;		 /* the modules' ready hooks ran for this session */
+	struct app_keep *keeps; /* what modules keep for the session (app_keep) */
 };
+
+/* stack.c: the session's keeps */
+void app_keeps_free(struct app *app);
 
 /* loop.c */
 double app_now(void);

@@ -109,6 +109,9 @@ struct app_config {
 	const char *profile_name; /* -p, or NULL */
 	const struct screen_ops *const *screens;
 	const char *home;	  /* the screen shown after login */
+	/* Run once the session is ready (after login), NULL-terminated or NULL: a module
+	 * starts its background reads (app_request with .background and no state). */
+	void (*const *on_ready)(struct app *app);
 };
 
 /* Run until the user quits or the terminal goes away. Returns the exit status. */
@@ -159,6 +162,14 @@ void app_dirty(struct app *app);
  * or -1 for none; it is not called when the screen STATE belongs to has gone.
  */
 typedef void (*app_chosen_fn)(struct app *app, void *state, long chosen);
+
+/*
+ * What a module keeps for the whole session, read once and shared by its screens (the
+ * list of schedules): DATA under NAME, replacing (and freeing with its FREE_FN) what was
+ * kept before; freed at the end of the session. Memory only. app_kept: NAME's data or NULL.
+ */
+void app_keep(struct app *app, const char *name, void *data, void (*free_fn)(void *data));
+void *app_kept(struct app *app, const char *name);
 void app_choose(struct app *app, void *state, const char *prompt, const char *const *choices,
     size_t n, size_t selected, app_chosen_fn done);
 

@@ -168,6 +168,12 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
 	if (app->depth == 0)
 		app_open_named(app, app->config->home);
+	/* Behind the home screen: what the modules read once per session. */
+	if (!app->ready_run && app->config->on_ready != NULL) {
+		app->ready_run = true;
+		for (void (*const *f)(struct app *) = app->config->on_ready; *f != NULL; f++)
+			(*f)(app);
+	}
 }
 
 /* --- idle lock ---------------------------------------------------------------------- */

@@ -617,6 +617,7 @@ app_free(struct app *app)
 	/* Before the requests close: the server's copy gets its last try, logout included. */
 	app_server_audit_close(app);
 	app_requests_close(app);
+	app_keeps_free(app);
 	while (app->timers != NULL) {
 		struct timer *t = app->timers;
 

@@ -443,3 +443,55 @@ app_hints(struct app *app, char *buf, size_t size)
 			room = add_hint(app, contexts, n, global[i].a, global[i].word, buf, size, &used);
 	}
 }
+
+/* --- the session's keeps -------------------------------------------------------------- */
+
+struct app_keep {
+	struct app_keep *next;
+	char *name;
+	void *data;
+	void (*free_fn)(void *data);
+};
+
+void
+app_keep(struct app *app, const char *name, void *data, void (*free_fn)(void *data))
+{
+	struct app_keep *k;
+
+	for (k = app->keeps; k != NULL; k = k->next)
+		if (strcmp(k->name, name) == 0)
+			break;
+	if (k == NULL) {
+		k = xcalloc(1, sizeof *k);
+		k->name = xstrdup(name);
+		k->next = app->keeps;
+		app->keeps = k;
+	} else if (k->data != NULL && k->free_fn != NULL) {
+		k->free_fn(k->data);
+	}
+	k->data = data;
+	k->free_fn = free_fn;
+}
+
+void *
+app_kept(struct app *app, const char *name)
+{
+	for (struct app_keep *k = app->keeps; k != NULL; k = k->next)
+		if (strcmp(k->name, name) == 0)
+			return k->data;
+	return NULL;
+}
+
+void
+app_keeps_free(struct app *app)
+{
+	while (app->keeps != NULL) {
+		struct app_keep *k = app->keeps;
+
+		app->keeps = k->next;
+		if (k->data != NULL && k->free_fn != NULL)
+			k->free_fn(k->data);
+		free(k->name);
+		free(k);
+	}
+}

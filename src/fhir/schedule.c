@@ -229,6 +229,26 @@ sched_owners_free(struct sched_owners *o)
 	memset(o, 0, sizeof *o);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+sched_owners_copy(const struct sched_owners *from, struct sched_owners *to)
+{
+	to->n = from->n;
+	to->v = xcalloc(from->n + 1, sizeof *to->v);
+	for (size_t i = 0; i < from->n; i++) {
+		to->v[i].schedule = dup_or_null(from->v[i].schedule);
+		to->v[i].practitioner = dup_or_null(from->v[i].practitioner);
+		to->v[i].location = dup_or_null(from->v[i].location);
+		to->v[i].name = dup_or_null(from->v[i].name);
+		to->v[i].location_name = dup_or_null(from->v[i].location_name);
+	}
+}
+
 /* --- the day ------------------------------------------------------------------------ */
 
 void

@@ -64,6 +64,8 @@ struct fhir_search *sched_owners_search(void);
 /* The owners of a searchset of Schedules, sorted by name. */
 void sched_owners_read(const cJSON *searchset, struct sched_owners *out);
 void sched_owners_free(struct sched_owners *o);
+/* A deep copy of FROM into TO. */
+void sched_owners_copy(const struct sched_owners *from, struct sched_owners *to);
 
 /* The one-character markers of the day grid (the man page lists them). */
 enum sched_marker {
