@@ -303,6 +303,50 @@ int bill_visit_result(cJSON *response, const char *patient_id, const char *encou
     const struct date *today, struct bill_visit *out, char **cause);
 void bill_visit_clear(struct bill_visit *v);
 
+/* --- a patient's visits, for choosing the one to charge ---------------------------------- */
+
+#define BILL_ENCOUNTERS_COUNT 50
+
+/* An ICD-10-CM diagnosis of a visit, from a Condition recorded at it. */
+struct bill_diagnosis {
+	char code[BILL_CODE_SIZE];
+	char display[BILL_TEXT_SIZE];
+};
+
+struct bill_encounter {
+	char id[BILL_REF_SIZE];
+	char day[BILL_DAY_SIZE];      /* period.start's day, or "" */
+	char what[BILL_TEXT_SIZE];    /* its type as a person reads it */
+	char status[BILL_CODE_SIZE];
+	char performer[BILL_REF_SIZE]; /* the first participant's "Practitioner/ID", or "" */
+	char location[BILL_REF_SIZE];  /* the first location's "Location/ID", or "" */
+	struct bill_diagnosis diagnoses[BILL_DIAGNOSES_MAX];
+	size_t ndiagnoses; /* ICD-10-CM codes only: a claim points at no other */
+};
+
+struct bill_encounters {
+	struct patient_opened opened; /* the Patient and allergies, for the banner */
+	struct bill_encounter *v;     /* newest first */
+	size_t n;
+	long total; /* what the server matched, may exceed n */
+};
+
+/*
+ * One round trip: the patient and allergies (as patient_open_batch), the patient's
+ * Encounters newest first, and the patient's Conditions (their ICD-10-CM codes are
+ * the visits' diagnoses). The caller frees it.
+ */
+cJSON *bill_encounters_batch(const struct fhir_client *fc, const char *patient_id);
+/*
+ * Its batch-response into OUT (zeroed first). An Encounter of another patient is
+ * left out. 0, or -1 with *CAUSE when the patient or the encounters could not be read.
+ */
+int bill_encounters_result(
+    cJSON *response, const char *patient_id, struct bill_encounters *out, char **cause);
+void bill_encounters_clear(struct bill_encounters *e);
+/* The encounter with ID, borrowed, or NULL. */
+const struct bill_encounter *bill_encounter_by_id(const struct bill_encounters *e, const char *id);
+
 /* --- remittances: a ClaimResponse read for posting ------------------------------------ */
 
 /*

@@ -1680,3 +1680,74 @@ Test(billing_hostile, a_remittance_of_thousands_of_lines_is_cut_and_says_so)
 	bill_remit_clear(&r);
 	free(text);
 }
+
+Test(billing_visits, encounters_newest_first_with_their_icd10_diagnoses_and_no_other_patient)
+{
+	struct bill_encounters e;
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *b = bill_encounters_batch(fc, "p1"), *r;
+	const cJSON *entries = cJSON_GetObjectItem(b, "entry");
+
+	cr_assert_eq(cJSON_GetArraySize(entries), 4, "patient, allergies, visits, conditions");
+	cr_assert_not_null(strstr(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(entries, 2),
+	                                              "request"),
+	                              "url"),
+	    "Encounter?patient=p1"));
+	r = parse(
+	    "{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	    "\"Patient\",\"id\":\"p1\",\"birthDate\":\"1960-01-02\"}},{},"
+	    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	    "\"total\":3,\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"old\",\"status\":\"finished\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2020-01-02T09:00:00Z\"},"
+	    "\"type\":[{\"text\":\"Check up\"}],\"participant\":[{\"individual\":{\"reference\":"
+	    "\"Practitioner/dr1\"}}]}},"
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"other\",\"subject\":{"
+	    "\"reference\":\"Patient/p2\"},\"period\":{\"start\":\"2026-01-02\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"new\",\"subject\":{"
+	    "\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2025-05-06\"},"
+	    "\"type\":[{\"coding\":[{\"display\":\"Problem \\u001b[2J\"}]}]}}]}},"
+	    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	    "\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/old\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://snomed.info/sct\",\"code\":\"195662009\"},{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"J02.9\",\"display\":\"Pharyngitis\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/old\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"J02.9\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p2\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/new\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"E11.9\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/new\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"not a code\"}]}}}]}}]}");
+	cr_assert_eq(bill_encounters_result(r, "p1", &e, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_str_eq(e.opened.view.birth_date, "1960-01-02");
+	cr_assert_eq(e.n, 2, "the other patient's visit is left out");
+	cr_assert_eq(e.total, 3);
+	cr_assert_str_eq(e.v[0].id, "new");
+	cr_assert_str_eq(e.v[0].day, "2025-05-06");
+	cr_assert_eq(e.v[0].ndiagnoses, 0, "not another patient's, not an invalid code");
+	cr_assert_str_eq(e.v[1].id, "old");
+	cr_assert_str_eq(e.v[1].what, "Check up");
+	cr_assert_str_eq(e.v[1].performer, "Practitioner/dr1");
+	cr_assert_eq(e.v[1].ndiagnoses, 1, "ICD-10-CM only, each code once");
+	cr_assert_str_eq(e.v[1].diagnoses[0].code, "J02.9");
+	cr_assert_str_eq(e.v[1].diagnoses[0].display, "Pharyngitis");
+	cr_assert_eq(bill_encounter_by_id(&e, "old"), &e.v[1]);
+	cr_assert_null(bill_encounter_by_id(&e, "other"));
+	bill_encounters_clear(&e);
+	cJSON_Delete(r);
+
+	r = parse(
+	    "{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	    "\"Patient\",\"id\":\"p1\"}},{},{\"response\":{\"status\":\"500\"}}]}");
+	cr_assert_eq(bill_encounters_result(r, "p1", &e, &cause), -1);
+	cr_assert_not_null(strstr(cause, "visits"), "%s", cause);
+	free(cause);
+	cJSON_Delete(r);
+	cJSON_Delete(b);
+	fhir_client_free(&fc);
+}
