@@ -15,5 +15,7 @@ const struct screen_ops *const screens_all[] = {
 	&book_screen,
 	&flow_screen,
 	&free_slots_screen,
+	&billing_screen,
+	&charges_screen,
 	NULL,
 };

@@ -18,6 +18,9 @@ extern const struct screen_ops book_screen;
 extern const struct screen_ops flow_screen;
 extern const struct screen_ops free_slots_screen;
 
+extern const struct screen_ops billing_screen;
+extern const struct screen_ops charges_screen;
+
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];
 
