@@ -21,11 +21,11 @@ enum { F_CODE, F_QUANTITY, F_PRICE, F_REASON, F_MODIFIERS, F_DIAGNOSES, F_COUNT 
 static const struct field_def fields[F_COUNT] = {
 	[F_CODE]      = { .label = "Code or words", .type = FIELD_TEXT, .max_chars = 60 },
 	[F_QUANTITY]  = { .label = "Quantity", .type = FIELD_INTEGER, .min = 1, .max = BILL_QUANTITY_MAX },
-	[F_PRICE]     = { .label = "Price (blank: the fee schedule's)", .type = FIELD_MONEY },
+	[F_PRICE]     = { .label = "Price", .type = FIELD_MONEY },
 	/* A reason is kept in BILL_TEXT_SIZE bytes: 60 characters of up to four bytes fit. */
-	[F_REASON]    = { .label = "Why the price differs", .type = FIELD_TEXT, .max_chars = 60 },
-	[F_MODIFIERS] = { .label = "Modifiers (up to 4: 25 LT)", .type = FIELD_TEXT, .max_chars = 40 },
-	[F_DIAGNOSES] = { .label = "Diagnoses (1-4: numbers above or ICD-10-CM)", .type = FIELD_TEXT,
+	[F_REASON]    = { .label = "Price reason", .type = FIELD_TEXT, .max_chars = 60 },
+	[F_MODIFIERS] = { .label = "Modifiers", .type = FIELD_TEXT, .max_chars = 40 },
+	[F_DIAGNOSES] = { .label = "Diagnoses", .type = FIELD_TEXT,
 			  .max_chars = 80 },
 };
 // clang-format on
@@ -193,6 +193,11 @@ charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 			ui_putf(win, y++, 3, COLS - 4, UI_ERROR, false, "- %s", c->problems.v[i]);
 	}
 	y++;
+	if (y < bottom)
+		ui_put(win, y++, 1, COLS - 2,
+		    "A code, or words of the fee schedule; price blank: the fee schedule's; up to 4 "
+		    "modifiers (25 LT); 1 to 4 diagnoses: their numbers above, or ICD-10-CM codes.",
+		    UI_DIM, false);
 	if (y < bottom)
 		ui_form_draw(&c->form, win, y, bottom - y, COLS);
 }
