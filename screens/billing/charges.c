@@ -41,6 +41,7 @@ struct charges {
 	char request_id[UUID_BUF_SIZE]; /* of the pending lines: a retried save finds the first */
 	char claim_id[UUID_BUF_SIZE];   /* of the claim being queued */
 	struct bill_problems problems;  /* what the last check, save or scrub found */
+	struct bill_parties parties;    /* the providers' NPIs, read for the claim */
 	char *problems_title;
 };
 
@@ -441,21 +442,16 @@ on_queued(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	read_visit(app, c);
 }
 
-/* Build the claim from the saved charges, list every problem the scrubber finds, or queue it. */
+/* Build the claim from the saved charges and the providers' NPIs: list every problem, or queue it. */
 static int
-claim(struct app *app, void *state)
+claim_build(struct app *app, struct charges *c)
 {
-	struct charges *c = state;
 	const struct coverage_view *covs[4];
 	struct bill_claim_input in = { 0 };
 	struct fhir_plan *plan;
 	struct date_time now;
 	char patient[BILL_REF_SIZE];
 
-	if (c->npending > 0) {
-		app_error(app, "Save the new lines first: the claim is built from saved charges");
-		return APP_HANDLED;
-	}
 	date_time_now(&now);
 	if (c->claim_id[0] == '\0')
 		uuid_v4(c->claim_id);
@@ -466,11 +462,11 @@ claim(struct app *app, void *state)
 	in.charge_items = c->visit.charge_items;
 	in.ncoverages = bill_coverages_on(c->visit.views, c->visit.nviews, c->enc.day, covs, 4);
 	in.coverages = covs;
-	/*
-	 * The rendering provider is the visit's; the billing provider, NPIs and facility are
-	 * not yet read from the server, so the scrubber says what is missing.
-	 */
+	/* Who bills is the visit's service provider, who rendered it its practitioner. */
+	in.billing = c->enc.provider[0] ? c->enc.provider : NULL;
+	in.billing_npi = c->parties.billing_npi;
 	in.rendering = c->enc.performer[0] ? c->enc.performer : NULL;
+	in.rendering_npi = c->parties.rendering_npi;
 	in.facility = c->enc.location[0] ? c->enc.location : NULL;
 	in.place_of_service = "11";
 	in.request_id = c->claim_id;
@@ -485,6 +481,46 @@ claim(struct app *app, void *state)
 	app_request(app, c, &(struct app_request){ .plan = plan, .done = on_queued,
 	    .label = "Queuing the claim" });
 	return APP_REDRAW;
+}
+
+static void
+on_parties(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct charges *c = state;
+	char *cause = NULL;
+
+	(void)tag;
+	if (res->status != FHIR_OK || bill_parties_result(res->resource, c->enc.provider,
+	                                  c->enc.performer, &c->parties, &cause) != 0) {
+		app_error(app, "The claim's providers could not be read: %s",
+		    cause ? cause : res->message ? res->message : "no answer");
+		free(cause);
+		return;
+	}
+	claim_build(app, c);
+	app_dirty(app);
+}
+
+/* The providers' records are read (their NPIs change), then the claim is built. */
+static int
+claim(struct app *app, void *state)
+{
+	struct charges *c = state;
+	cJSON *batch;
+
+	if (c->npending > 0) {
+		app_error(app, "Save the new lines first: the claim is built from saved charges");
+		return APP_HANDLED;
+	}
+	batch = bill_parties_batch(c->enc.provider, c->enc.performer);
+	if (batch == NULL) {
+		memset(&c->parties, 0, sizeof c->parties);
+		return claim_build(app, c);
+	}
+	app_request(app, c, &(struct app_request){ .batch = batch, .done = on_parties,
+	    .label = "Reading the claim's providers" });
+	cJSON_Delete(batch);
+	return APP_HANDLED;
 }
 
 static int

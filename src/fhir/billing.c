@@ -2124,6 +2124,8 @@ encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 		if (e->performer[0] != '\0')
 			break;
 	}
+	put_reference(e->provider, sizeof e->provider,
+	    fhir_get_string(fhir_get_object(r, "serviceProvider"), "reference"), "Organization");
 	put_reference(e->location, sizeof e->location,
 	    fhir_get_string(
 	        fhir_get_object(cJSON_GetArrayItem(fhir_get_array(r, "location"), 0), "location"),
@@ -2213,5 +2215,87 @@ bill_encounters_result(
 		cJSON_ArrayForEach(
 		    entry, fhir_get_array(fhir_get_object(conds, "resource"), "entry"))
 		    condition_add(out, fhir_get_object(entry, "resource"), patient_id);
+	return 0;
+}
+
+/* --- a claim's providers --------------------------------------------------------------- */
+
+/* REF's type and id when it is a reference to one of TYPES' (NULL-ended); else false. */
+static bool
+split_reference(const char *ref, const char *const *types, char *type, size_t tsize, const char **id)
+{
+	for (; *types != NULL; types++) {
+		if (!is_reference(ref, *types))
+			continue;
+		put(type, tsize, *types);
+		*id = ref + strlen(*types) + 1;
+		return true;
+	}
+	return false;
+}
+
+static const char *const billing_types[] = { "Organization", "Practitioner", NULL };
+static const char *const rendering_types[] = { "Practitioner", NULL };
+
+cJSON *
+bill_parties_batch(const char *billing, const char *rendering)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries);
+	char type[32];
+	const char *id;
+
+	if (split_reference(billing, billing_types, type, sizeof type, &id))
+		fhir_batch_add_read(entries, type, id);
+	if (split_reference(rendering, rendering_types, type, sizeof type, &id))
+		fhir_batch_add_read(entries, type, id);
+	if (cJSON_GetArraySize(entries) == 0) {
+		cJSON_Delete(batch);
+		return NULL;
+	}
+	return batch;
+}
+
+/* ENTRY's resource is REF's; its NPI into NPI. 0, or -1 with *CAUSE. */
+static int
+party_read(const cJSON *entry, const char *ref, const char *what, char *npi, size_t size,
+    char **cause)
+{
+	const cJSON *r = fhir_get_object(entry, "resource");
+	char *got;
+
+	if (!fhir_entry_ok(entry)) {
+		*cause = fhir_entry_failure(entry, what);
+		return -1;
+	}
+	got = xasprintf("%s/%s", fhir_get_string(r, "resourceType") ? fhir_get_string(r, "resourceType") : "",
+	    fhir_get_string(r, "id") ? fhir_get_string(r, "id") : "");
+	if (!same(got, ref)) {
+		free(got);
+		*cause = xasprintf("the server answered with another record than %s", what);
+		return -1;
+	}
+	free(got);
+	put(npi, size, bill_npi_of(r));
+	return 0;
+}
+
+int
+bill_parties_result(const cJSON *response, const char *billing, const char *rendering,
+    struct bill_parties *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	int k = 0;
+	char type[32];
+	const char *id;
+
+	memset(out, 0, sizeof *out);
+	if (split_reference(billing, billing_types, type, sizeof type, &id) &&
+	    party_read(cJSON_GetArrayItem(entries, k++), billing, "the billing provider",
+	        out->billing_npi, sizeof out->billing_npi, cause) != 0)
+		return -1;
+	if (split_reference(rendering, rendering_types, type, sizeof type, &id) &&
+	    party_read(cJSON_GetArrayItem(entries, k++), rendering, "the rendering provider",
+	        out->rendering_npi, sizeof out->rendering_npi, cause) != 0)
+		return -1;
 	return 0;
 }

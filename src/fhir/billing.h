@@ -320,6 +320,7 @@ struct bill_encounter {
 	char status[BILL_CODE_SIZE];
 	char performer[BILL_REF_SIZE]; /* the first participant's "Practitioner/ID", or "" */
 	char location[BILL_REF_SIZE];  /* the first location's "Location/ID", or "" */
+	char provider[BILL_REF_SIZE];  /* serviceProvider, "Organization/ID": who bills it, or "" */
 	struct bill_diagnosis diagnoses[BILL_DIAGNOSES_MAX];
 	size_t ndiagnoses; /* ICD-10-CM codes only: a claim points at no other */
 };
@@ -344,6 +345,24 @@ cJSON *bill_encounters_batch(const struct fhir_client *fc, const char *patient_i
 int bill_encounters_result(
     cJSON *response, const char *patient_id, struct bill_encounters *out, char **cause);
 void bill_encounters_clear(struct bill_encounters *e);
+/* The NPIs of a claim's providers, as their records hold them ("" when none). */
+struct bill_parties {
+	char billing_npi[BILL_CODE_SIZE];
+	char rendering_npi[BILL_CODE_SIZE];
+};
+/*
+ * A batch that reads BILLING ("Organization/ID" or "Practitioner/ID") and RENDERING
+ * ("Practitioner/ID"), each when it is such a reference, in that order; NULL when
+ * neither is, so there is nothing to read. The caller frees it.
+ */
+cJSON *bill_parties_batch(const char *billing, const char *rendering);
+/*
+ * Its batch-response into OUT (zeroed first): each provider's us-npi identifier, kept
+ * as written (the scrubber judges it), "" when it has none or one too long to be an NPI.
+ * 0, or -1 with *CAUSE when a provider could not be read or is not the one asked for.
+ */
+int bill_parties_result(const cJSON *response, const char *billing, const char *rendering,
+    struct bill_parties *out, char **cause);
 /* The encounter with ID, borrowed, or NULL. */
 const struct bill_encounter *bill_encounter_by_id(const struct bill_encounters *e, const char *id);
 

@@ -1751,3 +1751,40 @@ Test(billing_visits, encounters_newest_first_with_their_icd10_diagnoses_and_no_o
 	cJSON_Delete(b);
 	fhir_client_free(&fc);
 }
+
+Test(billing_claim, the_providers_npis_read_in_one_batch_and_never_another_records)
+{
+	struct bill_parties p;
+	char *cause = NULL;
+	cJSON *b = bill_parties_batch("Organization/clinic", "Practitioner/dr1"), *r;
+	const cJSON *entries = cJSON_GetObjectItem(b, "entry");
+
+	cr_assert_eq(cJSON_GetArraySize(entries), 2);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(entries, 0), "request"),
+	                     "url"),
+	    "Organization/clinic");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(entries, 1), "request"),
+	                     "url"),
+	    "Practitioner/dr1");
+	cJSON_Delete(b);
+	cr_assert_null(bill_parties_batch("Location/x", NULL), "a location bills nothing: nothing is read");
+
+	r = parse("{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{"
+	          "\"resourceType\":\"Organization\",\"id\":\"clinic\",\"identifier\":[{\"system\":"
+	          "\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1234567893\"}]}},"
+	          "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	          "\"Practitioner\",\"id\":\"dr1\",\"identifier\":[{\"system\":"
+	          "\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"610\"}]}}]}");
+	cr_assert_eq(bill_parties_result(r, "Organization/clinic", "Practitioner/dr1", &p, &cause), 0);
+	cr_assert_str_eq(p.billing_npi, "1234567893");
+	cr_assert_str_eq(p.rendering_npi, "610", "kept as written: the scrubber says it is not valid");
+	cr_assert_eq(bill_parties_result(r, "Organization/clinic", "Practitioner/dr2", &p, &cause), -1);
+	cr_assert_str_eq(cause, "the server answered with another record than the rendering provider");
+	free(cause);
+	cJSON_Delete(r);
+	r = parse("{\"entry\":[{\"response\":{\"status\":\"404 Not Found\"}}]}");
+	cr_assert_eq(bill_parties_result(r, NULL, "Practitioner/dr1", &p, &cause), -1);
+	cr_assert_not_null(strstr(cause, "rendering provider"), "%s", cause);
+	free(cause);
+	cJSON_Delete(r);
+}

@@ -512,7 +512,8 @@ function loadData(repo, opts) {
       propertyGroup: [{ priceComponent: [{ type: 'base', amount: { value: price, currency: 'USD' } }] }],
     });
   }
-  addIcd10Codings(repo); // billing's region: see the function
+  addIcd10Codings(repo); // billing's region: see the functions
+  addNpis(repo);
   lap('billing');
 
   const warnings = [];
@@ -854,6 +855,27 @@ function addIcd10Codings(repo) {
     const icd = codings.map((x) => x.system === 'http://snomed.info/sct' && SNOMED_TO_ICD10CM.get(x.code)).find(Boolean);
     if (icd && !codings.some((x) => x.system === 'http://hl7.org/fhir/sid/icd-10-cm')) {
       codings.push({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: icd[0], display: icd[1] });
+    }
+  }
+}
+
+
+// The clinic and its practitioners bill under NPIs (valid check digits, not real ones):
+// a claim names both. Synthea's own practitioners keep the short numbers Synthea gives
+// them, which the claim scrubber rightly refuses.
+const NPIS = new Map([
+  ['Organization/clinic', '1000000012'],
+  ['Practitioner/clinician', '1000000020'],
+  ['Practitioner/lindqvist', '1000000038'],
+  ['Practitioner/raman', '1000000046'],
+  ['Practitioner/baptiste', '1000000053'],
+]);
+function addNpis(repo) {
+  for (const [ref, npi] of NPIS) {
+    const [type, id] = ref.split('/');
+    const r = repo.resources.get(type)?.get(id);
+    if (r && !(r.identifier ?? []).some((x) => x.system === 'http://hl7.org/fhir/sid/us-npi')) {
+      r.identifier = [...(r.identifier ?? []), { system: 'http://hl7.org/fhir/sid/us-npi', value: npi }];
     }
   }
 }
