@@ -244,6 +244,60 @@ check_remit(const cJSON *j)
 	bill_remit_clear(&r);
 }
 
+/*
+ * bill_encounters_result of a batch-response for patient p1: only p1's visits, with valid
+ * ids, newest first, each with at most BILL_DIAGNOSES_MAX valid ICD-10-CM codes, once each.
+ */
+static void
+check_encounters(cJSON *j)
+{
+	struct bill_encounters e;
+	char *cause = NULL;
+	int rc = bill_encounters_result(j, "p1", &e, &cause);
+
+	check_cause(rc, cause);
+	if (rc != 0)
+		return;
+	FUZZ_CHECK(e.opened.patient != NULL && e.total >= (long)e.n);
+	for (size_t i = 0; i < e.n; i++) {
+		const struct bill_encounter *v = &e.v[i];
+
+		CHECK_FIELD(v->id);
+		CHECK_FIELD(v->day);
+		CHECK_FIELD(v->what);
+		CHECK_FIELD(v->performer);
+		CHECK_FIELD(v->location);
+		CHECK_FIELD(v->provider);
+		FUZZ_CHECK(fhir_valid_id(v->id));
+		FUZZ_CHECK(v->day[0] == '\0' || fuzz_is_iso_date(v->day));
+		if (i > 0)
+			FUZZ_CHECK(strcmp(e.v[i - 1].day, v->day) >= 0);
+		FUZZ_CHECK(v->ndiagnoses <= BILL_DIAGNOSES_MAX);
+		for (size_t k = 0; k < v->ndiagnoses; k++) {
+			FUZZ_CHECK(bill_icd10cm_valid(v->diagnoses[k].code));
+			for (size_t m = 0; m < k; m++)
+				FUZZ_CHECK(strcmp(v->diagnoses[k].code, v->diagnoses[m].code) != 0);
+		}
+		FUZZ_CHECK(bill_encounter_by_id(&e, v->id) != NULL);
+	}
+	bill_encounters_clear(&e);
+}
+
+/* bill_parties_result: NPIs end inside their fields; a refusal has a sentence. */
+static void
+check_parties(const cJSON *j)
+{
+	struct bill_parties p;
+	char *cause = NULL;
+	int rc = bill_parties_result(j, "Organization/clinic", "Practitioner/dr1", &p, &cause);
+
+	check_cause(rc, cause);
+	if (rc == 0) {
+		CHECK_FIELD(p.billing_npi);
+		CHECK_FIELD(p.rendering_npi);
+	}
+}
+
 /* The first byte picks the reader; the rest is the JSON a server sent. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -255,7 +309,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = cJSON_ParseWithLength((const char *)data + 1, size - 1);
 	if (j == NULL)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 6) {
 	case 0:
 		check_money_read(j);
 		break;
@@ -265,8 +319,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		check_line(j);
 		break;
-	default:
+	case 3:
 		check_remit(j);
+		break;
+	case 4:
+		check_encounters(j);
+		break;
+	default:
+		check_parties(j);
 		break;
 	}
 	cJSON_Delete(j);

@@ -287,7 +287,8 @@ for (const text of [
   'MRN-00-4711', 'urn:oid:1.2|8013', '999-99-9999', '  lots   of   spaces  ', 'tab\there',
 ]) put('patient', text);
 
-// --- billing: a reader byte (0 money, 1 fee schedule, 2 charge, 3 remittance), then JSON.
+// --- billing: a reader byte (0 money, 1 fee schedule, 2 charge, 3 remittance, 4 visits,
+// 5 providers), then JSON.
 function bill(which, value) {
   put('billing', Buffer.concat([Buffer.from([which]), Buffer.from(JSON.stringify(value))]));
 }
@@ -392,6 +393,30 @@ bill(3, remit);
 bill(3, { ...remit, payment: { amount: { value: 64.99, currency: 'USD' } }, total: [adj('benefit', 1e309)] });
 bill(3, { ...remit, item: Array.from({ length: 120 }, (_, i) => ({ itemSequence: i + 1, adjudication: [adj('benefit', 0.01)] })) });
 bill(3, { ...remit, item: [{ itemSequence: 1, adjudication: [adj('benefit', 112.41600000000001), { amount: { value: 1, currency: 'EUR' } }] }] });
+// A patient's visits as bill_encounters_batch's answer, for patient p1; and the providers' reads.
+const ok200 = (resource) => ({ response: { status: '200 OK' }, resource });
+const icd = (code) => ({ coding: [{ system: 'http://snomed.info/sct', code: '1' }, { system: 'http://hl7.org/fhir/sid/icd-10-cm', code, display: code }] });
+const visit = (id, start, extra = {}) => ({ resourceType: 'Encounter', id, status: 'finished',
+  subject: { reference: 'Patient/p1' }, period: { start }, type: [{ text: `Visit ${id}` }],
+  participant: [{ individual: { reference: 'Practitioner/dr1' } }],
+  location: [{ location: { reference: 'Location/loc-main' } }],
+  serviceProvider: { reference: 'Organization/clinic' }, ...extra });
+const cond = (enc, code, patient = 'p1') => ({ resourceType: 'Condition', subject: { reference: `Patient/${patient}` },
+  encounter: { reference: `Encounter/${enc}` }, code: icd(code) });
+bill(4, { resourceType: 'Bundle', type: 'batch-response', entry: [
+  ok200({ resourceType: 'Patient', id: 'p1', birthDate: '1989-07-27', name: [{ family: 'Erdman', given: ['Louis'] }] }),
+  ok200(searchset([])),
+  ok200(searchset([visit('e1', '2021-01-02T16:24:37+00:00'), visit('e2', '2026-03-01'), visit('e3', 'x'),
+    visit('e4', '2020-01-01', { subject: { reference: 'Patient/p2' } })])),
+  ok200(searchset([cond('e1', 'J01.90'), cond('e1', 'J01.90'), cond('e2', 'E11.9'), cond('e2', 'bad code'),
+    cond('e1', 'J02.9', 'p2'), ...Array.from({ length: 14 }, (_, i) => cond('e2', `J${10 + i}.9`))])),
+] });
+bill(4, { entry: [ok200({ resourceType: 'Patient', id: 'p1' }), {}, { response: { status: '500' } }] });
+bill(5, { resourceType: 'Bundle', type: 'batch-response', entry: [
+  ok200({ resourceType: 'Organization', id: 'clinic', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '1000000012' }] }),
+  ok200({ resourceType: 'Practitioner', id: 'dr1', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '610' }] }),
+] });
+bill(5, { entry: [ok200({ resourceType: 'Organization', id: 'other' }), { response: { status: '404 Not Found' } }] });
 
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [
