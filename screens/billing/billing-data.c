@@ -6,10 +6,12 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 /*
  * One clinic, one fee schedule, changed once a year: a session reads it once instead
- * of on every visit charged. It holds no patient data, so nothing clinical is kept.
+ * of on every visit charged, and each later billing screen only asks how many entries
+ * changed since (a few hundred bytes). It holds no patient data: nothing clinical.
  */
 static struct bill_fees fees;
 static bool have_fees;
@@ -52,18 +54,42 @@ on_fees(struct app *app, void *state, struct fhir_result *res, unsigned long tag
 		done(app, state);
 }
 
+static void
+read_whole(struct app *app, void *state, void (*done)(struct app *, void *))
+{
+	struct fhir_search *s = bill_fees_search();
+
+	app_request(app, state, &(struct app_request){ .search = s, .done = on_fees,
+	    .tag = (unsigned long)(uintptr_t)done, .slot = "fees", .label = "Reading the fee schedule" });
+	fhir_search_free(&s);
+}
+
+/* Nothing changed since the schedule held was read: it stays; else it is read again. */
+static void
+on_check(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	void (*done)(struct app *, void *) = (void (*)(struct app *, void *))(uintptr_t)tag;
+
+	if (res->status == FHIR_CANCELLED ||
+	    (res->status == FHIR_OK && bill_fees_changes(res->resource) == 0)) {
+		if (done != NULL)
+			done(app, state);
+		return;
+	}
+	read_whole(app, state, done);
+}
+
 void
 billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct app *, void *))
 {
 	struct fhir_search *s;
 
-	if (have_fees && !again) {
-		if (done != NULL)
-			done(app, state);
+	if (!have_fees || again || (s = bill_fees_check_search(&fees, time(NULL))) == NULL) {
+		read_whole(app, state, done);
 		return;
 	}
-	s = bill_fees_search();
-	app_request(app, state, &(struct app_request){ .search = s, .done = on_fees,
-	    .tag = (unsigned long)(uintptr_t)done, .slot = "fees", .label = "Reading the fee schedule" });
+	app_request(app, state, &(struct app_request){ .search = s, .done = on_check,
+	    .tag = (unsigned long)(uintptr_t)done, .slot = "fees",
+	    .label = "Checking the fee schedule" });
 	fhir_search_free(&s);
 }

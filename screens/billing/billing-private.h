@@ -14,8 +14,9 @@ const struct bill_fees *billing_fees(void);
 /* Why the last read failed, or NULL. */
 const char *billing_fees_failed(void);
 /*
- * Read the fee schedule for STATE's screen unless it is held (or AGAIN); DONE runs
- * when it is, as an app_request callback of that screen would.
+ * Read the fee schedule for STATE's screen, or when it is held (and not AGAIN) ask the
+ * server whether it changed since and read it again only then; DONE runs when it is
+ * current, as an app_request callback of that screen would.
  */
 void billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct app *, void *));
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "fhir/billing.h"
+#include "fhir/schedule.h"
 #include "util/xmalloc.h"
 
 #include <locale.h>
@@ -495,8 +496,11 @@ bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause)
 	{
 		const cJSON *r = fhir_get_object(entry, "resource");
 
-		if (same(fhir_get_string(r, "resourceType"), "ChargeItemDefinition") &&
-		    fee_read(r, &out->v[out->n]))
+		if (!same(fhir_get_string(r, "resourceType"), "ChargeItemDefinition"))
+			continue;
+		sched_updated_newest(fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated"),
+		    time(NULL), out->since, sizeof out->since);
+		if (fee_read(r, &out->v[out->n]))
 			out->n++;
 	}
 	out->total = fhir_bundle_total(set);
@@ -513,6 +517,36 @@ bill_fees_free(struct bill_fees *f)
 		free(f->v[i].problem);
 	free(f->v);
 	memset(f, 0, sizeof *f);
+}
+
+struct fhir_search *
+bill_fees_check_search(const struct bill_fees *f, time_t now)
+{
+	time_t ahead = now + SCHED_UPDATED_SKEW_S;
+	struct fhir_search *s;
+	struct tm tm;
+	char le[40];
+	char *gt;
+
+	if (f->since[0] == '\0')
+		return NULL;
+	gmtime_r(&ahead, &tm);
+	strftime(le, sizeof le, "le%Y-%m-%dT%H:%M:%SZ", &tm);
+	gt = xasprintf("gt%s", f->since);
+	s = fhir_search_new("ChargeItemDefinition");
+	fhir_search_add(s, "_lastUpdated", gt);
+	fhir_search_add(s, "_lastUpdated", le);
+	fhir_search_add(s, "_summary", "count");
+	free(gt);
+	return s;
+}
+
+long
+bill_fees_changes(const cJSON *set)
+{
+	if (!same(fhir_get_string(set, "resourceType"), "Bundle"))
+		return -1;
+	return fhir_bundle_total(set);
 }
 
 const struct bill_fee *

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "fhir/coverage.h"
 #include "fhir/fhir.h"
@@ -112,6 +113,8 @@ struct bill_fees {
 	struct bill_fee *v; /* sorted by code */
 	size_t n;
 	long total; /* what the server matched, may exceed n */
+	/* The newest meta.lastUpdated read (as sched_updated_newest keeps it), or "". */
+	char since[48];
 };
 
 /*
@@ -127,6 +130,15 @@ struct fhir_search *bill_fees_search(void);
  */
 int bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause);
 void bill_fees_free(struct bill_fees *f);
+/*
+ * The check that the fee schedule F holds is still the server's: a count of the
+ * ChargeItemDefinitions changed since F.since (any status: a retired code counts), up
+ * to NOW and the allowed skew. A few hundred bytes when nothing changed. NULL when F
+ * has no since: read it again whole. The caller frees it.
+ */
+struct fhir_search *bill_fees_check_search(const struct bill_fees *f, time_t now);
+/* How many changed, from the check's answer; -1 when the answer does not say (read again). */
+long bill_fees_changes(const cJSON *set);
 /* The chargeable fee with CODE (exact, case-insensitive), borrowed or NULL. */
 const struct bill_fee *bill_fee_by_code(const struct bill_fees *f, const char *code);
 /*

@@ -1788,3 +1788,51 @@ Test(billing_claim, the_providers_npis_read_in_one_batch_and_never_another_recor
 	free(cause);
 	cJSON_Delete(r);
 }
+
+Test(billing_fees, revalidated_by_a_count_of_what_changed_since_the_newest_read)
+{
+	struct bill_fees f;
+	char *cause = NULL, *url;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s;
+	cJSON *set = parse(
+	    "{\"resourceType\":\"Bundle\",\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"ChargeItemDefinition\",\"meta\":{\"lastUpdated\":"
+	    "\"2026-01-05T10:00:00.123Z\"},\"status\":\"active\",\"code\":{\"coding\":[{\"system\":"
+	    "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99213\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"ChargeItemDefinition\",\"meta\":{\"lastUpdated\":"
+	    "\"9999-01-01T00:00:00Z\"},\"status\":\"active\",\"code\":{\"coding\":[{\"system\":"
+	    "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99214\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"ChargeItemDefinition\",\"meta\":{\"lastUpdated\":"
+	    "\"2026-01-02T10:00:00Z\"}}}]}");
+
+	cr_assert_eq(bill_fees_read(set, &f, &cause), 0);
+	cr_assert_str_eq(f.since, "2026-01-05T10:00:00.123Z",
+	    "the newest instant read, not one dated in the far future, even of an unusable entry");
+	s = bill_fees_check_search(&f, (time_t)1767607200); /* 2026-01-05T10:00:00Z */
+	url = fhir_search_url(fc, s);
+	cr_assert_str_eq(url,
+	    "https://ehr.example/fhir/ChargeItemDefinition?_lastUpdated=gt2026-01-05T10%3A00%3A00.123Z"
+	    "&_lastUpdated=le2026-01-05T10%3A05%3A00Z&_summary=count");
+	free(url);
+	fhir_search_free(&s);
+	bill_fees_free(&f);
+	cJSON_Delete(set);
+
+	set = parse("{\"resourceType\":\"Bundle\",\"entry\":[]}");
+	cr_assert_eq(bill_fees_read(set, &f, &cause), 0);
+	cr_assert_null(bill_fees_check_search(&f, time(NULL)), "nothing dated: read it whole again");
+	bill_fees_free(&f);
+	cJSON_Delete(set);
+
+	set = parse("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0}");
+	cr_assert_eq(bill_fees_changes(set), 0);
+	cJSON_Delete(set);
+	set = parse("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":2}");
+	cr_assert_eq(bill_fees_changes(set), 2);
+	cJSON_Delete(set);
+	set = parse("{\"resourceType\":\"OperationOutcome\"}");
+	cr_assert_eq(bill_fees_changes(set), -1);
+	cJSON_Delete(set);
+	fhir_client_free(&fc);
+}
