@@ -3,6 +3,7 @@
 
 #include "screens/billing/billing-private.h"
 #include "screens/billing/billing.h"
+#include "screens/patients/patients.h"
 #include "screens/screens.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
@@ -14,7 +15,7 @@
 #include <string.h>
 
 struct visits {
-	char *patient_id;
+	char *patient_id; /* "" until a patient is current */
 	struct bill_encounters enc; /* enc.opened.patient is NULL until read */
 	size_t cursor;
 	int shown; /* rows of visits shown at the last draw */
@@ -71,20 +72,47 @@ read_visits(struct app *app, struct visits *v)
 	cJSON_Delete(batch);
 }
 
+static void
+open_patient(struct app *app, struct visits *v, const char *id)
+{
+	free(v->patient_id);
+	v->patient_id = xstrdup(id != NULL ? id : "");
+	if (!fhir_valid_id(v->patient_id)) {
+		free(v->failed);
+		v->failed = xstrdup("the current patient has no usable id");
+		return;
+	}
+	read_visits(app, v);
+	billing_fees_load(app, v, false, on_fees);
+}
+
+/* The finder made PATIENT current: its visits. */
+static void
+on_picked(struct app *app, void *opener, const cJSON *patient)
+{
+	open_patient(app, opener, fhir_id_of(patient));
+	app_dirty(app);
+}
+
+static void
+pick_patient(struct app *app, void *state)
+{
+	patients_pick(app, state, on_picked);
+}
+
 static void *
 visits_enter(struct app *app, void *arg)
 {
 	struct visits *v = xcalloc(1, sizeof *v);
-	const char *id = fhir_id_of(app_patient(app));
 
 	(void)arg;
-	v->patient_id = xstrdup(id != NULL ? id : "");
-	if (!fhir_valid_id(v->patient_id)) {
-		v->failed = xstrdup("the current patient has no usable id");
+	v->patient_id = xstrdup("");
+	if (app_patient(app) == NULL) {
+		/* Billing starts from a patient: the finder first, once this screen is up. */
+		app_timer(app, v, 0, pick_patient);
 		return v;
 	}
-	read_visits(app, v);
-	billing_fees_load(app, v, false, on_fees);
+	open_patient(app, v, fhir_id_of(app_patient(app)));
 	return v;
 }
 
@@ -109,6 +137,12 @@ visits_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	char open[32];
 	int y = top + 2, first;
 
+	if (v->patient_id[0] == '\0') {
+		app_key_for(app, A_SELECT, open, sizeof open);
+		ui_putf(win, top + 1, 2, COLS - 4, UI_DIM, false,
+		    "Billing is for one patient at a time: %s finds the patient.", open);
+		return;
+	}
 	if (v->enc.opened.patient == NULL) {
 		ui_put(win, top + 1, 2, COLS - 4, v->failed ? v->failed : "Reading the patient's visits...",
 		    v->failed ? UI_ERROR : UI_DIM, false);
@@ -218,6 +252,10 @@ charge_visit(struct app *app, void *state)
 {
 	struct visits *v = state;
 
+	if (v->patient_id[0] == '\0') {
+		pick_patient(app, v);
+		return APP_HANDLED;
+	}
 	billing_open_charges(app, &v->enc.v[v->cursor]);
 	return APP_HANDLED;
 }
@@ -240,6 +278,8 @@ visits_unmet(struct app *app, void *state, unsigned need)
 	struct visits *v = state;
 
 	(void)app;
+	if (v->patient_id[0] == '\0')
+		return need == NEEDS_VISIT ? NULL : "choose the patient first";
 	if (v->enc.opened.patient == NULL)
 		return v->failed != NULL ? "the patient's visits could not be read"
 		                         : "wait for the patient's visits to be read";
@@ -255,7 +295,7 @@ visits_back(struct app *app, void *state)
 	struct visits *v = state;
 
 	(void)app;
-	return v->enc.opened.patient != NULL ? APP_LEAVE : APP_IGNORED;
+	return v->enc.opened.patient != NULL || v->patient_id[0] == '\0' ? APP_LEAVE : APP_IGNORED;
 }
 
 static const struct screen_action visits_actions[] = {
@@ -265,8 +305,8 @@ static const struct screen_action visits_actions[] = {
 	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
 	{ A_FIRST, first, NEEDS_LOADED, NULL },
 	{ A_LAST, last, NEEDS_LOADED, NULL },
-	{ A_SELECT, charge_visit, NEEDS_LOADED | NEEDS_VISIT, "charge" },
-	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
+	{ A_SELECT, charge_visit, NEEDS_VISIT, "charge" },
+	{ A_REFRESH, reread, NEEDS_LOADED | APP_NEEDS_IDLE, "refresh" },
 	{ A_BACK, visits_back, 0, NULL },
 	{ A_NONE },
 };
@@ -285,7 +325,7 @@ const struct screen_ops billing_screen = {
 	.title = "billing",
 	.context = "billing",
 	.module = "billing",
-	.needs = SCREEN_NEEDS_ONLINE | SCREEN_NEEDS_PATIENT,
+	.needs = SCREEN_NEEDS_ONLINE,
 	.enter = visits_enter,
 	.leave = visits_leave,
 	.draw = visits_draw,
