@@ -111,13 +111,17 @@ charges_enter(struct app *app, void *arg)
 	const char *id = fhir_id_of(app_patient(app));
 	char *cause = NULL;
 
-	c->enc = *(const struct bill_encounter *)arg;
 	c->patient_id = xstrdup(id != NULL ? id : "");
 	ui_form_init(&c->form, fields, F_COUNT);
 	ui_form_set_text(&c->form, F_QUANTITY, "1", &cause);
 	free(cause);
 	ui_form_mark_clean(&c->form);
 	uuid_v4(c->request_id);
+	if (arg == NULL || !fhir_valid_id(((const struct bill_encounter *)arg)->id)) {
+		c->failed = xstrdup("no visit chosen: open billing and choose the visit");
+		return c;
+	}
+	c->enc = *(const struct bill_encounter *)arg;
 	if (!fhir_valid_id(c->patient_id)) {
 		c->failed = xstrdup("the current patient has no usable id");
 		return c;
