@@ -200,8 +200,11 @@ charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y++;
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
-		    "A code, or words of the fee schedule; price blank: the fee schedule's; up to 4 "
-		    "modifiers (25 LT); 1 to 4 diagnoses: their numbers above, or ICD-10-CM codes.",
+		    "Code: a code or words of the fee schedule. Price: blank for the schedule's.",
+		    UI_DIM, false);
+	if (y < bottom)
+		ui_put(win, y++, 1, COLS - 2,
+		    "Modifiers: up to 4 (25 LT). Diagnoses: 1 to 4, numbers above or ICD-10-CM.",
 		    UI_DIM, false);
 	if (y < bottom)
 		ui_form_draw(&c->form, win, y, bottom - y, COLS);
@@ -392,8 +395,8 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 		return;
 	}
 	/* The lines stay, under the same request identifier: saving again writes none twice. */
-	app_error(app, "%s: %s; the lines are kept, save again to retry",
-	    fhir_save_name(outcome), res->message ? res->message : "no answer");
+	app_error(app, "%s, the lines are kept (save again): %s", fhir_save_name(outcome),
+	    res->message ? res->message : "no answer came");
 	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
 		read_visit(app, c);
 }
