@@ -15,6 +15,8 @@ const struct screen_ops *const screens_all[] = {
 	&book_screen,
 	&flow_screen,
 	&free_slots_screen,
+	&chart_screen,
+	&chart_list_screen,
 	&billing_screen,
 	&charges_screen,
 	NULL,

@@ -18,6 +18,8 @@ extern const struct screen_ops book_screen;
 extern const struct screen_ops flow_screen;
 extern const struct screen_ops free_slots_screen;
 
+extern const struct screen_ops chart_screen;
+extern const struct screen_ops chart_list_screen;
 extern const struct screen_ops billing_screen;
 extern const struct screen_ops charges_screen;
 

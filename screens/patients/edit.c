@@ -437,12 +437,26 @@ save(struct app *app, struct edit *e)
 
 /* --- the duplicate probe --------------------------------------------------------------------- */
 
+/* One audit line for the patients the probe is about to show; false when it cannot be written. */
+static bool
+probe_audited(struct app *app, const struct patient_view *found, size_t n)
+{
+	const char **ids = xcalloc(n > 0 ? n : 1, sizeof *ids);
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = found[i].id;
+	rc = app_audit_ids(app, "view", "Patient", ids, n);
+	free(ids);
+	return rc == 0;
+}
+
 static void
 on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct edit *e = state;
 	struct patient_view *found = NULL;
-	size_t n = 0;
+	size_t n = 0, more = 0;
 	enum patient_probe_result got = PATIENT_PROBE_FAILED;
 
 	(void)tag;
@@ -452,7 +466,7 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		return;
 	}
 	if (r->status == FHIR_OK)
-		got = patient_probe_read(r->resource, e->request_id, &found, &n);
+		got = patient_probe_read(r->resource, e->request_id, &found, &n, &more);
 	ui_dialog_free(&e->dialog);
 	if (got == PATIENT_PROBE_FAILED) {
 		/* Not knowing is not "no duplicate": say so, and let the clerk decide. */
@@ -472,6 +486,16 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		save(app, e);
 		return;
 	}
+	if (!probe_audited(app, found, n)) {
+		/* Names the audit trail did not record are not shown; the form stays as typed. */
+		for (size_t i = 0; i < n; i++)
+			patient_view_clear(&found[i]);
+		free(found);
+		ui_dialog_init(&e->dialog, "", false);
+		ui_form_set_not_saved(&e->form, "the audit trail cannot be written; save to try again");
+		e->stage = STAGE_EDITING;
+		return;
+	}
 	ui_dialog_init(&e->dialog, "This may be a patient already registered. Register anyway?", false);
 	for (size_t i = 0; i < n; i++) {
 		struct patient_view *v = &found[i];
@@ -480,6 +504,8 @@ on_probed(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		    *v->mrn ? v->mrn : "-", v->phone);
 		patient_view_clear(v);
 	}
+	if (more > 0)
+		ui_dialog_addf(&e->dialog, "(+%zu more)", more);
 	free(found);
 	e->stage = STAGE_ASKING;
 }

@@ -26,6 +26,7 @@ struct find {
 	bool pick;		    /* choose a patient for the screen below, then go back */
 	patients_picked_fn picked;  /* told of the patient chosen, with OPENER */
 	void *opener;
+	const char *label;	    /* the prompt's words when choosing: "Book for:" */
 	char *picking;		    /* the id being read for it */
 };
 
@@ -159,6 +160,7 @@ find_enter(struct app *app, void *arg)
 		f->pick = true;
 		f->picked = p->picked;
 		f->opener = p->opener;
+		f->label = p->label != NULL ? p->label : "Book for:";
 	}
 	ui_prompt_init(&f->input, 64, false);
 	ui_list_init(&f->list, patients_columns, COL_COUNT, need_page, f);
@@ -185,7 +187,7 @@ find_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct find *f = state;
 	int cx = 0;
 
-	ui_put(win, top + 1, 1, 14, f->pick ? "Book for:" : "Find patient:", UI_NORMAL, false);
+	ui_put(win, top + 1, 1, 14, f->pick ? f->label : "Find patient:", UI_NORMAL, false);
 	ui_prompt_draw(&f->input, win, top + 1, 15, 40, &cx);
 	f->cursor_y = top + 1;
 	f->cursor_x = cx;
@@ -452,7 +454,15 @@ patients_open_find(struct app *app)
 int
 patients_pick(struct app *app, void *opener, patients_picked_fn picked)
 {
-	struct patients_pick p = { picked, opener };
+	struct patients_pick p = { picked, opener, NULL };
+
+	return app_open(app, &patients_screen, &p);
+}
+
+int
+patients_pick_for(struct app *app, const char *label, void *opener, patients_picked_fn picked)
+{
+	struct patients_pick p = { picked, opener, label };
 
 	return app_open(app, &patients_screen, &p);
 }

@@ -25,6 +25,7 @@ struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_que
 struct patients_pick {
 	patients_picked_fn picked;
 	void *opener;
+	const char *label; /* the prompt's words (a static string), NULL: "Book for:" */
 };
 
 /* What the patient-edit screen opens on: NULL registers a new patient. */

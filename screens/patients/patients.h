@@ -40,5 +40,7 @@ int patients_open_coverage(struct app *app);
  */
 typedef void (*patients_picked_fn)(struct app *app, void *opener, const cJSON *patient);
 int patients_pick(struct app *app, void *opener, patients_picked_fn picked);
+/* The same, the prompt saying what the patient is chosen for: LABEL (static, at most 14 columns: "Chart of:"). */
+int patients_pick_for(struct app *app, const char *label, void *opener, patients_picked_fn picked);
 
 #endif

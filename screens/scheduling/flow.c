@@ -39,6 +39,7 @@ struct flow {
 	struct date day;
 	struct sched_board board; /* rows sorted by the board's order */
 	bool read;
+	bool failed; /* read, but not shown: its audit line could not be written */
 	struct ui_list list;
 	struct scheduling_change change;
 	bool asking;
@@ -129,9 +130,22 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		return;
 	}
 	sched_board_free(&f->board);
+	/* No names without their audit line: the board is not shown at all. */
+	if (scheduling_audit_patients(app, b.patients) != 0) {
+		sched_board_free(&b);
+		f->read = false;
+		f->failed = true;
+		fill(f);
+		app_dirty(app);
+		return;
+	}
 	f->board = b;
 	f->read = true;
+	f->failed = false;
 	fill(f);
+	if (b.cut)
+		app_status(app, "More than %d appointments today: the first %d are shown",
+		    SCHED_BOARD_COUNT, SCHED_BOARD_COUNT);
 	app_dirty(app);
 }
 
@@ -237,6 +251,8 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	}
 	if (f->read)
 		ui_list_draw(&f->list, win, top + 2, rows - 2, COLS);
+	else if (f->failed)
+		ui_put(win, top + 3, 2, COLS - 4, SCHEDULING_NOT_AUDITED, UI_ERROR, false);
 	else
 		ui_put(win, top + 3, 2, COLS - 4, "Reading today's patients...", UI_DIM, false);
 	if (f->asking)

@@ -76,7 +76,7 @@ on_found(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		return;
 	}
 	cJSON_Delete(f->slots);
-	f->slots = fhir_bundle_take(r->resource, "Slot");
+	f->slots = sched_free_read(r->resource);
 	fill(f);
 	f->in_form = f->nstarts == 0;
 	app_dirty(app);

@@ -31,7 +31,7 @@ static const struct ui_list_column week_columns[WCOL_COUNT] = {
 	{ "Blocked", 0, 1 },
 };
 
-enum asking { ASK_NONE, ASK_OWNER, ASK_CANCEL, ASK_STEP };
+enum asking { ASK_NONE, ASK_CANCEL, ASK_STEP };
 
 struct schedule {
 	struct app *app;
@@ -179,6 +179,16 @@ on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		return;
 	}
 	sched_day_free(&s->data);
+	free(s->failed);
+	s->failed = NULL;
+	/* No names without their audit line: the day is not shown at all. */
+	if (scheduling_audit_patients(app, day.patients) != 0) {
+		sched_day_free(&day);
+		s->have_data = false;
+		s->failed = xstrdup(SCHEDULING_NOT_AUDITED);
+		app_dirty(app);
+		return;
+	}
 	s->data = day;
 	s->have_data = true;
 	fill_day_list(s);
@@ -623,14 +633,6 @@ answered(struct schedule *s)
 	if (a == UI_DIALOG_ASKING)
 		return;
 	s->asking = ASK_NONE;
-	if (what == ASK_OWNER) {
-		if (a == UI_DIALOG_CHOSEN && ui_dialog_chosen(&s->dialog) < s->owners.n) {
-			s->owner = ui_dialog_chosen(&s->dialog);
-			s->have_data = false;
-			load_day(s);
-		}
-		return;
-	}
 	t = target(s, r);
 	if (what == ASK_STEP && a == UI_DIALOG_YES) {
 		scheduling_take_step(s->app, s, &s->change, &s->asked, &t);
@@ -845,19 +847,36 @@ week(struct app *app, void *state)
 	return APP_REDRAW;
 }
 
-static int
-practitioner(struct app *app, void *state)
+static void
+chosen_owner(struct app *app, void *state, long chosen)
 {
 	struct schedule *s = state;
 
 	(void)app;
-	ask(s, ASK_OWNER, "Whose schedule?", false);
-	ui_dialog_set_choosing(&s->dialog, true);
+	if (chosen < 0 || (size_t)chosen >= s->owners.n || (size_t)chosen == s->owner)
+		return;
+	s->owner = (size_t)chosen;
+	s->have_data = false;
+	load_day(s);
+}
+
+/* Whose schedule: a one-line chooser on the status line, the grid left as it is. */
+static int
+practitioner(struct app *app, void *state)
+{
+	struct schedule *s = state;
+	char **names = xcalloc(s->owners.n + 1, sizeof *names);
+
 	for (size_t i = 0; i < s->owners.n; i++)
-		ui_dialog_addf(&s->dialog, "%s%s%s", s->owners.v[i].name,
-		    s->owners.v[i].location_name ? ", " : "",
-		    s->owners.v[i].location_name ? s->owners.v[i].location_name : "");
-	return APP_REDRAW;
+		names[i] = s->owners.v[i].location_name
+		    ? xasprintf("%s (%s)", s->owners.v[i].name, s->owners.v[i].location_name)
+		    : xstrdup(s->owners.v[i].name);
+	app_choose(app, s, "Whose schedule?", (const char *const *)names, s->owners.n, s->owner,
+	    chosen_owner);
+	for (size_t i = 0; i < s->owners.n; i++)
+		free(names[i]);
+	free(names);
+	return APP_HANDLED;
 }
 
 static int

@@ -261,3 +261,21 @@ scheduling_take_step(struct app *app, void *state, struct scheduling_change *c,
 		break;
 	}
 }
+
+int
+scheduling_audit_patients(struct app *app, const cJSON *patients)
+{
+	size_t n = (size_t)cJSON_GetArraySize(patients), k = 0;
+	const char **ids = xcalloc(n + 1, sizeof *ids);
+	const cJSON *p;
+	int rc;
+
+	cJSON_ArrayForEach(p, patients)
+	{
+		if (fhir_id_of(p) != NULL)
+			ids[k++] = fhir_id_of(p);
+	}
+	rc = app_audit_ids(app, "view", "Patient", ids, k);
+	free(ids);
+	return rc;
+}

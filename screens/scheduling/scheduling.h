@@ -104,6 +104,13 @@ struct scheduling_target scheduling_target(const cJSON *appt, const cJSON *encou
  * be read; nothing was changed"). VERB starts the message.
  */
 bool scheduling_patient_read(struct app *app, const struct scheduling_target *t, const char *verb);
+/*
+ * One audit line for a view that names PATIENTS (an array of Patient resources as read
+ * with a day or the board). 0, or -1 when it cannot be written: the view then shows no
+ * names (the status line says why).
+ */
+int scheduling_audit_patients(struct app *app, const cJSON *patients);
+#define SCHEDULING_NOT_AUDITED "Not shown: the audit trail cannot be written"
 
 /* The three steps of a visit that the day grid and the flow board both ask about. */
 enum scheduling_step { SCHEDULING_CHECK_IN, SCHEDULING_NO_SHOW, SCHEDULING_CHECK_OUT };

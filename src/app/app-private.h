@@ -63,6 +63,7 @@ struct app {
 	bool function_key; /* the function-key prefix was pressed: a digit comes next */
 	bool command_active;
 	struct ui_prompt command;
+	struct app_chooser *chooser; /* the one-line chooser on the status line, or NULL */
 
 	/* Login and lock. */
 	size_t profile_cursor;
@@ -73,6 +74,9 @@ struct app {
 	bool locked;
 	double last_key;
 	struct secret *lock_passphrase; /* for a key without a passphrase (unencrypted_key = allow) */
+
+	struct audit_server *audit_server; /* the profile's audit_server, once an event is sent */
+	char *workstation;		   /* the host name, for the server's AuditEvents */
 
 	cJSON *patient;
 	char *last_patient;
@@ -85,6 +89,22 @@ struct frame *app_top(struct app *app);
 void app_draw_title(struct app *app, const char *title);
 enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
 void app_timers_forget(struct app *app, uint64_t instance);
+/* A timer of the app's own (instance 0), whatever screen is on top: as app_timer. */
+void app_timer_own(struct app *app, void *state, int ms, app_timer_fn fn);
+
+/* audit-server.c: the profile's audit_server */
+/* Send an event the local trail has taken to the server too (when the profile says so). */
+void app_server_audit(struct app *app, const char *action, const char *type,
+    const char *const *ids, size_t n);
+/*
+ * The queue, made with room for CAPACITY events if it is not there yet (the first
+ * event makes it with RELAY_CAPACITY; a test makes a small one first).
+ */
+struct audit_server *app_server_audit_start(struct app *app, size_t capacity);
+/* Events waiting for the server. */
+size_t app_server_audit_queued(struct app *app);
+/* At quit: one last short try for what is queued, then forget it. */
+void app_server_audit_close(struct app *app);
 
 /* stack.c: the screens */
 /* The screen instance STATE belongs to, wherever it is on the stack; 0 for the app's own. */
@@ -114,6 +134,11 @@ void app_login_key(struct app *app, int key);
 void app_login_draw(struct app *app, int *cy, int *cx);
 void app_lock(struct app *app);
 void app_unlock_key(struct app *app, int key);
+
+/* choose.c: the one-line chooser (app_choose) */
+void app_chooser_key(struct app *app, int key);
+void app_chooser_draw(struct app *app, int y, int *cursor_x);
+void app_chooser_cancel(struct app *app);
 
 /* command.c: the ":" command line */
 void app_command_start(struct app *app);

@@ -152,6 +152,16 @@ void app_status(struct app *app, const char *fmt, ...) __attribute__((format(pri
 void app_error(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_dirty(struct app *app);
 
+/*
+ * A one-line chooser on the status line, for a choice among many (whose schedule):
+ * PROMPT, then the N CHOICES (copied) from SELECTED on; typing filters them (any part,
+ * any case), arrows and Tab move, Enter chooses, Esc cancels. DONE gets the index chosen,
+ * or -1 for none; it is not called when the screen STATE belongs to has gone.
+ */
+typedef void (*app_chosen_fn)(struct app *app, void *state, long chosen);
+void app_choose(struct app *app, void *state, const char *prompt, const char *const *choices,
+    size_t n, size_t selected, app_chosen_fn done);
+
 /* The current patient shared by every screen (a FHIR Patient, owned by the app), or NULL. */
 const cJSON *app_patient(struct app *app);
 void app_set_patient(struct app *app, const cJSON *patient);
@@ -159,6 +169,14 @@ void app_set_patient(struct app *app, const cJSON *patient);
 const char *app_last_patient(struct app *app);
 /* The audit trail; a failure to write it is shown and returned. */
 int app_audit(struct app *app, const char *action, const char *type, const char *id);
+/*
+ * One screen view that shows N records of TYPE (a schedule's patients): one audit
+ * line listing their ids, or several when they do not fit (audit_log_ids). Only
+ * "view" takes a list. As app_audit: 0, or nonzero with the failure on the status
+ * line, and then the screen must not show those records.
+ */
+int app_audit_ids(struct app *app, const char *action, const char *type, const char *const *ids,
+    size_t n);
 
 /*
  * Requests: one call for a read, a search, a page, a batch of reads or a plan (every
@@ -186,6 +204,11 @@ struct app_request {
 	const struct cJSON *batch;  /* a batch Bundle of GETs */
 	struct fhir_plan *plan;	    /* writes; taken: a transaction, or steps where the server has none */
 	bool metadata;		    /* the CapabilityStatement (login) */
+	/*
+	 * The app's own work behind the screens (the audit trail's server copy): never
+	 * on the status line, never cancelled by Esc, not counted as the screen's.
+	 */
+	bool background;
 	/* What to do with the answer. */
 	app_done_fn done;
 	unsigned long tag;

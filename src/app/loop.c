@@ -147,6 +147,25 @@ app_audit(struct app *app, const char *action, const char *type, const char *id)
 		free(cause);
 		return -1;
 	}
+	app_server_audit(app, action, type, id != NULL ? &id : NULL, id != NULL ? 1 : 0);
+	return 0;
+}
+
+int
+app_audit_ids(struct app *app, const char *action, const char *type, const char *const *ids,
+    size_t n)
+{
+	char *cause = NULL;
+
+	if (app->audit == NULL)
+		return 0;
+	if (audit_log_ids(app->audit, action, type, ids, n, &cause) != 0) {
+		app_error(app, "The audit trail cannot be written: %s", cause);
+		free(cause);
+		return -1;
+	}
+	if (n > 0)
+		app_server_audit(app, action, type, ids, n);
 	return 0;
 }
 
@@ -174,10 +193,9 @@ app_prompt_key(struct app *app, struct ui_prompt *p, int key)
 
 /* --- timers ------------------------------------------------------------------------- */
 
-void
-app_timer(struct app *app, void *state, int ms, app_timer_fn fn)
+static void
+timer_set(struct app *app, uint64_t instance, void *state, int ms, app_timer_fn fn)
 {
-	uint64_t instance = app_instance_of(app, state);
 	struct timer *t;
 
 	for (t = app->timers; t != NULL; t = t->next)
@@ -192,6 +210,18 @@ app_timer(struct app *app, void *state, int ms, app_timer_fn fn)
 		app->timers = t;
 	}
 	t->due = app_now() + ms / 1000.0;
+}
+
+void
+app_timer(struct app *app, void *state, int ms, app_timer_fn fn)
+{
+	timer_set(app, app_instance_of(app, state), state, ms, fn);
+}
+
+void
+app_timer_own(struct app *app, void *state, int ms, app_timer_fn fn)
+{
+	timer_set(app, 0, state, ms, fn);
 }
 
 static void
@@ -251,6 +281,12 @@ key_ready(struct app *app, int key)
 	}
 	if (app->command_active) {
 		app_command_key(app, key);
+		return;
+	}
+	if (app->chooser != NULL) {
+		free(app->status);
+		app->status = NULL;
+		app_chooser_key(app, key);
 		return;
 	}
 	/* A new key press ends the last message. */
@@ -384,6 +420,12 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 	if (app->command_active) {
 		ui_put(stdscr, y, 0, 1, ":", UI_STATUS, false);
 		ui_prompt_draw(&app->command, stdscr, y, 1, COLS - 1, cursor_x);
+		*cursor_y = y;
+		return;
+	}
+	/* A message (nothing matches) shows instead until the next key. */
+	if (app->chooser != NULL && app->status == NULL) {
+		app_chooser_draw(app, y, cursor_x);
 		*cursor_y = y;
 		return;
 	}
@@ -524,6 +566,11 @@ signals_install(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * An audit log at the file size limit must fail its write (EFBIG, which the
+	 * audit trail reports and the screen acts on), not kill the program mid-screen.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int
@@ -563,6 +610,12 @@ app_free(struct app *app)
 {
 	while (app->depth > 0)
 		app_pop(app);
+	/* Its screen is gone: ends without a word to it. */
+	app_chooser_cancel(app);
+	if (app->audit != NULL && app->phase == PHASE_READY)
+		app_audit(app, "logout", NULL, NULL);
+	/* Before the requests close: the server's copy gets its last try, logout included. */
+	app_server_audit_close(app);
 	app_requests_close(app);
 	while (app->timers != NULL) {
 		struct timer *t = app->timers;
@@ -570,8 +623,6 @@ app_free(struct app *app)
 		app->timers = t->next;
 		free(t);
 	}
-	if (app->audit != NULL && app->phase == PHASE_READY)
-		app_audit(app, "logout", NULL, NULL);
 	audit_close(&app->audit);
 	session_close(&app->session);
 	keymap_free(&app->keymap);
@@ -580,6 +631,7 @@ app_free(struct app *app)
 	secret_free(&app->lock_passphrase);
 	cJSON_Delete(app->patient);
 	free(app->last_patient);
+	free(app->workstation);
 	free(app->status);
 	free(app->login_message);
 	free(app->keyring_notice);
@@ -623,6 +675,13 @@ app_run(const struct app_config *config)
 	/* Help and hints name the keys this terminal has ("^K 7" for F7 on a VT100). */
 	keymap_set_terminal(app.keymap, ui_has_key);
 	signals_install();
+	{
+		/* Taken before the confinement, for the server's AuditEvents. */
+		char host[256];
+
+		app.workstation = xstrdup(gethostname(host, sizeof host) == 0 &&
+			memchr(host, '\0', sizeof host) != NULL ? host : "unknown");
+	}
 	app_requests_open(&app);
 	app.dirty = true;
 	if (app.profile == NULL)

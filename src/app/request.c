@@ -26,6 +26,7 @@ struct request {
 	char *slot, *label;
 	enum request_fate fate;
 	bool answered;
+	bool background; /* not shown, not cancelled with its instance */
 	uint64_t answered_seq; /* answers are delivered in the order they came */
 	struct fhir_result result;
 	struct request *next;
@@ -107,6 +108,7 @@ requests_start(struct requests *rs, uint64_t instance, void *state, const struct
 	r->state = state;
 	r->done = req->done;
 	r->tag = req->tag;
+	r->background = req->background;
 	r->slot = req->slot != NULL ? xstrdup(req->slot) : NULL;
 	r->label = xstrdup(req->label != NULL ? req->label : "Working");
 	if (r->slot != NULL) {
@@ -152,7 +154,8 @@ requests_cancel_instance(struct requests *rs, uint64_t instance)
 	bool any = false;
 
 	for (struct request *r = rs->list; r != NULL; r = r->next) {
-		if (r->instance == instance && !r->answered && r->fate == REQUEST_WANTED) {
+		if (r->instance == instance && !r->answered && r->fate == REQUEST_WANTED &&
+		    !r->background) {
 			stop(rs, r, REQUEST_CANCELLED);
 			any = true;
 		}
@@ -212,7 +215,8 @@ requests_running(const struct requests *rs, const void *state)
 	size_t n = 0;
 
 	for (const struct request *r = rs->list; r != NULL; r = r->next)
-		if (!r->answered && r->fate != REQUEST_DROPPED && (state == NULL || r->state == state))
+		if (!r->answered && r->fate != REQUEST_DROPPED && !r->background &&
+		    (state == NULL || r->state == state))
 			n++;
 	return n;
 }
@@ -221,7 +225,7 @@ bool
 requests_newest(const struct requests *rs, const char **label, uint64_t *http_id)
 {
 	for (const struct request *r = rs->list; r != NULL; r = r->next) {
-		if (!r->answered && r->fate != REQUEST_DROPPED) {
+		if (!r->answered && r->fate != REQUEST_DROPPED && !r->background) {
 			*label = r->label;
 			*http_id = r->http_id;
 			return true;

@@ -51,7 +51,10 @@ uint64_t requests_start(struct requests *rs, uint64_t instance, void *state,
  * it was still running). True when it was running.
  */
 bool requests_cancel(struct requests *rs, uint64_t handle);
-/* Cancel every running request of INSTANCE, as requests_cancel(); true when any was. */
+/*
+ * Cancel every running request of INSTANCE, as requests_cancel(); true when any was.
+ * A background request (app_request.background) is left running.
+ */
 bool requests_cancel_instance(struct requests *rs, uint64_t instance);
 /* INSTANCE left: stop its requests; their answers are dropped. */
 void requests_forget_instance(struct requests *rs, uint64_t instance);
@@ -62,9 +65,9 @@ void requests_forget_instance(struct requests *rs, uint64_t instance);
 bool requests_deliver(struct requests *rs);
 /* Answers waiting for requests_deliver(): the loop must not sleep while there are. */
 bool requests_pending(const struct requests *rs);
-/* Running requests of STATE (NULL: of anyone). */
+/* Running requests of STATE (NULL: of anyone), background ones not counted. */
 size_t requests_running(const struct requests *rs, const void *state);
-/* The newest running request, for the status line: its label and transfer, or false. */
+/* The newest running request but a background one, for the status line, or false. */
 bool requests_newest(const struct requests *rs, const char **label, uint64_t *http_id);
 
 #endif

@@ -30,25 +30,27 @@ enum audit_needs {
 static const struct audit_action {
 	const char *name;
 	enum audit_needs needs;
+	bool many; /* audit_log_ids may name several ids on one line */
 } audit_actions[] = {
-	{ "login",         AUDIT_NO_RESOURCE }, /* the key unlocked and the session opened */
-	{ "login-failed",  AUDIT_NO_RESOURCE }, /* a wrong passphrase or a refused certificate */
-	{ "logout",        AUDIT_NO_RESOURCE },
-	{ "lock",          AUDIT_NO_RESOURCE }, /* the idle lock cleared the screen */
-	{ "unlock",        AUDIT_NO_RESOURCE },
-	{ "unlock-failed", AUDIT_NO_RESOURCE },
-	{ "view",          AUDIT_TYPE_ID },
-	{ "search",        AUDIT_TYPE },        /* the type searched, never the search terms */
-	{ "create",        AUDIT_TYPE },        /* the id once the server has given one */
-	{ "update",        AUDIT_TYPE_ID },
-	{ "delete",        AUDIT_TYPE_ID },
-	{ "book",          AUDIT_TYPE },        /* an Appointment; the id once known */
-	{ "cancel",        AUDIT_TYPE_ID },
-	{ "reschedule",    AUDIT_TYPE_ID },     /* an Appointment moved to other slots */
-	{ "no-show",       AUDIT_TYPE_ID },
-	{ "check-in",      AUDIT_TYPE_ID },     /* the Appointment; its Encounter is created */
-	{ "check-out",     AUDIT_TYPE_ID },
-	{ "room",          AUDIT_TYPE_ID },     /* an Encounter's room */
+	{ "login",         AUDIT_NO_RESOURCE, false },     /* the key unlocked and the session opened */
+	{ "login-failed",  AUDIT_NO_RESOURCE, false },     /* a wrong passphrase or a refused certificate */
+	{ "logout",        AUDIT_NO_RESOURCE, false },
+	{ "lock",          AUDIT_NO_RESOURCE, false },     /* the idle lock cleared the screen */
+	{ "unlock",        AUDIT_NO_RESOURCE, false },
+	{ "unlock-failed", AUDIT_NO_RESOURCE, false },
+	{ "view",          AUDIT_TYPE_ID,     true },      /* one record, or a screen of them */
+	{ "search",        AUDIT_TYPE,        false },     /* the type searched, never the search terms */
+	{ "create",        AUDIT_TYPE,        false },     /* the id once the server has given one */
+	{ "update",        AUDIT_TYPE_ID,     false },
+	{ "delete",        AUDIT_TYPE_ID,     false },
+	{ "book",          AUDIT_TYPE,        false },     /* an Appointment; the id once known */
+	{ "cancel",        AUDIT_TYPE_ID,     false },
+	{ "reschedule",    AUDIT_TYPE_ID,     false },     /* an Appointment moved to other slots */
+	{ "no-show",       AUDIT_TYPE_ID,     false },
+	{ "check-in",      AUDIT_TYPE_ID,     false },     /* the Appointment; its Encounter is created */
+	{ "check-out",     AUDIT_TYPE_ID,     false },
+	{ "room",          AUDIT_TYPE_ID,     false },     /* an Encounter's room */
+	{ "server-full",   AUDIT_NO_RESOURCE, false },     /* audit_server: later events not sent */
 };
 // clang-format on
 
@@ -71,6 +73,19 @@ static const struct audit_action {
 	    sizeof "action=" + AUDIT_ACTION_MAX + sizeof "resource=/" +                            \
 	    2 * AUDIT_ESCAPED(AUDIT_FIELD_MAX) + sizeof "note=" + sizeof AUDIT_ALL_NOTES + 1)
 _Static_assert(AUDIT_WORST_LINE <= AUDIT_LINE_MAX, "an audit line can outgrow AUDIT_LINE_MAX");
+/* "\tpart=" and two counts of up to 20 digits. */
+#define AUDIT_PART_MAX (sizeof "\tpart=/" - 1 + 2 * 20)
+/*
+ * A line of a list (audit_log_ids) with the longest head, type and notes must still
+ * hold one id, however long, so that every id gets a line.
+ */
+#define AUDIT_WORST_LIST_LINE                                                                      \
+	(sizeof AUDIT_TORN + sizeof "2026-11-28T17:23:31Z" + sizeof "pid=" + 20 + sizeof "user=" + \
+	    AUDIT_ESCAPED(AUDIT_USER_MAX) + sizeof "profile=" + AUDIT_ESCAPED(AUDIT_FIELD_MAX) +   \
+	    sizeof "action=" + AUDIT_ACTION_MAX + sizeof "resource=" +                             \
+	    AUDIT_ESCAPED(AUDIT_FIELD_MAX) + sizeof "ids=" + AUDIT_ESCAPED(AUDIT_FIELD_MAX) +      \
+	    AUDIT_PART_MAX + sizeof "note=" + sizeof AUDIT_ALL_NOTES + 1)
+_Static_assert(AUDIT_WORST_LIST_LINE <= AUDIT_LINE_MAX, "one id may not fit a line of a list");
 _Static_assert(AUDIT_LINE_MAX <= PIPE_BUF, "AUDIT_LINE_MAX must not be above PIPE_BUF");
 
 struct audit {
@@ -116,12 +131,13 @@ audit_note(struct audit_line *l, const char *note)
 
 /*
  * Write at most MAX bytes of the C string IN to OUT with every byte that is not
- * visible ASCII, and the format's own '\', '=' and '/', as \xNN; OUT holds
- * AUDIT_ESCAPED(MAX) + 1 bytes. strnlen, not strlen: a megabyte from a server is
- * not read past MAX. Returns whether IN was longer than MAX and got cut.
+ * visible ASCII, and the format's own '\\', '=' and '/' (and ',' in a list of ids,
+ * when COMMA), as \xNN; OUT holds AUDIT_ESCAPED(MAX) + 1 bytes. strnlen, not
+ * strlen: a megabyte from a server is not read past MAX. Returns whether IN was
+ * longer than MAX and got cut.
  */
 static bool
-audit_escape(char *out, const char *in, size_t max)
+audit_escape_as(char *out, const char *in, size_t max, bool comma)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t n = strnlen(in, max + 1), i;
@@ -132,7 +148,8 @@ audit_escape(char *out, const char *in, size_t max)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		if (c > ' ' && c < 0x7f && c != '\\' && c != '=' && c != '/') {
+		if (c > ' ' && c < 0x7f && c != '\\' && c != '=' && c != '/' &&
+		    !(comma && c == ',')) {
 			*out++ = (char)c;
 			continue;
 		}
@@ -143,6 +160,12 @@ audit_escape(char *out, const char *in, size_t max)
 	}
 	*out = '\0';
 	return cut;
+}
+
+static bool
+audit_escape(char *out, const char *in, size_t max)
+{
+	return audit_escape_as(out, in, max, false);
 }
 
 /* ASCII only, whatever the locale says a letter is. */
@@ -442,6 +465,72 @@ audit_write(struct audit *a, const char *line, size_t len, char **cause)
 	return 0;
 }
 
+/* The clock as the line's time field, into STAMP (32 bytes). Returns 0, or -1 with *cause set. */
+static int
+audit_stamp(char *stamp, char **cause)
+{
+	struct timespec now;
+	struct tm tm;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0 || gmtime_r(&now.tv_sec, &tm) == NULL ||
+	    strftime(stamp, 32, AUDIT_TIME_FORMAT, &tm) == 0) {
+		*cause = xstrdup("cannot read the clock for the audit log");
+		return -1;
+	}
+	return 0;
+}
+
+/* Find ACTION in the table; NULL with *cause set when it is not there. */
+static const struct audit_action *
+audit_action_check(struct audit *a, const char *action, char **cause)
+{
+	const struct audit_action *act;
+	char field[AUDIT_ESCAPED(AUDIT_FIELD_MAX) + 1];
+
+	if (a == NULL) {
+		*cause = xstrdup("the audit log is not open");
+		return NULL;
+	}
+	if ((act = audit_action_find(action)) == NULL) {
+		audit_escape(field, action != NULL ? action : "(null)", AUDIT_FIELD_MAX);
+		*cause = xasprintf("%s is not an audit action (a bug in ehrterm)", field);
+	}
+	return act;
+}
+
+/* The fields every line starts with, up to the action; a torn fragment is ended first. */
+static void
+audit_head(const struct audit *a, struct audit_line *l, const char *stamp, const char *action)
+{
+	char field[32];
+
+	if (a->torn)
+		audit_put(l, AUDIT_TORN);
+	audit_put(l, stamp);
+	snprintf(field, sizeof field, "\tpid=%ld", (long)getpid());
+	audit_put(l, field);
+	audit_put(l, "\tuser=");
+	audit_put(l, a->user);
+	audit_put(l, "\tprofile=");
+	audit_put(l, a->profile);
+	audit_put(l, "\taction=");
+	audit_put(l, action);
+}
+
+/* The notes on the session's fields and on the resource type, which every line shares. */
+static void
+audit_notes_head(const struct audit *a, struct audit_line *l, const char *type)
+{
+	if (a->user_cut)
+		audit_note(l, "user-cut");
+	if (a->profile_cut)
+		audit_note(l, "profile-cut");
+	if (type != NULL && !audit_type_ok(type))
+		audit_note(l, "type-invalid");
+	if (type != NULL && strnlen(type, AUDIT_FIELD_MAX + 1) > AUDIT_FIELD_MAX)
+		audit_note(l, "type-cut");
+}
+
 int
 audit_log(struct audit *a, const char *action, const char *resource_type, const char *resource_id,
     char **cause)
@@ -449,37 +538,15 @@ audit_log(struct audit *a, const char *action, const char *resource_type, const 
 	const struct audit_action *act;
 	struct audit_line l = {.len = 0};
 	char field[AUDIT_ESCAPED(AUDIT_FIELD_MAX) + 1], stamp[32];
-	struct timespec now;
-	struct tm tm;
 
-	if (a == NULL) {
-		*cause = xstrdup("the audit log is not open");
+	if ((act = audit_action_check(a, action, cause)) == NULL)
 		return -1;
-	}
-	if ((act = audit_action_find(action)) == NULL) {
-		audit_escape(field, action != NULL ? action : "(null)", AUDIT_FIELD_MAX);
-		*cause = xasprintf("%s is not an audit action (a bug in ehrterm)", field);
-		return -1;
-	}
 	if (audit_check_resource(act, resource_type, resource_id, cause) != 0)
 		return -1;
-	if (clock_gettime(CLOCK_REALTIME, &now) != 0 || gmtime_r(&now.tv_sec, &tm) == NULL ||
-	    strftime(stamp, sizeof stamp, AUDIT_TIME_FORMAT, &tm) == 0) {
-		*cause = xstrdup("cannot read the clock for the audit log");
+	if (audit_stamp(stamp, cause) != 0)
 		return -1;
-	}
 
-	if (a->torn)
-		audit_put(&l, AUDIT_TORN);
-	audit_put(&l, stamp);
-	snprintf(field, sizeof field, "\tpid=%ld", (long)getpid());
-	audit_put(&l, field);
-	audit_put(&l, "\tuser=");
-	audit_put(&l, a->user);
-	audit_put(&l, "\tprofile=");
-	audit_put(&l, a->profile);
-	audit_put(&l, "\taction=");
-	audit_put(&l, act->name);
+	audit_head(a, &l, stamp, act->name);
 	if (resource_type != NULL) {
 		audit_put(&l, "\tresource=");
 		audit_escape(field, resource_type, AUDIT_FIELD_MAX);
@@ -490,14 +557,7 @@ audit_log(struct audit *a, const char *action, const char *resource_type, const 
 			audit_put(&l, field);
 		}
 	}
-	if (a->user_cut)
-		audit_note(&l, "user-cut");
-	if (a->profile_cut)
-		audit_note(&l, "profile-cut");
-	if (resource_type != NULL && !audit_type_ok(resource_type))
-		audit_note(&l, "type-invalid");
-	if (resource_type != NULL && strnlen(resource_type, AUDIT_FIELD_MAX + 1) > AUDIT_FIELD_MAX)
-		audit_note(&l, "type-cut");
+	audit_notes_head(a, &l, resource_type);
 	if (resource_id != NULL && !audit_id_ok(resource_id))
 		audit_note(&l, "id-invalid");
 	if (resource_id != NULL && strnlen(resource_id, AUDIT_FIELD_MAX + 1) > AUDIT_FIELD_MAX)
@@ -508,6 +568,160 @@ audit_log(struct audit *a, const char *action, const char *resource_type, const 
 		return -1;
 	}
 	return audit_write(a, l.buf, l.len, cause);
+}
+
+/* One id of a list: escaped once, with what the notes need. */
+struct audit_list_id {
+	char *text; /* escaped, ',' too */
+	size_t len;
+	bool invalid, cut;
+};
+
+/*
+ * What a line of a list holds besides its ids: the head as it is now, the type, and
+ * room for the longest part and note fields and a torn mark, so every line of one
+ * event gets the same room whatever it notes.
+ */
+static size_t
+audit_list_fixed(const struct audit *a, const char *stamp, const char *action, const char *type_esc)
+{
+	struct audit_line l = {.len = 0};
+
+	audit_head(a, &l, stamp, action);
+	return l.len + (a->torn ? 0 : sizeof AUDIT_TORN - 1) + sizeof "\tresource=" - 1 +
+	    strlen(type_esc) + sizeof "\tids=" - 1 + AUDIT_PART_MAX + sizeof "\tnote=" - 1 +
+	    sizeof AUDIT_ALL_NOTES - 1 + 1;
+}
+
+/* Check a list event's arguments. Returns 0, or -1 with *cause set. */
+static int
+audit_list_check(const struct audit_action *act, const char *type, const char *const *ids,
+    size_t n, char **cause)
+{
+	if (!act->many) {
+		*cause = xasprintf("the audit action %s names one record, not a list (a bug in "
+		                   "ehrterm)",
+		    act->name);
+		return -1;
+	}
+	if (type == NULL || (n > 0 && ids == NULL)) {
+		*cause = xasprintf("the audit action %s takes a resource type and ids (a bug in "
+		                   "ehrterm)",
+		    act->name);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == NULL) {
+			*cause = xasprintf("id %zu of the audit action %s is missing (a bug in "
+			                   "ehrterm)",
+			    i + 1, act->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Escape each id of IDS once, dropping repeats (a patient with two rows on a
+ * schedule is one view). Ids equal in their first AUDIT_FIELD_MAX + 1 bytes are
+ * both cut the same way, so they are one. Returns how many are kept in OUT.
+ */
+static size_t
+audit_list_ids(const char *const *ids, size_t n, struct audit_list_id *out)
+{
+	char field[AUDIT_ESCAPED(AUDIT_FIELD_MAX) + 1];
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (strncmp(ids[i], ids[j], AUDIT_FIELD_MAX + 1) == 0)
+				break;
+		if (j < i)
+			continue;
+		out[kept].cut = audit_escape_as(field, ids[i], AUDIT_FIELD_MAX, true);
+		out[kept].invalid = !audit_id_ok(ids[i]);
+		out[kept].text = xstrdup(field);
+		out[kept].len = strlen(field);
+		kept++;
+	}
+	return kept;
+}
+
+int
+audit_log_ids(struct audit *a, const char *action, const char *type, const char *const *ids,
+    size_t n, char **cause)
+{
+	const struct audit_action *act;
+	char type_esc[AUDIT_ESCAPED(AUDIT_FIELD_MAX) + 1], stamp[32], part[AUDIT_PART_MAX + 1];
+	struct audit_list_id *list;
+	size_t kept, budget, lines = 0, used = 0, i, first, line;
+	int rc = 0;
+
+	if ((act = audit_action_check(a, action, cause)) == NULL)
+		return -1;
+	if (audit_list_check(act, type, ids, n, cause) != 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (audit_stamp(stamp, cause) != 0)
+		return -1;
+	audit_escape(type_esc, type, AUDIT_FIELD_MAX);
+	list = xcalloc(n, sizeof *list);
+	kept = audit_list_ids(ids, n, list);
+	/* AUDIT_WORST_LIST_LINE: at least one id fits, so every line has one. */
+	budget = AUDIT_LINE_MAX - audit_list_fixed(a, stamp, act->name, type_esc);
+
+	/* Count the lines first: each says which of how many it is. */
+	for (i = 0; i < kept; i++) {
+		if (used == 0 || used + 1 + list[i].len > budget) {
+			lines++;
+			used = list[i].len;
+		} else {
+			used += 1 + list[i].len;
+		}
+	}
+	for (first = 0, line = 1; rc == 0 && first < kept; line++) {
+		struct audit_line l = {.len = 0};
+		bool invalid = false, cut = false;
+
+		audit_head(a, &l, stamp, act->name);
+		audit_put(&l, "\tresource=");
+		audit_put(&l, type_esc);
+		audit_put(&l, "\tids=");
+		for (i = first, used = 0; i < kept; i++) {
+			if (used > 0 && used + 1 + list[i].len > budget)
+				break;
+			if (used > 0)
+				audit_put(&l, ",");
+			audit_put(&l, list[i].text);
+			used += (used > 0) + list[i].len;
+			invalid |= list[i].invalid;
+			cut |= list[i].cut;
+		}
+		first = i;
+		if (lines > 1) {
+			snprintf(part, sizeof part, "\tpart=%zu/%zu", line, lines);
+			audit_put(&l, part);
+		}
+		audit_notes_head(a, &l, type);
+		if (invalid)
+			audit_note(&l, "id-invalid");
+		if (cut)
+			audit_note(&l, "id-cut");
+		audit_put(&l, "\n");
+		if (l.overflow) {
+			*cause = xstrdup("an audit line did not fit its buffer (a bug in ehrterm)");
+			rc = -1;
+		} else {
+			rc = audit_write(a, l.buf, l.len, cause);
+		}
+	}
+	for (i = 0; i < kept; i++)
+		free(list[i].text);
+	free(list);
+	return rc;
 }
 
 const char *

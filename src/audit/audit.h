@@ -13,11 +13,14 @@
  *   "\tresource=Patient/123\n"
  *
  *   line     = time TAB "pid=" 1*DIGIT TAB "user=" value TAB "profile=" value
- *              TAB "action=" action [TAB "resource=" value ["/" value]]
+ *              TAB "action=" action [TAB "resource=" value ["/" value] / list]
  *              [TAB "note=" note *("," note)] LF
+ *   list     = TAB "resource=" value TAB "ids=" id *("," id)
+ *              [TAB "part=" 1*DIGIT "/" 1*DIGIT]
  *   time     = UTC, "YYYY-MM-DDThh:mm:ssZ", the time the line was written
  *   action   = one of the words listed at audit_log
  *   value    = *(%x21-2E / %x30-3C / %x3E-5B / %x5D-7E / "\x" 2HEXDIG)
+ *   id       = *(%x21-2B / %x2D-2E / %x30-3C / %x3E-5B / %x5D-7E / "\x" 2HEXDIG)
  *   note     = "user-cut" / "profile-cut" / "type-invalid" / "type-cut"
  *              / "id-invalid" / "id-cut"
  *
@@ -47,12 +50,21 @@
  * SSD, some milliseconds on a spinning disk or an SD card, less than the network
  * round trip the event itself takes, and events come at the pace of a person.
  *
+ * A list (audit_log_ids) is one screen that showed several records of one type (a
+ * schedule's patients): resource is the type alone and ids the records' ids, each
+ * once, in the order shown, escaped as a value is and ',' too (\x2c), so a hostile
+ * id cannot look like two. When the ids do not fit one line they go on several, all
+ * with the same time, and part=K/N says this is line K of the N that make the list;
+ * a list on one line has no part field. The notes id-invalid and id-cut say that
+ * some id on that line is invalid or was cut.
+ *
  * A line that does not match the grammar is damaged: a write cut short (a full disk),
  * after which this process ends the fragment with TAB "torn" LF before its next line.
  *
  * The file is as trustworthy as the account that owns it: it guards against
  * mistakes, other users and hostile data, not against the user editing it. The
- * optional FHIR AuditEvent is the copy the user cannot change.
+ * optional FHIR AuditEvent (the profile's audit_server) is the copy the user cannot
+ * change.
  */
 
 /* Bytes kept of the user name (a CN may hold 64 characters, up to 4 bytes each). */
@@ -85,7 +97,9 @@ struct audit *audit_open(const char *path, const char *user, const char *profile
  * Append one line for ACTION on RESOURCE_TYPE/RESOURCE_ID and flush it to disk.
  * ACTION must be one of the words in the table in audit.c, with the resource it
  * needs:
- *   login, login-failed, logout, lock, unlock, unlock-failed: no resource (both NULL);
+ *   login, login-failed, logout, lock, unlock, unlock-failed, server-full: no
+ *   resource (both NULL); server-full: the profile's audit_server copy is full, and
+ *   events from here on are not sent until the server takes what waits;
  *   search, create, book: a type, an id if known;
  *   view, update, delete, cancel, reschedule, no-show, check-in, check-out, room:
  *   a type and an id.
@@ -101,6 +115,18 @@ struct audit *audit_open(const char *path, const char *user, const char *profile
  */
 int audit_log(struct audit *audit, const char *action, const char *resource_type,
     const char *resource_id, char **cause);
+
+/*
+ * Append the line, or lines, for ACTION on the N records of RESOURCE_TYPE whose ids
+ * are IDS (the "list" of the grammar above): one screen view that shows several
+ * records. Only "view" takes a list. A repeated id is written once; N == 0 writes
+ * nothing. Each line is written and flushed as audit_log's; returns 0 once all are
+ * on disk, or -1 with *cause set as audit_log (the lines before a failed one stay
+ * written). A NULL type or id, or an action that names one record, is refused as a
+ * bug.
+ */
+int audit_log_ids(struct audit *audit, const char *action, const char *resource_type,
+    const char *const *ids, size_t n, char **cause);
 
 /* Whether ACTION is in the table of actions audit_log takes. */
 bool audit_action_known(const char *action);

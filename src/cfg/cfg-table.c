@@ -110,6 +110,13 @@ const struct cfg_option cfg_options[] = {
 	  .max = 8, .offset = P(unencrypted_key),
 	  .choices = (const char *const[]){ "refuse", "allow", NULL },
 	  .doc = "allow: a key with no passphrase; the idle lock asks for a lock passphrase." },
+	/*
+	 * The local trail is as trustworthy as the account that writes it: the clerk it
+	 * audits can delete it. The server's copy is one the workstation cannot change.
+	 */
+	{ .name = "audit_server", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "no",
+	  .max = 4, .offset = P(audit_server), .choices = (const char *const[]){ "no", "yes", NULL },
+	  .doc = "yes: every audit event is also sent to the server as an AuditEvent." },
 	{ .name = "charset", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "auto",
 	  .max = 8, .offset = P(charset), .choices = (const char *const[]){ "auto", "utf-8", "ascii", NULL },
 	  .doc = "Terminal text: auto (the locale's), utf-8, or ascii (José shows as Jose)." },

@@ -36,6 +36,7 @@ struct cfg_profile {
 	const char *user_label; /* NULL, or a label for the status line */
 	const char *charset;	/* "auto", "utf-8" or "ascii" */
 	const char *unencrypted_key; /* "refuse" or "allow" */
+	const char *audit_server;    /* "no" or "yes": AuditEvents to the server too */
 	unsigned int line;      /* line of the [profile] header, for messages */
 };
 

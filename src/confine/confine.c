@@ -5,6 +5,7 @@
 #include "cfg/cfg.h"
 #include "util/xmalloc.h"
 
+#include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -234,18 +235,43 @@ landlock_handled(int abi)
 	return fs;
 }
 
+int
+confine_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 /* Returns 1 if applied, 0 if the kernel has no Landlock, -1 with *CAUSE on an error. */
 static int
 confine_landlock(const struct confine_policy *p, char **cause)
 {
 	struct landlock_ruleset_attr attr;
-	int abi, ruleset;
+	int abi, ruleset, threads;
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 0) {
 		if (errno == ENOSYS || errno == EOPNOTSUPP)
 			return 0; /* built without Landlock, or not enabled at boot */
 		*cause = xasprintf("cannot ask the kernel for Landlock: %s", strerror(errno));
+		return -1;
+	}
+	/*
+	 * Landlock binds the calling thread and those it starts later, not threads already
+	 * running: one of them could still open any file. Confined with a gap is refused.
+	 */
+	if ((threads = confine_threads()) > 1) {
+		*cause = xasprintf("cannot confine the program: %d threads are running, and "
+		                   "Landlock would bind only one of them",
+		    threads);
 		return -1;
 	}
 	memset(&attr, 0, sizeof attr);
@@ -475,6 +501,7 @@ confine_probe(int out)
 
 	dprintf(out, "pid %ld\n", (long)getpid());
 	dprintf(out, "landlock %s\n", confine_landlock_done ? "applied" : "absent");
+	dprintf(out, "threads %d\n", confine_threads());
 	if (xdg != NULL && xdg[0] == '/')
 		path = xasprintf("%s/ehrterm/confine-probe", xdg);
 	else

@@ -42,14 +42,18 @@ void confine_policy_for_profile(struct confine_policy *p, const struct cfg_profi
 /*
  * Confine the calling process, for good: PR_SET_NO_NEW_PRIVS; a Landlock ruleset
  * allowing only reads under P's paths, where the kernel has Landlock (skipped,
- * silently, where it has not); a seccomp filter, on every thread, that makes
- * execve, execveat, ptrace, process_vm_readv/writev, socket() of a family other
- * than AF_INET, AF_INET6 and AF_UNIX, and other calls ehrterm never makes
+ * silently, where it has not; refused while more than one thread runs, as Landlock
+ * binds only the caller and the threads it starts later); a seccomp filter, on every
+ * thread, that makes execve, execveat, ptrace, process_vm_readv/writev, socket() of a
+ * family other than AF_INET, AF_INET6 and AF_UNIX, and other calls ehrterm never makes
  * (mount, bpf, io_uring, kernel modules, keyrings, namespaces...) fail with EPERM.
  * Returns 0, or -1 with *CAUSE set (the caller's to free) when a step the kernel
  * should support failed. Paths in P that do not exist are skipped.
  */
 int confine_process(const struct confine_policy *p, char **cause);
+
+/* The threads this process runs (from /proc/self/task), or -1 when that cannot be read. */
+int confine_threads(void);
 
 /* 1 if Landlock was applied by confine_process, 0 if the kernel lacks it. */
 int confine_landlock_applied(void);
@@ -57,9 +61,9 @@ int confine_landlock_applied(void);
 /*
  * Confine the process for PROFILE's session, once (later calls return 0 and do
  * nothing, as the first confinement stays). If CONFINE_PROBE_ENV names an open
- * descriptor, then try to create a file in the state directory, to run /bin/true
- * and to open a netlink socket, and write one line per attempt there (for
- * tests/security/confine.test). Returns as confine_process.
+ * descriptor, then say there how many threads run, try to create a file in the state
+ * directory, to run /bin/true and to open a netlink socket, and write one line per
+ * attempt there (for tests/security/confine.test). Returns as confine_process.
  */
 int confine_login(const struct cfg_profile *profile, char **cause);
 

@@ -1044,18 +1044,27 @@ fhir_id_of(const cJSON *resource)
 }
 
 cJSON *
-fhir_bundle_take(const cJSON *bundle, const char *type)
+fhir_bundle_take(const cJSON *bundle, const char *type, size_t max, bool *cut)
 {
 	cJSON *out = cJSON_CreateArray();
 	const cJSON *e;
+	size_t n = 0;
 
+	if (cut != NULL)
+		*cut = false;
 	cJSON_ArrayForEach(e, fhir_get_array(bundle, "entry"))
 	{
 		const cJSON *r = fhir_get_object(e, "resource");
 		const char *rt = fhir_get_string(r, "resourceType");
 
-		if (rt != NULL && strcmp(rt, type) == 0 && fhir_id_of(r) != NULL)
-			cJSON_AddItemToArray(out, cJSON_Duplicate(r, true));
+		if (rt == NULL || strcmp(rt, type) != 0 || fhir_id_of(r) == NULL)
+			continue;
+		if (n++ == max) {
+			if (cut != NULL)
+				*cut = true;
+			break;
+		}
+		cJSON_AddItemToArray(out, cJSON_Duplicate(r, true));
 	}
 	return out;
 }

@@ -162,8 +162,12 @@ const cJSON *fhir_get_object(const cJSON *obj, const char *name);
 
 /* The id of RESOURCE when it is a valid FHIR id, else NULL. */
 const char *fhir_id_of(const cJSON *resource);
-/* Every entry resource of BUNDLE of type TYPE with a valid id, copied into a new array. */
-cJSON *fhir_bundle_take(const cJSON *bundle, const char *type);
+/*
+ * The entry resources of BUNDLE of type TYPE with a valid id, copied into a new array, at
+ * most MAX of them (a server may ignore _count: what a screen then joins stays bounded);
+ * *CUT (may be NULL) is set when some were left out.
+ */
+cJSON *fhir_bundle_take(const cJSON *bundle, const char *type, size_t max, bool *cut);
 /* A new array of copies of the N RESOURCES: what a screen holds on to after its answer is gone. */
 cJSON *fhir_array_of(const cJSON *const *resources, size_t n);
 

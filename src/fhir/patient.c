@@ -1020,14 +1020,33 @@ patient_probe_batch(const struct fhir_client *fc, const struct patient_probe *pr
 	return batch;
 }
 
+/* Whether ID is the id of one of the N views at V. */
+static bool
+probe_seen(const struct patient_view *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static int
+probe_id_compare(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 enum patient_probe_result
-patient_probe_read(
-    const cJSON *response, const char *request_id, struct patient_view **out, size_t *n)
+patient_probe_read(const cJSON *response, const char *request_id, struct patient_view **out,
+    size_t *n, size_t *more)
 {
 	const cJSON *entry, *hit;
+	const char **extra = NULL; /* ids past the first PATIENT_PROBE_MAX, borrowed */
+	size_t nextra = 0, cap = 0;
 
 	*out = NULL;
 	*n = 0;
+	*more = 0;
 	if (fhir_get_array(response, "entry") == NULL)
 		return PATIENT_PROBE_FAILED;
 	cJSON_ArrayForEach(entry, fhir_get_array(response, "entry"))
@@ -1040,6 +1059,7 @@ patient_probe_read(
 			for (size_t i = 0; i < *n; i++)
 				patient_view_clear(&(*out)[i]);
 			free(*out);
+			free(extra);
 			*out = NULL;
 			*n = 0;
 			return PATIENT_PROBE_FAILED;
@@ -1048,8 +1068,7 @@ patient_probe_read(
 		{
 			const cJSON *p = fhir_get_object(hit, "resource");
 			const char *ptype = fhir_get_string(p, "resourceType");
-			struct patient_view v;
-			bool dup = false;
+			const char *id = fhir_get_string(p, "id");
 
 			/*
 			 * This form's own earlier try, whose answer was lost, is no duplicate: the
@@ -1058,17 +1077,30 @@ patient_probe_read(
 			if (ptype == NULL || strcmp(ptype, "Patient") != 0 ||
 			    fhir_carries_request(p, request_id))
 				continue;
-			patient_view_read(p, &v);
-			for (size_t i = 0; i < *n; i++)
-				dup = dup || strcmp((*out)[i].id, v.id) == 0;
-			if (dup) {
-				patient_view_clear(&v);
+			if (id == NULL)
+				id = "";
+			/* The same patient found by two searches is one candidate. */
+			if (probe_seen(*out, *n, id))
+				continue;
+			if (*n < PATIENT_PROBE_MAX) {
+				*out = xreallocarray(*out, *n + 1, sizeof **out);
+				patient_view_read(p, &(*out)[(*n)++]);
 				continue;
 			}
-			*out = xreallocarray(*out, *n + 1, sizeof **out);
-			(*out)[(*n)++] = v;
+			/* The rest are only counted: sorted at the end, not compared in pairs. */
+			if (nextra == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				extra = xreallocarray(extra, cap, sizeof *extra);
+			}
+			extra[nextra++] = id;
 		}
 	}
+	if (nextra > 0) {
+		qsort(extra, nextra, sizeof *extra, probe_id_compare);
+		for (size_t i = 0; i < nextra; i++)
+			*more += i == 0 || strcmp(extra[i], extra[i - 1]) != 0;
+	}
+	free(extra);
 	return *n > 0 ? PATIENT_PROBE_CANDIDATES : PATIENT_PROBE_CLEAR;
 }
 
@@ -1135,45 +1167,96 @@ add_detail(struct patient_detail **out, size_t *n, char *label, const char *valu
 	(*n)++;
 }
 
+/*
+ * The lines of one array: the first PATIENT_LINES_MAX with a value are shown, the
+ * rest only counted, so 100,000 identifiers cost one pass and fill no screen.
+ */
+struct detail_cap {
+	size_t shown, more;
+};
+
+/* True when one more line of this array is to be shown; counts it either way. */
+static bool
+detail_take(struct detail_cap *c, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return false;
+	if (c->shown == PATIENT_LINES_MAX) {
+		c->more++;
+		return false;
+	}
+	c->shown++;
+	return true;
+}
+
+/* The line that says how many of one array were left out, under LABEL. */
+static void
+detail_more(struct patient_detail **out, size_t *n, const char *label, const struct detail_cap *c)
+{
+	char *more;
+
+	if (c->more == 0)
+		return;
+	more = xasprintf("(+%zu more)", c->more);
+	add_detail(out, n, xstrdup(label), more);
+	free(more);
+}
+
 size_t
 patient_details(const cJSON *patient, struct patient_detail **out)
 {
 	const cJSON *item;
+	struct detail_cap ids = {0}, tels = {0}, addrs = {0}, langs = {0}, contacts = {0};
 	size_t n = 0;
 
 	*out = NULL;
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "identifier"))
 	{
 		const char *value = fhir_get_string(item, "value");
-		const cJSON *coding = cJSON_GetArrayItem(
-		    fhir_get_array(fhir_get_object(item, "type"), "coding"), 0);
-		const char *kind = fhir_get_string(coding, "display");
+		const cJSON *coding;
+		const char *kind;
 
+		if (!detail_take(&ids, value))
+			continue;
+		coding =
+		    cJSON_GetArrayItem(fhir_get_array(fhir_get_object(item, "type"), "coding"), 0);
+		kind = fhir_get_string(coding, "display");
 		if (kind == NULL)
 			kind = fhir_get_string(coding, "code");
 		add_detail(out, &n, xasprintf("%.15s", kind != NULL ? kind : "Identifier"), value);
 	}
+	detail_more(out, &n, "Identifier", &ids);
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "telecom"))
 	{
 		const char *system = fhir_get_string(item, "system");
 		const char *use = fhir_get_string(item, "use");
+		const char *value = fhir_get_string(item, "value");
 
+		if (!detail_take(&tels, value))
+			continue;
 		add_detail(out, &n,
-		    xasprintf("%s%s%s", system ? system : "contact", use ? " " : "", use ? use : ""),
-		    fhir_get_string(item, "value"));
+		    xasprintf(
+		        "%s%s%s", system ? system : "contact", use ? " " : "", use ? use : ""),
+		    value);
 	}
+	detail_more(out, &n, "Telecom", &tels);
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "address"))
 	{
-		char *text = fhir_join(fhir_get_array(item, "line"), ", ", PATIENT_PARTS_MAX), *full;
+		char *text, *full;
 		const char *city = fhir_get_string(item, "city"), *state = fhir_get_string(item, "state");
 		const char *postal = fhir_get_string(item, "postalCode");
 
+		/* An address always has a line to show, even an empty one's spaces. */
+		if (!detail_take(&addrs, " "))
+			continue;
+		text = fhir_join(fhir_get_array(item, "line"), ", ", PATIENT_PARTS_MAX);
 		full = xasprintf("%s%s%s %s %s", text, *text ? ", " : "", city ? city : "",
 		    state ? state : "", postal ? postal : "");
 		add_detail(out, &n, xstrdup("Address"), full);
 		free(full);
 		free(text);
 	}
+	detail_more(out, &n, "Address", &addrs);
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "communication"))
 	{
 		const cJSON *lang = fhir_get_object(item, "language");
@@ -1182,8 +1265,10 @@ patient_details(const cJSON *patient, struct patient_detail **out)
 		if (text == NULL)
 			text = fhir_get_string(
 			    cJSON_GetArrayItem(fhir_get_array(lang, "coding"), 0), "display");
-		add_detail(out, &n, xstrdup("Language"), text);
+		if (detail_take(&langs, text))
+			add_detail(out, &n, xstrdup("Language"), text);
 	}
+	detail_more(out, &n, "Language", &langs);
 	add_detail(out, &n, xstrdup("Marital status"),
 	    fhir_get_string(fhir_get_object(patient, "maritalStatus"), "text"));
 	cJSON_ArrayForEach(item, fhir_get_array(patient, "contact"))
@@ -1191,11 +1276,15 @@ patient_details(const cJSON *patient, struct patient_detail **out)
 		const char *family = fhir_get_string(fhir_get_object(item, "name"), "family");
 		const char *phone = fhir_get_string(
 		    cJSON_GetArrayItem(fhir_get_array(item, "telecom"), 0), "value");
-		char *text = xasprintf("%s %s", family ? family : "(no name)", phone ? phone : "");
+		char *text;
 
+		if (!detail_take(&contacts, " "))
+			continue;
+		text = xasprintf("%s %s", family ? family : "(no name)", phone ? phone : "");
 		add_detail(out, &n, xstrdup("Contact"), text);
 		free(text);
 	}
+	detail_more(out, &n, "Contact", &contacts);
 	return n;
 }
 

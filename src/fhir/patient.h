@@ -92,6 +92,9 @@ const char *patient_id_of(const cJSON *patient);
 size_t patient_page_read(const cJSON *bundle, const struct patient_query *q,
     struct patient_view **out, size_t *seen);
 
+/* Lines of one array the record shows (identifiers, telecoms...): more are counted on one line. */
+#define PATIENT_LINES_MAX 8
+
 /* One line of the record's demographics: a label and a value, both owned. */
 struct patient_detail {
 	char *label, *value;
@@ -99,7 +102,8 @@ struct patient_detail {
 /*
  * The demographics beyond the view (identifiers, telecom, addresses, languages,
  * marital status, contacts) as lines into *OUT; returns how many. Empty values are
- * left out.
+ * left out. Each array is read once and shows at most PATIENT_LINES_MAX lines, then
+ * one line under the array's label saying "(+N more)".
  */
 size_t patient_details(const cJSON *patient, struct patient_detail **out);
 void patient_details_free(struct patient_detail *d, size_t n);
@@ -217,13 +221,17 @@ enum patient_probe_result {
 	PATIENT_PROBE_CANDIDATES, /* *OUT holds the patients found */
 	PATIENT_PROBE_FAILED,	  /* a search failed: not knowing is not "no duplicate" */
 };
+/* Candidates the duplicate probe shows; more are counted. */
+#define PATIENT_PROBE_MAX 20
 /*
  * Read the probe's batch-response: the distinct patients found, except the one
  * carrying REQUEST_ID (this form's own earlier try). *OUT (the caller frees each
- * with patient_view_clear, then the array) and *N are set for CANDIDATES.
+ * with patient_view_clear, then the array) and *N are set for CANDIDATES: the first
+ * PATIENT_PROBE_MAX, and *MORE counts the other distinct patients found. Linear (and
+ * a sort) in the hits, however many a server sends.
  */
 enum patient_probe_result patient_probe_read(const cJSON *response, const char *request_id,
-    struct patient_view **out, size_t *n);
+    struct patient_view **out, size_t *n, size_t *more);
 
 /* The first N characters (not bytes) of the UTF-8 string S, into OUT of SIZE bytes. */
 void patient_prefix(const char *s, size_t n, char *out, size_t size);

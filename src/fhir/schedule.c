@@ -320,21 +320,84 @@ bundle_total(const cJSON *b)
 										 : -1;
 }
 
-static bool
-refers(const cJSON *refs, const char *type, const char *id)
+/*
+ * Resources by what they refer to: one (id, resource) pair per reference of FIELD that
+ * names TYPE ("Slot", "Appointment"), sorted once. A join through it costs n log n in all
+ * the references, so an answer of hostile size cannot freeze the screen.
+ */
+struct ref_link {
+	const char *id; /* what the reference names, after "TYPE/" */
+	const cJSON *resource;
+	size_t order; /* the resource's place in its array, then the reference's */
+};
+struct ref_index {
+	struct ref_link *v;
+	size_t n;
+};
+
+static int
+ref_link_cmp(const void *a, const void *b)
 {
-	const cJSON *r;
-	size_t n = strlen(type);
+	const struct ref_link *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
 
-	cJSON_ArrayForEach(r, refs)
+	return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Index the RESOURCES (an array) that KEEP accepts (NULL: all) by their FIELD references. */
+static void
+ref_index_build(struct ref_index *ix, const cJSON *resources, const char *field, const char *type,
+    bool (*keep)(const cJSON *))
+{
+	size_t cap = 0, len = strlen(type);
+	const cJSON *r, *ref;
+
+	ix->v = NULL;
+	ix->n = 0;
+	cJSON_ArrayForEach(r, resources)
 	{
-		const char *ref = fhir_get_string(r, "reference");
+		if (keep != NULL && !keep(r))
+			continue;
+		cJSON_ArrayForEach(ref, fhir_get_array(r, field))
+		{
+			const char *s = fhir_get_string(ref, "reference");
 
-		if (ref != NULL && strncmp(ref, type, n) == 0 && ref[n] == '/' &&
-		    strcmp(ref + n + 1, id) == 0)
-			return true;
+			if (s == NULL || strncmp(s, type, len) != 0 || s[len] != '/')
+				continue;
+			if (ix->n == cap)
+				ix->v = xreallocarray(ix->v, cap = cap * 2 + 16, sizeof *ix->v);
+			ix->v[ix->n] = (struct ref_link){ s + len + 1, r, ix->n };
+			ix->n++;
+		}
 	}
-	return false;
+	if (ix->n > 0)
+		qsort(ix->v, ix->n, sizeof *ix->v, ref_link_cmp);
+}
+
+/* The first of the links naming ID (the earliest resource), or NULL; the others follow it. */
+static const struct ref_link *
+ref_index_first(const struct ref_index *ix, const char *id)
+{
+	size_t lo = 0, hi = ix->n;
+
+	if (id == NULL)
+		return NULL;
+	/* The lower bound: the first link whose id is not less than ID. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ix->v[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && strcmp(ix->v[lo].id, id) == 0 ? &ix->v[lo] : NULL;
+}
+
+static bool
+ref_index_end(const struct ref_index *ix, const struct ref_link *l, const char *id)
+{
+	return l >= ix->v + ix->n || strcmp(l->id, id) != 0;
 }
 
 static bool
@@ -357,19 +420,6 @@ row_cmp(const void *a, const void *b)
 	return c;
 }
 
-static const cJSON *
-encounter_of(const cJSON *encounters, const char *appt_id)
-{
-	const cJSON *e;
-
-	cJSON_ArrayForEach(e, encounters)
-	{
-		if (refers(fhir_get_array(e, "appointment"), "Appointment", appt_id))
-			return e;
-	}
-	return NULL;
-}
-
 static void day_rows(struct sched_day *out);
 
 int
@@ -383,33 +433,65 @@ sched_day_read(const cJSON *response, const struct date *day, struct sched_day *
 	if ((slots_set = batch_searchset(response, 0, "slots", cause)) == NULL ||
 	    (appts_set = batch_searchset(response, 1, "appointments", cause)) == NULL)
 		return -1;
-	out->slots = fhir_bundle_take(slots_set, "Slot");
-	out->appts = fhir_bundle_take(appts_set, "Appointment");
-	out->encounters = fhir_bundle_take(appts_set, "Encounter");
-	out->patients = fhir_bundle_take(appts_set, "Patient");
+	/* Bounded whatever the server sends: the rows join slots, appointments and visits. */
+	out->slots = fhir_bundle_take(slots_set, "Slot", SCHED_DAY_COUNT, NULL);
+	out->appts = fhir_bundle_take(appts_set, "Appointment", SCHED_DAY_COUNT, NULL);
+	out->encounters = fhir_bundle_take(appts_set, "Encounter", 2 * SCHED_DAY_COUNT, NULL);
+	out->patients = fhir_bundle_take(appts_set, "Patient", 2 * SCHED_DAY_COUNT, NULL);
 	out->slots_total = bundle_total(slots_set);
 	out->appts_total = bundle_total(appts_set);
 	day_rows(out);
 	return 0;
 }
 
-/* The rows of D from its slots, appointments and encounters (built again after a change). */
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether APPT refers to one of the N sorted slot IDS. */
+static bool
+in_slots(const cJSON *appt, const char **ids, size_t n)
+{
+	const cJSON *ref;
+
+	cJSON_ArrayForEach(ref, fhir_get_array(appt, "slot"))
+	{
+		const char *s = fhir_get_string(ref, "reference");
+
+		if (starts(s, "Slot/") && n > 0 && bsearch(&(const char *){ s + 5 }, ids, n, sizeof *ids, id_cmp))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The rows of D from its slots, appointments and encounters (built again after a change).
+ * Joined through sorted indexes: linear (n log n) in every array and every reference.
+ */
 static void
 day_rows(struct sched_day *out)
 {
+	struct ref_index by_slot, visits;
 	const cJSON *slot, *appt;
-	size_t cap, n = 0;
+	size_t cap, n = 0, nids = 0;
+	const char **ids;
 
+	ref_index_build(&by_slot, out->appts, "slot", "Slot", appt_active);
+	ref_index_build(&visits, out->encounters, "appointment", "Appointment", NULL);
 	free(out->rows);
 	cap = (size_t)cJSON_GetArraySize(out->slots) + (size_t)cJSON_GetArraySize(out->appts) + 1;
 	out->rows = xcalloc(cap, sizeof *out->rows);
+	ids = xcalloc(cap, sizeof *ids);
 	cJSON_ArrayForEach(slot, out->slots)
 	{
 		struct sched_row *r = &out->rows[n];
 		const char *status = fhir_get_string(slot, "status");
-		const char *id = fhir_get_string(slot, "id");
+		const char *id = fhir_id_of(slot);
+		const struct ref_link *first, *l;
 
-		if (sched_instant_parse(fhir_get_string(slot, "start"), &r->start) != 0 ||
+		if (id == NULL || sched_instant_parse(fhir_get_string(slot, "start"), &r->start) != 0 ||
 		    sched_instant_parse(fhir_get_string(slot, "end"), &r->end) != 0 ||
 		    status == NULL || strcmp(status, "entered-in-error") == 0)
 			continue;
@@ -418,33 +500,31 @@ day_rows(struct sched_day *out)
 		    : strcmp(status, "busy-unavailable") == 0 ? SCHED_BLOCKED
 		    : strcmp(status, "busy-tentative") == 0   ? SCHED_TENTATIVE
 							      : SCHED_BOOKED;
-		cJSON_ArrayForEach(appt, out->appts)
-		{
-			if (!appt_active(appt) || !refers(fhir_get_array(appt, "slot"), "Slot", id))
+		/* The active appointments in it, the first as read first; one that names the
+		 * slot twice counts once (its references are next to each other in the index). */
+		first = ref_index_first(&by_slot, id);
+		for (l = first; l != NULL && !ref_index_end(&by_slot, l, id); l++) {
+			if (l > first && l[-1].resource == l->resource)
 				continue;
 			if (r->appt == NULL)
-				r->appt = appt;
+				r->appt = l->resource;
 			r->nappts++;
 		}
 		if (r->nappts > 1)
 			r->marker = SCHED_OVERBOOKED;
 		else if (r->nappts == 1 && r->marker == SCHED_FREE)
 			r->marker = SCHED_BOOKED;
+		ids[nids++] = id;
 		n++;
 	}
+	qsort(ids, nids, sizeof *ids, id_cmp);
 	/* Appointments in no slot of the day (walk-ins, overbooks) get rows of their own. */
 	cJSON_ArrayForEach(appt, out->appts)
 	{
 		struct sched_row *r = &out->rows[n];
-		bool placed = false;
 
-		if (!appt_active(appt))
-			continue;
-		for (size_t i = 0; i < n && !placed; i++)
-			placed = out->rows[i].appt != NULL && out->rows[i].slot != NULL &&
-			    refers(fhir_get_array(appt, "slot"), "Slot",
-				fhir_get_string(out->rows[i].slot, "id"));
-		if (placed || sched_instant_parse(fhir_get_string(appt, "start"), &r->start) != 0)
+		if (!appt_active(appt) || in_slots(appt, ids, nids) ||
+		    sched_instant_parse(fhir_get_string(appt, "start"), &r->start) != 0)
 			continue;
 		if (sched_instant_parse(fhir_get_string(appt, "end"), &r->end) != 0)
 			r->end = r->start;
@@ -457,16 +537,21 @@ day_rows(struct sched_day *out)
 	out->n = n;
 	for (size_t i = 0; i < n; i++) {
 		struct sched_row *r = &out->rows[i];
+		const struct ref_link *l;
 		struct sched_patient p;
 
 		if (r->appt == NULL)
 			continue;
-		r->encounter = encounter_of(out->encounters, fhir_get_string(r->appt, "id"));
+		l = ref_index_first(&visits, fhir_id_of(r->appt));
+		r->encounter = l != NULL ? l->resource : NULL;
 		sched_patient_read(r->appt, out->patients, &p);
 		r->patient = p.resource;
 		r->deceased = p.resource != NULL && p.view.deceased;
 		sched_patient_clear(&p);
 	}
+	free(ids);
+	free(by_slot.v);
+	free(visits.v);
 }
 
 size_t
@@ -690,7 +775,7 @@ sched_free_search(const struct sched_owner *owner, const struct date *from)
 	fhir_search_add(s, "status", "free");
 	fhir_search_add(s, "start", ge);
 	fhir_search_add(s, "_sort", "start");
-	fhir_search_add(s, "_count", "100");
+	fhir_search_add(s, "_count", "100"); /* SCHED_FREE_COUNT */
 	free(ge);
 	return s;
 }
@@ -995,80 +1080,40 @@ sched_board_search(const struct date *day)
 
 	sched_search_days(q, "date", day, 1);
 	fhir_search_add(q, "_sort", "date");
-	fhir_search_add(q, "_count", "500");
+	fhir_search_add(q, "_count", "500"); /* SCHED_BOARD_COUNT */
 	sched_appt_includes(q);
 	return q;
 }
 
-/* An encounter by the appointment it is linked to. */
-struct visit_link {
-	const char *appt_id;
-	const cJSON *encounter;
-	size_t order;
-};
-
-static int
-link_cmp(const void *a, const void *b)
-{
-	const struct visit_link *x = a, *y = b;
-	int c = strcmp(x->appt_id, y->appt_id);
-
-	return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
-}
-
-static int
-link_find(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct visit_link *)elem)->appt_id);
-}
-
-/* The rows of B, built again: each appointment with the first encounter linked to it. The
- * links are sorted once, so a day of hostile size costs n log n, not n squared. */
+/* The rows of B, built again: each appointment with the first encounter linked to it,
+ * through a sorted index (n log n whatever the server sends). */
 static void
 board_rows(struct sched_board *b)
 {
-	size_t nlinks = 0, cap = 0, n = 0;
-	struct visit_link *links = NULL;
+	struct ref_index visits;
 	const cJSON *e, *a;
+	size_t n = 0;
 
 	b->since[0] = '\0';
 	cJSON_ArrayForEach(e, b->encounters)
-	{
-		const cJSON *ref;
-
 		sched_updated_newest(fhir_get_string(fhir_get_object(e, "meta"), "lastUpdated"),
 		    time(NULL), b->since, sizeof b->since);
-		cJSON_ArrayForEach(ref, fhir_get_array(e, "appointment"))
-		{
-			const char *r = fhir_get_string(ref, "reference");
-
-			if (!starts(r, "Appointment/"))
-				continue;
-			if (nlinks == cap)
-				links = xreallocarray(links, cap = cap * 2 + 16, sizeof *links);
-			links[nlinks] = (struct visit_link){ r + 12, e, nlinks };
-			nlinks++;
-		}
-	}
-	qsort(links, nlinks, sizeof *links, link_cmp);
+	ref_index_build(&visits, b->encounters, "appointment", "Appointment", NULL);
 	free(b->rows);
 	b->rows = xcalloc((size_t)cJSON_GetArraySize(b->appts) + 1, sizeof *b->rows);
 	cJSON_ArrayForEach(a, b->appts)
 	{
 		struct sched_board_row *r = &b->rows[n];
 		const char *id = fhir_id_of(a);
-		const struct visit_link *l;
+		const struct ref_link *l;
 
 		sched_updated_newest(fhir_get_string(fhir_get_object(a, "meta"), "lastUpdated"),
 		    time(NULL), b->since, sizeof b->since);
 		if (id == NULL || sched_instant_parse(fhir_get_string(a, "start"), &r->start) != 0)
 			continue;
-		l = nlinks > 0 ? bsearch(id, links, nlinks, sizeof *links, link_find) : NULL;
-		/* bsearch finds any of equal keys: step back to the first linked. */
-		while (l != NULL && l > links && strcmp(l[-1].appt_id, id) == 0)
-			l--;
+		l = ref_index_first(&visits, id);
 		r->appt = a;
-		r->encounter = l != NULL ? l->encounter : NULL;
+		r->encounter = l != NULL ? l->resource : NULL;
 		r->status = sched_flow_status(a, r->encounter);
 		if (strcmp(r->status, "cancelled") == 0 || strcmp(r->status, "entered-in-error") == 0) {
 			memset(r, 0, sizeof *r);
@@ -1077,7 +1122,7 @@ board_rows(struct sched_board *b)
 		n++;
 	}
 	b->n = n;
-	free(links);
+	free(visits.v);
 }
 
 int
@@ -1090,9 +1135,9 @@ sched_board_read(const cJSON *searchset, const struct date *day, struct sched_bo
 		*cause = xstrdup("the answer is not a search result");
 		return -1;
 	}
-	out->appts = fhir_bundle_take(searchset, "Appointment");
-	out->encounters = fhir_bundle_take(searchset, "Encounter");
-	out->patients = fhir_bundle_take(searchset, "Patient");
+	out->appts = fhir_bundle_take(searchset, "Appointment", SCHED_BOARD_COUNT, &out->cut);
+	out->encounters = fhir_bundle_take(searchset, "Encounter", 2 * SCHED_BOARD_COUNT, NULL);
+	out->patients = fhir_bundle_take(searchset, "Patient", 2 * SCHED_BOARD_COUNT, NULL);
 	board_rows(out);
 	return 0;
 }
@@ -1573,4 +1618,10 @@ sched_plan_room(const cJSON *encounter, const char *room, char **cause)
 		fhir_plan_free(&p);
 	cJSON_Delete(enc);
 	return p;
+}
+
+cJSON *
+sched_free_read(const cJSON *searchset)
+{
+	return fhir_bundle_take(searchset, "Slot", SCHED_FREE_COUNT, NULL);
 }

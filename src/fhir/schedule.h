@@ -17,6 +17,10 @@
 #define SCHED_DAY_COUNT 300
 #define SCHED_WEEK_COUNT 1000
 #define SCHED_SCHEDULES_MAX 200
+/* The flow board's day, of every practitioner. */
+#define SCHED_BOARD_COUNT 500
+/* Free slots asked for at a time. */
+#define SCHED_FREE_COUNT 100
 /* Consecutive slots one booking may take (an hour of 15-minute slots). */
 #define SCHED_BOOK_SLOTS_MAX 8
 /* The system of the request identifier a new Appointment carries against duplicates. */
@@ -171,6 +175,7 @@ struct sched_board {
 	struct sched_board_row *rows;	      /* cancelled and entered-in-error left out, as read */
 	size_t n;
 	char since[48]; /* the newest lastUpdated read: what "changed" is measured from */
+	bool cut;	/* the server sent more than SCHED_BOARD_COUNT: the first are shown */
 };
 struct fhir_search *sched_board_search(const struct date *day);
 /* Read the searchset into OUT (zeroed first). 0, or -1 with *CAUSE when it is not one. */
@@ -203,6 +208,8 @@ int sched_week_read(const cJSON *searchset, const struct date *start, struct sch
 
 /* Free slots from FROM onward, of any schedule (OWNER NULL) or one. */
 struct fhir_search *sched_free_search(const struct sched_owner *owner, const struct date *from);
+/* The Slots of that search's answer, at most SCHED_FREE_COUNT, as a new array. */
+cJSON *sched_free_read(const cJSON *searchset);
 
 /* The parameters that bring an Appointment search's patients and encounters along with it. */
 void sched_appt_includes(struct fhir_search *s);

@@ -4,10 +4,19 @@
 #include "keyring/keyring.h"
 #include "util/xmalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libsecret/secret.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #define KEYRING_BUS_NAME "org.freedesktop.secrets"
 #define KEYRING_TIMEOUT_DEFAULT_MS 10000u
@@ -15,6 +24,10 @@
 #define KEYRING_PROBE_MAX_MS 3000u
 /* How much longer than the probe's own deadline we wait for it to say what timed out. */
 #define KEYRING_GRACE_MS 250u
+/* And how much longer the process waits for its helper, which has its own deadline. */
+#define KEYRING_HELPER_GRACE_MS 1000u
+/* The most a helper may send back: no stored secret or sentence is near this. */
+#define KEYRING_REPLY_MAX (1u << 20)
 
 // clang-format off
 static const SecretSchema keyring_schema = {
@@ -360,19 +373,31 @@ keyring_worker(gpointer data)
 	return NULL;
 }
 
+/* The sentence for a call OP that was not answered within MS. */
+static char *
+keyring_late(enum keyring_op op, unsigned int ms)
+{
+	char *seconds = keyring_seconds(ms), *cause;
+
+	/* Past the probe, the likely wait is an unlock prompt nobody answers. */
+	cause = xasprintf("the Secret Service did not answer within %s%s", seconds,
+	    op == KEYRING_PROBE ? "" : " (is it waiting for the keyring to be unlocked?)");
+	free(seconds);
+	return cause;
+}
+
 /*
  * Run OP for PROFILE and KIND on a worker and wait for it until the deadline. IN is
  * stored (a copy is taken); *OUT receives what was found. Returns the worker's result
- * (0, 1 or -1), or -1 when the deadline passed.
+ * (0, 1 or -1), or -1 when the deadline passed. Runs in the helper process only.
  */
 static int
-keyring_run(enum keyring_op op, const char *profile, enum keyring_kind kind,
+keyring_run_here(enum keyring_op op, const char *profile, enum keyring_kind kind,
     const struct secret *in, struct secret **out, char **cause)
 {
 	unsigned int ms = keyring_timeout_ms;
 	gint64 deadline = g_get_monotonic_time() + (gint64)(ms + KEYRING_GRACE_MS) * 1000;
 	struct keyring_job *job = xcalloc(1, sizeof *job);
-	char *seconds;
 	int rc;
 
 	g_mutex_init(&job->lock);
@@ -404,15 +429,213 @@ keyring_run(enum keyring_op op, const char *profile, enum keyring_kind kind,
 	} else {
 		/* Left to finish on its own; cancelling makes that sooner where libsecret can. */
 		g_cancellable_cancel(job->cancel);
-		seconds = keyring_seconds(ms);
-		/* Past the probe, the likely wait is an unlock prompt nobody answers. */
-		*cause = xasprintf("the Secret Service did not answer within %s%s", seconds,
-		    op == KEYRING_PROBE ? "" : " (is it waiting for the keyring to be unlocked?)");
-		free(seconds);
+		*cause = keyring_late(op, ms);
 		rc = -1;
 	}
 	g_mutex_unlock(&job->lock);
 	keyring_job_unref(job);
+	return rc;
+}
+
+/* --- the helper process ------------------------------------------------------------- */
+
+/*
+ * libsecret talks to the Secret Service through GLib, which starts threads (the D-Bus
+ * worker, the keyring job) that live on for the rest of the process. Landlock binds only
+ * the threads started after it, so threads started before login would stay outside the
+ * confinement. Every keyring call therefore runs in a short-lived child: it does the call
+ * as above, writes the answer to a pipe and exits, taking GLib's threads with it. The
+ * program itself never starts GLib, and stays one thread until it is confined.
+ */
+
+/* What the helper writes back: this, then the cause's bytes, then the secret's. */
+struct keyring_reply {
+	int32_t rc;
+	uint32_t cause_len, secret_len;
+};
+
+/* Microseconds on the monotonic clock. */
+static int64_t
+keyring_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+keyring_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read LEN bytes from FD into BUF by DEADLINE (keyring_now_us); 0, 1 at EOF, -1 (error, late). */
+static int
+keyring_read_all(int fd, void *buf, size_t len, int64_t deadline)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int64_t left = (deadline - keyring_now_us()) / 1000;
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return -1;
+		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		n = read(fd, p, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == 0)
+			return 1;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The helper: do the call, write the answer to OUT, exit. Never returns. */
+static _Noreturn void
+keyring_helper(int out, enum keyring_op op, const char *profile, enum keyring_kind kind,
+    const struct secret *in)
+{
+	static const int sigs[] = {
+	    SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGWINCH, SIGTSTP, SIGCONT, SIGALRM};
+	struct keyring_reply reply = {0};
+	struct secret *found = NULL;
+	char *cause = NULL;
+	int null;
+
+	/* The program's handlers would clean up its terminal; this child has none. */
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], SIG_DFL);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* GLib's warnings must not land on the program's screen. */
+	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	reply.rc =
+	    keyring_run_here(op, profile, kind, in, op == KEYRING_LOOKUP ? &found : NULL, &cause);
+	reply.cause_len = reply.rc == -1 && cause != NULL ? (uint32_t)strlen(cause) : 0;
+	reply.secret_len = reply.rc == 0 && found != NULL ? (uint32_t)secret_len(found) : 0;
+	if (keyring_write_all(out, &reply, sizeof reply) == 0 &&
+	    keyring_write_all(out, cause, reply.cause_len) == 0)
+		(void)keyring_write_all(out, secret_str(found), reply.secret_len);
+	secret_free(&found);
+	/* No exit handlers: they belong to the program (its terminal, its sanitizer). */
+	_exit(0);
+}
+
+/* Why a read of the helper's answer that returned GOT (keyring_read_all) failed. */
+static char *
+keyring_unanswered(int got, enum keyring_op op, unsigned int ms)
+{
+	if (got == 1)
+		return xstrdup("the keyring's helper process ended without an answer");
+	return keyring_late(op, ms);
+}
+
+/*
+ * Run OP in a helper process and wait for its answer until the deadline: as
+ * keyring_run_here, but no thread of GLib's is ever started in this process. The secret
+ * found is read from the pipe straight into locked memory.
+ */
+static int
+keyring_run(enum keyring_op op, const char *profile, enum keyring_kind kind,
+    const struct secret *in, struct secret **out, char **cause)
+{
+	unsigned int ms = keyring_timeout_ms;
+	int64_t deadline =
+	    keyring_now_us() + (int64_t)(ms + KEYRING_GRACE_MS + KEYRING_HELPER_GRACE_MS) * 1000;
+	struct keyring_reply reply;
+	struct secret *found = NULL;
+	char *said = NULL;
+	int pipefd[2], status, got, rc = -1;
+	bool answered = false;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot ask the keyring: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		*cause = xasprintf("cannot ask the keyring: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		keyring_helper(pipefd[1], op, profile, kind, in);
+	}
+	close(pipefd[1]);
+	if ((got = keyring_read_all(pipefd[0], &reply, sizeof reply, deadline)) != 0) {
+		*cause = keyring_unanswered(got, op, ms);
+		goto out;
+	}
+	if (reply.rc < -1 || reply.rc > 1 || reply.cause_len > KEYRING_REPLY_MAX ||
+	    reply.secret_len > KEYRING_REPLY_MAX) {
+		*cause = xstrdup("the keyring's helper answered nonsense");
+		goto out;
+	}
+	said = xmalloc(reply.cause_len + 1);
+	if ((got = keyring_read_all(pipefd[0], said, reply.cause_len, deadline)) != 0) {
+		*cause = keyring_unanswered(got, op, ms);
+		goto out;
+	}
+	said[reply.cause_len] = '\0';
+	if (reply.rc == 0 && op == KEYRING_LOOKUP) {
+		found = secret_new_len(reply.secret_len);
+		got = keyring_read_all(pipefd[0], secret_data(found), reply.secret_len, deadline);
+		if (got != 0) {
+			*cause = keyring_unanswered(got, op, ms);
+			goto out;
+		}
+	}
+	answered = true;
+	rc = reply.rc;
+	if (rc == -1) {
+		*cause = reply.cause_len > 0 ? said : xstrdup("the keyring failed");
+		said = reply.cause_len > 0 ? NULL : said;
+	}
+	if (rc == 0 && out != NULL) {
+		*out = found;
+		found = NULL;
+	}
+out:
+	close(pipefd[0]);
+	/* A helper past its deadline is stuck in libsecret: it goes, GLib's threads with it. */
+	if (!answered)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	secret_free(&found);
+	free(said);
 	return rc;
 }
 

@@ -21,6 +21,12 @@ enum keyring_kind {
 const char *keyring_kind_name(enum keyring_kind kind);
 
 /*
+ * Every call below runs in a short-lived child process that talks to the Secret Service
+ * and exits, so the caller never starts GLib's threads (Landlock would not bind threads
+ * that run before confinement); a secret found comes back over a pipe into locked
+ * memory. The caller must not use GLib's D-Bus or main loop itself: the child would
+ * inherit GLib's state without its threads and wait on them.
+ *
  * Every call below gives up with a sentence after MS milliseconds (and a quarter
  * second's grace), even when the Secret Service hangs mid-call. The default, 10 s,
  * leaves time to answer an unlock prompt on a desktop. Whether a service answers at

@@ -62,6 +62,22 @@ secret_new_from(const char *bytes, size_t len)
 	return s;
 }
 
+struct secret *
+secret_new_len(size_t len)
+{
+	struct secret *s = secret_alloc(len);
+
+	/* Fresh anonymous pages are zero already. */
+	s->len = len;
+	return s;
+}
+
+char *
+secret_data(struct secret *s)
+{
+	return s == NULL ? NULL : (char *)s->bytes;
+}
+
 const char *
 secret_str(const struct secret *s)
 {

@@ -19,6 +19,15 @@ struct secret;
 struct secret *secret_new_from(const char *bytes, size_t len);
 
 /*
+ * A new secret of LEN zero bytes, to be filled in place through secret_data (from a
+ * pipe, say, so that the bytes pass through no buffer outside locked memory). Never NULL.
+ */
+struct secret *secret_new_len(size_t len);
+
+/* The secret's LEN bytes, writable in place; NULL for NULL. */
+char *secret_data(struct secret *s);
+
+/*
  * Read a secret from FD. On a terminal: write PROMPT to it, read one line with echo
  * off, and put the terminal back as it was before returning, whatever the outcome;
  * Backspace, Ctrl-U, Ctrl-C (cancel) and Ctrl-D (end) work as in a shell. Otherwise

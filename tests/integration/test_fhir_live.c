@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "fhir/fhir.h"
@@ -572,6 +573,50 @@ Test(live, reads_retry_a_dropped_connection)
 	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
 	cr_assert_eq(g.r.stats.round_trips, 2);
 	got_clear(&g);
+}
+
+/* The last field (tls: "full" or "resumed") of each request log line starting with PREFIX,
+ * joined by spaces, into OUT. */
+static void
+log_tls(const char *prefix, char *out, size_t size)
+{
+	char *log = control("GET", "/log", NULL);
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (char *line = log; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char *end = strchr(line, '\n'), *field;
+
+		if (strncmp(line, prefix, strlen(prefix)) != 0 || end == NULL)
+			continue;
+		*end = '\0';
+		field = strrchr(line, '\t');
+		used += (size_t)snprintf(out + used, size - used, "%s%s", used ? " " : "", field ? field + 1 : "?");
+		*end = '\n';
+		if (used >= size)
+			break;
+	}
+	free(log);
+}
+
+/* A connection a NAT or a modem dropped comes back with its TLS session resumed. */
+Test(live, a_dropped_connection_resumes_its_tls_session)
+{
+	struct got g = { 0 };
+	char tls[256];
+
+	fhir_metadata(fc, take, &g);
+	wait_for(&g);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
+	got_clear(&g);
+	control_do("POST", "/close-idle", NULL);
+	usleep(200 * 1000);
+	fhir_metadata(fc, take, &g);
+	wait_for(&g);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
+	got_clear(&g);
+	log_tls("GET\t/fhir/metadata", tls, sizeof tls);
+	cr_assert_str_eq(tls, "full resumed", "the second connection resumed the first's session: %s", tls);
 }
 
 /* A batch of GETs reads, though it is POSTed: it is retried; a transaction is not. */

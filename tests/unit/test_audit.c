@@ -95,6 +95,10 @@ struct parsed {
 	bool has_type, has_id;
 	char type[AUDIT_FIELD_MAX + 1];
 	char id[AUDIT_FIELD_MAX + 1];
+	bool has_ids;
+	char ids[AUDIT_LINE_MAX]; /* a list's ids as written: escaped, ',' between */
+	size_t nids;
+	long part_k, part_n; /* 0 when the line has no part field */
 	char note[128];
 };
 
@@ -150,15 +154,73 @@ time_ok(const char *s, size_t n)
 	return true;
 }
 
+/* A count of 1 to 20 digits, no sign, no leading zero. */
+static bool
+count_ok(const char *s, size_t n, long *out)
+{
+	char digits[24];
+
+	if (n < 1 || n > 20 || s[0] == '0')
+		return false;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (strspn(digits, "0123456789") != n)
+		return false;
+	*out = strtol(digits, NULL, 10);
+	return true;
+}
+
+/* A list's ids (N bytes at V): each a value with ',' escaped too, ',' between. */
+static bool
+ids_ok(const char *v, size_t n, size_t *count)
+{
+	char id[AUDIT_FIELD_MAX + 1];
+	const char *end = v + n;
+
+	*count = 0;
+	for (;;) {
+		const char *comma = memchr(v, ',', (size_t)(end - v)), *e = comma ? comma : end;
+
+		/* The grammar lets an id be empty (a server's record without one). */
+		if (!unescape(v, (size_t)(e - v), id, sizeof id))
+			return false;
+		++*count;
+		if (comma == NULL)
+			return true;
+		v = comma + 1;
+	}
+}
+
+/*
+ * The Ith id (from 0) of the list P holds, unescaped, into OUT (AUDIT_FIELD_MAX + 1
+ * bytes); false past its end.
+ */
+static bool
+list_id(const struct parsed *p, size_t i, char *out)
+{
+	const char *v = p->ids, *end = v + strlen(v);
+
+	for (; i > 0; i--) {
+		v = memchr(v, ',', (size_t)(end - v));
+		if (v == NULL)
+			return false;
+		v++;
+	}
+	const char *comma = memchr(v, ',', (size_t)(end - v));
+	return unescape(v, (size_t)((comma ? comma : end) - v), out, AUDIT_FIELD_MAX + 1);
+}
+
 /*
  * Parse the N bytes of LINE (without its newline) strictly: the time, then exactly
- * the keys pid, user, profile, action, then resource and note if present, in that
- * order, each once. Returns false for anything else.
+ * the keys pid, user, profile, action, then resource, ids, part and note if
+ * present, in that order, each once; ids only after a resource with no id, and part
+ * only after ids. Returns false for anything else.
  */
 static bool
 parse_line(const char *line, size_t n, struct parsed *p)
 {
-	static const char *const keys[] = {"pid", "user", "profile", "action", "resource", "note"};
+	static const char *const keys[] = {
+	    "pid", "user", "profile", "action", "resource", "ids", "part", "note"};
 	const char *end = line + n, *f = line, *tab;
 	size_t k = 0;
 
@@ -182,12 +244,12 @@ parse_line(const char *line, size_t n, struct parsed *p)
 		klen = (size_t)(v - f);
 		v++;
 		/* The next key must be the next one in order; resource and note may be absent. */
-		while (k < 6 && !(strlen(keys[k]) == klen && memcmp(f, keys[k], klen) == 0)) {
+		while (k < 8 && !(strlen(keys[k]) == klen && memcmp(f, keys[k], klen) == 0)) {
 			if (k < 4)
 				return false;
 			k++;
 		}
-		if (k == 6)
+		if (k == 8)
 			return false;
 		switch (k++) {
 		case 0: {
@@ -230,6 +292,23 @@ parse_line(const char *line, size_t n, struct parsed *p)
 			break;
 		}
 		case 5:
+			if (!p->has_type || p->has_id || (size_t)(fe - v) >= sizeof p->ids ||
+			    !ids_ok(v, (size_t)(fe - v), &p->nids))
+				return false;
+			p->has_ids = true;
+			memcpy(p->ids, v, (size_t)(fe - v));
+			break;
+		case 6: {
+			const char *slash = memchr(v, '/', (size_t)(fe - v));
+
+			if (!p->has_ids || slash == NULL ||
+			    !count_ok(v, (size_t)(slash - v), &p->part_k) ||
+			    !count_ok(slash + 1, (size_t)(fe - slash - 1), &p->part_n) ||
+			    p->part_k > p->part_n || p->part_n < 2)
+				return false;
+			break;
+		}
+		case 7:
 			if ((size_t)(fe - v) >= sizeof p->note || fe == v ||
 			    strspn(v, "abcdefghijklmnopqrstuvwxyz-,") < (size_t)(fe - v))
 				return false;
@@ -724,7 +803,7 @@ Test(audit, the_table_is_the_documented_list)
 	/* The list in audit.h's comment on audit_log; change both together. */
 	static const char *const documented[] = {"login", "login-failed", "logout", "lock",
 	    "unlock", "unlock-failed", "view", "search", "create", "update", "delete", "book",
-	    "cancel", "reschedule", "no-show", "check-in", "check-out", "room"};
+	    "cancel", "reschedule", "no-show", "check-in", "check-out", "room", "server-full"};
 	size_t n = sizeof documented / sizeof documented[0], i;
 
 	for (i = 0; audit_action_name(i) != NULL; i++) {
@@ -1016,4 +1095,229 @@ Test(audit, a_line_cut_short_is_marked_torn_and_the_next_is_whole)
 	cr_assert(parse_line(l3, len - (size_t)(l3 - buf) - 1, &p), "the line after is whole");
 	cr_assert_str_eq(p.id, "2");
 	free(buf);
+}
+
+/* ---- one line for a screen of records (audit_log_ids) ------------------------- */
+
+static void
+log_ids_ok(struct audit *a, const char *type, const char *const *ids, size_t n)
+{
+	char *cause = NULL;
+
+	cr_assert_eq(audit_log_ids(a, "view", type, ids, n, &cause), 0, "audit_log_ids: %s",
+	    cause ? cause : "");
+}
+
+Test(audit, a_schedule_of_patients_is_one_line_in_the_documented_format)
+{
+	const char *path = in_dir("audit.log");
+	static const char *const ids[] = {"p1", "p22", "p1", "A.b-3", "p22"};
+	struct audit *a = open_ok(path, "frontdesk", "sandbox");
+	char want[256];
+	struct parsed p;
+	size_t len;
+	char *buf;
+
+	log_ids_ok(a, "Patient", ids, 5);
+	audit_close(&a);
+	buf = slurp(path, &len);
+	cr_assert_eq(parse_file(buf, len, &p, 1), 1, "%s", buf);
+	/* A patient with two rows on the schedule is one view: each id once, in order. */
+	snprintf(want, sizeof want,
+	    "%s\tpid=%ld\tuser=frontdesk\tprofile=sandbox\taction=view\tresource=Patient"
+	    "\tids=p1,p22,A.b-3\n",
+	    p.time, (long)getpid());
+	cr_assert_str_eq(buf, want);
+	cr_assert_eq(p.nids, 3);
+	cr_assert_eq(p.part_n, 0, "a list on one line has no part field");
+	free(buf);
+}
+
+Test(audit, an_empty_list_writes_nothing)
+{
+	const char *path = in_dir("audit.log");
+	struct audit *a = open_ok(path, "u", "p");
+	size_t len;
+	char *buf;
+
+	log_ids_ok(a, "Patient", NULL, 0);
+	audit_close(&a);
+	buf = slurp(path, &len);
+	cr_assert_eq(len, 0);
+	free(buf);
+}
+
+Test(audit, a_hostile_id_in_a_list_cannot_look_like_two)
+{
+	const char *path = in_dir("audit.log");
+	static const char *const ids[] = {"ok1", "a,b", "x\ny\tz=\\/", "\xc3\xa9", "", "ok2"};
+	struct audit *a = open_ok(path, "u", "p");
+	char id[AUDIT_FIELD_MAX + 1];
+	struct parsed p;
+	size_t len;
+	char *buf;
+
+	log_ids_ok(a, "Patient", ids, 6);
+	audit_close(&a);
+	buf = slurp(path, &len);
+	assert_plain(buf, len);
+	cr_assert_eq(parse_file(buf, len, &p, 1), 1, "%s", buf);
+	cr_assert_eq(p.nids, 6, "%s", p.ids);
+	for (size_t i = 0; i < 6; i++) {
+		cr_assert(list_id(&p, i, id));
+		cr_assert_str_eq(id, ids[i]);
+	}
+	cr_assert_not_null(strstr(p.ids, "a\\x2cb"), "%s", p.ids);
+	cr_assert_str_eq(p.note, "id-invalid");
+	free(buf);
+}
+
+/* N distinct ids of LEN bytes each ("id<i>" padded with '0'); the caller frees them. */
+static char **
+make_ids(size_t n, size_t len)
+{
+	char **ids = calloc(n, sizeof *ids);
+
+	cr_assert_not_null(ids);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = malloc(len + 1);
+		cr_assert_not_null(ids[i]);
+		memset(ids[i], '0', len);
+		ids[i][len] = '\0';
+		char tag[24];
+		int t = snprintf(tag, sizeof tag, "id%zu-", i);
+		memcpy(ids[i], tag, (size_t)t);
+	}
+	return ids;
+}
+
+static void
+free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+struct split_case {
+	size_t n, len;	 /* ids, bytes each */
+	bool long_user;	 /* the longest CN there can be, all escaped */
+	char id_byte;	 /* every id byte after the tag, or 0 for '0' */
+};
+
+ParameterizedTestParameters(audit, a_long_list_is_split_and_every_line_fits_pipe_buf)
+{
+	static struct split_case cases[] = {
+	    {400, 36, false, 0},	/* a week of a busy clinic, UUID-length ids */
+	    {400, 36, true, 0},		/* the same, with the worst CN */
+	    {60, 64, true, '\x01'},	/* ids all escaped: one or two a line */
+	    {20, 100000, true, 0},	/* megabyte-class ids are cut */
+	};
+	return cr_make_param_array(struct split_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct split_case *c, audit, a_long_list_is_split_and_every_line_fits_pipe_buf)
+{
+	const char *path = in_dir("audit.log");
+	char user[AUDIT_USER_MAX + 1], id[AUDIT_FIELD_MAX + 1], **ids = make_ids(c->n, c->len);
+	struct parsed *lines = calloc(c->n + 1, sizeof *lines);
+	size_t len, nlines, seen = 0;
+	struct audit *a;
+	char *buf;
+
+	cr_assert_not_null(lines);
+	if (c->id_byte != 0)
+		for (size_t i = 0; i < c->n; i++)
+			memset(ids[i] + strlen("id") + 4, c->id_byte, c->len - strlen("id") - 4);
+	memset(user, '\t', sizeof user - 1);
+	user[sizeof user - 1] = '\0';
+	a = open_ok(path, c->long_user ? user : "u", "p");
+	log_ids_ok(a, "Patient", (const char *const *)ids, c->n);
+	audit_close(&a);
+	buf = slurp(path, &len);
+	assert_plain(buf, len);
+	nlines = parse_file(buf, len, lines, c->n + 1);
+	cr_assert_gt(nlines, 1, "%zu ids on one line", c->n);
+	for (const char *l = buf; l < buf + len; l = strchr(l, '\n') + 1)
+		cr_assert_lt((size_t)(strchr(l, '\n') + 1 - l), PIPE_BUF);
+	for (size_t k = 0; k < nlines; k++) {
+		/* Each line says which of how many it is, all with one time. */
+		cr_assert_eq(lines[k].part_k, (long)k + 1);
+		cr_assert_eq(lines[k].part_n, (long)nlines);
+		cr_assert_str_eq(lines[k].time, lines[0].time);
+		cr_assert_str_eq(lines[k].type, "Patient");
+		cr_assert_gt(lines[k].nids, 0);
+		/* Every id, in order, once. */
+		for (size_t i = 0; i < lines[k].nids; i++, seen++) {
+			cr_assert(list_id(&lines[k], i, id));
+			cr_assert_eq(strncmp(id, ids[seen], AUDIT_FIELD_MAX), 0, "id %zu", seen);
+		}
+	}
+	cr_assert_eq(seen, c->n);
+	if (c->len > AUDIT_FIELD_MAX)
+		cr_assert_not_null(strstr(lines[0].note, "id-cut"), "%s", lines[0].note);
+	free(buf);
+	free(lines);
+	free_ids(ids, c->n);
+}
+
+struct list_refusal {
+	char action[16];
+	bool type, ids, null_id;
+	char want[48];
+};
+
+ParameterizedTestParameters(audit, a_wrong_list_is_refused_as_a_bug)
+{
+	static struct list_refusal cases[] = {
+	    {"search", true, true, false, "not a list"},
+	    {"update", true, true, false, "not a list"},
+	    {"login", true, true, false, "not a list"},
+	    {"view", false, true, false, "takes a resource type and ids"},
+	    {"view", true, false, false, "takes a resource type and ids"},
+	    {"view", true, true, true, "id 2"},
+	    {"veiw", true, true, false, "not an audit action"},
+	};
+	return cr_make_param_array(struct list_refusal, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct list_refusal *c, audit, a_wrong_list_is_refused_as_a_bug)
+{
+	const char *path = in_dir("audit.log");
+	const char *ids[] = {"1", c->null_id ? NULL : "2", "3"};
+	struct audit *a = open_ok(path, "u", "p");
+	char *cause = NULL, *buf;
+	size_t len;
+
+	cr_assert_eq(audit_log_ids(a, c->action, c->type ? "Patient" : NULL, c->ids ? ids : NULL,
+	                 3, &cause),
+	    -1);
+	cr_assert_not_null(strstr(cause, c->want), "%s", cause);
+	cr_assert_not_null(strstr(cause, "a bug in ehrterm"), "%s", cause);
+	free(cause);
+	audit_close(&a);
+	buf = slurp(path, &len);
+	cr_assert_eq(len, 0, "a refused list must write nothing");
+	free(buf);
+	cr_assert_eq(audit_log_ids(NULL, "view", "Patient", ids, 1, &cause), -1);
+	free(cause);
+}
+
+Test(audit, a_list_that_cannot_be_written_is_reported)
+{
+	const char *path = in_dir("audit.log");
+	static const char *const ids[] = {"1", "2"};
+	struct audit *a = open_ok(path, "u", "p");
+	char *cause = NULL;
+	struct stat st;
+
+	signal(SIGXFSZ, SIG_IGN);
+	log_ok(a, "login", NULL, NULL);
+	cr_assert_eq(stat(path, &st), 0);
+	limit_file_size((rlim_t)st.st_size);
+	cr_assert_eq(audit_log_ids(a, "view", "Patient", ids, 2, &cause), -1);
+	cr_assert_not_null(strstr(cause, "cannot write to the audit log"), "%s", cause);
+	free(cause);
+	limit_file_size(0);
+	audit_close(&a);
 }

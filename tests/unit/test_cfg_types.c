@@ -123,6 +123,9 @@ ParameterizedTestParameters(cfg_types, accepted)
 		{ "keymap", "abcdefghijklmnopqrstuvwxyz012345", "name:abcdefghijklmnopqrstuvwxyz012345" },
 		{ "keymap", "~/km", "path:/home/tester/km" },
 		{ "keymap", "/etc/ehrterm/clinic.keys", "path:/etc/ehrterm/clinic.keys" },
+		/* a name from a list */
+		{ "audit_server", "yes", "yes" },
+		{ "audit_server", "no", "no" },
 		/* string */
 		{ "user_label", "Front desk 2", "Front desk 2" },
 		{ "user_label", "Dr. Müller – Tür 3", "Dr. Müller – Tür 3" },
@@ -225,6 +228,10 @@ ParameterizedTestParameters(cfg_types, refused)
 		{ "keymap", "abcdefghijklmnopqrstuvwxyz0123456", "is neither a keymap name" },
 		{ "keymap", "keys/vi", "keymap 'keys/vi' is relative" },
 		{ "keymap", "~bob/vi", "only ~/ is expanded" },
+		/* a name from a list: yes or no, nothing else that might mean either */
+		{ "audit_server", "true", "audit_server must be one of the values its manual lists" },
+		{ "audit_server", "Yes", "audit_server must be one of the values" },
+		{ "audit_server", "1", "audit_server must be one of the values" },
 		/* string */
 		{ "user_label", "\xff", "user_label is not valid UTF-8" },
 		{ "user_label", "\xc3", "user_label is not valid UTF-8" },

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,4 +314,57 @@ Test(confine, landlock_is_used_where_the_kernel_has_it)
 	close(pipefd[0]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert_eq(c, 'y');
+}
+
+static void *
+sleeper(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+/*
+ * Landlock binds the calling thread and those it starts later, not those already running:
+ * with a second thread running, confining is refused rather than left with a gap.
+ */
+Test(confine, a_thread_started_before_is_refused_not_left_outside)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U);
+	char got[512] = "";
+	int pipefd[2], status;
+	ssize_t n, len = 0;
+	pid_t pid;
+
+	if (abi < 0)
+		cr_skip_test("this kernel has no Landlock");
+	cr_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct confine_policy p;
+		char *cause = NULL;
+		pthread_t t;
+
+		close(pipefd[0]);
+		dprintf(pipefd[1], "alone=%d ", confine_threads());
+		if (pthread_create(&t, NULL, sleeper, NULL) != 0)
+			_exit(1);
+		dprintf(pipefd[1], "with=%d ", confine_threads());
+		confine_policy_for_profile(&p, NULL);
+		if (confine_process(&p, &cause) == 0)
+			dprintf(pipefd[1], "confined");
+		else
+			dprintf(pipefd[1], "refused: %s", cause);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], got + len, sizeof got - 1 - (size_t)len)) > 0)
+		len += n;
+	got[len] = '\0';
+	close(pipefd[0]);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_str_eq(got,
+	    "alone=1 with=2 refused: cannot confine the program: 2 threads are running, and "
+	    "Landlock would bind only one of them");
 }

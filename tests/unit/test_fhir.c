@@ -443,8 +443,11 @@ Test(fhir, id_of_and_bundle_take)
 	const cJSON *items[2];
 
 	cr_assert_not_null(b);
-	slots = fhir_bundle_take(b, "Slot");
+	bool cut = true;
+
+	slots = fhir_bundle_take(b, "Slot", 10, &cut);
 	cr_assert_eq(cJSON_GetArraySize(slots), 1, "only the Slot with a valid id");
+	cr_assert_not(cut);
 	cr_assert_str_eq(fhir_id_of(cJSON_GetArrayItem(slots, 0)), "s1");
 	cr_assert_null(fhir_id_of(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"), 1)));
 	cr_assert_null(fhir_id_of(NULL));
@@ -457,5 +460,30 @@ Test(fhir, id_of_and_bundle_take)
 	/* Copies: they outlive what they were taken from. */
 	cr_assert_eq(cJSON_GetArraySize(copy), 2);
 	cr_assert_str_eq(fhir_id_of(cJSON_GetArrayItem(copy, 1)), "a1");
+	/* At most MAX, and said. */
+	slots = fhir_bundle_take(copy, "Appointment", 0, &cut);
+	cr_assert_eq(cJSON_GetArraySize(slots), 0);
+	cr_assert_eq(cut, false, "copy is an array, not a Bundle: nothing to take");
+	cJSON_Delete(slots);
 	cJSON_Delete(copy);
+}
+
+Test(fhir, bundle_take_at_most)
+{
+	cJSON *b = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":["
+			       "{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"s1\"}},"
+			       "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"a1\"}},"
+			       "{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"s2\"}},"
+			       "{\"resource\":{\"resourceType\":\"Slot\",\"id\":\"s3\"}}]}");
+	bool cut = false;
+	cJSON *got = fhir_bundle_take(b, "Slot", 2, &cut);
+
+	cr_assert_eq(cJSON_GetArraySize(got), 2);
+	cr_assert(cut, "a third Slot was left out");
+	cJSON_Delete(got);
+	got = fhir_bundle_take(b, "Slot", 3, &cut);
+	cr_assert_eq(cJSON_GetArraySize(got), 3);
+	cr_assert_not(cut, "exactly MAX: nothing left out");
+	cJSON_Delete(got);
+	cJSON_Delete(b);
 }

@@ -519,18 +519,18 @@ Test(patient_probe, the_batch_searches_birth_date_and_name_mrn_and_phone)
 Test(patient_probe, the_answer_is_clear_candidates_or_failed)
 {
 	struct patient_view *found;
-	size_t n;
+	size_t n, more;
 	cJSON *r;
 
 	r = parse("{\"entry\":[" SET("200 OK", "") "," SET("200 OK", "") "]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_CLEAR);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_CLEAR);
 	cr_assert_eq(n, 0);
 	cJSON_Delete(r);
 	/* The same patient found twice is one candidate; this form's own earlier try is none. */
 	r = parse("{\"entry\":[" SET("200 OK", HIT("a", "") "," HIT("b",
 		  ",\"identifier\":[{\"system\":\"urn:ehrterm:request\",\"value\":\"req\"}]"))
 		  "," SET("200 OK", HIT("a", "")) "]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_CANDIDATES);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_CANDIDATES);
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(found[0].id, "a");
 	cr_assert_str_eq(found[0].name, "Quigley");
@@ -540,19 +540,55 @@ Test(patient_probe, the_answer_is_clear_candidates_or_failed)
 	/* One search failed: not knowing is not "no duplicate", even beside a clear one. */
 	r = parse("{\"entry\":[" SET("200 OK", HIT("a", "")) ","
 		  "{\"response\":{\"status\":\"500 Internal Server Error\"}}]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
 	cr_assert_null(found);
 	cr_assert_eq(n, 0);
 	cJSON_Delete(r);
 	r = parse("{\"entry\":[" SET("429 Too Many Requests", "") "]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
 	cJSON_Delete(r);
 	r = parse("{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":"
 		  "{\"resourceType\":\"OperationOutcome\"}}]}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
 	cJSON_Delete(r);
 	r = parse("{\"entry\":7}");
-	cr_assert_eq(patient_probe_read(r, "req", &found, &n), PATIENT_PROBE_FAILED);
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_FAILED);
+	cJSON_Delete(r);
+}
+
+/*
+ * Issue 16 item 4: a probe answered with 100,000 patients (each twice, by two searches)
+ * shows twenty and counts the other distinct ones, without comparing every pair.
+ */
+Test(patient_probe, a_huge_answer_shows_twenty_and_counts_the_rest)
+{
+	cJSON *r = cJSON_CreateObject(), *entries = cJSON_AddArrayToObject(r, "entry");
+	struct patient_view *found;
+	size_t n, more;
+
+	for (int s = 0; s < 2; s++) {
+		cJSON *set = cJSON_Parse(SET("200 OK", ""));
+		cJSON *hits = cJSON_GetObjectItem(cJSON_GetObjectItem(set, "resource"), "entry");
+
+		for (int i = 0; i < 100000; i++) {
+			char id[16];
+			cJSON *hit = cJSON_CreateObject(), *p = cJSON_AddObjectToObject(hit, "resource");
+
+			snprintf(id, sizeof id, "p%d", s == 0 ? i : 99999 - i);
+			cJSON_AddStringToObject(p, "resourceType", "Patient");
+			cJSON_AddStringToObject(p, "id", id);
+			cJSON_AddItemToArray(hits, hit);
+		}
+		cJSON_AddItemToArray(entries, set);
+	}
+	cr_assert_eq(patient_probe_read(r, "req", &found, &n, &more), PATIENT_PROBE_CANDIDATES);
+	cr_assert_eq(n, PATIENT_PROBE_MAX);
+	cr_assert_eq(more, 100000 - PATIENT_PROBE_MAX, "distinct patients beyond the twenty: %zu", more);
+	cr_assert_str_eq(found[0].id, "p0");
+	cr_assert_str_eq(found[PATIENT_PROBE_MAX - 1].id, "p19");
+	for (size_t i = 0; i < n; i++)
+		patient_view_clear(&found[i]);
+	free(found);
 	cJSON_Delete(r);
 }
 
@@ -655,5 +691,83 @@ Test(patient_view, deceased_age_is_at_death)
 	patient_view_read(p, &v);
 	cr_expect_eq(patient_view_age(&v, &later), 50);
 	patient_view_clear(&v);
+	cJSON_Delete(p);
+}
+
+/*
+ * Issue 16 item 4: 100,000 identifiers and telecoms make a record a clerk can read: eight
+ * of each shown, the rest counted on one line under the array's label. Entries without a
+ * value are neither shown nor counted.
+ */
+Test(patient_details, huge_identifier_and_telecom_arrays_are_cut_and_counted)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\"}");
+	cJSON *ids = cJSON_AddArrayToObject(p, "identifier");
+	cJSON *tels = cJSON_AddArrayToObject(p, "telecom");
+	struct patient_detail *d;
+	struct patient_view v;
+	size_t n;
+
+	for (int i = 0; i < 100000; i++) {
+		cJSON *id = cJSON_CreateObject(), *tel = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(id, "value", "x");
+		cJSON_AddItemToArray(ids, id);
+		cJSON_AddStringToObject(tel, "system", "phone");
+		cJSON_AddStringToObject(tel, "value", "555");
+		cJSON_AddItemToArray(tels, tel);
+		if (i % 20000 == 0) {
+			cJSON_AddItemToArray(ids, cJSON_CreateObject());
+			cJSON_AddItemToArray(tels, cJSON_CreateObject());
+		}
+	}
+	n = patient_details(p, &d);
+	cr_assert_eq(n, 2 * (PATIENT_LINES_MAX + 1), "8 identifiers, their count, 8 telecoms, theirs");
+	for (size_t i = 0; i < PATIENT_LINES_MAX; i++) {
+		cr_expect_str_eq(d[i].label, "Identifier");
+		cr_expect_str_eq(d[i].value, "x");
+		cr_expect_str_eq(d[PATIENT_LINES_MAX + 1 + i].label, "phone");
+		cr_expect_str_eq(d[PATIENT_LINES_MAX + 1 + i].value, "555");
+	}
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].label, "Identifier");
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].value, "(+99992 more)");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].label, "Telecom");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].value, "(+99992 more)");
+	patient_details_free(d, n);
+	/* The banner's view reads the same arrays once: the first phone, no MRN among them. */
+	patient_view_read(p, &v);
+	cr_expect_str_eq(v.phone, "555");
+	cr_expect_str_eq(v.mrn, "");
+	patient_view_clear(&v);
+	cJSON_Delete(p);
+}
+
+/* Addresses, languages and contacts are cut the same way; an array that fits says nothing more. */
+Test(patient_details, every_listed_array_is_cut_and_counted)
+{
+	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\",\"id\":\"a\","
+			       "\"maritalStatus\":{\"text\":\"Married\"}}");
+	cJSON *addrs = cJSON_AddArrayToObject(p, "address");
+	cJSON *langs = cJSON_AddArrayToObject(p, "communication");
+	cJSON *contacts = cJSON_AddArrayToObject(p, "contact");
+	struct patient_detail *d;
+	size_t n;
+
+	for (int i = 0; i < 10; i++)
+		cJSON_AddItemToArray(addrs, cJSON_Parse("{\"city\":\"Boston\"}"));
+	for (int i = 0; i < 1000; i++)
+		cJSON_AddItemToArray(langs, cJSON_Parse("{\"language\":{\"text\":\"English\"}}"));
+	for (int i = 0; i < PATIENT_LINES_MAX; i++)
+		cJSON_AddItemToArray(contacts, cJSON_Parse("{\"name\":{\"family\":\"Roe\"}}"));
+	n = patient_details(p, &d);
+	cr_assert_eq(n, (PATIENT_LINES_MAX + 1) * 2 + 1 + PATIENT_LINES_MAX);
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].label, "Address");
+	cr_expect_str_eq(d[PATIENT_LINES_MAX].value, "(+2 more)");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].label, "Language");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 1].value, "(+992 more)");
+	cr_expect_str_eq(d[2 * PATIENT_LINES_MAX + 2].label, "Marital status");
+	cr_expect_str_eq(d[n - 1].label, "Contact", "eight contacts fit: no count after them");
+	cr_expect_str_eq(d[n - 1].value, "Roe ");
+	patient_details_free(d, n);
 	cJSON_Delete(p);
 }

@@ -339,3 +339,33 @@ Test(request, freed_with_a_request_running_and_answered_later)
 	fake_answer(0, FHIR_OK);
 	cr_expect_eq(heard.n, 0);
 }
+
+Test(request, a_background_request_is_not_shown_not_cancelled_by_esc_and_still_answered)
+{
+	struct requests *rs = setup();
+	const char *label = NULL;
+	uint64_t http_id;
+
+	/* The audit trail's server copy: the app's own, behind the screen on top (instance 1). */
+	requests_start(rs, 0, NULL,
+	    &(struct app_request){ .done = on_done, .tag = 7, .background = true,
+		.label = "Sending the audit trail" });
+	cr_expect_eq(requests_running(rs, NULL), 0, "counted as the screen's");
+	cr_expect_not(requests_newest(rs, &label, &http_id), "shown: %s", label ? label : "");
+	start(rs, 1, 8, NULL);
+	cr_assert(requests_newest(rs, &label, &http_id));
+	cr_expect_str_eq(label, "Asking");
+	/* Esc, with no screen or with one: the background request goes on. */
+	cr_expect_not(requests_cancel_instance(rs, 0));
+	cr_expect(requests_cancel_instance(rs, 1));
+	requests_deliver(rs);
+	cr_assert_eq(heard.n, 1);
+	cr_expect_eq(heard.tags[0], 8);
+	cr_expect_eq(fake.ncancelled, 1);
+	fake_answer(0, FHIR_OK);
+	requests_deliver(rs);
+	cr_assert_eq(heard.n, 2);
+	cr_expect_eq(heard.tags[1], 7);
+	cr_expect_eq(heard.status[1], FHIR_OK);
+	requests_free(&rs);
+}

@@ -1127,8 +1127,8 @@ Test(schedule, board_read)
 
 Test(schedule, board_links_of_hostile_size)
 {
-	/* 500 appointments and 50,000 encounters: each appointment finds its visit by a sorted
-	 * index, so the board is built in n log n whatever the server sends. */
+	/* 500 appointments and 50,000 encounters: at most 1,000 visits are kept, and each
+	 * appointment finds its visit by a sorted index (n log n whatever the server sends). */
 	cJSON *set = cJSON_CreateObject(), *entries = cJSON_AddArrayToObject(set, "entry");
 	struct date day = { 2026, 12, 2 };
 	struct sched_board b;
@@ -1215,4 +1215,66 @@ Test(schedule, board_check_counts_changes)
 	answer = json("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"total\":1e300}}]}");
 	cr_assert_eq(sched_board_changes(answer), 1, "a count out of range is no count");
 	cJSON_Delete(answer);
+}
+
+Test(schedule, day_rows_of_hostile_size)
+{
+	/* One appointment naming 100,000 slots, one of them the day's (twice), and 300 more
+	 * appointments than the day keeps: rows built through sorted indexes, bounded. */
+	cJSON *resp = cJSON_CreateObject(), *entries = cJSON_AddArrayToObject(resp, "entry");
+	cJSON *slots_set = cJSON_CreateObject(), *slots = cJSON_AddArrayToObject(slots_set, "entry");
+	cJSON *appts_set = cJSON_CreateObject(), *appts = cJSON_AddArrayToObject(appts_set, "entry");
+	cJSON *big = json("{\"resourceType\":\"Appointment\",\"id\":\"big\",\"status\":\"booked\","
+			  "\"start\":\"2026-12-02T09:00:00Z\"}");
+	cJSON *refs = cJSON_AddArrayToObject(big, "slot");
+	struct date day = { 2026, 12, 2 };
+	struct sched_day d;
+	char *cause = NULL;
+	long row;
+
+	cJSON_AddStringToObject(slots_set, "resourceType", "Bundle");
+	cJSON_AddStringToObject(appts_set, "resourceType", "Bundle");
+	cJSON_AddItemToArray(slots, json("{\"resource\":" "{\"resourceType\":\"Slot\",\"id\":\"s1\","
+	    "\"status\":\"busy\",\"start\":\"2026-12-02T09:00:00Z\",\"end\":\"2026-12-02T09:15:00Z\"}}"));
+	for (int i = 0; i < 100000; i++) {
+		char ref[32];
+		cJSON *o = cJSON_CreateObject();
+
+		snprintf(ref, sizeof ref, "Slot/x%d", i == 50000 || i == 70000 ? -1 : i);
+		if (i == 50000 || i == 70000)
+			snprintf(ref, sizeof ref, "Slot/s1");
+		cJSON_AddStringToObject(o, "reference", ref);
+		cJSON_AddItemToArray(refs, o);
+	}
+	{
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(e, "resource", big);
+		cJSON_AddItemToArray(appts, e);
+	}
+	for (int i = 0; i < 600; i++) {
+		char buf[256];
+
+		snprintf(buf, sizeof buf, "{\"resource\":{\"resourceType\":\"Appointment\",\"id\":\"w%d\","
+		    "\"status\":\"booked\",\"start\":\"2026-12-02T10:00:00Z\"}}", i);
+		cJSON_AddItemToArray(appts, json(buf));
+	}
+	{
+		cJSON *e1 = cJSON_CreateObject(), *e2 = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(e1, "resource", slots_set);
+		cJSON_AddItemToObject(e2, "resource", appts_set);
+		cJSON_AddItemToArray(entries, e1);
+		cJSON_AddItemToArray(entries, e2);
+	}
+	cr_assert_eq(sched_day_read(resp, &day, &d, &cause), 0, "%s", cause);
+	cr_assert_eq(cJSON_GetArraySize(d.appts), SCHED_DAY_COUNT, "no more appointments than a day holds");
+	row = sched_day_find(&d, "Slot/s1");
+	cr_assert_geq(row, 0);
+	cr_assert_str_eq(fhir_id_of(d.rows[row].appt), "big");
+	cr_assert_eq(d.rows[row].nappts, 1, "an appointment naming the slot twice is one booking");
+	cr_assert_eq(d.rows[row].marker, SCHED_BOOKED);
+	cr_assert_eq(d.n, SCHED_DAY_COUNT, "the slot, and the 299 walk-ins kept with big");
+	sched_day_free(&d);
+	cJSON_Delete(resp);
 }

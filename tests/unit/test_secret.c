@@ -53,6 +53,20 @@ Test(secret, holds_a_copy_with_a_trailing_nul)
 	secret_free(&s);
 }
 
+/* Filled in place (the keyring's helper writes into it from a pipe): zeros, then the bytes. */
+Test(secret, a_blank_secret_is_filled_in_place)
+{
+	struct secret *s = secret_new_len(5);
+
+	cr_assert_eq(secret_len(s), 5);
+	for (size_t i = 0; i <= 5; i++)
+		cr_assert_eq(secret_str(s)[i], '\0');
+	memcpy(secret_data(s), "horse", 5);
+	cr_assert_str_eq(secret_str(s), "horse");
+	cr_assert_null(secret_data(NULL));
+	secret_free(&s);
+}
+
 Test(secret, embedded_nul_counts_in_len_but_ends_the_string)
 {
 	struct secret *s = secret_new_from("ab\0cd", 5);

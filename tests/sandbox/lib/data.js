@@ -233,13 +233,15 @@ function loadData(repo, opts) {
   // The sample patients: Synthea transaction bundles, urn:uuid references made local.
   const patients = [];
   const syntheaPractitioners = [];
+  const chart = chartCollector();
   const synthea = path.join(opts.dataDir, 'synthea');
   for (const file of fs.readdirSync(synthea).filter((f) => f.endsWith('.json')).sort()) {
     const bundle = JSON.parse(fs.readFileSync(path.join(synthea, file), 'utf8'));
     const local = new Map(bundle.entry.map((e) => [e.fullUrl, `${e.resource.resourceType}/${e.resource.id}`]));
     for (const e of bundle.entry) {
-      const r = rewriteReferences(e.resource, (reference) => local.get(reference) ?? reference);
+      const r = chartEnrich(rewriteReferences(e.resource, (reference) => local.get(reference) ?? reference));
       if (put(r)) {
+        chart.note(r);
         if (r.resourceType === 'Patient') {
           patients.push(r);
         } else if (r.resourceType === 'Practitioner') {
@@ -249,6 +251,10 @@ function loadData(repo, opts) {
     }
   }
   lap('synthea');
+  // The chart's additions, from their own random stream so that everything drawn
+  // from the main one (slots, appointments, coverage) stays as it was.
+  chartAdditions(chart, patients, put, prng(`${opts.seed ?? DEFAULT_SEED}/chart`));
+  lap('chart');
 
   // HL7 R4 examples: their Patient/Practitioner/Organization/Location examples
   // are not included, so those references point at loaded resources instead;
@@ -614,6 +620,162 @@ function rewriteReferences(value, rewrite) {
   return walk(value);
 }
 
+// --- the chart: what the Synthea sample lacks -------------------------------------
+
+const LOINC = 'http://loinc.org';
+const UCUM = 'http://unitsofmeasure.org';
+const INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
+const CONDITION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
+const NOTE_CATEGORY = 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category';
+// Typical adult reference ranges for the Synthea analytes, for test data only (not
+// clinical guidance): [low, high], either may be null.
+const LAB_RANGES = {
+  '2339-0': [70, 99], // glucose mg/dL
+  '4548-4': [4, 5.6], // HbA1c %
+  '2947-0': [136, 145], // sodium mmol/L
+  '6298-4': [3.5, 5.1], // potassium mmol/L
+  '2069-3': [98, 107], // chloride mmol/L
+  '20565-8': [22, 29], // carbon dioxide mmol/L
+  '38483-4': [0.6, 1.3], // creatinine mg/dL
+  '6299-2': [7, 20], // urea nitrogen mg/dL
+  '49765-1': [8.5, 10.2], // calcium mg/dL
+  '2093-3': [null, 200], // total cholesterol mg/dL
+  '18262-6': [null, 130], // LDL mg/dL
+  '2085-9': [40, null], // HDL mg/dL
+  '2571-8': [null, 150], // triglycerides mg/dL
+  '718-7': [12, 17.5], // hemoglobin g/dL
+  '4544-3': [36, 50], // hematocrit %
+  '6690-2': [4.5, 11], // leukocytes 10*3/uL
+  '777-3': [150, 400], // platelets 10*3/uL
+};
+const FLAG = { H: 'High', L: 'Low', N: 'Normal' };
+
+/**
+ * A Synthea resource made to look like what a clinic's server holds: Conditions get
+ * a category (the ones still active are on the problem list, the rest were a
+ * visit's diagnosis), lab results of the analytes above a reference range and an
+ * H/L/N interpretation. Deterministic: no random numbers.
+ */
+function chartEnrich(r) {
+  if (r.resourceType === 'Condition' && !r.category) {
+    const active = r.clinicalStatus?.coding?.[0]?.code === 'active';
+    r.category = [
+      active
+        ? cc(CONDITION_CATEGORY, 'problem-list-item', 'Problem List Item')
+        : cc(CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis'),
+    ];
+  }
+  if (r.resourceType === 'Observation' && r.valueQuantity && r.category?.[0]?.coding?.[0]?.code === 'laboratory') {
+    const range = LAB_RANGES[r.code?.coding?.[0]?.code];
+    if (range && !r.referenceRange) {
+      const [low, high] = range;
+      const unit = { unit: r.valueQuantity.unit, system: UCUM, code: r.valueQuantity.code ?? r.valueQuantity.unit };
+      r.referenceRange = [{ ...(low !== null ? { low: { value: low, ...unit } } : {}), ...(high !== null ? { high: { value: high, ...unit } } : {}) }];
+      const v = r.valueQuantity.value;
+      const flag = high !== null && v > high ? 'H' : low !== null && v < low ? 'L' : 'N';
+      r.interpretation = [cc(INTERPRETATION, flag, FLAG[flag])];
+    }
+  }
+  return r;
+}
+
+/** Remembers, per patient, the encounters with vital signs (latest first later). */
+function chartCollector() {
+  const vitals = new Map(); // Patient/id -> Map(encounter reference -> { when, codes })
+  const encounters = new Map(); // Patient/id -> [Encounter]
+  return {
+    vitals,
+    encounters,
+    note(r) {
+      const patient = r.subject?.reference;
+      if (!patient) {
+        return;
+      }
+      if (r.resourceType === 'Encounter') {
+        (encounters.get(patient) ?? encounters.set(patient, []).get(patient)).push(r);
+      } else if (r.resourceType === 'Observation' && r.encounter && r.category?.[0]?.coding?.[0]?.code === 'vital-signs') {
+        const m = vitals.get(patient) ?? vitals.set(patient, new Map()).get(patient);
+        const e = m.get(r.encounter.reference) ?? m.set(r.encounter.reference, { when: r.effectiveDateTime, codes: new Set() }).get(r.encounter.reference);
+        e.codes.add(r.code?.coding?.[0]?.code);
+      }
+    },
+  };
+}
+
+const NOTE_KINDS = [
+  { status: 'current', docStatus: 'final', word: 'signed' },
+  { status: 'current', docStatus: 'preliminary', word: 'draft' },
+  { status: 'current', docStatus: 'amended', word: 'amended' },
+  { status: 'entered-in-error', docStatus: 'final', word: 'entered in error' },
+];
+
+/**
+ * For each living sample patient: heart rate, respiratory rate, SpO2 and
+ * temperature at the last visit that had vital signs (Synthea records only
+ * height, weight, BMI, blood pressure and pain), and four progress notes on the
+ * last four visits, one in each status a note can have: signed, draft, amended,
+ * entered in error.
+ */
+function chartAdditions(chart, patients, put, rng) {
+  for (const patient of patients) {
+    if (patient.deceasedDateTime || patient.deceasedBoolean) {
+      continue;
+    }
+    const subject = { reference: `Patient/${patient.id}` };
+    const short = patient.id.slice(0, 8);
+    const visits = [...(chart.vitals.get(subject.reference) ?? new Map()).entries()].sort((a, b) => (a[1].when < b[1].when ? 1 : -1));
+    if (visits.length) {
+      const [encounter, { when, codes }] = visits[0];
+      const vital = (suffix, code, display, value, unit, ucum) => {
+        if (codes.has(code)) {
+          return;
+        }
+        put({
+          resourceType: 'Observation',
+          id: `${short}-vs-${suffix}`,
+          status: 'final',
+          category: [cc('http://terminology.hl7.org/CodeSystem/observation-category', 'vital-signs', 'Vital Signs')],
+          code: cc(LOINC, code, display, display),
+          subject,
+          encounter: { reference: encounter },
+          effectiveDateTime: when,
+          valueQuantity: { value, unit, system: UCUM, code: ucum },
+        });
+      };
+      vital('hr', '8867-4', 'Heart rate', 58 + rng.int(40), '/min', '/min');
+      vital('rr', '9279-1', 'Respiratory rate', 12 + rng.int(8), '/min', '/min');
+      vital('spo2', '59408-5', 'Oxygen saturation in Arterial blood by Pulse oximetry', 94 + rng.int(6), '%', '%');
+      vital('temp', '8310-5', 'Body temperature', Math.round((36.4 + rng() * 1.2) * 10) / 10, 'Cel', 'Cel');
+    }
+    const encounters = (chart.encounters.get(subject.reference) ?? []).slice().sort((a, b) => (a.period.start < b.period.start ? 1 : -1));
+    encounters.slice(0, NOTE_KINDS.length).forEach((enc, k) => {
+      const kind = NOTE_KINDS[k];
+      const reason = enc.type?.[0]?.text ?? 'Office visit';
+      const text = [
+        `Progress note (${kind.word}): ${reason}.`,
+        'S: Patient seen for the visit above; no new complaints.',
+        'O: Vital signs as recorded.',
+        'A/P: Continue current plan; follow up as scheduled.',
+      ].join('\n');
+      put({
+        resourceType: 'DocumentReference',
+        id: `${short}-note-${k + 1}`,
+        status: kind.status,
+        docStatus: kind.docStatus,
+        type: cc(LOINC, '11506-3', 'Progress note', 'Progress note'),
+        category: [cc(NOTE_CATEGORY, 'clinical-note', 'Clinical Note')],
+        subject,
+        date: enc.period.end ?? enc.period.start,
+        author: [{ reference: 'Practitioner/clinician', display: 'Dr. Amara Okafor' }],
+        ...(kind.docStatus === 'final' || kind.docStatus === 'amended' ? { authenticator: { reference: 'Practitioner/clinician', display: 'Dr. Amara Okafor' } } : {}),
+        description: `${reason} (${kind.word})`,
+        content: [{ attachment: { contentType: 'text/plain; charset=utf-8', data: Buffer.from(text).toString('base64'), title: 'Progress note' } }],
+        context: { encounter: [{ reference: `Encounter/${enc.id}` }], period: enc.period },
+      });
+    });
+  }
+}
+
 // --- --scale N ------------------------------------------------------------------
 
 const GIVEN_F = ['Ava', 'Mia', 'Zoe', 'Lena', 'Nora', 'Ines', 'Hana', 'Rosa', 'Aiko', 'Leila', 'Maya', 'Ruth', 'Chloe', 'Dara', 'Elsa', 'Fatima', 'Greta', 'Ivy', 'June', 'Kira'];
@@ -774,6 +936,19 @@ function addScalePatients(repo, put, ctx) {
     };
     put(patient);
     patients.push(patient);
+    // One in three says "no known allergies"; the rest have nothing recorded, so a
+    // chart can tell the two apart (no random numbers: the scale data stays as it was).
+    if (i % 3 === 1) {
+      put({
+        resourceType: 'AllergyIntolerance',
+        id: `${patient.id}-nka`,
+        clinicalStatus: same('allergy-active', () => cc('http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', 'active')),
+        verificationStatus: same('allergy-confirmed', () => cc('http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', 'confirmed')),
+        code: same('716186003', () => cc('http://snomed.info/sct', '716186003', 'No known allergy (situation)', 'No known allergy')),
+        patient: deepFreeze(ref(patient)),
+        recordedDate: `${now.getFullYear()}-01-02`,
+      });
+    }
     const provider = rng.pick(providers);
     const subject = deepFreeze(ref(patient));
     const encounterSubject = deepFreeze(ref(patient, `${given} ${family}`));

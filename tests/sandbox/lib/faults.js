@@ -258,6 +258,14 @@ const INVALID_BYTES = Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0xa
 // ids, references and dates still parse and the strings reach the screen.
 const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction']);
 
+// The arrays the 'arrays' variant fills, and one element of each.
+const HUGE_ARRAYS = {
+  given: () => 'x',
+  line: () => 'x',
+  identifier: () => ({ value: 'x' }),
+  telecom: () => ({ system: 'phone', value: 'x' }),
+};
+
 function hostileTransform(value, variant) {
   const v = variant === 'all' ? ['escapes', 'invalid-utf8', 'huge', 'combining'] : [variant];
   let hugeDone = false;
@@ -282,12 +290,12 @@ function hostileTransform(value, variant) {
   };
   const arraysDone = new Set();
   const walk = (x, key) => {
-    // 'arrays': the first given-name list and the first address-line list hold 100,000
-    // one-letter entries (a reader that is quadratic in them freezes the client).
-    if (Array.isArray(x) && v.includes('arrays') && (key === 'given' || key === 'line') &&
-        !arraysDone.has(key)) {
+    // 'arrays': the first given-name list, address-line list, identifier list and telecom
+    // list hold 100,000 one-letter entries each (a reader that is quadratic in them freezes
+    // the client; one that shows them all buries the record).
+    if (Array.isArray(x) && v.includes('arrays') && HUGE_ARRAYS[key] && !arraysDone.has(key)) {
       arraysDone.add(key);
-      return new Array(100000).fill('x');
+      return Array.from({ length: 100000 }, HUGE_ARRAYS[key]);
     }
     if (Array.isArray(x)) {
       return x.map((y) => walk(y, key));
@@ -460,6 +468,8 @@ function startControl(port, api) {
       } else if ((m = /^DELETE \/fault\/(\d+)$/.exec(route))) {
         const n = api.faults.clear(Number(m[1]));
         return send(n ? 200 : 404, n ? { cleared: n } : { error: `no fault ${m[1]}` });
+      } else if (route === 'POST /close-idle') {
+        return send(200, { closed: api.closeIdle(url.searchParams.get('forget') === '1') });
       } else if (route === 'POST /reset') {
         return send(200, await api.reset());
       } else if (route === 'GET /log') {
@@ -510,6 +520,7 @@ const ENDPOINTS = {
   'POST /reset': 'restore the data to its loaded state',
   'GET /log': 'request log, tab-separated (?format=json for JSON)',
   'POST /log/clear': 'empty the in-memory request log',
+  'POST /close-idle': 'close every idle kept-alive connection (as a NAT or modem drops them); ?forget=1 also makes every TLS session so far impossible to resume',
 };
 const MODE_HELP = {
   delay: 'wait ms before handling (ms, default 1000)',

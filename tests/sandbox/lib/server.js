@@ -7,6 +7,7 @@
 // checks the Node version first. Usage: see ../README.md or --help.
 'use strict';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
 const path = require('node:path');
@@ -155,7 +156,7 @@ function readCerts(opts) {
 /** One line per FHIR request; the first six fields are the ones the tests count. */
 class RequestLog {
   constructor(file) {
-    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults'];
+    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls'];
     this.entries = [];
     this.dropped = 0;
     this.stream = file ? fs.createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
@@ -172,7 +173,7 @@ class RequestLog {
 
   static line(e) {
     const clean = (s) => String(s).replace(/[\t\r\n\\]/g, (c) => ({ '\t': '\\t', '\r': '\\r', '\n': '\\n', '\\': '\\\\' })[c]);
-    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-'].map(clean).join('\t')}\n`;
+    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls].map(clean).join('\t')}\n`;
   }
 
   text() {
@@ -435,7 +436,7 @@ async function main() {
     const t = process.hrtime.bigint();
     const cn = req.socket.getPeerCertificate?.()?.subject?.CN ?? '-';
     const stats = { bodyBytes: 0 };
-    const entry = { method: req.method, path: req.url, status: 0, requestBytes: 0, responseBytes: 0, user: cn, time: new Date().toISOString(), ms: 0, faults: '' };
+    const entry = { method: req.method, path: req.url, status: 0, requestBytes: 0, responseBytes: 0, user: cn, time: new Date().toISOString(), ms: 0, faults: '', tls: req.socket.isSessionReused?.() ? 'resumed' : 'full' };
     res.on('close', () => {
       entry.status = res.statusCode;
       entry.responseBytes = Buffer.byteLength(res._header ?? '') + stats.bodyBytes; // _header: the status line and headers as sent
@@ -534,6 +535,16 @@ async function main() {
   const api = {
     faults,
     log,
+    closeIdle: (forget) => {
+      for (const s of servers) {
+        s.closeIdleConnections();
+        // New ticket keys: every session a client holds can no longer be resumed.
+        if (forget) {
+          s.setTicketKeys(crypto.randomBytes(48));
+        }
+      }
+      return true;
+    },
     reset: async () => {
       const t = Date.now();
       await exclusive(async () => repo.reset());

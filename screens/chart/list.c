@@ -1,0 +1,308 @@
+/* A pane's full list: every row of one kind, paged as the cursor nears an edge; details on Enter. */
+#include "config.h"
+
+#include "screens/chart/chart-private.h"
+#include "screens/screens.h"
+#include "app/app.h"
+#include "ui/banner.h"
+#include "ui/list.h"
+#include "ui/pager.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_DATE, COL_WHAT, COL_VALUE, COL_FLAG, COL_STATUS, COL_COUNT };
+
+// clang-format off
+#define COLUMNS(date, dw, what, value, flag, status)                                     \
+	{ { date, dw, 0 }, { what, 0, 3 }, { value, 0, 2 }, { flag, 4, 0 }, { status, 16, 0 } }
+static const struct ui_list_column columns[CHART_PANES][COL_COUNT] = {
+	[CHART_ALLERGIES]     = COLUMNS("", 1, "Substance", "Criticality", "", "Status"),
+	[CHART_PROBLEMS]      = COLUMNS("Onset", 10, "Problem", "Code", "", "Status"),
+	[CHART_MEDICATIONS]   = COLUMNS("Ordered", 10, "Medication", "Sig", "", "Status"),
+	[CHART_VITALS]        = COLUMNS("Date", 10, "Vital sign", "Value", "", "Status"),
+	[CHART_LABS]          = COLUMNS("Date", 10, "Test", "Value", "Flag", "Range"),
+	[CHART_IMMUNIZATIONS] = COLUMNS("Date", 10, "Vaccine", "CVX", "", "Status"),
+	[CHART_NOTES]         = COLUMNS("Date", 10, "Type", "Author", "", "Status"),
+	[CHART_APPOINTMENTS]  = COLUMNS("Start", 16, "Reason", "With", "", "Status"),
+};
+// clang-format on
+
+struct chart_full {
+	struct app *app;
+	char *id;
+	enum chart_pane pane;
+	cJSON *patient; /* a copy, for the banner */
+	struct patient_view view;
+	struct patient_allergies allergies;
+	struct ui_list list;
+	struct ui_pager details;
+	bool showing; /* the selected row's details, over the list */
+	char *reading; /* the id of the row whose details are being read */
+	bool audited; /* the list's view is in the audit trail */
+};
+
+static void
+on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
+{
+	struct chart_full *f = state;
+	struct ui_list_links links = { 0 };
+	struct ui_list_page *pg;
+	struct chart_list rows;
+
+	if (r->status != FHIR_OK) {
+		const char *why = r->status == FHIR_CANCELLED ? "cancelled" : r->message ? r->message : "failed";
+
+		ui_list_page_failed(&f->list, (unsigned)ticket, why);
+		app_error(app, "%s: %s", chart_pane_title(f->pane), why);
+		return;
+	}
+	chart_page_read(f->pane, r->resource, f->id, &rows);
+	if (rows.state != CHART_PANE_LOADED) {
+		ui_list_page_failed(&f->list, (unsigned)ticket, rows.failure ? rows.failure : "not read");
+		app_error(app, "%s: %s", chart_pane_title(f->pane), rows.failure ? rows.failure : "not read");
+		chart_list_clear(&rows);
+		return;
+	}
+	/* No view without its audit line. */
+	if (!f->audited && app_audit(app, "view", chart_pane_type(f->pane), f->id) != 0) {
+		ui_list_page_failed(&f->list, (unsigned)ticket, "not shown: the audit trail cannot be written");
+		chart_list_clear(&rows);
+		return;
+	}
+	f->audited = true;
+	pg = ui_list_page_new(COL_COUNT);
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct chart_item *it = &rows.items[i];
+		const char *cells[COL_COUNT];
+
+		cells[COL_DATE] = it->date;
+		cells[COL_WHAT] = it->what;
+		cells[COL_VALUE] = it->value;
+		cells[COL_FLAG] = it->flag;
+		cells[COL_STATUS] = f->pane == CHART_LABS ? it->detail : it->status;
+		/* A row without a usable id shows, but opens nothing. */
+		ui_list_page_add(pg, fhir_valid_id(it->id) ? it->id : "", cells);
+	}
+	links.next = fhir_bundle_link(r->resource, "next");
+	links.previous = fhir_bundle_link(r->resource, "previous");
+	links.first = fhir_bundle_link(r->resource, "first");
+	links.last = fhir_bundle_link(r->resource, "last");
+	/* The server's total: it counts the rows entered in error too, which are left out. */
+	ui_list_add_page(&f->list, (unsigned)ticket, &pg, -1, &links, fhir_bundle_total(r->resource),
+	    NULL);
+	chart_list_clear(&rows);
+	app_dirty(app);
+}
+
+static void
+search_first(struct chart_full *f)
+{
+	struct fhir_search *s = chart_pane_search(f->pane, f->id, app_profile(f->app)->page_size);
+	unsigned ticket = ui_list_reset(&f->list);
+
+	app_request(f->app, f, &(struct app_request){ .search = s, .done = on_page, .tag = ticket,
+	    .slot = "chart-list", .label = "Reading the list" });
+	fhir_search_free(&s);
+}
+
+static void
+need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
+{
+	struct chart_full *f = owner;
+
+	if (link == NULL) {
+		if (dir == UI_LIST_FIRST)
+			search_first(f);
+		else
+			ui_list_page_failed(&f->list, ticket, "no more pages");
+		return;
+	}
+	app_request(f->app, f, &(struct app_request){ .page = link, .done = on_page, .tag = ticket,
+	    .slot = "chart-list", .label = "Reading the list" });
+}
+
+static void *
+full_enter(struct app *app, void *arg)
+{
+	const struct chart_list_arg *a = arg;
+	struct chart_full *f = xcalloc(1, sizeof *f);
+
+	f->app = app;
+	f->id = xstrdup(a->id);
+	f->pane = a->pane;
+	f->patient = cJSON_Duplicate(a->patient, true);
+	patient_view_read(f->patient, &f->view);
+	patient_allergies_copy(&f->allergies, a->allergies);
+	ui_list_init(&f->list, columns[f->pane], COL_COUNT, need_page, f);
+	ui_list_set_empty_message(&f->list, "None recorded.");
+	ui_pager_init(&f->details);
+	search_first(f);
+	return f;
+}
+
+static void
+full_leave(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	ui_list_free(&f->list);
+	ui_pager_free(&f->details);
+	patient_view_clear(&f->view);
+	patient_allergies_clear(&f->allergies);
+	cJSON_Delete(f->patient);
+	free(f->reading);
+	free(f->id);
+	free(f);
+}
+
+static void
+full_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct chart_full *f = state;
+	struct date_time now;
+	char *where = ui_list_position(&f->list);
+
+	(void)app;
+	date_time_now(&now);
+	ui_banner_draw(win, top, COLS, &f->view, &f->allergies, &now.date);
+	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "%s%s%s", chart_pane_title(f->pane),
+	    *where ? ", " : "", f->showing ? "details" : where);
+	free(where);
+	if (f->showing)
+		ui_pager_draw(&f->details, win, top + 3, rows - 3, COLS);
+	else
+		ui_list_draw(&f->list, win, top + 3, rows - 3, COLS);
+}
+
+static void
+on_details(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct chart_full *f = state;
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	(void)tag;
+	if (r->status != FHIR_OK) {
+		app_error(app, "Not shown: %s", r->status == FHIR_CANCELLED ? "cancelled"
+						 : r->message ? r->message : "no answer");
+		return;
+	}
+	if (chart_details(r->resource, f->pane, f->id, f->reading, &d, &n, &cause) != 0) {
+		app_error(app, "Not shown: %s", cause);
+		free(cause);
+		return;
+	}
+	if (app_audit(app, "view", chart_pane_type(f->pane), f->reading) != 0) {
+		chart_details_free(d, n);
+		return;
+	}
+	ui_pager_free(&f->details);
+	ui_pager_init(&f->details);
+	for (size_t i = 0; i < n; i++)
+		ui_pager_addf(&f->details, "%-12s %s", d[i].label, d[i].value);
+	chart_details_free(d, n);
+	f->showing = true;
+	app_dirty(app);
+}
+
+static int
+open_row(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+	const char *id = ui_list_selected_id(&f->list);
+	char *ref;
+
+	if (id == NULL || !fhir_valid_id(id)) {
+		app_error(app, "This row has no id the server can be asked for");
+		return APP_HANDLED;
+	}
+	free(f->reading);
+	f->reading = xstrdup(id);
+	ref = xasprintf("%s/%s", chart_pane_type(f->pane), id);
+	app_request(app, f, &(struct app_request){ .read = ref, .done = on_details,
+	    .slot = "chart-row", .label = "Reading the details" });
+	free(ref);
+	return APP_HANDLED;
+}
+
+static int
+read_again(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	f->showing = false;
+	search_first(f);
+	return APP_REDRAW;
+}
+
+/* Esc on the details goes back to the list; on the list, the loop cancels or leaves. */
+static int
+full_back(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	if (!f->showing)
+		return APP_IGNORED;
+	f->showing = false;
+	return APP_REDRAW;
+}
+
+static struct app_focus
+full_widget(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	if (f->showing)
+		return (struct app_focus){ APP_WIDGET_PAGER, &f->details };
+	return (struct app_focus){ APP_WIDGET_LIST, &f->list };
+}
+
+enum { NEEDS_ROW = APP_NEEDS_SCREEN };
+
+static const char *
+full_unmet(struct app *app, void *state, unsigned need)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	if (need == NEEDS_ROW && (f->showing || ui_list_selected_id(&f->list) == NULL))
+		return f->showing ? "the details already show" : "no row is selected";
+	return NULL;
+}
+
+static const struct screen_action full_actions[] = {
+	{ A_SELECT, open_row, NEEDS_ROW | APP_NEEDS_IDLE, "details" },
+	{ A_REFRESH, read_again, APP_NEEDS_IDLE, "refresh" },
+	{ A_BACK, full_back, 0, NULL },
+	{ A_NONE },
+};
+
+const struct screen_ops chart_list_screen = {
+	.name = "chart-list",
+	.title = "chart list",
+	.context = "chart-list",
+	.module = "charting",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.needs_arg = "open the chart first (F4), then a pane's list",
+	.enter = full_enter,
+	.leave = full_leave,
+	.draw = full_draw,
+	.actions = full_actions,
+	.unmet = full_unmet,
+	.widget = full_widget,
+};
+
+int
+chart_open_list(struct app *app, const struct chart_list_arg *arg)
+{
+	return app_open(app, &chart_list_screen, (void *)arg);
+}

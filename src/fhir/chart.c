@@ -1,0 +1,1284 @@
+/* Charting, reading: the cover-sheet batch and its panes, JSON in, typed rows out. */
+#include "config.h"
+
+#include "fhir/chart.h"
+#include "util/xmalloc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define LOINC "http://loinc.org"
+#define ICD10CM "http://hl7.org/fhir/sid/icd-10-cm"
+#define SNOMED "http://snomed.info/sct"
+#define CVX "http://hl7.org/fhir/sid/cvx"
+
+/* Rows of the cover sheet's longer panes: a screen's worth; the full list pages the rest. */
+#define COVER_COUNT "10"
+
+// clang-format off
+static const struct {
+	const char *title, *type;
+} panes[CHART_PANES] = {
+	[CHART_ALLERGIES] = { "Allergies", "AllergyIntolerance" },
+	[CHART_PROBLEMS] = { "Problems", "Condition" },
+	[CHART_MEDICATIONS] = { "Medications", "MedicationRequest" },
+	[CHART_VITALS] = { "Vitals", "Observation" },
+	[CHART_LABS] = { "Labs", "Observation" },
+	[CHART_IMMUNIZATIONS] = { "Immunizations", "Immunization" },
+	[CHART_NOTES] = { "Notes", "DocumentReference" },
+	[CHART_APPOINTMENTS] = { "Appointments", "Appointment" },
+};
+
+/*
+ * Each vital sign by its current US Core LOINC code and the older ones sample data
+ * still carries (55284-4 for blood pressure, 8331-1 oral temperature, 2708-6 SpO2).
+ */
+static const struct {
+	const char *label;
+	const char *codes; /* the search's code parameter */
+} vitals[CHART_VITAL_COUNT] = {
+	[CHART_VITAL_BP] = { "BP", LOINC "|85354-9," LOINC "|55284-4" },
+	[CHART_VITAL_HR] = { "Pulse", LOINC "|8867-4" },
+	[CHART_VITAL_RR] = { "Resp", LOINC "|9279-1" },
+	[CHART_VITAL_TEMP] = { "Temp", LOINC "|8310-5," LOINC "|8331-1" },
+	[CHART_VITAL_SPO2] = { "SpO2", LOINC "|59408-5," LOINC "|2708-6" },
+	[CHART_VITAL_HEIGHT] = { "Height", LOINC "|8302-2" },
+	[CHART_VITAL_WEIGHT] = { "Weight", LOINC "|29463-7" },
+	[CHART_VITAL_BMI] = { "BMI", LOINC "|39156-5" },
+};
+
+/*
+ * The elements each pane's rows need (choice types by their base name, as _elements
+ * takes them), and the one naming the patient, which is checked.
+ */
+static const struct {
+	const char *elements;
+	const char *patient; /* "subject", "patient", or NULL: Appointment's participants */
+} reads[CHART_PANES] = {
+	[CHART_ALLERGIES] = { "patient,code,criticality,clinicalStatus,verificationStatus,reaction", "patient" },
+	[CHART_PROBLEMS] = { "subject,code,clinicalStatus,verificationStatus,onset,recordedDate", "subject" },
+	[CHART_MEDICATIONS] = { "subject,medication,dosageInstruction,authoredOn,status,intent", "subject" },
+	[CHART_VITALS] = { "subject,code,status,value,component,effective", "subject" },
+	[CHART_LABS] = { "subject,code,status,value,interpretation,referenceRange,effective", "subject" },
+	[CHART_IMMUNIZATIONS] = { "patient,vaccineCode,status,occurrence", "patient" },
+	[CHART_NOTES] = { "subject,type,status,docStatus,date,author,description", "subject" },
+	[CHART_APPOINTMENTS] = { "participant,status,start,description,appointmentType,serviceType", NULL },
+};
+
+/* The SNOMED CT concepts that say "no known allergy", as patient.c reads them for the banner. */
+static const char *const no_known_allergy[] = {
+	"716186003", /* No known allergy */
+	"409137002", /* No known drug allergy */
+	"428607008", /* No known environmental allergy */
+	"429625007", /* No known food allergy */
+};
+// clang-format on
+
+const char *
+chart_pane_title(enum chart_pane pane)
+{
+	return pane < CHART_PANES ? panes[pane].title : "";
+}
+
+const char *
+chart_pane_type(enum chart_pane pane)
+{
+	return pane < CHART_PANES ? panes[pane].type : "";
+}
+
+const char *
+chart_vital_label(enum chart_vital v)
+{
+	return v < CHART_VITAL_COUNT ? vitals[v].label : "";
+}
+
+/* --- the batch ------------------------------------------------------------------------ */
+
+static struct fhir_search *
+pane_search(enum chart_pane pane, const char *id, const char *count)
+{
+	struct fhir_search *s = fhir_search_new(panes[pane].type);
+
+	fhir_search_add(s, "patient", id);
+	fhir_search_add(s, "_elements", reads[pane].elements);
+	fhir_search_add(s, "_count", count);
+	return s;
+}
+
+static void
+add(cJSON *entries, const struct fhir_client *fc, struct fhir_search **s)
+{
+	fhir_batch_add_search(entries, fc, *s);
+	fhir_search_free(s);
+}
+
+size_t
+chart_cover_entries(void)
+{
+	return 1 + (CHART_PANES - 1) + CHART_VITAL_COUNT;
+}
+
+cJSON *
+chart_cover_batch(const struct fhir_client *fc, const char *id, const struct date *today)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries);
+	struct fhir_search *s;
+	char from[DATE_BUF_SIZE + 2];
+
+	fhir_batch_add_read(entries, "Patient", id);
+
+	s = pane_search(CHART_ALLERGIES, id, "50");
+	add(entries, fc, &s);
+
+	s = pane_search(CHART_PROBLEMS, id, "50");
+	fhir_search_add(s, "category", "problem-list-item");
+	fhir_search_add(s, "clinical-status", "active");
+	add(entries, fc, &s);
+
+	s = pane_search(CHART_MEDICATIONS, id, "50");
+	fhir_search_add(s, "status", "active");
+	add(entries, fc, &s);
+
+	/* No $lastn assumed: one search per vital sign, the newest one row. */
+	for (int v = 0; v < CHART_VITAL_COUNT; v++) {
+		s = pane_search(CHART_VITALS, id, "1");
+		fhir_search_add(s, "code", vitals[v].codes);
+		fhir_search_add(s, "_sort", "-date");
+		add(entries, fc, &s);
+	}
+
+	s = pane_search(CHART_LABS, id, COVER_COUNT);
+	fhir_search_add(s, "category", "laboratory");
+	fhir_search_add(s, "_sort", "-date");
+	add(entries, fc, &s);
+
+	s = pane_search(CHART_IMMUNIZATIONS, id, COVER_COUNT);
+	fhir_search_add(s, "_sort", "-date");
+	add(entries, fc, &s);
+
+	s = pane_search(CHART_NOTES, id, "5");
+	fhir_search_add(s, "_sort", "-date");
+	add(entries, fc, &s);
+
+	s = pane_search(CHART_APPOINTMENTS, id, "5");
+	date_format_iso(today, from + 2, sizeof from - 2);
+	memcpy(from, "ge", 2);
+	fhir_search_add(s, "date", from);
+	fhir_search_add(s, "_sort", "date");
+	add(entries, fc, &s);
+	return batch;
+}
+
+/* --- reading rows --------------------------------------------------------------------- */
+
+/* CONCEPT's words: its text, else the first coding's display, else its first code; NULL when none. */
+static const char *
+concept_text(const cJSON *concept)
+{
+	const char *s = fhir_get_string(concept, "text");
+	const cJSON *c;
+
+	if (s != NULL && *s != '\0')
+		return s;
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		if ((s = fhir_get_string(c, "display")) != NULL && *s != '\0')
+			return s;
+	}
+	return fhir_first_code(concept);
+}
+
+/* The code of CONCEPT's first coding in SYSTEM, or NULL. */
+static const char *
+code_in(const cJSON *concept, const char *system)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		const char *sys = fhir_get_string(c, "system");
+
+		if (sys != NULL && strcmp(sys, system) == 0)
+			return fhir_get_string(c, "code");
+	}
+	return NULL;
+}
+
+static char *
+dup_or_empty(const char *s)
+{
+	return xstrdup(s != NULL ? s : "");
+}
+
+/*
+ * The date part of a FHIR date or dateTime ("2020-10-01T05:26:09+00:00" -> "2020-10-01"),
+ * with the time as well when WITH_TIME ("2020-10-01 05:26"). Partial dates ("2020") stay.
+ */
+static char *
+date_part(const char *s, bool with_time)
+{
+	size_t n = 0;
+	char *out;
+
+	if (s == NULL)
+		return xstrdup("");
+	while (s[n] != '\0' && s[n] != 'T' && n < 10)
+		n++;
+	if (!with_time || s[n] != 'T' || strlen(s + n) < 6)
+		return xstrndup(s, n);
+	out = xmalloc(n + 7);
+	memcpy(out, s, n);
+	out[n] = ' ';
+	memcpy(out + n + 1, s + n + 1, 5);
+	out[n + 6] = '\0';
+	return out;
+}
+
+/* The start of an effective[x] or onset[x]: the dateTime, else the period's start. */
+static const char *
+when_of(const cJSON *r, const char *date_time, const char *period)
+{
+	const char *s = fhir_get_string(r, date_time);
+
+	return s != NULL ? s : fhir_get_string(fhir_get_object(r, period), "start");
+}
+
+static const char *
+unit_text(const char *unit)
+{
+	if (unit == NULL)
+		return "";
+	if (strcmp(unit, "Cel") == 0)
+		return "C";
+	if (strcmp(unit, "[degF]") == 0)
+		return "F";
+	if (strcmp(unit, "mm[Hg]") == 0)
+		return "mmHg";
+	if (strcmp(unit, "{score}") == 0 || strcmp(unit, "{T-score}") == 0)
+		return "";
+	return unit;
+}
+
+void
+chart_quantity(double value, const char *unit, bool lab, char *out, size_t size)
+{
+	const char *u = unit_text(unit);
+	int decimals = 1;
+	char num[48];
+	size_t n;
+
+	if (!isfinite(value) || fabs(value) >= 1e12) {
+		snprintf(out, size, "?%s%s", *u ? " " : "", u);
+		return;
+	}
+	if (lab)
+		decimals = fabs(value) >= 100 ? 0 : fabs(value) >= 10 ? 1 : 2;
+	snprintf(num, sizeof num, "%.*f", decimals, value);
+	/* 174.10 -> 174.1, 66.0 -> 66: a zero after the point says nothing. */
+	if (strchr(num, '.') != NULL) {
+		n = strlen(num);
+		while (n > 0 && num[n - 1] == '0')
+			num[--n] = '\0';
+		if (n > 0 && num[n - 1] == '.')
+			num[--n] = '\0';
+	}
+	if (strcmp(num, "-0") == 0)
+		strcpy(num, "0");
+	snprintf(out, size, "%s%s%s", num, *u ? " " : "", u);
+}
+
+/* A Quantity for display, or NULL when Q has no number. */
+static char *
+quantity_of(const cJSON *q, bool lab)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(q, "value");
+	const char *unit = fhir_get_string(q, "unit");
+	char buf[96];
+
+	if (!cJSON_IsNumber(v))
+		return NULL;
+	if (unit == NULL)
+		unit = fhir_get_string(q, "code");
+	chart_quantity(v->valuedouble, unit, lab, buf, sizeof buf);
+	return xstrdup(buf);
+}
+
+static void
+item_clear(struct chart_item *it)
+{
+	free(it->what);
+	free(it->value);
+	free(it->date);
+	free(it->flag);
+	free(it->detail);
+	free(it->status);
+	free(it->id);
+}
+
+void
+chart_list_clear(struct chart_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		item_clear(&l->items[i]);
+	free(l->items);
+	free(l->failure);
+	memset(l, 0, sizeof *l);
+	l->total = -1;
+}
+
+/* A new row at the end of L, every string "" until set. */
+static struct chart_item *
+push(struct chart_list *l, const cJSON *r)
+{
+	struct chart_item *it;
+
+	l->items = xreallocarray(l->items, l->n + 1, sizeof *l->items);
+	it = &l->items[l->n++];
+	memset(it, 0, sizeof *it);
+	it->id = dup_or_empty(fhir_get_string(r, "id"));
+	return it;
+}
+
+/* Fill the strings a reader left NULL with "": a row's strings are never NULL. */
+static void
+settle(struct chart_item *it)
+{
+	char **f[] = { &it->what, &it->value, &it->date, &it->flag, &it->detail, &it->status };
+
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (*f[i] == NULL)
+			*f[i] = xstrdup("");
+}
+
+/* True when R names patient ID where PANE's resources do. */
+static bool
+is_patients(enum chart_pane pane, const cJSON *r, const char *id)
+{
+	const cJSON *p;
+
+	if (reads[pane].patient != NULL)
+		return fhir_refers_to(fhir_get_string(fhir_get_object(r, reads[pane].patient), "reference"),
+		    "Patient", id);
+	/* An Appointment names its patient among its participants; another patient there is refused. */
+	bool found = false;
+	cJSON_ArrayForEach(p, fhir_get_array(r, "participant"))
+	{
+		const char *ref = fhir_get_string(fhir_get_object(p, "actor"), "reference");
+
+		if (ref == NULL || strncmp(ref, "Patient/", 8) != 0)
+			continue;
+		if (!fhir_refers_to(ref, "Patient", id))
+			return false;
+		found = true;
+	}
+	return found;
+}
+
+static bool
+says_no_known_allergy(const cJSON *code)
+{
+	const char *text = fhir_get_string(code, "text");
+
+	for (size_t i = 0; i < sizeof no_known_allergy / sizeof no_known_allergy[0]; i++)
+		if (fhir_has_code(code, no_known_allergy[i]))
+			return true;
+	return text != NULL &&
+	       (strncasecmp(text, "no known allerg", 15) == 0 || strcasecmp(text, "NKA") == 0 ||
+		   strcasecmp(text, "NKDA") == 0);
+}
+
+static void
+read_allergy(const cJSON *a, struct chart_list *l, bool *any, bool full)
+{
+	const cJSON *code = fhir_get_object(a, "code");
+	const cJSON *verification = fhir_get_object(a, "verificationStatus");
+	const cJSON *clinical = fhir_get_object(a, "clinicalStatus");
+	const cJSON *reaction = cJSON_GetArrayItem(fhir_get_array(a, "reaction"), 0);
+	const char *crit = fhir_get_string(a, "criticality");
+	struct chart_item *it;
+
+	if (fhir_has_code(verification, "entered-in-error") || (!full && fhir_has_code(verification, "refuted")))
+		return;
+	/* No clinicalStatus reads as active: the safe reading for a warning. */
+	if (!full && clinical != NULL && !fhir_has_code(clinical, "active"))
+		return;
+	*any = true;
+	if (!full && says_no_known_allergy(code))
+		return;
+	it = push(l, a);
+	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed allergy)");
+	it->value = dup_or_empty(crit);
+	it->alert = crit != NULL && strcmp(crit, "high") == 0;
+	it->detail = dup_or_empty(
+	    concept_text(cJSON_GetArrayItem(fhir_get_array(reaction, "manifestation"), 0)));
+	it->status = xstrdup(fhir_has_code(verification, "unconfirmed") ? "unconfirmed"
+			     : fhir_has_code(verification, "refuted")	 ? "refuted"
+			     : clinical != NULL && fhir_first_code(clinical) != NULL
+				 ? fhir_first_code(clinical)
+				 : "active");
+}
+
+static void
+read_problem(const cJSON *c, struct chart_list *l, bool full)
+{
+	const cJSON *code = fhir_get_object(c, "code");
+	const cJSON *clinical = fhir_get_object(c, "clinicalStatus");
+	const cJSON *verification = fhir_get_object(c, "verificationStatus");
+	const char *icd = code_in(code, ICD10CM);
+	struct chart_item *it;
+
+	if (fhir_has_code(verification, "entered-in-error") || fhir_has_code(verification, "refuted"))
+		return;
+	/* A lenient server may ignore clinical-status: what is not active is not on this list. */
+	if (!full && clinical != NULL && !fhir_has_code(clinical, "active") &&
+	    !fhir_has_code(clinical, "recurrence") && !fhir_has_code(clinical, "relapse"))
+		return;
+	it = push(l, c);
+	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed problem)");
+	it->value = dup_or_empty(icd != NULL ? icd : code_in(code, SNOMED));
+	it->date = date_part(when_of(c, "onsetDateTime", "onsetPeriod") != NULL
+				 ? when_of(c, "onsetDateTime", "onsetPeriod")
+				 : fhir_get_string(c, "recordedDate"),
+	    false);
+	it->status = dup_or_empty(fhir_first_code(clinical));
+}
+
+/* A dosage as words when it has no text: "1 tablet every 8 h". */
+static char *
+dosage_words(const cJSON *d)
+{
+	const cJSON *dose = fhir_get_object(cJSON_GetArrayItem(fhir_get_array(d, "doseAndRate"), 0),
+	    "doseQuantity");
+	const cJSON *rep = fhir_get_object(fhir_get_object(d, "timing"), "repeat");
+	const cJSON *freq = cJSON_GetObjectItemCaseSensitive(rep, "frequency");
+	const cJSON *period = cJSON_GetObjectItemCaseSensitive(rep, "period");
+	const char *unit = fhir_get_string(rep, "periodUnit");
+	char *q = quantity_of(dose, true), *out;
+	char how[64] = "";
+
+	if (cJSON_IsNumber(freq) && cJSON_IsNumber(period) && unit != NULL && strlen(unit) < 8 &&
+	    fabs(freq->valuedouble) < 1000 && fabs(period->valuedouble) < 1000)
+		snprintf(how, sizeof how, "%g times every %g %s", freq->valuedouble,
+		    period->valuedouble, unit);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "asNeededBoolean")) && *how == '\0')
+		strcpy(how, "as needed");
+	out = xasprintf("%s%s%s", q != NULL ? q : "", q != NULL && *how ? ", " : "", how);
+	free(q);
+	return out;
+}
+
+static void
+read_medication(const cJSON *m, struct chart_list *l)
+{
+	const cJSON *concept = fhir_get_object(m, "medicationCodeableConcept");
+	const cJSON *dosage = cJSON_GetArrayItem(fhir_get_array(m, "dosageInstruction"), 0);
+	const char *name = concept != NULL
+			       ? concept_text(concept)
+			       : fhir_get_string(fhir_get_object(m, "medicationReference"), "display");
+	const char *status = fhir_get_string(m, "status");
+	const char *sig = fhir_get_string(dosage, "text");
+	struct chart_item *it;
+
+	if (status != NULL && strcmp(status, "entered-in-error") == 0)
+		return;
+	it = push(l, m);
+	it->what = xstrdup(name != NULL ? name : "(unnamed medication)");
+	it->value = sig != NULL ? xstrdup(sig) : dosage != NULL ? dosage_words(dosage) : xstrdup("");
+	it->date = date_part(fhir_get_string(m, "authoredOn"), false);
+	it->status = dup_or_empty(status);
+	it->detail = dup_or_empty(fhir_get_string(m, "intent"));
+}
+
+static const cJSON *
+component_of(const cJSON *o, const char *code)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fhir_get_array(o, "component"))
+	{
+		if (fhir_has_code(fhir_get_object(c, "code"), code))
+			return c;
+	}
+	return NULL;
+}
+
+static bool
+observation_usable(const cJSON *o)
+{
+	const char *status = fhir_get_string(o, "status");
+
+	return status == NULL ||
+	       (strcmp(status, "entered-in-error") != 0 && strcmp(status, "cancelled") != 0);
+}
+
+/* Which vital sign O is, by its code; CHART_VITAL_COUNT when none of them. */
+static enum chart_vital
+vital_of(const cJSON *o)
+{
+	const cJSON *code = fhir_get_object(o, "code");
+
+	for (int v = 0; v < CHART_VITAL_COUNT; v++) {
+		const char *c = vitals[v].codes;
+
+		/* "system|code,system|code": each code is what follows a '|'. */
+		while ((c = strchr(c, '|')) != NULL) {
+			char one[16];
+			size_t n = strcspn(++c, ",");
+
+			if (n < sizeof one) {
+				memcpy(one, c, n);
+				one[n] = '\0';
+				if (fhir_has_code(code, one))
+					return (enum chart_vital)v;
+			}
+		}
+	}
+	return CHART_VITAL_COUNT;
+}
+
+static void read_lab(const cJSON *o, struct chart_list *l);
+
+static void
+read_vital(const cJSON *o, enum chart_vital v, struct chart_list *l)
+{
+	struct chart_item *it;
+	char *value = NULL;
+
+	if (!observation_usable(o))
+		return;
+	/* In the full list the sign is known by its code; another one reads as a result. */
+	if (v >= CHART_VITAL_COUNT && (v = vital_of(o)) >= CHART_VITAL_COUNT) {
+		read_lab(o, l);
+		return;
+	}
+	if (v == CHART_VITAL_BP) {
+		const cJSON *sys = fhir_get_object(component_of(o, "8480-6"), "valueQuantity");
+		const cJSON *dia = fhir_get_object(component_of(o, "8462-4"), "valueQuantity");
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(sys, "value");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(dia, "value");
+
+		if (cJSON_IsNumber(s) && cJSON_IsNumber(d) && fabs(s->valuedouble) < 1e6 &&
+		    fabs(d->valuedouble) < 1e6)
+			value = xasprintf("%.0f/%.0f mmHg", s->valuedouble, d->valuedouble);
+	} else {
+		value = quantity_of(fhir_get_object(o, "valueQuantity"), false);
+	}
+	if (value == NULL)
+		return;
+	it = push(l, o);
+	it->what = xstrdup(vitals[v].label);
+	it->value = value;
+	it->date = date_part(when_of(o, "effectiveDateTime", "effectivePeriod"), false);
+	it->status = dup_or_empty(fhir_get_string(o, "status"));
+}
+
+/* "H", "L" or "A" from an Observation's interpretation; NULL when normal or not said. */
+static const char *
+lab_flag(const cJSON *o)
+{
+	const cJSON *i;
+
+	cJSON_ArrayForEach(i, fhir_get_array(o, "interpretation"))
+	{
+		static const char *const high[] = { "H", "HH", "HU", ">" };
+		static const char *const low[] = { "L", "LL", "LU", "<" };
+		static const char *const abnormal[] = { "A", "AA", "POS", "DET", "R" };
+
+		for (size_t k = 0; k < 4; k++) {
+			if (fhir_has_code(i, high[k]))
+				return "H";
+			if (fhir_has_code(i, low[k]))
+				return "L";
+		}
+		for (size_t k = 0; k < 5; k++)
+			if (fhir_has_code(i, abnormal[k]))
+				return "A";
+	}
+	return NULL;
+}
+
+/* "4-5.6", "<200", ">40", or the range's text; NULL when the result has none. */
+static char *
+lab_range(const cJSON *o)
+{
+	const cJSON *r = cJSON_GetArrayItem(fhir_get_array(o, "referenceRange"), 0);
+	const cJSON *lo = cJSON_GetObjectItemCaseSensitive(fhir_get_object(r, "low"), "value");
+	const cJSON *hi = cJSON_GetObjectItemCaseSensitive(fhir_get_object(r, "high"), "value");
+	char a[48], b[48];
+
+	if (cJSON_IsNumber(lo))
+		chart_quantity(lo->valuedouble, NULL, true, a, sizeof a);
+	if (cJSON_IsNumber(hi))
+		chart_quantity(hi->valuedouble, NULL, true, b, sizeof b);
+	if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi))
+		return xasprintf("%s-%s", a, b);
+	if (cJSON_IsNumber(hi))
+		return xasprintf("<%s", b);
+	if (cJSON_IsNumber(lo))
+		return xasprintf(">%s", a);
+	return fhir_get_string(r, "text") != NULL ? xstrdup(fhir_get_string(r, "text")) : NULL;
+}
+
+static void
+read_lab(const cJSON *o, struct chart_list *l)
+{
+	const cJSON *code = fhir_get_object(o, "code");
+	const char *flag = lab_flag(o), *s;
+	struct chart_item *it;
+	char *value;
+
+	if (!observation_usable(o))
+		return;
+	value = quantity_of(fhir_get_object(o, "valueQuantity"), true);
+	if (value == NULL && (s = fhir_get_string(o, "valueString")) != NULL)
+		value = xstrdup(s);
+	if (value == NULL && (s = concept_text(fhir_get_object(o, "valueCodeableConcept"))) != NULL)
+		value = xstrdup(s);
+	it = push(l, o);
+	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed test)");
+	it->value = value;
+	it->flag = dup_or_empty(flag);
+	it->alert = flag != NULL;
+	it->detail = lab_range(o);
+	it->date = date_part(when_of(o, "effectiveDateTime", "effectivePeriod"), false);
+	it->status = dup_or_empty(fhir_get_string(o, "status"));
+}
+
+static void
+read_immunization(const cJSON *im, struct chart_list *l)
+{
+	const cJSON *code = fhir_get_object(im, "vaccineCode");
+	const char *status = fhir_get_string(im, "status");
+	const char *when = fhir_get_string(im, "occurrenceDateTime");
+	struct chart_item *it;
+
+	if (status != NULL && strcmp(status, "entered-in-error") == 0)
+		return;
+	it = push(l, im);
+	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed vaccine)");
+	it->value = dup_or_empty(code_in(code, CVX));
+	it->date = when != NULL ? date_part(when, false)
+				: dup_or_empty(fhir_get_string(im, "occurrenceString"));
+	it->status = xstrdup(status != NULL && strcmp(status, "not-done") == 0 ? "not done"
+			     : status != NULL				       ? status
+									       : "");
+}
+
+/* A note's status as a clinician says it: signed, draft, amended, entered in error. */
+static const char *
+note_status(const cJSON *d)
+{
+	const char *status = fhir_get_string(d, "status");
+	const char *doc = fhir_get_string(d, "docStatus");
+
+	if (status != NULL && strcmp(status, "entered-in-error") == 0)
+		return "entered in error";
+	if (status != NULL && strcmp(status, "superseded") == 0)
+		return "superseded";
+	if (doc == NULL)
+		return "";
+	if (strcmp(doc, "preliminary") == 0)
+		return "draft";
+	if (strcmp(doc, "final") == 0)
+		return "signed";
+	return doc; /* amended, entered-in-error */
+}
+
+static void
+read_note(const cJSON *d, struct chart_list *l)
+{
+	const cJSON *author = cJSON_GetArrayItem(fhir_get_array(d, "author"), 0);
+	const char *type = concept_text(fhir_get_object(d, "type"));
+	struct chart_item *it = push(l, d);
+
+	it->what = xstrdup(type != NULL ? type : "Note");
+	it->value = dup_or_empty(fhir_get_string(author, "display"));
+	it->date = date_part(fhir_get_string(d, "date"), false);
+	it->status = xstrdup(note_status(d));
+	it->detail = dup_or_empty(fhir_get_string(d, "description"));
+}
+
+static void
+read_appointment(const cJSON *a, struct chart_list *l, bool full)
+{
+	const char *status = fhir_get_string(a, "status");
+	const char *what = fhir_get_string(a, "description");
+	const cJSON *p;
+	struct chart_item *it;
+
+	if (!full && status != NULL &&
+	    (strcmp(status, "cancelled") == 0 || strcmp(status, "noshow") == 0 ||
+		strcmp(status, "entered-in-error") == 0))
+		return;
+	if (what == NULL)
+		what = concept_text(fhir_get_object(a, "appointmentType"));
+	if (what == NULL)
+		what = concept_text(cJSON_GetArrayItem(fhir_get_array(a, "serviceType"), 0));
+	it = push(l, a);
+	it->what = xstrdup(what != NULL ? what : "Appointment");
+	cJSON_ArrayForEach(p, fhir_get_array(a, "participant"))
+	{
+		const cJSON *actor = fhir_get_object(p, "actor");
+		const char *ref = fhir_get_string(actor, "reference");
+
+		if (ref != NULL && strncmp(ref, "Practitioner/", 13) == 0) {
+			it->value = dup_or_empty(fhir_get_string(actor, "display"));
+			break;
+		}
+	}
+	it->date = date_part(fhir_get_string(a, "start"), true);
+	it->status = dup_or_empty(status);
+}
+
+static void
+read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
+    struct chart_list *out, bool full)
+{
+	const cJSON *entry;
+	size_t seen = 0;
+	bool any_allergy = false;
+
+	if (pane != CHART_VITALS || out->state != CHART_PANE_LOADED) {
+		chart_list_clear(out);
+		out->total = fhir_bundle_total(searchset);
+	}
+	out->state = CHART_PANE_LOADED;
+	if (pane >= CHART_PANES)
+		return;
+	cJSON_ArrayForEach(entry, fhir_get_array(searchset, "entry"))
+	{
+		const cJSON *r = fhir_get_object(entry, "resource");
+		const char *type = fhir_get_string(r, "resourceType");
+
+		/* An OperationOutcome beside the matches is a warning, not a row. */
+		if (type == NULL || strcmp(type, panes[pane].type) != 0)
+			continue;
+		/* Another patient's resource: nothing of this answer can be trusted for this one. */
+		if (!is_patients(pane, r, id)) {
+			chart_list_clear(out);
+			out->state = CHART_PANE_REFUSED;
+			out->failure = xstrdup("the server answered with another patient's data: not shown");
+			out->allergy_state = PATIENT_ALLERGY_NOT_LOADED;
+			return;
+		}
+		/* Bounded whatever the server sends: the full list pages the rest. */
+		if (seen++ >= CHART_ITEMS_MAX)
+			break;
+		switch (pane) {
+		case CHART_ALLERGIES: read_allergy(r, out, &any_allergy, full); break;
+		case CHART_PROBLEMS: read_problem(r, out, full); break;
+		case CHART_MEDICATIONS: read_medication(r, out); break;
+		case CHART_VITALS:
+			/* The full list knows each row's sign by its code. */
+			if (v < CHART_VITAL_COUNT || full)
+				read_vital(r, v, out);
+			break;
+		case CHART_LABS: read_lab(r, out); break;
+		case CHART_IMMUNIZATIONS: read_immunization(r, out); break;
+		case CHART_NOTES: read_note(r, out); break;
+		case CHART_APPOINTMENTS: read_appointment(r, out, full); break;
+		default: break;
+		}
+		if (out->n > 0)
+			settle(&out->items[out->n - 1]);
+		/* The vitals pane holds one row per sign: a second entry of one search is ignored. */
+		if (pane == CHART_VITALS && !full)
+			break;
+	}
+	if (pane == CHART_ALLERGIES)
+		out->allergy_state = out->n > 0 ? PATIENT_ALLERGY_LISTED
+				     : any_allergy ? PATIENT_ALLERGY_NONE_KNOWN
+						   : PATIENT_ALLERGY_NOT_RECORDED;
+}
+
+void
+chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
+    struct chart_list *out)
+{
+	read_rows(pane, v, searchset, id, out, false);
+}
+
+void
+chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *id, struct chart_list *out)
+{
+	memset(out, 0, sizeof *out);
+	read_rows(pane, CHART_VITAL_COUNT, searchset, id, out, true);
+}
+
+struct fhir_search *
+chart_pane_search(enum chart_pane pane, const char *id, long count)
+{
+	char n[24];
+	struct fhir_search *s;
+
+	snprintf(n, sizeof n, "%ld", count < 1 ? 1 : count > 200 ? 200 : count);
+	s = pane_search(pane, id, n);
+	switch (pane) {
+	case CHART_PROBLEMS:
+		fhir_search_add(s, "category", "problem-list-item");
+		break;
+	case CHART_VITALS:
+		fhir_search_add(s, "category", "vital-signs");
+		fhir_search_add(s, "_sort", "-date");
+		break;
+	case CHART_LABS:
+		fhir_search_add(s, "category", "laboratory");
+		fhir_search_add(s, "_sort", "-date");
+		break;
+	case CHART_MEDICATIONS:
+		fhir_search_add(s, "_sort", "-authoredon");
+		break;
+	case CHART_IMMUNIZATIONS:
+	case CHART_NOTES:
+	case CHART_APPOINTMENTS:
+		fhir_search_add(s, "_sort", "-date");
+		break;
+	default:
+		break;
+	}
+	return s;
+}
+
+/* --- the answer ----------------------------------------------------------------------- */
+
+/* True when S looks like a FHIR instant: it goes into a search, and is compared as text. */
+static bool
+instant_like(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n >= 20 && n < 40 && strspn(s, "0123456789-:T.Z+") == n && s[4] == '-' && s[10] == 'T';
+}
+
+/* Keep in *NEWEST the latest meta.lastUpdated of R (same-offset instants compare as text). */
+static void
+note_updated(const cJSON *r, const char **newest)
+{
+	const char *at = fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated");
+
+	if (instant_like(at) && (*newest == NULL || strcmp(at, *newest) > 0))
+		*newest = at;
+}
+
+void
+chart_cover_clear(struct chart_cover *c)
+{
+	cJSON_Delete(c->patient);
+	free(c->version);
+	free(c->newest);
+	if (c->view.id != NULL)
+		patient_view_clear(&c->view);
+	patient_allergies_clear(&c->banner_allergies);
+	for (int p = 0; p < CHART_PANES; p++)
+		chart_list_clear(&c->panes[p]);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+pane_failed(struct chart_list *l, const cJSON *entry, enum chart_pane pane)
+{
+	char *what = xasprintf("the %s", chart_pane_title(pane));
+
+	for (char *c = what + 4; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	chart_list_clear(l);
+	l->state = CHART_PANE_NOT_LOADED;
+	l->failure = entry != NULL ? fhir_entry_failure(entry, what)
+				   : xstrdup("not in the server's answer");
+	l->allergy_state = PATIENT_ALLERGY_NOT_LOADED;
+	free(what);
+}
+
+int
+chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	cJSON *first = cJSON_GetArrayItem(entries, 0);
+	const cJSON *resource = fhir_get_object(first, "resource");
+	const char *type = fhir_get_string(resource, "resourceType"), *got, *vid, *newest = NULL;
+	const cJSON *e, *row;
+	size_t k = 1;
+
+	memset(out, 0, sizeof *out);
+	for (int p = 0; p < CHART_PANES; p++)
+		out->panes[p].total = -1;
+	if (!fhir_entry_ok(first)) {
+		*cause = fhir_entry_failure(first, "the patient");
+		return -1;
+	}
+	if (type == NULL || strcmp(type, "Patient") != 0) {
+		*cause = xstrdup("the server answered with something that is not a Patient");
+		return -1;
+	}
+	got = fhir_get_string(resource, "id");
+	if (got == NULL || id == NULL || strcmp(got, id) != 0) {
+		*cause = xstrdup("the server answered with another patient's record: not shown");
+		return -1;
+	}
+	out->patient = cJSON_DetachItemFromObjectCaseSensitive(first, "resource");
+	vid = fhir_version_of(out->patient);
+	out->version = vid != NULL ? xstrdup(vid) : NULL;
+	patient_view_read(out->patient, &out->view);
+
+	for (int p = 0; p < CHART_PANES; p++) {
+		int searches = p == CHART_VITALS ? CHART_VITAL_COUNT : 1;
+
+		for (int v = 0; v < searches; v++, k++) {
+			const cJSON *entry = cJSON_GetArrayItem(entries, (int)k);
+
+			if (out->panes[p].state == CHART_PANE_REFUSED)
+				continue;
+			if (entry == NULL || !fhir_entry_ok(entry)) {
+				/* One vital sign that failed is said; the others still show. */
+				if (p == CHART_VITALS && out->panes[p].state == CHART_PANE_LOADED) {
+					free(out->panes[p].failure);
+					out->panes[p].failure = xstrdup("some vital signs could not be read");
+					continue;
+				}
+				pane_failed(&out->panes[p], entry, (enum chart_pane)p);
+				if (p == CHART_VITALS)
+					out->panes[p].state = CHART_PANE_NOT_LOADED;
+				continue;
+			}
+			if (p == CHART_VITALS && v > 0 && out->panes[p].state != CHART_PANE_LOADED) {
+				/* An earlier vital sign failed: the pane still shows the ones that came. */
+				char *failure = out->panes[p].failure;
+
+				out->panes[p].failure = NULL;
+				chart_list_read((enum chart_pane)p, (enum chart_vital)v,
+				    fhir_get_object(entry, "resource"), id, &out->panes[p]);
+				if (out->panes[p].state == CHART_PANE_LOADED)
+					out->panes[p].failure = failure;
+				else
+					free(failure);
+				continue;
+			}
+			chart_list_read((enum chart_pane)p, (enum chart_vital)v,
+			    fhir_get_object(entry, "resource"), id, &out->panes[p]);
+		}
+	}
+	/* What changed later is asked by the server's clock: the newest instant it gave. */
+	note_updated(out->patient, &newest);
+	cJSON_ArrayForEach(e, entries)
+	{
+		int n = 0;
+
+		cJSON_ArrayForEach(row, fhir_get_array(fhir_get_object(e, "resource"), "entry"))
+		{
+			if (n++ >= CHART_ITEMS_MAX)
+				break;
+			note_updated(fhir_get_object(row, "resource"), &newest);
+		}
+	}
+	out->newest = newest != NULL ? xstrdup(newest) : NULL;
+	/* The banner's allergies, as every patient screen reads them. */
+	if (out->panes[CHART_ALLERGIES].state == CHART_PANE_LOADED)
+		patient_allergies_read(
+		    fhir_get_object(cJSON_GetArrayItem(entries, 1), "resource"), id, &out->banner_allergies);
+	return 0;
+}
+
+/* --- coming back to an open chart --------------------------------------------------------- */
+
+cJSON *
+chart_changes_batch(const struct fhir_client *fc, const char *id, const char *version,
+    const char *since)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries), *request;
+	char when[48], etag[80];
+
+	fhir_batch_add_read(entries, "Patient", id);
+	request = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 0), "request");
+	if (version != NULL && fhir_valid_id(version) && request != NULL) {
+		snprintf(etag, sizeof etag, "W/\"%s\"", version);
+		cJSON_AddStringToObject(request, "ifNoneMatch", etag);
+	}
+	snprintf(when, sizeof when, "gt%s", since != NULL ? since : "1900-01-01");
+	for (int p = 0; p < CHART_PANES; p++) {
+		struct fhir_search *s;
+		bool asked = false;
+
+		/* The vitals and the labs are both Observations: one count covers them. */
+		for (int q = 0; q < p; q++)
+			asked = asked || strcmp(panes[q].type, panes[p].type) == 0;
+		if (asked)
+			continue;
+		s = fhir_search_new(panes[p].type);
+		fhir_search_add(s, "patient", id);
+		fhir_search_add(s, "_lastUpdated", when);
+		fhir_search_add(s, "_summary", "count");
+		add(entries, fc, &s);
+	}
+	return batch;
+}
+
+bool
+chart_changed(const cJSON *response)
+{
+	const cJSON *entries = fhir_get_array(response, "entry"), *e;
+	int k = 0;
+
+	if (cJSON_GetArraySize(entries) < 2)
+		return true;
+	cJSON_ArrayForEach(e, entries)
+	{
+		const char *status = fhir_get_string(fhir_get_object(e, "response"), "status");
+
+		if (k++ == 0) {
+			/* The Patient: 304 is "the same"; anything else is a change or no answer. */
+			if (status == NULL || strncmp(status, "304", 3) != 0)
+				return true;
+			continue;
+		}
+		if (!fhir_entry_ok(e) || fhir_bundle_total(fhir_get_object(e, "resource")) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* --- one row's details ------------------------------------------------------------------ */
+
+/* The text of a note, at most this many bytes decoded: a screenful many times over. */
+#define NOTE_TEXT_MAX 65536
+
+static int
+base64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* IN (base64, whitespace skipped) decoded, at most MAX bytes; NULL when it is not base64. */
+static char *
+base64_decode(const char *in, size_t max)
+{
+	size_t n = 0, cap = strlen(in) / 4 * 3 + 4;
+	char *out = xmalloc((cap < max ? cap : max) + 1);
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (const char *c = in; *c != '\0' && *c != '='; c++) {
+		int v = base64_value((unsigned char)*c);
+
+		if (isspace((unsigned char)*c))
+			continue;
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n < max)
+				out[n++] = (char)((acc >> bits) & 0xff);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void
+detail_add(struct chart_detail **d, size_t *n, const char *label, const char *value)
+{
+	if (value == NULL || *value == '\0' || *n >= CHART_DETAILS_MAX)
+		return;
+	*d = xreallocarray(*d, *n + 1, sizeof **d);
+	(*d)[*n].label = xstrdup(label);
+	(*d)[*n].value = xstrdup(value);
+	(*n)++;
+}
+
+static void
+detail_take(struct chart_detail **d, size_t *n, const char *label, char *value)
+{
+	detail_add(d, n, label, value);
+	free(value);
+}
+
+/* Every coding of CONCEPT: "SNOMED CT 64859006 Osteoporosis (disorder)". */
+static void
+detail_codes(struct chart_detail **d, size_t *n, const cJSON *concept)
+{
+	static const struct {
+		const char *system, *name;
+	} systems[] = {
+		{ SNOMED, "SNOMED CT" }, { ICD10CM, "ICD-10-CM" }, { LOINC, "LOINC" },
+		{ CVX, "CVX" }, { "http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm" },
+	};
+	const cJSON *c;
+	size_t k = 0;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		const char *sys = fhir_get_string(c, "system"), *name = sys;
+		const char *code = fhir_get_string(c, "code"), *display = fhir_get_string(c, "display");
+
+		if (k++ >= 8)
+			break;
+		for (size_t i = 0; sys != NULL && i < sizeof systems / sizeof systems[0]; i++)
+			if (strcmp(sys, systems[i].system) == 0)
+				name = systems[i].name;
+		detail_take(d, n, "Code", xasprintf("%s %s%s%s", name ? name : "", code ? code : "",
+		    display ? " " : "", display ? display : ""));
+	}
+}
+
+static void
+detail_quantity(struct chart_detail **d, size_t *n, const char *label, const cJSON *q)
+{
+	detail_take(d, n, label, quantity_of(q, true));
+}
+
+/* The first-level reference's display under NAME ("author", "requester"), array or not. */
+static const char *
+display_of(const cJSON *r, const char *name)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(r, name);
+
+	if (cJSON_IsArray(x))
+		x = cJSON_GetArrayItem(x, 0);
+	return fhir_get_string(x, "display");
+}
+
+/* A note's text: each line of a text/plain attachment as a line of its own. */
+static void
+detail_note_text(struct chart_detail **d, size_t *n, const cJSON *doc)
+{
+	const cJSON *content;
+
+	cJSON_ArrayForEach(content, fhir_get_array(doc, "content"))
+	{
+		const cJSON *a = fhir_get_object(content, "attachment");
+		const char *type = fhir_get_string(a, "contentType");
+		const char *data = fhir_get_string(a, "data");
+		char *text, *line, *next;
+
+		if (data == NULL || type == NULL || strncmp(type, "text/plain", 10) != 0) {
+			if (fhir_get_string(a, "url") != NULL)
+				detail_add(d, n, "Text at", fhir_get_string(a, "url"));
+			continue;
+		}
+		if ((text = base64_decode(data, NOTE_TEXT_MAX)) == NULL) {
+			detail_add(d, n, "Text", "(not readable: the attachment is not base64)");
+			continue;
+		}
+		for (line = text; line != NULL && *n < CHART_DETAILS_MAX; line = next) {
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			detail_add(d, n, "Text", *line ? line : " ");
+		}
+		free(text);
+		return;
+	}
+}
+
+int
+chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *row,
+    struct chart_detail **out, size_t *nout, char **cause)
+{
+	struct chart_detail *d = NULL;
+	size_t n = 0;
+	const cJSON *x;
+	const char *type = fhir_get_string(r, "resourceType");
+
+	*out = NULL;
+	*nout = 0;
+	if (pane >= CHART_PANES || type == NULL || strcmp(type, panes[pane].type) != 0) {
+		*cause = xstrdup("the server answered with something else");
+		return -1;
+	}
+	if (row != NULL && (fhir_get_string(r, "id") == NULL || strcmp(fhir_get_string(r, "id"), row) != 0)) {
+		*cause = xstrdup("the server answered with another row than the one asked for");
+		return -1;
+	}
+	if (!is_patients(pane, r, id)) {
+		*cause = xstrdup("the server answered with another patient's data: not shown");
+		return -1;
+	}
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "code")));
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "vaccineCode")));
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "medicationCodeableConcept")));
+	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "type")));
+	detail_add(&d, &n, "What", fhir_get_string(r, "description"));
+	detail_add(&d, &n, "Status", fhir_get_string(r, "status"));
+	detail_add(&d, &n, "Document", fhir_get_string(r, "docStatus"));
+	detail_add(&d, &n, "Clinical", fhir_first_code(fhir_get_object(r, "clinicalStatus")));
+	detail_add(&d, &n, "Verified", fhir_first_code(fhir_get_object(r, "verificationStatus")));
+	detail_add(&d, &n, "Intent", fhir_get_string(r, "intent"));
+	detail_add(&d, &n, "Criticality", fhir_get_string(r, "criticality"));
+	detail_quantity(&d, &n, "Value", fhir_get_object(r, "valueQuantity"));
+	detail_add(&d, &n, "Value", fhir_get_string(r, "valueString"));
+	detail_add(&d, &n, "Value", concept_text(fhir_get_object(r, "valueCodeableConcept")));
+	cJSON_ArrayForEach(x, fhir_get_array(r, "component"))
+	{
+		char *v = quantity_of(fhir_get_object(x, "valueQuantity"), true);
+		const char *what = concept_text(fhir_get_object(x, "code"));
+
+		if (v != NULL)
+			detail_take(&d, &n, what != NULL ? what : "Component", v);
+	}
+	if (pane == CHART_LABS || pane == CHART_VITALS) {
+		detail_take(&d, &n, "Range", lab_range(r));
+		detail_add(&d, &n, "Flag", lab_flag(r));
+	}
+	x = cJSON_GetArrayItem(fhir_get_array(r, "reaction"), 0);
+	detail_add(&d, &n, "Reaction", concept_text(cJSON_GetArrayItem(fhir_get_array(x, "manifestation"), 0)));
+	detail_add(&d, &n, "Severity", fhir_get_string(x, "severity"));
+	x = cJSON_GetArrayItem(fhir_get_array(r, "dosageInstruction"), 0);
+	if (x != NULL)
+		detail_take(&d, &n, "Sig", fhir_get_string(x, "text") != NULL
+					       ? xstrdup(fhir_get_string(x, "text"))
+					       : dosage_words(x));
+	detail_add(&d, &n, "When", when_of(r, "effectiveDateTime", "effectivePeriod"));
+	detail_add(&d, &n, "Onset", when_of(r, "onsetDateTime", "onsetPeriod"));
+	detail_add(&d, &n, "Ended", fhir_get_string(r, "abatementDateTime"));
+	detail_add(&d, &n, "Recorded", fhir_get_string(r, "recordedDate"));
+	detail_add(&d, &n, "Ordered", fhir_get_string(r, "authoredOn"));
+	detail_add(&d, &n, "Given", fhir_get_string(r, "occurrenceDateTime"));
+	detail_add(&d, &n, "Date", fhir_get_string(r, "date"));
+	detail_add(&d, &n, "Start", fhir_get_string(r, "start"));
+	detail_add(&d, &n, "End", fhir_get_string(r, "end"));
+	detail_add(&d, &n, "By", display_of(r, "author"));
+	detail_add(&d, &n, "Signed by", display_of(r, "authenticator"));
+	detail_add(&d, &n, "Prescriber", display_of(r, "requester"));
+	detail_add(&d, &n, "Recorder", display_of(r, "recorder"));
+	detail_add(&d, &n, "Performer",
+	    display_of(cJSON_GetArrayItem(fhir_get_array(r, "performer"), 0), "actor"));
+	detail_codes(&d, &n, fhir_get_object(r, "code"));
+	detail_codes(&d, &n, fhir_get_object(r, "vaccineCode"));
+	detail_codes(&d, &n, fhir_get_object(r, "medicationCodeableConcept"));
+	cJSON_ArrayForEach(x, fhir_get_array(r, "note"))
+		detail_add(&d, &n, "Note", fhir_get_string(x, "text"));
+	if (pane == CHART_NOTES)
+		detail_note_text(&d, &n, r);
+	detail_add(&d, &n, "Id", fhir_get_string(r, "id"));
+	*out = d;
+	*nout = n;
+	return 0;
+}
+
+void
+chart_details_free(struct chart_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].label);
+		free(d[i].value);
+	}
+	free(d);
+}

@@ -1,0 +1,176 @@
+/* Charting, reading: the cover sheet of one patient, asked for in one batch and read into panes. */
+#ifndef EHRTERM_FHIR_CHART_H
+#define EHRTERM_FHIR_CHART_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fhir/fhir.h"
+#include "fhir/patient.h"
+#include "util/date.h"
+
+/* Rows a pane reads from its search, whatever the server sends: the rest are counted, not read. */
+#define CHART_ITEMS_MAX 50
+
+/* The cover sheet's panes, in the order the batch asks for them after the Patient read. */
+enum chart_pane {
+	CHART_ALLERGIES,
+	CHART_PROBLEMS,
+	CHART_MEDICATIONS,
+	CHART_VITALS,
+	CHART_LABS,
+	CHART_IMMUNIZATIONS,
+	CHART_NOTES,
+	CHART_APPOINTMENTS,
+	CHART_PANES,
+};
+
+/* The vital signs, one search each (the latest by date), in the order the vitals pane shows them. */
+enum chart_vital {
+	CHART_VITAL_BP,
+	CHART_VITAL_HR,
+	CHART_VITAL_RR,
+	CHART_VITAL_TEMP,
+	CHART_VITAL_SPO2,
+	CHART_VITAL_HEIGHT,
+	CHART_VITAL_WEIGHT,
+	CHART_VITAL_BMI,
+	CHART_VITAL_COUNT,
+};
+
+/* The pane's title ("Allergies") and the resource type its rows come from ("AllergyIntolerance"). */
+const char *chart_pane_title(enum chart_pane pane);
+const char *chart_pane_type(enum chart_pane pane);
+/* A vital sign's short label ("BP", "Temp"). */
+const char *chart_vital_label(enum chart_vital v);
+
+/*
+ * One row of a pane. Every string is owned and never NULL ("" when the data has none);
+ * all are raw server text, for the screen to sanitise when it draws them.
+ *   allergies:     what = substance, value = criticality ("high"), detail = reaction, status
+ *   problems:      what = the condition, value = ICD-10-CM code or SNOMED code, date = onset
+ *   medications:   what = the medication, value = the sig (dose and how), date = authored, status
+ *   vitals:        what = the label, value = "120/80 mmHg", "174.1 cm", date = when measured
+ *   labs:          what = the analyte, value = "5.8 %", flag = "H", "L", detail = "4-5.6"
+ *   immunizations: what = the vaccine, value = CVX code, date, status
+ *   notes:         what = the note's type, value = author, date, status ("signed", "draft", ...)
+ *   appointments:  what = the reason or type, value = with whom, date = "YYYY-MM-DD HH:MM", status
+ */
+struct chart_item {
+	char *what, *value, *date, *flag, *detail, *status;
+	char *id;   /* the resource's id */
+	bool alert; /* high criticality, an abnormal lab */
+};
+
+enum chart_pane_state {
+	CHART_PANE_NOT_LOADED, /* not asked, or its search failed: see failure */
+	CHART_PANE_LOADED,
+	CHART_PANE_REFUSED,    /* the answer held another patient's resource: nothing of it is shown */
+};
+
+struct chart_list {
+	enum chart_pane_state state;
+	char *failure;		/* a sentence when not loaded or refused, else NULL */
+	struct chart_item *items;
+	size_t n;
+	long total;		/* the search's total when the server gave one, else -1 */
+	/* Allergies only: what the list says when it has no rows. */
+	enum patient_allergy_state allergy_state;
+};
+
+/* The cover sheet: the Patient and its panes. */
+struct chart_cover {
+	cJSON *patient;		/* the Patient as read; owned */
+	char *version;		/* its meta.versionId, or NULL */
+	struct patient_view view;
+	struct patient_allergies banner_allergies; /* for the banner, read as every patient screen does */
+	struct chart_list panes[CHART_PANES];
+	/* The newest meta.lastUpdated of what was read, by the server's clock, or NULL. */
+	char *newest;
+};
+
+/*
+ * The cover-sheet batch for patient ID (checked with fhir_valid_id): the Patient, then
+ * one search for each pane, the vital signs one search each (newest first, one row),
+ * every search bounded with _count and _elements. TODAY bounds the appointments
+ * (from today on). The caller frees it.
+ */
+cJSON *chart_cover_batch(const struct fhir_client *fc, const char *id, const struct date *today);
+/* How many entries chart_cover_batch asks for. */
+size_t chart_cover_entries(void);
+
+/*
+ * Read the batch-response RESPONSE into OUT (zeroed first; the Patient is taken from
+ * RESPONSE). 0, or -1 with *CAUSE when the Patient is missing or another patient's. A
+ * pane whose search failed, or whose answer names another patient, is not loaded or
+ * refused on its own: the rest still shows.
+ */
+int chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char **cause);
+void chart_cover_clear(struct chart_cover *c);
+
+/*
+ * Read one searchset of PANE for patient ID into OUT (zeroed first). For the vitals
+ * pane each call reads one vital sign V's search and appends its row; other panes
+ * ignore V.
+ */
+void chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *searchset,
+    const char *id, struct chart_list *out);
+void chart_list_clear(struct chart_list *l);
+
+/*
+ * A pane's full list, a page at a time: the search for COUNT rows (1 to 200) of every
+ * status, newest first where the type has a date; the caller frees it.
+ */
+struct fhir_search *chart_pane_search(enum chart_pane pane, const char *id, long count);
+/*
+ * Read one page of it into OUT (zeroed first): every row but those entered in error,
+ * inactive and resolved ones too, each with its status; the vitals pane a row per
+ * measurement. Another patient's resource refuses the page, as chart_list_read does.
+ */
+void chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *id,
+    struct chart_list *out);
+
+/*
+ * A quantity for display: VALUE rounded (vitals to one decimal, labs to a precision
+ * that fits their size), trailing zeros dropped, and UNIT (UCUM codes made readable:
+ * "Cel" -> "C", "mm[Hg]" -> "mmHg"). "174.0511726769968", "cm" -> "174.1 cm". Into OUT.
+ */
+void chart_quantity(double value, const char *unit, bool lab, char *out, size_t size);
+
+/* --- coming back to an open chart --------------------------------------------------------- */
+
+/*
+ * The one small batch that asks whether patient ID's chart changed since SINCE (the
+ * cover's newest, an instant by the server's clock, so no clock skew matters): the
+ * Patient read with If-None-Match VERSION (NULL: read), and for each resource type of
+ * the panes a count of what was updated after SINCE (_lastUpdated, _summary=count). A
+ * few hundred bytes each way when nothing changed. A deletion leaves no resource to
+ * count: it shows at the next full read (refresh). The caller frees it.
+ */
+cJSON *chart_changes_batch(const struct fhir_client *fc, const char *id, const char *version,
+    const char *since);
+/* True when its batch-response says something changed, or cannot say (an entry failed). */
+bool chart_changed(const cJSON *response);
+
+/* --- one row's details ------------------------------------------------------------------ */
+
+/* Lines a row's details show at most, whatever the resource holds (a long note is cut). */
+#define CHART_DETAILS_MAX 2000
+
+/* One line of a row's details: a label and a value, both owned. */
+struct chart_detail {
+	char *label, *value;
+};
+/*
+ * The details of RESOURCE, a row of PANE read in full, as lines into *OUT and *N: what
+ * it is, its statuses, values and components, range and flag, reaction, sig, dates,
+ * who, every code, and a note's text/plain body line by line. 0, or -1 with *CAUSE
+ * when it is not of the pane's type, is not the row ROW asked for (NULL: any), or names
+ * another patient than ID.
+ */
+int chart_details(const cJSON *resource, enum chart_pane pane, const char *id, const char *row,
+    struct chart_detail **out, size_t *n, char **cause);
+void chart_details_free(struct chart_detail *d, size_t n);
+
+#endif

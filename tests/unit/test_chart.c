@@ -1,0 +1,633 @@
+/*
+ * Unit tests for the chart's cover sheet: the batch it asks for and the panes it reads.
+ * The main fixture, tests/unit/data/chart-cover-quigley.json, is the sandbox's real answer
+ * to the cover-sheet batch for the Synthea patient Chad Quigley (only the server's port
+ * in absolute URLs replaced); smaller cases are written out beside the tests that use them.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir/chart.h"
+#include "util/xmalloc.h"
+
+#define QUIGLEY "f120016e-295c-48b8-a7be-34dc0127d7e6"
+
+static const struct date today = { 2026, 12, 2 };
+
+static cJSON *
+load_fixture(const char *name)
+{
+	const char *srcdir = getenv("EHRTERM_SRCDIR");
+	char *path, *body = NULL;
+	size_t len = 0, cap = 0, got;
+	FILE *f;
+	cJSON *json;
+
+	cr_assert_not_null(srcdir, "EHRTERM_SRCDIR is not set; run make check, or set it to the "
+				   "source tree");
+	path = xasprintf("%s/tests/unit/data/%s", srcdir, name);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot open %s", path);
+	do {
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			body = xreallocarray(body, cap, 1);
+		}
+		got = fread(body + len, 1, cap - len - 1, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	body[len] = '\0';
+	json = cJSON_Parse(body);
+	cr_assert_not_null(json, "%s is not JSON", path);
+	free(body);
+	free(path);
+	return json;
+}
+
+static struct chart_cover
+read_quigley(void)
+{
+	cJSON *response = load_fixture("chart-cover-quigley.json");
+	struct chart_cover c;
+	char *cause = NULL;
+
+	cr_assert_eq(chart_cover_read(response, QUIGLEY, &c, &cause), 0, "%s", cause);
+	cJSON_Delete(response);
+	return c;
+}
+
+static const struct chart_item *
+find_item(const struct chart_list *l, const char *what)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].what, what) == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+/* The row WHAT of L, which must be there. */
+static const struct chart_item *
+must_find(const struct chart_list *l, const char *what)
+{
+	const struct chart_item *it = find_item(l, what);
+
+	cr_assert_not_null(it, "no row %s", what);
+	if (it == NULL)
+		abort();
+	return it;
+}
+
+/* --- the batch ------------------------------------------------------------------------ */
+
+static char *
+entry_url(const cJSON *batch, int i)
+{
+	const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(batch, "entry"), i);
+	const cJSON *req = cJSON_GetObjectItem(e, "request");
+
+	cr_assert_str_eq(cJSON_GetObjectItem(req, "method")->valuestring, "GET");
+	return cJSON_GetObjectItem(req, "url")->valuestring;
+}
+
+Test(chart_batch, one_round_trip_every_search_bounded)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *batch = chart_cover_batch(fc, QUIGLEY, &today);
+	int n = cJSON_GetArraySize(cJSON_GetObjectItem(batch, "entry"));
+
+	cr_assert_str_eq(cJSON_GetObjectItem(batch, "type")->valuestring, "batch");
+	cr_assert_eq(n, (int)chart_cover_entries());
+	cr_assert_eq(n, 16, "Patient, 7 panes, 8 vital signs: %d", n);
+	cr_assert_str_eq(entry_url(batch, 0), "Patient/" QUIGLEY);
+	for (int i = 1; i < n; i++) {
+		const char *url = entry_url(batch, i);
+
+		cr_assert_not_null(strstr(url, "patient=" QUIGLEY), "%s", url);
+		cr_assert_not_null(strstr(url, "_count="), "unbounded: %s", url);
+		cr_assert_not_null(strstr(url, "_elements="), "every element: %s", url);
+	}
+	/* One search per vital sign, newest first, one row: no $lastn assumed. */
+	for (int i = 4; i < 12; i++) {
+		const char *url = entry_url(batch, i);
+
+		cr_assert(strncmp(url, "Observation?", 12) == 0, "%s", url);
+		cr_assert_not_null(strstr(url, "_count=1"), "%s", url);
+		cr_assert_not_null(strstr(url, "_sort=-date"), "%s", url);
+		cr_assert_not_null(strstr(url, "code=http%3A%2F%2Floinc.org%7C"), "%s", url);
+	}
+	cr_assert_not_null(strstr(entry_url(batch, 4), "85354-9"));
+	cr_assert_not_null(strstr(entry_url(batch, 4), "55284-4"), "the older BP code too");
+	cr_assert_not_null(strstr(entry_url(batch, 7), "8331-1"), "oral temperature too");
+	cr_assert_not_null(strstr(entry_url(batch, 8), "2708-6"));
+	cr_assert_not_null(strstr(entry_url(batch, 2), "category=problem-list-item"));
+	cr_assert_not_null(strstr(entry_url(batch, 2), "clinical-status=active"));
+	cr_assert_not_null(strstr(entry_url(batch, 3), "status=active"));
+	cr_assert_not_null(strstr(entry_url(batch, 12), "category=laboratory"));
+	cr_assert_not_null(strstr(entry_url(batch, 15), "date=ge2026-12-02"));
+	cJSON_Delete(batch);
+	fhir_client_free(&fc);
+}
+
+/* --- the real sample answer ----------------------------------------------------------- */
+
+Test(chart_read, quigley_cover_sheet)
+{
+	struct chart_cover c = read_quigley();
+	const struct chart_list *l;
+	const struct chart_item *it;
+
+	cr_assert_str_eq(c.view.name, "Quigley, Chad");
+	cr_assert_str_eq(c.view.birth_date, "1952-06-19");
+	for (int p = 0; p < CHART_PANES; p++)
+		cr_assert_eq(c.panes[p].state, CHART_PANE_LOADED, "%s: %s", chart_pane_title(p),
+		    c.panes[p].failure ? c.panes[p].failure : "");
+
+	l = &c.panes[CHART_ALLERGIES];
+	cr_assert_eq(l->allergy_state, PATIENT_ALLERGY_LISTED);
+	cr_assert_eq(l->n, 1);
+	cr_assert_str_eq(l->items[0].what, "Shellfish allergy");
+	cr_assert_str_eq(l->items[0].value, "low");
+	cr_assert_not(l->items[0].alert);
+	cr_assert_eq(c.banner_allergies.state, PATIENT_ALLERGY_LISTED);
+
+	l = &c.panes[CHART_PROBLEMS];
+	cr_assert_eq(l->n, 1);
+	cr_assert_str_eq(l->items[0].what, "Osteoporosis (disorder)");
+	cr_assert_str_eq(l->items[0].value, "64859006", "the SNOMED code when there is no ICD-10-CM");
+	cr_assert_str_eq(l->items[0].status, "active");
+
+	l = &c.panes[CHART_MEDICATIONS];
+	cr_assert_eq(l->n, 1);
+	cr_assert_str_eq(l->items[0].what, "Alendronic acid 10 MG Oral Tablet");
+	cr_assert_str_eq(l->items[0].date, "2012-08-16");
+
+	/* Every vital sign, rounded for display; the older BP code read as BP. */
+	l = &c.panes[CHART_VITALS];
+	cr_assert_eq(l->n, CHART_VITAL_COUNT);
+	cr_assert_str_eq(must_find(l, "BP")->date, "2020-10-01");
+	cr_assert_not_null(strstr(must_find(l, "BP")->value, " mmHg"), "%s", must_find(l, "BP")->value);
+	cr_assert_str_eq(must_find(l, "Pulse")->value, "66 /min");
+	cr_assert_str_eq(must_find(l, "Resp")->value, "18 /min");
+	cr_assert_str_eq(must_find(l, "Temp")->value, "37.1 C");
+	cr_assert_str_eq(must_find(l, "SpO2")->value, "97 %");
+	cr_assert_str_eq(must_find(l, "Height")->value, "173.1 cm");
+	cr_assert_str_eq(must_find(l, "Weight")->value, "83.1 kg");
+	cr_assert_str_eq(must_find(l, "BMI")->value, "27.7 kg/m2");
+
+	l = &c.panes[CHART_LABS];
+	cr_assert_eq(l->n, 10);
+	cr_assert_eq(l->total, 38, "the full list has more: %ld", l->total);
+	it = must_find(l, "Total Cholesterol");
+	cr_assert_str_eq(it->value, "178 mg/dL");
+	cr_assert_str_eq(it->flag, "", "interpreted normal");
+	cr_assert_str_eq(it->detail, "<200");
+	it = must_find(l, "Hemoglobin [Mass/volume] in Blood");
+	cr_assert_str_eq(it->value, "13.4 g/dL");
+	cr_assert_str_eq(it->detail, "12-17.5");
+
+	l = &c.panes[CHART_IMMUNIZATIONS];
+	cr_assert_eq(l->n, 10);
+	cr_assert_str_eq(l->items[0].what, "Influenza, seasonal, injectable, preservative free");
+	cr_assert_str_eq(l->items[0].value, "140", "the CVX code");
+	cr_assert_str_eq(l->items[0].date, "2020-10-01");
+
+	l = &c.panes[CHART_NOTES];
+	cr_assert_eq(l->n, 4);
+	cr_assert_str_eq(l->items[0].status, "signed");
+	cr_assert_str_eq(l->items[1].status, "draft");
+	cr_assert_str_eq(l->items[2].status, "amended");
+	cr_assert_str_eq(l->items[3].status, "entered in error");
+	cr_assert_str_eq(l->items[0].what, "Progress note");
+	cr_assert_str_eq(l->items[0].value, "Dr. Amara Okafor");
+
+	l = &c.panes[CHART_APPOINTMENTS];
+	cr_assert_eq(l->n, 3);
+	cr_assert_str_eq(l->items[0].what, "Annual physical");
+	cr_assert_str_eq(l->items[0].date, "2026-12-02 11:15");
+	cr_assert_str_eq(l->items[0].status, "booked");
+	chart_cover_clear(&c);
+}
+
+Test(chart_read, another_patients_record_is_refused)
+{
+	cJSON *response = load_fixture("chart-cover-quigley.json");
+	struct chart_cover c;
+	char *cause = NULL;
+
+	cr_assert_eq(chart_cover_read(response, "someone-else", &c, &cause), -1);
+	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
+	cr_assert_null(c.patient);
+	free(cause);
+	cJSON_Delete(response);
+}
+
+/* A pane whose answer holds another patient's resource shows nothing of it; the rest stays. */
+Test(chart_read, another_patients_row_refuses_its_pane_only)
+{
+	cJSON *response = load_fixture("chart-cover-quigley.json");
+	cJSON *entries = cJSON_GetObjectItem(response, "entry");
+	cJSON *problems = cJSON_GetObjectItem(cJSON_GetArrayItem(entries, 2), "resource");
+	cJSON *row = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(problems, "entry"), 0),
+	    "resource");
+	struct chart_cover c;
+	char *cause = NULL;
+
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(row, "subject"), "reference",
+	    cJSON_CreateString("Patient/someone-else"));
+	cr_assert_eq(chart_cover_read(response, QUIGLEY, &c, &cause), 0);
+	cr_assert_eq(c.panes[CHART_PROBLEMS].state, CHART_PANE_REFUSED);
+	cr_assert_eq(c.panes[CHART_PROBLEMS].n, 0);
+	cr_assert_not_null(strstr(c.panes[CHART_PROBLEMS].failure, "another patient"));
+	cr_assert_eq(c.panes[CHART_ALLERGIES].state, CHART_PANE_LOADED);
+	cr_assert_eq(c.panes[CHART_MEDICATIONS].n, 1);
+	chart_cover_clear(&c);
+	cJSON_Delete(response);
+}
+
+Test(chart_read, a_failed_search_is_said_and_the_rest_shows)
+{
+	cJSON *response = load_fixture("chart-cover-quigley.json");
+	cJSON *entries = cJSON_GetObjectItem(response, "entry");
+	struct chart_cover c;
+	char *cause = NULL;
+
+	/* The allergies' search failed; the second vital sign's too. */
+	cJSON_ReplaceItemInArray(entries, 1,
+	    cJSON_Parse("{\"response\":{\"status\":\"500 Internal Server Error\"}}"));
+	cJSON_ReplaceItemInArray(entries, 5,
+	    cJSON_Parse("{\"response\":{\"status\":\"503 Service Unavailable\"}}"));
+	cr_assert_eq(chart_cover_read(response, QUIGLEY, &c, &cause), 0);
+	cr_assert_eq(c.panes[CHART_ALLERGIES].state, CHART_PANE_NOT_LOADED);
+	cr_assert_eq(c.panes[CHART_ALLERGIES].allergy_state, PATIENT_ALLERGY_NOT_LOADED,
+	    "a list that did not load is not 'no allergies'");
+	cr_assert_not_null(c.panes[CHART_ALLERGIES].failure);
+	cr_assert_eq(c.banner_allergies.state, PATIENT_ALLERGY_NOT_LOADED);
+	cr_assert_eq(c.panes[CHART_VITALS].state, CHART_PANE_LOADED);
+	cr_assert_eq(c.panes[CHART_VITALS].n, CHART_VITAL_COUNT - 1);
+	cr_assert_null(find_item(&c.panes[CHART_VITALS], "Pulse"));
+	cr_assert_not_null(c.panes[CHART_VITALS].failure, "the missing sign is said");
+	cr_assert_eq(c.panes[CHART_PROBLEMS].n, 1);
+	chart_cover_clear(&c);
+	cJSON_Delete(response);
+}
+
+Test(chart_read, the_first_vital_failing_keeps_the_others)
+{
+	cJSON *response = load_fixture("chart-cover-quigley.json");
+	cJSON *entries = cJSON_GetObjectItem(response, "entry");
+	struct chart_cover c;
+	char *cause = NULL;
+
+	cJSON_ReplaceItemInArray(entries, 4, cJSON_Parse("{\"response\":{\"status\":\"500\"}}"));
+	cr_assert_eq(chart_cover_read(response, QUIGLEY, &c, &cause), 0);
+	cr_assert_eq(c.panes[CHART_VITALS].state, CHART_PANE_LOADED);
+	cr_assert_eq(c.panes[CHART_VITALS].n, CHART_VITAL_COUNT - 1);
+	cr_assert_null(find_item(&c.panes[CHART_VITALS], "BP"));
+	cr_assert_not_null(c.panes[CHART_VITALS].failure);
+	chart_cover_clear(&c);
+	cJSON_Delete(response);
+}
+
+/* --- allergies: listed, none known, not recorded ---------------------------------------- */
+
+static struct chart_list
+read_pane(enum chart_pane pane, const char *json)
+{
+	cJSON *set = cJSON_Parse(json);
+	struct chart_list l = { 0 };
+
+	cr_assert_not_null(set, "bad fixture: %s", json);
+	chart_list_read(pane, CHART_VITAL_COUNT, set, "p1", &l);
+	cJSON_Delete(set);
+	return l;
+}
+
+#define ALLERGY(code, text, extra)                                                         \
+	"{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"a\","                \
+	"\"patient\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"      \
+	"\"http://snomed.info/sct\",\"code\":\"" code "\"}],\"text\":\"" text "\"}" extra "}}"
+
+Test(chart_allergies, none_known_is_not_not_recorded)
+{
+	struct chart_list l;
+
+	l = read_pane(CHART_ALLERGIES, "{\"resourceType\":\"Bundle\",\"total\":0}");
+	cr_assert_eq(l.allergy_state, PATIENT_ALLERGY_NOT_RECORDED);
+	chart_list_clear(&l);
+
+	l = read_pane(CHART_ALLERGIES,
+	    "{\"resourceType\":\"Bundle\",\"entry\":[" ALLERGY("716186003", "Allergy status: none", "") "]}");
+	cr_assert_eq(l.allergy_state, PATIENT_ALLERGY_NONE_KNOWN);
+	cr_assert_eq(l.n, 0);
+	chart_list_clear(&l);
+
+	/* Said in words only, with no code. */
+	l = read_pane(CHART_ALLERGIES,
+	    "{\"resourceType\":\"Bundle\",\"entry\":[" ALLERGY("x", "No known allergies", "") "]}");
+	cr_assert_eq(l.allergy_state, PATIENT_ALLERGY_NONE_KNOWN);
+	chart_list_clear(&l);
+
+	/* Entered in error is no statement at all. */
+	l = read_pane(CHART_ALLERGIES, "{\"resourceType\":\"Bundle\",\"entry\":[" ALLERGY(
+	    "716186003", "NKA", ",\"verificationStatus\":{\"coding\":[{\"code\":\"entered-in-error\"}]}") "]}");
+	cr_assert_eq(l.allergy_state, PATIENT_ALLERGY_NOT_RECORDED);
+	chart_list_clear(&l);
+
+	l = read_pane(CHART_ALLERGIES, "{\"resourceType\":\"Bundle\",\"entry\":[" ALLERGY(
+	    "227493005", "Cashew nuts", ",\"criticality\":\"high\",\"reaction\":[{\"manifestation\":"
+	    "[{\"text\":\"Anaphylaxis\"}]}]") "]}");
+	cr_assert_eq(l.allergy_state, PATIENT_ALLERGY_LISTED);
+	cr_assert_eq(l.n, 1);
+	cr_assert_str_eq(l.items[0].what, "Cashew nuts");
+	cr_assert_str_eq(l.items[0].value, "high");
+	cr_assert(l.items[0].alert);
+	cr_assert_str_eq(l.items[0].detail, "Anaphylaxis");
+	chart_list_clear(&l);
+}
+
+/* --- labs ---------------------------------------------------------------------------- */
+
+Test(chart_labs, flags_and_ranges)
+{
+	struct chart_list l = read_pane(CHART_LABS,
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":\"Observation\","
+	    "\"id\":\"o1\",\"status\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"code\":{\"text\":\"Hemoglobin A1c\"},\"effectiveDateTime\":\"2020-10-01T05:26:09+00:00\","
+	    "\"valueQuantity\":{\"value\":6.3100000001,\"unit\":\"%\"},\"interpretation\":[{\"coding\":"
+	    "[{\"code\":\"H\"}]}],\"referenceRange\":[{\"low\":{\"value\":4},\"high\":{\"value\":5.6}}]}},"
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"o2\",\"status\":\"entered-in-error\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"text\":\"Glucose\"}}}]}");
+
+	cr_assert_eq(l.n, 1, "entered in error is not a result");
+	cr_assert_str_eq(l.items[0].value, "6.31 %");
+	cr_assert_str_eq(l.items[0].flag, "H");
+	cr_assert(l.items[0].alert);
+	cr_assert_str_eq(l.items[0].detail, "4-5.6");
+	cr_assert_str_eq(l.items[0].date, "2020-10-01");
+	chart_list_clear(&l);
+}
+
+/* --- hostile answers ---------------------------------------------------------------- */
+
+Test(chart_hostile, wrong_types_read_as_absent)
+{
+	struct chart_list l = read_pane(CHART_LABS,
+	    "{\"resourceType\":\"Bundle\",\"total\":\"x\",\"entry\":[{\"resource\":{\"resourceType\":"
+	    "\"Observation\",\"id\":7,\"subject\":{\"reference\":\"Patient/p1\"},\"code\":[1,2],"
+	    "\"valueQuantity\":{\"value\":\"12\",\"unit\":5},\"interpretation\":\"H\","
+	    "\"referenceRange\":{},\"effectiveDateTime\":42}},{\"resource\":{\"resourceType\":"
+	    "\"Observation\",\"subject\":{\"reference\":\"Patient/p1\"},\"valueQuantity\":{\"value\":1e308}}}]}");
+
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(l.items[0].what, "(unnamed test)");
+	cr_assert_str_eq(l.items[0].value, "");
+	cr_assert_str_eq(l.items[0].date, "");
+	cr_assert_str_eq(l.items[1].value, "?");
+	cr_assert_eq(l.total, -1);
+	chart_list_clear(&l);
+}
+
+/* 100,000 rows are read as CHART_ITEMS_MAX, in time linear in the answer. */
+Test(chart_hostile, rows_are_bounded, .timeout = 10)
+{
+	cJSON *set = cJSON_CreateObject(), *entries = cJSON_AddArrayToObject(set, "entry");
+	struct chart_list l = { 0 };
+
+	cJSON_AddStringToObject(set, "resourceType", "Bundle");
+	for (int i = 0; i < 100000; i++)
+		cJSON_AddItemToArray(entries, cJSON_Parse("{\"resource\":{\"resourceType\":"
+		    "\"Immunization\",\"patient\":{\"reference\":\"Patient/p1\"},\"vaccineCode\":"
+		    "{\"text\":\"Influenza\"}}}"));
+	chart_list_read(CHART_IMMUNIZATIONS, CHART_VITAL_COUNT, set, "p1", &l);
+	cr_assert_eq(l.n, CHART_ITEMS_MAX);
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
+Test(chart_hostile, an_appointment_with_another_patient_is_refused)
+{
+	struct chart_list l = read_pane(CHART_APPOINTMENTS,
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\"resourceType\":\"Appointment\","
+	    "\"participant\":[{\"actor\":{\"reference\":\"Patient/p1\"}},{\"actor\":{\"reference\":"
+	    "\"Patient/p2\"}}],\"start\":\"2026-12-02T09:00:00Z\"}}]}");
+
+	cr_assert_eq(l.state, CHART_PANE_REFUSED);
+	cr_assert_eq(l.n, 0);
+	chart_list_clear(&l);
+}
+
+/* --- rounding ------------------------------------------------------------------------ */
+
+struct quantity_case {
+	double value;
+	char unit[16];
+	bool lab;
+	char shown[32];
+};
+
+ParameterizedTestParameters(chart_quantity, rounds_for_display)
+{
+	static struct quantity_case cases[] = {
+		{ 174.0511726769968, "cm", false, "174.1 cm" },
+		{ 66, "/min", false, "66 /min" },
+		{ 37.04, "Cel", false, "37 C" },
+		{ 27.748155001189097, "kg/m2", false, "27.7 kg/m2" },
+		{ -0.04, "", false, "0" },
+		{ 0.86, "mg/dL", true, "0.86 mg/dL" },
+		{ 13.406274787708032, "g/dL", true, "13.4 g/dL" },
+		{ 178.37544766303006, "mg/dL", true, "178 mg/dL" },
+		{ 120, "mm[Hg]", false, "120 mmHg" },
+		{ 1e300, "kg", false, "? kg" },
+	};
+	return cr_make_param_array(struct quantity_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct quantity_case *c, chart_quantity, rounds_for_display)
+{
+	char buf[64];
+
+	chart_quantity(c->value, c->unit, c->lab, buf, sizeof buf);
+	cr_assert_str_eq(buf, c->shown, "%.17g %s: %s", c->value, c->unit, buf);
+}
+
+/* --- full lists and details ------------------------------------------------------------ */
+
+Test(chart_full, a_page_keeps_every_status_and_knows_vitals_by_code)
+{
+	struct chart_list l = { 0 };
+	cJSON *set = cJSON_Parse(
+	    "{\"resourceType\":\"Bundle\",\"total\":3,\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"h\",\"status\":\"final\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://loinc.org\",\"code\":\"8302-2\"}]},\"effectiveDateTime\":\"2020-10-01\","
+	    "\"valueQuantity\":{\"value\":173.09665380088094,\"unit\":\"cm\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"bp\",\"status\":\"final\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://loinc.org\",\"code\":\"55284-4\"}]},\"component\":[{\"code\":{\"coding\":"
+	    "[{\"code\":\"8480-6\"}]},\"valueQuantity\":{\"value\":120}},{\"code\":{\"coding\":"
+	    "[{\"code\":\"8462-4\"}]},\"valueQuantity\":{\"value\":75}}]}},"
+	    "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"pain\",\"status\":\"final\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{\"text\":\"Pain severity\"},"
+	    "\"valueQuantity\":{\"value\":2,\"code\":\"{score}\"}}}]}");
+
+	chart_page_read(CHART_VITALS, set, "p1", &l);
+	cr_assert_eq(l.state, CHART_PANE_LOADED);
+	cr_assert_eq(l.n, 3, "every measurement is a row: %zu", l.n);
+	cr_assert_str_eq(l.items[0].what, "Height");
+	cr_assert_str_eq(l.items[0].value, "173.1 cm");
+	cr_assert_str_eq(l.items[1].what, "BP");
+	cr_assert_str_eq(l.items[1].value, "120/75 mmHg");
+	cr_assert_str_eq(l.items[2].what, "Pain severity");
+	cr_assert_str_eq(l.items[2].value, "2");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+
+	/* Inactive allergies and "no known allergy" are rows of the full list, with their status. */
+	set = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":[" ALLERGY("91935009", "Peanut",
+	    ",\"clinicalStatus\":{\"coding\":[{\"code\":\"inactive\"}]}") "," ALLERGY("716186003",
+	    "No known allergy", "") "]}");
+	chart_page_read(CHART_ALLERGIES, set, "p1", &l);
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(l.items[0].status, "inactive");
+	cr_assert_str_eq(l.items[1].what, "No known allergy");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
+Test(chart_full, the_search_asks_every_status_newest_first)
+{
+	char *cause = NULL, *url;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s = chart_pane_search(CHART_PROBLEMS, "p1", 100000);
+
+	url = fhir_search_relative(fc, s);
+	cr_assert_not_null(strstr(url, "category=problem-list-item"), "%s", url);
+	cr_assert_null(strstr(url, "clinical-status"), "every status: %s", url);
+	cr_assert_not_null(strstr(url, "_count=200"), "bounded: %s", url);
+	free(url);
+	fhir_search_free(&s);
+	s = chart_pane_search(CHART_LABS, "p1", 25);
+	url = fhir_search_relative(fc, s);
+	cr_assert_not_null(strstr(url, "_sort=-date"), "%s", url);
+	cr_assert_not_null(strstr(url, "_count=25"), "%s", url);
+	free(url);
+	fhir_search_free(&s);
+	fhir_client_free(&fc);
+}
+
+static bool
+has_detail(const struct chart_detail *d, size_t n, const char *label, const char *value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].label, label) == 0 && strcmp(d[i].value, value) == 0)
+			return true;
+	return false;
+}
+
+Test(chart_details, a_note_shows_its_text_line_by_line)
+{
+	/* "Progress note.\nS: well." in base64. */
+	cJSON *doc = cJSON_Parse("{\"resourceType\":\"DocumentReference\",\"id\":\"n1\","
+	    "\"status\":\"current\",\"docStatus\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"type\":{\"text\":\"Progress note\"},\"author\":[{\"display\":\"Dr. Amara Okafor\"}],"
+	    "\"content\":[{\"attachment\":{\"contentType\":\"text/plain; charset=utf-8\","
+	    "\"data\":\"UHJvZ3Jlc3Mgbm90ZS4KUzogd2VsbC4=\"}}]}");
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", "n1", &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Text", "Progress note."));
+	cr_assert(has_detail(d, n, "Text", "S: well."));
+	cr_assert(has_detail(d, n, "By", "Dr. Amara Okafor"));
+	chart_details_free(d, n);
+
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p2", NULL, &d, &n, &cause), -1);
+	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(chart_details(doc, CHART_LABS, "p1", NULL, &d, &n, &cause), -1, "not a lab result");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", "n2", &d, &n, &cause), -1, "another row");
+	free(cause);
+	cJSON_Delete(doc);
+}
+
+Test(chart_details, a_lab_result_shows_range_flag_and_codes)
+{
+	cJSON *set = load_fixture("chart-cover-quigley.json");
+	const cJSON *labs = cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(set, "entry"), 12), "resource");
+	const cJSON *o = cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(labs, "entry"), 0), "resource");
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	cr_assert_eq(chart_details(o, CHART_LABS, QUIGLEY, NULL, &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Value", "178 mg/dL"));
+	cr_assert(has_detail(d, n, "Range", "<200"));
+	cr_assert(has_detail(d, n, "Code", "LOINC 2093-3 Total Cholesterol"));
+	chart_details_free(d, n);
+	cJSON_Delete(set);
+}
+
+/* --- coming back to an open chart --------------------------------------------------------- */
+
+Test(chart_changes, asks_by_the_servers_clock_in_one_small_batch)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct chart_cover c = read_quigley();
+	cJSON *batch = chart_changes_batch(fc, QUIGLEY, c.version, c.newest);
+	const cJSON *first = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(batch, "entry"), 0),
+	    "request");
+	int n = cJSON_GetArraySize(cJSON_GetObjectItem(batch, "entry"));
+
+	cr_assert_str_eq(c.newest, "2026-12-02T01:17:29.451Z", "the newest instant read: %s", c.newest);
+	cr_assert_str_eq(cJSON_GetObjectItem(first, "url")->valuestring, "Patient/" QUIGLEY);
+	cr_assert_str_eq(cJSON_GetObjectItem(first, "ifNoneMatch")->valuestring, "W/\"1\"");
+	cr_assert_eq(n, 8, "the Patient and a count per type (Observation once): %d", n);
+	for (int i = 1; i < n; i++) {
+		const char *url = entry_url(batch, i);
+
+		cr_assert_not_null(strstr(url, "_summary=count"), "%s", url);
+		cr_assert_not_null(strstr(url, "_lastUpdated=gt2026-12-02T01%3A17%3A29.451Z"), "%s", url);
+	}
+	cJSON_Delete(batch);
+	chart_cover_clear(&c);
+	fhir_client_free(&fc);
+}
+
+Test(chart_changes, only_a_change_or_no_answer_reads_again)
+{
+	static const char *const same =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"304\"}},"
+	    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":0}}]}";
+	static const char *const more =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"304\"}},"
+	    "{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":1}}]}";
+	static const char *const patient =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"200\"}},"
+	    "{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":0}}]}";
+	static const char *const failed =
+	    "{\"resourceType\":\"Bundle\",\"entry\":[{\"response\":{\"status\":\"304\"}},"
+	    "{\"response\":{\"status\":\"500\"}}]}";
+	const char *const cases[] = { same, more, patient, failed, "{}" };
+	const bool changed[] = { false, true, true, true, true };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *r = cJSON_Parse(cases[i]);
+
+		cr_assert_eq(chart_changed(r), changed[i], "case %zu", i);
+		cJSON_Delete(r);
+	}
+}
