@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "fhir/billing.h"
+#include "fhir/schedule.h"
 #include "util/xmalloc.h"
 
 #include <locale.h>
@@ -495,8 +496,11 @@ bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause)
 	{
 		const cJSON *r = fhir_get_object(entry, "resource");
 
-		if (same(fhir_get_string(r, "resourceType"), "ChargeItemDefinition") &&
-		    fee_read(r, &out->v[out->n]))
+		if (!same(fhir_get_string(r, "resourceType"), "ChargeItemDefinition"))
+			continue;
+		sched_updated_newest(fhir_get_string(fhir_get_object(r, "meta"), "lastUpdated"),
+		    time(NULL), out->since, sizeof out->since);
+		if (fee_read(r, &out->v[out->n]))
 			out->n++;
 	}
 	out->total = fhir_bundle_total(set);
@@ -513,6 +517,36 @@ bill_fees_free(struct bill_fees *f)
 		free(f->v[i].problem);
 	free(f->v);
 	memset(f, 0, sizeof *f);
+}
+
+struct fhir_search *
+bill_fees_check_search(const struct bill_fees *f, time_t now)
+{
+	time_t ahead = now + SCHED_UPDATED_SKEW_S;
+	struct fhir_search *s;
+	struct tm tm;
+	char le[40];
+	char *gt;
+
+	if (f->since[0] == '\0')
+		return NULL;
+	gmtime_r(&ahead, &tm);
+	strftime(le, sizeof le, "le%Y-%m-%dT%H:%M:%SZ", &tm);
+	gt = xasprintf("gt%s", f->since);
+	s = fhir_search_new("ChargeItemDefinition");
+	fhir_search_add(s, "_lastUpdated", gt);
+	fhir_search_add(s, "_lastUpdated", le);
+	fhir_search_add(s, "_summary", "count");
+	free(gt);
+	return s;
+}
+
+long
+bill_fees_changes(const cJSON *set)
+{
+	if (!same(fhir_get_string(set, "resourceType"), "Bundle"))
+		return -1;
+	return fhir_bundle_total(set);
 }
 
 const struct bill_fee *
@@ -2037,5 +2071,265 @@ bill_visit_result(cJSON *response, const char *patient_id, const char *encounter
 			break;
 		}
 	}
+	return 0;
+}
+
+/* --- a patient's visits ---------------------------------------------------------------- */
+
+cJSON *
+bill_encounters_batch(const struct fhir_client *fc, const char *patient_id)
+{
+	cJSON *batch = patient_open_batch(fc, patient_id);
+	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
+	struct fhir_search *s = fhir_search_new("Encounter");
+	char count[16];
+
+	snprintf(count, sizeof count, "%d", BILL_ENCOUNTERS_COUNT);
+	fhir_search_add(s, "patient", patient_id);
+	fhir_search_add(s, "_sort", "-date");
+	fhir_search_add(s, "_count", count);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = fhir_search_new("Condition");
+	fhir_search_add(s, "patient", patient_id);
+	fhir_search_add(s, "_elements", "code,encounter,subject");
+	fhir_search_add(s, "_count", "200");
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+void
+bill_encounters_clear(struct bill_encounters *e)
+{
+	patient_opened_clear(&e->opened);
+	free(e->v);
+	memset(e, 0, sizeof *e);
+}
+
+const struct bill_encounter *
+bill_encounter_by_id(const struct bill_encounters *e, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < e->n; i++)
+		if (same(e->v[i].id, id))
+			return &e->v[i];
+	return NULL;
+}
+
+/* The "Type/ID" of REF when it names a resource of TYPE, into DST; else DST stays "". */
+static void
+put_reference(char *dst, size_t size, const char *ref, const char *type)
+{
+	if (is_reference(ref, type))
+		put(dst, size, ref);
+}
+
+static bool
+encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
+{
+	const cJSON *type = cJSON_GetArrayItem(fhir_get_array(r, "type"), 0);
+	const cJSON *coding = cJSON_GetArrayItem(fhir_get_array(type, "coding"), 0);
+	const char *start = fhir_get_string(fhir_get_object(r, "period"), "start");
+	const char *what = fhir_get_string(type, "text");
+	const cJSON *part;
+
+	memset(e, 0, sizeof *e);
+	if (!same(fhir_get_string(r, "resourceType"), "Encounter") ||
+	    !fhir_valid_id(fhir_get_string(r, "id")) ||
+	    !put(e->id, sizeof e->id, fhir_get_string(r, "id")) ||
+	    !patient_refers_to(
+	        fhir_get_string(fhir_get_object(r, "subject"), "reference"), patient_id))
+		return false;
+	if (start != NULL && strlen(start) >= 10 && day_parse(start, &(struct date){0})) {
+		memcpy(e->day, start, 10);
+		e->day[10] = '\0';
+	}
+	if (what == NULL)
+		what = fhir_get_string(coding, "display");
+	if (what == NULL)
+		what = fhir_get_string(fhir_get_object(r, "class"), "code");
+	put_label(e->what, sizeof e->what, what);
+	put(e->status, sizeof e->status, fhir_get_string(r, "status"));
+	cJSON_ArrayForEach(part, fhir_get_array(r, "participant"))
+	{
+		put_reference(e->performer, sizeof e->performer,
+		    fhir_get_string(fhir_get_object(part, "individual"), "reference"),
+		    "Practitioner");
+		if (e->performer[0] != '\0')
+			break;
+	}
+	put_reference(e->provider, sizeof e->provider,
+	    fhir_get_string(fhir_get_object(r, "serviceProvider"), "reference"), "Organization");
+	put_reference(e->location, sizeof e->location,
+	    fhir_get_string(
+	        fhir_get_object(cJSON_GetArrayItem(fhir_get_array(r, "location"), 0), "location"),
+	        "reference"),
+	    "Location");
+	return true;
+}
+
+/* Condition C's ICD-10-CM code added to the diagnoses of the visit it was recorded at. */
+static void
+condition_add(struct bill_encounters *out, const cJSON *c, const char *patient_id)
+{
+	const char *enc = fhir_get_string(fhir_get_object(c, "encounter"), "reference");
+	const cJSON *coding;
+
+	if (!same(fhir_get_string(c, "resourceType"), "Condition") ||
+	    !patient_refers_to(
+	        fhir_get_string(fhir_get_object(c, "subject"), "reference"), patient_id))
+		return;
+	cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(c, "code"), "coding"))
+	{
+		const char *code = fhir_get_string(coding, "code");
+
+		if (!same(fhir_get_string(coding, "system"), BILL_CS_ICD10CM) ||
+		    !bill_icd10cm_valid(code))
+			continue;
+		for (size_t i = 0; i < out->n; i++) {
+			struct bill_encounter *e = &out->v[i];
+			bool have = false;
+
+			if (!fhir_refers_to(enc, "Encounter", e->id))
+				continue;
+			for (size_t k = 0; k < e->ndiagnoses; k++)
+				have |= same(e->diagnoses[k].code, code);
+			if (have || e->ndiagnoses == BILL_DIAGNOSES_MAX)
+				break;
+			put(e->diagnoses[e->ndiagnoses].code, BILL_CODE_SIZE, code);
+			put_label(e->diagnoses[e->ndiagnoses].display, BILL_TEXT_SIZE,
+			    fhir_get_string(coding, "display"));
+			e->ndiagnoses++;
+			break;
+		}
+		break;
+	}
+}
+
+static int
+encounter_order(const void *a, const void *b)
+{
+	const struct bill_encounter *x = a, *y = b;
+	int c = strcmp(y->day, x->day);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+int
+bill_encounters_result(
+    cJSON *response, const char *patient_id, struct bill_encounters *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	const cJSON *encs = cJSON_GetArrayItem(entries, 2), *conds = cJSON_GetArrayItem(entries, 3);
+	const cJSON *set = fhir_get_object(encs, "resource"), *entry;
+	size_t max = (size_t)cJSON_GetArraySize(fhir_get_array(set, "entry"));
+
+	memset(out, 0, sizeof *out);
+	if (patient_open_result(response, patient_id, &out->opened, cause) != 0)
+		return -1;
+	if (!searchset_ok(encs)) {
+		*cause = fhir_entry_failure(encs, "the patient's visits");
+		bill_encounters_clear(out);
+		return -1;
+	}
+	out->v = xcalloc(max + 1, sizeof *out->v);
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
+	{
+		if (out->n < max &&
+		    encounter_read(fhir_get_object(entry, "resource"), patient_id, &out->v[out->n]))
+			out->n++;
+	}
+	out->total = fhir_bundle_total(set);
+	if (out->total < (long)out->n)
+		out->total = (long)out->n;
+	/* Newest first even from a server that ignores _sort. */
+	qsort(out->v, out->n, sizeof *out->v, encounter_order);
+	/* Without the conditions the visits still show; a charge's codes are then typed. */
+	if (searchset_ok(conds))
+		cJSON_ArrayForEach(
+		    entry, fhir_get_array(fhir_get_object(conds, "resource"), "entry"))
+		    condition_add(out, fhir_get_object(entry, "resource"), patient_id);
+	return 0;
+}
+
+/* --- a claim's providers --------------------------------------------------------------- */
+
+/* REF's type and id when it is a reference to one of TYPES' (NULL-ended); else false. */
+static bool
+split_reference(const char *ref, const char *const *types, char *type, size_t tsize, const char **id)
+{
+	for (; *types != NULL; types++) {
+		if (!is_reference(ref, *types))
+			continue;
+		put(type, tsize, *types);
+		*id = ref + strlen(*types) + 1;
+		return true;
+	}
+	return false;
+}
+
+static const char *const billing_types[] = { "Organization", "Practitioner", NULL };
+static const char *const rendering_types[] = { "Practitioner", NULL };
+
+cJSON *
+bill_parties_batch(const char *billing, const char *rendering)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries);
+	char type[32];
+	const char *id;
+
+	if (split_reference(billing, billing_types, type, sizeof type, &id))
+		fhir_batch_add_read(entries, type, id);
+	if (split_reference(rendering, rendering_types, type, sizeof type, &id))
+		fhir_batch_add_read(entries, type, id);
+	if (cJSON_GetArraySize(entries) == 0) {
+		cJSON_Delete(batch);
+		return NULL;
+	}
+	return batch;
+}
+
+/* ENTRY's resource is REF's; its NPI into NPI. 0, or -1 with *CAUSE. */
+static int
+party_read(const cJSON *entry, const char *ref, const char *what, char *npi, size_t size,
+    char **cause)
+{
+	const cJSON *r = fhir_get_object(entry, "resource");
+	char *got;
+
+	if (!fhir_entry_ok(entry)) {
+		*cause = fhir_entry_failure(entry, what);
+		return -1;
+	}
+	got = xasprintf("%s/%s", fhir_get_string(r, "resourceType") ? fhir_get_string(r, "resourceType") : "",
+	    fhir_get_string(r, "id") ? fhir_get_string(r, "id") : "");
+	if (!same(got, ref)) {
+		free(got);
+		*cause = xasprintf("the server answered with another record than %s", what);
+		return -1;
+	}
+	free(got);
+	put(npi, size, bill_npi_of(r));
+	return 0;
+}
+
+int
+bill_parties_result(const cJSON *response, const char *billing, const char *rendering,
+    struct bill_parties *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	int k = 0;
+	char type[32];
+	const char *id;
+
+	memset(out, 0, sizeof *out);
+	if (split_reference(billing, billing_types, type, sizeof type, &id) &&
+	    party_read(cJSON_GetArrayItem(entries, k++), billing, "the billing provider",
+	        out->billing_npi, sizeof out->billing_npi, cause) != 0)
+		return -1;
+	if (split_reference(rendering, rendering_types, type, sizeof type, &id) &&
+	    party_read(cJSON_GetArrayItem(entries, k++), rendering, "the rendering provider",
+	        out->rendering_npi, sizeof out->rendering_npi, cause) != 0)
+		return -1;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "fhir/coverage.h"
 #include "fhir/fhir.h"
@@ -112,6 +113,8 @@ struct bill_fees {
 	struct bill_fee *v; /* sorted by code */
 	size_t n;
 	long total; /* what the server matched, may exceed n */
+	/* The newest meta.lastUpdated read (as sched_updated_newest keeps it), or "". */
+	char since[48];
 };
 
 /*
@@ -127,6 +130,15 @@ struct fhir_search *bill_fees_search(void);
  */
 int bill_fees_read(const cJSON *set, struct bill_fees *out, char **cause);
 void bill_fees_free(struct bill_fees *f);
+/*
+ * The check that the fee schedule F holds is still the server's: a count of the
+ * ChargeItemDefinitions changed since F.since (any status: a retired code counts), up
+ * to NOW and the allowed skew. A few hundred bytes when nothing changed. NULL when F
+ * has no since: read it again whole. The caller frees it.
+ */
+struct fhir_search *bill_fees_check_search(const struct bill_fees *f, time_t now);
+/* How many changed, from the check's answer; -1 when the answer does not say (read again). */
+long bill_fees_changes(const cJSON *set);
 /* The chargeable fee with CODE (exact, case-insensitive), borrowed or NULL. */
 const struct bill_fee *bill_fee_by_code(const struct bill_fees *f, const char *code);
 /*
@@ -302,6 +314,69 @@ cJSON *bill_visit_batch(
 int bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
     const struct date *today, struct bill_visit *out, char **cause);
 void bill_visit_clear(struct bill_visit *v);
+
+/* --- a patient's visits, for choosing the one to charge ---------------------------------- */
+
+#define BILL_ENCOUNTERS_COUNT 50
+
+/* An ICD-10-CM diagnosis of a visit, from a Condition recorded at it. */
+struct bill_diagnosis {
+	char code[BILL_CODE_SIZE];
+	char display[BILL_TEXT_SIZE];
+};
+
+struct bill_encounter {
+	char id[BILL_REF_SIZE];
+	char day[BILL_DAY_SIZE];      /* period.start's day, or "" */
+	char what[BILL_TEXT_SIZE];    /* its type as a person reads it */
+	char status[BILL_CODE_SIZE];
+	char performer[BILL_REF_SIZE]; /* the first participant's "Practitioner/ID", or "" */
+	char location[BILL_REF_SIZE];  /* the first location's "Location/ID", or "" */
+	char provider[BILL_REF_SIZE];  /* serviceProvider, "Organization/ID": who bills it, or "" */
+	struct bill_diagnosis diagnoses[BILL_DIAGNOSES_MAX];
+	size_t ndiagnoses; /* ICD-10-CM codes only: a claim points at no other */
+};
+
+struct bill_encounters {
+	struct patient_opened opened; /* the Patient and allergies, for the banner */
+	struct bill_encounter *v;     /* newest first */
+	size_t n;
+	long total; /* what the server matched, may exceed n */
+};
+
+/*
+ * One round trip: the patient and allergies (as patient_open_batch), the patient's
+ * Encounters newest first, and the patient's Conditions (their ICD-10-CM codes are
+ * the visits' diagnoses). The caller frees it.
+ */
+cJSON *bill_encounters_batch(const struct fhir_client *fc, const char *patient_id);
+/*
+ * Its batch-response into OUT (zeroed first). An Encounter of another patient is
+ * left out. 0, or -1 with *CAUSE when the patient or the encounters could not be read.
+ */
+int bill_encounters_result(
+    cJSON *response, const char *patient_id, struct bill_encounters *out, char **cause);
+void bill_encounters_clear(struct bill_encounters *e);
+/* The NPIs of a claim's providers, as their records hold them ("" when none). */
+struct bill_parties {
+	char billing_npi[BILL_CODE_SIZE];
+	char rendering_npi[BILL_CODE_SIZE];
+};
+/*
+ * A batch that reads BILLING ("Organization/ID" or "Practitioner/ID") and RENDERING
+ * ("Practitioner/ID"), each when it is such a reference, in that order; NULL when
+ * neither is, so there is nothing to read. The caller frees it.
+ */
+cJSON *bill_parties_batch(const char *billing, const char *rendering);
+/*
+ * Its batch-response into OUT (zeroed first): each provider's us-npi identifier, kept
+ * as written (the scrubber judges it), "" when it has none or one too long to be an NPI.
+ * 0, or -1 with *CAUSE when a provider could not be read or is not the one asked for.
+ */
+int bill_parties_result(const cJSON *response, const char *billing, const char *rendering,
+    struct bill_parties *out, char **cause);
+/* The encounter with ID, borrowed, or NULL. */
+const struct bill_encounter *bill_encounter_by_id(const struct bill_encounters *e, const char *id);
 
 /* --- remittances: a ClaimResponse read for posting ------------------------------------ */
 

@@ -287,6 +287,137 @@ for (const text of [
   'MRN-00-4711', 'urn:oid:1.2|8013', '999-99-9999', '  lots   of   spaces  ', 'tab\there',
 ]) put('patient', text);
 
+// --- billing: a reader byte (0 money, 1 fee schedule, 2 charge, 3 remittance, 4 visits,
+// 5 providers), then JSON.
+function bill(which, value) {
+  put('billing', Buffer.concat([Buffer.from([which]), Buffer.from(JSON.stringify(value))]));
+}
+// Every Money of the sample data, and amounts a careless server sends.
+const monies = [];
+function findMoney(v) {
+  if (Array.isArray(v)) v.forEach(findMoney);
+  else if (v && typeof v === 'object') {
+    if ('value' in v && 'currency' in v && monies.length < 200) monies.push(v);
+    Object.values(v).forEach(findMoney);
+  }
+}
+const examples = files('tests/sandbox/data/hl7-r4-examples', '.json')
+  .map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
+examples.forEach(findMoney);
+for (const m of monies) bill(0, m);
+for (const text of ['{"value":12.5,"currency":"USD"}', '{"value":112.41600000000001}',
+  '{"value":"12.50","currency":"USD"}', '{"value":1e309}', '{"value":100,"currency":"JPY"}',
+  '{"value":-0.01,"currency":"usd"}', '{"value":92233720368547758.07}', '{"currency":"USD"}',
+  '{"value":1.5E+1,"currency":7}', '{"value":0.1}'])
+  put('billing', Buffer.concat([Buffer.from([0]), Buffer.from(text)]));
+// The fee schedule: the sandbox's, as a searchset and alone, the HL7 examples, and broken entries.
+const cpt = 'http://www.ama-assn.org/go/cpt';
+const fee = (code, text, value, extra = {}) => ({
+  resourceType: 'ChargeItemDefinition', id: `fee-${code}`, meta: { versionId: '1' },
+  url: `urn:ehrterm:sandbox:fee-schedule:${code}`, status: 'active', title: text,
+  code: { coding: [{ system: cpt, code, display: text }] },
+  propertyGroup: [{ priceComponent: [{ type: 'base', amount: { value, currency: 'USD' } }] }],
+  ...extra,
+});
+const fees = [
+  fee('99213', 'Established patient visit, low complexity', 92.5),
+  fee('99214', 'Established patient visit, moderate complexity', 131.15),
+  fee('36415', 'Routine venipuncture', 12),
+  fee('J1100', 'Injection, dexamethasone sodium phosphate, 1 mg', 0.25, {
+    code: { coding: [{ system: 'urn:oid:2.16.840.1.113883.6.285', code: 'J1100' }] } }),
+  fee('99999', 'Retired code', 10, { status: 'retired' }),
+  fee('99215', 'No price', 0, { propertyGroup: [] }),
+  fee('80053', 'Negative', -3),
+  fee('85025', 'Not in cents', 112.41600000000001),
+  fee('LOCAL1', 'Local code', 5, { code: { coding: [{ system: 'urn:local', code: 'LOCAL1' }] } }),
+  fee('99213', 'Established patient visit, twice', 'x'),
+];
+const searchset = (rs) => ({ resourceType: 'Bundle', type: 'searchset', total: rs.length,
+  entry: rs.map((r) => ({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r, search: { mode: 'match' } })) });
+bill(1, searchset(fees));
+for (const f of fees) bill(1, f);
+for (const r of examples.filter((r) => r.resourceType === 'ChargeItemDefinition')) {
+  bill(1, r);
+  bill(1, searchset([r]));
+}
+bill(1, { resourceType: 'Bundle', type: 'searchset', total: 5000, entry: [{ resource: fees[0] }, {}, 7] });
+bill(1, { resourceType: 'OperationOutcome' });
+// Charges: as bill_charge_item writes them, the HL7 example, and fields past their sizes.
+const charge = (extra = {}) => ({
+  resourceType: 'ChargeItem', id: 'ci-1', meta: { versionId: '2' }, status: 'billable',
+  extension: [
+    { url: 'urn:ehrterm:fhir:extension:chargeitem-modifier', valueCoding: { system: cpt, code: '25' } },
+    { url: 'urn:ehrterm:fhir:extension:chargeitem-unit-price', valueMoney: { value: 92.5, currency: 'USD' } },
+  ],
+  identifier: [{ system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0.1' }],
+  definitionCanonical: ['urn:ehrterm:sandbox:fee-schedule:99213'],
+  code: { coding: [{ system: cpt, code: '99213', display: 'Established patient visit' }] },
+  subject: { reference: 'Patient/p1' }, context: { reference: 'Encounter/e1' },
+  occurrenceDateTime: '2026-03-01', performer: [{ actor: { reference: 'Practitioner/dr-1' } }],
+  quantity: { value: 1 }, account: [{ reference: 'Account/acct-p1' }],
+  reason: [{ coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'J06.9' }] },
+    { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E11.9' }] }],
+  ...extra,
+});
+bill(2, charge());
+bill(2, charge({ quantity: { value: 3 }, priceOverride: { value: 80, currency: 'USD' }, overrideReason: 'hardship' }));
+bill(2, charge({ quantity: { value: 1.5 } }));
+bill(2, charge({ quantity: { value: 1000 } }));
+bill(2, charge({ reason: [] }));
+bill(2, charge({ code: { coding: [{ system: cpt, code: '9'.repeat(40) }] } }));
+bill(2, charge({ extension: [] }));
+bill(2, charge({ occurrencePeriod: { start: '2026-03-01T09:00:00Z' }, occurrenceDateTime: undefined }));
+for (const r of examples.filter((r) => r.resourceType === 'ChargeItem')) bill(2, r);
+// Remittances: the HL7 ClaimResponses, and one with every adjudication a biller posts.
+for (const r of examples.filter((r) => r.resourceType === 'ClaimResponse')) bill(3, r);
+const adj = (code, value) => ({ category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code }] },
+  amount: { value, currency: 'USD' } });
+const carc = (group, code, value) => ({
+  category: { coding: [{ code: 'deductible' }] },
+  reason: { coding: [{ system: 'https://x12.org/codes/claim-adjustment-reason-codes', code },
+    { system: 'urn:ehrterm:x12:claim-adjustment-group-code', code: group }] },
+  amount: { value, currency: 'USD' } });
+const remit = {
+  resourceType: 'ClaimResponse', id: 'cr-1', status: 'active', outcome: 'complete',
+  request: { reference: 'Claim/c1' }, patient: { reference: 'Patient/p1' },
+  insurer: { display: 'Acme Health' }, created: '2026-03-05',
+  item: [
+    { itemSequence: 1, adjudication: [adj('submitted', 92.5), adj('eligible', 80), adj('benefit', 60), adj('copay', 20), carc('CO', '45', 12.5)] },
+    { itemSequence: 2, adjudication: [adj('submitted', 12), adj('benefit', 0), carc('PR', '1', 12)] },
+  ],
+  addItem: [{ productOrService: { coding: [{ code: '99070' }] }, adjudication: [adj('benefit', 5)] }],
+  payment: { date: '2026-03-10', amount: { value: 65, currency: 'USD' } },
+  total: [adj('benefit', 65)],
+};
+bill(3, remit);
+bill(3, { ...remit, payment: { amount: { value: 64.99, currency: 'USD' } }, total: [adj('benefit', 1e309)] });
+bill(3, { ...remit, item: Array.from({ length: 120 }, (_, i) => ({ itemSequence: i + 1, adjudication: [adj('benefit', 0.01)] })) });
+bill(3, { ...remit, item: [{ itemSequence: 1, adjudication: [adj('benefit', 112.41600000000001), { amount: { value: 1, currency: 'EUR' } }] }] });
+// A patient's visits as bill_encounters_batch's answer, for patient p1; and the providers' reads.
+const ok200 = (resource) => ({ response: { status: '200 OK' }, resource });
+const icd = (code) => ({ coding: [{ system: 'http://snomed.info/sct', code: '1' }, { system: 'http://hl7.org/fhir/sid/icd-10-cm', code, display: code }] });
+const visit = (id, start, extra = {}) => ({ resourceType: 'Encounter', id, status: 'finished',
+  subject: { reference: 'Patient/p1' }, period: { start }, type: [{ text: `Visit ${id}` }],
+  participant: [{ individual: { reference: 'Practitioner/dr1' } }],
+  location: [{ location: { reference: 'Location/loc-main' } }],
+  serviceProvider: { reference: 'Organization/clinic' }, ...extra });
+const cond = (enc, code, patient = 'p1') => ({ resourceType: 'Condition', subject: { reference: `Patient/${patient}` },
+  encounter: { reference: `Encounter/${enc}` }, code: icd(code) });
+bill(4, { resourceType: 'Bundle', type: 'batch-response', entry: [
+  ok200({ resourceType: 'Patient', id: 'p1', birthDate: '1989-07-27', name: [{ family: 'Erdman', given: ['Louis'] }] }),
+  ok200(searchset([])),
+  ok200(searchset([visit('e1', '2021-01-02T16:24:37+00:00'), visit('e2', '2026-03-01'), visit('e3', 'x'),
+    visit('e4', '2020-01-01', { subject: { reference: 'Patient/p2' } })])),
+  ok200(searchset([cond('e1', 'J01.90'), cond('e1', 'J01.90'), cond('e2', 'E11.9'), cond('e2', 'bad code'),
+    cond('e1', 'J02.9', 'p2'), ...Array.from({ length: 14 }, (_, i) => cond('e2', `J${10 + i}.9`))])),
+] });
+bill(4, { entry: [ok200({ resourceType: 'Patient', id: 'p1' }), {}, { response: { status: '500' } }] });
+bill(5, { resourceType: 'Bundle', type: 'batch-response', entry: [
+  ok200({ resourceType: 'Organization', id: 'clinic', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '1000000012' }] }),
+  ok200({ resourceType: 'Practitioner', id: 'dr1', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '610' }] }),
+] });
+bill(5, { entry: [ok200({ resourceType: 'Organization', id: 'other' }), { response: { status: '404 Not Found' } }] });
+
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [
   ...options.map((o) => `${o} = `), ...options,

@@ -1680,3 +1680,159 @@ Test(billing_hostile, a_remittance_of_thousands_of_lines_is_cut_and_says_so)
 	bill_remit_clear(&r);
 	free(text);
 }
+
+Test(billing_visits, encounters_newest_first_with_their_icd10_diagnoses_and_no_other_patient)
+{
+	struct bill_encounters e;
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *b = bill_encounters_batch(fc, "p1"), *r;
+	const cJSON *entries = cJSON_GetObjectItem(b, "entry");
+
+	cr_assert_eq(cJSON_GetArraySize(entries), 4, "patient, allergies, visits, conditions");
+	cr_assert_not_null(strstr(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(entries, 2),
+	                                              "request"),
+	                              "url"),
+	    "Encounter?patient=p1"));
+	r = parse(
+	    "{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	    "\"Patient\",\"id\":\"p1\",\"birthDate\":\"1960-01-02\"}},{},"
+	    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	    "\"total\":3,\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"old\",\"status\":\"finished\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2020-01-02T09:00:00Z\"},"
+	    "\"type\":[{\"text\":\"Check up\"}],\"participant\":[{\"individual\":{\"reference\":"
+	    "\"Practitioner/dr1\"}}]}},"
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"other\",\"subject\":{"
+	    "\"reference\":\"Patient/p2\"},\"period\":{\"start\":\"2026-01-02\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"new\",\"subject\":{"
+	    "\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2025-05-06\"},"
+	    "\"type\":[{\"coding\":[{\"display\":\"Problem \\u001b[2J\"}]}]}}]}},"
+	    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","
+	    "\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/old\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://snomed.info/sct\",\"code\":\"195662009\"},{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"J02.9\",\"display\":\"Pharyngitis\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/old\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"J02.9\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p2\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/new\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"E11.9\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"encounter\":{\"reference\":\"Encounter/new\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"not a code\"}]}}}]}}]}");
+	cr_assert_eq(bill_encounters_result(r, "p1", &e, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_str_eq(e.opened.view.birth_date, "1960-01-02");
+	cr_assert_eq(e.n, 2, "the other patient's visit is left out");
+	cr_assert_eq(e.total, 3);
+	cr_assert_str_eq(e.v[0].id, "new");
+	cr_assert_str_eq(e.v[0].day, "2025-05-06");
+	cr_assert_eq(e.v[0].ndiagnoses, 0, "not another patient's, not an invalid code");
+	cr_assert_str_eq(e.v[1].id, "old");
+	cr_assert_str_eq(e.v[1].what, "Check up");
+	cr_assert_str_eq(e.v[1].performer, "Practitioner/dr1");
+	cr_assert_eq(e.v[1].ndiagnoses, 1, "ICD-10-CM only, each code once");
+	cr_assert_str_eq(e.v[1].diagnoses[0].code, "J02.9");
+	cr_assert_str_eq(e.v[1].diagnoses[0].display, "Pharyngitis");
+	cr_assert_eq(bill_encounter_by_id(&e, "old"), &e.v[1]);
+	cr_assert_null(bill_encounter_by_id(&e, "other"));
+	bill_encounters_clear(&e);
+	cJSON_Delete(r);
+
+	r = parse(
+	    "{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	    "\"Patient\",\"id\":\"p1\"}},{},{\"response\":{\"status\":\"500\"}}]}");
+	cr_assert_eq(bill_encounters_result(r, "p1", &e, &cause), -1);
+	cr_assert_not_null(strstr(cause, "visits"), "%s", cause);
+	free(cause);
+	cJSON_Delete(r);
+	cJSON_Delete(b);
+	fhir_client_free(&fc);
+}
+
+Test(billing_claim, the_providers_npis_read_in_one_batch_and_never_another_records)
+{
+	struct bill_parties p;
+	char *cause = NULL;
+	cJSON *b = bill_parties_batch("Organization/clinic", "Practitioner/dr1"), *r;
+	const cJSON *entries = cJSON_GetObjectItem(b, "entry");
+
+	cr_assert_eq(cJSON_GetArraySize(entries), 2);
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(entries, 0), "request"),
+	                     "url"),
+	    "Organization/clinic");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(cJSON_GetArrayItem(entries, 1), "request"),
+	                     "url"),
+	    "Practitioner/dr1");
+	cJSON_Delete(b);
+	cr_assert_null(bill_parties_batch("Location/x", NULL), "a location bills nothing: nothing is read");
+
+	r = parse("{\"entry\":[{\"response\":{\"status\":\"200 OK\"},\"resource\":{"
+	          "\"resourceType\":\"Organization\",\"id\":\"clinic\",\"identifier\":[{\"system\":"
+	          "\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1234567893\"}]}},"
+	          "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":"
+	          "\"Practitioner\",\"id\":\"dr1\",\"identifier\":[{\"system\":"
+	          "\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"610\"}]}}]}");
+	cr_assert_eq(bill_parties_result(r, "Organization/clinic", "Practitioner/dr1", &p, &cause), 0);
+	cr_assert_str_eq(p.billing_npi, "1234567893");
+	cr_assert_str_eq(p.rendering_npi, "610", "kept as written: the scrubber says it is not valid");
+	cr_assert_eq(bill_parties_result(r, "Organization/clinic", "Practitioner/dr2", &p, &cause), -1);
+	cr_assert_str_eq(cause, "the server answered with another record than the rendering provider");
+	free(cause);
+	cJSON_Delete(r);
+	r = parse("{\"entry\":[{\"response\":{\"status\":\"404 Not Found\"}}]}");
+	cr_assert_eq(bill_parties_result(r, NULL, "Practitioner/dr1", &p, &cause), -1);
+	cr_assert_not_null(strstr(cause, "rendering provider"), "%s", cause);
+	free(cause);
+	cJSON_Delete(r);
+}
+
+Test(billing_fees, revalidated_by_a_count_of_what_changed_since_the_newest_read)
+{
+	struct bill_fees f;
+	char *cause = NULL, *url;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s;
+	cJSON *set = parse(
+	    "{\"resourceType\":\"Bundle\",\"entry\":["
+	    "{\"resource\":{\"resourceType\":\"ChargeItemDefinition\",\"meta\":{\"lastUpdated\":"
+	    "\"2026-01-05T10:00:00.123Z\"},\"status\":\"active\",\"code\":{\"coding\":[{\"system\":"
+	    "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99213\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"ChargeItemDefinition\",\"meta\":{\"lastUpdated\":"
+	    "\"9999-01-01T00:00:00Z\"},\"status\":\"active\",\"code\":{\"coding\":[{\"system\":"
+	    "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99214\"}]}}},"
+	    "{\"resource\":{\"resourceType\":\"ChargeItemDefinition\",\"meta\":{\"lastUpdated\":"
+	    "\"2026-01-02T10:00:00Z\"}}}]}");
+
+	cr_assert_eq(bill_fees_read(set, &f, &cause), 0);
+	cr_assert_str_eq(f.since, "2026-01-05T10:00:00.123Z",
+	    "the newest instant read, not one dated in the far future, even of an unusable entry");
+	s = bill_fees_check_search(&f, (time_t)1767607200); /* 2026-01-05T10:00:00Z */
+	url = fhir_search_url(fc, s);
+	cr_assert_str_eq(url,
+	    "https://ehr.example/fhir/ChargeItemDefinition?_lastUpdated=gt2026-01-05T10%3A00%3A00.123Z"
+	    "&_lastUpdated=le2026-01-05T10%3A05%3A00Z&_summary=count");
+	free(url);
+	fhir_search_free(&s);
+	bill_fees_free(&f);
+	cJSON_Delete(set);
+
+	set = parse("{\"resourceType\":\"Bundle\",\"entry\":[]}");
+	cr_assert_eq(bill_fees_read(set, &f, &cause), 0);
+	cr_assert_null(bill_fees_check_search(&f, time(NULL)), "nothing dated: read it whole again");
+	bill_fees_free(&f);
+	cJSON_Delete(set);
+
+	set = parse("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0}");
+	cr_assert_eq(bill_fees_changes(set), 0);
+	cJSON_Delete(set);
+	set = parse("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":2}");
+	cr_assert_eq(bill_fees_changes(set), 2);
+	cJSON_Delete(set);
+	set = parse("{\"resourceType\":\"OperationOutcome\"}");
+	cr_assert_eq(bill_fees_changes(set), -1);
+	cJSON_Delete(set);
+	fhir_client_free(&fc);
+}

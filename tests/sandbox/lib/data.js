@@ -518,6 +518,8 @@ function loadData(repo, opts) {
       propertyGroup: [{ priceComponent: [{ type: 'base', amount: { value: price, currency: 'USD' } }] }],
     });
   }
+  addIcd10Codings(repo); // billing's region: see the functions
+  addNpis(repo);
   lap('billing');
 
   const warnings = [];
@@ -1001,6 +1003,56 @@ function addScalePatients(repo, put, ctx) {
     }
   }
   return appointmentsPerDay === undefined ? 0 : bookPerDay(ctx, patients);
+}
+
+
+// --- billing: ICD-10-CM codes beside Synthea's SNOMED CT -------------------------------
+// A claim line points only at ICD-10-CM diagnoses, and Synthea codes conditions in SNOMED
+// CT alone. A clinic's problem list carries both (the NLM's SNOMED CT to ICD-10-CM map):
+// the conditions of the sample patients get the ICD-10-CM coding their SNOMED code maps to.
+const SNOMED_TO_ICD10CM = new Map([
+  ['10509002', ['J20.9', 'Acute bronchitis, unspecified']],
+  ['444814009', ['J01.90', 'Acute sinusitis, unspecified']],
+  ['195662009', ['J02.9', 'Acute pharyngitis, unspecified']],
+  ['15777000', ['R73.03', 'Prediabetes']],
+  ['271737000', ['D64.9', 'Anemia, unspecified']],
+  ['64859006', ['M81.0', 'Age-related osteoporosis without current pathological fracture']],
+  ['446096008', ['J30.9', 'Allergic rhinitis, unspecified']],
+  ['284549007', ['S61.419A', 'Unspecified laceration of unspecified hand, initial encounter']],
+  ['44054006', ['E11.9', 'Type 2 diabetes mellitus without complications']],
+  ['49436004', ['I48.91', 'Unspecified atrial fibrillation']],
+  ['239873007', ['M17.9', 'Osteoarthritis of knee, unspecified']],
+  ['162864005', ['E66.9', 'Obesity, unspecified']],
+]);
+function addIcd10Codings(repo) {
+  for (const c of repo.resources.get('Condition')?.values() ?? []) {
+    const codings = c.code?.coding ?? [];
+    const icd = codings.map((x) => x.system === 'http://snomed.info/sct' && SNOMED_TO_ICD10CM.get(x.code)).find(Boolean);
+    if (icd && !codings.some((x) => x.system === 'http://hl7.org/fhir/sid/icd-10-cm')) {
+      codings.push({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: icd[0], display: icd[1] });
+    }
+  }
+}
+
+
+// The clinic and its practitioners bill under NPIs (valid check digits, not real ones):
+// a claim names both. Synthea's own practitioners keep the short numbers Synthea gives
+// them, which the claim scrubber rightly refuses.
+const NPIS = new Map([
+  ['Organization/clinic', '1000000012'],
+  ['Practitioner/clinician', '1000000020'],
+  ['Practitioner/lindqvist', '1000000038'],
+  ['Practitioner/raman', '1000000046'],
+  ['Practitioner/baptiste', '1000000053'],
+]);
+function addNpis(repo) {
+  for (const [ref, npi] of NPIS) {
+    const [type, id] = ref.split('/');
+    const r = repo.resources.get(type)?.get(id);
+    if (r && !(r.identifier ?? []).some((x) => x.system === 'http://hl7.org/fhir/sid/us-npi')) {
+      r.identifier = [...(r.identifier ?? []), { system: 'http://hl7.org/fhir/sid/us-npi', value: npi }];
+    }
+  }
 }
 
 module.exports = { loadData, CERT_CN_SYSTEM, DEFAULT_SEED, USERS };

@@ -1,0 +1,95 @@
+/* The fee schedule, read once a session and shared by the billing screens. */
+#include "config.h"
+
+#include "screens/billing/billing-private.h"
+#include "util/xmalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+/*
+ * One clinic, one fee schedule, changed once a year: a session reads it once instead
+ * of on every visit charged, and each later billing screen only asks how many entries
+ * changed since (a few hundred bytes). It holds no patient data: nothing clinical.
+ */
+static struct bill_fees fees;
+static bool have_fees;
+static char *failed;
+
+const struct bill_fees *
+billing_fees(void)
+{
+	return have_fees ? &fees : NULL;
+}
+
+const char *
+billing_fees_failed(void)
+{
+	return failed;
+}
+
+static void
+on_fees(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	void (*done)(struct app *, void *) = (void (*)(struct app *, void *))(uintptr_t)tag;
+	struct bill_fees got;
+	char *cause = NULL;
+
+	if (res->status == FHIR_OK && bill_fees_read(res->resource, &got, &cause) == 0) {
+		bill_fees_free(&fees);
+		fees = got;
+		have_fees = true;
+		free(failed);
+		failed = NULL;
+	} else if (res->status != FHIR_CANCELLED) {
+		free(failed);
+		failed = cause != NULL ? cause
+		                       : xasprintf("the fee schedule could not be read: %s",
+		                             res->message ? res->message : "no answer");
+		cause = NULL;
+	}
+	free(cause);
+	if (done != NULL)
+		done(app, state);
+}
+
+static void
+read_whole(struct app *app, void *state, void (*done)(struct app *, void *))
+{
+	struct fhir_search *s = bill_fees_search();
+
+	app_request(app, state, &(struct app_request){ .search = s, .done = on_fees,
+	    .tag = (unsigned long)(uintptr_t)done, .slot = "fees", .label = "Reading the fee schedule" });
+	fhir_search_free(&s);
+}
+
+/* Nothing changed since the schedule held was read: it stays; else it is read again. */
+static void
+on_check(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	void (*done)(struct app *, void *) = (void (*)(struct app *, void *))(uintptr_t)tag;
+
+	if (res->status == FHIR_CANCELLED ||
+	    (res->status == FHIR_OK && bill_fees_changes(res->resource) == 0)) {
+		if (done != NULL)
+			done(app, state);
+		return;
+	}
+	read_whole(app, state, done);
+}
+
+void
+billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct app *, void *))
+{
+	struct fhir_search *s;
+
+	if (!have_fees || again || (s = bill_fees_check_search(&fees, time(NULL))) == NULL) {
+		read_whole(app, state, done);
+		return;
+	}
+	app_request(app, state, &(struct app_request){ .search = s, .done = on_check,
+	    .tag = (unsigned long)(uintptr_t)done, .slot = "fees",
+	    .label = "Checking the fee schedule" });
+	fhir_search_free(&s);
+}

@@ -1,0 +1,23 @@
+/* What the billing screens share: the fee schedule, read once a session. */
+#ifndef EHRTERM_SCREENS_BILLING_BILLING_PRIVATE_H
+#define EHRTERM_SCREENS_BILLING_BILLING_PRIVATE_H
+
+#include "app/app.h"
+#include "fhir/billing.h"
+
+/*
+ * The fee schedule as last read this session, borrowed, or NULL before the first
+ * answer. The first billing screen that needs it asks (billing_fees_load); later
+ * screens share that answer.
+ */
+const struct bill_fees *billing_fees(void);
+/* Why the last read failed, or NULL. */
+const char *billing_fees_failed(void);
+/*
+ * Read the fee schedule for STATE's screen, or when it is held (and not AGAIN) ask the
+ * server whether it changed since and read it again only then; DONE runs when it is
+ * current, as an app_request callback of that screen would.
+ */
+void billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct app *, void *));
+
+#endif

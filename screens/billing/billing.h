@@ -1,0 +1,15 @@
+/* The billing module: the typed ways into its screens, for home, ':' and other modules. */
+#ifndef EHRTERM_SCREENS_BILLING_BILLING_H
+#define EHRTERM_SCREENS_BILLING_BILLING_H
+
+#include "app/app.h"
+
+/* Each returns 0, or -1 with the reason shown (not connected, no current patient, ...). */
+
+/* The current patient's visits, to choose the one to charge. */
+int billing_open(struct app *app);
+struct bill_encounter;
+/* Charge capture and the claim for visit ENCOUNTER (copied) of the current patient. */
+int billing_open_charges(struct app *app, const struct bill_encounter *encounter);
+
+#endif

@@ -1,0 +1,334 @@
+/* Fuzz target: billing's readers of what a server sends: amounts, the fee schedule, charges, remittances. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "fhir/billing.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+/* S ends inside its array of SIZE bytes, as billing.h's fixed fields promise. */
+#define CHECK_FIELD(s) FUZZ_CHECK(memchr((s), '\0', sizeof(s)) != NULL)
+
+/* An amount kept is exact cents of a three-letter currency, never INT64_MIN. */
+static void
+check_money(const struct money *m)
+{
+	FUZZ_CHECK(m->minor != INT64_MIN);
+	FUZZ_CHECK(strlen(m->currency) == 3);
+	for (size_t i = 0; i < 3; i++)
+		FUZZ_CHECK(m->currency[i] >= 'A' && m->currency[i] <= 'Z');
+}
+
+/* A refusal has a sentence; an answer has none. */
+static void
+check_cause(int rc, char *cause)
+{
+	FUZZ_CHECK(rc == 0 || rc == -1);
+	if (rc == 0)
+		FUZZ_CHECK(cause == NULL);
+	else
+		FUZZ_CHECK(cause != NULL && cause[0] != '\0');
+	free(cause);
+}
+
+/* JSON as the server sees it: printed and parsed again, so a raw amount becomes a number. */
+static cJSON *
+sent(const cJSON *j)
+{
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON *back;
+
+	FUZZ_CHECK(text != NULL);
+	back = cJSON_Parse(text);
+	FUZZ_CHECK(back != NULL);
+	free(text);
+	return back;
+}
+
+/* bill_money_read: cents or a sentence; what it kept, written by bill_money_json, reads back. */
+static void
+check_money_read(const cJSON *j)
+{
+	struct money m, again;
+	char *cause = NULL;
+	int rc = bill_money_read(j, &m, &cause);
+	cJSON *out, *back;
+
+	check_cause(rc, cause);
+	if (rc != 0)
+		return;
+	check_money(&m);
+	out = bill_money_json(&m);
+	cause = NULL;
+	FUZZ_CHECK(bill_money_read(out, &again, &cause) == 0);
+	FUZZ_CHECK(again.minor == m.minor && strcmp(again.currency, m.currency) == 0);
+	back = sent(out);
+	FUZZ_CHECK(bill_money_read(back, &again, &cause) == 0);
+	FUZZ_CHECK(again.minor == m.minor && strcmp(again.currency, m.currency) == 0);
+	cJSON_Delete(back);
+	cJSON_Delete(out);
+}
+
+/*
+ * bill_fees_read: sorted by code; every code non-empty; a fee without a problem has a
+ * price, a CPT or HCPCS code, is active and not negative, and a lookup by its code finds
+ * a chargeable fee; a search by code or by a word of the display finds it.
+ */
+static void
+check_fees(const cJSON *j)
+{
+	struct bill_fees f;
+	const struct bill_fee *found[8];
+	char *cause = NULL;
+	int rc = bill_fees_read(j, &f, &cause);
+
+	check_cause(rc, cause);
+	if (rc != 0) {
+		FUZZ_CHECK(f.n == 0 && f.v == NULL);
+		return;
+	}
+	FUZZ_CHECK(f.total >= (long)f.n);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct bill_fee *fee = &f.v[i];
+
+		CHECK_FIELD(fee->id);
+		CHECK_FIELD(fee->version);
+		CHECK_FIELD(fee->url);
+		CHECK_FIELD(fee->system);
+		CHECK_FIELD(fee->code);
+		CHECK_FIELD(fee->display);
+		CHECK_FIELD(fee->status);
+		FUZZ_CHECK(fee->code[0] != '\0');
+		if (i > 0)
+			FUZZ_CHECK(strcmp(f.v[i - 1].code, fee->code) <= 0);
+		if (fee->problem != NULL) {
+			FUZZ_CHECK(fee->problem[0] != '\0');
+			continue;
+		}
+		FUZZ_CHECK(fee->has_price);
+		check_money(&fee->price);
+		FUZZ_CHECK(fee->price.minor >= 0);
+		FUZZ_CHECK(fee->kind == BILL_CODE_CPT || fee->kind == BILL_CODE_HCPCS);
+		FUZZ_CHECK(strcmp(fee->status, "active") == 0);
+		FUZZ_CHECK(bill_fee_by_code(&f, fee->code) != NULL);
+		FUZZ_CHECK(bill_fee_by_code(&f, fee->code)->problem == NULL);
+		if (strchr(fee->code, ' ') == NULL && strchr(fee->code, '\t') == NULL)
+			FUZZ_CHECK(bill_fees_find(&f, fee->code, found, 8) >= 1);
+	}
+	FUZZ_CHECK(bill_fees_find(&f, "", found, 8) == f.n);
+	bill_fees_free(&f);
+	FUZZ_CHECK(f.v == NULL && f.n == 0);
+}
+
+/*
+ * bill_line_read: a line read has a quantity from 1 to BILL_QUANTITY_MAX and a price;
+ * one with no problem is written as a ChargeItem that, as sent, reads back the same.
+ */
+static void
+check_line(const cJSON *j)
+{
+	struct bill_line l, again;
+	struct bill_problems problems = {0};
+	struct money total;
+	char *cause = NULL;
+	int rc = bill_line_read(j, &l, &cause);
+	cJSON *ci, *back;
+
+	check_cause(rc, cause);
+	if (rc != 0)
+		return;
+	CHECK_FIELD(l.patient);
+	CHECK_FIELD(l.encounter);
+	CHECK_FIELD(l.account);
+	CHECK_FIELD(l.performer);
+	CHECK_FIELD(l.definition);
+	CHECK_FIELD(l.day);
+	CHECK_FIELD(l.code);
+	CHECK_FIELD(l.display);
+	CHECK_FIELD(l.override_reason);
+	for (size_t i = 0; i < BILL_MODIFIERS_MAX; i++)
+		CHECK_FIELD(l.modifiers[i]);
+	for (size_t i = 0; i < BILL_POINTERS_MAX; i++)
+		CHECK_FIELD(l.diagnoses[i]);
+	FUZZ_CHECK(l.quantity >= 1 && l.quantity <= BILL_QUANTITY_MAX);
+	check_money(&l.unit_price);
+	if (l.overridden)
+		check_money(&l.override_price);
+	FUZZ_CHECK(bill_line_unit(&l) == (l.overridden ? &l.override_price : &l.unit_price));
+	cause = NULL;
+	rc = bill_line_total(&l, &total, &cause);
+	check_cause(rc, cause);
+	if (bill_line_check(&l, 1, &problems) > 0) {
+		FUZZ_CHECK(problems.n > 0);
+		for (size_t i = 0; i < problems.n; i++)
+			FUZZ_CHECK(problems.v[i] != NULL && problems.v[i][0] != '\0');
+		/* A line with a problem is never written. */
+		FUZZ_CHECK(bill_charge_item(&l, "req") == NULL);
+		bill_problems_free(&problems);
+		return;
+	}
+	FUZZ_CHECK(problems.n == 0);
+	FUZZ_CHECK(l.npointers >= 1 && l.npointers <= BILL_POINTERS_MAX);
+	FUZZ_CHECK(l.nmodifiers <= BILL_MODIFIERS_MAX);
+	ci = bill_charge_item(&l, "req");
+	FUZZ_CHECK(ci != NULL);
+	back = sent(ci);
+	cause = NULL;
+	FUZZ_CHECK(bill_line_read(back, &again, &cause) == 0);
+	FUZZ_CHECK(strcmp(again.code, l.code) == 0 && strcmp(again.system, l.system) == 0);
+	FUZZ_CHECK(strcmp(again.patient, l.patient) == 0);
+	FUZZ_CHECK(strcmp(again.encounter, l.encounter) == 0);
+	FUZZ_CHECK(again.quantity == l.quantity);
+	FUZZ_CHECK(again.unit_price.minor == l.unit_price.minor);
+	FUZZ_CHECK(again.overridden == l.overridden);
+	FUZZ_CHECK(!l.overridden || again.override_price.minor == l.override_price.minor);
+	FUZZ_CHECK(again.npointers == l.npointers && again.nmodifiers == l.nmodifiers);
+	for (size_t i = 0; i < l.npointers; i++)
+		FUZZ_CHECK(strcmp(again.diagnoses[i], l.diagnoses[i]) == 0);
+	for (size_t i = 0; i < l.nmodifiers; i++)
+		FUZZ_CHECK(strcmp(again.modifiers[i], l.modifiers[i]) == 0);
+	cJSON_Delete(back);
+	cJSON_Delete(ci);
+}
+
+/*
+ * bill_remit_read: at most BILL_REMIT_LINES_MAX lines; the sums are of the readable
+ * lines, exactly; every problem is a sentence.
+ */
+static void
+check_remit(const cJSON *j)
+{
+	struct bill_remit r;
+	char *cause = NULL;
+	int rc = bill_remit_read(j, &r, &cause);
+	int64_t paid = 0;
+	bool summed = true;
+
+	check_cause(rc, cause);
+	if (rc != 0)
+		return;
+	CHECK_FIELD(r.id);
+	CHECK_FIELD(r.claim);
+	CHECK_FIELD(r.patient);
+	CHECK_FIELD(r.insurer);
+	CHECK_FIELD(r.outcome);
+	CHECK_FIELD(r.payment_date);
+	FUZZ_CHECK(r.n <= BILL_REMIT_LINES_MAX);
+	FUZZ_CHECK(r.payment_date[0] == '\0' || fuzz_is_iso_date(r.payment_date));
+	if (r.has_payment)
+		check_money(&r.payment);
+	for (size_t i = 0; i < r.problems.n; i++)
+		FUZZ_CHECK(r.problems.v[i] != NULL && r.problems.v[i][0] != '\0');
+	for (size_t i = 0; i < r.n; i++) {
+		const struct bill_remit_line *l = &r.lines[i];
+
+		FUZZ_CHECK(l->nadj <= BILL_ADJUSTMENTS_MAX);
+		CHECK_FIELD(l->code);
+		if (l->unreadable || !l->has_paid)
+			continue;
+		check_money(&l->paid);
+		if (__builtin_add_overflow(paid, l->paid.minor, &paid))
+			summed = false;
+	}
+	/* Without a sentence, the lines' paid adds up to what was kept. */
+	if (summed && r.problems.n == 0 && r.paid.currency[0] != '\0')
+		FUZZ_CHECK(r.paid.minor == paid);
+	bill_remit_clear(&r);
+}
+
+/*
+ * bill_encounters_result of a batch-response for patient p1: only p1's visits, with valid
+ * ids, newest first, each with at most BILL_DIAGNOSES_MAX valid ICD-10-CM codes, once each.
+ */
+static void
+check_encounters(cJSON *j)
+{
+	struct bill_encounters e;
+	char *cause = NULL;
+	int rc = bill_encounters_result(j, "p1", &e, &cause);
+
+	check_cause(rc, cause);
+	if (rc != 0)
+		return;
+	FUZZ_CHECK(e.opened.patient != NULL && e.total >= (long)e.n);
+	for (size_t i = 0; i < e.n; i++) {
+		const struct bill_encounter *v = &e.v[i];
+
+		CHECK_FIELD(v->id);
+		CHECK_FIELD(v->day);
+		CHECK_FIELD(v->what);
+		CHECK_FIELD(v->performer);
+		CHECK_FIELD(v->location);
+		CHECK_FIELD(v->provider);
+		FUZZ_CHECK(fhir_valid_id(v->id));
+		FUZZ_CHECK(v->day[0] == '\0' || fuzz_is_iso_date(v->day));
+		if (i > 0)
+			FUZZ_CHECK(strcmp(e.v[i - 1].day, v->day) >= 0);
+		FUZZ_CHECK(v->ndiagnoses <= BILL_DIAGNOSES_MAX);
+		for (size_t k = 0; k < v->ndiagnoses; k++) {
+			FUZZ_CHECK(bill_icd10cm_valid(v->diagnoses[k].code));
+			for (size_t m = 0; m < k; m++)
+				FUZZ_CHECK(strcmp(v->diagnoses[k].code, v->diagnoses[m].code) != 0);
+		}
+		FUZZ_CHECK(bill_encounter_by_id(&e, v->id) != NULL);
+	}
+	bill_encounters_clear(&e);
+}
+
+/* bill_parties_result: NPIs end inside their fields; a refusal has a sentence. */
+static void
+check_parties(const cJSON *j)
+{
+	struct bill_parties p;
+	char *cause = NULL;
+	int rc = bill_parties_result(j, "Organization/clinic", "Practitioner/dr1", &p, &cause);
+
+	check_cause(rc, cause);
+	if (rc == 0) {
+		CHECK_FIELD(p.billing_npi);
+		CHECK_FIELD(p.rendering_npi);
+	}
+}
+
+/* The first byte picks the reader; the rest is the JSON a server sent. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	cJSON *j;
+
+	if (size < 1)
+		return 0;
+	j = cJSON_ParseWithLength((const char *)data + 1, size - 1);
+	if (j == NULL)
+		return 0;
+	switch (data[0] % 6) {
+	case 0:
+		check_money_read(j);
+		break;
+	case 1:
+		check_fees(j);
+		break;
+	case 2:
+		check_line(j);
+		break;
+	case 3:
+		check_remit(j);
+		break;
+	case 4:
+		check_encounters(j);
+		break;
+	default:
+		check_parties(j);
+		break;
+	}
+	cJSON_Delete(j);
+	return 0;
+}
