@@ -97,7 +97,7 @@ on_picked(struct app *app, void *opener, const cJSON *patient)
 static void
 pick_patient(struct app *app, void *state)
 {
-	patients_pick(app, state, on_picked);
+	patients_pick_for(app, "Bill for:", state, on_picked);
 }
 
 static void *
