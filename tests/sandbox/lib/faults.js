@@ -258,17 +258,24 @@ const INVALID_BYTES = Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0xa
 // ids, references and dates still parse and the strings reach the screen.
 const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction']);
 
-// The arrays the 'arrays' variant fills, and one element of each.
+// The arrays the 'arrays' variant fills: one element of each, and how many. The record's
+// four get 100,000; the others 20,000, so an answer that holds all of them (a day's batch,
+// a chart) stays under ehrterm's 16 MiB response limit and reaches the readers.
 const HUGE_ARRAYS = {
-  given: () => 'x',
-  line: () => 'x',
-  identifier: () => ({ value: 'x' }),
-  telecom: () => ({ system: 'phone', value: 'x' }),
+  given: [() => 'x', 100000],
+  line: [() => 'x', 100000],
+  identifier: [() => ({ value: 'x' }), 100000],
+  telecom: [() => ({ system: 'phone', value: 'x' }), 100000],
   // The schedule's and the flow board's joins: an appointment's slots and participants,
   // an encounter's appointments.
-  slot: () => ({ reference: 'Slot/x' }),
-  participant: () => ({ actor: { reference: 'Practitioner/x', display: 'x' }, status: 'accepted' }),
-  appointment: () => ({ reference: 'Appointment/x' }),
+  slot: [() => ({ reference: 'Slot/x' }), 20000],
+  participant: [() => ({ actor: { reference: 'Practitioner/x' } }), 20000],
+  appointment: [() => ({ reference: 'Appointment/x' }), 20000],
+  // Every screen's codes, a vital sign's components, a coverage's payers and classes.
+  coding: [() => ({ code: 'x' }), 20000],
+  component: [() => ({ code: { text: 'x' } }), 20000],
+  payor: [() => ({ reference: 'Organization/x' }), 20000],
+  class: [() => ({ value: 'x' }), 20000],
 };
 
 function hostileTransform(value, variant) {
@@ -295,12 +302,12 @@ function hostileTransform(value, variant) {
   };
   const arraysDone = new Set();
   const walk = (x, key) => {
-    // 'arrays': the first given-name list, address-line list, identifier list and telecom
-    // list hold 100,000 one-letter entries each (a reader that is quadratic in them freezes
+    // 'arrays': the first list of each kind in HUGE_ARRAYS (given names, address lines,
+    // identifiers, telecoms, slots, participants, codings...) holds 100,000 entries (a reader that is quadratic in them freezes
     // the client; one that shows them all buries the record).
     if (Array.isArray(x) && v.includes('arrays') && HUGE_ARRAYS[key] && !arraysDone.has(key)) {
       arraysDone.add(key);
-      return Array.from({ length: 100000 }, HUGE_ARRAYS[key]);
+      return Array.from({ length: HUGE_ARRAYS[key][1] }, HUGE_ARRAYS[key][0]);
     }
     if (Array.isArray(x)) {
       return x.map((y) => walk(y, key));
