@@ -83,7 +83,9 @@ fill(struct flow *f)
 	const struct sched_board *b = &f->board;
 	long select = -1;
 
-	qsort(b->rows, b->n, sizeof *b->rows, row_cmp);
+	/* An empty board has no rows at all (NULL), and qsort must not be given NULL. */
+	if (b->n > 1)
+		qsort(b->rows, b->n, sizeof *b->rows, row_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		struct sched_appt_view v;
 		struct sched_patient p;
