@@ -168,6 +168,8 @@ on_checked(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 	struct flow *f = state;
 
 	(void)tag;
+	if (r->status == FHIR_CANCELLED)
+		return;
 	if (r->status != FHIR_OK) {
 		app_error(app, "The flow board could not check for changes: %s",
 		    r->message ? r->message : "no answer");
@@ -190,8 +192,10 @@ check(struct app *app, void *state)
 		load(f);
 		return;
 	}
+	/* In the background: the check is the board's own, not the clerk's, so Esc leaves the
+	 * board rather than cancel a check nobody asked for, and nothing flickers each minute. */
 	app_request(app, f, &(struct app_request){ .batch = batch, .done = on_checked,
-	    .slot = "flow-check", .label = "Checking for changes" });
+	    .background = true, .slot = "flow-check", .label = "Checking for changes" });
 	cJSON_Delete(batch);
 }
 
