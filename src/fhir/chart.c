@@ -280,7 +280,7 @@ chart_quantity(double value, const char *unit, bool lab, char *out, size_t size)
 			num[--n] = '\0';
 	}
 	if (strcmp(num, "-0") == 0)
-		strcpy(num, "0");
+		snprintf(num, sizeof num, "0");
 	snprintf(out, size, "%s%s%s", num, *u ? " " : "", u);
 }
 
@@ -445,7 +445,7 @@ dosage_words(const cJSON *d)
 		snprintf(how, sizeof how, "%g times every %g %s", freq->valuedouble,
 		    period->valuedouble, unit);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "asNeededBoolean")) && *how == '\0')
-		strcpy(how, "as needed");
+		snprintf(how, sizeof how, "as needed");
 	out = xasprintf("%s%s%s", q != NULL ? q : "", q != NULL && *how ? ", " : "", how);
 	free(q);
 	return out;

@@ -40,9 +40,11 @@ int money_parse(const char *text, const char *currency, struct money *out, char 
  * rounded. CURRENCY is Money.currency (NULL means USD). Returns 0 or -1 with
  * *cause, as money_parse.
  *
- * cJSON keeps a number only as a double: to get here exactly, read the value's
- * text from the response yourself, or print valuedouble with "%.15g", which
- * gives back the server's text for amounts under ten trillion.
+ * cJSON keeps a number only as a double: to get here exactly, print valuedouble as
+ * the shortest decimal that strtod reads back as the same double (bill_money_read in
+ * src/fhir/billing.c does). That is the text the server sent, so 112.41600000000001
+ * stays that and is refused, where a fixed "%.15g" would round it to 112.416 and let
+ * an amount the server never sent through.
  */
 int money_from_decimal(const char *text, const char *currency, struct money *out, char **cause);
 
