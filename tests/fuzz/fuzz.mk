@@ -87,7 +87,7 @@ $(out)/libehrterm-fuzz.a: $(lib_objs)
 $(out)/fuzz-%: $(out)/obj/tests/fuzz/fuzz_%.o $(out)/libehrterm-fuzz.a
 	@echo "  FUZZLD   $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(out)/libehrterm-fuzz.a \
-		`$(PKG_CONFIG) --libs $(FUZZ_PKGS)`
+		`$(PKG_CONFIG) --libs $(FUZZ_PKGS)` -lm
 
 # Seeds and the table-made dictionaries, from the sample data; made aside, then moved in.
 $(seeds): $(seed_inputs)
