@@ -120,6 +120,9 @@ const struct cfg_option cfg_options[] = {
 	{ .name = "charset", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "auto",
 	  .max = 8, .offset = P(charset), .choices = (const char *const[]){ "auto", "utf-8", "ascii", NULL },
 	  .doc = "Terminal text: auto (the locale's), utf-8, or ascii (José shows as Jose)." },
+	{ .name = "units", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "us",
+	  .max = 8, .offset = P(units), .choices = (const char *const[]){ "us", "metric", NULL },
+	  .doc = "Vitals: us (lb, ft/in, F) or metric (kg, cm, C), other in brackets." },
 };
 // clang-format on
 

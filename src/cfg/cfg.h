@@ -35,6 +35,7 @@ struct cfg_profile {
 	long page_size;         /* _count for searches */
 	const char *user_label; /* NULL, or a label for the status line */
 	const char *charset;	/* "auto", "utf-8" or "ascii" */
+	const char *units;	/* "us" or "metric": vital signs */
 	const char *unencrypted_key; /* "refuse" or "allow" */
 	const char *audit_server;    /* "no" or "yes": AuditEvents to the server too */
 	unsigned int line;      /* line of the [profile] header, for messages */

@@ -157,6 +157,14 @@ field_parse_text(
 			    message, xasprintf("%s is not in the form it needs", field_label(def)));
 		}
 	}
+	if (def->check != NULL && clean[strspn(clean, " ")] != '\0') {
+		char *refusal = def->check(def, clean);
+
+		if (refusal != NULL) {
+			free(clean);
+			return field_fail(message, refusal);
+		}
+	}
 	v->text = clean;
 	return 0;
 }

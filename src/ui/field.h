@@ -52,6 +52,12 @@ struct field_def {
 	size_t max_chars;         /* text: most characters (code points); 0 is FIELD_TEXT_MAX */
 	const char *pattern;      /* text: POSIX extended regex the whole text must match */
 	const char *pattern_hint; /* text: what PATTERN asks for, "5 digits, as in 12345" */
+	/*
+	 * text: the screen's own check, after the pattern, of the cleaned text (never
+	 * blank): NULL when it will do, else the sentence to show, which the form frees.
+	 * DEF is this definition, so one function can serve a table of fields.
+	 */
+	char *(*check)(const struct field_def *def, const char *text);
 	long long min, max;       /* integer; money in cents. Both 0: no limit */
 	const char *currency;     /* money: ISO 4217 code, NULL for USD */
 	const struct field_code *codes; /* code: the choices, borrowed */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ui/field.h"
+#include "util/xmalloc.h"
 
 /* Sunday 1 March 2026, 10:20:30: every relative date below counts from here. */
 static const struct date_time now_fixed = {{2026, 3, 1}, 10, 20, 30};
@@ -366,6 +367,33 @@ Test(field, text_pattern)
 	refused_free(&f_broken, "1", "Broken cannot be checked: its pattern is broken");
 	ok(&f_zip, "", &v); /* optional: the pattern is for what is there */
 	cr_assert(v.empty);
+}
+
+/* A screen's own check: takes "ok" and words starting with 'k', names the field it serves. */
+static char *
+check_ok(const struct field_def *def, const char *text)
+{
+	if (strcmp(text, "ok") == 0 || text[0] == 'k')
+		return NULL;
+	return xasprintf("type ok in %s, not %s", def->label, text);
+}
+
+Test(field, text_check_runs_after_cleaning_and_not_on_blank)
+{
+	static const struct field_def f_checked = { .label = "Answer", .type = FIELD_TEXT,
+		.max_chars = 10, .check = check_ok };
+	struct field_value v;
+
+	ok(&f_checked, "  ok\t", &v); /* checked as cleaned: trimmed */
+	cr_assert_str_eq(v.text, "ok");
+	field_value_clear(&v);
+	/* The form capitalises the screen's sentence as it does its own. */
+	refused_free(&f_checked, "no", "Type ok in Answer, not no");
+	/* The form's own checks come first: the screen never sees a control character. */
+	refused_free(&f_checked, "k\x1b[2J", "control character");
+	refused_free(&f_checked, "kkkkkkkkkkk", "longer than 10");
+	ok(&f_checked, "   ", &v);
+	cr_assert(v.empty, "blank is empty, never handed to the check");
 }
 
 /* --- dates ----------------------------------------------------------------------- */
