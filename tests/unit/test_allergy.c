@@ -1,0 +1,212 @@
+/*
+ * Unit tests for writing allergies: the active list read with versions, and the plans
+ * that add one, record "no known allergies" and take one off the list.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir/allergy.h"
+#include "util/xmalloc.h"
+
+static cJSON *
+parse(const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+
+	cr_assert_not_null(j, "fixture does not parse: %s", text);
+	return j;
+}
+
+#define SHELLFISH                                                                                \
+	"{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"a1\",\"meta\":{"       \
+	"\"versionId\":\"3\"},\"clinicalStatus\":{\"coding\":[{\"code\":\"active\"}]},"         \
+	"\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"300913006\","  \
+	"\"display\":\"Shellfish allergy\"}]},\"criticality\":\"low\",\"patient\":{"            \
+	"\"reference\":\"Patient/p1\"}}}"
+#define NKA                                                                                      \
+	"{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"n1\",\"meta\":{"       \
+	"\"versionId\":\"1\"},\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\","    \
+	"\"code\":\"716186003\"}]},\"patient\":{\"reference\":\"Patient/p1\"}}}"
+#define ERROR_ENTRY                                                                              \
+	"{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"e1\",\"meta\":{"       \
+	"\"versionId\":\"2\"},\"verificationStatus\":{\"coding\":[{\"code\":"                   \
+	"\"entered-in-error\"}]},\"code\":{\"text\":\"Latex\"},\"patient\":{\"reference\":"     \
+	"\"Patient/p1\"}}}"
+
+static void
+read_list(const char *entries, struct allergy_list *out)
+{
+	char *text = xasprintf("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[%s]}",
+	    entries);
+	cJSON *b = parse(text);
+	char *cause = NULL;
+
+	cr_assert_eq(allergy_list_read(b, "p1", out, &cause), 0, "%s", cause ? cause : "");
+	cJSON_Delete(b);
+	free(text);
+}
+
+static const cJSON *
+step_resource(const cJSON *tx, int i)
+{
+	return cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(tx, "entry"), i), "resource");
+}
+
+static const char *
+step_request(const cJSON *tx, int i, const char *name)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(tx, "entry"), i), "request");
+
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, name));
+}
+
+static const char *
+code_of(const cJSON *r, const char *concept)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+				   cJSON_GetObjectItemCaseSensitive(r, concept), "coding"),
+		0),
+	    "code"));
+}
+
+Test(allergy_list, active_entries_with_versions_and_no_known_ones_told_apart)
+{
+	struct allergy_list l;
+	struct fhir_search *s = allergy_active_search("p1");
+
+	cr_assert_str_eq(fhir_search_type(s), "AllergyIntolerance");
+	fhir_search_free(&s);
+	read_list(SHELLFISH "," NKA "," ERROR_ENTRY, &l);
+	cr_assert_eq(l.n, 2, "the entry in error is not active");
+	cr_assert_str_eq(l.items[0].substance, "Shellfish allergy");
+	cr_assert_str_eq(l.items[0].version, "3");
+	cr_assert_str_eq(l.items[0].criticality, "low");
+	cr_assert(!l.items[0].no_known);
+	cr_assert(l.items[1].no_known);
+	cr_assert_eq(allergy_list_real(&l), 1);
+	allergy_list_clear(&l);
+}
+
+Test(allergy_list, another_patients_entry_spoils_the_whole_answer)
+{
+	cJSON *b = parse("{\"resourceType\":\"Bundle\",\"entry\":[" SHELLFISH ",{\"resource\":{"
+			 "\"resourceType\":\"AllergyIntolerance\",\"id\":\"x\",\"patient\":{"
+			 "\"reference\":\"Patient/p2\"}}}]}");
+	struct allergy_list l;
+	char *cause = NULL;
+
+	cr_assert_eq(allergy_list_read(b, "p1", &l, &cause), -1);
+	cr_assert_eq(l.n, 0);
+	cr_assert_not_null(strstr(cause, "another patient"));
+	free(cause);
+	cJSON_Delete(b);
+	cr_assert_eq(allergy_list_read(NULL, "p1", &l, &cause), -1);
+	free(cause);
+}
+
+Test(allergy_plan, adding_one_retires_no_known_allergies_in_the_same_transaction)
+{
+	struct allergy_list l;
+	struct allergy_input in = { .substance = "  Peanut", .category = "food",
+		.criticality = "high", .reaction = "Hives", .recorded = "2026-12-02" };
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_plan *p;
+	cJSON *tx;
+	const cJSON *a, *nka;
+
+	read_list(NKA, &l);
+	p = allergy_add_plan("p1", &in, &l, "req-9", &cause);
+	cr_assert_not_null(p, "%s", cause ? cause : "");
+	cr_assert_eq(fhir_plan_steps(p), 2);
+	tx = fhir_plan_transaction(p, fc);
+	a = step_resource(tx, 0);
+	cr_assert_str_eq(step_request(tx, 0, "method"), "POST");
+	cr_assert_not_null(strstr(step_request(tx, 0, "ifNoneExist"), "req-9"));
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			     cJSON_GetObjectItemCaseSensitive(a, "code"), "text")),
+	    "Peanut");
+	cr_assert_str_eq(code_of(a, "clinicalStatus"), "active");
+	cr_assert_str_eq(code_of(a, "verificationStatus"), "confirmed");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "criticality")),
+	    "high");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(
+			     cJSON_GetObjectItemCaseSensitive(a, "category"), 0)),
+	    "food");
+	cr_assert(fhir_carries_request(a, "req-9"));
+	nka = step_resource(tx, 1);
+	cr_assert_str_eq(step_request(tx, 1, "method"), "PUT");
+	cr_assert_str_eq(step_request(tx, 1, "url"), "AllergyIntolerance/n1");
+	cr_assert_str_eq(step_request(tx, 1, "ifMatch"), "W/\"1\"");
+	cr_assert_str_eq(code_of(nka, "clinicalStatus"), "inactive");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	fhir_client_free(&fc);
+	allergy_list_clear(&l);
+}
+
+Test(allergy_plan, refusals_say_why)
+{
+	struct allergy_list l;
+	struct allergy_input in = { .substance = "shellfish ALLERGY" };
+	char *cause = NULL;
+
+	read_list(SHELLFISH, &l);
+	cr_assert_null(allergy_add_plan("p1", &in, &l, "r", &cause));
+	cr_assert_str_eq(cause, "Shellfish allergy is on the active list already");
+	free(cause);
+	in.substance = "   ";
+	cr_assert_null(allergy_add_plan("p1", &in, &l, "r", &cause));
+	cr_assert_str_eq(cause, "type the substance the patient reacts to");
+	free(cause);
+	cr_assert_null(allergy_none_known_plan("p1", &l, "2026-12-02", "r", &cause));
+	cr_assert_str_eq(cause, "1 allergy is active: take it off the list first");
+	free(cause);
+	allergy_list_clear(&l);
+
+	read_list(NKA, &l);
+	cr_assert_null(allergy_none_known_plan("p1", &l, "2026-12-02", "r", &cause));
+	cr_assert_str_eq(cause, "\"no known allergies\" is recorded already");
+	free(cause);
+	allergy_list_clear(&l);
+}
+
+Test(allergy_plan, none_known_is_snomed_716186003_and_retiring_keeps_the_rules)
+{
+	struct allergy_list l = { 0 };
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_plan *p = allergy_none_known_plan("p1", &l, "2026-12-02", "r2", &cause);
+	cJSON *tx;
+
+	cr_assert_not_null(p, "%s", cause ? cause : "");
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_str_eq(code_of(step_resource(tx, 0), "code"), "716186003");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+
+	read_list(SHELLFISH, &l);
+	p = allergy_retire_plan(&l.items[0], ALLERGY_ENTERED_IN_ERROR, &cause);
+	cr_assert_not_null(p);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(step_resource(tx, 0), "clinicalStatus"),
+	    "R4 ait-2: no clinical status on an entry in error");
+	cr_assert_str_eq(code_of(step_resource(tx, 0), "verificationStatus"), "entered-in-error");
+	cr_assert_str_eq(step_request(tx, 0, "ifMatch"), "W/\"3\"");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+
+	free(l.items[0].version);
+	l.items[0].version = NULL;
+	cr_assert_null(allergy_retire_plan(&l.items[0], ALLERGY_INACTIVE, &cause));
+	cr_assert_not_null(strstr(cause, "gave no version"));
+	free(cause);
+	allergy_list_clear(&l);
+	fhir_client_free(&fc);
+}
