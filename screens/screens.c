@@ -19,6 +19,7 @@ const struct screen_ops *const screens_all[] = {
 	&chart_screen,
 	&chart_list_screen,
 	&chart_vitals_screen,
+	&chart_allergy_screen,
 	&billing_screen,
 	&charges_screen,
 	NULL,

@@ -106,6 +106,15 @@ allergy_list_read(const cJSON *searchset, const char *patient, struct allergy_li
 	return 0;
 }
 
+bool
+allergy_list_has_request(const struct allergy_list *l, const char *request_id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (fhir_carries_request(l->items[i].resource, request_id))
+			return true;
+	return false;
+}
+
 size_t
 allergy_list_real(const struct allergy_list *l)
 {

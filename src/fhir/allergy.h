@@ -40,6 +40,8 @@ struct fhir_search *allergy_active_search(const char *patient);
 int allergy_list_read(const cJSON *searchset, const char *patient, struct allergy_list *out,
     char **cause);
 void allergy_list_clear(struct allergy_list *l);
+/* True when an entry carries REQUEST_ID: a save whose answer was lost had reached the server. */
+bool allergy_list_has_request(const struct allergy_list *l, const char *request_id);
 /* Entries that are real allergies (not "no known allergy" ones). */
 size_t allergy_list_real(const struct allergy_list *l);
 
