@@ -20,6 +20,7 @@ const struct screen_ops *const screens_all[] = {
 	&chart_list_screen,
 	&chart_vitals_screen,
 	&chart_allergy_screen,
+	&chart_problem_screen,
 	&billing_screen,
 	&charges_screen,
 	NULL,

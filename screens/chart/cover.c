@@ -528,6 +528,16 @@ record_allergies(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+static int
+record_problems(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_problems(app, &(struct chart_list_arg){ .id = c->id,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
 enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
 
 static const char *
@@ -555,6 +565,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_APPOINTMENTS, list_appointments, NEEDS_SHOWN, NULL },
 	{ A_RECORD_VITALS, record_vitals, NEEDS_SHOWN | APP_NEEDS_IDLE, "record vitals" },
 	{ A_RECORD_ALLERGIES, record_allergies, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
+	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fhir/allergy.h"
+#include "fhir/problem.h"
 #include "util/xmalloc.h"
 
 static cJSON *
@@ -37,14 +38,14 @@ parse(const char *text)
 	"\"Patient/p1\"}}}"
 
 static void
-read_list(const char *entries, struct allergy_list *out)
+read_list(const char *entries, struct record_list *out)
 {
 	char *text = xasprintf("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[%s]}",
 	    entries);
 	cJSON *b = parse(text);
 	char *cause = NULL;
 
-	cr_assert_eq(allergy_list_read(b, "p1", out, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_eq(record_list_read(RECORD_ALLERGY, b, "p1", out, &cause), 0, "%s", cause ? cause : "");
 	cJSON_Delete(b);
 	free(text);
 }
@@ -77,20 +78,20 @@ code_of(const cJSON *r, const char *concept)
 
 Test(allergy_list, active_entries_with_versions_and_no_known_ones_told_apart)
 {
-	struct allergy_list l;
-	struct fhir_search *s = allergy_active_search("p1");
+	struct record_list l;
+	struct fhir_search *s = record_active_search(RECORD_ALLERGY, "p1");
 
 	cr_assert_str_eq(fhir_search_type(s), "AllergyIntolerance");
 	fhir_search_free(&s);
 	read_list(SHELLFISH "," NKA "," ERROR_ENTRY, &l);
 	cr_assert_eq(l.n, 2, "the entry in error is not active");
-	cr_assert_str_eq(l.items[0].substance, "Shellfish allergy");
+	cr_assert_str_eq(l.items[0].what, "Shellfish allergy");
 	cr_assert_str_eq(l.items[0].version, "3");
-	cr_assert_str_eq(l.items[0].criticality, "low");
+	cr_assert_str_eq(l.items[0].detail, "low");
 	cr_assert(!l.items[0].no_known);
 	cr_assert(l.items[1].no_known);
 	cr_assert_eq(allergy_list_real(&l), 1);
-	allergy_list_clear(&l);
+	record_list_clear(&l);
 }
 
 Test(allergy_list, another_patients_entry_spoils_the_whole_answer)
@@ -98,21 +99,21 @@ Test(allergy_list, another_patients_entry_spoils_the_whole_answer)
 	cJSON *b = parse("{\"resourceType\":\"Bundle\",\"entry\":[" SHELLFISH ",{\"resource\":{"
 			 "\"resourceType\":\"AllergyIntolerance\",\"id\":\"x\",\"patient\":{"
 			 "\"reference\":\"Patient/p2\"}}}]}");
-	struct allergy_list l;
+	struct record_list l;
 	char *cause = NULL;
 
-	cr_assert_eq(allergy_list_read(b, "p1", &l, &cause), -1);
+	cr_assert_eq(record_list_read(RECORD_ALLERGY, b, "p1", &l, &cause), -1);
 	cr_assert_eq(l.n, 0);
 	cr_assert_not_null(strstr(cause, "another patient"));
 	free(cause);
 	cJSON_Delete(b);
-	cr_assert_eq(allergy_list_read(NULL, "p1", &l, &cause), -1);
+	cr_assert_eq(record_list_read(RECORD_ALLERGY, NULL, "p1", &l, &cause), -1);
 	free(cause);
 }
 
 Test(allergy_plan, adding_one_retires_no_known_allergies_in_the_same_transaction)
 {
-	struct allergy_list l;
+	struct record_list l;
 	struct allergy_input in = { .substance = "  Peanut", .category = "food",
 		.criticality = "high", .reaction = "Hives", .recorded = "2026-12-02" };
 	char *cause = NULL;
@@ -143,12 +144,12 @@ Test(allergy_plan, adding_one_retires_no_known_allergies_in_the_same_transaction
 	{
 		/* The create read back in a list: the lost answer's first try is recognised. */
 		char *text = cJSON_PrintUnformatted(a), *entries = xasprintf("{\"resource\":%s}", text);
-		struct allergy_list back;
+		struct record_list back;
 
 		read_list(entries, &back);
-		cr_assert(allergy_list_has_request(&back, "req-9"));
-		cr_assert(!allergy_list_has_request(&back, "req-8"));
-		allergy_list_clear(&back);
+		cr_assert(record_list_has_request(&back, "req-9"));
+		cr_assert(!record_list_has_request(&back, "req-8"));
+		record_list_clear(&back);
 		free(entries);
 		free(text);
 	}
@@ -160,12 +161,12 @@ Test(allergy_plan, adding_one_retires_no_known_allergies_in_the_same_transaction
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	fhir_client_free(&fc);
-	allergy_list_clear(&l);
+	record_list_clear(&l);
 }
 
 Test(allergy_plan, refusals_say_why)
 {
-	struct allergy_list l;
+	struct record_list l;
 	struct allergy_input in = { .substance = "shellfish ALLERGY" };
 	char *cause = NULL;
 
@@ -180,18 +181,18 @@ Test(allergy_plan, refusals_say_why)
 	cr_assert_null(allergy_none_known_plan("p1", &l, "2026-12-02", "r", &cause));
 	cr_assert_str_eq(cause, "1 allergy is active: take it off the list first");
 	free(cause);
-	allergy_list_clear(&l);
+	record_list_clear(&l);
 
 	read_list(NKA, &l);
 	cr_assert_null(allergy_none_known_plan("p1", &l, "2026-12-02", "r", &cause));
 	cr_assert_str_eq(cause, "\"no known allergies\" is recorded already");
 	free(cause);
-	allergy_list_clear(&l);
+	record_list_clear(&l);
 }
 
 Test(allergy_plan, none_known_is_snomed_716186003_and_retiring_keeps_the_rules)
 {
-	struct allergy_list l = { 0 };
+	struct record_list l = { 0 };
 	char *cause = NULL;
 	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
 	struct fhir_plan *p = allergy_none_known_plan("p1", &l, "2026-12-02", "r2", &cause);
@@ -204,7 +205,7 @@ Test(allergy_plan, none_known_is_snomed_716186003_and_retiring_keeps_the_rules)
 	fhir_plan_free(&p);
 
 	read_list(SHELLFISH, &l);
-	p = allergy_retire_plan(&l.items[0], ALLERGY_ENTERED_IN_ERROR, &cause);
+	p = record_retire_plan(RECORD_ALLERGY, &l.items[0], RECORD_ENTERED_IN_ERROR, NULL, &cause);
 	cr_assert_not_null(p);
 	tx = fhir_plan_transaction(p, fc);
 	cr_assert_null(cJSON_GetObjectItemCaseSensitive(step_resource(tx, 0), "clinicalStatus"),
@@ -216,9 +217,105 @@ Test(allergy_plan, none_known_is_snomed_716186003_and_retiring_keeps_the_rules)
 
 	free(l.items[0].version);
 	l.items[0].version = NULL;
-	cr_assert_null(allergy_retire_plan(&l.items[0], ALLERGY_INACTIVE, &cause));
+	cr_assert_null(record_retire_plan(RECORD_ALLERGY, &l.items[0], RECORD_INACTIVE, NULL, &cause));
 	cr_assert_not_null(strstr(cause, "gave no version"));
 	free(cause);
-	allergy_list_clear(&l);
+	record_list_clear(&l);
+	fhir_client_free(&fc);
+}
+
+/* --- problems: the same list, a Condition's own add ----------------------------------- */
+
+#define DIABETES                                                                                 \
+	"{\"resource\":{\"resourceType\":\"Condition\",\"id\":\"c1\",\"meta\":{\"versionId\":"  \
+	"\"4\"},\"category\":[{\"coding\":[{\"code\":\"problem-list-item\"}]}],"                \
+	"\"clinicalStatus\":{\"coding\":[{\"code\":\"active\"}]},\"code\":{\"coding\":[{"       \
+	"\"system\":\"http://snomed.info/sct\",\"code\":\"44054006\"},{\"system\":"            \
+	"\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"E11.9\"}],\"text\":\"Diabetes\"},"    \
+	"\"subject\":{\"reference\":\"Patient/p1\"}}}"
+#define VISIT_DIAGNOSIS                                                                          \
+	"{\"resource\":{\"resourceType\":\"Condition\",\"id\":\"c2\",\"category\":[{\"coding\":"\
+	"[{\"code\":\"encounter-diagnosis\"}]}],\"code\":{\"text\":\"Sinusitis\"},\"subject\":{" \
+	"\"reference\":\"Patient/p1\"}}}"
+
+static void
+read_problems(const char *entries, struct record_list *out)
+{
+	char *text = xasprintf("{\"resourceType\":\"Bundle\",\"entry\":[%s]}", entries);
+	cJSON *b = parse(text);
+	char *cause = NULL;
+
+	cr_assert_eq(record_list_read(RECORD_PROBLEM, b, "p1", out, &cause), 0, "%s",
+	    cause ? cause : "");
+	cJSON_Delete(b);
+	free(text);
+}
+
+Test(problem_plan, coded_uncoded_and_a_duplicate_that_asks)
+{
+	struct record_list l;
+	struct problem_input in = { .text = "Type 2 diabetes", .icd10cm = "e11.9",
+		.recorded = "2026-12-02" };
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_plan *p;
+	bool duplicate;
+	cJSON *tx;
+	const cJSON *c;
+	char *printed;
+
+	read_problems(DIABETES "," VISIT_DIAGNOSIS, &l);
+	cr_assert_eq(l.n, 1, "a visit's diagnosis is not on the problem list");
+	cr_assert_str_eq(l.items[0].detail, "ICD-10-CM E11.9");
+	cr_assert_str_eq(l.items[0].code, "E11.9");
+	/* The same code in other words: a likely duplicate, asked about. */
+	cr_assert_null(problem_add_plan("p1", &in, &l, "r1", false, &duplicate, &cause));
+	cr_assert(duplicate);
+	cr_assert_str_eq(cause, "Diabetes (ICD-10-CM E11.9) is on the problem list already");
+	free(cause);
+	p = problem_add_plan("p1", &in, &l, "r1", true, &duplicate, &cause);
+	cr_assert_not_null(p, "anyway: %s", cause ? cause : "");
+	tx = fhir_plan_transaction(p, fc);
+	c = step_resource(tx, 0);
+	cr_assert_str_eq(code_of(c, "code"), "E11.9", "upper case, as ICD-10-CM writes it");
+	cr_assert_str_eq(code_of(c, "clinicalStatus"), "active");
+	printed = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "category"));
+	cr_assert_not_null(strstr(printed, "\"code\":\"problem-list-item\""), "%s", printed);
+	free(printed);
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(c, "meta"), "a coded problem has no tag");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+
+	/* Words only: marked uncoded, so a coder can find it. */
+	in = (struct problem_input){ .text = "Worried about falls", .onset = "2026-11-01" };
+	p = problem_add_plan("p1", &in, &l, "r2", false, &duplicate, &cause);
+	cr_assert_not_null(p);
+	tx = fhir_plan_transaction(p, fc);
+	c = step_resource(tx, 0);
+	printed = cJSON_PrintUnformatted(c);
+	cr_assert_not_null(strstr(printed, "\"code\":\"uncoded\""), "%s", printed);
+	free(printed);
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "onsetDateTime")),
+	    "2026-11-01");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+
+	in = (struct problem_input){ .text = "Diabetes", .icd10cm = "11.9" };
+	cr_assert_null(problem_add_plan("p1", &in, &l, "r3", true, &duplicate, &cause));
+	cr_assert(!duplicate);
+	cr_assert_str_eq(cause, "11.9 is not an ICD-10-CM code (such as E11.9)");
+	free(cause);
+
+	/* Resolved: the clinical status and the day it ended. */
+	p = record_retire_plan(RECORD_PROBLEM, &l.items[0], RECORD_RESOLVED, "2026-12-02", &cause);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_str_eq(code_of(step_resource(tx, 0), "clinicalStatus"), "resolved");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			     step_resource(tx, 0), "abatementDateTime")),
+	    "2026-12-02");
+	cr_assert_str_eq(step_request(tx, 0, "ifMatch"), "W/\"4\"");
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	record_list_clear(&l);
 	fhir_client_free(&fc);
 }
