@@ -21,6 +21,7 @@ const struct screen_ops *const screens_all[] = {
 	&chart_vitals_screen,
 	&chart_allergy_screen,
 	&chart_problem_screen,
+	&chart_immunize_screen,
 	&billing_screen,
 	&charges_screen,
 	NULL,

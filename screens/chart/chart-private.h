@@ -19,6 +19,8 @@ struct chart_list_arg {
 int chart_open_list(struct app *app, const struct chart_list_arg *arg);
 /* Open the screen that adds an allergy, records none known, or takes one off, for ARG's patient. */
 int chart_open_allergies(struct app *app, const struct chart_list_arg *arg);
+/* Open the form that records an immunization given to ARG's patient, allergies listed first. */
+int chart_open_immunize(struct app *app, const struct chart_list_arg *arg);
 /* Open the screen that adds a problem or takes one off, for ARG's patient. */
 int chart_open_problems(struct app *app, const struct chart_list_arg *arg);
 /* Open the form that records a set of vital signs for the patient ARG names (PANE unused). */

@@ -538,6 +538,16 @@ record_problems(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+static int
+immunize(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_immunize(app, &(struct chart_list_arg){ .id = c->id,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
 enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
 
 static const char *
@@ -566,6 +576,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_RECORD_VITALS, record_vitals, NEEDS_SHOWN | APP_NEEDS_IDLE, "record vitals" },
 	{ A_RECORD_ALLERGIES, record_allergies, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
+	{ A_IMMUNIZE, immunize, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

@@ -1,5 +1,5 @@
 /*
- * Unit tests for writing allergies: the active list read with versions, and the plans
+ * Unit tests for the chart's writers of lists: the active list read with versions, and the plans
  * that add one, record "no known allergies" and take one off the list.
  */
 #include "config.h"
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fhir/allergy.h"
+#include "fhir/immunization.h"
 #include "fhir/problem.h"
 #include "util/xmalloc.h"
 
@@ -317,5 +318,50 @@ Test(problem_plan, coded_uncoded_and_a_duplicate_that_asks)
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	record_list_clear(&l);
+	fhir_client_free(&fc);
+}
+
+/* --- immunizations ------------------------------------------------------------------------- */
+
+Test(immunization_plan, a_vaccine_given_with_lot_site_and_route_once)
+{
+	struct immunization_input in = { .cvx = "140", .given = "2026-12-02", .lot = "AB123",
+		.site = "LA", .route = "IM" };
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_plan *p = immunization_given_plan("p1", &in, "imm-1", &cause);
+	const struct immunization_choice *v;
+	size_t n;
+	cJSON *tx;
+	const cJSON *imm;
+
+	v = immunization_vaccines(&n);
+	cr_assert_geq(n, 10);
+	cr_assert_str_eq(v[0].code, "140");
+	cr_assert_not_null(p, "%s", cause ? cause : "");
+	tx = fhir_plan_transaction(p, fc);
+	imm = step_resource(tx, 0);
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(imm, "status")),
+	    "completed");
+	cr_assert_str_eq(code_of(imm, "vaccineCode"), "140");
+	cr_assert_str_eq(code_of(imm, "site"), "LA");
+	cr_assert_str_eq(code_of(imm, "route"), "IM");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(imm, "lotNumber")),
+	    "AB123");
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			     cJSON_GetObjectItemCaseSensitive(imm, "patient"), "reference")),
+	    "Patient/p1");
+	cr_assert_not_null(strstr(step_request(tx, 0, "ifNoneExist"), "imm-1"));
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+
+	in.cvx = "999";
+	cr_assert_null(immunization_given_plan("p1", &in, "imm-2", &cause));
+	cr_assert_str_eq(cause, "choose the vaccine from the list");
+	free(cause);
+	in = (struct immunization_input){ .cvx = "140", .given = "2026-12-02", .site = "XX" };
+	cr_assert_null(immunization_given_plan("p1", &in, "imm-3", &cause));
+	cr_assert_str_eq(cause, "choose the site and the route from their lists");
+	free(cause);
 	fhir_client_free(&fc);
 }
