@@ -109,8 +109,9 @@ struct app_config {
 	const char *profile_name; /* -p, or NULL */
 	const struct screen_ops *const *screens;
 	const char *home;	  /* the screen shown after login */
-	/* Run once a session, when the capability read behind home has come, NULL-terminated
-	 * or NULL: a module starts its background reads (app_request, .background, no state). */
+	/* Run once a session, NULL-terminated or NULL, after the capability read behind home
+	 * and once the user waits for nothing (no key held, no request, no screen's timer):
+	 * a module starts its background reads (app_request, .background, no state). */
 	void (*const *on_ready)(struct app *app);
 };
 

@@ -207,12 +207,7 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 	}
 	app->link = LINK_UP;
 	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
-	/* Behind the home screen: what the modules read once per session, with the capabilities. */
-	if (!app->ready_run && app->config->on_ready != NULL) {
-		app->ready_run = true;
-		for (void (*const *f)(struct app *) = app->config->on_ready; *f != NULL; f++)
-			(*f)(app);
-	}
+	/* The modules' once-a-session reads follow when nothing waits (the loop's ready_hooks). */
 	app_held_apply(app);
 }
 

@@ -602,6 +602,26 @@ draw_progress(struct app *app)
 
 /* --- the loop ---------------------------------------------------------------------------- */
 
+/*
+ * What the modules read once a session (on_ready), once the capabilities are in and the
+ * user waits for nothing: no key held, no request, no screen's timer (a search being
+ * typed). On a slow link their answers would otherwise come before the user's own
+ * (one connection, one request at a time), and a key typed ahead waits for them.
+ */
+static void
+ready_hooks(struct app *app)
+{
+	if (app->ready_run || app->link != LINK_UP || app->config->on_ready == NULL ||
+	    app->nheld > 0 || app_requests(app, NULL) > 0)
+		return;
+	for (const struct timer *t = app->timers; t != NULL; t = t->next)
+		if (t->instance != 0)
+			return;
+	app->ready_run = true;
+	for (void (*const *f)(struct app *) = app->config->on_ready; *f != NULL; f++)
+		(*f)(app);
+}
+
 /* Milliseconds until something is due: a timer, the idle lock, progress to show. */
 static int
 next_wakeup(struct app *app)
@@ -781,6 +801,8 @@ app_run(const struct app_config *config)
 		if (app.requests != NULL && requests_deliver(app.requests))
 			app.dirty = true;
 		app_apply_leave(&app);
+		if (app.phase == PHASE_READY)
+			ready_hooks(&app);
 		if (app.dirty) {
 			draw(&app);
 			app.dirty = false;
