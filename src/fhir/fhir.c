@@ -724,12 +724,11 @@ on_least_metadata(struct fhir_result *r, void *arg)
 	struct metadata_ask *m = arg;
 
 	/*
-	 * A server that refuses paths in _elements (a 4xx, or a 5xx from one that trips on
-	 * them), or that took the root elements alone and left out the interactions: the
-	 * whole statement, one round trip more.
+	 * A server that refuses paths in _elements, or that took the root elements alone and
+	 * left out the interactions: the whole statement, one round trip more. A server error
+	 * is not asked again, as no read is.
 	 */
-	if (r->status == FHIR_REFUSED || r->status == FHIR_SERVER_ERROR ||
-	    (r->status == FHIR_OK && fhir_caps_partial(r->resource)))
+	if (r->status == FHIR_REFUSED || (r->status == FHIR_OK && fhir_caps_partial(r->resource)))
 		metadata_get(m->fc, "", m->done, m->arg);
 	else
 		m->done(r, m->arg);

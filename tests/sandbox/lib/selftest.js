@@ -679,8 +679,8 @@ test('fault drop: only the matching PUT loses its connection mid-body (after it 
   assert.equal((await fhir('PUT', `/Patient/${p.id}`, { body: { ...now, gender: 'female' } })).status, 200, 'cleared');
 });
 
-test('faults 500, 503 and 429: status, Retry-After, and the request is not run', async () => {
-  for (const [mode, retry] of [['500'], ['503', 3], ['429', 2]]) {
+test('faults 400, 500, 503 and 429: status, Retry-After, and the request is not run', async () => {
+  for (const [mode, retry] of [['400'], ['500'], ['503', 3], ['429', 2]]) {
     const before = (await fhir('GET', '/Patient?family=Unrun&_summary=count')).json.total;
     await fault({ mode, count: 1, ...(retry ? { retryAfter: retry } : {}), match: 'POST /fhir/Patient' });
     const r = await fhir('POST', '/Patient', { body: newPatient('Unrun') });
