@@ -17,13 +17,22 @@
 #define PROGRESS_MS 1000
 /* Wrong passphrases at login before ehrterm gives up, as sudo does. */
 #define LOGIN_TRIES 3
+/* Keys kept while a key waits for the connection (a `:` command counts its letters). */
+#define HELD_MAX 64
 
 enum phase {
 	PHASE_PROFILE,	  /* choosing among several profiles */
 	PHASE_PASSPHRASE, /* asking for the key's passphrase */
-	PHASE_CONNECTING, /* reading /metadata */
 	PHASE_FAILED,	  /* login failed; r retries, q quits */
-	PHASE_READY,
+	PHASE_READY,	  /* the key is open: the screens run, connected or not */
+};
+
+/* The connection behind the screens: made after home is drawn, again when a key needs it. */
+enum link {
+	LINK_NONE,
+	LINK_CONNECTING, /* the capability read runs */
+	LINK_UP,	 /* the capabilities are in */
+	LINK_DOWN,	 /* it failed: link_error says why */
 };
 
 struct frame {
@@ -47,6 +56,16 @@ struct app {
 	struct session *session;
 	struct audit *audit;
 	enum phase phase;
+	enum link link;
+	char *link_error;
+	/*
+	 * A key that needs the connection, and those typed after it, while it is made: applied
+	 * in order when it comes, dropped when it fails or on Esc. held_what names the first.
+	 */
+	int held[HELD_MAX];
+	size_t nheld;
+	char *held_what;
+	bool wants_link; /* app_open refused a screen only for want of the connection */
 
 	struct frame stack[STACK_MAX];
 	size_t depth;
@@ -93,6 +112,12 @@ double app_now(void);
 struct frame *app_top(struct app *app);
 void app_draw_title(struct app *app, const char *title);
 enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
+/* Keep KEYS (N of them, named WHAT) until the connection is made: the key that needed it. */
+void app_hold(struct app *app, const int *keys, size_t n, const char *what);
+/* The connection came: the held keys are applied in order. */
+void app_held_apply(struct app *app);
+/* Forget the held keys, saying WHY on the status line; false when none were held. */
+bool app_held_drop(struct app *app, const char *why);
 void app_timers_forget(struct app *app, uint64_t instance);
 /* A timer of the app's own (instance 0), whatever screen is on top: as app_timer. */
 void app_timer_own(struct app *app, void *state, int ms, app_timer_fn fn);
@@ -138,6 +163,8 @@ void app_login_start(struct app *app);
 void app_login_key(struct app *app, int key);
 void app_login_draw(struct app *app, int *cy, int *cx);
 void app_lock(struct app *app);
+/* Make the connection and read the capabilities, behind the screens, unless under way or made. */
+void app_link_start(struct app *app);
 void app_unlock_key(struct app *app, int key);
 
 /* choose.c: the one-line chooser (app_choose) */

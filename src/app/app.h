@@ -24,7 +24,7 @@ enum app_result {
 
 /* Preconditions checked by the loop before a screen is entered, not by every screen. */
 enum screen_needs {
-	SCREEN_NEEDS_ONLINE = 1 << 0,  /* a connected session */
+	SCREEN_NEEDS_ONLINE = 1 << 0,  /* a connected session: the key that opens it waits for one */
 	SCREEN_NEEDS_PATIENT = 1 << 1, /* a current patient */
 };
 
@@ -109,8 +109,9 @@ struct app_config {
 	const char *profile_name; /* -p, or NULL */
 	const struct screen_ops *const *screens;
 	const char *home;	  /* the screen shown after login */
-	/* Run once the session is ready (after login), NULL-terminated or NULL: a module
-	 * starts its background reads (app_request with .background and no state). */
+	/* Run once a session, NULL-terminated or NULL, after the capability read behind home
+	 * and once the user waits for nothing (no key held, no request, no screen's timer):
+	 * a module starts its background reads (app_request, .background, no state). */
 	void (*const *on_ready)(struct app *app);
 };
 

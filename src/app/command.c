@@ -85,6 +85,23 @@ command_complete(struct app *app)
 }
 
 
+/* The command waits for the connection: kept as the keys that type it again (':', the name, Enter). */
+static void
+hold_command(struct app *app, const char *text)
+{
+	int keys[HELD_MAX];
+	size_t n = 0;
+	char *what = xasprintf(":%s", text);
+
+	keys[n++] = ':';
+	for (const char *c = text; *c != '\0' && n < HELD_MAX - 1; c++)
+		keys[n++] = (unsigned char)*c;
+	keys[n++] = '\r';
+	app->wants_link = false;
+	app_hold(app, keys, n, what);
+	free(what);
+}
+
 static void
 command_run(struct app *app)
 {
@@ -97,12 +114,15 @@ command_run(struct app *app)
 		free(text);
 		return;
 	}
+	app->wants_link = false;
 	if (app_find_screen(app, text) != NULL)
 		app_open_named(app, text);
 	else if ((a = action_from_name(text)) > 0)
 		app_do(app, (enum action)a);
 	else
 		app_error(app, "No screen or action is called '%s' (Tab completes)", text);
+	if (app->wants_link)
+		hold_command(app, text);
 	free(text);
 }
 

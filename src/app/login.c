@@ -1,4 +1,4 @@
-/* Login (profile, passphrase, the capability read) and the idle lock. */
+/* Login (profile, passphrase), the connection behind home (the capability read), and the idle lock. */
 #include "config.h"
 
 #include "app/app-private.h"
@@ -47,8 +47,13 @@ login_fail(struct app *app, enum session_failure failure, char *cause)
 	}
 }
 
+/*
+ * The key is open: the session starts and home is drawn at once. The connection and the
+ * capability read come behind it (app_link_start): on a slow link they take seconds, and
+ * nothing on home needs them.
+ */
 static void
-login_connect(struct app *app)
+login_open(struct app *app)
 {
 	char *cause = NULL;
 	enum session_failure failure;
@@ -58,9 +63,44 @@ login_connect(struct app *app)
 		login_fail(app, failure, cause);
 		return;
 	}
-	app->phase = PHASE_CONNECTING;
+	if (app->audit == NULL) {
+		app->audit = audit_open(NULL, app->session->user, app->profile->name, &cause);
+		if (app->audit == NULL) {
+			login_fail(app, SESSION_CONFIG, xasprintf("the audit trail: %s", cause));
+			free(cause);
+			return;
+		}
+	}
+	if (confine_login(app->profile, &cause) != 0) {
+		login_fail(app, SESSION_CONFIG, cause);
+		return;
+	}
+	if (app_audit(app, "login", NULL, NULL) != 0) {
+		login_fail(app, SESSION_CONFIG, xstrdup("the audit trail cannot be written"));
+		return;
+	}
+	app->phase = PHASE_READY;
+	app->last_key = app_now();
+	if (app->depth == 0)
+		app_open_named(app, app->config->home);
+	app_link_start(app);
+}
+
+void
+app_link_start(struct app *app)
+{
+	char *label;
+
+	if (app->phase != PHASE_READY || app->link == LINK_CONNECTING || app->link == LINK_UP)
+		return;
+	app->link = LINK_CONNECTING;
+	free(app->link_error);
+	app->link_error = NULL;
+	label = xasprintf("Connecting to %s", app->profile->base_url);
+	/* The app's own, not home's: Esc on home does not stop it, only a key waiting for it. */
 	app_request(app, NULL, &(struct app_request){ .metadata = true, .done = on_connected,
-	    .slot = "login", .label = "Connecting" });
+	    .slot = "connect", .label = label });
+	free(label);
 }
 
 /* The profile is chosen: check its files, then the keyring, then ask. */
@@ -72,6 +112,7 @@ app_login_start(struct app *app)
 	char *cause = NULL;
 
 	session_close(&app->session);
+	app->link = LINK_NONE;
 	ui_set_charset(app->profile->charset);
 	if ((failure = session_prepare(app->profile, &app->session, &cause)) != SESSION_OK) {
 		login_fail(app, failure, cause);
@@ -91,14 +132,14 @@ app_login_start(struct app *app)
 		}
 		session_set_passphrase(app->session, NULL, &cause);
 		free(cause);
-		login_connect(app);
+		login_open(app);
 		return;
 	}
 	if (keyring_available(&cause)) {
 		int found = keyring_lookup(app->profile->name, KEYRING_KEY_PASSPHRASE, &pass, &cause);
 
 		if (found == 0 && session_set_passphrase(app->session, pass, &cause) == SESSION_OK) {
-			login_connect(app);
+			login_open(app);
 			return;
 		}
 		if (found == 0) {
@@ -124,7 +165,7 @@ login_passphrase_entered(struct app *app)
 
 	failure = session_set_passphrase(app->session, pass, &cause);
 	if (failure == SESSION_OK) {
-		login_connect(app);
+		login_open(app);
 		return;
 	}
 	if (failure == SESSION_AUTH && ++app->login_tries < LOGIN_TRIES) {
@@ -139,41 +180,35 @@ static void
 on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	enum session_failure failure;
-	char *cause = NULL;
+	char *cause = NULL, *why;
 
 	(void)state;
 	(void)tag;
-	if (r->status == FHIR_CANCELLED)
-		return; /* Esc while connecting: the login said so already */
+	if (r->status == FHIR_CANCELLED) {
+		/* Only at quit: nothing cancels it otherwise. */
+		app->link = LINK_NONE;
+		return;
+	}
 	if ((failure = session_take_metadata(app->session, r, &cause)) != SESSION_OK) {
-		login_fail(app, failure, cause);
+		app->link = LINK_DOWN;
+		free(app->link_error);
+		app->link_error = xasprintf("%s error: %s. %s.", session_failure_name(failure),
+		    cause != NULL ? cause : "failed", session_failure_hint(failure));
+		free(cause);
+		/* The server refused the certificate: as a login refused, for the trail. */
+		if (failure == SESSION_AUTH)
+			app_audit(app, "login-failed", NULL, NULL);
+		/* The reason first: the status line is cut at the terminal's width. */
+		why = xasprintf("Not connected: %s", app->link_error);
+		if (!app_held_drop(app, why))
+			app_error(app, "%s", why);
+		free(why);
 		return;
 	}
-	if (app->audit == NULL) {
-		app->audit = audit_open(NULL, app->session->user, app->profile->name, &cause);
-		if (app->audit == NULL) {
-			login_fail(app, SESSION_CONFIG, xasprintf("the audit trail: %s", cause));
-			free(cause);
-			return;
-		}
-	}
-	if (confine_login(app->profile, &cause) != 0) {
-		login_fail(app, SESSION_CONFIG, cause);
-		return;
-	}
-	if (app_audit(app, "login", NULL, NULL) != 0)
-		return;
-	app->phase = PHASE_READY;
-	app->last_key = app_now();
+	app->link = LINK_UP;
 	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
-	if (app->depth == 0)
-		app_open_named(app, app->config->home);
-	/* Behind the home screen: what the modules read once per session. */
-	if (!app->ready_run && app->config->on_ready != NULL) {
-		app->ready_run = true;
-		for (void (*const *f)(struct app *) = app->config->on_ready; *f != NULL; f++)
-			(*f)(app);
-	}
+	/* The modules' once-a-session reads follow when nothing waits (the loop's ready_hooks). */
+	app_held_apply(app);
 }
 
 /* --- idle lock ---------------------------------------------------------------------- */
@@ -185,6 +220,8 @@ app_lock(struct app *app)
 		return;
 	app->locked = true;
 	app->command_active = false;
+	/* Keys typed before the lock are not applied behind it, nor to the unlock prompt. */
+	app->nheld = 0;
 	app->confirm_quit = false;
 	ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
 	app_audit(app, "lock", NULL, NULL);
@@ -255,11 +292,6 @@ app_login_key(struct app *app, int key)
 			app->quit = true;
 		return;
 	}
-	if (app->phase == PHASE_CONNECTING && (a == A_BACK || key == 3)) {
-		app_cancel_top(app);
-		login_fail(app, SESSION_NETWORK, xstrdup("cancelled while connecting"));
-		return;
-	}
 	if (app->phase == PHASE_FAILED) {
 		if (key == 'r' || a == A_REFRESH || a == A_SELECT) {
 			app->login_tries = 0;
@@ -296,11 +328,6 @@ app_login_draw(struct app *app, int *cy, int *cx)
 		    app->profile->client_key);
 		ui_prompt_draw(&app->pass_prompt, stdscr, 7, 2, COLS - 4 < 60 ? COLS - 4 : 60, cx);
 		*cy = 7;
-		break;
-	case PHASE_CONNECTING:
-		app_draw_title(app, "log in");
-		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false, "Connecting to %s ...",
-		    app->profile->base_url);
 		break;
 	case PHASE_FAILED:
 		app_draw_title(app, "log in");

@@ -264,6 +264,8 @@ app_timers_forget(struct app *app, uint64_t instance)
 
 /* --- keys ------------------------------------------------------------------------------ */
 
+static void hold_more(struct app *app, int key);
+
 static void
 key_ready(struct app *app, int key)
 {
@@ -289,6 +291,10 @@ key_ready(struct app *app, int key)
 		app_chooser_key(app, key);
 		return;
 	}
+	if (app->nheld > 0) {
+		hold_more(app, key);
+		return;
+	}
 	/* A new key press ends the last message. */
 	free(app->status);
 	app->status = NULL;
@@ -300,7 +306,67 @@ key_ready(struct app *app, int key)
 		}
 		key = KEY_FN(KEY_F(key == '0' ? 10 : key - '0'));
 	}
+	app->wants_link = false;
 	app_screen_key(app, key);
+	if (app->wants_link) {
+		char *what = key_to_name(key);
+
+		app->wants_link = false;
+		app_hold(app, &key, 1, what);
+		free(what);
+	}
+}
+
+void
+app_hold(struct app *app, const int *keys, size_t n, const char *what)
+{
+	if (app->nheld == 0) {
+		free(app->held_what);
+		app->held_what = xstrdup(what);
+	}
+	for (size_t i = 0; i < n && app->nheld < HELD_MAX; i++)
+		app->held[app->nheld++] = keys[i];
+	/* The status line says what waits (draw_status), not the refusal. */
+	free(app->status);
+	app->status = NULL;
+	app->dirty = true;
+}
+
+bool
+app_held_drop(struct app *app, const char *why)
+{
+	if (app->nheld == 0)
+		return false;
+	app->nheld = 0;
+	app_error(app, "%s not done: %s", app->held_what, why);
+	return true;
+}
+
+void
+app_held_apply(struct app *app)
+{
+	int keys[HELD_MAX];
+	size_t n = app->nheld;
+
+	memcpy(keys, app->held, n * sizeof keys[0]);
+	app->nheld = 0;
+	for (size_t i = 0; i < n && !app->quit; i++)
+		key_ready(app, keys[i]);
+}
+
+/* A key while another waits for the connection: Esc gives up the wait, others queue behind it. */
+static void
+hold_more(struct app *app, int key)
+{
+	if (keymap_lookup(app->keymap, "global", key) == A_BACK) {
+		app_held_drop(app, "cancelled (Esc); the connection is still being made");
+		return;
+	}
+	if (app->nheld == HELD_MAX) {
+		app_error(app, "Too many keys typed while %s waits: key dropped", app->held_what);
+		return;
+	}
+	app->held[app->nheld++] = key;
 }
 
 /* One key from curses, as wget_wch gave it, as ehrterm's key code; -1 when none waits. */
@@ -416,6 +482,8 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 	double elapsed;
 	uint64_t bytes;
 	char hints[256];
+	struct frame *top;
+	bool connecting;
 
 	if (app->command_active) {
 		ui_put(stdscr, y, 0, 1, ":", UI_STATUS, false);
@@ -429,7 +497,21 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 		*cursor_y = y;
 		return;
 	}
-	if (app_progress(app, &label, &elapsed, &bytes)) {
+	top = app_top(app);
+	connecting = app->link == LINK_CONNECTING && (top == NULL || app_requests(app, top->state) == 0);
+	if (connecting && app->nheld == 0 && app->status != NULL) {
+		/* A message (a key given up) shows until the next key, then the connection again. */
+		ui_put(stdscr, y, 0, COLS, app->status, app->status_error ? UI_ERROR : UI_STATUS, true);
+	} else if (connecting && app_progress(app, &label, &elapsed, &bytes)) {
+		/* Esc is offered only where it does something: giving up a key that waits. */
+		if (app->nheld > 0)
+			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true,
+			    "%s waits: connecting to %s... %.1f s  (Esc cancels %s)", app->held_what,
+			    app->profile->base_url, elapsed, app->held_what);
+		else
+			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "Connecting to %s... %.1f s, %.1f kB",
+			    app->profile->base_url, elapsed, (double)bytes / 1000.0);
+	} else if (app_progress(app, &label, &elapsed, &bytes)) {
 		ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "%s... %.1f s, %.1f kB  (Esc cancels)",
 		    label, elapsed, (double)bytes / 1000.0);
 	} else if (app->status != NULL) {
@@ -519,6 +601,26 @@ draw_progress(struct app *app)
 }
 
 /* --- the loop ---------------------------------------------------------------------------- */
+
+/*
+ * What the modules read once a session (on_ready), once the capabilities are in and the
+ * user waits for nothing: no key held, no request, no screen's timer (a search being
+ * typed). On a slow link their answers would otherwise come before the user's own
+ * (one connection, one request at a time), and a key typed ahead waits for them.
+ */
+static void
+ready_hooks(struct app *app)
+{
+	if (app->ready_run || app->link != LINK_UP || app->config->on_ready == NULL ||
+	    app->nheld > 0 || app_requests(app, NULL) > 0)
+		return;
+	for (const struct timer *t = app->timers; t != NULL; t = t->next)
+		if (t->instance != 0)
+			return;
+	app->ready_run = true;
+	for (void (*const *f)(struct app *) = app->config->on_ready; *f != NULL; f++)
+		(*f)(app);
+}
 
 /* Milliseconds until something is due: a timer, the idle lock, progress to show. */
 static int
@@ -636,6 +738,8 @@ app_free(struct app *app)
 	free(app->status);
 	free(app->login_message);
 	free(app->keyring_notice);
+	free(app->link_error);
+	free(app->held_what);
 }
 
 int
@@ -697,6 +801,8 @@ app_run(const struct app_config *config)
 		if (app.requests != NULL && requests_deliver(app.requests))
 			app.dirty = true;
 		app_apply_leave(&app);
+		if (app.phase == PHASE_READY)
+			ready_hooks(&app);
 		if (app.dirty) {
 			draw(&app);
 			app.dirty = false;

@@ -92,6 +92,18 @@ app_open(struct app *app, const struct screen_ops *ops, void *arg)
 		app_error(app, "%s needs a connection to the server", ops->title);
 		return -1;
 	}
+	/*
+	 * Home is drawn before the connection (it shows the server once it comes); any other
+	 * screen that needs it waits: the key that asked is held (app_hold) and applied when
+	 * the capabilities are in. A failed connection is tried again by such a key.
+	 */
+	if ((ops->needs & SCREEN_NEEDS_ONLINE) && app->link != LINK_UP &&
+	    strcmp(ops->name, app->config->home) != 0) {
+		app->wants_link = true;
+		app_link_start(app);
+		app_error(app, "%s waits for the connection to %s", ops->title, app->profile->base_url);
+		return -1;
+	}
 	if ((ops->needs & SCREEN_NEEDS_PATIENT) && app->patient == NULL) {
 		app_error(app, "%s needs a patient: find one first (F2)", ops->title);
 		return -1;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A CapabilityStatement lists each type once; more than this is not a real one. */
+/* Entries kept: a type listed twice is merged, but a hostile list is not kept whole. */
 #define CAPS_TYPES_MAX 512
 
 struct fhir_caps {
@@ -75,6 +75,32 @@ dup_string(const cJSON *obj, const char *name)
 	return xstrdup(s != NULL ? s : "unknown");
 }
 
+/* True when a module needs TYPE: only those types are kept. */
+static bool
+module_type(const char *type)
+{
+	for (size_t m = 0; m < fhir_modules_count; m++)
+		for (const struct fhir_need *n = fhir_modules[m].needs; n->type != NULL; n++)
+			if (strcmp(n->type, type) == 0)
+				return true;
+	return false;
+}
+
+bool
+fhir_caps_partial(const cJSON *cs)
+{
+	const cJSON *r, *res;
+	const char *rt = fhir_get_string(cs, "resourceType");
+
+	if (rt == NULL || strcmp(rt, "CapabilityStatement") != 0)
+		return false; /* not one at all: fhir_caps_parse says so */
+	cJSON_ArrayForEach(r, fhir_get_array(cs, "rest"))
+		cJSON_ArrayForEach(res, fhir_get_array(r, "resource"))
+			if (cJSON_GetArraySize(fhir_get_array(res, "interaction")) > 0)
+				return false;
+	return true;
+}
+
 struct fhir_caps *
 fhir_caps_parse(const cJSON *cs, char **cause)
 {
@@ -112,7 +138,7 @@ fhir_caps_parse(const cJSON *cs, char **cause)
 			const char *type = fhir_get_string(res, "type");
 			unsigned mask = 0;
 
-			if (!fhir_valid_type(type) || caps->ntypes >= CAPS_TYPES_MAX)
+			if (!fhir_valid_type(type) || !module_type(type) || caps->ntypes >= CAPS_TYPES_MAX)
 				continue;
 			cJSON_ArrayForEach(it, fhir_get_array(res, "interaction"))
 			{

@@ -17,7 +17,24 @@ enum fhir_interaction {
 
 struct fhir_caps;
 
-/* Read a CapabilityStatement. NULL with *cause set when it is not one. */
+/*
+ * The elements of a CapabilityStatement that fhir_caps_parse reads, for the capability
+ * read's _elements: paths below the root, which R4 does not define (it names root
+ * elements) but servers may take; about a seventh of the whole statement.
+ */
+#define FHIR_CAPS_ELEMENTS \
+	"fhirVersion,software,rest.mode,rest.interaction,rest.resource.type,rest.resource.interaction"
+
+/*
+ * True when STATEMENT, a CapabilityStatement, says no interaction of any resource: a
+ * server that took only the root elements of FHIR_CAPS_ELEMENTS. The whole one is needed.
+ */
+bool fhir_caps_partial(const cJSON *statement);
+
+/*
+ * Read a CapabilityStatement, keeping only what the modules (fhir_modules) ask of it.
+ * NULL with *cause set when it is not one.
+ */
 struct fhir_caps *fhir_caps_parse(const cJSON *statement, char **cause);
 void fhir_caps_free(struct fhir_caps **caps);
 

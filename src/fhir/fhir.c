@@ -1,6 +1,7 @@
 /* FHIR R4 client layer: request building with encoded parameters, response parsing under limits. */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "fhir/fhir.h"
 #include "util/xmalloc.h"
 
@@ -701,14 +702,48 @@ fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc, const struct
 	free(url);
 }
 
-uint64_t
-fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg)
+static uint64_t
+metadata_get(struct fhir_client *fc, const char *query, fhir_done_fn done, void *arg)
 {
-	char *url = xasprintf("%s/metadata", fc->base);
+	char *url = xasprintf("%s/metadata%s", fc->base, query);
 	uint64_t id = submit(fc, HTTP_GET, url, read_headers, NULL, done, arg);
 
 	free(url);
 	return id;
+}
+
+struct metadata_ask {
+	struct fhir_client *fc;
+	fhir_done_fn done;
+	void *arg;
+};
+
+static void
+on_least_metadata(struct fhir_result *r, void *arg)
+{
+	struct metadata_ask *m = arg;
+
+	/*
+	 * A server that refuses paths in _elements, or that took the root elements alone and
+	 * left out the interactions: the whole statement, one round trip more. A server error
+	 * is not asked again, as no read is.
+	 */
+	if (r->status == FHIR_REFUSED || (r->status == FHIR_OK && fhir_caps_partial(r->resource)))
+		metadata_get(m->fc, "", m->done, m->arg);
+	else
+		m->done(r, m->arg);
+	free(m);
+}
+
+uint64_t
+fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg)
+{
+	struct metadata_ask *m = xmalloc(sizeof *m);
+
+	m->fc = fc;
+	m->done = done;
+	m->arg = arg;
+	return metadata_get(fc, "?_elements=" FHIR_CAPS_ELEMENTS, on_least_metadata, m);
 }
 
 uint64_t

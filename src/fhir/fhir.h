@@ -73,6 +73,11 @@ void fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc,
  * Requests. Each returns the HTTP request id (for http_cancel), or 0 when the
  * request could not be built, in which case DONE has already been called.
  */
+/*
+ * The CapabilityStatement, as little of it as the server will give: the elements
+ * fhir_caps_parse reads (FHIR_CAPS_ELEMENTS), else the whole one. The id is the first
+ * request's.
+ */
 uint64_t fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg);
 /* IF_NONE_MATCH: a version id for a conditional read, or NULL. */
 uint64_t fhir_read(struct fhir_client *fc, const char *type, const char *id,

@@ -284,6 +284,80 @@ Test(fhir, modules_say_what_is_missing)
 	cJSON_Delete(cs);
 }
 
+/* What the capability read asks for (FHIR_CAPS_ELEMENTS), as a server that takes paths gives it. */
+static const char capability_least[] =
+    "{\"resourceType\":\"CapabilityStatement\",\"fhirVersion\":\"4.0.1\","
+    "\"meta\":{\"tag\":[{\"code\":\"SUBSETTED\"}]},"
+    "\"software\":{\"name\":\"sandbox\",\"version\":\"1.2\"},"
+    "\"rest\":[{\"mode\":\"server\",\"interaction\":[{\"code\":\"transaction\"}],"
+    "\"resource\":[{\"type\":\"Patient\",\"interaction\":[{\"code\":\"read\"},"
+    "{\"code\":\"search-type\"},{\"code\":\"create\"},{\"code\":\"update\"}]},"
+    "{\"type\":\"Coverage\",\"interaction\":[{\"code\":\"search-type\"},"
+    "{\"code\":\"create\"},{\"code\":\"update\"}]},"
+    "{\"type\":\"Basic\",\"interaction\":[{\"code\":\"read\"}]}]}]}";
+
+Test(fhir, capability_least_is_read_as_the_whole)
+{
+	cJSON *cs = cJSON_Parse(capability_least);
+	char *cause = NULL, *why;
+	struct fhir_caps *caps = fhir_caps_parse(cs, &cause);
+
+	cr_assert_not_null(caps, "%s", cause ? cause : "");
+	cr_assert_not(fhir_caps_partial(cs), "types with their interactions are what the modules need");
+	cr_assert_str_eq(fhir_caps_software(caps), "sandbox");
+	cr_assert(fhir_caps_transactions(caps));
+	cr_assert_eq(fhir_caps_interactions(caps, "Patient"),
+	    FHIR_READ | FHIR_SEARCH | FHIR_CREATE | FHIR_UPDATE);
+	why = fhir_module_missing(caps, &fhir_modules[0]);
+	cr_assert_null(why, "patients: %s", why);
+	/* Only what a module needs is kept: a type none of them names is not. */
+	cr_assert_eq(fhir_caps_interactions(caps, "Basic"), 0);
+	fhir_caps_free(&caps);
+	cJSON_Delete(cs);
+}
+
+Test(fhir, capability_partial_when_interactions_are_left_out)
+{
+	/* A server that takes root elements only: rest.mode is not "rest", so rest is gone. */
+	cJSON *bare = cJSON_Parse("{\"resourceType\":\"CapabilityStatement\",\"fhirVersion\":\"4.0.1\","
+				  "\"meta\":{\"tag\":[{\"code\":\"SUBSETTED\"}]}}");
+	/* One that gives types alone (the summary elements). */
+	cJSON *types = cJSON_Parse("{\"resourceType\":\"CapabilityStatement\",\"rest\":[{\"mode\":"
+				   "\"server\",\"resource\":[{\"type\":\"Patient\"},{\"type\":"
+				   "\"Slot\",\"interaction\":[]}]}]}");
+	cJSON *whole = cJSON_Parse(capability), *patient = cJSON_Parse("{\"resourceType\":\"Patient\"}");
+
+	cr_assert(fhir_caps_partial(bare));
+	cr_assert(fhir_caps_partial(types));
+	cr_assert_not(fhir_caps_partial(whole));
+	cr_assert_not(fhir_caps_partial(patient), "not a CapabilityStatement: fhir_caps_parse says so");
+	cr_assert_not(fhir_caps_partial(NULL));
+	cJSON_Delete(bare);
+	cJSON_Delete(types);
+	cJSON_Delete(whole);
+	cJSON_Delete(patient);
+}
+
+Test(fhir, capability_keeps_a_bounded_list)
+{
+	/* 100,000 entries of a type a module needs: merged, and at most CAPS_TYPES_MAX kept. */
+	cJSON *cs = cJSON_Parse("{\"resourceType\":\"CapabilityStatement\",\"rest\":[{\"mode\":"
+				"\"server\",\"resource\":[]}]}");
+	cJSON *list = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cs, "rest"), 0), "resource");
+	char *cause = NULL;
+	struct fhir_caps *caps;
+
+	for (int i = 0; i < 100000; i++)
+		cJSON_AddItemToArray(list, cJSON_Parse(i == 0
+			? "{\"type\":\"Slot\",\"interaction\":[{\"code\":\"read\"}]}"
+			: "{\"type\":\"Slot\",\"interaction\":[{\"code\":\"search-type\"}]}"));
+	caps = fhir_caps_parse(cs, &cause);
+	cr_assert_not_null(caps);
+	cr_assert_eq(fhir_caps_interactions(caps, "Slot"), FHIR_READ | FHIR_SEARCH);
+	fhir_caps_free(&caps);
+	cJSON_Delete(cs);
+}
+
 Test(fhir, capability_refuses_other_resources)
 {
 	cJSON *p = cJSON_Parse("{\"resourceType\":\"Patient\"}");

@@ -343,8 +343,13 @@ function subset(resource, { elements, summary }) {
     .filter(([path, e]) => e.min > 0 && !path.includes('.'))
     .map(([path]) => path.replace('[x]', ''));
   let keep;
+  // Element paths below the root ("rest.resource.type"), as some servers take them:
+  // R4 defines _elements on root elements only, so a client asking this must cope
+  // with a server that gives the root elements alone (or everything).
+  let nested;
   if (elements) {
-    keep = new Set([...elements, ...mandatory]);
+    nested = pathTree(elements.filter((e) => e.includes('.')));
+    keep = new Set([...elements.filter((e) => !e.includes('.')), ...Object.keys(nested), ...mandatory]);
   } else if (summary === 'true') {
     keep = new Set([...(schema.summaryProperties ?? []), ...mandatory]);
   } else if (summary === 'text') {
@@ -364,10 +369,42 @@ function subset(resource, { elements, summary }) {
   for (const k of Object.keys(resource)) {
     if (!kept(k)) {
       delete resource[k];
+    } else if (nested && nested[base(k)] && !elements.includes(base(k))) {
+      resource[k] = prune(resource[k], nested[base(k)]);
     }
   }
   resource.meta = { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] };
   return resource;
+}
+
+// ["rest.mode", "rest.resource.type"] -> { rest: { mode: {}, resource: { type: {} } } }
+function pathTree(paths) {
+  const tree = {};
+  for (const p of paths) {
+    let node = tree;
+    for (const part of p.split('.')) {
+      node = node[part] ??= {};
+    }
+  }
+  return tree;
+}
+
+// VALUE with only the children TREE names (each whole when it names none below it).
+function prune(value, tree) {
+  if (Array.isArray(value)) {
+    return value.map((v) => prune(v, tree));
+  }
+  if (!value || typeof value !== 'object' || !Object.keys(tree).length) {
+    return value;
+  }
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    const sub = tree[k.replace(/^_/, '')];
+    if (sub) {
+      out[k] = prune(v, sub);
+    }
+  }
+  return out;
 }
 
 function subsetOptions(pairs) {

@@ -20,6 +20,7 @@ const MODES = {
   delay: { kind: 'shaping', defaults: { ms: 1000 } },
   rate: { kind: 'shaping', defaults: { bytesPerSecond: 8000 } },
   drop: { kind: 'after', defaults: {} }, // afterBytes: default half the body
+  400: { kind: 'before', defaults: {} },
   500: { kind: 'before', defaults: {} },
   503: { kind: 'before', defaults: { retryAfter: 1 } },
   429: { kind: 'before', defaults: { retryAfter: 1 } },
@@ -149,6 +150,8 @@ function outcome(code, text) {
 async function replacementResponse(fault) {
   const json = { 'Content-Type': 'application/fhir+json; charset=utf-8' };
   switch (fault.mode) {
+    case '400':
+      return { status: 400, headers: json, body: outcome('not-supported', 'request not supported (injected)') };
     case '500':
       return { status: 500, headers: json, body: outcome('exception', 'internal server error (injected)') };
     case '503':
@@ -538,6 +541,7 @@ const MODE_HELP = {
   delay: 'wait ms before handling (ms, default 1000)',
   rate: 'send the response at bytesPerSecond (default 8000)',
   drop: 'run the request, then close the connection after afterBytes of the body (default half)',
+  400: 'answer 400 (not supported) without running the request',
   500: 'answer 500 without running the request',
   503: 'answer 503 with Retry-After: retryAfter seconds (default 1), without running the request',
   429: 'answer 429 with Retry-After: retryAfter seconds (default 1), without running the request',

@@ -459,6 +459,21 @@ test('_elements returns only the named elements, tagged SUBSETTED', async () => 
   assert.deepEqual(Object.keys(read.json).sort(), ['gender', 'id', 'meta', 'resourceType']);
 });
 
+test('_elements takes element paths below the root: the CapabilityStatement with types and interactions only', async () => {
+  const whole = await fhir('GET', '/metadata');
+  const r = await fhir('GET', '/metadata?_elements=fhirVersion,software,rest.mode,rest.interaction,rest.resource.type,rest.resource.interaction');
+  assert.equal(r.status, 200);
+  assert.ok(r.json.meta.tag.some((t) => t.code === 'SUBSETTED'));
+  assert.equal(r.json.fhirVersion, '4.0.1');
+  assert.equal(r.json.publisher, undefined);
+  assert.deepEqual(Object.keys(r.json.rest[0]).sort(), ['interaction', 'mode', 'resource']);
+  const patient = r.json.rest[0].resource.find((x) => x.type === 'Patient');
+  assert.deepEqual(Object.keys(patient).sort(), ['interaction', 'type']);
+  assert.deepEqual(patient.interaction, whole.json.rest[0].resource.find((x) => x.type === 'Patient').interaction);
+  assert.equal(r.json.rest[0].resource.length, whole.json.rest[0].resource.length);
+  assert.ok(JSON.stringify(r.json).length * 4 < JSON.stringify(whole.json).length, 'much smaller');
+});
+
 test('_summary=count returns only the total; _summary=true drops non-summary elements', async () => {
   const r = await fhir('GET', '/Observation?_summary=count');
   assert.equal(r.status, 200);
@@ -664,8 +679,8 @@ test('fault drop: only the matching PUT loses its connection mid-body (after it 
   assert.equal((await fhir('PUT', `/Patient/${p.id}`, { body: { ...now, gender: 'female' } })).status, 200, 'cleared');
 });
 
-test('faults 500, 503 and 429: status, Retry-After, and the request is not run', async () => {
-  for (const [mode, retry] of [['500'], ['503', 3], ['429', 2]]) {
+test('faults 400, 500, 503 and 429: status, Retry-After, and the request is not run', async () => {
+  for (const [mode, retry] of [['400'], ['500'], ['503', 3], ['429', 2]]) {
     const before = (await fhir('GET', '/Patient?family=Unrun&_summary=count')).json.total;
     await fault({ mode, count: 1, ...(retry ? { retryAfter: retry } : {}), match: 'POST /fhir/Patient' });
     const r = await fhir('POST', '/Patient', { body: newPatient('Unrun') });
