@@ -20,6 +20,8 @@ const struct screen_ops *const screens_all[] = {
 	&chart_list_screen,
 	&billing_screen,
 	&charges_screen,
+	&posting_screen,
+	&ledger_screen,
 	NULL,
 };
 
