@@ -103,7 +103,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const struct bill_ledger *g = &l->read.ledger;
 	struct date_time now;
 	char amount[MONEY_BUF_SIZE], ins[MONEY_BUF_SIZE], pat[MONEY_BUF_SIZE];
-	int y = top + 2, bottom = top + rows, room;
+	int y = top + 2, bottom = top + rows, room, what_w;
 	size_t first;
 
 	(void)app;
@@ -134,8 +134,10 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    UI_DIM, false);
 		return;
 	}
-	ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s  %-34s %11s %11s %11s", "Date", "Entry",
-	    "Amount", "Ins. pend.", "Pat. owes");
+	/* The entry's words take what the date and the three amounts leave: 30 at 80 columns. */
+	what_w = COLS - 2 - 48 > 20 ? COLS - 2 - 48 : 20;
+	ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s  %-*s %11s %11s %11s", "Date", what_w,
+	    "Entry", "Amount", "Ins. pend.", "Pat. owes");
 	room = bottom - y;
 	if (room < 1)
 		return;
@@ -146,12 +148,14 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		const struct bill_entry *e = &g->v[i];
 		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE;
 
-		money_format(&e->amount, amount, sizeof amount);
+		/* A row that lowers a balance shows its amount below zero, as a statement does. */
+		money_format(&e->amount, amount + 1, sizeof amount - 1);
+		amount[0] = '-';
 		money_format(&e->insurance_pending, ins, sizeof ins);
 		money_format(&e->patient_owes, pat, sizeof pat);
 		ui_putf(win, y, 1, COLS - 2, i == l->top ? UI_SELECTED : UI_NORMAL, true,
-		    "%-10s  %-34.34s %s%10s %11s %11s", e->day[0] ? e->day : "no date", e->what,
-		    down ? "-" : " ", amount, ins, pat);
+		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
+		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
 	}
 }
 

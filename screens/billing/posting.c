@@ -52,8 +52,8 @@ set_field(struct ui_form *f, size_t i, const char *text)
 static void
 build_form(struct posting *s)
 {
-	static const char *const what[L_COUNT] = { "allowed", "paid", "adjusted",
-		"adj. reason (CO-45)", "patient share", "share reason (1 2 3)" };
+	static const char *const what[L_COUNT] = { "allowed", "paid", "adjusted", "adj. reason",
+		"patient share", "share reason" };
 
 	if (s->has_form)
 		ui_form_free(&s->form);
@@ -204,6 +204,11 @@ posting_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_put(win, y++, 1, COLS - 2,
 		    "Each line: charged = paid + adjusted + patient share. A denial: paid 0, "
 		    "adjusted the charge.",
+		    UI_DIM, false);
+	if (y < bottom)
+		ui_put(win, y++, 1, COLS - 2,
+		    "Adj. reason: group and code, CO-45. Share reason: 1 deductible, 2 coinsurance, "
+		    "3 copay.",
 		    UI_DIM, false);
 	if (y < bottom && s->has_form)
 		ui_form_draw(&s->form, win, y, bottom - y, COLS);

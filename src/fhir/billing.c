@@ -2965,7 +2965,9 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 		    !patient_refers_to(fhir_get_string(fhir_get_object(c, "patient"), "reference"),
 		        patient_id) ||
 		    same(fhir_get_string(c, "status"), "entered-in-error") ||
-		    same(fhir_get_string(c, "status"), "cancelled"))
+		    same(fhir_get_string(c, "status"), "cancelled") ||
+		    /* A hospital's institutional claim of the same visit is not the clinic's to post. */
+		    !same(fhir_first_code(fhir_get_object(c, "type")), "professional"))
 			continue;
 		if (newest == NULL || claim_newer(c, newest))
 			newest = c;
