@@ -249,6 +249,16 @@ ledger_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
+/* Back leaves even while the ledger is read again on coming back to it. */
+static int
+ledger_back(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	return l->have ? APP_LEAVE : APP_IGNORED;
+}
+
 static const struct screen_action ledger_actions[] = {
 	{ A_UP, up, NEEDS_LOADED, NULL },
 	{ A_DOWN, down, NEEDS_LOADED, NULL },
@@ -257,6 +267,7 @@ static const struct screen_action ledger_actions[] = {
 	{ A_FIRST, first, NEEDS_LOADED, NULL },
 	{ A_LAST, last, NEEDS_LOADED, NULL },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
+	{ A_BACK, ledger_back, 0, NULL },
 	{ A_NONE },
 };
 

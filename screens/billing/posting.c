@@ -34,6 +34,7 @@ struct posting {
 	char request_id[UUID_BUF_SIZE];
 	struct bill_problems problems;
 	char *posted; /* "Posted: ..." once this form's posting is on the server */
+	bool saving;  /* the posting, or the check whether it arrived, is in flight */
 };
 
 static void
@@ -336,6 +337,7 @@ on_lookup(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	struct posting *s = state;
 	enum fhir_save outcome = (enum fhir_save)tag;
 
+	s->saving = false;
 	if (res->status == FHIR_OK && bill_posting_found(res->resource, s->request_id)) {
 		posted(app, s, " (the first try had reached the server)");
 		return;
@@ -356,6 +358,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 
 	(void)tag;
 	if (outcome == FHIR_SAVED) {
+		s->saving = false;
 		posted(app, s, "");
 		return;
 	}
@@ -397,6 +400,7 @@ save(struct app *app, void *state)
 	}
 	app_request(app, s, &(struct app_request){ .plan = plan, .done = on_saved,
 	    .label = "Posting the payment" });
+	s->saving = true;
 	return APP_REDRAW;
 }
 
@@ -450,9 +454,23 @@ posting_cursor(struct app *app, void *state, int *y, int *x)
 	return s->has_form && s->open.has_claim && ui_form_cursor(&s->form, y, x);
 }
 
+/*
+ * Back leaves while the claim is read again after a posting; while a posting (or the check
+ * whether it arrived) is in flight, Esc cancels it instead, and the form stays.
+ */
+static int
+posting_back(struct app *app, void *state)
+{
+	struct posting *s = state;
+
+	(void)app;
+	return !s->saving && s->open.visit.opened.patient != NULL ? APP_LEAVE : APP_IGNORED;
+}
+
 static const struct screen_action posting_actions[] = {
 	{ A_SAVE, save, NEEDS_LOADED | APP_NEEDS_IDLE, "post" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, NULL },
+	{ A_BACK, posting_back, 0, NULL },
 	{ A_NONE },
 };
 
