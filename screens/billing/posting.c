@@ -203,13 +203,11 @@ posting_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_putf(win, y++, 1, COLS - 2, UI_ERROR, false, "- %s", s->problems.v[i]);
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
-		    "Each line: charged = paid + adjusted + patient share. A denial: paid 0, "
-		    "adjusted the charge.",
+		    "Each line: charged = paid + adjusted + share. Denied: paid 0, charge adjusted.",
 		    UI_DIM, false);
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
-		    "Adj. reason: group and code, CO-45. Share reason: 1 deductible, 2 coinsurance, "
-		    "3 copay.",
+		    "Adj. reason: group-code, CO-45. Share reason: 1 deductible, 2 coins., 3 copay.",
 		    UI_DIM, false);
 	if (y < bottom && s->has_form)
 		ui_form_draw(&s->form, win, y, bottom - y, COLS);
