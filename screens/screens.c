@@ -24,6 +24,8 @@ const struct screen_ops *const screens_all[] = {
 	&chart_immunize_screen,
 	&billing_screen,
 	&charges_screen,
+	&posting_screen,
+	&ledger_screen,
 	NULL,
 };
 

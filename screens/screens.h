@@ -26,6 +26,8 @@ extern const struct screen_ops chart_problem_screen;
 extern const struct screen_ops chart_immunize_screen;
 extern const struct screen_ops billing_screen;
 extern const struct screen_ops charges_screen;
+extern const struct screen_ops posting_screen;
+extern const struct screen_ops ledger_screen;
 
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];

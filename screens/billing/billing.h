@@ -11,5 +11,9 @@ int billing_open(struct app *app);
 struct bill_encounter;
 /* Charge capture and the claim for visit ENCOUNTER (copied) of the current patient. */
 int billing_open_charges(struct app *app, const struct bill_encounter *encounter);
+/* Posting a payer's payment (a paper EOB) to the newest claim of visit ENCOUNTER (copied). */
+int billing_open_posting(struct app *app, const struct bill_encounter *encounter);
+/* The current patient's ledger: charges, the payers' answers, payments, two balances. */
+int billing_open_ledger(struct app *app);
 
 #endif

@@ -261,6 +261,23 @@ charge_visit(struct app *app, void *state)
 }
 
 static int
+post_payment(struct app *app, void *state)
+{
+	struct visits *v = state;
+
+	billing_open_posting(app, &v->enc.v[v->cursor]);
+	return APP_HANDLED;
+}
+
+static int
+ledger(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_ledger(app);
+	return APP_HANDLED;
+}
+
+static int
 reread(struct app *app, void *state)
 {
 	struct visits *v = state;
@@ -306,6 +323,8 @@ static const struct screen_action visits_actions[] = {
 	{ A_FIRST, first, NEEDS_LOADED, NULL },
 	{ A_LAST, last, NEEDS_LOADED, NULL },
 	{ A_SELECT, charge_visit, NEEDS_VISIT, "charge" },
+	{ A_POST_PAYMENT, post_payment, NEEDS_LOADED | NEEDS_VISIT, "post" },
+	{ A_LEDGER, ledger, NEEDS_LOADED, "ledger" },
 	{ A_REFRESH, reread, NEEDS_LOADED | APP_NEEDS_IDLE, "refresh" },
 	{ A_BACK, visits_back, 0, NULL },
 	{ A_NONE },

@@ -335,9 +335,9 @@ static const struct screen_action immunize_actions[] = {
 };
 
 const struct screen_ops chart_immunize_screen = {
-	.name = "immunization-form",
+	.name = "immunize-form",
 	.title = "immunization",
-	.context = "immunization-form",
+	.context = "immunize-form",
 	.module = "charting",
 	.needs = SCREEN_NEEDS_ONLINE,
 	.needs_arg = "open the patient's chart first",

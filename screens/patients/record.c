@@ -1,6 +1,7 @@
 /* A patient's record: the banner and the demographics, read in one round trip. */
 #include "config.h"
 
+#include "screens/billing/billing.h"
 #include "screens/patients/patients-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
@@ -220,6 +221,14 @@ open_coverage(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+static int
+open_ledger(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_ledger(app);
+	return APP_HANDLED;
+}
+
 /*
  * Back: once the patient shows, the record leaves even while it reads the patient again
  * (coming back from the edit); that answer no longer matters. While it opens, the loop's
@@ -259,6 +268,7 @@ record_widget(struct app *app, void *state)
 static const struct screen_action record_actions[] = {
 	{ A_EDIT, edit_patient, NEEDS_LOADED, "edit" },
 	{ A_COVERAGE, open_coverage, NEEDS_LOADED, "insurance" },
+	{ A_LEDGER, open_ledger, NEEDS_LOADED, "ledger" },
 	{ A_BACK, record_back, 0, NULL },
 	{ A_NONE },
 };

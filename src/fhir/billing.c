@@ -2333,3 +2333,877 @@ bill_parties_result(const cJSON *response, const char *billing, const char *rend
 		return -1;
 	return 0;
 }
+
+/* --- posting a payer's payment --------------------------------------------------------- */
+
+int
+bill_amount_parse(const char *text, const char *label, bool blank_zero, bool negative,
+    struct money *out, char **cause)
+{
+	const char *p = text != NULL ? text : "";
+	char *why = NULL;
+	struct money m;
+
+	p += strspn(p, " \t");
+	if (*p == '\0') {
+		if (!blank_zero) {
+			*cause = xasprintf("%s needs an amount", label);
+			return -1;
+		}
+		return money_make(0, NULL, out, cause);
+	}
+	if (money_parse(text, NULL, &m, &why) != 0) {
+		*cause = xasprintf("%s: %s", label, why);
+		free(why);
+		return -1;
+	}
+	/* "-0": the sign says the biller meant something the digits do not say. */
+	if (m.minor == 0 && strchr(text, '-') != NULL) {
+		*cause = xasprintf("%s: \"-0\" is not an amount; type 0, or the amount with its sign",
+		    label);
+		return -1;
+	}
+	if (m.minor < 0 && !negative) {
+		*cause = xasprintf("%s cannot be below zero", label);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+int
+bill_adjustment_parse(
+    const char *text, enum bill_group *group, char reason[BILL_CODE_SIZE], char **cause)
+{
+	const char *p = text != NULL ? text : "";
+	char g[3];
+	size_t n;
+
+	p += strspn(p, " \t");
+	if (strlen(p) < 2) {
+		*cause = xstrdup("an adjustment is a group and a reason code, as CO-45 or PR-2");
+		return -1;
+	}
+	g[0] = (char)(p[0] & ~0x20), g[1] = (char)(p[1] & ~0x20), g[2] = '\0';
+	if ((*group = group_of(g)) == BILL_GROUP_NONE) {
+		*cause = xstrdup("the group is CO, PR, OA or PI, as in CO-45");
+		return -1;
+	}
+	p += 2;
+	p += strspn(p, " -");
+	n = strcspn(p, " \t");
+	if (n == 0 || n > 3 || p[n + strspn(p + n, " \t")] != '\0') {
+		*cause = xstrdup("the reason is one adjustment reason code (CARC) of up to 3 "
+		                 "letters or digits, as in CO-45");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(p[i]) && !is_upper((char)(p[i] & ~0x20))) {
+			*cause = xstrdup("the reason code holds only letters and digits, as in CO-45");
+			return -1;
+		}
+		reason[i] = (char)(is_digit(p[i]) ? p[i] : (p[i] & ~0x20));
+	}
+	reason[n] = '\0';
+	return 0;
+}
+
+void
+bill_adjustment_format(enum bill_group group, const char *reason, char *buf, size_t size)
+{
+	if (group == BILL_GROUP_NONE || empty(reason))
+		snprintf(buf, size, "%s", "");
+	else
+		snprintf(buf, size, "%s-%s", group_name(group), reason);
+}
+
+bool
+bill_post_line_denied(const struct bill_post_line *l)
+{
+	return l->paid.minor == 0 && l->charged.minor > 0 && l->adjusted.minor != 0 &&
+	       !empty(l->reason);
+}
+
+int
+bill_posting_paid(const struct bill_posting *p, struct money *out, char **cause)
+{
+	if (money_make(0, p->check_amount.currency[0] ? p->check_amount.currency : NULL, out,
+	        cause) != 0)
+		return -1;
+	for (size_t c = 0; c < p->nclaims; c++)
+		for (size_t i = 0; i < p->claims[c].n; i++)
+			if (money_add(out, &p->claims[c].lines[i].paid, out, cause) != 0)
+				return -1;
+	return 0;
+}
+
+/* Claim line I of claim C, for sentences: "Line 2 (99213)", or with the claim when several. */
+static void
+post_line_name(const struct bill_posting *p, size_t c, const struct bill_post_line *l, char *buf,
+    size_t size)
+{
+	if (p->nclaims > 1)
+		snprintf(buf, size, "Claim %zu line %ld (%s)", c + 1, l->sequence, l->code);
+	else
+		snprintf(buf, size, "Line %ld (%s)", l->sequence, l->code);
+}
+
+static void
+post_line_check(const struct bill_posting *p, size_t c, const struct bill_post_line *l,
+    struct bill_problems *out)
+{
+	struct money sum;
+	char name[64], a[MONEY_BUF_SIZE], b[MONEY_BUF_SIZE], *why = NULL;
+
+	post_line_name(p, c, l, name, sizeof name);
+	if (l->paid.minor < 0)
+		add_problem(out, xasprintf("%s: the payment cannot be below zero", name));
+	if (l->has_allowed && l->allowed.minor < 0)
+		add_problem(out, xasprintf("%s: the allowed amount cannot be below zero", name));
+	if (l->patient_resp.minor < 0)
+		add_problem(out, xasprintf("%s: the patient's share cannot be below zero", name));
+	if (l->adjusted.minor != 0 && (l->group == BILL_GROUP_NONE || empty(l->reason)))
+		add_problem(out, xasprintf("%s: the adjustment needs its group and reason code "
+		                           "(CO-45)",
+		                     name));
+	if (l->adjusted.minor == 0 && !empty(l->reason) && l->paid.minor != 0)
+		add_problem(out, xasprintf("%s: a reason code without an adjustment amount", name));
+	if (l->patient_resp.minor != 0 && empty(l->resp_reason))
+		add_problem(out, xasprintf("%s: the patient's share needs its reason code (1 "
+		                           "deductible, 2 coinsurance, 3 copay)",
+		                     name));
+	if (l->paid.minor == 0 && l->adjusted.minor == 0 && l->patient_resp.minor == 0 &&
+	    l->charged.minor != 0)
+		add_problem(out, xasprintf("%s: nothing paid, adjusted or owed; a denial is the "
+		                           "charge adjusted with its reason (CO-50)",
+		                     name));
+	if (money_add(&l->paid, &l->adjusted, &sum, &why) != 0 ||
+	    money_add(&sum, &l->patient_resp, &sum, &why) != 0) {
+		add_problem(out, xasprintf("%s cannot be added up: %s", name, why));
+		free(why);
+		return;
+	}
+	if (sum.minor != l->charged.minor || memcmp(sum.currency, l->charged.currency, 3) != 0) {
+		format_money(&l->charged, a, sizeof a);
+		format_money(&sum, b, sizeof b);
+		add_problem(out, xasprintf("%s does not balance: charged %s, but paid, adjusted "
+		                           "and the patient's share add up to %s",
+		                     name, a, b));
+	}
+}
+
+size_t
+bill_posting_check(const struct bill_posting *p, struct bill_problems *out)
+{
+	size_t before = out->n, lines = 0;
+	struct money paid;
+	char a[MONEY_BUF_SIZE], b[MONEY_BUF_SIZE], *why = NULL;
+	struct date d;
+
+	if (!is_reference(p->payer, "Organization"))
+		add_problem(out, xstrdup("The payer is not known: post from the claim, which names "
+		                         "its insurer"));
+	if (empty(p->check_number))
+		add_problem(out, xstrdup("The check (or EFT trace) number is missing"));
+	if (!day_parse(p->check_date, &d) || p->check_date[10] != '\0')
+		add_problem(out, xstrdup("The check date is missing or not a date"));
+	if (p->check_amount.minor < 0)
+		add_problem(out, xstrdup("The check amount cannot be below zero"));
+	if (empty(p->request_id))
+		add_problem(out, xstrdup("The posting has no request identifier"));
+	if (p->nclaims == 0 || p->nclaims > BILL_POST_CLAIMS_MAX)
+		add_problem(out, xasprintf("A posting pays 1 to %d claims", BILL_POST_CLAIMS_MAX));
+	for (size_t c = 0; c < p->nclaims && c < BILL_POST_CLAIMS_MAX; c++) {
+		if (!is_reference(p->claims[c].claim, "Claim") ||
+		    !is_reference(p->claims[c].patient, "Patient"))
+			add_problem(out, xasprintf("Claim %zu has no claim or patient to post to", c + 1));
+		if (p->claims[c].n == 0)
+			add_problem(out, xasprintf("Claim %zu has no lines to post", c + 1));
+		for (size_t i = 0; i < p->claims[c].n; i++)
+			post_line_check(p, c, &p->claims[c].lines[i], out);
+		lines += p->claims[c].n;
+	}
+	if (1 + p->nclaims + lines > FHIR_PLAN_MAX)
+		add_problem(out, xasprintf("A posting of %zu claims and %zu lines is more than one "
+		                           "save holds (%d); post the claims one at a time",
+		                     p->nclaims, lines, FHIR_PLAN_MAX));
+	if (bill_posting_paid(p, &paid, &why) != 0) {
+		add_problem(out, xasprintf("The payments cannot be added up: %s", why));
+		free(why);
+	} else if (paid.minor != p->check_amount.minor ||
+	           memcmp(paid.currency, p->check_amount.currency, 3) != 0) {
+		format_money(&p->check_amount, a, sizeof a);
+		format_money(&paid, b, sizeof b);
+		add_problem(out, xasprintf("The check is %s but the lines pay %s: they must balance "
+		                           "before saving",
+		                     a, b));
+	}
+	return out->n - before;
+}
+
+static cJSON *
+money_item(const struct money *m)
+{
+	return bill_money_json(m);
+}
+
+static void
+add_adjudication(cJSON *arr, const char *category, const struct money *m)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(a, "category", fhir_codeable(BILL_CS_ADJUDICATION, category, NULL));
+	cJSON_AddItemToObject(a, "amount", money_item(m));
+	cJSON_AddItemToArray(arr, a);
+}
+
+static void
+add_adjustment(cJSON *arr, enum bill_group group, const char *carc, const struct money *m)
+{
+	cJSON *a = cJSON_CreateObject(), *reason, *codings, *c;
+
+	cJSON_AddItemToObject(
+	    a, "category", fhir_codeable(BILL_CS_ADJ_CATEGORY, "adjustment", "Adjustment"));
+	reason = cJSON_AddObjectToObject(a, "reason");
+	codings = cJSON_AddArrayToObject(reason, "coding");
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "system", BILL_CS_CARC);
+	cJSON_AddStringToObject(c, "code", carc);
+	cJSON_AddItemToArray(codings, c);
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "system", BILL_CS_CARC_GROUP);
+	cJSON_AddStringToObject(c, "code", group_name(group));
+	cJSON_AddItemToArray(codings, c);
+	cJSON_AddItemToObject(a, "amount", money_item(m));
+	cJSON_AddItemToArray(arr, a);
+}
+
+/* A logical reference to the ClaimResponse written under REQUEST_ID: it needs no id yet. */
+static cJSON *
+response_reference(const char *request_id)
+{
+	cJSON *r = cJSON_CreateObject(), *id;
+
+	cJSON_AddStringToObject(r, "type", "ClaimResponse");
+	id = cJSON_AddObjectToObject(r, "identifier");
+	cJSON_AddStringToObject(id, "system", FHIR_REQUEST_SYSTEM);
+	cJSON_AddStringToObject(id, "value", request_id);
+	return r;
+}
+
+static cJSON *
+payer_reference(const struct bill_posting *p)
+{
+	cJSON *r = reference(p->payer);
+
+	if (!empty(p->payer_name))
+		cJSON_AddStringToObject(r, "display", p->payer_name);
+	return r;
+}
+
+static cJSON *
+claim_response(const struct bill_posting *p, const struct bill_post_claim *c, const char *rid,
+    const struct money *paid, const char *created)
+{
+	cJSON *cr = cJSON_CreateObject(), *items, *o;
+	struct money submitted;
+	char *why = NULL;
+
+	cJSON_AddStringToObject(cr, "resourceType", "ClaimResponse");
+	fhir_add_request_id(cr, rid);
+	cJSON_AddStringToObject(cr, "status", "active");
+	cJSON_AddItemToObject(cr, "type", fhir_codeable(CS_CLAIM_TYPE, "professional", NULL));
+	cJSON_AddStringToObject(cr, "use", "claim");
+	cJSON_AddItemToObject(cr, "patient", reference(c->patient));
+	cJSON_AddStringToObject(cr, "created", created);
+	cJSON_AddItemToObject(cr, "insurer", payer_reference(p));
+	cJSON_AddItemToObject(cr, "request", reference(c->claim));
+	cJSON_AddStringToObject(cr, "outcome", "complete");
+	cJSON_AddStringToObject(cr, "disposition", "Posted from the payer's remittance");
+	items = cJSON_AddArrayToObject(cr, "item");
+	money_make(0, paid->currency, &submitted, &why);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct bill_post_line *l = &c->lines[i];
+		cJSON *item = cJSON_CreateObject(), *adj;
+
+		cJSON_AddNumberToObject(item, "itemSequence", (double)l->sequence);
+		adj = cJSON_AddArrayToObject(item, "adjudication");
+		add_adjudication(adj, "submitted", &l->charged);
+		if (l->has_allowed)
+			add_adjudication(adj, "eligible", &l->allowed);
+		add_adjudication(adj, "benefit", &l->paid);
+		if (l->adjusted.minor != 0)
+			add_adjustment(adj, l->group, l->reason, &l->adjusted);
+		if (l->patient_resp.minor != 0)
+			add_adjustment(adj, BILL_GROUP_PR, l->resp_reason, &l->patient_resp);
+		cJSON_AddItemToArray(items, item);
+		/* bill_posting_check added these already: they cannot overflow here. */
+		money_add(&submitted, &l->charged, &submitted, &why);
+	}
+	free(why);
+	o = cJSON_AddArrayToObject(cr, "total");
+	{
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(t, "category", fhir_codeable(BILL_CS_ADJUDICATION, "submitted", NULL));
+		cJSON_AddItemToObject(t, "amount", money_item(&submitted));
+		cJSON_AddItemToArray(o, t);
+		t = cJSON_CreateObject();
+		cJSON_AddItemToObject(t, "category", fhir_codeable(BILL_CS_ADJUDICATION, "benefit", NULL));
+		cJSON_AddItemToObject(t, "amount", money_item(paid));
+		cJSON_AddItemToArray(o, t);
+	}
+	o = cJSON_AddObjectToObject(cr, "payment");
+	cJSON_AddItemToObject(o, "type",
+	    fhir_codeable("http://terminology.hl7.org/CodeSystem/ex-paymenttype", "complete", NULL));
+	cJSON_AddStringToObject(o, "date", p->check_date);
+	cJSON_AddItemToObject(o, "amount", money_item(paid));
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "identifier"), "value", p->check_number);
+	return cr;
+}
+
+static cJSON *
+payment_reconciliation(const struct bill_posting *p, const struct money *per_claim,
+    const char *created)
+{
+	cJSON *pr = cJSON_CreateObject(), *details;
+
+	cJSON_AddStringToObject(pr, "resourceType", "PaymentReconciliation");
+	fhir_add_request_id(pr, p->request_id);
+	cJSON_AddStringToObject(pr, "status", "active");
+	cJSON_AddStringToObject(pr, "created", created);
+	cJSON_AddItemToObject(pr, "paymentIssuer", payer_reference(p));
+	cJSON_AddStringToObject(pr, "outcome", "complete");
+	cJSON_AddStringToObject(pr, "disposition", "Posted from the payer's remittance");
+	cJSON_AddStringToObject(pr, "paymentDate", p->check_date);
+	cJSON_AddItemToObject(pr, "paymentAmount", money_item(&p->check_amount));
+	cJSON_AddStringToObject(
+	    cJSON_AddObjectToObject(pr, "paymentIdentifier"), "value", p->check_number);
+	details = cJSON_AddArrayToObject(pr, "detail");
+	for (size_t c = 0; c < p->nclaims; c++) {
+		cJSON *d = cJSON_CreateObject();
+		char *rid = xasprintf("%s.%zu", p->request_id, c + 1);
+
+		cJSON_AddItemToObject(d, "type",
+		    fhir_codeable("http://terminology.hl7.org/CodeSystem/payment-type", "payment", NULL));
+		cJSON_AddItemToObject(d, "request", reference(p->claims[c].claim));
+		cJSON_AddItemToObject(d, "response", response_reference(rid));
+		cJSON_AddStringToObject(d, "date", p->check_date);
+		cJSON_AddItemToObject(d, "amount", money_item(&per_claim[c]));
+		cJSON_AddItemToArray(details, d);
+		free(rid);
+	}
+	return pr;
+}
+
+/* The ChargeItem of REF ("ChargeItem/ID") among ITEMS, borrowed, or NULL. */
+static const cJSON *
+charge_of(const cJSON *items, const char *ref)
+{
+	const cJSON *ci;
+
+	if (!is_reference(ref, "ChargeItem"))
+		return NULL;
+	cJSON_ArrayForEach(ci, items) if (same(fhir_get_string(ci, "id"), ref + strlen("ChargeItem/")))
+	    return ci;
+	return NULL;
+}
+
+/* CI as posted: the extension naming its answer (one, replaced on a later posting). */
+static cJSON *
+charge_posted(const cJSON *ci, const char *rid, bool denied)
+{
+	cJSON *c = cJSON_Duplicate(ci, true), *exts, *x, *next;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "meta");
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "text");
+	exts = cJSON_GetObjectItemCaseSensitive(c, "extension");
+	if (!cJSON_IsArray(exts)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "extension");
+		exts = cJSON_AddArrayToObject(c, "extension");
+	}
+	for (x = exts->child; x != NULL; x = next) {
+		next = x->next;
+		if (same(fhir_get_string(x, "url"), BILL_EXT_CHARGE_POSTED))
+			cJSON_Delete(cJSON_DetachItemViaPointer(exts, x));
+	}
+	x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "url", BILL_EXT_CHARGE_POSTED);
+	cJSON_AddItemToObject(x, "valueReference", response_reference(rid));
+	cJSON_AddItemToArray(exts, x);
+	if (denied)
+		fhir_set_string(c, "status", "billable");
+	return c;
+}
+
+struct fhir_plan *
+bill_posting_plan(const struct bill_posting *p, const cJSON *charge_items, const struct date *today,
+    struct bill_problems *out)
+{
+	struct money per_claim[BILL_POST_CLAIMS_MAX];
+	char created[DATE_BUF_SIZE], *why = NULL;
+	struct fhir_plan *plan;
+	struct fhir_search *guard;
+	cJSON *r;
+	int step;
+
+	if (bill_posting_check(p, out) > 0)
+		return NULL;
+	for (size_t c = 0; c < p->nclaims; c++)
+		for (size_t i = 0; i < p->claims[c].n; i++) {
+			const struct bill_post_line *l = &p->claims[c].lines[i];
+
+			if (!empty(l->charge_item) && charge_of(charge_items, l->charge_item) == NULL)
+				add_problem(out, xasprintf("Line %ld (%s): its charge was not read; "
+				                           "read the claim again",
+				                     l->sequence, l->code));
+		}
+	if (out->n > 0)
+		return NULL;
+	for (size_t c = 0; c < p->nclaims; c++) {
+		money_make(0, p->check_amount.currency, &per_claim[c], &why);
+		for (size_t i = 0; i < p->claims[c].n; i++)
+			money_add(&per_claim[c], &p->claims[c].lines[i].paid, &per_claim[c], &why);
+	}
+	free(why);
+	date_format_iso(today, created, sizeof created);
+	plan = fhir_plan_new();
+	/* The check first: its guard is what finds a posting already made. */
+	r = payment_reconciliation(p, per_claim, created);
+	guard = fhir_request_search("PaymentReconciliation", p->request_id);
+	step = fhir_plan_create(plan, r, guard);
+	fhir_search_free(&guard);
+	cJSON_Delete(r);
+	for (size_t c = 0; step >= 0 && c < p->nclaims; c++) {
+		char *rid = xasprintf("%s.%zu", p->request_id, c + 1);
+
+		r = claim_response(p, &p->claims[c], rid, &per_claim[c], created);
+		guard = fhir_request_search("ClaimResponse", rid);
+		step = fhir_plan_create(plan, r, guard);
+		fhir_search_free(&guard);
+		cJSON_Delete(r);
+		for (size_t i = 0; step >= 0 && i < p->claims[c].n; i++) {
+			const struct bill_post_line *l = &p->claims[c].lines[i];
+			const cJSON *ci = charge_of(charge_items, l->charge_item);
+			cJSON *posted;
+
+			if (ci == NULL)
+				continue;
+			posted = charge_posted(ci, rid, bill_post_line_denied(l));
+			step = fhir_plan_update(plan, posted, fhir_version_of(ci), ci);
+			cJSON_Delete(posted);
+		}
+		free(rid);
+	}
+	if (step < 0) {
+		add_problem(out, xstrdup("The posting could not be put together for saving"));
+		fhir_plan_free(&plan);
+	}
+	return plan;
+}
+
+struct fhir_search *
+bill_posting_search(const char *request_id)
+{
+	struct fhir_search *s = fhir_request_search("PaymentReconciliation", request_id);
+
+	fhir_search_add(s, "_elements", "identifier");
+	return s;
+}
+
+bool
+bill_posting_found(const cJSON *set, const char *request_id)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, fhir_get_array(set, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+
+		if (same(fhir_get_string(r, "resourceType"), "PaymentReconciliation") &&
+		    fhir_carries_request(r, request_id))
+			return true;
+	}
+	return false;
+}
+
+/* --- the claim to post to ------------------------------------------------------------- */
+
+static struct fhir_search *
+claims_search(const char *patient_id, const char *encounter_id)
+{
+	struct fhir_search *s = fhir_search_new("Claim");
+	char *ref = xasprintf("Patient/%s", patient_id);
+
+	fhir_search_add(s, "patient", ref);
+	free(ref);
+	ref = xasprintf("Encounter/%s", encounter_id);
+	fhir_search_add(s, "encounter", ref);
+	free(ref);
+	fhir_search_add(s, "_count", "20");
+	return s;
+}
+
+cJSON *
+bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
+{
+	cJSON *batch = bill_visit_batch(fc, patient_id, encounter_id);
+	struct fhir_search *s = claims_search(patient_id, encounter_id);
+
+	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+void
+bill_post_open_clear(struct bill_post_open *o)
+{
+	bill_visit_clear(&o->visit);
+	free(o->lines);
+	bill_problems_free(&o->problems);
+	memset(o, 0, sizeof *o);
+}
+
+/* The newer of two claims: by created, then by when the server last wrote it. */
+static bool
+claim_newer(const cJSON *a, const cJSON *b)
+{
+	const char *ca = fhir_get_string(a, "created"), *cb = fhir_get_string(b, "created");
+	int c = strcmp(ca != NULL ? ca : "", cb != NULL ? cb : "");
+	const char *la = fhir_get_string(fhir_get_object(a, "meta"), "lastUpdated"),
+	           *lb = fhir_get_string(fhir_get_object(b, "meta"), "lastUpdated");
+
+	if (c != 0)
+		return c > 0;
+	return strcmp(la != NULL ? la : "", lb != NULL ? lb : "") > 0;
+}
+
+static void
+claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_open *out)
+{
+	const cJSON *items = fhir_get_array(claim, "item"), *item;
+	size_t max = (size_t)cJSON_GetArraySize(items);
+
+	if (max > BILL_LINES_MAX) {
+		add_problem(&out->problems, xasprintf("The claim has %zu lines; only the first %d "
+		                                      "can be posted here",
+		                                max, BILL_LINES_MAX));
+		max = BILL_LINES_MAX;
+	}
+	out->lines = xcalloc(max + 1, sizeof *out->lines);
+	cJSON_ArrayForEach(item, items)
+	{
+		struct bill_post_line *l = &out->lines[out->n];
+		const cJSON *seq = cJSON_GetObjectItemCaseSensitive(item, "sequence"), *x;
+		char *why = NULL;
+
+		if (out->n == max)
+			break;
+		memset(l, 0, sizeof *l);
+		if (!cJSON_IsNumber(seq) || seq->valuedouble < 1 || seq->valuedouble > 1e6 ||
+		    seq->valuedouble != (double)(long)seq->valuedouble) {
+			add_problem(&out->problems, xstrdup("A claim line has no usable number; it "
+			                                    "is left out"));
+			continue;
+		}
+		l->sequence = (long)seq->valuedouble;
+		if (!put(l->code, sizeof l->code,
+		        fhir_first_code(fhir_get_object(item, "productOrService"))) ||
+		    l->code[0] == '\0')
+			put(l->code, sizeof l->code, "?");
+		if (bill_money_read(fhir_get_object(item, "net"), &l->charged, &why) != 0) {
+			add_problem(&out->problems, xasprintf("Claim line %ld (%s) cannot be posted: "
+			                                      "%s",
+			                                l->sequence, l->code, why));
+			free(why);
+			continue;
+		}
+		cJSON_ArrayForEach(x, fhir_get_array(item, "extension"))
+		{
+			const char *ref = fhir_get_string(fhir_get_object(x, "valueReference"), "reference");
+
+			if (same(fhir_get_string(x, "url"), BILL_EXT_CLAIM_CHARGE) &&
+			    is_reference(ref, "ChargeItem"))
+				put(l->charge_item, sizeof l->charge_item, ref);
+		}
+		/* A line of another visit is not this visit's to post. */
+		{
+			const cJSON *enc = cJSON_GetArrayItem(fhir_get_array(item, "encounter"), 0);
+			const char *eref = fhir_get_string(enc, "reference");
+
+			if (eref != NULL && !fhir_refers_to(eref, "Encounter", encounter_id)) {
+				add_problem(&out->problems,
+				    xasprintf("Claim line %ld (%s) is of another visit; it is left out",
+				        l->sequence, l->code));
+				continue;
+			}
+		}
+		out->n++;
+	}
+}
+
+int
+bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_post_open *out, char **cause)
+{
+	const cJSON *claims = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), *e;
+	const cJSON *newest = NULL;
+
+	memset(out, 0, sizeof *out);
+	if (bill_visit_result(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
+		return -1;
+	if (!searchset_ok(claims)) {
+		*cause = fhir_entry_failure(claims, "the visit's claims");
+		bill_post_open_clear(out);
+		return -1;
+	}
+	cJSON_ArrayForEach(e, fhir_get_array(fhir_get_object(claims, "resource"), "entry"))
+	{
+		const cJSON *c = fhir_get_object(e, "resource");
+
+		if (!same(fhir_get_string(c, "resourceType"), "Claim") || fhir_id_of(c) == NULL ||
+		    !patient_refers_to(fhir_get_string(fhir_get_object(c, "patient"), "reference"),
+		        patient_id) ||
+		    same(fhir_get_string(c, "status"), "entered-in-error") ||
+		    same(fhir_get_string(c, "status"), "cancelled") ||
+		    /* A hospital's institutional claim of the same visit is not the clinic's to post. */
+		    !same(fhir_first_code(fhir_get_object(c, "type")), "professional"))
+			continue;
+		if (newest == NULL || claim_newer(c, newest))
+			newest = c;
+	}
+	if (newest == NULL)
+		return 0;
+	out->has_claim = true;
+	snprintf(out->claim, sizeof out->claim, "Claim/%s", fhir_id_of(newest));
+	if (!put(out->created, sizeof out->created, fhir_get_string(newest, "created")) &&
+	    fhir_get_string(newest, "created") != NULL)
+		memcpy(out->created, fhir_get_string(newest, "created"), 10), out->created[10] = '\0';
+	if (!put(out->payer, sizeof out->payer,
+	        fhir_get_string(fhir_get_object(newest, "insurer"), "reference")) ||
+	    !is_reference(out->payer, "Organization"))
+		add_problem(&out->problems, xstrdup("The claim names no insurer to post from"));
+	for (size_t i = 0; i < out->visit.nviews; i++)
+		if (same(out->visit.views[i].payer_reference, out->payer) &&
+		    !empty(out->visit.views[i].payer_display)) {
+			put_label(out->payer_name, sizeof out->payer_name,
+			    out->visit.views[i].payer_display);
+			break;
+		}
+	claim_lines_read(newest, encounter_id, out);
+	return 0;
+}
+
+/* --- a patient's ledger ---------------------------------------------------------------- */
+
+static struct fhir_search *
+ledger_search(const char *type, const char *param, const char *patient_id, int count)
+{
+	struct fhir_search *s = fhir_search_new(type);
+	char *ref = xasprintf("Patient/%s", patient_id), *n = xasprintf("%d", count);
+
+	fhir_search_add(s, param, ref);
+	fhir_search_add(s, "_count", n);
+	free(ref);
+	free(n);
+	return s;
+}
+
+cJSON *
+bill_ledger_batch(const struct fhir_client *fc, const char *patient_id)
+{
+	cJSON *batch = patient_open_batch(fc, patient_id);
+	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
+	struct fhir_search *s;
+
+	/* One more than kept: a server with more is said to have been cut. */
+	s = ledger_search("ChargeItem", "subject", patient_id, BILL_LEDGER_CHARGES_MAX + 1);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = ledger_search("ClaimResponse", "patient", patient_id, BILL_LEDGER_REMITS_MAX + 1);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = ledger_search("PaymentNotice", "request", patient_id, BILL_LEDGER_PAYMENTS_MAX + 1);
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	s = ledger_search("Coverage", "beneficiary", patient_id, 1);
+	fhir_search_add(s, "status", "active");
+	fhir_search_add(s, "_summary", "count");
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+void
+bill_ledger_read_clear(struct bill_ledger_read *r)
+{
+	patient_opened_clear(&r->opened);
+	bill_ledger_clear(&r->ledger);
+	bill_problems_free(&r->skipped);
+	memset(r, 0, sizeof *r);
+}
+
+static bool
+charge_counts(const char *status)
+{
+	return same(status, "billable") || same(status, "billed");
+}
+
+/* A PaymentNotice of the patient into P; false with a sentence in SKIPPED. */
+static bool
+patient_payment_read(const cJSON *pn, const char *patient_id, struct bill_patient_payment *p,
+    char *note, size_t note_size, struct bill_problems *skipped)
+{
+	const cJSON *x;
+	char *why = NULL;
+	struct date d;
+
+	if (!patient_refers_to(
+	        fhir_get_string(fhir_get_object(pn, "request"), "reference"), patient_id)) {
+		add_problem(skipped, xstrdup("The server sent another patient's payment; it is left "
+		                             "out"));
+		return false;
+	}
+	if (same(fhir_get_string(pn, "status"), "entered-in-error") ||
+	    same(fhir_get_string(pn, "status"), "cancelled"))
+		return false;
+	if (bill_money_read(fhir_get_object(pn, "amount"), &p->amount, &why) != 0) {
+		add_problem(skipped, xasprintf("A patient's payment is left out: %s", why));
+		free(why);
+		return false;
+	}
+	if (!put(p->day, sizeof p->day, fhir_get_string(pn, "paymentDate")) ||
+	    !day_parse(p->day, &d)) {
+		const char *created = fhir_get_string(pn, "created");
+
+		if (!day_parse(created, &d)) {
+			add_problem(skipped, xstrdup("A patient's payment has no date; it is left out"));
+			return false;
+		}
+		memcpy(p->day, created, 10), p->day[10] = '\0';
+	}
+	note[0] = '\0';
+	cJSON_ArrayForEach(x, fhir_get_array(pn, "extension"))
+	{
+		const char *kind = fhir_get_string(x, "valueCode");
+
+		if (!same(fhir_get_string(x, "url"), BILL_EXT_PAYMENT_KIND))
+			continue;
+		if (same(kind, "copay"))
+			snprintf(note, note_size, "copay");
+		else if (same(kind, "on-account"))
+			snprintf(note, note_size, "on account");
+	}
+	p->note = note[0] != '\0' ? note : NULL;
+	return true;
+}
+
+int
+bill_ledger_result(
+    cJSON *response, const char *patient_id, struct bill_ledger_read *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	const cJSON *lists[3] = {cJSON_GetArrayItem(entries, 2), cJSON_GetArrayItem(entries, 3),
+	    cJSON_GetArrayItem(entries, 4)};
+	const cJSON *covs = cJSON_GetArrayItem(entries, 5);
+	static const char *const what[3] = {"the charges", "the insurers' answers",
+	    "the patient's payments"};
+	static const char *const types[3] = {"ChargeItem", "ClaimResponse", "PaymentNotice"};
+	static const size_t maxes[3] = {BILL_LEDGER_CHARGES_MAX, BILL_LEDGER_REMITS_MAX,
+	    BILL_LEDGER_PAYMENTS_MAX};
+	cJSON *taken[3] = {NULL, NULL, NULL};
+	struct bill_line *charges;
+	struct bill_remit *remits;
+	struct bill_patient_payment *payments;
+	char(*notes)[16];
+	bool insured;
+
+	memset(out, 0, sizeof *out);
+	if (patient_open_result(response, patient_id, &out->opened, cause) != 0)
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (!searchset_ok(lists[k])) {
+			*cause = fhir_entry_failure(lists[k], what[k]);
+			bill_ledger_read_clear(out);
+			return -1;
+		}
+	for (int k = 0; k < 3; k++) {
+		bool cut = false;
+
+		taken[k] = fhir_bundle_take(fhir_get_object(lists[k], "resource"), types[k], maxes[k], &cut);
+		out->cut = out->cut || cut ||
+		           fhir_bundle_total(fhir_get_object(lists[k], "resource")) > (long)maxes[k];
+	}
+	/* Without the count of coverages the charges are the insurer's: what a claim makes them. */
+	insured = !searchset_ok(covs) || fhir_bundle_total(fhir_get_object(covs, "resource")) != 0;
+
+	charges = xcalloc((size_t)cJSON_GetArraySize(taken[0]) + 1, sizeof *charges);
+	remits = xcalloc((size_t)cJSON_GetArraySize(taken[1]) + 1, sizeof *remits);
+	payments = xcalloc((size_t)cJSON_GetArraySize(taken[2]) + 1, sizeof *payments);
+	notes = xcalloc((size_t)cJSON_GetArraySize(taken[2]) + 1, sizeof *notes);
+	{
+		const cJSON *r;
+
+		cJSON_ArrayForEach(r, taken[0])
+		{
+			struct bill_line *l = &charges[out->ncharges];
+			char *why = NULL;
+
+			if (bill_line_read(r, l, &why) != 0) {
+				add_problem(&out->skipped, xasprintf("A charge is left out: %s", why));
+				free(why);
+				continue;
+			}
+			if (!patient_refers_to(l->patient, patient_id)) {
+				add_problem(&out->skipped, xasprintf("The server sent another patient's "
+				                                     "charge (%s); it is left out",
+				                               l->code));
+				continue;
+			}
+			if (charge_counts(l->status))
+				out->ncharges++;
+		}
+		cJSON_ArrayForEach(r, taken[1])
+		{
+			struct bill_remit *m = &remits[out->nremits];
+			char *why = NULL;
+
+			if (bill_remit_read(r, m, &why) != 0) {
+				add_problem(&out->skipped, xasprintf("An insurer's answer is left out: %s", why));
+				free(why);
+				continue;
+			}
+			if (!patient_refers_to(m->patient, patient_id) ||
+			    same(fhir_get_string(r, "status"), "entered-in-error") ||
+			    same(fhir_get_string(r, "status"), "cancelled")) {
+				if (!patient_refers_to(m->patient, patient_id))
+					add_problem(&out->skipped, xstrdup("The server sent another "
+					                                   "patient's claim answer; it is "
+					                                   "left out"));
+				bill_remit_clear(m);
+				continue;
+			}
+			for (size_t i = 0; i < m->problems.n; i++)
+				add_problem(&out->skipped, xstrdup(m->problems.v[i]));
+			out->nremits++;
+		}
+		cJSON_ArrayForEach(r, taken[2])
+		{
+			if (patient_payment_read(r, patient_id, &payments[out->npayments],
+			        notes[out->npayments], sizeof notes[0], &out->skipped))
+				out->npayments++;
+		}
+	}
+	/* A ledger that stops says where in its problems, which the screen shows: not an error. */
+	(void)bill_ledger_build(charges, out->ncharges, insured, remits, out->nremits, payments,
+	    out->npayments, &out->ledger);
+	for (size_t i = 0; i < out->nremits; i++)
+		bill_remit_clear(&remits[i]);
+	free(charges);
+	free(remits);
+	free(payments);
+	free(notes);
+	for (int k = 0; k < 3; k++)
+		cJSON_Delete(taken[k]);
+	return 0;
+}

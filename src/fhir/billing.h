@@ -492,4 +492,162 @@ int bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool ins
     size_t npayments, struct bill_ledger *out);
 void bill_ledger_clear(struct bill_ledger *l);
 
+/* --- posting a payer's payment (a paper EOB typed in; an 835 importer fills the same structs) --- */
+
+/*
+ * A posting writes, in one transaction, all or nothing:
+ *   - the PaymentReconciliation of the check: paymentIssuer the payer, paymentAmount,
+ *     paymentDate, paymentIdentifier the check number; one detail per claim paid, its
+ *     response a logical reference (the ClaimResponse's request identifier), so the
+ *     steps fallback, which cannot resolve references between steps, writes the same;
+ *   - a ClaimResponse per claim, each line's adjudication: submitted (the charge),
+ *     eligible (allowed), benefit (paid), and each adjustment as an adjudication of
+ *     category BILL_CS_ADJ_CATEGORY "adjustment" whose reason holds its CARC and group,
+ *     the patient's responsibility among them as group PR (bill_remit_read reads it back);
+ *   - each posted ChargeItem, If-Match the version read: BILL_EXT_CHARGE_POSTED names the
+ *     ClaimResponse that answered it; a denied line goes back to billable, to be worked
+ *     (corrected, appealed or billed on), since R4 has no "denied" status for a charge.
+ */
+#define BILL_CS_ADJ_CATEGORY "urn:ehrterm:adjudication-category"
+#define BILL_EXT_CHARGE_POSTED "urn:ehrterm:fhir:extension:chargeitem-posted"
+#define BILL_CHECK_NUMBER_SIZE 32
+#define BILL_PAYER_SIZE 128
+/* Claims of one check: each is a ClaimResponse, its lines ChargeItem updates, in one plan. */
+#define BILL_POST_CLAIMS_MAX 4
+
+/*
+ * An amount as a biller types it on a posting (money_parse: "12", "12.50", "$1,234.56",
+ * "-3.10" for a reversal), with the sentence naming LABEL when it cannot be one: an
+ * exponent ("1e309"), three decimals ("12.345"), words, and "-0" (a sign on nothing is
+ * a slip, not an amount) are refused, never rounded. Blank is zero when BLANK_ZERO.
+ * NEGATIVE allows an amount below zero. 0, or -1 with *CAUSE (the caller frees it).
+ */
+int bill_amount_parse(const char *text, const char *label, bool blank_zero, bool negative,
+    struct money *out, char **cause);
+/*
+ * "CO-45", "co 45", "PR2" into a group and a CARC; 0, or -1 with *CAUSE. The group is
+ * one of CO, PR, OA, PI and the code one to three letters or digits, as X12 lists them.
+ */
+int bill_adjustment_parse(const char *text, enum bill_group *group, char reason[BILL_CODE_SIZE],
+    char **cause);
+/* "CO-45", or "" for none, into BUF. */
+void bill_adjustment_format(enum bill_group group, const char *reason, char *buf, size_t size);
+
+/* One claim line as the payer answered it. Amounts the payer left blank are zero. */
+struct bill_post_line {
+	long sequence;                     /* the claim's item.sequence */
+	char code[BILL_CODE_SIZE];         /* the code billed, for sentences */
+	char charge_item[BILL_REF_SIZE];   /* "ChargeItem/ID" billed on it, or "" */
+	struct money charged;              /* the line's net as billed */
+	bool has_allowed;
+	struct money allowed;
+	struct money paid;
+	struct money adjusted; /* written off (or a reversal, below zero) */
+	enum bill_group group; /* of ADJUSTED */
+	char reason[BILL_CODE_SIZE];
+	struct money patient_resp; /* deductible, coinsurance, copay: what the patient owes */
+	char resp_reason[BILL_CODE_SIZE]; /* its CARC: 1 deductible, 2 coinsurance, 3 copay */
+};
+
+struct bill_post_claim {
+	char claim[BILL_REF_SIZE];   /* "Claim/ID" */
+	char patient[BILL_REF_SIZE]; /* "Patient/ID" */
+	struct bill_post_line *lines;
+	size_t n;
+};
+
+struct bill_posting {
+	char payer[BILL_REF_SIZE];          /* "Organization/ID" */
+	char payer_name[BILL_PAYER_SIZE];   /* as the biller reads it on the EOB */
+	char check_number[BILL_CHECK_NUMBER_SIZE];
+	char check_date[BILL_DAY_SIZE];     /* ISO day */
+	struct money check_amount;
+	const struct bill_post_claim *claims;
+	size_t nclaims;
+	/* Made once per form, kept across retries: a retried posting finds the first. */
+	const char *request_id;
+};
+
+/* A line is denied when nothing is paid on a charge and an adjustment gives the reason. */
+bool bill_post_line_denied(const struct bill_post_line *l);
+/*
+ * Every problem that keeps P from being saved, as sentences added to OUT; returns
+ * how many. Every line balances (charged = paid + adjusted + patient's share), each
+ * amount has its reason code, and the lines' payments add up to the check amount.
+ */
+size_t bill_posting_check(const struct bill_posting *p, struct bill_problems *out);
+/* Sum of the lines' payments, exactly; 0, or -1 with *CAUSE. */
+int bill_posting_paid(const struct bill_posting *p, struct money *out, char **cause);
+/*
+ * The posting as one plan: the PaymentReconciliation created once (If-None-Exist on
+ * p->request_id), a ClaimResponse for each claim (request_id ".1", ".2", ...), then each
+ * line's ChargeItem from CHARGE_ITEMS (an array of them as read) updated If-Match its
+ * version. NULL with every problem in *OUT (bill_posting_check's, a charge not read,
+ * too many steps): nothing is written then. TODAY is the posting's created day.
+ */
+struct fhir_plan *bill_posting_plan(const struct bill_posting *p, const cJSON *charge_items,
+    const struct date *today, struct bill_problems *out);
+/* The search that finds P's PaymentReconciliation once saved (the caller frees it). */
+struct fhir_search *bill_posting_search(const char *request_id);
+/* True when the search's answer holds the PaymentReconciliation of REQUEST_ID. */
+bool bill_posting_found(const cJSON *set, const char *request_id);
+
+/* What posting to one visit's claim needs, read in one round trip. */
+struct bill_post_open {
+	struct bill_visit visit;       /* the patient, the visit's ChargeItems and Coverages */
+	bool has_claim;                /* the newest claim of the visit, below */
+	char claim[BILL_REF_SIZE];     /* "Claim/ID" */
+	char created[BILL_DAY_SIZE];
+	char payer[BILL_REF_SIZE];     /* the claim's insurer */
+	char payer_name[BILL_PAYER_SIZE]; /* the coverage's display of it, else "" */
+	struct bill_post_line *lines;  /* the claim's items: sequence, code, charge, ChargeItem */
+	size_t n;
+	struct bill_problems problems; /* items that could not be read, said and left out */
+};
+/* bill_visit_batch and the visit's Claims (newest last read). The caller frees it. */
+cJSON *bill_post_batch(
+    const struct fhir_client *fc, const char *patient_id, const char *encounter_id);
+/*
+ * Its answer into OUT (zeroed first). The claim is the newest of the patient's for the
+ * visit; none is not an error (has_claim false). 0, or -1 with *CAUSE as bill_visit_result.
+ */
+int bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_post_open *out, char **cause);
+void bill_post_open_clear(struct bill_post_open *o);
+
+/* --- a patient's ledger, read in one round trip ------------------------------------------- */
+
+#define BILL_LEDGER_CHARGES_MAX 300
+#define BILL_LEDGER_REMITS_MAX 100
+#define BILL_LEDGER_PAYMENTS_MAX 100
+/*
+ * A patient's payment (copay at check-out, a payment on account) is a PaymentNotice:
+ * request the Patient whose balance it pays (R4 names no payer on a payment, and this
+ * is what PaymentNotice?request finds), amount, paymentDate, payment the deposit's
+ * PaymentReconciliation, and BILL_EXT_PAYMENT_KIND valueCode "copay" or "on-account".
+ */
+#define BILL_EXT_PAYMENT_KIND "urn:ehrterm:fhir:extension:patient-payment-kind"
+
+struct bill_ledger_read {
+	struct patient_opened opened;
+	struct bill_ledger ledger;
+	size_t ncharges, nremits, npayments; /* what went into it */
+	bool cut;                            /* the server had more than was read: said on screen */
+	struct bill_problems skipped;        /* resources left out, each with its sentence */
+};
+/*
+ * The patient and allergies, the patient's ChargeItems, ClaimResponses, PaymentNotices
+ * (each at most its _MAX) and a count of active Coverages: one batch. The caller frees it.
+ */
+cJSON *bill_ledger_batch(const struct fhir_client *fc, const char *patient_id);
+/*
+ * Its answer into OUT (zeroed first): the ledger of every readable charge (not those in
+ * error, aborted or not billable), remittance and payment of this patient; another
+ * patient's resource, an amount not in cents, a remittance whose lines do not read are
+ * left out with a sentence. 0, or -1 with *CAUSE when the patient or a list could not be read.
+ */
+int bill_ledger_result(
+    cJSON *response, const char *patient_id, struct bill_ledger_read *out, char **cause);
+void bill_ledger_read_clear(struct bill_ledger_read *r);
+
 #endif

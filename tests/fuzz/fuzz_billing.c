@@ -1,4 +1,5 @@
-/* Fuzz target: billing's readers of what a server sends: amounts, the fee schedule, charges, remittances. */
+/* Fuzz target: billing's readers of what a server sends: amounts, the fee schedule, charges, remittances,
+ * the claim to post to, the ledger. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -298,6 +299,65 @@ check_parties(const cJSON *j)
 	}
 }
 
+/*
+ * bill_post_result: the claim's lines are this visit's, bounded, each charge exact cents;
+ * a refusal has a sentence. The response is the batch's, so it may be changed (taken from).
+ */
+static void
+check_post(const cJSON *j)
+{
+	static const struct date today = {2026, 3, 1};
+	struct bill_post_open o;
+	char *cause = NULL;
+	cJSON *copy = cJSON_Duplicate(j, true);
+	int rc = bill_post_result(copy, "p1", "e1", &today, &o, &cause);
+
+	check_cause(rc, cause);
+	if (rc == 0) {
+		FUZZ_CHECK(o.n <= BILL_LINES_MAX);
+		FUZZ_CHECK(o.has_claim || o.n == 0);
+		CHECK_FIELD(o.claim);
+		CHECK_FIELD(o.payer);
+		CHECK_FIELD(o.payer_name);
+		for (size_t i = 0; i < o.n; i++) {
+			check_money(&o.lines[i].charged);
+			FUZZ_CHECK(o.lines[i].sequence >= 1);
+			CHECK_FIELD(o.lines[i].code);
+			CHECK_FIELD(o.lines[i].charge_item);
+		}
+		bill_post_open_clear(&o);
+	}
+	cJSON_Delete(copy);
+}
+
+/* bill_ledger_result: bounded, and every row's balances move by exactly its amount. */
+static void
+check_ledger(const cJSON *j)
+{
+	struct bill_ledger_read l;
+	char *cause = NULL;
+	cJSON *copy = cJSON_Duplicate(j, true);
+	int rc = bill_ledger_result(copy, "p1", &l, &cause);
+
+	check_cause(rc, cause);
+	if (rc == 0) {
+		FUZZ_CHECK(l.ncharges <= BILL_LEDGER_CHARGES_MAX);
+		FUZZ_CHECK(l.nremits <= BILL_LEDGER_REMITS_MAX);
+		FUZZ_CHECK(l.npayments <= BILL_LEDGER_PAYMENTS_MAX);
+		for (size_t i = 0; i < l.ledger.n; i++) {
+			const struct bill_entry *e = &l.ledger.v[i];
+
+			check_money(&e->amount);
+			check_money(&e->insurance_pending);
+			check_money(&e->patient_owes);
+			CHECK_FIELD(e->what);
+			CHECK_FIELD(e->day);
+		}
+		bill_ledger_read_clear(&l);
+	}
+	cJSON_Delete(copy);
+}
+
 /* The first byte picks the reader; the rest is the JSON a server sent. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -309,7 +369,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = cJSON_ParseWithLength((const char *)data + 1, size - 1);
 	if (j == NULL)
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 8) {
 	case 0:
 		check_money_read(j);
 		break;
@@ -325,8 +385,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		check_encounters(j);
 		break;
-	default:
+	case 5:
 		check_parties(j);
+		break;
+	case 6:
+		check_post(j);
+		break;
+	default:
+		check_ledger(j);
 		break;
 	}
 	cJSON_Delete(j);

@@ -288,7 +288,7 @@ for (const text of [
 ]) put('patient', text);
 
 // --- billing: a reader byte (0 money, 1 fee schedule, 2 charge, 3 remittance, 4 visits,
-// 5 providers), then JSON.
+// 5 providers, 6 the claim to post to, 7 the ledger), then JSON.
 function bill(which, value) {
   put('billing', Buffer.concat([Buffer.from([which]), Buffer.from(JSON.stringify(value))]));
 }
@@ -417,6 +417,36 @@ bill(5, { resourceType: 'Bundle', type: 'batch-response', entry: [
   ok200({ resourceType: 'Practitioner', id: 'dr1', identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '610' }] }),
 ] });
 bill(5, { entry: [ok200({ resourceType: 'Organization', id: 'other' }), { response: { status: '404 Not Found' } }] });
+// The claim to post to: the visit's batch (patient, allergies, charges, coverages, accounts)
+// and its claims; the ledger: patient, allergies, charges, answers, payments, a count.
+const usd = (value) => ({ value, currency: 'USD' });
+const claimItem = (seq, code, net, enc = 'e1') => ({ sequence: seq, productOrService: { coding: [{ code }] }, net: usd(net),
+  encounter: [{ reference: `Encounter/${enc}` }],
+  extension: [{ url: 'urn:ehrterm:fhir:extension:claim-item-charge', valueReference: { reference: `ChargeItem/ci${seq}` } }] });
+const claim = (id, created, type, items, patient = 'p1') => ({ resourceType: 'Claim', id, status: 'active', created,
+  type: { coding: [{ code: type }] }, patient: { reference: `Patient/${patient}` }, insurer: { reference: 'Organization/acme' }, item: items });
+bill(6, { entry: [ok200({ resourceType: 'Patient', id: 'p1' }), ok200(searchset([])), ok200(searchset([])),
+  ok200(searchset([{ resourceType: 'Coverage', id: 'c1', status: 'active', beneficiary: { reference: 'Patient/p1' },
+    payor: [{ reference: 'Organization/acme', display: 'Acme Health Plan' }], order: 1 }])), ok200(searchset([])),
+  ok200(searchset([claim('a', '2026-03-02', 'professional', [claimItem(1, '99214', 131.15), claimItem(2, '85025', 10.66, 'e9')]),
+    claim('b', '2026-03-05', 'professional', [claimItem(1, '36415', 112.41600000000001)]),
+    claim('c', '2026-03-09', 'institutional', [claimItem(1, '99213', 5)]), claim('d', '2026-03-09', 'professional', [], 'p2')])),
+] });
+const carcAdj = (group, code, value) => ({ category: { coding: [{ code: 'adjustment' }] },
+  reason: { coding: [{ system: 'https://x12.org/codes/claim-adjustment-reason-codes', code },
+    { system: 'urn:ehrterm:x12:claim-adjustment-group-code', code: group }] }, amount: usd(value) });
+bill(7, { entry: [ok200({ resourceType: 'Patient', id: 'p1' }), ok200(searchset([])),
+  ok200(searchset([{ resourceType: 'ChargeItem', id: 'ci1', status: 'billed', code: { coding: [{ code: '99213' }] },
+    subject: { reference: 'Patient/p1' }, occurrenceDateTime: '2026-03-01', quantity: { value: 1 },
+    extension: [{ url: 'urn:ehrterm:fhir:extension:chargeitem-unit-price', valueMoney: usd(112.41) }] }])),
+  ok200(searchset([{ resourceType: 'ClaimResponse', id: 'cr1', patient: { reference: 'Patient/p1' },
+    insurer: { display: 'Acme Health Plan' }, payment: { date: '2026-03-15', amount: usd(70) },
+    item: [{ itemSequence: 1, adjudication: [{ category: { coding: [{ code: 'benefit' }] }, amount: usd(70) },
+      carcAdj('CO', '45', 12.41), carcAdj('PR', '2', 20), carcAdj('OA', '94', -0.1)] }] }])),
+  ok200(searchset([{ resourceType: 'PaymentNotice', id: 'pn1', request: { reference: 'Patient/p1' }, paymentDate: '2026-03-01',
+    amount: usd(25), extension: [{ url: 'urn:ehrterm:fhir:extension:patient-payment-kind', valueCode: 'copay' }] }])),
+  ok200({ resourceType: 'Bundle', type: 'searchset', total: 1 }),
+] });
 
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [

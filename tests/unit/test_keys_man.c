@@ -301,7 +301,7 @@ Test(keys_man, example_loads)
 	static const char *const contexts[] = {
 	    "global", "list", "form", "pager", "prompt", "dialog", "patients", "patient",
 	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "billing", "charges",
-	    "vitals-entry", "allergies-form", "problems-form", "immunization-form",
+	    "posting", "ledger", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
 	    NULL};
 	const char *chain[] = {"dialog", "global"};
 	char *man = man_read(), *cause = NULL, *ex, *w;

@@ -18,10 +18,12 @@
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
-    "coverage", "flow", "free-slots", "chart", "chart-list", "billing", "charges", NULL};
+    "coverage", "flow", "free-slots", "chart", "chart-list", "billing", "charges", "posting", "ledger",
+    "vitals-entry", "allergies-form", "problems-form", "immunize-form", NULL};
 #define CONTEXT_LIST \
     "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage, flow, " \
-    "free-slots, chart, chart-list, billing, charges"
+    "free-slots, chart, chart-list, billing, charges, posting, ledger, vitals-entry, " \
+    "allergies-form, problems-form, immunize-form"
 
 static int
 key(const char *name)
@@ -252,7 +254,7 @@ Test(keymap, syntax_around_the_words)
 /* Criterion runs each case in a fresh process: cases hold their text inline. */
 struct refusal {
 	char text[160];
-	char cause[192]; /* the whole message, "t:LINE: reason" */
+	char cause[384]; /* the whole message, "t:LINE: reason" */
 };
 
 ParameterizedTestParameters(keymap, refused)

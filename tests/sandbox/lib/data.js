@@ -520,6 +520,7 @@ function loadData(repo, opts) {
   }
   addIcd10Codings(repo); // billing's region: see the functions
   addNpis(repo);
+  require('./data-billing').addBillingHistory(repo, put, { now, clinic, payers, living, coverages, fees: FEES });
   lap('billing');
 
   const warnings = [];

@@ -1,0 +1,302 @@
+/* One patient's ledger: every charge, payer's answer and payment, with two balances never mixed. */
+#include "config.h"
+
+#include "screens/billing/billing.h"
+#include "screens/screens.h"
+#include "fhir/billing.h"
+#include "fhir/patient.h"
+#include "ui/banner.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ledger {
+	char *patient_id;
+	struct bill_ledger_read read; /* read.opened.patient NULL until read */
+	bool have;
+	size_t top; /* first row shown */
+	int shown;  /* rows of entries shown at the last draw */
+	char *failed;
+};
+
+static void
+on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct ledger *l = state;
+	struct bill_ledger_read got;
+	char *cause = NULL;
+
+	(void)tag;
+	if (res->status != FHIR_OK ||
+	    bill_ledger_result(res->resource, l->patient_id, &got, &cause) != 0) {
+		if (res->status == FHIR_CANCELLED && l->have)
+			return;
+		free(l->failed);
+		l->failed = cause != NULL ? cause
+		    : res->status == FHIR_CANCELLED ? xstrdup("Not opened: cancelled")
+		    : xstrdup(res->message ? res->message : "the ledger could not be read");
+		app_error(app, "%s", l->failed);
+		return;
+	}
+	if (app_audit(app, "view", "Patient", l->patient_id) != 0) {
+		bill_ledger_read_clear(&got);
+		free(l->failed);
+		l->failed = xstrdup("not shown: the audit trail cannot be written");
+		return;
+	}
+	bill_ledger_read_clear(&l->read);
+	l->read = got;
+	l->have = true;
+	free(l->failed);
+	l->failed = NULL;
+	/* The newest rows are what a biller looks at first. */
+	l->top = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
+	app_set_patient(app, l->read.opened.patient);
+	app_dirty(app);
+}
+
+static void
+read_ledger(struct app *app, struct ledger *l)
+{
+	cJSON *batch = bill_ledger_batch(app_fhir(app), l->patient_id);
+
+	app_request(app, l, &(struct app_request){ .batch = batch, .done = on_ledger,
+	    .slot = "ledger", .label = "Reading the ledger" });
+	cJSON_Delete(batch);
+}
+
+static void *
+ledger_enter(struct app *app, void *arg)
+{
+	struct ledger *l = xcalloc(1, sizeof *l);
+	const char *id = fhir_id_of(app_patient(app));
+
+	(void)arg;
+	l->patient_id = xstrdup(id != NULL ? id : "");
+	if (!fhir_valid_id(l->patient_id)) {
+		l->failed = xstrdup("the current patient has no usable id");
+		return l;
+	}
+	read_ledger(app, l);
+	return l;
+}
+
+static void
+ledger_leave(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	bill_ledger_read_clear(&l->read);
+	free(l->patient_id);
+	free(l->failed);
+	free(l);
+}
+
+static void
+ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct ledger *l = state;
+	const struct bill_ledger *g = &l->read.ledger;
+	struct date_time now;
+	char amount[MONEY_BUF_SIZE], ins[MONEY_BUF_SIZE], pat[MONEY_BUF_SIZE];
+	int y = top + 2, bottom = top + rows, room, what_w;
+	size_t first;
+
+	(void)app;
+	if (!l->have) {
+		ui_put(win, top + 1, 2, COLS - 4, l->failed ? l->failed : "Reading the ledger...",
+		    l->failed ? UI_ERROR : UI_DIM, false);
+		return;
+	}
+	date_time_now(&now);
+	ui_banner_draw(win, top, COLS, &l->read.opened.view, &l->read.opened.allergies, &now.date);
+	money_format_currency(&g->insurance_pending, ins, sizeof ins);
+	money_format_currency(&g->patient_owes, pat, sizeof pat);
+	ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false, "Insurance pending %s    Patient owes %s",
+	    g->insurance_pending.currency[0] ? ins : "$0.00", g->patient_owes.currency[0] ? pat : "$0.00");
+	if (l->read.cut && y < bottom)
+		ui_put(win, y++, 1, COLS - 2,
+		    "The server holds more than the ledger reads: older rows are not all here.",
+		    UI_ERROR, false);
+	for (size_t i = 0; i < g->problems.n && y < bottom; i++)
+		ui_put(win, y++, 1, COLS - 2, g->problems.v[i], UI_ERROR, false);
+	for (size_t i = 0; i < l->read.skipped.n && i < 3 && y < bottom; i++)
+		ui_put(win, y++, 1, COLS - 2, l->read.skipped.v[i], UI_ERROR, false);
+	if (l->read.skipped.n > 3 && y < bottom)
+		ui_putf(win, y++, 1, COLS - 2, UI_ERROR, false, "and %zu more left out",
+		    l->read.skipped.n - 3);
+	if (g->n == 0) {
+		ui_put(win, y + 1, 2, COLS - 4, "No charges or payments on record for this patient.",
+		    UI_DIM, false);
+		return;
+	}
+	/* The entry's words take what the date and the three amounts leave: 30 at 80 columns. */
+	what_w = COLS - 2 - 48 > 20 ? COLS - 2 - 48 : 20;
+	ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s  %-*s %11s %11s %11s", "Date", what_w,
+	    "Entry", "Amount", "Ins. pend.", "Pat. owes");
+	room = bottom - y;
+	if (room < 1)
+		return;
+	l->shown = room;
+	/* l->top is the row kept in view: the window ends there, or starts at 0. */
+	first = l->top + 1 > (size_t)room ? l->top + 1 - (size_t)room : 0;
+	for (size_t i = first; i < g->n && y < bottom; i++, y++) {
+		const struct bill_entry *e = &g->v[i];
+		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE;
+
+		/* A row that lowers a balance shows its amount below zero, as a statement does. */
+		money_format(&e->amount, amount + 1, sizeof amount - 1);
+		amount[0] = '-';
+		money_format(&e->insurance_pending, ins, sizeof ins);
+		money_format(&e->patient_owes, pat, sizeof pat);
+		ui_putf(win, y, 1, COLS - 2, i == l->top ? UI_SELECTED : UI_NORMAL, true,
+		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
+		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
+	}
+}
+
+static void
+ledger_resume(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	if (l->have)
+		read_ledger(app, l);
+}
+
+static int
+go(struct ledger *l, long by)
+{
+	long c = (long)l->top + by;
+
+	if (l->read.ledger.n == 0)
+		return APP_HANDLED;
+	if (c < 0)
+		c = 0;
+	if (c >= (long)l->read.ledger.n)
+		c = (long)l->read.ledger.n - 1;
+	l->top = (size_t)c;
+	return APP_REDRAW;
+}
+
+static int
+up(struct app *app, void *state)
+{
+	(void)app;
+	return go(state, -1);
+}
+
+static int
+down(struct app *app, void *state)
+{
+	(void)app;
+	return go(state, 1);
+}
+
+static int
+page_up(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	return go(l, -(l->shown > 1 ? l->shown - 1 : 1));
+}
+
+static int
+page_down(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	return go(l, l->shown > 1 ? l->shown - 1 : 1);
+}
+
+static int
+first(struct app *app, void *state)
+{
+	(void)app;
+	return go(state, -(long)((struct ledger *)state)->read.ledger.n);
+}
+
+static int
+last(struct app *app, void *state)
+{
+	(void)app;
+	return go(state, (long)((struct ledger *)state)->read.ledger.n);
+}
+
+static int
+reread(struct app *app, void *state)
+{
+	read_ledger(app, state);
+	return APP_HANDLED;
+}
+
+enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
+
+static const char *
+ledger_unmet(struct app *app, void *state, unsigned need)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	if (need == NEEDS_LOADED && !l->have)
+		return l->failed != NULL ? "the ledger could not be read" : "wait for the ledger to be read";
+	return NULL;
+}
+
+/* Back leaves even while the ledger is read again on coming back to it. */
+static int
+ledger_back(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	return l->have ? APP_LEAVE : APP_IGNORED;
+}
+
+static const struct screen_action ledger_actions[] = {
+	{ A_UP, up, NEEDS_LOADED, NULL },
+	{ A_DOWN, down, NEEDS_LOADED, NULL },
+	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
+	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
+	{ A_FIRST, first, NEEDS_LOADED, NULL },
+	{ A_LAST, last, NEEDS_LOADED, NULL },
+	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
+	{ A_BACK, ledger_back, 0, NULL },
+	{ A_NONE },
+};
+
+/* The rows are drawn here, not by a list widget; their keys are the list's. */
+static const char *
+ledger_focus(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+	return "list";
+}
+
+const struct screen_ops ledger_screen = {
+	.name = "ledger",
+	.title = "ledger",
+	.context = "ledger",
+	.module = "billing",
+	.needs = SCREEN_NEEDS_ONLINE | SCREEN_NEEDS_PATIENT,
+	.enter = ledger_enter,
+	.leave = ledger_leave,
+	.draw = ledger_draw,
+	.resume = ledger_resume,
+	.actions = ledger_actions,
+	.unmet = ledger_unmet,
+	.focus = ledger_focus,
+};
+
+int
+billing_open_ledger(struct app *app)
+{
+	return app_open(app, &ledger_screen, NULL);
+}
