@@ -17,5 +17,7 @@ struct chart_list_arg {
 
 /* Open PANE's full list of the patient ARG names. */
 int chart_open_list(struct app *app, const struct chart_list_arg *arg);
+/* Open the labs by panel and date of the patient ARG names (its pane is ignored). */
+int chart_open_labs(struct app *app, const struct chart_list_arg *arg);
 
 #endif

@@ -11,7 +11,7 @@
 
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
-    "coverage", "flow", "free-slots", "chart", "chart-list", "billing", "charges", NULL};
+    "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", NULL};
 
 static uint32_t
 next(uint32_t *state)

@@ -300,7 +300,7 @@ Test(keys_man, example_loads)
 {
 	static const char *const contexts[] = {
 	    "global", "list", "form", "pager", "prompt", "dialog", "patients", "patient",
-	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "billing", "charges",
+	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges",
 	    NULL};
 	const char *chain[] = {"dialog", "global"};
 	char *man = man_read(), *cause = NULL, *ex, *w;

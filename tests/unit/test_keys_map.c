@@ -18,10 +18,10 @@
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
-    "coverage", "flow", "free-slots", "chart", "chart-list", "billing", "charges", NULL};
+    "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", NULL};
 #define CONTEXT_LIST \
     "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage, flow, " \
-    "free-slots, chart, chart-list, billing, charges"
+    "free-slots, chart, chart-list, labs, billing, charges"
 
 static int
 key(const char *name)
