@@ -329,7 +329,7 @@ labs_page_read(const cJSON *response, const char *id, struct labs_page *out)
 	const cJSON *reports_set = fhir_get_object(reports_entry, "resource");
 	const cJSON *results_set = fhir_get_object(results_entry, "resource");
 	struct dated *reports = NULL, *inc = NULL, *singles = NULL;
-	size_t nr = 0, ninc = 0, ns = 0, seen = 0, kept = 0, r = 0, s = 0;
+	size_t nr = 0, ninc = 0, ns = 0, seen = 0, r = 0, s = 0;
 	const char *floor_at = NULL;
 	bool more_reports, more_results, progress = false;
 	const cJSON *e;
@@ -360,13 +360,12 @@ labs_page_read(const cJSON *response, const char *id, struct labs_page *out)
 		if (is_type(res, "DiagnosticReport")) {
 			if (!subject_is(res, id))
 				goto other_patient;
+			/* More reports than asked for: the page ends at the oldest one kept. */
 			if (nr < LABS_PAGE_REPORTS) {
 				const char *when = effective_of(res);
 
 				reports[nr] = (struct dated){ res, searchable_date(when) ? when : "", nr };
 				nr++;
-			} else {
-				kept++; /* more reports than asked for: the page ends at the last one kept */
 			}
 		} else if (is_type(res, "Observation") && rid != NULL) {
 			if (!subject_is(res, id))
@@ -389,8 +388,6 @@ labs_page_read(const cJSON *response, const char *id, struct labs_page *out)
 
 			singles[ns] = (struct dated){ res, searchable_date(when) ? when : "", ns };
 			ns++;
-		} else {
-			kept++;
 		}
 		if (++seen >= LABS_ENTRIES_MAX)
 			break;
@@ -405,7 +402,6 @@ labs_page_read(const cJSON *response, const char *id, struct labs_page *out)
 	 */
 	more_reports = nr == LABS_PAGE_REPORTS || fhir_bundle_link(reports_set, "next") != NULL;
 	more_results = ns == LABS_PAGE_RESULTS || fhir_bundle_link(results_set, "next") != NULL;
-	(void)kept;
 	if (more_reports && nr > 0)
 		floor_at = reports[nr - 1].when;
 	if (more_results && ns > 0 && (floor_at == NULL || strcmp(singles[ns - 1].when, floor_at) > 0))
