@@ -302,30 +302,13 @@ static void
 on_details(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct labs *s = state;
-	struct chart_detail *d;
-	size_t n;
-	char *cause = NULL;
 
 	(void)tag;
-	if (r->status != FHIR_OK) {
-		app_error(app, "Not shown: %s", r->status == FHIR_CANCELLED ? "cancelled"
-						 : r->message ? r->message : "no answer");
-		return;
+	if (chart_show_details(app, r, CHART_LABS, s->id, s->reading, &s->pager)) {
+		free(s->title);
+		s->title = xstrdup("Lab result, details");
+		s->showing = true;
 	}
-	if (chart_details(r->resource, CHART_LABS, s->id, s->reading, &d, &n, &cause) != 0) {
-		app_error(app, "Not shown: %s", cause);
-		free(cause);
-		return;
-	}
-	if (app_audit(app, "view", "Observation", s->reading) != 0) {
-		chart_details_free(d, n);
-		return;
-	}
-	pager_start(s, xstrdup("Lab result, details"));
-	for (size_t i = 0; i < n; i++)
-		ui_pager_addf(&s->pager, "%-12s %s", d[i].label, d[i].value);
-	chart_details_free(d, n);
-	app_dirty(app);
 }
 
 static int
