@@ -22,6 +22,7 @@ const struct screen_ops *const screens_all[] = {
 	&chart_allergy_screen,
 	&chart_problem_screen,
 	&chart_immunize_screen,
+	&chart_labs_screen,
 	&billing_screen,
 	&charges_screen,
 	&posting_screen,

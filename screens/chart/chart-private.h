@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "fhir/chart.h"
+#include "ui/pager.h"
 
 /* What a pane's full list opens on: every member borrowed for the call, copied there. */
 struct chart_list_arg {
@@ -25,5 +26,13 @@ int chart_open_immunize(struct app *app, const struct chart_list_arg *arg);
 int chart_open_problems(struct app *app, const struct chart_list_arg *arg);
 /* Open the form that records a set of vital signs for the patient ARG names (PANE unused). */
 int chart_open_vitals(struct app *app, const struct chart_list_arg *arg);
+/*
+ * The answer R to the read of row ROW (an id) of PANE, patient ID, as its details in
+ * PAGER, once audited; false, with the reason on the status line, when not shown.
+ */
+bool chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
+    const char *id, const char *row, struct ui_pager *pager);
+/* Open the labs by panel and date of the patient ARG names (its pane is ignored). */
+int chart_open_labs(struct app *app, const struct chart_list_arg *arg);
 
 #endif

@@ -494,6 +494,17 @@ open_list(struct app *app, struct cover *c, enum chart_pane pane)
 	return APP_HANDLED;
 }
 
+/* The labs have a list of their own: by panel and date, with a trend for each test. */
+static int
+list_labs(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_labs(app, &(struct chart_list_arg){ .id = c->id, .pane = CHART_LABS,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
 #define OPEN_LIST(fn, pane)                                   \
 	static int fn(struct app *app, void *state)           \
 	{                                                     \
@@ -503,7 +514,6 @@ OPEN_LIST(list_allergies, CHART_ALLERGIES)
 OPEN_LIST(list_problems, CHART_PROBLEMS)
 OPEN_LIST(list_medications, CHART_MEDICATIONS)
 OPEN_LIST(list_vitals, CHART_VITALS)
-OPEN_LIST(list_labs, CHART_LABS)
 OPEN_LIST(list_immunizations, CHART_IMMUNIZATIONS)
 OPEN_LIST(list_notes, CHART_NOTES)
 OPEN_LIST(list_appointments, CHART_APPOINTMENTS)

@@ -179,36 +179,45 @@ full_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_list_draw(&f->list, win, top + 3, rows - 3, COLS);
 }
 
-static void
-on_details(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+bool
+chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
+    const char *id, const char *row, struct ui_pager *pager)
 {
-	struct chart_full *f = state;
 	struct chart_detail *d;
 	size_t n;
 	char *cause = NULL;
 
-	(void)tag;
 	if (r->status != FHIR_OK) {
 		app_error(app, "Not shown: %s", r->status == FHIR_CANCELLED ? "cancelled"
 						 : r->message ? r->message : "no answer");
-		return;
+		return false;
 	}
-	if (chart_details(r->resource, f->pane, f->id, f->reading, &d, &n, &cause) != 0) {
+	if (chart_details(r->resource, pane, id, row, &d, &n, &cause) != 0) {
 		app_error(app, "Not shown: %s", cause);
 		free(cause);
-		return;
+		return false;
 	}
-	if (app_audit(app, "view", chart_pane_type(f->pane), f->reading) != 0) {
+	if (app_audit(app, "view", chart_pane_type(pane), row) != 0) {
 		chart_details_free(d, n);
-		return;
+		return false;
 	}
-	ui_pager_free(&f->details);
-	ui_pager_init(&f->details);
+	ui_pager_free(pager);
+	ui_pager_init(pager);
 	for (size_t i = 0; i < n; i++)
-		ui_pager_addf(&f->details, "%-12s %s", d[i].label, d[i].value);
+		ui_pager_addf(pager, "%-12s %s", d[i].label, d[i].value);
 	chart_details_free(d, n);
-	f->showing = true;
 	app_dirty(app);
+	return true;
+}
+
+static void
+on_details(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct chart_full *f = state;
+
+	(void)tag;
+	if (chart_show_details(app, r, f->pane, f->id, f->reading, &f->details))
+		f->showing = true;
 }
 
 static int

@@ -628,6 +628,22 @@ read_lab(const cJSON *o, struct chart_list *l)
 	it->status = dup_or_empty(fhir_get_string(o, "status"));
 }
 
+const char *
+chart_concept_text(const cJSON *concept)
+{
+	return concept_text(concept);
+}
+
+void
+chart_lab_push(const cJSON *o, struct chart_list *l)
+{
+	size_t n = l->n;
+
+	read_lab(o, l);
+	if (l->n > n)
+		settle(&l->items[l->n - 1]);
+}
+
 static void
 read_immunization(const cJSON *im, struct chart_list *l)
 {

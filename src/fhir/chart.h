@@ -138,6 +138,17 @@ void chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *i
  */
 void chart_quantity(double value, const char *unit, bool lab, char *out, size_t size);
 
+/* --- lab results, for src/fhir/labs.c, read as the panes read them ---------------------------- */
+
+/* CONCEPT's words: its text, else a coding's display, else its first code; NULL when none. */
+const char *chart_concept_text(const cJSON *concept);
+/*
+ * The lab Observation O as a new row at the end of L (what, value with its unit, flag,
+ * detail = the reference range, date, status, id), every string set; nothing when O was
+ * entered in error or cancelled.
+ */
+void chart_lab_push(const cJSON *o, struct chart_list *l);
+
 /* --- coming back to an open chart --------------------------------------------------------- */
 
 /*

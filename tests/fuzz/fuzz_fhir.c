@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "fhir/capability.h"
-#include "fhir/chart.h"
 #include "fhir/coverage.h"
 #include "fhir/fhir.h"
 #include "fuzz.h"
@@ -139,69 +138,6 @@ readers(const cJSON *r)
 		cJSON_Delete(saved[i]);
 }
 
-/* fhir/chart.h: a pane's rows are bounded, their strings never NULL; nothing is kept of a refused pane. */
-static void
-chart_rows(const struct chart_list *l, size_t max)
-{
-	FUZZ_CHECK(l->n <= max);
-	FUZZ_CHECK(l->state == CHART_PANE_LOADED || l->n == 0);
-	FUZZ_CHECK(l->state == CHART_PANE_LOADED || l->failure != NULL);
-	for (size_t i = 0; i < l->n; i++) {
-		const struct chart_item *it = &l->items[i];
-
-		FUZZ_CHECK(it->what && it->value && it->date && it->flag && it->detail && it->status &&
-		    it->id);
-	}
-}
-
-/* The chart's readers: the cover sheet's batch-response, every pane's page, a row's details. */
-static void
-chart(const cJSON *r)
-{
-	struct chart_cover c;
-	struct chart_list l;
-	struct chart_detail *d;
-	cJSON *copy = cJSON_Duplicate(r, true);
-	const cJSON *e;
-	char *cause = NULL;
-	size_t n;
-	int k = 0;
-
-	if (chart_cover_read(copy, "1", &c, &cause) == 0) {
-		FUZZ_CHECK(strcmp(c.view.id, "1") == 0);
-		for (int p = 0; p < CHART_PANES; p++)
-			chart_rows(&c.panes[p], p == CHART_VITALS ? CHART_VITAL_COUNT : CHART_ITEMS_MAX);
-		chart_cover_clear(&c);
-	} else {
-		FUZZ_CHECK(cause != NULL);
-		free(cause);
-	}
-	cJSON_Delete(copy);
-	for (int p = 0; p < CHART_PANES; p++) {
-		chart_page_read((enum chart_pane)p, r, "1", &l);
-		chart_rows(&l, CHART_ITEMS_MAX);
-		chart_list_clear(&l);
-	}
-	cJSON_ArrayForEach(e, fhir_get_array(r, "entry"))
-	{
-		if (k++ >= 16)
-			break;
-		for (int p = 0; p < CHART_PANES; p++) {
-			cause = NULL;
-			if (chart_details(fhir_get_object(e, "resource"), (enum chart_pane)p, "1", NULL, &d, &n,
-				&cause) == 0) {
-				FUZZ_CHECK(n <= CHART_DETAILS_MAX);
-				for (size_t i = 0; i < n; i++)
-					FUZZ_CHECK(d[i].label != NULL && d[i].value != NULL);
-				chart_details_free(d, n);
-			} else {
-				FUZZ_CHECK(cause != NULL);
-				free(cause);
-			}
-		}
-	}
-}
-
 /* What ehrterm reads out of any resource: its type and id, an OperationOutcome's sentence. */
 static void
 resource(const cJSON *r)
@@ -222,7 +158,6 @@ resource(const cJSON *r)
 	}
 	if (type != NULL && strcmp(type, "Bundle") == 0) {
 		readers(r);
-		chart(r);
 	}
 }
 

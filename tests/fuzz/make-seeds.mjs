@@ -448,6 +448,69 @@ bill(7, { entry: [ok200({ resourceType: 'Patient', id: 'p1' }), ok200(searchset(
   ok200({ resourceType: 'Bundle', type: 'searchset', total: 1 }),
 ] });
 
+// --- chart: a reader byte (0 the cover sheet and its rows, 1 a pane's page, 2 the labs
+// list, 3 a trend, whose byte / 4 also sizes its plot), then JSON about Patient/p1. The
+// unit tests' fixtures (the sandbox's real answers) with their patient made p1, and each
+// Synthea patient's labs as the labs list and a trend would read them.
+function chartSeed(which, value) {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  put('chart', Buffer.concat([Buffer.from([which]), Buffer.from(text)]));
+}
+const asP1 = (text) => text.replace(/(Patient\/)[0-9a-f-]{36}/g, '$1p1')
+  .replace(/("resourceType":\s*"Patient",\s*"id":\s*")[0-9a-f-]{36}"/g, '$1p1"');
+const fixture = (name) => fs.readFileSync(src('tests/unit/data', name), 'utf8');
+chartSeed(0, asP1(fixture('chart-cover-quigley.json')));
+chartSeed(2, asP1(fixture('labs-page-schimmel.json')));
+for (let w = 0; w < 4; w++) chartSeed(3 + 4 * w * 17, asP1(fixture('labs-trend-schimmel.json')));
+const setOf = (resources, mode = 'match') => resources.map((r) => ({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r, search: { mode } }));
+const entries = (entry) => ({ resourceType: 'Bundle', type: 'searchset', total: entry.length, entry });
+for (const f of files('tests/sandbox/data/synthea', '.json')) {
+  const bundle = JSON.parse(fs.readFileSync(f, 'utf8'));
+  const local = new Map(bundle.entry.map((e) => [e.fullUrl, `${e.resource.resourceType}/${e.resource.id}`]));
+  const patientRef = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.fullUrl;
+  const fix = (r) => JSON.parse(JSON.stringify(r, (k, v) => (k === 'reference' && typeof v === 'string'
+    ? (v === patientRef ? 'Patient/p1' : local.get(v) ?? v) : v)));
+  const all = bundle.entry.map((e) => fix(e.resource));
+  const newest = (a, b) => ((a.effectiveDateTime ?? '') < (b.effectiveDateTime ?? '') ? 1 : -1);
+  const labsOf = all.filter((r) => r.resourceType === 'Observation' && r.category?.[0]?.coding?.[0]?.code === 'laboratory').sort(newest);
+  const reports = all.filter((r) => r.resourceType === 'DiagnosticReport').sort(newest).slice(0, 20);
+  const included = new Set(reports.flatMap((d) => (d.result ?? []).map((x) => x.reference)));
+  const ok = (resource) => ({ response: { status: '200 OK' }, resource });
+  chartSeed(2, { resourceType: 'Bundle', type: 'batch-response', entry: [
+    ok(entries([...setOf(reports), ...setOf(labsOf.filter((o) => included.has(`Observation/${o.id}`)), 'include')])),
+    ok(entries(setOf(labsOf.slice(0, 50)))),
+  ] });
+  const byCode = new Map();
+  for (const o of labsOf) {
+    const c = o.code?.coding?.[0]?.code;
+    byCode.set(c, [...(byCode.get(c) ?? []), o]);
+  }
+  for (const [code, values] of byCode) {
+    if (values.length < 2) continue;
+    // Made the trend's analyte, so the trend reads them.
+    const as = values.map((o) => ({ ...o, code: { ...o.code, coding: [{ system: 'http://loinc.org', code: '4548-4' }, ...(o.code?.coding ?? [])] } }));
+    chartSeed(3 + 4 * (values.length % 60), entries(setOf(code === '4548-4' ? values : as)));
+  }
+  for (const type of ['Condition', 'AllergyIntolerance', 'MedicationRequest', 'Immunization', 'Observation']) {
+    const rows = all.filter((r) => r.resourceType === type).slice(0, 20);
+    if (rows.length) chartSeed(1, entries(setOf(rows)));
+  }
+}
+// Paging: a full page of reports of one instant, and one ending at an older one.
+const report = (i, when) => ({ resourceType: 'DiagnosticReport', id: `r${i}`, status: 'final', code: { text: `Panel ${i}` },
+  subject: { reference: 'Patient/p1' }, effectiveDateTime: when, result: [{ reference: `Observation/o${i}` }] });
+const result = (i, when) => ({ resourceType: 'Observation', id: `o${i}`, status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2339-0' }] },
+  subject: { reference: 'Patient/p1' }, effectiveDateTime: when, valueQuantity: { value: 90 + i, unit: 'mg/dL' },
+  interpretation: [{ coding: [{ code: i % 3 ? 'H' : 'L' }] }], referenceRange: [{ low: { value: 70 }, high: { value: 99 } }] });
+for (const sameInstant of [true, false]) {
+  const when = (i) => (sameInstant ? '2020-01-01T08:00:00+00:00' : `2020-01-${String(20 - i).padStart(2, '0')}T08:00:00+00:00`);
+  chartSeed(2, { resourceType: 'Bundle', type: 'batch-response', entry: [
+    { response: { status: '200' }, resource: entries([...setOf(Array.from({ length: 20 }, (_, i) => report(i, when(i)))),
+      ...setOf(Array.from({ length: 20 }, (_, i) => result(i, when(i))), 'include')]) },
+    { response: { status: '200' }, resource: entries(setOf([result(99, '2020-01-10T12:00:00+00:00')])) },
+  ] });
+}
+
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [
   ...options.map((o) => `${o} = `), ...options,

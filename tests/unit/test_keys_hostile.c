@@ -11,7 +11,7 @@
 
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
-    "coverage", "flow", "free-slots", "chart", "chart-list", "billing", "charges", "posting", "ledger",
+    "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger",
     "vitals-entry", "allergies-form", "problems-form", "immunize-form", NULL};
 
 static uint32_t

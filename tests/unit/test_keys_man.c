@@ -300,7 +300,7 @@ Test(keys_man, example_loads)
 {
 	static const char *const contexts[] = {
 	    "global", "list", "form", "pager", "prompt", "dialog", "patients", "patient",
-	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "billing", "charges",
+	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges",
 	    "posting", "ledger", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
 	    NULL};
 	const char *chain[] = {"dialog", "global"};

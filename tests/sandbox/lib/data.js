@@ -254,6 +254,7 @@ function loadData(repo, opts) {
   // The chart's additions, from their own random stream so that everything drawn
   // from the main one (slots, appointments, coverage) stays as it was.
   chartAdditions(chart, patients, put, prng(`${opts.seed ?? DEFAULT_SEED}/chart`));
+  require('./data-labs.js').addLabTrends(patients, put);
   lap('chart');
 
   // HL7 R4 examples: their Patient/Practitioner/Organization/Location examples

@@ -259,7 +259,8 @@ const INVALID_MARK = '\uE000invalid-utf8\uE000';
 const INVALID_BYTES = Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0xaf, 0x9b, 0x33, 0x31, 0x6d, 0xe2, 0x82]);
 // Elements a client shows to people; the hostile mode poisons only these so
 // ids, references and dates still parse and the strings reach the screen.
-const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction']);
+// A quantity's unit and a result written as words are shown too (a lab's value and unit).
+const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction', 'unit', 'valueString']);
 
 // The arrays the 'arrays' variant fills: one element of each, and how many. The record's
 // four get 100,000; the others 20,000, so an answer that holds all of them (a day's batch,
