@@ -17,10 +17,10 @@
 
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
+    "global", "list", "form", "pager", "prompt", "dialog", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "billing", "charges", NULL};
 #define CONTEXT_LIST \
-    "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage, flow, " \
+    "global, list, form, pager, prompt, dialog, home, schedule, patients, patient, coverage, flow, " \
     "free-slots, chart, chart-list, billing, charges"
 
 static int
