@@ -18,6 +18,7 @@ const struct screen_ops *const screens_all[] = {
 	&free_slots_screen,
 	&chart_screen,
 	&chart_list_screen,
+	&chart_visits_screen,
 	&billing_screen,
 	&charges_screen,
 	NULL,

@@ -20,6 +20,7 @@ extern const struct screen_ops free_slots_screen;
 
 extern const struct screen_ops chart_screen;
 extern const struct screen_ops chart_list_screen;
+extern const struct screen_ops chart_visits_screen;
 extern const struct screen_ops billing_screen;
 extern const struct screen_ops charges_screen;
 

@@ -17,5 +17,7 @@ struct chart_list_arg {
 
 /* Open PANE's full list of the patient ARG names. */
 int chart_open_list(struct app *app, const struct chart_list_arg *arg);
+/* Open the visits (Encounters) of the patient ARG names; ARG's pane is not used. */
+int chart_open_visits(struct app *app, const struct chart_list_arg *arg);
 
 #endif

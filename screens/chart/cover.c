@@ -508,6 +508,16 @@ OPEN_LIST(list_immunizations, CHART_IMMUNIZATIONS)
 OPEN_LIST(list_notes, CHART_NOTES)
 OPEN_LIST(list_appointments, CHART_APPOINTMENTS)
 
+static int
+list_encounters(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_visits(app, &(struct chart_list_arg){ .id = c->id, .patient = c->chart.patient,
+	    .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
 enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
 
 static const char *
@@ -533,6 +543,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_IMMUNIZATIONS, list_immunizations, NEEDS_SHOWN, NULL },
 	{ A_NOTES, list_notes, NEEDS_SHOWN, NULL },
 	{ A_APPOINTMENTS, list_appointments, NEEDS_SHOWN, NULL },
+	{ A_ENCOUNTERS, list_encounters, NEEDS_SHOWN, "visits" },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

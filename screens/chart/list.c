@@ -43,6 +43,10 @@ struct chart_full {
 	bool showing; /* the selected row's details, over the list */
 	char *reading; /* the id of the row whose details are being read */
 	bool audited; /* the list's view is in the audit trail */
+	/* A note's details, held while its text is read apart (a Binary). */
+	struct chart_detail *held;
+	size_t nheld;
+	char *body; /* the "Binary/ID" being read */
 };
 
 static void
@@ -156,6 +160,8 @@ full_leave(struct app *app, void *state)
 	patient_allergies_clear(&f->allergies);
 	cJSON_Delete(f->patient);
 	free(f->reading);
+	chart_details_free(f->held, f->nheld);
+	free(f->body);
 	free(f->id);
 	free(f);
 }
@@ -177,6 +183,62 @@ full_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_pager_draw(&f->details, win, top + 3, rows - 3, COLS);
 	else
 		ui_list_draw(&f->list, win, top + 3, rows - 3, COLS);
+}
+
+/* Lines a detail's value wraps into at most: a hostile megabyte stays a few pages. */
+#define DETAIL_LINES_MAX 200
+
+/* D (taken) in the pager, each value wrapped to the screen under its label. */
+static void
+show_details(struct app *app, struct chart_full *f, struct chart_detail *d, size_t n)
+{
+	ui_pager_free(&f->details);
+	ui_pager_init(&f->details);
+	for (size_t i = 0; i < n; i++) {
+		char *label = xasprintf("%-12s ", d[i].label);
+
+		ui_pager_add_wrapped(&f->details, label, d[i].value, COLS, DETAIL_LINES_MAX);
+		free(label);
+	}
+	chart_details_free(d, n);
+	f->showing = true;
+	app_dirty(app);
+}
+
+/* A note's text, read apart: added to the note's details, which then show. */
+static void
+on_body(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct chart_full *f = state;
+	struct chart_detail *d = f->held;
+	size_t n = f->nheld;
+	char *cause = NULL;
+
+	(void)tag;
+	f->held = NULL;
+	f->nheld = 0;
+	if (r->status == FHIR_CANCELLED) {
+		chart_details_free(d, n);
+		app_status(app, "Not shown: cancelled");
+		return;
+	}
+	if (r->status != FHIR_OK) {
+		cause = xasprintf("(the text could not be read: %s)",
+		    r->message ? r->message : "no answer");
+		app_error(app, "%s", cause);
+	} else if (chart_note_text(r->resource, f->body, &d, &n, &cause) != 0) {
+		char *why = xasprintf("(the text is not shown: %s)", cause);
+
+		free(cause);
+		cause = why;
+		app_error(app, "%s", cause);
+	}
+	if (cause != NULL) {
+		d = xreallocarray(d, n + 1, sizeof *d);
+		d[n].label = xstrdup("Text");
+		d[n++].value = cause;
+	}
+	show_details(app, f, d, n);
 }
 
 static void
@@ -202,13 +264,27 @@ on_details(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 		chart_details_free(d, n);
 		return;
 	}
-	ui_pager_free(&f->details);
-	ui_pager_init(&f->details);
-	for (size_t i = 0; i < n; i++)
-		ui_pager_addf(&f->details, "%-12s %s", d[i].label, d[i].value);
-	chart_details_free(d, n);
-	f->showing = true;
-	app_dirty(app);
+	if (f->pane == CHART_NOTES) {
+		char *why = NULL, *ref = chart_note_binary(r->resource, fhir_client_base(app_fhir(app)), &why);
+
+		if (ref != NULL) {
+			/* The text is held apart: one read more, then the note shows whole. */
+			chart_details_free(f->held, f->nheld);
+			f->held = d;
+			f->nheld = n;
+			free(f->body);
+			f->body = ref;
+			app_request(app, f, &(struct app_request){ .read = ref, .done = on_body,
+			    .slot = "chart-row", .label = "Reading the note's text" });
+			return;
+		}
+		if (why != NULL) {
+			d = xreallocarray(d, n + 1, sizeof *d);
+			d[n].label = xstrdup("Text");
+			d[n++].value = why;
+		}
+	}
+	show_details(app, f, d, n);
 }
 
 static int

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir/chart.h"
 #include "fhir/schedule.h"
+#include "ui/pager.h"
 #include "util/xmalloc.h"
 
 static cJSON *
@@ -203,4 +205,226 @@ Test(landing, an_empty_day_sorts_without_rows)
 	cr_assert_eq(board.n, 0);
 	sched_board_free(&board);
 	cJSON_Delete(b);
+}
+
+/* --- a note's text ------------------------------------------------------------------------ */
+
+#define NOTE(content)                                                                         \
+	"{\"resourceType\":\"DocumentReference\",\"id\":\"n1\",\"status\":\"current\","       \
+	"\"subject\":{\"reference\":\"Patient/p1\"},\"content\":[" content "]}"
+
+static char *
+binary_of(const char *doc, const char *base, char **why)
+{
+	cJSON *j = parse(doc);
+	char *ref = chart_note_binary(j, base, why);
+
+	cJSON_Delete(j);
+	return ref;
+}
+
+Test(notes, a_text_held_in_a_binary_is_read_by_its_reference)
+{
+	char *why = NULL, *ref;
+
+	ref = binary_of(NOTE("{\"attachment\":{\"contentType\":\"text/plain\",\"url\":\"Binary/b1\"}}"),
+	    "https://ehr.example/fhir", &why);
+	cr_assert_str_eq(ref, "Binary/b1");
+	cr_assert_null(why);
+	free(ref);
+	/* The server's own absolute URL reads the same. */
+	ref = binary_of(NOTE("{\"attachment\":{\"contentType\":\"text/plain\","
+			     "\"url\":\"https://ehr.example/fhir/Binary/b2\"}}"),
+	    "https://ehr.example/fhir", &why);
+	cr_assert_str_eq(ref, "Binary/b2");
+	free(ref);
+	/* A PDF first and plain text after: the text is what a terminal shows. */
+	ref = binary_of(NOTE("{\"attachment\":{\"contentType\":\"application/pdf\",\"url\":\"Binary/pdf\"}},"
+			     "{\"attachment\":{\"contentType\":\"text/plain\",\"url\":\"Binary/txt\"}}"),
+	    NULL, &why);
+	cr_assert_str_eq(ref, "Binary/txt");
+	free(ref);
+}
+
+Test(notes, another_server_s_binary_is_not_read_and_says_why)
+{
+	char *why = NULL;
+
+	cr_assert_null(binary_of(NOTE("{\"attachment\":{\"contentType\":\"text/plain\","
+				      "\"url\":\"https://evil.example/fhir/Binary/b1\"}}"),
+	    "https://ehr.example/fhir", &why));
+	cr_assert_not_null(why);
+	cr_assert_not_null(strstr(why, "another server"), "%s", why);
+	free(why);
+	/* Not a valid id: nothing is asked for. */
+	why = NULL;
+	cr_assert_null(binary_of(NOTE("{\"attachment\":{\"url\":\"Binary/../Patient/x\"}}"), NULL, &why));
+	free(why);
+}
+
+Test(notes, an_inline_text_is_not_read_apart)
+{
+	char *why = NULL;
+
+	cr_assert_null(binary_of(NOTE("{\"attachment\":{\"contentType\":\"text/plain\","
+				      "\"data\":\"aGk=\",\"url\":\"Binary/b1\"}}"),
+	    NULL, &why));
+	cr_assert_null(why);
+	cr_assert_null(binary_of(NOTE(""), NULL, &why));
+	cr_assert_null(why);
+}
+
+/* The "Text" lines of chart_details for DOC (a note of patient p1). */
+static char *
+text_lines(const char *doc)
+{
+	cJSON *j = parse(doc);
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL, *out = xstrdup("");
+
+	cr_assert_eq(chart_details(j, CHART_NOTES, "p1", "n1", &d, &n, &cause), 0, "%s", cause);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(d[i].label, "Text") == 0) {
+			char *more = xasprintf("%s%s|", out, d[i].value);
+
+			free(out);
+			out = more;
+		}
+	}
+	chart_details_free(d, n);
+	cJSON_Delete(j);
+	return out;
+}
+
+Test(notes, a_note_without_a_body_says_so)
+{
+	char *t = text_lines(NOTE(""));
+
+	cr_assert_str_eq(t, "(this note has no text)|");
+	free(t);
+	/* The text held apart adds no line here: the screen reads it. */
+	t = text_lines(NOTE("{\"attachment\":{\"contentType\":\"text/plain\",\"url\":\"Binary/b1\"}}"));
+	cr_assert_str_eq(t, "");
+	free(t);
+	/* Inline text: a line per line, CRLF too. "S: ok\r\nA: fine" */
+	t = text_lines(NOTE("{\"attachment\":{\"contentType\":\"text/plain\",\"data\":\"Uzogb2sNCkE6IGZpbmU=\"}}"));
+	cr_assert_str_eq(t, "S: ok|A: fine|");
+	free(t);
+}
+
+static char *
+body_of(const char *binary, const char *ref, int *rc)
+{
+	cJSON *j = parse(binary);
+	struct chart_detail *d = NULL;
+	size_t n = 0;
+	char *cause = NULL, *out = xstrdup("");
+
+	*rc = chart_note_text(j, ref, &d, &n, &cause);
+	for (size_t i = 0; i < n; i++) {
+		char *more = xasprintf("%s%s:%s|", out, d[i].label, d[i].value);
+
+		free(out);
+		out = more;
+	}
+	if (cause != NULL) {
+		char *more = xasprintf("%scause:%s", out, cause);
+
+		free(out);
+		out = more;
+		free(cause);
+	}
+	chart_details_free(d, n);
+	cJSON_Delete(j);
+	return out;
+}
+
+Test(notes, a_binary_s_text_is_decoded_line_by_line)
+{
+	int rc;
+	/* "HPI: seen.\nPlan: \x1b]0;pwned\x07rest" */
+	char *t = body_of("{\"resourceType\":\"Binary\",\"id\":\"b1\",\"contentType\":\"text/plain; "
+			  "charset=utf-8\",\"data\":\"SFBJOiBzZWVuLgpQbGFuOiAbXTA7cHduZWQHcmVzdA==\"}",
+	    "Binary/b1", &rc);
+
+	cr_assert_eq(rc, 0);
+	/* Raw, as every server string: the pager makes it safe when it draws. */
+	cr_assert_str_eq(t, "Text:HPI: seen.|Text:Plan: \x1b]0;pwned\x07rest|");
+	free(t);
+}
+
+Test(notes, a_binary_that_is_not_the_one_asked_for_or_not_text_is_refused_or_named)
+{
+	int rc;
+	char *t = body_of("{\"resourceType\":\"Binary\",\"id\":\"other\",\"contentType\":\"text/plain\","
+			  "\"data\":\"aGk=\"}",
+	    "Binary/b1", &rc);
+
+	cr_assert_eq(rc, -1);
+	cr_assert_not_null(strstr(t, "cause:"), "%s", t);
+	free(t);
+	t = body_of("{\"resourceType\":\"Patient\",\"id\":\"b1\"}", "Binary/b1", &rc);
+	cr_assert_eq(rc, -1);
+	free(t);
+	t = body_of("{\"resourceType\":\"Binary\",\"id\":\"b1\",\"contentType\":\"application/pdf\","
+		    "\"data\":\"aGk=\"}",
+	    "Binary/b1", &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(t, "Text:(a application/pdf document: not shown here)|");
+	free(t);
+	t = body_of("{\"resourceType\":\"Binary\",\"id\":\"b1\",\"contentType\":\"text/plain\","
+		    "\"data\":\"not base64!\"}",
+	    "Binary/b1", &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(t, "Text:(not readable: the attachment is not base64)|");
+	free(t);
+	t = body_of("{\"resourceType\":\"Binary\",\"id\":\"b1\",\"contentType\":\"text/plain\"}",
+	    "Binary/b1", &rc);
+	cr_assert_str_eq(t, "Text:(the note's text is empty)|");
+	free(t);
+}
+
+Test(notes, a_huge_binary_is_decoded_only_to_its_bound)
+{
+	/* 4 MB of base64 "AAAA" (zero bytes) and newlines: the lines stay bounded. */
+	size_t len = 4u << 20;
+	char *data = xmalloc(len + 1);
+	cJSON *j = cJSON_CreateObject();
+	struct chart_detail *d = NULL;
+	size_t n = 0;
+	char *cause = NULL;
+
+	for (size_t i = 0; i < len; i += 4)
+		memcpy(data + i, "Cgo=", 4); /* "\n\n" */
+	data[len] = '\0';
+	cJSON_AddStringToObject(j, "resourceType", "Binary");
+	cJSON_AddStringToObject(j, "id", "b1");
+	cJSON_AddStringToObject(j, "contentType", "text/plain");
+	cJSON_AddStringToObject(j, "data", data);
+	cr_assert_eq(chart_note_text(j, "Binary/b1", &d, &n, &cause), 0);
+	cr_assert_leq(n, CHART_DETAILS_MAX);
+	chart_details_free(d, n);
+	cJSON_Delete(j);
+	free(data);
+}
+
+Test(notes, the_pager_wraps_a_long_line_at_spaces_under_its_label)
+{
+	struct ui_pager p;
+
+	ui_pager_init(&p);
+	cr_assert_eq(ui_pager_add_wrapped(&p, "Text ", "one two three four five six", 20, 10), 2);
+	cr_assert_str_eq(p.text.v[0], "Text one two three");
+	cr_assert_str_eq(p.text.v[1], "     four five six");
+	/* A word longer than the line is cut; control characters never pass. */
+	cr_assert_eq(ui_pager_add_wrapped(&p, "T ", "abcdefghijklmnopqrstuvwxyz", 12, 10), 3);
+	cr_assert_str_eq(p.text.v[2], "T abcdefghij");
+	cr_assert_eq(ui_pager_add_wrapped(&p, "", "a\x1b]0;x\x07b", 40, 10), 1);
+	cr_assert_null(strchr(p.text.v[5], '\x1b'));
+	/* At most MAX lines, whatever the length. */
+	cr_assert_eq(ui_pager_add_wrapped(&p, "", "a a a a a a a a a a a a a a a a a a a a a a a a", 10, 2), 2);
+	/* Nothing is still one line: the label shows. */
+	cr_assert_eq(ui_pager_add_wrapped(&p, "Text ", "", 20, 10), 1);
+	ui_pager_free(&p);
 }
