@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fhir/chart.h"
+#include "fhir/encounter.h"
 #include "fhir/schedule.h"
 #include "ui/pager.h"
 #include "util/xmalloc.h"
@@ -427,4 +428,199 @@ Test(notes, the_pager_wraps_a_long_line_at_spaces_under_its_label)
 	/* Nothing is still one line: the label shows. */
 	cr_assert_eq(ui_pager_add_wrapped(&p, "Text ", "", 20, 10), 1);
 	ui_pager_free(&p);
+}
+
+/* --- the visits ----------------------------------------------------------------------------- */
+
+#define VISIT(id, patient, extra)                                                             \
+	"{\"search\":{\"mode\":\"match\"},\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"" id \
+	"\",\"status\":\"finished\",\"subject\":{\"reference\":\"Patient/" patient "\"},"        \
+	"\"period\":{\"start\":\"2020-10-01T05:26:09+00:00\"}" extra "}}"
+#define DOCTOR(id)                                                                            \
+	"{\"search\":{\"mode\":\"include\"},\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"" id \
+	"\",\"name\":[{\"family\":\"Okafor\",\"given\":[\"Amara\"],\"prefix\":[\"Dr.\"]}]}}"
+
+static int
+page_of(const char *entries, struct encounter_page *p, char **cause)
+{
+	char *text = xasprintf("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[%s]}",
+	    entries);
+	cJSON *b = parse(text);
+	int rc = encounter_page_read(b, "p1", p, cause);
+
+	cJSON_Delete(b);
+	free(text);
+	return rc;
+}
+
+Test(visits, a_visit_names_its_practitioner_from_the_practitioner_resource)
+{
+	struct encounter_page p;
+	char *cause = NULL;
+
+	cr_assert_eq(page_of(VISIT("e1", "p1",
+				 ",\"type\":[{\"text\":\"Office visit\"}],\"reasonCode\":[{\"coding\":[{\"display\":"
+				 "\"Cough\"}]}],\"participant\":[{\"individual\":{\"reference\":\"Practitioner/d1\","
+				 "\"display\":\"Someone Else\"}}]") "," DOCTOR("d1"),
+		     &p, &cause),
+	    0, "%s", cause);
+	cr_assert_eq(p.n, 1);
+	cr_assert_str_eq(p.rows[0].id, "e1");
+	cr_assert_str_eq(p.rows[0].date, "2020-10-01 05:26");
+	cr_assert_str_eq(p.rows[0].type, "Office visit");
+	cr_assert_str_eq(p.rows[0].reason, "Cough");
+	cr_assert_str_eq(p.rows[0].provider, "Dr. Amara Okafor");
+	cr_assert(p.rows[0].provider_checked);
+	cr_assert_str_eq(p.rows[0].status, "finished");
+	encounter_page_clear(&p);
+}
+
+Test(visits, a_display_alone_is_marked_as_not_checked)
+{
+	struct encounter_page p;
+	char *cause = NULL;
+
+	cr_assert_eq(page_of(VISIT("e1", "p1", ",\"participant\":[{\"individual\":{\"reference\":"
+					       "\"Practitioner/gone\",\"display\":\"Dr. Who\"}}]"),
+		     &p, &cause),
+	    0, "%s", cause);
+	cr_assert_str_eq(p.rows[0].provider, "Dr. Who (name not checked)");
+	cr_assert_not(p.rows[0].provider_checked);
+	cr_assert_str_eq(p.rows[0].type, "Visit");
+	encounter_page_clear(&p);
+}
+
+Test(visits, another_patient_s_visit_refuses_the_page_and_entered_in_error_is_left_out)
+{
+	struct encounter_page p;
+	char *cause = NULL;
+
+	cr_assert_eq(page_of(VISIT("e1", "p1", "") "," VISIT("e2", "p2", ""), &p, &cause), -1);
+	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
+	cr_assert_eq(p.n, 0);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(page_of("{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"e1\","
+			     "\"status\":\"entered-in-error\",\"subject\":{\"reference\":\"Patient/p1\"}}},"
+			     VISIT("e2", "p1", ""),
+		     &p, &cause),
+	    0);
+	cr_assert_eq(p.n, 1);
+	cr_assert_str_eq(p.rows[0].id, "e2");
+	encounter_page_clear(&p);
+	cr_assert_eq(encounter_page_read(NULL, "p1", &p, &cause), -1);
+	free(cause);
+}
+
+Test(visits, many_practitioners_join_in_bounded_time)
+{
+	/* 400 visits and 400 practitioners: a sorted index, every visit named. */
+	cJSON *b = parse("{\"resourceType\":\"Bundle\",\"entry\":[]}");
+	cJSON *entries = cJSON_GetObjectItem(b, "entry");
+	struct encounter_page p;
+	char *cause = NULL;
+
+	for (int i = 0; i < 400; i++) {
+		char *v = xasprintf("{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"e%d\","
+				    "\"subject\":{\"reference\":\"Patient/p1\"},\"participant\":[{"
+				    "\"individual\":{\"reference\":\"Practitioner/d%d\"}}]}}",
+		    i, 399 - i);
+		char *d = xasprintf("{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"d%d\","
+				    "\"name\":[{\"text\":\"Doctor %d\"}]}}",
+		    i, i);
+
+		cJSON_AddItemToArray(entries, parse(v));
+		cJSON_AddItemToArray(entries, parse(d));
+		free(v);
+		free(d);
+	}
+	cr_assert_eq(encounter_page_read(b, "p1", &p, &cause), 0, "%s", cause);
+	cr_assert_eq(p.n, ENCOUNTER_PAGE_MAX, "a page keeps at most ENCOUNTER_PAGE_MAX visits");
+	cr_assert_str_eq(p.rows[0].provider, "Doctor 399");
+	cr_assert_str_eq(p.rows[199].provider, "Doctor 200");
+	encounter_page_clear(&p);
+	cJSON_Delete(b);
+}
+
+Test(visits, a_visit_is_one_batch_of_its_diagnoses_vitals_and_notes)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *batch = encounter_visit_batch(fc, "p1", "e1");
+	cJSON *entries = cJSON_GetObjectItem(batch, "entry");
+	static const char *const starts[] = { "Condition?", "Observation?", "DocumentReference?" };
+
+	cr_assert_eq(cJSON_GetArraySize(entries), 3);
+	for (int i = 0; i < 3; i++) {
+		const char *url = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(entries, i),
+		    "request"), "url")->valuestring;
+
+		cr_assert(strncmp(url, starts[i], strlen(starts[i])) == 0, "%s", url);
+		cr_assert_not_null(strstr(url, "patient=p1"), "%s", url);
+		cr_assert_not_null(strstr(url, "encounter=Encounter%2Fe1"), "%s", url);
+		cr_assert_not_null(strstr(url, "_count="), "%s", url);
+	}
+	cJSON_Delete(batch);
+	fhir_client_free(&fc);
+}
+
+/* The lines of a visit's batch-response made of the three ENTRIES. */
+static char *
+visit_lines(const char *entries, int *rc)
+{
+	char *text = xasprintf("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":[%s]}",
+	    entries);
+	cJSON *b = parse(text);
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL, *out = xstrdup("");
+
+	*rc = encounter_visit_read(b, "p1", &d, &n, &cause);
+	for (size_t i = 0; *rc == 0 && i < n; i++) {
+		char *more = xasprintf("%s%s=%s|", out, d[i].label, d[i].value);
+
+		free(out);
+		out = more;
+	}
+	if (*rc == 0)
+		chart_details_free(d, n);
+	free(cause);
+	cJSON_Delete(b);
+	free(text);
+	return out;
+}
+
+#define OK_SET(entries)                                                                        \
+	"{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","       \
+	"\"type\":\"searchset\",\"entry\":[" entries "]}}"
+
+Test(visits, a_visit_shows_each_section_or_says_why_not)
+{
+	int rc;
+	char *t = visit_lines(
+	    OK_SET("{\"resource\":{\"resourceType\":\"Condition\",\"id\":\"c1\",\"subject\":{\"reference\":"
+		   "\"Patient/p1\"},\"code\":{\"text\":\"Viral sinusitis\",\"coding\":[{\"system\":"
+		   "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"J01.90\"}]}}}") ","
+	    OK_SET("{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"o1\",\"status\":\"final\","
+		   "\"subject\":{\"reference\":\"Patient/p2\"},\"code\":{\"coding\":[{\"system\":"
+		   "\"http://loinc.org\",\"code\":\"8867-4\"}]},\"valueQuantity\":{\"value\":66,"
+		   "\"unit\":\"/min\"}}}") ","
+	    "{\"response\":{\"status\":\"500 Internal Server Error\"}}",
+	    &rc);
+
+	cr_assert_eq(rc, 0);
+	cr_assert_not_null(strstr(t, "Diagnosis=Viral sinusitis (J01.90)|"), "%s", t);
+	/* The vital signs held another patient's: not one of them shows. */
+	cr_assert_not_null(strstr(t, "Vital sign=the server answered with another patient's data"), "%s", t);
+	cr_assert_null(strstr(t, "66"), "%s", t);
+	cr_assert_not_null(strstr(t, "Note="), "%s", t);
+	free(t);
+	t = visit_lines(OK_SET("") "," OK_SET("") "," OK_SET(""), &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(t, "Diagnosis=none recorded at this visit|Vital sign=none recorded at this "
+			    "visit|Note=none written for this visit|");
+	free(t);
+	t = visit_lines(OK_SET(""), &rc);
+	cr_assert_eq(rc, -1, "an answer of one entry is not the visit's");
+	free(t);
 }
