@@ -34,5 +34,7 @@ bool chart_show_details(struct app *app, const struct fhir_result *r, enum chart
     const char *id, const char *row, struct ui_pager *pager);
 /* Open the labs by panel and date of the patient ARG names (its pane is ignored). */
 int chart_open_labs(struct app *app, const struct chart_list_arg *arg);
+/* Open the visits (Encounters) of the patient ARG names; ARG's pane is not used. */
+int chart_open_visits(struct app *app, const struct chart_list_arg *arg);
 
 #endif

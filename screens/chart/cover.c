@@ -519,6 +519,16 @@ OPEN_LIST(list_notes, CHART_NOTES)
 OPEN_LIST(list_appointments, CHART_APPOINTMENTS)
 
 static int
+list_encounters(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_visits(app, &(struct chart_list_arg){ .id = c->id, .patient = c->chart.patient,
+	    .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
+static int
 record_vitals(struct app *app, void *state)
 {
 	struct cover *c = state;
@@ -583,6 +593,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_IMMUNIZATIONS, list_immunizations, NEEDS_SHOWN, NULL },
 	{ A_NOTES, list_notes, NEEDS_SHOWN, NULL },
 	{ A_APPOINTMENTS, list_appointments, NEEDS_SHOWN, NULL },
+	{ A_ENCOUNTERS, list_encounters, NEEDS_SHOWN, "visits" },
 	{ A_RECORD_VITALS, record_vitals, NEEDS_SHOWN | APP_NEEDS_IDLE, "record vitals" },
 	{ A_RECORD_ALLERGIES, record_allergies, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },

@@ -43,6 +43,10 @@ struct chart_full {
 	bool showing; /* the selected row's details, over the list */
 	char *reading; /* the id of the row whose details are being read */
 	bool audited; /* the list's view is in the audit trail */
+	/* A note's details, held while its text is read apart (a Binary). */
+	struct chart_detail *held;
+	size_t nheld;
+	char *body; /* the "Binary/ID" being read */
 };
 
 static void
@@ -156,6 +160,8 @@ full_leave(struct app *app, void *state)
 	patient_allergies_clear(&f->allergies);
 	cJSON_Delete(f->patient);
 	free(f->reading);
+	chart_details_free(f->held, f->nheld);
+	free(f->body);
 	free(f->id);
 	free(f);
 }
@@ -179,12 +185,30 @@ full_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_list_draw(&f->list, win, top + 3, rows - 3, COLS);
 }
 
-bool
-chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
-    const char *id, const char *row, struct ui_pager *pager)
+/* Lines a detail's value wraps into at most: a hostile megabyte stays a few pages. */
+#define DETAIL_LINES_MAX 200
+
+/* D (taken) into PAGER, each value wrapped to the screen under its label. */
+static void
+pager_details(struct app *app, struct ui_pager *pager, struct chart_detail *d, size_t n)
 {
-	struct chart_detail *d;
-	size_t n;
+	ui_pager_free(pager);
+	ui_pager_init(pager);
+	for (size_t i = 0; i < n; i++) {
+		char *label = xasprintf("%-12s ", d[i].label);
+
+		ui_pager_add_wrapped(pager, label, d[i].value, COLS, DETAIL_LINES_MAX);
+		free(label);
+	}
+	chart_details_free(d, n);
+	app_dirty(app);
+}
+
+/* The answer R read into the details *D, *N and audited; false, with the reason on the status line. */
+static bool
+read_details(struct app *app, const struct fhir_result *r, enum chart_pane pane, const char *id,
+    const char *row, struct chart_detail **d, size_t *n)
+{
 	char *cause = NULL;
 
 	if (r->status != FHIR_OK) {
@@ -192,32 +216,105 @@ chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane
 						 : r->message ? r->message : "no answer");
 		return false;
 	}
-	if (chart_details(r->resource, pane, id, row, &d, &n, &cause) != 0) {
+	if (chart_details(r->resource, pane, id, row, d, n, &cause) != 0) {
 		app_error(app, "Not shown: %s", cause);
 		free(cause);
 		return false;
 	}
 	if (app_audit(app, "view", chart_pane_type(pane), row) != 0) {
-		chart_details_free(d, n);
+		chart_details_free(*d, *n);
 		return false;
 	}
-	ui_pager_free(pager);
-	ui_pager_init(pager);
-	for (size_t i = 0; i < n; i++)
-		ui_pager_addf(pager, "%-12s %s", d[i].label, d[i].value);
-	chart_details_free(d, n);
-	app_dirty(app);
 	return true;
+}
+
+bool
+chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
+    const char *id, const char *row, struct ui_pager *pager)
+{
+	struct chart_detail *d;
+	size_t n;
+
+	if (!read_details(app, r, pane, id, row, &d, &n))
+		return false;
+	pager_details(app, pager, d, n);
+	return true;
+}
+
+static void
+show_details(struct app *app, struct chart_full *f, struct chart_detail *d, size_t n)
+{
+	pager_details(app, &f->details, d, n);
+	f->showing = true;
+}
+
+/* A note's text, read apart: added to the note's details, which then show. */
+static void
+on_body(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct chart_full *f = state;
+	struct chart_detail *d = f->held;
+	size_t n = f->nheld;
+	char *cause = NULL;
+
+	(void)tag;
+	f->held = NULL;
+	f->nheld = 0;
+	if (r->status == FHIR_CANCELLED) {
+		chart_details_free(d, n);
+		app_status(app, "Not shown: cancelled");
+		return;
+	}
+	if (r->status != FHIR_OK) {
+		cause = xasprintf("(the text could not be read: %s)",
+		    r->message ? r->message : "no answer");
+		app_error(app, "%s", cause);
+	} else if (chart_note_text(r->resource, f->body, &d, &n, &cause) != 0) {
+		char *why = xasprintf("(the text is not shown: %s)", cause);
+
+		free(cause);
+		cause = why;
+		app_error(app, "%s", cause);
+	}
+	if (cause != NULL) {
+		d = xreallocarray(d, n + 1, sizeof *d);
+		d[n].label = xstrdup("Text");
+		d[n++].value = cause;
+	}
+	show_details(app, f, d, n);
 }
 
 static void
 on_details(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
 	struct chart_full *f = state;
+	struct chart_detail *d;
+	size_t n;
 
 	(void)tag;
-	if (chart_show_details(app, r, f->pane, f->id, f->reading, &f->details))
-		f->showing = true;
+	if (!read_details(app, r, f->pane, f->id, f->reading, &d, &n))
+		return;
+	if (f->pane == CHART_NOTES) {
+		char *why = NULL, *ref = chart_note_binary(r->resource, fhir_client_base(app_fhir(app)), &why);
+
+		if (ref != NULL) {
+			/* The text is held apart: one read more, then the note shows whole. */
+			chart_details_free(f->held, f->nheld);
+			f->held = d;
+			f->nheld = n;
+			free(f->body);
+			f->body = ref;
+			app_request(app, f, &(struct app_request){ .read = ref, .done = on_body,
+			    .slot = "chart-row", .label = "Reading the note's text" });
+			return;
+		}
+		if (why != NULL) {
+			d = xreallocarray(d, n + 1, sizeof *d);
+			d[n].label = xstrdup("Text");
+			d[n++].value = why;
+		}
+	}
+	show_details(app, f, d, n);
 }
 
 static int

@@ -1,17 +1,37 @@
-/* Home screen: the modules, each available or greyed with the reason the server gave. */
+/*
+ * Home screen: the modules, each available or greyed with the reason the server gave; for
+ * a clinician (a practitioner with a schedule), below them "my patients today".
+ */
 #include "config.h"
 
+#include "screens/chart/chart.h"
+#include "screens/scheduling/scheduling.h"
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/capability.h"
+#include "fhir/schedule.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Who is logged in, asked once a session: the practitioner whose day home shows, or none. */
+#define ME_KEPT "home.me"
+struct me {
+	char *practitioner; /* "Practitioner/ID", or NULL: not a clinician (the front desk) */
+};
 
 struct home {
-	size_t cursor;
+	size_t cursor; /* the modules first, then today's patients */
+	bool moved;    /* the user moved it: a list read again leaves it where it is */
+	size_t first;  /* the first patient row drawn */
+	struct sched_board day;
+	bool shown;    /* DAY is read and its audit line written */
+	bool reading;
+	time_t asked;  /* when the server last answered for DAY */
+	char *failure; /* why the day is not shown, or NULL */
 };
 
 /* The action that jumps to each module: its key, from the live keymap, is shown beside it. */
@@ -34,19 +54,244 @@ jump_of(const char *module)
 	return A_NONE;
 }
 
+static void
+me_free(void *data)
+{
+	struct me *me = data;
+
+	free(me->practitioner);
+	free(me);
+}
+
+static const struct me *
+me_of(struct app *app)
+{
+	return app_kept(app, ME_KEPT);
+}
+
+static size_t
+patients_shown(const struct home *h)
+{
+	return h->shown ? h->day.n : 0;
+}
+
+static void
+set_failure(struct home *h, char *why)
+{
+	free(h->failure);
+	h->failure = why;
+}
+
+static void
+on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct home *h = state;
+	struct date_time now;
+	struct sched_board b;
+	char *cause = NULL;
+
+	(void)tag;
+	h->reading = false;
+	if (r->status == FHIR_CANCELLED)
+		return;
+	date_time_now(&now);
+	if (r->status != FHIR_OK || sched_board_read(r->resource, &now.date, &b, &cause) != 0) {
+		set_failure(h, xasprintf("Your patients today could not be read: %s",
+		    r->status != FHIR_OK && r->message ? r->message : cause ? cause : "no answer"));
+		app_error(app, "%s", h->failure);
+		free(cause);
+		return;
+	}
+	sched_board_free(&h->day);
+	h->day = b;
+	h->asked = time(NULL);
+	/* No names without their audit line. */
+	h->shown = scheduling_audit_patients(app, h->day.patients) == 0;
+	set_failure(h, h->shown ? NULL : xstrdup(SCHEDULING_NOT_AUDITED));
+	sched_board_sort(&h->day);
+	if (!h->moved)
+		h->cursor = h->day.n > 0 ? fhir_modules_count : 0;
+	if (h->cursor >= fhir_modules_count + patients_shown(h))
+		h->cursor = fhir_modules_count + patients_shown(h) - 1;
+	app_dirty(app);
+}
+
+static void
+read_day(struct app *app, struct home *h)
+{
+	const struct me *me = me_of(app);
+	struct date_time now;
+	struct fhir_search *q;
+
+	if (me == NULL || me->practitioner == NULL)
+		return;
+	date_time_now(&now);
+	q = sched_mine_search(&now.date, me->practitioner);
+	h->reading = true;
+	app_request(app, h, &(struct app_request){ .search = q, .done = on_day, .slot = "home-day",
+	    .label = "Reading your patients today" });
+	fhir_search_free(&q);
+}
+
+static void
+on_me(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct home *h = state;
+	struct me *me;
+
+	(void)tag;
+	h->reading = false;
+	if (r->status == FHIR_CANCELLED)
+		return;
+	/* Not kept: the next return to home asks again. */
+	if (r->status != FHIR_OK) {
+		app_error(app, "Who is logged in could not be read: %s",
+		    r->message ? r->message : "no answer");
+		return;
+	}
+	me = xcalloc(1, sizeof *me);
+	me->practitioner = sched_me_read(r->resource, app_user(app));
+	app_keep(app, ME_KEPT, me, me_free);
+	read_day(app, h);
+}
+
+/* Today's patients: who is logged in is asked once a session, then the day is one search. */
+static void
+start(struct app *app, struct home *h)
+{
+	struct fhir_search *q;
+
+	if (me_of(app) != NULL) {
+		read_day(app, h);
+		return;
+	}
+	if (app_user(app) == NULL)
+		return;
+	q = sched_me_search(app_user(app));
+	h->reading = true;
+	app_request(app, h, &(struct app_request){ .search = q, .done = on_me, .slot = "home-me",
+	    .label = "Reading who is logged in" });
+	fhir_search_free(&q);
+}
+
 static void *
 home_enter(struct app *app, void *arg)
 {
-	(void)app;
+	struct home *h = xcalloc(1, sizeof *h);
+
 	(void)arg;
-	return xcalloc(1, sizeof(struct home));
+	start(app, h);
+	return h;
 }
 
 static void
 home_leave(struct app *app, void *state)
 {
+	struct home *h = state;
+
 	(void)app;
-	free(state);
+	sched_board_free(&h->day);
+	free(h->failure);
+	free(h);
+}
+
+/* The answer to "did anything change today?": only a change costs the day's read. */
+static void
+on_check(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct home *h = state;
+
+	(void)tag;
+	h->reading = false;
+	if (r->status == FHIR_CANCELLED)
+		return;
+	if (r->status != FHIR_OK || sched_board_changes(r->resource) != 0)
+		read_day(app, h);
+	else
+		h->asked = time(NULL);
+}
+
+/*
+ * Back on top: the day as fresh as the flow board keeps its own (flow_refresh), by one
+ * small batch counting what changed since; only a change reads the day again.
+ */
+static void
+home_resume(struct app *app, void *state)
+{
+	struct home *h = state;
+	struct date_time now;
+	cJSON *batch;
+
+	if (h->reading)
+		return;
+	date_time_now(&now);
+	if (h->shown && date_compare(&now.date, &h->day.day) == 0 &&
+	    time(NULL) - h->asked < (time_t)app_profile(app)->flow_refresh_s)
+		return;
+	if (me_of(app) == NULL || !h->shown || date_compare(&now.date, &h->day.day) != 0 ||
+	    (batch = sched_board_check_batch(app_fhir(app), &h->day, time(NULL))) == NULL) {
+		start(app, h);
+		return;
+	}
+	h->reading = true;
+	app_request(app, h, &(struct app_request){ .batch = batch, .done = on_check,
+	    .slot = "home-check", .label = "Checking your patients today" });
+	cJSON_Delete(batch);
+}
+
+/* Today's patients from row Y on, at most ROWS of them, the cursor's row in view. */
+static void
+draw_day(struct app *app, struct home *h, WINDOW *win, int y, int rows)
+{
+	char date[DATE_BUF_SIZE];
+	size_t count[SCHED_BOARD_GROUPS + 1] = { 0 };
+
+	(void)app;
+	date_format_display(&h->day.day, date, sizeof date);
+	for (size_t i = 0; i < patients_shown(h); i++)
+		count[sched_board_group(h->day.rows[i].status)]++;
+	if (!h->shown) {
+		ui_put(win, y, 2, COLS - 4, "My patients today", UI_TITLE, false);
+		ui_put(win, y + 1, 2, COLS - 4,
+		    h->failure != NULL ? h->failure : "Reading your patients today...",
+		    h->failure != NULL ? UI_ERROR : UI_DIM, false);
+		return;
+	}
+	ui_putf(win, y++, 2, COLS - 4, UI_TITLE, false,
+	    "My patients today, %s: %zu arrived, %zu in room, %zu booked%s", date, count[0],
+	    count[1], count[2], h->day.cut ? " (the first shown)" : "");
+	rows--;
+	if (h->day.n == 0) {
+		ui_put(win, y, 2, COLS - 4, "No appointments with you today.", UI_DIM, false);
+		return;
+	}
+	if (rows < 1)
+		return;
+	if (h->cursor >= fhir_modules_count) {
+		size_t at = h->cursor - fhir_modules_count;
+
+		if (at < h->first)
+			h->first = at;
+		if (at >= h->first + (size_t)rows)
+			h->first = at - (size_t)rows + 1;
+	}
+	for (size_t i = h->first; i < h->day.n && (int)(i - h->first) < rows; i++) {
+		const struct sched_board_row *row = &h->day.rows[i];
+		struct sched_patient p;
+		char time[8], *who;
+		enum ui_look look = h->cursor == fhir_modules_count + i ? UI_SELECTED : UI_NORMAL;
+
+		sched_patient_read(row->appt, h->day.patients, &p);
+		who = sched_patient_label(&p);
+		scheduling_time(&row->start, time, sizeof time);
+		/* Columns drawn apart, so a long name is cut by width, never inside a character. */
+		ui_putf(win, y, 2, 17, look, true, "%-5s  %s", time, row->status);
+		ui_put(win, y, 19, COLS - 39, who, look, true);
+		ui_putf(win, y++, COLS - 20, 18, look, true, "  DOB %s",
+		    p.resource != NULL && *p.view.birth_text ? p.view.birth_text : "unknown");
+		free(who);
+		sched_patient_clear(&p);
+	}
 }
 
 static void
@@ -57,7 +302,6 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	int y = top + 1;
 	char open[32], help[32];
 
-	(void)rows;
 	app_key_for(app, A_SELECT, open, sizeof open);
 	app_key_for(app, A_HELP, help, sizeof help);
 	ui_putf(win, y++, 2, COLS - 4, UI_NORMAL, false,
@@ -86,6 +330,11 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		y += missing != NULL ? 2 : 1;
 		free(missing);
 	}
+	if (me_of(app) != NULL && me_of(app)->practitioner != NULL) {
+		/* The server's name gives way to the day: the bottom row, when there is one. */
+		draw_day(app, h, win, y + 1, top + rows - y - 2);
+		return;
+	}
 	if (caps != NULL)
 		ui_putf(win, y + 1, 2, COLS - 4, UI_DIM, false, "Server: %s %s, FHIR %s",
 		    fhir_caps_software(caps), fhir_caps_software_version(caps),
@@ -100,6 +349,7 @@ cursor_up(struct app *app, void *state)
 	(void)app;
 	if (h->cursor > 0)
 		h->cursor--;
+	h->moved = true;
 	return APP_REDRAW;
 }
 
@@ -109,8 +359,9 @@ cursor_down(struct app *app, void *state)
 	struct home *h = state;
 
 	(void)app;
-	if (h->cursor + 1 < fhir_modules_count)
+	if (h->cursor + 1 < fhir_modules_count + patients_shown(h))
 		h->cursor++;
+	h->moved = true;
 	return APP_REDRAW;
 }
 
@@ -121,6 +372,7 @@ cursor_first(struct app *app, void *state)
 
 	(void)app;
 	h->cursor = 0;
+	h->moved = true;
 	return APP_REDRAW;
 }
 
@@ -130,16 +382,41 @@ cursor_last(struct app *app, void *state)
 	struct home *h = state;
 
 	(void)app;
-	h->cursor = fhir_modules_count - 1;
+	h->cursor = fhir_modules_count + patients_shown(h) - 1;
+	h->moved = true;
 	return APP_REDRAW;
 }
 
-/* Enter does what the module's jump key does. */
+/* Enter on one of today's patients opens the chart, of the Patient the day read. */
+static int
+open_patient(struct app *app, struct home *h, const struct sched_board_row *row)
+{
+	struct sched_patient p;
+	const char *id;
+
+	sched_patient_read(row->appt, h->day.patients, &p);
+	id = p.resource != NULL ? patient_id_of(p.resource) : NULL;
+	if (id == NULL)
+		app_error(app, "The patient of this appointment could not be read; no chart opened");
+	else
+		charting_open_cover(app, id);
+	sched_patient_clear(&p);
+	return APP_HANDLED;
+}
+
+/* Enter does what the module's jump key does, or opens the chart of the patient's row. */
 static int
 open_module(struct app *app, void *state)
 {
 	struct home *h = state;
-	enum action jump = jump_of(fhir_modules[h->cursor].name);
+	enum action jump;
+
+	if (h->cursor >= fhir_modules_count) {
+		if (h->cursor - fhir_modules_count < patients_shown(h))
+			return open_patient(app, h, &h->day.rows[h->cursor - fhir_modules_count]);
+		return APP_HANDLED;
+	}
+	jump = jump_of(fhir_modules[h->cursor].name);
 
 	if (jump == A_NONE)
 		app_error(app, "%s is not part of this build of ehrterm yet", fhir_modules[h->cursor].title);
@@ -148,7 +425,26 @@ open_module(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+static int
+refresh_day(struct app *app, void *state)
+{
+	start(app, state);
+	return APP_REDRAW;
+}
+
+enum { NEEDS_CLINICIAN = APP_NEEDS_SCREEN };
+
+static const char *
+home_unmet(struct app *app, void *state, unsigned need)
+{
+	(void)state;
+	if (need == NEEDS_CLINICIAN && (me_of(app) == NULL || me_of(app)->practitioner == NULL))
+		return "only a clinician's home lists the day's patients";
+	return NULL;
+}
+
 static const struct screen_action home_actions[] = {
+	{ A_REFRESH, refresh_day, NEEDS_CLINICIAN | APP_NEEDS_IDLE, NULL },
 	{ A_UP, cursor_up, 0, NULL },
 	{ A_DOWN, cursor_down, 0, NULL },
 	{ A_FIRST, cursor_first, 0, NULL },
@@ -174,6 +470,8 @@ const struct screen_ops home_screen = {
 	.enter = home_enter,
 	.leave = home_leave,
 	.draw = home_draw,
+	.resume = home_resume,
 	.actions = home_actions,
+	.unmet = home_unmet,
 	.focus = home_focus,
 };

@@ -31,9 +31,6 @@ static const struct ui_list_column columns[COL_COUNT] = {
 	{ "Room", 10, 0 },
 };
 
-/* The order of the board: who needs the desk's attention first. */
-static const char *const order[] = { "arrived", "in room", "booked", "done", "no-show" };
-
 struct flow {
 	struct app *app;
 	struct date day;
@@ -55,26 +52,6 @@ static void load(struct flow *f);
 static void after_change(struct app *app, void *state, const struct scheduling_change *c,
     const struct fhir_result *res);
 
-static int
-group_of(const char *status)
-{
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-		if (strcmp(order[i], status) == 0)
-			return (int)i;
-	return (int)(sizeof order / sizeof order[0]);
-}
-
-static int
-row_cmp(const void *a, const void *b)
-{
-	const struct sched_board_row *x = a, *y = b;
-	int gx = group_of(x->status), gy = group_of(y->status);
-
-	if (gx != gy)
-		return gx - gy;
-	return date_time_compare(&x->start, &y->start);
-}
-
 static void
 fill(struct flow *f)
 {
@@ -83,9 +60,7 @@ fill(struct flow *f)
 	const struct sched_board *b = &f->board;
 	long select = -1;
 
-	/* An empty board has no rows at all (NULL), and qsort must not be given NULL. */
-	if (b->n > 1)
-		qsort(b->rows, b->n, sizeof *b->rows, row_cmp);
+	sched_board_sort(&f->board);
 	for (size_t i = 0; i < b->n; i++) {
 		struct sched_appt_view v;
 		struct sched_patient p;
@@ -238,12 +213,12 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct flow *f = state;
 	char date[DATE_BUF_SIZE];
-	size_t count[sizeof order / sizeof order[0] + 1] = { 0 };
+	size_t count[SCHED_BOARD_GROUPS + 1] = { 0 };
 
 	(void)app;
 	date_format_display(&f->day, date, sizeof date);
 	for (size_t i = 0; i < f->board.n; i++)
-		count[group_of(f->board.rows[i].status)]++;
+		count[sched_board_group(f->board.rows[i].status)]++;
 	ui_putf(win, top, 0, COLS, UI_NORMAL, true,
 	    " Today %s: %zu booked, %zu arrived, %zu in room, %zu done, %zu no-show", date,
 	    count[2], count[0], count[1], count[3], count[4]);

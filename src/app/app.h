@@ -122,6 +122,8 @@ int app_run(const struct app_config *config);
 struct fhir_client *app_fhir(struct app *app);
 const struct fhir_caps *app_caps(struct app *app);
 const struct cfg_profile *app_profile(struct app *app);
+/* Who is logged in: the client certificate's subject CN, or NULL before the login. */
+const char *app_user(struct app *app);
 const struct keymap *app_keymap(struct app *app);
 const struct screen_ops *const *app_screens(struct app *app);
 

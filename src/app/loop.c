@@ -96,6 +96,12 @@ app_profile(struct app *app)
 	return app->profile;
 }
 
+const char *
+app_user(struct app *app)
+{
+	return app->session != NULL ? app->session->user : NULL;
+}
+
 const struct keymap *
 app_keymap(struct app *app)
 {

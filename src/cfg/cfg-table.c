@@ -90,7 +90,7 @@ const struct cfg_option cfg_options[] = {
 	/* A minute keeps a waiting room current at one small request when nothing changed. */
 	{ .name = "flow_refresh", .type = CFG_T_DURATION, .scope = CFG_PROFILE, .def = "1m",
 	  .min = 1, .max = 3600, .offset = P(flow_refresh_s),
-	  .doc = "How often the flow board asks the server what changed." },
+	  .doc = "How often the flow board (and a clinician's home) asks what changed." },
 	{ .name = "page_size", .type = CFG_T_INTEGER, .scope = CFG_PROFILE, .def = "20",
 	  .min = 1, .max = 200, .unit = "entries", .offset = P(page_size),
 	  .doc = "How many search results to fetch per page." },

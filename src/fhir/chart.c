@@ -1135,37 +1135,148 @@ display_of(const cJSON *r, const char *name)
 	return fhir_get_string(x, "display");
 }
 
-/* A note's text: each line of a text/plain attachment as a line of its own. */
+/* Text/plain DATA (base64, at most NOTE_TEXT_MAX bytes decoded) as "Text" lines. */
 static void
-detail_note_text(struct chart_detail **d, size_t *n, const cJSON *doc)
+detail_text_lines(struct chart_detail **d, size_t *n, const char *data)
 {
-	const cJSON *content;
+	char *text = base64_decode(data, NOTE_TEXT_MAX), *line, *next;
+
+	if (text == NULL) {
+		detail_add(d, n, "Text", "(not readable: the attachment is not base64)");
+		return;
+	}
+	if (*text == '\0')
+		detail_add(d, n, "Text", "(the note's text is empty)");
+	for (line = text; *line != '\0' && *n < CHART_DETAILS_MAX; line = next) {
+		size_t len;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		len = strlen(line);
+		if (len > 0 && line[len - 1] == '\r')
+			line[len - 1] = '\0';
+		detail_add(d, n, "Text", *line ? line : " ");
+	}
+	free(text);
+}
+
+static bool
+is_text_plain(const char *type)
+{
+	return type != NULL && strncmp(type, "text/plain", 10) == 0;
+}
+
+/* The "Binary/ID" an attachment URL names, relatively or under BASE (NULL: relatively only). */
+static char *
+binary_ref(const char *url, const char *base)
+{
+	size_t b = base != NULL ? strlen(base) : 0;
+
+	if (url == NULL)
+		return NULL;
+	if (b > 0 && strncmp(url, base, b) == 0 && url[b] == '/')
+		url += b + 1;
+	if (strncmp(url, "Binary/", 7) != 0 || !fhir_valid_id(url + 7))
+		return NULL;
+	return xstrdup(url);
+}
+
+/* The first attachment of DOC that holds its text: inline, or by URL. */
+static const cJSON *
+note_attachment(const cJSON *doc)
+{
+	const cJSON *content, *first = NULL;
+	int k = 0;
 
 	cJSON_ArrayForEach(content, fhir_get_array(doc, "content"))
 	{
 		const cJSON *a = fhir_get_object(content, "attachment");
-		const char *type = fhir_get_string(a, "contentType");
-		const char *data = fhir_get_string(a, "data");
-		char *text, *line, *next;
 
-		if (data == NULL || type == NULL || strncmp(type, "text/plain", 10) != 0) {
-			if (fhir_get_string(a, "url") != NULL)
-				detail_add(d, n, "Text at", fhir_get_string(a, "url"));
-			continue;
-		}
-		if ((text = base64_decode(data, NOTE_TEXT_MAX)) == NULL) {
-			detail_add(d, n, "Text", "(not readable: the attachment is not base64)");
-			continue;
-		}
-		for (line = text; line != NULL && *n < CHART_DETAILS_MAX; line = next) {
-			next = strchr(line, '\n');
-			if (next != NULL)
-				*next++ = '\0';
-			detail_add(d, n, "Text", *line ? line : " ");
-		}
-		free(text);
+		if (k++ >= 20)
+			break;
+		if (first == NULL && (fhir_get_string(a, "data") != NULL || fhir_get_string(a, "url") != NULL))
+			first = a;
+		/* Plain text is what a terminal shows: preferred to a PDF of the same note. */
+		if (is_text_plain(fhir_get_string(a, "contentType")) &&
+		    (fhir_get_string(a, "data") != NULL || fhir_get_string(a, "url") != NULL))
+			return a;
+	}
+	return first;
+}
+
+/* A note's text: each line of a text/plain attachment as a line of its own. */
+static void
+detail_note_text(struct chart_detail **d, size_t *n, const cJSON *doc)
+{
+	const cJSON *a = note_attachment(doc);
+	const char *type = fhir_get_string(a, "contentType");
+	const char *data = fhir_get_string(a, "data"), *url = fhir_get_string(a, "url");
+	char *ref;
+
+	if (a == NULL) {
+		detail_add(d, n, "Text", "(this note has no text)");
 		return;
 	}
+	if (data != NULL && is_text_plain(type)) {
+		detail_text_lines(d, n, data);
+		return;
+	}
+	if (data == NULL && url != NULL && (ref = binary_ref(url, NULL)) != NULL) {
+		free(ref); /* read apart: chart_note_binary */
+		return;
+	}
+	if (data == NULL && url != NULL && strstr(url, "/Binary/") != NULL)
+		return; /* chart_note_binary says whether it is this server's */
+	detail_take(d, n, "Text", xasprintf("(a %s document%s%s: not shown here)",
+	    type != NULL ? type : "non-text", url != NULL ? " at " : "", url != NULL ? url : ""));
+}
+
+char *
+chart_note_binary(const cJSON *doc, const char *base, char **why)
+{
+	const cJSON *a = note_attachment(doc);
+	const char *url = fhir_get_string(a, "url");
+	char *ref;
+
+	*why = NULL;
+	if (a == NULL || fhir_get_string(a, "data") != NULL || url == NULL)
+		return NULL;
+	if ((ref = binary_ref(url, base)) != NULL)
+		return ref;
+	if (strstr(url, "/Binary/") != NULL)
+		*why = xstrdup("the text is held on another server: not read");
+	return NULL;
+}
+
+int
+chart_note_text(const cJSON *binary, const char *ref, struct chart_detail **out, size_t *n,
+    char **cause)
+{
+	const char *type = fhir_get_string(binary, "contentType");
+	const char *data = fhir_get_string(binary, "data");
+	const char *id = fhir_get_string(binary, "id");
+	const char *rt = fhir_get_string(binary, "resourceType");
+
+	*cause = NULL;
+	if (rt == NULL || strcmp(rt, "Binary") != 0 || ref == NULL ||
+	    strncmp(ref, "Binary/", 7) != 0 || id == NULL || strcmp(id, ref + 7) != 0) {
+		*cause = xstrdup("the server answered with something else than the note's text");
+		return -1;
+	}
+	if (!is_text_plain(type)) {
+		detail_take(out, n, "Text", xasprintf("(a %s document: not shown here)",
+		    type != NULL ? type : "non-text"));
+		return 0;
+	}
+	if (data == NULL) {
+		detail_add(out, n, "Text", "(the note's text is empty)");
+		return 0;
+	}
+	detail_text_lines(out, n, data);
+	return 0;
 }
 
 int

@@ -184,4 +184,20 @@ int chart_details(const cJSON *resource, enum chart_pane pane, const char *id, c
     struct chart_detail **out, size_t *n, char **cause);
 void chart_details_free(struct chart_detail *d, size_t n);
 
+/*
+ * A note's text held apart from it: the "Binary/ID" (owned) that the DocumentReference
+ * DOC's text attachment refers to, relatively or under BASE (the server's base URL), for
+ * one read; NULL when the text is inline (chart_details shows it) or there is none, or,
+ * with *WHY set (owned), when it is on another server.
+ */
+char *chart_note_binary(const cJSON *doc, const char *base, char **why);
+/*
+ * The text of BINARY, the answer to the read of REF, appended to *OUT and *N as
+ * chart_details' lines ("Text", one a line, at most CHART_DETAILS_MAX in all, decoded
+ * from base64 up to 64 KiB); a body that is not text/plain is named, not shown. 0, or
+ * -1 with *CAUSE when BINARY is not the Binary REF names.
+ */
+int chart_note_text(const cJSON *binary, const char *ref, struct chart_detail **out, size_t *n,
+    char **cause);
+
 #endif

@@ -1227,6 +1227,127 @@ sched_board_changes(const cJSON *response)
 	return changed;
 }
 
+static const char *const board_order[SCHED_BOARD_GROUPS] = { "arrived", "in room", "booked", "done",
+	"no-show" };
+
+int
+sched_board_group(const char *status)
+{
+	for (int i = 0; i < SCHED_BOARD_GROUPS; i++)
+		if (status != NULL && strcmp(board_order[i], status) == 0)
+			return i;
+	return SCHED_BOARD_GROUPS;
+}
+
+static int
+board_row_cmp(const void *a, const void *b)
+{
+	const struct sched_board_row *x = a, *y = b;
+	int gx = sched_board_group(x->status), gy = sched_board_group(y->status);
+
+	if (gx != gy)
+		return gx - gy;
+	return date_time_compare(&x->start, &y->start);
+}
+
+void
+sched_board_sort(struct sched_board *b)
+{
+	/* An empty board has no rows at all (NULL), and qsort must not be given NULL. */
+	if (b->n > 1)
+		qsort(b->rows, b->n, sizeof *b->rows, board_row_cmp);
+}
+
+/* --- the clinician's landing ---------------------------------------------------------- */
+
+/* At most this many Practitioners and Schedules are looked at, whatever the server sends. */
+#define ME_PRACTITIONERS_MAX 10
+#define ME_SCHEDULES_MAX 200
+
+struct fhir_search *
+sched_me_search(const char *cn)
+{
+	struct fhir_search *q = fhir_search_new("Practitioner");
+	char *id = xasprintf("%s|%s", SCHED_CERT_CN_SYSTEM, cn != NULL ? cn : "");
+
+	fhir_search_add(q, "identifier", id);
+	fhir_search_add(q, "_revinclude", "Schedule:actor");
+	free(id);
+	return q;
+}
+
+/* True when P carries CN in the certificate system, among its first identifiers. */
+static bool
+has_cn(const cJSON *p, const char *cn)
+{
+	const cJSON *i;
+	int k = 0;
+
+	cJSON_ArrayForEach(i, fhir_get_array(p, "identifier"))
+	{
+		const char *sys = fhir_get_string(i, "system"), *value = fhir_get_string(i, "value");
+
+		if (k++ >= 50)
+			break;
+		if (sys != NULL && value != NULL && strcmp(sys, SCHED_CERT_CN_SYSTEM) == 0 &&
+		    strcmp(value, cn) == 0)
+			return true;
+	}
+	return false;
+}
+
+char *
+sched_me_read(const cJSON *searchset, const char *cn)
+{
+	cJSON *people, *schedules;
+	const cJSON *p, *s, *a, *me = NULL;
+	char *out = NULL;
+	size_t found = 0;
+
+	if (cn == NULL || *cn == '\0' || !starts(fhir_get_string(searchset, "resourceType"), "Bundle"))
+		return NULL;
+	people = fhir_bundle_take(searchset, "Practitioner", ME_PRACTITIONERS_MAX, NULL);
+	schedules = fhir_bundle_take(searchset, "Schedule", ME_SCHEDULES_MAX, NULL);
+	cJSON_ArrayForEach(p, people)
+	{
+		if (has_cn(p, cn)) {
+			me = p;
+			found++;
+		}
+	}
+	/* Two practitioners claiming one certificate: nobody's day is shown as this user's. */
+	if (found == 1) {
+		const char *id = fhir_id_of(me);
+
+		cJSON_ArrayForEach(s, schedules)
+		{
+			int k = 0;
+
+			cJSON_ArrayForEach(a, fhir_get_array(s, "actor"))
+			{
+				if (k++ >= 20 || out != NULL)
+					break;
+				if (fhir_refers_to(fhir_get_string(a, "reference"), "Practitioner", id))
+					out = xasprintf("Practitioner/%s", id);
+			}
+			if (out != NULL)
+				break;
+		}
+	}
+	cJSON_Delete(people);
+	cJSON_Delete(schedules);
+	return out;
+}
+
+struct fhir_search *
+sched_mine_search(const struct date *day, const char *practitioner)
+{
+	struct fhir_search *q = sched_board_search(day);
+
+	fhir_search_add(q, "practitioner", practitioner);
+	return q;
+}
+
 /* --- plans ------------------------------------------------------------------------- */
 
 static const char *

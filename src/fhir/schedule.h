@@ -197,6 +197,31 @@ cJSON *sched_board_check_batch(const struct fhir_client *fc, const struct sched_
 /* How many changed, by that batch's answer; a count missing counts as a change (better one
  * read too many than a stale board). */
 long sched_board_changes(const cJSON *response);
+/*
+ * The board's order: who needs attention first. Statuses (sched_flow_status) in the order
+ * arrived, in room, booked, done, no-show: sched_board_group gives a status's place there,
+ * SCHED_BOARD_GROUPS for any other; sched_board_sort orders B's rows by it, then by time.
+ */
+#define SCHED_BOARD_GROUPS 5
+int sched_board_group(const char *status);
+void sched_board_sort(struct sched_board *b);
+
+/*
+ * The clinician's landing: who is logged in, and their day.
+ * The logged-in practitioner is the Practitioner whose identifier in this system is the
+ * client certificate's subject CN; one who owns a Schedule sees patients.
+ */
+#define SCHED_CERT_CN_SYSTEM "urn:ehrterm:cert-cn"
+/* The Practitioner of certificate CN, with the Schedules naming it (_revinclude). */
+struct fhir_search *sched_me_search(const char *cn);
+/*
+ * "Practitioner/ID" (owned) when the searchset holds exactly one Practitioner with CN as
+ * that identifier, and a Schedule names it as actor; NULL when not (the front desk).
+ */
+char *sched_me_read(const cJSON *searchset, const char *cn);
+/* DAY's appointments with PRACTITIONER ("Practitioner/ID"), read as the board reads its
+ * day (sched_board_read), with the patients and the visits. */
+struct fhir_search *sched_mine_search(const struct date *day, const char *practitioner);
 
 /* The week from START (7 days) for the week overview: per day, free, booked and blocked slots. */
 struct sched_week_day {

@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include "ui/pager.h"
+#include "text/safe.h"
 #include "ui/ui.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 ui_pager_init(struct ui_pager *p)
@@ -38,6 +41,73 @@ ui_pager_addf(struct ui_pager *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	ui_lines_vaddf(&p->text, fmt, ap);
 	va_end(ap);
+}
+
+/* Display columns of the one character at S, N bytes. */
+static size_t
+char_width(const char *s, size_t n)
+{
+	char one[16];
+
+	if (n >= sizeof one)
+		return 1;
+	memcpy(one, s, n);
+	one[n] = '\0';
+	return safe_width(one);
+}
+
+static void
+add_piece(struct ui_pager *p, const char *label, size_t label_w, bool first, const char *s,
+    size_t n)
+{
+	ui_pager_addf(p, "%-*s%.*s", first ? 0 : (int)label_w, first ? label : "", (int)n, s);
+}
+
+size_t
+ui_pager_add_wrapped(struct ui_pager *p, const char *label, const char *text, int width,
+    size_t max)
+{
+	char *safe = safe_text(text != NULL ? text : "", text != NULL ? strlen(text) : 0, 0, ui_utf8());
+	char *lab = safe_str(label, ui_utf8());
+	size_t label_w = safe_width(lab), room, added = 0;
+	size_t start = 0, col = 0, space = 0, len = strlen(safe), i = 0;
+	bool first = true;
+
+	room = width > (int)label_w + 8 ? (size_t)width - label_w : 8;
+	while (i < len && added < max) {
+		uint32_t cp;
+		size_t n = utf8_decode(safe + i, len - i, &cp), w;
+
+		if (n == 0)
+			n = 1;
+		w = char_width(safe + i, n);
+		if (safe[i] == ' ')
+			space = i;
+		if (col + w > room && i > start) {
+			/* Break at the last space of this line, else inside the word. */
+			size_t end = space > start ? space : i;
+
+			add_piece(p, lab, label_w, first, safe + start, end - start);
+			added++;
+			first = false;
+			start = end;
+			while (start < len && safe[start] == ' ')
+				start++;
+			i = start;
+			col = 0;
+			space = 0;
+			continue;
+		}
+		col += w;
+		i += n;
+	}
+	if (added < max && (start < len || added == 0)) {
+		add_piece(p, lab, label_w, first, safe + start, len - start);
+		added++;
+	}
+	free(safe);
+	free(lab);
+	return added;
 }
 
 void

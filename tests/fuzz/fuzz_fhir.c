@@ -6,6 +6,8 @@
 
 #include "fhir/capability.h"
 #include "fhir/coverage.h"
+#include "fhir/encounter.h"
+#include "fhir/schedule.h"
 #include "fhir/fhir.h"
 #include "fuzz.h"
 #include "ui/banner.h"
@@ -138,6 +140,63 @@ readers(const cJSON *r)
 		cJSON_Delete(saved[i]);
 }
 
+/* The clinician's landing, the visits and a note's text, as their screens read them. */
+static void
+landing(const cJSON *r)
+{
+	struct encounter_page page;
+	struct chart_detail *d = NULL;
+	const cJSON *e;
+	char *cause = NULL, *me, *why = NULL, *ref;
+	size_t n = 0;
+	int k = 0;
+
+	if ((me = sched_me_read(r, "clinician")) != NULL) {
+		FUZZ_CHECK(strncmp(me, "Practitioner/", 13) == 0 && fhir_valid_id(me + 13));
+		free(me);
+	}
+	if (encounter_page_read(r, "1", &page, &cause) == 0) {
+		FUZZ_CHECK(page.n <= ENCOUNTER_PAGE_MAX);
+		for (size_t i = 0; i < page.n; i++)
+			FUZZ_CHECK(page.rows[i].provider != NULL && page.rows[i].type != NULL);
+		encounter_page_clear(&page);
+	} else {
+		FUZZ_CHECK(cause != NULL);
+		free(cause);
+	}
+	cause = NULL;
+	if (encounter_visit_read(r, "1", &d, &n, &cause) == 0) {
+		FUZZ_CHECK(n <= CHART_DETAILS_MAX);
+		chart_details_free(d, n);
+	} else {
+		FUZZ_CHECK(cause != NULL);
+		free(cause);
+	}
+	cJSON_ArrayForEach(e, fhir_get_array(r, "entry"))
+	{
+		const cJSON *res = fhir_get_object(e, "resource");
+
+		if (k++ >= 16)
+			break;
+		if ((ref = chart_note_binary(res, FUZZ_BASE, &why)) != NULL) {
+			FUZZ_CHECK(strncmp(ref, "Binary/", 7) == 0 && fhir_valid_id(ref + 7) && why == NULL);
+			free(ref);
+		}
+		free(why);
+		why = NULL;
+		d = NULL;
+		n = 0;
+		cause = NULL;
+		if (chart_note_text(res, "Binary/1", &d, &n, &cause) == 0) {
+			FUZZ_CHECK(n <= CHART_DETAILS_MAX);
+			chart_details_free(d, n);
+		} else {
+			FUZZ_CHECK(cause != NULL && d == NULL);
+			free(cause);
+		}
+	}
+}
+
 /* What ehrterm reads out of any resource: its type and id, an OperationOutcome's sentence. */
 static void
 resource(const cJSON *r)
@@ -158,6 +217,7 @@ resource(const cJSON *r)
 	}
 	if (type != NULL && strcmp(type, "Bundle") == 0) {
 		readers(r);
+		landing(r);
 	}
 }
 

@@ -17,11 +17,11 @@
 
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "schedule", "patients", "patient",
+    "global", "list", "form", "pager", "prompt", "dialog", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger",
     "vitals-entry", "allergies-form", "problems-form", "immunize-form", NULL};
 #define CONTEXT_LIST \
-    "global, list, form, pager, prompt, dialog, schedule, patients, patient, coverage, flow, " \
+    "global, list, form, pager, prompt, dialog, home, schedule, patients, patient, coverage, flow, " \
     "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, vitals-entry, " \
     "allergies-form, problems-form, immunize-form"
 

@@ -547,6 +547,7 @@ function loadData(repo, opts) {
     }
     coverages.forEach(put); // the sample patients' ones are already in; load() skips those
   }
+  require('./data-landing').addLanding({ put, living, providers, slots, book, appointments, chart }); // the clinician's landing, notes in a Binary
   for (const perDay of slots.values()) {
     perDay.flat().forEach(put);
   }
