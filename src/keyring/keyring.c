@@ -546,6 +546,7 @@ keyring_helper(int out, enum keyring_op op, const char *profile, enum keyring_ki
 	    keyring_write_all(out, cause, reply.cause_len) == 0)
 		(void)keyring_write_all(out, secret_str(found), reply.secret_len);
 	secret_free(&found);
+	free(cause);
 	/* No exit handlers: they belong to the program (its terminal, its sanitizer). */
 	_exit(0);
 }
