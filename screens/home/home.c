@@ -30,6 +30,7 @@ struct home {
 	struct sched_board day;
 	bool shown;    /* DAY is read and its audit line written */
 	bool reading;
+	bool started;  /* the first read went out: home is drawn before the server is reached */
 	time_t asked;  /* when the server last answered for DAY */
 	char *failure; /* why the day is not shown, or NULL */
 };
@@ -161,6 +162,10 @@ start(struct app *app, struct home *h)
 {
 	struct fhir_search *q;
 
+	/* Home shows before the connection is up; its reads wait for it (see home_draw). */
+	if (app_caps(app) == NULL)
+		return;
+	h->started = true;
 	if (me_of(app) != NULL) {
 		read_day(app, h);
 		return;
@@ -224,6 +229,10 @@ home_resume(struct app *app, void *state)
 
 	if (h->reading)
 		return;
+	if (!h->started) {
+		start(app, h);
+		return;
+	}
 	date_time_now(&now);
 	if (h->shown && date_compare(&now.date, &h->day.day) == 0 &&
 	    time(NULL) - h->asked < (time_t)app_profile(app)->flow_refresh_s)
@@ -301,6 +310,10 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const struct fhir_caps *caps = app_caps(app);
 	int y = top + 1;
 	char open[32], help[32];
+
+	/* The first draw after the connection came up starts the reads that waited for it. */
+	if (!h->started && caps != NULL)
+		start(app, h);
 
 	app_key_for(app, A_SELECT, open, sizeof open);
 	app_key_for(app, A_HELP, help, sizeof help);
