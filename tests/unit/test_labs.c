@@ -232,6 +232,7 @@ synthetic(int nr, const char *(*when)(int), int ns, const char *single_when)
 		    i, single_when);
 
 		cJSON_AddItemToArray(cJSON_GetObjectItem(sets[1], "entry"), cJSON_Parse(text));
+		free(text);
 	}
 	return resp;
 }
