@@ -294,7 +294,8 @@ push_panel(struct labs_page *p, const struct dated *report, const struct dated *
 	r->item.what = xstrdup(name != NULL ? name : "(unnamed report)");
 	r->item.date = xstrdup(day_of(report->when, day) ? day : "");
 	r->item.status = xstrdup(fhir_get_string(d, "status") ? fhir_get_string(d, "status") : "");
-	r->item.id = xstrdup(fhir_get_string(d, "id"));
+	/* A report with no id still shows; it just has no details to open. */
+	r->item.id = xstrdup(fhir_get_string(d, "id") ? fhir_get_string(d, "id") : "");
 	r->item.value = xstrdup("");
 	r->item.flag = xstrdup("");
 	r->item.detail = xstrdup("");
