@@ -143,14 +143,14 @@ eob_init(struct eob *e)
 	    .charge_item = "ChargeItem/ci3", .charged = usd(305), .allowed = usd(0),
 	    .paid = usd(0), .adjusted = usd(305), .group = BILL_GROUP_CO, .reason = "50",
 	    .patient_resp = usd(0)};
-	strcpy(e->claim.claim, "Claim/cl1");
-	strcpy(e->claim.patient, "Patient/p1");
+	snprintf(e->claim.claim, sizeof e->claim.claim, "%s", "Claim/cl1");
+	snprintf(e->claim.patient, sizeof e->claim.patient, "%s", "Patient/p1");
 	e->claim.lines = e->lines;
 	e->claim.n = 3;
-	strcpy(e->p.payer, "Organization/acme");
-	strcpy(e->p.payer_name, "Acme Health Plan");
-	strcpy(e->p.check_number, "EOB-9001");
-	strcpy(e->p.check_date, "2026-03-18");
+	snprintf(e->p.payer, sizeof e->p.payer, "%s", "Organization/acme");
+	snprintf(e->p.payer_name, sizeof e->p.payer_name, "%s", "Acme Health Plan");
+	snprintf(e->p.check_number, sizeof e->p.check_number, "%s", "EOB-9001");
+	snprintf(e->p.check_date, sizeof e->p.check_date, "%s", "2026-03-18");
 	e->p.check_amount = usd(10666);
 	e->p.claims = &e->claim;
 	e->p.nclaims = 1;
@@ -208,7 +208,7 @@ Test(posting_check, every_problem_is_listed)
 	e.lines[2].reason[0] = '\0';       /* a denial without its reason */
 	e.lines[1].patient_resp = usd(0);
 	e.p.check_number[0] = '\0';
-	strcpy(e.p.check_date, "2026-02-30");
+	snprintf(e.p.check_date, sizeof e.p.check_date, "%s", "2026-02-30");
 	cr_assert_eq(bill_posting_check(&e.p, &p), 5, "%zu: %s", p.n, p.n ? p.v[0] : "");
 	assert_problem(&p, "The check (or EFT trace) number is missing");
 	assert_problem(&p, "The check date is missing or not a date");
@@ -230,7 +230,7 @@ Test(posting_check, a_negative_adjustment_balances_exactly)
 	e.lines[1].paid = usd(1076);
 	e.lines[1].adjusted = usd(-10);
 	e.lines[1].group = BILL_GROUP_OA;
-	strcpy(e.lines[1].reason, "225");
+	snprintf(e.lines[1].reason, sizeof e.lines[1].reason, "%s", "225");
 	e.p.check_amount = usd(10676);
 	cr_assert_eq(bill_posting_check(&e.p, &p), 0, "%s", p.n ? p.v[0] : "");
 	e.lines[1].patient_resp = usd(-1);
