@@ -20,6 +20,8 @@ struct find {
 	struct ui_prompt input;
 	struct ui_list list;
 	struct patient_query query; /* of the search the list shows */
+	char *searched;		    /* the text of that search, or NULL */
+	bool typing;		    /* typed since: the search waits for a pause */
 	char *said;		    /* why the input is not a search, or NULL */
 	size_t filtered;	    /* short form: rows the server sent that were not answers */
 	int cursor_y, cursor_x;	    /* where the input's cursor was drawn */
@@ -41,11 +43,16 @@ cancelled_sentence(struct app *app)
 	return xstrdup("Search cancelled");
 }
 
+static void search_now(struct app *app, void *state);
+
+/* The typing paused: search for what is typed, unless Esc gave the search up meanwhile. */
 static void
-search_none(struct app *app, void *state)
+search_paused(struct app *app, void *state)
 {
-	(void)app;
-	(void)state;
+	struct find *f = state;
+
+	if (f->typing)
+		search_now(app, f);
 }
 
 static void
@@ -62,7 +69,7 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 		char *said = cancelled_sentence(app);
 
 		/* Esc stops the search the typing would start next, too. */
-		app_timer(app, f, SEARCH_PAUSE_MS, search_none);
+		f->typing = false;
 		ui_list_page_failed(&f->list, (unsigned)ticket, said);
 		app_status(app, "%s", said);
 		free(said);
@@ -87,8 +94,6 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	    NULL);
 	app_dirty(app);
 }
-
-static void search_now(struct app *app, void *state);
 
 /* The list wants another page: follow the link the server gave. */
 static void
@@ -118,6 +123,7 @@ search_now(struct app *app, void *state)
 	unsigned ticket;
 
 	date_time_now(&now);
+	f->typing = false;
 	free(f->said);
 	f->said = NULL;
 	if (patient_query_parse(text, &now.date, &f->query, &cause) != 0) {
@@ -126,7 +132,8 @@ search_now(struct app *app, void *state)
 		app_dirty(app);
 		return;
 	}
-	free(text);
+	free(f->searched);
+	f->searched = text;
 	if (f->query.kind == PATIENT_QUERY_EMPTY) {
 		ui_list_clear(&f->list);
 		return;
@@ -177,6 +184,7 @@ find_leave(struct app *app, void *state)
 	ui_list_free(&f->list);
 	ui_prompt_clear(&f->input);
 	free(f->said);
+	free(f->searched);
 	free(f->picking);
 	free(f);
 }
@@ -236,7 +244,8 @@ typed(struct app *app, struct find *f)
 {
 	free(f->said);
 	f->said = NULL;
-	app_timer(app, f, SEARCH_PAUSE_MS, search_now);
+	f->typing = true;
+	app_timer(app, f, SEARCH_PAUSE_MS, search_paused);
 }
 
 /* Pick mode: the chosen patient is read (and its viewing audited) and made current. */
@@ -289,15 +298,26 @@ open_patient(struct app *app, struct find *f, const char *id)
 	cJSON_Delete(batch);
 }
 
-/* Enter: the patient on the row; before the pause ran out, the search now rather than wait. */
+/*
+ * Enter: the patient on the row. Before the pause ran out the list still shows an older
+ * search: never open its row, search for what is typed now, and let the Enter wait for
+ * that answer (typed ahead, "quig Enter" opens the first Quigley when the answer comes).
+ * After Esc, or on no row, Enter only searches again, as the status line says.
+ */
 static int
 find_select(struct app *app, void *state)
 {
 	struct find *f = state;
 	const char *id = ui_list_selected_id(&f->list);
+	char *text = ui_prompt_text(&f->input);
+	bool current = f->searched != NULL && strcmp(text, f->searched) == 0;
+	bool typing = f->typing;
 
-	if (id == NULL || *id == '\0') {
+	free(text);
+	if (!current || id == NULL || *id == '\0') {
 		search_now(app, f);
+		if (!current && typing && app_requests(app, f) > 0)
+			app_again(app);
 		return APP_REDRAW;
 	}
 	open_patient(app, f, id);

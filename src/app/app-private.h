@@ -66,6 +66,17 @@ struct app {
 	size_t nheld;
 	char *held_what;
 	bool wants_link; /* app_open refused a screen only for want of the connection */
+	/*
+	 * Type-ahead: keys typed while the top screen's requests run wait for them (held
+	 * with held_ahead set) and are applied to the screen as it then is. held_instance and
+	 * held_row are the screen and the list row the first was typed on: if that screen
+	 * shows another row when they would be applied, they are dropped, never applied to it.
+	 */
+	bool held_ahead;
+	uint64_t held_instance;
+	char *held_row;
+	bool wants_again; /* app_again: the key being applied waits and is applied again */
+	unsigned held_gen; /* counts discards: a question stops the held keys being applied */
 
 	struct frame stack[STACK_MAX];
 	size_t depth;
@@ -114,10 +125,14 @@ void app_draw_title(struct app *app, const char *title);
 enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
 /* Keep KEYS (N of them, named WHAT) until the connection is made: the key that needed it. */
 void app_hold(struct app *app, const int *keys, size_t n, const char *what);
-/* The connection came: the held keys are applied in order. */
-void app_held_apply(struct app *app);
+/* Requests of STATE's screen that typing cannot supersede (no slot): a save, an open. */
+size_t app_requests_unslotted(struct app *app, void *state);
+/* Whether KEY would be text typed into the top screen's focused field or prompt. */
+bool app_key_is_typing(struct app *app, int key);
 /* Forget the held keys, saying WHY on the status line; false when none were held. */
 bool app_held_drop(struct app *app, const char *why);
+/* Forget the held keys without a word (the idle lock). */
+void app_held_forget(struct app *app);
 void app_timers_forget(struct app *app, uint64_t instance);
 /* A timer of the app's own (instance 0), whatever screen is on top: as app_timer. */
 void app_timer_own(struct app *app, void *state, int ms, app_timer_fn fn);

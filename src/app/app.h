@@ -234,6 +234,12 @@ uint64_t app_request(struct app *app, void *state, const struct app_request *req
 bool app_cancel(struct app *app, uint64_t handle);
 /* Requests of STATE's screen still running. */
 size_t app_requests(struct app *app, void *state);
+/*
+ * From an action: the key that ran it is not done yet: the action started what it waits
+ * for (Enter on a list of an older search: the search for what is typed now). The key,
+ * and those typed after it, are applied again once the screen's requests are done.
+ */
+void app_again(struct app *app);
 
 /* A one-shot timer for STATE's screen (debounce): FN runs after MS unless re-armed or the screen left. */
 typedef void (*app_timer_fn)(struct app *app, void *state);

@@ -207,8 +207,10 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 	}
 	app->link = LINK_UP;
 	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
-	/* The modules' once-a-session reads follow when nothing waits (the loop's ready_hooks). */
-	app_held_apply(app);
+	/*
+	 * The held keys are applied by the loop now that nothing blocks them (held_keys_due),
+	 * then the modules' once-a-session reads follow when nothing waits (ready_hooks).
+	 */
 }
 
 /* --- idle lock ---------------------------------------------------------------------- */
@@ -221,7 +223,7 @@ app_lock(struct app *app)
 	app->locked = true;
 	app->command_active = false;
 	/* Keys typed before the lock are not applied behind it, nor to the unlock prompt. */
-	app->nheld = 0;
+	app_held_forget(app);
 	app->confirm_quit = false;
 	ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
 	app_audit(app, "lock", NULL, NULL);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "app/app-private.h"
+#include "ui/list.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -270,11 +271,104 @@ app_timers_forget(struct app *app, uint64_t instance)
 
 /* --- keys ------------------------------------------------------------------------------ */
 
-static void hold_more(struct app *app, int key);
+static bool hold_more(struct app *app, int key);
+
+/* Forget the held keys without a word (the idle lock, a question). */
+static void
+held_reset(struct app *app)
+{
+	app->nheld = 0;
+	app->held_ahead = false;
+	app->held_instance = 0;
+	free(app->held_row);
+	app->held_row = NULL;
+}
+
+/*
+ * Whether the top screen's focus is a list; *ROW is then the id of its selected row, or
+ * NULL when none is (an empty list).
+ */
+static bool
+top_list(struct app *app, const char **row)
+{
+	struct frame *f = app_top(app);
+	struct app_focus focus;
+
+	*row = NULL;
+	if (f == NULL || f->ops->widget == NULL)
+		return false;
+	focus = f->ops->widget(app, f->state);
+	if (focus.kind != APP_WIDGET_LIST)
+		return false;
+	*row = ui_list_selected_id(focus.widget);
+	return true;
+}
+
+/* A question is on screen: its answer must be a key typed after it was shown. */
+static bool
+asking(struct app *app)
+{
+	struct frame *f = app_top(app);
+
+	if (app->confirm_quit)
+		return true;
+	return f != NULL && f->ops->widget != NULL &&
+	    f->ops->widget(app, f->state).kind == APP_WIDGET_DIALOG;
+}
+
+/*
+ * Whether KEY, typed now, waits for the top screen's requests. Esc never waits: it
+ * cancels them. Text typed into a field waits only for what typing cannot supersede (a
+ * save, an open): a search typed further replaces the one that runs.
+ */
+static bool
+waits_for_screen(struct app *app, int key)
+{
+	struct frame *f = app_top(app);
+
+	if (f == NULL || app_requests(app, f->state) == 0)
+		return false;
+	if (keymap_lookup(app->keymap, "global", key) == A_BACK)
+		return false;
+	return !app_key_is_typing(app, key) || app_requests_unslotted(app, f->state) > 0;
+}
+
+/* Hold KEY as typed ahead of the top screen, noting the row it was typed on. */
+static void
+hold_ahead(struct app *app, int key)
+{
+	const char *row;
+
+	if (app->nheld > 0) {
+		hold_more(app, key);
+		return;
+	}
+	app_hold(app, &key, 1, "typed ahead");
+	app->held_ahead = true;
+	app->held_instance = app_top(app) != NULL ? app_top(app)->instance : 0;
+	app->held_row = top_list(app, &row) && row != NULL ? xstrdup(row) : NULL;
+}
+
+/* Keys typed before a question was shown never answer it. */
+static void
+discard_typeahead(struct app *app)
+{
+	size_t n = app->nheld;
+
+	held_reset(app);
+	app->held_gen++;
+	/* Those still in the terminal's buffer were typed before the question, too. */
+	flushinp();
+	if (n > 0)
+		app_error(app, "%zu key%s typed ahead dropped: answer the question first", n,
+		    n == 1 ? "" : "s");
+}
 
 static void
 key_ready(struct app *app, int key)
 {
+	bool asked;
+
 	if (app->locked) {
 		app_unlock_key(app, key);
 		return;
@@ -297,8 +391,10 @@ key_ready(struct app *app, int key)
 		app_chooser_key(app, key);
 		return;
 	}
-	if (app->nheld > 0) {
-		hold_more(app, key);
+	if (app->nheld > 0 && hold_more(app, key))
+		return;
+	if (waits_for_screen(app, key)) {
+		hold_ahead(app, key);
 		return;
 	}
 	/* A new key press ends the last message. */
@@ -312,7 +408,9 @@ key_ready(struct app *app, int key)
 		}
 		key = KEY_FN(KEY_F(key == '0' ? 10 : key - '0'));
 	}
+	asked = asking(app);
 	app->wants_link = false;
+	app->wants_again = false;
 	app_screen_key(app, key);
 	if (app->wants_link) {
 		char *what = key_to_name(key);
@@ -320,7 +418,18 @@ key_ready(struct app *app, int key)
 		app->wants_link = false;
 		app_hold(app, &key, 1, what);
 		free(what);
+	} else if (app->wants_again) {
+		app->wants_again = false;
+		hold_ahead(app, key);
 	}
+	if (!asked && asking(app))
+		discard_typeahead(app);
+}
+
+void
+app_again(struct app *app)
+{
+	app->wants_again = true;
 }
 
 void
@@ -328,6 +437,7 @@ app_hold(struct app *app, const int *keys, size_t n, const char *what)
 {
 	if (app->nheld == 0) {
 		free(app->held_what);
+	free(app->held_row);
 		app->held_what = xstrdup(what);
 	}
 	for (size_t i = 0; i < n && app->nheld < HELD_MAX; i++)
@@ -343,36 +453,88 @@ app_held_drop(struct app *app, const char *why)
 {
 	if (app->nheld == 0)
 		return false;
-	app->nheld = 0;
+	held_reset(app);
 	app_error(app, "%s not done: %s", app->held_what, why);
 	return true;
 }
 
 void
+app_held_forget(struct app *app)
+{
+	held_reset(app);
+}
+
+/* The held keys, in order, to the screen as it is now (those that still wait are held again). */
+static void
 app_held_apply(struct app *app)
 {
 	int keys[HELD_MAX];
 	size_t n = app->nheld;
+	unsigned gen = app->held_gen;
 
 	memcpy(keys, app->held, n * sizeof keys[0]);
-	app->nheld = 0;
-	for (size_t i = 0; i < n && !app->quit; i++)
+	held_reset(app);
+	/* A key may start a request again: those after it are held again, in order. */
+	for (size_t i = 0; i < n && !app->quit && app->held_gen == gen && !app->locked; i++)
 		key_ready(app, keys[i]);
 }
 
-/* A key while another waits for the connection: Esc gives up the wait, others queue behind it. */
+/*
+ * Held keys whose wait is over go to the screen as it now is: the connection is in, or
+ * the top screen's requests are answered. Keys typed on a list row that the screen no
+ * longer shows are dropped, never applied to whatever row is there now.
+ */
 static void
+held_keys_due(struct app *app)
+{
+	struct frame *f = app_top(app);
+	const char *row;
+
+	if (app->nheld == 0 || app->locked || app->link == LINK_CONNECTING)
+		return;
+	if (!app->held_ahead && app->link != LINK_UP)
+		return;
+	if (f != NULL && app_requests(app, f->state) > 0)
+		return;
+	/* The same screen, still at its list (not moved on to a row's details, say). */
+	if (app->held_ahead && f != NULL && f->instance == app->held_instance &&
+	    app->held_row != NULL && top_list(app, &row) &&
+	    (row == NULL || strcmp(row, app->held_row) != 0)) {
+		size_t n = app->nheld;
+
+		held_reset(app);
+		app_error(app, "%zu key%s typed ahead dropped: the row %s typed on is no longer there",
+		    n, n == 1 ? "" : "s", n == 1 ? "it was" : "they were");
+		return;
+	}
+	app_held_apply(app);
+}
+
+/*
+ * A key while others are held. Esc gives them up: a wait for the connection stops there;
+ * typed ahead of a screen, the Esc goes on to cancel what the screen is doing. Returns
+ * true when KEY was taken (held or spent).
+ */
+static bool
 hold_more(struct app *app, int key)
 {
 	if (keymap_lookup(app->keymap, "global", key) == A_BACK) {
+		if (app->held_ahead) {
+			size_t n = app->nheld;
+
+			held_reset(app);
+			app_status(app, "%zu key%s typed ahead dropped (Esc)", n, n == 1 ? "" : "s");
+			return false;
+		}
 		app_held_drop(app, "cancelled (Esc); the connection is still being made");
-		return;
+		return true;
 	}
 	if (app->nheld == HELD_MAX) {
 		app_error(app, "Too many keys typed while %s waits: key dropped", app->held_what);
-		return;
+		return true;
 	}
 	app->held[app->nheld++] = key;
+	return true;
 }
 
 /* One key from curses, as wget_wch gave it, as ehrterm's key code; -1 when none waits. */
@@ -518,8 +680,13 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "Connecting to %s... %.1f s, %.1f kB",
 			    app->profile->base_url, elapsed, (double)bytes / 1000.0);
 	} else if (app_progress(app, &label, &elapsed, &bytes)) {
-		ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "%s... %.1f s, %.1f kB  (Esc cancels)",
-		    label, elapsed, (double)bytes / 1000.0);
+		if (app->held_ahead && app->nheld > 0)
+			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true,
+			    "%s... %.1f s, %.1f kB; %zu key%s typed ahead  (Esc cancels)", label, elapsed,
+			    (double)bytes / 1000.0, app->nheld, app->nheld == 1 ? "" : "s");
+		else
+			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "%s... %.1f s, %.1f kB  (Esc cancels)",
+			    label, elapsed, (double)bytes / 1000.0);
 	} else if (app->status != NULL) {
 		ui_put(stdscr, y, 0, COLS, app->status, app->status_error ? UI_ERROR : UI_STATUS, true);
 	} else {
@@ -633,6 +800,10 @@ static int
 next_wakeup(struct app *app)
 {
 	double now = app_now(), due = now + 60;
+
+	/* A key applied from the loop (typed ahead) may have quit: no sleep before leaving. */
+	if (app->quit)
+		return 0;
 
 	for (struct timer *t = app->timers; t != NULL; t = t->next)
 		if (t->due < due)
@@ -807,6 +978,8 @@ app_run(const struct app_config *config)
 		if (app.requests != NULL && requests_deliver(app.requests))
 			app.dirty = true;
 		app_apply_leave(&app);
+		if (app.phase == PHASE_READY)
+			held_keys_due(&app);
 		if (app.phase == PHASE_READY)
 			ready_hooks(&app);
 		if (app.dirty) {

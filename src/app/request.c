@@ -221,6 +221,18 @@ requests_running(const struct requests *rs, const void *state)
 	return n;
 }
 
+size_t
+requests_unslotted(const struct requests *rs, const void *state)
+{
+	size_t n = 0;
+
+	for (const struct request *r = rs->list; r != NULL; r = r->next)
+		if (!r->answered && r->fate != REQUEST_DROPPED && !r->background && r->slot == NULL &&
+		    r->state == state)
+			n++;
+	return n;
+}
+
 bool
 requests_newest(const struct requests *rs, const char **label, uint64_t *http_id)
 {

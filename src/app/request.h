@@ -67,6 +67,11 @@ bool requests_deliver(struct requests *rs);
 bool requests_pending(const struct requests *rs);
 /* Running requests of STATE (NULL: of anyone), background ones not counted. */
 size_t requests_running(const struct requests *rs, const void *state);
+/*
+ * Running requests of STATE without a slot: those typing cannot supersede (a save, a
+ * read of what opens), as against a search typed further.
+ */
+size_t requests_unslotted(const struct requests *rs, const void *state);
 /* The newest running request but a background one, for the status line, or false. */
 bool requests_newest(const struct requests *rs, const char **label, uint64_t *http_id);
 

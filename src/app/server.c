@@ -121,6 +121,12 @@ app_requests(struct app *app, void *state)
 	return requests_running(app->requests, state);
 }
 
+size_t
+app_requests_unslotted(struct app *app, void *state)
+{
+	return requests_unslotted(app->requests, state);
+}
+
 bool
 app_cancel_top(struct app *app)
 {

@@ -339,6 +339,18 @@ app_do(struct app *app, enum action a)
 		global_action(app, a);
 }
 
+bool
+app_key_is_typing(struct app *app, int key)
+{
+	struct frame *f = app_top(app);
+	struct app_focus focus;
+
+	if (f == NULL || !key_is_text(key) || f->ops->widget == NULL)
+		return false;
+	focus = f->ops->widget(app, f->state);
+	return focus.kind == APP_WIDGET_FORM || focus.kind == APP_WIDGET_PROMPT;
+}
+
 void
 app_screen_key(struct app *app, int key)
 {
