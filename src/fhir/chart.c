@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fhir/chart.h"
+#include "util/base64.h"
 #include "util/xmalloc.h"
 
 #include <ctype.h>
@@ -1025,53 +1026,6 @@ chart_changed(const cJSON *response)
 /* The text of a note, at most this many bytes decoded: a screenful many times over. */
 #define NOTE_TEXT_MAX 65536
 
-static int
-base64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-/* IN (base64, whitespace skipped) decoded, at most MAX bytes; NULL when it is not base64. */
-static char *
-base64_decode(const char *in, size_t max)
-{
-	size_t n = 0, cap = strlen(in) / 4 * 3 + 4;
-	char *out = xmalloc((cap < max ? cap : max) + 1);
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (const char *c = in; *c != '\0' && *c != '='; c++) {
-		int v = base64_value((unsigned char)*c);
-
-		if (isspace((unsigned char)*c))
-			continue;
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n < max)
-				out[n++] = (char)((acc >> bits) & 0xff);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	out[n] = '\0';
-	return out;
-}
-
 static void
 detail_add(struct chart_detail **d, size_t *n, const char *label, const char *value)
 {
@@ -1139,7 +1093,7 @@ display_of(const cJSON *r, const char *name)
 static void
 detail_text_lines(struct chart_detail **d, size_t *n, const char *data)
 {
-	char *text = base64_decode(data, NOTE_TEXT_MAX), *line, *next;
+	char *text = base64_decode_loose(data, NOTE_TEXT_MAX, NULL, NULL), *line, *next;
 
 	if (text == NULL) {
 		detail_add(d, n, "Text", "(not readable: the attachment is not base64)");

@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include "fhir/plan.h"
+#include "util/uuid.h"
 #include "util/xmalloc.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@ struct plan_step {
 	cJSON *resource;
 	char *if_match;	     /* update: the version it must find */
 	struct fhir_search *if_none_exist; /* create: the search that finds it once made */
+	char full_url[sizeof "urn:uuid:" + UUID_BUF_SIZE]; /* create: what later steps refer to it by */
 	cJSON *undo;	     /* update: what to write back, or NULL */
 	/* Filled as the steps run. */
 	char *done_ref;	    /* "Type/id" */
@@ -84,6 +87,41 @@ fhir_plan_update(struct fhir_plan *p, const cJSON *resource, const char *if_matc
 	return (int)p->n++;
 }
 
+/*
+ * The urn:uuid of create I making RESOURCE: a name-based UUID (RFC 4122 version 5) of
+ * both, so that a plan made again, for a retry, is sent as the same Bundle.
+ */
+static void
+step_full_url(char *out, size_t size, size_t i, const cJSON *resource)
+{
+	/* ehrterm's namespace for the names of plan steps. */
+	static const unsigned char ns[16] = { 0x6b, 0x1f, 0x3c, 0x52, 0x8e, 0x0d, 0x4f, 0x7a,
+		0x9c, 0x21, 0x5d, 0xe4, 0x33, 0x80, 0xa7, 0x19 };
+	char *json = cJSON_PrintUnformatted(resource), *name;
+	unsigned char h[EVP_MAX_MD_SIZE], *buf;
+	unsigned int n = 0;
+	size_t len;
+
+	if (json == NULL)
+		abort(); /* cJSON's allocation failed: as xmalloc does */
+	name = xasprintf("%zu:%s", i, json);
+	cJSON_free(json);
+	len = strlen(name);
+	buf = xmalloc(sizeof ns + len);
+	memcpy(buf, ns, sizeof ns);
+	memcpy(buf + sizeof ns, name, len);
+	if (EVP_Digest(buf, sizeof ns + len, h, &n, EVP_sha1(), NULL) != 1 || n < 16)
+		abort(); /* SHA-1 of memory fails only in a broken library */
+	free(buf);
+	free(name);
+	h[6] = (unsigned char)((h[6] & 0x0f) | 0x50);
+	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+	snprintf(out, size,
+	    "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
+	    h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14],
+	    h[15]);
+}
+
 int
 fhir_plan_create(struct fhir_plan *p, const cJSON *resource, const struct fhir_search *if_none_exist)
 {
@@ -96,27 +134,34 @@ fhir_plan_create(struct fhir_plan *p, const cJSON *resource, const struct fhir_s
 	s = &p->steps[p->n];
 	s->resource = cJSON_Duplicate(resource, true);
 	s->if_none_exist = fhir_search_copy(if_none_exist);
+	step_full_url(s->full_url, sizeof s->full_url, p->n, resource);
 	return (int)p->n++;
 }
 
+const char *
+fhir_plan_full_url(const struct fhir_plan *p, int step)
+{
+	if (step < 0 || (size_t)step >= p->n || p->steps[step].if_none_exist == NULL)
+		return NULL;
+	return p->steps[step].full_url;
+}
+
 static void
-add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc, size_t i)
+add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc)
 {
 	cJSON *e = cJSON_CreateObject(), *req;
 	const char *type = fhir_get_string(s->resource, "resourceType");
 
 	req = cJSON_CreateObject();
 	if (s->if_none_exist != NULL) {
-		char *full = xasprintf("urn:ehrterm:plan:%zu", i);
 		char *query = fhir_search_query(fc, s->if_none_exist);
 
-		cJSON_AddStringToObject(e, "fullUrl", full);
+		cJSON_AddStringToObject(e, "fullUrl", s->full_url);
 		cJSON_AddItemToObject(e, "resource", cJSON_Duplicate(s->resource, true));
 		cJSON_AddStringToObject(req, "method", "POST");
 		cJSON_AddStringToObject(req, "url", type);
 		cJSON_AddStringToObject(req, "ifNoneExist", query);
 		free(query);
-		free(full);
 	} else {
 		char *url = xasprintf("%s/%s", type, fhir_get_string(s->resource, "id"));
 		char *etag = xasprintf("W/\"%s\"", s->if_match);
@@ -141,7 +186,7 @@ fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc)
 	cJSON_AddStringToObject(bundle, "type", "transaction");
 	entries = cJSON_AddArrayToObject(bundle, "entry");
 	for (size_t i = 0; i < p->n; i++)
-		add_entry(entries, &p->steps[i], fc, i);
+		add_entry(entries, &p->steps[i], fc);
 	return bundle;
 }
 
@@ -251,6 +296,30 @@ on_step(struct fhir_result *r, void *arg)
 }
 
 /*
+ * Every string of J that is the urn:uuid of a create done before step AT made the
+ * reference to what it made ("Binary/123"), as a server does inside a transaction.
+ */
+static void
+resolve(const struct fhir_plan *p, cJSON *j)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, j)
+	{
+		if (cJSON_IsString(c) && strncmp(c->valuestring, "urn:uuid:", 9) == 0) {
+			for (size_t i = 0; i < p->at; i++)
+				if (p->steps[i].if_none_exist != NULL &&
+				    strcmp(c->valuestring, p->steps[i].full_url) == 0) {
+					cJSON_SetValuestring(c, p->steps[i].done_ref);
+					break;
+				}
+		} else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			resolve(p, c);
+		}
+	}
+}
+
+/*
  * Send step AT and tell the caller its request id. A step refused before it was sent
  * has already answered, and the plan may be gone: only the caller's slot is touched.
  */
@@ -260,6 +329,7 @@ run_step(struct fhir_plan *p)
 	struct plan_step *s = &p->steps[p->at];
 	uint64_t *slot = p->request_id, id;
 
+	resolve(p, s->resource);
 	if (s->if_none_exist != NULL)
 		id = fhir_create(p->fc, s->resource, s->if_none_exist, on_step, p);
 	else

@@ -41,6 +41,13 @@ int fhir_plan_update(struct fhir_plan *p, const cJSON *resource, const char *if_
  */
 int fhir_plan_create(struct fhir_plan *p, const cJSON *resource,
     const struct fhir_search *if_none_exist);
+/*
+ * The "urn:uuid:..." a later step's resource may refer to create STEP by (a Reference's
+ * reference, an Attachment's url): the transaction's fullUrl, which the server replaces
+ * with the new "Type/id"; the steps fallback replaces it the same way before sending
+ * the later step. NULL when STEP is not a create.
+ */
+const char *fhir_plan_full_url(const struct fhir_plan *p, int step);
 size_t fhir_plan_steps(const struct fhir_plan *p);
 
 /* The plan as a transaction Bundle (the caller frees it). */

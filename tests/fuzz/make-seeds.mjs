@@ -511,6 +511,57 @@ for (const sameInstant of [true, false]) {
   ] });
 }
 
+// --- jws: a reader byte (0 a JWS, a newline, the text it claims to sign; 1 a Provenance or
+// a searchset of them, a NUL, the text of note n1; 2 a DocumentReference; 3 a Binary read
+// as Binary/b1), then the input. The unit tests' signatures made by another program, and
+// notes as ehrterm writes them and as Synthea's patients hold them.
+function jwsSeed(which, ...parts) {
+  const buf = (p) => (Buffer.isBuffer(p) ? p : Buffer.from(typeof p === 'string' ? p : JSON.stringify(p)));
+  put('jws', Buffer.concat([Buffer.from([which]), ...parts.map(buf)]));
+}
+const noteText = fs.readFileSync(src('tests/unit/data', 'note-signed-body.txt'));
+const NUL = Buffer.from([0]);
+const provenanceOf = (jws, who = 'Practitioner/dr1') => ({
+  resourceType: 'Provenance', id: 'pv1', target: [{ reference: 'DocumentReference/n1' }], recorded: '2026-12-02T10:00:00Z',
+  agent: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author' }] },
+    who: { reference: 'Practitioner/dr1' } }],
+  signature: [{ type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.1' }], when: '2026-12-02T10:00:00Z',
+    who: { reference: who }, sigFormat: 'application/jose', data: Buffer.from(jws).toString('base64') }],
+});
+for (const f of ['note-signed-es256.jws', 'note-signed-rs256.jws']) {
+  const jws = fs.readFileSync(src('tests/unit/data', f), 'utf8').trim();
+  const [h, , sig] = jws.split('.');
+  jwsSeed(0, jws, '\n', noteText);
+  jwsSeed(0, `${h}..`, '\n', noteText);
+  jwsSeed(0, `${h}.${noteText.toString('base64url')}.${sig}`, '\n', noteText);
+  jwsSeed(1, provenanceOf(jws), NUL, noteText);
+  jwsSeed(1, provenanceOf(jws, 'Practitioner/dr2'), NUL, noteText);
+  jwsSeed(1, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: provenanceOf('e30..AAAA') }, { resource: provenanceOf(jws) }] },
+    NUL, noteText);
+}
+for (const header of [{ alg: 'none' }, { alg: 'HS256', x5c: ['AAAA'] }, { alg: 'ES256', crit: ['b64'], b64: false }, {}]) {
+  jwsSeed(0, `${Buffer.from(JSON.stringify(header)).toString('base64url')}..AAAA`, '\n', noteText);
+}
+const noteOf = (extra) => ({
+  resourceType: 'DocumentReference', id: 'n1', meta: { versionId: '2', tag: [{ system: 'urn:ehrterm:note-status', code: 'draft' }] },
+  status: 'current', docStatus: 'preliminary', type: { coding: [{ system: 'http://loinc.org', code: '11506-3' }] },
+  subject: { reference: 'Patient/p1' }, author: [{ reference: 'Practitioner/dr1' }], date: '2026-12-02T09:30:00Z',
+  context: { encounter: [{ reference: 'Encounter/e1' }] },
+  content: [{ attachment: { contentType: 'text/plain; charset=utf-8', url: 'Binary/b1', size: noteText.length } }], ...extra,
+});
+jwsSeed(2, noteOf({}));
+jwsSeed(2, noteOf({ docStatus: 'final', authenticator: { reference: 'Practitioner/dr1' } }));
+jwsSeed(2, noteOf({ docStatus: 'final', relatesTo: [{ code: 'appends', target: { reference: 'DocumentReference/n0' } }] }));
+jwsSeed(2, noteOf({ status: 'superseded', docStatus: 'final' }));
+jwsSeed(2, noteOf({ status: 'entered-in-error' }));
+jwsSeed(3, { resourceType: 'Binary', id: 'b1', meta: { versionId: '3' }, contentType: 'text/plain; charset=utf-8', data: noteText.toString('base64') });
+jwsSeed(3, { resourceType: 'Binary', id: 'b1', data: 'not*base64' });
+for (const f of files('tests/sandbox/data/synthea', '.json')) {
+  const docs = (JSON.parse(fs.readFileSync(f, 'utf8')).entry || []).map((e) => e.resource)
+    .filter((r) => r.resourceType === 'DocumentReference').slice(0, 2);
+  for (const d of docs) jwsSeed(2, { ...d, subject: { reference: 'Patient/p1' } });
+}
+
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [
   ...options.map((o) => `${o} = `), ...options,

@@ -1,7 +1,8 @@
-/* The one save state every form shows after a write. */
+/* Plans: the one save state every form shows after a write, and how a create is named. */
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "fhir/plan.h"
 
@@ -46,4 +47,52 @@ Test(save, cancelled_is_its_own_state)
 	cr_expect_eq(outcome(FHIR_TRANSPORT, HTTP_ERR_CANCELLED, 0, 1200), FHIR_SAVE_CANCELLED);
 	cr_expect_str_eq(fhir_save_name(FHIR_SAVE_CANCELLED), "Cancelled; outcome unknown");
 	cr_expect_str_eq(fhir_save_name(FHIR_NOT_SAVED), "Not saved");
+}
+
+/* A plan of a Patient created with request REQ, and an update of Slot s1 at version 3. */
+static struct fhir_plan *
+two_steps(const char *req)
+{
+	struct fhir_plan *p = fhir_plan_new();
+	cJSON *patient = cJSON_Parse("{\"resourceType\":\"Patient\",\"active\":true}");
+	cJSON *slot = cJSON_Parse("{\"resourceType\":\"Slot\",\"id\":\"s1\",\"status\":\"busy\"}");
+	struct fhir_search *guard = fhir_request_search("Patient", req);
+
+	fhir_add_request_id(patient, req);
+	cr_assert_eq(fhir_plan_create(p, patient, guard), 0);
+	cr_assert_eq(fhir_plan_update(p, slot, "3", NULL), 1);
+	fhir_search_free(&guard);
+	cJSON_Delete(patient);
+	cJSON_Delete(slot);
+	return p;
+}
+
+Test(plan, a_create_is_named_by_a_urn_uuid_the_same_when_planned_again)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_plan *p = two_steps("r1"), *again = two_steps("r1"), *other = two_steps("r2");
+	const char *name = fhir_plan_full_url(p, 0);
+	cJSON *tx = fhir_plan_transaction(p, fc);
+
+	cr_assert_not_null(name);
+	cr_assert_eq(strncmp(name, "urn:uuid:", 9), 0);
+	cr_assert_eq(strlen(name), 9 + 36);
+	/* What later steps refer to is what the transaction names the entry. */
+	cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			     cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(tx, "entry"), 0),
+			     "fullUrl")),
+	    name);
+	/* A retry sends the same Bundle; another create is another name. */
+	cr_assert_str_eq(fhir_plan_full_url(again, 0), name);
+	cr_assert_str_neq(fhir_plan_full_url(other, 0), name);
+	/* An update is named by its own id: it has no placeholder. */
+	cr_assert_null(fhir_plan_full_url(p, 1));
+	cr_assert_null(fhir_plan_full_url(p, 2));
+	cr_assert_null(fhir_plan_full_url(p, -1));
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	fhir_plan_free(&again);
+	fhir_plan_free(&other);
+	fhir_client_free(&fc);
 }
