@@ -36,6 +36,7 @@ enum app_widget {
 	APP_WIDGET_PAGER,  /* struct ui_pager */
 	APP_WIDGET_PROMPT, /* struct ui_prompt */
 	APP_WIDGET_DIALOG, /* struct ui_dialog */
+	APP_WIDGET_EDITOR, /* struct ui_editor: a note */
 };
 struct app_focus {
 	enum app_widget kind;

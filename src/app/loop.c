@@ -856,7 +856,7 @@ static int
 load_keymap(struct app *app, char **cause)
 {
 	static const char *const contexts_base[] = { "global", "list", "form", "pager", "prompt",
-		"dialog" };
+		"dialog", "editor" };
 	const char **contexts;
 	size_t n = 0, k = 0;
 	const struct cfg_keymap *km = &app->profile->keymap;

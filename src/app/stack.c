@@ -4,6 +4,7 @@
 #include "app/app-private.h"
 #include "fhir/capability.h"
 #include "ui/dialog.h"
+#include "ui/editor.h"
 #include "ui/form.h"
 #include "ui/list.h"
 #include "ui/pager.h"
@@ -18,7 +19,8 @@
 static const char *
 focus_of(struct app *app, const struct frame *f)
 {
-	static const char *const names[] = { NULL, "list", "form", "pager", "prompt", "dialog" };
+	static const char *const names[] = { NULL, "list", "form", "pager", "prompt", "dialog",
+		"editor" };
 
 	if (f->ops->widget != NULL)
 		return names[f->ops->widget(app, f->state).kind];
@@ -270,6 +272,15 @@ global_action(struct app *app, enum action a)
 	}
 }
 
+/* The note editor says why a key did nothing (the note is at its limit) on the status line. */
+static void
+editor_refused(struct app *app, struct app_focus focus)
+{
+	const char *why;
+
+	if (focus.kind == APP_WIDGET_EDITOR && (why = ui_editor_refusal(focus.widget)) != NULL)
+		app_error(app, "%s", why);
+}
 
 void
 app_do(struct app *app, enum action a)
@@ -317,6 +328,10 @@ app_do(struct app *app, enum action a)
 		case APP_WIDGET_DIALOG:
 			took = ui_dialog_action(focus.widget, a);
 			break;
+		case APP_WIDGET_EDITOR:
+			took = ui_editor_action(focus.widget, a);
+			editor_refused(app, focus);
+			break;
 		case APP_WIDGET_NONE:
 			break;
 		}
@@ -348,7 +363,8 @@ app_key_is_typing(struct app *app, int key)
 	if (f == NULL || !key_is_text(key) || f->ops->widget == NULL)
 		return false;
 	focus = f->ops->widget(app, f->state);
-	return focus.kind == APP_WIDGET_FORM || focus.kind == APP_WIDGET_PROMPT;
+	return focus.kind == APP_WIDGET_FORM || focus.kind == APP_WIDGET_PROMPT ||
+	    focus.kind == APP_WIDGET_EDITOR;
 }
 
 void
@@ -363,9 +379,11 @@ app_screen_key(struct app *app, int key)
 	if (f != NULL && key_is_text(key) && f->ops->widget != NULL) {
 		struct app_focus focus = f->ops->widget(app, f->state);
 		bool took = (focus.kind == APP_WIDGET_FORM && ui_form_key(focus.widget, key)) ||
-		    (focus.kind == APP_WIDGET_PROMPT && ui_prompt_key(focus.widget, key));
+		    (focus.kind == APP_WIDGET_PROMPT && ui_prompt_key(focus.widget, key)) ||
+		    (focus.kind == APP_WIDGET_EDITOR && ui_editor_key(focus.widget, key));
 
 		if (took) {
+			editor_refused(app, focus);
 			if (f->ops->changed != NULL)
 				f->ops->changed(app, f->state, A_NONE);
 			app->dirty = true;

@@ -76,8 +76,8 @@ int key_sequence(const char *seq, size_t n, size_t *used);
 
 /*
  * A keymap: for each context, which key does which action. Contexts are named by the
- * caller: "global", "list", "form", "pager", "prompt", "dialog" (the ones the built-in
- * keymaps bind) and each screen's own.
+ * caller: "global", "list", "form", "pager", "prompt", "dialog", "editor" (the ones the
+ * built-in keymaps bind) and each screen's own.
  */
 struct keymap;
 

@@ -16,4 +16,17 @@ bench: ehrterm$(EXEEXT) tests/e2e/vtdrive$(EXEEXT) $(SANDBOX_STAMP)
 	EHRTERM_SANDBOX_MODULES='$(SANDBOX_MODULES)' VTDRIVE='$(abs_builddir)/tests/e2e/vtdrive$(EXEEXT)' \
 	$(NODE) '$(abs_srcdir)/tests/bench/run' --out '$(BENCH_OUT)' $(BENCH_FLAGS)
 EXTRA_DIST += tests/bench/README.md tests/bench/bench.mk tests/bench/run tests/bench/relay
+
+# `make bench-editor`: the note editor's CPU time and terminal bytes per key on a
+# 20,000-character note (issue 14), in-process, no sandbox; a few seconds. More arguments
+# in BENCH_EDITOR_FLAGS, e.g. '--chars 60000 --keys 500' (tests/bench/editor.c).
+EXTRA_PROGRAMS = tests/bench/editor
+tests_bench_editor_SOURCES = tests/bench/editor.c
+tests_bench_editor_CFLAGS = $(AM_CFLAGS) $(LIB_CFLAGS)
+tests_bench_editor_LDADD = libehrterm.a $(LIB_LIBS)
+CLEANFILES += tests/bench/editor$(EXEEXT)
+BENCH_EDITOR_FLAGS =
+.PHONY: bench-editor
+bench-editor: tests/bench/editor$(EXEEXT)
+	@./tests/bench/editor$(EXEEXT) $(BENCH_EDITOR_FLAGS)
 # --- end of benchmarks ------------------------------------------------------------------

@@ -10,7 +10,7 @@
 #include "keys/keys-private.h"
 
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "home", "schedule", "patients", "patient",
+    "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger",
     "vitals-entry", "allergies-form", "problems-form", "immunize-form", NULL};
 

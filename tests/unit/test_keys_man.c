@@ -299,7 +299,7 @@ Test(keys_man, listed_key_names_parse)
 Test(keys_man, example_loads)
 {
 	static const char *const contexts[] = {
-	    "global", "list", "form", "pager", "prompt", "dialog", "home", "patients", "patient",
+	    "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "patients", "patient",
 	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges",
 	    "posting", "ledger", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
 	    NULL};

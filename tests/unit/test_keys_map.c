@@ -17,11 +17,11 @@
 
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
-    "global", "list", "form", "pager", "prompt", "dialog", "home", "schedule", "patients", "patient",
+    "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger",
     "vitals-entry", "allergies-form", "problems-form", "immunize-form", NULL};
 #define CONTEXT_LIST \
-    "global, list, form, pager, prompt, dialog, home, schedule, patients, patient, coverage, flow, " \
+    "global, list, form, pager, prompt, dialog, editor, home, schedule, patients, patient, coverage, flow, " \
     "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, vitals-entry, " \
     "allergies-form, problems-form, immunize-form"
 
@@ -1051,7 +1051,8 @@ Test(keymap, binds_says_which_alt_keys_are_bound)
 	cr_assert_not(keymap_binds(def, KEY_META('v')), "the default keys bind no Alt key");
 	cr_assert(keymap_binds(em, KEY_META('v')), "emacs: M-v pages up");
 	cr_assert(keymap_binds(def, 'q'));
-	static const char unbind[] = "bind list M-v none\nbind pager M-v none\n";
+	static const char unbind[] =
+	    "bind list M-v none\nbind pager M-v none\nbind editor M-v none\n";
 
 	cr_assert_eq(keymap_load_text(em, unbind, strlen(unbind), "t", &cause), 0, "%s", cause);
 	cr_assert_not(keymap_binds(em, KEY_META('v')), "bound to none is not bound");
