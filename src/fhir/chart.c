@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fhir/chart.h"
+#include "fhir/medication.h"
 #include "util/xmalloc.h"
 
 #include <ctype.h>
@@ -61,7 +62,7 @@ static const struct {
 } reads[CHART_PANES] = {
 	[CHART_ALLERGIES] = { "patient,code,criticality,clinicalStatus,verificationStatus,reaction", "patient" },
 	[CHART_PROBLEMS] = { "subject,code,clinicalStatus,verificationStatus,onset,recordedDate", "subject" },
-	[CHART_MEDICATIONS] = { "subject,medication,dosageInstruction,authoredOn,status,intent", "subject" },
+	[CHART_MEDICATIONS] = { "subject,medication,contained,dosageInstruction,authoredOn,status,intent", "subject" },
 	[CHART_VITALS] = { "subject,code,status,value,component,effective", "subject" },
 	[CHART_LABS] = { "subject,code,status,value,interpretation,referenceRange,effective", "subject" },
 	[CHART_IMMUNIZATIONS] = { "patient,vaccineCode,status,occurrence", "patient" },
@@ -451,23 +452,27 @@ dosage_words(const cJSON *d)
 	return out;
 }
 
+char *
+chart_medication_sig(const cJSON *request)
+{
+	const cJSON *dosage = cJSON_GetArrayItem(fhir_get_array(request, "dosageInstruction"), 0);
+	const char *sig = fhir_get_string(dosage, "text");
+
+	return sig != NULL ? xstrdup(sig) : dosage != NULL ? dosage_words(dosage) : xstrdup("");
+}
+
 static void
 read_medication(const cJSON *m, struct chart_list *l)
 {
-	const cJSON *concept = fhir_get_object(m, "medicationCodeableConcept");
-	const cJSON *dosage = cJSON_GetArrayItem(fhir_get_array(m, "dosageInstruction"), 0);
-	const char *name = concept != NULL
-			       ? concept_text(concept)
-			       : fhir_get_string(fhir_get_object(m, "medicationReference"), "display");
+	const char *name = medication_name(m, NULL, NULL);
 	const char *status = fhir_get_string(m, "status");
-	const char *sig = fhir_get_string(dosage, "text");
 	struct chart_item *it;
 
 	if (status != NULL && strcmp(status, "entered-in-error") == 0)
 		return;
 	it = push(l, m);
 	it->what = xstrdup(name != NULL ? name : "(unnamed medication)");
-	it->value = sig != NULL ? xstrdup(sig) : dosage != NULL ? dosage_words(dosage) : xstrdup("");
+	it->value = chart_medication_sig(m);
 	it->date = date_part(fhir_get_string(m, "authoredOn"), false);
 	it->status = dup_or_empty(status);
 	it->detail = dup_or_empty(fhir_get_string(m, "intent"));
@@ -1304,10 +1309,13 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	}
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "code")));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "vaccineCode")));
-	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "medicationCodeableConcept")));
+	if (pane == CHART_MEDICATIONS)
+		detail_add(&d, &n, "What", medication_name(r, NULL, NULL));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "type")));
 	detail_add(&d, &n, "What", fhir_get_string(r, "description"));
 	detail_add(&d, &n, "Status", fhir_get_string(r, "status"));
+	detail_add(&d, &n, "Because", concept_text(fhir_get_object(r, "statusReason")));
+	detail_add(&d, &n, "Renews", fhir_get_string(fhir_get_object(r, "priorPrescription"), "reference"));
 	detail_add(&d, &n, "Document", fhir_get_string(r, "docStatus"));
 	detail_add(&d, &n, "Clinical", fhir_first_code(fhir_get_object(r, "clinicalStatus")));
 	detail_add(&d, &n, "Verified", fhir_first_code(fhir_get_object(r, "verificationStatus")));
