@@ -186,22 +186,6 @@ concept_text(const cJSON *concept)
 	return fhir_first_code(concept);
 }
 
-/* The code of CONCEPT's first coding in SYSTEM, or NULL. */
-static const char *
-code_in(const cJSON *concept, const char *system)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
-	{
-		const char *sys = fhir_get_string(c, "system");
-
-		if (sys != NULL && strcmp(sys, system) == 0)
-			return fhir_get_string(c, "code");
-	}
-	return NULL;
-}
-
 static char *
 dup_or_empty(const char *s)
 {
@@ -409,7 +393,7 @@ read_problem(const cJSON *c, struct chart_list *l, bool full)
 	const cJSON *code = fhir_get_object(c, "code");
 	const cJSON *clinical = fhir_get_object(c, "clinicalStatus");
 	const cJSON *verification = fhir_get_object(c, "verificationStatus");
-	const char *icd = code_in(code, ICD10CM);
+	const char *icd = fhir_code_in(code, ICD10CM);
 	struct chart_item *it;
 
 	if (fhir_has_code(verification, "entered-in-error") || fhir_has_code(verification, "refuted"))
@@ -420,7 +404,7 @@ read_problem(const cJSON *c, struct chart_list *l, bool full)
 		return;
 	it = push(l, c);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed problem)");
-	it->value = dup_or_empty(icd != NULL ? icd : code_in(code, SNOMED));
+	it->value = dup_or_empty(icd != NULL ? icd : fhir_code_in(code, SNOMED));
 	it->date = date_part(when_of(c, "onsetDateTime", "onsetPeriod") != NULL
 				 ? when_of(c, "onsetDateTime", "onsetPeriod")
 				 : fhir_get_string(c, "recordedDate"),
@@ -661,7 +645,7 @@ read_immunization(const cJSON *im, struct chart_list *l)
 		return;
 	it = push(l, im);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed vaccine)");
-	it->value = dup_or_empty(code_in(code, CVX));
+	it->value = dup_or_empty(fhir_code_in(code, CVX));
 	it->date = when != NULL ? date_part(when, false)
 				: dup_or_empty(fhir_get_string(im, "occurrenceString"));
 	it->status = xstrdup(status != NULL && strcmp(status, "not-done") == 0 ? "not done"

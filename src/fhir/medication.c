@@ -115,22 +115,6 @@ index_find(const struct medication_index *ix, const char *id)
 	return NULL;
 }
 
-/* The code of CONCEPT in SYSTEM, or NULL. */
-static const char *
-code_in(const cJSON *concept, const char *system)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
-	{
-		const char *s = fhir_get_string(c, "system");
-
-		if (s != NULL && strcmp(s, system) == 0)
-			return fhir_get_string(c, "code");
-	}
-	return NULL;
-}
-
 /* The Medication REFERENCE names: contained in REQUEST ("#id") or read with it (IX). */
 static const cJSON *
 referred_medication(const cJSON *request, const char *reference,
@@ -177,7 +161,7 @@ medication_name(const cJSON *request, const struct medication_index *ix, const c
 		    referred_medication(request, fhir_get_string(ref, "reference"), ix), "code");
 	name = chart_concept_text(concept);
 	if (rxnorm != NULL)
-		*rxnorm = code_in(concept, MEDICATION_RXNORM);
+		*rxnorm = fhir_code_in(concept, MEDICATION_RXNORM);
 	if (name == NULL || *name == '\0')
 		name = fhir_get_string(ref, "display");
 	return name != NULL && *name != '\0' ? name : NULL;
@@ -199,9 +183,7 @@ medication_stop_plan(const struct record_entry *e, const char *reason_code, cons
     char **cause)
 {
 	const struct medication_reason *why = reason_of(reason_code);
-	struct fhir_plan *p;
 	cJSON *changed, *reason;
-	int step;
 
 	if (!blank(reason_code) && why == NULL) {
 		*cause = xasprintf("%s is not a reason to stop a medication", reason_code);
@@ -222,12 +204,7 @@ medication_stop_plan(const struct record_entry *e, const char *reason_code, cons
 	changed = cJSON_Duplicate(e->resource, true);
 	fhir_set_string(changed, "status", "stopped");
 	fhir_set_item(changed, "statusReason", reason);
-	p = fhir_plan_new();
-	step = record_plan_update(p, e, changed, cause);
-	cJSON_Delete(changed);
-	if (step < 0)
-		fhir_plan_free(&p);
-	return p;
+	return record_change_plan(e, changed, cause);
 }
 
 /* --- renewing ---------------------------------------------------------------------------- */
@@ -533,7 +510,10 @@ take_list(const cJSON *r, struct medication_chart *out)
 	if (out->last.list != NULL || (status != NULL && strcmp(status, "current") != 0))
 		return;
 	out->last.list = cJSON_Duplicate(r, true);
-	out->last.date = xstrdup(date != NULL ? date : "");
+	/* "2026-03-04T10:00:00-05:00" -> "2026-03-04 10:00": the review's day and time. */
+	out->last.date = xstrndup(date != NULL ? date : "", date != NULL ? strnlen(date, 16) : 0);
+	if (strlen(out->last.date) > 10 && out->last.date[10] == 'T')
+		out->last.date[10] = ' ';
 	out->last.encounter = xstrdup(slash != NULL && fhir_refers_to(enc, "Encounter", slash + 1)
 		? slash + 1 : "");
 	out->last.entries = (size_t)cJSON_GetArraySize(fhir_get_array(r, "entry"));

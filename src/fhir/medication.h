@@ -103,7 +103,7 @@ const struct record_entry *medication_allergy_match(const char *rxnorm, const ch
 /* The last reconciliation of the medication list, as read. */
 struct medication_reconciled {
 	cJSON *list;	 /* the List as read (owned), or NULL: never reconciled */
-	char *date;	 /* its date, raw server text, or "" */
+	char *date;	 /* its date as "YYYY-MM-DD HH:MM" (as the server wrote it), raw text, or "" */
 	char *encounter; /* the visit it was made at (an Encounter id), or "" */
 	size_t entries;	 /* medications it lists */
 };

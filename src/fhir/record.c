@@ -102,22 +102,6 @@ named(const cJSON *code, const char *unnamed)
 	return s != NULL ? s : unnamed;
 }
 
-/* The code of CONCEPT in SYSTEM, or NULL. */
-static const char *
-code_in(const cJSON *concept, const char *system)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
-	{
-		const char *s = fhir_get_string(c, "system");
-
-		if (s != NULL && strcmp(s, system) == 0)
-			return fhir_get_string(c, "code");
-	}
-	return NULL;
-}
-
 static bool
 is_problem_list_item(const cJSON *condition)
 {
@@ -166,7 +150,7 @@ read_entry(enum record_kind kind, const cJSON *r, const struct medication_index 
 		crit = fhir_get_string(r, "criticality");
 		e->detail = xstrdup(crit != NULL ? crit : "");
 		/* An allergy to a drug coded in RxNorm matches the orders of that code. */
-		s = code_in(code, MEDICATION_RXNORM);
+		s = fhir_code_in(code, MEDICATION_RXNORM);
 		e->code = xstrdup(s != NULL ? s : "");
 		e->no_known = patient_says_no_known_allergy(code);
 		return;
@@ -184,8 +168,8 @@ read_entry(enum record_kind kind, const cJSON *r, const struct medication_index 
 		return;
 	}
 	e->what = xstrdup(named(code, "(unnamed problem)"));
-	icd = code_in(code, ICD10CM);
-	sct = code_in(code, SNOMED);
+	icd = fhir_code_in(code, ICD10CM);
+	sct = fhir_code_in(code, SNOMED);
 	e->code = xstrdup(icd != NULL ? icd : sct != NULL ? sct : "");
 	e->detail = icd != NULL ? xasprintf("ICD-10-CM %s", icd)
 		    : sct != NULL ? xasprintf("SNOMED %s", sct)
@@ -279,9 +263,7 @@ struct fhir_plan *
 record_retire_plan(enum record_kind kind, const struct record_entry *e, enum record_retire how,
     const char *today, char **cause)
 {
-	struct fhir_plan *p;
 	cJSON *changed;
-	int step;
 
 	if (kind == RECORD_MEDICATION) {
 		*cause = xstrdup("a medication is stopped, with a reason");
@@ -308,11 +290,17 @@ record_retire_plan(enum record_kind kind, const struct record_entry *e, enum rec
 		    fhir_codeable(kinds[kind].clinical, "inactive", "Inactive"));
 		break;
 	}
-	p = fhir_plan_new();
-	step = record_plan_update(p, e, changed, cause);
-	cJSON_Delete(changed);
-	if (step < 0)
+	return record_change_plan(e, changed, cause);
+}
+
+struct fhir_plan *
+record_change_plan(const struct record_entry *e, cJSON *changed, char **cause)
+{
+	struct fhir_plan *p = fhir_plan_new();
+
+	if (record_plan_update(p, e, changed, cause) < 0)
 		fhir_plan_free(&p);
+	cJSON_Delete(changed);
 	return p;
 }
 

@@ -75,6 +75,9 @@ const char *record_retire_name(enum record_retire how);
 int record_plan_update(struct fhir_plan *p, const struct record_entry *e, const cJSON *changed,
     char **cause);
 
+/* A plan of one step: E updated to CHANGED (taken), as record_plan_update; NULL and *CAUSE. */
+struct fhir_plan *record_change_plan(const struct record_entry *e, cJSON *changed, char **cause);
+
 /* Change E (an allergy or a problem) as HOW says, If-Match its version. NULL and *CAUSE when E has no version. */
 struct fhir_plan *record_retire_plan(enum record_kind kind, const struct record_entry *e,
     enum record_retire how, const char *today, char **cause);
