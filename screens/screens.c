@@ -22,6 +22,7 @@ const struct screen_ops *const screens_all[] = {
 	&chart_allergy_screen,
 	&chart_problem_screen,
 	&chart_immunize_screen,
+	&chart_meds_screen,
 	&chart_labs_screen,
 	&chart_visits_screen,
 	&billing_screen,

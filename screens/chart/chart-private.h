@@ -16,12 +16,30 @@ struct chart_list_arg {
 	const struct patient_allergies *allergies; /* the banner's */
 };
 
+/*
+ * Whether the app's current patient is still ID, the one a form was opened for: false, with
+ * the refusal on the status line naming NAME's chart, when it moved to another meanwhile
+ * and a save from the form would land in the wrong chart.
+ */
+bool chart_same_patient(struct app *app, const char *id, const char *name);
+/*
+ * A save of a chart's form that did not succeed, said on the status line (CONFLICT: the
+ * words for someone's change first); *UNSURE is set when whether it arrived is not known.
+ * True when what the server holds now must be read again before the next try.
+ */
+bool chart_save_failed(struct app *app, const struct fhir_result *r, const char *conflict,
+    bool *unsure);
 /* Open PANE's full list of the patient ARG names. */
 int chart_open_list(struct app *app, const struct chart_list_arg *arg);
 /* Open the screen that adds an allergy, records none known, or takes one off, for ARG's patient. */
 int chart_open_allergies(struct app *app, const struct chart_list_arg *arg);
 /* Open the form that records an immunization given to ARG's patient, allergies listed first. */
 int chart_open_immunize(struct app *app, const struct chart_list_arg *arg);
+/*
+ * Open the medications form of ARG's patient: the allergies listed, the active orders to
+ * stop, renew or reconcile at the visit.
+ */
+int chart_open_meds(struct app *app, const struct chart_list_arg *arg);
 /* Open the screen that adds a problem or takes one off, for ARG's patient. */
 int chart_open_problems(struct app *app, const struct chart_list_arg *arg);
 /* Open the form that records a set of vital signs for the patient ARG names (PANE unused). */

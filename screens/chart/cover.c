@@ -559,6 +559,16 @@ record_problems(struct app *app, void *state)
 }
 
 static int
+record_meds(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_meds(app, &(struct chart_list_arg){ .id = c->id,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
+static int
 immunize(struct app *app, void *state)
 {
 	struct cover *c = state;
@@ -598,6 +608,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_RECORD_ALLERGIES, record_allergies, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_IMMUNIZE, immunize, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
+	{ A_RECORD_MEDS, record_meds, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

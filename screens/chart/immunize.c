@@ -217,7 +217,6 @@ immunize_save(struct app *app, void *state)
 {
 	struct immunize *m = state;
 	const struct field_value *given;
-	const char *now = fhir_id_of(app_patient(app));
 	struct immunization_input in;
 	struct fhir_plan *plan;
 	char day[16], *lot, *cause = NULL;
@@ -228,11 +227,8 @@ immunize_save(struct app *app, void *state)
 		app_error(app, "Not saved: %s", why != NULL ? why : "a field needs attention");
 		return APP_REDRAW;
 	}
-	if (now != NULL && strcmp(now, m->id) != 0) {
-		app_error(app, "Not saved: the patient changed since this form was opened; go back "
-			       "to %s's chart", m->view.name);
+	if (!chart_same_patient(app, m->id, m->view.name))
 		return APP_REDRAW;
-	}
 	given = ui_form_value(&m->form, F_GIVEN);
 	date_format_iso(&given->date, day, sizeof day);
 	lot = ui_form_text(&m->form, F_LOT);

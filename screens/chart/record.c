@@ -256,16 +256,26 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		read_list(app, f);
 		return;
 	}
-	/* Kept under the same request identifier: saving again writes nothing twice. */
-	f->unsure = outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED;
 	if (f->change == ADDING)
 		ui_form_set_not_saved(&f->form, r->message ? r->message : fhir_save_name(outcome));
+	if (chart_save_failed(app, r, "the list changed meanwhile; it is read again, try again",
+		&f->unsure))
+		read_list(app, f);
+}
+
+bool
+chart_save_failed(struct app *app, const struct fhir_result *r, const char *conflict,
+    bool *unsure)
+{
+	enum fhir_save outcome = fhir_save_outcome(r);
+
+	/* Kept under the same request identifier: saving again writes nothing twice. */
+	*unsure = outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED;
 	app_error(app, "%s: %s", fhir_save_name(outcome),
-	    outcome == FHIR_SAVE_CONFLICT ? "the list changed meanwhile; it is read again, try again"
+	    outcome == FHIR_SAVE_CONFLICT ? conflict
 	    : r->message ? r->message : "no answer came");
 	/* A conflict or an unknown outcome: what the server holds now decides the next try. */
-	if (outcome != FHIR_NOT_SAVED)
-		read_list(app, f);
+	return outcome != FHIR_NOT_SAVED;
 }
 
 static void
@@ -279,17 +289,23 @@ start_save(struct app *app, struct record_form *f, struct fhir_plan *plan, enum 
 	    .label = "Saving" });
 }
 
+bool
+chart_same_patient(struct app *app, const char *id, const char *name)
+{
+	const char *now = fhir_id_of(app_patient(app));
+
+	if (now == NULL || strcmp(now, id) == 0)
+		return true;
+	app_error(app, "Not saved: the patient changed since this form was opened; go back to "
+		       "%s's chart", name);
+	return false;
+}
+
 /* The form is this patient's: if the app moved to another meanwhile, a save here would misfile it. */
 static bool
 same_patient(struct app *app, struct record_form *f)
 {
-	const char *now = fhir_id_of(app_patient(app));
-
-	if (now == NULL || strcmp(now, f->id) == 0)
-		return true;
-	app_error(app, "Not saved: the patient changed since this form was opened; go back to "
-		       "%s's chart", f->view.name);
-	return false;
+	return chart_same_patient(app, f->id, f->view.name);
 }
 
 static void

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fhir/chart.h"
+#include "fhir/medication.h"
 #include "util/base64.h"
 #include "util/xmalloc.h"
 
@@ -62,7 +63,7 @@ static const struct {
 } reads[CHART_PANES] = {
 	[CHART_ALLERGIES] = { "patient,code,criticality,clinicalStatus,verificationStatus,reaction", "patient" },
 	[CHART_PROBLEMS] = { "subject,code,clinicalStatus,verificationStatus,onset,recordedDate", "subject" },
-	[CHART_MEDICATIONS] = { "subject,medication,dosageInstruction,authoredOn,status,intent", "subject" },
+	[CHART_MEDICATIONS] = { "subject,medication,contained,dosageInstruction,authoredOn,status,intent", "subject" },
 	[CHART_VITALS] = { "subject,code,status,value,component,effective", "subject" },
 	[CHART_LABS] = { "subject,code,status,value,interpretation,referenceRange,effective", "subject" },
 	[CHART_IMMUNIZATIONS] = { "patient,vaccineCode,status,occurrence", "patient" },
@@ -184,22 +185,6 @@ concept_text(const cJSON *concept)
 			return s;
 	}
 	return fhir_first_code(concept);
-}
-
-/* The code of CONCEPT's first coding in SYSTEM, or NULL. */
-static const char *
-code_in(const cJSON *concept, const char *system)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
-	{
-		const char *sys = fhir_get_string(c, "system");
-
-		if (sys != NULL && strcmp(sys, system) == 0)
-			return fhir_get_string(c, "code");
-	}
-	return NULL;
 }
 
 static char *
@@ -409,7 +394,7 @@ read_problem(const cJSON *c, struct chart_list *l, bool full)
 	const cJSON *code = fhir_get_object(c, "code");
 	const cJSON *clinical = fhir_get_object(c, "clinicalStatus");
 	const cJSON *verification = fhir_get_object(c, "verificationStatus");
-	const char *icd = code_in(code, ICD10CM);
+	const char *icd = fhir_code_in(code, ICD10CM);
 	struct chart_item *it;
 
 	if (fhir_has_code(verification, "entered-in-error") || fhir_has_code(verification, "refuted"))
@@ -420,7 +405,7 @@ read_problem(const cJSON *c, struct chart_list *l, bool full)
 		return;
 	it = push(l, c);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed problem)");
-	it->value = dup_or_empty(icd != NULL ? icd : code_in(code, SNOMED));
+	it->value = dup_or_empty(icd != NULL ? icd : fhir_code_in(code, SNOMED));
 	it->date = date_part(when_of(c, "onsetDateTime", "onsetPeriod") != NULL
 				 ? when_of(c, "onsetDateTime", "onsetPeriod")
 				 : fhir_get_string(c, "recordedDate"),
@@ -452,23 +437,27 @@ dosage_words(const cJSON *d)
 	return out;
 }
 
+char *
+chart_medication_sig(const cJSON *request)
+{
+	const cJSON *dosage = cJSON_GetArrayItem(fhir_get_array(request, "dosageInstruction"), 0);
+	const char *sig = fhir_get_string(dosage, "text");
+
+	return sig != NULL ? xstrdup(sig) : dosage != NULL ? dosage_words(dosage) : xstrdup("");
+}
+
 static void
 read_medication(const cJSON *m, struct chart_list *l)
 {
-	const cJSON *concept = fhir_get_object(m, "medicationCodeableConcept");
-	const cJSON *dosage = cJSON_GetArrayItem(fhir_get_array(m, "dosageInstruction"), 0);
-	const char *name = concept != NULL
-			       ? concept_text(concept)
-			       : fhir_get_string(fhir_get_object(m, "medicationReference"), "display");
+	const char *name = medication_name(m, NULL, NULL);
 	const char *status = fhir_get_string(m, "status");
-	const char *sig = fhir_get_string(dosage, "text");
 	struct chart_item *it;
 
 	if (status != NULL && strcmp(status, "entered-in-error") == 0)
 		return;
 	it = push(l, m);
 	it->what = xstrdup(name != NULL ? name : "(unnamed medication)");
-	it->value = sig != NULL ? xstrdup(sig) : dosage != NULL ? dosage_words(dosage) : xstrdup("");
+	it->value = chart_medication_sig(m);
 	it->date = date_part(fhir_get_string(m, "authoredOn"), false);
 	it->status = dup_or_empty(status);
 	it->detail = dup_or_empty(fhir_get_string(m, "intent"));
@@ -657,7 +646,7 @@ read_immunization(const cJSON *im, struct chart_list *l)
 		return;
 	it = push(l, im);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed vaccine)");
-	it->value = dup_or_empty(code_in(code, CVX));
+	it->value = dup_or_empty(fhir_code_in(code, CVX));
 	it->date = when != NULL ? date_part(when, false)
 				: dup_or_empty(fhir_get_string(im, "occurrenceString"));
 	it->status = xstrdup(status != NULL && strcmp(status, "not-done") == 0 ? "not done"
@@ -1258,10 +1247,13 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	}
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "code")));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "vaccineCode")));
-	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "medicationCodeableConcept")));
+	if (pane == CHART_MEDICATIONS)
+		detail_add(&d, &n, "What", medication_name(r, NULL, NULL));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "type")));
 	detail_add(&d, &n, "What", fhir_get_string(r, "description"));
 	detail_add(&d, &n, "Status", fhir_get_string(r, "status"));
+	detail_add(&d, &n, "Because", concept_text(fhir_get_object(r, "statusReason")));
+	detail_add(&d, &n, "Renews", fhir_get_string(fhir_get_object(r, "priorPrescription"), "reference"));
 	detail_add(&d, &n, "Document", fhir_get_string(r, "docStatus"));
 	detail_add(&d, &n, "Clinical", fhir_first_code(fhir_get_object(r, "clinicalStatus")));
 	detail_add(&d, &n, "Verified", fhir_first_code(fhir_get_object(r, "verificationStatus")));

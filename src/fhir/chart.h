@@ -143,6 +143,11 @@ void chart_quantity(double value, const char *unit, bool lab, char *out, size_t 
 /* CONCEPT's words: its text, else a coding's display, else its first code; NULL when none. */
 const char *chart_concept_text(const cJSON *concept);
 /*
+ * A MedicationRequest's sig: its first dosageInstruction's text, else its dose and timing
+ * in words ("1 tablet, 2 times every 1 d"), else "". The caller frees it.
+ */
+char *chart_medication_sig(const cJSON *request);
+/*
  * The lab Observation O as a new row at the end of L (what, value with its unit, flag,
  * detail = the reference range, date, status, id), every string set; nothing when O was
  * entered in error or cancelled.

@@ -984,6 +984,19 @@ fhir_has_code(const cJSON *concept, const char *code)
 }
 
 const char *
+fhir_code_in(const cJSON *concept, const char *system)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		if (same_string(fhir_get_string(c, "system"), system))
+			return fhir_get_string(c, "code");
+	}
+	return NULL;
+}
+
+const char *
 fhir_first_code(const cJSON *concept)
 {
 	const cJSON *c;

@@ -142,6 +142,8 @@ cJSON *fhir_codeable(const char *system, const char *code, const char *display);
 /* Whether CONCEPT has a coding with CODE, whatever its system; its first code, or NULL. */
 bool fhir_has_code(const cJSON *concept, const char *code);
 const char *fhir_first_code(const cJSON *concept);
+/* The code of CONCEPT's first coding in SYSTEM, or NULL. */
+const char *fhir_code_in(const cJSON *concept, const char *system);
 
 /* RESOURCE's meta.versionId, borrowed, or NULL. */
 const char *fhir_version_of(const cJSON *resource);

@@ -1,10 +1,12 @@
-/* Charting, writing lists: active entries with versions, and taking one off, for allergies and problems alike. */
+/* Charting, writing lists: active entries with versions, and taking one off, for allergies, problems and medications alike. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir/chart.h"
+#include "fhir/medication.h"
 #include "fhir/patient.h"
 #include "fhir/record.h"
 #include "util/xmalloc.h"
@@ -23,6 +25,8 @@ static const struct {
 	[RECORD_PROBLEM] = { "Condition", "subject",
 	    "http://terminology.hl7.org/CodeSystem/condition-clinical",
 	    "http://terminology.hl7.org/CodeSystem/condition-ver-status" },
+	/* An order's state is its status (active, on-hold, stopped...), not a clinical status. */
+	[RECORD_MEDICATION] = { "MedicationRequest", "subject", NULL, NULL },
 };
 
 static const char *const retire_names[] = {
@@ -52,7 +56,14 @@ record_active_search(enum record_kind kind, const char *patient)
 	fhir_search_add(s, kinds[kind].patient, patient);
 	if (kind == RECORD_PROBLEM)
 		fhir_search_add(s, "category", "problem-list-item");
-	fhir_search_add(s, "clinical-status", "active");
+	if (kind == RECORD_MEDICATION) {
+		fhir_search_add(s, "status", "active,on-hold");
+		fhir_search_add(s, "intent", "order,plan");
+		/* A Medication referred to, not contained, names the order: read with it. */
+		fhir_search_add(s, "_include", "MedicationRequest:medication");
+	} else {
+		fhir_search_add(s, "clinical-status", "active");
+	}
 	snprintf(count, sizeof count, "%d", RECORD_ACTIVE_MAX);
 	fhir_search_add(s, "_count", count);
 	return s;
@@ -67,6 +78,7 @@ record_list_clear(struct record_list *l)
 		free(l->items[i].what);
 		free(l->items[i].detail);
 		free(l->items[i].code);
+		free(l->items[i].when);
 	}
 	free(l->items);
 	memset(l, 0, sizeof *l);
@@ -90,22 +102,6 @@ named(const cJSON *code, const char *unnamed)
 	return s != NULL ? s : unnamed;
 }
 
-/* The code of CONCEPT in SYSTEM, or NULL. */
-static const char *
-code_in(const cJSON *concept, const char *system)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
-	{
-		const char *s = fhir_get_string(c, "system");
-
-		if (s != NULL && strcmp(s, system) == 0)
-			return fhir_get_string(c, "code");
-	}
-	return NULL;
-}
-
 static bool
 is_problem_list_item(const cJSON *condition)
 {
@@ -119,25 +115,61 @@ is_problem_list_item(const cJSON *condition)
 	return false;
 }
 
+static bool
+is_one_of(const char *s, const char *const *words)
+{
+	for (; s != NULL && *words != NULL; words++)
+		if (strcmp(s, *words) == 0)
+			return true;
+	return false;
+}
+
+/* An order still on the patient's list, whatever a lenient server made of the search. */
+static bool
+is_active_order(const cJSON *r)
+{
+	static const char *const statuses[] = { "active", "on-hold", NULL };
+	static const char *const intents[] = { "order", "plan", NULL };
+
+	return is_one_of(fhir_get_string(r, "status"), statuses) &&
+	       is_one_of(fhir_get_string(r, "intent"), intents);
+}
+
 static void
-read_entry(enum record_kind kind, const cJSON *r, struct record_entry *e)
+read_entry(enum record_kind kind, const cJSON *r, const struct medication_index *ix,
+    struct record_entry *e)
 {
 	const cJSON *code = fhir_get_object(r, "code");
-	const char *crit, *icd, *sct;
+	const char *crit, *icd, *sct, *s;
 
 	e->resource = cJSON_Duplicate(r, true);
 	e->version = fhir_version_of(r) != NULL ? xstrdup(fhir_version_of(r)) : NULL;
+	e->when = xstrdup("");
 	if (kind == RECORD_ALLERGY) {
 		e->what = xstrdup(named(code, "(unnamed allergy)"));
 		crit = fhir_get_string(r, "criticality");
 		e->detail = xstrdup(crit != NULL ? crit : "");
-		e->code = xstrdup("");
+		/* An allergy to a drug coded in RxNorm matches the orders of that code. */
+		s = fhir_code_in(code, MEDICATION_RXNORM);
+		e->code = xstrdup(s != NULL ? s : "");
 		e->no_known = patient_says_no_known_allergy(code);
 		return;
 	}
+	if (kind == RECORD_MEDICATION) {
+		const char *rxnorm = NULL, *name = medication_name(r, ix, &rxnorm);
+
+		e->what = xstrdup(name != NULL ? name : "(unnamed medication)");
+		e->detail = chart_medication_sig(r);
+		e->code = xstrdup(rxnorm != NULL ? rxnorm : "");
+		s = fhir_get_string(r, "authoredOn");
+		free(e->when);
+		e->when = xstrndup(s != NULL ? s : "", s != NULL ? strcspn(s, "T") : 0);
+		e->on_hold = strcmp(fhir_get_string(r, "status"), "on-hold") == 0;
+		return;
+	}
 	e->what = xstrdup(named(code, "(unnamed problem)"));
-	icd = code_in(code, ICD10CM);
-	sct = code_in(code, SNOMED);
+	icd = fhir_code_in(code, ICD10CM);
+	sct = fhir_code_in(code, SNOMED);
 	e->code = xstrdup(icd != NULL ? icd : sct != NULL ? sct : "");
 	e->detail = icd != NULL ? xasprintf("ICD-10-CM %s", icd)
 		    : sct != NULL ? xasprintf("SNOMED %s", sct)
@@ -148,6 +180,7 @@ int
 record_list_read(enum record_kind kind, const cJSON *searchset, const char *patient,
     struct record_list *out, char **cause)
 {
+	struct medication_index ix = { 0 };
 	const cJSON *entry;
 
 	memset(out, 0, sizeof *out);
@@ -155,6 +188,8 @@ record_list_read(enum record_kind kind, const cJSON *searchset, const char *pati
 		*cause = xstrdup("the server's answer is not a list");
 		return -1;
 	}
+	if (kind == RECORD_MEDICATION)
+		medication_index_build(searchset, &ix);
 	cJSON_ArrayForEach(entry, fhir_get_array(searchset, "entry"))
 	{
 		const cJSON *r = fhir_get_object(entry, "resource");
@@ -167,15 +202,17 @@ record_list_read(enum record_kind kind, const cJSON *searchset, const char *pati
 		if (!patient_refers_to(fhir_get_string(fhir_get_object(r, kinds[kind].patient),
 					   "reference"), patient)) {
 			record_list_clear(out);
+			medication_index_free(&ix);
 			*cause = xstrdup("the answer holds another patient's entry; nothing of it "
 					 "is used");
 			return -1;
 		}
 		/* A lenient server may ignore a parameter: what is not asked for is left out. */
-		if (fhir_has_code(verification, "entered-in-error") ||
-		    fhir_has_code(verification, "refuted") ||
-		    (clinical != NULL && !fhir_has_code(clinical, "active")) ||
-		    (kind == RECORD_PROBLEM && !is_problem_list_item(r)))
+		if (kind == RECORD_MEDICATION ? !is_active_order(r)
+		    : fhir_has_code(verification, "entered-in-error") ||
+			fhir_has_code(verification, "refuted") ||
+			(clinical != NULL && !fhir_has_code(clinical, "active")) ||
+			(kind == RECORD_PROBLEM && !is_problem_list_item(r)))
 			continue;
 		if (out->n == RECORD_ACTIVE_MAX) {
 			out->more++;
@@ -183,8 +220,9 @@ record_list_read(enum record_kind kind, const cJSON *searchset, const char *pati
 		}
 		if (out->items == NULL)
 			out->items = xcalloc(RECORD_ACTIVE_MAX, sizeof *out->items);
-		read_entry(kind, r, &out->items[out->n++]);
+		read_entry(kind, r, &ix, &out->items[out->n++]);
 	}
+	medication_index_free(&ix);
 	return 0;
 }
 
@@ -197,19 +235,42 @@ record_list_has_request(const struct record_list *l, const char *request_id)
 	return false;
 }
 
+/* True, with *CAUSE, when E cannot be changed safely: no version to match. */
+static bool
+unversioned(const struct record_entry *e, char **cause)
+{
+	if (e->version != NULL && e->resource != NULL)
+		return false;
+	*cause = xasprintf("%s cannot be changed safely: the server gave no version of it",
+	    e->what != NULL ? e->what : "the entry");
+	return true;
+}
+
+int
+record_plan_update(struct fhir_plan *p, const struct record_entry *e, const cJSON *changed,
+    char **cause)
+{
+	int step;
+
+	if (unversioned(e, cause))
+		return -1;
+	if ((step = fhir_plan_update(p, changed, e->version, e->resource)) < 0)
+		*cause = xstrdup("the change could not be planned");
+	return step;
+}
+
 struct fhir_plan *
 record_retire_plan(enum record_kind kind, const struct record_entry *e, enum record_retire how,
     const char *today, char **cause)
 {
-	struct fhir_plan *p;
 	cJSON *changed;
-	int step;
 
-	if (e->version == NULL || e->resource == NULL) {
-		*cause = xasprintf("%s cannot be changed safely: the server gave no version of it",
-		    e->what != NULL ? e->what : "the entry");
+	if (kind == RECORD_MEDICATION) {
+		*cause = xstrdup("a medication is stopped, with a reason");
 		return NULL;
 	}
+	if (unversioned(e, cause))
+		return NULL;
 	changed = cJSON_Duplicate(e->resource, true);
 	switch (how) {
 	case RECORD_ENTERED_IN_ERROR:
@@ -229,14 +290,17 @@ record_retire_plan(enum record_kind kind, const struct record_entry *e, enum rec
 		    fhir_codeable(kinds[kind].clinical, "inactive", "Inactive"));
 		break;
 	}
-	p = fhir_plan_new();
-	step = fhir_plan_update(p, changed, e->version, e->resource);
-	cJSON_Delete(changed);
-	if (step < 0) {
+	return record_change_plan(e, changed, cause);
+}
+
+struct fhir_plan *
+record_change_plan(const struct record_entry *e, cJSON *changed, char **cause)
+{
+	struct fhir_plan *p = fhir_plan_new();
+
+	if (record_plan_update(p, e, changed, cause) < 0)
 		fhir_plan_free(&p);
-		*cause = xstrdup("the change could not be planned");
-		return NULL;
-	}
+	cJSON_Delete(changed);
 	return p;
 }
 
@@ -247,9 +311,12 @@ record_new(enum record_kind kind, const char *patient, const char *request_id)
 	char *to = xasprintf("Patient/%s", patient);
 
 	cJSON_AddStringToObject(r, "resourceType", kinds[kind].type);
-	cJSON_AddItemToObject(r, "clinicalStatus", fhir_codeable(kinds[kind].clinical, "active", "Active"));
-	cJSON_AddItemToObject(r, "verificationStatus",
-	    fhir_codeable(kinds[kind].verification, "confirmed", "Confirmed"));
+	if (kinds[kind].clinical != NULL) {
+		cJSON_AddItemToObject(r, "clinicalStatus",
+		    fhir_codeable(kinds[kind].clinical, "active", "Active"));
+		cJSON_AddItemToObject(r, "verificationStatus",
+		    fhir_codeable(kinds[kind].verification, "confirmed", "Confirmed"));
+	}
 	if (kind == RECORD_PROBLEM)
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "category"),
 		    fhir_codeable(PROBLEM_CATEGORY, "problem-list-item", "Problem List Item"));

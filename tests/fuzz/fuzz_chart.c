@@ -1,4 +1,7 @@
-/* Fuzz target: the chart's readers of what a server sends: the cover sheet, a pane, a row, the labs, a trend. */
+/*
+ * Fuzz target: the chart's readers of what a server sends: the cover sheet, a pane, a row,
+ * the labs, a trend, and the medications form's batch and active orders.
+ */
 #include "config.h"
 
 #include <math.h>
@@ -6,6 +9,7 @@
 
 #include "fhir/chart.h"
 #include "fhir/labs.h"
+#include "fhir/medication.h"
 #include "fuzz.h"
 #include "ui/plot.h"
 
@@ -83,16 +87,58 @@ cover(const cJSON *r)
 	}
 }
 
-/* A searchset as every pane's page. */
+/* fhir/record.h: an active list is bounded, every string set; a refused one holds nothing. */
+static void
+record_rows(const struct record_list *l)
+{
+	FUZZ_CHECK(l->n <= RECORD_ACTIVE_MAX);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct record_entry *e = &l->items[i];
+
+		FUZZ_CHECK(e->resource && e->what && e->detail && e->code && e->when);
+	}
+}
+
+/* fhir/medication.h: the form's batch-response; whatever is read names this patient only. */
+static void
+medications(const cJSON *r)
+{
+	struct medication_chart c;
+	char *cause = NULL;
+
+	if (medication_chart_read(r, ID, "clinician", &c, &cause) != 0) {
+		FUZZ_CHECK(cause != NULL && c.meds.n == 0 && c.allergies.n == 0);
+		free(cause);
+		return;
+	}
+	record_rows(&c.meds);
+	record_rows(&c.allergies);
+	FUZZ_CHECK(c.visit == NULL || fhir_valid_id(c.visit));
+	FUZZ_CHECK(c.last.list == NULL || (c.last.date != NULL && c.last.encounter != NULL));
+	for (size_t i = 0; i < c.meds.n; i++)
+		(void)medication_allergy_match(c.meds.items[i].code, c.meds.items[i].what, &c.allergies);
+	medication_chart_clear(&c);
+}
+
+/* A searchset as every pane's page, and as the active orders. */
 static void
 pages(const cJSON *r)
 {
 	struct chart_list l;
+	struct record_list orders;
+	char *cause = NULL;
 
 	for (int p = 0; p < CHART_PANES; p++) {
 		chart_page_read((enum chart_pane)p, r, ID, &l);
 		chart_rows(&l, CHART_ITEMS_MAX);
 		chart_list_clear(&l);
+	}
+	if (record_list_read(RECORD_MEDICATION, r, ID, &orders, &cause) == 0) {
+		record_rows(&orders);
+		record_list_clear(&orders);
+	} else {
+		FUZZ_CHECK(cause != NULL && orders.n == 0);
+		free(cause);
 	}
 }
 
@@ -205,6 +251,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 4) {
 	case 0:
 		cover(j);
+		medications(j);
 		break;
 	case 1:
 		pages(j);

@@ -255,6 +255,7 @@ function loadData(repo, opts) {
   // from the main one (slots, appointments, coverage) stays as it was.
   chartAdditions(chart, patients, put, prng(`${opts.seed ?? DEFAULT_SEED}/chart`));
   require('./data-labs.js').addLabTrends(patients, put);
+  require('./data-meds.js').addMedications(patients, put); // an allergy a renewal must warn of
   lap('chart');
 
   // HL7 R4 examples: their Patient/Practitioner/Organization/Location examples
