@@ -110,16 +110,24 @@ allergy_text(const struct patient_allergies *a)
 	char *out, *more;
 
 	switch (a != NULL ? a->state : PATIENT_ALLERGY_NOT_LOADED) {
-	case PATIENT_ALLERGY_LISTED:
+	case PATIENT_ALLERGY_LISTED: {
+		size_t listed = 0;
+
+		/* High criticality first: a line cut at the terminal's width must keep those. */
 		out = xstrdup("ALLERGIES:");
-		for (size_t i = 0; i < a->n; i++) {
-			more = xasprintf("%s%s %.*s%s", out, i > 0 ? ";" : "",
-			    bounded(a->items[i].substance), a->items[i].substance,
-			    a->items[i].high ? " (high)" : "");
-			free(out);
-			out = more;
+		for (int pass = 0; pass < 2; pass++) {
+			for (size_t i = 0; i < a->n; i++) {
+				if (a->items[i].high != (pass == 0))
+					continue;
+				more = xasprintf("%s%s %.*s%s", out, listed++ > 0 ? ";" : "",
+				    bounded(a->items[i].substance), a->items[i].substance,
+				    a->items[i].high ? " (high)" : "");
+				free(out);
+				out = more;
+			}
 		}
 		return out;
+	}
 	case PATIENT_ALLERGY_NONE_KNOWN:
 		return xstrdup("NKA");
 	case PATIENT_ALLERGY_NOT_RECORDED:
