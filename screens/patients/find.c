@@ -245,7 +245,8 @@ typed(struct app *app, struct find *f)
 	free(f->said);
 	f->said = NULL;
 	f->typing = true;
-	app_timer(app, f, SEARCH_PAUSE_MS, search_paused);
+	/* Typed ahead (while the screen was not there yet), the typing has paused already. */
+	app_timer(app, f, app_typed_ahead(app) ? 0 : SEARCH_PAUSE_MS, search_paused);
 }
 
 /* Pick mode: the chosen patient is read (and its viewing audited) and made current. */

@@ -77,6 +77,7 @@ struct app {
 	char *held_row;
 	bool wants_again; /* app_again: the key being applied waits and is applied again */
 	unsigned held_gen; /* counts discards: a question stops the held keys being applied */
+	bool applying_held; /* app_held_apply is giving the screen keys typed earlier */
 
 	struct frame stack[STACK_MAX];
 	size_t depth;

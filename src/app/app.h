@@ -241,6 +241,11 @@ size_t app_requests(struct app *app, void *state);
  * and those typed after it, are applied again once the screen's requests are done.
  */
 void app_again(struct app *app);
+/*
+ * True while keys typed ahead are applied: the user typed them while waiting, so the
+ * pause that marks the end of typing has passed already (a search can go at once).
+ */
+bool app_typed_ahead(const struct app *app);
 
 /* A one-shot timer for STATE's screen (debounce): FN runs after MS unless re-armed or the screen left. */
 typedef void (*app_timer_fn)(struct app *app, void *state);

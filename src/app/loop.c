@@ -426,6 +426,12 @@ key_ready(struct app *app, int key)
 		discard_typeahead(app);
 }
 
+bool
+app_typed_ahead(const struct app *app)
+{
+	return app->applying_held;
+}
+
 void
 app_again(struct app *app)
 {
@@ -474,9 +480,11 @@ app_held_apply(struct app *app)
 
 	memcpy(keys, app->held, n * sizeof keys[0]);
 	held_reset(app);
+	app->applying_held = true;
 	/* A key may start a request again: those after it are held again, in order. */
 	for (size_t i = 0; i < n && !app->quit && app->held_gen == gen && !app->locked; i++)
 		key_ready(app, keys[i]);
+	app->applying_held = false;
 }
 
 /*
