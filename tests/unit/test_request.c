@@ -155,6 +155,23 @@ Test(request, answers_come_from_the_loop_in_the_order_they_arrived)
 	requests_free(&rs);
 }
 
+/* Text typed into a field waits only for what typing cannot supersede: a save, an open. */
+Test(request, typed_text_waits_only_for_requests_without_a_slot)
+{
+	struct requests *rs = setup();
+
+	start(rs, 1, 1, "search");
+	cr_expect_eq(requests_running(rs, NULL), 1);
+	cr_expect_eq(requests_unslotted(rs, NULL), 0, "a search typed further replaces this one");
+	start(rs, 1, 2, NULL);
+	cr_expect_eq(requests_unslotted(rs, NULL), 1, "a save: the typing waits for it");
+	fake_answer(1, FHIR_OK);
+	cr_expect_eq(requests_unslotted(rs, NULL), 0, "answered, even before it is delivered");
+	requests_deliver(rs);
+	cr_expect_eq(requests_running(rs, NULL), 1);
+	requests_free(&rs);
+}
+
 Test(request, a_request_refused_before_it_was_sent_answers_after_the_call)
 {
 	struct requests *rs = setup();
