@@ -110,19 +110,17 @@ start(struct app *app, struct cover *c, const char *id)
 	read_chart(app, c);
 }
 
-/* The finder chose a patient (now the current one): its chart. */
+/* The finder chose a row: its chart, whose batch reads (and audits, and makes current) the patient. */
 static void
-picked(struct app *app, void *opener, const cJSON *patient)
+chosen(struct app *app, void *opener, const char *id)
 {
-	const char *id = patient_id_of(patient);
-
-	start(app, opener, id != NULL ? id : "");
+	start(app, opener, id);
 }
 
 static void
 ask_patient(struct app *app, void *state)
 {
-	if (patients_pick_for(app, "Chart of:", state, picked) != 0)
+	if (patients_choose_for(app, "Chart of:", state, chosen) != 0)
 		app_leave(app, state);
 }
 

@@ -27,6 +27,7 @@ struct find {
 	int cursor_y, cursor_x;	    /* where the input's cursor was drawn */
 	bool pick;		    /* choose a patient for the screen below, then go back */
 	patients_picked_fn picked;  /* told of the patient chosen, with OPENER */
+	patients_chosen_fn chosen;  /* or told only its id: the opener reads it */
 	void *opener;
 	const char *label;	    /* the prompt's words when choosing: "Book for:" */
 	char *picking;		    /* the id being read for it */
@@ -166,6 +167,7 @@ find_enter(struct app *app, void *arg)
 
 		f->pick = true;
 		f->picked = p->picked;
+		f->chosen = p->chosen;
 		f->opener = p->opener;
 		f->label = p->label != NULL ? p->label : "Book for:";
 	}
@@ -289,6 +291,16 @@ open_patient(struct app *app, struct find *f, const char *id)
 
 	if (!f->pick) {
 		patients_open_record(app, id);
+		return;
+	}
+	if (f->chosen != NULL) {
+		patients_chosen_fn chosen = f->chosen;
+		void *opener = f->opener;
+		char *copy = xstrdup(id); /* ID is the list's, freed with the finder */
+
+		app_close(app, f);
+		chosen(app, opener, copy);
+		free(copy);
 		return;
 	}
 	batch = patient_open_batch(app_fhir(app), id);
@@ -475,7 +487,7 @@ patients_open_find(struct app *app)
 int
 patients_pick(struct app *app, void *opener, patients_picked_fn picked)
 {
-	struct patients_pick p = { picked, opener, NULL };
+	struct patients_pick p = { .picked = picked, .opener = opener };
 
 	return app_open(app, &patients_screen, &p);
 }
@@ -483,7 +495,15 @@ patients_pick(struct app *app, void *opener, patients_picked_fn picked)
 int
 patients_pick_for(struct app *app, const char *label, void *opener, patients_picked_fn picked)
 {
-	struct patients_pick p = { picked, opener, label };
+	struct patients_pick p = { .picked = picked, .opener = opener, .label = label };
+
+	return app_open(app, &patients_screen, &p);
+}
+
+int
+patients_choose_for(struct app *app, const char *label, void *opener, patients_chosen_fn chosen)
+{
+	struct patients_pick p = { .chosen = chosen, .opener = opener, .label = label };
 
 	return app_open(app, &patients_screen, &p);
 }

@@ -23,7 +23,8 @@ struct ui_list_page *patients_page(const cJSON *bundle, const struct patient_que
 
 /* What the finder opens on: NULL finds and opens records, else a patient is chosen for OPENER. */
 struct patients_pick {
-	patients_picked_fn picked;
+	patients_picked_fn picked;   /* the patient, read; or */
+	patients_chosen_fn chosen;   /* only its id (patients_choose_for) */
 	void *opener;
 	const char *label; /* the prompt's words (a static string), NULL: "Book for:" */
 };

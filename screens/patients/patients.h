@@ -42,5 +42,13 @@ typedef void (*patients_picked_fn)(struct app *app, void *opener, const cJSON *p
 int patients_pick(struct app *app, void *opener, patients_picked_fn picked);
 /* The same, the prompt saying what the patient is chosen for: LABEL (static, at most 14 columns: "Chart of:"). */
 int patients_pick_for(struct app *app, const char *label, void *opener, patients_picked_fn picked);
+/*
+ * The finder as a chooser only, for a screen that reads the patient in a batch of its own
+ * (the chart's cover sheet) and audits and sets it itself: the finder reads nothing, leaves,
+ * and CHOSEN(app, OPENER, id) is called with the row's id (borrowed for the call). One
+ * round trip fewer than patients_pick_for.
+ */
+typedef void (*patients_chosen_fn)(struct app *app, void *opener, const char *id);
+int patients_choose_for(struct app *app, const char *label, void *opener, patients_chosen_fn chosen);
 
 #endif
