@@ -372,7 +372,36 @@ full_widget(struct app *app, void *state)
 	return (struct app_focus){ APP_WIDGET_LIST, &f->list };
 }
 
-enum { NEEDS_ROW = APP_NEEDS_SCREEN };
+/* A note, the selected row's or the one whose details show, in the note screen. */
+static int
+open_note(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+	const char *id = f->showing ? f->reading : ui_list_selected_id(&f->list);
+
+	if (id == NULL || !fhir_valid_id(id)) {
+		app_error(app, "This row has no id the server can be asked for");
+		return APP_HANDLED;
+	}
+	chart_open_note(app, &(struct chart_list_arg){ .id = f->id, .patient = f->patient,
+	    .allergies = &f->allergies }, id);
+	return APP_HANDLED;
+}
+
+/* Back from the note screen: what it changed shows in the list. */
+static void
+full_resume(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	if (f->pane != CHART_NOTES)
+		return;
+	f->showing = false;
+	search_first(f);
+}
+
+enum { NEEDS_ROW = APP_NEEDS_SCREEN, NEEDS_NOTE = APP_NEEDS_SCREEN << 1 };
 
 static const char *
 full_unmet(struct app *app, void *state, unsigned need)
@@ -382,12 +411,17 @@ full_unmet(struct app *app, void *state, unsigned need)
 	(void)app;
 	if (need == NEEDS_ROW && (f->showing || ui_list_selected_id(&f->list) == NULL))
 		return f->showing ? "the details already show" : "no row is selected";
+	if (need == NEEDS_NOTE && f->pane != CHART_NOTES)
+		return "this list is not of notes";
+	if (need == NEEDS_NOTE && (f->showing ? f->reading : ui_list_selected_id(&f->list)) == NULL)
+		return "no note is selected";
 	return NULL;
 }
 
 static const struct screen_action full_actions[] = {
 	{ A_SELECT, open_row, NEEDS_ROW | APP_NEEDS_IDLE, "details" },
 	{ A_REFRESH, read_again, APP_NEEDS_IDLE, "refresh" },
+	{ A_OPEN_NOTE, open_note, NEEDS_NOTE | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, full_back, 0, NULL },
 	{ A_NONE },
 };
@@ -402,6 +436,7 @@ const struct screen_ops chart_list_screen = {
 	.enter = full_enter,
 	.leave = full_leave,
 	.draw = full_draw,
+	.resume = full_resume,
 	.actions = full_actions,
 	.unmet = full_unmet,
 	.widget = full_widget,
