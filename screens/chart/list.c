@@ -4,6 +4,7 @@
 #include "screens/chart/chart-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
+#include "fhir/note.h"
 #include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
@@ -47,7 +48,22 @@ struct chart_full {
 	struct chart_detail *held;
 	size_t nheld;
 	char *body; /* the "Binary/ID" being read */
+	/* A note's view and text, held while its signature's Provenances are read. */
+	struct note_view note;
+	bool has_note;
+	struct note_body text;
+	bool has_text;
 };
+
+static void
+forget_note(struct chart_full *f)
+{
+	if (f->has_note)
+		note_view_clear(&f->note);
+	if (f->has_text)
+		note_body_clear(&f->text);
+	f->has_note = f->has_text = false;
+}
 
 static void
 on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
@@ -161,6 +177,7 @@ full_leave(struct app *app, void *state)
 	cJSON_Delete(f->patient);
 	free(f->reading);
 	chart_details_free(f->held, f->nheld);
+	forget_note(f);
 	free(f->body);
 	free(f->id);
 	free(f);
@@ -248,6 +265,39 @@ show_details(struct app *app, struct chart_full *f, struct chart_detail *d, size
 	f->showing = true;
 }
 
+/* A note's signature line, from its Provenances: added to its details, which then show. */
+static void
+on_provenance(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct chart_full *f = state;
+	struct chart_detail *d = f->held;
+	size_t n = f->nheld;
+	struct note_check check;
+	struct jws_trust *trust;
+	char *cause = NULL;
+
+	(void)tag;
+	f->held = NULL;
+	f->nheld = 0;
+	d = xreallocarray(d, n + 1, sizeof *d);
+	d[n].label = xstrdup("Signature");
+	if (r->status != FHIR_OK) {
+		d[n++].value = xasprintf("not checked: %s", r->status == FHIR_CANCELLED ? "cancelled"
+			: r->message ? r->message : "no answer");
+	} else {
+		/* Against the authorities of the profile's ca_file: see ehrterm(1), NOTES. */
+		trust = app_sign_trust(app, &cause);
+		note_verify(&f->note, &f->text, r->resource, trust, &check);
+		d[n++].value = trust != NULL ? xstrdup(check.line)
+		    : xasprintf("%s (the clinic's authorities could not be read: %s)", check.line, cause);
+		note_check_clear(&check);
+		jws_trust_free(&trust);
+		free(cause);
+	}
+	forget_note(f);
+	show_details(app, f, d, n);
+}
+
 /* A note's text, read apart: added to the note's details, which then show. */
 static void
 on_body(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
@@ -280,7 +330,19 @@ on_body(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		d = xreallocarray(d, n + 1, sizeof *d);
 		d[n].label = xstrdup("Text");
 		d[n++].value = cause;
+	} else if (f->has_note && note_body_read(r->resource, f->body, &f->text, &cause) == 0) {
+		struct fhir_search *q = note_provenance_search(f->note.id);
+
+		/* The signature is checked over the bytes just read: one read more, its Provenances. */
+		f->has_text = true;
+		f->held = d;
+		f->nheld = n;
+		app_request(app, f, &(struct app_request){ .search = q, .done = on_provenance,
+		    .slot = "chart-row", .label = "Checking the note's signature" });
+		fhir_search_free(&q);
+		return;
 	}
+	free(cause);
 	show_details(app, f, d, n);
 }
 
@@ -297,6 +359,12 @@ on_details(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 	if (f->pane == CHART_NOTES) {
 		char *why = NULL, *ref = chart_note_binary(r->resource, fhir_client_base(app_fhir(app)), &why);
 
+		char *cause = NULL;
+
+		forget_note(f);
+		if (note_view_read(r->resource, fhir_client_base(app_fhir(app)), &f->note, &cause) == 0)
+			f->has_note = true;
+		free(cause);
 		if (ref != NULL) {
 			/* The text is held apart: one read more, then the note shows whole. */
 			chart_details_free(f->held, f->nheld);
