@@ -683,6 +683,13 @@ note_back(struct app *app, void *state)
 	return APP_REDRAW;
 }
 
+static bool
+is_signed(const struct note_screen *s)
+{
+	return s->mode == SHOWN && s->ctx.note.status == NOTE_CURRENT &&
+	    s->ctx.note.doc_status == NOTE_DOC_FINAL;
+}
+
 /* --- drawing ---------------------------------------------------------------------------------- */
 
 static void
@@ -732,6 +739,17 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "Sign as %s: the key's passphrase:", app_user(app) ? app_user(app) : "you");
 		ui_prompt_draw(&s->pass, win, bottom, label + 1, COLS - label - 1, &s->cursor_x);
 		s->cursor_y = bottom;
+	} else if (is_signed(s)) {
+		/* A signed note changes only by a new note: the keys that start one, as bound. */
+		char add[32], fix[32];
+
+		if (!app_key_for(app, A_ADDENDUM, add, sizeof add))
+			snprintf(add, sizeof add, "addendum");
+		if (!app_key_for(app, A_CORRECT_NOTE, fix, sizeof fix))
+			snprintf(fix, sizeof fix, "correct-note");
+		ui_putf(win, bottom, 0, COLS, UI_DIM, true,
+		    "%zu characters; signed notes never change: %s writes an addendum, %s a correction",
+		    s->body.len, add, fix);
 	} else {
 		ui_putf(win, bottom, 0, COLS, UI_DIM, true, "%zu characters%s",
 		    s->mode == SHOWN ? s->body.len : ui_editor_length(&s->editor),
@@ -799,12 +817,6 @@ enum {
 	NEEDS_ON_SERVER = APP_NEEDS_SCREEN << 5,   /* a current note, draft or signed */
 };
 
-static bool
-is_signed(const struct note_screen *s)
-{
-	return s->mode == SHOWN && s->ctx.note.status == NOTE_CURRENT &&
-	    s->ctx.note.doc_status == NOTE_DOC_FINAL;
-}
 
 static const char *
 note_unmet(struct app *app, void *state, unsigned need)
@@ -877,8 +889,9 @@ static const struct screen_action note_actions[] = {
 	{ A_SAVE, note_save, WRITE | NEEDS_WRITING, "save draft" },
 	{ A_SIGN_NOTE, note_sign, WRITE | NEEDS_DRAFT, "sign" },
 	{ A_NOTE_TYPE, note_type, NEEDS_QUIET | NEEDS_NEW, NULL },
-	{ A_ADDENDUM, note_addendum, WRITE | NEEDS_SIGNED, "addendum" },
-	{ A_CORRECT_NOTE, note_correct, WRITE | NEEDS_SIGNED, "correct" },
+	/* Named under a signed note, where they apply, rather than on the hint line. */
+	{ A_ADDENDUM, note_addendum, WRITE | NEEDS_SIGNED, NULL },
+	{ A_CORRECT_NOTE, note_correct, WRITE | NEEDS_SIGNED, NULL },
 	{ A_ENTERED_IN_ERROR, note_error, WRITE | NEEDS_ON_SERVER, NULL },
 	{ A_REFRESH, note_refresh, NEEDS_QUIET | APP_NEEDS_IDLE, NULL },
 	{ A_SELECT, note_select, 0, NULL },
