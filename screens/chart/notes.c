@@ -120,10 +120,12 @@ forget_note(struct note_screen *s)
 static void
 fill_text(struct note_screen *s)
 {
-	const char *p = (const char *)s->body.bytes, *end = p + s->body.len;
+	const char *p = (const char *)s->body.bytes, *end = s->has_body ? p + s->body.len : p;
 
 	ui_pager_free(&s->text);
 	ui_pager_init(&s->text);
+	if (!s->has_body)
+		return;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
@@ -701,6 +703,8 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const char *type = s->mode == NEW ? note_types[s->type].display
 	    : s->ctx.has_note && *s->ctx.note.type_text ? s->ctx.note.type_text
 							: "Note";
+	/* What is drawn of the note after a read that failed: nothing of it is held. */
+	const char *when = s->ctx.has_note ? s->ctx.note.date : "(not read)";
 	char key[32];
 
 	date_time_now(&now);
@@ -720,14 +724,14 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_putf(win, y++, 0, COLS, UI_NORMAL, true, "%s%s%s; %s changes the type",
 		    s->rel == REL_APPENDS ? "Appends to the note of " : s->rel == REL_REPLACES
 			? "Replaces the note of " : "Written now",
-		    s->rel != REL_NONE ? s->ctx.note.date : "", s->ctx.visit ? " at the open visit" : "",
+		    s->rel != REL_NONE ? when : "", s->ctx.visit ? " at the open visit" : "",
 		    key);
 	} else if (s->mode == DRAFT) {
-		ui_putf(win, y++, 0, COLS, UI_NORMAL, true, "Draft of %s", s->ctx.note.date);
+		ui_putf(win, y++, 0, COLS, UI_NORMAL, true, "Draft of %s", when);
 	} else {
 		ui_putf(win, y++, 0, COLS,
 		    s->checked && s->check.state == NOTE_SIGNATURE_BAD ? UI_ERROR : UI_NORMAL, true,
-		    "%s; written %s", s->checked ? s->check.line : "not checked", s->ctx.note.date);
+		    "%s; written %s", s->checked ? s->check.line : "not checked", when);
 	}
 	ui_blank(win, y++, 0, COLS);
 	if (s->mode == SHOWN)
@@ -815,6 +819,7 @@ enum {
 	NEEDS_NEW = APP_NEEDS_SCREEN << 3,	   /* a note not yet saved */
 	NEEDS_SIGNED = APP_NEEDS_SCREEN << 4,	   /* a signed current note */
 	NEEDS_ON_SERVER = APP_NEEDS_SCREEN << 5,   /* a current note, draft or signed */
+	NEEDS_READ = APP_NEEDS_SCREEN << 6,	   /* the note asked for is read */
 };
 
 
@@ -828,6 +833,9 @@ note_unmet(struct app *app, void *state, unsigned need)
 		return "answer the question first";
 	if (need == NEEDS_QUIET && s->typing_pass)
 		return "type the passphrase and press Enter, or go back";
+	/* A read that failed leaves nothing of the note to write over or sign: read it again. */
+	if (need == NEEDS_READ && s->note_id != NULL && !s->ctx.has_note)
+		return "the note is not read: refresh";
 	if (need == NEEDS_WRITING && s->mode != NEW && s->mode != DRAFT)
 		return s->mode == SHOWN ? "a signed note never changes: write an addendum or a correction"
 					: "wait for the note to be read";
@@ -884,7 +892,7 @@ note_unsaved(struct app *app, void *state)
 	return ((s->mode == NEW || s->mode == DRAFT) && ui_editor_dirty(&s->editor)) || s->unsure;
 }
 
-#define WRITE (NEEDS_QUIET | APP_NEEDS_IDLE)
+#define WRITE (NEEDS_QUIET | NEEDS_READ | APP_NEEDS_IDLE)
 static const struct screen_action note_actions[] = {
 	{ A_SAVE, note_save, WRITE | NEEDS_WRITING, "save draft" },
 	{ A_SIGN_NOTE, note_sign, WRITE | NEEDS_DRAFT, "sign" },
