@@ -236,7 +236,7 @@ app_lock(struct app *app)
 	app->dirty = true;
 }
 
-/* Whether PASS proves the user is still the one who logged in: the idle lock's and signing's test. */
+/* Whether PASS proves the user is who logged in: the idle lock's test, and signing's. */
 static bool
 proves(struct app *app, const struct secret *pass)
 {
