@@ -50,6 +50,11 @@ int chart_open_vitals(struct app *app, const struct chart_list_arg *arg);
  */
 bool chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
     const char *id, const char *row, struct ui_pager *pager);
+/*
+ * Open the note screen for ARG's patient: NOTE_ID's note (a draft to go on with and sign,
+ * a signed one to check, add to, correct or mark entered in error), or a new note (NULL).
+ */
+int chart_open_note(struct app *app, const struct chart_list_arg *arg, const char *note_id);
 /* Open the labs by panel and date of the patient ARG names (its pane is ignored). */
 int chart_open_labs(struct app *app, const struct chart_list_arg *arg);
 /* Open the visits (Encounters) of the patient ARG names; ARG's pane is not used. */

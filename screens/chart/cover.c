@@ -576,6 +576,16 @@ immunize(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+static int
+write_note(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_note(app, &(struct chart_list_arg){ .id = c->id,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies }, NULL);
+	return APP_HANDLED;
+}
+
 enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
 
 static const char *
@@ -607,6 +617,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_IMMUNIZE, immunize, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_RECORD_MEDS, record_meds, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
+	{ A_WRITE_NOTE, write_note, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

@@ -4,6 +4,7 @@
 #include "screens/chart/chart-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
+#include "fhir/note.h"
 #include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
@@ -47,7 +48,22 @@ struct chart_full {
 	struct chart_detail *held;
 	size_t nheld;
 	char *body; /* the "Binary/ID" being read */
+	/* A note's view and text, held while its signature's Provenances are read. */
+	struct note_view note;
+	bool has_note;
+	struct note_body text;
+	bool has_text;
 };
+
+static void
+forget_note(struct chart_full *f)
+{
+	if (f->has_note)
+		note_view_clear(&f->note);
+	if (f->has_text)
+		note_body_clear(&f->text);
+	f->has_note = f->has_text = false;
+}
 
 static void
 on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
@@ -161,6 +177,7 @@ full_leave(struct app *app, void *state)
 	cJSON_Delete(f->patient);
 	free(f->reading);
 	chart_details_free(f->held, f->nheld);
+	forget_note(f);
 	free(f->body);
 	free(f->id);
 	free(f);
@@ -248,6 +265,39 @@ show_details(struct app *app, struct chart_full *f, struct chart_detail *d, size
 	f->showing = true;
 }
 
+/* A note's signature line, from its Provenances: added to its details, which then show. */
+static void
+on_provenance(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct chart_full *f = state;
+	struct chart_detail *d = f->held;
+	size_t n = f->nheld;
+	struct note_check check;
+	struct jws_trust *trust;
+	char *cause = NULL;
+
+	(void)tag;
+	f->held = NULL;
+	f->nheld = 0;
+	d = xreallocarray(d, n + 1, sizeof *d);
+	d[n].label = xstrdup("Signature");
+	if (r->status != FHIR_OK) {
+		d[n++].value = xasprintf("not checked: %s", r->status == FHIR_CANCELLED ? "cancelled"
+			: r->message ? r->message : "no answer");
+	} else {
+		/* Against the authorities of the profile's ca_file: see ehrterm(1), NOTES. */
+		trust = app_sign_trust(app, &cause);
+		note_verify(&f->note, &f->text, r->resource, trust, &check);
+		d[n++].value = trust != NULL ? xstrdup(check.line)
+		    : xasprintf("%s (the clinic's authorities could not be read: %s)", check.line, cause);
+		note_check_clear(&check);
+		jws_trust_free(&trust);
+		free(cause);
+	}
+	forget_note(f);
+	show_details(app, f, d, n);
+}
+
 /* A note's text, read apart: added to the note's details, which then show. */
 static void
 on_body(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
@@ -280,7 +330,19 @@ on_body(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		d = xreallocarray(d, n + 1, sizeof *d);
 		d[n].label = xstrdup("Text");
 		d[n++].value = cause;
+	} else if (f->has_note && note_body_read(r->resource, f->body, &f->text, &cause) == 0) {
+		struct fhir_search *q = note_provenance_search(f->note.id);
+
+		/* The signature is checked over the bytes just read: one read more, its Provenances. */
+		f->has_text = true;
+		f->held = d;
+		f->nheld = n;
+		app_request(app, f, &(struct app_request){ .search = q, .done = on_provenance,
+		    .slot = "chart-row", .label = "Checking the note's signature" });
+		fhir_search_free(&q);
+		return;
 	}
+	free(cause);
 	show_details(app, f, d, n);
 }
 
@@ -297,6 +359,12 @@ on_details(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 	if (f->pane == CHART_NOTES) {
 		char *why = NULL, *ref = chart_note_binary(r->resource, fhir_client_base(app_fhir(app)), &why);
 
+		char *cause = NULL;
+
+		forget_note(f);
+		if (note_view_read(r->resource, fhir_client_base(app_fhir(app)), &f->note, &cause) == 0)
+			f->has_note = true;
+		free(cause);
 		if (ref != NULL) {
 			/* The text is held apart: one read more, then the note shows whole. */
 			chart_details_free(f->held, f->nheld);
@@ -372,7 +440,36 @@ full_widget(struct app *app, void *state)
 	return (struct app_focus){ APP_WIDGET_LIST, &f->list };
 }
 
-enum { NEEDS_ROW = APP_NEEDS_SCREEN };
+/* A note, the selected row's or the one whose details show, in the note screen. */
+static int
+open_note(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+	const char *id = f->showing ? f->reading : ui_list_selected_id(&f->list);
+
+	if (id == NULL || !fhir_valid_id(id)) {
+		app_error(app, "This row has no id the server can be asked for");
+		return APP_HANDLED;
+	}
+	chart_open_note(app, &(struct chart_list_arg){ .id = f->id, .patient = f->patient,
+	    .allergies = &f->allergies }, id);
+	return APP_HANDLED;
+}
+
+/* Back from the note screen: what it changed shows in the list. */
+static void
+full_resume(struct app *app, void *state)
+{
+	struct chart_full *f = state;
+
+	(void)app;
+	if (f->pane != CHART_NOTES)
+		return;
+	f->showing = false;
+	search_first(f);
+}
+
+enum { NEEDS_ROW = APP_NEEDS_SCREEN, NEEDS_NOTE = APP_NEEDS_SCREEN << 1 };
 
 static const char *
 full_unmet(struct app *app, void *state, unsigned need)
@@ -382,12 +479,17 @@ full_unmet(struct app *app, void *state, unsigned need)
 	(void)app;
 	if (need == NEEDS_ROW && (f->showing || ui_list_selected_id(&f->list) == NULL))
 		return f->showing ? "the details already show" : "no row is selected";
+	if (need == NEEDS_NOTE && f->pane != CHART_NOTES)
+		return "this list is not of notes";
+	if (need == NEEDS_NOTE && (f->showing ? f->reading : ui_list_selected_id(&f->list)) == NULL)
+		return "no note is selected";
 	return NULL;
 }
 
 static const struct screen_action full_actions[] = {
 	{ A_SELECT, open_row, NEEDS_ROW | APP_NEEDS_IDLE, "details" },
 	{ A_REFRESH, read_again, APP_NEEDS_IDLE, "refresh" },
+	{ A_OPEN_NOTE, open_note, NEEDS_NOTE | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, full_back, 0, NULL },
 	{ A_NONE },
 };
@@ -402,6 +504,7 @@ const struct screen_ops chart_list_screen = {
 	.enter = full_enter,
 	.leave = full_leave,
 	.draw = full_draw,
+	.resume = full_resume,
 	.actions = full_actions,
 	.unmet = full_unmet,
 	.widget = full_widget,

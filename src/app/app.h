@@ -251,4 +251,21 @@ bool app_typed_ahead(const struct app *app);
 typedef void (*app_timer_fn)(struct app *app, void *state);
 void app_timer(struct app *app, void *state, int ms, app_timer_fn fn);
 
+/*
+ * A clinical note's signature. PASS (taken: wiped and freed) must prove the key's
+ * passphrase again, as the idle lock asks it (the lock passphrase for a key without one);
+ * then the session's client key signs LEN bytes at BYTES naming TARGET, with the profile's
+ * client_cert (jws_sign_file). The JWS (the caller frees it), or NULL with *CAUSE (freed
+ * by the caller): a wrong passphrase is audited as a failed unlock and signs nothing.
+ */
+struct secret;
+char *app_sign(struct app *app, struct secret **pass, const char *target, const void *bytes,
+    size_t len, char **cause);
+/*
+ * The authorities a note's signer must chain to: the certificates of the profile's
+ * ca_file, the one that issues the clinic's client certificates. NULL with *CAUSE.
+ */
+struct jws_trust;
+struct jws_trust *app_sign_trust(struct app *app, char **cause);
+
 #endif

@@ -5,7 +5,9 @@
 #include "confine/confine.h"
 #include "keyring/keyring.h"
 #include "net/tlskey.h"
+#include "sign/jws.h"
 #include "ui/ui.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 #include <stdlib.h>
@@ -234,24 +236,34 @@ app_lock(struct app *app)
 	app->dirty = true;
 }
 
+/* Whether PASS proves the user is who logged in: the idle lock's test, and signing's. */
+static bool
+proves(struct app *app, const struct secret *pass)
+{
+	char *cause = NULL;
+	bool ok;
+
+	if (session_needs_passphrase(app->session))
+		ok = tlskey_open(app->profile->client_key, secret_str(pass), &cause) == TLSKEY_OPENS;
+	else
+		ok = app->lock_passphrase != NULL && *secret_str(app->lock_passphrase) != '\0' &&
+		    secret_equal(pass, app->lock_passphrase);
+	free(cause);
+	return ok;
+}
+
 static void
 unlock_entered(struct app *app)
 {
 	struct secret *pass = ui_prompt_take_secret(&app->pass_prompt);
-	char *cause = NULL;
 	bool ok;
 
 	/*
 	 * Proved by opening the key, not by comparing with a copy; a key without a passphrase
 	 * by the lock passphrase from the keyring. Never by Enter alone.
 	 */
-	if (session_needs_passphrase(app->session))
-		ok = tlskey_open(app->profile->client_key, secret_str(pass), &cause) == TLSKEY_OPENS;
-	else
-		ok = app->lock_passphrase != NULL && *secret_str(app->lock_passphrase) != '\0' &&
-		    secret_equal(pass, app->lock_passphrase);
+	ok = proves(app, pass);
 	secret_free(&pass);
-	free(cause);
 	if (!ok) {
 		app_error(app, "%s", session_needs_passphrase(app->session)
 			? "That passphrase does not open the key"
@@ -362,4 +374,55 @@ app_unlock_key(struct app *app, int key)
 {
 	if (app_prompt_key(app, &app->pass_prompt, key) == A_SELECT)
 		unlock_entered(app);
+}
+
+/* --- a clinical note's signature --------------------------------------------------------- */
+
+char *
+app_sign(struct app *app, struct secret **pass, const char *target, const void *bytes,
+    size_t len, char **cause)
+{
+	bool ok = app->phase == PHASE_READY && app->session != NULL && app->session->key != NULL &&
+	    proves(app, *pass);
+
+	secret_free(pass);
+	*cause = NULL;
+	if (!ok) {
+		/* A failed proof of who signs is a failed re-authentication, as the lock's. */
+		app_audit(app, "unlock-failed", NULL, NULL);
+		*cause = xstrdup(app->session == NULL || session_needs_passphrase(app->session)
+			? "that passphrase does not open the key"
+			: "that is not the lock passphrase");
+		return NULL;
+	}
+	app->last_key = app_now();
+	return jws_sign_file(app->session->key, app->profile->client_cert, &cfg_policy_cert, target,
+	    bytes, len, cause);
+}
+
+/* The PEM a CA file may hold at most: a bundle of a few dozen authorities. */
+#define TRUST_FILE_MAX (1024 * 1024)
+
+struct jws_trust *
+app_sign_trust(struct app *app, char **cause)
+{
+	struct jws_trust *t;
+	char *pem = NULL;
+	size_t len = 0;
+
+	*cause = NULL;
+	if (app->profile == NULL || app->profile->ca_file == NULL) {
+		*cause = xstrdup("the profile names no ca_file");
+		return NULL;
+	}
+	if (file_read(app->profile->ca_file, &cfg_policy_ca, TRUST_FILE_MAX, &pem, &len, cause) != 0)
+		return NULL;
+	if (len > TRUST_FILE_MAX) {
+		free(pem);
+		*cause = xstrdup("the ca_file is too long to read");
+		return NULL;
+	}
+	t = jws_trust_new(pem, len, cause);
+	free(pem);
+	return t;
 }

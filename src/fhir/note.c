@@ -983,3 +983,172 @@ note_check_clear(struct note_check *c)
 	free(c->line);
 	memset(c, 0, sizeof *c);
 }
+
+/* --- what the note screen reads in one round trip ------------------------------------ */
+
+enum { C_ME, C_VISIT, C_NOTE, C_PROVENANCE, C_COUNT };
+/* Practitioners and visits looked at, whatever the server sends. */
+#define CONTEXT_SCAN 10
+
+cJSON *
+note_context_batch(const struct fhir_client *fc, const char *patient, const char *user,
+    const char *note_id)
+{
+	cJSON *entries, *batch;
+	struct fhir_search *s;
+	char *v;
+
+	if (!fhir_valid_id(patient) || (note_id != NULL && !fhir_valid_id(note_id)))
+		return NULL;
+	batch = fhir_batch_new(&entries);
+	s = fhir_search_new("Practitioner");
+	v = xasprintf("%s|%s", NOTE_CERT_CN, user != NULL ? user : "");
+	fhir_search_add(s, "identifier", v);
+	fhir_search_add(s, "_count", "2");
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	free(v);
+	/* The visit the patient is at now, as the medications form finds it. */
+	s = fhir_search_new("Encounter");
+	fhir_search_add(s, "patient", patient);
+	fhir_search_add(s, "status", "in-progress,arrived,triaged,onleave");
+	fhir_search_add(s, "_sort", "-date");
+	fhir_search_add(s, "_count", "1");
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	if (note_id != NULL) {
+		fhir_batch_add_read(entries, "DocumentReference", note_id);
+		s = note_provenance_search(note_id);
+		fhir_batch_add_search(entries, fc, s);
+		fhir_search_free(&s);
+	}
+	return batch;
+}
+
+/* The searchset of batch entry I, or NULL when it failed or is not one. */
+static const cJSON *
+context_set(const cJSON *entries, int i)
+{
+	const cJSON *entry = cJSON_GetArrayItem(entries, i);
+	const cJSON *r = fhir_get_object(entry, "resource");
+	const char *t = fhir_get_string(r, "resourceType");
+
+	return fhir_entry_ok(entry) && t != NULL && strcmp(t, "Bundle") == 0 ? r : NULL;
+}
+
+/* The one Practitioner carrying USER in NOTE_CERT_CN; two claiming it name neither. */
+static char *
+context_author(const cJSON *set, const char *user)
+{
+	const cJSON *entry, *ident;
+	const char *found = NULL;
+	size_t seen = 0;
+
+	if (set == NULL || blank(user))
+		return NULL;
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
+	{
+		const cJSON *r = fhir_get_object(entry, "resource");
+		const char *t = fhir_get_string(r, "resourceType");
+		size_t k = 0;
+		bool mine = false;
+
+		if (seen++ >= CONTEXT_SCAN)
+			break;
+		if (t == NULL || strcmp(t, "Practitioner") != 0 || fhir_id_of(r) == NULL)
+			continue;
+		cJSON_ArrayForEach(ident, fhir_get_array(r, "identifier"))
+		{
+			const char *sys = fhir_get_string(ident, "system");
+			const char *val = fhir_get_string(ident, "value");
+
+			if (k++ >= SCAN_MAX)
+				break;
+			if (sys != NULL && val != NULL && strcmp(sys, NOTE_CERT_CN) == 0 &&
+			    strcmp(val, user) == 0)
+				mine = true;
+		}
+		if (!mine)
+			continue;
+		if (found != NULL)
+			return NULL;
+		found = fhir_id_of(r);
+	}
+	return found != NULL ? xstrdup(found) : NULL;
+}
+
+/* The first open Encounter of PATIENT in SET. */
+static char *
+context_visit(const cJSON *set, const char *patient)
+{
+	const cJSON *entry;
+	size_t seen = 0;
+
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
+	{
+		const cJSON *r = fhir_get_object(entry, "resource");
+		const char *t = fhir_get_string(r, "resourceType");
+		const cJSON *subject = fhir_get_object(r, "subject");
+
+		if (seen++ >= CONTEXT_SCAN)
+			break;
+		if (t != NULL && strcmp(t, "Encounter") == 0 && fhir_id_of(r) != NULL &&
+		    fhir_refers_to(fhir_get_string(subject, "reference"), "Patient", patient))
+			return xstrdup(fhir_id_of(r));
+	}
+	return NULL;
+}
+
+int
+note_context_read(const cJSON *response, const char *patient, const char *user,
+    const char *note_id, const char *base, struct note_context *out, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	const char *rt = fhir_get_string(response, "resourceType");
+	const cJSON *set, *entry;
+
+	memset(out, 0, sizeof *out);
+	*cause = NULL;
+	if (rt == NULL || strcmp(rt, "Bundle") != 0 ||
+	    cJSON_GetArraySize(entries) != (note_id != NULL ? C_COUNT : C_NOTE)) {
+		*cause = xstrdup("the server's answer is not what was asked for");
+		return -1;
+	}
+	out->author = context_author(context_set(entries, C_ME), user);
+	if ((set = context_set(entries, C_VISIT)) != NULL)
+		out->visit = context_visit(set, patient);
+	if (note_id == NULL)
+		return 0;
+	entry = cJSON_GetArrayItem(entries, C_NOTE);
+	if (!fhir_entry_ok(entry)) {
+		*cause = fhir_entry_failure(entry, "the note");
+		goto fail;
+	}
+	if (note_view_read(fhir_get_object(entry, "resource"), base, &out->note, cause) != 0)
+		goto fail;
+	out->has_note = true;
+	if (strcmp(out->note.id, note_id) != 0 || strcmp(out->note.patient, patient) != 0) {
+		*cause = xstrdup(strcmp(out->note.id, note_id) != 0
+			? "the server answered with another note"
+			: "the note is another patient's");
+		goto fail;
+	}
+	/* Without them the note shows as not signed, which is what can be said. */
+	if ((set = context_set(entries, C_PROVENANCE)) != NULL)
+		out->provenances = cJSON_Duplicate(set, true);
+	return 0;
+fail:
+	note_context_clear(out);
+	return -1;
+}
+
+void
+note_context_clear(struct note_context *c)
+{
+	free(c->author);
+	free(c->visit);
+	if (c->has_note)
+		note_view_clear(&c->note);
+	cJSON_Delete(c->provenances);
+	memset(c, 0, sizeof *c);
+}

@@ -248,4 +248,34 @@ void note_verify(const struct note_view *note, const struct note_body *body,
     const cJSON *provenances, const struct jws_trust *trust, struct note_check *out);
 void note_check_clear(struct note_check *c);
 
+/* --- what the note screen reads in one round trip ------------------------------------ */
+
+/* The identifier system of a Practitioner naming the client certificate's CN. */
+#define NOTE_CERT_CN "urn:ehrterm:cert-cn"
+
+/* What writing, signing or changing a note needs to know first; strings owned. */
+struct note_context {
+	char *author;	 /* the Practitioner id of who is logged in, or NULL: not known */
+	char *visit;	 /* the patient's open visit (an Encounter id), or NULL */
+	bool has_note;	 /* NOTE was asked for and read */
+	struct note_view note;
+	cJSON *provenances; /* a copy of the Provenance searchset of NOTE, or NULL */
+};
+/*
+ * The batch for PATIENT: the Practitioner whose identifier is NOTE_CERT_CN|USER, the
+ * patient's open visit and, when NOTE_ID is not NULL, that DocumentReference and its
+ * Provenances (note_provenance_search). NULL when an id is not valid. The caller frees it.
+ */
+cJSON *note_context_batch(const struct fhir_client *fc, const char *patient, const char *user,
+    const char *note_id);
+/*
+ * Read that batch's answer into OUT (zeroed first). -1 and *CAUSE when the note asked
+ * for is not read, is not NOTE_ID or is another patient's than PATIENT; who is logged in
+ * and the visit are NULL when they cannot be known (two Practitioners claiming USER name
+ * neither). BASE is for note_view_read.
+ */
+int note_context_read(const cJSON *response, const char *patient, const char *user,
+    const char *note_id, const char *base, struct note_context *out, char **cause);
+void note_context_clear(struct note_context *c);
+
 #endif

@@ -19,11 +19,11 @@
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger",
-    "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", NULL};
+    "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", "note", NULL};
 #define CONTEXT_LIST \
     "global, list, form, pager, prompt, dialog, editor, home, schedule, patients, patient, coverage, flow, " \
     "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, vitals-entry, " \
-    "allergies-form, problems-form, immunize-form, meds-form"
+    "allergies-form, problems-form, immunize-form, meds-form, note"
 
 static int
 key(const char *name)

@@ -1153,3 +1153,76 @@ Test(clinical_note, many_provenances_are_looked_at_within_bounds, .timeout = 20)
 	cJSON_Delete(set);
 	made_free(&m);
 }
+
+/* --- the note screen's one read ---------------------------------------------------------- */
+
+
+#define OK_ENTRY(res) "{\"response\":{\"status\":\"200 OK\"},\"resource\":" res "}"
+#define SET(...) "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[" __VA_ARGS__ "]}"
+#define PRACT(id, cn)                                                                        \
+	"{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"" id "\",\"identifier\":"  \
+	"[{\"system\":\"urn:ehrterm:cert-cn\",\"value\":\"" cn "\"}]}}"
+#define VISIT(id, patient)                                                                   \
+	"{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"" id "\",\"status\":"         \
+	"\"in-progress\",\"subject\":{\"reference\":\"Patient/" patient "\"}}}"
+#define NOTE_DOC(id, patient)                                                                \
+	"{\"resourceType\":\"DocumentReference\",\"id\":\"" id "\",\"meta\":{\"versionId\":"  \
+	"\"2\"},\"status\":\"current\",\"docStatus\":\"preliminary\",\"subject\":"             \
+	"{\"reference\":\"Patient/" patient "\"},\"type\":{\"coding\":[{\"system\":"          \
+	"\"http://loinc.org\",\"code\":\"11506-3\"}]},\"content\":[{\"attachment\":{\"url\":" \
+	"\"Binary/b1\"}}]}"
+
+Test(clinical_note, the_screens_read_names_who_writes_the_visit_and_the_note)
+{
+	cJSON *batch = note_context_batch(fc, "p1", "Dr Ann", "n1");
+	cJSON *answer = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+	    OK_ENTRY(SET(PRACT("pr1", "Dr Ann") "," PRACT("pr2", "Dr Bob"))) ","
+	    OK_ENTRY(SET(VISIT("e9", "p1"))) ","
+	    OK_ENTRY(NOTE_DOC("n1", "p1")) ","
+	    OK_ENTRY(SET()) "]}");
+	struct note_context c;
+	char *cause = NULL;
+
+	cr_assert_not_null(batch);
+	cr_assert_eq(cJSON_GetArraySize(at(batch, "entry")), 4);
+	cr_assert_str_eq(str(batch, "entry.2.request.url"), "DocumentReference/n1");
+	cr_assert_eq(note_context_read(answer, "p1", "Dr Ann", "n1", NULL, &c, &cause), 0, "%s",
+	    cause ? cause : "");
+	cr_assert_str_eq(c.author, "pr1");
+	cr_assert_str_eq(c.visit, "e9");
+	cr_assert(c.has_note && c.note.draft);
+	cr_assert_str_eq(c.note.binary, "Binary/b1");
+	cr_assert_not_null(c.provenances);
+	note_context_clear(&c);
+	cJSON_Delete(batch);
+	cJSON_Delete(answer);
+}
+
+Test(clinical_note, the_screens_read_refuses_another_patients_note_and_names_no_one_twice)
+{
+	cJSON *answer = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+	    OK_ENTRY(SET(PRACT("pr1", "Dr Ann") "," PRACT("pr2", "Dr Ann"))) ","
+	    OK_ENTRY(SET(VISIT("e9", "p2"))) ","
+	    OK_ENTRY(NOTE_DOC("n1", "p2")) ","
+	    OK_ENTRY(SET()) "]}");
+	cJSON *no_note = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+	    OK_ENTRY(SET(PRACT("pr1", "Dr Ann") "," PRACT("pr2", "Dr Ann"))) ","
+	    OK_ENTRY(SET(VISIT("e9", "p2"))) "]}");
+	struct note_context c;
+	char *cause = NULL;
+
+	cr_assert_eq(note_context_read(answer, "p1", "Dr Ann", "n1", NULL, &c, &cause), -1);
+	cr_assert_str_eq(cause, "the note is another patient's");
+	cr_assert_null(c.author);
+	free(cause);
+	cause = NULL;
+	/* Two Practitioners claim the certificate: neither writes; another's visit is not this one. */
+	cr_assert_eq(note_context_read(no_note, "p1", "Dr Ann", NULL, NULL, &c, &cause), 0);
+	cr_assert_null(c.author);
+	cr_assert_null(c.visit);
+	cr_assert_not(c.has_note);
+	note_context_clear(&c);
+	cr_assert_null(note_context_batch(fc, "p1", "Dr Ann", "../x"));
+	cJSON_Delete(answer);
+	cJSON_Delete(no_note);
+}

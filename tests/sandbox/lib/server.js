@@ -256,6 +256,13 @@ async function main() {
     core.indexStructureDefinitionBundle(definitions.readJson(f));
   }
   core.indexSearchParameterBundle(definitions.readJson('fhir/r4/search-parameters.json'));
+  // R4's Resource parameters apply to Binary too, but Medplum's bundle gives Binary none:
+  // _tag is what guards the create of a note's text (a Binary has no identifier).
+  core.indexSearchParameter({
+    resourceType: 'SearchParameter', id: 'Binary-tag', url: 'urn:ehrterm:sandbox:Binary-tag',
+    name: '_tag', status: 'active', code: '_tag', base: ['Binary'], type: 'token',
+    expression: 'Binary.meta.tag',
+  });
   const schemaMs = Date.now() - t0;
 
   const repo = new SandboxRepository();
