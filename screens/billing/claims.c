@@ -115,7 +115,12 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 static void
 search(struct app *app, struct claims *s)
 {
-	struct fhir_search *q = claims_queue_search((size_t)app_profile(app)->page_size);
+	/*
+	 * A server's history holds institutional and pharmacy claims too (Synthea's), which
+	 * the queue leaves out: bigger pages, as the finder's short form asks, so one
+	 * usually fills the screen.
+	 */
+	struct fhir_search *q = claims_queue_search((size_t)app_profile(app)->page_size * 5);
 	unsigned ticket;
 
 	if (app_audit(app, "search", "Claim", NULL) != 0)
