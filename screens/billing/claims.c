@@ -413,9 +413,17 @@ claims_changed(struct app *app, void *state, enum action a)
 {
 	struct claims *s = state;
 
+	const char *key;
+
 	(void)a;
-	if (s->asking)
+	if (s->asking) {
 		answered(app, s);
+		return;
+	}
+	/* The pane shows the claim it was read for: moved off it, the pane goes. */
+	key = ui_list_selected_id(&s->list);
+	if (s->showing && (key == NULL || strcmp(key, s->key) != 0))
+		s->showing = false;
 }
 
 static struct app_focus
