@@ -669,7 +669,7 @@ form(struct text *t, const struct claim_full *c, size_t first, size_t page, size
 
 	put(t, "HEALTH INSURANCE CLAIM FORM (CMS-1500 02/12, AS TEXT)          PAGE %zu OF %zu", page,
 	    pages);
-	ascii(a, 12, c->row.id);
+	ascii(a, 64, c->row.id);
 	put(t, "CLAIM ID %s", a);
 	ascii(a, 40, c->row.payer);
 	put(t, "CARRIER: %s", a);
