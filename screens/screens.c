@@ -30,6 +30,7 @@ const struct screen_ops *const screens_all[] = {
 	&charges_screen,
 	&posting_screen,
 	&ledger_screen,
+	&claims_screen,
 	NULL,
 };
 

@@ -32,6 +32,7 @@ extern const struct screen_ops billing_screen;
 extern const struct screen_ops charges_screen;
 extern const struct screen_ops posting_screen;
 extern const struct screen_ops ledger_screen;
+extern const struct screen_ops claims_screen;
 
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];

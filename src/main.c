@@ -17,6 +17,7 @@
 #include "app/app.h"
 #include "cfg/cfg.h"
 #include "fhir/capability.h"
+#include "confine/printer.h"
 #include "keyring/keyring.h"
 #include "net/tlskey.h"
 #include "screens/screens.h"
@@ -356,15 +357,25 @@ main(int argc, char **argv)
 		break;
 	case MODE_TUI:
 	default: {
+		/*
+		 * Forked now, before a passphrase or key is in memory: the helper keeps only
+		 * the configuration, and runs print commands after confinement forbids it here.
+		 */
+		struct printer *printer = printer_start(cfg, &cause);
 		struct app_config app = {
 			.cfg = cfg,
 			.profile_name = profile_name,
 			.screens = screens_all,
 			.on_ready = screens_ready,
 			.home = "home",
+			.printer = printer,
 		};
 
+		/* Without it ehrterm runs, and a print says why it cannot. */
+		free(cause);
+		cause = NULL;
 		rc = app_run(&app);
+		printer_stop(&printer);
 		break;
 	}
 	}

@@ -15,5 +15,7 @@ int billing_open_charges(struct app *app, const struct bill_encounter *encounter
 int billing_open_posting(struct app *app, const struct bill_encounter *encounter);
 /* The current patient's ledger: charges, the payers' answers, payments, two balances. */
 int billing_open_ledger(struct app *app);
+/* The claim queue: every professional claim by status and date; its CMS-1500 printed. */
+int billing_open_claims(struct app *app);
 
 #endif

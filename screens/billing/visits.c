@@ -278,6 +278,14 @@ ledger(struct app *app, void *state)
 }
 
 static int
+claims(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_claims(app);
+	return APP_HANDLED;
+}
+
+static int
 reread(struct app *app, void *state)
 {
 	struct visits *v = state;
@@ -325,6 +333,7 @@ static const struct screen_action visits_actions[] = {
 	{ A_SELECT, charge_visit, NEEDS_VISIT, "charge" },
 	{ A_POST_PAYMENT, post_payment, NEEDS_LOADED | NEEDS_VISIT, "post" },
 	{ A_LEDGER, ledger, NEEDS_LOADED, "ledger" },
+	{ A_CLAIMS, claims, 0, "claims" },
 	{ A_REFRESH, reread, NEEDS_LOADED | APP_NEEDS_IDLE, "refresh" },
 	{ A_BACK, visits_back, 0, NULL },
 	{ A_NONE },

@@ -13,6 +13,7 @@
 #include "keys/keys.h"
 
 struct app;
+struct printer;
 
 /* What a handler asks the loop to do next; bits, as htop's HandlerResult. */
 enum app_result {
@@ -114,6 +115,8 @@ struct app_config {
 	 * and once the user waits for nothing (no key held, no request, no screen's timer):
 	 * a module starts its background reads (app_request, .background, no state). */
 	void (*const *on_ready)(struct app *app);
+	/* The print helper forked at start-up (src/confine/printer.h), or NULL: no printing. */
+	struct printer *printer;
 };
 
 /* Run until the user quits or the terminal goes away. Returns the exit status. */
@@ -184,6 +187,12 @@ void app_set_patient(struct app *app, const cJSON *patient);
 const char *app_last_patient(struct app *app);
 /* The audit trail; a failure to write it is shown and returned. */
 int app_audit(struct app *app, const char *action, const char *type, const char *id);
+/*
+ * Send LEN bytes of TEXT to the profile's print_command and wait for it to finish.
+ * 0, or -1 with the reason on the status line. The caller writes the "export" audit
+ * line first.
+ */
+int app_print(struct app *app, const char *text, size_t len);
 /*
  * One screen view that shows N records of TYPE (a schedule's patients): one audit
  * line listing their ids, or several when they do not fit (audit_log_ids). Only

@@ -51,6 +51,7 @@ static const struct audit_action {
 	{ "check-out",     AUDIT_TYPE_ID,     false },
 	{ "room",          AUDIT_TYPE_ID,     false },     /* an Encounter's room */
 	{ "server-full",   AUDIT_NO_RESOURCE, false },     /* audit_server: later events not sent */
+	{ "export",        AUDIT_TYPE_ID,     false },     /* a record sent out: a claim printed */
 };
 // clang-format on
 

@@ -101,8 +101,9 @@ struct audit *audit_open(const char *path, const char *user, const char *profile
  *   resource (both NULL); server-full: the profile's audit_server copy is full, and
  *   events from here on are not sent until the server takes what waits;
  *   search, create, book: a type, an id if known;
- *   view, update, delete, cancel, reschedule, no-show, check-in, check-out, room:
- *   a type and an id.
+ *   view, update, delete, cancel, reschedule, no-show, check-in, check-out, room,
+ *   export: a type and an id. export is a record's content leaving ehrterm (a
+ *   CMS-1500 printed), written before it is sent.
  * An unknown action or a wrong resource is a programming error, refused like a
  * failed write so a test finds it.
  *

@@ -23,6 +23,7 @@ enum cfg_type {
 	CFG_T_PINS,     /* sha256// pins joined by ;, max = how many */
 	CFG_T_KEYMAP,   /* a keymap name or a path */
 	CFG_T_PROXY,    /* http://, https://, socks5:// or socks5h:// host and port; max = bytes */
+	CFG_T_COMMAND,  /* a program and its arguments, split by cfg_command_split; max = bytes */
 	CFG_T_COUNT
 };
 

@@ -34,6 +34,10 @@ const struct cfg_type_info cfg_types[CFG_T_COUNT] = {
 	[CFG_T_PROXY] = { "proxy",
 	    "An http://, https://, socks5:// or socks5h:// URL with a host and an optional "
 	    "port, and nothing else: no user name, password, path, query or fragment." },
+	[CFG_T_COMMAND] = { "command",
+	    "A program and its arguments, split at blanks and run without a shell: "
+	    "'...' and \"...\" keep blanks, a backslash keeps the next character; "
+	    "nothing is expanded. A program named without a '/' is looked for on PATH." },
 };
 
 /*
@@ -123,6 +127,10 @@ const struct cfg_option cfg_options[] = {
 	{ .name = "units", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "us",
 	  .max = 8, .offset = P(units), .choices = (const char *const[]){ "us", "metric", NULL },
 	  .doc = "Vitals: us (lb, ft/in, F) or metric (kg, cm, C), other in brackets." },
+	/* Run by a helper started before confinement: see ehrterm(1), SECURITY. */
+	{ .name = "print_command", .type = CFG_T_COMMAND, .scope = CFG_PROFILE, .def = "lp",
+	  .max = 1024, .offset = P(print_command),
+	  .doc = "What prints a CMS-1500: the form's text goes to its standard input." },
 };
 // clang-format on
 
@@ -182,6 +190,7 @@ cfg_option_limits(const struct cfg_option *opt, char *buf, size_t size)
 	case CFG_T_PATH:
 	case CFG_T_KEYMAP:
 	case CFG_T_PROXY:
+	case CFG_T_COMMAND:
 		snprintf(buf + n, size - n, "; at most %ld bytes.", opt->max);
 		break;
 	case CFG_T_COUNT:

@@ -510,6 +510,21 @@ cfg_value_set(const struct cfg_option *opt, const char *value, void *base, char 
 		if (cfg_parse_url(opt, value, &s, cause) != 0)
 			return -1;
 		break;
+	case CFG_T_COMMAND: {
+		char **argv;
+		char *why = NULL;
+
+		if (cfg_check_string(opt, value, cause) != 0)
+			return -1;
+		if (cfg_command_split(value, &argv, &why) != 0) {
+			*cause = xasprintf("%s: %s", opt->name, why);
+			free(why);
+			return -1;
+		}
+		cfg_command_free(argv);
+		s = xstrdup(value);
+		break;
+	}
 	case CFG_T_PROXY:
 		if (cfg_parse_proxy(opt, value, &s, cause) != 0)
 			return -1;
@@ -552,6 +567,7 @@ cfg_value_free(const struct cfg_option *opt, void *base)
 	case CFG_T_URL:
 	case CFG_T_PROXY:
 	case CFG_T_PATH:
+	case CFG_T_COMMAND:
 		free((char *)*(const char **)slot);
 		*(const char **)slot = NULL;
 		break;

@@ -500,3 +500,85 @@ cfg_load(const char *path, char **cause)
 	free(owned);
 	return cfg;
 }
+
+int
+cfg_command_split(const char *command, char ***argvp, char **cause)
+{
+	size_t len = strlen(command), n = 0;
+	char **argv = xcalloc(CFG_COMMAND_ARGS + 1, sizeof *argv);
+	const char *p = command;
+
+	*argvp = NULL;
+	while (*p != '\0') {
+		char *word, *w;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (n == CFG_COMMAND_ARGS) {
+			*cause = xasprintf("more than %d words", CFG_COMMAND_ARGS);
+			goto fail;
+		}
+		/* A word is never longer than the whole command. */
+		w = word = xmalloc(len + 1);
+		argv[n++] = word;
+		while (*p != '\0' && *p != ' ' && *p != '\t') {
+			unsigned char c = (unsigned char)*p;
+
+			if (c < 0x20 || c == 0x7F) {
+				*cause = xstrdup("a control character");
+				goto fail;
+			}
+			if (c == '\'') {
+				const char *end = strchr(p + 1, '\'');
+
+				if (end == NULL) {
+					*cause = xstrdup("a ' is not closed");
+					goto fail;
+				}
+				memcpy(w, p + 1, (size_t)(end - p - 1));
+				w += end - p - 1;
+				p = end + 1;
+			} else if (c == '"') {
+				for (p++; *p != '"'; p++) {
+					if (*p == '\0') {
+						*cause = xstrdup("a \" is not closed");
+						goto fail;
+					}
+					if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '$'))
+						p++;
+					*w++ = *p;
+				}
+				p++;
+			} else if (c == '\\') {
+				if (p[1] == '\0') {
+					*cause = xstrdup("a \\ ends it");
+					goto fail;
+				}
+				*w++ = p[1];
+				p += 2;
+			} else {
+				*w++ = *p++;
+			}
+		}
+		*w = '\0';
+	}
+	if (n == 0) {
+		*cause = xstrdup("no program is named");
+		goto fail;
+	}
+	*argvp = argv;
+	return 0;
+fail:
+	cfg_command_free(argv);
+	return -1;
+}
+
+void
+cfg_command_free(char **argv)
+{
+	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}

@@ -38,6 +38,7 @@ struct cfg_profile {
 	const char *units;	/* "us" or "metric": vital signs */
 	const char *unencrypted_key; /* "refuse" or "allow" */
 	const char *audit_server;    /* "no" or "yes": AuditEvents to the server too */
+	const char *print_command;   /* what prints: split with cfg_command_split, no shell */
 	unsigned int line;      /* line of the [profile] header, for messages */
 };
 
@@ -47,6 +48,19 @@ struct cfg_profile {
  * *cause set when neither variable holds an absolute path.
  */
 char *cfg_default_path(char **cause);
+
+/*
+ * COMMAND split into a NULL-terminated *ARGV (free with cfg_command_free) as a shell
+ * splits words, and nothing more: blanks (space, tab) separate words; '...' keeps
+ * everything up to the next ' as it is; "..." does too, but a backslash there keeps the
+ * next ", \ or $; outside quotes a backslash keeps the next character. No variable, ~,
+ * glob, redirection or ';' means anything: "lp -d x; rm y" is lp with four arguments.
+ * At most CFG_COMMAND_ARGS words. 0, or -1 with *CAUSE (an unclosed quote, a trailing
+ * backslash, no word, a control character).
+ */
+#define CFG_COMMAND_ARGS 64
+int cfg_command_split(const char *command, char ***argv, char **cause);
+void cfg_command_free(char **argv);
 
 /*
  * Read and parse the file at PATH (NULL: cfg_default_path()). The file must be a

@@ -30,6 +30,7 @@ enum event_kind {
 	KIND_CREATE,
 	KIND_UPDATE,
 	KIND_DELETE,
+	KIND_EXPORT,
 };
 
 // clang-format off
@@ -57,6 +58,7 @@ static const struct event_map {
 	{ "check-in",      KIND_UPDATE, false },
 	{ "check-out",     KIND_UPDATE, false },
 	{ "room",          KIND_UPDATE, false },
+	{ "export",        KIND_EXPORT, false }, /* a claim printed */
 };
 
 static const struct kind_codes {
@@ -79,6 +81,9 @@ static const struct kind_codes {
 	                  "U", PARTICIPATION, "AUT" },
 	[KIND_DELETE] = { EVENT_TYPE, "rest", "Restful Operation", INTERACTION, "delete", "delete",
 	                  "D", PARTICIPATION, "AUT" },
+	/* DICOM's Export: data leaving the system it was kept in, here on paper. */
+	[KIND_EXPORT] = { DCM, "110106", "Export", INTERACTION, "read", "read", "R",
+	                  PARTICIPATION, "IRCP" },
 };
 // clang-format on
 

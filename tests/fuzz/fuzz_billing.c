@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "fhir/billing.h"
+#include "fhir/claims.h"
 #include "fuzz.h"
 
 int
@@ -359,6 +360,46 @@ check_ledger(const cJSON *j)
 }
 
 /* The first byte picks the reader; the rest is the JSON a server sent. */
+/*
+ * The claim queue's page and one claim read whole: bounded, every field ends in its
+ * array, and the CMS-1500 made of it is printable ASCII in 80 columns whatever was sent.
+ */
+static void
+check_claims(const cJSON *j)
+{
+	static const struct date today = { 2026, 3, 1 };
+	struct claims_page p;
+	struct claim_full *c = calloc(1, sizeof *c);
+	char *cause = NULL, **lines;
+	int rc;
+	size_t n;
+
+	FUZZ_CHECK(c != NULL);
+	claims_page_read(j, &p);
+	FUZZ_CHECK(p.n <= CLAIMS_PAGE_MAX);
+	for (size_t i = 0; i < p.n; i++) {
+		CHECK_FIELD(p.v[i].name);
+		CHECK_FIELD(p.v[i].payer);
+		CHECK_FIELD(p.v[i].outcome);
+		if (p.v[i].has_total)
+			check_money(&p.v[i].total);
+	}
+	claims_page_free(&p);
+	rc = claims_open_result(j, "c1", &today, c, &cause);
+	check_cause(rc, cause);
+	if (rc == 0) {
+		FUZZ_CHECK(c->nlines <= CLAIMS_LINES_MAX && c->ndiagnoses <= BILL_DIAGNOSES_MAX);
+		n = claim1500_text(c, &lines);
+		for (size_t i = 0; i < n; i++) {
+			FUZZ_CHECK(strlen(lines[i]) <= CLAIM1500_WIDTH);
+			for (const char *s = lines[i]; *s != '\0'; s++)
+				FUZZ_CHECK((*s >= 0x20 && *s < 0x7F) || *s == '\f');
+		}
+		claim1500_free(lines, n);
+	}
+	free(c);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -392,7 +433,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_post(j);
 		break;
 	default:
+		/* Both read batch answers and Bundles: one input exercises both. */
 		check_ledger(j);
+		check_claims(j);
 		break;
 	}
 	cJSON_Delete(j);

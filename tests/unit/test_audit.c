@@ -803,7 +803,7 @@ Test(audit, the_table_is_the_documented_list)
 	/* The list in audit.h's comment on audit_log; change both together. */
 	static const char *const documented[] = {"login", "login-failed", "logout", "lock",
 	    "unlock", "unlock-failed", "view", "search", "create", "update", "delete", "book",
-	    "cancel", "reschedule", "no-show", "check-in", "check-out", "room", "server-full"};
+	    "cancel", "reschedule", "no-show", "check-in", "check-out", "room", "server-full", "export"};
 	size_t n = sizeof documented / sizeof documented[0], i;
 
 	for (i = 0; audit_action_name(i) != NULL; i++) {

@@ -122,6 +122,7 @@ ParameterizedTestParameters(audit_event, each_action_has_its_type_subtype_and_ou
 	    {"check-in", "rest", "update", "U", "0", true},
 	    {"check-out", "rest", "update", "U", "0", true},
 	    {"room", "rest", "update", "U", "0", true},
+	    {"export", "110106", "read", "R", "0", true},
 	};
 	return cr_make_param_array(struct kind_case, cases, sizeof cases / sizeof cases[0]);
 }

@@ -301,7 +301,7 @@ Test(keys_man, example_loads)
 	static const char *const contexts[] = {
 	    "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "patients", "patient",
 	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges",
-	    "posting", "ledger", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
+	    "posting", "ledger", "claims", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
 	    "meds-form", "note", NULL};
 	const char *chain[] = {"dialog", "global"};
 	char *man = man_read(), *cause = NULL, *ex, *w;

@@ -18,11 +18,11 @@
 /* The contexts the app registers: the widgets', global, and a screen's. */
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
-    "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger",
+    "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger", "claims",
     "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", "note", NULL};
 #define CONTEXT_LIST \
     "global, list, form, pager, prompt, dialog, editor, home, schedule, patients, patient, coverage, flow, " \
-    "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, vitals-entry, " \
+    "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, claims, vitals-entry, " \
     "allergies-form, problems-form, immunize-form, meds-form, note"
 
 static int

@@ -1,0 +1,126 @@
+/* The claim queue (professional Claims by status and date) and the CMS-1500 as text. */
+#ifndef EHRTERM_FHIR_CLAIMS_H
+#define EHRTERM_FHIR_CLAIMS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fhir/billing.h"
+#include "fhir/fhir.h"
+
+/* Claims read for one page of the queue; a server that ignores _count is cut here. */
+#define CLAIMS_PAGE_MAX 200
+/* Lines and diagnoses of one claim read for its details and its print. */
+#define CLAIMS_LINES_MAX 50
+#define CLAIMS_NAME_SIZE 96
+#define CLAIMS_ID_SIZE 65
+
+/* One row of the queue. Every string is the server's, cut: the screen sanitises on drawing. */
+struct claim_row {
+	char id[CLAIMS_ID_SIZE], patient_id[CLAIMS_ID_SIZE];
+	char status[BILL_CODE_SIZE + 8]; /* Claim.status: draft, active, cancelled, entered-in-error */
+	/* From its newest ClaimResponse: "queued", "paid", "denied", "partly paid",
+	 * "error", or "" when the payer has not answered. */
+	char outcome[BILL_CODE_SIZE];
+	char created[BILL_DAY_SIZE];
+	char name[CLAIMS_NAME_SIZE]; /* the Patient's, read from the Patient; "(patient not read)" */
+	char birth[BILL_DAY_SIZE];
+	char payer[CLAIMS_NAME_SIZE]; /* the insurer Organization's name, else its reference */
+	bool has_total;
+	struct money total;
+};
+
+struct claims_page {
+	struct claim_row *v; /* in the server's order: newest created first */
+	size_t n;
+	size_t other; /* Claims on the page that are not professional: left out */
+	bool cut;     /* the page held more than CLAIMS_PAGE_MAX */
+};
+
+/*
+ * Claim?use=claim&_sort=-created, with the Patients, the insurers and the
+ * ClaimResponses answering them, COUNT a page. The caller frees it.
+ */
+struct fhir_search *claims_queue_search(size_t count);
+/*
+ * One page of it into OUT (zeroed first): the professional Claims, each joined to its
+ * Patient and insurer through a sorted index of the included resources (never a
+ * reference's display), and to its newest ClaimResponse. Linear in the page, bounded.
+ */
+void claims_page_read(const cJSON *bundle, struct claims_page *out);
+void claims_page_free(struct claims_page *p);
+
+/* A row's list id, "CLAIM/PATIENT" (no FHIR id holds a '/'), and back. */
+void claims_row_key(const struct claim_row *r, char *buf, size_t size);
+bool claims_key_split(const char *key, char claim[CLAIMS_ID_SIZE], char patient[CLAIMS_ID_SIZE]);
+
+/* --- one claim, read for its details and its print ----------------------------------- */
+
+struct claim_line {
+	char from[BILL_DAY_SIZE], to[BILL_DAY_SIZE];
+	char pos[BILL_CODE_SIZE];
+	char code[BILL_CODE_SIZE];
+	char display[CLAIMS_NAME_SIZE];
+	char modifiers[BILL_MODIFIERS_MAX][BILL_CODE_SIZE];
+	size_t nmodifiers;
+	long pointers[BILL_POINTERS_MAX]; /* diagnosis sequence numbers, 1..12 */
+	size_t npointers;
+	bool has_charge;
+	struct money charge; /* net, else unit price times quantity */
+	long long units;
+	char npi[16]; /* the rendering provider's, "" when unknown */
+};
+
+struct claim_party {
+	char name[CLAIMS_NAME_SIZE];
+	char line[CLAIMS_NAME_SIZE], city[48], state[16], zip[16], phone[32];
+	char npi[16], tax_id[24];
+};
+
+/* What the details pane and the CMS-1500 show. Strings are the server's, cut. */
+struct claim_full {
+	struct claim_row row;
+	char type[BILL_CODE_SIZE];
+	char diagnoses[BILL_DIAGNOSES_MAX][BILL_CODE_SIZE]; /* by sequence, 1..12 */
+	size_t ndiagnoses;
+	struct claim_line lines[CLAIMS_LINES_MAX];
+	size_t nlines;
+	bool lines_cut;
+	/* The patient (box 2, 3, 5) and the insured (1a, 4, 7, 11): the focal Coverage. */
+	struct claim_party patient;
+	char sex; /* 'M', 'F' or ' ' */
+	char member[40], group[40], insured_name[CLAIMS_NAME_SIZE];
+	char payer_kind[16]; /* box 1: "Medicare", "Medicaid", "Group", "Other" */
+	struct claim_party billing; /* box 25, 32, 33 */
+	struct claim_party rendering; /* box 31 */
+	struct claim_party facility;  /* box 32 */
+};
+
+/*
+ * One batch: the Claim with its Patient, provider, care team, facility and insurer;
+ * the patient's Coverages; the ClaimResponses answering it. The caller frees it.
+ */
+cJSON *claims_open_batch(
+    const struct fhir_client *fc, const char *claim_id, const char *patient_id);
+/* Its answer into OUT (zeroed first). 0, or -1 with *CAUSE (the caller frees it). */
+int claims_open_result(const cJSON *response, const char *claim_id, const struct date *today,
+    struct claim_full *out, char **cause);
+
+/* --- the CMS-1500 (02/12) as text -------------------------------------------------------- */
+
+#define CLAIM1500_WIDTH 80
+#define CLAIM1500_LINES_PER_FORM 6
+
+/*
+ * The form's boxes in a fixed 80-column layout, one line of text each, for a printer:
+ * only printable ASCII, every value cut to its box. A claim of more than six lines
+ * takes more forms, one after another with a form feed between. Returns how many lines
+ * were put in *OUT (each owned; free with claim1500_free).
+ */
+size_t claim1500_text(const struct claim_full *c, char ***out);
+void claim1500_free(char **lines, size_t n);
+/* The lines joined with "\n", the forms with "\f": what goes to the printer. Owned. */
+char *claim1500_join(char **lines, size_t n);
+
+#endif
