@@ -7,6 +7,7 @@
 #include "util/xmalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,10 +19,23 @@
 
 static volatile sig_atomic_t terminated;
 
+/*
+ * The signal handler's way to wake the loop: a byte in this pipe, which the loop waits on
+ * beside the terminal. EINTR alone is not enough: libcurl's wait may take an interrupted
+ * poll for a timeout and go on waiting, up to a minute with patient data on screen.
+ */
+static int wake_pipe[2] = { -1, -1 };
+
 static void
 on_terminate(int sig)
 {
+	int saved = errno;
+
 	terminated = sig;
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], "", 1) < 0) {
+		/* Full, or gone: the loop is waking anyway. */
+	}
+	errno = saved;
 }
 
 double
@@ -829,15 +843,18 @@ next_wakeup(struct app *app)
 static void
 wait_input(struct app *app, int timeout_ms)
 {
-	static const int fds[] = { STDIN_FILENO };
+	const int fds[] = { STDIN_FILENO, wake_pipe[0] };
+	unsigned n = wake_pipe[0] >= 0 ? 2 : 1;
 
+	if (terminated)
+		return;
 	if (app->session != NULL && app->session->http != NULL) {
-		http_client_wait(app->session->http, fds, 1, timeout_ms, NULL);
+		http_client_wait(app->session->http, fds, n, timeout_ms, NULL);
 		http_client_pump(app->session->http);
 	} else {
-		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+		struct pollfd p[] = { { STDIN_FILENO, POLLIN, 0 }, { wake_pipe[0], POLLIN, 0 } };
 
-		poll(&p, 1, timeout_ms);
+		poll(p, n, timeout_ms);
 	}
 }
 
@@ -846,6 +863,8 @@ signals_install(void)
 {
 	struct sigaction sa;
 
+	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		wake_pipe[0] = wake_pipe[1] = -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_terminate;
 	sigemptyset(&sa.sa_mask);
