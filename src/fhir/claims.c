@@ -289,7 +289,7 @@ claims_key_split(const char *key, char claim[CLAIMS_ID_SIZE], char patient[CLAIM
 		return false;
 	memcpy(claim, key, n);
 	claim[n] = '\0';
-	strcpy(patient, slash + 1);
+	memcpy(patient, slash + 1, strlen(slash + 1) + 1);
 	return fhir_valid_id(claim) && fhir_valid_id(patient);
 }
 
