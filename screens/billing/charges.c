@@ -206,7 +206,7 @@ draw_line(WINDOW *win, int y, const char *mark, const struct bill_line *l)
 	    mark, l->code, l->quantity, price, l->overridden ? "*" : " ", mods, diags, l->display);
 }
 
-/* "1 procedure", "2 procedures": N of WHAT with its plural in S. */
+/* The ending of a plural noun counted N: "" for one, "s" else. */
 static const char *
 plural(size_t n)
 {
@@ -232,18 +232,25 @@ draw_left_out(WINDOW *win, int *y, const struct bill_encounter *e)
 		ui_putf(win, (*y)++, 3, COLS - 4, UI_DIM, false, "Diagnoses left out%s.", line + 1);
 }
 
+/* True when a pending line came from the visit's wrap-up. */
+static bool
+wrapup_pending(const struct charges *c)
+{
+	for (size_t i = 0; i < c->npending; i++)
+		if (c->origin[i] != TYPED)
+			return true;
+	return false;
+}
+
 /* Where the pending lines came from: the visit's wrap-up, and what it recorded otherwise. */
 static void
 draw_wrapup(struct app *app, struct charges *c, WINDOW *win, int *y, int bottom)
 {
 	const struct bill_visit *v = &c->visit;
-	size_t from = 0;
 	char key[32];
 
-	for (size_t i = 0; i < c->npending; i++)
-		from += c->origin[i] != TYPED;
 	app_key_for(app, A_SAVE, key, sizeof key);
-	if (from > 0 && *y < bottom)
+	if (wrapup_pending(c) && *y < bottom)
 		ui_putf(win, (*y)++, 1, COLS - 2, UI_NORMAL, false,
 		    "From the visit wrap-up: %zu procedure%s; review the lines, then %s saves them.%s",
 		    c->from_wrapup, plural(c->from_wrapup), key,
@@ -320,7 +327,9 @@ charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y++;
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
-		    "Code: a code or words of the fee schedule. Price: blank for the schedule's.",
+		    wrapup_pending(c)
+		        ? "Code: a wrap-up line's code changes that line; another adds a line."
+		        : "Code: a code or words of the fee schedule. Price: blank for the schedule's.",
 		    UI_DIM, false);
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,

@@ -714,7 +714,7 @@ bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out)
 		                     l->quantity, BILL_QUANTITY_MAX));
 	if (l->unit_price.currency[0] == '\0')
 		add_problem(
-		    out, xasprintf("%s has no price: pick the code from the fee schedule", name));
+		    out, xasprintf("%s has no price in the fee schedule: type its price", name));
 	else if (l->unit_price.minor < 0)
 		add_problem(out, xasprintf("%s has a negative price", name));
 	if (l->overridden) {

@@ -515,7 +515,7 @@ Test(billing_lines, a_line_typed_without_the_fee_schedule_has_no_price)
 	memset(&l.unit_price, 0, sizeof l.unit_price);
 	cr_assert_eq(bill_line_check(&l, 1, &p), 1);
 	cr_assert_str_eq(
-	    p.v[0], "Line 1 (99213) has no price: pick the code from the fee schedule");
+	    p.v[0], "Line 1 (99213) has no price in the fee schedule: type its price");
 	bill_problems_free(&p);
 }
 

@@ -446,7 +446,7 @@ Test(capture_lines, one_pending_line_per_procedure_with_the_primary_diagnosis_fi
 	cr_assert_eq(out[2].unit_price.currency[0], '\0');
 	cr_assert_eq(bill_line_check(&out[2], 3, &problems), 1);
 	cr_assert_str_eq(problems.v[0],
-	    "Line 3 (99499) has no price: pick the code from the fee schedule");
+	    "Line 3 (99499) has no price in the fee schedule: type its price");
 	bill_problems_free(&problems);
 	/* The priced lines make one superbill as they are. */
 	plan = bill_superbill_plan(out, 2, "req-1", &problems);
