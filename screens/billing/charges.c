@@ -75,9 +75,11 @@ clear_problems(struct charges *c)
 }
 
 /*
- * With nothing pending, the visit's procedures not yet charged (its wrap-up) become the
- * pending lines, priced from the fee schedule: once both are read, and again after a
- * save (those that did not fit). The biller reviews them and saves as typed lines.
+ * With nothing pending but what it proposed, the visit's procedures not yet charged (its
+ * wrap-up) become the pending lines, priced from the fee schedule: once both are read,
+ * and again on every read of the visit, so that a procedure charged meanwhile (by
+ * another biller, or by a save whose answer was lost) drops out, and those that did not
+ * fit come after a save. The biller reviews them and saves as typed lines.
  */
 static void
 start_capture(struct charges *c)
@@ -85,19 +87,35 @@ start_capture(struct charges *c)
 	const struct bill_fees *fees = billing_fees();
 	size_t n;
 
-	if (c->visit.opened.patient == NULL || c->npending > 0)
-		return;
-	c->from_wrapup = c->wrapup_left = 0;
 	/* Without the fee schedule yet, wait for it: its answer starts capture. */
-	if (c->visit.nprocedures == 0 || (fees == NULL && billing_fees_failed() == NULL))
+	if (c->visit.opened.patient == NULL || (fees == NULL && billing_fees_failed() == NULL))
 		return;
-	n = bill_capture_lines(
-	    &c->visit, &c->enc, c->patient_id, fees, c->pending, BILL_LINES_MAX);
+	size_t before = c->npending;
+	char was[BILL_LINES_MAX][BILL_CODE_SIZE];
+	bool same = true;
+
+	for (size_t i = 0; i < c->npending; i++) {
+		if (c->origin[i] != PROPOSED)
+			return;
+		memcpy(was[i], c->pending[i].code, BILL_CODE_SIZE);
+	}
+	c->npending = c->from_wrapup = c->wrapup_left = 0;
+	n = c->visit.nprocedures == 0 ? 0 :
+	    bill_capture_lines(&c->visit, &c->enc, c->patient_id, fees, c->pending, BILL_LINES_MAX);
 	c->npending = n < BILL_LINES_MAX ? n : BILL_LINES_MAX;
-	for (size_t i = 0; i < c->npending; i++)
+	for (size_t i = 0; i < c->npending; i++) {
 		c->origin[i] = PROPOSED;
+		same &= i < before && strcmp(was[i], c->pending[i].code) == 0;
+	}
 	c->from_wrapup = c->npending;
 	c->wrapup_left = n - c->npending;
+	/*
+	 * Other lines than those a save was tried with (one whose answer was lost, and went
+	 * through) are another superbill: its own request identifier, or its If-None-Exist
+	 * would find the first one's charges and write none.
+	 */
+	if (before > 0 && (!same || c->npending != before))
+		uuid_v4(c->request_id);
 }
 
 static void
@@ -458,9 +476,11 @@ form_line(struct app *app, struct charges *c, struct bill_line *l, size_t *repla
 	}
 	qty = ui_form_value(&c->form, F_QUANTITY);
 	l->quantity = qty != NULL && !qty->empty ? qty->integer : 1;
-	if (price != NULL && !price->empty && l->unit_price.currency[0] == '\0') {
-		/* No fee to override: the price typed is the line's. */
+	if (price != NULL && !price->empty && *replaces != SIZE_MAX &&
+	    (billing_fees() == NULL || bill_fee_by_code(billing_fees(), l->code) == NULL)) {
+		/* A wrap-up line without a fee: no price to override, the price typed is its. */
 		l->unit_price = price->money;
+		l->overridden = false;
 	} else if (price != NULL && !price->empty) {
 		reason = ui_form_text(&c->form, F_REASON);
 		l->overridden = true;
