@@ -1,4 +1,7 @@
-/* One visit's charges: capture lines from the fee schedule, save them as one transaction, claim them. */
+/*
+ * One visit's charges: capture starts from the procedures the visit's wrap-up recorded (or
+ * lines typed from the fee schedule), saved as one transaction, then claimed.
+ */
 #include "config.h"
 
 #include "screens/billing/billing-private.h"
@@ -12,9 +15,11 @@
 #include "util/xmalloc.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { F_CODE, F_QUANTITY, F_PRICE, F_REASON, F_MODIFIERS, F_DIAGNOSES, F_COUNT };
 // clang-format off
@@ -30,6 +35,13 @@ static const struct field_def fields[F_COUNT] = {
 };
 // clang-format on
 
+/* Where a pending line came from. */
+enum origin {
+	TYPED,    /* the biller added it from the form */
+	PROPOSED, /* from the visit's wrap-up, as proposed: proposed again if not saved */
+	REVIEWED, /* from the wrap-up, then changed by the biller */
+};
+
 struct charges {
 	char *patient_id;
 	struct bill_encounter enc; /* a copy: its day, provider and diagnoses */
@@ -37,7 +49,10 @@ struct charges {
 	char *failed;
 	struct ui_form form;
 	struct bill_line pending[BILL_LINES_MAX]; /* captured, not yet saved */
+	enum origin origin[BILL_LINES_MAX];
 	size_t npending;
+	size_t from_wrapup; /* lines the wrap-up's procedures started, while they are pending */
+	size_t wrapup_left; /* procedures that did not fit one superbill: proposed after the save */
 	char request_id[UUID_BUF_SIZE]; /* of the pending lines: a retried save finds the first */
 	char claim_id[UUID_BUF_SIZE];   /* of the claim being queued */
 	struct bill_problems problems;  /* what the last check, save or scrub found */
@@ -57,6 +72,50 @@ clear_problems(struct charges *c)
 {
 	bill_problems_free(&c->problems);
 	set_problems(c, NULL);
+}
+
+/*
+ * With nothing pending but what it proposed, the visit's procedures not yet charged (its
+ * wrap-up) become the pending lines, priced from the fee schedule: once both are read,
+ * and again on every read of the visit, so that a procedure charged meanwhile (by
+ * another biller, or by a save whose answer was lost) drops out, and those that did not
+ * fit come after a save. The biller reviews them and saves as typed lines.
+ */
+static void
+start_capture(struct charges *c)
+{
+	const struct bill_fees *fees = billing_fees();
+	size_t n;
+
+	/* Without the fee schedule yet, wait for it: its answer starts capture. */
+	if (c->visit.opened.patient == NULL || (fees == NULL && billing_fees_failed() == NULL))
+		return;
+	size_t before = c->npending;
+	char was[BILL_LINES_MAX][BILL_CODE_SIZE];
+	bool same = true;
+
+	for (size_t i = 0; i < c->npending; i++) {
+		if (c->origin[i] != PROPOSED)
+			return;
+		memcpy(was[i], c->pending[i].code, BILL_CODE_SIZE);
+	}
+	c->npending = c->from_wrapup = c->wrapup_left = 0;
+	n = c->visit.nprocedures == 0 ? 0 :
+	    bill_capture_lines(&c->visit, &c->enc, c->patient_id, fees, c->pending, BILL_LINES_MAX);
+	c->npending = n < BILL_LINES_MAX ? n : BILL_LINES_MAX;
+	for (size_t i = 0; i < c->npending; i++) {
+		c->origin[i] = PROPOSED;
+		same &= i < before && strcmp(was[i], c->pending[i].code) == 0;
+	}
+	c->from_wrapup = c->npending;
+	c->wrapup_left = n - c->npending;
+	/*
+	 * Other lines than those a save was tried with (one whose answer was lost, and went
+	 * through) are another superbill: its own request identifier, or its If-None-Exist
+	 * would find the first one's charges and write none.
+	 */
+	if (before > 0 && (!same || c->npending != before))
+		uuid_v4(c->request_id);
 }
 
 static void
@@ -84,6 +143,7 @@ on_visit(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 	c->visit = got;
 	free(c->failed);
 	c->failed = NULL;
+	start_capture(c);
 	app_dirty(app);
 }
 
@@ -100,7 +160,7 @@ read_visit(struct app *app, struct charges *c)
 static void
 on_fees(struct app *app, void *state)
 {
-	(void)state;
+	start_capture(state);
 	app_dirty(app);
 }
 
@@ -150,7 +210,10 @@ draw_line(WINDOW *win, int y, const char *mark, const struct bill_line *l)
 {
 	char price[MONEY_BUF_SIZE], mods[16] = "", diags[4 * BILL_CODE_SIZE] = "";
 
-	money_format(bill_line_unit(l), price, sizeof price);
+	if (bill_line_unit(l)->currency[0] == '\0')
+		snprintf(price, sizeof price, "no price");
+	else
+		money_format(bill_line_unit(l), price, sizeof price);
 	for (size_t i = 0; i < l->nmodifiers && i < BILL_MODIFIERS_MAX; i++)
 		snprintf(mods + strlen(mods), sizeof mods - strlen(mods), "%s%s", i ? " " : "",
 		    l->modifiers[i]);
@@ -161,6 +224,76 @@ draw_line(WINDOW *win, int y, const char *mark, const struct bill_line *l)
 	    mark, l->code, l->quantity, price, l->overridden ? "*" : " ", mods, diags, l->display);
 }
 
+/* The ending of a plural noun counted N: "" for one, "s" else. */
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* What the visit names as diagnoses that the list above leaves out, in one line. */
+static void
+draw_left_out(WINDOW *win, int *y, const struct bill_encounter *e)
+{
+	char line[256] = "";
+
+	if (e->unread > 0)
+		snprintf(line + strlen(line), sizeof line - strlen(line),
+		    "; %zu the visit names that could not be read", e->unread);
+	if (e->uncoded > 0)
+		snprintf(line + strlen(line), sizeof line - strlen(line),
+		    "; %zu without an ICD-10-CM code", e->uncoded);
+	if (e->over > 0)
+		snprintf(line + strlen(line), sizeof line - strlen(line),
+		    "; %zu past the %d a claim takes", e->over, BILL_DIAGNOSES_MAX);
+	if (line[0] != '\0')
+		ui_putf(win, (*y)++, 3, COLS - 4, UI_DIM, false, "Diagnoses left out%s.", line + 1);
+}
+
+/* True when a pending line came from the visit's wrap-up. */
+static bool
+wrapup_pending(const struct charges *c)
+{
+	for (size_t i = 0; i < c->npending; i++)
+		if (c->origin[i] != TYPED)
+			return true;
+	return false;
+}
+
+/* Where the pending lines came from: the visit's wrap-up, and what it recorded otherwise. */
+static void
+draw_wrapup(struct app *app, struct charges *c, WINDOW *win, int *y, int bottom)
+{
+	const struct bill_visit *v = &c->visit;
+	char key[32];
+
+	app_key_for(app, A_SAVE, key, sizeof key);
+	if (wrapup_pending(c) && *y < bottom)
+		ui_putf(win, (*y)++, 1, COLS - 2, UI_NORMAL, false,
+		    "From the visit wrap-up: %zu procedure%s; review the lines, then %s saves them.%s",
+		    c->from_wrapup, plural(c->from_wrapup), key,
+		    c->wrapup_left > 0 ? " More after this save." : "");
+	else if (v->nprocedures > 0 && c->npending == 0 && billing_fees() == NULL &&
+	         billing_fees_failed() == NULL && *y < bottom)
+		ui_putf(win, (*y)++, 1, COLS - 2, UI_DIM, false,
+		    "From the visit wrap-up: %zu procedure%s, once the fee schedule is read.",
+		    v->nprocedures, plural(v->nprocedures));
+	else if (v->nprocedures > 0 && c->npending == 0 && *y < bottom)
+		ui_putf(win, (*y)++, 1, COLS - 2, UI_DIM, false,
+		    "The visit wrap-up's %zu procedure%s charged.", v->nprocedures,
+		    v->nprocedures == 1 ? " is" : "s are");
+	if (v->procedures_uncoded > 0 && *y < bottom)
+		ui_putf(win, (*y)++, 1, COLS - 2, UI_DIM, false,
+		    "%zu procedure%s recorded at this visit %s not coded in CPT: charge %s by hand.",
+		    v->procedures_uncoded, plural(v->procedures_uncoded),
+		    v->procedures_uncoded == 1 ? "is" : "are",
+		    v->procedures_uncoded == 1 ? "it" : "them");
+	if (v->procedures_total > BILL_PROCEDURES_COUNT && *y < bottom)
+		ui_putf(win, (*y)++, 1, COLS - 2, UI_ERROR, false,
+		    "The visit has %ld procedures; only the first %d were read.",
+		    v->procedures_total, BILL_PROCEDURES_COUNT);
+}
+
 static void
 charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
@@ -168,7 +301,6 @@ charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct date_time now;
 	int y = top + 2, bottom = top + rows;
 
-	(void)app;
 	if (c->visit.opened.patient == NULL) {
 		ui_put(win, top + 1, 2, COLS - 4, c->failed ? c->failed : "Reading the visit's charges...",
 		    c->failed ? UI_ERROR : UI_DIM, false);
@@ -184,12 +316,25 @@ charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	if (c->enc.ndiagnoses == 0)
 		ui_put(win, y++, 3, COLS - 4, "No ICD-10-CM diagnosis recorded at this visit: type the codes.",
 		    UI_DIM, false);
+	if (y < bottom)
+		draw_left_out(win, &y, &c->enc);
 	for (size_t i = 0; i < c->visit.nlines && y < bottom; i++)
 		draw_line(win, y++, c->visit.lines[i].status, &c->visit.lines[i]);
 	for (size_t i = 0; i < c->visit.unreadable.n && y < bottom; i++)
 		ui_put(win, y++, 1, COLS - 2, c->visit.unreadable.v[i], UI_ERROR, false);
-	for (size_t i = 0; i < c->npending && y < bottom; i++)
-		draw_line(win, y++, "new", &c->pending[i]);
+	draw_wrapup(app, c, win, &y, bottom);
+	for (size_t i = 0; i < c->npending && y < bottom; i++) {
+		const struct bill_line *l = &c->pending[i];
+		char key[32];
+
+		draw_line(win, y++, c->origin[i] == PROPOSED ? "wrap-up" : "new", l);
+		if (l->unit_price.currency[0] != '\0' || y >= bottom)
+			continue;
+		app_key_for(app, A_NEW, key, sizeof key);
+		ui_putf(win, y++, 3, COLS - 4, UI_ERROR, false,
+		    "%s has no price in the fee schedule: type the code and its price, then %s.",
+		    l->code, key);
+	}
 	if (c->visit.nlines == 0 && c->npending == 0)
 		ui_put(win, y++, 1, COLS - 2, "No charges for this visit yet.", UI_DIM, false);
 	if (c->problems_title != NULL && y < bottom) {
@@ -200,7 +345,9 @@ charges_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y++;
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
-		    "Code: a code or words of the fee schedule. Price: blank for the schedule's.",
+		    wrapup_pending(c)
+		        ? "Code: a wrap-up line's code changes that line; another adds a line."
+		        : "Code: a code or words of the fee schedule. Price: blank for the schedule's.",
 		    UI_DIM, false);
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
@@ -266,9 +413,27 @@ split(const char *text, char (*out)[BILL_CODE_SIZE], size_t max, size_t size)
 	return n;
 }
 
-/* The form as a line of this visit into L; false with the message shown when it cannot be one. */
+/* The pending line from the wrap-up with CODE (any case), or SIZE_MAX: a typed code changes it. */
+static size_t
+wrapup_line(const struct charges *c, const char *code)
+{
+	const char *p = code + strspn(code, " ");
+	size_t n = strcspn(p, " ");
+
+	for (size_t i = 0; i < c->npending; i++)
+		if (c->origin[i] != TYPED && strlen(c->pending[i].code) == n &&
+		    strncasecmp(c->pending[i].code, p, n) == 0 && p[n + strspn(p + n, " ")] == '\0')
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * The form as a line of this visit into L; false with the message shown when it cannot be
+ * one. A code of a line from the wrap-up gives that line, changed by what is typed (blank
+ * diagnoses keep its pointers), in *REPLACES; any other code must be in the fee schedule.
+ */
 static bool
-form_line(struct app *app, struct charges *c, struct bill_line *l)
+form_line(struct app *app, struct charges *c, struct bill_line *l, size_t *replaces)
 {
 	const struct field_value *qty, *price;
 	const struct bill_fee *fee;
@@ -284,23 +449,39 @@ form_line(struct app *app, struct charges *c, struct bill_line *l)
 		free(code);
 		return false;
 	}
-	if ((fee = fee_of(app, c, code)) == NULL) {
+	price = ui_form_value(&c->form, F_PRICE);
+	if ((*replaces = wrapup_line(c, code)) != SIZE_MAX) {
 		free(code);
-		return false;
+		*l = c->pending[*replaces];
+		if (l->unit_price.currency[0] == '\0' && (price == NULL || price->empty)) {
+			app_error(app, "Not added: %s has no price in the fee schedule: type its price",
+			    l->code);
+			ui_form_set_focus(&c->form, F_PRICE);
+			return false;
+		}
+	} else {
+		if ((fee = fee_of(app, c, code)) == NULL) {
+			free(code);
+			return false;
+		}
+		free(code);
+		/* The clerk sees which code the words found. */
+		ui_form_set_text(&c->form, F_CODE, fee->code, &cause);
+		free(cause);
+		bill_line_from_fee(l, fee, c->enc.day);
+		snprintf(l->patient, sizeof l->patient, "Patient/%.64s", c->patient_id);
+		snprintf(l->encounter, sizeof l->encounter, "Encounter/%.64s", c->enc.id);
+		snprintf(l->account, sizeof l->account, "%s", c->visit.account);
+		snprintf(l->performer, sizeof l->performer, "%s", c->enc.performer);
 	}
-	free(code);
-	/* The clerk sees which code the words found. */
-	ui_form_set_text(&c->form, F_CODE, fee->code, &cause);
-	free(cause);
-	bill_line_from_fee(l, fee, c->enc.day);
-	snprintf(l->patient, sizeof l->patient, "Patient/%.64s", c->patient_id);
-	snprintf(l->encounter, sizeof l->encounter, "Encounter/%.64s", c->enc.id);
-	snprintf(l->account, sizeof l->account, "%s", c->visit.account);
-	snprintf(l->performer, sizeof l->performer, "%s", c->enc.performer);
 	qty = ui_form_value(&c->form, F_QUANTITY);
 	l->quantity = qty != NULL && !qty->empty ? qty->integer : 1;
-	price = ui_form_value(&c->form, F_PRICE);
-	if (price != NULL && !price->empty) {
+	if (price != NULL && !price->empty && *replaces != SIZE_MAX &&
+	    (billing_fees() == NULL || bill_fee_by_code(billing_fees(), l->code) == NULL)) {
+		/* A wrap-up line without a fee: no price to override, the price typed is its. */
+		l->unit_price = price->money;
+		l->overridden = false;
+	} else if (price != NULL && !price->empty) {
 		reason = ui_form_text(&c->form, F_REASON);
 		l->overridden = true;
 		l->override_price = price->money;
@@ -317,6 +498,8 @@ form_line(struct app *app, struct charges *c, struct bill_line *l)
 	diags = ui_form_text(&c->form, F_DIAGNOSES);
 	n = split(diags, words, BILL_POINTERS_MAX, BILL_CODE_SIZE);
 	free(diags);
+	if (n == 0 && *replaces != SIZE_MAX)
+		return true;
 	l->npointers = n;
 	for (size_t i = 0; i < n && i < BILL_POINTERS_MAX; i++) {
 		char *end;
@@ -345,24 +528,37 @@ reset_form(struct charges *c)
 	ui_form_set_focus(&c->form, F_CODE);
 }
 
-/* The form's line joins the pending ones, unless the layer finds a problem: then it stays. */
+/*
+ * The form's line joins the pending ones (or changes the wrap-up's line of its code),
+ * unless the layer finds a problem: then it stays.
+ */
 static bool
 add_form_line(struct app *app, struct charges *c)
 {
 	struct bill_line l;
+	size_t at;
 
-	if (c->npending == BILL_LINES_MAX) {
+	if (!form_line(app, c, &l, &at))
+		return false;
+	if (at == SIZE_MAX && c->npending == BILL_LINES_MAX) {
 		app_error(app, "Not added: save these %d lines first", BILL_LINES_MAX);
 		return false;
 	}
-	if (!form_line(app, c, &l))
-		return false;
 	clear_problems(c);
-	if (bill_line_check(&l, c->visit.nlines + c->npending + 1, &c->problems) > 0) {
+	if (bill_line_check(&l, c->visit.nlines + (at != SIZE_MAX ? at : c->npending) + 1,
+	        &c->problems) > 0) {
 		set_problems(c, "Not added:");
 		app_error(app, "Not added: %s", c->problems.v[0]);
 		return false;
 	}
+	if (at != SIZE_MAX) {
+		c->pending[at] = l;
+		c->origin[at] = REVIEWED;
+		reset_form(c);
+		app_status(app, "Line %zu changed (%s); save to keep it", at + 1, l.code);
+		return true;
+	}
+	c->origin[c->npending] = TYPED;
 	c->pending[c->npending++] = l;
 	reset_form(c);
 	app_status(app, "Line %zu added (%s); save to keep it", c->npending, l.code);
@@ -551,13 +747,17 @@ charges_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
+/* Lines the wrap-up proposed and nobody changed are proposed again: nothing is lost. */
 static bool
 charges_unsaved(struct app *app, void *state)
 {
 	struct charges *c = state;
 
 	(void)app;
-	return c->npending > 0 || ui_form_dirty(&c->form);
+	for (size_t i = 0; i < c->npending; i++)
+		if (c->origin[i] != PROPOSED)
+			return true;
+	return ui_form_dirty(&c->form);
 }
 
 static struct app_focus

@@ -155,6 +155,14 @@ is_reference(const char *ref, const char *type)
 	       fhir_valid_id(ref + n + 1);
 }
 
+/* The "Type/ID" of REF when it names a resource of TYPE, into DST; else DST stays "". */
+static void
+put_reference(char *dst, size_t size, const char *ref, const char *type)
+{
+	if (is_reference(ref, type))
+		put(dst, size, ref);
+}
+
 static cJSON *
 reference(const char *ref)
 {
@@ -706,7 +714,7 @@ bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out)
 		                     l->quantity, BILL_QUANTITY_MAX));
 	if (l->unit_price.currency[0] == '\0')
 		add_problem(
-		    out, xasprintf("%s has no price: pick the code from the fee schedule", name));
+		    out, xasprintf("%s has no price in the fee schedule: type its price", name));
 	else if (l->unit_price.minor < 0)
 		add_problem(out, xasprintf("%s has a negative price", name));
 	if (l->overridden) {
@@ -1957,8 +1965,31 @@ account_search(const char *patient_id)
 	return s;
 }
 
-cJSON *
-bill_visit_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
+/*
+ * The visit's completed Procedures: what its wrap-up recorded, read beside its charges
+ * so that capture starts from them without another round trip.
+ */
+static struct fhir_search *
+procedures_search(const char *patient_id, const char *encounter_id)
+{
+	struct fhir_search *s = fhir_search_new("Procedure");
+	char *ref = xasprintf("Patient/%s", patient_id), count[16];
+
+	fhir_search_add(s, "patient", ref);
+	free(ref);
+	ref = xasprintf("Encounter/%s", encounter_id);
+	fhir_search_add(s, "encounter", ref);
+	free(ref);
+	fhir_search_add(s, "status", "completed");
+	fhir_search_add(s, "_elements", "status,code,subject,encounter,performed,performer");
+	snprintf(count, sizeof count, "%d", BILL_PROCEDURES_COUNT);
+	fhir_search_add(s, "_count", count);
+	return s;
+}
+
+/* Entries 0-4 of a visit's batch: the patient and allergies, charges, coverages, accounts. */
+static cJSON *
+visit_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
 {
 	cJSON *batch = patient_open_batch(fc, patient_id);
 	cJSON *entries = (cJSON *)fhir_get_array(batch, "entry");
@@ -1971,6 +2002,17 @@ bill_visit_batch(const struct fhir_client *fc, const char *patient_id, const cha
 	fhir_search_free(&s);
 	s = account_search(patient_id);
 	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	return batch;
+}
+
+cJSON *
+bill_visit_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
+{
+	cJSON *batch = visit_batch(fc, patient_id, encounter_id);
+	struct fhir_search *s = procedures_search(patient_id, encounter_id);
+
+	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
 	fhir_search_free(&s);
 	return batch;
 }
@@ -1994,11 +2036,13 @@ bill_visit_clear(struct bill_visit *v)
 	for (size_t i = 0; i < v->nviews; i++)
 		coverage_view_clear(&v->views[i]);
 	free(v->views);
+	free(v->procedures);
 	memset(v, 0, sizeof *v);
 }
 
-int
-bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
+/* Entries 0-4 of a visit's batch-response into OUT (zeroed first), as bill_visit_result. */
+static int
+visit_read(cJSON *response, const char *patient_id, const char *encounter_id,
     const struct date *today, struct bill_visit *out, char **cause)
 {
 	const cJSON *entries = fhir_get_array(response, "entry");
@@ -2074,6 +2118,138 @@ bill_visit_result(cJSON *response, const char *patient_id, const char *encounter
 	return 0;
 }
 
+/* The "TYPE/ID" (or absolute URL ending so) REF's ID, when it is a FHIR id; else NULL. */
+static const char *
+ref_id(const char *ref, const char *type)
+{
+	const char *slash = ref != NULL ? strrchr(ref, '/') : NULL;
+	size_t t = strlen(type);
+	const char *at;
+
+	if (slash == NULL || (size_t)(slash - ref) < t)
+		return NULL;
+	at = slash - t;
+	if (strncmp(at, type, t) != 0 || (at != ref && at[-1] != '/') || !fhir_valid_id(slash + 1))
+		return NULL;
+	return slash + 1;
+}
+
+/* The first CPT coding of CONCEPT with a valid code, borrowed, or NULL. */
+static const cJSON *
+cpt_coding(const cJSON *concept)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, fhir_get_array(concept, "coding"))
+	{
+		if (same(fhir_get_string(c, "system"), BILL_CS_CPT) &&
+		    bill_cpt_valid(fhir_get_string(c, "code")))
+			return c;
+	}
+	return NULL;
+}
+
+/* The first ten bytes of S into DAY when they are a valid ISO day; else DAY stays "". */
+static void
+put_day(char day[BILL_DAY_SIZE], const char *s)
+{
+	if (s != NULL && day_parse(s, &(struct date){0})) {
+		memcpy(day, s, 10);
+		day[10] = '\0';
+	}
+}
+
+/*
+ * One Procedure of the set into OUT's procedures: completed, this patient's and visit's,
+ * coded in CPT. Another patient's or visit's is said; one without a CPT code counted.
+ */
+static void
+procedure_add(struct bill_visit *out, const cJSON *p, const char *patient_id,
+    const char *encounter_id)
+{
+	const cJSON *code = fhir_get_object(p, "code"), *coding = cpt_coding(code);
+	const cJSON *perf = cJSON_GetArrayItem(fhir_get_array(p, "performer"), 0);
+	struct bill_procedure *to = &out->procedures[out->nprocedures];
+	const char *display, *when = fhir_get_string(p, "performedDateTime");
+
+	if (!same(fhir_get_string(p, "resourceType"), "Procedure") || fhir_id_of(p) == NULL)
+		return;
+	if (!patient_refers_to(
+	        fhir_get_string(fhir_get_object(p, "subject"), "reference"), patient_id) ||
+	    !fhir_refers_to(fhir_get_string(fhir_get_object(p, "encounter"), "reference"),
+	        "Encounter", encounter_id)) {
+		add_problem(&out->unreadable,
+		    coding != NULL
+		        ? xasprintf("The server sent a procedure (%s) of another patient or "
+		                    "visit; it is left out",
+		              fhir_get_string(coding, "code"))
+		        : xstrdup("The server sent a procedure of another patient or visit; it "
+		                  "is left out"));
+		return;
+	}
+	/* A procedure not done, or entered in error, is nothing to charge. */
+	if (!same(fhir_get_string(p, "status"), "completed"))
+		return;
+	if (coding == NULL) {
+		out->procedures_uncoded++;
+		return;
+	}
+	memset(to, 0, sizeof *to);
+	put(to->id, sizeof to->id, fhir_id_of(p));
+	put(to->code, sizeof to->code, fhir_get_string(coding, "code"));
+	display = fhir_get_string(coding, "display");
+	if (display == NULL)
+		display = fhir_get_string(code, "text");
+	put_label(to->display, sizeof to->display, display);
+	if (when == NULL)
+		when = fhir_get_string(fhir_get_object(p, "performedPeriod"), "start");
+	put_day(to->day, when);
+	put_reference(to->performer, sizeof to->performer,
+	    fhir_get_string(fhir_get_object(perf, "actor"), "reference"), "Practitioner");
+	out->nprocedures++;
+}
+
+/* Entry 5, the visit's Procedures, into OUT: bounded by what was asked for. */
+static void
+procedures_read(const cJSON *entry, const char *patient_id, const char *encounter_id,
+    struct bill_visit *out)
+{
+	const cJSON *set = fhir_get_object(entry, "resource"), *e;
+	size_t seen = 0;
+
+	out->procedures = xcalloc(BILL_PROCEDURES_COUNT, sizeof *out->procedures);
+	if (!searchset_ok(entry)) {
+		char *why = fhir_entry_failure(entry, "The visit's procedures");
+
+		add_problem(&out->unreadable, xasprintf("%s: charge them by hand", why));
+		free(why);
+		out->procedures_failed = true;
+		return;
+	}
+	cJSON_ArrayForEach(e, fhir_get_array(set, "entry"))
+	{
+		/* A server that ignores _count is read no further than what was asked for. */
+		if (seen++ == BILL_PROCEDURES_COUNT)
+			break;
+		procedure_add(out, fhir_get_object(e, "resource"), patient_id, encounter_id);
+	}
+	/* What was sent counts when the server says no total: the biller hears of the rest. */
+	out->procedures_total = fhir_bundle_total(set);
+	if (out->procedures_total < cJSON_GetArraySize(fhir_get_array(set, "entry")))
+		out->procedures_total = cJSON_GetArraySize(fhir_get_array(set, "entry"));
+}
+
+int
+bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_visit *out, char **cause)
+{
+	if (visit_read(response, patient_id, encounter_id, today, out, cause) != 0)
+		return -1;
+	procedures_read(cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), patient_id,
+	    encounter_id, out);
+	return 0;
+}
+
 /* --- a patient's visits ---------------------------------------------------------------- */
 
 cJSON *
@@ -2092,8 +2268,9 @@ bill_encounters_batch(const struct fhir_client *fc, const char *patient_id)
 	fhir_search_free(&s);
 	s = fhir_search_new("Condition");
 	fhir_search_add(s, "patient", patient_id);
-	fhir_search_add(s, "_elements", "code,encounter,subject");
-	fhir_search_add(s, "_count", "200");
+	snprintf(count, sizeof count, "%d", BILL_CONDITIONS_COUNT);
+	fhir_search_add(s, "_elements", "code,encounter,subject,verificationStatus");
+	fhir_search_add(s, "_count", count);
 	fhir_batch_add_search(entries, fc, s);
 	fhir_search_free(&s);
 	return batch;
@@ -2114,14 +2291,6 @@ bill_encounter_by_id(const struct bill_encounters *e, const char *id)
 		if (same(e->v[i].id, id))
 			return &e->v[i];
 	return NULL;
-}
-
-/* The "Type/ID" of REF when it names a resource of TYPE, into DST; else DST stays "". */
-static void
-put_reference(char *dst, size_t size, const char *ref, const char *type)
-{
-	if (is_reference(ref, type))
-		put(dst, size, ref);
 }
 
 static bool
@@ -2168,42 +2337,170 @@ encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 	return true;
 }
 
-/* Condition C's ICD-10-CM code added to the diagnoses of the visit it was recorded at. */
-static void
-condition_add(struct bill_encounters *out, const cJSON *c, const char *patient_id)
+/* A Condition of the patient, read for the visits' diagnoses. */
+struct bill_cond {
+	const char *id;        /* its FHIR id, borrowed from the response, or NULL */
+	const char *encounter; /* the id of the visit it was recorded at, or NULL */
+	const cJSON *coding;   /* its ICD-10-CM coding with a valid code, or NULL */
+};
+
+static int
+cond_by_id(const void *a, const void *b)
 {
-	const char *enc = fhir_get_string(fhir_get_object(c, "encounter"), "reference");
-	const cJSON *coding;
+	return strcmp(((const struct bill_cond *)a)->id, ((const struct bill_cond *)b)->id);
+}
 
-	if (!same(fhir_get_string(c, "resourceType"), "Condition") ||
-	    !patient_refers_to(
-	        fhir_get_string(fhir_get_object(c, "subject"), "reference"), patient_id))
-		return;
-	cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(c, "code"), "coding"))
+/* The Condition with ID in the sorted INDEX of N, or NULL: a binary search. */
+static const struct bill_cond *
+cond_find(const struct bill_cond *index, size_t n, const char *id)
+{
+	struct bill_cond key = { .id = id };
+
+	return id != NULL && n > 0 ? bsearch(&key, index, n, sizeof *index, cond_by_id) : NULL;
+}
+
+/* An encounter's place in the visits, by its id: the index Conditions find their visit in. */
+struct bill_enc_link {
+	const char *id;
+	size_t i;
+};
+
+static int
+enc_link_order(const void *a, const void *b)
+{
+	return strcmp(((const struct bill_enc_link *)a)->id, ((const struct bill_enc_link *)b)->id);
+}
+
+/*
+ * The patient's Conditions of the answer SET, at most BILL_CONDITIONS_COUNT: another
+ * patient's, and one entered in error or refuted (no diagnosis), are left out. Into *OUT
+ * in the order read; returns how many.
+ */
+static size_t
+conds_read(const cJSON *set, const char *patient_id, struct bill_cond **out)
+{
+	const cJSON *entry;
+	size_t n = 0, seen = 0;
+
+	*out = xcalloc(BILL_CONDITIONS_COUNT, sizeof **out);
+	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
 	{
-		const char *code = fhir_get_string(coding, "code");
+		const cJSON *c = fhir_get_object(entry, "resource"), *coding;
+		const cJSON *verification = fhir_get_object(c, "verificationStatus");
 
-		if (!same(fhir_get_string(coding, "system"), BILL_CS_ICD10CM) ||
-		    !bill_icd10cm_valid(code))
-			continue;
-		for (size_t i = 0; i < out->n; i++) {
-			struct bill_encounter *e = &out->v[i];
-			bool have = false;
-
-			if (!fhir_refers_to(enc, "Encounter", e->id))
-				continue;
-			for (size_t k = 0; k < e->ndiagnoses; k++)
-				have |= same(e->diagnoses[k].code, code);
-			if (have || e->ndiagnoses == BILL_DIAGNOSES_MAX)
-				break;
-			put(e->diagnoses[e->ndiagnoses].code, BILL_CODE_SIZE, code);
-			put_label(e->diagnoses[e->ndiagnoses].display, BILL_TEXT_SIZE,
-			    fhir_get_string(coding, "display"));
-			e->ndiagnoses++;
+		/* A server that ignores _count is read no further than what was asked for. */
+		if (seen++ == BILL_CONDITIONS_COUNT)
 			break;
+		if (!same(fhir_get_string(c, "resourceType"), "Condition") ||
+		    !patient_refers_to(
+		        fhir_get_string(fhir_get_object(c, "subject"), "reference"), patient_id) ||
+		    fhir_has_code(verification, "entered-in-error") ||
+		    fhir_has_code(verification, "refuted"))
+			continue;
+		(*out)[n].id = fhir_id_of(c);
+		(*out)[n].encounter =
+		    ref_id(fhir_get_string(fhir_get_object(c, "encounter"), "reference"), "Encounter");
+		cJSON_ArrayForEach(coding, fhir_get_array(fhir_get_object(c, "code"), "coding"))
+		{
+			if (same(fhir_get_string(coding, "system"), BILL_CS_ICD10CM) &&
+			    bill_icd10cm_valid(fhir_get_string(coding, "code"))) {
+				(*out)[n].coding = coding;
+				break;
+			}
 		}
-		break;
+		n++;
 	}
+	return n;
+}
+
+/* CODING's code added to E's diagnoses, unless E has it already; counted over past 12. */
+static void
+diagnosis_add(struct bill_encounter *e, const cJSON *coding)
+{
+	const char *code = fhir_get_string(coding, "code");
+
+	/* At most BILL_DIAGNOSES_MAX codes to compare: bounded whatever the server sends. */
+	for (size_t k = 0; k < e->ndiagnoses; k++)
+		if (same(e->diagnoses[k].code, code))
+			return;
+	if (e->ndiagnoses == BILL_DIAGNOSES_MAX) {
+		e->over++;
+		return;
+	}
+	put(e->diagnoses[e->ndiagnoses].code, BILL_CODE_SIZE, code);
+	put_label(e->diagnoses[e->ndiagnoses].display, BILL_TEXT_SIZE,
+	    fhir_get_string(coding, "display"));
+	e->ndiagnoses++;
+}
+
+/* One entry of an Encounter.diagnosis: its rank (0 for none) and its place in the array. */
+struct bill_ranked {
+	long rank;
+	size_t at;
+	const struct bill_cond *cond;
+};
+
+static int
+ranked_order(const void *a, const void *b)
+{
+	const struct bill_ranked *x = a, *y = b;
+
+	/* Ranked ones first, by rank; then the unranked; the array's order breaks a tie. */
+	if ((x->rank == 0) != (y->rank == 0))
+		return x->rank == 0 ? 1 : -1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* A positive whole number of DIAGNOSIS's rank, else 0: a rank of 0, -1, 1.5 or "1" is none. */
+static long
+rank_of(const cJSON *diagnosis)
+{
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(diagnosis, "rank");
+
+	if (!cJSON_IsNumber(r) || !(r->valuedouble >= 1 && r->valuedouble <= 1e9) ||
+	    r->valuedouble != (double)(long)r->valuedouble)
+		return 0;
+	return (long)r->valuedouble;
+}
+
+/*
+ * The Conditions ENCOUNTER's diagnosis array names, found in INDEX (sorted by id), added
+ * to E in rank order. Only the first BILL_DIAGNOSIS_ENTRIES_MAX entries are read.
+ */
+static void
+ranked_add(struct bill_encounter *e, const cJSON *encounter, const struct bill_cond *index,
+    size_t nindex)
+{
+	struct bill_ranked r[BILL_DIAGNOSIS_ENTRIES_MAX];
+	const cJSON *d;
+	size_t n = 0, at = 0;
+
+	cJSON_ArrayForEach(d, fhir_get_array(encounter, "diagnosis"))
+	{
+		const char *ref = fhir_get_string(fhir_get_object(d, "condition"), "reference");
+		const char *id = ref_id(ref, "Condition");
+		const struct bill_cond *c;
+
+		if (at++ == BILL_DIAGNOSIS_ENTRIES_MAX)
+			break;
+		/* R4 lets a visit name a Procedure as its diagnosis: no code to bill there. */
+		if (id == NULL)
+			continue;
+		if ((c = cond_find(index, nindex, id)) == NULL) {
+			e->unread++;
+			continue;
+		}
+		if (c->coding == NULL) {
+			e->uncoded++;
+			continue;
+		}
+		r[n++] = (struct bill_ranked){ rank_of(d), at, c };
+	}
+	qsort(r, n, sizeof *r, ranked_order);
+	for (size_t i = 0; i < n; i++)
+		diagnosis_add(e, r[i].cond->coding);
 }
 
 static int
@@ -2215,6 +2512,44 @@ encounter_order(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->id, y->id);
 }
 
+/*
+ * The visits' diagnoses, joined through sorted indexes: first what each Encounter's
+ * diagnosis array names, in rank order; then every other Condition recorded at a visit.
+ * RESOURCES are the encounters' resources, one for each of OUT's visits.
+ */
+static void
+diagnoses_join(struct bill_encounters *out, const cJSON *const *resources, const cJSON *set,
+    const char *patient_id)
+{
+	struct bill_cond *conds, *index;
+	struct bill_enc_link *links = xcalloc(out->n + 1, sizeof *links);
+	size_t n = conds_read(set, patient_id, &conds), nindex = 0;
+
+	/* Only a Condition with an id can be named by a visit. */
+	index = xcalloc(n + 1, sizeof *index);
+	for (size_t k = 0; k < n; k++)
+		if (conds[k].id != NULL)
+			index[nindex++] = conds[k];
+	qsort(index, nindex, sizeof *index, cond_by_id);
+	for (size_t i = 0; i < out->n; i++) {
+		ranked_add(&out->v[i], resources[i], index, nindex);
+		links[i] = (struct bill_enc_link){ out->v[i].id, i };
+	}
+	qsort(links, out->n, sizeof *links, enc_link_order);
+	for (size_t k = 0; k < n; k++) {
+		struct bill_enc_link key = { conds[k].encounter, 0 }, *l;
+
+		if (conds[k].coding == NULL || key.id == NULL || out->n == 0)
+			continue;
+		l = bsearch(&key, links, out->n, sizeof *links, enc_link_order);
+		if (l != NULL)
+			diagnosis_add(&out->v[l->i], conds[k].coding);
+	}
+	free(links);
+	free(index);
+	free(conds);
+}
+
 int
 bill_encounters_result(
     cJSON *response, const char *patient_id, struct bill_encounters *out, char **cause)
@@ -2222,7 +2557,8 @@ bill_encounters_result(
 	const cJSON *entries = fhir_get_array(response, "entry");
 	const cJSON *encs = cJSON_GetArrayItem(entries, 2), *conds = cJSON_GetArrayItem(entries, 3);
 	const cJSON *set = fhir_get_object(encs, "resource"), *entry;
-	size_t max = (size_t)cJSON_GetArraySize(fhir_get_array(set, "entry"));
+	const cJSON **resources;
+	size_t seen = 0;
 
 	memset(out, 0, sizeof *out);
 	if (patient_open_result(response, patient_id, &out->opened, cause) != 0)
@@ -2232,24 +2568,103 @@ bill_encounters_result(
 		bill_encounters_clear(out);
 		return -1;
 	}
-	out->v = xcalloc(max + 1, sizeof *out->v);
+	out->v = xcalloc(BILL_ENCOUNTERS_COUNT, sizeof *out->v);
+	resources = xcalloc(BILL_ENCOUNTERS_COUNT, sizeof *resources);
 	cJSON_ArrayForEach(entry, fhir_get_array(set, "entry"))
 	{
-		if (out->n < max &&
-		    encounter_read(fhir_get_object(entry, "resource"), patient_id, &out->v[out->n]))
-			out->n++;
+		const cJSON *r = fhir_get_object(entry, "resource");
+
+		/* A server that ignores _count is read no further than what was asked for. */
+		if (seen++ == BILL_ENCOUNTERS_COUNT)
+			break;
+		if (encounter_read(r, patient_id, &out->v[out->n]))
+			resources[out->n++] = r;
 	}
 	out->total = fhir_bundle_total(set);
 	if (out->total < (long)out->n)
 		out->total = (long)out->n;
-	/* Newest first even from a server that ignores _sort. */
-	qsort(out->v, out->n, sizeof *out->v, encounter_order);
 	/* Without the conditions the visits still show; a charge's codes are then typed. */
 	if (searchset_ok(conds))
-		cJSON_ArrayForEach(
-		    entry, fhir_get_array(fhir_get_object(conds, "resource"), "entry"))
-		    condition_add(out, fhir_get_object(entry, "resource"), patient_id);
+		diagnoses_join(out, resources, fhir_get_object(conds, "resource"), patient_id);
+	free(resources);
+	/* Newest first even from a server that ignores _sort. */
+	qsort(out->v, out->n, sizeof *out->v, encounter_order);
 	return 0;
+}
+
+/* --- where capture starts ------------------------------------------------------------- */
+
+static int
+code_order(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The chargeable fee of exactly CODE in F (sorted by code, the chargeable one first), or NULL. */
+static const struct bill_fee *
+fee_exact(const struct bill_fees *f, const char *code)
+{
+	size_t lo = 0, hi = f != NULL ? f->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(f->v[mid].code, code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (f == NULL || lo == f->n || !same(f->v[lo].code, code) || f->v[lo].problem != NULL)
+		return NULL;
+	return &f->v[lo];
+}
+
+size_t
+bill_capture_lines(const struct bill_visit *v, const struct bill_encounter *enc,
+    const char *patient_id, const struct bill_fees *fees, struct bill_line *out, size_t max)
+{
+	const char **charged = xcalloc(v->nlines + 1, sizeof *charged);
+	size_t ncharged = 0, n = 0;
+
+	/* The codes already charged at the visit, sorted: each procedure is looked up once. */
+	for (size_t i = 0; i < v->nlines; i++)
+		if (!same(v->lines[i].status, "entered-in-error") &&
+		    !same(v->lines[i].status, "aborted"))
+			charged[ncharged++] = v->lines[i].code;
+	qsort(charged, ncharged, sizeof *charged, code_order);
+	for (size_t i = 0; i < v->nprocedures; i++) {
+		const struct bill_procedure *p = &v->procedures[i];
+		const char *key = p->code;
+		const struct bill_fee *fee;
+		struct bill_line *l;
+
+		if (ncharged > 0 && bsearch(&key, charged, ncharged, sizeof *charged, code_order))
+			continue;
+		if (n++ >= max)
+			continue;
+		l = &out[n - 1];
+		memset(l, 0, sizeof *l);
+		if ((fee = fee_exact(fees, p->code)) != NULL) {
+			bill_line_from_fee(l, fee, p->day[0] != '\0' ? p->day : enc->day);
+		} else {
+			/* No price: bill_line_check says so until the biller types one. */
+			put(l->system, sizeof l->system, BILL_CS_CPT);
+			put(l->code, sizeof l->code, p->code);
+			put(l->display, sizeof l->display, p->display);
+			put(l->day, sizeof l->day, p->day[0] != '\0' ? p->day : enc->day);
+			l->quantity = 1;
+		}
+		snprintf(l->patient, sizeof l->patient, "Patient/%.64s", patient_id);
+		snprintf(l->encounter, sizeof l->encounter, "Encounter/%.64s", enc->id);
+		put(l->account, sizeof l->account, v->account);
+		put(l->performer, sizeof l->performer,
+		    p->performer[0] != '\0' ? p->performer : enc->performer);
+		/* The visit's diagnoses in its rank order: the primary is the first pointer. */
+		for (size_t k = 0; k < enc->ndiagnoses && k < BILL_POINTERS_MAX; k++)
+			memcpy(l->diagnoses[l->npointers++], enc->diagnoses[k].code, BILL_CODE_SIZE);
+	}
+	free(charged);
+	return n;
 }
 
 /* --- a claim's providers --------------------------------------------------------------- */
@@ -2847,7 +3262,7 @@ claims_search(const char *patient_id, const char *encounter_id)
 cJSON *
 bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
 {
-	cJSON *batch = bill_visit_batch(fc, patient_id, encounter_id);
+	cJSON *batch = visit_batch(fc, patient_id, encounter_id);
 	struct fhir_search *s = claims_search(patient_id, encounter_id);
 
 	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
@@ -2950,7 +3365,7 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 	const cJSON *newest = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (bill_visit_result(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
+	if (visit_read(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
 		return -1;
 	if (!searchset_ok(claims)) {
 		*cause = fhir_entry_failure(claims, "the visit's claims");

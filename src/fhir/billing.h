@@ -285,6 +285,24 @@ struct fhir_plan *bill_claim_plan(
 
 /* --- one visit's billing, read in one round trip ---------------------------------------- */
 
+/*
+ * Procedures of one visit read at once: more than a superbill takes (BILL_LINES_MAX), so
+ * the biller is told when some do not fit.
+ */
+#define BILL_PROCEDURES_COUNT 50
+
+/*
+ * A procedure charting recorded at the visit (its wrap-up), coded in CPT: what charge
+ * capture starts from.
+ */
+struct bill_procedure {
+	char id[BILL_REF_SIZE];
+	char code[BILL_CODE_SIZE]; /* a valid CPT code */
+	char display[BILL_TEXT_SIZE];
+	char day[BILL_DAY_SIZE];       /* performed (its day), or "" */
+	char performer[BILL_REF_SIZE]; /* the first performer's "Practitioner/ID", or "" */
+};
+
 /* What charging and claiming one encounter needs. */
 struct bill_visit {
 	struct patient_opened opened; /* the Patient and allergies, for the banner */
@@ -297,19 +315,27 @@ struct bill_visit {
 	struct coverage_view *views; /* the same as views, in that order */
 	size_t nviews;
 	char account[BILL_REF_SIZE]; /* the patient's active Account, "" when there is none */
+	/* The visit's completed procedures coded in CPT, in the order read. */
+	struct bill_procedure *procedures;
+	size_t nprocedures;
+	long procedures_total; /* completed Procedures the server matched, may exceed what was read */
+	size_t procedures_uncoded; /* completed procedures read without a CPT code: charged by hand */
+	bool procedures_failed;    /* the procedures could not be read: said in unreadable */
 };
 
 /*
  * The batch that opens a visit for billing: the patient and allergies (as
  * patient_open_batch), the encounter's ChargeItems, the patient's Coverages and
- * active Accounts. The caller frees it.
+ * active Accounts, and the visit's completed Procedures (up to BILL_PROCEDURES_COUNT).
+ * The caller frees it.
  */
 cJSON *bill_visit_batch(
     const struct fhir_client *fc, const char *patient_id, const char *encounter_id);
 /*
- * Its batch-response into OUT (zeroed first). A charge of another patient or
- * another visit is left out with a sentence. 0, or -1 with *CAUSE when the
- * patient, the charges or the coverages could not be read.
+ * Its batch-response into OUT (zeroed first). A charge or procedure of another patient
+ * or another visit is left out with a sentence, and so are the procedures when they
+ * could not be read (the charges still show). 0, or -1 with *CAUSE when the patient,
+ * the charges or the coverages could not be read.
  */
 int bill_visit_result(cJSON *response, const char *patient_id, const char *encounter_id,
     const struct date *today, struct bill_visit *out, char **cause);
@@ -318,6 +344,13 @@ void bill_visit_clear(struct bill_visit *v);
 /* --- a patient's visits, for choosing the one to charge ---------------------------------- */
 
 #define BILL_ENCOUNTERS_COUNT 50
+/* The patient's Conditions read with the visits: where their diagnoses' codes are found. */
+#define BILL_CONDITIONS_COUNT 200
+/*
+ * Entries of one Encounter.diagnosis read: a wrap-up writes at most BILL_DIAGNOSES_MAX;
+ * a server's longer array is read this far and no further.
+ */
+#define BILL_DIAGNOSIS_ENTRIES_MAX 64
 
 /* An ICD-10-CM diagnosis of a visit, from a Condition recorded at it. */
 struct bill_diagnosis {
@@ -333,8 +366,17 @@ struct bill_encounter {
 	char performer[BILL_REF_SIZE]; /* the first participant's "Practitioner/ID", or "" */
 	char location[BILL_REF_SIZE];  /* the first location's "Location/ID", or "" */
 	char provider[BILL_REF_SIZE];  /* serviceProvider, "Organization/ID": who bills it, or "" */
+	/*
+	 * In the order the visit ranks them (the primary first): the Conditions its
+	 * Encounter.diagnosis names, by rank, then those without a rank in the array's
+	 * order; then any other Condition recorded at the visit, in the order read.
+	 */
 	struct bill_diagnosis diagnoses[BILL_DIAGNOSES_MAX];
 	size_t ndiagnoses; /* ICD-10-CM codes only: a claim points at no other */
+	/* Diagnoses left out, for the biller to hear of: */
+	size_t unread;  /* named by the visit, but not among the patient's Conditions read */
+	size_t uncoded; /* named by the visit, without an ICD-10-CM code */
+	size_t over;    /* past BILL_DIAGNOSES_MAX */
 };
 
 struct bill_encounters {
@@ -346,13 +388,18 @@ struct bill_encounters {
 
 /*
  * One round trip: the patient and allergies (as patient_open_batch), the patient's
- * Encounters newest first, and the patient's Conditions (their ICD-10-CM codes are
- * the visits' diagnoses). The caller frees it.
+ * Encounters newest first (whole: their diagnosis arrays rank the diagnoses), and the
+ * patient's Conditions (their ICD-10-CM codes are the visits' diagnoses). The caller
+ * frees it.
  */
 cJSON *bill_encounters_batch(const struct fhir_client *fc, const char *patient_id);
 /*
- * Its batch-response into OUT (zeroed first). An Encounter of another patient is
- * left out. 0, or -1 with *CAUSE when the patient or the encounters could not be read.
+ * Its batch-response into OUT (zeroed first): at most BILL_ENCOUNTERS_COUNT visits of
+ * the patient, each with its diagnoses in rank order (struct bill_encounter), joined
+ * through an index of the Conditions (at most BILL_CONDITIONS_COUNT, the patient's,
+ * not entered in error or refuted): linear whatever the server sends. An Encounter or
+ * Condition of another patient is left out. 0, or -1 with *CAUSE when the patient or
+ * the encounters could not be read.
  */
 int bill_encounters_result(
     cJSON *response, const char *patient_id, struct bill_encounters *out, char **cause);
@@ -377,6 +424,20 @@ int bill_parties_result(const cJSON *response, const char *billing, const char *
     struct bill_parties *out, char **cause);
 /* The encounter with ID, borrowed, or NULL. */
 const struct bill_encounter *bill_encounter_by_id(const struct bill_encounters *e, const char *id);
+
+/*
+ * Where charge capture starts: a line for each procedure of V (the visit ENC, of
+ * PATIENT_ID) not already charged there (a charge of its code, unless entered in error
+ * or aborted), in the order read. Its CPT code, quantity 1, the price FEES has for it
+ * (none when FEES is NULL or has no usable price for the code: bill_line_check then
+ * says so, and the biller types one), pointing at ENC's first diagnoses (1 to
+ * BILL_POINTERS_MAX, in rank order, the primary first), the visit's account, the
+ * procedure's performer (else the visit's) and day (else the visit's). Up to MAX into
+ * OUT; returns how many there are, which may exceed MAX. Linear: the charged codes are
+ * looked up in a sorted index.
+ */
+size_t bill_capture_lines(const struct bill_visit *v, const struct bill_encounter *enc,
+    const char *patient_id, const struct bill_fees *fees, struct bill_line *out, size_t max);
 
 /* --- remittances: a ClaimResponse read for posting ------------------------------------ */
 

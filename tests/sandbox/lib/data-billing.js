@@ -21,6 +21,11 @@ const REQUEST = 'urn:ehrterm:request';
 const SANDBOX_CLAIM = 'urn:ehrterm:sandbox:claim';
 // Louis Erdman's visits are tests/e2e/billing.test's to charge and claim: left alone.
 const SKIP = new Set(['76bc2bcd-3074-46b9-bc18-18daf50825a2']);
+// Claudie Walsh's visit of yesterday is wrapped up and not yet charged: where
+// tests/e2e/capture.test starts charge capture from (addWrappedUpVisit).
+const WRAPPED_UP = '64f4649d-8d2e-40ae-811d-7316accdf5ee';
+const CS_DIAGNOSIS_ROLE = 'http://terminology.hl7.org/CodeSystem/diagnosis-role';
+const CS_CONDITION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 
 // What each visit's claim came to: the order the sample patients' visits take them in.
 // paid: the payer paid its allowed amount less the patient's coinsurance; partial: one
@@ -259,4 +264,76 @@ function addBillingHistory(repo, put, ctx) {
   return claims;
 }
 
-module.exports = { addBillingHistory };
+/**
+ * A visit wrapped up the way charting's wrap-up writes it, and not yet charged: the
+ * Encounter finished, its diagnosis array ranking three encounter-diagnosis Conditions
+ * (ICD-10-CM; the primary, rank 1, is the last of them written and the last in the
+ * array, so only the ranks put it first), and two completed CPT Procedures by the
+ * clinician. Yesterday (from NOW) at 15:00 UTC, after the billing history, so that no
+ * charge or claim is made for it. ctx: { now, clinic, living }.
+ */
+function addWrappedUpVisit(put, ctx) {
+  const patient = ctx.living.find((p) => p.id === WRAPPED_UP);
+  if (!patient) {
+    return;
+  }
+  const pref = `Patient/${patient.id}`;
+  const short = patient.id.slice(0, 8);
+  const day = addDays(dayOf(ctx.now.toISOString()), -1);
+  const start = `${day}T15:00:00Z`;
+  const enc = `enc-wrapup-${short}`;
+  const clinician = { reference: 'Practitioner/clinician', display: 'Dr. Amara Okafor' };
+  // [id, ICD-10-CM code, display, rank], in the order written.
+  const diagnoses = [
+    ['dx2', 'E11.9', 'Type 2 diabetes mellitus without complications', 2],
+    ['dx3', 'E78.5', 'Hyperlipidemia, unspecified', 3],
+    ['dx1', 'I10', 'Essential (primary) hypertension', 1],
+  ];
+  diagnoses.forEach(([id, code, display]) =>
+    put({
+      resourceType: 'Condition',
+      id: `wrapup-${short}-${id}`,
+      clinicalStatus: cc('http://terminology.hl7.org/CodeSystem/condition-clinical', 'active'),
+      verificationStatus: cc('http://terminology.hl7.org/CodeSystem/condition-ver-status', 'confirmed'),
+      category: [cc(CS_CONDITION_CATEGORY, 'encounter-diagnosis', 'Encounter Diagnosis')],
+      code: { coding: [{ system: CS_ICD10CM, code, display }], text: display },
+      subject: { reference: pref },
+      encounter: { reference: `Encounter/${enc}` },
+      recordedDate: start,
+    })
+  );
+  put({
+    resourceType: 'Encounter',
+    id: enc,
+    status: 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+    type: [{ text: 'Follow-up visit, wrapped up' }],
+    subject: { reference: pref },
+    participant: [{ individual: clinician }],
+    period: { start, end: `${day}T15:20:00Z` },
+    diagnosis: diagnoses.map(([id, , , rank]) => ({
+      condition: { reference: `Condition/wrapup-${short}-${id}` },
+      use: cc(CS_DIAGNOSIS_ROLE, 'billing', 'Billing'),
+      rank,
+    })),
+    location: [{ location: { reference: 'Location/loc-main' } }],
+    serviceProvider: { reference: `Organization/${ctx.clinic.id}` },
+  });
+  [
+    ['99214', 'Established patient visit, moderate complexity'],
+    ['93000', 'Electrocardiogram with interpretation and report'],
+  ].forEach(([code, display], i) =>
+    put({
+      resourceType: 'Procedure',
+      id: `wrapup-${short}-proc${i + 1}`,
+      status: 'completed',
+      code: { coding: [{ system: CS_CPT, code, display }], text: display },
+      subject: { reference: pref },
+      encounter: { reference: `Encounter/${enc}` },
+      performedDateTime: start,
+      performer: [{ actor: clinician }],
+    })
+  );
+}
+
+module.exports = { addBillingHistory, addWrappedUpVisit };

@@ -523,6 +523,7 @@ function loadData(repo, opts) {
   addIcd10Codings(repo); // billing's region: see the functions
   addNpis(repo);
   require('./data-billing').addBillingHistory(repo, put, { now, clinic, payers, living, coverages, fees: FEES });
+  require('./data-billing').addWrappedUpVisit(put, { now, clinic, living }); // charge capture starts from it
   lap('billing');
 
   const warnings = [];
