@@ -703,9 +703,7 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const char *type = s->mode == NEW ? note_types[s->type].display
 	    : s->ctx.has_note && *s->ctx.note.type_text ? s->ctx.note.type_text
 							: "Note";
-	/* What is drawn of the note after a read that failed: nothing of it is held. */
-	const char *when = s->ctx.has_note ? s->ctx.note.date : "(not read)";
-	char key[32];
+	char key[32], *when;
 
 	date_time_now(&now);
 	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
@@ -716,6 +714,11 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 			ui_blank(win, i, 0, COLS);
 		return;
 	}
+	/*
+	 * When the note was written, in local time as the chart shows it (the server may hold
+	 * it in UTC); after a read that failed nothing of the note is held.
+	 */
+	when = s->ctx.has_note ? chart_when(s->ctx.note.date, true) : xstrdup("(not read)");
 	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "%s for %s (%s)", type, s->view.name,
 	    mode_words(s));
 	if (s->mode == NEW) {
@@ -733,6 +736,7 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    s->checked && s->check.state == NOTE_SIGNATURE_BAD ? UI_ERROR : UI_NORMAL, true,
 		    "%s; written %s", s->checked ? s->check.line : "not checked", when);
 	}
+	free(when);
 	ui_blank(win, y++, 0, COLS);
 	if (s->mode == SHOWN)
 		ui_pager_draw(&s->text, win, y, bottom - y, COLS);

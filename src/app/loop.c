@@ -858,6 +858,15 @@ wait_input(struct app *app, int timeout_ms)
 	}
 }
 
+/* Answers that came are handed to their screens; a screen that asked to leave then goes. */
+static void
+deliver_answers(struct app *app)
+{
+	if (app->requests != NULL && requests_deliver(app->requests))
+		app->dirty = true;
+	app_apply_leave(app);
+}
+
 static void
 signals_install(void)
 {
@@ -1002,9 +1011,7 @@ app_run(const struct app_config *config)
 		if (app.phase == PHASE_READY && !app.locked &&
 		    app_now() - app.last_key >= (double)app.profile->idle_lock_s)
 			app_lock(&app);
-		if (app.requests != NULL && requests_deliver(app.requests))
-			app.dirty = true;
-		app_apply_leave(&app);
+		deliver_answers(&app);
 		if (app.phase == PHASE_READY)
 			held_keys_due(&app);
 		if (app.phase == PHASE_READY)
@@ -1017,6 +1024,13 @@ app_run(const struct app_config *config)
 			draw_progress(&app);
 		}
 		wait_input(&app, next_wakeup(&app));
+		/*
+		 * An answer read in the same wait as a key goes to its screen before the key:
+		 * until it is delivered it no longer counts as the screen's request, so the key
+		 * would not wait for it and would act on the screen without it (a list's first
+		 * page and the o typed on it: "no note is selected"). Keys still held wait on.
+		 */
+		deliver_answers(&app);
 		handle_keys(&app);
 		run_timers(&app);
 		app_apply_leave(&app);

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include "fhir/chart.h"
+#include "fhir/encounter.h"
 #include "fhir/medication.h"
+#include "fhir/schedule.h"
 #include "util/base64.h"
 #include "util/xmalloc.h"
 
@@ -101,6 +103,9 @@ pane_search(enum chart_pane pane, const char *id, const char *count)
 	fhir_search_add(s, "patient", id);
 	fhir_search_add(s, "_elements", reads[pane].elements);
 	fhir_search_add(s, "_count", count);
+	/* The notes' authors come with them: names from their records, not the displays. */
+	if (pane == CHART_NOTES)
+		fhir_search_add(s, "_include", "DocumentReference:author");
 	return s;
 }
 
@@ -215,6 +220,19 @@ date_part(const char *s, bool with_time)
 	memcpy(out + n + 1, s + n + 1, 5);
 	out[n + 6] = '\0';
 	return out;
+}
+
+char *
+chart_when(const char *s, bool with_time)
+{
+	struct date_time local;
+
+	if (sched_instant_parse(s, &local) != 0)
+		return date_part(s, with_time);
+	if (!with_time)
+		return xasprintf("%04d-%02d-%02d", local.date.year, local.date.month, local.date.day);
+	return xasprintf("%04d-%02d-%02d %02d:%02d", local.date.year, local.date.month,
+	    local.date.day, local.hour, local.minute);
 }
 
 /* The start of an effective[x] or onset[x]: the dateTime, else the period's start. */
@@ -674,16 +692,89 @@ note_status(const cJSON *d)
 	return doc; /* amended, entered-in-error */
 }
 
+/* The Practitioners a page of notes includes (their authors), sorted by id for the join. */
+struct person {
+	const char *id;
+	char *name;
+};
+struct people {
+	cJSON *taken; /* the Practitioners copied from the answer: the ids point into it */
+	struct person *v;
+	size_t n;
+};
+
+static int
+person_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct person *)a)->id, ((const struct person *)b)->id);
+}
+
 static void
-read_note(const cJSON *d, struct chart_list *l)
+people_read(const cJSON *searchset, struct people *p)
+{
+	const cJSON *x;
+
+	p->taken = fhir_bundle_take(searchset, "Practitioner", CHART_PRACTITIONERS_MAX, NULL);
+	p->v = xcalloc((size_t)cJSON_GetArraySize(p->taken) + 1, sizeof *p->v);
+	p->n = 0;
+	cJSON_ArrayForEach(x, p->taken)
+	{
+		char *name = encounter_practitioner_name(x);
+
+		if (name == NULL)
+			continue;
+		p->v[p->n].id = fhir_id_of(x);
+		p->v[p->n++].name = name;
+	}
+	if (p->n > 1)
+		qsort(p->v, p->n, sizeof *p->v, person_cmp);
+}
+
+static void
+people_clear(struct people *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].name);
+	free(p->v);
+	cJSON_Delete(p->taken);
+	memset(p, 0, sizeof *p);
+}
+
+/*
+ * Who wrote note D: the name in the Practitioner its first author refers to, read with
+ * the page; else its display marked "(name not checked)", or that mark alone when it names
+ * no one by display either; "" when it has no author.
+ */
+static char *
+note_author(const cJSON *d, const struct people *people)
 {
 	const cJSON *author = cJSON_GetArrayItem(fhir_get_array(d, "author"), 0);
+	const char *ref = fhir_get_string(author, "reference");
+	const char *display = fhir_get_string(author, "display");
+	const struct person *found = NULL;
+
+	if (ref != NULL && strncmp(ref, "Practitioner/", 13) == 0 && people != NULL &&
+	    people->n > 0) {
+		struct person key = { .id = ref + 13 };
+
+		found = bsearch(&key, people->v, people->n, sizeof *people->v, person_cmp);
+	}
+	if (found != NULL)
+		return xstrdup(found->name);
+	if (display != NULL && *display != '\0')
+		return xasprintf("%s (name not checked)", display);
+	return xstrdup(author != NULL ? "(name not checked)" : "");
+}
+
+static void
+read_note(const cJSON *d, const struct people *people, struct chart_list *l)
+{
 	const char *type = concept_text(fhir_get_object(d, "type"));
 	struct chart_item *it = push(l, d);
 
 	it->what = xstrdup(type != NULL ? type : "Note");
-	it->value = dup_or_empty(fhir_get_string(author, "display"));
-	it->date = date_part(fhir_get_string(d, "date"), false);
+	it->value = note_author(d, people);
+	it->date = chart_when(fhir_get_string(d, "date"), false);
 	it->status = xstrdup(note_status(d));
 	it->detail = dup_or_empty(fhir_get_string(d, "description"));
 }
@@ -727,6 +818,7 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 	const cJSON *entry;
 	size_t seen = 0;
 	bool any_allergy = false;
+	struct people people = { 0 };
 
 	if (pane != CHART_VITALS || out->state != CHART_PANE_LOADED) {
 		chart_list_clear(out);
@@ -735,6 +827,8 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 	out->state = CHART_PANE_LOADED;
 	if (pane >= CHART_PANES)
 		return;
+	if (pane == CHART_NOTES)
+		people_read(searchset, &people);
 	cJSON_ArrayForEach(entry, fhir_get_array(searchset, "entry"))
 	{
 		const cJSON *r = fhir_get_object(entry, "resource");
@@ -749,6 +843,7 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 			out->state = CHART_PANE_REFUSED;
 			out->failure = xstrdup("the server answered with another patient's data: not shown");
 			out->allergy_state = PATIENT_ALLERGY_NOT_LOADED;
+			people_clear(&people);
 			return;
 		}
 		/* Bounded whatever the server sends: the full list pages the rest. */
@@ -765,7 +860,7 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 			break;
 		case CHART_LABS: read_lab(r, out); break;
 		case CHART_IMMUNIZATIONS: read_immunization(r, out); break;
-		case CHART_NOTES: read_note(r, out); break;
+		case CHART_NOTES: read_note(r, &people, out); break;
 		case CHART_APPOINTMENTS: read_appointment(r, out, full); break;
 		default: break;
 		}
@@ -775,6 +870,7 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 		if (pane == CHART_VITALS && !full)
 			break;
 	}
+	people_clear(&people);
 	if (pane == CHART_ALLERGIES)
 		out->allergy_state = out->n > 0 ? PATIENT_ALLERGY_LISTED
 				     : any_allergy ? PATIENT_ALLERGY_NONE_KNOWN

@@ -12,6 +12,8 @@
 
 /* Rows a pane reads from its search, whatever the server sends: the rest are counted, not read. */
 #define CHART_ITEMS_MAX 50
+/* Practitioners a page of notes looks at for its authors' names, whatever the server sends. */
+#define CHART_PRACTITIONERS_MAX 200
 
 /* The cover sheet's panes, in the order the batch asks for them after the Patient read. */
 enum chart_pane {
@@ -54,7 +56,9 @@ const char *chart_vital_label(enum chart_vital v);
  *   vitals:        what = the label, value = "120/80 mmHg", "174.1 cm", date = when measured
  *   labs:          what = the analyte, value = "5.8 %", flag = "H", "L", detail = "4-5.6"
  *   immunizations: what = the vaccine, value = CVX code, date, status
- *   notes:         what = the note's type, value = author, date, status ("signed", "draft", ...)
+ *   notes:         what = the note's type, value = author (the name in the Practitioner read
+ *                  with the page, else "DISPLAY (name not checked)" or "(name not checked)"),
+ *                  date = the local date it was written, status ("signed", "draft", ...)
  *   appointments:  what = the reason or type, value = with whom, date = "YYYY-MM-DD HH:MM", status
  */
 struct chart_item {
@@ -137,6 +141,13 @@ void chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *i
  * "Cel" -> "C", "mm[Hg]" -> "mmHg"). "174.0511726769968", "cm" -> "174.1 cm". Into OUT.
  */
 void chart_quantity(double value, const char *unit, bool lab, char *out, size_t size);
+
+/*
+ * When S (a FHIR date, dateTime or instant) was, as the chart writes it: an instant with
+ * its zone in the local time zone, "2026-12-01" or with WITH_TIME "2026-12-01 09:03"; a date
+ * or partial date ("2020") as written; "" for NULL. Owned.
+ */
+char *chart_when(const char *s, bool with_time);
 
 /* --- lab results, for src/fhir/labs.c, read as the panes read them ---------------------------- */
 

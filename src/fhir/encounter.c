@@ -77,9 +77,8 @@ named_cmp(const void *a, const void *b)
 	return strcmp(((const struct named *)a)->id, ((const struct named *)b)->id);
 }
 
-/* "Dr. Amara Okafor" from a Practitioner's first name; NULL when it has none. */
-static char *
-practitioner_name(const cJSON *p)
+char *
+encounter_practitioner_name(const cJSON *p)
 {
 	const cJSON *name = cJSON_GetArrayItem(fhir_get_array(p, "name"), 0), *x;
 	size_t len = 0, cap = 256;
@@ -233,7 +232,7 @@ encounter_page_read(const cJSON *searchset, const char *id, struct encounter_pag
 	people = xcalloc((size_t)cJSON_GetArraySize(practitioners) + 1, sizeof *people);
 	cJSON_ArrayForEach(x, practitioners)
 	{
-		char *name = practitioner_name(x);
+		char *name = encounter_practitioner_name(x);
 
 		if (name == NULL)
 			continue;

@@ -28,6 +28,12 @@ struct encounter_page {
 	size_t n;
 };
 
+/*
+ * "Dr. Amara Okafor" from a Practitioner's first name (its text, else prefixes, given names
+ * and family), owned; NULL when it has none. Raw server text.
+ */
+char *encounter_practitioner_name(const cJSON *practitioner);
+
 /* Patient ID's visits, COUNT a page (1 to 200), newest first, with their practitioners. */
 struct fhir_search *encounter_search(const char *id, long count);
 /*

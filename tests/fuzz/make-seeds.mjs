@@ -562,6 +562,52 @@ for (const f of files('tests/sandbox/data/synthea', '.json')) {
   for (const d of docs) jwsSeed(2, { ...d, subject: { reference: 'Patient/p1' } });
 }
 
+// --- vitals: a reader byte (0-8 a sign, in vitals.h's order: BP, pulse, resp, temp, SpO2,
+// height, weight, BMI, head; 9 a set, a line a sign; 10 a server's quantity), a byte whose
+// low bit is the clinic's units (0 US, 1 metric), then what was typed, or for a quantity
+// eight bytes of a double (little-endian, as the fuzzer's machine), a lab byte and the unit.
+function vitalsSeed(which, units, text) {
+  put('vitals', Buffer.concat([Buffer.from([which, units]), Buffer.isBuffer(text) ? text : Buffer.from(text)]));
+}
+const typed = [
+  [0, ['120/80', '120 / 80 mmHg', '95/60mm', '180/110', '80/120']],
+  [1, ['72', '72 bpm', '60/min', '180']],
+  [2, ['16', '16/min', '40 min']],
+  [3, ['98.6F', '98.6', '37C', '37', '37 \u00b0C', '98,6 degF', '39.2 cel']],
+  [4, ['98', '98%', '100', '85 %']],
+  [5, ['5\'9"', '5 ft 9 in', '5\' 9.5"', '69in', '69', '175cm', '175', '1.75m', '6\'', '20 inches']],
+  [6, ['154lb', '154', '70kg', '70', '7 lb 3 oz', '7lb 15oz', '3400g', '112 oz', '154 lbs', '154#']],
+  [7, ['27.7', '']],
+  [8, ['18in', '46cm', '46', '18.5 inch']],
+];
+for (const [sign, texts] of typed)
+  for (const t of texts) for (const units of [0, 1]) vitalsSeed(sign, units, t);
+for (const units of [0, 1]) {
+  vitalsSeed(9, units, ['120/80', '72', '16', '98.6F', '98', '5\'9"', '154lb', '', '18in'].join('\n'));
+  vitalsSeed(9, units, ['118/76', '64', '14', '37C', '99', '175cm', '70kg', '', ''].join('\n'));
+  // Needs a second look: 700 kg, a systolic below the diastolic, a baby's head.
+  vitalsSeed(9, units, ['80/120', '300', '2', '45C', '40', '30cm', '700kg', '', '20cm'].join('\n'));
+}
+// The sample data's vital signs as a server sends them, for the display's rounding.
+const quantities = new Map();
+for (const f of files('tests/sandbox/data/synthea', '.json')) {
+  for (const e of JSON.parse(fs.readFileSync(f, 'utf8')).entry || []) {
+    const o = e.resource;
+    if (o.resourceType !== 'Observation') continue;
+    for (const q of [o.valueQuantity, ...(o.component || []).map((c) => c.valueQuantity)]) {
+      if (q && typeof q.value === 'number') quantities.set(`${q.value}|${q.unit ?? q.code ?? ''}`, q);
+    }
+  }
+}
+const quantitySeed = (value, lab, unit) => {
+  const d = Buffer.alloc(8);
+  d.writeDoubleLE(value);
+  vitalsSeed(10, d[0], Buffer.concat([d.subarray(1), Buffer.from([lab]), Buffer.from(unit)]));
+};
+for (const q of [...quantities.values()].slice(0, 400)) for (const lab of [0, 1]) quantitySeed(q.value, lab, q.unit ?? q.code ?? '');
+for (const [v, u] of [[174.0511726769968, 'cm'], [-0.04, ''], [1e300, 'kg'], [0.005, 'mg/dL'], [999999999999.99, 'Cel'],
+  [NaN, 'mm[Hg]'], [-Infinity, '{score}'], [37.04, 'Cel'], [98.6, '[degF]']]) for (const lab of [0, 1]) quantitySeed(v, lab, u);
+
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [
   ...options.map((o) => `${o} = `), ...options,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/under_valgrind.h"
@@ -133,6 +134,9 @@ Test(chart_batch, one_round_trip_every_search_bounded)
 	cr_assert_not_null(strstr(entry_url(batch, 3), "status=active"));
 	cr_assert_not_null(strstr(entry_url(batch, 12), "category=laboratory"));
 	cr_assert_not_null(strstr(entry_url(batch, 15), "date=ge2026-12-02"));
+	/* The notes' authors come with them: their names from the Practitioners. */
+	cr_assert_not_null(strstr(entry_url(batch, 14), "_include=DocumentReference%3Aauthor"), "%s",
+	    entry_url(batch, 14));
 	cJSON_Delete(batch);
 	fhir_client_free(&fc);
 }
@@ -207,7 +211,8 @@ Test(chart_read, quigley_cover_sheet)
 	cr_assert_str_eq(l->items[2].status, "amended");
 	cr_assert_str_eq(l->items[3].status, "entered in error");
 	cr_assert_str_eq(l->items[0].what, "Progress note");
-	cr_assert_str_eq(l->items[0].value, "Dr. Amara Okafor");
+	/* This answer was recorded before the notes' authors were asked for with them. */
+	cr_assert_str_eq(l->items[0].value, "Dr. Amara Okafor (name not checked)");
 
 	l = &c.panes[CHART_APPOINTMENTS];
 	cr_assert_eq(l->n, 3);
@@ -529,6 +534,113 @@ Test(chart_full, the_search_asks_every_status_newest_first)
 	free(url);
 	fhir_search_free(&s);
 	fhir_client_free(&fc);
+}
+
+/* A note of patient p1 whose first author is AUTHOR (JSON), written DATE. */
+#define NOTE(id, author, date)                                                                 \
+	"{\"resource\":{\"resourceType\":\"DocumentReference\",\"id\":\"" id "\",\"status\":"    \
+	"\"current\",\"docStatus\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},"        \
+	"\"type\":{\"text\":\"Progress note\"},\"date\":\"" date "\",\"author\":[" author "]}}"
+
+Test(chart_full, a_notes_author_is_named_by_the_practitioner_read_with_the_page)
+{
+	struct chart_list l = { 0 };
+	cJSON *set;
+	char *cause = NULL, *url;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s = chart_pane_search(CHART_NOTES, "p1", 20);
+
+	url = fhir_search_relative(fc, s);
+	cr_assert_not_null(strstr(url, "_include=DocumentReference%3Aauthor"), "%s", url);
+	free(url);
+	fhir_search_free(&s);
+	fhir_client_free(&fc);
+
+	/* ehrterm writes a reference alone; the display, where there is one, is not trusted. */
+	set = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":["
+	    NOTE("a", "{\"reference\":\"Practitioner/doc\"}", "2026-12-01T14:03:22.123Z") ","
+	    NOTE("b", "{\"reference\":\"Practitioner/doc\",\"display\":\"Dr. Who\"}", "2026-11-30") ","
+	    NOTE("c", "{\"reference\":\"Practitioner/gone\",\"display\":\"Dr. Gone\"}", "2026") ","
+	    NOTE("d", "{\"reference\":\"Practitioner/gone\"}", "2026-12-01") ","
+	    NOTE("e", "", "2026-12-01") ","
+	    "{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"doc\",\"name\":[{"
+	    "\"prefix\":[\"Dr.\"],\"given\":[\"Amara\"],\"family\":\"Okafor\"}]},"
+	    "\"search\":{\"mode\":\"include\"}}]}");
+	chart_page_read(CHART_NOTES, set, "p1", &l);
+	cr_assert_eq(l.state, CHART_PANE_LOADED);
+	cr_assert_eq(l.n, 5, "the Practitioner is no row: %zu", l.n);
+	cr_assert_str_eq(l.items[0].value, "Dr. Amara Okafor");
+	cr_assert_str_eq(l.items[1].value, "Dr. Amara Okafor", "the record's name, not the display");
+	cr_assert_str_eq(l.items[2].value, "Dr. Gone (name not checked)");
+	cr_assert_str_eq(l.items[3].value, "(name not checked)");
+	cr_assert_str_eq(l.items[4].value, "", "no author");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
+Test(chart_full, a_notes_date_is_the_local_day_it_was_written)
+{
+	struct chart_list l = { 0 };
+	cJSON *set;
+
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+	tzset();
+	set = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":["
+	    NOTE("a", "", "2026-12-01T03:03:22.123Z") "," NOTE("b", "", "2026-12-01T14:03:22+01:00")
+	    "," NOTE("c", "", "2026-11") "]}");
+	chart_page_read(CHART_NOTES, set, "p1", &l);
+	cr_assert_eq(l.n, 3);
+	cr_assert_str_eq(l.items[0].date, "2026-11-30", "03:03 UTC is the evening before in New York");
+	cr_assert_str_eq(l.items[1].date, "2026-12-01");
+	cr_assert_str_eq(l.items[2].date, "2026-11", "a partial date as written");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
+/* Arrays, not pointers: Criterion hands each case to a worker process by value. */
+struct when_case {
+	char in[40];
+	bool with_time;
+	char out[40];
+};
+
+ParameterizedTestParameters(chart_when, local_time_as_the_chart_writes_it)
+{
+	static struct when_case cases[] = {
+		{ "", true, "" },
+		{ "2026-12-01T14:03:22.123Z", true, "2026-12-01 09:03" },
+		{ "2026-12-01T14:03:22.123Z", false, "2026-12-01" },
+		{ "2026-07-01T14:03:22-05:00", true, "2026-07-01 15:03" }, /* summer: EDT */
+		{ "2026-12-01T00:30:00Z", true, "2026-11-30 19:30" },
+		{ "2026-12-01T09:03:00-05:00", true, "2026-12-01 09:03" },
+		{ "2026-12-01", true, "2026-12-01" },
+		{ "2026", true, "2026" },
+		/* Not an instant: its date and time as written, as the rest of the chart shows them. */
+		{ "2026-12-01T09:03", true, "2026-12-01 09:03" },
+		{ "2026-13-01T09:03:00Z", true, "2026-13-01 09:03" },
+		{ "garbage", true, "garbage" },
+	};
+
+	return cr_make_param_array(struct when_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct when_case *c, chart_when, local_time_as_the_chart_writes_it)
+{
+	char *got;
+
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+	tzset();
+	got = chart_when(c->in, c->with_time);
+	cr_assert_str_eq(got, c->out, "%s -> %s, not %s", c->in, got, c->out);
+	free(got);
+}
+
+Test(chart_when, nothing_is_empty)
+{
+	char *got = chart_when(NULL, true);
+
+	cr_assert_str_eq(got, "");
+	free(got);
 }
 
 static bool
