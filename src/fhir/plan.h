@@ -18,8 +18,11 @@
  * every step done is undone in reverse, each undo guarded by the version the
  * step left. Every update carries If-Match and every create If-None-Exist: a
  * step that is retried or races another clerk fails rather than writes twice.
+ *
+ * The largest plan is a visit's wrap-up (src/fhir/wrapup.h): 12 diagnoses, 12
+ * procedures, the encounter and the note's three signing steps.
  */
-#define FHIR_PLAN_MAX 16
+#define FHIR_PLAN_MAX 32
 
 struct fhir_plan;
 
