@@ -1169,7 +1169,7 @@ note_sign_steps(struct fhir_plan *p, const struct note_view *note, const struct 
 		*cause = xstrdup(why);
 		return -1;
 	}
-	if (fhir_plan_steps(p) + 3 > FHIR_PLAN_MAX) {
+	if (fhir_plan_room(p) < 3) {
 		*cause = xstrdup("the signing does not fit in the write beside the rest");
 		return -1;
 	}

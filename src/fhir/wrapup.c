@@ -1189,7 +1189,7 @@ wrapup_plan(const struct wrapup_context *c, const struct wrapup_form *f,
 	if (c->note == WRAPUP_NOTE_DRAFT && (in->body == NULL || in->jws == NULL))
 		return plan_refused(&p, cause, xstrdup("the visit note's text was not read and "
 						       "signed"));
-	p = fhir_plan_new();
+	p = fhir_plan_new_max(WRAPUP_DIAGNOSES_MAX + WRAPUP_PROCEDURES_MAX + 1 + 3);
 	order = xcalloc(f->n + 1, sizeof *order);
 	wrapup_form_order(f, order);
 	/* The creates first: in steps, the encounter then names what they made. */
