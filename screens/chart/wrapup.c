@@ -216,10 +216,11 @@ say_finished(struct app *app, struct wrapup_screen *s, bool found)
 {
 	if (audit_write(app, s) != 0)
 		return;
-	app_status(app, "Visit finished for %s: %zu diagnos%s, %zu new procedure%s%s%s.",
-	    s->view.name, s->chosen, s->chosen == 1 ? "is" : "es", s->new_procedures,
-	    s->new_procedures == 1 ? "" : "s", s->signing ? ", the note signed" : "",
-	    found ? " (found on the server after the answer was lost)" : "");
+	/* The counts are of what this write made: procedures recorded before are not counted. */
+	app_status(app, "Visit of %s finished%s: %zu diagnos%s, %zu procedure%s%s.", s->view.name,
+	    found ? " (found on the server after the answer was lost)" : "", s->chosen,
+	    s->chosen == 1 ? "is" : "es", s->new_procedures, s->new_procedures == 1 ? "" : "s",
+	    s->signing ? ", note signed" : "");
 }
 
 static void
@@ -692,16 +693,22 @@ wrapup_back(struct app *app, void *state)
 static void
 draw_note(struct app *app, struct wrapup_screen *s, WINDOW *win, int y)
 {
-	char when[32], key[32];
+	char when[32], key[32], finish[32];
 
 	if (!app_key_for(app, A_WRITE_NOTE, key, sizeof key))
 		snprintf(key, sizeof key, "write-note");
 	when_of(s->ctx.has_draft ? s->ctx.draft.date : "", when, sizeof when);
 	switch (s->ctx.note) {
 	case WRAPUP_NOTE_DRAFT:
-		ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s of %s, a draft%s; signed as the "
-		    "visit is finished.", *s->ctx.draft.type_text ? s->ctx.draft.type_text : "a note",
-		    when, s->has_body ? "" : " (its text being read)");
+		if (!app_key_for(app, A_FINISH_VISIT, finish, sizeof finish))
+			snprintf(finish, sizeof finish, "finish-visit");
+		ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s of %s, a draft: %s",
+		    *s->ctx.draft.type_text ? s->ctx.draft.type_text : "a note", when,
+		    s->has_body ? "" : "its text is being read");
+		if (s->has_body)
+			ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s of %s, a draft: %s signs it "
+			    "and finishes", *s->ctx.draft.type_text ? s->ctx.draft.type_text : "a note",
+			    when, finish);
 		break;
 	case WRAPUP_NOTE_SIGNED:
 		ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: signed (%zu signed at this visit).",
@@ -728,7 +735,7 @@ wrapup_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	struct wrapup_screen *s = state;
 	struct date_time now;
 	int y = top + 2, bottom = top + rows - 1, label;
-	char when[32], choose[32], up[32], down[32], dx[32];
+	char when[32], choose[32], up[32], down[32], dx[32], status[32];
 
 	date_time_now(&now);
 	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
@@ -744,8 +751,13 @@ wrapup_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	when_of(s->ctx.start, when, sizeof when);
+	/* "in-progress" as words; a status from the server is only shown, never acted on. */
+	snprintf(status, sizeof status, "%s", s->ctx.status);
+	for (char *p = status; *p != '\0'; p++)
+		if (*p == '-')
+			*p = ' ';
 	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Wrap-up of %s's visit of %s (%s)", s->view.name,
-	    *when ? when : "an unknown time", s->ctx.finished ? "finished" : s->ctx.status);
+	    *when ? when : "an unknown time", s->ctx.finished ? "finished" : status);
 	draw_note(app, s, win, y++);
 	ui_list_draw(&s->list, win, y, bottom - 1 - y, COLS);
 	if (!app_key_for(app, A_TOGGLE, choose, sizeof choose))
@@ -763,9 +775,8 @@ wrapup_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "This visit is finished: its diagnoses are as billing reads them.");
 	else
 		ui_putf(win, bottom - 1, 0, COLS, UI_DIM, true,
-		    "%zu diagnos%s chosen, %zu new procedure%s%s; %s chooses, %s and %s order, %s types "
-		    "a code", wrapup_form_chosen(&s->form), wrapup_form_chosen(&s->form) == 1 ? "is"
-											   : "es",
+		    "Chosen: %zu diagnos%s, %zu new procedure%s%s. %s chooses, %s %s order, %s types a "
+		    "code", wrapup_form_chosen(&s->form), wrapup_form_chosen(&s->form) == 1 ? "is" : "es",
 		    wrapup_form_new_procedures(&s->form),
 		    wrapup_form_new_procedures(&s->form) == 1 ? "" : "s",
 		    s->ctx.cut || s->ctx.problems.more > 0 ? " (some records were not read)" : "",

@@ -156,7 +156,7 @@ function readCerts(opts) {
 /** One line per FHIR request; the first six fields are the ones the tests count. */
 class RequestLog {
   constructor(file) {
-    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls'];
+    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls', 'bundle'];
     this.entries = [];
     this.dropped = 0;
     this.stream = file ? fs.createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
@@ -173,7 +173,7 @@ class RequestLog {
 
   static line(e) {
     const clean = (s) => String(s).replace(/[\t\r\n\\]/g, (c) => ({ '\t': '\\t', '\r': '\\r', '\n': '\\n', '\\': '\\\\' })[c]);
-    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls].map(clean).join('\t')}\n`;
+    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls, e.bundle || '-'].map(clean).join('\t')}\n`;
   }
 
   text() {
@@ -318,6 +318,10 @@ async function main() {
       } else {
         try {
           body = JSON.parse(raw.toString('utf8'));
+          // The log tells a transaction from a batch: both are POST /fhir.
+          if (body?.resourceType === 'Bundle' && typeof body.type === 'string') {
+            req.sandboxBundleType = body.type;
+          }
         } catch (err) {
           return outcomeBody(400, 'structure', `Request body is not valid JSON: ${err.message}`);
         }
@@ -448,6 +452,7 @@ async function main() {
       entry.status = res.statusCode;
       entry.responseBytes = Buffer.byteLength(res._header ?? '') + stats.bodyBytes; // _header: the status line and headers as sent
       entry.ms = Number((process.hrtime.bigint() - t) / 1000000n);
+      entry.bundle = req.sandboxBundleType;
       log.add(entry);
     });
     try {
