@@ -190,6 +190,27 @@ class RequestLog {
 
 // --- helpers -----------------------------------------------------------------------
 
+/**
+ * The type of the Bundle a POST to the base carries ("transaction", "batch"), for the log:
+ * both are POST /fhir. Read before any fault replaces the request, so a transaction that
+ * was failed or cancelled is named too. Undefined for anything else.
+ */
+function bundleType(req, bodyBuf) {
+  if (req.method !== 'POST' || !/^\/fhir\/?(\?|$)/.test(req.url) || !bodyBuf?.length) {
+    return undefined;
+  }
+  try {
+    let raw = bodyBuf;
+    if (String(req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
+      raw = zlib.gunzipSync(bodyBuf, { maxOutputLength: MAX_REQUEST_BYTES });
+    }
+    const body = JSON.parse(raw.toString('utf8'));
+    return body?.resourceType === 'Bundle' && typeof body.type === 'string' ? body.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Serialises async work: one FHIR request (or reset) touches the store at a time. */
 function makeMutex() {
   let tail = Promise.resolve();
@@ -318,10 +339,6 @@ async function main() {
       } else {
         try {
           body = JSON.parse(raw.toString('utf8'));
-          // The log tells a transaction from a batch: both are POST /fhir.
-          if (body?.resourceType === 'Bundle' && typeof body.type === 'string') {
-            req.sandboxBundleType = body.type;
-          }
         } catch (err) {
           return outcomeBody(400, 'structure', `Request body is not valid JSON: ${err.message}`);
         }
@@ -452,11 +469,11 @@ async function main() {
       entry.status = res.statusCode;
       entry.responseBytes = Buffer.byteLength(res._header ?? '') + stats.bodyBytes; // _header: the status line and headers as sent
       entry.ms = Number((process.hrtime.bigint() - t) / 1000000n);
-      entry.bundle = req.sandboxBundleType;
       log.add(entry);
     });
     try {
       const bodyBuf = await readRequestBody(req);
+      entry.bundle = bundleType(req, bodyBuf);
       entry.requestBytes = requestHeaderBytes(req) + (bodyBuf?.length ?? MAX_REQUEST_BYTES);
       const shaping = faults.take(req.method, req.url);
       entry.faults = shaping.names.join(',');
