@@ -24,6 +24,7 @@ const struct screen_ops *const screens_all[] = {
 	&chart_immunize_screen,
 	&chart_meds_screen,
 	&chart_note_screen,
+	&chart_wrapup_screen,
 	&chart_labs_screen,
 	&chart_visits_screen,
 	&billing_screen,

@@ -26,6 +26,7 @@ extern const struct screen_ops chart_problem_screen;
 extern const struct screen_ops chart_immunize_screen;
 extern const struct screen_ops chart_meds_screen;
 extern const struct screen_ops chart_note_screen;
+extern const struct screen_ops chart_wrapup_screen;
 extern const struct screen_ops chart_labs_screen;
 extern const struct screen_ops chart_visits_screen;
 extern const struct screen_ops billing_screen;

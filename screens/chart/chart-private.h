@@ -55,6 +55,11 @@ bool chart_show_details(struct app *app, const struct fhir_result *r, enum chart
  * a signed one to check, add to, correct or mark entered in error), or a new note (NULL).
  */
 int chart_open_note(struct app *app, const struct chart_list_arg *arg, const char *note_id);
+/*
+ * Open the visit wrap-up of ARG's patient: the open visit's diagnoses chosen and ranked,
+ * the procedures done, then the visit note signed and the visit finished in one write.
+ */
+int chart_open_wrapup(struct app *app, const struct chart_list_arg *arg);
 /* Open the labs by panel and date of the patient ARG names (its pane is ignored). */
 int chart_open_labs(struct app *app, const struct chart_list_arg *arg);
 /* Open the visits (Encounters) of the patient ARG names; ARG's pane is not used. */

@@ -586,6 +586,16 @@ write_note(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
+static int
+wrap_up(struct app *app, void *state)
+{
+	struct cover *c = state;
+
+	chart_open_wrapup(app, &(struct chart_list_arg){ .id = c->id,
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	return APP_HANDLED;
+}
+
 enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
 
 static const char *
@@ -618,6 +628,7 @@ static const struct screen_action cover_actions[] = {
 	{ A_IMMUNIZE, immunize, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_RECORD_MEDS, record_meds, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_WRITE_NOTE, write_note, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
+	{ A_WRAP_UP, wrap_up, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

@@ -1152,3 +1152,53 @@ note_context_clear(struct note_context *c)
 	cJSON_Delete(c->provenances);
 	memset(c, 0, sizeof *c);
 }
+
+/* --- for the visit wrap-up: signing as steps of a larger plan ------------------------------ */
+
+int
+note_sign_steps(struct fhir_plan *p, const struct note_view *note, const struct note_body *body,
+    const struct note_signing *s, char **cause)
+{
+	const char *why = signing_problem(note, body, s);
+	struct fhir_search *guard;
+	cJSON *doc, *prov;
+	char *tag;
+	int a, b, c;
+
+	if (why != NULL) {
+		*cause = xstrdup(why);
+		return -1;
+	}
+	if (fhir_plan_room(p) < 3) {
+		*cause = xstrdup("the signing does not fit in the write beside the rest");
+		return -1;
+	}
+	/* As note_sign_plan writes them: the note, its text as read, the Provenance. */
+	doc = cJSON_Duplicate(note->resource, true);
+	fhir_set_string(doc, "docStatus", "final");
+	tag_remove(doc, NOTE_DRAFT_TAG);
+	fhir_set_item(doc, "authenticator", reference("Practitioner", s->signer));
+	attachment_describe(text_attachment(doc, note->binary), body->bytes, body->len);
+	prov = provenance_new(note, s);
+	guard = fhir_search_new("Provenance");
+	tag = xasprintf("%s|%s", FHIR_REQUEST_SYSTEM, s->request_id);
+	fhir_search_add(guard, "_tag", tag);
+	a = fhir_plan_update(p, doc, note->version, note->resource);
+	b = fhir_plan_update(p, body->resource, body->version, body->resource);
+	c = fhir_plan_create(p, prov, guard);
+	cJSON_Delete(doc);
+	cJSON_Delete(prov);
+	fhir_search_free(&guard);
+	free(tag);
+	if (a < 0 || b < 0 || c < 0) {
+		*cause = xstrdup("the signing could not be planned");
+		return -1;
+	}
+	return 0;
+}
+
+char *
+note_practitioner_of(const cJSON *set, const char *user)
+{
+	return context_author(set, user);
+}

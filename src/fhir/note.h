@@ -278,4 +278,21 @@ int note_context_read(const cJSON *response, const char *patient, const char *us
     const char *note_id, const char *base, struct note_context *out, char **cause);
 void note_context_clear(struct note_context *c);
 
+/* --- for the visit wrap-up (src/fhir/wrapup.c) --------------------------------------- */
+
+/*
+ * The steps note_sign_plan makes (the note final, its Binary as read, the Provenance),
+ * added to P after what it holds, so that signing goes in one transaction with other
+ * writes. 0, or -1 and *CAUSE, refused as note_sign_plan refuses and when P has no room
+ * for three more steps; on -1 P may hold some of them: the caller drops it.
+ */
+int note_sign_steps(struct fhir_plan *p, const struct note_view *note, const struct note_body *body,
+    const struct note_signing *s, char **cause);
+/*
+ * The id of the one Practitioner of SET (a searchset of Practitioners) whose identifier
+ * NOTE_CERT_CN is USER, as note_context_read finds who is logged in; NULL when none, or
+ * when two claim it. The caller frees it.
+ */
+char *note_practitioner_of(const cJSON *set, const char *user);
+
 #endif

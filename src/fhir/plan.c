@@ -23,8 +23,8 @@ struct plan_step {
 };
 
 struct fhir_plan {
-	struct plan_step steps[FHIR_PLAN_MAX];
-	size_t n;
+	struct plan_step steps[FHIR_PLAN_STEPS_MAX];
+	size_t n, max;
 	/* While running in steps. */
 	struct fhir_client *fc;
 	fhir_done_fn done;
@@ -40,7 +40,16 @@ struct fhir_plan {
 struct fhir_plan *
 fhir_plan_new(void)
 {
-	return xcalloc(1, sizeof(struct fhir_plan));
+	return fhir_plan_new_max(FHIR_PLAN_MAX);
+}
+
+struct fhir_plan *
+fhir_plan_new_max(size_t max)
+{
+	struct fhir_plan *p = xcalloc(1, sizeof(struct fhir_plan));
+
+	p->max = max < FHIR_PLAN_STEPS_MAX ? max : FHIR_PLAN_STEPS_MAX;
+	return p;
 }
 
 void
@@ -71,13 +80,19 @@ fhir_plan_steps(const struct fhir_plan *p)
 	return p->n;
 }
 
+size_t
+fhir_plan_room(const struct fhir_plan *p)
+{
+	return p->max - p->n;
+}
+
 int
 fhir_plan_update(struct fhir_plan *p, const cJSON *resource, const char *if_match,
     const cJSON *undo)
 {
 	struct plan_step *s;
 
-	if (p->n == FHIR_PLAN_MAX || !fhir_valid_type(fhir_get_string(resource, "resourceType")) ||
+	if (p->n == p->max || !fhir_valid_type(fhir_get_string(resource, "resourceType")) ||
 	    !fhir_valid_id(fhir_get_string(resource, "id")) || !fhir_valid_id(if_match))
 		return -1;
 	s = &p->steps[p->n];
@@ -127,7 +142,7 @@ fhir_plan_create(struct fhir_plan *p, const cJSON *resource, const struct fhir_s
 {
 	struct plan_step *s;
 
-	if (p->n == FHIR_PLAN_MAX || !fhir_valid_type(fhir_get_string(resource, "resourceType")) ||
+	if (p->n == p->max || !fhir_valid_type(fhir_get_string(resource, "resourceType")) ||
 	    if_none_exist == NULL ||
 	    strcmp(fhir_search_type(if_none_exist), fhir_get_string(resource, "resourceType")) != 0)
 		return -1;

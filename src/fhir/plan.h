@@ -20,10 +20,19 @@
  * step that is retried or races another clerk fails rather than writes twice.
  */
 #define FHIR_PLAN_MAX 16
+/*
+ * The steps of the largest plan, made with fhir_plan_new_max: a visit's wrap-up
+ * (src/fhir/wrapup.h), 12 diagnoses, 12 procedures, the encounter and the note's
+ * three signing steps. Other plans keep FHIR_PLAN_MAX, which billing's limits follow.
+ */
+#define FHIR_PLAN_STEPS_MAX 32
 
 struct fhir_plan;
 
+/* A plan of at most FHIR_PLAN_MAX steps. */
 struct fhir_plan *fhir_plan_new(void);
+/* A plan of at most MAX steps (FHIR_PLAN_STEPS_MAX at most). */
+struct fhir_plan *fhir_plan_new_max(size_t max);
 void fhir_plan_free(struct fhir_plan **p);
 
 /*
@@ -49,6 +58,8 @@ int fhir_plan_create(struct fhir_plan *p, const cJSON *resource,
  */
 const char *fhir_plan_full_url(const struct fhir_plan *p, int step);
 size_t fhir_plan_steps(const struct fhir_plan *p);
+/* How many more steps P takes. */
+size_t fhir_plan_room(const struct fhir_plan *p);
 
 /* The plan as a transaction Bundle (the caller frees it). */
 cJSON *fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc);

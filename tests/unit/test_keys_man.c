@@ -302,7 +302,7 @@ Test(keys_man, example_loads)
 	    "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "patients", "patient",
 	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges",
 	    "posting", "ledger", "claims", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
-	    "meds-form", "note", NULL};
+	    "meds-form", "note", "wrapup", NULL};
 	const char *chain[] = {"dialog", "global"};
 	char *man = man_read(), *cause = NULL, *ex, *w;
 	const char *from, *to;

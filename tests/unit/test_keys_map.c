@@ -19,11 +19,11 @@
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger", "claims",
-    "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", "note", NULL};
+    "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", "note", "wrapup", NULL};
 #define CONTEXT_LIST \
     "global, list, form, pager, prompt, dialog, editor, home, schedule, patients, patient, coverage, flow, " \
     "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, claims, vitals-entry, " \
-    "allergies-form, problems-form, immunize-form, meds-form, note"
+    "allergies-form, problems-form, immunize-form, meds-form, note, wrapup"
 
 static int
 key(const char *name)

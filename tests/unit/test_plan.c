@@ -96,3 +96,33 @@ Test(plan, a_create_is_named_by_a_urn_uuid_the_same_when_planned_again)
 	fhir_plan_free(&other);
 	fhir_client_free(&fc);
 }
+
+/* A plan takes FHIR_PLAN_MAX steps unless made larger, and never more than FHIR_PLAN_STEPS_MAX. */
+static size_t
+fill_plan(struct fhir_plan *p)
+{
+	cJSON *slot = cJSON_Parse("{\"resourceType\":\"Slot\",\"id\":\"s1\"}");
+	size_t n = 0;
+
+	while (fhir_plan_update(p, slot, "3", NULL) >= 0)
+		n++;
+	cJSON_Delete(slot);
+	return n;
+}
+
+Test(plan, a_plan_holds_its_maximum_and_no_more)
+{
+	struct fhir_plan *p = fhir_plan_new();
+
+	cr_assert_eq(fhir_plan_room(p), FHIR_PLAN_MAX);
+	cr_assert_eq(fill_plan(p), FHIR_PLAN_MAX);
+	cr_assert_eq(fhir_plan_room(p), 0);
+	fhir_plan_free(&p);
+	p = fhir_plan_new_max(28);
+	cr_assert_eq(fill_plan(p), 28);
+	fhir_plan_free(&p);
+	p = fhir_plan_new_max(1000);
+	cr_assert_eq(fill_plan(p), FHIR_PLAN_STEPS_MAX);
+	cr_assert_eq(fhir_plan_steps(p), FHIR_PLAN_STEPS_MAX);
+	fhir_plan_free(&p);
+}

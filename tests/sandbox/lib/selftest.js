@@ -829,6 +829,7 @@ test('request log: one tab-separated line per request with bytes and user', asyn
   const text = (await control('GET', '/log')).text;
   const lines = text.trim().split('\n').map((l) => l.split('\t'));
   assert.equal(lines.length, 3);
+  assert.deepEqual(lines.map((l) => l[10]), ['-', '-', '-'], 'no Bundle posted');
   assert.deepEqual(lines.map((l) => l.slice(0, 3)), [
     ['GET', '/fhir/Patient?name=Quigley', '200'],
     ['GET', '/fhir/Patient?name=Quigley', '200'],
@@ -845,6 +846,15 @@ test('request log: one tab-separated line per request with bytes and user', asyn
   const json = (await control('GET', '/log?format=json')).json;
   assert.equal(json.entries.length, 3);
   assert.equal((await control('POST', '/log/clear')).json.cleared, 3);
+  // A transaction and a batch are both POST /fhir: the last field tells them apart.
+  await fhir('POST', '', { body: { resourceType: 'Bundle', type: 'batch', entry: [] } });
+  await fhir('POST', '', { body: { resourceType: 'Bundle', type: 'transaction', entry: [] } });
+  const posted = (await control('GET', '/log')).text.trim().split('\n').map((l) => l.split('\t'));
+  assert.deepEqual(posted.map((l) => [l[0], l[1], l[10]]), [
+    ['POST', '/fhir', 'batch'],
+    ['POST', '/fhir', 'transaction'],
+  ]);
+  assert.equal((await control('POST', '/log/clear')).json.cleared, 2);
   // The file is written through a stream: on a loaded machine its last line lands a moment later.
   let file = '';
   for (let i = 0; i < 50 && !file.includes('/fhir/Patient/nope\t404'); i++) {

@@ -156,7 +156,7 @@ function readCerts(opts) {
 /** One line per FHIR request; the first six fields are the ones the tests count. */
 class RequestLog {
   constructor(file) {
-    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls'];
+    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls', 'bundle'];
     this.entries = [];
     this.dropped = 0;
     this.stream = file ? fs.createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
@@ -173,7 +173,7 @@ class RequestLog {
 
   static line(e) {
     const clean = (s) => String(s).replace(/[\t\r\n\\]/g, (c) => ({ '\t': '\\t', '\r': '\\r', '\n': '\\n', '\\': '\\\\' })[c]);
-    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls].map(clean).join('\t')}\n`;
+    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls, e.bundle || '-'].map(clean).join('\t')}\n`;
   }
 
   text() {
@@ -189,6 +189,27 @@ class RequestLog {
 }
 
 // --- helpers -----------------------------------------------------------------------
+
+/**
+ * The type of the Bundle a POST to the base carries ("transaction", "batch"), for the log:
+ * both are POST /fhir. Read before any fault replaces the request, so a transaction that
+ * was failed or cancelled is named too. Undefined for anything else.
+ */
+function bundleType(req, bodyBuf) {
+  if (req.method !== 'POST' || !/^\/fhir\/?(\?|$)/.test(req.url) || !bodyBuf?.length) {
+    return undefined;
+  }
+  try {
+    let raw = bodyBuf;
+    if (String(req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
+      raw = zlib.gunzipSync(bodyBuf, { maxOutputLength: MAX_REQUEST_BYTES });
+    }
+    const body = JSON.parse(raw.toString('utf8'));
+    return body?.resourceType === 'Bundle' && typeof body.type === 'string' ? body.type : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Serialises async work: one FHIR request (or reset) touches the store at a time. */
 function makeMutex() {
@@ -452,6 +473,7 @@ async function main() {
     });
     try {
       const bodyBuf = await readRequestBody(req);
+      entry.bundle = bundleType(req, bodyBuf);
       entry.requestBytes = requestHeaderBytes(req) + (bodyBuf?.length ?? MAX_REQUEST_BYTES);
       const shaping = faults.take(req.method, req.url);
       entry.faults = shaping.names.join(',');
