@@ -161,22 +161,32 @@ fhir_plan_full_url(const struct fhir_plan *p, int step)
 	return p->steps[step].full_url;
 }
 
+/*
+ * GUARDED: the transaction holds an update with If-Match, which fails a retry of a
+ * transaction that went through (its version has moved on), and a transaction is all or
+ * nothing: its creates are then written at most once without If-None-Exist. Leaving it
+ * off matters, as servers run conditional writes in serialisable isolation and bound how
+ * many entries such a transaction may have (Medplum: 8), which a visit's wrap-up exceeds.
+ * The creates keep their request identifier, which settles a lost answer all the same.
+ */
 static void
-add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc)
+add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc, bool guarded)
 {
 	cJSON *e = cJSON_CreateObject(), *req;
 	const char *type = fhir_get_string(s->resource, "resourceType");
 
 	req = cJSON_CreateObject();
 	if (s->if_none_exist != NULL) {
-		char *query = fhir_search_query(fc, s->if_none_exist);
-
 		cJSON_AddStringToObject(e, "fullUrl", s->full_url);
 		cJSON_AddItemToObject(e, "resource", cJSON_Duplicate(s->resource, true));
 		cJSON_AddStringToObject(req, "method", "POST");
 		cJSON_AddStringToObject(req, "url", type);
-		cJSON_AddStringToObject(req, "ifNoneExist", query);
-		free(query);
+		if (!guarded) {
+			char *query = fhir_search_query(fc, s->if_none_exist);
+
+			cJSON_AddStringToObject(req, "ifNoneExist", query);
+			free(query);
+		}
 	} else {
 		char *url = xasprintf("%s/%s", type, fhir_get_string(s->resource, "id"));
 		char *etag = xasprintf("W/\"%s\"", s->if_match);
@@ -196,12 +206,15 @@ cJSON *
 fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc)
 {
 	cJSON *bundle = cJSON_CreateObject(), *entries;
+	bool guarded = false;
 
 	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
 	cJSON_AddStringToObject(bundle, "type", "transaction");
+	for (size_t i = 0; i < p->n; i++)
+		guarded |= p->steps[i].if_match != NULL;
 	entries = cJSON_AddArrayToObject(bundle, "entry");
 	for (size_t i = 0; i < p->n; i++)
-		add_entry(entries, &p->steps[i], fc);
+		add_entry(entries, &p->steps[i], fc, guarded);
 	return bundle;
 }
 

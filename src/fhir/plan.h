@@ -46,7 +46,9 @@ int fhir_plan_update(struct fhir_plan *p, const cJSON *resource, const char *if_
 /*
  * Create RESOURCE (copied) unless IF_NONE_EXIST (a search of the same type, which
  * must find it once created: a request identifier it carries) finds one. Its undo
- * in the steps fallback is a delete. Returns the step's index, or -1.
+ * in the steps fallback is a delete. In a transaction that also updates with If-Match,
+ * that update is the guard and the create goes without If-None-Exist (servers bound
+ * conditional transactions; see plan.c). Returns the step's index, or -1.
  */
 int fhir_plan_create(struct fhir_plan *p, const cJSON *resource,
     const struct fhir_search *if_none_exist);

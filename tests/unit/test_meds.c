@@ -341,8 +341,9 @@ Test(med_renew, a_new_order_once_and_the_old_one_completed_in_one_transaction)
 	cr_assert_eq(fhir_plan_steps(p), 2);
 	tx = transaction(p);
 	cr_assert_str_eq(str(step(tx, 0, "request"), "method"), "POST");
-	cr_assert_not_null(strstr(str(step(tx, 0, "request"), "ifNoneExist"), "req-5"));
+	cr_assert_null(fhir_get_string(step(tx, 0, "request"), "ifNoneExist"), "the If-Match update in the same transaction guards the create");
 	r = step(tx, 0, "resource");
+	cr_assert(fhir_carries_request(r, "req-5"));
 	cr_assert_str_eq(str(r, "resourceType"), "MedicationRequest");
 	cr_assert_null(member(r, "id"));
 	cr_assert_null(member(r, "meta"), "a new resource, not a copy of the old one's version");

@@ -758,8 +758,9 @@ Test(clinical_note, signing_makes_it_final_with_a_provenance_in_one_transaction)
 	free(data);
 	/* The Provenance: who wrote it, who attests it, and the signature. */
 	cr_assert_str_eq(str(tx, "entry.2.request.method"), "POST");
-	cr_assert_str_eq(str(tx, "entry.2.request.ifNoneExist"), "_tag=urn%3Aehrterm%3Arequest%7Creq-2");
 	prov = (cJSON *)at(tx, "entry.2.resource");
+	cr_assert_null(at(tx, "entry.2.request.ifNoneExist"), "the note's If-Match update guards it");
+	cr_assert_str_eq(str(prov, "meta.tag.0.code"), "req-2");
 	cr_assert_str_eq(str(prov, "resourceType"), "Provenance");
 	cr_assert_str_eq(str(prov, "target.0.reference"), "DocumentReference/n1");
 	cr_assert_str_eq(str(prov, "recorded"), "2026-12-02T10:00:00Z");
