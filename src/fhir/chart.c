@@ -936,20 +936,22 @@ due_date(const cJSON *rec)
 	return when != NULL ? when : date_criterion(rec, NULL);
 }
 
-/* "dose 2 of 3", "dose 2", or NULL: which dose of its series REC is. */
+/* "dose 2 of 3", "dose 2" ("2 of 3" unless PREFIXED), or NULL: which dose of its series REC is. */
 static char *
-dose_words(const cJSON *rec)
+dose_words(const cJSON *rec, bool prefixed)
 {
 	const cJSON *dose = cJSON_GetObjectItemCaseSensitive(rec, "doseNumberPositiveInt");
 	const cJSON *of = cJSON_GetObjectItemCaseSensitive(rec, "seriesDosesPositiveInt");
 	const char *word = fhir_get_string(rec, "doseNumberString");
 
+	const char *prefix = prefixed ? "dose " : "";
+
 	if (cJSON_IsNumber(dose) && dose->valuedouble >= 1 && dose->valuedouble < 1000) {
 		if (cJSON_IsNumber(of) && of->valuedouble >= 1 && of->valuedouble < 1000)
-			return xasprintf("dose %.0f of %.0f", dose->valuedouble, of->valuedouble);
-		return xasprintf("dose %.0f", dose->valuedouble);
+			return xasprintf("%s%.0f of %.0f", prefix, dose->valuedouble, of->valuedouble);
+		return xasprintf("%s%.0f", prefix, dose->valuedouble);
 	}
-	return word != NULL ? xasprintf("dose %s", word) : NULL;
+	return word != NULL ? xasprintf("%s%s", prefix, word) : NULL;
 }
 
 /* The vaccine REC recommends, in words: its first vaccine code, else the disease it is for. */
@@ -983,7 +985,7 @@ forecast_push(const cJSON *ir, const cJSON *rec, struct forecast *f, size_t *n)
 	r->item.value = dup_or_empty(code);
 	r->item.date = date_part(due_date(rec), false);
 	r->item.status = dup_or_empty(r->due ? word : NULL);
-	r->item.detail = dose_words(rec);
+	r->item.detail = dose_words(rec, true);
 	r->item.alert = r->due && strcmp(word, "overdue") == 0;
 	r->item.due = true;
 	settle(&r->item);
@@ -1630,7 +1632,7 @@ forecast_details(const cJSON *r, const char *id, const char *row, struct chart_d
 		detail_add(&d, &n, "Earliest", date_criterion(rec, DATE_EARLIEST));
 		detail_add(&d, &n, "Overdue on", date_criterion(rec, DATE_OVERDUE));
 		detail_add(&d, &n, "Latest", date_criterion(rec, DATE_LATEST));
-		detail_take(&d, &n, "Dose", dose_words(rec));
+		detail_take(&d, &n, "Dose", dose_words(rec, false));
 		detail_add(&d, &n, "Series", fhir_get_string(rec, "series"));
 		detail_add(&d, &n, "Against", concept_text(fhir_get_object(rec, "targetDisease")));
 		cJSON_ArrayForEach(x, fhir_get_array(rec, "forecastReason"))
