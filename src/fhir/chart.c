@@ -1151,8 +1151,10 @@ chart_due_merge(struct chart_list *given, struct chart_list *due)
 	for (size_t i = keep; i < given->n; i++)
 		item_clear(&given->items[i]);
 	given->items = xreallocarray(given->items, due->n + keep + 1, sizeof *given->items);
-	memmove(given->items + due->n, given->items, keep * sizeof *given->items);
-	memcpy(given->items, due->items, due->n * sizeof *due->items);
+	if (due->n > 0) {
+		memmove(given->items + due->n, given->items, keep * sizeof *given->items);
+		memcpy(given->items, due->items, due->n * sizeof *due->items);
+	}
 	given->n = due->n + keep;
 	given->due = due->n;
 	if (given->total >= 0)

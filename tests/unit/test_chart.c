@@ -738,6 +738,26 @@ Test(chart_due, overdue_first_then_the_earliest_due_then_the_given)
 	chart_list_clear(&l);
 }
 
+/* Nothing due (every vaccine complete, or no forecast at all): the given ones as they were. */
+Test(chart_due, nothing_due_leaves_the_given_as_they_were)
+{
+	const char *const forecasts[] = {
+		FORECAST("f1", "p1", "2026-11-29", REC("33", "complete", "2020-01-01")), "",
+	};
+
+	for (size_t i = 0; i < sizeof forecasts / sizeof forecasts[0]; i++) {
+		struct chart_list l = due_pane(GIVEN("140", "2020-10-01", "completed"), forecasts[i]);
+
+		cr_assert_eq(l.state, CHART_PANE_LOADED);
+		cr_assert_eq(l.due, 0);
+		cr_assert_eq(l.n, 1);
+		cr_assert_str_eq(l.items[0].value, "140");
+		cr_assert_eq(l.total, 1);
+		cr_assert_null(l.failure);
+		chart_list_clear(&l);
+	}
+}
+
 /* The forecast is a point in time: a dose given since answers it, one given before does not. */
 Test(chart_due, a_dose_given_since_the_forecast_answers_it)
 {
