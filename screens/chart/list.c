@@ -316,7 +316,7 @@ read_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
 						 : r->message ? r->message : "no answer");
 		return false;
 	}
-	if (chart_details(r->resource, pane, id, row, d, n, &cause) != 0) {
+	if (chart_row_details(r->resource, pane, type, id, row, d, n, &cause) != 0) {
 		app_error(app, "Not shown: %s", cause);
 		free(cause);
 		return false;

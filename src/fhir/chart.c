@@ -1749,6 +1749,21 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	return 0;
 }
 
+int
+chart_row_details(const cJSON *r, enum chart_pane pane, const char *type, const char *id,
+    const char *row, struct chart_detail **out, size_t *n, char **cause)
+{
+	const char *is = fhir_get_string(r, "resourceType");
+
+	if (type == NULL || is == NULL || strcmp(is, type) != 0) {
+		*out = NULL;
+		*n = 0;
+		*cause = xstrdup("the server answered with something else");
+		return -1;
+	}
+	return chart_details(r, pane, id, row, out, n, cause);
+}
+
 void
 chart_details_free(struct chart_detail *d, size_t n)
 {

@@ -239,6 +239,13 @@ struct chart_detail {
  */
 int chart_details(const cJSON *resource, enum chart_pane pane, const char *id, const char *row,
     struct chart_detail **out, size_t *n, char **cause);
+/*
+ * As chart_details, for a row read as "TYPE/ROW": a resource of another type than TYPE
+ * (a row due is a forecast, "ImmunizationRecommendation", and a forecast is no row given)
+ * is refused, with *CAUSE.
+ */
+int chart_row_details(const cJSON *resource, enum chart_pane pane, const char *type,
+    const char *id, const char *row, struct chart_detail **out, size_t *n, char **cause);
 void chart_details_free(struct chart_detail *d, size_t n);
 
 /*

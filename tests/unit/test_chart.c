@@ -928,6 +928,19 @@ Test(chart_due, a_forecast_shows_its_details)
 	cause = NULL;
 	cr_assert_eq(chart_details(doc, CHART_VITALS, "p1", NULL, &d, &n, &cause), -1, "not a vital sign");
 	free(cause);
+	cause = NULL;
+	/* Read as a row due, a forecast shows; as a row given, it is refused, and the other way round. */
+	cr_assert_eq(chart_row_details(doc, CHART_IMMUNIZATIONS, "ImmunizationRecommendation", "p1",
+	    "f1", &d, &n, &cause), 0, "%s", cause);
+	chart_details_free(d, n);
+	cr_assert_eq(chart_row_details(doc, CHART_IMMUNIZATIONS, "Immunization", "p1", "f1", &d, &n,
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	cJSON_ReplaceItemInObject(doc, "resourceType", cJSON_CreateString("Immunization"));
+	cr_assert_eq(chart_row_details(doc, CHART_IMMUNIZATIONS, "ImmunizationRecommendation", "p1",
+	    "f1", &d, &n, &cause), -1);
+	free(cause);
 	cJSON_Delete(doc);
 }
 
