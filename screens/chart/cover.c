@@ -370,8 +370,9 @@ draw_item(WINDOW *win, int y, int x, int w, enum chart_pane pane, const struct c
 		break;
 	case CHART_IMMUNIZATIONS:
 		if (it->due) {
-			/* "Zoster vaccine ...    due 2026-12-09": when, on the right, as a given one's date. */
-			char *when = xasprintf("%s%s%s", it->status, *it->date ? " " : "", it->date);
+			/* "Zoster ...   due 2026-12-09": when, on the right, as for one given. */
+			char *when = xasprintf("%s%s%s", it->status, *it->date ? " " : "",
+			    it->date);
 
 			text = xstrdup(it->what);
 			draw_line(win, y, x, w, look, text, when);

@@ -84,7 +84,9 @@ add_row(struct ui_list_page *pg, enum chart_pane pane, const struct chart_item *
 	cells[COL_FLAG] = it->flag;
 	cells[COL_STATUS] = pane == CHART_LABS ? it->detail : it->status;
 	/* A row without a usable id shows, but opens nothing. */
-	id = !fhir_valid_id(it->id) ? xstrdup("") : it->due ? xasprintf(DUE_ROW "%s", it->id) : xstrdup(it->id);
+	id = !fhir_valid_id(it->id) ? xstrdup("")
+	    : it->due		   ? xasprintf(DUE_ROW "%s", it->id)
+				   : xstrdup(it->id);
 	ui_list_page_add(pg, id, cells);
 	free(id);
 }
@@ -107,14 +109,16 @@ add_page(struct app *app, struct chart_full *f, unsigned ticket, const struct ch
 {
 	struct ui_list_links links = { 0 };
 	struct ui_list_page *pg;
-	bool first = f->pane == CHART_IMMUNIZATIONS && fhir_bundle_link(searchset, "previous") == NULL;
+	bool first = f->pane == CHART_IMMUNIZATIONS &&
+		     fhir_bundle_link(searchset, "previous") == NULL;
 	long total = fhir_bundle_total(searchset);
 
 	/* No view without its audit line. */
 	if ((!f->audited && app_audit(app, "view", chart_pane_type(f->pane), f->id) != 0) ||
 	    (first && f->due.n > 0 && !f->audited_due &&
 		app_audit(app, "view", "ImmunizationRecommendation", f->id) != 0)) {
-		ui_list_page_failed(&f->list, ticket, "not shown: the audit trail cannot be written");
+		ui_list_page_failed(&f->list, ticket,
+		    "not shown: the audit trail cannot be written");
 		return;
 	}
 	f->audited = true;
@@ -126,7 +130,7 @@ add_page(struct app *app, struct chart_full *f, unsigned ticket, const struct ch
 		add_row(pg, f->pane, &rows->items[i]);
 	links.next = fhir_bundle_link(searchset, "next");
 	links.previous = fhir_bundle_link(searchset, "previous");
-	/* The first page of immunizations is the batch with the ones due: asked again, not by link. */
+	/* The immunizations' first page is the batch with the due: asked again, not by link. */
 	links.first = f->pane == CHART_IMMUNIZATIONS ? NULL : fhir_bundle_link(searchset, "first");
 	links.last = fhir_bundle_link(searchset, "last");
 	if (total >= 0 && f->pane == CHART_IMMUNIZATIONS)
@@ -176,8 +180,9 @@ on_first(struct app *app, void *state, struct fhir_result *r, unsigned long tick
 			? (rows.failure ? rows.failure : "not read") : due.failure);
 	} else {
 		if (due.state != CHART_PANE_LOADED) {
-			/* The given ones still show; that the due ones could not be read is said. */
-			app_error(app, "Immunizations: %s", due.failure ? due.failure : "the ones due were not read");
+			/* The given ones still show; that the due could not be read is said. */
+			app_error(app, "Immunizations: %s",
+			    due.failure ? due.failure : "the ones due were not read");
 		} else {
 			f->due = due;
 			memset(&due, 0, sizeof due);
@@ -196,7 +201,8 @@ search_first(struct chart_full *f)
 	cJSON *batch;
 
 	if (f->pane == CHART_IMMUNIZATIONS) {
-		batch = chart_immunizations_batch(app_fhir(f->app), f->id, app_profile(f->app)->page_size);
+		batch = chart_immunizations_batch(app_fhir(f->app), f->id,
+		    app_profile(f->app)->page_size);
 		app_request(f->app, f, &(struct app_request){ .batch = batch, .done = on_first,
 		    .tag = ticket, .slot = "chart-list", .label = "Reading the list" });
 		cJSON_Delete(batch);
@@ -477,7 +483,8 @@ open_row(struct app *app, void *state)
 	char *ref;
 
 	/* A row due is a forecast's. */
-	if (id != NULL && f->pane == CHART_IMMUNIZATIONS && strncmp(id, DUE_ROW, strlen(DUE_ROW)) == 0) {
+	if (id != NULL && f->pane == CHART_IMMUNIZATIONS &&
+	    strncmp(id, DUE_ROW, strlen(DUE_ROW)) == 0) {
 		id += strlen(DUE_ROW);
 		type = "ImmunizationRecommendation";
 	}

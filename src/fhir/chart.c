@@ -925,7 +925,7 @@ date_criterion(const cJSON *rec, const char *code)
 	return NULL;
 }
 
-/* When REC is due: the date the vaccine is due, else the earliest to give it, else any date it has. */
+/* When REC is due: the date the vaccine is due, else the earliest to give it, else any date. */
 static const char *
 due_date(const cJSON *rec)
 {
@@ -948,7 +948,8 @@ dose_words(const cJSON *rec, bool prefixed)
 
 	if (cJSON_IsNumber(dose) && dose->valuedouble >= 1 && dose->valuedouble < 1000) {
 		if (cJSON_IsNumber(of) && of->valuedouble >= 1 && of->valuedouble < 1000)
-			return xasprintf("%s%.0f of %.0f", prefix, dose->valuedouble, of->valuedouble);
+			return xasprintf("%s%.0f of %.0f", prefix, dose->valuedouble,
+			    of->valuedouble);
 		return xasprintf("%s%.0f", prefix, dose->valuedouble);
 	}
 	return word != NULL ? xasprintf("%s%s", prefix, word) : NULL;
@@ -1061,8 +1062,9 @@ chart_due_read(const cJSON *entry, const char *id, const struct chart_list *give
 	due->total = -1;
 	if (entry == NULL || !fhir_entry_ok(entry)) {
 		due->state = CHART_PANE_NOT_LOADED;
-		due->failure = entry != NULL ? fhir_entry_failure(entry, "the immunizations due")
-					     : xstrdup("the immunizations due are not in the server's answer");
+		due->failure = entry != NULL
+		    ? fhir_entry_failure(entry, "the immunizations due")
+		    : xstrdup("the immunizations due are not in the server's answer");
 		free(f);
 		return;
 	}
@@ -1075,12 +1077,14 @@ chart_due_read(const cJSON *entry, const char *id, const struct chart_list *give
 
 		if (type == NULL || strcmp(type, RECOMMENDATION) != 0)
 			continue;
-		if (!fhir_refers_to(fhir_get_string(fhir_get_object(r, "patient"), "reference"), "Patient", id)) {
+		if (!fhir_refers_to(fhir_get_string(fhir_get_object(r, "patient"), "reference"),
+			"Patient", id)) {
 			for (size_t i = 0; i < n; i++)
 				forecast_clear(&f[i]);
 			free(f);
 			due->state = CHART_PANE_REFUSED;
-			due->failure = xstrdup("the server answered with another patient's data: not shown");
+			due->failure =
+			    xstrdup("the server answered with another patient's data: not shown");
 			return;
 		}
 		if (seen++ >= CHART_ITEMS_MAX)
@@ -1302,7 +1306,8 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 		}
 	}
 	/* What is due, told apart from what was given since, and shown first among them. */
-	chart_due_read(cJSON_GetArrayItem(entries, (int)k), id, &out->panes[CHART_IMMUNIZATIONS], &due);
+	chart_due_read(cJSON_GetArrayItem(entries, (int)k), id, &out->panes[CHART_IMMUNIZATIONS],
+	    &due);
 	chart_due_merge(&out->panes[CHART_IMMUNIZATIONS], &due);
 	/* What changed later is asked by the server's clock: the newest instant it gave. */
 	note_updated(out->patient, &newest);
@@ -1601,61 +1606,49 @@ chart_note_text(const cJSON *binary, const char *ref, struct chart_detail **out,
 	return 0;
 }
 
-/* A forecast's details: its date, then each recommendation (at most CHART_DUE_MAX) under its vaccine. */
-static int
-forecast_details(const cJSON *r, const char *id, const char *row, struct chart_detail **out,
-    size_t *nout, char **cause)
+/*
+ * A forecast's details into *D, *N: its date, then each recommendation (at most
+ * CHART_DUE_MAX) under its vaccine.
+ */
+static void
+forecast_details(const cJSON *r, struct chart_detail **d, size_t *n)
 {
-	struct chart_detail *d = NULL;
-	size_t n = 0;
 	const cJSON *rec, *x;
 	int k = 0;
 
-	if (row != NULL && (fhir_get_string(r, "id") == NULL || strcmp(fhir_get_string(r, "id"), row) != 0)) {
-		*cause = xstrdup("the server answered with another row than the one asked for");
-		return -1;
-	}
-	if (!is_patients(CHART_IMMUNIZATIONS, r, id)) {
-		*cause = xstrdup("the server answered with another patient's data: not shown");
-		return -1;
-	}
-	detail_add(&d, &n, "Forecast", fhir_get_string(r, "date"));
-	detail_add(&d, &n, "By", fhir_get_string(fhir_get_object(r, "authority"), "display"));
+	detail_add(d, n, "Forecast", fhir_get_string(r, "date"));
+	detail_add(d, n, "By", fhir_get_string(fhir_get_object(r, "authority"), "display"));
 	cJSON_ArrayForEach(rec, fhir_get_array(r, "recommendation"))
 	{
-		const cJSON *status = fhir_get_object(rec, "forecastStatus");
 		int j = 0;
 
 		if (k++ >= CHART_DUE_MAX)
 			break;
-		detail_add(&d, &n, "Vaccine", recommended_vaccine(rec));
-		detail_add(&d, &n, "Status", concept_text(status));
-		detail_add(&d, &n, "Due", date_criterion(rec, DATE_DUE));
-		detail_add(&d, &n, "Earliest", date_criterion(rec, DATE_EARLIEST));
-		detail_add(&d, &n, "Overdue on", date_criterion(rec, DATE_OVERDUE));
-		detail_add(&d, &n, "Latest", date_criterion(rec, DATE_LATEST));
-		detail_take(&d, &n, "Dose", dose_words(rec, false));
-		detail_add(&d, &n, "Series", fhir_get_string(rec, "series"));
-		detail_add(&d, &n, "Against", concept_text(fhir_get_object(rec, "targetDisease")));
+		detail_add(d, n, "Vaccine", recommended_vaccine(rec));
+		detail_add(d, n, "Status", concept_text(fhir_get_object(rec, "forecastStatus")));
+		detail_add(d, n, "Due", date_criterion(rec, DATE_DUE));
+		detail_add(d, n, "Earliest", date_criterion(rec, DATE_EARLIEST));
+		detail_add(d, n, "Overdue on", date_criterion(rec, DATE_OVERDUE));
+		detail_add(d, n, "Latest", date_criterion(rec, DATE_LATEST));
+		detail_take(d, n, "Dose", dose_words(rec, false));
+		detail_add(d, n, "Series", fhir_get_string(rec, "series"));
+		detail_add(d, n, "Against", concept_text(fhir_get_object(rec, "targetDisease")));
 		cJSON_ArrayForEach(x, fhir_get_array(rec, "forecastReason"))
 		{
 			if (j++ >= 4)
 				break;
-			detail_add(&d, &n, "Because", concept_text(x));
+			detail_add(d, n, "Because", concept_text(x));
 		}
-		detail_add(&d, &n, "Note", fhir_get_string(rec, "description"));
+		detail_add(d, n, "Note", fhir_get_string(rec, "description"));
 		j = 0;
 		cJSON_ArrayForEach(x, fhir_get_array(rec, "vaccineCode"))
 		{
 			if (j++ >= 4)
 				break;
-			detail_codes(&d, &n, x);
+			detail_codes(d, n, x);
 		}
 	}
-	detail_add(&d, &n, "Id", fhir_get_string(r, "id"));
-	*out = d;
-	*nout = n;
-	return 0;
+	detail_add(d, n, "Id", fhir_get_string(r, "id"));
 }
 
 int
@@ -1666,13 +1659,14 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	size_t n = 0;
 	const cJSON *x;
 	const char *type = fhir_get_string(r, "resourceType");
+	/* A row due on the immunizations pane is a forecast. */
+	bool forecast = pane == CHART_IMMUNIZATIONS && type != NULL &&
+			strcmp(type, RECOMMENDATION) == 0;
 
 	*out = NULL;
 	*nout = 0;
-	/* A row due on the immunizations pane is a forecast. */
-	if (pane == CHART_IMMUNIZATIONS && type != NULL && strcmp(type, RECOMMENDATION) == 0)
-		return forecast_details(r, id, row, out, nout, cause);
-	if (pane >= CHART_PANES || type == NULL || strcmp(type, panes[pane].type) != 0) {
+	if (pane >= CHART_PANES || type == NULL ||
+	    (!forecast && strcmp(type, panes[pane].type) != 0)) {
 		*cause = xstrdup("the server answered with something else");
 		return -1;
 	}
@@ -1683,6 +1677,12 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	if (!is_patients(pane, r, id)) {
 		*cause = xstrdup("the server answered with another patient's data: not shown");
 		return -1;
+	}
+	if (forecast) {
+		forecast_details(r, &d, &n);
+		*out = d;
+		*nout = n;
+		return 0;
 	}
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "code")));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "vaccineCode")));

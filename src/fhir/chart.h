@@ -64,7 +64,7 @@ struct chart_item {
 	char *what, *value, *date, *flag, *detail, *status;
 	char *id;   /* the resource's id */
 	bool alert; /* high criticality, an abnormal lab, an immunization overdue */
-	bool due;   /* an immunization due: a forecast's (ImmunizationRecommendation), not one given */
+	bool due;   /* an immunization due, a forecast's (ImmunizationRecommendation), not given */
 };
 
 enum chart_pane_state {
