@@ -45,6 +45,10 @@ audited(struct app *app, struct cover *c)
 			goto refused;
 		done[n++] = type;
 	}
+	/* The immunizations due are forecasts, a type of their own. */
+	if (c->chart.panes[CHART_IMMUNIZATIONS].due > 0 &&
+	    app_audit(app, "view", "ImmunizationRecommendation", c->id) != 0)
+		goto refused;
 	return true;
 refused:
 	chart_cover_clear(&c->chart);
@@ -228,11 +232,12 @@ rows_wanted(const struct chart_list *l, enum chart_pane pane)
 {
 	int n = (int)l->n;
 
-	if (l->state != CHART_PANE_LOADED || n == 0)
+	if (l->state != CHART_PANE_LOADED || (n == 0 && l->failure == NULL))
 		return 1;
 	if (pane == CHART_VITALS)
 		return (n + 1) / 2 + (l->failure != NULL ? 1 : 0);
-	return n;
+	/* The immunizations given, with a line saying the ones due could not be read. */
+	return (n > 0 ? n : 1) + (l->failure != NULL ? 1 : 0);
 }
 
 /*
@@ -363,8 +368,19 @@ draw_item(WINDOW *win, int y, int x, int w, enum chart_pane pane, const struct c
 		    *it->detail ? ": " : "", it->detail);
 		draw_line(win, y, x, w, look, text, NULL);
 		break;
-	case CHART_PROBLEMS:
 	case CHART_IMMUNIZATIONS:
+		if (it->due) {
+			/* "Zoster ...   due 2026-12-09": when, on the right, as for one given. */
+			char *when = xasprintf("%s%s%s", it->status, *it->date ? " " : "",
+			    it->date);
+
+			text = xstrdup(it->what);
+			draw_line(win, y, x, w, look, text, when);
+			free(when);
+			break;
+		}
+		/* FALLTHROUGH */
+	case CHART_PROBLEMS:
 		text = xstrdup(it->what);
 		draw_line(win, y, x, w, look, text, it->date);
 		break;
@@ -420,6 +436,8 @@ draw_pane(struct app *app, WINDOW *win, int y, int x, int w, int rows, const str
 	}
 	if (l->n == 0) {
 		ui_put(win, y, x, w, pane == CHART_APPOINTMENTS ? "none booked" : "none recorded", UI_DIM, true);
+		if (l->failure != NULL && rows > 1)
+			ui_put(win, y + 1, x, w, l->failure, UI_ERROR, true);
 		return;
 	}
 	if (pane == CHART_VITALS) {
@@ -430,6 +448,9 @@ draw_pane(struct app *app, WINDOW *win, int y, int x, int w, int rows, const str
 	}
 	for (size_t i = 0; i < l->n && (int)i < rows; i++)
 		draw_item(win, y + (int)i, x, w, pane, &l->items[i]);
+	/* What could not be read beside the rows (the immunizations due): said below them. */
+	if (l->failure != NULL && (int)l->n < rows)
+		ui_put(win, y + (int)l->n, x, w, l->failure, UI_ERROR, true);
 }
 
 static void

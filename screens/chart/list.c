@@ -43,7 +43,11 @@ struct chart_full {
 	struct ui_pager details;
 	bool showing; /* the selected row's details, over the list */
 	char *reading; /* the id of the row whose details are being read */
+	const char *reading_type; /* and its resource type */
 	bool audited; /* the list's view is in the audit trail */
+	/* Immunizations: the ones due, read with the first page and shown before it. */
+	struct chart_list due;
+	bool audited_due;
 	/* A note's details, held while its text is read apart (a Binary). */
 	struct chart_detail *held;
 	size_t nheld;
@@ -65,65 +69,146 @@ forget_note(struct chart_full *f)
 	f->has_note = f->has_text = false;
 }
 
+/* The prefix of a row due's id on the list: it opens a forecast, not an Immunization. */
+#define DUE_ROW "ImmunizationRecommendation/"
+
+static void
+add_row(struct ui_list_page *pg, enum chart_pane pane, const struct chart_item *it)
+{
+	const char *cells[COL_COUNT];
+	char *id;
+
+	cells[COL_DATE] = it->date;
+	cells[COL_WHAT] = it->what;
+	cells[COL_VALUE] = it->value;
+	cells[COL_FLAG] = it->flag;
+	cells[COL_STATUS] = pane == CHART_LABS ? it->detail : it->status;
+	/* A row without a usable id shows, but opens nothing. */
+	id = !fhir_valid_id(it->id) ? xstrdup("")
+	    : it->due		   ? xasprintf(DUE_ROW "%s", it->id)
+				   : xstrdup(it->id);
+	ui_list_page_add(pg, id, cells);
+	free(id);
+}
+
+static void
+page_failed(struct app *app, struct chart_full *f, unsigned ticket, const char *why)
+{
+	ui_list_page_failed(&f->list, ticket, why);
+	app_error(app, "%s: %s", chart_pane_title(f->pane), why);
+}
+
+/*
+ * ROWS, read from SEARCHSET (a page of the list), as the answer to TICKET, once audited.
+ * The immunizations due come first on the first page of the given ones (the page with no
+ * previous link), whether read with them or again when the list goes back to it.
+ */
+static void
+add_page(struct app *app, struct chart_full *f, unsigned ticket, const struct chart_list *rows,
+    const cJSON *searchset)
+{
+	struct ui_list_links links = { 0 };
+	struct ui_list_page *pg;
+	bool first = f->pane == CHART_IMMUNIZATIONS &&
+		     fhir_bundle_link(searchset, "previous") == NULL;
+	long total = fhir_bundle_total(searchset);
+
+	/* No view without its audit line. */
+	if ((!f->audited && app_audit(app, "view", chart_pane_type(f->pane), f->id) != 0) ||
+	    (first && f->due.n > 0 && !f->audited_due &&
+		app_audit(app, "view", "ImmunizationRecommendation", f->id) != 0)) {
+		ui_list_page_failed(&f->list, ticket,
+		    "not shown: the audit trail cannot be written");
+		return;
+	}
+	f->audited = true;
+	f->audited_due = f->audited_due || (first && f->due.n > 0);
+	pg = ui_list_page_new(COL_COUNT);
+	for (size_t i = 0; first && i < f->due.n; i++)
+		add_row(pg, f->pane, &f->due.items[i]);
+	for (size_t i = 0; i < rows->n; i++)
+		add_row(pg, f->pane, &rows->items[i]);
+	links.next = fhir_bundle_link(searchset, "next");
+	links.previous = fhir_bundle_link(searchset, "previous");
+	/* The immunizations' first page is the batch with the due: asked again, not by link. */
+	links.first = f->pane == CHART_IMMUNIZATIONS ? NULL : fhir_bundle_link(searchset, "first");
+	links.last = fhir_bundle_link(searchset, "last");
+	if (total >= 0 && f->pane == CHART_IMMUNIZATIONS)
+		total += (long)f->due.n;
+	/* The server's total: it counts the rows entered in error too, which are left out. */
+	ui_list_add_page(&f->list, ticket, &pg, -1, &links, total, NULL);
+	app_dirty(app);
+}
+
 static void
 on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
 {
 	struct chart_full *f = state;
-	struct ui_list_links links = { 0 };
-	struct ui_list_page *pg;
 	struct chart_list rows;
 
 	if (r->status != FHIR_OK) {
-		const char *why = r->status == FHIR_CANCELLED ? "cancelled" : r->message ? r->message : "failed";
-
-		ui_list_page_failed(&f->list, (unsigned)ticket, why);
-		app_error(app, "%s: %s", chart_pane_title(f->pane), why);
+		page_failed(app, f, (unsigned)ticket, r->status == FHIR_CANCELLED ? "cancelled"
+			: r->message ? r->message : "failed");
 		return;
 	}
 	chart_page_read(f->pane, r->resource, f->id, &rows);
-	if (rows.state != CHART_PANE_LOADED) {
-		ui_list_page_failed(&f->list, (unsigned)ticket, rows.failure ? rows.failure : "not read");
-		app_error(app, "%s: %s", chart_pane_title(f->pane), rows.failure ? rows.failure : "not read");
-		chart_list_clear(&rows);
-		return;
-	}
-	/* No view without its audit line. */
-	if (!f->audited && app_audit(app, "view", chart_pane_type(f->pane), f->id) != 0) {
-		ui_list_page_failed(&f->list, (unsigned)ticket, "not shown: the audit trail cannot be written");
-		chart_list_clear(&rows);
-		return;
-	}
-	f->audited = true;
-	pg = ui_list_page_new(COL_COUNT);
-	for (size_t i = 0; i < rows.n; i++) {
-		const struct chart_item *it = &rows.items[i];
-		const char *cells[COL_COUNT];
-
-		cells[COL_DATE] = it->date;
-		cells[COL_WHAT] = it->what;
-		cells[COL_VALUE] = it->value;
-		cells[COL_FLAG] = it->flag;
-		cells[COL_STATUS] = f->pane == CHART_LABS ? it->detail : it->status;
-		/* A row without a usable id shows, but opens nothing. */
-		ui_list_page_add(pg, fhir_valid_id(it->id) ? it->id : "", cells);
-	}
-	links.next = fhir_bundle_link(r->resource, "next");
-	links.previous = fhir_bundle_link(r->resource, "previous");
-	links.first = fhir_bundle_link(r->resource, "first");
-	links.last = fhir_bundle_link(r->resource, "last");
-	/* The server's total: it counts the rows entered in error too, which are left out. */
-	ui_list_add_page(&f->list, (unsigned)ticket, &pg, -1, &links, fhir_bundle_total(r->resource),
-	    NULL);
+	if (rows.state != CHART_PANE_LOADED)
+		page_failed(app, f, (unsigned)ticket, rows.failure ? rows.failure : "not read");
+	else
+		add_page(app, f, (unsigned)ticket, &rows, r->resource);
 	chart_list_clear(&rows);
-	app_dirty(app);
+}
+
+/* The immunizations' first page: the given ones and the ones due, in one batch. */
+static void
+on_first(struct app *app, void *state, struct fhir_result *r, unsigned long ticket)
+{
+	struct chart_full *f = state;
+	struct chart_list rows, due;
+	const cJSON *searchset;
+
+	if (r->status != FHIR_OK) {
+		page_failed(app, f, (unsigned)ticket, r->status == FHIR_CANCELLED ? "cancelled"
+			: r->message ? r->message : "failed");
+		return;
+	}
+	searchset = chart_immunizations_read(r->resource, f->id, &rows, &due);
+	chart_list_clear(&f->due);
+	if (rows.state != CHART_PANE_LOADED || due.state == CHART_PANE_REFUSED) {
+		/* Another patient's forecast: nothing of the answer is shown. */
+		page_failed(app, f, (unsigned)ticket, rows.state != CHART_PANE_LOADED
+			? (rows.failure ? rows.failure : "not read") : due.failure);
+	} else {
+		if (due.state != CHART_PANE_LOADED) {
+			/* The given ones still show; that the due could not be read is said. */
+			app_error(app, "Immunizations: %s",
+			    due.failure ? due.failure : "the ones due were not read");
+		} else {
+			f->due = due;
+			memset(&due, 0, sizeof due);
+		}
+		add_page(app, f, (unsigned)ticket, &rows, searchset);
+	}
+	chart_list_clear(&rows);
+	chart_list_clear(&due);
 }
 
 static void
 search_first(struct chart_full *f)
 {
-	struct fhir_search *s = chart_pane_search(f->pane, f->id, app_profile(f->app)->page_size);
 	unsigned ticket = ui_list_reset(&f->list);
+	struct fhir_search *s;
+	cJSON *batch;
 
+	if (f->pane == CHART_IMMUNIZATIONS) {
+		batch = chart_immunizations_batch(app_fhir(f->app), f->id,
+		    app_profile(f->app)->page_size);
+		app_request(f->app, f, &(struct app_request){ .batch = batch, .done = on_first,
+		    .tag = ticket, .slot = "chart-list", .label = "Reading the list" });
+		cJSON_Delete(batch);
+		return;
+	}
+	s = chart_pane_search(f->pane, f->id, app_profile(f->app)->page_size);
 	app_request(f->app, f, &(struct app_request){ .search = s, .done = on_page, .tag = ticket,
 	    .slot = "chart-list", .label = "Reading the list" });
 	fhir_search_free(&s);
@@ -176,6 +261,7 @@ full_leave(struct app *app, void *state)
 	patient_allergies_clear(&f->allergies);
 	cJSON_Delete(f->patient);
 	free(f->reading);
+	chart_list_clear(&f->due);
 	chart_details_free(f->held, f->nheld);
 	forget_note(f);
 	free(f->body);
@@ -221,10 +307,13 @@ pager_details(struct app *app, struct ui_pager *pager, struct chart_detail *d, s
 	app_dirty(app);
 }
 
-/* The answer R read into the details *D, *N and audited; false, with the reason on the status line. */
+/*
+ * The answer R, the read of ROW (a resource of TYPE), read into the details *D, *N and
+ * audited; false, with the reason on the status line.
+ */
 static bool
 read_details(struct app *app, const struct fhir_result *r, enum chart_pane pane, const char *id,
-    const char *row, struct chart_detail **d, size_t *n)
+    const char *type, const char *row, struct chart_detail **d, size_t *n)
 {
 	char *cause = NULL;
 
@@ -233,12 +322,12 @@ read_details(struct app *app, const struct fhir_result *r, enum chart_pane pane,
 						 : r->message ? r->message : "no answer");
 		return false;
 	}
-	if (chart_details(r->resource, pane, id, row, d, n, &cause) != 0) {
+	if (chart_row_details(r->resource, pane, type, id, row, d, n, &cause) != 0) {
 		app_error(app, "Not shown: %s", cause);
 		free(cause);
 		return false;
 	}
-	if (app_audit(app, "view", chart_pane_type(pane), row) != 0) {
+	if (app_audit(app, "view", type, row) != 0) {
 		chart_details_free(*d, *n);
 		return false;
 	}
@@ -252,7 +341,7 @@ chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane
 	struct chart_detail *d;
 	size_t n;
 
-	if (!read_details(app, r, pane, id, row, &d, &n))
+	if (!read_details(app, r, pane, id, chart_pane_type(pane), row, &d, &n))
 		return false;
 	pager_details(app, pager, d, n);
 	return true;
@@ -354,7 +443,7 @@ on_details(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 	size_t n;
 
 	(void)tag;
-	if (!read_details(app, r, f->pane, f->id, f->reading, &d, &n))
+	if (!read_details(app, r, f->pane, f->id, f->reading_type, f->reading, &d, &n))
 		return;
 	if (f->pane == CHART_NOTES) {
 		char *why = NULL, *ref = chart_note_binary(r->resource, fhir_client_base(app_fhir(app)), &why);
@@ -390,15 +479,23 @@ open_row(struct app *app, void *state)
 {
 	struct chart_full *f = state;
 	const char *id = ui_list_selected_id(&f->list);
+	const char *type = chart_pane_type(f->pane);
 	char *ref;
 
+	/* A row due is a forecast's. */
+	if (id != NULL && f->pane == CHART_IMMUNIZATIONS &&
+	    strncmp(id, DUE_ROW, strlen(DUE_ROW)) == 0) {
+		id += strlen(DUE_ROW);
+		type = "ImmunizationRecommendation";
+	}
 	if (id == NULL || !fhir_valid_id(id)) {
 		app_error(app, "This row has no id the server can be asked for");
 		return APP_HANDLED;
 	}
 	free(f->reading);
 	f->reading = xstrdup(id);
-	ref = xasprintf("%s/%s", chart_pane_type(f->pane), id);
+	f->reading_type = type;
+	ref = xasprintf("%s/%s", type, id);
 	app_request(app, f, &(struct app_request){ .read = ref, .done = on_details,
 	    .slot = "chart-row", .label = "Reading the details" });
 	free(ref);

@@ -19,6 +19,13 @@
 #define ICD10CM "http://hl7.org/fhir/sid/icd-10-cm"
 #define SNOMED "http://snomed.info/sct"
 #define CVX "http://hl7.org/fhir/sid/cvx"
+#define FORECAST_STATUS "http://terminology.hl7.org/CodeSystem/immunization-recommendation-status"
+#define RECOMMENDATION "ImmunizationRecommendation"
+/* ImmunizationRecommendation's date criteria, by their LOINC codes. */
+#define DATE_DUE "30980-7"
+#define DATE_EARLIEST "30981-5"
+#define DATE_LATEST "59777-3"
+#define DATE_OVERDUE "59778-1"
 
 /* Rows of the cover sheet's longer panes: a screen's worth; the full list pages the rest. */
 #define COVER_COUNT "10"
@@ -119,7 +126,20 @@ add(cJSON *entries, const struct fhir_client *fc, struct fhir_search **s)
 size_t
 chart_cover_entries(void)
 {
-	return 1 + (CHART_PANES - 1) + CHART_VITAL_COUNT;
+	/* The Patient, a search per pane, one more per vital sign, the forecasts. */
+	return 1 + (CHART_PANES - 1) + CHART_VITAL_COUNT + 1;
+}
+
+struct fhir_search *
+chart_due_search(const char *id)
+{
+	struct fhir_search *s = fhir_search_new(RECOMMENDATION);
+
+	fhir_search_add(s, "patient", id);
+	fhir_search_add(s, "_elements", "patient,date,recommendation");
+	fhir_search_add(s, "_sort", "-date");
+	fhir_search_add(s, "_count", COVER_COUNT);
+	return s;
 }
 
 cJSON *
@@ -169,6 +189,10 @@ chart_cover_batch(const struct fhir_client *fc, const char *id, const struct dat
 	memcpy(from, "ge", 2);
 	fhir_search_add(s, "date", from);
 	fhir_search_add(s, "_sort", "date");
+	add(entries, fc, &s);
+
+	/* Last, so the panes' entries keep their places: what is due, beside what was given. */
+	s = chart_due_search(id);
 	add(entries, fc, &s);
 	return batch;
 }
@@ -925,6 +949,355 @@ chart_pane_search(enum chart_pane pane, const char *id, long count)
 	return s;
 }
 
+/* --- immunizations due ---------------------------------------------------------------- */
+
+/* One recommendation as read, before the newest forecast of each vaccine is chosen. */
+struct forecast {
+	char *key;	  /* the vaccine: "cvx|CODE", else "text|NAME" */
+	const char *made; /* its forecast's date, borrowed from the answer; "" when none */
+	size_t order;	  /* its place in the answer: the earlier wins a tie */
+	bool due;	  /* its forecastStatus is due or overdue */
+	bool keep;	  /* due, the newest of its vaccine, and not given since */
+	struct chart_item item;
+};
+
+/* A vaccine given: its CVX code and the newest date it was given on. */
+struct given_dose {
+	const char *code, *date;
+};
+
+static int
+forecast_by_vaccine(const void *a, const void *b)
+{
+	const struct forecast *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c == 0)
+		c = -strcmp(x->made, y->made); /* the newest forecast first */
+	if (c == 0)
+		c = x->order < y->order ? -1 : x->order > y->order;
+	return c;
+}
+
+/* Overdue first, then due; the earliest date first, rows without one last. */
+static int
+forecast_by_urgency(const void *a, const void *b)
+{
+	const struct forecast *x = a, *y = b;
+	int c = (int)y->item.alert - (int)x->item.alert;
+
+	if (c == 0 && (*x->item.date == '\0') != (*y->item.date == '\0'))
+		c = *x->item.date == '\0' ? 1 : -1;
+	if (c == 0)
+		c = strcmp(x->item.date, y->item.date);
+	if (c == 0)
+		c = x->order < y->order ? -1 : x->order > y->order;
+	return c;
+}
+
+static int
+given_by_code(const void *a, const void *b)
+{
+	const struct given_dose *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	return c != 0 ? c : -strcmp(x->date, y->date); /* the newest dose first */
+}
+
+/* The value of REC's date criterion CODE, or NULL. */
+static const char *
+date_criterion(const cJSON *rec, const char *code)
+{
+	const cJSON *d;
+	int k = 0;
+
+	cJSON_ArrayForEach(d, fhir_get_array(rec, "dateCriterion"))
+	{
+		if (k++ >= 16)
+			break;
+		if (code == NULL || fhir_has_code(fhir_get_object(d, "code"), code))
+			return fhir_get_string(d, "value");
+	}
+	return NULL;
+}
+
+/* When REC is due: the date the vaccine is due, else the earliest to give it, else any date. */
+static const char *
+due_date(const cJSON *rec)
+{
+	const char *when = date_criterion(rec, DATE_DUE);
+
+	if (when == NULL)
+		when = date_criterion(rec, DATE_EARLIEST);
+	return when != NULL ? when : date_criterion(rec, NULL);
+}
+
+/* "dose 2 of 3", "dose 2" ("2 of 3" unless PREFIXED), or NULL: which dose of its series REC is. */
+static char *
+dose_words(const cJSON *rec, bool prefixed)
+{
+	const cJSON *dose = cJSON_GetObjectItemCaseSensitive(rec, "doseNumberPositiveInt");
+	const cJSON *of = cJSON_GetObjectItemCaseSensitive(rec, "seriesDosesPositiveInt");
+	const char *word = fhir_get_string(rec, "doseNumberString");
+
+	const char *prefix = prefixed ? "dose " : "";
+
+	if (cJSON_IsNumber(dose) && dose->valuedouble >= 1 && dose->valuedouble < 1000) {
+		if (cJSON_IsNumber(of) && of->valuedouble >= 1 && of->valuedouble < 1000)
+			return xasprintf("%s%.0f of %.0f", prefix, dose->valuedouble,
+			    of->valuedouble);
+		return xasprintf("%s%.0f", prefix, dose->valuedouble);
+	}
+	return word != NULL ? xasprintf("%s%s", prefix, word) : NULL;
+}
+
+/* The vaccine REC recommends, in words: its first vaccine code, else the disease it is for. */
+static const char *
+recommended_vaccine(const cJSON *rec)
+{
+	const char *what = concept_text(cJSON_GetArrayItem(fhir_get_array(rec, "vaccineCode"), 0));
+
+	return what != NULL ? what : concept_text(fhir_get_object(rec, "targetDisease"));
+}
+
+/* REC, a recommendation of the forecast IR, as the next of F's *N rows. */
+static void
+forecast_push(const cJSON *ir, const cJSON *rec, struct forecast *f, size_t *n)
+{
+	const cJSON *vaccine = cJSON_GetArrayItem(fhir_get_array(rec, "vaccineCode"), 0);
+	const cJSON *status = fhir_get_object(rec, "forecastStatus");
+	const char *code = fhir_code_in(vaccine, CVX), *what = recommended_vaccine(rec);
+	const char *word = fhir_code_in(status, FORECAST_STATUS);
+	struct forecast *r = &f[*n];
+
+	if (word == NULL)
+		word = fhir_first_code(status);
+	memset(r, 0, sizeof *r);
+	r->order = (*n)++;
+	r->made = fhir_get_string(ir, "date") != NULL ? fhir_get_string(ir, "date") : "";
+	r->key = code != NULL ? xasprintf("cvx|%s", code) : xasprintf("text|%s", what ? what : "");
+	r->due = word != NULL && (strcmp(word, "due") == 0 || strcmp(word, "overdue") == 0);
+	r->item.id = dup_or_empty(fhir_get_string(ir, "id"));
+	r->item.what = xstrdup(what != NULL ? what : "(unnamed vaccine)");
+	r->item.value = dup_or_empty(code);
+	r->item.date = date_part(due_date(rec), false);
+	r->item.status = dup_or_empty(r->due ? word : NULL);
+	r->item.detail = dose_words(rec, true);
+	r->item.alert = r->due && strcmp(word, "overdue") == 0;
+	r->item.due = true;
+	settle(&r->item);
+}
+
+/*
+ * The doses of GIVEN (its given rows that were completed and have a CVX code and a date),
+ * into *OUT, one per code with its newest date, sorted by code. Their count.
+ */
+static size_t
+given_doses(const struct chart_list *given, struct given_dose **out)
+{
+	struct given_dose *g = xreallocarray(NULL, given->n + 1, sizeof *g);
+	size_t n = 0, kept = 0;
+
+	for (size_t i = 0; i < given->n; i++) {
+		const struct chart_item *it = &given->items[i];
+
+		if (it->due || *it->value == '\0' || *it->date == '\0' ||
+		    (*it->status != '\0' && strcmp(it->status, "completed") != 0))
+			continue;
+		g[n++] = (struct given_dose){ it->value, it->date };
+	}
+	qsort(g, n, sizeof *g, given_by_code);
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || strcmp(g[kept - 1].code, g[i].code) != 0)
+			g[kept++] = g[i];
+	*out = g;
+	return kept;
+}
+
+/* The code KEY (a string) against a dose's code: for bsearch over one dose a code. */
+static int
+dose_of_code(const void *key, const void *dose)
+{
+	return strcmp(key, ((const struct given_dose *)dose)->code);
+}
+
+/* True when a dose of F's vaccine was given on or after the day F's forecast was made. */
+static bool
+answered(const struct forecast *f, const struct given_dose *doses, size_t n)
+{
+	const struct given_dose *d;
+	char *day;
+	bool yes;
+
+	if (*f->item.value == '\0' || *f->made == '\0' ||
+	    (d = bsearch(f->item.value, doses, n, sizeof *doses, dose_of_code)) == NULL)
+		return false;
+	day = date_part(f->made, false);
+	yes = strcmp(d->date, day) >= 0;
+	free(day);
+	return yes;
+}
+
+static void
+forecast_clear(struct forecast *f)
+{
+	free(f->key);
+	item_clear(&f->item);
+}
+
+void
+chart_due_read(const cJSON *entry, const char *id, const struct chart_list *given,
+    struct chart_list *due)
+{
+	const cJSON *searchset = fhir_get_object(entry, "resource"), *e, *rec;
+	struct forecast *f = xreallocarray(NULL, CHART_ITEMS_MAX, sizeof *f);
+	struct given_dose *doses = NULL;
+	size_t n = 0, seen = 0, kept = 0, ndoses;
+
+	memset(due, 0, sizeof *due);
+	due->total = -1;
+	if (entry == NULL || !fhir_entry_ok(entry)) {
+		due->state = CHART_PANE_NOT_LOADED;
+		due->failure = entry != NULL
+		    ? fhir_entry_failure(entry, "the immunizations due")
+		    : xstrdup("the immunizations due are not in the server's answer");
+		free(f);
+		return;
+	}
+	due->state = CHART_PANE_LOADED;
+	cJSON_ArrayForEach(e, fhir_get_array(searchset, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		const char *type = fhir_get_string(r, "resourceType");
+		int k = 0;
+
+		if (type == NULL || strcmp(type, RECOMMENDATION) != 0)
+			continue;
+		if (!fhir_refers_to(fhir_get_string(fhir_get_object(r, "patient"), "reference"),
+			"Patient", id)) {
+			for (size_t i = 0; i < n; i++)
+				forecast_clear(&f[i]);
+			free(f);
+			due->state = CHART_PANE_REFUSED;
+			due->failure =
+			    xstrdup("the server answered with another patient's data: not shown");
+			return;
+		}
+		if (seen++ >= CHART_ITEMS_MAX)
+			break;
+		cJSON_ArrayForEach(rec, fhir_get_array(r, "recommendation"))
+		{
+			if (n >= CHART_ITEMS_MAX || k++ >= CHART_ITEMS_MAX)
+				break;
+			forecast_push(r, rec, f, &n);
+		}
+	}
+	/* The newest forecast of each vaccine is the one that counts; then what it says is due. */
+	qsort(f, n, sizeof *f, forecast_by_vaccine);
+	ndoses = given_doses(given, &doses);
+	for (size_t i = 0; i < n; i++)
+		f[i].keep = f[i].due && (i == 0 || strcmp(f[i - 1].key, f[i].key) != 0) &&
+			    !answered(&f[i], doses, ndoses);
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].keep)
+			f[kept++] = f[i];
+		else
+			forecast_clear(&f[i]);
+	}
+	free(doses);
+	qsort(f, kept, sizeof *f, forecast_by_urgency);
+	due->total = (long)kept;
+	for (size_t i = 0; i < kept; i++) {
+		if (due->n < CHART_DUE_MAX) {
+			due->items = xreallocarray(due->items, due->n + 1, sizeof *due->items);
+			due->items[due->n++] = f[i].item;
+			free(f[i].key);
+		} else {
+			forecast_clear(&f[i]);
+		}
+	}
+	due->due = due->n;
+	free(f);
+}
+
+void
+chart_due_merge(struct chart_list *given, struct chart_list *due)
+{
+	size_t keep;
+
+	if (given->state != CHART_PANE_LOADED) {
+		chart_list_clear(due);
+		return;
+	}
+	if (due->state == CHART_PANE_REFUSED) {
+		chart_list_clear(given);
+		given->state = CHART_PANE_REFUSED;
+		given->failure = due->failure;
+		due->failure = NULL;
+		chart_list_clear(due);
+		return;
+	}
+	if (due->state != CHART_PANE_LOADED) {
+		free(given->failure);
+		given->failure = due->failure;
+		due->failure = NULL;
+		chart_list_clear(due);
+		return;
+	}
+	/* The due first; the given after them, as many as the pane holds. */
+	keep = given->n;
+	if (due->n + keep > CHART_ITEMS_MAX)
+		keep = CHART_ITEMS_MAX > due->n ? CHART_ITEMS_MAX - due->n : 0;
+	for (size_t i = keep; i < given->n; i++)
+		item_clear(&given->items[i]);
+	given->items = xreallocarray(given->items, due->n + keep + 1, sizeof *given->items);
+	if (due->n > 0) {
+		memmove(given->items + due->n, given->items, keep * sizeof *given->items);
+		memcpy(given->items, due->items, due->n * sizeof *due->items);
+	}
+	given->n = due->n + keep;
+	given->due = due->n;
+	if (given->total >= 0)
+		given->total += due->total;
+	free(due->items);
+	due->items = NULL;
+	due->n = 0;
+	chart_list_clear(due);
+}
+
+static void pane_failed(struct chart_list *l, const cJSON *entry, enum chart_pane pane);
+
+cJSON *
+chart_immunizations_batch(const struct fhir_client *fc, const char *id, long count)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries);
+	struct fhir_search *s = chart_pane_search(CHART_IMMUNIZATIONS, id, count);
+
+	add(entries, fc, &s);
+	s = chart_due_search(id);
+	add(entries, fc, &s);
+	return batch;
+}
+
+const cJSON *
+chart_immunizations_read(const cJSON *response, const char *id, struct chart_list *given,
+    struct chart_list *due)
+{
+	const cJSON *entries = fhir_get_array(response, "entry");
+	const cJSON *first = cJSON_GetArrayItem(entries, 0);
+	const cJSON *searchset = fhir_get_object(first, "resource");
+
+	memset(given, 0, sizeof *given);
+	if (first == NULL || !fhir_entry_ok(first)) {
+		pane_failed(given, first, CHART_IMMUNIZATIONS);
+		searchset = NULL;
+	} else {
+		chart_page_read(CHART_IMMUNIZATIONS, searchset, id, given);
+	}
+	chart_due_read(cJSON_GetArrayItem(entries, 1), id, given, due);
+	return searchset;
+}
+
 /* --- the answer ----------------------------------------------------------------------- */
 
 /* True when S looks like a FHIR instant: it goes into a search, and is compared as text. */
@@ -982,6 +1355,7 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 	cJSON *first = cJSON_GetArrayItem(entries, 0);
 	const char *newest = NULL;
 	const cJSON *e, *row;
+	struct chart_list due;
 	size_t k = 1;
 
 	memset(out, 0, sizeof *out);
@@ -1027,6 +1401,10 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 			    fhir_get_object(entry, "resource"), id, &out->panes[p]);
 		}
 	}
+	/* What is due, told apart from what was given since, and shown first among them. */
+	chart_due_read(cJSON_GetArrayItem(entries, (int)k), id, &out->panes[CHART_IMMUNIZATIONS],
+	    &due);
+	chart_due_merge(&out->panes[CHART_IMMUNIZATIONS], &due);
 	/* What changed later is asked by the server's clock: the newest instant it gave. */
 	note_updated(out->patient, &newest);
 	cJSON_ArrayForEach(e, entries)
@@ -1055,6 +1433,7 @@ chart_changes_batch(const struct fhir_client *fc, const char *id, const char *ve
     const char *since)
 {
 	cJSON *entries, *batch = fhir_batch_new(&entries), *request;
+	struct fhir_search *s;
 	char when[48], etag[80];
 
 	fhir_batch_add_read(entries, "Patient", id);
@@ -1065,7 +1444,6 @@ chart_changes_batch(const struct fhir_client *fc, const char *id, const char *ve
 	}
 	snprintf(when, sizeof when, "gt%s", since != NULL ? since : "1900-01-01");
 	for (int p = 0; p < CHART_PANES; p++) {
-		struct fhir_search *s;
 		bool asked = false;
 
 		/* The vitals and the labs are both Observations: one count covers them. */
@@ -1079,6 +1457,12 @@ chart_changes_batch(const struct fhir_client *fc, const char *id, const char *ve
 		fhir_search_add(s, "_summary", "count");
 		add(entries, fc, &s);
 	}
+	/* A new forecast changes what is due. */
+	s = fhir_search_new(RECOMMENDATION);
+	fhir_search_add(s, "patient", id);
+	fhir_search_add(s, "_lastUpdated", when);
+	fhir_search_add(s, "_summary", "count");
+	add(entries, fc, &s);
 	return batch;
 }
 
@@ -1318,6 +1702,51 @@ chart_note_text(const cJSON *binary, const char *ref, struct chart_detail **out,
 	return 0;
 }
 
+/*
+ * A forecast's details into *D, *N: its date, then each recommendation (at most
+ * CHART_DUE_MAX) under its vaccine.
+ */
+static void
+forecast_details(const cJSON *r, struct chart_detail **d, size_t *n)
+{
+	const cJSON *rec, *x;
+	int k = 0;
+
+	detail_add(d, n, "Forecast", fhir_get_string(r, "date"));
+	detail_add(d, n, "By", fhir_get_string(fhir_get_object(r, "authority"), "display"));
+	cJSON_ArrayForEach(rec, fhir_get_array(r, "recommendation"))
+	{
+		int j = 0;
+
+		if (k++ >= CHART_DUE_MAX)
+			break;
+		detail_add(d, n, "Vaccine", recommended_vaccine(rec));
+		detail_add(d, n, "Status", concept_text(fhir_get_object(rec, "forecastStatus")));
+		detail_add(d, n, "Due", date_criterion(rec, DATE_DUE));
+		detail_add(d, n, "Earliest", date_criterion(rec, DATE_EARLIEST));
+		detail_add(d, n, "Overdue on", date_criterion(rec, DATE_OVERDUE));
+		detail_add(d, n, "Latest", date_criterion(rec, DATE_LATEST));
+		detail_take(d, n, "Dose", dose_words(rec, false));
+		detail_add(d, n, "Series", fhir_get_string(rec, "series"));
+		detail_add(d, n, "Against", concept_text(fhir_get_object(rec, "targetDisease")));
+		cJSON_ArrayForEach(x, fhir_get_array(rec, "forecastReason"))
+		{
+			if (j++ >= 4)
+				break;
+			detail_add(d, n, "Because", concept_text(x));
+		}
+		detail_add(d, n, "Note", fhir_get_string(rec, "description"));
+		j = 0;
+		cJSON_ArrayForEach(x, fhir_get_array(rec, "vaccineCode"))
+		{
+			if (j++ >= 4)
+				break;
+			detail_codes(d, n, x);
+		}
+	}
+	detail_add(d, n, "Id", fhir_get_string(r, "id"));
+}
+
 int
 chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *row,
     struct chart_detail **out, size_t *nout, char **cause)
@@ -1326,10 +1755,14 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	size_t n = 0;
 	const cJSON *x;
 	const char *type = fhir_get_string(r, "resourceType");
+	/* A row due on the immunizations pane is a forecast. */
+	bool forecast = pane == CHART_IMMUNIZATIONS && type != NULL &&
+			strcmp(type, RECOMMENDATION) == 0;
 
 	*out = NULL;
 	*nout = 0;
-	if (pane >= CHART_PANES || type == NULL || strcmp(type, panes[pane].type) != 0) {
+	if (pane >= CHART_PANES || type == NULL ||
+	    (!forecast && strcmp(type, panes[pane].type) != 0)) {
 		*cause = xstrdup("the server answered with something else");
 		return -1;
 	}
@@ -1340,6 +1773,12 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	if (!is_patients(pane, r, id)) {
 		*cause = xstrdup("the server answered with another patient's data: not shown");
 		return -1;
+	}
+	if (forecast) {
+		forecast_details(r, &d, &n);
+		*out = d;
+		*nout = n;
+		return 0;
 	}
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "code")));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "vaccineCode")));
@@ -1404,6 +1843,21 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	*out = d;
 	*nout = n;
 	return 0;
+}
+
+int
+chart_row_details(const cJSON *r, enum chart_pane pane, const char *type, const char *id,
+    const char *row, struct chart_detail **out, size_t *n, char **cause)
+{
+	const char *is = fhir_get_string(r, "resourceType");
+
+	if (type == NULL || is == NULL || strcmp(is, type) != 0) {
+		*out = NULL;
+		*n = 0;
+		*cause = xstrdup("the server answered with something else");
+		return -1;
+	}
+	return chart_details(r, pane, id, row, out, n, cause);
 }
 
 void

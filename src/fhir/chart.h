@@ -14,6 +14,8 @@
 #define CHART_ITEMS_MAX 50
 /* Practitioners a page of notes looks at for its authors' names, whatever the server sends. */
 #define CHART_PRACTITIONERS_MAX 200
+/* Immunizations due a list shows at most, and recommendations read to find them. */
+#define CHART_DUE_MAX 20
 
 /* The cover sheet's panes, in the order the batch asks for them after the Patient read. */
 enum chart_pane {
@@ -55,7 +57,8 @@ const char *chart_vital_label(enum chart_vital v);
  *   medications:   what = the medication, value = the sig (dose and how), date = authored, status
  *   vitals:        what = the label, value = "120/80 mmHg", "174.1 cm", date = when measured
  *   labs:          what = the analyte, value = "5.8 %", flag = "H", "L", detail = "4-5.6"
- *   immunizations: what = the vaccine, value = CVX code, date, status
+ *   immunizations: what = the vaccine, value = CVX code, date, status; one due (due set):
+ *                  date = the date it is due, status "due" or "overdue" (alert), detail = the dose
  *   notes:         what = the note's type, value = author (the name in the Practitioner read
  *                  with the page, else "DISPLAY (name not checked)" or "(name not checked)"),
  *                  date = the local date it was written, status ("signed", "draft", ...)
@@ -64,7 +67,8 @@ const char *chart_vital_label(enum chart_vital v);
 struct chart_item {
 	char *what, *value, *date, *flag, *detail, *status;
 	char *id;   /* the resource's id */
-	bool alert; /* high criticality, an abnormal lab */
+	bool alert; /* high criticality, an abnormal lab, an immunization overdue */
+	bool due;   /* an immunization due, a forecast's (ImmunizationRecommendation), not given */
 };
 
 enum chart_pane_state {
@@ -81,6 +85,8 @@ struct chart_list {
 	long total;		/* the search's total when the server gave one, else -1 */
 	/* Allergies only: what the list says when it has no rows. */
 	enum patient_allergy_state allergy_state;
+	/* Immunizations only: how many of the rows, first, are due rather than given. */
+	size_t due;
 };
 
 /* The cover sheet: the Patient and its panes. */
@@ -97,8 +103,9 @@ struct chart_cover {
 /*
  * The cover-sheet batch for patient ID (checked with fhir_valid_id): the Patient, then
  * one search for each pane, the vital signs one search each (newest first, one row),
- * every search bounded with _count and _elements. TODAY bounds the appointments
- * (from today on). The caller frees it.
+ * and last the immunization forecasts (chart_due_search), every search bounded with
+ * _count and _elements. TODAY bounds the appointments (from today on). The caller
+ * frees it.
  */
 cJSON *chart_cover_batch(const struct fhir_client *fc, const char *id, const struct date *today);
 /* How many entries chart_cover_batch asks for. */
@@ -134,6 +141,50 @@ struct fhir_search *chart_pane_search(enum chart_pane pane, const char *id, long
  */
 void chart_page_read(enum chart_pane pane, const cJSON *searchset, const char *id,
     struct chart_list *out);
+
+/* --- immunizations due --------------------------------------------------------------------- */
+
+/*
+ * The search for patient ID's immunization forecasts (ImmunizationRecommendation), the
+ * newest first, bounded with _count and _elements; the caller frees it. Every forecast
+ * status is asked for: a newer forecast that says "complete" ends an older one's "due".
+ */
+struct fhir_search *chart_due_search(const char *id);
+/*
+ * Read the immunizations due from ENTRY, the batch-response entry of chart_due_search
+ * for patient ID, into DUE (zeroed first), GIVEN being the immunizations given as read
+ * (chart_list_read or chart_page_read of the same patient, newest first). For each
+ * vaccine (by CVX code, else by name) the newest forecast counts; a row is due when its
+ * forecastStatus is due or overdue (alert) and no dose of the same CVX code was given
+ * on or after that forecast's date. Rows overdue first, then due, each earliest date
+ * first; at most CHART_DUE_MAX, from at most CHART_ITEMS_MAX forecasts and as many
+ * recommendations. ENTRY failed or absent: not loaded, with the failure said; a
+ * forecast of another patient: refused, nothing kept.
+ */
+void chart_due_read(const cJSON *entry, const char *id, const struct chart_list *given,
+    struct chart_list *due);
+/*
+ * The rows of DUE (taken; DUE is cleared) put first in GIVEN, a pane of immunizations
+ * given: GIVEN->due says how many, its total counts them, and rows given past
+ * CHART_ITEMS_MAX in all are left out. DUE refused refuses GIVEN too; DUE not loaded
+ * leaves GIVEN's rows with DUE's failure said. Nothing is added to a GIVEN not loaded:
+ * what is due cannot be told without what was given.
+ */
+void chart_due_merge(struct chart_list *given, struct chart_list *due);
+
+/*
+ * The immunizations list's first page in one batch: COUNT given ones (chart_pane_search)
+ * and the forecasts (chart_due_search). The caller frees it.
+ */
+cJSON *chart_immunizations_batch(const struct fhir_client *fc, const char *id, long count);
+/*
+ * Read that batch's answer RESPONSE for patient ID: the given ones into GIVEN as
+ * chart_page_read reads a page, and the ones due into DUE (chart_due_read). Returns the
+ * given page's searchset, borrowed from RESPONSE, for its links and total; NULL when its
+ * entry failed (GIVEN then not loaded, with why).
+ */
+const cJSON *chart_immunizations_read(const cJSON *response, const char *id,
+    struct chart_list *given, struct chart_list *due);
 
 /*
  * A quantity for display: VALUE rounded (vitals to one decimal, labs to a precision
@@ -192,12 +243,20 @@ struct chart_detail {
 /*
  * The details of RESOURCE, a row of PANE read in full, as lines into *OUT and *N: what
  * it is, its statuses, values and components, range and flag, reaction, sig, dates,
- * who, every code, and a note's text/plain body line by line. 0, or -1 with *CAUSE
- * when it is not of the pane's type, is not the row ROW asked for (NULL: any), or names
- * another patient than ID.
+ * who, every code, and a note's text/plain body line by line; of the immunizations pane
+ * an ImmunizationRecommendation too (a row due), each of its recommendations with its
+ * forecast status, dates and dose. 0, or -1 with *CAUSE when it is not of the pane's
+ * type, is not the row ROW asked for (NULL: any), or names another patient than ID.
  */
 int chart_details(const cJSON *resource, enum chart_pane pane, const char *id, const char *row,
     struct chart_detail **out, size_t *n, char **cause);
+/*
+ * As chart_details, for a row read as "TYPE/ROW": a resource of another type than TYPE
+ * (a row due is a forecast, "ImmunizationRecommendation", and a forecast is no row given)
+ * is refused, with *CAUSE.
+ */
+int chart_row_details(const cJSON *resource, enum chart_pane pane, const char *type,
+    const char *id, const char *row, struct chart_detail **out, size_t *n, char **cause);
 void chart_details_free(struct chart_detail *d, size_t n);
 
 /*

@@ -460,6 +460,30 @@ const asP1 = (text) => text.replace(/(Patient\/)[0-9a-f-]{36}/g, '$1p1')
   .replace(/("resourceType":\s*"Patient",\s*"id":\s*")[0-9a-f-]{36}"/g, '$1p1"');
 const fixture = (name) => fs.readFileSync(src('tests/unit/data', name), 'utf8');
 chartSeed(0, asP1(fixture('chart-cover-quigley.json')));
+// Immunizations due: the cover with other forecasts in its last entry (the fixture's are the
+// sandbox's): a vaccine two forecasts disagree on, one given since, one named by its disease
+// only, a dose in words, dates missing or partial, another patient's forecast.
+{
+  const cvx = (code) => [{ coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code, display: `Vaccine ${code}` }] }];
+  const status = (code) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/immunization-recommendation-status', code }] });
+  const when = (code, value) => ({ code: { coding: [{ system: 'http://loinc.org', code }] }, value });
+  const forecast = (id, date, recommendation, patient = 'Patient/p1') => ({ fullUrl: `${base}/ImmunizationRecommendation/${id}`,
+    resource: { resourceType: 'ImmunizationRecommendation', id, patient: { reference: patient }, date, recommendation }, search: { mode: 'match' } });
+  const recs = [
+    { vaccineCode: cvx('140'), forecastStatus: status('due'), dateCriterion: [when('30981-5', '2026-10-01'), when('30980-7', '2026-11-02')], doseNumberPositiveInt: 1, seriesDosesPositiveInt: 1 },
+    { vaccineCode: cvx('115'), forecastStatus: status('overdue'), dateCriterion: [when('59778-1', '2026')], doseNumberString: 'booster' },
+    { targetDisease: { text: 'Shingles' }, forecastStatus: status('due') },
+    { vaccineCode: cvx('33'), forecastStatus: status('complete') },
+  ];
+  const cover = JSON.parse(asP1(fixture('chart-cover-quigley.json')));
+  for (const entry of [
+    [forecast('f2', '2026-11-29T08:00:00Z', recs), forecast('f1', '2025-01-01', [{ vaccineCode: cvx('33'), forecastStatus: status('due') }])],
+    [forecast('f3', '2026-11-29', recs), forecast('f4', '2026-11-29', recs, 'Patient/p2')],
+  ]) {
+    cover.entry[cover.entry.length - 1] = { response: { status: '200' }, resource: { resourceType: 'Bundle', type: 'searchset', total: entry.length, entry } };
+    chartSeed(0, cover);
+  }
+}
 chartSeed(2, asP1(fixture('labs-page-schimmel.json')));
 for (let w = 0; w < 4; w++) chartSeed(3 + 4 * w * 17, asP1(fixture('labs-trend-schimmel.json')));
 const setOf = (resources, mode = 'match') => resources.map((r) => ({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: r, search: { mode } }));

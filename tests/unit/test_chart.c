@@ -107,7 +107,7 @@ Test(chart_batch, one_round_trip_every_search_bounded)
 
 	cr_assert_str_eq(cJSON_GetObjectItem(batch, "type")->valuestring, "batch");
 	cr_assert_eq(n, (int)chart_cover_entries());
-	cr_assert_eq(n, 16, "Patient, 7 panes, 8 vital signs: %d", n);
+	cr_assert_eq(n, 17, "Patient, 7 panes, 8 vital signs, the forecasts: %d", n);
 	cr_assert_str_eq(entry_url(batch, 0), "Patient/" QUIGLEY);
 	for (int i = 1; i < n; i++) {
 		const char *url = entry_url(batch, i);
@@ -137,6 +137,11 @@ Test(chart_batch, one_round_trip_every_search_bounded)
 	/* The notes' authors come with them: their names from the Practitioners. */
 	cr_assert_not_null(strstr(entry_url(batch, 14), "_include=DocumentReference%3Aauthor"), "%s",
 	    entry_url(batch, 14));
+	/* What is due, beside what was given: every forecast status, the newest first. */
+	cr_assert(strncmp(entry_url(batch, 16), "ImmunizationRecommendation?", 27) == 0, "%s",
+	    entry_url(batch, 16));
+	cr_assert_not_null(strstr(entry_url(batch, 16), "_sort=-date"), "%s", entry_url(batch, 16));
+	cr_assert_null(strstr(entry_url(batch, 16), "status="), "%s", entry_url(batch, 16));
 	cJSON_Delete(batch);
 	fhir_client_free(&fc);
 }
@@ -198,11 +203,37 @@ Test(chart_read, quigley_cover_sheet)
 	cr_assert_str_eq(it->value, "13.4 g/dL");
 	cr_assert_str_eq(it->detail, "12-17.5");
 
+	/*
+	 * Due first, overdue before due and the earliest first (the sandbox's forecast three
+	 * days ago); the pneumococcal an older forecast said was due, the newer one says is
+	 * complete. Then the ten given, newest first.
+	 */
 	l = &c.panes[CHART_IMMUNIZATIONS];
-	cr_assert_eq(l->n, 10);
-	cr_assert_str_eq(l->items[0].what, "Influenza, seasonal, injectable, preservative free");
-	cr_assert_str_eq(l->items[0].value, "140", "the CVX code");
-	cr_assert_str_eq(l->items[0].date, "2020-10-01");
+	cr_assert_eq(l->due, 3);
+	cr_assert_eq(l->n, 13);
+	cr_assert_eq(l->total, 13 + 3, "given and due: %ld", l->total);
+	cr_assert_null(l->failure);
+	cr_assert_str_eq(l->items[0].what, "Tdap");
+	cr_assert_str_eq(l->items[0].value, "115");
+	cr_assert_str_eq(l->items[0].status, "overdue");
+	cr_assert_str_eq(l->items[0].date, "2025-10-08", "the date it was due");
+	cr_assert(l->items[0].due && l->items[0].alert);
+	cr_assert_str_eq(l->items[0].id, "f120016e-forecast-2");
+	cr_assert_str_eq(l->items[1].what, "Influenza, seasonal, injectable, preservative free");
+	cr_assert_str_eq(l->items[1].status, "due");
+	cr_assert_str_eq(l->items[1].date, "2026-11-02");
+	cr_assert(l->items[1].due && !l->items[1].alert);
+	cr_assert_str_eq(l->items[2].what, "zoster vaccine recombinant");
+	cr_assert_str_eq(l->items[2].date, "2026-11-22");
+	cr_assert_str_eq(l->items[2].detail, "dose 1 of 2");
+	for (size_t i = 0; i < l->n; i++)
+		cr_assert_neq(strcmp(l->items[i].value, "33") == 0 && l->items[i].due, true,
+		    "pneumococcal is complete by the newer forecast");
+	cr_assert_str_eq(l->items[3].what, "Influenza, seasonal, injectable, preservative free");
+	cr_assert_str_eq(l->items[3].value, "140", "the CVX code");
+	cr_assert_str_eq(l->items[3].date, "2020-10-01");
+	cr_assert_str_eq(l->items[3].status, "completed");
+	cr_assert_not(l->items[3].due);
 
 	l = &c.panes[CHART_NOTES];
 	cr_assert_eq(l->n, 4);
@@ -716,7 +747,7 @@ Test(chart_changes, asks_by_the_servers_clock_in_one_small_batch)
 	cr_assert_str_eq(c.newest, "2026-12-02T01:17:29.451Z", "the newest instant read: %s", c.newest);
 	cr_assert_str_eq(cJSON_GetObjectItem(first, "url")->valuestring, "Patient/" QUIGLEY);
 	cr_assert_str_eq(cJSON_GetObjectItem(first, "ifNoneMatch")->valuestring, "W/\"1\"");
-	cr_assert_eq(n, 8, "the Patient and a count per type (Observation once): %d", n);
+	cr_assert_eq(n, 9, "the Patient and a count per type (Observation once), forecasts too: %d", n);
 	for (int i = 1; i < n; i++) {
 		const char *url = entry_url(batch, i);
 
@@ -751,4 +782,308 @@ Test(chart_changes, only_a_change_or_no_answer_reads_again)
 		cr_assert_eq(chart_changed(r), changed[i], "case %zu", i);
 		cJSON_Delete(r);
 	}
+}
+
+/* --- immunizations due ------------------------------------------------------------------ */
+
+/* A forecast of patient PATIENT made on MADE, with the recommendations RECS (JSON). */
+#define FORECAST(id, patient, made, recs)                                                     \
+	"{\"resource\":{\"resourceType\":\"ImmunizationRecommendation\",\"id\":\"" id "\","     \
+	"\"patient\":{\"reference\":\"Patient/" patient "\"},\"date\":\"" made "\","            \
+	"\"recommendation\":[" recs "]}}"
+/* One recommendation: CVX code, forecast status, the date due. */
+#define REC(cvx, status, due)                                                                 \
+	"{\"vaccineCode\":[{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" \
+	cvx "\",\"display\":\"Vaccine " cvx "\"}]}],\"forecastStatus\":{\"coding\":[{\"system\":"  \
+	"\"http://terminology.hl7.org/CodeSystem/immunization-recommendation-status\",\"code\":\"" \
+	status "\"}]},\"dateCriterion\":[{\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","  \
+	"\"code\":\"30981-5\"}]},\"value\":\"2000-01-01\"},{\"code\":{\"coding\":[{\"system\":"     \
+	"\"http://loinc.org\",\"code\":\"30980-7\"}]},\"value\":\"" due "\"}]}"
+#define GIVEN(cvx, when, status)                                                              \
+	"{\"resource\":{\"resourceType\":\"Immunization\",\"id\":\"i" cvx "\",\"status\":\""      \
+	status "\",\"patient\":{\"reference\":\"Patient/p1\"},\"vaccineCode\":{\"coding\":[{"      \
+	"\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"" cvx "\"}]},"                     \
+	"\"occurrenceDateTime\":\"" when "\"}}"
+
+/* The given ones GIVEN (searchset entries), and the forecasts FORECASTS as a batch entry, merged. */
+static struct chart_list
+due_pane(const char *given, const char *forecasts)
+{
+	char *set = xasprintf("{\"resourceType\":\"Bundle\",\"total\":1,\"entry\":[%s]}", given);
+	char *entry = xasprintf("{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":"
+				"\"Bundle\",\"entry\":[%s]}}", forecasts);
+	struct chart_list l = read_pane(CHART_IMMUNIZATIONS, set), due;
+	cJSON *e = cJSON_Parse(entry);
+
+	cr_assert_not_null(e, "bad fixture: %s", entry);
+	chart_due_read(e, "p1", &l, &due);
+	chart_due_merge(&l, &due);
+	cr_assert_eq(due.n, 0, "taken");
+	cJSON_Delete(e);
+	free(set);
+	free(entry);
+	return l;
+}
+
+Test(chart_due, overdue_first_then_the_earliest_due_then_the_given)
+{
+	struct chart_list l = due_pane(GIVEN("140", "2020-10-01", "completed"),
+	    FORECAST("f1", "p1", "2026-11-29", REC("187", "due", "2026-12-20") ","
+		REC("115", "overdue", "2025-10-08") "," REC("03", "due", "2026-11-01") ","
+		REC("33", "complete", "2020-01-01") "," REC("21", "immune", "2020-01-01") ","
+		REC("10", "contraindicated", "2020-01-01")));
+
+	cr_assert_eq(l.state, CHART_PANE_LOADED);
+	cr_assert_eq(l.due, 3, "only due and overdue are due: %zu", l.due);
+	cr_assert_eq(l.n, 4);
+	cr_assert_str_eq(l.items[0].value, "115");
+	cr_assert_str_eq(l.items[0].status, "overdue");
+	cr_assert(l.items[0].alert);
+	cr_assert_str_eq(l.items[1].value, "03");
+	cr_assert_str_eq(l.items[1].date, "2026-11-01");
+	cr_assert_str_eq(l.items[2].value, "187");
+	cr_assert_str_eq(l.items[2].what, "Vaccine 187");
+	cr_assert_str_eq(l.items[2].id, "f1");
+	cr_assert_not(l.items[3].due);
+	cr_assert_str_eq(l.items[3].value, "140");
+	cr_assert_eq(l.total, 1 + 3);
+	chart_list_clear(&l);
+}
+
+/* Nothing due (every vaccine complete, or no forecast at all): the given ones as they were. */
+Test(chart_due, nothing_due_leaves_the_given_as_they_were)
+{
+	const char *const forecasts[] = {
+		FORECAST("f1", "p1", "2026-11-29", REC("33", "complete", "2020-01-01")), "",
+	};
+
+	for (size_t i = 0; i < sizeof forecasts / sizeof forecasts[0]; i++) {
+		struct chart_list l = due_pane(GIVEN("140", "2020-10-01", "completed"), forecasts[i]);
+
+		cr_assert_eq(l.state, CHART_PANE_LOADED);
+		cr_assert_eq(l.due, 0);
+		cr_assert_eq(l.n, 1);
+		cr_assert_str_eq(l.items[0].value, "140");
+		cr_assert_eq(l.total, 1);
+		cr_assert_null(l.failure);
+		chart_list_clear(&l);
+	}
+}
+
+/* The forecast is a point in time: a dose given since answers it, one given before does not. */
+Test(chart_due, a_dose_given_since_the_forecast_answers_it)
+{
+	struct chart_list l = due_pane(GIVEN("140", "2026-11-30T09:00:00Z", "completed") ","
+	    GIVEN("187", "2026-11-28", "completed") "," GIVEN("115", "2026-12-01", "not-done"),
+	    FORECAST("f1", "p1", "2026-11-29T08:00:00Z", REC("140", "due", "2026-11-02") ","
+		REC("187", "due", "2026-11-22") "," REC("115", "overdue", "2025-10-08")));
+
+	cr_assert_eq(l.due, 2);
+	cr_assert_str_eq(l.items[0].value, "115", "a dose not done answers nothing");
+	cr_assert_str_eq(l.items[1].value, "187", "given the day before the forecast");
+	chart_list_clear(&l);
+}
+
+/* The newest forecast of a vaccine counts, in whatever order the server sends them. */
+Test(chart_due, the_newest_forecast_of_a_vaccine_counts)
+{
+	struct chart_list l = due_pane("",
+	    FORECAST("old", "p1", "2025-01-01", REC("33", "due", "2025-02-01") ","
+		REC("187", "due", "2025-02-01")) ","
+	    FORECAST("new", "p1", "2026-11-29", REC("33", "complete", "2020-01-01") ","
+		REC("187", "due", "2026-12-20")) ","
+	    FORECAST("older", "p1", "2024-01-01", REC("115", "due", "2024-02-01")));
+
+	cr_assert_eq(l.due, 2);
+	cr_assert_str_eq(l.items[0].value, "115", "no newer forecast of it");
+	cr_assert_str_eq(l.items[0].id, "older");
+	cr_assert_str_eq(l.items[1].value, "187");
+	cr_assert_str_eq(l.items[1].id, "new", "the newer forecast's date");
+	cr_assert_str_eq(l.items[1].date, "2026-12-20");
+	chart_list_clear(&l);
+}
+
+Test(chart_due, another_patients_forecast_refuses_the_pane)
+{
+	struct chart_list l = due_pane(GIVEN("140", "2020-10-01", "completed"),
+	    FORECAST("f1", "p1", "2026-11-29", REC("187", "due", "2026-12-20")) ","
+	    FORECAST("f2", "p2", "2026-11-29", REC("115", "due", "2026-12-20")));
+
+	cr_assert_eq(l.state, CHART_PANE_REFUSED);
+	cr_assert_eq(l.n, 0, "nothing of the pane is shown");
+	cr_assert_not_null(strstr(l.failure, "another patient"), "%s", l.failure);
+	chart_list_clear(&l);
+}
+
+Test(chart_due, a_failed_forecast_search_is_said_and_the_given_still_show)
+{
+	cJSON *set = cJSON_Parse("{\"resourceType\":\"Bundle\",\"entry\":[" GIVEN("140", "2020-10-01",
+	    "completed") "]}");
+	cJSON *failed = cJSON_Parse("{\"response\":{\"status\":\"404 Not Found\"},\"outcome\":{"
+				    "\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":"
+				    "\"error\",\"code\":\"not-supported\",\"diagnostics\":\"Unknown type\"}]}}");
+	struct chart_list l = { 0 }, due;
+
+	chart_list_read(CHART_IMMUNIZATIONS, CHART_VITAL_COUNT, set, "p1", &l);
+	chart_due_read(failed, "p1", &l, &due);
+	cr_assert_eq(due.state, CHART_PANE_NOT_LOADED);
+	chart_due_merge(&l, &due);
+	cr_assert_eq(l.state, CHART_PANE_LOADED);
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(l.due, 0);
+	cr_assert_not_null(l.failure);
+	cr_assert_not_null(strstr(l.failure, "immunizations due"), "%s", l.failure);
+	chart_list_clear(&l);
+
+	/* No entry at all (an older server's answer): said the same way. */
+	chart_list_read(CHART_IMMUNIZATIONS, CHART_VITAL_COUNT, set, "p1", &l);
+	chart_due_read(NULL, "p1", &l, &due);
+	chart_due_merge(&l, &due);
+	cr_assert_eq(l.n, 1);
+	cr_assert_not_null(l.failure);
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+	cJSON_Delete(failed);
+}
+
+/* The given ones not read: no row due either, what is due cannot be told without them. */
+Test(chart_due, nothing_due_without_the_given)
+{
+	cJSON *e = cJSON_Parse("{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":"
+			       "\"Bundle\",\"entry\":[" FORECAST("f1", "p1", "2026-11-29",
+				   REC("187", "due", "2026-12-20")) "]}}");
+	struct chart_list l = { 0 }, due;
+
+	l.state = CHART_PANE_NOT_LOADED;
+	l.failure = xstrdup("the immunizations could not be read");
+	chart_due_read(e, "p1", &l, &due);
+	cr_assert_eq(due.n, 1);
+	chart_due_merge(&l, &due);
+	cr_assert_eq(l.state, CHART_PANE_NOT_LOADED);
+	cr_assert_eq(l.n, 0);
+	cr_assert_str_eq(l.failure, "the immunizations could not be read");
+	chart_list_clear(&l);
+	cJSON_Delete(e);
+}
+
+/*
+ * 100,000 forecasts of 100,000 recommendations' worth, and a pane already full of given
+ * ones: at most CHART_DUE_MAX due, the pane at most CHART_ITEMS_MAX rows, in time linear
+ * in what is read (SIGALRM ends a reader still at it after 10 s).
+ */
+Test(chart_due, bounded_whatever_the_server_sends)
+{
+	cJSON *e = cJSON_CreateObject(), *set = cJSON_AddObjectToObject(e, "resource");
+	cJSON *entries = cJSON_AddArrayToObject(set, "entry"), *one, *recs, *rec;
+	cJSON *given = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(given, "entry");
+	struct chart_list l = { 0 }, due;
+	char code[16];
+
+	alarm(RUNNING_ON_VALGRIND ? 300 : 10);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "response"), "status", "200");
+	one = cJSON_Parse(FORECAST("f", "p1", "2026-11-29", ""));
+	recs = cJSON_GetObjectItem(cJSON_GetObjectItem(one, "resource"), "recommendation");
+	rec = cJSON_Parse(REC("1", "due", "2026-12-01"));
+	for (int i = 0; i < 100000; i++) {
+		cJSON *r = cJSON_Duplicate(rec, true);
+
+		/* Each a vaccine of its own, so none is dropped as an older forecast of another. */
+		snprintf(code, sizeof code, "%d", i);
+		cJSON_SetValuestring(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+		    cJSON_GetArrayItem(cJSON_GetObjectItem(r, "vaccineCode"), 0), "coding"), 0), "code"), code);
+		cJSON_AddItemToArray(recs, r);
+	}
+	cJSON_Delete(rec);
+	cJSON_AddItemToArray(entries, one);
+	rec = cJSON_Parse(FORECAST("g", "p1", "2026-11-29", REC("2", "due", "2026-12-01")));
+	for (int i = 0; i < 100000; i++)
+		cJSON_AddItemToArray(entries, cJSON_Duplicate(rec, true));
+	cJSON_Delete(rec);
+	for (int i = 0; i < CHART_ITEMS_MAX; i++)
+		cJSON_AddItemToArray(rows, cJSON_Parse(GIVEN("140", "2020-10-01", "completed")));
+
+	chart_list_read(CHART_IMMUNIZATIONS, CHART_VITAL_COUNT, given, "p1", &l);
+	cr_assert_eq(l.n, CHART_ITEMS_MAX);
+	chart_due_read(e, "p1", &l, &due);
+	cr_assert_eq(due.n, CHART_DUE_MAX);
+	cr_assert_eq(due.total, CHART_ITEMS_MAX, "as many recommendations as a pane reads: %ld", due.total);
+	chart_due_merge(&l, &due);
+	cr_assert_eq(l.n, CHART_ITEMS_MAX, "the pane stays bounded: %zu", l.n);
+	cr_assert_eq(l.due, CHART_DUE_MAX);
+	cr_assert(l.items[CHART_DUE_MAX - 1].due && !l.items[CHART_DUE_MAX].due);
+	chart_list_clear(&l);
+	cJSON_Delete(e);
+	cJSON_Delete(given);
+}
+
+Test(chart_due, a_forecast_shows_its_details)
+{
+	cJSON *entry = cJSON_Parse(FORECAST("f1", "p1", "2026-11-29T08:00:00Z",
+	    REC("187", "due", "2026-12-20")));
+	cJSON *doc = cJSON_DetachItemFromObject(entry, "resource");
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	cJSON_Delete(entry);
+	cr_assert_eq(chart_details(doc, CHART_IMMUNIZATIONS, "p1", "f1", &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Forecast", "2026-11-29T08:00:00Z"));
+	cr_assert(has_detail(d, n, "Vaccine", "Vaccine 187"));
+	cr_assert(has_detail(d, n, "Status", "due"));
+	cr_assert(has_detail(d, n, "Due", "2026-12-20"));
+	cr_assert(has_detail(d, n, "Earliest", "2000-01-01"));
+	cr_assert(has_detail(d, n, "Code", "CVX 187 Vaccine 187"));
+	chart_details_free(d, n);
+	cr_assert_eq(chart_details(doc, CHART_IMMUNIZATIONS, "p2", NULL, &d, &n, &cause), -1);
+	cr_assert_not_null(strstr(cause, "another patient"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(chart_details(doc, CHART_VITALS, "p1", NULL, &d, &n, &cause), -1, "not a vital sign");
+	free(cause);
+	cause = NULL;
+	/* Read as a row due, a forecast shows; as a row given, it is refused, and the other way round. */
+	cr_assert_eq(chart_row_details(doc, CHART_IMMUNIZATIONS, "ImmunizationRecommendation", "p1",
+	    "f1", &d, &n, &cause), 0, "%s", cause);
+	chart_details_free(d, n);
+	cr_assert_eq(chart_row_details(doc, CHART_IMMUNIZATIONS, "Immunization", "p1", "f1", &d, &n,
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	cJSON_ReplaceItemInObject(doc, "resourceType", cJSON_CreateString("Immunization"));
+	cr_assert_eq(chart_row_details(doc, CHART_IMMUNIZATIONS, "ImmunizationRecommendation", "p1",
+	    "f1", &d, &n, &cause), -1);
+	free(cause);
+	cJSON_Delete(doc);
+}
+
+/* The immunizations list's first page: the given ones and the forecasts in one batch, read apart. */
+Test(chart_due, the_lists_first_page_is_one_batch)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *batch = chart_immunizations_batch(fc, "p1", 30);
+	cJSON *answer = cJSON_Parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+	    "{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":\"Bundle\",\"total\":40,"
+	    "\"link\":[{\"relation\":\"next\",\"url\":\"https://ehr.example/fhir/Immunization?p=2\"}],"
+	    "\"entry\":[" GIVEN("140", "2020-10-01", "completed") "]}},"
+	    "{\"response\":{\"status\":\"200\"},\"resource\":{\"resourceType\":\"Bundle\",\"entry\":["
+	    FORECAST("f1", "p1", "2026-11-29", REC("187", "due", "2026-12-20")) "]}}]}");
+	struct chart_list given, due;
+	const cJSON *set;
+
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(batch, "entry")), 2);
+	cr_assert(strncmp(entry_url(batch, 0), "Immunization?", 13) == 0, "%s", entry_url(batch, 0));
+	cr_assert_not_null(strstr(entry_url(batch, 0), "_count=30"), "%s", entry_url(batch, 0));
+	cr_assert(strncmp(entry_url(batch, 1), "ImmunizationRecommendation?", 27) == 0);
+	set = chart_immunizations_read(answer, "p1", &given, &due);
+	cr_assert_not_null(set);
+	cr_assert_eq(fhir_bundle_total(set), 40);
+	cr_assert_eq(given.n, 1);
+	cr_assert_eq(due.n, 1);
+	cr_assert(due.items[0].due);
+	chart_list_clear(&given);
+	chart_list_clear(&due);
+	cJSON_Delete(answer);
+	cJSON_Delete(batch);
+	fhir_client_free(&fc);
 }

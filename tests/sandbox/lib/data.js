@@ -140,7 +140,8 @@ function slotDays(now) {
 
 /**
  * Fills the repository. opts: { dataDir, noData, seed, scale, observations,
- * practitioners, appointmentsPerDay, now } (see README.md, "Data").
+ * practitioners, appointmentsPerDay, now, certs } (see README.md, "Data"; certs, the
+ * certificates directory, signs the sample notes).
  * Returns { users: Map(cn -> { reference, display }), counts, timings }.
  */
 function loadData(repo, opts) {
@@ -256,6 +257,7 @@ function loadData(repo, opts) {
   chartAdditions(chart, patients, put, prng(`${opts.seed ?? DEFAULT_SEED}/chart`));
   require('./data-labs.js').addLabTrends(patients, put);
   require('./data-meds.js').addMedications(patients, put); // an allergy a renewal must warn of
+  require('./data-chart.js').addChartData(patients, put, { now, certs: opts.certs }); // immunizations due, notes in a Binary in every status
   lap('chart');
 
   // HL7 R4 examples: their Patient/Practitioner/Organization/Location examples

@@ -288,7 +288,7 @@ async function main() {
 
   const repo = new SandboxRepository();
   const t1 = Date.now();
-  const loaded = loadData(repo, { dataDir: path.join(sandboxDir, 'data'), noData: opts.noData, seed: opts.seed, scale: opts.scale, observations: opts.observations, practitioners: opts.practitioners, appointmentsPerDay: opts.appointmentsPerDay });
+  const loaded = loadData(repo, { dataDir: path.join(sandboxDir, 'data'), noData: opts.noData, seed: opts.seed, scale: opts.scale, observations: opts.observations, practitioners: opts.practitioners, appointmentsPerDay: opts.appointmentsPerDay, certs: opts.certs });
   for (const w of loaded.warnings ?? []) {
     process.stderr.write(`sandbox: ${w}\n`);
   }
