@@ -1112,19 +1112,20 @@ chart_changed(const cJSON *response)
 /* --- a set of vital signs just saved ------------------------------------------------------ */
 
 /*
- * Whether what was measured at A is as late as what was measured at B, or later: 1 or 0;
- * -1 when that cannot be told. Instants compare as instants, whatever their offsets; a
- * date without a time (FHIR allows one) only by its day.
+ * Whether what was measured at A is later than what was measured at B: 1 or 0; -1 when
+ * that cannot be told, at the same instant (which of two the server calls the newest is
+ * its choice) or, for a date without a time (FHIR allows one), on the same day. Instants
+ * compare as instants, whatever their offsets.
  */
 static int
-measured_since(const char *a, const char *b)
+measured_later(const char *a, const char *b)
 {
 	struct date_time ta, tb;
 	char *da, *db;
 	int c;
 
 	if (sched_instant_parse(a, &ta) == 0 && sched_instant_parse(b, &tb) == 0)
-		return date_time_compare(&ta, &tb) >= 0;
+		return (c = date_time_compare(&ta, &tb)) > 0 ? 1 : c < 0 ? 0 : -1;
 	da = date_part(a, false);
 	db = date_part(b, false);
 	c = strcmp(da, db);
@@ -1180,16 +1181,16 @@ chart_vitals_saved(struct chart_list *pane, const cJSON *saved, const char *id)
 	memset(&fresh, 0, sizeof fresh);
 	for (int v = 0; v < CHART_VITAL_COUNT; v++) {
 		size_t before = fresh.n;
-		int since = 1;
+		int later = 1;
 
 		made[v] = -1;
 		if (obs[v] == NULL)
 			continue;
 		if (old[v] != NULL &&
-		    (since = measured_since(when_of(obs[v], "effectiveDateTime", "effectivePeriod"),
+		    (later = measured_later(when_of(obs[v], "effectiveDateTime", "effectivePeriod"),
 			 old[v]->at)) < 0)
 			goto refuse;
-		if (since == 0)
+		if (later == 0)
 			continue; /* the row shown was measured later: it stays */
 		read_vital(obs[v], (enum chart_vital)v, &fresh);
 		if (fresh.n == before)

@@ -187,13 +187,13 @@ bool chart_changed(const cJSON *response);
  * without reading it again: SAVED is the transaction-response of its plan (vitals_plan;
  * fhir_plan_run answers one way whether it ran as a transaction or in steps), each entry
  * with the Observation as the server now holds it. Each sign saved takes its row's place
- * when it was measured as late as the row's or later (the pane shows each sign's newest),
- * in the pane's order; a sign the pane does not show (head circumference) is left out.
- * 0; -1, PANE untouched, when the answer does not hold every Observation (a server that
- * returns no body), one is another patient's, not a vital sign or not readable, two are
- * of one sign, the pane is not loaded, or which of two is newer cannot be told (two
- * dates without a time, the same day): then the chart must be read. Bounded by
- * FHIR_PLAN_MAX entries.
+ * when it was measured later than the row's (the pane shows each sign's newest), in the
+ * pane's order; a sign the pane does not show (head circumference) is left out. 0; -1,
+ * PANE untouched, when the answer does not hold every Observation (a server that returns
+ * no body), one is another patient's, not a vital sign or not readable, two are of one
+ * sign, the pane is not loaded, or which of two is newer cannot be told (measured at the
+ * same instant, when the server's order decides, or two dates without a time on the same
+ * day): then the chart must be read. Bounded by FHIR_PLAN_MAX entries.
  */
 int chart_vitals_saved(struct chart_list *pane, const cJSON *saved, const char *id);
 

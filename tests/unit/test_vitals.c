@@ -398,7 +398,10 @@ Test(vitals_saved, the_covers_pane_shows_each_signs_newest_from_the_answer)
 	struct chart_list pane = pane_before();
 
 	cr_assert_eq(chart_vitals_saved(&pane, answer, "p1"), 0);
-	/* In the pane's order; the pulse read at 10:00 stays, newer than the set's 09:30. */
+	/*
+	 * In the pane's order; the pulse read at 10:00 stays, newer than the set's 09:30, the
+	 * weight of 09:00 gives way.
+	 */
 	cr_assert_eq(pane.n, 6, "%zu rows", pane.n);
 	row_is(&pane, 0, "BP", "128/82 mmHg", "obs-1");
 	row_is(&pane, 1, "Pulse", "66 /min", "old-hr");
@@ -466,6 +469,16 @@ Test(vitals_saved, an_answer_that_does_not_say_it_all_leaves_the_pane_to_be_read
 	free(pane.items[2].at);
 	pane.items[2].at = xstrdup("2026-12-02");
 	pane_refuses(&pane, answer, "the same day, no times");
+	cJSON_Delete(answer);
+	/* The same instant as the weight shown, in another offset: the server's order decides. */
+	answer = saved_answer(tx, true);
+	same_day = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), 3), "resource");
+	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(same_day, "effectiveDateTime"),
+	    "2026-12-02T14:00:00Z");
+	free(pane.items[2].at);
+	pane.items[2].at = xstrdup("2026-12-02T09:00:00-05:00");
+	pane_refuses(&pane, answer, "the same instant");
 	cJSON_Delete(answer);
 	pane.state = CHART_PANE_NOT_LOADED;
 	answer = saved_answer(tx, true);
