@@ -1300,6 +1300,24 @@ answer_of(const cJSON *tx, const char *const *ids, const char *const *versions,
 	return answer;
 }
 
+/* The string at PATH of J set to VALUE, or the member taken out (VALUE NULL). */
+static void
+set_at(cJSON *j, const char *path, const char *value)
+{
+	const char *dot = strrchr(path, '.');
+	char *up = xstrndup(path, (size_t)(dot - path));
+	cJSON *parent = (cJSON *)at(j, up);
+
+	cr_assert_not_null(parent, "no %s", up);
+	if (value == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, dot + 1);
+	else
+		cr_assert_not_null(cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(parent, dot + 1),
+				       value),
+		    "no string at %s", path);
+	free(up);
+}
+
 /* What the note screen holds of the draft n1 (version 2) and its text (Binary b1, version 3). */
 static void
 holding_draft(struct note_context *ctx, struct note_body *body)
@@ -1466,6 +1484,18 @@ Test(clinical_note, an_answer_that_does_not_say_it_all_is_refused_and_the_note_r
 	struct fhir_plan *p, *q;
 	cJSON *tx, *answer, *created;
 
+	/* The answer to a change of the draft's text, changed so: each is refused. */
+	static const struct {
+		const char *path, *value; /* PATH NULL: as given; VALUE NULL: taken out */
+		const char *note_id;
+	} bad[] = {
+		{ "entry.0.resource.subject.reference", "Patient/p2", "n1" }, /* another patient's */
+		{ NULL, NULL, "n2" },					     /* another note */
+		{ "entry.1.resource.id", "b2", "n1" },			     /* text it does not name */
+		{ "entry.0.resource.meta.versionId", NULL, "n1" },	     /* no version */
+		{ "entry.1.response.etag", "W/\"9\"", "n1" },		     /* a version contradicted */
+	};
+
 	holding_draft(&ctx, &body);
 	p = note_draft_update_plan(&ctx.note, &body, "changed", 7, &cause);
 	tx = transaction_of(p);
@@ -1473,27 +1503,13 @@ Test(clinical_note, an_answer_that_does_not_say_it_all_is_refused_and_the_note_r
 	answer = answer_of(tx, ids, versions, false);
 	refused_answer(answer, "n1", &ctx, &body);
 	cJSON_Delete(answer);
-	/* Another patient's note, another note, a text the note does not name, no version. */
-	answer = answer_of(tx, ids, versions, true);
-	cJSON_SetValuestring((cJSON *)at(answer, "entry.0.resource.subject.reference"),
-	    "Patient/p2");
-	refused_answer(answer, "n1", &ctx, &body);
-	cJSON_Delete(answer);
-	answer = answer_of(tx, ids, versions, true);
-	refused_answer(answer, "n2", &ctx, &body);
-	cJSON_SetValuestring((cJSON *)at(answer, "entry.1.resource.id"), "b2");
-	refused_answer(answer, "n1", &ctx, &body);
-	cJSON_Delete(answer);
-	answer = answer_of(tx, ids, versions, true);
-	cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)at(answer, "entry.0.resource.meta"),
-	    "versionId");
-	refused_answer(answer, "n1", &ctx, &body);
-	cJSON_Delete(answer);
-	/* A version the entry's etag contradicts. */
-	answer = answer_of(tx, ids, versions, true);
-	cJSON_SetValuestring((cJSON *)at(answer, "entry.1.response.etag"), "W/\"9\"");
-	refused_answer(answer, "n1", &ctx, &body);
-	cJSON_Delete(answer);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		answer = answer_of(tx, ids, versions, true);
+		if (bad[i].path != NULL)
+			set_at(answer, bad[i].path, bad[i].value);
+		refused_answer(answer, bad[i].note_id, &ctx, &body);
+		cJSON_Delete(answer);
+	}
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	/* A new note whose answer has no body: not taken, but its id is in the locations. */

@@ -434,51 +434,45 @@ Test(vitals_saved, an_answer_that_does_not_say_it_all_leaves_the_pane_to_be_read
 	struct fhir_client *fc;
 	cJSON *tx = saved_set_tx(&fc), *answer;
 	struct chart_list pane = pane_before();
-	cJSON *same_day;
+	/* Entry ENTRY of the set's answer, its OBJECT (INNER)'s string NAME made VALUE: refused. */
+	static const struct {
+		int entry;
+		const char *object, *inner, *name, *value;
+		const char *shown_at; /* the weight shown measured at, or NULL: as read */
+		const char *why;
+	} bad[] = {
+		{ 2, "resource", "subject", "reference", "Patient/p2", NULL, "another patient's" },
+		{ 1, "response", NULL, "status", "412 Precondition Failed", NULL, "an entry that failed" },
+		/* Which of two is newer is not known: two dates of a day, or one instant. */
+		{ 3, "resource", NULL, "effectiveDateTime", "2026-12-02", "2026-12-02",
+		    "the same day, no times" },
+		{ 3, "resource", NULL, "effectiveDateTime", "2026-12-02T14:00:00Z",
+		    "2026-12-02T09:00:00-05:00", "the same instant, in another offset" },
+	};
 
 	answer = saved_answer(tx, false);
 	pane_refuses(&pane, answer, "a server that returns no body");
 	cJSON_Delete(answer);
-	answer = saved_answer(tx, true);
-	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(
-				 cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-				     cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), 2),
-				     "resource"),
-				     "subject"),
-				 "reference"),
-	    "Patient/p2");
-	pane_refuses(&pane, answer, "another patient's");
-	cJSON_Delete(answer);
-	answer = saved_answer(tx, true);
-	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-				 cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), 1),
-				 "response"),
-				 "status"),
-	    "412 Precondition Failed");
-	pane_refuses(&pane, answer, "an entry that failed");
-	cJSON_Delete(answer);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cJSON *e, *o;
+
+		answer = saved_answer(tx, true);
+		e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), bad[i].entry);
+		o = cJSON_GetObjectItemCaseSensitive(e, bad[i].object);
+		if (bad[i].inner != NULL)
+			o = cJSON_GetObjectItemCaseSensitive(o, bad[i].inner);
+		cr_assert_not_null(cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, bad[i].name),
+				       bad[i].value),
+		    "%s", bad[i].why);
+		if (bad[i].shown_at != NULL) { /* the weight shown, measured then */
+			free(pane.items[2].at);
+			pane.items[2].at = xstrdup(bad[i].shown_at);
+		}
+		pane_refuses(&pane, answer, bad[i].why);
+		cJSON_Delete(answer);
+	}
 	answer = cJSON_Parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\"}");
 	pane_refuses(&pane, answer, "an answer of nothing");
-	cJSON_Delete(answer);
-	/* A weight of the same day as the one shown, both without a time: which is newer is not known. */
-	answer = saved_answer(tx, true);
-	same_day = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), 3), "resource");
-	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(same_day, "effectiveDateTime"),
-	    "2026-12-02");
-	free(pane.items[2].at);
-	pane.items[2].at = xstrdup("2026-12-02");
-	pane_refuses(&pane, answer, "the same day, no times");
-	cJSON_Delete(answer);
-	/* The same instant as the weight shown, in another offset: the server's order decides. */
-	answer = saved_answer(tx, true);
-	same_day = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), 3), "resource");
-	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(same_day, "effectiveDateTime"),
-	    "2026-12-02T14:00:00Z");
-	free(pane.items[2].at);
-	pane.items[2].at = xstrdup("2026-12-02T09:00:00-05:00");
-	pane_refuses(&pane, answer, "the same instant");
 	cJSON_Delete(answer);
 	pane.state = CHART_PANE_NOT_LOADED;
 	answer = saved_answer(tx, true);
