@@ -42,8 +42,18 @@ int chart_open_immunize(struct app *app, const struct chart_list_arg *arg);
 int chart_open_meds(struct app *app, const struct chart_list_arg *arg);
 /* Open the screen that adds a problem or takes one off, for ARG's patient. */
 int chart_open_problems(struct app *app, const struct chart_list_arg *arg);
-/* Open the form that records a set of vital signs for the patient ARG names (PANE unused). */
-int chart_open_vitals(struct app *app, const struct chart_list_arg *arg);
+/*
+ * A set of vital signs saved: SAVED is the save's transaction-response (borrowed for the
+ * call), each Observation as the server now holds it when the server returned them.
+ * Called before the form leaves, its opener still below it.
+ */
+typedef void (*chart_vitals_saved_fn)(struct app *app, void *opener, const cJSON *saved);
+/*
+ * Open the form that records a set of vital signs for the patient ARG names (PANE unused);
+ * SAVED (or NULL) is told what a save wrote, OPENER handed back to it.
+ */
+int chart_open_vitals(struct app *app, const struct chart_list_arg *arg,
+    chart_vitals_saved_fn saved, void *opener);
 /*
  * The answer R to the read of row ROW (an id) of PANE, patient ID, as its details in
  * PAGER, once audited; false, with the reason on the status line, when not shown.

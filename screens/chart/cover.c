@@ -20,6 +20,12 @@ struct cover {
 	struct chart_cover chart; /* chart.patient NULL until read */
 	char *failed;
 	bool loading;
+	/*
+	 * A save made from here is on screen as its answer told it: the return right after it
+	 * asks nothing. The next return still asks what changed since the last full read, so
+	 * anyone's change since then (this save's too) is read then.
+	 */
+	bool shown_saved;
 };
 
 /* No view without its audit line: every resource type shown is audited, or nothing is shown. */
@@ -192,6 +198,10 @@ cover_resume(struct app *app, void *state)
 	}
 	if (c->chart.patient == NULL || c->loading)
 		return;
+	if (c->shown_saved) {
+		c->shown_saved = false;
+		return;
+	}
 	/* Nothing dated to ask after: the full read is the only honest answer. */
 	if (c->chart.newest == NULL) {
 		read_chart(app, c);
@@ -202,6 +212,27 @@ cover_resume(struct app *app, void *state)
 	app_request(app, c, &(struct app_request){ .batch = batch, .done = on_changes,
 	    .slot = "chart-changes", .label = "Checking the chart" });
 	cJSON_Delete(batch);
+}
+
+/*
+ * A set of vital signs saved from here (the form still above): the vitals pane takes the
+ * Observations from the save's answer, and the return asks nothing. An answer without
+ * them, or one the pane cannot take: the chart is read at once, without asking first
+ * whether it changed (the save did).
+ */
+static void
+vitals_saved(struct app *app, void *opener, const cJSON *saved)
+{
+	struct cover *c = opener;
+
+	if (c->chart.patient == NULL || c->loading)
+		return; /* the read under way, or the return's, shows it */
+	if (chart_vitals_saved(&c->chart.panes[CHART_VITALS], saved, c->id) == 0) {
+		c->shown_saved = true;
+		app_dirty(app);
+		return;
+	}
+	read_chart(app, c);
 }
 
 /* --- drawing ------------------------------------------------------------------------ */
@@ -553,7 +584,7 @@ record_vitals(struct app *app, void *state)
 	struct cover *c = state;
 
 	chart_open_vitals(app, &(struct chart_list_arg){ .id = c->id,
-	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies }, vitals_saved, c);
 	return APP_HANDLED;
 }
 

@@ -300,6 +300,19 @@ read_context(struct app *app, struct note_screen *s)
 
 /* --- a new note's draft found on the server ------------------------------------------------ */
 
+/* The new draft s->note_id is on the server: the screen goes on with it, its request id anew. */
+static void
+draft_made(struct app *app, struct note_screen *s, bool found_after_loss)
+{
+	s->unsure = false;
+	uuid_v4(s->request_id);
+	ui_editor_mark_clean(&s->editor);
+	s->rel = REL_NONE;
+	if (app_audit(app, "create", "DocumentReference", s->note_id) == 0)
+		app_status(app, "Draft saved for %s%s.", s->view.name,
+		    found_after_loss ? " (found on the server after the answer was lost)" : "");
+}
+
 static void
 on_drafts(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -331,13 +344,7 @@ on_drafts(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 			app_error(app, "Saved, but the draft is not found among the patient's drafts");
 		return;
 	}
-	s->unsure = false;
-	uuid_v4(s->request_id);
-	ui_editor_mark_clean(&s->editor);
-	s->rel = REL_NONE;
-	if (app_audit(app, "create", "DocumentReference", s->note_id) == 0)
-		app_status(app, "Draft saved for %s%s.", s->view.name,
-		    saved ? "" : " (found on the server after the answer was lost)");
+	draft_made(app, s, !saved);
 	read_context(app, s);
 }
 
@@ -357,6 +364,57 @@ find_draft(struct app *app, struct note_screen *s, bool saved)
 
 /* --- writing -------------------------------------------------------------------------------- */
 
+/*
+ * What a save's answer ANSWER says the server now holds of the note NOTE_ID (NULL: the new
+ * one, by the request identifier it carries) taken as read, as on_context and on_body
+ * would take it: true. False, nothing taken, when the answer does not say it all (a server
+ * that returns no body): the note is then read.
+ */
+static bool
+from_answer(struct app *app, struct note_screen *s, const cJSON *answer, const char *note_id)
+{
+	char *cause = NULL;
+
+	if (note_saved_read(answer, s->id, note_id, s->request_id, fhir_client_base(app_fhir(app)),
+		&s->ctx, &s->body, &s->has_body, &cause) != 0) {
+		free(cause);
+		return false;
+	}
+	if (s->checked)
+		note_check_clear(&s->check);
+	s->checked = false;
+	free(s->failed);
+	s->failed = NULL;
+	return true;
+}
+
+/*
+ * A new note saved: the answer names it and holds it (no read), or names it only (its
+ * read follows), or, when it names nothing, it is found among the drafts by its request
+ * identifier.
+ */
+static void
+saved_new(struct app *app, struct note_screen *s, const cJSON *answer)
+{
+	char *id;
+
+	if (from_answer(app, s, answer, NULL)) {
+		free(s->note_id);
+		s->note_id = xstrdup(s->ctx.note.id);
+		draft_made(app, s, false);
+		note_ready(app, s);
+		return;
+	}
+	if ((id = note_saved_id(answer)) == NULL) {
+		find_draft(app, s, true);
+		return;
+	}
+	free(s->note_id);
+	s->note_id = id;
+	draft_made(app, s, false);
+	read_context(app, s);
+}
+
 static void
 on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -365,11 +423,14 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	bool new = tag != 0;
 
 	s->saving = false;
+	if (outcome == FHIR_SAVED && new) {
+		saved_new(app, s, r->resource);
+		return;
+	}
 	if (outcome == FHIR_SAVED) {
-		if (new) {
-			find_draft(app, s, true);
-			return;
-		}
+		/* The answer is what the server holds now; read only when it does not say. */
+		bool answered = from_answer(app, s, r->resource, s->note_id);
+
 		s->unsure = false;
 		uuid_v4(s->request_id);
 		if (s->change == SAVING_DRAFT)
@@ -379,7 +440,10 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 			app_status(app, "%s for %s.", s->change == SIGNING ? "Signed the note"
 				: s->change == ERRORING ? "Marked entered in error"
 							: "Draft saved", s->view.name);
-		read_context(app, s);
+		if (answered)
+			note_ready(app, s);
+		else
+			read_context(app, s);
 		return;
 	}
 	if (chart_save_failed(app, r,

@@ -63,12 +63,22 @@ struct vitals_form {
 	bool warned;			/* Esc with unsaved typing said so once */
 	bool unsure;			/* a save went out and no answer came */
 	char request_id[UUID_BUF_SIZE]; /* kept until saved: a retry finds the first try */
+	chart_vitals_saved_fn saved;	/* the opener's, told what a save wrote */
+	void *opener;
+};
+
+/* What the form opens on: the patient, and who is told of a save. */
+struct vitals_arg {
+	const struct chart_list_arg *in;
+	chart_vitals_saved_fn saved;
+	void *opener;
 };
 
 static void *
 vitals_enter(struct app *app, void *arg)
 {
-	const struct chart_list_arg *a = arg;
+	const struct vitals_arg *va = arg;
+	const struct chart_list_arg *a = va->in;
 	struct vitals_form *v = xcalloc(1, sizeof *v);
 	const char *units = app_profile(app)->units;
 	struct date_time now;
@@ -76,6 +86,8 @@ vitals_enter(struct app *app, void *arg)
 	char *cause = NULL;
 
 	v->id = xstrdup(a->id);
+	v->saved = va->saved;
+	v->opener = va->opener;
 	v->patient = cJSON_Duplicate(a->patient, true);
 	patient_view_read(v->patient, &v->view);
 	patient_allergies_copy(&v->allergies, a->allergies);
@@ -217,8 +229,15 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 		v->unsure = false;
 		ui_form_mark_clean(&v->form);
 		ui_form_set_not_saved(&v->form, NULL);
-		if (app_audit(app, "create", "Observation", v->id) == 0)
+		/*
+		 * The answer holds what was saved: the opener shows it without reading it again
+		 * (once the change has its audit line; else it reads, and is refused the same).
+		 */
+		if (app_audit(app, "create", "Observation", v->id) == 0) {
 			app_status(app, "Saved the vital signs for %s.", v->view.name);
+			if (v->saved != NULL)
+				v->saved(app, v->opener, res->resource);
+		}
 		app_leave(app, v);
 		return;
 	}
@@ -394,7 +413,9 @@ const struct screen_ops chart_vitals_screen = {
 };
 
 int
-chart_open_vitals(struct app *app, const struct chart_list_arg *arg)
+chart_open_vitals(struct app *app, const struct chart_list_arg *arg, chart_vitals_saved_fn saved,
+    void *opener)
 {
-	return app_open(app, &chart_vitals_screen, (void *)arg);
+	return app_open(app, &chart_vitals_screen,
+	    &(struct vitals_arg){ .in = arg, .saved = saved, .opener = opener });
 }

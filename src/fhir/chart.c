@@ -4,6 +4,7 @@
 #include "fhir/chart.h"
 #include "fhir/encounter.h"
 #include "fhir/medication.h"
+#include "fhir/plan.h"
 #include "fhir/schedule.h"
 #include "util/base64.h"
 #include "util/xmalloc.h"
@@ -337,6 +338,7 @@ item_clear(struct chart_item *it)
 	free(it->flag);
 	free(it->detail);
 	free(it->status);
+	free(it->at);
 	free(it->id);
 }
 
@@ -585,6 +587,7 @@ read_vital(const cJSON *o, enum chart_vital v, struct chart_list *l)
 	it->what = xstrdup(vitals[v].label);
 	it->value = value;
 	it->date = date_part(when_of(o, "effectiveDateTime", "effectivePeriod"), false);
+	it->at = dup_or_empty(when_of(o, "effectiveDateTime", "effectivePeriod"));
 	it->status = dup_or_empty(fhir_get_string(o, "status"));
 }
 
@@ -1488,6 +1491,124 @@ chart_changed(const cJSON *response)
 			return true;
 	}
 	return false;
+}
+
+/* --- a set of vital signs just saved ------------------------------------------------------ */
+
+/*
+ * Whether what was measured at A is later than what was measured at B: 1 or 0; -1 when
+ * that cannot be told, at the same instant (which of two the server calls the newest is
+ * its choice) or, for a date without a time (FHIR allows one), on the same day. Instants
+ * compare as instants, whatever their offsets.
+ */
+static int
+measured_later(const char *a, const char *b)
+{
+	struct date_time ta, tb;
+	char *da, *db;
+	int c;
+
+	if (sched_instant_parse(a, &ta) == 0 && sched_instant_parse(b, &tb) == 0)
+		return (c = date_time_compare(&ta, &tb)) > 0 ? 1 : c < 0 ? 0 : -1;
+	da = date_part(a, false);
+	db = date_part(b, false);
+	c = strcmp(da, db);
+	free(da);
+	free(db);
+	return c > 0 ? 1 : c < 0 ? 0 : -1;
+}
+
+/* The row *FROM moved to the end of L; *FROM is left empty. */
+static void
+move_row(struct chart_list *l, struct chart_item *from)
+{
+	l->items = xreallocarray(l->items, l->n + 1, sizeof *l->items);
+	l->items[l->n++] = *from;
+	memset(from, 0, sizeof *from);
+}
+
+int
+chart_vitals_saved(struct chart_list *pane, const cJSON *saved, const char *id)
+{
+	const cJSON *obs[CHART_VITAL_COUNT] = { NULL }, *e;
+	struct chart_item *old[CHART_VITAL_COUNT] = { NULL };
+	long made[CHART_VITAL_COUNT];
+	struct chart_list fresh, out;
+	int entries = 0;
+
+	if (pane->state != CHART_PANE_LOADED)
+		return -1;
+	cJSON_ArrayForEach(e, fhir_get_array(saved, "entry"))
+	{
+		const cJSON *o = fhir_get_object(e, "resource");
+		const char *type = fhir_get_string(o, "resourceType");
+		enum chart_vital v;
+
+		/* A set is a plan: more entries than a plan holds is not one. */
+		if (++entries > FHIR_PLAN_MAX || !fhir_entry_ok(e) || type == NULL ||
+		    strcmp(type, "Observation") != 0 || fhir_id_of(o) == NULL ||
+		    !is_patients(CHART_VITALS, o, id) || !observation_usable(o))
+			return -1;
+		if ((v = vital_of(o)) == CHART_VITAL_COUNT)
+			continue; /* head circumference: not one of the cover's */
+		if (obs[v] != NULL)
+			return -1;
+		obs[v] = o;
+	}
+	if (entries == 0)
+		return -1;
+	for (size_t i = 0; i < pane->n; i++)
+		for (int v = 0; v < CHART_VITAL_COUNT; v++)
+			if (old[v] == NULL && strcmp(pane->items[i].what, vitals[v].label) == 0)
+				old[v] = &pane->items[i];
+	/* Every row is decided and made before the pane changes: a refusal leaves it as it was. */
+	memset(&fresh, 0, sizeof fresh);
+	for (int v = 0; v < CHART_VITAL_COUNT; v++) {
+		size_t before = fresh.n;
+		int later = 1;
+
+		made[v] = -1;
+		if (obs[v] == NULL)
+			continue;
+		if (old[v] != NULL &&
+		    (later = measured_later(when_of(obs[v], "effectiveDateTime", "effectivePeriod"),
+			 old[v]->at)) < 0)
+			goto refuse;
+		if (later == 0)
+			continue; /* the row shown was measured later: it stays */
+		read_vital(obs[v], (enum chart_vital)v, &fresh);
+		if (fresh.n == before)
+			goto refuse; /* a value the pane cannot show: the chart is read */
+		settle(&fresh.items[fresh.n - 1]);
+		made[v] = (long)fresh.n - 1;
+	}
+	memset(&out, 0, sizeof out);
+	out.state = CHART_PANE_LOADED;
+	for (int v = 0; v < CHART_VITAL_COUNT; v++) {
+		if (made[v] >= 0) {
+			move_row(&out, &fresh.items[made[v]]);
+			if (old[v] != NULL) { /* replaced */
+				item_clear(old[v]);
+				memset(old[v], 0, sizeof *old[v]);
+			}
+		} else if (old[v] != NULL) {
+			move_row(&out, old[v]);
+		}
+	}
+	/* A row of no sign (none is made so) stays, last. */
+	for (size_t i = 0; i < pane->n; i++)
+		if (pane->items[i].what != NULL)
+			move_row(&out, &pane->items[i]);
+	chart_list_clear(&fresh);
+	out.total = pane->total;
+	out.failure = pane->failure;
+	pane->failure = NULL;
+	chart_list_clear(pane);
+	*pane = out;
+	return 0;
+refuse:
+	chart_list_clear(&fresh);
+	return -1;
 }
 
 /* --- one row's details ------------------------------------------------------------------ */

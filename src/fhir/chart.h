@@ -50,12 +50,14 @@ const char *chart_pane_type(enum chart_pane pane);
 const char *chart_vital_label(enum chart_vital v);
 
 /*
- * One row of a pane. Every string is owned and never NULL ("" when the data has none);
+ * One row of a pane. Every string is owned and never NULL ("" when the data has none) but
+ * at, which only a vital sign's row has;
  * all are raw server text, for the screen to sanitise when it draws them.
  *   allergies:     what = substance, value = criticality ("high"), detail = reaction, status
  *   problems:      what = the condition, value = ICD-10-CM code or SNOMED code, date = onset
  *   medications:   what = the medication, value = the sig (dose and how), date = authored, status
- *   vitals:        what = the label, value = "120/80 mmHg", "174.1 cm", date = when measured
+ *   vitals:        what = the label, value = "120/80 mmHg", "174.1 cm", date = when measured,
+ *                  at = when measured as the resource writes it, to tell which is newer
  *   labs:          what = the analyte, value = "5.8 %", flag = "H", "L", detail = "4-5.6"
  *   immunizations: what = the vaccine, value = CVX code, date, status; one due (due set):
  *                  date = the date it is due, status "due" or "overdue" (alert), detail = the dose
@@ -65,7 +67,7 @@ const char *chart_vital_label(enum chart_vital v);
  *   appointments:  what = the reason or type, value = with whom, date = "YYYY-MM-DD HH:MM", status
  */
 struct chart_item {
-	char *what, *value, *date, *flag, *detail, *status;
+	char *what, *value, *date, *flag, *detail, *status, *at;
 	char *id;   /* the resource's id */
 	bool alert; /* high criticality, an abnormal lab, an immunization overdue */
 	bool due;   /* an immunization due, a forecast's (ImmunizationRecommendation), not given */
@@ -230,6 +232,21 @@ cJSON *chart_changes_batch(const struct fhir_client *fc, const char *id, const c
     const char *since);
 /* True when its batch-response says something changed, or cannot say (an entry failed). */
 bool chart_changed(const cJSON *response);
+
+/*
+ * A set of vital signs just saved for patient ID, shown in the cover's vitals pane PANE
+ * without reading it again: SAVED is the transaction-response of its plan (vitals_plan;
+ * fhir_plan_run answers one way whether it ran as a transaction or in steps), each entry
+ * with the Observation as the server now holds it. Each sign saved takes its row's place
+ * when it was measured later than the row's (the pane shows each sign's newest), in the
+ * pane's order; a sign the pane does not show (head circumference) is left out. 0; -1,
+ * PANE untouched, when the answer does not hold every Observation (a server that returns
+ * no body), one is another patient's, not a vital sign or not readable, two are of one
+ * sign, the pane is not loaded, or which of two is newer cannot be told (measured at the
+ * same instant, when the server's order decides, or two dates without a time on the same
+ * day): then the chart must be read. Bounded by FHIR_PLAN_MAX entries.
+ */
+int chart_vitals_saved(struct chart_list *pane, const cJSON *saved, const char *id);
 
 /* --- one row's details ------------------------------------------------------------------ */
 

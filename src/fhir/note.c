@@ -1202,3 +1202,168 @@ note_practitioner_of(const cJSON *set, const char *user)
 {
 	return context_author(set, user);
 }
+
+/* --- what a write left on the server, from its answer -------------------------------- */
+
+/* Whether the version of answer ENTRY (its etag, else its resource's) is VERSION. */
+static bool
+entry_at(const cJSON *entry, const char *version)
+{
+	char *v = fhir_entry_version(entry);
+	bool same = v != NULL && version != NULL && strcmp(v, version) == 0;
+
+	free(v);
+	return same;
+}
+
+static int
+saved_refuse(char **cause, const char *why)
+{
+	*cause = xstrdup(why);
+	return -1;
+}
+
+/*
+ * The Provenances of a note after a write: FRESH (the N the write made), first, so that
+ * the signature just made is the first checked, then those of KEPT (a searchset, or
+ * NULL), at most NOTE_PROVENANCE_MAX in all. NULL when there are none.
+ */
+static cJSON *
+saved_provenances(const cJSON *const *fresh, size_t n, const cJSON *kept)
+{
+	cJSON *set, *entries;
+	const cJSON *e;
+	size_t count = 0;
+
+	if (n == 0 && kept == NULL)
+		return NULL;
+	set = cJSON_CreateObject();
+	cJSON_AddStringToObject(set, "resourceType", "Bundle");
+	cJSON_AddStringToObject(set, "type", "searchset");
+	entries = cJSON_AddArrayToObject(set, "entry");
+	for (size_t i = 0; i < n && count < NOTE_PROVENANCE_MAX; i++, count++) {
+		cJSON *entry = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(entry, "resource", cJSON_Duplicate(fresh[i], true));
+		cJSON_AddItemToArray(entries, entry);
+	}
+	cJSON_ArrayForEach(e, fhir_get_array(kept, "entry"))
+	{
+		if (count++ >= NOTE_PROVENANCE_MAX)
+			break;
+		cJSON_AddItemToArray(entries, cJSON_Duplicate(e, true));
+	}
+	return set;
+}
+
+int
+note_saved_read(const cJSON *response, const char *patient, const char *note_id,
+    const char *request_id, const char *base, struct note_context *ctx,
+    struct note_body *body, bool *has_body, char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry"), *e;
+	const cJSON *doc = NULL, *doc_entry = NULL, *binary = NULL, *binary_entry = NULL;
+	const cJSON *provenances[FHIR_PLAN_MAX];
+	struct note_view view;
+	struct note_body text;
+	size_t nprov = 0;
+	int n = 0;
+
+	*cause = NULL;
+	if (note_id == NULL && blank(request_id))
+		return saved_refuse(cause, "the new note cannot be told apart in the answer");
+	cJSON_ArrayForEach(e, entries)
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		const char *type = fhir_get_string(r, "resourceType"), *id = fhir_id_of(r);
+
+		if (++n > FHIR_PLAN_MAX)
+			return saved_refuse(cause, "the answer holds more than the note's write");
+		/* A server that answers without the resources: what they are is read. */
+		if (!fhir_entry_ok(e) || type == NULL || id == NULL)
+			return saved_refuse(cause, "the answer does not hold what the server saved");
+		if (strcmp(type, "DocumentReference") == 0) {
+			/* A correction's answer holds the note it supersedes too. */
+			if (note_id != NULL ? strcmp(id, note_id) != 0
+					    : !fhir_carries_request(r, request_id))
+				continue;
+			if (doc != NULL)
+				return saved_refuse(cause, "the answer holds the note twice");
+			doc = r;
+			doc_entry = e;
+		} else if (strcmp(type, "Binary") == 0) {
+			if (binary != NULL)
+				return saved_refuse(cause, "the answer holds two texts");
+			binary = r;
+			binary_entry = e;
+		} else if (strcmp(type, "Provenance") == 0) {
+			provenances[nprov++] = r;
+		} else {
+			return saved_refuse(cause, "the answer holds something else than the note");
+		}
+	}
+	if (doc == NULL)
+		return saved_refuse(cause, "the answer does not hold the note");
+	if (note_view_read(doc, base, &view, cause) != 0)
+		return -1;
+	if (strcmp(view.patient, patient) != 0 || view.version == NULL ||
+	    !entry_at(doc_entry, view.version) || view.binary == NULL) {
+		note_view_clear(&view);
+		return saved_refuse(cause, "the note in the answer is another patient's, has no "
+					   "version, or no text on this server");
+	}
+	for (size_t i = 0; i < nprov; i++)
+		if (!targets(provenances[i], view.id)) {
+			note_view_clear(&view);
+			return saved_refuse(cause, "the answer holds a signature of another note");
+		}
+	memset(&text, 0, sizeof text);
+	if (binary != NULL) {
+		if (note_body_read(binary, view.binary, &text, cause) != 0) {
+			note_view_clear(&view);
+			return -1;
+		}
+		if (text.version == NULL || !entry_at(binary_entry, text.version)) {
+			note_body_clear(&text);
+			note_view_clear(&view);
+			return saved_refuse(cause, "the answer gives no version of the note's text");
+		}
+	} else if (!*has_body || body->ref == NULL || strcmp(body->ref, view.binary) != 0) {
+		note_view_clear(&view);
+		return saved_refuse(cause, "the answer does not hold the note's text");
+	}
+	/* Nothing refused: the answer is what the server holds now. */
+	{
+		cJSON *set = saved_provenances(provenances, nprov,
+		    note_id != NULL && ctx->has_note && strcmp(ctx->note.id, note_id) == 0
+			? ctx->provenances
+			: NULL);
+
+		cJSON_Delete(ctx->provenances);
+		ctx->provenances = set;
+	}
+	if (ctx->has_note)
+		note_view_clear(&ctx->note);
+	ctx->note = view;
+	ctx->has_note = true;
+	if (binary != NULL) {
+		if (*has_body)
+			note_body_clear(body);
+		*body = text;
+		*has_body = true;
+	}
+	return 0;
+}
+
+char *
+note_saved_id(const cJSON *response)
+{
+	int n = cJSON_GetArraySize(fhir_get_array(response, "entry"));
+	char ref[256], version[64];
+
+	if (n < 1 || n > FHIR_PLAN_MAX ||
+	    fhir_plan_result(response, (size_t)n - 1, ref, sizeof ref, version, sizeof version) != 0 ||
+	    strncmp(ref, "DocumentReference/", 18) != 0 || !fhir_valid_id(ref + 18))
+		return NULL;
+	return xstrdup(ref + 18);
+}

@@ -295,4 +295,34 @@ int note_sign_steps(struct fhir_plan *p, const struct note_view *note, const str
  */
 char *note_practitioner_of(const cJSON *set, const char *user);
 
+/* --- what a write left on the server, from its answer -------------------------------- */
+
+/*
+ * What a note's write left on the server, read from RESPONSE, the transaction-response
+ * of a plan of this file (fhir_plan_run answers one way whether it ran as a transaction
+ * or in steps): one entry per step, each with the resource as the server now holds it.
+ * The note is NOTE_ID's DocumentReference or, NOTE_ID NULL, the new one carrying
+ * REQUEST_ID (note_draft_plan, note_addendum_plan, note_correction_plan); it must be
+ * PATIENT's and carry its version. It becomes CTX's note (has_note set; author and visit
+ * kept); a Provenance the write made (signing) is put first among CTX's provenances, and
+ * a new note has none. When the write wrote the note's Binary, its text replaces BODY
+ * (*HAS_BODY set); otherwise BODY stays, and must be the text of the note. 0; -1 and
+ * *CAUSE, CTX and BODY untouched, when the answer does not hold every step's resource (a
+ * server that returns no body) or does not fit (another patient's, another note, no
+ * version, a Binary the note does not name, a Provenance of another note): the caller
+ * then reads the note again. BASE is for note_view_read. Linear in RESPONSE, at most
+ * FHIR_PLAN_MAX entries looked at.
+ */
+int note_saved_read(const cJSON *response, const char *patient, const char *note_id,
+    const char *request_id, const char *base, struct note_context *ctx,
+    struct note_body *body, bool *has_body, char **cause);
+/*
+ * The id of the note a new-note plan made (note_draft_plan, note_addendum_plan,
+ * note_correction_plan), from its transaction-response RESPONSE's locations alone, for an
+ * answer without the resources: the last step's, the new DocumentReference in each of
+ * those plans. NULL when that location does not name a DocumentReference. The caller
+ * frees it.
+ */
+char *note_saved_id(const cJSON *response);
+
 #endif

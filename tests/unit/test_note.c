@@ -1227,3 +1227,353 @@ Test(clinical_note, the_screens_read_refuses_another_patients_note_and_names_no_
 	cJSON_Delete(answer);
 	cJSON_Delete(no_note);
 }
+
+/* --- what a write left on the server, read from its answer --------------------------------- */
+
+/* Every string of J equal to FROM made TO, as a server resolves a transaction's urn:uuid. */
+static void
+resolve_refs(cJSON *j, const char *from, const char *to)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, j)
+	{
+		if (cJSON_IsString(c) && strcmp(c->valuestring, from) == 0)
+			cJSON_SetValuestring(c, to);
+		else if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			resolve_refs(c, from, to);
+	}
+}
+
+/*
+ * The transaction-response a server gives to TX: each step's resource as stored, a create
+ * given the id IDS[i], every step the version VERSIONS[i], the creates' urn:uuid names
+ * made references, with the entry's status, location and etag; WITH_RESOURCES false: as a
+ * server that returns no body answers.
+ */
+static cJSON *
+answer_of(const cJSON *tx, const char *const *ids, const char *const *versions,
+    bool with_resources)
+{
+	cJSON *answer = parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\","
+			      "\"entry\":[]}");
+	cJSON *entries = cJSON_GetObjectItemCaseSensitive(answer, "entry"), *e;
+	int n = cJSON_GetArraySize(at(tx, "entry"));
+
+	for (int i = 0; i < n; i++) {
+		const cJSON *step = cJSON_GetArrayItem(at(tx, "entry"), i);
+		cJSON *r = cJSON_Duplicate(at(step, "resource"), true), *meta, *resp;
+		const char *url = str(step, "request.url"), *slash = strchr(url, '/');
+		const char *id = slash != NULL ? slash + 1 : ids[i];
+		char *location = xasprintf("%s/%s/_history/%s", str(r, "resourceType"), id, versions[i]);
+		char *etag = xasprintf("W/\"%s\"", versions[i]);
+
+		if (cJSON_GetObjectItemCaseSensitive(r, "id") == NULL)
+			cJSON_AddStringToObject(r, "id", id);
+		if ((meta = cJSON_GetObjectItemCaseSensitive(r, "meta")) == NULL)
+			meta = cJSON_AddObjectToObject(r, "meta");
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
+		cJSON_AddStringToObject(meta, "versionId", versions[i]);
+		e = cJSON_CreateObject();
+		resp = cJSON_AddObjectToObject(e, "response");
+		cJSON_AddStringToObject(resp, "status", slash ? "200 OK" : "201 Created");
+		cJSON_AddStringToObject(resp, "location", location);
+		cJSON_AddStringToObject(resp, "etag", etag);
+		cJSON_AddItemToObject(e, "resource", r);
+		cJSON_AddItemToArray(entries, e);
+		free(location);
+		free(etag);
+	}
+	for (int i = 0; i < n; i++) {
+		const cJSON *step = cJSON_GetArrayItem(at(tx, "entry"), i);
+		const cJSON *full = cJSON_GetObjectItemCaseSensitive(step, "fullUrl");
+		char *ref;
+
+		if (!cJSON_IsString(full))
+			continue;
+		ref = xasprintf("%s/%s", str(step, "resource.resourceType"), ids[i]);
+		resolve_refs(answer, full->valuestring, ref);
+		free(ref);
+	}
+	if (!with_resources)
+		cJSON_ArrayForEach(e, entries)
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "resource");
+	return answer;
+}
+
+/* The string at PATH of J set to VALUE, or the member taken out (VALUE NULL). */
+static void
+set_at(cJSON *j, const char *path, const char *value)
+{
+	const char *dot = strrchr(path, '.');
+	char *up = xstrndup(path, (size_t)(dot - path));
+	cJSON *parent = (cJSON *)at(j, up);
+
+	cr_assert_not_null(parent, "no %s", up);
+	if (value == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, dot + 1);
+	else
+		cr_assert_not_null(cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(parent, dot + 1),
+				       value),
+		    "no string at %s", path);
+	free(up);
+}
+
+/* What the note screen holds of the draft n1 (version 2) and its text (Binary b1, version 3). */
+static void
+holding_draft(struct note_context *ctx, struct note_body *body)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->author = xstrdup("dr1");
+	ctx->visit = xstrdup("e1");
+	ctx->note = draft_view();
+	ctx->has_note = true;
+	*body = body_of(text, strlen(text));
+}
+
+Test(clinical_note, a_new_drafts_answer_is_the_note_and_its_text_as_stored)
+{
+	static const char *const ids[] = { "b7", "n7" }, *const versions[] = { "1", "1" };
+	struct note_input in = input();
+	char *cause = NULL, *id;
+	struct fhir_plan *p = note_draft_plan(&in, &cause);
+	cJSON *tx = transaction_of(p), *answer = answer_of(tx, ids, versions, true);
+	struct note_context ctx = { .author = xstrdup("dr1"), .visit = xstrdup("e1") };
+	struct note_body body = { 0 };
+	bool has_body = false;
+
+	cr_assert_eq(note_saved_read(answer, "p1", NULL, "req-1", "https://ehr.example/fhir", &ctx,
+			 &body, &has_body, &cause),
+	    0, "%s", cause ? cause : "");
+	cr_assert(ctx.has_note && ctx.note.draft);
+	cr_assert_str_eq(ctx.note.id, "n7");
+	cr_assert_str_eq(ctx.note.version, "1", "the next save's If-Match");
+	cr_assert_str_eq(ctx.note.binary, "Binary/b7");
+	cr_assert_str_eq(ctx.note.author, "Practitioner/dr1");
+	cr_assert_str_eq(ctx.author, "dr1", "who is logged in stays");
+	cr_assert_str_eq(ctx.visit, "e1");
+	cr_assert_null(ctx.provenances, "a new note has no signature");
+	cr_assert(has_body);
+	cr_assert_str_eq(body.ref, "Binary/b7");
+	cr_assert_str_eq(body.version, "1");
+	cr_assert_eq(body.len, strlen(text));
+	cr_assert_eq(memcmp(body.bytes, text, body.len), 0);
+	/* Without the resources only the locations name it: its id, to read it. */
+	id = note_saved_id(answer);
+	cr_assert_str_eq(id, "n7");
+	free(id);
+	note_body_clear(&body);
+	note_context_clear(&ctx);
+	cJSON_Delete(answer);
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+}
+
+Test(clinical_note, a_corrections_answer_is_the_new_note_not_the_one_it_supersedes)
+{
+	static const char *const ids[] = { NULL, "b8", "n8" }, *const versions[] = { "5", "1", "1" };
+	struct note_view target = signed_view("n1");
+	struct note_input in = input();
+	char *cause = NULL, *id;
+	struct fhir_plan *p;
+	cJSON *tx, *answer, *old = provenance("n1", "Practitioner/dr1", "x.y.z", "application/jose");
+	struct note_context ctx = { .note = target, .has_note = true,
+		.provenances = searchset_of(&old, 1) };
+	struct note_body body = body_of(text, strlen(text));
+	bool has_body = true;
+
+	in.request_id = "req-3"; /* the note it corrects was saved under another */
+	p = note_correction_plan(&target, &in, &cause);
+	tx = transaction_of(p);
+	answer = answer_of(tx, ids, versions, true);
+	cr_assert_eq(note_saved_read(answer, "p1", NULL, "req-3", NULL, &ctx, &body, &has_body,
+			 &cause),
+	    0, "%s", cause ? cause : "");
+	cr_assert_str_eq(ctx.note.id, "n8");
+	cr_assert(ctx.note.draft);
+	cr_assert_eq(ctx.note.nlinks, 1);
+	cr_assert_eq(ctx.note.links[0].code, NOTE_REPLACES);
+	cr_assert_str_eq(ctx.note.links[0].target, "n1");
+	cr_assert_null(ctx.provenances, "the superseded note's signature is not the new one's");
+	cr_assert_str_eq(body.ref, "Binary/b8");
+	id = note_saved_id(answer);
+	cr_assert_str_eq(id, "n8", "the last step is the new note");
+	free(id);
+	note_body_clear(&body);
+	note_context_clear(&ctx);
+	cJSON_Delete(answer);
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+}
+
+Test(clinical_note, a_signings_answer_is_the_signed_note_its_text_and_its_signature_first)
+{
+	static const char *const ids[] = { NULL, NULL, "pv9" }, *const versions[] = { "3", "4", "1" };
+	struct signer s = signer_new("Dr. Ada Ortiz");
+	struct note_context ctx;
+	struct note_body body;
+	char *jws, *cause = NULL, *id;
+	struct note_signing signing = { .signer = "dr1", .when = "2026-12-02T10:00:00Z",
+		.request_id = "req-2" };
+	struct fhir_plan *p;
+	struct note_check check;
+	cJSON *tx, *answer, *old;
+	bool has_body = true;
+
+	holding_draft(&ctx, &body);
+	/* A signature someone else left that does not verify: the new one is checked first. */
+	old = provenance("n1", "Practitioner/dr1", "x.y.z", "application/jose");
+	ctx.provenances = searchset_of(&old, 1);
+	jws = sign_as(&s, "DocumentReference/n1", body.bytes, body.len);
+	signing.jws = jws;
+	p = note_sign_plan(&ctx.note, &body, &signing, &cause);
+	tx = transaction_of(p);
+	answer = answer_of(tx, ids, versions, true);
+	cr_assert_eq(note_saved_read(answer, "p1", "n1", NULL, NULL, &ctx, &body, &has_body, &cause),
+	    0, "%s", cause ? cause : "");
+	cr_assert_eq(ctx.note.doc_status, NOTE_DOC_FINAL);
+	cr_assert_not(ctx.note.draft);
+	cr_assert_str_eq(ctx.note.version, "3");
+	cr_assert_str_eq(ctx.note.authenticator, "Practitioner/dr1");
+	cr_assert_str_eq(body.version, "4", "the text as written back");
+	cr_assert_eq(cJSON_GetArraySize(at(ctx.provenances, "entry")), 2);
+	cr_assert_str_eq(str(ctx.provenances, "entry.0.resource.id"), "pv9");
+	cr_assert_str_eq(str(ctx.provenances, "entry.1.resource.id"), "pv-n1");
+	note_verify(&ctx.note, &body, ctx.provenances, NULL, &check);
+	cr_assert_eq(check.state, NOTE_SIGNATURE_VERIFIED, "%s", check.why);
+	cr_assert_str_eq(check.line, "signed by Dr. Ada Ortiz (verified)");
+	note_check_clear(&check);
+	id = note_saved_id(answer);
+	cr_assert_null(id, "not a new note's answer: its last step is the Provenance");
+	note_body_clear(&body);
+	note_context_clear(&ctx);
+	cJSON_Delete(answer);
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	free(jws);
+	signer_free(&s);
+}
+
+/* ANSWER refused: -1 with a reason, and CTX and BODY still the draft n1 at 2, its text at 3. */
+static void
+refused_answer(const cJSON *answer, const char *note_id, struct note_context *ctx,
+    struct note_body *body)
+{
+	char *cause = NULL;
+	bool has_body = true;
+
+	cr_assert_eq(note_saved_read(answer, "p1", note_id, "req-1", NULL, ctx, body, &has_body,
+			 &cause),
+	    -1);
+	cr_assert_not_null(cause);
+	free(cause);
+	cr_assert(has_body && ctx->has_note);
+	cr_assert_str_eq(ctx->note.id, "n1");
+	cr_assert_str_eq(ctx->note.version, "2");
+	cr_assert_str_eq(body->version, "3");
+	cr_assert_str_eq(ctx->author, "dr1");
+}
+
+Test(clinical_note, an_answer_that_does_not_say_it_all_is_refused_and_the_note_read_again)
+{
+	static const char *const ids[] = { NULL, NULL }, *const versions[] = { "3", "4" };
+	static const char *const new_ids[] = { "b7", "n7" }, *const new_versions[] = { "1", "1" };
+	struct note_context ctx;
+	struct note_body body;
+	char *cause = NULL, *id;
+	struct note_input in = input();
+	struct fhir_plan *p, *q;
+	cJSON *tx, *answer, *created;
+
+	/* The answer to a change of the draft's text, changed so: each is refused. */
+	static const struct {
+		const char *path, *value; /* PATH NULL: as given; VALUE NULL: taken out */
+		const char *note_id;
+	} bad[] = {
+		{ "entry.0.resource.subject.reference", "Patient/p2", "n1" }, /* another patient's */
+		{ NULL, NULL, "n2" },					     /* another note */
+		{ "entry.1.resource.id", "b2", "n1" },			     /* text it does not name */
+		{ "entry.0.resource.meta.versionId", NULL, "n1" },	     /* no version */
+		{ "entry.1.response.etag", "W/\"9\"", "n1" },		     /* a version contradicted */
+	};
+
+	holding_draft(&ctx, &body);
+	p = note_draft_update_plan(&ctx.note, &body, "changed", 7, &cause);
+	tx = transaction_of(p);
+	/* A server that returns no body: nothing is taken. */
+	answer = answer_of(tx, ids, versions, false);
+	refused_answer(answer, "n1", &ctx, &body);
+	cJSON_Delete(answer);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		answer = answer_of(tx, ids, versions, true);
+		if (bad[i].path != NULL)
+			set_at(answer, bad[i].path, bad[i].value);
+		refused_answer(answer, bad[i].note_id, &ctx, &body);
+		cJSON_Delete(answer);
+	}
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	/* A new note whose answer has no body: not taken, but its id is in the locations. */
+	q = note_draft_plan(&in, &cause);
+	tx = transaction_of(q);
+	created = answer_of(tx, new_ids, new_versions, false);
+	refused_answer(created, NULL, &ctx, &body);
+	id = note_saved_id(created);
+	cr_assert_str_eq(id, "n7");
+	free(id);
+	cJSON_Delete(created);
+	/* One that does not carry this save's request identifier is not this save's. */
+	created = answer_of(tx, new_ids, new_versions, true);
+	cr_assert_eq(note_saved_read(created, "p1", NULL, "req-other", NULL, &ctx, &body,
+			 &(bool){ true }, &cause),
+	    -1);
+	cr_assert_str_eq(cause, "the answer does not hold the note");
+	free(cause);
+	cJSON_Delete(created);
+	cJSON_Delete(tx);
+	fhir_plan_free(&q);
+	cr_assert_null(note_saved_id(NULL));
+	note_body_clear(&body);
+	note_context_clear(&ctx);
+}
+
+Test(clinical_note, an_answer_without_the_text_keeps_the_text_held_if_it_is_the_notes)
+{
+	static const char *const ids[] = { NULL }, *const versions[] = { "3" };
+	struct note_context ctx;
+	struct note_body body, other;
+	char *cause = NULL;
+	struct fhir_plan *p;
+	cJSON *tx, *answer;
+	bool has_body = true;
+
+	holding_draft(&ctx, &body);
+	p = note_entered_in_error_plan(&ctx.note, &cause);
+	tx = transaction_of(p);
+	answer = answer_of(tx, ids, versions, true);
+	/* Entered in error writes the note alone: its text is the one held. */
+	cr_assert_eq(note_saved_read(answer, "p1", "n1", NULL, NULL, &ctx, &body, &has_body, &cause),
+	    0, "%s", cause ? cause : "");
+	cr_assert_eq(ctx.note.status, NOTE_ENTERED_IN_ERROR);
+	cr_assert_str_eq(ctx.note.version, "3");
+	cr_assert_str_eq(body.version, "3");
+	cr_assert(has_body);
+	/* Holding no text, or another note's, the note is read. */
+	note_body_clear(&body);
+	has_body = false;
+	cr_assert_eq(note_saved_read(answer, "p1", "n1", NULL, NULL, &ctx, &body, &has_body, &cause),
+	    -1);
+	free(cause);
+	other = body_of("other", 5);
+	free(other.ref);
+	other.ref = xstrdup("Binary/b9");
+	has_body = true;
+	cr_assert_eq(note_saved_read(answer, "p1", "n1", NULL, NULL, &ctx, &other, &has_body, &cause),
+	    -1);
+	free(cause);
+	note_body_clear(&other);
+	cJSON_Delete(answer);
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	note_context_clear(&ctx);
+}

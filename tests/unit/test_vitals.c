@@ -279,3 +279,206 @@ Test(vitals_plan, one_transaction_of_us_core_observations_guarded_against_a_retr
 	cr_assert_not_null(strstr(cause, "lack the patient"));
 	free(cause);
 }
+
+/* --- the cover's vitals pane, from a save's answer --------------------------------------------- */
+
+/* One sign's search answer for patient PATIENT: an Observation ID of CODE measured AT. */
+static cJSON *
+one_sign(const char *id, const char *patient, const char *code, const char *at, double value,
+    const char *unit)
+{
+	char *json = xasprintf(
+	    "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{\"resource\":{"
+	    "\"resourceType\":\"Observation\",\"id\":\"%s\",\"status\":\"final\",\"subject\":{"
+	    "\"reference\":\"Patient/%s\"},\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
+	    "\"code\":\"%s\"}]},\"effectiveDateTime\":\"%s\",\"valueQuantity\":{\"value\":%g,"
+	    "\"unit\":\"%s\",\"code\":\"%s\"}}}]}",
+	    id, patient, code, at, value, unit, unit);
+	cJSON *j = cJSON_Parse(json);
+
+	cr_assert_not_null(j);
+	free(json);
+	return j;
+}
+
+/*
+ * The cover's vitals pane of p1 as its batch read it: the pulse measured after the set
+ * saved below (15:00 UTC is 10:00 in New York), the weight and the temperature before it.
+ */
+static struct chart_list
+pane_before(void)
+{
+	struct chart_list pane;
+	cJSON *hr = one_sign("old-hr", "p1", "8867-4", "2026-12-02T15:00:00Z", 66, "/min");
+	cJSON *temp = one_sign("old-temp", "p1", "8310-5", "2020-10-01T05:26:09+00:00", 37.1, "Cel");
+	cJSON *wt = one_sign("old-wt", "p1", "29463-7", "2026-12-02T09:00:00-05:00", 83.1, "kg");
+
+	memset(&pane, 0, sizeof pane);
+	chart_list_read(CHART_VITALS, CHART_VITAL_HR, hr, "p1", &pane);
+	chart_list_read(CHART_VITALS, CHART_VITAL_TEMP, temp, "p1", &pane);
+	chart_list_read(CHART_VITALS, CHART_VITAL_WEIGHT, wt, "p1", &pane);
+	cr_assert_eq(pane.n, 3);
+	cJSON_Delete(hr);
+	cJSON_Delete(temp);
+	cJSON_Delete(wt);
+	return pane;
+}
+
+/*
+ * The transaction-response a server gives to the set's TX: each Observation as stored,
+ * with an id, version 1, its status, location and etag; WITH_RESOURCES false: as a server
+ * that returns no body answers.
+ */
+static cJSON *
+saved_answer(const cJSON *tx, bool with_resources)
+{
+	cJSON *answer = cJSON_Parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\","
+				    "\"entry\":[]}");
+	const cJSON *step;
+	int i = 0;
+
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(tx, "entry"))
+	{
+		cJSON *e = cJSON_CreateObject(), *resp = cJSON_AddObjectToObject(e, "response");
+		cJSON *r = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(step, "resource"), true);
+		char *id = xasprintf("obs-%d", ++i), *loc = xasprintf("Observation/%s/_history/1", id);
+
+		cJSON_AddStringToObject(r, "id", id);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "meta"), "versionId", "1");
+		cJSON_AddStringToObject(resp, "status", "201 Created");
+		cJSON_AddStringToObject(resp, "location", loc);
+		cJSON_AddStringToObject(resp, "etag", "W/\"1\"");
+		if (with_resources)
+			cJSON_AddItemToObject(e, "resource", r);
+		else
+			cJSON_Delete(r);
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(answer, "entry"), e);
+		free(id);
+		free(loc);
+	}
+	return answer;
+}
+
+/* A set for p1 taken at 09:30 in New York: BP, pulse, weight, height (BMI computed), head. */
+static cJSON *
+saved_set_tx(struct fhir_client **fc)
+{
+	struct vitals_set s = { .patient = "p1", .when = "2026-12-02T09:30:00-05:00" };
+	struct fhir_plan *p;
+	char *cause = NULL;
+	cJSON *tx;
+
+	s.sign[CHART_VITAL_BP] = parsed(CHART_VITAL_BP, "128/82", VITAL_UNITS_US);
+	s.sign[CHART_VITAL_HR] = parsed(CHART_VITAL_HR, "72", VITAL_UNITS_US);
+	s.sign[CHART_VITAL_HEIGHT] = parsed(CHART_VITAL_HEIGHT, "175cm", VITAL_UNITS_US);
+	s.sign[CHART_VITAL_WEIGHT] = parsed(CHART_VITAL_WEIGHT, "70kg", VITAL_UNITS_US);
+	s.sign[VITAL_HEAD] = parsed(VITAL_HEAD, "40cm", VITAL_UNITS_US);
+	p = vitals_plan(&s, "r1", &cause);
+	cr_assert_not_null(p, "%s", cause ? cause : "");
+	*fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cr_assert_not_null(*fc);
+	tx = fhir_plan_transaction(p, *fc);
+	fhir_plan_free(&p);
+	return tx;
+}
+
+static void
+row_is(const struct chart_list *l, size_t i, const char *what, const char *value, const char *id)
+{
+	cr_assert_lt(i, l->n, "no row %zu (%s)", i, what);
+	cr_assert_str_eq(l->items[i].what, what, "row %zu", i);
+	cr_assert_str_eq(l->items[i].value, value, "row %zu", i);
+	cr_assert_str_eq(l->items[i].id, id, "row %zu", i);
+}
+
+Test(vitals_saved, the_covers_pane_shows_each_signs_newest_from_the_answer)
+{
+	struct fhir_client *fc;
+	cJSON *tx = saved_set_tx(&fc), *answer = saved_answer(tx, true);
+	struct chart_list pane = pane_before();
+
+	cr_assert_eq(chart_vitals_saved(&pane, answer, "p1"), 0);
+	/*
+	 * In the pane's order; the pulse read at 10:00 stays, newer than the set's 09:30, the
+	 * weight of 09:00 gives way.
+	 */
+	cr_assert_eq(pane.n, 6, "%zu rows", pane.n);
+	row_is(&pane, 0, "BP", "128/82 mmHg", "obs-1");
+	row_is(&pane, 1, "Pulse", "66 /min", "old-hr");
+	row_is(&pane, 2, "Temp", "37.1 C", "old-temp");
+	row_is(&pane, 3, "Height", "175 cm", "obs-3");
+	row_is(&pane, 4, "Weight", "70 kg", "obs-4");
+	row_is(&pane, 5, "BMI", "22.9 kg/m2", "obs-5");
+	cr_assert_str_eq(pane.items[0].date, "2026-12-02");
+	cr_assert_str_eq(pane.items[0].at, "2026-12-02T09:30:00-05:00");
+	cr_assert_eq(pane.state, CHART_PANE_LOADED);
+	chart_list_clear(&pane);
+	cJSON_Delete(answer);
+	cJSON_Delete(tx);
+	fhir_client_free(&fc);
+}
+
+/* PANE refused ANSWER, and is still what pane_before read. */
+static void
+pane_refuses(struct chart_list *pane, const cJSON *answer, const char *why)
+{
+	cr_assert_eq(chart_vitals_saved(pane, answer, "p1"), -1, "%s", why);
+	cr_assert_eq(pane->n, 3, "%s", why);
+	row_is(pane, 0, "Pulse", "66 /min", "old-hr");
+	row_is(pane, 1, "Temp", "37.1 C", "old-temp");
+	row_is(pane, 2, "Weight", "83.1 kg", "old-wt");
+}
+
+Test(vitals_saved, an_answer_that_does_not_say_it_all_leaves_the_pane_to_be_read)
+{
+	struct fhir_client *fc;
+	cJSON *tx = saved_set_tx(&fc), *answer;
+	struct chart_list pane = pane_before();
+	/* Entry ENTRY of the set's answer, its OBJECT (INNER)'s string NAME made VALUE: refused. */
+	static const struct {
+		int entry;
+		const char *object, *inner, *name, *value;
+		const char *shown_at; /* the weight shown measured at, or NULL: as read */
+		const char *why;
+	} bad[] = {
+		{ 2, "resource", "subject", "reference", "Patient/p2", NULL, "another patient's" },
+		{ 1, "response", NULL, "status", "412 Precondition Failed", NULL, "an entry that failed" },
+		/* Which of two is newer is not known: two dates of a day, or one instant. */
+		{ 3, "resource", NULL, "effectiveDateTime", "2026-12-02", "2026-12-02",
+		    "the same day, no times" },
+		{ 3, "resource", NULL, "effectiveDateTime", "2026-12-02T14:00:00Z",
+		    "2026-12-02T09:00:00-05:00", "the same instant, in another offset" },
+	};
+
+	answer = saved_answer(tx, false);
+	pane_refuses(&pane, answer, "a server that returns no body");
+	cJSON_Delete(answer);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cJSON *e, *o;
+
+		answer = saved_answer(tx, true);
+		e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "entry"), bad[i].entry);
+		o = cJSON_GetObjectItemCaseSensitive(e, bad[i].object);
+		if (bad[i].inner != NULL)
+			o = cJSON_GetObjectItemCaseSensitive(o, bad[i].inner);
+		cr_assert_not_null(cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o, bad[i].name),
+				       bad[i].value),
+		    "%s", bad[i].why);
+		if (bad[i].shown_at != NULL) { /* the weight shown, measured then */
+			free(pane.items[2].at);
+			pane.items[2].at = xstrdup(bad[i].shown_at);
+		}
+		pane_refuses(&pane, answer, bad[i].why);
+		cJSON_Delete(answer);
+	}
+	answer = cJSON_Parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\"}");
+	pane_refuses(&pane, answer, "an answer of nothing");
+	cJSON_Delete(answer);
+	pane.state = CHART_PANE_NOT_LOADED;
+	answer = saved_answer(tx, true);
+	pane_refuses(&pane, answer, "a pane not loaded");
+	cJSON_Delete(answer);
+	chart_list_clear(&pane);
+	cJSON_Delete(tx);
+	fhir_client_free(&fc);
+}
