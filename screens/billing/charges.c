@@ -58,6 +58,18 @@ struct charges {
 	struct bill_problems problems;  /* what the last check, save or scrub found */
 	struct bill_parties parties;    /* the providers' NPIs, read for the claim */
 	char *problems_title;
+	/*
+	 * The wrap-up's proposals the biller dropped, by code, sorted: the biller's decision,
+	 * so none of them is proposed again while the screen is open (each read of the visit
+	 * proposes again). A code counts its dropped lines; DROPPED_TOTAL counts them all.
+	 */
+	struct dropped {
+		char code[BILL_CODE_SIZE];
+		size_t n;
+	} dropped[BILL_PROCEDURES_COUNT];
+	size_t ndropped, dropped_total;
+	/* Changes whenever the pending lines do: a chooser's answer is for the lines it showed. */
+	unsigned generation, choosing;
 };
 
 static void
@@ -74,18 +86,58 @@ clear_problems(struct charges *c)
 	set_problems(c, NULL);
 }
 
+static int
+dropped_order(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct dropped *)elem)->code);
+}
+
+/* The dropped proposals of CODE, or NULL. */
+static struct dropped *
+dropped_of(struct charges *c, const char *code)
+{
+	return c->ndropped == 0 ? NULL
+	    : bsearch(code, c->dropped, c->ndropped, sizeof *c->dropped, dropped_order);
+}
+
+/* One more proposal of CODE dropped; -1 when no room is left for another code. */
+static int
+remember_dropped(struct charges *c, const char *code)
+{
+	struct dropped *d = dropped_of(c, code);
+	size_t at = 0;
+
+	if (d == NULL) {
+		if (c->ndropped == BILL_PROCEDURES_COUNT)
+			return -1;
+		while (at < c->ndropped && strcmp(c->dropped[at].code, code) < 0)
+			at++;
+		memmove(&c->dropped[at + 1], &c->dropped[at],
+		    (c->ndropped - at) * sizeof *c->dropped);
+		d = &c->dropped[at];
+		snprintf(d->code, sizeof d->code, "%s", code);
+		d->n = 0;
+		c->ndropped++;
+	}
+	d->n++;
+	c->dropped_total++;
+	return 0;
+}
+
 /*
  * With nothing pending but what it proposed, the visit's procedures not yet charged (its
  * wrap-up) become the pending lines, priced from the fee schedule: once both are read,
  * and again on every read of the visit, so that a procedure charged meanwhile (by
  * another biller, or by a save whose answer was lost) drops out, and those that did not
- * fit come after a save. The biller reviews them and saves as typed lines.
+ * fit come after a save. Those the biller dropped are left out (a code dropped twice
+ * leaves out two of its lines). The biller reviews them and saves as typed lines.
  */
 static void
 start_capture(struct charges *c)
 {
 	const struct bill_fees *fees = billing_fees();
-	size_t n;
+	size_t n, kept = 0, left[BILL_PROCEDURES_COUNT];
+	struct bill_line *all;
 
 	/* Without the fee schedule yet, wait for it: its answer starts capture. */
 	if (c->visit.opened.patient == NULL || (fees == NULL && billing_fees_failed() == NULL))
@@ -100,15 +152,31 @@ start_capture(struct charges *c)
 		memcpy(was[i], c->pending[i].code, BILL_CODE_SIZE);
 	}
 	c->npending = c->from_wrapup = c->wrapup_left = 0;
+	c->generation++;
+	/* A line for each procedure not charged: all of them, as dropped ones leave room. */
+	all = xcalloc(c->visit.nprocedures + 1, sizeof *all);
 	n = c->visit.nprocedures == 0 ? 0 :
-	    bill_capture_lines(&c->visit, &c->enc, c->patient_id, fees, c->pending, BILL_LINES_MAX);
-	c->npending = n < BILL_LINES_MAX ? n : BILL_LINES_MAX;
-	for (size_t i = 0; i < c->npending; i++) {
-		c->origin[i] = PROPOSED;
-		same &= i < before && strcmp(was[i], c->pending[i].code) == 0;
+	    bill_capture_lines(&c->visit, &c->enc, c->patient_id, fees, all, c->visit.nprocedures);
+	for (size_t k = 0; k < c->ndropped; k++)
+		left[k] = c->dropped[k].n;
+	for (size_t i = 0; i < n && i < c->visit.nprocedures; i++) {
+		struct dropped *d = dropped_of(c, all[i].code);
+
+		if (d != NULL && left[d - c->dropped] > 0) {
+			left[d - c->dropped]--;
+			continue;
+		}
+		if (kept < BILL_LINES_MAX) {
+			c->pending[kept] = all[i];
+			c->origin[kept] = PROPOSED;
+			same &= kept < before && strcmp(was[kept], c->pending[kept].code) == 0;
+		}
+		kept++;
 	}
+	free(all);
+	c->npending = kept < BILL_LINES_MAX ? kept : BILL_LINES_MAX;
 	c->from_wrapup = c->npending;
-	c->wrapup_left = n - c->npending;
+	c->wrapup_left = kept - c->npending;
 	/*
 	 * Other lines than those a save was tried with (one whose answer was lost, and went
 	 * through) are another superbill: its own request identifier, or its If-None-Exist
@@ -278,10 +346,14 @@ draw_wrapup(struct app *app, struct charges *c, WINDOW *win, int *y, int bottom)
 		ui_putf(win, (*y)++, 1, COLS - 2, UI_DIM, false,
 		    "From the visit wrap-up: %zu procedure%s, once the fee schedule is read.",
 		    v->nprocedures, plural(v->nprocedures));
-	else if (v->nprocedures > 0 && c->npending == 0 && *y < bottom)
+	else if (v->nprocedures > 0 && c->npending == 0 && c->dropped_total == 0 && *y < bottom)
 		ui_putf(win, (*y)++, 1, COLS - 2, UI_DIM, false,
 		    "The visit wrap-up's %zu procedure%s charged.", v->nprocedures,
 		    v->nprocedures == 1 ? " is" : "s are");
+	if (c->dropped_total > 0 && *y < bottom)
+		ui_putf(win, (*y)++, 1, COLS - 2, UI_NORMAL, false,
+		    "%zu wrap-up proposal%s dropped: not proposed again while this screen is open.",
+		    c->dropped_total, plural(c->dropped_total));
 	if (v->procedures_uncoded > 0 && *y < bottom)
 		ui_putf(win, (*y)++, 1, COLS - 2, UI_DIM, false,
 		    "%zu procedure%s recorded at this visit %s not coded in CPT: charge %s by hand.",
@@ -551,6 +623,7 @@ add_form_line(struct app *app, struct charges *c)
 		app_error(app, "Not added: %s", c->problems.v[0]);
 		return false;
 	}
+	c->generation++;
 	if (at != SIZE_MAX) {
 		c->pending[at] = l;
 		c->origin[at] = REVIEWED;
@@ -572,6 +645,71 @@ add_line(struct app *app, void *state)
 	return APP_REDRAW;
 }
 
+/* The pending line CHOSEN dropped: nothing is written; a wrap-up proposal stays dropped. */
+static void
+line_dropped(struct app *app, void *state, long chosen)
+{
+	struct charges *c = state;
+	char code[BILL_CODE_SIZE];
+	size_t i;
+
+	if (chosen < 0) {
+		app_status(app, "Nothing dropped");
+		return;
+	}
+	/* A read of the visit may have proposed other lines while the chooser was open. */
+	if (c->choosing != c->generation || (size_t)chosen >= c->npending) {
+		app_error(app, "Nothing dropped: the pending lines changed meanwhile; drop again");
+		return;
+	}
+	i = (size_t)chosen;
+	snprintf(code, sizeof code, "%s", c->pending[i].code);
+	if (c->origin[i] != TYPED) {
+		if (remember_dropped(c, code) != 0) {
+			app_error(app, "Not dropped: this screen holds no more dropped codes; "
+			               "leave it and open the visit again");
+			return;
+		}
+		if (c->from_wrapup > 0)
+			c->from_wrapup--;
+	}
+	memmove(&c->pending[i], &c->pending[i + 1], (c->npending - i - 1) * sizeof *c->pending);
+	memmove(&c->origin[i], &c->origin[i + 1], (c->npending - i - 1) * sizeof *c->origin);
+	c->npending--;
+	c->generation++;
+	/*
+	 * Other lines than those a save was tried with are another superbill (as in
+	 * start_capture): the lines after it move up, and under the same identifier each
+	 * would find the first try's charge of the line before it.
+	 */
+	uuid_v4(c->request_id);
+	clear_problems(c);
+	app_status(app, "Line %zu (%s) dropped; nothing was written", i + 1, code);
+	app_dirty(app);
+}
+
+/* Which pending line to drop, chosen on the status line. */
+static int
+drop_line(struct app *app, void *state)
+{
+	struct charges *c = state;
+	char *names[BILL_LINES_MAX];
+
+	if (c->npending == 0) {
+		app_error(app, "Nothing pending to drop: saved charges stay");
+		return APP_REDRAW;
+	}
+	for (size_t i = 0; i < c->npending; i++)
+		names[i] = xasprintf("%zu. %s %s (%s)", i + 1, c->pending[i].code,
+		    c->pending[i].display, c->origin[i] == TYPED ? "typed" : "wrap-up");
+	c->choosing = c->generation;
+	app_choose(app, c, "Drop which pending line?", (const char *const *)names, c->npending, 0,
+	    line_dropped);
+	for (size_t i = 0; i < c->npending; i++)
+		free(names[i]);
+	return APP_REDRAW;
+}
+
 static void
 on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
 {
@@ -583,6 +721,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 		size_t n = c->npending;
 
 		c->npending = 0;
+		c->generation++;
 		uuid_v4(c->request_id);
 		clear_problems(c);
 		if (app_audit(app, "create", "ChargeItem", NULL) == 0)
@@ -780,6 +919,7 @@ charges_cursor(struct app *app, void *state, int *y, int *x)
 
 static const struct screen_action charges_actions[] = {
 	{ A_NEW, add_line, NEEDS_LOADED, "add line" },
+	{ A_DROP_LINE, drop_line, NEEDS_LOADED | APP_NEEDS_IDLE, "drop line" },
 	{ A_SAVE, save, NEEDS_LOADED | APP_NEEDS_IDLE, "save" },
 	{ A_CLAIM, claim, NEEDS_LOADED | APP_NEEDS_IDLE, "claim" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, NULL },

@@ -713,36 +713,12 @@ struct fhir_plan *
 note_sign_plan(const struct note_view *note, const struct note_body *body,
     const struct note_signing *s, char **cause)
 {
-	const char *why = signing_problem(note, body, s);
-	struct fhir_search *guard;
-	struct fhir_plan *p;
-	cJSON *doc, *prov;
-	char *tag;
-	int a, b, c;
+	struct fhir_plan *p = fhir_plan_new();
 
-	if (why != NULL)
-		return refuse(cause, why);
-	doc = cJSON_Duplicate(note->resource, true);
-	fhir_set_string(doc, "docStatus", "final");
-	tag_remove(doc, NOTE_DRAFT_TAG);
-	fhir_set_item(doc, "authenticator", reference("Practitioner", s->signer));
-	attachment_describe(text_attachment(doc, note->binary), body->bytes, body->len);
-	prov = provenance_new(note, s);
-	guard = fhir_search_new("Provenance");
-	tag = xasprintf("%s|%s", FHIR_REQUEST_SYSTEM, s->request_id);
-	fhir_search_add(guard, "_tag", tag);
-	p = fhir_plan_new();
-	/* The note first: in steps, the write most likely to lose a race goes first. */
-	a = fhir_plan_update(p, doc, note->version, note->resource);
-	b = fhir_plan_update(p, body->resource, body->version, body->resource);
-	c = fhir_plan_create(p, prov, guard);
-	cJSON_Delete(doc);
-	cJSON_Delete(prov);
-	fhir_search_free(&guard);
-	free(tag);
-	if (a < 0 || b < 0 || c < 0) {
+	/* One signing: the steps note_sign_steps adds (the wrap-up adds them to its own plan). */
+	if (note_sign_steps(p, note, body, s, cause) < 0) {
 		fhir_plan_free(&p);
-		return refuse(cause, "the signing could not be planned");
+		return NULL;
 	}
 	return p;
 }
@@ -1173,7 +1149,6 @@ note_sign_steps(struct fhir_plan *p, const struct note_view *note, const struct 
 		*cause = xstrdup("the signing does not fit in the write beside the rest");
 		return -1;
 	}
-	/* As note_sign_plan writes them: the note, its text as read, the Provenance. */
 	doc = cJSON_Duplicate(note->resource, true);
 	fhir_set_string(doc, "docStatus", "final");
 	tag_remove(doc, NOTE_DRAFT_TAG);
@@ -1183,6 +1158,7 @@ note_sign_steps(struct fhir_plan *p, const struct note_view *note, const struct 
 	guard = fhir_search_new("Provenance");
 	tag = xasprintf("%s|%s", FHIR_REQUEST_SYSTEM, s->request_id);
 	fhir_search_add(guard, "_tag", tag);
+	/* The note first: in steps, the write most likely to lose a race goes first. */
 	a = fhir_plan_update(p, doc, note->version, note->resource);
 	b = fhir_plan_update(p, body->resource, body->version, body->resource);
 	c = fhir_plan_create(p, prov, guard);
