@@ -7,8 +7,9 @@
  * capture reads what it writes.
  *
  * Everything is read in one batch, and the draft's text apart; after a write the visit is
- * read again by its id. A save that failed keeps every choice; one whose answer was lost is
- * settled by the request identifiers found on the visit read again.
+ * shown from the write's answer (read again by its id only when the answer lacks it or does
+ * not fit). A save that failed keeps every choice; one whose answer was lost is settled by
+ * the request identifiers found on the visit read again.
  */
 #include "config.h"
 
@@ -441,6 +442,40 @@ code_typed(struct app *app, struct wrapup_screen *s)
 
 /* --- writing ------------------------------------------------------------------------------ */
 
+/*
+ * The visit as the save's answer ANSWER says the server now holds it, shown as on_context
+ * shows a read: true. False, nothing taken, when the answer does not say it all (a server
+ * that returns no body) or does not fit: the visit is then read again.
+ */
+static bool
+from_answer(struct app *app, struct wrapup_screen *s, const cJSON *answer)
+{
+	struct wrapup_form form;
+	char *cause = NULL;
+
+	if (wrapup_saved_read(answer, s->id, &s->ctx, &cause) != 0) {
+		free(cause);
+		return false;
+	}
+	s->saved = false;
+	wrapup_form_build(&s->ctx, NULL, &form);
+	wrapup_form_clear(&s->form);
+	s->form = form;
+	forget_body(s);
+	free(s->failed);
+	s->failed = NULL;
+	/* Nothing of it shows without its audit lines. */
+	if (audit_view(app, s) != 0) {
+		wrapup_context_clear(&s->ctx);
+		wrapup_form_clear(&s->form);
+		s->loaded = false;
+		s->failed = xstrdup("the audit trail cannot be written");
+	}
+	fill(s);
+	app_dirty(app);
+	return true;
+}
+
 static void
 on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -454,7 +489,8 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		s->saved = true;
 		uuid_v4(s->request_id);
 		say_finished(app, s, false);
-		read_context(app, s);
+		if (!from_answer(app, s, r->resource))
+			read_context(app, s);
 		return;
 	}
 	if (chart_save_failed(app, r,

@@ -283,6 +283,17 @@ entered_in_error(const cJSON *r)
 	    same(status, "entered-in-error") || same(status, "not-done");
 }
 
+/* Whether Condition R is the visit ENCOUNTER's: recorded at it, or named by one of its REFS. */
+static bool
+of_visit(const cJSON *r, const char *encounter, const struct diag_ref *refs, size_t nrefs)
+{
+	for (size_t i = 0; i < nrefs; i++) /* at most DIAGNOSIS_SCAN: a claim's bound */
+		if (same(refs[i].id, fhir_id_of(r)))
+			return true;
+	return fhir_refers_to(fhir_get_string(fhir_get_object(r, "encounter"), "reference"),
+	    "Encounter", encounter);
+}
+
 /* The Encounter of SET that the batch asked for (ENCOUNTER, or the first), or NULL. */
 static const cJSON *
 visit_of(const cJSON *encs, const char *patient, const char *encounter, char **cause)
@@ -392,18 +403,12 @@ visit_read(const cJSON *set, const char *patient, const char *encounter, const c
 	out->conditions = cJSON_CreateArray();
 	cJSON_ArrayForEach(r, conds)
 	{
-		bool named = false;
-
 		if (!about(r, "subject", patient)) {
 			*cause = xstrdup("the answer holds another patient's condition; nothing of it is "
 					 "used");
 			goto done;
 		}
-		for (size_t i = 0; i < nrefs; i++) /* at most DIAGNOSIS_SCAN: a claim's bound */
-			named = named || same(refs[i].id, fhir_id_of(r));
-		if (entered_in_error(r) ||
-		    !(named || fhir_refers_to(fhir_get_string(fhir_get_object(r, "encounter"),
-						  "reference"), "Encounter", out->encounter_id)))
+		if (entered_in_error(r) || !of_visit(r, out->encounter_id, refs, nrefs))
 			continue;
 		cJSON_AddItemToArray(out->conditions, cJSON_Duplicate(r, true));
 	}
@@ -1315,4 +1320,170 @@ wrapup_arrived(const struct wrapup_context *c, const struct wrapup_form *f,
 		arrived = found;
 	}
 	return arrived;
+}
+
+/* --- what the write left on the server, from its answer ------------------------------------ */
+
+/* The most entries a wrap-up's transaction-response holds: wrapup_plan's bound. */
+#define SAVED_MAX (WRAPUP_DIAGNOSES_MAX + WRAPUP_PROCEDURES_MAX + 1 + 3)
+
+static int
+saved_refuse(char **cause, const char *why)
+{
+	*cause = xstrdup(why);
+	return -1;
+}
+
+/* Whether the version of answer ENTRY (its etag, else its resource's) is VERSION. */
+static bool
+entry_at(const cJSON *entry, const char *version)
+{
+	char *v = fhir_entry_version(entry);
+	bool at = same(v, version);
+
+	free(v);
+	return at;
+}
+
+/* Whether Provenance R names the note ID among its first targets. */
+static bool
+signs(const cJSON *r, const char *id)
+{
+	const cJSON *t;
+	int k = 0;
+
+	cJSON_ArrayForEach(t, fhir_get_array(r, "target"))
+	{
+		if (k++ >= SCAN_MAX)
+			break;
+		if (fhir_refers_to(fhir_get_string(t, "reference"), "DocumentReference", id))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether answer entry E's resource R, of TYPE, is what wrapup_plan's write on C makes:
+ * a new Condition or Procedure of PATIENT at the visit, the draft signed, its text, its
+ * Provenance. (The Encounter is looked at apart.)
+ */
+static bool
+saved_fits(const struct wrapup_context *c, const char *patient, const char *type, const cJSON *r)
+{
+	bool signing = c->note == WRAPUP_NOTE_DRAFT && c->has_draft;
+
+	if (strcmp(type, "Condition") == 0 || strcmp(type, "Procedure") == 0)
+		return about(r, "subject", patient) &&
+		    fhir_refers_to(fhir_get_string(fhir_get_object(r, "encounter"), "reference"),
+			"Encounter", c->encounter_id);
+	if (strcmp(type, "DocumentReference") == 0)
+		return signing && same(fhir_id_of(r), c->draft.id) && about(r, "subject", patient) &&
+		    same(fhir_get_string(r, "docStatus"), "final");
+	if (strcmp(type, "Binary") == 0)
+		return signing && same(id_of_ref(c->draft.binary, "Binary"), fhir_id_of(r));
+	if (strcmp(type, "Provenance") == 0)
+		return signing && signs(r, c->draft.id);
+	return false;
+}
+
+int
+wrapup_saved_read(const cJSON *response, const char *patient, struct wrapup_context *c,
+    char **cause)
+{
+	const cJSON *entries = fhir_get_array(response, "entry"), *e, *r;
+	const cJSON *enc = NULL, *enc_entry = NULL, *doc = NULL;
+	const cJSON *made[SAVED_MAX];
+	const char *version, *status;
+	struct diag_ref refs[DIAGNOSIS_SCAN];
+	struct by_id *ix;
+	size_t nmade = 0, nrefs, nix;
+	cJSON *conds, *procs;
+	int n = 0;
+	bool named = true;
+
+	*cause = NULL;
+	if (c->encounter == NULL || c->encounter_id == NULL || c->finished)
+		return saved_refuse(cause, "the wrap-up held no open visit to take the answer to");
+	cJSON_ArrayForEach(e, entries)
+	{
+		const char *type;
+
+		r = fhir_get_object(e, "resource");
+		type = fhir_get_string(r, "resourceType");
+		if (++n > SAVED_MAX)
+			return saved_refuse(cause, "the answer holds more than the wrap-up's write");
+		/* A server that answers without the resources: what they are is read. */
+		if (!fhir_entry_ok(e) || type == NULL || fhir_id_of(r) == NULL)
+			return saved_refuse(cause, "the answer does not hold what the server saved");
+		if (strcmp(type, "Encounter") == 0) {
+			if (enc != NULL)
+				return saved_refuse(cause, "the answer holds two visits");
+			enc = r;
+			enc_entry = e;
+			continue;
+		}
+		if (!saved_fits(c, patient, type, r))
+			return saved_refuse(cause, "the answer holds what the wrap-up did not write: "
+						   "another patient's, another visit's or another note");
+		if (strcmp(type, "DocumentReference") == 0)
+			doc = r;
+		else if (strcmp(type, "Condition") == 0 || strcmp(type, "Procedure") == 0)
+			made[nmade++] = r;
+	}
+	if (enc == NULL)
+		return saved_refuse(cause, "the answer does not hold the visit");
+	version = fhir_version_of(enc);
+	status = fhir_get_string(enc, "status");
+	if (!same(fhir_id_of(enc), c->encounter_id) || !about(enc, "subject", patient) ||
+	    !same(status, "finished") || !fhir_valid_id(version) || !entry_at(enc_entry, version))
+		return saved_refuse(cause, "the visit in the answer is another, another patient's, "
+					   "not finished, or has no version");
+	if (c->note == WRAPUP_NOTE_DRAFT && c->has_draft && doc == NULL)
+		return saved_refuse(cause, "the answer does not hold the signed note");
+	/* What the visit read again would hold: what was read, what the write made. */
+	nrefs = diag_refs(enc, refs);
+	conds = cJSON_CreateArray();
+	procs = cJSON_Duplicate(c->procedures, true);
+	cJSON_ArrayForEach(r, c->conditions)
+		if (of_visit(r, c->encounter_id, refs, nrefs))
+			cJSON_AddItemToArray(conds, cJSON_Duplicate(r, true));
+	for (size_t i = 0; i < nmade; i++)
+		cJSON_AddItemToArray(same(fhir_get_string(made[i], "resourceType"), "Condition")
+			? conds : procs, cJSON_Duplicate(made[i], true));
+	/* Every diagnosis names a Condition held, and no Condition is held twice. */
+	ix = by_id_index(conds, &nix);
+	for (size_t i = 1; named && i < nix; i++)
+		named = strcmp(ix[i - 1].id, ix[i].id) != 0;
+	for (size_t i = 0; named && i < nrefs; i++)
+		named = by_id_find(ix, nix, refs[i].id) != NULL;
+	free(ix);
+	if (!named) {
+		cJSON_Delete(conds);
+		cJSON_Delete(procs);
+		return saved_refuse(cause, "the visit in the answer names a diagnosis the wrap-up "
+					   "does not hold");
+	}
+	/* Nothing refused: the answer is what the server holds now. */
+	cJSON_Delete(c->encounter);
+	c->encounter = cJSON_Duplicate(enc, true);
+	free(c->version);
+	c->version = xstrdup(version);
+	free(c->status);
+	c->status = xstrdup(status);
+	r = fhir_get_object(enc, "period");
+	free(c->start);
+	c->start = xstrdup(fhir_get_string(r, "start") ? fhir_get_string(r, "start") : "");
+	c->finished = true;
+	cJSON_Delete(c->conditions);
+	c->conditions = conds;
+	cJSON_Delete(c->procedures);
+	c->procedures = procs;
+	if (doc != NULL) {
+		note_view_clear(&c->draft);
+		c->has_draft = false;
+		c->drafts = 0;
+		c->signed_notes++;
+		c->note = WRAPUP_NOTE_SIGNED;
+	}
+	return 0;
 }

@@ -225,4 +225,21 @@ struct fhir_plan *wrapup_plan(const struct wrapup_context *c, const struct wrapu
 bool wrapup_arrived(const struct wrapup_context *c, const struct wrapup_form *f,
     const char *request_id);
 
+/*
+ * What the wrap-up's write on C left on the server, read from RESPONSE, the
+ * transaction-response of wrapup_plan's plan (fhir_plan_run answers one way whether it ran
+ * as a transaction or in steps): one entry per step, each with the resource as the server
+ * now holds it. C becomes what reading the visit again by its id would give: the Encounter
+ * finished, at the version the answer gives, with its ranked diagnoses; the new Conditions
+ * and Procedures beside those read before; the draft signed (counted among the signed
+ * notes). Who is logged in, the problem list and the fee schedule stay: the write changes
+ * none of them. 0; -1 and *CAUSE, C untouched, when an entry lacks its resource (a server
+ * that returns no body) or the answer does not fit (another patient's or another visit's,
+ * the visit not finished or without a version, a diagnosis naming a Condition neither read
+ * nor written, another note): the caller then reads the visit again. Linear in RESPONSE,
+ * at most as many entries looked at as wrapup_plan makes steps.
+ */
+int wrapup_saved_read(const cJSON *response, const char *patient, struct wrapup_context *c,
+    char **cause);
+
 #endif

@@ -918,3 +918,278 @@ Test(wrapup, a_lost_answer_is_settled_by_the_request_identifiers)
 	wrapup_form_clear(&f);
 	wrapup_context_clear(&c);
 }
+
+/* --- what the write left on the server, read from its answer --------------------------------- */
+
+/* Every string of J equal to FROM made TO, as a server resolves a transaction's urn:uuid. */
+static void
+resolve_refs(cJSON *j, const char *from, const char *to)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, j)
+	{
+		if (cJSON_IsString(c) && strcmp(c->valuestring, from) == 0)
+			cJSON_SetValuestring(c, to);
+		else if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			resolve_refs(c, from, to);
+	}
+}
+
+/*
+ * The transaction-response a server gives to TX: each step's resource as stored, a create
+ * given the id IDS[i], every step the version VERSIONS[i], the creates' urn:uuid names made
+ * references, with the entry's status, location and etag; WITH_RESOURCES false: as a server
+ * that returns no body answers.
+ */
+static cJSON *
+answer_of(const cJSON *tx, const char *const *ids, const char *const *versions,
+    bool with_resources)
+{
+	cJSON *a = parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\","
+			 "\"entry\":[]}");
+	cJSON *entries = cJSON_GetObjectItemCaseSensitive(a, "entry"), *e;
+	int n = cJSON_GetArraySize(at(tx, "entry"));
+
+	for (int i = 0; i < n; i++) {
+		const cJSON *step = cJSON_GetArrayItem(at(tx, "entry"), i);
+		cJSON *r = cJSON_Duplicate(at(step, "resource"), true), *meta, *resp;
+		const char *url = str(step, "request.url"), *slash = strchr(url, '/');
+		const char *id = slash != NULL ? slash + 1 : ids[i];
+		char *location = xasprintf("%s/%s/_history/%s", str(r, "resourceType"), id, versions[i]);
+		char *etag = xasprintf("W/\"%s\"", versions[i]);
+
+		if (cJSON_GetObjectItemCaseSensitive(r, "id") == NULL)
+			cJSON_AddStringToObject(r, "id", id);
+		if ((meta = cJSON_GetObjectItemCaseSensitive(r, "meta")) == NULL)
+			meta = cJSON_AddObjectToObject(r, "meta");
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "versionId");
+		cJSON_AddStringToObject(meta, "versionId", versions[i]);
+		e = cJSON_CreateObject();
+		resp = cJSON_AddObjectToObject(e, "response");
+		cJSON_AddStringToObject(resp, "status", slash ? "200 OK" : "201 Created");
+		cJSON_AddStringToObject(resp, "location", location);
+		cJSON_AddStringToObject(resp, "etag", etag);
+		cJSON_AddItemToObject(e, "resource", r);
+		cJSON_AddItemToArray(entries, e);
+		free(location);
+		free(etag);
+	}
+	for (int i = 0; i < n; i++) {
+		const cJSON *step = cJSON_GetArrayItem(at(tx, "entry"), i);
+		const cJSON *full = cJSON_GetObjectItemCaseSensitive(step, "fullUrl");
+		char *ref;
+
+		if (!cJSON_IsString(full))
+			continue;
+		ref = xasprintf("%s/%s", str(step, "resource.resourceType"), ids[i]);
+		resolve_refs(a, full->valuestring, ref);
+		free(ref);
+	}
+	if (!with_resources)
+		cJSON_ArrayForEach(e, entries)
+			cJSON_DeleteItemFromObjectCaseSensitive(e, "resource");
+	return a;
+}
+
+/*
+ * The wrap-up of choose() on C (its draft n1 signed) as the server answers it: the copied
+ * I48.91 made c-afib, the typed R05.9 c-cough, 99213 px1, the visit at version 5, the note
+ * at 3, its text at 4, the Provenance pv1.
+ */
+static cJSON *
+finished_answer(struct wrapup_context *c, struct wrapup_form *f, bool with_resources)
+{
+	static const char *const ids[] = { "c-afib", "c-cough", "px1", NULL, NULL, NULL, "pv1" };
+	static const char *const versions[] = { "1", "1", "1", "5", "3", "4", "1" };
+	struct note_body b = body();
+	char *cert, *cause = NULL, *jws;
+	size_t cert_len;
+	struct secret *key = key_and_cert(&cert, &cert_len);
+	struct fhir_plan *p;
+	cJSON *tx, *a;
+
+	choose(c, f);
+	jws = jws_sign(key, cert, cert_len, "DocumentReference/n1", b.bytes, b.len, &cause);
+	cr_assert_not_null(jws, "%s", cause);
+	p = wrapup_plan(c, f, &(struct wrapup_input){ .patient = "p1",
+	    .when = "2026-12-02T10:00:00Z", .request_id = "req-1", .body = &b, .jws = jws }, &cause);
+	cr_assert_not_null(p, "%s", cause);
+	tx = fhir_plan_transaction(p, fc);
+	cr_assert_eq(cJSON_GetArraySize(at(tx, "entry")), 7);
+	a = answer_of(tx, ids, versions, with_resources);
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	free(jws);
+	free(cert);
+	secret_free(&key);
+	note_body_clear(&b);
+	return a;
+}
+
+Test(wrapup, the_finishs_answer_is_the_visit_finished_as_reading_it_again_would_show)
+{
+	struct wrapup_context c = context(DRAFT("n1", "dr1"));
+	struct wrapup_form f, after;
+	cJSON *a = finished_answer(&c, &f, true);
+	size_t order[8];
+	char *cause = NULL, *why;
+
+	cr_assert_eq(wrapup_saved_read(a, "p1", &c, &cause), 0, "%s", cause ? cause : "");
+	cr_assert(c.finished);
+	cr_assert_str_eq(c.status, "finished");
+	cr_assert_str_eq(c.version, "5", "the version the answer gives");
+	cr_assert_str_eq(c.encounter_id, "e1");
+	cr_assert_str_eq(c.start, "2026-12-02T09:00:00Z");
+	cr_assert_str_eq(str(c.encounter, "period.end"), "2026-12-02T10:00:00Z");
+	/* The visit's two Conditions and the two the write made; its Procedure and the new one. */
+	cr_assert_eq(cJSON_GetArraySize(c.conditions), 4);
+	cr_assert_eq(cJSON_GetArraySize(c.procedures), 2);
+	cr_assert_str_eq(str(c.procedures, "1.id"), "px1");
+	/* The draft is signed: nothing is left to sign. */
+	cr_assert_eq(c.note, WRAPUP_NOTE_SIGNED);
+	cr_assert_not(c.has_draft);
+	cr_assert_eq(c.drafts, 0);
+	cr_assert_eq(c.signed_notes, 1);
+	/* What the write does not change stays as read. */
+	cr_assert_str_eq(c.practitioner, "dr1");
+	cr_assert_eq(c.problems.n, 3);
+	cr_assert_str_eq(wrapup_fee_name(&c, "99213"), "Office visit, established, low");
+	/* The rows are the visit's diagnoses as ranked, as a read of the visit would give them. */
+	wrapup_form_build(&c, NULL, &after);
+	wrapup_form_order(&after, order);
+	cr_assert_eq(wrapup_form_chosen(&after), 3);
+	cr_assert_str_eq(after.v[order[0]].source, "Condition/c-afib");
+	cr_assert_str_eq(after.v[order[0]].code, "I48.91");
+	cr_assert_str_eq(after.v[order[1]].source, "Condition/cv1");
+	cr_assert_str_eq(after.v[order[2]].source, "Condition/c-cough");
+	cr_assert_eq(wrapup_form_new_procedures(&after), 0, "99213 is recorded now");
+	cr_assert(wrapup_arrived(&c, &f, "req-1"), "the write is what the form chose");
+	why = wrapup_refusal(&c, &after);
+	cr_assert_str_eq(why, "the visit is finished already");
+	free(why);
+	wrapup_form_clear(&after);
+	wrapup_form_clear(&f);
+	wrapup_context_clear(&c);
+	cJSON_Delete(a);
+}
+
+/*
+ * ANSWER refused: -1 with a reason, and C still the open visit e1 at version 4 with its
+ * draft, its two Conditions and its Procedure.
+ */
+static void
+refused_answer(const cJSON *a, struct wrapup_context *c, const char *what)
+{
+	char *cause = NULL;
+
+	cr_assert_eq(wrapup_saved_read(a, "p1", c, &cause), -1, "%s is taken", what);
+	cr_assert_not_null(cause);
+	free(cause);
+	cr_assert_not(c->finished, "%s", what);
+	cr_assert_str_eq(c->status, "in-progress");
+	cr_assert_str_eq(c->version, "4");
+	cr_assert_str_eq(str(c->encounter, "status"), "in-progress");
+	cr_assert_eq(cJSON_GetArraySize(c->conditions), 2);
+	cr_assert_eq(cJSON_GetArraySize(c->procedures), 1);
+	cr_assert_eq(c->note, WRAPUP_NOTE_DRAFT);
+	cr_assert(c->has_draft);
+	cr_assert_str_eq(c->draft.id, "n1");
+}
+
+Test(wrapup, an_answer_without_the_resources_is_refused_so_the_visit_is_read)
+{
+	struct wrapup_context c = context(DRAFT("n1", "dr1"));
+	struct wrapup_form f;
+	cJSON *a = finished_answer(&c, &f, false);
+
+	refused_answer(a, &c, "an answer without resources");
+	wrapup_form_clear(&f);
+	wrapup_context_clear(&c);
+	cJSON_Delete(a);
+}
+
+/* The string at PATH of J set to VALUE, or the member taken out (VALUE NULL). */
+static void
+set_at(cJSON *j, const char *path, const char *value)
+{
+	const char *dot = strrchr(path, '.');
+	char *up = xstrndup(path, (size_t)(dot - path));
+	cJSON *parent = (cJSON *)at(j, up);
+
+	cr_assert_not_null(parent, "no %s", up);
+	if (value == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, dot + 1);
+	else
+		cr_assert_not_null(cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(parent, dot + 1),
+				       value),
+		    "no string at %s", path);
+	free(up);
+}
+
+Test(wrapup, an_answer_that_does_not_fit_is_refused_so_the_visit_is_read)
+{
+	/* Entries of the answer: 0 and 1 the Conditions, 2 the Procedure, 3 the Encounter, 4 the note. */
+	static const struct {
+		const char *path, *value, *what;
+	} cases[] = {
+		{ "entry.3.resource.subject.reference", "Patient/p2", "another patient's visit" },
+		{ "entry.3.resource.id", "e2", "another visit" },
+		{ "entry.3.resource.status", "in-progress", "a visit not finished" },
+		{ "entry.3.resource.meta.versionId", NULL, "a visit without a version (no etag either)" },
+		{ "entry.3.response.etag", "W/\"9\"", "a visit whose etag is not its version" },
+		{ "entry.3.resource.diagnosis.0.condition.reference", "Condition/elsewhere",
+		    "a diagnosis naming a Condition not held" },
+		{ "entry.0.resource.subject.reference", "Patient/p2", "another patient's Condition" },
+		{ "entry.2.resource.encounter.reference", "Encounter/e2", "another visit's Procedure" },
+		{ "entry.4.resource.id", "n2", "another note" },
+		{ "entry.4.resource.docStatus", "preliminary", "the note not signed" },
+		{ "entry.6.resource.resourceType", "Observation", "something the wrap-up did not write" },
+		{ "entry.1.response.status", "400 Bad Request", "a failed entry" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct wrapup_context c = context(DRAFT("n1", "dr1"));
+		struct wrapup_form f;
+		cJSON *a = finished_answer(&c, &f, true);
+
+		set_at(a, cases[i].path, cases[i].value);
+		if (cases[i].value == NULL && strstr(cases[i].path, "versionId") != NULL)
+			set_at(a, "entry.3.response.etag", NULL);
+		refused_answer(a, &c, cases[i].what);
+		wrapup_form_clear(&f);
+		wrapup_context_clear(&c);
+		cJSON_Delete(a);
+	}
+}
+
+Test(wrapup, a_visit_whose_note_was_signed_before_is_finished_from_its_answer)
+{
+	static const char *const ids[] = { "c-afib", "c-cough", "px1", NULL };
+	static const char *const versions[] = { "1", "1", "1", "5" };
+	struct wrapup_context c = context(SIGNED("n0"));
+	struct wrapup_form f;
+	char *cause = NULL;
+	struct fhir_plan *p;
+	cJSON *tx, *a;
+
+	choose(&c, &f);
+	p = wrapup_plan(&c, &f, &(struct wrapup_input){ .patient = "p1",
+	    .when = "2026-12-02T10:00:00Z", .request_id = "req-1" }, &cause);
+	cr_assert_not_null(p, "%s", cause);
+	tx = fhir_plan_transaction(p, fc);
+	a = answer_of(tx, ids, versions, true);
+	cr_assert_eq(wrapup_saved_read(a, "p1", &c, &cause), 0, "%s", cause ? cause : "");
+	cr_assert(c.finished);
+	cr_assert_eq(c.note, WRAPUP_NOTE_SIGNED);
+	cr_assert_eq(c.signed_notes, 1, "no note signed by this write");
+	cr_assert(wrapup_arrived(&c, &f, "req-1"));
+	/* Finished, it takes no second answer. */
+	cr_assert_eq(wrapup_saved_read(a, "p1", &c, &cause), -1);
+	free(cause);
+	cJSON_Delete(a);
+	cJSON_Delete(tx);
+	fhir_plan_free(&p);
+	wrapup_form_clear(&f);
+	wrapup_context_clear(&c);
+}
