@@ -53,7 +53,14 @@ struct charges {
 	size_t npending;
 	size_t from_wrapup; /* lines the wrap-up's procedures started, while they are pending */
 	size_t wrapup_left; /* procedures that did not fit one superbill: proposed after the save */
-	char request_id[UUID_BUF_SIZE]; /* of the pending lines: a retried save finds the first */
+	/*
+	 * The screen's request identifier: each line it makes is named by it and a serial
+	 * never given before (bill_line_name), and keeps that name whatever other lines are
+	 * dropped, saved or proposed again, so a retried save finds exactly the charges a
+	 * first try wrote of the lines still pending.
+	 */
+	char request_id[UUID_BUF_SIZE];
+	unsigned long serial;
 	char claim_id[UUID_BUF_SIZE];   /* of the claim being queued */
 	struct bill_problems problems;  /* what the last check, save or scrub found */
 	struct bill_parties parties;    /* the providers' NPIs, read for the claim */
@@ -72,6 +79,13 @@ struct charges {
 	unsigned generation, choosing;
 };
 
+/* The ending of a plural noun counted N: "" for one, "s" else. */
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void
 set_problems(struct charges *c, const char *title)
 {
@@ -84,6 +98,13 @@ clear_problems(struct charges *c)
 {
 	bill_problems_free(&c->problems);
 	set_problems(c, NULL);
+}
+
+/* L is a new line of this screen: its own request identifier, for good. */
+static void
+name_line(struct charges *c, struct bill_line *l)
+{
+	bill_line_name(l, c->request_id, ++c->serial);
 }
 
 static int
@@ -124,6 +145,29 @@ remember_dropped(struct charges *c, const char *code)
 	return 0;
 }
 
+/* A proposal as it was pending, before the visit was read again. */
+struct proposed {
+	char code[BILL_CODE_SIZE], request_id[BILL_REQUEST_SIZE];
+};
+
+/*
+ * The proposal L is the line proposed before of its code, if one is left among the N of
+ * WAS (taken, so a code proposed twice is two lines): it keeps that line's name, so a
+ * save tried with it (cut by Esc, and going through after the read) is found by the next.
+ * Else it is a new line. At most BILL_LINES_MAX each way.
+ */
+static void
+proposal_name(struct charges *c, struct bill_line *l, struct proposed *was, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (was[i].code[0] != '\0' && strcmp(was[i].code, l->code) == 0) {
+			memcpy(l->request_id, was[i].request_id, BILL_REQUEST_SIZE);
+			was[i].code[0] = '\0';
+			return;
+		}
+	name_line(c, l);
+}
+
 /*
  * With nothing pending but what it proposed, the visit's procedures not yet charged (its
  * wrap-up) become the pending lines, priced from the fee schedule: once both are read,
@@ -143,13 +187,13 @@ start_capture(struct charges *c)
 	if (c->visit.opened.patient == NULL || (fees == NULL && billing_fees_failed() == NULL))
 		return;
 	size_t before = c->npending;
-	char was[BILL_LINES_MAX][BILL_CODE_SIZE];
-	bool same = true;
+	struct proposed was[BILL_LINES_MAX];
 
 	for (size_t i = 0; i < c->npending; i++) {
 		if (c->origin[i] != PROPOSED)
 			return;
-		memcpy(was[i], c->pending[i].code, BILL_CODE_SIZE);
+		memcpy(was[i].code, c->pending[i].code, BILL_CODE_SIZE);
+		memcpy(was[i].request_id, c->pending[i].request_id, BILL_REQUEST_SIZE);
 	}
 	c->npending = c->from_wrapup = c->wrapup_left = 0;
 	c->generation++;
@@ -169,7 +213,7 @@ start_capture(struct charges *c)
 		if (kept < BILL_LINES_MAX) {
 			c->pending[kept] = all[i];
 			c->origin[kept] = PROPOSED;
-			same &= kept < before && strcmp(was[kept], c->pending[kept].code) == 0;
+			proposal_name(c, &c->pending[kept], was, before);
 		}
 		kept++;
 	}
@@ -177,13 +221,52 @@ start_capture(struct charges *c)
 	c->npending = kept < BILL_LINES_MAX ? kept : BILL_LINES_MAX;
 	c->from_wrapup = c->npending;
 	c->wrapup_left = kept - c->npending;
-	/*
-	 * Other lines than those a save was tried with (one whose answer was lost, and went
-	 * through) are another superbill: its own request identifier, or its If-None-Exist
-	 * would find the first one's charges and write none.
-	 */
-	if (before > 0 && (!same || c->npending != before))
-		uuid_v4(c->request_id);
+}
+
+static int
+request_order(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Pending lines whose request identifier a charge of the visit carries were saved by a
+ * try whose answer was lost: they are no longer pending (the charge shows as saved).
+ * The visit's identifiers are looked up sorted, once each.
+ */
+static void
+settle(struct app *app, struct charges *c)
+{
+	const char **ids;
+	size_t nids = 0, kept = 0, settled = 0;
+
+	if (c->npending == 0 || c->visit.nlines == 0)
+		return;
+	ids = xcalloc(c->visit.nlines, sizeof *ids);
+	for (size_t i = 0; i < c->visit.nlines; i++)
+		if (c->visit.lines[i].request_id[0] != '\0')
+			ids[nids++] = c->visit.lines[i].request_id;
+	qsort(ids, nids, sizeof *ids, request_order);
+	for (size_t i = 0; i < c->npending; i++) {
+		const char *key = c->pending[i].request_id;
+
+		if (nids > 0 && bsearch(&key, ids, nids, sizeof *ids, request_order) != NULL) {
+			if (c->origin[i] != TYPED && c->from_wrapup > 0)
+				c->from_wrapup--;
+			settled++;
+			continue;
+		}
+		c->pending[kept] = c->pending[i];
+		c->origin[kept++] = c->origin[i];
+	}
+	free(ids);
+	if (settled == 0)
+		return;
+	c->npending = kept;
+	c->generation++;
+	clear_problems(c);
+	app_status(app, "%zu pending line%s found saved by the earlier try: not saved again",
+	    settled, plural(settled));
 }
 
 static void
@@ -211,6 +294,7 @@ on_visit(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 	c->visit = got;
 	free(c->failed);
 	c->failed = NULL;
+	settle(app, c);
 	start_capture(c);
 	app_dirty(app);
 }
@@ -290,13 +374,6 @@ draw_line(WINDOW *win, int y, const char *mark, const struct bill_line *l)
 		    l->diagnoses[i]);
 	ui_putf(win, y, 1, COLS - 2, UI_NORMAL, false, "%-8s %-6s x%-3lld %10s%s  %-11s  %-24s  %s",
 	    mark, l->code, l->quantity, price, l->overridden ? "*" : " ", mods, diags, l->display);
-}
-
-/* The ending of a plural noun counted N: "" for one, "s" else. */
-static const char *
-plural(size_t n)
-{
-	return n == 1 ? "" : "s";
 }
 
 /* What the visit names as diagnoses that the list above leaves out, in one line. */
@@ -631,6 +708,7 @@ add_form_line(struct app *app, struct charges *c)
 		app_status(app, "Line %zu changed (%s); save to keep it", at + 1, l.code);
 		return true;
 	}
+	name_line(c, &l);
 	c->origin[c->npending] = TYPED;
 	c->pending[c->npending++] = l;
 	reset_form(c);
@@ -675,14 +753,9 @@ line_dropped(struct app *app, void *state, long chosen)
 	}
 	memmove(&c->pending[i], &c->pending[i + 1], (c->npending - i - 1) * sizeof *c->pending);
 	memmove(&c->origin[i], &c->origin[i + 1], (c->npending - i - 1) * sizeof *c->origin);
+	/* The others keep their request identifiers: a retry finds what a first try wrote. */
 	c->npending--;
 	c->generation++;
-	/*
-	 * Other lines than those a save was tried with are another superbill (as in
-	 * start_capture): the lines after it move up, and under the same identifier each
-	 * would find the first try's charge of the line before it.
-	 */
-	uuid_v4(c->request_id);
 	clear_problems(c);
 	app_status(app, "Line %zu (%s) dropped; nothing was written", i + 1, code);
 	app_dirty(app);
@@ -722,14 +795,16 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 
 		c->npending = 0;
 		c->generation++;
-		uuid_v4(c->request_id);
 		clear_problems(c);
 		if (app_audit(app, "create", "ChargeItem", NULL) == 0)
 			app_status(app, "Saved %zu charge%s.", n, n == 1 ? "" : "s");
 		read_visit(app, c);
 		return;
 	}
-	/* The lines stay, under the same request identifier: saving again writes none twice. */
+	/*
+	 * The lines stay, each under its request identifier: saving again, whatever is
+	 * dropped meanwhile, writes none twice; a read of the visit settles those it finds.
+	 */
 	app_error(app, "%s, the lines are kept (save again): %s", fhir_save_name(outcome),
 	    res->message ? res->message : "no answer came");
 	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
@@ -753,7 +828,7 @@ save(struct app *app, void *state)
 		return APP_REDRAW;
 	}
 	clear_problems(c);
-	plan = bill_superbill_plan(c->pending, c->npending, c->request_id, &c->problems);
+	plan = bill_superbill_plan(c->pending, c->npending, &c->problems);
 	if (plan == NULL) {
 		set_problems(c, "Not saved:");
 		app_error(app, "Not saved: %s", c->problems.n ? c->problems.v[0] : "the lines have problems");

@@ -843,6 +843,33 @@ first_reference(const cJSON *obj, const char *name)
 	return fhir_get_string(cJSON_GetArrayItem(fhir_get_array(obj, name), 0), "reference");
 }
 
+/* Identifiers of a charge looked at for its request identifier: ours carry one. */
+#define CHARGE_IDENTIFIERS_MAX 16
+
+/*
+ * The request identifier CI carries into OUT, among its first identifiers; left "" when
+ * there is none or it does not fit (the charge is still read: only a retry's pending
+ * line cannot be matched to it).
+ */
+static void
+read_request_id(const cJSON *ci, struct bill_line *out)
+{
+	const cJSON *id;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(id, fhir_get_array(ci, "identifier"))
+	{
+		const char *value = fhir_get_string(id, "value");
+
+		if (n++ == CHARGE_IDENTIFIERS_MAX)
+			break;
+		if (!same(fhir_get_string(id, "system"), FHIR_REQUEST_SYSTEM) || empty(value))
+			continue;
+		(void)put(out->request_id, sizeof out->request_id, value);
+		return;
+	}
+}
+
 int
 bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
 {
@@ -868,6 +895,7 @@ bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
 	fits &= put(out->id, sizeof out->id, fhir_get_string(ci, "id"));
 	fits &= put(out->version, sizeof out->version, fhir_version_of(ci));
 	fits &= put(out->status, sizeof out->status, fhir_get_string(ci, "status"));
+	read_request_id(ci, out);
 	fits &= put(out->patient, sizeof out->patient,
 	    fhir_get_string(fhir_get_object(ci, "subject"), "reference"));
 	fits &= put(out->encounter, sizeof out->encounter,
@@ -1008,9 +1036,15 @@ check_duplicates(const struct bill_line *lines, size_t n, struct bill_problems *
 	}
 }
 
+void
+bill_line_name(struct bill_line *l, const char *request_id, unsigned long serial)
+{
+	snprintf(l->request_id, sizeof l->request_id, "%s.%lu", request_id != NULL ? request_id : "",
+	    serial);
+}
+
 struct fhir_plan *
-bill_superbill_plan(
-    const struct bill_line *lines, size_t n, const char *request_id, struct bill_problems *out)
+bill_superbill_plan(const struct bill_line *lines, size_t n, struct bill_problems *out)
 {
 	struct fhir_plan *p;
 	size_t before = out->n;
@@ -1022,10 +1056,18 @@ bill_superbill_plan(
 		    out, xasprintf("The superbill has %zu charges; one save takes at most %d: "
 		                   "save it in two",
 		             n, BILL_LINES_MAX));
-	if (empty(request_id))
-		add_problem(out, xstrdup("The superbill has no request identifier"));
 	for (size_t i = 0; i < n; i++) {
 		bill_line_check(&lines[i], i + 1, out);
+		if (empty(lines[i].request_id))
+			add_problem(out, xasprintf("Line %zu has no request identifier", i + 1));
+		/* Two lines under one identifier: a retry would find one and write the other never. */
+		for (size_t j = 0; j < i && !empty(lines[i].request_id); j++)
+			if (strcmp(lines[j].request_id, lines[i].request_id) == 0) {
+				add_problem(out, xasprintf("Line %zu has the request identifier of "
+				                           "line %zu",
+				                     i + 1, j + 1));
+				break;
+			}
 		if (i > 0 && (strcmp(lines[i].patient, lines[0].patient) != 0 ||
 		                 strcmp(lines[i].encounter, lines[0].encounter) != 0))
 			add_problem(out, xasprintf("Line %zu is for another visit than line 1: a "
@@ -1037,14 +1079,13 @@ bill_superbill_plan(
 		return NULL;
 	p = fhir_plan_new();
 	for (size_t i = 0; i < n; i++) {
-		char *rid = xasprintf("%s.%zu", request_id, i + 1);
+		const char *rid = lines[i].request_id;
 		cJSON *ci = bill_charge_item(&lines[i], rid);
 		struct fhir_search *guard = fhir_request_search("ChargeItem", rid);
 		int step = ci != NULL ? fhir_plan_create(p, ci, guard) : -1;
 
 		fhir_search_free(&guard);
 		cJSON_Delete(ci);
-		free(rid);
 		if (step < 0) {
 			add_problem(
 			    out, xasprintf("Line %zu could not be added to the save", i + 1));

@@ -63,6 +63,7 @@
  */
 #define BILL_REF_SIZE 80 /* "Encounter/" and a FHIR id of up to 64 characters */
 #define BILL_CODE_SIZE 16
+#define BILL_REQUEST_SIZE 64 /* a line's request identifier: a UUID, "." and a serial */
 #define BILL_TEXT_SIZE 256 /* a display or an override reason */
 #define BILL_SYSTEM_SIZE 128
 #define BILL_DAY_SIZE 11 /* "2026-03-01" */
@@ -170,6 +171,13 @@ struct bill_line {
 	size_t npointers;
 	/* As read back from the server; "" on a line being captured. */
 	char id[BILL_REF_SIZE], version[BILL_CODE_SIZE], status[BILL_CODE_SIZE];
+	/*
+	 * The request identifier its ChargeItem carries: given when the line is made and
+	 * kept whatever other lines are dropped or reordered, so a retried save finds the
+	 * charge a first try wrote of this line, and only it. Read back too ("" when the
+	 * charge carries none that fits).
+	 */
+	char request_id[BILL_REQUEST_SIZE];
 };
 
 /* A line for FEE (code, display, price, definition) on DAY; the rest is the caller's. */
@@ -210,14 +218,21 @@ int bill_line_read(const cJSON *charge_item, struct bill_line *out, char **cause
 struct fhir_search *bill_charges_search(const char *encounter_id);
 
 /*
+ * Name L for a superbill: its request identifier REQUEST_ID "." SERIAL, where the caller
+ * gives each line it makes a serial of its own and never reuses one under REQUEST_ID.
+ */
+void bill_line_name(struct bill_line *l, const char *request_id, unsigned long serial);
+
+/*
  * The superbill of one encounter as one plan: a create of each line's ChargeItem,
- * each carrying its own request identifier (REQUEST_ID "." the line's number) and
- * If-None-Exist on it, so a retried superbill finds the lines saved before and writes
- * none twice. Refused (NULL, with every problem in *OUT) when a line has a problem,
- * the lines are not all of one patient and encounter, or there are none or too many.
+ * each carrying the line's own request identifier (l->request_id, see bill_line_name)
+ * and If-None-Exist on it, so a retried superbill of any of the lines, in any order,
+ * finds those a first try saved and writes none twice. Refused (NULL, with every
+ * problem in *OUT) when a line has a problem or no request identifier, two lines share
+ * one, the lines are not all of one patient and encounter, or there are none or too many.
  */
 struct fhir_plan *bill_superbill_plan(
-    const struct bill_line *lines, size_t n, const char *request_id, struct bill_problems *out);
+    const struct bill_line *lines, size_t n, struct bill_problems *out);
 
 /* --- the professional claim ------------------------------------------------------------ */
 

@@ -614,6 +614,7 @@ Test(billing_lines, the_charge_item_carries_codes_pointers_modifiers_and_its_req
 	    BILL_CS_HCPCS);
 
 	cr_assert_eq(bill_line_read(w, &back, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_str_eq(back.request_id, "req-1.1", "read back: a retry's line is found by it");
 	cr_assert_str_eq(back.code, "99213");
 	cr_assert_str_eq(back.system, BILL_CS_CPT);
 	cr_assert_eq(back.quantity, 2);
@@ -697,12 +698,15 @@ Test(billing_superbill, one_transaction_each_create_guarded_by_its_own_request)
 	struct bill_line lines[2] = {
 	    office_visit(), line_of(BILL_CS_CPT, "36415", 1200, "E11.9", NULL)};
 	struct bill_problems p = {0};
-	struct fhir_plan *plan = bill_superbill_plan(lines, 2, "sb-7", &p), *again;
+	struct fhir_plan *plan, *again;
 	char *cause = NULL;
 	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
 	cJSON *tx, *tx2, *e;
 	char *a, *b;
 
+	bill_line_name(&lines[0], "sb-7", 1);
+	bill_line_name(&lines[1], "sb-7", 2);
+	plan = bill_superbill_plan(lines, 2, &p);
 	cr_assert_not_null(plan, "%s", p.n ? p.v[0] : "");
 	cr_assert_eq(fhir_plan_steps(plan), 2);
 	tx = fhir_plan_transaction(plan, fc);
@@ -717,7 +721,7 @@ Test(billing_superbill, one_transaction_each_create_guarded_by_its_own_request)
 	cr_assert_not(fhir_carries_request(fhir_get_object(e, "resource"), "sb-7.1"));
 
 	/* A retry of the same superbill sends the same guards: nothing is written twice. */
-	again = bill_superbill_plan(lines, 2, "sb-7", &p);
+	again = bill_superbill_plan(lines, 2, &p);
 	tx2 = fhir_plan_transaction(again, fc);
 	a = cJSON_PrintUnformatted(tx);
 	b = cJSON_PrintUnformatted(tx2);
@@ -728,6 +732,83 @@ Test(billing_superbill, one_transaction_each_create_guarded_by_its_own_request)
 	fhir_client_free(&fc);
 }
 
+/* The request identifier of each create of a superbill's transaction, in order. */
+static void
+superbill_requests(const struct bill_line *lines, size_t n, char out[][BILL_REQUEST_SIZE])
+{
+	struct bill_problems p = {0};
+	struct fhir_plan *plan = bill_superbill_plan(lines, n, &p);
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *tx;
+
+	cr_assert_not_null(plan, "%s", p.n ? p.v[0] : "");
+	tx = fhir_plan_transaction(plan, fc);
+	cr_assert_eq(cJSON_GetArraySize(fhir_get_array(tx, "entry")), (int)n);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *e = cJSON_GetArrayItem(fhir_get_array(tx, "entry"), (int)i);
+		const char *guard = fhir_get_string(fhir_get_object(e, "request"), "ifNoneExist");
+		const char *at = guard != NULL ? strrchr(guard, 'C') : NULL; /* ...%7C then the id */
+
+		cr_assert_not_null(at, "line %zu is guarded by its request identifier", i + 1);
+		snprintf(out[i], BILL_REQUEST_SIZE, "%s", at + 1);
+		cr_assert(fhir_carries_request(fhir_get_object(e, "resource"), out[i]),
+		    "line %zu carries %s", i + 1, out[i]);
+	}
+	cJSON_Delete(tx);
+	fhir_plan_free(&plan);
+	fhir_client_free(&fc);
+}
+
+Test(billing_superbill, a_lines_request_identifier_is_stable_across_a_drop)
+{
+	struct bill_line lines[3] = {office_visit(),
+	    line_of(BILL_CS_CPT, "36415", 1200, "E11.9", NULL),
+	    line_of(BILL_CS_CPT, "85025", 1066, "E11.9", NULL)};
+	char first[3][BILL_REQUEST_SIZE], again[2][BILL_REQUEST_SIZE];
+
+	for (size_t i = 0; i < 3; i++)
+		bill_line_name(&lines[i], "sb-5", i + 1);
+	cr_assert_str_eq(lines[2].request_id, "sb-5.3");
+	superbill_requests(lines, 3, first);
+	cr_assert_str_eq(first[0], "sb-5.1");
+	cr_assert_str_eq(first[1], "sb-5.2");
+	cr_assert_str_eq(first[2], "sb-5.3");
+	/*
+	 * The first line dropped after a try whose answer was lost: the others move up, and
+	 * each is still guarded by the identifier it was first saved under, not the one of
+	 * the line that was before it, so the retry finds exactly what the first try wrote.
+	 */
+	lines[0] = lines[1];
+	lines[1] = lines[2];
+	superbill_requests(lines, 2, again);
+	cr_assert_str_eq(again[0], first[1], "36415 keeps its identifier");
+	cr_assert_str_eq(again[1], first[2], "85025 keeps its identifier");
+	/* Reordered, each line still carries its own. */
+	lines[2] = lines[0];
+	lines[0] = lines[1];
+	lines[1] = lines[2];
+	superbill_requests(lines, 2, again);
+	cr_assert_str_eq(again[0], "sb-5.3");
+	cr_assert_str_eq(again[1], "sb-5.2");
+}
+
+Test(billing_superbill, refused_without_a_request_identifier_per_line)
+{
+	struct bill_line lines[3] = {office_visit(),
+	    line_of(BILL_CS_CPT, "36415", 1200, "E11.9", NULL),
+	    line_of(BILL_CS_CPT, "85025", 1066, "E11.9", NULL)};
+	struct bill_problems p = {0};
+
+	bill_line_name(&lines[0], "sb-6", 1);
+	bill_line_name(&lines[2], "sb-6", 1);
+	cr_assert_null(bill_superbill_plan(lines, 3, &p));
+	cr_assert_eq(p.n, 2);
+	assert_problem(&p, "Line 2 has no request identifier");
+	assert_problem(&p, "Line 3 has the request identifier of line 1");
+	bill_problems_free(&p);
+}
+
 Test(billing_superbill, refused_with_every_problem)
 {
 	struct bill_line lines[4] = {office_visit(),
@@ -736,13 +817,15 @@ Test(billing_superbill, refused_with_every_problem)
 
 	strcpy(lines[3].encounter, "Encounter/e2");
 	strcpy(lines[3].code, "99214");
-	cr_assert_null(bill_superbill_plan(lines, 4, "sb-8", &p));
+	for (size_t i = 0; i < 4; i++)
+		bill_line_name(&lines[i], "sb-8", i + 1);
+	cr_assert_null(bill_superbill_plan(lines, 4, &p));
 	cr_assert_eq(p.n, 3, "three problems");
 	assert_problem(&p, "Line 2 (36415) has no diagnosis");
 	assert_problem(&p, "Line 4 is for another visit than line 1");
 	assert_problem(&p, "Line 3 repeats line 1 (99213 on 2026-03-01)");
 	bill_problems_free(&p);
-	cr_assert_null(bill_superbill_plan(lines, 0, "sb-8", &p));
+	cr_assert_null(bill_superbill_plan(lines, 0, &p));
 	assert_problem(&p, "The superbill has no charges");
 	bill_problems_free(&p);
 }
@@ -755,8 +838,9 @@ Test(billing_superbill, at_most_one_plan_of_lines)
 	for (size_t i = 0; i < BILL_LINES_MAX + 1; i++) {
 		lines[i] = office_visit();
 		snprintf(lines[i].day, sizeof lines[i].day, "2026-03-%02zu", i + 1);
+		bill_line_name(&lines[i], "sb-9", i + 1);
 	}
-	cr_assert_null(bill_superbill_plan(lines, BILL_LINES_MAX + 1, "sb-9", &p));
+	cr_assert_null(bill_superbill_plan(lines, BILL_LINES_MAX + 1, &p));
 	cr_assert_eq(p.n, 1, "days apart, so no line repeats another");
 	assert_problem(
 	    &p, "The superbill has 16 charges; one save takes at most 15: save it in two");

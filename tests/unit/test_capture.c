@@ -449,7 +449,10 @@ Test(capture_lines, one_pending_line_per_procedure_with_the_primary_diagnosis_fi
 	    "Line 3 (99499) has no price in the fee schedule: type its price");
 	bill_problems_free(&problems);
 	/* The priced lines make one superbill as they are. */
-	plan = bill_superbill_plan(out, 2, "req-1", &problems);
+	cr_assert_eq(out[0].request_id[0], '\0', "a screen names each line it makes");
+	bill_line_name(&out[0], "req-1", 1);
+	bill_line_name(&out[1], "req-1", 2);
+	plan = bill_superbill_plan(out, 2, &problems);
 	cr_assert_not_null(plan, "%s", problems.n ? problems.v[0] : "");
 	cr_assert_eq(fhir_plan_steps(plan), 2);
 	fhir_plan_free(&plan);
