@@ -276,7 +276,6 @@ app_key_jumps(struct app *app, int key)
 static void
 global_action(struct app *app, enum action a)
 {
-
 	switch (a) {
 	case A_HELP:
 		app_open_named(app, "help");

@@ -48,14 +48,14 @@ struct transfer {
 	double started; /* monotonic seconds */
 	double due;	/* when a waiting retry starts */
 	/*
-	 * The attempt's request is going out: its connection is up (prereq). The fields from
-	 * id to started are the request; the rest belong to the easy handle and its attempt,
-	 * so two transfers can trade requests (yield_to) while their handles stay put.
+	 * The attempt's request is going out: its connection is up (on_prereq). This and the
+	 * fields below belong to the easy handle and its attempt; those above, but for client
+	 * and easy, are the request, which two transfers can trade (yield_to).
 	 */
 	bool sent;
 	/*
 	 * A yielding request kept out of libcurl while others wait or run (http_submit,
-	 * pull_back): started by the pump when none is left, so it never goes before them.
+	 * pull_back): started by http_client_wait once none is left, so never before them.
 	 */
 	bool held;
 	/*
@@ -516,11 +516,11 @@ request_target(const char *url)
 	return target;
 }
 
-#define SWAP(a, b, field)                     \
-	do {                                  \
+#define SWAP(a, b, field)                                 \
+	do {                                              \
 		__typeof__((a)->field) tmp_ = (a)->field; \
-		(a)->field = (b)->field;      \
-		(b)->field = tmp_;            \
+		(a)->field = (b)->field;                  \
+		(b)->field = tmp_;                        \
 	} while (0)
 
 /*
