@@ -38,7 +38,13 @@ struct schedule {
 	struct sched_owners owners;
 	bool owners_read;
 	char *failed; /* why nothing can be shown, or NULL */
-	size_t owner;
+	size_t owner; /* whose day is asked for, and acted on */
+	/*
+	 * Whose day (or week) is on screen. Choosing another practitioner leaves the grid as it
+	 * is until theirs is read, so the terminal gets only the rows that differ (at 9600 baud a
+	 * cleared and redrawn grid is a second); a read that fails or is cancelled goes back to it.
+	 */
+	size_t shown_owner;
 	struct date day;      /* the day asked for */
 	struct sched_day data; /* the day shown (data.date), once read */
 	bool have_data;
@@ -80,6 +86,23 @@ static const struct sched_owner *
 owner(const struct schedule *s)
 {
 	return s->owner < s->owners.n ? &s->owners.v[s->owner] : NULL;
+}
+
+/* The practitioner whose day the grid shows: the one asked for until a day is read. */
+static const struct sched_owner *
+shown_owner(const struct schedule *s)
+{
+	bool shown = s->week_view ? s->have_week : s->have_data;
+
+	return shown && s->shown_owner < s->owners.n ? &s->owners.v[s->shown_owner] : owner(s);
+}
+
+/* A read failed or was cancelled: the grid's practitioner is the one acted on again. */
+static void
+owner_read_failed(struct schedule *s)
+{
+	if ((s->week_view ? s->have_week : s->have_data) && s->shown_owner < s->owners.n)
+		s->owner = s->shown_owner;
 }
 
 static void
@@ -170,10 +193,12 @@ on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 
 	(void)tag;
 	if (r->status != FHIR_OK) {
+		owner_read_failed(s);
 		app_error(app, "The schedule could not be read: %s", r->message ? r->message : "no answer");
 		return;
 	}
 	if (sched_day_read(r->resource, &s->day, &day, &cause) != 0) {
+		owner_read_failed(s);
 		app_error(app, "The schedule could not be read: %s", cause);
 		free(cause);
 		return;
@@ -191,6 +216,7 @@ on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	}
 	s->data = day;
 	s->have_data = true;
+	s->shown_owner = s->owner;
 	fill_day_list(s);
 	if ((s->data.slots_total >= 0 && s->data.slots_total > cJSON_GetArraySize(s->data.slots)) ||
 	    (s->data.appts_total >= 0 && s->data.appts_total > cJSON_GetArraySize(s->data.appts)))
@@ -208,10 +234,12 @@ on_week(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 
 	(void)tag;
 	if (r->status != FHIR_OK || sched_week_read(r->resource, &s->day, s->week, &s->week_partial) != 0) {
+		owner_read_failed(s);
 		app_error(app, "The week could not be read: %s", r->message ? r->message : "not a search answer");
 		return;
 	}
 	s->have_week = true;
+	s->shown_owner = s->owner;
 	pg = ui_list_page_new(WCOL_COUNT);
 	ticket = ui_list_reset(&s->weeklist);
 	for (int i = 0; i < 7; i++) {
@@ -237,28 +265,32 @@ on_week(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 static void
 load_day(struct schedule *s)
 {
-	char date[DATE_BUF_SIZE], *label;
+	const struct sched_owner *o = owner(s);
+	char date[DATE_BUF_SIZE], *label, *whose;
 
-	if (owner(s) == NULL)
+	if (o == NULL)
 		return;
 	date_format_display(&s->day, date, sizeof date);
+	/* Whose, when the grid on screen is still another practitioner's (shown_owner). */
+	whose = o != shown_owner(s) ? xasprintf(" for %s", o->name) : xstrdup("");
 	if (s->week_view) {
-		struct fhir_search *q = sched_week_search(owner(s), &s->day);
+		struct fhir_search *q = sched_week_search(o, &s->day);
 
-		label = xasprintf("Reading the week from %s", date);
+		label = xasprintf("Reading the week from %s%s", date, whose);
 		app_request(s->app, s, &(struct app_request){ .search = q, .done = on_week,
 		    .slot = "schedule-day", .label = label });
 		fhir_search_free(&q);
 	} else {
-		cJSON *batch = sched_day_batch(app_fhir(s->app), owner(s), &s->day);
+		cJSON *batch = sched_day_batch(app_fhir(s->app), o, &s->day);
 
-		label = xasprintf("Reading %s", date);
+		label = xasprintf("Reading %s%s", date, whose);
 		/* The slot makes a quicker key press supersede this day: only the last day counts. */
 		app_request(s->app, s, &(struct app_request){ .batch = batch, .done = on_day,
 		    .slot = "schedule-day", .label = label });
 		cJSON_Delete(batch);
 	}
 	free(label);
+	free(whose);
 	app_dirty(s->app);
 }
 
@@ -358,7 +390,7 @@ static void
 schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct schedule *s = state;
-	const struct sched_owner *o = owner(s);
+	const struct sched_owner *o = shown_owner(s);
 	char date[DATE_BUF_SIZE];
 	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	const struct date *shown = s->have_data && !s->week_view ? &s->data.date : &s->day;
@@ -864,8 +896,8 @@ chosen_owner(struct app *app, void *state, long chosen)
 	(void)app;
 	if (chosen < 0 || (size_t)chosen >= s->owners.n || (size_t)chosen == s->owner)
 		return;
+	/* The grid stays until the chosen day is read (shown_owner): no blank grid in between. */
 	s->owner = (size_t)chosen;
-	s->have_data = false;
 	load_day(s);
 }
 

@@ -160,7 +160,14 @@ const struct screen_ops *app_find_screen(struct app *app, const char *name);
 int app_open_named(struct app *app, const char *name);
 void app_pop(struct app *app);
 void app_apply_leave(struct app *app);
+/* The capabilities came: the top screen leaves, saying why, when the server cannot serve it. */
+void app_modules_check(struct app *app);
 bool app_any_unsaved(struct app *app);
+/*
+ * Whether KEY, on the top screen, opens another module's screen (F2, F3...) that neither
+ * the screen nor its widget takes: what it does depends on nothing the screen reads.
+ */
+bool app_key_jumps(struct app *app, int key);
 /* A key the top screen gets: its text input, its actions, its widget, then the global ones. */
 void app_screen_key(struct app *app, int key);
 /* The hint line of the top screen from the live keymap, into BUF. */

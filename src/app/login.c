@@ -209,6 +209,8 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 	}
 	app->link = LINK_UP;
 	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
+	/* A screen opened while connecting was not checked against them. */
+	app_modules_check(app);
 	/*
 	 * The held keys are applied by the loop now that nothing blocks them (held_keys_due),
 	 * then the modules' once-a-session reads follow when nothing waits (ready_hooks).

@@ -333,7 +333,10 @@ asking(struct app *app)
 /*
  * Whether KEY, typed now, waits for the top screen's requests. Esc never waits: it
  * cancels them. Text typed into a field waits only for what typing cannot supersede (a
- * save, an open): a search typed further replaces the one that runs.
+ * save, an open): a search typed further replaces the one that runs. A jump to another
+ * module (F2 on home while home reads who is logged in) does not wait for reads either:
+ * what it opens depends on none of them, and its own first read then waits only for
+ * what is already on the wire, not for the answers and the reaction to them.
  */
 static bool
 waits_for_screen(struct app *app, int key)
@@ -343,6 +346,8 @@ waits_for_screen(struct app *app, int key)
 	if (f == NULL || app_requests(app, f->state) == 0)
 		return false;
 	if (keymap_lookup(app->keymap, "global", key) == A_BACK)
+		return false;
+	if (app_requests_unslotted(app, f->state) == 0 && app_key_jumps(app, key))
 		return false;
 	return !app_key_is_typing(app, key) || app_requests_unslotted(app, f->state) > 0;
 }

@@ -33,11 +33,18 @@ start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, ui
 		refuse(done, arg, "not connected to the server");
 		return;
 	}
+	/* The app's own work behind the screens gives way to what the user waits for. */
+	fhir_client_yielding(fc, req->background);
 	if (req->plan != NULL) {
+		/*
+		 * Before the capabilities are in (a screen opened while connecting), a plan goes
+		 * as a transaction: all or nothing, so a server without them refuses it whole.
+		 */
 		bool tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
 
 		/* The plan keeps *HTTP_ID at its step in flight, so Esc stops whichever runs. */
 		fhir_plan_start(fc, req->plan, tx, done, arg, http_id);
+		fhir_client_yielding(fc, false);
 		return;
 	}
 	if (req->read != NULL) {
@@ -60,6 +67,7 @@ start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, ui
 	} else {
 		refuse(done, arg, "nothing to ask the server");
 	}
+	fhir_client_yielding(fc, false);
 	if (id != 0)
 		*http_id = id;
 }

@@ -85,6 +85,35 @@ app_open_named(struct app *app, const char *name)
 	return app_open(app, ops, NULL);
 }
 
+/* Why the server cannot serve OPS's module, or NULL when it can or is not known yet. */
+static char *
+module_missing(struct app *app, const struct screen_ops *ops)
+{
+	if (ops->module == NULL || app_caps(app) == NULL)
+		return NULL;
+	for (size_t i = 0; i < fhir_modules_count; i++)
+		if (strcmp(fhir_modules[i].name, ops->module) == 0)
+			return fhir_module_missing(app_caps(app), &fhir_modules[i]);
+	return NULL;
+}
+
+/*
+ * The capabilities are in: a screen opened while they were read, whose module the server
+ * cannot serve, says so and leaves (between events, as app_leave does).
+ */
+void
+app_modules_check(struct app *app)
+{
+	struct frame *f = app_top(app);
+	char *missing = f != NULL ? module_missing(app, f->ops) : NULL;
+
+	if (missing == NULL)
+		return;
+	app_error(app, "%s is unavailable: %s", f->ops->title, missing);
+	free(missing);
+	app->leave_instance = f->instance;
+}
+
 int
 app_open(struct app *app, const struct screen_ops *ops, void *arg)
 {
@@ -95,12 +124,16 @@ app_open(struct app *app, const struct screen_ops *ops, void *arg)
 		return -1;
 	}
 	/*
-	 * Home is drawn before the connection (it shows the server once it comes); any other
-	 * screen that needs it waits: the key that asked is held (app_hold) and applied when
-	 * the capabilities are in. A failed connection is tried again by such a key.
+	 * Home is drawn before the connection (it shows the server once it comes). Another
+	 * screen opens while the connection is being made: its requests wait for it, and its
+	 * first read goes before the capability read (which yields), since it does not need
+	 * it; the screen is checked against the capabilities once they come
+	 * (app_modules_check). After a failed connection such a screen waits: the key that
+	 * asked is held (app_hold), the connection is tried again, and the key is applied
+	 * when the capabilities are in.
 	 */
 	if ((ops->needs & SCREEN_NEEDS_ONLINE) && app->link != LINK_UP &&
-	    strcmp(ops->name, app->config->home) != 0) {
+	    app->link != LINK_CONNECTING && strcmp(ops->name, app->config->home) != 0) {
 		app->wants_link = true;
 		app_link_start(app);
 		app_error(app, "%s waits for the connection to %s", ops->title, app->profile->base_url);
@@ -110,17 +143,13 @@ app_open(struct app *app, const struct screen_ops *ops, void *arg)
 		app_error(app, "%s needs a patient: find one first (F2)", ops->title);
 		return -1;
 	}
-	if (ops->module != NULL && app_caps(app) != NULL) {
-		for (size_t i = 0; i < fhir_modules_count; i++) {
-			char *missing;
+	{
+		char *missing = module_missing(app, ops);
 
-			if (strcmp(fhir_modules[i].name, ops->module) != 0)
-				continue;
-			if ((missing = fhir_module_missing(app_caps(app), &fhir_modules[i])) != NULL) {
-				app_error(app, "%s is unavailable: %s", ops->title, missing);
-				free(missing);
-				return -1;
-			}
+		if (missing != NULL) {
+			app_error(app, "%s is unavailable: %s", ops->title, missing);
+			free(missing);
+			return -1;
 		}
 	}
 	if (app->depth == STACK_MAX) {
@@ -210,21 +239,43 @@ app_any_unsaved(struct app *app)
 	return false;
 }
 
+/* The global actions that open a module's screen. */
+static const struct {
+	enum action a;
+	const char *screen;
+} jumps[] = {
+	{ A_PATIENTS, "patients" },
+	{ A_SCHEDULE, "schedule" },
+	{ A_FLOW_BOARD, "flow" },
+	{ A_CHART, "chart" },
+	{ A_BILLING, "billing" },
+};
+
+bool
+app_key_jumps(struct app *app, int key)
+{
+	struct frame *f = app_top(app);
+	const char *contexts[3];
+	size_t n = contexts_of(app, f, contexts);
+	enum action a = keymap_lookup_chain(app->keymap, contexts, n, key);
+	bool jump = false;
+
+	for (size_t i = 0; i < sizeof jumps / sizeof jumps[0]; i++)
+		jump = jump || jumps[i].a == a;
+	/* Bound by the screen or its widget, or an action of the screen's own table: not a jump. */
+	if (!jump || (n > 1 && keymap_lookup_chain(app->keymap, contexts, n - 1, key) != A_NONE))
+		return false;
+	for (const struct screen_action *sa = f != NULL ? f->ops->actions : NULL;
+	     sa != NULL && sa->action != A_NONE; sa++)
+		if (sa->action == a)
+			return false;
+	return true;
+}
+
 /* What the loop itself does with an action no screen took. */
 static void
 global_action(struct app *app, enum action a)
 {
-	static const struct {
-		enum action a;
-		const char *screen;
-	} jumps[] = {
-		{ A_PATIENTS, "patients" },
-		{ A_SCHEDULE, "schedule" },
-		{ A_FLOW_BOARD, "flow" },
-		{ A_CHART, "chart" },
-		{ A_BILLING, "billing" },
-	};
-
 	switch (a) {
 	case A_HELP:
 		app_open_named(app, "help");

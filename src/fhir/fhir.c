@@ -17,6 +17,7 @@ struct fhir_client {
 	struct http_client *http;
 	char *base; /* without a trailing slash */
 	CURL *escaper; /* only for curl_easy_escape */
+	bool yielding; /* fhir_client_yielding: what is submitted now yields (http_request.yields) */
 };
 
 struct fhir_search {
@@ -622,6 +623,7 @@ submit_as(struct fhir_client *fc, enum http_method method, const char *url,
 		.body = body,
 		.body_len = body ? strlen(body) : 0,
 		.retry = read,
+		.yields = fc->yielding,
 	};
 
 	p->done = done;
@@ -702,12 +704,23 @@ fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc, const struct
 	free(url);
 }
 
+/*
+ * The capability read yields its place on the connection to any other read waiting for
+ * it (http_request.yields): started behind home, it would otherwise go before the search
+ * typed at once, which does not need it.
+ */
 static uint64_t
 metadata_get(struct fhir_client *fc, const char *query, fhir_done_fn done, void *arg)
 {
 	char *url = xasprintf("%s/metadata%s", fc->base, query);
-	uint64_t id = submit(fc, HTTP_GET, url, read_headers, NULL, done, arg);
+	struct pending *p = xmalloc(sizeof *p);
+	struct http_request req = { .method = HTTP_GET, .url = url, .headers = read_headers,
+		.retry = true, .yields = true };
+	uint64_t id;
 
+	p->done = done;
+	p->arg = arg;
+	id = http_submit(fc->http, &req, on_http_done, p);
 	free(url);
 	return id;
 }
@@ -733,6 +746,12 @@ on_least_metadata(struct fhir_result *r, void *arg)
 	else
 		m->done(r, m->arg);
 	free(m);
+}
+
+void
+fhir_client_yielding(struct fhir_client *fc, bool yielding)
+{
+	fc->yielding = yielding;
 }
 
 uint64_t

@@ -74,9 +74,14 @@ void fhir_batch_add_search(cJSON *entries, const struct fhir_client *fc,
  * request could not be built, in which case DONE has already been called.
  */
 /*
+ * While YIELDING, the requests submitted give way to the others (http_request.yields):
+ * the app's work behind the screens, so that the user's own reads go first.
+ */
+void fhir_client_yielding(struct fhir_client *fc, bool yielding);
+/*
  * The CapabilityStatement, as little of it as the server will give: the elements
  * fhir_caps_parse reads (FHIR_CAPS_ELEMENTS), else the whole one. The id is the first
- * request's.
+ * request's. It always yields: a read that does not need it goes first.
  */
 uint64_t fhir_metadata(struct fhir_client *fc, fhir_done_fn done, void *arg);
 /* IF_NONE_MATCH: a version id for a conditional read, or NULL. */

@@ -37,6 +37,7 @@ struct transfer {
 	char *body;
 	size_t body_len;
 	bool retry;
+	bool yields; /* http_request.yields */
 	http_done_fn done;
 	void *arg;
 
@@ -46,6 +47,17 @@ struct transfer {
 	unsigned silent_closes;	      /* attempts closed after the handshake with no answer */
 	double started; /* monotonic seconds */
 	double due;	/* when a waiting retry starts */
+	/*
+	 * The attempt's request is going out: its connection is up (on_prereq). This and the
+	 * fields below belong to the easy handle and its attempt; those above, but for client
+	 * and easy, are the request, which two transfers can trade (yield_to).
+	 */
+	bool sent;
+	/*
+	 * A yielding request kept out of libcurl while others wait or run (http_submit,
+	 * pull_back): started by http_client_wait once none is left, so never before them.
+	 */
+	bool held;
 	/*
 	 * The attempt could not start (resp holds why): reported by the next
 	 * http_client_pump, never from inside http_submit or a loop over the list.
@@ -484,6 +496,99 @@ start_failed(struct transfer *t, const char *why)
 	t->start_failed = true;
 }
 
+/* "path?query" of URL, for CURLOPT_REQUEST_TARGET; NULL if it cannot be parsed (caller frees). */
+static char *
+request_target(const char *url)
+{
+	CURLU *u = curl_url();
+	char *path = NULL, *query = NULL, *target = NULL;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK && query != NULL)
+			target = xasprintf("%s?%s", path, query);
+		else
+			target = xstrdup(path);
+	}
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+	return target;
+}
+
+#define SWAP(a, b, field)                                 \
+	do {                                              \
+		__typeof__((a)->field) tmp_ = (a)->field; \
+		(a)->field = (b)->field;                  \
+		(b)->field = tmp_;                        \
+	} while (0)
+
+/*
+ * T's request is about to go out on its connection, and U (a GET not yet sent) waits for
+ * one: T's handle sends U's request and U's handle, later, T's. The requests trade places
+ * (id, URL, headers, callback and what they counted); each handle keeps its own response,
+ * still empty. Both handles are told the request line and headers they now send.
+ */
+static int
+yield_to(struct transfer *t, struct transfer *u)
+{
+	char *tt = request_target(u->url), *ut = request_target(t->url);
+
+	if (tt == NULL || ut == NULL) {
+		free(tt);
+		free(ut);
+		return -1;
+	}
+	SWAP(t, u, id);
+	SWAP(t, u, headers);
+	SWAP(t, u, method);
+	SWAP(t, u, url);
+	SWAP(t, u, body);
+	SWAP(t, u, body_len);
+	SWAP(t, u, retry);
+	SWAP(t, u, yields);
+	SWAP(t, u, done);
+	SWAP(t, u, arg);
+	SWAP(t, u, attempts);
+	SWAP(t, u, redirects);
+	SWAP(t, u, sent_total);
+	SWAP(t, u, silent_closes);
+	SWAP(t, u, started);
+	curl_easy_setopt(t->easy, CURLOPT_REQUEST_TARGET, tt);
+	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(u->easy, CURLOPT_REQUEST_TARGET, ut);
+	curl_easy_setopt(u->easy, CURLOPT_HTTPHEADER, u->headers);
+	free(tt);
+	free(ut);
+	return 0;
+}
+
+/*
+ * libcurl is about to send T's request: its connection is up. A request that yields gives
+ * its place to the oldest GET still waiting for a connection (with one connection a host,
+ * every other request waits behind it), so what the user waits for goes first.
+ */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct transfer *t = arg, *u, *best = NULL;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	t->sent = true;
+	if (!t->yields || t->method != HTTP_GET)
+		return CURL_PREREQFUNC_OK;
+	for (u = t->client->transfers; u != NULL; u = u->next)
+		if (u != t && u->easy != NULL && !u->sent && !u->start_failed && !u->yields &&
+		    u->method == HTTP_GET && (best == NULL || u->id < best->id))
+			best = u;
+	if (best != NULL && yield_to(t, best) == 0)
+		best->sent = false;
+	return CURL_PREREQFUNC_OK;
+}
+
 /* Start the next attempt of T; on failure T is marked, to be reported by the pump. */
 static void
 start_attempt(struct transfer *t)
@@ -509,6 +614,7 @@ start_attempt(struct transfer *t)
 	t->errbuf[0] = '\0';
 	t->attempts++;
 	t->due = 0;
+	t->sent = false;
 
 	e = t->easy = easy_init();
 	if (e == NULL) {
@@ -560,6 +666,8 @@ start_attempt(struct transfer *t)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	switch (t->method) {
 	case HTTP_GET:
@@ -589,6 +697,43 @@ start_attempt(struct transfer *t)
 		start_failed(t, "libcurl could not queue the request");
 }
 
+/* An unfinished request that does not yield (waiting, running or waiting to retry). */
+static bool
+others_wait(const struct http_client *c)
+{
+	for (const struct transfer *t = c->transfers; t != NULL; t = t->next)
+		if (!t->yields && !t->start_failed)
+			return true;
+	return false;
+}
+
+/*
+ * U, which does not yield, was just submitted: yielding requests that libcurl holds
+ * behind a request in flight (one connection a host) are taken back, to go after U. One
+ * that may be making the connection itself (none in flight) stays: taking it back would
+ * throw the handshake away, and it yields to a GET once the connection is up (on_prereq).
+ */
+static void
+pull_back(struct http_client *c, const struct transfer *u)
+{
+	struct transfer *t;
+	bool in_flight = false;
+
+	for (t = c->transfers; t != NULL; t = t->next)
+		in_flight = in_flight || (t != u && t->easy != NULL && t->sent);
+	if (!in_flight)
+		return;
+	for (t = c->transfers; t != NULL; t = t->next) {
+		if (!t->yields || t->easy == NULL || t->sent || t->start_failed)
+			continue;
+		curl_multi_remove_handle(c->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+		t->easy = NULL;
+		t->attempts--; /* not an attempt: it never went out */
+		t->held = true;
+	}
+}
+
 uint64_t
 http_submit(struct http_client *c, const struct http_request *req, http_done_fn done, void *arg)
 {
@@ -606,6 +751,7 @@ http_submit(struct http_client *c, const struct http_request *req, http_done_fn 
 		t->body_len = req->body_len;
 	}
 	t->retry = req->retry;
+	t->yields = req->yields;
 	t->done = done;
 	t->arg = arg;
 	t->started = now_seconds();
@@ -615,7 +761,12 @@ http_submit(struct http_client *c, const struct http_request *req, http_done_fn 
 	t->headers = curl_slist_append(t->headers, "Expect:");
 	t->next = c->transfers;
 	c->transfers = t;
-	start_attempt(t);
+	if (t->yields && others_wait(c))
+		t->held = true;
+	else
+		start_attempt(t);
+	if (!t->yields)
+		pull_back(c, t);
 	return t->id;
 }
 
@@ -949,6 +1100,18 @@ http_client_wait(struct http_client *c, const int *extra_fds, unsigned nfds, int
 
 	if (nfds > sizeof fds / sizeof fds[0])
 		nfds = sizeof fds / sizeof fds[0];
+	/*
+	 * Held requests start once no other is left. Here, not in the pump: between the two
+	 * the caller took the answers and may have asked for more (a key typed ahead applied
+	 * to a search's answer), which goes first.
+	 */
+	if (!others_wait(c))
+		for (struct transfer *h = c->transfers; h != NULL; h = h->next)
+			if (h->held) {
+				h->held = false;
+				start_attempt(h);
+				timeout_ms = 0;
+			}
 	for (t = c->transfers; t != NULL; t = t->next) {
 		if (t->start_failed) {
 			timeout_ms = 0; /* to be reported by the next pump */

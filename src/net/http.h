@@ -92,6 +92,14 @@ struct http_request {
 	 * behind the user's back.
 	 */
 	bool retry;
+	/*
+	 * A GET that gives its place on a connection to another: when it is about to go out
+	 * (on a new connection, once TLS is up, or a reused one) and a GET submitted since
+	 * still waits for a connection, that one goes instead and this one after it. The
+	 * capability read at start-up yields to the user's first search: on a 600 ms link
+	 * that search would otherwise wait a round trip and the statement's bytes.
+	 */
+	bool yields;
 };
 
 struct http_client;

@@ -771,7 +771,10 @@ function capabilityStatement(ctx, subsetting) {
 }
 
 function buildCapabilityStatement(ctx) {
-  const types = getResourceTypes().sort();
+  // --leave-out: types the statement does not offer (they still answer).
+  const types = getResourceTypes()
+    .filter((t) => !(ctx.leaveOut ?? []).includes(t))
+    .sort();
   const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'].map(
     (code) => ({ code })
   );

@@ -28,7 +28,7 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-cert NAME]
            [--scale N [--observations K] [--appointments-per-day A]] [--practitioners P]
-           [--no-data] [--no-transactions] [--seed S] [--log FILE]
+           [--no-data] [--no-transactions] [--leave-out TYPES] [--seed S] [--log FILE]
 
   --certs DIR         certificates made by make-certs DIR (required)
   --port N            FHIR port on localhost (127.0.0.1 and ::1); 0 = any free port (default)
@@ -46,6 +46,9 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
   --no-data           start empty except for the two user Practitioners
   --no-transactions   act as a server without transactions (OpenEMR's API, for one):
                       not in the CapabilityStatement, and a transaction Bundle gets 400
+  --leave-out TYPES   leave the resource types TYPES (Slot,Appointment) out of the
+                      CapabilityStatement, as a server that does not offer them; they
+                      still answer, so a client that asks anyway is seen to
   --seed S            seed for the generated data (default ${require('./data').DEFAULT_SEED})
   --log FILE          also write the request log to FILE (truncated at start)
 
@@ -58,8 +61,8 @@ function die(message, code = 1) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, seed: undefined, log: undefined, serverCert: undefined };
-  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--seed', '--log']);
+  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, leaveOut: [], seed: undefined, log: undefined, serverCert: undefined };
+  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--leave-out', '--seed', '--log']);
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
     if (flag === '-h' || flag === '--help') {
@@ -111,6 +114,12 @@ function parseArgs(argv) {
         break;
       case '--no-transactions':
         opts.noTransactions = true;
+        break;
+      case '--leave-out':
+        if (!/^[A-Z][A-Za-z]+(,[A-Z][A-Za-z]+)*$/.test(value)) {
+          die('--leave-out takes resource types separated by commas, such as Slot,Appointment', 2);
+        }
+        opts.leaveOut = value.split(',');
         break;
       case '--seed':
         opts.seed = value;
@@ -297,7 +306,7 @@ async function main() {
   const loadMs = Date.now() - t1;
 
   let base = 'https://localhost:0/fhir';
-  const ctx = { base: () => base, version: VERSION, startedAt: startedAt.toISOString(), noTransactions: opts.noTransactions };
+  const ctx = { base: () => base, version: VERSION, startedAt: startedAt.toISOString(), noTransactions: opts.noTransactions, leaveOut: opts.leaveOut };
   const fhirRouter = createRouter(ctx);
   const exclusive = makeMutex();
   const faults = new Faults();
