@@ -590,8 +590,12 @@ log_tls(const char *prefix, char *out, size_t size)
 		if (strncmp(line, prefix, strlen(prefix)) != 0 || end == NULL)
 			continue;
 		*end = '\0';
-		field = strrchr(line, '\t');
-		used += (size_t)snprintf(out + used, size - used, "%s%s", used ? " " : "", field ? field + 1 : "?");
+		/* The tls field is the log's tenth (tests/sandbox/README.md); more may follow it. */
+		field = line;
+		for (int k = 1; k < 10 && field != NULL; k++)
+			field = strchr(field, '\t') ? strchr(field, '\t') + 1 : NULL;
+		used += (size_t)snprintf(out + used, size - used, "%s%.*s", used ? " " : "",
+		    field ? (int)strcspn(field, "\t") : 1, field ? field : "?");
 		*end = '\n';
 		if (used >= size)
 			break;
