@@ -1059,6 +1059,16 @@ fhir_entry_version(const cJSON *entry)
 }
 
 bool
+fhir_entry_at(const cJSON *entry, const char *version)
+{
+	char *v = fhir_entry_version(entry);
+	bool at = v != NULL && version != NULL && strcmp(v, version) == 0;
+
+	free(v);
+	return at;
+}
+
+bool
 fhir_entry_ok(const cJSON *entry)
 {
 	const char *status = fhir_get_string(fhir_get_object(entry, "response"), "status");

@@ -159,6 +159,8 @@ char *fhir_etag_version(const char *etag);
  * its resource's meta.versionId. The caller frees it; NULL when neither is there.
  */
 char *fhir_entry_version(const cJSON *entry);
+/* Whether ENTRY's version (as fhir_entry_version finds it) is VERSION. */
+bool fhir_entry_at(const cJSON *entry, const char *version);
 /* True when a batch-response ENTRY answered 2xx. */
 bool fhir_entry_ok(const cJSON *entry);
 /* Why a batch-response ENTRY failed, as a sentence naming WHAT; the caller frees it. */

@@ -824,8 +824,8 @@ note_provenance_search(const char *id)
 	return s;
 }
 
-static bool
-targets(const cJSON *provenance, const char *id)
+bool
+note_provenance_targets(const cJSON *provenance, const char *id)
 {
 	const cJSON *t;
 	int k = 0;
@@ -872,7 +872,8 @@ check_provenance(const struct note_view *note, const struct note_body *body,
 	const cJSON *sig;
 	int k = 0;
 
-	if (type == NULL || strcmp(type, "Provenance") != 0 || !targets(provenance, note->id))
+	if (type == NULL || strcmp(type, "Provenance") != 0 ||
+	    !note_provenance_targets(provenance, note->id))
 		return;
 	cJSON_ArrayForEach(sig, fhir_get_array(provenance, "signature"))
 	{
@@ -1181,17 +1182,6 @@ note_practitioner_of(const cJSON *set, const char *user)
 
 /* --- what a write left on the server, from its answer -------------------------------- */
 
-/* Whether the version of answer ENTRY (its etag, else its resource's) is VERSION. */
-static bool
-entry_at(const cJSON *entry, const char *version)
-{
-	char *v = fhir_entry_version(entry);
-	bool same = v != NULL && version != NULL && strcmp(v, version) == 0;
-
-	free(v);
-	return same;
-}
-
 static int
 saved_refuse(char **cause, const char *why)
 {
@@ -1283,13 +1273,13 @@ note_saved_read(const cJSON *response, const char *patient, const char *note_id,
 	if (note_view_read(doc, base, &view, cause) != 0)
 		return -1;
 	if (strcmp(view.patient, patient) != 0 || view.version == NULL ||
-	    !entry_at(doc_entry, view.version) || view.binary == NULL) {
+	    !fhir_entry_at(doc_entry, view.version) || view.binary == NULL) {
 		note_view_clear(&view);
 		return saved_refuse(cause, "the note in the answer is another patient's, has no "
 					   "version, or no text on this server");
 	}
 	for (size_t i = 0; i < nprov; i++)
-		if (!targets(provenances[i], view.id)) {
+		if (!note_provenance_targets(provenances[i], view.id)) {
 			note_view_clear(&view);
 			return saved_refuse(cause, "the answer holds a signature of another note");
 		}
@@ -1299,7 +1289,7 @@ note_saved_read(const cJSON *response, const char *patient, const char *note_id,
 			note_view_clear(&view);
 			return -1;
 		}
-		if (text.version == NULL || !entry_at(binary_entry, text.version)) {
+		if (text.version == NULL || !fhir_entry_at(binary_entry, text.version)) {
 			note_body_clear(&text);
 			note_view_clear(&view);
 			return saved_refuse(cause, "the answer gives no version of the note's text");

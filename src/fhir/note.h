@@ -217,6 +217,8 @@ struct fhir_plan *note_entered_in_error_plan(const struct note_view *note, char 
 
 /* The search for the Provenances of note ID: where its signature is. */
 struct fhir_search *note_provenance_search(const char *id);
+/* Whether PROVENANCE names note ID among its first targets. */
+bool note_provenance_targets(const cJSON *provenance, const char *id);
 
 enum note_signed {
 	NOTE_NOT_SIGNED,	 /* no signature of this note was found */

@@ -1334,34 +1334,6 @@ saved_refuse(char **cause, const char *why)
 	return -1;
 }
 
-/* Whether the version of answer ENTRY (its etag, else its resource's) is VERSION. */
-static bool
-entry_at(const cJSON *entry, const char *version)
-{
-	char *v = fhir_entry_version(entry);
-	bool at = same(v, version);
-
-	free(v);
-	return at;
-}
-
-/* Whether Provenance R names the note ID among its first targets. */
-static bool
-signs(const cJSON *r, const char *id)
-{
-	const cJSON *t;
-	int k = 0;
-
-	cJSON_ArrayForEach(t, fhir_get_array(r, "target"))
-	{
-		if (k++ >= SCAN_MAX)
-			break;
-		if (fhir_refers_to(fhir_get_string(t, "reference"), "DocumentReference", id))
-			return true;
-	}
-	return false;
-}
-
 /*
  * Whether answer entry E's resource R, of TYPE, is what wrapup_plan's write on C makes:
  * a new Condition or Procedure of PATIENT at the visit, the draft signed, its text, its
@@ -1382,7 +1354,7 @@ saved_fits(const struct wrapup_context *c, const char *patient, const char *type
 	if (strcmp(type, "Binary") == 0)
 		return signing && same(id_of_ref(c->draft.binary, "Binary"), fhir_id_of(r));
 	if (strcmp(type, "Provenance") == 0)
-		return signing && signs(r, c->draft.id);
+		return signing && note_provenance_targets(r, c->draft.id);
 	return false;
 }
 
@@ -1435,7 +1407,7 @@ wrapup_saved_read(const cJSON *response, const char *patient, struct wrapup_cont
 	version = fhir_version_of(enc);
 	status = fhir_get_string(enc, "status");
 	if (!same(fhir_id_of(enc), c->encounter_id) || !about(enc, "subject", patient) ||
-	    !same(status, "finished") || !fhir_valid_id(version) || !entry_at(enc_entry, version))
+	    !same(status, "finished") || !fhir_valid_id(version) || !fhir_entry_at(enc_entry, version))
 		return saved_refuse(cause, "the visit in the answer is another, another patient's, "
 					   "not finished, or has no version");
 	if (c->note == WRAPUP_NOTE_DRAFT && c->has_draft && doc == NULL)

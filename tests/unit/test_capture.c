@@ -138,7 +138,7 @@ Test(capture_diagnoses, a_claim_takes_the_first_twelve_by_rank)
 		    "\",\"code\":\"A%02d.1\"}]}}}",
 		    i ? "," : "", i, i);
 	}
-	strcat(encounter, "]}}");
+	snprintf(encounter + strlen(encounter), sizeof encounter - strlen(encounter), "]}}");
 	visits_of(encounter, conds, &e);
 	cr_assert_eq(e.v[0].ndiagnoses, BILL_DIAGNOSES_MAX);
 	cr_assert_str_eq(codes_of(&e.v[0], buf, sizeof buf),
@@ -344,11 +344,11 @@ Test(capture_hostile, a_hundred_thousand_procedures_are_read_as_many_as_were_ask
 	struct bill_visit v;
 
 	alarm(RUNNING_ON_VALGRIND ? 600 : 10);
-	at += sprintf(at, "{" OK ",\"resource\":{\"resourceType\":\"Bundle\",\"entry\":[");
+	at += snprintf(at, len, "{" OK ",\"resource\":{\"resourceType\":\"Bundle\",\"entry\":[");
 	for (size_t i = 0; i < n; i++)
-		at += sprintf(at, "%s" PROC("p", "p1", "e1", "completed", CPT("99213"), ""),
-		    i ? "," : "");
-	strcpy(at, "]}}");
+		at += snprintf(at, len - (size_t)(at - procs),
+		    "%s" PROC("p", "p1", "e1", "completed", CPT("99213"), ""), i ? "," : "");
+	snprintf(at, len - (size_t)(at - procs), "]}}");
 	visit_of("", procs, &v);
 	cr_assert_eq(v.nprocedures, BILL_PROCEDURES_COUNT);
 	cr_assert_eq(v.procedures_total, n);
