@@ -42,6 +42,7 @@ start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, ui
 		 */
 		bool tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
 
+		fhir_plan_allow(req->plan, app_caps(app));
 		/* The plan keeps *HTTP_ID at its step in flight, so Esc stops whichever runs. */
 		fhir_plan_start(fc, req->plan, tx, done, arg, http_id);
 		fhir_client_yielding(fc, false);

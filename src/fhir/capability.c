@@ -18,6 +18,7 @@ struct fhir_caps {
 	struct caps_type {
 		char *type;
 		unsigned interactions;
+		bool update_create;
 	} *types;
 };
 
@@ -152,6 +153,8 @@ fhir_caps_parse(const cJSON *cs, char **cause)
 			caps->types = xreallocarray(caps->types, caps->ntypes + 1, sizeof *caps->types);
 			caps->types[caps->ntypes].type = xstrdup(type);
 			caps->types[caps->ntypes].interactions = mask;
+			caps->types[caps->ntypes].update_create =
+			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "updateCreate"));
 			caps->ntypes++;
 		}
 	}
@@ -215,6 +218,15 @@ fhir_caps_interactions(const struct fhir_caps *caps, const char *type)
 		if (strcmp(caps->types[i].type, type) == 0)
 			mask |= caps->types[i].interactions;
 	return mask;
+}
+
+bool
+fhir_caps_update_create(const struct fhir_caps *caps, const char *type)
+{
+	for (size_t i = 0; i < caps->ntypes; i++)
+		if (strcmp(caps->types[i].type, type) == 0 && caps->types[i].update_create)
+			return true;
+	return false;
 }
 
 static const char *

@@ -23,7 +23,8 @@ struct fhir_caps;
  * elements) but servers may take; about a seventh of the whole statement.
  */
 #define FHIR_CAPS_ELEMENTS \
-	"fhirVersion,software,rest.mode,rest.interaction,rest.resource.type,rest.resource.interaction"
+	"fhirVersion,software,rest.mode,rest.interaction,rest.resource.type,rest.resource.interaction," \
+	"rest.resource.updateCreate"
 
 /*
  * True when STATEMENT, a CapabilityStatement, says no interaction of any resource: a
@@ -46,6 +47,8 @@ bool fhir_caps_transactions(const struct fhir_caps *caps);
 bool fhir_caps_batches(const struct fhir_caps *caps);
 /* The interactions (a FHIR_* mask) the server offers on TYPE; 0 when none. */
 unsigned fhir_caps_interactions(const struct fhir_caps *caps, const char *type);
+/* The server creates a TYPE that an update names by an id it has not seen (updateCreate). */
+bool fhir_caps_update_create(const struct fhir_caps *caps, const char *type);
 
 /* A job of ehrterm's (patients, scheduling, charting, billing) and the server support it needs. */
 struct fhir_module {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fhir/plan.h"
+#include "fhir/capability.h"
 #include "util/uuid.h"
 #include "util/xmalloc.h"
 
@@ -35,7 +36,14 @@ struct fhir_plan {
 	char *undo_failed;	/* what could not be undone, or NULL */
 	uint64_t *request_id;	/* the caller's: kept at the step in flight */
 	uint64_t request_id_unused;
+	bool update_create; /* the server makes every create's type by update (fhir_plan_allow) */
 };
+
+/*
+ * The most entries Medplum lets a transaction with a conditional entry have: it runs
+ * those in serialisable isolation, and bounds them.
+ */
+#define CONDITIONAL_TRANSACTION_MAX 8
 
 struct fhir_plan *
 fhir_plan_new(void)
@@ -161,27 +169,54 @@ fhir_plan_full_url(const struct fhir_plan *p, int step)
 	return p->steps[step].full_url;
 }
 
-/*
- * GUARDED: the transaction holds an update with If-Match, which fails a retry of a
- * transaction that went through (its version has moved on), and a transaction is all or
- * nothing: its creates are then written at most once without If-None-Exist. Leaving it
- * off matters, as servers run conditional writes in serialisable isolation and bound how
- * many entries such a transaction may have (Medplum: 8), which a visit's wrap-up exceeds.
- * The creates keep their request identifier, which settles a lost answer all the same.
- */
+/* How each create of a transaction is kept from being written twice. */
+enum create_guard {
+	BY_CONDITION, /* If-None-Exist: its request identifier finds it once made */
+	/*
+	 * The transaction holds an update with If-Match, which fails a retry of a
+	 * transaction that went through (its version has moved on), and a transaction is
+	 * all or nothing: its creates are then written at most once without If-None-Exist.
+	 * Leaving it off matters, as servers run conditional writes in serialisable
+	 * isolation and bound how many entries such a transaction may have
+	 * (CONDITIONAL_TRANSACTION_MAX), which a visit's wrap-up exceeds. The creates keep
+	 * their request identifier, which settles a lost answer all the same.
+	 */
+	BY_UPDATE_GUARD,
+	/*
+	 * No update to guard them and too many entries for a conditional transaction (a
+	 * child's nine vital signs): each create is an update of the id its urn:uuid names
+	 * (PUT Type/uuid), on a server that creates by update. A retry writes the same
+	 * resources again rather than new ones.
+	 */
+	BY_CLIENT_ID,
+};
+
 static void
-add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc, bool guarded)
+add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *fc,
+    enum create_guard guard)
 {
 	cJSON *e = cJSON_CreateObject(), *req;
 	const char *type = fhir_get_string(s->resource, "resourceType");
 
 	req = cJSON_CreateObject();
-	if (s->if_none_exist != NULL) {
+	if (s->if_none_exist != NULL && guard == BY_CLIENT_ID) {
+		const char *uuid = s->full_url + strlen("urn:uuid:");
+		cJSON *r = cJSON_Duplicate(s->resource, true);
+		char *url = xasprintf("%s/%s", type, uuid);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(r, "id");
+		cJSON_AddStringToObject(r, "id", uuid);
+		cJSON_AddStringToObject(e, "fullUrl", s->full_url);
+		cJSON_AddItemToObject(e, "resource", r);
+		cJSON_AddStringToObject(req, "method", "PUT");
+		cJSON_AddStringToObject(req, "url", url);
+		free(url);
+	} else if (s->if_none_exist != NULL) {
 		cJSON_AddStringToObject(e, "fullUrl", s->full_url);
 		cJSON_AddItemToObject(e, "resource", cJSON_Duplicate(s->resource, true));
 		cJSON_AddStringToObject(req, "method", "POST");
 		cJSON_AddStringToObject(req, "url", type);
-		if (!guarded) {
+		if (guard == BY_CONDITION) {
 			char *query = fhir_search_query(fc, s->if_none_exist);
 
 			cJSON_AddStringToObject(req, "ifNoneExist", query);
@@ -202,19 +237,32 @@ add_entry(cJSON *entries, const struct plan_step *s, const struct fhir_client *f
 	cJSON_AddItemToArray(entries, e);
 }
 
+void
+fhir_plan_allow(struct fhir_plan *p, const struct fhir_caps *caps)
+{
+	p->update_create = caps != NULL;
+	for (size_t i = 0; i < p->n && p->update_create; i++)
+		if (p->steps[i].if_none_exist != NULL)
+			p->update_create = fhir_caps_update_create(caps,
+			    fhir_get_string(p->steps[i].resource, "resourceType"));
+}
+
 cJSON *
 fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc)
 {
 	cJSON *bundle = cJSON_CreateObject(), *entries;
-	bool guarded = false;
+	enum create_guard guard = BY_CONDITION;
 
 	cJSON_AddStringToObject(bundle, "resourceType", "Bundle");
 	cJSON_AddStringToObject(bundle, "type", "transaction");
 	for (size_t i = 0; i < p->n; i++)
-		guarded |= p->steps[i].if_match != NULL;
+		if (p->steps[i].if_match != NULL)
+			guard = BY_UPDATE_GUARD;
+	if (guard == BY_CONDITION && p->n > CONDITIONAL_TRANSACTION_MAX && p->update_create)
+		guard = BY_CLIENT_ID;
 	entries = cJSON_AddArrayToObject(bundle, "entry");
 	for (size_t i = 0; i < p->n; i++)
-		add_entry(entries, &p->steps[i], fc, guarded);
+		add_entry(entries, &p->steps[i], fc, guard);
 	return bundle;
 }
 

@@ -63,6 +63,15 @@ size_t fhir_plan_steps(const struct fhir_plan *p);
 /* How many more steps P takes. */
 size_t fhir_plan_room(const struct fhir_plan *p);
 
+struct fhir_caps;
+/*
+ * What the server offers (CAPS, or NULL when not known yet), for how P's transaction
+ * guards its creates: a transaction of more creates than a server runs conditionally
+ * (Medplum: 8) and no If-Match update sends them as updates of client-assigned ids
+ * where the server creates by update (updateCreate). Call it before fhir_plan_start.
+ */
+void fhir_plan_allow(struct fhir_plan *p, const struct fhir_caps *caps);
+
 /* The plan as a transaction Bundle (the caller frees it). */
 cJSON *fhir_plan_transaction(const struct fhir_plan *p, const struct fhir_client *fc);
 

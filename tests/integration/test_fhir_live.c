@@ -543,6 +543,64 @@ Test(live, responses_arrive_compressed)
 	got_clear(&g);
 }
 
+/* A Patient of about 2.7 kB of JSON: forty identifiers, as a merged record may carry. */
+static cJSON *
+big_patient(const char *family, size_t *json_len)
+{
+	cJSON *p = new_patient(family, "Gail"), *ids = cJSON_AddArrayToObject(p, "identifier");
+	char value[32], *json;
+
+	for (int i = 0; i < 40; i++) {
+		cJSON *id = cJSON_CreateObject();
+
+		snprintf(value, sizeof value, "GZ-%05d", i * 7919);
+		cJSON_AddStringToObject(id, "system", "urn:oid:2.16.840.1.113883.19.5");
+		cJSON_AddStringToObject(id, "value", value);
+		cJSON_AddItemToArray(ids, id);
+	}
+	json = cJSON_PrintUnformatted(p);
+	*json_len = strlen(json);
+	cJSON_free(json);
+	return p;
+}
+
+Test(live, write_bodies_go_gzipped_and_plain_once_the_server_refuses_gzip)
+{
+	size_t plain;
+	cJSON *p = big_patient("Gzipped", &plain);
+	struct got g, read = { 0 };
+
+	cr_assert_gt(plain, 2000);
+	g = create(p, NULL);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
+	cr_assert_lt(g.r.stats.bytes_sent, plain, "headers and gzipped body (%llu B) under the plain body (%zu B)",
+	    (unsigned long long)g.r.stats.bytes_sent, plain);
+	fhir_read(fc, "Patient", fhir_get_string(g.r.resource, "id"), NULL, take, &read);
+	wait_for(&read);
+	cr_assert_eq(read.r.status, FHIR_OK, "%s", read.r.message);
+	cr_assert_eq(cJSON_GetArraySize(fhir_get_array(read.r.resource, "identifier")), 40,
+	    "the server read every identifier of the gzipped body");
+	got_clear(&read);
+	got_clear(&g);
+
+	/* A server without request decompression answers 415: sent again plain, once. */
+	control_do("POST", "/fault", "{\"mode\":\"415\",\"count\":1,\"match\":\"POST /fhir/Patient\"}");
+	g = create(p, NULL);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
+	cr_assert_eq(g.r.stats.round_trips, 2, "the 415, then the plain body");
+	cr_assert_gt(g.r.stats.bytes_sent, plain);
+	cr_assert_eq(log_count("POST\t/fhir/Patient"), 3);
+	got_clear(&g);
+
+	/* The rest of the session sends plain bodies: no 415 round trip each time. */
+	g = create(p, NULL);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message);
+	cr_assert_eq(g.r.stats.round_trips, 1);
+	cr_assert_gt(g.r.stats.bytes_sent, plain);
+	got_clear(&g);
+	cJSON_Delete(p);
+}
+
 Test(live, reads_retry_after_503_and_429)
 {
 	struct got g = { 0 };

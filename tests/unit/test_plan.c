@@ -4,7 +4,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "fhir/capability.h"
 #include "fhir/plan.h"
+
+#include <stdio.h>
 
 static enum fhir_save
 outcome(enum fhir_status status, enum http_error error, long http_status, uint64_t sent)
@@ -125,4 +128,125 @@ Test(plan, a_plan_holds_its_maximum_and_no_more)
 	cr_assert_eq(fill_plan(p), FHIR_PLAN_STEPS_MAX);
 	cr_assert_eq(fhir_plan_steps(p), FHIR_PLAN_STEPS_MAX);
 	fhir_plan_free(&p);
+}
+
+/* A plan of N Observations, each created once under request identifier "vs.I". */
+static struct fhir_plan *
+observations(int n)
+{
+	struct fhir_plan *p = fhir_plan_new();
+
+	for (int i = 1; i <= n; i++) {
+		char rid[16];
+		cJSON *o = cJSON_Parse("{\"resourceType\":\"Observation\",\"status\":\"final\"}");
+		struct fhir_search *guard;
+
+		snprintf(rid, sizeof rid, "vs.%d", i);
+		guard = fhir_request_search("Observation", rid);
+		fhir_add_request_id(o, rid);
+		cr_assert_eq(fhir_plan_create(p, o, guard), i - 1);
+		fhir_search_free(&guard);
+		cJSON_Delete(o);
+	}
+	return p;
+}
+
+static struct fhir_caps *
+caps_update_create(bool yes)
+{
+	char *cause = NULL, json[256];
+	cJSON *cs;
+	struct fhir_caps *caps;
+
+	snprintf(json, sizeof json,
+	    "{\"resourceType\":\"CapabilityStatement\",\"rest\":[{\"mode\":\"server\",\"resource\":"
+	    "[{\"type\":\"Observation\",\"updateCreate\":%s,\"interaction\":[{\"code\":\"create\"}]}]}]}",
+	    yes ? "true" : "false");
+	cs = cJSON_Parse(json);
+	caps = fhir_caps_parse(cs, &cause);
+	cr_assert_not_null(caps, "%s", cause ? cause : "");
+	cr_assert_eq(fhir_caps_update_create(caps, "Observation"), yes);
+	cr_assert_not(fhir_caps_update_create(caps, "Condition"));
+	cJSON_Delete(cs);
+	return caps;
+}
+
+/* How entry I of transaction TX asks: "POST Observation ifNoneExist", "PUT Observation/<id>"... */
+static void
+entry_request(const cJSON *tx, int i, const char **method, const char **url, bool *conditional,
+    const char **id)
+{
+	const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(tx, "entry"), i);
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(e, "request");
+
+	*method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "method"));
+	*url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "url"));
+	*conditional = cJSON_GetObjectItemCaseSensitive(req, "ifNoneExist") != NULL;
+	*id = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "resource"), "id"));
+}
+
+Test(plan, nine_creates_go_as_updates_of_their_own_ids_where_the_server_creates_by_update)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_caps *yes = caps_update_create(true), *no = caps_update_create(false);
+	struct fhir_plan *nine = observations(9), *eight = observations(8), *unknown = observations(9);
+	struct fhir_plan *refused = observations(9);
+	cJSON *tx;
+	const char *method, *url, *id;
+	bool conditional;
+
+	/* Nine: more than a conditional transaction may hold; each create names its own id. */
+	fhir_plan_allow(nine, yes);
+	tx = fhir_plan_transaction(nine, fc);
+	for (int i = 0; i < 9; i++) {
+		char want[64];
+		const char *uuid = fhir_plan_full_url(nine, i) + 9;
+
+		entry_request(tx, i, &method, &url, &conditional, &id);
+		snprintf(want, sizeof want, "Observation/%s", uuid);
+		cr_assert_str_eq(method, "PUT");
+		cr_assert_str_eq(url, want);
+		cr_assert_str_eq(id, uuid, "the resource carries the id its update names");
+		cr_assert_not(conditional);
+	}
+	cJSON_Delete(tx);
+	/* Planned again (a retry): the same ids, so the same resources, not new ones. */
+	fhir_plan_free(&nine);
+	nine = observations(9);
+	fhir_plan_allow(nine, yes);
+	tx = fhir_plan_transaction(nine, fc);
+	entry_request(tx, 0, &method, &url, &conditional, &id);
+	cr_assert_str_eq(id, fhir_plan_full_url(nine, 0) + 9);
+	cJSON_Delete(tx);
+
+	/* Eight fit a conditional transaction: If-None-Exist, as every create. */
+	fhir_plan_allow(eight, yes);
+	tx = fhir_plan_transaction(eight, fc);
+	for (int i = 0; i < 8; i++) {
+		entry_request(tx, i, &method, &url, &conditional, &id);
+		cr_assert_str_eq(method, "POST");
+		cr_assert(conditional);
+		cr_assert_null(id);
+	}
+	cJSON_Delete(tx);
+
+	/* Capabilities not in yet, or no updateCreate: conditional creates, which such a server may take. */
+	fhir_plan_allow(unknown, NULL);
+	fhir_plan_allow(refused, no);
+	for (int k = 0; k < 2; k++) {
+		tx = fhir_plan_transaction(k == 0 ? unknown : refused, fc);
+		entry_request(tx, 8, &method, &url, &conditional, &id);
+		cr_assert_str_eq(method, "POST");
+		cr_assert(conditional);
+		cJSON_Delete(tx);
+	}
+	fhir_plan_free(&nine);
+	fhir_plan_free(&eight);
+	fhir_plan_free(&unknown);
+	fhir_plan_free(&refused);
+	fhir_caps_free(&yes);
+	fhir_caps_free(&no);
+	fhir_client_free(&fc);
 }

@@ -21,6 +21,7 @@ const MODES = {
   rate: { kind: 'shaping', defaults: { bytesPerSecond: 8000 } },
   drop: { kind: 'after', defaults: {} }, // afterBytes: default half the body
   400: { kind: 'before', defaults: {} },
+  415: { kind: 'before', defaults: {} }, // a server that cannot read a gzipped request body
   500: { kind: 'before', defaults: {} },
   503: { kind: 'before', defaults: { retryAfter: 1 } },
   429: { kind: 'before', defaults: { retryAfter: 1 } },
@@ -152,6 +153,9 @@ async function replacementResponse(fault) {
   switch (fault.mode) {
     case '400':
       return { status: 400, headers: json, body: outcome('not-supported', 'request not supported (injected)') };
+    case '415':
+      // RFC 7694: the codings the server does take, none here.
+      return { status: 415, headers: { ...json, 'Accept-Encoding': 'identity' }, body: outcome('not-supported', 'request body coding not supported (injected)') };
     case '500':
       return { status: 500, headers: json, body: outcome('exception', 'internal server error (injected)') };
     case '503':
