@@ -260,8 +260,11 @@ const INVALID_BYTES = Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0xa
 // Elements a client shows to people; the hostile mode poisons only these so
 // ids, references and dates still parse and the strings reach the screen.
 // A quantity's unit and a result written as words are shown too (a lab's value and unit).
-// An OAuth error's error_description is shown too (--auth smart's token answers).
-const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction', 'unit', 'valueString', 'error_description']);
+// --auth smart: what a client may show of the OAuth answers (an error's description, the
+// device flow's code and URLs, the user) and of the discovery documents (the issuer and
+// endpoints). FHIR JSON has no snake_case keys, so these poison OAuth answers only.
+const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction', 'unit', 'valueString',
+  'error_description', 'user_code', 'verification_uri', 'verification_uri_complete', 'fhirUser', 'issuer', 'token_endpoint', 'device_authorization_endpoint', 'revocation_endpoint']);
 
 // The arrays the 'arrays' variant fills: one element of each, and how many. The record's
 // four get 100,000; the others 20,000, so an answer that holds all of them (a day's batch,

@@ -1002,6 +1002,11 @@ test('--auth smart: a device login approved on the control port; the token reads
 test('--auth smart: refresh rotates the refresh token; revocation (RFC 7009) shows on the control port and ends the access token', async () => {
   const s = smartBox;
   const { tokens } = await login(s, { scope: 'openid fhirUser offline_access user/Patient.rs' });
+  // The refresh token is bound to the certificate too: another one cannot use it.
+  const other = await oauth(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'ehrterm' }, 'clinician');
+  assert.equal(other.status, 400);
+  assert.equal(other.json.error, 'invalid_grant');
+  assert.equal((await control('GET', `/tokens?token=${tokens.refresh_token}`, undefined, s.control)).json.token.state, 'active');
   const r = await oauth(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'ehrterm' });
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.notEqual(r.json.refresh_token, tokens.refresh_token, 'rotated');
@@ -1052,6 +1057,28 @@ test('--auth smart: denial, refresh refused by the control port, a hostile token
   assert.equal(hostile.json.error, 'authorization_pending', 'the error code stays');
   assert.ok(hostile.json.error_description.includes('\x1b]52;c;'), 'its description is poisoned');
   assert.equal((await poll(s, h.device_code)).json.error_description.includes('\x1b'), false, 'once');
+  // Hostile discovery and device answers: the strings a client shows are poisoned.
+  await control('POST', '/fault', { mode: 'hostile', variant: 'escapes', count: 1, match: 'GET /fhir/.well-known/smart-configuration' }, s.control);
+  const conf = (await bearerGet(s, '/.well-known/smart-configuration')).json;
+  assert.ok(conf.token_endpoint.includes('\x1b]0;') && conf.device_authorization_endpoint.includes('\u202e'));
+  await control('POST', '/fault', { mode: 'hostile', variant: 'escapes', count: 1, match: 'POST /oauth/device/auth' }, s.control);
+  const dev = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid' })).json;
+  assert.ok(dev.user_code.includes('\x1b[2J') && dev.verification_uri_complete.includes('\x1b]8;;'));
+  assert.equal(dev.interval, 1);
+  // The verification pages say how a test approves: there is no sign-in here. The complete
+  // URI submits its code to the confirmation page, which names it.
+  const origin = new URL(s.base).origin;
+  const page = await fhir('GET', '', { url: `${origin}/oauth/device`, headers: { Accept: 'text/html' } });
+  assert.equal(page.status, 200);
+  assert.ok(page.body.toString().includes(`${s.control}/device/approve?user_code=`), page.body.toString());
+  const d2 = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid' })).json;
+  const jar = path.join(TMP, 'cookies');
+  const browse = ['--cacert', path.join(CERTS, 'ca.pem'), ...certArgs('frontdesk'), '-c', jar, '-b', jar];
+  const complete = await curl([...browse, d2.verification_uri_complete]);
+  const xsrf = /name="xsrf" value="([0-9a-f]+)"/.exec(complete.stdout)?.[1];
+  assert.ok(xsrf, complete.stdout);
+  const confirm = await curl([...browse, '-d', `xsrf=${xsrf}`, '-d', `user_code=${d2.user_code}`, d2.verification_uri]);
+  assert.ok(confirm.stdout.includes(`${s.control}/device/approve?user_code=${d2.user_code}&amp;practitioner=clinician`), confirm.stdout);
 });
 
 test('--auth smart: --code-ttl and --token-ttl: the code expires, then the token does', async () => {

@@ -707,6 +707,7 @@ async function main() {
         interval: opts.interval,
         types,
         damage: damageBody,
+        controlUrl: () => `http://127.0.0.1:${control?.address().port}`,
         // A user is any Practitioner of the server; meta.author names them as the
         // certificate's user is named without --auth smart.
         account: (id) => {

@@ -166,6 +166,13 @@ async function startSmart(base, opts) {
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomBytes(8).toString('hex'), alg: 'ES256', use: 'sig' };
 
   const fhirUserOf = (accountId) => `${base}/Practitioner/${accountId}`;
+  const instructions = (userCode = 'BCDF-GHJK') =>
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>ehrterm sandbox (TEST ONLY)</title></head><body>' +
+    '<h1>ehrterm FHIR sandbox: TEST ONLY</h1><p>This test server has no sign-in page. A test lists the pending user ' +
+    'codes and approves one as a Practitioner on the control port:</p><pre>' +
+    `curl ${opts.controlUrl()}/device/pending\n` +
+    `curl -X POST '${opts.controlUrl()}/device/approve?user_code=${/^[A-Z]{4}-[A-Z]{4}$/.test(userCode) ? userCode : 'BCDF-GHJK'}&amp;practitioner=clinician'` +
+    '</pre></body></html>';
   const provider = new Provider(issuer, {
     adapter: store.adapter(),
     clients: [
@@ -181,6 +188,8 @@ async function startSmart(base, opts) {
       },
     ],
     jwks: { keys: [jwk] },
+    // Were the confirmation submitted, the interaction: the same page.
+    interactions: { url: async (ctx, interaction) => `/oauth/interaction/${interaction.uid}` },
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     scopes: OIDC_SCOPES,
     claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
@@ -196,7 +205,21 @@ async function startSmart(base, opts) {
     extraTokenClaims: async (ctx, token) => (token.accountId ? { fhirUser: fhirUserOf(token.accountId) } : undefined),
     features: {
       devInteractions: { enabled: false },
-      deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****' },
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        // The verification page: no one signs in here; it says how the control port approves.
+        userCodeInputSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = instructions();
+        },
+        // verification_uri_complete submits its code to the confirmation: the same, with the code.
+        userCodeConfirmSource: async (ctx, form, client, deviceInfo, userCode) => {
+          ctx.type = 'html';
+          ctx.body = instructions(userCode);
+        },
+      },
       // A public client may revoke its own tokens; another client's are left alone (RFC 7009 2.1).
       revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
       introspection: { enabled: false },
@@ -311,6 +334,11 @@ async function startSmart(base, opts) {
   /** Hands a request for /oauth/... or the RFC 8414 metadata path to oidc-provider. */
   function handle(req, res, fault) {
     const url = req.url;
+    if (/^\/oauth\/interaction\//.test(url)) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(instructions());
+      return undefined;
+    }
     req.originalUrl = url;
     if (url.startsWith('/.well-known/oauth-authorization-server/oauth')) {
       // RFC 8414 3: the issuer's path after the well-known name; the same document as
