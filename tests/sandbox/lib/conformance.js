@@ -811,7 +811,7 @@ function buildCapabilityStatement(ctx) {
     kind: 'instance',
     software: { name: 'ehrterm FHIR sandbox', version: `${ctx.version} (@medplum/fhir-router ${routerVersion})` },
     implementation: {
-      description: 'ehrterm FHIR test sandbox: synthetic data only, TEST USE ONLY',
+      description: `ehrterm FHIR test sandbox: synthetic data only, TEST USE ONLY${ctx.like ? `; shaped like ${ctx.like.name}'s FHIR API (--like)` : ''}`,
       url: ctx.base(),
     },
     fhirVersion: '4.0.1',

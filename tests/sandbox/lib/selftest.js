@@ -1023,6 +1023,9 @@ test('--auth smart: refresh rotates the refresh token; revocation (RFC 7009) sho
   assert.equal(after.state, 'revoked');
   assert.ok(after.revokedAt);
   assert.equal((await control('GET', `/tokens?token=${r.json.access_token}`, undefined, s.control)).json.token.state, 'revoked', 'the grant went with it');
+  const login_ = (await control('GET', `/tokens?grant=${before.grant}`, undefined, s.control)).json;
+  assert.deepEqual(login_.counts.Grant, { revoked: 1 });
+  assert.ok(login_.tokens.every((x) => x.state === 'revoked' || x.state === 'consumed'), JSON.stringify(login_.tokens));
   const gone = await bearerGet(s, '/Patient?_count=1', r.json.access_token);
   assert.equal(gone.status, 401);
   assert.match(gone.headers['www-authenticate'], /invalid_token/);
