@@ -904,6 +904,9 @@ let smartBox; // a sandbox with --auth smart --interval 1
 test('--auth smart: discovery (SMART configuration, RFC 8414 metadata, the CapabilityStatement); 401 without a token', async () => {
   smartBox = await startSandbox(['--auth', 'smart', '--interval', '1']);
   const origin = new URL(smartBox.base).origin;
+  const status = (await control('GET', '/status', undefined, smartBox.control)).json;
+  assert.deepEqual({ ...status.auth, issuer: undefined }, { mode: 'smart', issuer: undefined, clientId: 'ehrterm', codeTtl: 600, tokenTtl: 3600, refreshTtl: 86400, interval: 1 });
+  assert.equal(status.auth.issuer, `${origin}/oauth`);
   const conf = await bearerGet(smartBox, '/.well-known/smart-configuration');
   assert.equal(conf.status, 200, 'open without a token');
   const c = conf.json;
@@ -1160,6 +1163,8 @@ test('--auth mtls (the default) is unchanged: no token needed, no SMART configur
   assert.equal(conf.status, 404);
   const cs = (await fhir('GET', '/metadata?_elements=rest.security')).json;
   assert.deepEqual(cs.rest[0].security.service.map((x) => x.coding[0].code), ['Certificates']);
+  assert.deepEqual((await control('GET', '/status')).json.auth, { mode: 'mtls' });
+  assert.equal((await fhir('POST', '', { url: `${new URL(main.base).origin}/oauth/token`, body: 'grant_type=refresh_token', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status, 404, 'no /oauth');
   assert.equal((await stopSandbox(smartBox)).code, 0);
   smartBox = undefined;
 });

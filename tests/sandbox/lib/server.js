@@ -758,6 +758,10 @@ async function main() {
       faults: faults.list(),
       log: { entries: log.entries.length, dropped: log.dropped },
       tlsErrors,
+      auth: smart
+        ? { mode: 'smart', issuer: smart.issuer, clientId: opts.clientId, codeTtl: opts.codeTtl, tokenTtl: opts.tokenTtl, refreshTtl: opts.refreshTtl, interval: opts.interval }
+        : { mode: 'mtls' },
+      like: opts.like ?? null,
       memory: process.memoryUsage(),
     }),
   };
