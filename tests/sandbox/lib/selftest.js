@@ -255,6 +255,9 @@ after(async () => {
   if (main) {
     await stopSandbox(main);
   }
+  if (smartBox) {
+    await stopSandbox(smartBox);
+  }
   if (OWN_TMP) {
     fs.rmSync(TMP, { recursive: true, force: true });
   }
@@ -862,6 +865,308 @@ test('request log: one tab-separated line per request with bytes and user', asyn
     if (!file.includes('/fhir/Patient/nope\t404')) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(file.includes('/fhir/Patient/nope\t404'), '--log FILE has the lines too');
+});
+
+// --- --auth smart and --like openemr ------------------------------------------------------------
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** POST a form to the sandbox s's origin + p (the authorization server); { status, headers, json }. */
+function oauth(s, p, form, user = 'frontdesk') {
+  return fhir('POST', '', {
+    url: `${new URL(s.base).origin}${p}`,
+    body: new URLSearchParams(form).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    user,
+  });
+}
+
+/** A GET on s with a bearer token (or none), through user's certificate. */
+const bearerGet = (s, p, token, user = 'frontdesk') =>
+  fhir('GET', '', { url: `${s.base}${p}`, user, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+
+const jwtPayload = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+const poll = (s, deviceCode, user) => oauth(s, '/oauth/token', { grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: 'ehrterm' }, user);
+
+/** The device flow through s's control port: { device, tokens, approval }. */
+async function login(s, { scope, practitioner = 'clinician', grant, user = 'frontdesk' }) {
+  const device = await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope }, user);
+  assert.equal(device.status, 200, JSON.stringify(device.json));
+  const approval = await control('POST', `/device/approve?${new URLSearchParams({ user_code: device.json.user_code, practitioner, ...(grant ? { scopes: grant } : {}) })}`, undefined, s.control);
+  assert.equal(approval.status, 200, approval.text);
+  const tokens = await poll(s, device.json.device_code, user);
+  assert.equal(tokens.status, 200, JSON.stringify(tokens.json));
+  return { device: device.json, tokens: tokens.json, approval: approval.json };
+}
+
+let smartBox; // a sandbox with --auth smart --interval 1
+
+test('--auth smart: discovery (SMART configuration, RFC 8414 metadata, the CapabilityStatement); 401 without a token', async () => {
+  smartBox = await startSandbox(['--auth', 'smart', '--interval', '1']);
+  const origin = new URL(smartBox.base).origin;
+  const status = (await control('GET', '/status', undefined, smartBox.control)).json;
+  assert.deepEqual({ ...status.auth, issuer: undefined }, { mode: 'smart', issuer: undefined, clientId: 'ehrterm', codeTtl: 600, tokenTtl: 3600, refreshTtl: 86400, interval: 1 });
+  assert.equal(status.auth.issuer, `${origin}/oauth`);
+  const conf = await bearerGet(smartBox, '/.well-known/smart-configuration');
+  assert.equal(conf.status, 200, 'open without a token');
+  const c = conf.json;
+  assert.equal(c.issuer, `${origin}/oauth`);
+  assert.equal(c.token_endpoint, `${origin}/oauth/token`);
+  assert.equal(c.device_authorization_endpoint, `${origin}/oauth/device/auth`);
+  assert.equal(c.revocation_endpoint, `${origin}/oauth/token/revocation`);
+  assert.ok(c.capabilities.includes('permission-v2'));
+  assert.deepEqual(c.grant_types_supported.sort(), [DEVICE_GRANT, 'refresh_token'].sort());
+  for (const scope of ['openid', 'fhirUser', 'offline_access', 'user/Patient.cruds', 'user/Slot.cruds']) {
+    assert.ok(c.scopes_supported.includes(scope), scope);
+  }
+  assert.equal(c.tls_client_certificate_bound_access_tokens, true);
+  const meta = await fhir('GET', '', { url: `${origin}/.well-known/oauth-authorization-server/oauth`, headers: { Accept: 'application/json' } });
+  assert.equal(meta.status, 200);
+  assert.equal(meta.json.issuer, c.issuer, 'RFC 8414: the issuer the path names');
+  assert.equal(meta.json.device_authorization_endpoint, c.device_authorization_endpoint);
+  assert.equal(meta.json.revocation_endpoint, c.revocation_endpoint);
+  assert.equal(meta.json.tls_client_certificate_bound_access_tokens, true);
+  const cs = (await bearerGet(smartBox, '/metadata')).json;
+  const security = cs.rest[0].security;
+  assert.ok(security.service.some((s) => s.coding[0].code === 'SMART-on-FHIR'));
+  const uris = Object.fromEntries(security.extension.find((e) => /oauth-uris$/.test(e.url)).extension.map((e) => [e.url, e.valueUri]));
+  assert.equal(uris.token, c.token_endpoint);
+  assert.equal(uris.revoke, c.revocation_endpoint);
+  const none = await bearerGet(smartBox, '/Patient?name=Quigley');
+  assert.equal(none.status, 401);
+  assert.match(none.headers['www-authenticate'], /^Bearer realm="/);
+  assert.equal(none.json.resourceType, 'OperationOutcome');
+  const junk = await bearerGet(smartBox, '/Patient?name=Quigley', 'not-a-token');
+  assert.equal(junk.status, 401);
+  assert.match(junk.headers['www-authenticate'], /error="invalid_token"/);
+});
+
+test('--auth smart: a device login approved on the control port; the token reads, is bound to its certificate, and grants only its scopes', async () => {
+  const s = smartBox;
+  const scope = 'openid fhirUser offline_access user/Patient.cruds user/Observation.rs';
+  const device = await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope });
+  assert.equal(device.status, 200);
+  const d = device.json;
+  assert.match(d.user_code, /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/);
+  assert.equal(d.interval, 1);
+  assert.ok(d.expires_in > 500 && d.expires_in <= 600);
+  assert.equal(d.verification_uri_complete, `${d.verification_uri}?user_code=${d.user_code}`);
+  // Polled before the user acts: pending; polled again at once: slow_down, and 5 s more.
+  assert.equal((await poll(s, d.device_code)).json.error, 'authorization_pending');
+  const fast = await poll(s, d.device_code);
+  assert.equal(fast.status, 400);
+  assert.equal(fast.json.error, 'slow_down');
+  const pending = (await control('GET', '/device/pending', undefined, s.control)).json.pending;
+  const mine = pending.find((p) => p.user_code === d.user_code);
+  assert.equal(mine.scope, scope);
+  assert.equal(mine.interval, 6, 'slow_down added 5 s');
+  // Approved as the clinician, granting less than asked (no Observation).
+  const approval = await control('POST', `/device/approve?user_code=${d.user_code}&practitioner=clinician&scopes=${encodeURIComponent('openid fhirUser offline_access user/Patient.cruds')}`, undefined, s.control);
+  assert.equal(approval.status, 200, approval.text);
+  assert.equal(approval.json.not_granted, 'user/Observation.rs');
+  assert.equal((await control('GET', '/device/pending', undefined, s.control)).json.pending.length, 0);
+  const t = (await poll(s, d.device_code)).json;
+  assert.equal(t.token_type, 'Bearer');
+  assert.ok(t.access_token && t.refresh_token && t.id_token);
+  assert.equal(t.scope, 'openid fhirUser offline_access user/Patient.cruds');
+  const id = jwtPayload(t.id_token);
+  assert.equal(id.sub, 'clinician');
+  assert.equal(id.fhirUser, `${s.base}/Practitioner/clinician`);
+  assert.equal(t.fhirUser, id.fhirUser);
+  // The token reads, and a write is the token's user's, not the certificate's (frontdesk).
+  const read = await bearerGet(s, '/Patient?name=Quigley', t.access_token);
+  assert.equal(read.status, 200);
+  assert.equal(read.json.total, 1);
+  const created = await fhir('POST', '', { url: `${s.base}/Patient`, body: newPatient('Smartwrite'), headers: { Authorization: `Bearer ${t.access_token}` } });
+  assert.equal(created.status, 201);
+  assert.equal(created.json.meta.author.reference, 'Practitioner/clinician');
+  // Another certificate (the clinician's own) with the frontdesk workstation's token: refused.
+  const stolen = await bearerGet(s, '/Patient?name=Quigley', t.access_token, 'clinician');
+  assert.equal(stolen.status, 401);
+  assert.match(stolen.headers['www-authenticate'], /error="invalid_token"/);
+  assert.match(stolen.json.issue[0].details.text, /another client certificate/);
+  // A scope not granted: 403, for a search, and for a batch entry.
+  const obs = await bearerGet(s, '/Observation?_count=1', t.access_token);
+  assert.equal(obs.status, 403);
+  assert.match(obs.headers['www-authenticate'], /error="insufficient_scope", scope="user\/Observation\.s"/);
+  assert.equal(obs.json.issue[0].code, 'forbidden');
+  const batch = await fhir('POST', '', {
+    url: s.base,
+    headers: { Authorization: `Bearer ${t.access_token}` },
+    body: { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patient?name=Q' } }, { request: { method: 'DELETE', url: 'Slot/x' } }] },
+  });
+  assert.equal(batch.status, 403);
+  assert.match(batch.headers['www-authenticate'], /scope="user\/Slot\.d"/);
+  const log = (await control('GET', '/log', undefined, s.control)).text.trim().split('\n').map((l) => l.split('\t'));
+  assert.ok(log.some((l) => l[0] === 'POST' && l[1] === '/oauth/device/auth' && l[2] === '200'));
+  assert.ok(log.some((l) => l[1] === '/fhir/Observation?_count=1' && l[2] === '403'));
+});
+
+test('--auth smart: refresh rotates the refresh token; revocation (RFC 7009) shows on the control port and ends the access token', async () => {
+  const s = smartBox;
+  const { tokens } = await login(s, { scope: 'openid fhirUser offline_access user/Patient.rs' });
+  // The refresh token is bound to the certificate too: another one cannot use it.
+  const other = await oauth(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'ehrterm' }, 'clinician');
+  assert.equal(other.status, 400);
+  assert.equal(other.json.error, 'invalid_grant');
+  assert.equal((await control('GET', `/tokens?token=${tokens.refresh_token}`, undefined, s.control)).json.token.state, 'active');
+  const r = await oauth(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'ehrterm' });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.notEqual(r.json.refresh_token, tokens.refresh_token, 'rotated');
+  assert.equal(r.json.scope, 'openid fhirUser offline_access user/Patient.rs');
+  assert.equal((await control('GET', `/tokens?token=${tokens.refresh_token}`, undefined, s.control)).json.token.state, 'consumed');
+  assert.equal((await bearerGet(s, '/Patient?_count=1', r.json.access_token)).status, 200);
+  const rt = r.json.refresh_token;
+  const before = (await control('GET', `/tokens?refresh_token=${rt}`, undefined, s.control)).json.token;
+  assert.equal(before.state, 'active');
+  assert.equal(before.accountId, 'clinician');
+  const revoked = await oauth(s, '/oauth/token/revocation', { token: rt, token_type_hint: 'refresh_token', client_id: 'ehrterm' });
+  assert.equal(revoked.status, 200);
+  const after = (await control('GET', `/tokens?refresh_token=${rt}`, undefined, s.control)).json.token;
+  assert.equal(after.state, 'revoked');
+  assert.ok(after.revokedAt);
+  assert.equal((await control('GET', `/tokens?token=${r.json.access_token}`, undefined, s.control)).json.token.state, 'revoked', 'the grant went with it');
+  const login_ = (await control('GET', `/tokens?grant=${before.grant}`, undefined, s.control)).json;
+  assert.deepEqual(login_.counts.Grant, { revoked: 1 });
+  assert.ok(login_.tokens.every((x) => x.state === 'revoked' || x.state === 'consumed'), JSON.stringify(login_.tokens));
+  const gone = await bearerGet(s, '/Patient?_count=1', r.json.access_token);
+  assert.equal(gone.status, 401);
+  assert.match(gone.headers['www-authenticate'], /invalid_token/);
+  const again = await oauth(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: rt, client_id: 'ehrterm' });
+  assert.equal(again.json.error, 'invalid_grant');
+  assert.equal((await control('GET', '/tokens?token=never-issued', undefined, s.control)).json.token.state, 'unknown');
+});
+
+test('--auth smart: denial, refresh refused by the control port, a hostile token error', async () => {
+  const s = smartBox;
+  const d = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid user/Patient.rs' })).json;
+  assert.equal((await control('POST', '/device/deny', { user_code: d.user_code }, s.control)).status, 200);
+  const denied = await poll(s, d.device_code);
+  assert.equal(denied.status, 400);
+  assert.equal(denied.json.error, 'access_denied');
+  assert.equal((await control('POST', `/device/approve?user_code=${d.user_code}&practitioner=clinician`, undefined, s.control)).status, 409);
+  assert.equal((await control('POST', '/device/approve?user_code=BBBB-BBBB&practitioner=clinician', undefined, s.control)).status, 404);
+
+  const { tokens } = await login(s, { scope: 'openid fhirUser offline_access user/Patient.rs', practitioner: 'frontdesk' });
+  assert.ok((await control('POST', '/tokens/refuse-refresh', undefined, s.control)).json.refused >= 1);
+  const refused = await oauth(s, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'ehrterm' });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.json.error, 'invalid_grant');
+  assert.equal((await control('GET', `/tokens?token=${tokens.refresh_token}`, undefined, s.control)).json.token.state, 'refused');
+  assert.equal((await bearerGet(s, '/Patient?_count=1', tokens.access_token)).status, 200, 'the access token still works');
+  assert.ok((await control('POST', '/tokens/expire-access', undefined, s.control)).json.expired >= 1);
+  assert.match((await bearerGet(s, '/Patient?_count=1', tokens.access_token)).headers['www-authenticate'], /expired/);
+
+  const h = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid' })).json;
+  await control('POST', '/fault', { mode: 'hostile', variant: 'escapes', count: 1, match: 'POST /oauth/token' }, s.control);
+  const hostile = await poll(s, h.device_code);
+  assert.equal(hostile.json.error, 'authorization_pending', 'the error code stays');
+  assert.ok(hostile.json.error_description.includes('\x1b]52;c;'), 'its description is poisoned');
+  assert.equal((await poll(s, h.device_code)).json.error_description.includes('\x1b'), false, 'once');
+  // Hostile discovery and device answers: the strings a client shows are poisoned.
+  await control('POST', '/fault', { mode: 'hostile', variant: 'escapes', count: 1, match: 'GET /fhir/.well-known/smart-configuration' }, s.control);
+  const conf = (await bearerGet(s, '/.well-known/smart-configuration')).json;
+  assert.ok(conf.token_endpoint.includes('\x1b]0;') && conf.device_authorization_endpoint.includes('\u202e'));
+  await control('POST', '/fault', { mode: 'hostile', variant: 'escapes', count: 1, match: 'POST /oauth/device/auth' }, s.control);
+  const dev = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid' })).json;
+  assert.ok(dev.user_code.includes('\x1b[2J') && dev.verification_uri_complete.includes('\x1b]8;;'));
+  assert.equal(dev.interval, 1);
+  // The verification pages say how a test approves: there is no sign-in here. The complete
+  // URI submits its code to the confirmation page, which names it.
+  const origin = new URL(s.base).origin;
+  const page = await fhir('GET', '', { url: `${origin}/oauth/device`, headers: { Accept: 'text/html' } });
+  assert.equal(page.status, 200);
+  assert.ok(page.body.toString().includes(`${s.control}/device/approve?user_code=`), page.body.toString());
+  const d2 = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid' })).json;
+  const jar = path.join(TMP, 'cookies');
+  const browse = ['--cacert', path.join(CERTS, 'ca.pem'), ...certArgs('frontdesk'), '-c', jar, '-b', jar];
+  const complete = await curl([...browse, d2.verification_uri_complete]);
+  const xsrf = /name="xsrf" value="([0-9a-f]+)"/.exec(complete.stdout)?.[1];
+  assert.ok(xsrf, complete.stdout);
+  const confirm = await curl([...browse, '-d', `xsrf=${xsrf}`, '-d', `user_code=${d2.user_code}`, d2.verification_uri]);
+  assert.ok(confirm.stdout.includes(`${s.control}/device/approve?user_code=${d2.user_code}&amp;practitioner=clinician`), confirm.stdout);
+});
+
+test('--auth smart: --code-ttl and --token-ttl: the code expires, then the token does', async () => {
+  const s = await startSandbox(['--auth', 'smart', '--no-data', '--code-ttl', '2', '--token-ttl', '2', '--interval', '1']);
+  try {
+    const d = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope: 'openid user/Practitioner.rs' })).json;
+    assert.equal(d.expires_in, 2);
+    await new Promise((r) => setTimeout(r, 2300));
+    const late = await poll(s, d.device_code);
+    assert.equal(late.json.error, 'expired_token');
+    assert.equal((await control('GET', '/device/pending', undefined, s.control)).json.pending.length, 0);
+    assert.equal((await control('POST', `/device/approve?user_code=${d.user_code}&practitioner=clinician`, undefined, s.control)).status, 410);
+    const { tokens } = await login(s, { scope: 'openid user/Practitioner.rs' });
+    assert.equal(tokens.expires_in, 2);
+    assert.equal((await bearerGet(s, '/Practitioner/clinician', tokens.access_token)).status, 200);
+    await new Promise((r) => setTimeout(r, 2300));
+    const expired = await bearerGet(s, '/Practitioner/clinician', tokens.access_token);
+    assert.equal(expired.status, 401);
+    assert.match(expired.headers['www-authenticate'], /error="invalid_token", error_description="the access token has expired"/);
+  } finally {
+    await stopSandbox(s);
+  }
+});
+
+test('--like openemr: SMART required; create and update only for Patient, Practitioner, Organization; no Slot, no billing, no Bundles', async () => {
+  const s = await startSandbox(['--like', 'openemr', '--interval', '1']);
+  try {
+    const cs = (await bearerGet(s, '/metadata')).json;
+    const rest = cs.rest[0];
+    assert.equal(rest.interaction, undefined, 'no batch, no transaction');
+    assert.ok(rest.security.service.some((x) => x.coding[0].code === 'SMART-on-FHIR'));
+    const byType = Object.fromEntries(rest.resource.map((r) => [r.type, r.interaction.map((i) => i.code).sort()]));
+    for (const t of ['Patient', 'Practitioner', 'Organization']) {
+      assert.deepEqual(byType[t], ['create', 'read', 'search-type', 'update'], t);
+    }
+    for (const t of ['Appointment', 'Encounter', 'Observation', 'Condition', 'Coverage', 'DocumentReference']) {
+      assert.deepEqual(byType[t], ['read', 'search-type'], t);
+    }
+    for (const t of ['Slot', 'Schedule', 'ChargeItem', 'ChargeItemDefinition', 'Claim', 'ClaimResponse', 'Account', 'Invoice', 'PaymentReconciliation', 'PaymentNotice']) {
+      assert.equal(byType[t], undefined, `${t} not offered`);
+    }
+    assert.equal((await bearerGet(s, '/Patient?_count=1')).status, 401, 'SMART required');
+    const { tokens } = await login(s, { scope: 'openid fhirUser user/Patient.cruds user/Appointment.cruds user/Slot.rs', practitioner: 'frontdesk' });
+    assert.equal(tokens.scope, 'openid fhirUser user/Patient.cruds user/Appointment.cruds', 'no Slot scope on this server');
+    const auth = { Authorization: `Bearer ${tokens.access_token}` };
+    const batch = await fhir('POST', '', { url: s.base, headers: auth, body: { resourceType: 'Bundle', type: 'batch', entry: [] } });
+    assert.equal(batch.status, 400);
+    assert.equal(batch.json.issue[0].code, 'not-supported');
+    const tx = await fhir('POST', '', { url: s.base, headers: auth, body: { resourceType: 'Bundle', type: 'transaction', entry: [] } });
+    assert.equal(tx.status, 400);
+    const appt = await fhir('POST', '', {
+      url: `${s.base}/Appointment`,
+      headers: auth,
+      body: { resourceType: 'Appointment', status: 'proposed', participant: [{ actor: { reference: 'Practitioner/clinician' }, status: 'needs-action' }] },
+    });
+    assert.equal(appt.status, 405);
+    assert.equal(appt.json.resourceType, 'OperationOutcome');
+    assert.equal((await bearerGet(s, '/Appointment?_count=1', tokens.access_token)).status, 200, 'appointments are readable');
+    assert.equal((await bearerGet(s, '/Slot?_count=1', tokens.access_token)).status, 404);
+    const p = await fhir('POST', '', { url: `${s.base}/Patient`, headers: auth, body: newPatient('Openemr') });
+    assert.equal(p.status, 201);
+    assert.equal((await fhir('PUT', '', { url: `${s.base}/Patient/${p.json.id}`, headers: auth, body: { ...p.json, gender: 'other' } })).status, 200);
+    assert.equal((await fhir('DELETE', '', { url: `${s.base}/Patient/${p.json.id}`, headers: auth })).status, 405);
+    const conf = (await bearerGet(s, '/.well-known/smart-configuration')).json;
+    assert.ok(conf.scopes_supported.includes('user/Patient.crus'));
+    assert.ok(conf.scopes_supported.includes('user/Appointment.rs'));
+    assert.ok(!conf.scopes_supported.some((x) => /Slot|Schedule|ChargeItem|Claim/.test(x)));
+  } finally {
+    await stopSandbox(s);
+  }
+});
+
+test('--auth mtls (the default) is unchanged: no token needed, no SMART configuration', async () => {
+  assert.equal((await fhir('GET', '/Patient?name=Quigley')).status, 200);
+  const conf = await fhir('GET', '/.well-known/smart-configuration');
+  assert.equal(conf.status, 404);
+  const cs = (await fhir('GET', '/metadata?_elements=rest.security')).json;
+  assert.deepEqual(cs.rest[0].security.service.map((x) => x.coding[0].code), ['Certificates']);
+  assert.deepEqual((await control('GET', '/status')).json.auth, { mode: 'mtls' });
+  assert.equal((await fhir('POST', '', { url: `${new URL(main.base).origin}/oauth/token`, body: 'grant_type=refresh_token', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status, 404, 'no /oauth');
+  assert.equal((await stopSandbox(smartBox)).code, 0);
+  smartBox = undefined;
 });
 
 // --- bad server certificates ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ const { SandboxRepository } = require('./repo');
 const { createRouter } = require('./conformance');
 const { loadData } = require('./data');
 const { Faults, MODES, replacementResponse, damageBody, startControl } = require('./faults');
+const { shape } = require('./like');
 
 const VERSION = JSON.parse(fs.readFileSync(path.join(sandboxDir, 'package.json'), 'utf8')).version;
 const MAX_REQUEST_BYTES = 50 * 1024 * 1024;
@@ -29,6 +30,8 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-cert NAME]
            [--scale N [--observations K] [--appointments-per-day A]] [--practitioners P]
            [--no-data] [--no-transactions] [--leave-out TYPES] [--seed S] [--log FILE]
+           [--auth mtls|smart [--client-id ID] [--code-ttl S] [--token-ttl S]
+            [--refresh-ttl S] [--interval S]] [--like openemr]
 
   --certs DIR         certificates made by make-certs DIR (required)
   --port N            FHIR port on localhost (127.0.0.1 and ::1); 0 = any free port (default)
@@ -51,6 +54,18 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
                       still answer, so a client that asks anyway is seen to
   --seed S            seed for the generated data (default ${require('./data').DEFAULT_SEED})
   --log FILE          also write the request log to FILE (truncated at start)
+  --auth smart        SMART on FHIR over the mutual TLS: an OAuth 2.0 server (oidc-provider)
+                      under https://localhost:N/oauth with the device authorization grant,
+                      certificate-bound tokens, refresh and revocation; the FHIR endpoint
+                      wants a bearer token with the right scopes (default: --auth mtls)
+  --client-id ID      the public client's client_id (default ehrterm)
+  --code-ttl S        device code lifetime in seconds (default 600)
+  --token-ttl S       access token lifetime in seconds (default 3600)
+  --refresh-ttl S     refresh token lifetime in seconds (default 86400)
+  --interval S        the device flow's polling interval in seconds (default 5)
+  --like openemr      shaped like OpenEMR's FHIR API: read and search only, but create and
+                      update for Patient, Practitioner, Organization; no Schedule, Slot or
+                      billing; no batch or transaction; implies --auth smart
 
 Prints "control http://127.0.0.1:M" on stderr, then "ready https://localhost:N/fhir"
 on stdout once requests are accepted. SIGTERM or SIGINT stops it. TEST USE ONLY.`;
@@ -61,8 +76,8 @@ function die(message, code = 1) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, leaveOut: [], seed: undefined, log: undefined, serverCert: undefined };
-  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--leave-out', '--seed', '--log']);
+  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, leaveOut: [], seed: undefined, log: undefined, serverCert: undefined, auth: 'mtls', clientId: 'ehrterm', codeTtl: 600, tokenTtl: 3600, refreshTtl: 86400, interval: 5, like: undefined };
+  const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--leave-out', '--seed', '--log', '--auth', '--client-id', '--code-ttl', '--token-ttl', '--refresh-ttl', '--interval', '--like']);
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
     if (flag === '-h' || flag === '--help') {
@@ -127,12 +142,45 @@ function parseArgs(argv) {
       case '--log':
         opts.log = value;
         break;
+      case '--auth':
+        if (!['mtls', 'smart'].includes(value)) {
+          die('--auth takes mtls or smart', 2);
+        }
+        opts.auth = value;
+        break;
+      case '--client-id':
+        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(value)) {
+          die('--client-id takes 1 to 64 of A-Z a-z 0-9 . _ ~ -', 2);
+        }
+        opts.clientId = value;
+        break;
+      case '--code-ttl':
+        opts.codeTtl = int(1, 86400);
+        break;
+      case '--token-ttl':
+        opts.tokenTtl = int(1, 86400);
+        break;
+      case '--refresh-ttl':
+        opts.refreshTtl = int(1, 365 * 86400);
+        break;
+      case '--interval':
+        opts.interval = int(1, 60);
+        break;
+      case '--like':
+        if (!shape(value)) {
+          die('--like takes openemr', 2);
+        }
+        opts.like = value;
+        break;
       default:
         die(`unknown argument ${argv[i]}\n${USAGE}`, 2);
     }
   }
   if (!opts.certs) {
     die(`--certs DIR is required\n${USAGE}`, 2);
+  }
+  if (opts.like) {
+    opts.auth = 'smart'; // OpenEMR's API wants SMART, as every server shaped like it here
   }
   if ((opts.observations !== undefined || opts.appointmentsPerDay !== undefined) && !opts.scale) {
     die(`--observations and --appointments-per-day describe the --scale patients: give --scale N too\n${USAGE}`, 2);
@@ -306,7 +354,17 @@ async function main() {
   const loadMs = Date.now() - t1;
 
   let base = 'https://localhost:0/fhir';
-  const ctx = { base: () => base, version: VERSION, startedAt: startedAt.toISOString(), noTransactions: opts.noTransactions, leaveOut: opts.leaveOut };
+  const like = shape(opts.like);
+  let smart; // --auth smart: started once the port (and with it the issuer) is known
+  const ctx = {
+    base: () => base,
+    version: VERSION,
+    startedAt: startedAt.toISOString(),
+    noTransactions: opts.noTransactions,
+    leaveOut: opts.leaveOut,
+    like,
+    smart: opts.auth === 'smart' ? { uris: () => smart.uris() } : undefined,
+  };
   const fhirRouter = createRouter(ctx);
   const exclusive = makeMutex();
   const faults = new Faults();
@@ -355,6 +413,30 @@ async function main() {
     }
 
     const fhirPath = url.pathname.slice('/fhir'.length) || '/';
+    if (fhirPath === '/.well-known/smart-configuration' && method === 'GET') {
+      if (!smart) {
+        return outcomeBody(404, 'not-found', 'No SMART configuration: the sandbox runs with --auth mtls, the client certificate names the user');
+      }
+      return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: Buffer.from(JSON.stringify(smart.smartConfiguration())) };
+    }
+    // --auth smart: a token bound to this connection's certificate (401), then what a
+    // server shaped --like another does not offer (400, 404, 405), then the scopes (403).
+    let forbidden;
+    if (smart) {
+      const a = await smart.authorize(req, method, fhirPath, body);
+      if (a.response) {
+        return a.response;
+      }
+      user = a.user ?? user;
+      forbidden = a.forbidden;
+    }
+    const refusal = like?.refuse(method, fhirPath, body);
+    if (refusal) {
+      return outcomeBody(refusal.status, refusal.code, refusal.text);
+    }
+    if (forbidden) {
+      return forbidden;
+    }
     const fhirReq = { method, url: fhirPath + url.search, pathname: '', body, params: {}, query: {}, headers: req.headers, config: { transactions: true } };
     const [outcome, resource] = await exclusive(async () => {
       repo.author = user;
@@ -481,6 +563,9 @@ async function main() {
       log.add(entry);
     });
     try {
+      if (smart && /^\/(oauth(\/|\?|$)|\.well-known\/oauth-authorization-server\/oauth)/.test(req.url)) {
+        return await onOAuth(req, res, cn, entry, stats);
+      }
       const bodyBuf = await readRequestBody(req);
       entry.bundle = bundleType(req, bodyBuf);
       entry.requestBytes = requestHeaderBytes(req) + (bodyBuf?.length ?? MAX_REQUEST_BYTES);
@@ -515,6 +600,38 @@ async function main() {
         res.destroy();
       }
     }
+  }
+
+  /**
+   * A request for the authorization server (--auth smart): oidc-provider reads the body
+   * and answers itself. The fault modes that replace an answer, delay and the ones that
+   * damage JSON (hostile, truncate, wrong-types...) apply; rate and drop do not.
+   */
+  async function onOAuth(req, res, cn, entry, stats) {
+    entry.requestBytes = requestHeaderBytes(req) + Number(req.headers['content-length'] ?? 0);
+    const shaping = faults.take(req.method, req.url);
+    entry.faults = shaping.names.join(',');
+    if (shaping.delay) {
+      await sleep(shaping.delay);
+    }
+    if (!loaded.users.get(cn)) {
+      return send(req, res, outcomeBody(403, 'forbidden', `Certificate subject CN=${cn} is not a user of this server`), {}, stats);
+    }
+    const f = shaping.action;
+    if (f && MODES[f.mode].kind === 'before') {
+      return send(req, res, await replacementResponse(f), shaping, stats);
+    }
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    res.write = (chunk, ...rest) => {
+      stats.bodyBytes += chunk && typeof chunk !== 'function' ? Buffer.byteLength(chunk) : 0;
+      return write(chunk, ...rest);
+    };
+    res.end = (chunk, ...rest) => {
+      stats.bodyBytes += chunk && typeof chunk !== 'function' ? Buffer.byteLength(chunk) : 0;
+      return end(chunk, ...rest);
+    };
+    await smart.handle(req, res, f && f.mode !== 'drop' ? f : undefined);
   }
 
   // --- listen ------------------------------------------------------------------------
@@ -570,9 +687,48 @@ async function main() {
   }
   base = `https://localhost:${port}/fhir`;
 
+  if (opts.auth === 'smart') {
+    const { startSmart } = require('./smart');
+    const types = {};
+    for (const t of like ? like.types : core.getResourceTypes()) {
+      if ((opts.leaveOut ?? []).includes(t)) {
+        continue;
+      }
+      const offered = like ? like.interactions(t) : ['create', 'read', 'update', 'delete', 'search-type'];
+      types[t] = ['create', 'read', 'update', 'delete', 'search-type'].filter((i) => offered.includes(i)).map((i) => i[0]).join('');
+    }
+    try {
+      smart = await startSmart(base, {
+        oidcProviderPath: deps.oidcProviderPath(),
+        clientId: opts.clientId,
+        codeTtl: opts.codeTtl,
+        tokenTtl: opts.tokenTtl,
+        refreshTtl: opts.refreshTtl,
+        interval: opts.interval,
+        types,
+        damage: damageBody,
+        controlUrl: () => `http://127.0.0.1:${control?.address().port}`,
+        // A user is any Practitioner of the server; meta.author names them as the
+        // certificate's user is named without --auth smart.
+        account: (id) => {
+          const p = typeof id === 'string' && /^[A-Za-z0-9\-.]{1,64}$/.test(id) ? repo.peek('Practitioner', id) : undefined;
+          if (!p) {
+            return undefined;
+          }
+          const n = p.name?.[0];
+          const display = [...(n?.prefix ?? []), ...(n?.given ?? []), n?.family].filter(Boolean).join(' ');
+          return { reference: `Practitioner/${id}`, ...(display ? { display } : {}) };
+        },
+      });
+    } catch (err) {
+      die(`cannot start the SMART authorization server: ${err.stack ?? err}`);
+    }
+  }
+
   const api = {
     faults,
     log,
+    smart: () => smart?.control,
     closeIdle: (forget) => {
       for (const s of servers) {
         s.closeIdleConnections();
@@ -602,6 +758,10 @@ async function main() {
       faults: faults.list(),
       log: { entries: log.entries.length, dropped: log.dropped },
       tlsErrors,
+      auth: smart
+        ? { mode: 'smart', issuer: smart.issuer, clientId: opts.clientId, codeTtl: opts.codeTtl, tokenTtl: opts.tokenTtl, refreshTtl: opts.refreshTtl, interval: opts.interval }
+        : { mode: 'mtls' },
+      like: opts.like ?? null,
       memory: process.memoryUsage(),
     }),
   };
