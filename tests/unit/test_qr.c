@@ -8,6 +8,7 @@
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "ui/qr.h"
+#include "ui/ui.h"
 
 /* A device login's verification_uri_complete as RFC 8628 shows one, on a real host name. */
 #define URL "https://auth.clinic.example/device?user_code=WDJB-MJHT"
@@ -249,6 +251,90 @@ Test(qr, lines_read_back_are_libqrencodes_matrix)
 	free(m.dark);
 	ui_lines_clear(&lines);
 	ui_qr_free(&q);
+}
+
+/* --- drawn in a window ----------------------------------------------------------------- */
+
+/* The modules drawn in WIN from (Y, X), read back cell by cell, each in the QR look. */
+static void
+expect_drawn(WINDOW *win, int y, int x, const struct ui_qr *q)
+{
+	static const wchar_t glyph[2][2] = { { L' ', 0x2584 }, { 0x2580, 0x2588 } };
+
+	for (int r = 0; r < ui_qr_rows(q); r++) {
+		for (int c = 0; c < ui_qr_cols(q); c++) {
+			int mx = c - UI_QR_QUIET, up = 2 * r - UI_QR_QUIET, down = up + 1;
+			bool u = mx >= 0 && mx < q->size && up >= 0 && up < q->size &&
+			         q->dark[up * q->size + mx];
+			bool d = mx >= 0 && mx < q->size && down >= 0 && down < q->size &&
+			         q->dark[down * q->size + mx];
+			wchar_t wch[CCHARW_MAX + 1];
+			cchar_t cell;
+			attr_t attrs;
+			short pair;
+
+			cr_assert_eq(mvwin_wch(win, y + r, x + c, &cell), OK);
+			cr_assert_eq(getcchar(&cell, wch, &attrs, &pair, NULL), OK);
+			cr_assert_eq(wch[0], glyph[u][d], "cell (%d, %d) is U+%04X, not U+%04X", c, r,
+			    (unsigned)wch[0], (unsigned)glyph[u][d]);
+			cr_assert_eq(attrs & ui_attr(UI_QR), ui_attr(UI_QR), "cell (%d, %d)", c, r);
+		}
+	}
+}
+
+Test(qr_draw, drawn_in_the_qr_look_only_where_it_fits_and_the_terminal_shows_utf8)
+{
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *screen;
+	WINDOW *win;
+	struct ui_qr q;
+	chtype before;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	cr_assert(out != NULL && in != NULL);
+	screen = newterm("vt100", out, in);
+	cr_assert_not_null(screen);
+	encode(URL, &q);
+	/* Curses is not started: no colour, so the look is reverse video. */
+	cr_assert_eq(ui_attr(UI_QR), A_REVERSE);
+	win = newwin(24, 80, 0, 0);
+	ui_set_charset("utf-8");
+	ui_qr_draw(&q, win, 2, 3);
+	expect_drawn(win, 2, 3, &q);
+	/* Nothing beside it. */
+	cr_assert_eq(mvwinch(win, 2, 2) & A_CHARTEXT, ' ');
+	cr_assert_eq(mvwinch(win, 2, 2) & A_REVERSE, 0);
+	cr_assert_eq(mvwinch(win, 2, 3 + ui_qr_cols(&q)) & A_REVERSE, 0);
+	cr_assert_eq(mvwinch(win, 2 + ui_qr_rows(&q), 3) & A_REVERSE, 0);
+	delwin(win);
+
+	/* One row short, or one column: nothing is drawn rather than a code cut short. */
+	win = newwin(ui_qr_rows(&q), ui_qr_cols(&q), 0, 0);
+	ui_qr_draw(&q, win, 1, 0);
+	before = mvwinch(win, 0, 0);
+	for (int r = 0; r < ui_qr_rows(&q); r++)
+		cr_assert_eq(mvwinch(win, r, 4) & A_REVERSE, 0, "row %d was drawn", r);
+	ui_qr_draw(&q, win, 0, 1);
+	for (int r = 0; r < ui_qr_rows(&q); r++)
+		cr_assert_eq(mvwinch(win, r, 4) & A_REVERSE, 0, "row %d was drawn", r);
+	/* Exactly its size: drawn. */
+	ui_qr_draw(&q, win, 0, 0);
+	expect_drawn(win, 0, 0, &q);
+	cr_assert_eq(before & A_REVERSE, 0);
+	delwin(win);
+
+	/* A terminal without UTF-8 has no half blocks: nothing is drawn. */
+	win = newwin(24, 80, 0, 0);
+	ui_set_charset("ascii");
+	ui_qr_draw(&q, win, 0, 0);
+	for (int r = 0; r < 24; r++)
+		cr_assert_eq(mvwinch(win, r, 10) & A_REVERSE, 0, "row %d was drawn", r);
+	delwin(win);
+	ui_qr_free(&q);
+	endwin();
+	delscreen(screen);
+	fclose(out);
+	fclose(in);
 }
 
 /* --- a QR decoder reads it ------------------------------------------------------------ */
