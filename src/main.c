@@ -128,6 +128,12 @@ run_check(const struct cfg_profile *profile)
 	    strlen(fhir_caps_fhir_version(s->caps)), 20, utf8);
 	printf("profile:      %s (as %s)\n", profile->name, s->user);
 	printf("server:       %s\n", profile->base_url);
+	cfg_print_auth(stdout, profile);
+	/*
+	 * Issue 17: with auth = smart, the SMART discovery result (the authorization server,
+	 * device flow and certificate-bound tokens offered) and the login state go here once
+	 * the OAuth library does discovery; until then --check reports the configuration only.
+	 */
 	printf("software:     %s %s\n", software, version);
 	printf("FHIR version: %s%s\n", fhir_version,
 	    strncmp(fhir_caps_fhir_version(s->caps), "4.0", 3) == 0 ? "" : " (ehrterm expects 4.0.x)");

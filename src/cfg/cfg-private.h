@@ -12,6 +12,8 @@
 #define CFG_FILE_MAX (1024 * 1024)
 #define CFG_PROFILES_MAX 64
 #define CFG_NAME_MAX 64
+/* The most scopes a profile's scopes key may list: every module's, and room to spare. */
+#define CFG_SCOPES_MAX 64
 
 enum cfg_type {
 	CFG_T_STRING,   /* UTF-8 text without control characters; max = bytes */
@@ -24,6 +26,8 @@ enum cfg_type {
 	CFG_T_KEYMAP,   /* a keymap name or a path */
 	CFG_T_PROXY,    /* http://, https://, socks5:// or socks5h:// host and port; max = bytes */
 	CFG_T_COMMAND,  /* a program and its arguments, split by cfg_command_split; max = bytes */
+	CFG_T_ID,       /* printable ASCII without blanks (an OAuth client id); max = bytes */
+	CFG_T_SCOPES,   /* SMART v2 scopes joined by single spaces; max = bytes */
 	CFG_T_COUNT
 };
 
@@ -43,6 +47,7 @@ struct cfg_option {
 	size_t offset;    /* into struct cfg_global or struct cfg_profile */
 	const char *doc;  /* one sentence */
 	const char *const *choices; /* a name option: the only values it takes, NULL-ended */
+	const char *refuse; /* NULL, or why a value not among the choices is refused */
 };
 
 /* The global keys, kept in struct cfg. */

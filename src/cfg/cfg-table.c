@@ -38,6 +38,13 @@ const struct cfg_type_info cfg_types[CFG_T_COUNT] = {
 	    "A program and its arguments, split at blanks and run without a shell: "
 	    "'...' and \"...\" keep blanks, a backslash keeps the next character; "
 	    "nothing is expanded. A program named without a '/' is looked for on PATH." },
+	[CFG_T_ID] = { "id", "Printable ASCII without blanks." },
+	[CFG_T_SCOPES] = { "scopes",
+	    "SMART v2 scopes joined by single blanks, at most 64: patient/, user/ or system/, a "
+	    "resource type or *, a dot and permissions from c, r, u, d and s in that order, with "
+	    "an optional ?query (user/Patient.rs, patient/Observation.rs?category=laboratory); "
+	    "or another scope such as openid, fhirUser or offline_access. Printable ASCII "
+	    "without '\"' or '\\'; v1's .read, .write and .* are refused." },
 };
 
 /*
@@ -131,6 +138,28 @@ const struct cfg_option cfg_options[] = {
 	{ .name = "print_command", .type = CFG_T_COMMAND, .scope = CFG_PROFILE, .def = "lp",
 	  .max = 1024, .offset = P(print_command),
 	  .doc = "What prints a CMS-1500: the form's text goes to its standard input." },
+	/*
+	 * SMART on FHIR (issue 17): the person logs in with the device flow; the token is
+	 * bound to the client certificate, which still authenticates the workstation.
+	 */
+	{ .name = "auth", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "mtls",
+	  .max = 8, .offset = P(auth), .choices = (const char *const[]){ "mtls", "smart", NULL },
+	  .doc = "mtls: the client certificate alone; smart: a person logs in too (SMART)." },
+	/* Servers register their own: a UUID at Epic, a name elsewhere; 255 covers them. */
+	{ .name = "client_id", .type = CFG_T_ID, .scope = CFG_PROFILE, .def = "ehrterm",
+	  .max = 255, .offset = P(client_id),
+	  .doc = "With auth = smart: ehrterm's OAuth client id at the server." },
+	{ .name = "scopes", .type = CFG_T_SCOPES, .scope = CFG_PROFILE,
+	  .max = 2048, .offset = P(scopes),
+	  .doc = "With auth = smart: the scopes to ask for, instead of the modules' own." },
+	/*
+	 * A refresh token in a file is a login for whoever copies it: the keyring, per profile
+	 * and user, is the only store, and the key exists so a config says where it is.
+	 */
+	{ .name = "token_store", .type = CFG_T_NAME, .scope = CFG_PROFILE, .def = "keyring",
+	  .max = 8, .offset = P(token_store), .choices = (const char *const[]){ "keyring", NULL },
+	  .refuse = "a refresh token is kept in the desktop keyring, never in a file",
+	  .doc = "With auth = smart: where the refresh token is kept; only keyring." },
 };
 // clang-format on
 
@@ -191,11 +220,24 @@ cfg_option_limits(const struct cfg_option *opt, char *buf, size_t size)
 	case CFG_T_KEYMAP:
 	case CFG_T_PROXY:
 	case CFG_T_COMMAND:
+	case CFG_T_ID:
+	case CFG_T_SCOPES:
 		snprintf(buf + n, size - n, "; at most %ld bytes.", opt->max);
 		break;
 	case CFG_T_COUNT:
 		break;
 	}
+}
+
+void
+cfg_print_auth(FILE *out, const struct cfg_profile *p)
+{
+	fprintf(out, "auth:         %s\n", p->auth);
+	if (strcmp(p->auth, "smart") != 0)
+		return;
+	fprintf(out, "client id:    %s\n", p->client_id);
+	fprintf(out, "scopes:       %s\n",
+	    p->scopes != NULL ? p->scopes : "the modules' own, asked for as they are opened");
 }
 
 void

@@ -438,6 +438,146 @@ bad:
 	return -1;
 }
 
+/*
+ * A value of a list (CFG_T_NAME with choices). A value not in it is quoted, as it may be
+ * anything, and the option's own reason follows the choices when it has one.
+ */
+static int
+cfg_check_choice(const struct cfg_option *opt, const char *value, char **cause)
+{
+	char *q;
+
+	for (size_t k = 0; opt->choices[k] != NULL; k++)
+		if (strcmp(opt->choices[k], value) == 0)
+			return 0;
+	q = cfg_quote(value);
+	if (opt->choices[1] == NULL)
+		*cause = xasprintf("%s must be %s, not '%s'%s%s", opt->name, opt->choices[0], q,
+		    opt->refuse != NULL ? ": " : "", opt->refuse != NULL ? opt->refuse : "");
+	else
+		*cause = xasprintf("%s must be one of the values its manual lists, not '%s'%s%s",
+		    opt->name, q, opt->refuse != NULL ? ": " : "",
+		    opt->refuse != NULL ? opt->refuse : "");
+	free(q);
+	return -1;
+}
+
+/*
+ * A character of OAuth's scope-token (RFC 6749, NQCHAR): printable ASCII but the blank,
+ * '"' and '\\'. A client id is printable ASCII without blanks, the same set with the two.
+ */
+static bool
+cfg_is_nqchar(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+static int
+cfg_check_id(const struct cfg_option *opt, const char *value, char **cause)
+{
+	char *q;
+
+	if (cfg_check_length(opt, value, cause) != 0)
+		return -1;
+	for (const char *p = value; *p != '\0'; p++) {
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+			q = cfg_quote(value);
+			*cause = xasprintf("%s '%s' has a blank, control or non-ASCII character",
+			    opt->name, q);
+			free(q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Why the scope of N bytes at S is refused, or NULL. A SMART clinical scope is
+ * CONTEXT/TYPE.PERMISSIONS[?QUERY] (SMART App Launch 2.0): context patient, user or
+ * system, TYPE a resource type or *, PERMISSIONS one or more of c, r, u, d, s in that
+ * order. Any other scope (openid, fhirUser, offline_access, launch/patient) is taken as
+ * it is once its characters are right: servers define their own.
+ */
+static const char *
+cfg_scope_refused(const char *s, size_t n)
+{
+	static const char *const contexts[] = {"patient/", "user/", "system/"};
+	static const char perms[] = "cruds";
+	const char *p = NULL, *end = s + n, *dot;
+	size_t last = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!cfg_is_nqchar((unsigned char)s[i]))
+			return "has a character a scope may not have (a control or non-ASCII "
+			       "character, '\"' or '\\')";
+	for (size_t i = 0; p == NULL && i < sizeof contexts / sizeof contexts[0]; i++)
+		if (n >= strlen(contexts[i]) && strncmp(s, contexts[i], strlen(contexts[i])) == 0)
+			p = s + strlen(contexts[i]);
+	if (p == NULL)
+		return NULL;
+	if ((dot = memchr(p, '.', (size_t)(end - p))) == NULL)
+		return "has no '.' before its permissions";
+	if (!(dot - p == 1 && *p == '*')) {
+		if (dot == p || !isupper((unsigned char)*p))
+			return "names no resource type (a capital letter, then letters) or *";
+		for (const char *t = p + 1; t < dot; t++)
+			if (!isalpha((unsigned char)*t))
+				return "names no resource type (a capital letter, then letters) or *";
+	}
+	p = dot + 1;
+	if ((end - p >= 4 && strncmp(p, "read", 4) == 0) ||
+	    (end - p >= 5 && strncmp(p, "write", 5) == 0) || (end - p >= 1 && *p == '*'))
+		return "is SMART v1; write v2 permissions (user/Patient.rs, user/Patient.cruds)";
+	if (p == end || *p == '?')
+		return "has no permissions after the '.' (c, r, u, d, s)";
+	for (; p < end && *p != '?'; p++) {
+		const char *at = strchr(perms, *p);
+
+		if (*p == '\0' || at == NULL || (size_t)(at - perms) + 1 <= last)
+			return "has permissions other than c, r, u, d and s, once each in that order";
+		last = (size_t)(at - perms) + 1;
+	}
+	if (p < end && p + 1 == end)
+		return "has an empty query after '?'";
+	return NULL;
+}
+
+/* Scopes joined by single blanks, each as cfg_scope_refused() allows. */
+static int
+cfg_check_scopes(const struct cfg_option *opt, const char *value, char **cause)
+{
+	const char *p = value, *why;
+	size_t count = 0, n;
+	char *word, *q;
+
+	if (cfg_check_length(opt, value, cause) != 0)
+		return -1;
+	for (;;) {
+		n = strcspn(p, " ");
+		if (n == 0) {
+			*cause = xasprintf("%s has a blank at an end or two blanks together; join "
+			                   "scopes with one blank",
+			    opt->name);
+			return -1;
+		}
+		if (++count > CFG_SCOPES_MAX) {
+			*cause = xasprintf("%s has more than %d scopes", opt->name, CFG_SCOPES_MAX);
+			return -1;
+		}
+		if ((why = cfg_scope_refused(p, n)) != NULL) {
+			word = xstrndup(p, n);
+			q = cfg_quote(word);
+			*cause = xasprintf("%s: scope %zu '%s' %s", opt->name, count, q, why);
+			free(q);
+			free(word);
+			return -1;
+		}
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
 static int
 cfg_parse_keymap(
     const struct cfg_option *opt, const char *value, struct cfg_keymap *out, char **cause)
@@ -485,25 +625,26 @@ cfg_value_set(const struct cfg_option *opt, const char *value, void *base, char 
 		    xasprintf("%s has no value; remove the line to use the default", opt->name);
 		return -1;
 	}
+	/* One of a list: whatever else the value is, the list alone says whether it is taken. */
+	if (opt->choices != NULL) {
+		if (cfg_check_choice(opt, value, cause) != 0)
+			return -1;
+		free((char *)*sp);
+		*sp = xstrdup(value);
+		return 0;
+	}
 	switch (opt->type) {
 	case CFG_T_STRING:
 	case CFG_T_NAME:
 	case CFG_T_PINS:
+	case CFG_T_ID:
+	case CFG_T_SCOPES:
 		if ((opt->type == CFG_T_STRING    ? cfg_check_string
 		        : opt->type == CFG_T_NAME ? cfg_check_name
-		                                  : cfg_check_pins)(opt, value, cause) != 0)
+		        : opt->type == CFG_T_ID   ? cfg_check_id
+		        : opt->type == CFG_T_PINS ? cfg_check_pins
+		                                  : cfg_check_scopes)(opt, value, cause) != 0)
 			return -1;
-		if (opt->choices != NULL) {
-			size_t k = 0;
-
-			while (opt->choices[k] != NULL && strcmp(opt->choices[k], value) != 0)
-				k++;
-			if (opt->choices[k] == NULL) {
-				*cause = xasprintf("%s must be one of the values its manual lists, "
-						   "not '%s'", opt->name, value);
-				return -1;
-			}
-		}
 		s = xstrdup(value);
 		break;
 	case CFG_T_URL:
@@ -568,6 +709,8 @@ cfg_value_free(const struct cfg_option *opt, void *base)
 	case CFG_T_PROXY:
 	case CFG_T_PATH:
 	case CFG_T_COMMAND:
+	case CFG_T_ID:
+	case CFG_T_SCOPES:
 		free((char *)*(const char **)slot);
 		*(const char **)slot = NULL;
 		break;

@@ -39,6 +39,18 @@ struct cfg_profile {
 	const char *unencrypted_key; /* "refuse" or "allow" */
 	const char *audit_server;    /* "no" or "yes": AuditEvents to the server too */
 	const char *print_command;   /* what prints: split with cfg_command_split, no shell */
+	/*
+	 * Who logs in. "mtls": the client certificate alone. "smart": a person, through the
+	 * server's SMART on FHIR authorization server (the device login), on top of mutual TLS.
+	 */
+	const char *auth;
+	const char *client_id;	 /* the OAuth client id at that server: printable ASCII */
+	/*
+	 * NULL (the scopes come from the modules opened), or SMART v2 scopes joined by single
+	 * spaces, each printable ASCII without '"' or '\\' (cfg checks their shape).
+	 */
+	const char *scopes;
+	const char *token_store; /* "keyring": where a refresh token is kept, never a file */
 	unsigned int line;      /* line of the [profile] header, for messages */
 };
 
@@ -112,6 +124,13 @@ int cfg_check_key_file(const char *path, char **cause);
  * order, as the policies above say. Returns 0, or -1 with *cause set naming the file and the fix.
  */
 int cfg_check_tls_files(const struct cfg_profile *p, char **cause);
+
+/*
+ * Print how P logs in, for ehrterm --check: "auth:" and, for smart, the client id and the
+ * scopes, one "name: value" line each, aligned as --check's other lines. Every value was
+ * checked to be printable ASCII when the file was read.
+ */
+void cfg_print_auth(FILE *out, const struct cfg_profile *p);
 
 /* Print the option list for ehrterm --help. */
 void cfg_print_help(FILE *out);

@@ -16,7 +16,7 @@ static bool started;
 static bool colour;
 static bool utf8;
 
-enum { PAIR_TITLE = 1, PAIR_STATUS, PAIR_ERROR, PAIR_BANNER, PAIR_DIM };
+enum { PAIR_TITLE = 1, PAIR_STATUS, PAIR_ERROR, PAIR_BANNER, PAIR_DIM, PAIR_QR };
 
 int
 ui_start(char **cause)
@@ -46,6 +46,8 @@ ui_start(char **cause)
 			init_pair(PAIR_ERROR, COLOR_RED, -1);
 			init_pair(PAIR_BANNER, COLOR_BLACK, COLOR_YELLOW);
 			init_pair(PAIR_DIM, COLOR_BLUE, -1);
+			/* Not the terminal's default colours: a scanner needs dark on light. */
+			init_pair(PAIR_QR, COLOR_BLACK, COLOR_WHITE);
 		}
 	}
 	return 0;
@@ -151,6 +153,12 @@ ui_attr(enum ui_look look)
 		return A_UNDERLINE;
 	case UI_BANNER:
 		return colour ? COLOR_PAIR(PAIR_BANNER) : A_REVERSE;
+	case UI_QR:
+		/*
+		 * Without colour, reverse video draws the ink in the terminal's background
+		 * colour: dark on the usual light-on-dark terminal.
+		 */
+		return colour ? COLOR_PAIR(PAIR_QR) : A_REVERSE;
 	}
 	return A_NORMAL;
 }

@@ -21,6 +21,7 @@ enum ui_look {
 	UI_ERROR,    /* validation messages, failures */
 	UI_FIELD,    /* an input field */
 	UI_BANNER,   /* the patient banner */
+	UI_QR,	     /* a QR code: black ink on white whatever the terminal's colours */
 };
 
 /* Start curses on the terminal: raw keys, no echo, keypad, alternate screen. 0 or -1 with cause. */

@@ -44,6 +44,20 @@ check_profile(const struct cfg *cfg, const struct cfg_profile *p)
 	FUZZ_CHECK((p->keymap.name == NULL) != (p->keymap.path == NULL));
 	FUZZ_CHECK(p->keymap.path == NULL || is_absolute(p->keymap.path));
 	FUZZ_CHECK(p->idle_lock_s > 0 && p->timeout_s > 0 && p->page_size > 0);
+	/* How the profile logs in: one of two ways, and a refresh token never in a file. */
+	FUZZ_CHECK(strcmp(p->auth, "mtls") == 0 || strcmp(p->auth, "smart") == 0);
+	FUZZ_CHECK(strcmp(p->token_store, "keyring") == 0);
+	FUZZ_CHECK(p->client_id[0] != '\0');
+	for (const char *c = p->client_id; *c != '\0'; c++)
+		FUZZ_CHECK(*c > 0x20 && *c < 0x7f);
+	/* Scopes: printable ASCII but '"' and '\\', joined by single blanks. */
+	if (p->scopes != NULL) {
+		n = strlen(p->scopes);
+		FUZZ_CHECK(n > 0 && p->scopes[0] != ' ' && p->scopes[n - 1] != ' ');
+		FUZZ_CHECK(strstr(p->scopes, "  ") == NULL);
+		for (const char *c = p->scopes; *c != '\0'; c++)
+			FUZZ_CHECK(*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\');
+	}
 	/* Its name finds it again. */
 	again = cfg_profile(cfg, p->name, &cause);
 	FUZZ_CHECK(again == p && cause == NULL);

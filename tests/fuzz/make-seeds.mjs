@@ -195,6 +195,10 @@ put('cfg', [
   'timeout = 90',
   'page_size = 200',
   'user_label = "Front desk \\"A\\" \\\\ Zo\u00eb"',
+  'auth = smart',
+  'client_id = a4b3c2d1-0000-4e5f-8a9b-0c1d2e3f4a5b',
+  'scopes = openid fhirUser offline_access user/Patient.rs patient/*.cruds user/Observation.rs?category=laboratory',
+  'token_store = keyring',
   '',
 ].join('\n'));
 put('cfg', options.map((o) => `${o} = x`).join('\n') + '\n');
@@ -638,6 +642,10 @@ writeDict('cfg.dict', [
   '[profile ', ']', ' = ', '"', '\\"', '\\\\', '#', ';', '\ufeff', '\r\n',
   'https://', 'http://', ':443', ':0', '/fhir', '?', '#x', 'user:pass@', '~/', '~root/', '/',
   'sha256//', '=', '1h', '30m', '90s', '1h30m', 'default', 'vi', 'emacs',
+  // auth = smart and its keys: the values, and the pieces of a SMART v2 scope.
+  'mtls', 'smart', 'keyring', 'ehrterm', 'patient/', 'user/', 'system/', 'Patient', '*', '.',
+  '.rs', '.cruds', '.read', '.write', '.*', '?category=', '&', '|', 'openid', 'fhirUser',
+  'offline_access', 'launch/patient',
 ]);
 const contexts = ['global', 'list', 'form', 'pager', 'prompt', 'dialog', 'home', 'help',
   'patients', 'schedule'];

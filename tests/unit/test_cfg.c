@@ -128,6 +128,10 @@ Test(cfg, minimal_profile_gets_defaults)
 	cr_assert_eq(p->flow_refresh_s, 60, "flow_refresh defaults to 1m");
 	cr_assert_eq(p->page_size, 20);
 	cr_assert_null(p->user_label);
+	cr_assert_str_eq(p->auth, "mtls", "the certificate alone unless the profile says smart");
+	cr_assert_str_eq(p->client_id, "ehrterm");
+	cr_assert_null(p->scopes, "the modules' own scopes unless the profile names some");
+	cr_assert_str_eq(p->token_store, "keyring");
 	cfg_free(&cfg);
 }
 
@@ -173,6 +177,54 @@ Test(cfg, every_key_and_the_syntax_around_it, .init = set_home)
 	cr_assert_eq(p->timeout_s, 90);
 	cr_assert_eq(p->page_size, 50);
 	cr_assert_str_eq(p->user_label, " Dr \"Ann\" \\ Müller ");
+	cfg_free(&cfg);
+}
+
+/* --- how a profile logs in, as ehrterm --check reports it ------------------------------ */
+
+static char *
+print_auth(const struct cfg_profile *p)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+
+	cfg_print_auth(mem, p);
+	fclose(mem);
+	return text;
+}
+
+Test(cfg, check_reports_how_a_profile_logs_in)
+{
+	static const char text[] = "[profile cert]\n" REQ "\n"
+	                           "[profile smart]\n" REQ "auth = smart\n"
+	                           "\n"
+	                           "[profile scoped]\n" REQ "auth = smart\n"
+	                           "client_id = 0oa1b2c3\n"
+	                           "scopes = openid fhirUser user/Patient.rs\n"
+	                           "\n"
+	                           "[profile certonly]\n" REQ "client_id = unused\n";
+	char *cause, *out;
+	struct cfg *cfg = parse(text, &cause);
+
+	cr_assert_not_null(cfg, "%s", cause);
+	out = print_auth(cfg_profile(cfg, "cert", &cause));
+	cr_assert_str_eq(out, "auth:         mtls\n");
+	free(out);
+	out = print_auth(cfg_profile(cfg, "smart", &cause));
+	cr_assert_str_eq(out, "auth:         smart\n"
+	                      "client id:    ehrterm\n"
+	                      "scopes:       the modules' own, asked for as they are opened\n");
+	free(out);
+	out = print_auth(cfg_profile(cfg, "scoped", &cause));
+	cr_assert_str_eq(out, "auth:         smart\n"
+	                      "client id:    0oa1b2c3\n"
+	                      "scopes:       openid fhirUser user/Patient.rs\n");
+	free(out);
+	/* SMART's keys say nothing on a profile that logs in with the certificate alone. */
+	out = print_auth(cfg_profile(cfg, "certonly", &cause));
+	cr_assert_str_eq(out, "auth:         mtls\n");
+	free(out);
 	cfg_free(&cfg);
 }
 
@@ -232,6 +284,14 @@ ParameterizedTestParameters(cfg, refused)
 		{ P "user_label = \"a\\nb\"\n", "t:6: ", "a backslash may only come before" },
 		{ P "user_label = \"a\" b\n", "t:6: ", "text after the closing quote of user_label" },
 		{ P "idle_lock = 2h\n", "t:6: ", "idle_lock must be from 1s to 1h" },
+		{ P "auth = smart\nauth = mtls\n", "t:7: ", "auth is already set on line 6" },
+		{ "auth = smart\n" P, "t:1: ", "auth belongs in a [profile NAME] section" },
+		{ "token_store = keyring\n" P, "t:1: ", "token_store belongs in a [profile NAME]" },
+		{ P "auth = smart\n\ntoken_store = file\n", "t:8: ",
+		  "token_store must be keyring, not 'file': a refresh token is kept in the desktop" },
+		{ "[profile a]\n" REQ "auth = smart\n[profile b]\n" REQ "scopes = user/Patient.read\n",
+		  "t:12: ", "scopes: scope 1 'user/Patient.read' is SMART v1" },
+		{ P "scopes = user/Patient.rs\x1b]0;pwned\x07\n", "t:6: ", "control character 0x1b" },
 		{ P "\n\n# c\nbase_url = https://x\n", "t:9: ", "base_url is already set on line 2" },
 	};
 	// clang-format on

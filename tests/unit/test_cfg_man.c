@@ -239,7 +239,7 @@ Test(cfg_man, example_parses)
 	*w = '\0';
 	cfg = cfg_parse(ex, strlen(ex), "example", &cause);
 	cr_assert_not_null(cfg, "the man page's example is refused: %s", cause);
-	cr_assert_eq(cfg_profile_count(cfg), 2);
+	cr_assert_eq(cfg_profile_count(cfg), 3);
 	p = cfg_profile(cfg, NULL, &cause);
 	cr_assert_not_null(p, "%s", cause);
 	cr_assert_str_eq(p->name, "sandbox");
@@ -251,6 +251,14 @@ Test(cfg_man, example_parses)
 	cr_assert_not_null(p->pin_sha256);
 	cr_assert_str_eq(p->keymap.name, "vi");
 	cr_assert_eq(p->idle_lock_s, 300);
+	cr_assert_str_eq(p->auth, "mtls");
+	p = cfg_profile(cfg, "hospital", &cause);
+	cr_assert_not_null(p, "%s", cause);
+	cr_assert_str_eq(p->auth, "smart");
+	cr_assert_str_eq(p->client_id, "ehrterm-frontdesk");
+	cr_assert_str_eq(p->scopes,
+	    "openid fhirUser offline_access user/Patient.rs user/Appointment.cru");
+	cr_assert_str_eq(p->token_store, "keyring");
 	cfg_free(&cfg);
 	free(ex);
 	free(man);

@@ -133,6 +133,23 @@ ParameterizedTestParameters(cfg_types, accepted)
 		{ "user_label", "a # not a comment", "a # not a comment" },
 		{ "user_label", "0123456789012345678901234567890123456789012345678901234567890123",
 		  "0123456789012345678901234567890123456789012345678901234567890123" },
+		/* auth, and what a SMART login is configured with */
+		{ "auth", "mtls", "mtls" },
+		{ "auth", "smart", "smart" },
+		{ "client_id", "ehrterm", "ehrterm" },
+		{ "client_id", "a4b3c2d1-0000-4e5f-8a9b-0c1d2e3f4a5b", "a4b3c2d1-0000-4e5f-8a9b-0c1d2e3f4a5b" },
+		{ "client_id", "0oa1b2c3d4E5f6G7h8i9_x.y~z", "0oa1b2c3d4E5f6G7h8i9_x.y~z" },
+		{ "client_id", "\"ehrterm\"", "ehrterm" },
+		{ "token_store", "keyring", "keyring" },
+		{ "scopes", "user/Patient.rs", "user/Patient.rs" },
+		{ "scopes", "openid fhirUser offline_access launch/patient",
+		  "openid fhirUser offline_access launch/patient" },
+		{ "scopes", "patient/*.cruds system/Patient.c user/Appointment.cru user/Claim.d",
+		  "patient/*.cruds system/Patient.c user/Appointment.cru user/Claim.d" },
+		{ "scopes", "user/Observation.rs?category=laboratory&status=final",
+		  "user/Observation.rs?category=laboratory&status=final" },
+		{ "scopes", "user/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs",
+		  "user/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs" },
 	};
 	// clang-format on
 	return cr_make_param_array(struct accept, cases, sizeof cases / sizeof cases[0]);
@@ -153,7 +170,7 @@ ParameterizedTest(struct accept *c, cfg_types, accepted, .init = set_home)
 struct refuse {
 	char key[16];
 	char value[160];
-	char says[96]; /* a part of the reason, after "t:6: " */
+	char says[128]; /* a part of the reason, after "t:6: " */
 };
 
 ParameterizedTestParameters(cfg_types, refused)
@@ -241,6 +258,49 @@ ParameterizedTestParameters(cfg_types, refused)
 		{ "user_label", "\xf4\x90\x80\x80", "user_label is not valid UTF-8" },
 		{ "user_label", "01234567890123456789012345678901234567890123456789012345678901234",
 		  "user_label is longer than 64 bytes" },
+		/* auth: two values, spelled as the manual spells them */
+		{ "auth", "oauth", "auth must be one of the values its manual lists, not 'oauth'" },
+		{ "auth", "SMART", "auth must be one of the values its manual lists, not 'SMART'" },
+		{ "auth", "smart mtls", "not 'smart mtls'" },
+		{ "auth", "sm\xc3\xa4rt", "not 'sm\\xc3\\xa4rt'" },
+		/* client_id: printable ASCII, no blank */
+		{ "client_id", "\"my client\"", "client_id 'my client' has a blank, control or non-ASCII" },
+		{ "client_id", "caf\xc3\xa9", "client_id 'caf\\xc3\\xa9' has a blank" },
+		{ "client_id", "\"a\tb\"", "client_id 'a\\x09b' has a blank, control" },
+		/* token_store: the keyring alone, saying why */
+		{ "token_store", "file", "token_store must be keyring, not 'file': a refresh token is "
+		  "kept in the desktop keyring, never in a file" },
+		{ "token_store", "~/.ehrterm-tokens", "token_store must be keyring, not '~/.ehrterm-tokens': a" },
+		{ "token_store", "/dev/shm/t", "token_store must be keyring, not '/dev/shm/t'" },
+		{ "token_store", "Keyring", "token_store must be keyring, not 'Keyring'" },
+		{ "token_store", "memory", "never in a file" },
+		{ "token_store", "\"\xe2\x80\xaekeyring\"", "not '\\xe2\\x80\\xaekeyring'" },
+		/* scopes: SMART v2 and printable ASCII */
+		{ "scopes", "user/Patient.read", "scopes: scope 1 'user/Patient.read' is SMART v1; write v2" },
+		{ "scopes", "openid user/Patient.write", "scope 2 'user/Patient.write' is SMART v1" },
+		{ "scopes", "user/Patient.*", "scope 1 'user/Patient.*' is SMART v1" },
+		{ "scopes", "patient/*.*", "is SMART v1" },
+		{ "scopes", "user/Patient.sr", "'user/Patient.sr' has permissions other than c, r, u, d and s" },
+		{ "scopes", "user/Patient.rr", "has permissions other than c, r, u, d and s, once each" },
+		{ "scopes", "user/Patient.rx", "has permissions other than" },
+		{ "scopes", "user/Patient.R", "has permissions other than" },
+		{ "scopes", "user/Patient.", "'user/Patient.' has no permissions after the '.'" },
+		{ "scopes", "user/Patient.?a=b", "has no permissions after the '.'" },
+		{ "scopes", "user/Patient.rs?", "'user/Patient.rs?' has an empty query" },
+		{ "scopes", "user/patient.rs", "'user/patient.rs' names no resource type" },
+		{ "scopes", "user/.rs", "names no resource type" },
+		{ "scopes", "user/Pat1ent.rs", "names no resource type" },
+		{ "scopes", "user/**.rs", "names no resource type" },
+		{ "scopes", "user/Patient", "'user/Patient' has no '.' before its permissions" },
+		{ "scopes", "patient/", "'patient/' has no '.'" },
+		{ "scopes", "openid  user/Patient.rs", "scopes has a blank at an end or two blanks together" },
+		{ "scopes", "\" openid\"", "scopes has a blank at an end" },
+		{ "scopes", "\"openid \"", "scopes has a blank at an end" },
+		{ "scopes", "openid \"fhirUser\"", "scope 2 '\"fhirUser\"' has a character a scope may not have" },
+		{ "scopes", "user/Patient.rs\\", "scope 1 'user/Patient.rs\\' has a character" },
+		{ "scopes", "\"openid\tfhirUser\"", "scope 1 'openid\\x09fhirUser' has a character" },
+		{ "scopes", "openid fhir\xc3\xbcser", "scope 2 'fhir\\xc3\\xbcser' has a character" },
+		{ "scopes", "user/Patient.rs?name=\xe2\x80\xae", "has a character a scope may not have" },
 	};
 	// clang-format on
 	return cr_make_param_array(struct refuse, cases, sizeof cases / sizeof cases[0]);
@@ -312,6 +372,54 @@ Test(cfg_types, pins_count_cap)
 	strcat(strcat(value, ";"), PIN_0);
 	cr_assert_null(parse_one("pin_sha256", value, &cause));
 	cr_assert_not_null(strstr(cause, "pin_sha256 has more than 16 pins"), "%s", cause);
+	free(cause);
+}
+
+Test(cfg_types, client_id_length_cap)
+{
+	char value[300], *cause;
+	struct cfg *cfg;
+
+	memset(value, 'c', 255);
+	value[255] = '\0';
+	cfg = parse_one("client_id", value, &cause);
+	cr_assert_not_null(cfg, "%s", cause);
+	cfg_free(&cfg);
+	strcat(value, "c");
+	cr_assert_null(parse_one("client_id", value, &cause));
+	cr_assert_str_eq(cause, "t:6: client_id is longer than 255 bytes");
+	free(cause);
+}
+
+Test(cfg_types, scopes_count_and_length_caps)
+{
+	char value[4200], *cause;
+	struct cfg *cfg;
+
+	/* 64 scopes are taken, a 65th is refused. */
+	value[0] = '\0';
+	for (int i = 0; i < CFG_SCOPES_MAX; i++)
+		strcat(strcat(value, i ? " " : ""), "user/Patient.rs");
+	cfg = parse_one("scopes", value, &cause);
+	cr_assert_not_null(cfg, "%s", cause);
+	cfg_free(&cfg);
+	strcat(value, " openid");
+	cr_assert_null(parse_one("scopes", value, &cause));
+	cr_assert_str_eq(cause, "t:6: scopes has more than 64 scopes");
+	free(cause);
+	/* One scope of 2049 bytes: the length is checked before anything else. */
+	strcpy(value, "user/Observation.rs?code=");
+	memset(value + strlen(value), 'x', 2049 - strlen(value));
+	value[2049] = '\0';
+	cr_assert_null(parse_one("scopes", value, &cause));
+	cr_assert_str_eq(cause, "t:6: scopes is longer than 2048 bytes");
+	free(cause);
+	/* A refused scope of 2000 bytes is cut in the message. */
+	value[2000] = '\0';
+	value[1999] = '\\';
+	cr_assert_null(parse_one("scopes", value, &cause));
+	cr_assert_lt(strlen(cause), 200, "%s", cause);
+	cr_assert_not_null(strstr(cause, "has a character a scope may not have"), "%s", cause);
 	free(cause);
 }
 
