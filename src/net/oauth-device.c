@@ -1,4 +1,4 @@
-/* SMART on FHIR login: the device authorization grant (RFC 8628) as a state machine the app drives. */
+/* SMART on FHIR login: the device authorization grant (RFC 8628), a state machine the app runs. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -18,7 +18,7 @@ struct oauth_device {
 	char *user_code, *verification_uri, *verification_uri_complete;
 	struct oauth_device_code code;
 	bool have_code;
-	int interval;	  /* seconds between polls */
+	int interval;     /* seconds between polls */
 	double next_poll; /* the caller's clock */
 	char *message;
 	struct oauth_tokens tokens;
@@ -94,11 +94,11 @@ oauth_device_next(struct oauth_device *d, double now, struct oauth_request *req)
 	case OAUTH_DEVICE_START:
 		if (d->scope != NULL)
 			oauth_request_make(req, d->device_endpoint,
-			    (const char *const[]){ "client_id", d->client_id, "scope", d->scope,
-				NULL });
+			    (const char *const[]){
+			        "client_id", d->client_id, "scope", d->scope, NULL});
 		else
 			oauth_request_make(req, d->device_endpoint,
-			    (const char *const[]){ "client_id", d->client_id, NULL });
+			    (const char *const[]){"client_id", d->client_id, NULL});
 		d->state = OAUTH_DEVICE_ASKING;
 		return 0;
 	case OAUTH_DEVICE_WAITING:
@@ -110,8 +110,8 @@ oauth_device_next(struct oauth_device *d, double now, struct oauth_request *req)
 		if (now < d->next_poll)
 			return 1;
 		oauth_request_make(req, d->token_endpoint,
-		    (const char *const[]){ "grant_type", OAUTH_GRANT_DEVICE, "device_code",
-			secret_str(d->device_code), "client_id", d->client_id, NULL });
+		    (const char *const[]){"grant_type", OAUTH_GRANT_DEVICE, "device_code",
+		        secret_str(d->device_code), "client_id", d->client_id, NULL});
 		d->state = OAUTH_DEVICE_POLLING;
 		return 0;
 	case OAUTH_DEVICE_ASKING:
@@ -184,12 +184,12 @@ oauth_device_code_read(struct oauth_device *d, double now, cJSON *j, char **why)
 	d->device_code = secret_new_from(code->valuestring, strlen(code->valuestring));
 	d->user_code = xstrdup(user->valuestring);
 	d->verification_uri = xstrdup(uri->valuestring);
-	d->verification_uri_complete = cJSON_IsString(complete) ? xstrdup(complete->valuestring)
-								 : NULL;
-	d->code = (struct oauth_device_code){ .user_code = d->user_code,
-		.verification_uri = d->verification_uri,
-		.verification_uri_complete = d->verification_uri_complete,
-		.expires_at = now + (double)life };
+	d->verification_uri_complete =
+	    cJSON_IsString(complete) ? xstrdup(complete->valuestring) : NULL;
+	d->code = (struct oauth_device_code){.user_code = d->user_code,
+	    .verification_uri = d->verification_uri,
+	    .verification_uri_complete = d->verification_uri_complete,
+	    .expires_at = now + (double)life};
 	d->have_code = true;
 	d->interval = (int)every;
 	d->next_poll = now + (double)every;
@@ -207,19 +207,18 @@ oauth_device_slower(struct oauth_device *d, double now, int factor, int add)
 }
 
 enum oauth_device_state
-oauth_device_answer(struct oauth_device *d, double now, long status, const char *body,
-    size_t len)
+oauth_device_answer(struct oauth_device *d, double now, long status, const char *body, size_t len)
 {
-	struct oauth_who w = { .client_id = d->client_id, .issuer = d->issuer, .scope = d->scope,
-		.user = d->user };
+	struct oauth_who w = {
+	    .client_id = d->client_id, .issuer = d->issuer, .scope = d->scope, .user = d->user};
 	char code[OAUTH_CODE_MAX + 1], *cause = NULL, *why = NULL;
 	enum oauth_error kind;
 	cJSON *j;
 
 	if (d->state == OAUTH_DEVICE_ASKING) {
 		if (status != 200) {
-			oauth_error_read(status, body, len, "the device login could not start", code,
-			    &kind, &cause);
+			oauth_error_read(status, body, len, "the device login could not start",
+			    code, &kind, &cause);
 			return oauth_device_end(d, OAUTH_DEVICE_FAILED, cause);
 		}
 		if ((j = oauth_json_object(body, len, "device login answer", &why)) != NULL &&
@@ -244,10 +243,10 @@ oauth_device_answer(struct oauth_device *d, double now, long status, const char 
 		return d->state;
 	}
 	if (d->state != OAUTH_DEVICE_POLLING)
-		return oauth_device_end(d, OAUTH_DEVICE_FAILED,
-		    xstrdup("the login got an answer it did not ask for"));
+		return oauth_device_end(
+		    d, OAUTH_DEVICE_FAILED, xstrdup("the login got an answer it did not ask for"));
 	if (oauth_tokens_parse(&w, now, status, body, len, "the login failed", &d->tokens, &kind,
-		code, &cause) == 0) {
+	        code, &cause) == 0) {
 		free(d->message);
 		d->message = NULL;
 		d->state = OAUTH_DEVICE_DONE;
@@ -276,9 +275,10 @@ oauth_device_answer(struct oauth_device *d, double now, long status, const char 
 		free(cause);
 		oauth_device_slower(d, now, 2, 0);
 		free(d->message);
-		d->message = xasprintf("the authorization server answered HTTP %ld: trying again in "
-				       "%d s",
-		    status, d->interval);
+		d->message =
+		    xasprintf("the authorization server answered HTTP %ld: trying again in "
+		              "%d s",
+		        status, d->interval);
 		d->state = OAUTH_DEVICE_WAITING;
 		return d->state;
 	}
@@ -291,14 +291,14 @@ oauth_device_lost(struct oauth_device *d, double now)
 	if (d->state == OAUTH_DEVICE_ASKING)
 		return oauth_device_end(d, OAUTH_DEVICE_FAILED,
 		    xstrdup("the device login could not start: the authorization server did not "
-			    "answer"));
+		            "answer"));
 	if (d->state != OAUTH_DEVICE_POLLING)
 		return d->state;
 	/* RFC 8628 3.5: back off on a connection timeout. */
 	oauth_device_slower(d, now, 2, 0);
 	free(d->message);
-	d->message = xasprintf("the authorization server did not answer: trying again in %d s",
-	    d->interval);
+	d->message =
+	    xasprintf("the authorization server did not answer: trying again in %d s", d->interval);
 	d->state = OAUTH_DEVICE_WAITING;
 	return d->state;
 }

@@ -28,8 +28,9 @@ oauth_json_wipe(cJSON *j, const char *name)
 static bool
 oauth_b64token_ok(const char *s, size_t max)
 {
-	size_t len = strlen(s), n = strspn(s,
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+	size_t len = strlen(s),
+	       n = strspn(
+	           s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
 	if (n == 0 || len > max)
 		return false;
@@ -61,7 +62,11 @@ static char *
 oauth_fhir_user_ref(const char *fhir_user)
 {
 	static const char *const types[] = {
-		"Practitioner", "PractitionerRole", "Patient", "RelatedPerson", "Person",
+	    "Practitioner",
+	    "PractitionerRole",
+	    "Patient",
+	    "RelatedPerson",
+	    "Person",
 	};
 	size_t len = strlen(fhir_user), id_len, type_len;
 	const char *slash, *type;
@@ -80,7 +85,7 @@ oauth_fhir_user_ref(const char *fhir_user)
 	id_len = len - (size_t)(slash + 1 - fhir_user);
 	if (id_len == 0 || id_len > OAUTH_FHIR_ID_MAX ||
 	    strspn(slash + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") !=
-		id_len)
+	        id_len)
 		return NULL;
 	for (type = slash; type > fhir_user && type[-1] != '/'; type--)
 		;
@@ -113,7 +118,8 @@ oauth_aud_has(const cJSON *aud, const char *client_id)
 
 	if (cJSON_IsString(aud))
 		return strcmp(aud->valuestring, client_id) == 0;
-	cJSON_ArrayForEach(v, aud) {
+	cJSON_ArrayForEach(v, aud)
+	{
 		if (seen++ == 64)
 			break;
 		if (cJSON_IsString(v) && strcmp(v->valuestring, client_id) == 0)
@@ -137,8 +143,8 @@ oauth_aud_has(const cJSON *aud, const char *client_id)
  * another client or by another issuer is not taken.
  */
 static int
-oauth_id_token_user(const char *id, const char *client_id, const char *issuer, char **out,
-    char **cause)
+oauth_id_token_user(
+    const char *id, const char *client_id, const char *issuer, char **out, char **cause)
 {
 	const char *dot1 = strchr(id, '.'), *dot2 = dot1 != NULL ? strchr(dot1 + 1, '.') : NULL;
 	char *payload, *json, *ignored = NULL;
@@ -194,8 +200,8 @@ fail:
 
 /* Read a 200 token answer J into *OUT; 0, or -1 with *WHY (the part after "WHAT: "). */
 static int
-oauth_tokens_from(const struct oauth_who *w, double now, const cJSON *j,
-    struct oauth_tokens *out, enum oauth_error *kind, char **why)
+oauth_tokens_from(const struct oauth_who *w, double now, const cJSON *j, struct oauth_tokens *out,
+    enum oauth_error *kind, char **why)
 {
 	const cJSON *access = cJSON_GetObjectItemCaseSensitive(j, "access_token");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "token_type");
@@ -232,7 +238,7 @@ oauth_tokens_from(const struct oauth_who *w, double now, const cJSON *j,
 	}
 	if (refresh != NULL && !cJSON_IsNull(refresh) &&
 	    (!cJSON_IsString(refresh) ||
-		!oauth_vschar_ok(refresh->valuestring, OAUTH_REFRESH_TOKEN_MAX))) {
+	        !oauth_vschar_ok(refresh->valuestring, OAUTH_REFRESH_TOKEN_MAX))) {
 		*why = xstrdup("the refresh token is not one ehrterm can keep");
 		return -1;
 	}
@@ -293,8 +299,8 @@ oauth_tokens_from(const struct oauth_who *w, double now, const cJSON *j,
 }
 
 int
-oauth_tokens_parse(const struct oauth_who *w, double now, long status, const char *body,
-    size_t len, const char *what, struct oauth_tokens *out, enum oauth_error *kind,
+oauth_tokens_parse(const struct oauth_who *w, double now, long status, const char *body, size_t len,
+    const char *what, struct oauth_tokens *out, enum oauth_error *kind,
     char code[OAUTH_CODE_MAX + 1], char **cause)
 {
 	char *why = NULL;
@@ -329,14 +335,15 @@ int
 oauth_tokens_read(const struct oauth_client *c, double now, long status, const char *body,
     size_t len, struct oauth_tokens *out, enum oauth_error *kind, char **cause)
 {
-	struct oauth_who w = { .client_id = c->client_id,
-		.issuer = c->server != NULL ? c->server->issuer : NULL,
-		.scope = c->scope, .user = c->user };
+	struct oauth_who w = {.client_id = c->client_id,
+	    .issuer = c->server != NULL ? c->server->issuer : NULL,
+	    .scope = c->scope,
+	    .user = c->user};
 	char code[OAUTH_CODE_MAX + 1];
 	enum oauth_error k;
 
-	return oauth_tokens_parse(&w, now, status, body, len, "no token", out,
-	    kind != NULL ? kind : &k, code, cause);
+	return oauth_tokens_parse(
+	    &w, now, status, body, len, "no token", out, kind != NULL ? kind : &k, code, cause);
 }
 
 bool
@@ -384,8 +391,8 @@ oauth_refresh_request(const struct oauth_client *c, const struct secret *refresh
 	}
 	/* No scope: RFC 6749 6, the grant keeps the scope first granted. */
 	oauth_request_make(req, c->server->token_endpoint,
-	    (const char *const[]){ "grant_type", "refresh_token", "refresh_token",
-		secret_str(refresh), "client_id", c->client_id, NULL });
+	    (const char *const[]){"grant_type", "refresh_token", "refresh_token",
+	        secret_str(refresh), "client_id", c->client_id, NULL});
 	return 0;
 }
 
@@ -398,7 +405,7 @@ oauth_revoke_request(const struct oauth_client *c, const struct secret *refresh,
 		return -1;
 	if (c->server->revocation_endpoint == NULL) {
 		*cause = xstrdup("this server offers no revocation: the refresh token is only "
-				 "forgotten here");
+		                 "forgotten here");
 		return -1;
 	}
 	if (refresh == NULL || secret_len(refresh) == 0) {
@@ -406,8 +413,8 @@ oauth_revoke_request(const struct oauth_client *c, const struct secret *refresh,
 		return -1;
 	}
 	oauth_request_make(req, c->server->revocation_endpoint,
-	    (const char *const[]){ "token", secret_str(refresh), "token_type_hint",
-		"refresh_token", "client_id", c->client_id, NULL });
+	    (const char *const[]){"token", secret_str(refresh), "token_type_hint", "refresh_token",
+	        "client_id", c->client_id, NULL});
 	return 0;
 }
 
@@ -419,6 +426,7 @@ oauth_revoke_read(long status, const char *body, size_t len, char **cause)
 
 	if (status == 200)
 		return 0;
-	oauth_error_read(status, body, len, "the refresh token was not revoked", code, &kind, cause);
+	oauth_error_read(
+	    status, body, len, "the refresh token was not revoked", code, &kind, cause);
 	return -1;
 }

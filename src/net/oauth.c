@@ -20,9 +20,9 @@
 #define OAUTH_TYPE_MAX 64
 
 const char *const oauth_request_headers[] = {
-	"Content-Type: application/x-www-form-urlencoded",
-	"Accept: application/json",
-	NULL,
+    "Content-Type: application/x-www-form-urlencoded",
+    "Accept: application/json",
+    NULL,
 };
 
 /* --- shared readers ------------------------------------------------------------------ */
@@ -38,7 +38,8 @@ oauth_json_object(const char *body, size_t len, const char *what, char **cause)
 		return NULL;
 	}
 	if (len > OAUTH_ANSWER_MAX) {
-		*cause = xasprintf("the %s is too large (over %d KiB)", what, OAUTH_ANSWER_MAX / 1024);
+		*cause =
+		    xasprintf("the %s is too large (over %d KiB)", what, OAUTH_ANSWER_MAX / 1024);
 		return NULL;
 	}
 	/* cJSON stops at a NUL: one inside the body would hide what follows it. */
@@ -227,12 +228,12 @@ struct http_request
 oauth_request_http(const struct oauth_request *r)
 {
 	return (struct http_request){
-		.method = r->method,
-		.url = r->url,
-		.headers = oauth_request_headers,
-		.body = secret_str(r->body),
-		.body_len = secret_len(r->body),
-		.retry = false,
+	    .method = r->method,
+	    .url = r->url,
+	    .headers = oauth_request_headers,
+	    .body = secret_str(r->body),
+	    .body_len = secret_len(r->body),
+	    .retry = false,
 	};
 }
 
@@ -242,15 +243,18 @@ static const struct {
 	enum oauth_error kind;
 	const char *sentence;
 } oauth_errors[] = {
-	{ "invalid_request", OAUTH_ERR_SERVER, "the authorization server found the request malformed" },
+	{ "invalid_request", OAUTH_ERR_SERVER,
+	  "the authorization server found the request malformed" },
 	{ "invalid_client", OAUTH_ERR_REFUSED,
-	  "the authorization server does not accept this client (check client_id and the certificate)" },
+	  "the authorization server does not accept this client "
+	  "(check client_id and the certificate)" },
 	{ "invalid_grant", OAUTH_ERR_REFUSED,
 	  "the authorization server refused the grant (expired, revoked or for another client)" },
 	{ "unauthorized_client", OAUTH_ERR_REFUSED, "this client may not use this kind of login" },
 	{ "unsupported_grant_type", OAUTH_ERR_REFUSED,
 	  "the authorization server does not offer this kind of login" },
-	{ "invalid_scope", OAUTH_ERR_REFUSED, "the authorization server refused the scopes asked for" },
+	{ "invalid_scope", OAUTH_ERR_REFUSED,
+	  "the authorization server refused the scopes asked for" },
 	{ "access_denied", OAUTH_ERR_REFUSED, "the login was denied" },
 	{ "expired_token", OAUTH_ERR_REFUSED, "the login code expired" },
 	{ "unsupported_token_type", OAUTH_ERR_REFUSED,
@@ -372,7 +376,8 @@ oauth_name_bits(const cJSON *array, const struct oauth_name *names, size_t n, un
 	*bits = 0;
 	if (!cJSON_IsArray(array))
 		return -1;
-	cJSON_ArrayForEach(item, array) {
+	cJSON_ArrayForEach(item, array)
+	{
 		if (seen++ == OAUTH_LIST_MAX)
 			break;
 		if (!cJSON_IsString(item))
@@ -386,7 +391,10 @@ oauth_name_bits(const cJSON *array, const struct oauth_name *names, size_t n, un
 	return 0;
 }
 
-/* The endpoint NAME of J (its mTLS alias when ALIASES has one) into *OUT; -1 with *CAUSE when not a usable URL. */
+/*
+ * The endpoint NAME of J (its mTLS alias when ALIASES has one) into *OUT, NULL when not
+ * given; -1 with *CAUSE when it is not a usable URL.
+ */
 static int
 oauth_endpoint(const cJSON *j, const cJSON *aliases, const char *name, char **out, char **cause)
 {
@@ -427,21 +435,21 @@ oauth_server_from(struct oauth_server *s, const cJSON *j, char **cause)
 		s->issuer = xstrdup(v->valuestring);
 	}
 	if (oauth_endpoint(j, aliases, "token_endpoint", &s->token_endpoint, cause) != 0 ||
-	    oauth_endpoint(j, aliases, "device_authorization_endpoint", &s->device_endpoint,
-		cause) != 0 ||
+	    oauth_endpoint(
+	        j, aliases, "device_authorization_endpoint", &s->device_endpoint, cause) != 0 ||
 	    oauth_endpoint(j, aliases, "revocation_endpoint", &s->revocation_endpoint, cause) != 0)
 		goto fail;
 	v = cJSON_GetObjectItemCaseSensitive(j, "capabilities");
 	if (v != NULL && oauth_name_bits(v, oauth_capability_names,
-			     sizeof oauth_capability_names / sizeof oauth_capability_names[0],
-			     &s->capabilities) != 0) {
+	                     sizeof oauth_capability_names / sizeof oauth_capability_names[0],
+	                     &s->capabilities) != 0) {
 		*cause = xstrdup("its capabilities are not a list of names");
 		goto fail;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(j, "grant_types_supported");
 	if (v != NULL) {
 		if (oauth_name_bits(v, oauth_grant_names,
-			sizeof oauth_grant_names / sizeof oauth_grant_names[0], &s->grants) != 0) {
+		        sizeof oauth_grant_names / sizeof oauth_grant_names[0], &s->grants) != 0) {
 			*cause = xstrdup("its grant_types_supported is not a list of names");
 			goto fail;
 		}
@@ -557,7 +565,7 @@ oauth_server_describe(const struct oauth_server *s)
 			strcat(caps, oauth_capability_names[i].name);
 		}
 	line = xasprintf("device login %s; tokens %s; revocation %s; certificate-bound tokens %s; "
-			 "capabilities: %s",
+	                 "capabilities: %s",
 	    s->device_endpoint != NULL ? s->device_endpoint : "not offered",
 	    s->token_endpoint != NULL ? s->token_endpoint : "none",
 	    s->revocation_endpoint != NULL ? s->revocation_endpoint : "not offered",
@@ -581,7 +589,7 @@ struct oauth_scopes {
 	struct {
 		char type[OAUTH_TYPE_MAX + 1];
 		unsigned perms;
-	} *types;
+	} * types;
 	size_t n, cap;
 };
 
@@ -670,7 +678,8 @@ oauth_scopes_string(const struct oauth_scopes *sc)
 	at = (size_t)snprintf(out, len, "%s", OAUTH_SCOPE_BASE);
 	for (size_t i = 0; i < sc->n; i++) {
 		oauth_perm_letters(sc->types[i].perms, letters);
-		at += (size_t)snprintf(out + at, len - at, " user/%s.%s", sc->types[i].type, letters);
+		at +=
+		    (size_t)snprintf(out + at, len - at, " user/%s.%s", sc->types[i].type, letters);
 	}
 	return out;
 }
@@ -684,7 +693,7 @@ oauth_scope_request(const char *override, const struct oauth_scopes *sc, char **
 	if (override == NULL)
 		return oauth_scopes_string(sc);
 	out = xmalloc(strlen(override) + 1);
-	for (const unsigned char *p = (const unsigned char *)override; *p != '\0'; p++) {
+	for (const unsigned char *p = (const unsigned char *) override; *p != '\0'; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\n') {
 			if (n > 0 && out[n - 1] != ' ')
 				out[n++] = ' ';

@@ -63,8 +63,8 @@ struct http_request oauth_request_http(const struct oauth_request *r);
 /* What a failed exchange means for the caller. */
 enum oauth_error {
 	OAUTH_ERR_NONE = 0,
-	OAUTH_ERR_REFUSED,  /* the server said no (invalid_grant, invalid_client...): log in again */
-	OAUTH_ERR_SERVER,   /* the server failed or answered nonsense: try again later */
+	OAUTH_ERR_REFUSED, /* the server said no (invalid_grant, invalid_client...): log in again */
+	OAUTH_ERR_SERVER,  /* the server failed or answered nonsense: try again later */
 };
 
 /* ------------------------------------------------------------------------------------- */
@@ -72,17 +72,17 @@ enum oauth_error {
 
 /* SMART capabilities ehrterm knows of (oauth_server.capabilities), as bits. */
 enum oauth_capability {
-	OAUTH_CAP_PERMISSION_V2 = 1u << 0,	/* "permission-v2": v2 scopes (.cruds) */
-	OAUTH_CAP_PERMISSION_V1 = 1u << 1,	/* "permission-v1" */
-	OAUTH_CAP_PERMISSION_USER = 1u << 2,	/* "permission-user": user/ scopes */
+	OAUTH_CAP_PERMISSION_V2 = 1u << 0,      /* "permission-v2": v2 scopes (.cruds) */
+	OAUTH_CAP_PERMISSION_V1 = 1u << 1,      /* "permission-v1" */
+	OAUTH_CAP_PERMISSION_USER = 1u << 2,    /* "permission-user": user/ scopes */
 	OAUTH_CAP_PERMISSION_OFFLINE = 1u << 3, /* "permission-offline": refresh tokens */
-	OAUTH_CAP_CLIENT_PUBLIC = 1u << 4,	/* "client-public" */
+	OAUTH_CAP_CLIENT_PUBLIC = 1u << 4,      /* "client-public" */
 	OAUTH_CAP_SSO_OPENID_CONNECT = 1u << 5, /* "sso-openid-connect": an id_token */
 };
 
 /* Grant types the server lists in grant_types_supported, as bits. */
 enum oauth_grant {
-	OAUTH_GRANT_DEVICE_CODE = 1u << 0,	/* urn:ietf:params:oauth:grant-type:device_code */
+	OAUTH_GRANT_DEVICE_CODE = 1u << 0, /* urn:ietf:params:oauth:grant-type:device_code */
 	OAUTH_GRANT_REFRESH_TOKEN = 1u << 1,
 	OAUTH_GRANT_AUTHORIZATION_CODE = 1u << 2,
 	OAUTH_GRANT_CLIENT_CREDENTIALS = 1u << 3,
@@ -96,14 +96,14 @@ enum oauth_grant {
  * and the alias is where a server binds tokens to it.
  */
 struct oauth_server {
-	char *issuer;		   /* NULL when not given */
-	char *token_endpoint;	   /* never NULL once read */
-	char *device_endpoint;	   /* device_authorization_endpoint; NULL when none */
+	char *issuer;              /* NULL when not given */
+	char *token_endpoint;      /* never NULL once read */
+	char *device_endpoint;     /* device_authorization_endpoint; NULL when none */
 	char *revocation_endpoint; /* NULL when none */
-	unsigned capabilities;	   /* enum oauth_capability bits */
-	unsigned grants;	   /* enum oauth_grant bits; 0 when the server lists none */
-	bool grants_listed;	   /* grant_types_supported was given */
-	bool cert_bound;	   /* tls_client_certificate_bound_access_tokens: true */
+	unsigned capabilities;     /* enum oauth_capability bits */
+	unsigned grants;           /* enum oauth_grant bits; 0 when the server lists none */
+	bool grants_listed;        /* grant_types_supported was given */
+	bool cert_bound;           /* tls_client_certificate_bound_access_tokens: true */
 };
 
 /* "BASE/.well-known/smart-configuration" for the FHIR base URL (https); NULL when not https. */
@@ -121,7 +121,7 @@ bool oauth_server_needs_metadata(const struct oauth_server *s);
 
 enum oauth_metadata_kind {
 	OAUTH_METADATA_RFC8414, /* https://host/.well-known/oauth-authorization-server/path */
-	OAUTH_METADATA_OIDC,	/* ISSUER/.well-known/openid-configuration (OpenID Discovery) */
+	OAUTH_METADATA_OIDC,    /* ISSUER/.well-known/openid-configuration (OpenID Discovery) */
 };
 
 /* Where the metadata of ISSUER is (try RFC 8414's, then OpenID's on a 404); NULL when not https. */
@@ -153,7 +153,7 @@ struct oauth_client {
 	const struct oauth_server *server;
 	const char *client_id; /* a public client authenticated by its certificate (RFC 8705) */
 	const char *scope;     /* the scope asked for (oauth_scope_request) */
-	/* The user logged in (oauth_tokens.fhir_user), or NULL: a token naming another is refused. */
+	/* The user logged in (oauth_tokens.fhir_user) or NULL: a token for another is refused. */
 	const char *user;
 };
 
@@ -161,10 +161,11 @@ struct oauth_client {
 /* Tokens                                                                                */
 
 struct oauth_tokens {
-	struct secret *access;	/* the access token: RFC 6750 b64token, for "Authorization: Bearer" */
+	struct secret
+	    *access; /* the access token: RFC 6750 b64token, for "Authorization: Bearer" */
 	struct secret *refresh; /* NULL when none came: a refresh keeps the one it used */
-	double expires_at;	/* the caller's clock: now + expires_in; 0 when the server gave none */
-	char *scope;		/* granted: as answered, else the scope asked for (RFC 6749 5.1) */
+	double expires_at; /* the caller's clock: now + expires_in; 0 when the server gave none */
+	char *scope;       /* granted: as answered, else the scope asked for (RFC 6749 5.1) */
 	/*
 	 * Who logged in: the fhirUser of the answer or of its id_token, as given (a
 	 * relative "Practitioner/123" or an absolute URL), and its last "Type/id", checked:
@@ -220,15 +221,16 @@ enum oauth_device_state {
 
 /* What the user is shown while the login waits (RFC 8628 3.3). Borrowed from the flow. */
 struct oauth_device_code {
-	const char *user_code;		      /* printable ASCII, at most OAUTH_USER_CODE_MAX */
-	const char *verification_uri;	      /* https */
+	const char *user_code;                 /* printable ASCII, at most OAUTH_USER_CODE_MAX */
+	const char *verification_uri;          /* https */
 	const char *verification_uri_complete; /* https, with the code in it; NULL when not given */
-	double expires_at;		      /* the caller's clock */
+	double expires_at;                     /* the caller's clock */
 };
 
 struct oauth_device;
 
-/* A device login for C (copied: C need not outlive it). NULL with *CAUSE when C cannot (oauth_server_check). */
+/* A device login for C (copied: C need not outlive it). NULL with *CAUSE when C cannot
+ * (oauth_server_check). */
 struct oauth_device *oauth_device_new(const struct oauth_client *c, char **cause);
 void oauth_device_free(struct oauth_device **d);
 
@@ -246,8 +248,8 @@ int oauth_device_next(struct oauth_device *d, double now, struct oauth_request *
  * interval) and slow_down (5 s more, for this and every later poll); DONE, DENIED
  * (access_denied), EXPIRED (expired_token), or FAILED with a message.
  */
-enum oauth_device_state oauth_device_answer(struct oauth_device *d, double now, long status,
-    const char *body, size_t len);
+enum oauth_device_state oauth_device_answer(
+    struct oauth_device *d, double now, long status, const char *body, size_t len);
 
 /*
  * The request out got no answer (the network failed) at NOW: a poll is tried again

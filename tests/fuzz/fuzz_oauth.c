@@ -1,4 +1,4 @@
-/* Fuzz target: the SMART login's readers of server answers (discovery, device, token, error) and scopes. */
+/* Fuzz target: the SMART login's readers (discovery, device, token, error answers) and scopes. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -9,10 +9,9 @@
 
 #define AUTH "https://auth.example.org"
 
-static const char smart_config[] =
-    "{\"issuer\":\"" AUTH "\",\"token_endpoint\":\"" AUTH "/token\","
-    "\"device_authorization_endpoint\":\"" AUTH "/device\","
-    "\"revocation_endpoint\":\"" AUTH "/revoke\"}";
+static const char smart_config[] = "{\"issuer\":\"" AUTH "\",\"token_endpoint\":\"" AUTH "/token\","
+                                   "\"device_authorization_endpoint\":\"" AUTH "/device\","
+                                   "\"revocation_endpoint\":\"" AUTH "/revoke\"}";
 static const char scope[] = "openid fhirUser offline_access user/Patient.rs";
 
 static struct oauth_server server;
@@ -89,7 +88,7 @@ discovery(const uint8_t *data, size_t size)
 		free(cause);
 		cause = NULL;
 		FUZZ_CHECK(oauth_server_needs_metadata(&s) ==
-			   (s.device_endpoint == NULL && s.issuer != NULL));
+		           (s.device_endpoint == NULL && s.issuer != NULL));
 		/* Its own metadata adds nothing it had, and changes nothing it had. */
 		before = s;
 		before.token_endpoint = xstrdup(s.token_endpoint);
@@ -138,7 +137,7 @@ check_device(struct oauth_device *d, double now)
 	if (st == OAUTH_DEVICE_WAITING) {
 		FUZZ_CHECK(code != NULL);
 		FUZZ_CHECK(oauth_device_wait(d, now) >= 0 &&
-			   oauth_device_wait(d, now) <= OAUTH_INTERVAL_MAX);
+		           oauth_device_wait(d, now) <= OAUTH_INTERVAL_MAX);
 	}
 	if (code == NULL)
 		return;
@@ -149,7 +148,7 @@ check_device(struct oauth_device *d, double now)
 	check_url(code->verification_uri);
 	check_url(code->verification_uri_complete);
 	FUZZ_CHECK(oauth_device_remaining(d, now) >= 0 &&
-		   oauth_device_remaining(d, now) <= OAUTH_DEVICE_CODE_LIFE_MAX);
+	           oauth_device_remaining(d, now) <= OAUTH_DEVICE_CODE_LIFE_MAX);
 }
 
 /* oauth.h: tokens read hold what their comments promise. */
@@ -162,11 +161,11 @@ check_tokens(const struct oauth_tokens *t, double now)
 	FUZZ_CHECK(strcspn(a, "\r\n \t:\"") == strlen(a));
 	if (t->refresh != NULL) {
 		FUZZ_CHECK(secret_len(t->refresh) >= 1 &&
-			   secret_len(t->refresh) <= OAUTH_REFRESH_TOKEN_MAX);
+		           secret_len(t->refresh) <= OAUTH_REFRESH_TOKEN_MAX);
 		FUZZ_CHECK(strlen(secret_str(t->refresh)) == secret_len(t->refresh));
 	}
 	FUZZ_CHECK(t->expires_at == 0 ||
-		   (t->expires_at > now && t->expires_at <= now + OAUTH_TOKEN_LIFE_MAX));
+	           (t->expires_at > now && t->expires_at <= now + OAUTH_TOKEN_LIFE_MAX));
 	FUZZ_CHECK(t->scope != NULL);
 	FUZZ_CHECK((t->fhir_user == NULL) == (t->fhir_user_ref == NULL));
 	if (t->fhir_user_ref != NULL) {
@@ -174,10 +173,10 @@ check_tokens(const struct oauth_tokens *t, double now)
 
 		FUZZ_CHECK(n <= u && strcmp(t->fhir_user + u - n, t->fhir_user_ref) == 0);
 		FUZZ_CHECK(strncmp(t->fhir_user_ref, "Practitioner/", 13) == 0 ||
-			   strncmp(t->fhir_user_ref, "PractitionerRole/", 17) == 0 ||
-			   strncmp(t->fhir_user_ref, "Patient/", 8) == 0 ||
-			   strncmp(t->fhir_user_ref, "RelatedPerson/", 14) == 0 ||
-			   strncmp(t->fhir_user_ref, "Person/", 7) == 0);
+		           strncmp(t->fhir_user_ref, "PractitionerRole/", 17) == 0 ||
+		           strncmp(t->fhir_user_ref, "Patient/", 8) == 0 ||
+		           strncmp(t->fhir_user_ref, "RelatedPerson/", 14) == 0 ||
+		           strncmp(t->fhir_user_ref, "Person/", 7) == 0);
 	}
 }
 
@@ -185,8 +184,8 @@ check_tokens(const struct oauth_tokens *t, double now)
 static void
 device(const uint8_t *data, size_t size)
 {
-	static const long statuses[] = { 200, 200, 200, 400, 401, 429, 500, 503 };
-	struct oauth_client c = { .server = &server, .client_id = "ehrterm", .scope = scope };
+	static const long statuses[] = {200, 200, 200, 400, 401, 429, 500, 503};
+	struct oauth_client c = {.server = &server, .client_id = "ehrterm", .scope = scope};
 	struct oauth_request req;
 	struct oauth_tokens t;
 	struct oauth_device *d;
@@ -203,7 +202,7 @@ device(const uint8_t *data, size_t size)
 	oauth_request_clear(&req);
 	oauth_device_answer(d, now, status, (const char *)data, size);
 	FUZZ_CHECK(oauth_device_state(d) == OAUTH_DEVICE_WAITING ||
-		   oauth_device_state(d) == OAUTH_DEVICE_FAILED);
+	           oauth_device_state(d) == OAUTH_DEVICE_FAILED);
 	check_device(d, now);
 	if (oauth_device_state(d) == OAUTH_DEVICE_WAITING) {
 		now += oauth_device_wait(d, now);
@@ -228,8 +227,8 @@ device(const uint8_t *data, size_t size)
 static void
 token(const uint8_t *data, size_t size)
 {
-	static const long statuses[] = { 200, 200, 200, 200, 400, 401, 500, 0 };
-	struct oauth_client c = { .server = &server, .client_id = "ehrterm", .scope = scope };
+	static const long statuses[] = {200, 200, 200, 200, 400, 401, 500, 0};
+	struct oauth_client c = {.server = &server, .client_id = "ehrterm", .scope = scope};
 	struct oauth_tokens t;
 	enum oauth_error kind;
 	char *cause = NULL;
@@ -244,7 +243,8 @@ token(const uint8_t *data, size_t size)
 	if (oauth_tokens_read(&c, 50, status, (const char *)data, size, &t, &kind, &cause) == 0) {
 		FUZZ_CHECK(status == 200 && kind == OAUTH_ERR_NONE && cause == NULL);
 		check_tokens(&t, 50);
-		FUZZ_CHECK(c.user == NULL || t.fhir_user == NULL || strcmp(t.fhir_user, c.user) == 0);
+		FUZZ_CHECK(
+		    c.user == NULL || t.fhir_user == NULL || strcmp(t.fhir_user, c.user) == 0);
 		oauth_tokens_clear(&t);
 	} else {
 		FUZZ_CHECK(kind == OAUTH_ERR_REFUSED || kind == OAUTH_ERR_SERVER);
@@ -265,7 +265,7 @@ token(const uint8_t *data, size_t size)
 static void
 scopes(const uint8_t *data, size_t size)
 {
-	static const char *const types[] = { "Patient", "Appointment", "Slot", "Encounter" };
+	static const char *const types[] = {"Patient", "Appointment", "Slot", "Encounter"};
 	struct oauth_scopes *sc;
 	char *granted, *req, *cause = NULL;
 	unsigned perms;

@@ -1,4 +1,4 @@
-/* Unit tests for the SMART on FHIR login's protocol: discovery, the device grant, tokens, scopes. */
+/* Unit tests for the SMART login's protocol: discovery, the device grant, tokens, scopes. */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -91,9 +91,9 @@ Test(oauth, smart_configuration_read)
 	cr_assert_str_eq(s.token_endpoint, "https://mtls.example.org/token");
 	cr_assert_str_eq(s.device_endpoint, AUTH "/device");
 	cr_assert_str_eq(s.revocation_endpoint, AUTH "/revoke");
-	cr_assert_eq(s.capabilities,
-	    OAUTH_CAP_PERMISSION_V2 | OAUTH_CAP_PERMISSION_OFFLINE | OAUTH_CAP_CLIENT_PUBLIC |
-		OAUTH_CAP_SSO_OPENID_CONNECT | OAUTH_CAP_PERMISSION_USER);
+	cr_assert_eq(s.capabilities, OAUTH_CAP_PERMISSION_V2 | OAUTH_CAP_PERMISSION_OFFLINE |
+	                                 OAUTH_CAP_CLIENT_PUBLIC | OAUTH_CAP_SSO_OPENID_CONNECT |
+	                                 OAUTH_CAP_PERMISSION_USER);
 	cr_assert_eq(s.grants, OAUTH_GRANT_DEVICE_CODE | OAUTH_GRANT_REFRESH_TOKEN);
 	cr_assert(s.grants_listed && s.cert_bound);
 	cr_assert_not(oauth_server_needs_metadata(&s));
@@ -112,7 +112,7 @@ Test(oauth, no_device_endpoint_says_so)
 {
 	static const char doc[] = "{\"issuer\":\"" AUTH "\",\"token_endpoint\":\"" AUTH "/token\"}";
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
 	char *cause = NULL, *line;
 
 	read_server(&s, doc);
@@ -127,8 +127,9 @@ Test(oauth, no_device_endpoint_says_so)
 	cr_assert_str_eq(cause, "this server's SMART configuration offers no device login");
 	free(cause);
 	line = oauth_server_describe(&s);
-	cr_assert_str_eq(line, "device login not offered; tokens " AUTH "/token; revocation not "
-			       "offered; certificate-bound tokens not said; capabilities: none known");
+	cr_assert_str_eq(line,
+	    "device login not offered; tokens " AUTH "/token; revocation not "
+	    "offered; certificate-bound tokens not said; capabilities: none known");
 	free(line);
 	oauth_server_clear(&s);
 }
@@ -153,12 +154,13 @@ Test(oauth, metadata_fills_what_smart_lacked)
 {
 	static const char doc[] = "{\"issuer\":\"" AUTH "\",\"token_endpoint\":\"" AUTH "/token\"}";
 	static const char meta[] = "{\"issuer\":\"" AUTH "\",\"token_endpoint\":\"" AUTH "/other\","
-				   "\"device_authorization_endpoint\":\"" AUTH "/device\","
-				   "\"revocation_endpoint\":\"" AUTH "/revoke\","
-				   "\"grant_types_supported\":[\"refresh_token\"]}";
-	static const char other[] = "{\"issuer\":\"https://evil.example.org\","
-				    "\"token_endpoint\":\"https://evil.example.org/token\","
-				    "\"device_authorization_endpoint\":\"https://evil.example.org/d\"}";
+	                           "\"device_authorization_endpoint\":\"" AUTH "/device\","
+	                           "\"revocation_endpoint\":\"" AUTH "/revoke\","
+	                           "\"grant_types_supported\":[\"refresh_token\"]}";
+	static const char other[] =
+	    "{\"issuer\":\"https://evil.example.org\","
+	    "\"token_endpoint\":\"https://evil.example.org/token\","
+	    "\"device_authorization_endpoint\":\"https://evil.example.org/d\"}";
 	struct oauth_server s;
 	char *cause = NULL;
 
@@ -183,33 +185,35 @@ Test(oauth, hostile_discovery_documents_are_refused)
 	static const struct {
 		const char *doc, *mark;
 	} bad[] = {
-		{ "", NULL },
-		{ "[]", NULL },
-		{ "\"" AUTH "/token\"", NULL },
-		{ "42", NULL },
-		{ "null", NULL },
-		{ "{\"token_endpoint\":", NULL },
-		{ "{} {}", NULL },
-		{ "{}", NULL },
-		{ "{\"token_endpoint\":\"http://evilhost/token\"}", "evilhost" },
-		{ "{\"token_endpoint\":\"javascript:alert(1)\"}", "alert" },
-		{ "{\"token_endpoint\":\"https://a/\\u001b[2J\\u001b]0;evil\\u0007\"}", "evil" },
-		{ "{\"token_endpoint\":\"https://a/x\\r\\nX-Evil: 1\"}", "Evil" },
-		{ "{\"token_endpoint\":\"https://a/\\u202eevil\"}", "evil" },
-		{ "{\"token_endpoint\":\"https://user:evil@a/token\"}", "evil" },
-		{ "{\"token_endpoint\":\"https://a/token#evil\"}", "evil" },
-		{ "{\"token_endpoint\":\"https:///token\"}", NULL },
-		{ "{\"token_endpoint\":42}", NULL },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"device_authorization_endpoint\":"
-		  "\"http://evilhost/d\"}", "evilhost" },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"revocation_endpoint\":[\"" AUTH "/r\"]}", NULL },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"issuer\":\"http://evilhost\"}", "evilhost" },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"capabilities\":\"permission-v2\"}", NULL },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"capabilities\":[1,2]}", NULL },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"grant_types_supported\":{}}", NULL },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"mtls_endpoint_aliases\":[]}", NULL },
-		{ "{\"token_endpoint\":\"" AUTH "/t\",\"mtls_endpoint_aliases\":"
-		  "{\"token_endpoint\":\"http://evilhost/t\"}}", "evilhost" },
+	    {"", NULL},
+	    {"[]", NULL},
+	    {"\"" AUTH "/token\"", NULL},
+	    {"42", NULL},
+	    {"null", NULL},
+	    {"{\"token_endpoint\":", NULL},
+	    {"{} {}", NULL},
+	    {"{}", NULL},
+	    {"{\"token_endpoint\":\"http://evilhost/token\"}", "evilhost"},
+	    {"{\"token_endpoint\":\"javascript:alert(1)\"}", "alert"},
+	    {"{\"token_endpoint\":\"https://a/\\u001b[2J\\u001b]0;evil\\u0007\"}", "evil"},
+	    {"{\"token_endpoint\":\"https://a/x\\r\\nX-Evil: 1\"}", "Evil"},
+	    {"{\"token_endpoint\":\"https://a/\\u202eevil\"}", "evil"},
+	    {"{\"token_endpoint\":\"https://user:evil@a/token\"}", "evil"},
+	    {"{\"token_endpoint\":\"https://a/token#evil\"}", "evil"},
+	    {"{\"token_endpoint\":\"https:///token\"}", NULL},
+	    {"{\"token_endpoint\":42}", NULL},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"device_authorization_endpoint\":"
+	     "\"http://evilhost/d\"}",
+	        "evilhost"},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"revocation_endpoint\":[\"" AUTH "/r\"]}", NULL},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"issuer\":\"http://evilhost\"}", "evilhost"},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"capabilities\":\"permission-v2\"}", NULL},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"capabilities\":[1,2]}", NULL},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"grant_types_supported\":{}}", NULL},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"mtls_endpoint_aliases\":[]}", NULL},
+	    {"{\"token_endpoint\":\"" AUTH "/t\",\"mtls_endpoint_aliases\":"
+	     "{\"token_endpoint\":\"http://evilhost/t\"}}",
+	        "evilhost"},
 	};
 	struct oauth_server s;
 
@@ -263,8 +267,7 @@ Test(oauth, unknown_names_and_long_lists_are_ignored)
 static struct oauth_device *
 device_started(struct oauth_server *s, const char *user, double t0)
 {
-	struct oauth_client c = { .server = s, .client_id = "ehrterm", .scope = scope,
-		.user = user };
+	struct oauth_client c = {.server = s, .client_id = "ehrterm", .scope = scope, .user = user};
 	struct oauth_request req;
 	struct http_request h;
 	struct oauth_device *d;
@@ -348,11 +351,12 @@ Test(oauth, device_login_approved)
 	struct oauth_request req;
 	struct oauth_tokens t;
 	char *id = jwt("{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"sub\":\"u1\","
-		       "\"fhirUser\":\"https://fhir.example.org/r4/Practitioner/dr1\"}");
-	char *answer = xasprintf("{\"access_token\":\"eyJ0.eyJ1.c2ln\",\"token_type\":\"Bearer\","
-				 "\"expires_in\":3600,\"refresh_token\":\"r-1.x~y\","
-				 "\"scope\":\"openid fhirUser user/Patient.rs\",\"id_token\":\"%s\"}",
-	    id);
+	               "\"fhirUser\":\"https://fhir.example.org/r4/Practitioner/dr1\"}");
+	char *answer =
+	    xasprintf("{\"access_token\":\"eyJ0.eyJ1.c2ln\",\"token_type\":\"Bearer\","
+	              "\"expires_in\":3600,\"refresh_token\":\"r-1.x~y\","
+	              "\"scope\":\"openid fhirUser user/Patient.rs\",\"id_token\":\"%s\"}",
+	        id);
 
 	cr_assert_eq(oauth_device_remaining(d, 1000), 1800);
 	cr_assert_eq(oauth_device_wait(d, 1000), 5);
@@ -375,7 +379,7 @@ Test(oauth, device_login_approved)
 	cr_assert_str_eq(t.scope, "openid fhirUser user/Patient.rs");
 	cr_assert_str_eq(t.fhir_user, "https://fhir.example.org/r4/Practitioner/dr1");
 	cr_assert_str_eq(t.fhir_user_ref, "Practitioner/dr1");
-	cr_assert_eq(oauth_device_take_tokens(d, &(struct oauth_tokens){ 0 }), -1, "taken once");
+	cr_assert_eq(oauth_device_take_tokens(d, &(struct oauth_tokens){0}), -1, "taken once");
 	oauth_tokens_clear(&t);
 	cr_assert_null(t.access);
 	oauth_device_free(&d);
@@ -391,13 +395,13 @@ Test(oauth, slow_down_adds_five_seconds_for_every_later_poll)
 	struct oauth_device *d = device_waiting(&s, 0);
 
 	poll_at(d, 5);
-	cr_assert_eq(oauth_device_answer(d, 5, 400, error_slow, strlen(error_slow)),
-	    OAUTH_DEVICE_WAITING);
+	cr_assert_eq(
+	    oauth_device_answer(d, 5, 400, error_slow, strlen(error_slow)), OAUTH_DEVICE_WAITING);
 	cr_assert_eq(oauth_device_interval(d), 10);
 	cr_assert_eq(oauth_device_wait(d, 5), 10);
 	poll_at(d, 15);
-	cr_assert_eq(oauth_device_answer(d, 15, 400, error_slow, strlen(error_slow)),
-	    OAUTH_DEVICE_WAITING);
+	cr_assert_eq(
+	    oauth_device_answer(d, 15, 400, error_slow, strlen(error_slow)), OAUTH_DEVICE_WAITING);
 	cr_assert_eq(oauth_device_interval(d), 15);
 	poll_at(d, 30);
 	/* Pending keeps the interval slow_down set. */
@@ -422,7 +426,7 @@ Test(oauth, slow_down_adds_five_seconds_for_every_later_poll)
 Test(oauth, denied)
 {
 	static const char denied[] = "{\"error\":\"access_denied\",\"error_description\":"
-				     "\"The end-user denied the authorization request\"}";
+	                             "\"The end-user denied the authorization request\"}";
 	struct oauth_server s;
 	struct oauth_device *d = device_waiting(&s, 0);
 	struct oauth_request req;
@@ -443,10 +447,10 @@ Test(oauth, expired_token_answer)
 	struct oauth_device *d = device_waiting(&s, 0);
 
 	poll_at(d, 5);
-	cr_assert_eq(oauth_device_answer(d, 5, 400, expired, strlen(expired)),
-	    OAUTH_DEVICE_EXPIRED);
-	cr_assert_str_eq(oauth_device_message(d),
-	    "the login code expired before it was approved: start again");
+	cr_assert_eq(
+	    oauth_device_answer(d, 5, 400, expired, strlen(expired)), OAUTH_DEVICE_EXPIRED);
+	cr_assert_str_eq(
+	    oauth_device_message(d), "the login code expired before it was approved: start again");
 	oauth_device_free(&d);
 	oauth_server_clear(&s);
 }
@@ -454,14 +458,15 @@ Test(oauth, expired_token_answer)
 Test(oauth, code_runs_out_on_the_clock)
 {
 	static const char answer[] = "{\"device_code\":\"dc\",\"user_code\":\"ABCD\","
-				     "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":12}";
+	                             "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":12}";
 	struct oauth_server s;
 	struct oauth_device *d = device_started(&s, NULL, 100);
 	struct oauth_request req;
 
-	cr_assert_eq(oauth_device_answer(d, 100, 200, answer, strlen(answer)),
-	    OAUTH_DEVICE_WAITING);
-	cr_assert_eq(oauth_device_interval(d), OAUTH_DEVICE_INTERVAL, "RFC 8628: 5 s when not said");
+	cr_assert_eq(
+	    oauth_device_answer(d, 100, 200, answer, strlen(answer)), OAUTH_DEVICE_WAITING);
+	cr_assert_eq(
+	    oauth_device_interval(d), OAUTH_DEVICE_INTERVAL, "RFC 8628: 5 s when not said");
 	cr_assert_null(oauth_device_code(d)->verification_uri_complete);
 	cr_assert_eq(oauth_device_remaining(d, 107.5), 4.5);
 	cr_assert_eq(oauth_device_next(d, 105, &req), 0);
@@ -472,8 +477,8 @@ Test(oauth, code_runs_out_on_the_clock)
 	cr_assert_eq(oauth_device_wait(d, 110), 2);
 	cr_assert_eq(oauth_device_next(d, 112, &req), -1);
 	cr_assert_eq(oauth_device_state(d), OAUTH_DEVICE_EXPIRED);
-	cr_assert_str_eq(oauth_device_message(d),
-	    "the login code expired before it was approved: start again");
+	cr_assert_str_eq(
+	    oauth_device_message(d), "the login code expired before it was approved: start again");
 	cr_assert_eq(oauth_device_remaining(d, 200), 0);
 	oauth_device_free(&d);
 	oauth_server_clear(&s);
@@ -486,24 +491,25 @@ Test(oauth, device_answer_numbers)
 		double life;
 		int every;
 	} ok[] = {
-		{ "600", NULL, 600, 5 },
-		{ "\"600\"", "\"7\"", 600, 7 },	      /* strings of digits, as some servers send */
-		{ "599.2", "4.5", 600, 5 },	      /* rounded up */
-		{ "1e308", "1e308", OAUTH_DEVICE_CODE_LIFE_MAX, OAUTH_INTERVAL_MAX },
-		{ "600", "0", 600, OAUTH_DEVICE_INTERVAL },
-		{ "600", "-3", 600, OAUTH_DEVICE_INTERVAL },
-		{ "600", "null", 600, OAUTH_DEVICE_INTERVAL },
+	    {"600", NULL, 600, 5},
+	    {"\"600\"", "\"7\"", 600, 7}, /* strings of digits, as some servers send */
+	    {"599.2", "4.5", 600, 5},     /* rounded up */
+	    {"1e308", "1e308", OAUTH_DEVICE_CODE_LIFE_MAX, OAUTH_INTERVAL_MAX},
+	    {"600", "0", 600, OAUTH_DEVICE_INTERVAL},
+	    {"600", "-3", 600, OAUTH_DEVICE_INTERVAL},
+	    {"600", "null", 600, OAUTH_DEVICE_INTERVAL},
 	};
-	static const char *const bad[] = { "0", "-1", "\"ten\"", "\"\"", "\"12345678901\"",
-		"true", "[600]", "null" };
+	static const char *const bad[] = {
+	    "0", "-1", "\"ten\"", "\"\"", "\"12345678901\"", "true", "[600]", "null"};
 
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		struct oauth_server s;
 		struct oauth_device *d = device_started(&s, NULL, 0);
-		char *answer = xasprintf("{\"device_code\":\"dc\",\"user_code\":\"ABCD\","
-					 "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":%s%s%s}",
-		    ok[i].expires, ok[i].interval ? ",\"interval\":" : "",
-		    ok[i].interval ? ok[i].interval : "");
+		char *answer =
+		    xasprintf("{\"device_code\":\"dc\",\"user_code\":\"ABCD\","
+		              "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":%s%s%s}",
+		        ok[i].expires, ok[i].interval ? ",\"interval\":" : "",
+		        ok[i].interval ? ok[i].interval : "");
 
 		cr_assert_eq(oauth_device_answer(d, 0, 200, answer, strlen(answer)),
 		    OAUTH_DEVICE_WAITING, "%s: %s", answer, oauth_device_message(d));
@@ -517,13 +523,14 @@ Test(oauth, device_answer_numbers)
 		struct oauth_server s;
 		struct oauth_device *d = device_started(&s, NULL, 0);
 		char *answer = xasprintf("{\"device_code\":\"dc\",\"user_code\":\"ABCD\","
-					 "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":%s}",
+		                         "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":%s}",
 		    bad[i]);
 
 		cr_assert_eq(oauth_device_answer(d, 0, 200, answer, strlen(answer)),
 		    OAUTH_DEVICE_FAILED, "%s", answer);
-		cr_assert_str_eq(oauth_device_message(d), "the device login could not start: its "
-							  "expires_in is missing or not a number of seconds");
+		cr_assert_str_eq(oauth_device_message(d),
+		    "the device login could not start: its "
+		    "expires_in is missing or not a number of seconds");
 		cr_assert_null(oauth_device_code(d));
 		free(answer);
 		oauth_device_free(&d);
@@ -537,39 +544,51 @@ Test(oauth, hostile_device_answers_are_refused)
 	static const struct {
 		const char *answer, *mark;
 	} bad[] = {
-		{ "[]", NULL },
-		{ "\"WDJB-MJHT\"", "WDJB" },
-		{ "{\"device_code\":\"dc\",\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
-		  NULL },
-		{ "{\"user_code\":\"WDJB\",\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
-		  "WDJB" },
-		{ "{\"device_code\":\"d\\nc\",\"user_code\":\"WDJB\",\"verification_uri\":"
-		  "\"" AUTH "/d\",\"expires_in\":60}", NULL },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"\\u001b[31mEVIL\\u001b[0m\","
-		  "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}", "EVIL" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"EV\\nIL\","
-		  "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}", "EV" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"ÉVIL\","
-		  "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}", "VIL" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\" EVIL\","
-		  "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}", "EVIL" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"\",\"verification_uri\":\"" AUTH "/d\","
-		  "\"expires_in\":60}", NULL },
-		{ "{\"device_code\":\"dc\",\"user_code\":42,\"verification_uri\":\"" AUTH "/d\","
-		  "\"expires_in\":60}", NULL },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"expires_in\":60}", NULL },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
-		  "\"http://evilhost/d\",\"expires_in\":60}", "evilhost" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
-		  "\"https://evilhost/\\u001b]8;;x\\u0007\",\"expires_in\":60}", "evilhost" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
-		  "\"" AUTH "/d\",\"verification_uri_complete\":\"javascript:evil()\","
-		  "\"expires_in\":60}", "evil" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
-		  "\"" AUTH "/d\",\"verification_uri_complete\":\"https://a/\\r\\nevil\","
-		  "\"expires_in\":60}", "evil" },
-		{ "{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
-		  "\"" AUTH "/d\",\"expires_in\":60,\"interval\":\"soon\"}", "soon" },
+	    {"[]", NULL},
+	    {"\"WDJB-MJHT\"", "WDJB"},
+	    {"{\"device_code\":\"dc\",\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
+	        NULL},
+	    {"{\"user_code\":\"WDJB\",\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
+	        "WDJB"},
+	    {"{\"device_code\":\"d\\nc\",\"user_code\":\"WDJB\",\"verification_uri\":"
+	     "\"" AUTH "/d\",\"expires_in\":60}",
+	        NULL},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"\\u001b[31mEVIL\\u001b[0m\","
+	     "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
+	        "EVIL"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"EV\\nIL\","
+	     "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
+	        "EV"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"ÉVIL\","
+	     "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
+	        "VIL"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\" EVIL\","
+	     "\"verification_uri\":\"" AUTH "/d\",\"expires_in\":60}",
+	        "EVIL"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"\",\"verification_uri\":\"" AUTH "/d\","
+	     "\"expires_in\":60}",
+	        NULL},
+	    {"{\"device_code\":\"dc\",\"user_code\":42,\"verification_uri\":\"" AUTH "/d\","
+	     "\"expires_in\":60}",
+	        NULL},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"expires_in\":60}", NULL},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
+	     "\"http://evilhost/d\",\"expires_in\":60}",
+	        "evilhost"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
+	     "\"https://evilhost/\\u001b]8;;x\\u0007\",\"expires_in\":60}",
+	        "evilhost"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
+	     "\"" AUTH "/d\",\"verification_uri_complete\":\"javascript:evil()\","
+	     "\"expires_in\":60}",
+	        "evil"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
+	     "\"" AUTH "/d\",\"verification_uri_complete\":\"https://a/\\r\\nevil\","
+	     "\"expires_in\":60}",
+	        "evil"},
+	    {"{\"device_code\":\"dc\",\"user_code\":\"WDJB\",\"verification_uri\":"
+	     "\"" AUTH "/d\",\"expires_in\":60,\"interval\":\"soon\"}",
+	        "soon"},
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -580,9 +599,9 @@ Test(oauth, hostile_device_answers_are_refused)
 		cr_assert_eq(oauth_device_answer(d, 0, 200, bad[i].answer, strlen(bad[i].answer)),
 		    OAUTH_DEVICE_FAILED, "%s", bad[i].answer);
 		assert_safe(oauth_device_message(d), bad[i].mark);
-		cr_assert_eq(strncmp(oauth_device_message(d), "the device login could not start: ",
-				 34),
-		    0, "%s", oauth_device_message(d));
+		cr_assert_eq(
+		    strncmp(oauth_device_message(d), "the device login could not start: ", 34), 0,
+		    "%s", oauth_device_message(d));
 		cr_assert_null(oauth_device_code(d), "nothing of it is shown");
 		cr_assert_eq(oauth_device_next(d, 100, &req), -1);
 		oauth_device_free(&d);
@@ -606,8 +625,8 @@ Test(oauth, hostile_device_answers_are_refused)
 			memset(huge + at, ' ', OAUTH_ANSWER_MAX);
 			strcpy(huge + at + OAUTH_ANSWER_MAX, "}");
 		}
-		cr_assert_eq(oauth_device_answer(d, 0, 200, huge, strlen(huge)),
-		    OAUTH_DEVICE_FAILED);
+		cr_assert_eq(
+		    oauth_device_answer(d, 0, 200, huge, strlen(huge)), OAUTH_DEVICE_FAILED);
 		assert_safe(oauth_device_message(d), "AAAAAAAA");
 		oauth_device_free(&d);
 		oauth_server_clear(&s);
@@ -623,37 +642,38 @@ Test(oauth, error_answers_show_only_safe_server_text)
 		long status;
 		const char *answer, *want;
 	} cases[] = {
-		{ 400, "{\"error\":\"invalid_client\",\"error_description\":\"Unknown client\"}",
-		  "the device login could not start: the authorization server does not accept "
-		  "this client (check client_id and the certificate) (the server says: Unknown "
-		  "client)" },
-		{ 400, "{\"error\":\"invalid_scope\",\"error_description\":\"\\u001b[2Jevil\"}",
-		  "the device login could not start: the authorization server refused the scopes "
-		  "asked for" },
-		{ 400, "{\"error\":\"invalid_scope\",\"error_description\":\"say \\\"evil\\\"\"}",
-		  "the device login could not start: the authorization server refused the scopes "
-		  "asked for" },
-		{ 400, "{\"error\":\"something_new\"}",
-		  "the device login could not start: the authorization server answered the error "
-		  "something_new" },
-		{ 400, "{\"error\":\"evil\\u001b[2J\"}",
-		  "the device login could not start: the authorization server answered HTTP 400" },
-		{ 400, "{\"error\":\"two words\"}",
-		  "the device login could not start: the authorization server answered HTTP 400" },
-		{ 400, "{\"error\":42}",
-		  "the device login could not start: the authorization server answered HTTP 400" },
-		{ 502, "<html>Bad gateway</html>",
-		  "the device login could not start: the authorization server answered HTTP 502" },
-		{ 404, "", "the device login could not start: the authorization server answered HTTP "
-			   "404" },
+	    {400, "{\"error\":\"invalid_client\",\"error_description\":\"Unknown client\"}",
+	        "the device login could not start: the authorization server does not accept "
+	        "this client (check client_id and the certificate) (the server says: Unknown "
+	        "client)"},
+	    {400, "{\"error\":\"invalid_scope\",\"error_description\":\"\\u001b[2Jevil\"}",
+	        "the device login could not start: the authorization server refused the scopes "
+	        "asked for"},
+	    {400, "{\"error\":\"invalid_scope\",\"error_description\":\"say \\\"evil\\\"\"}",
+	        "the device login could not start: the authorization server refused the scopes "
+	        "asked for"},
+	    {400, "{\"error\":\"something_new\"}",
+	        "the device login could not start: the authorization server answered the error "
+	        "something_new"},
+	    {400, "{\"error\":\"evil\\u001b[2J\"}",
+	        "the device login could not start: the authorization server answered HTTP 400"},
+	    {400, "{\"error\":\"two words\"}",
+	        "the device login could not start: the authorization server answered HTTP 400"},
+	    {400, "{\"error\":42}",
+	        "the device login could not start: the authorization server answered HTTP 400"},
+	    {502, "<html>Bad gateway</html>",
+	        "the device login could not start: the authorization server answered HTTP 502"},
+	    {404, "",
+	        "the device login could not start: the authorization server answered HTTP "
+	        "404"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct oauth_server s;
 		struct oauth_device *d = device_started(&s, NULL, 0);
 
-		cr_assert_eq(oauth_device_answer(d, 0, cases[i].status, cases[i].answer,
-				 strlen(cases[i].answer)),
+		cr_assert_eq(oauth_device_answer(
+		                 d, 0, cases[i].status, cases[i].answer, strlen(cases[i].answer)),
 		    OAUTH_DEVICE_FAILED);
 		cr_assert_str_eq(oauth_device_message(d), cases[i].want);
 		assert_safe(oauth_device_message(d), "evil");
@@ -663,14 +683,16 @@ Test(oauth, error_answers_show_only_safe_server_text)
 	/* A description past the bound is left out. */
 	memset(long_desc, 'x', sizeof long_desc - 1);
 	long_desc[sizeof long_desc - 1] = '\0';
-	answer = xasprintf("{\"error\":\"invalid_request\",\"error_description\":\"%s\"}", long_desc);
+	answer =
+	    xasprintf("{\"error\":\"invalid_request\",\"error_description\":\"%s\"}", long_desc);
 	{
 		struct oauth_server s;
 		struct oauth_device *d = device_started(&s, NULL, 0);
 
 		oauth_device_answer(d, 0, 400, answer, strlen(answer));
-		cr_assert_str_eq(oauth_device_message(d), "the device login could not start: the "
-							  "authorization server found the request malformed");
+		cr_assert_str_eq(oauth_device_message(d),
+		    "the device login could not start: the "
+		    "authorization server found the request malformed");
 		oauth_device_free(&d);
 		oauth_server_clear(&s);
 	}
@@ -736,7 +758,8 @@ Test(oauth, poll_answer_with_bad_tokens_fails)
 
 	poll_at(d, 5);
 	cr_assert_eq(oauth_device_answer(d, 5, 200, mac, strlen(mac)), OAUTH_DEVICE_FAILED);
-	cr_assert_str_eq(oauth_device_message(d), "the login failed: the token is not a Bearer token");
+	cr_assert_str_eq(
+	    oauth_device_message(d), "the login failed: the token is not a Bearer token");
 	cr_assert_eq(oauth_device_take_tokens(d, &t), -1);
 	oauth_device_free(&d);
 	oauth_server_clear(&s);
@@ -756,7 +779,7 @@ Test(oauth, token_answer_minimal)
 {
 	static const char answer[] = "{\"access_token\":\"abc/+=\",\"token_type\":\"bearer\"}";
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
 	struct oauth_tokens t;
 	enum oauth_error kind;
 	char *cause = NULL;
@@ -781,7 +804,7 @@ Test(oauth, expiring_soon)
 	static const char answer[] =
 	    "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":300}";
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
 	struct oauth_tokens t;
 	char *cause = NULL;
 
@@ -799,13 +822,13 @@ Test(oauth, expiring_soon)
 Test(oauth, fhir_user_from_the_answer_or_the_id_token)
 {
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
 	struct oauth_tokens t;
 	char *cause = NULL, *id, *answer;
 
 	read_server(&s, smart_config);
 	answer = xstrdup("{\"access_token\":\"a\",\"token_type\":\"Bearer\","
-			 "\"fhirUser\":\"Practitioner/dr-1.a\"}");
+	                 "\"fhirUser\":\"Practitioner/dr-1.a\"}");
 	cr_assert_eq(tokens_of(&c, 200, answer, &t, NULL, &cause), 0, "%s", cause);
 	cr_assert_str_eq(t.fhir_user, "Practitioner/dr-1.a");
 	cr_assert_str_eq(t.fhir_user_ref, "Practitioner/dr-1.a");
@@ -813,9 +836,10 @@ Test(oauth, fhir_user_from_the_answer_or_the_id_token)
 	free(answer);
 	/* The id_token's, audience a list; the same user in both is fine. */
 	id = jwt("{\"iss\":\"" AUTH "\",\"aud\":[\"other\",\"ehrterm\"],"
-		 "\"fhirUser\":\"PractitionerRole/r1\"}");
+	         "\"fhirUser\":\"PractitionerRole/r1\"}");
 	answer = xasprintf("{\"access_token\":\"a\",\"token_type\":\"Bearer\","
-			   "\"fhirUser\":\"PractitionerRole/r1\",\"id_token\":\"%s\"}", id);
+	                   "\"fhirUser\":\"PractitionerRole/r1\",\"id_token\":\"%s\"}",
+	    id);
 	cr_assert_eq(tokens_of(&c, 200, answer, &t, NULL, &cause), 0, "%s", cause);
 	cr_assert_str_eq(t.fhir_user_ref, "PractitionerRole/r1");
 	oauth_tokens_clear(&t);
@@ -824,7 +848,7 @@ Test(oauth, fhir_user_from_the_answer_or_the_id_token)
 	/* The same user as the session's on a refresh. */
 	c.user = "PractitionerRole/r1";
 	answer = xstrdup("{\"access_token\":\"a\",\"token_type\":\"Bearer\","
-			 "\"fhirUser\":\"PractitionerRole/r1\"}");
+	                 "\"fhirUser\":\"PractitionerRole/r1\"}");
 	cr_assert_eq(tokens_of(&c, 200, answer, &t, NULL, &cause), 0, "%s", cause);
 	oauth_tokens_clear(&t);
 	free(answer);
@@ -849,72 +873,77 @@ Test(oauth, hostile_token_answers_are_refused)
 		const char *answer;  /* with %s for the id_token */
 		const char *want, *mark;
 	} bad[] = {
-		{ NULL, "[]", "no token: the token answer is not a JSON object", NULL },
-		{ NULL, "{\"token_type\":\"Bearer\"}", "no token: the answer holds no access token",
-		  NULL },
-		{ NULL, "{\"access_token\":\"a\"}", "no token: the answer names no token type", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"DPoP\"}",
-		  "no token: the token is not a Bearer token", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\\u0000x\"}",
-		  "no token: the token answer holds a NUL character", NULL },
-		{ NULL, "{\"access_token\":\"a\\r\\nX-Evil: 1\",\"token_type\":\"Bearer\"}",
-		  "no token: the access token is not one a request can carry", "Evil" },
-		{ NULL, "{\"access_token\":\"a b\",\"token_type\":\"Bearer\"}",
-		  "no token: the access token is not one a request can carry", NULL },
-		{ NULL, "{\"access_token\":\"=a\",\"token_type\":\"Bearer\"}",
-		  "no token: the access token is not one a request can carry", NULL },
-		{ NULL, "{\"access_token\":42,\"token_type\":\"Bearer\"}",
-		  "no token: the answer holds no access token", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":-5}",
-		  "no token: the token's expires_in is not a number of seconds", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":\"soon\"}",
-		  "no token: the token's expires_in is not a number of seconds", "soon" },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"refresh_token\":"
-			"\"r\\u001b[2J\"}", "no token: the refresh token is not one ehrterm can keep",
-		  NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"refresh_token\":\"\"}",
-		  "no token: the refresh token is not one ehrterm can keep", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"scope\":\"a\\nb\"}",
-		  "no token: the granted scope is not a list of scopes", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
-			"\"Organization/o1\"}", "no token: its fhirUser is not a reference to a user",
-		  NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
-			"\"http://evilhost/Practitioner/x\"}",
-		  "no token: its fhirUser is not a reference to a user", "evilhost" },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
-			"\"x/Practitioner/evil\"}", "no token: its fhirUser is not a reference to a user",
-		  "evil" },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
-			"\"Practitioner/\\u001b[2Jevil\"}",
-		  "no token: its fhirUser is not a reference to a user", "evil" },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"x.y\"}",
-		  "no token: its id_token is not a signed JWT", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"a.b.c.d.e\"}",
-		  "no token: its id_token is not a signed JWT", NULL },
-		{ NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"a.!!.c\"}",
-		  "no token: its id_token's payload cannot be read", NULL },
-		{ "[1]", "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
-		  "no token: its id_token's payload is not a JSON object", NULL },
-		{ "{\"iss\":\"https://evilhost\",\"aud\":\"ehrterm\",\"fhirUser\":\"Practitioner/1\"}",
-		  "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
-		  "no token: its id_token was issued by another server", "evilhost" },
-		{ "{\"iss\":\"" AUTH "\",\"aud\":\"evilapp\",\"fhirUser\":\"Practitioner/1\"}",
-		  "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
-		  "no token: its id_token is for another client", "evilapp" },
-		{ "{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":\"Practitioner/1\"}",
-		  "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":\"Practitioner/2\","
-		  "\"id_token\":\"%s\"}", "no token: the answer and its id_token name different users",
-		  NULL },
-		{ "{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":\"Device/evil\"}",
-		  "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
-		  "no token: its fhirUser is not a reference to a user", "evil" },
-		{ "{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":[\"Practitioner/1\"]}",
-		  "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
-		  "no token: its id_token's fhirUser is not a reference", NULL },
+	    {NULL, "[]", "no token: the token answer is not a JSON object", NULL},
+	    {NULL, "{\"token_type\":\"Bearer\"}", "no token: the answer holds no access token",
+	        NULL},
+	    {NULL, "{\"access_token\":\"a\"}", "no token: the answer names no token type", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"DPoP\"}",
+	        "no token: the token is not a Bearer token", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\\u0000x\"}",
+	        "no token: the token answer holds a NUL character", NULL},
+	    {NULL, "{\"access_token\":\"a\\r\\nX-Evil: 1\",\"token_type\":\"Bearer\"}",
+	        "no token: the access token is not one a request can carry", "Evil"},
+	    {NULL, "{\"access_token\":\"a b\",\"token_type\":\"Bearer\"}",
+	        "no token: the access token is not one a request can carry", NULL},
+	    {NULL, "{\"access_token\":\"=a\",\"token_type\":\"Bearer\"}",
+	        "no token: the access token is not one a request can carry", NULL},
+	    {NULL, "{\"access_token\":42,\"token_type\":\"Bearer\"}",
+	        "no token: the answer holds no access token", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":-5}",
+	        "no token: the token's expires_in is not a number of seconds", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"expires_in\":\"soon\"}",
+	        "no token: the token's expires_in is not a number of seconds", "soon"},
+	    {NULL,
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"refresh_token\":"
+	        "\"r\\u001b[2J\"}",
+	        "no token: the refresh token is not one ehrterm can keep", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"refresh_token\":\"\"}",
+	        "no token: the refresh token is not one ehrterm can keep", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"scope\":\"a\\nb\"}",
+	        "no token: the granted scope is not a list of scopes", NULL},
+	    {NULL,
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
+	        "\"Organization/o1\"}",
+	        "no token: its fhirUser is not a reference to a user", NULL},
+	    {NULL,
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
+	        "\"http://evilhost/Practitioner/x\"}",
+	        "no token: its fhirUser is not a reference to a user", "evilhost"},
+	    {NULL,
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
+	        "\"x/Practitioner/evil\"}",
+	        "no token: its fhirUser is not a reference to a user", "evil"},
+	    {NULL,
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":"
+	        "\"Practitioner/\\u001b[2Jevil\"}",
+	        "no token: its fhirUser is not a reference to a user", "evil"},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"x.y\"}",
+	        "no token: its id_token is not a signed JWT", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"a.b.c.d.e\"}",
+	        "no token: its id_token is not a signed JWT", NULL},
+	    {NULL, "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"a.!!.c\"}",
+	        "no token: its id_token's payload cannot be read", NULL},
+	    {"[1]", "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
+	        "no token: its id_token's payload is not a JSON object", NULL},
+	    {"{\"iss\":\"https://evilhost\",\"aud\":\"ehrterm\",\"fhirUser\":\"Practitioner/1\"}",
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
+	        "no token: its id_token was issued by another server", "evilhost"},
+	    {"{\"iss\":\"" AUTH "\",\"aud\":\"evilapp\",\"fhirUser\":\"Practitioner/1\"}",
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
+	        "no token: its id_token is for another client", "evilapp"},
+	    {"{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":\"Practitioner/1\"}",
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":\"Practitioner/2\","
+	        "\"id_token\":\"%s\"}",
+	        "no token: the answer and its id_token name different users", NULL},
+	    {"{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":\"Device/evil\"}",
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
+	        "no token: its fhirUser is not a reference to a user", "evil"},
+	    {"{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":[\"Practitioner/1\"]}",
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
+	        "no token: its id_token's fhirUser is not a reference", NULL},
 	};
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
 	struct oauth_tokens t;
 	char *cause, *answer;
 
@@ -951,10 +980,10 @@ Test(oauth, hostile_token_answers_are_refused)
 Test(oauth, token_for_another_user_is_refused)
 {
 	static const char answer[] = "{\"access_token\":\"a\",\"token_type\":\"Bearer\","
-				     "\"fhirUser\":\"Practitioner/dr2\"}";
+	                             "\"fhirUser\":\"Practitioner/dr2\"}";
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope,
-		.user = "Practitioner/dr1" };
+	struct oauth_client c = {
+	    .server = &s, .client_id = "ehrterm", .scope = scope, .user = "Practitioner/dr1"};
 	struct oauth_tokens t;
 	enum oauth_error kind;
 	char *cause = NULL;
@@ -976,23 +1005,24 @@ Test(oauth, token_error_answers_say_what_to_do)
 		enum oauth_error kind;
 		const char *want;
 	} cases[] = {
-		{ 400, "{\"error\":\"invalid_grant\",\"error_description\":\"Refresh token expired\"}",
-		  OAUTH_ERR_REFUSED, "no token: the authorization server refused the grant (expired, "
-				     "revoked or for another client) (the server says: Refresh token "
-				     "expired)" },
-		{ 401, "{\"error\":\"invalid_client\"}", OAUTH_ERR_REFUSED,
-		  "no token: the authorization server does not accept this client (check client_id "
-		  "and the certificate)" },
-		{ 400, "{\"error\":\"temporarily_unavailable\"}", OAUTH_ERR_SERVER,
-		  "no token: the authorization server is unavailable for now" },
-		{ 500, "{}", OAUTH_ERR_SERVER, "no token: the authorization server answered HTTP 500" },
-		{ 503, "", OAUTH_ERR_SERVER, "no token: the authorization server answered HTTP 503" },
-		{ 0, "", OAUTH_ERR_SERVER, "no token: the authorization server answered HTTP 0" },
-		{ 403, "<h1>Forbidden</h1>", OAUTH_ERR_REFUSED,
-		  "no token: the authorization server answered HTTP 403" },
+	    {400, "{\"error\":\"invalid_grant\",\"error_description\":\"Refresh token expired\"}",
+	        OAUTH_ERR_REFUSED,
+	        "no token: the authorization server refused the grant (expired, "
+	        "revoked or for another client) (the server says: Refresh token "
+	        "expired)"},
+	    {401, "{\"error\":\"invalid_client\"}", OAUTH_ERR_REFUSED,
+	        "no token: the authorization server does not accept this client (check client_id "
+	        "and the certificate)"},
+	    {400, "{\"error\":\"temporarily_unavailable\"}", OAUTH_ERR_SERVER,
+	        "no token: the authorization server is unavailable for now"},
+	    {500, "{}", OAUTH_ERR_SERVER, "no token: the authorization server answered HTTP 500"},
+	    {503, "", OAUTH_ERR_SERVER, "no token: the authorization server answered HTTP 503"},
+	    {0, "", OAUTH_ERR_SERVER, "no token: the authorization server answered HTTP 0"},
+	    {403, "<h1>Forbidden</h1>", OAUTH_ERR_REFUSED,
+	        "no token: the authorization server answered HTTP 403"},
 	};
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehrterm", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
 
 	read_server(&s, smart_config);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1000,7 +1030,8 @@ Test(oauth, token_error_answers_say_what_to_do)
 		enum oauth_error kind;
 		char *cause = NULL;
 
-		cr_assert_eq(tokens_of(&c, cases[i].status, cases[i].answer, &t, &kind, &cause), -1);
+		cr_assert_eq(
+		    tokens_of(&c, cases[i].status, cases[i].answer, &t, &kind, &cause), -1);
 		cr_assert_eq(kind, cases[i].kind, "%s", cases[i].answer);
 		cr_assert_str_eq(cause, cases[i].want);
 		cr_assert_null(t.access);
@@ -1012,7 +1043,7 @@ Test(oauth, token_error_answers_say_what_to_do)
 Test(oauth, refresh_and_revoke_requests)
 {
 	struct oauth_server s;
-	struct oauth_client c = { .server = &s, .client_id = "ehr term", .scope = scope };
+	struct oauth_client c = {.server = &s, .client_id = "ehr term", .scope = scope};
 	struct secret *refresh = secret_new_from("a+b/c=d&e f", 11);
 	struct oauth_request req;
 	char *cause = NULL;
@@ -1043,8 +1074,8 @@ Test(oauth, refresh_and_revoke_requests)
 	free(s.revocation_endpoint);
 	s.revocation_endpoint = NULL;
 	cr_assert_eq(oauth_revoke_request(&c, refresh, &req, &cause), -1);
-	cr_assert_str_eq(cause,
-	    "this server offers no revocation: the refresh token is only forgotten here");
+	cr_assert_str_eq(
+	    cause, "this server offers no revocation: the refresh token is only forgotten here");
 	cr_assert_null(req.url);
 	free(cause);
 	secret_free(&refresh);
@@ -1060,12 +1091,13 @@ Test(oauth, revocation_answers)
 	cr_assert_eq(oauth_revoke_read(200, "", 0, &cause), 0);
 	cr_assert_null(cause);
 	cr_assert_eq(oauth_revoke_read(400, unsupported, strlen(unsupported), &cause), -1);
-	cr_assert_str_eq(cause, "the refresh token was not revoked: the authorization server cannot "
-				"revoke this kind of token");
+	cr_assert_str_eq(cause,
+	    "the refresh token was not revoked: the authorization server cannot "
+	    "revoke this kind of token");
 	free(cause);
 	cr_assert_eq(oauth_revoke_read(503, "", 0, &cause), -1);
-	cr_assert_str_eq(cause,
-	    "the refresh token was not revoked: the authorization server answered HTTP 503");
+	cr_assert_str_eq(
+	    cause, "the refresh token was not revoked: the authorization server answered HTTP 503");
 	free(cause);
 }
 
@@ -1080,14 +1112,14 @@ Test(oauth, scopes_merged_per_type_in_cruds_order)
 	cr_assert_str_eq(s, "openid fhirUser offline_access");
 	free(s);
 	cr_assert_eq(oauth_scopes_add(sc, "Patient", OAUTH_PERM_R | OAUTH_PERM_S), 0);
-	cr_assert_eq(oauth_scopes_add(sc, "Appointment",
-			 OAUTH_PERM_U | OAUTH_PERM_C | OAUTH_PERM_R), 0);
+	cr_assert_eq(
+	    oauth_scopes_add(sc, "Appointment", OAUTH_PERM_U | OAUTH_PERM_C | OAUTH_PERM_R), 0);
 	cr_assert_eq(oauth_scopes_add(sc, "Patient", OAUTH_PERM_C), 0);
 	cr_assert_eq(oauth_scopes_add(sc, "Patient", OAUTH_PERM_R), 0);
 	cr_assert_eq(oauth_scopes_add(sc, "Slot", OAUTH_PERM_ALL), 0);
 	s = oauth_scopes_string(sc);
 	cr_assert_str_eq(s, "openid fhirUser offline_access user/Patient.crs user/Appointment.cru "
-			    "user/Slot.cruds");
+	                    "user/Slot.cruds");
 	free(s);
 	/* Not types, or nothing asked. */
 	cr_assert_eq(oauth_scopes_add(sc, "patient", OAUTH_PERM_R), -1);
@@ -1135,8 +1167,9 @@ Test(oauth, granted_scopes)
 	cr_assert_eq(oauth_scope_missing(granted, "Patient", OAUTH_PERM_R | OAUTH_PERM_S), 0);
 	cr_assert_eq(oauth_scope_missing(granted, "Patient", OAUTH_PERM_ALL),
 	    OAUTH_PERM_C | OAUTH_PERM_U | OAUTH_PERM_D);
-	cr_assert_eq(oauth_scope_missing(granted, "Appointment",
-			 OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_U), 0);
+	cr_assert_eq(
+	    oauth_scope_missing(granted, "Appointment", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_U),
+	    0);
 	cr_assert_eq(oauth_scope_missing(granted, "Appointment", OAUTH_PERM_S), OAUTH_PERM_S);
 	/* patient/ and system/ scopes are not a user's; a query narrows; letters out of order. */
 	cr_assert_eq(oauth_scope_missing(granted, "Slot", OAUTH_PERM_S), OAUTH_PERM_S);
@@ -1144,8 +1177,8 @@ Test(oauth, granted_scopes)
 	cr_assert_eq(oauth_scope_missing(granted, "Observation", OAUTH_PERM_R), OAUTH_PERM_R);
 	cr_assert_eq(oauth_scope_missing(granted, "Condition", OAUTH_PERM_S), OAUTH_PERM_S);
 	/* PatientX is another type. */
-	cr_assert_eq(oauth_scope_missing("user/PatientX.cruds", "Patient", OAUTH_PERM_R),
-	    OAUTH_PERM_R);
+	cr_assert_eq(
+	    oauth_scope_missing("user/PatientX.cruds", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
 	/* v1: read is rs, write is cud, * is all. */
 	cr_assert_eq(oauth_scope_missing(granted, "Coverage", OAUTH_PERM_R | OAUTH_PERM_S), 0);
 	cr_assert_eq(oauth_scope_missing(granted, "Coverage", OAUTH_PERM_C), OAUTH_PERM_C);
@@ -1160,7 +1193,8 @@ Test(oauth, granted_scopes)
 	cr_assert_eq(oauth_scope_missing(NULL, "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
 	cr_assert_eq(oauth_scope_missing("", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
 	cr_assert_eq(oauth_scope_missing("user/Patient.", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
-	cr_assert_eq(oauth_scope_missing("user/Patient.rrs", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
+	cr_assert_eq(
+	    oauth_scope_missing("user/Patient.rrs", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
 	cr_assert_eq(oauth_scope_missing("user/Patient.rx", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
 	cr_assert_eq(oauth_scope_missing("user/Patient", "Patient", OAUTH_PERM_R), OAUTH_PERM_R);
 	text = oauth_scope_text("Slot", OAUTH_PERM_S | OAUTH_PERM_U);
@@ -1175,17 +1209,17 @@ Test(oauth, module_not_granted_says_what_is_missing)
 		const char *type;
 		unsigned perms;
 	} scheduling[] = {
-		{ "Schedule", OAUTH_PERM_S },
-		{ "Slot", OAUTH_PERM_R | OAUTH_PERM_U | OAUTH_PERM_S },
-		{ "Appointment", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_U | OAUTH_PERM_S },
+	    {"Schedule", OAUTH_PERM_S},
+	    {"Slot", OAUTH_PERM_R | OAUTH_PERM_U | OAUTH_PERM_S},
+	    {"Appointment", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_U | OAUTH_PERM_S},
 	};
 	static const char granted[] = "openid fhirUser user/Schedule.rs user/Slot.rs "
-				      "user/Appointment.rs";
+	                              "user/Appointment.rs";
 	char said[256] = "";
 
 	for (size_t i = 0; i < sizeof scheduling / sizeof scheduling[0]; i++) {
-		unsigned missing = oauth_scope_missing(granted, scheduling[i].type,
-		    scheduling[i].perms);
+		unsigned missing =
+		    oauth_scope_missing(granted, scheduling[i].type, scheduling[i].perms);
 		char *text;
 
 		if (missing == 0)
