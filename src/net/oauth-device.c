@@ -37,7 +37,7 @@ oauth_device_new(const struct oauth_client *c, char **cause)
 
 	if (c == NULL || oauth_server_check(c->server, cause) != 0)
 		return NULL;
-	if (c->client_id == NULL || !oauth_text_ok(c->client_id, 256)) {
+	if (c->client_id == NULL || !oauth_vschar_ok(c->client_id, 256)) {
 		*cause = xstrdup("no usable client_id is configured");
 		return NULL;
 	}

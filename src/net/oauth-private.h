@@ -9,6 +9,8 @@
 /* An error code and description shown, bounded (RFC 6749 5.2 gives their characters). */
 #define OAUTH_CODE_MAX 48
 #define OAUTH_DESCRIPTION_MAX 160
+/* A description with a longer word is not shown (it may be a token echoed back). */
+#define OAUTH_DESCRIPTION_WORD_MAX 20
 
 /* BODY parsed as a JSON object; NULL with *CAUSE ("the WHAT is not a JSON object"...). */
 cJSON *oauth_json_object(const char *body, size_t len, const char *what, char **cause);
@@ -43,8 +45,8 @@ void oauth_request_make(struct oauth_request *r, const char *url, const char *co
 /*
  * An error answer (RFC 6749 5.2): its code copied to CODE when it is one (else ""), and
  * the sentence "WHAT: ..." in *CAUSE, with the description when it passes
- * oauth_text_ok. *KIND says whether to log in again. STATUS 200 without an error is the
- * caller's to read, not this.
+ * oauth_text_ok and has no word longer than OAUTH_DESCRIPTION_WORD_MAX. *KIND says whether to log
+ * in again. STATUS 200 without an error is the caller's to read, not this.
  */
 void oauth_error_read(long status, const char *body, size_t len, const char *what,
     char code[OAUTH_CODE_MAX + 1], enum oauth_error *kind, char **cause);

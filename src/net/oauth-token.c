@@ -346,6 +346,22 @@ oauth_tokens_read(const struct oauth_client *c, double now, long status, const c
 	    &w, now, status, body, len, "no token", out, kind != NULL ? kind : &k, code, cause);
 }
 
+struct secret *
+oauth_bearer_header(const struct oauth_tokens *t)
+{
+	static const char prefix[] = "Authorization: Bearer ";
+	struct secret *h;
+	size_t n;
+
+	if (t == NULL || t->access == NULL || secret_len(t->access) == 0)
+		return NULL;
+	n = secret_len(t->access);
+	h = secret_new_len(sizeof prefix - 1 + n);
+	memcpy(secret_data(h), prefix, sizeof prefix - 1);
+	memcpy(secret_data(h) + sizeof prefix - 1, secret_str(t->access), n);
+	return h;
+}
+
 bool
 oauth_tokens_expiring(const struct oauth_tokens *t, double now, double margin)
 {

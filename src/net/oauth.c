@@ -267,6 +267,26 @@ static const struct {
 };
 // clang-format on
 
+/*
+ * Whether every word of S (a run without spaces) is at most OAUTH_DESCRIPTION_WORD_MAX
+ * long. A server that echoes the refresh token or device code it was sent in its
+ * error_description would otherwise put it on the screen: tokens are long runs (RFC 6749
+ * 10.10 asks for 128 bits, 22 base64 characters), the words of a sentence are not.
+ */
+static bool
+oauth_words_short(const char *s)
+{
+	while (*s != '\0') {
+		size_t n = strcspn(s, " ");
+
+		if (n > OAUTH_DESCRIPTION_WORD_MAX)
+			return false;
+		s += n;
+		s += strspn(s, " ");
+	}
+	return true;
+}
+
 void
 oauth_error_read(long status, const char *body, size_t len, const char *what,
     char code[OAUTH_CODE_MAX + 1], enum oauth_error *kind, char **cause)
@@ -277,7 +297,8 @@ oauth_error_read(long status, const char *body, size_t len, const char *what,
 	cJSON *j;
 
 	code[0] = '\0';
-	*kind = status >= 500 || status == 0 ? OAUTH_ERR_SERVER : OAUTH_ERR_REFUSED;
+	*kind =
+	    status >= 500 || status == 0 || status == 429 ? OAUTH_ERR_SERVER : OAUTH_ERR_REFUSED;
 	j = oauth_json_object(body, len, "answer", &ignored);
 	free(ignored);
 	e = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -293,7 +314,8 @@ oauth_error_read(long status, const char *body, size_t len, const char *what,
 			sentence = unknown =
 			    xasprintf("the authorization server answered the error %s", code);
 		d = cJSON_GetObjectItemCaseSensitive(j, "error_description");
-		if (cJSON_IsString(d) && oauth_text_ok(d->valuestring, OAUTH_DESCRIPTION_MAX))
+		if (cJSON_IsString(d) && oauth_text_ok(d->valuestring, OAUTH_DESCRIPTION_MAX) &&
+		    oauth_words_short(d->valuestring))
 			desc = d->valuestring;
 	}
 	if (sentence == NULL)

@@ -6,7 +6,9 @@
  *
  * Every sentence it hands back (*cause, oauth_device_message) is safe to show: fixed
  * words, with at most a server's error code and description that passed RFC 6749's
- * character set (printable ASCII, no quote or backslash) and a length bound.
+ * character set (printable ASCII, no quote or backslash) and a length bound, and a
+ * description only when no word of it is long enough to be a token echoed back. No
+ * sentence ever holds a token, a device code or a user code.
  */
 #ifndef EHRTERM_NET_OAUTH_H
 #define EHRTERM_NET_OAUTH_H
@@ -183,6 +185,12 @@ struct oauth_tokens {
  */
 int oauth_tokens_read(const struct oauth_client *c, double now, long status, const char *body,
     size_t len, struct oauth_tokens *out, enum oauth_error *kind, char **cause);
+
+/*
+ * "Authorization: Bearer TOKEN" for T's access token, in locked memory (for a request's
+ * headers; the caller frees it with secret_free). NULL when T holds none.
+ */
+struct secret *oauth_bearer_header(const struct oauth_tokens *t);
 
 /* Whether T's access token expires within MARGIN seconds of NOW; false when its life is unknown. */
 bool oauth_tokens_expiring(const struct oauth_tokens *t, double now, double margin);

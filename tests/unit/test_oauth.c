@@ -1040,6 +1040,61 @@ Test(oauth, token_error_answers_say_what_to_do)
 	oauth_server_clear(&s);
 }
 
+/* A server that echoes the token it was sent in its description does not put it on screen. */
+Test(oauth, a_description_echoing_a_token_is_not_shown)
+{
+	static const char echo[] = "{\"error\":\"invalid_grant\",\"error_description\":"
+	                           "\"Refresh token tGzv3JOkF0XG5Qx2TlKWIA is expired\"}";
+	static const char words[] = "{\"error\":\"invalid_grant\",\"error_description\":"
+	                            "\"Refresh token is expired or revoked\"}";
+	static const char busy[] = "{\"error\":\"slow_down\"}";
+	struct oauth_server s;
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
+	struct oauth_tokens t;
+	enum oauth_error kind;
+	char *cause = NULL;
+
+	read_server(&s, smart_config);
+	cr_assert_eq(tokens_of(&c, 400, echo, &t, &kind, &cause), -1);
+	cr_assert_str_eq(cause, "no token: the authorization server refused the grant (expired, "
+	                        "revoked or for another client)");
+	free(cause);
+	cr_assert_eq(tokens_of(&c, 400, words, &t, &kind, &cause), -1);
+	cr_assert_str_eq(cause, "no token: the authorization server refused the grant (expired, "
+	                        "revoked or for another client) (the server says: Refresh token is "
+	                        "expired or revoked)");
+	free(cause);
+	/* 429 without a code is for later, not a refusal. */
+	cr_assert_eq(tokens_of(&c, 429, "", &t, &kind, &cause), -1);
+	cr_assert_eq(kind, OAUTH_ERR_SERVER);
+	free(cause);
+	cr_assert_eq(tokens_of(&c, 400, busy, &t, &kind, &cause), -1);
+	cr_assert_eq(kind, OAUTH_ERR_SERVER);
+	free(cause);
+	oauth_server_clear(&s);
+}
+
+Test(oauth, bearer_header_in_locked_memory)
+{
+	static const char answer[] =
+	    "{\"access_token\":\"eyJ0.eyJ1.c2ln\",\"token_type\":\"Bearer\"}";
+	struct oauth_server s;
+	struct oauth_client c = {.server = &s, .client_id = "ehrterm", .scope = scope};
+	struct oauth_tokens t = {0};
+	struct secret *h;
+	char *cause = NULL;
+
+	read_server(&s, smart_config);
+	cr_assert_null(oauth_bearer_header(&t));
+	cr_assert_eq(tokens_of(&c, 200, answer, &t, NULL, &cause), 0);
+	h = oauth_bearer_header(&t);
+	cr_assert_str_eq(secret_str(h), "Authorization: Bearer eyJ0.eyJ1.c2ln");
+	cr_assert_eq(secret_len(h), strlen("Authorization: Bearer eyJ0.eyJ1.c2ln"));
+	secret_free(&h);
+	oauth_tokens_clear(&t);
+	oauth_server_clear(&s);
+}
+
 Test(oauth, refresh_and_revoke_requests)
 {
 	struct oauth_server s;
