@@ -247,6 +247,15 @@ oauth_device_answer(struct oauth_device *d, double now, long status, const char 
 		    d, OAUTH_DEVICE_FAILED, xstrdup("the login got an answer it did not ask for"));
 	if (oauth_tokens_parse(&w, now, status, body, len, "the login failed", &d->tokens, &kind,
 	        code, &cause) == 0) {
+		/*
+		 * A login again for the user the session was locked on must name that user:
+		 * anyone else approving would take over the open form.
+		 */
+		if (d->user != NULL && d->tokens.fhir_user == NULL) {
+			oauth_tokens_clear(&d->tokens);
+			return oauth_device_end(d, OAUTH_DEVICE_FAILED,
+			    xstrdup("the login failed: the token does not say who logged in"));
+		}
 		free(d->message);
 		d->message = NULL;
 		d->state = OAUTH_DEVICE_DONE;

@@ -155,7 +155,11 @@ struct oauth_client {
 	const struct oauth_server *server;
 	const char *client_id; /* a public client authenticated by its certificate (RFC 8705) */
 	const char *scope;     /* the scope asked for (oauth_scope_request) */
-	/* The user logged in (oauth_tokens.fhir_user) or NULL: a token for another is refused. */
+	/*
+	 * The user logged in (oauth_tokens.fhir_user) or NULL. When set, a token for another
+	 * is refused, and a device login (the idle lock's or a failed refresh's login again)
+	 * must also name that user; a refresh answer that names no one keeps the session's.
+	 */
 	const char *user;
 };
 
@@ -215,6 +219,27 @@ int oauth_revoke_read(long status, const char *body, size_t len, char **cause);
 
 /* ------------------------------------------------------------------------------------- */
 /* The device authorization grant (RFC 8628)                                             */
+/*
+ * How the app runs a login, none of it blocking (NOW is the app's monotonic clock,
+ * app_now(), in seconds):
+ *
+ *   d = oauth_device_new(&client, &cause);        a sentence when the server offers none
+ *   oauth_device_next(d, now, &req) == 0          the first request: submit it
+ *                                                  (oauth_request_http), then clear req
+ *   on its answer: oauth_device_answer(d, now, status, body, len)
+ *   on no answer:  oauth_device_lost(d, now)
+ *   then, by oauth_device_state(d):
+ *     WAITING   show oauth_device_code(d) (user code, URIs, QR of the complete one) and
+ *               oauth_device_remaining(d, now) as "valid for 12:34"; a timer of
+ *               oauth_device_wait(d, now) s, then oauth_device_next again: 0 is a poll to
+ *               submit, -1 is EXPIRED (the code ran out). oauth_device_message(d), when
+ *               not NULL, says a poll is being tried again.
+ *     DONE      oauth_device_take_tokens(d, &tokens); store tokens.refresh
+ *               (keyring_store_user, per profile and tokens.fhir_user)
+ *     DENIED, EXPIRED, FAILED
+ *               show oauth_device_message(d); a new login starts a new flow
+ *   Esc: cancel the request out (http_cancel) and oauth_device_free(&d).
+ */
 
 enum oauth_device_state {
 	OAUTH_DEVICE_START,   /* nothing asked yet: oauth_device_next gives the first request */

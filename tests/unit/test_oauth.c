@@ -736,6 +736,49 @@ Test(oauth, poll_errors)
 	oauth_server_clear(&s);
 }
 
+/* The lock's login again: a token for another user, or naming no one, is not the session's. */
+Test(oauth, login_again_must_be_the_same_user)
+{
+	static const char other[] = "{\"access_token\":\"a\",\"token_type\":\"Bearer\","
+	                            "\"fhirUser\":\"Practitioner/dr2\"}";
+	static const char nobody[] = "{\"access_token\":\"a\",\"token_type\":\"Bearer\"}";
+	static const char same[] = "{\"access_token\":\"a\",\"token_type\":\"Bearer\","
+	                           "\"fhirUser\":\"Practitioner/dr1\"}";
+	static const struct {
+		const char *answer;
+		enum oauth_device_state state;
+		const char *message;
+	} cases[] = {
+	    {other, OAUTH_DEVICE_FAILED,
+	        "the login failed: the token is for another user than the one logged in"},
+	    {nobody, OAUTH_DEVICE_FAILED, "the login failed: the token does not say who logged in"},
+	    {same, OAUTH_DEVICE_DONE, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct oauth_server s;
+		struct oauth_device *d = device_started(&s, "Practitioner/dr1", 0);
+		struct oauth_tokens t;
+
+		cr_assert_eq(oauth_device_answer(d, 0, 200, code_answer, strlen(code_answer)),
+		    OAUTH_DEVICE_WAITING);
+		poll_at(d, 5);
+		cr_assert_eq(
+		    oauth_device_answer(d, 5, 200, cases[i].answer, strlen(cases[i].answer)),
+		    cases[i].state, "%s", cases[i].answer);
+		if (cases[i].message != NULL) {
+			cr_assert_str_eq(oauth_device_message(d), cases[i].message);
+			cr_assert_eq(oauth_device_take_tokens(d, &t), -1);
+		} else {
+			cr_assert_eq(oauth_device_take_tokens(d, &t), 0);
+			cr_assert_str_eq(t.fhir_user_ref, "Practitioner/dr1");
+			oauth_tokens_clear(&t);
+		}
+		oauth_device_free(&d);
+		oauth_server_clear(&s);
+	}
+}
+
 Test(oauth, lost_first_request_fails)
 {
 	struct oauth_server s;
@@ -994,6 +1037,12 @@ Test(oauth, token_for_another_user_is_refused)
 	cr_assert_str_eq(cause, "no token: the token is for another user than the one logged in");
 	cr_assert_null(t.access);
 	free(cause);
+	/* A refresh's answer that names no one is the session's user's. */
+	cr_assert_eq(tokens_of(&c, 200, "{\"access_token\":\"a\",\"token_type\":\"Bearer\"}", &t,
+	                 &kind, &cause),
+	    0);
+	cr_assert_null(t.fhir_user);
+	oauth_tokens_clear(&t);
 	oauth_server_clear(&s);
 }
 
