@@ -688,32 +688,65 @@ oauth_scope_text(const char *type, unsigned perms)
 	return xasprintf("user/%s.%s", type, letters);
 }
 
-char *
-oauth_scopes_string(const struct oauth_scopes *sc)
+/* Append " WORD" (no space first) to OUT, which has room. */
+static void
+oauth_join(char *out, const char *word)
 {
-	size_t len = sizeof OAUTH_SCOPE_BASE, at;
-	char *out, letters[6];
+	if (out[0] != '\0')
+		strcat(out, " ");
+	strcat(out, word);
+}
+
+char *
+oauth_scopes_string(const struct oauth_scopes *sc, const struct oauth_server *server)
+{
+	unsigned caps = server != NULL ? server->capabilities : 0;
+	/* A server that lists its capabilities is asked only for what it lists. */
+	bool openid = caps == 0 || (caps & OAUTH_CAP_SSO_OPENID_CONNECT);
+	bool offline = caps == 0 || (caps & OAUTH_CAP_PERMISSION_OFFLINE);
+	bool v1 = (caps & OAUTH_CAP_PERMISSION_V1) && !(caps & OAUTH_CAP_PERMISSION_V2);
+	size_t len = sizeof OAUTH_SCOPE_BASE;
+	char *out, scope[OAUTH_TYPE_MAX + 16], letters[6];
 
 	for (size_t i = 0; i < sc->n; i++)
-		len += strlen(" user/.cruds") + strlen(sc->types[i].type);
+		len += 2 * (strlen(" user/.write") + strlen(sc->types[i].type));
 	out = xmalloc(len);
-	at = (size_t)snprintf(out, len, "%s", OAUTH_SCOPE_BASE);
+	out[0] = '\0';
+	if (openid)
+		oauth_join(out, "openid fhirUser");
+	if (offline)
+		oauth_join(out, "offline_access");
 	for (size_t i = 0; i < sc->n; i++) {
-		oauth_perm_letters(sc->types[i].perms, letters);
-		at +=
-		    (size_t)snprintf(out + at, len - at, " user/%s.%s", sc->types[i].type, letters);
+		unsigned p = sc->types[i].perms;
+
+		if (!v1) {
+			oauth_perm_letters(p, letters);
+			snprintf(scope, sizeof scope, "user/%s.%s", sc->types[i].type, letters);
+			oauth_join(out, scope);
+			continue;
+		}
+		/* SMART v1: read is read and search, write is create, update and delete. */
+		if (p & (OAUTH_PERM_R | OAUTH_PERM_S)) {
+			snprintf(scope, sizeof scope, "user/%s.read", sc->types[i].type);
+			oauth_join(out, scope);
+		}
+		if (p & (OAUTH_PERM_C | OAUTH_PERM_U | OAUTH_PERM_D)) {
+			snprintf(scope, sizeof scope, "user/%s.write", sc->types[i].type);
+			oauth_join(out, scope);
+		}
 	}
 	return out;
 }
 
 char *
-oauth_scope_request(const char *override, const struct oauth_scopes *sc, char **cause)
+oauth_scope_request(const char *override, const struct oauth_scopes *sc,
+    const struct oauth_server *server, char **cause)
 {
 	char *out;
 	size_t n = 0;
 
 	if (override == NULL)
-		return oauth_scopes_string(sc);
+		return oauth_scopes_string(sc, server);
 	out = xmalloc(strlen(override) + 1);
 	for (const unsigned char *p = (const unsigned char *) override; *p != '\0'; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\n') {

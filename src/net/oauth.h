@@ -338,15 +338,22 @@ void oauth_scopes_free(struct oauth_scopes **sc);
  */
 int oauth_scopes_add(struct oauth_scopes *sc, const char *type, unsigned perms);
 
-/* OAUTH_SCOPE_BASE, then "user/TYPE.cruds" a type in the order first added. Caller frees. */
-char *oauth_scopes_string(const struct oauth_scopes *sc);
+/*
+ * OAUTH_SCOPE_BASE, then "user/TYPE.cruds" a type in the order first added. Caller frees.
+ * For SERVER (may be NULL) when it lists its capabilities: openid and fhirUser only
+ * with sso-openid-connect, offline_access only with permission-offline, and SMART v1
+ * scopes ("user/TYPE.read" for r or s, "user/TYPE.write" for c, u or d) when it lists
+ * permission-v1 and not permission-v2.
+ */
+char *oauth_scopes_string(const struct oauth_scopes *sc, const struct oauth_server *server);
 
 /*
  * The scope to ask for: OVERRIDE (the profile's `scopes`) when given, with its
- * whitespace made single spaces, else SC's. NULL with *CAUSE when OVERRIDE has a
- * character a scope cannot (RFC 6749 3.3) or is empty.
+ * whitespace made single spaces, else SC's for SERVER (oauth_scopes_string). NULL with *CAUSE when
+ * OVERRIDE has a character a scope cannot (RFC 6749 3.3) or is empty.
  */
-char *oauth_scope_request(const char *override, const struct oauth_scopes *sc, char **cause);
+char *oauth_scope_request(const char *override, const struct oauth_scopes *sc,
+    const struct oauth_server *server, char **cause);
 
 /*
  * Of PERMS on TYPE, the permissions GRANTED (a token's scope) does not give: 0 when all

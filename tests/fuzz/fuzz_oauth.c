@@ -285,7 +285,7 @@ scopes(const uint8_t *data, size_t size)
 	}
 	sc = oauth_scopes_new();
 	oauth_scopes_add(sc, "Patient", perms | OAUTH_PERM_R);
-	req = oauth_scope_request(granted, sc, &cause);
+	req = oauth_scope_request(granted, sc, &server, &cause);
 	if (req != NULL) {
 		FUZZ_CHECK(req[0] != '\0' && req[0] != ' ' && req[strlen(req) - 1] != ' ');
 		FUZZ_CHECK(strstr(req, "  ") == NULL);
@@ -296,10 +296,15 @@ scopes(const uint8_t *data, size_t size)
 		check_sentence(cause);
 		free(cause);
 	}
-	/* The computed list grants itself. */
-	req = oauth_scopes_string(sc);
-	FUZZ_CHECK(oauth_scope_missing(req, "Patient", perms | OAUTH_PERM_R) == 0);
-	free(req);
+	/* The computed list grants itself, v2 or v1. */
+	for (unsigned caps = 0; caps < 64; caps += 3) {
+		struct oauth_server s = {.capabilities = caps};
+
+		req = oauth_scopes_string(sc, &s);
+		FUZZ_CHECK(oauth_scope_missing(req, "Patient", perms | OAUTH_PERM_R) == 0);
+		FUZZ_CHECK(req[0] != ' ' && strstr(req, "  ") == NULL);
+		free(req);
+	}
 	oauth_scopes_free(&sc);
 	free(granted);
 }

@@ -1212,7 +1212,7 @@ Test(oauth, scopes_merged_per_type_in_cruds_order)
 	struct oauth_scopes *sc = oauth_scopes_new();
 	char *s;
 
-	s = oauth_scopes_string(sc);
+	s = oauth_scopes_string(sc, NULL);
 	cr_assert_str_eq(s, "openid fhirUser offline_access");
 	free(s);
 	cr_assert_eq(oauth_scopes_add(sc, "Patient", OAUTH_PERM_R | OAUTH_PERM_S), 0);
@@ -1221,7 +1221,7 @@ Test(oauth, scopes_merged_per_type_in_cruds_order)
 	cr_assert_eq(oauth_scopes_add(sc, "Patient", OAUTH_PERM_C), 0);
 	cr_assert_eq(oauth_scopes_add(sc, "Patient", OAUTH_PERM_R), 0);
 	cr_assert_eq(oauth_scopes_add(sc, "Slot", OAUTH_PERM_ALL), 0);
-	s = oauth_scopes_string(sc);
+	s = oauth_scopes_string(sc, NULL);
 	cr_assert_str_eq(s, "openid fhirUser offline_access user/Patient.crs user/Appointment.cru "
 	                    "user/Slot.cruds");
 	free(s);
@@ -1243,20 +1243,57 @@ Test(oauth, scope_override_replaces_the_computed_list)
 	char *s, *cause = NULL;
 
 	oauth_scopes_add(sc, "Patient", OAUTH_PERM_R);
-	s = oauth_scope_request(NULL, sc, &cause);
+	s = oauth_scope_request(NULL, sc, NULL, &cause);
 	cr_assert_str_eq(s, "openid fhirUser offline_access user/Patient.r");
 	free(s);
-	s = oauth_scope_request("  openid\tuser/*.rs   launch/patient ", sc, &cause);
+	s = oauth_scope_request("  openid\tuser/*.rs   launch/patient ", sc, NULL, &cause);
 	cr_assert_str_eq(s, "openid user/*.rs launch/patient");
 	free(s);
-	cr_assert_null(oauth_scope_request("openid \x1b[2J", sc, &cause));
+	cr_assert_null(oauth_scope_request("openid \x1b[2J", sc, NULL, &cause));
 	cr_assert_str_eq(cause, "the scopes option holds a character no scope can have");
 	free(cause);
-	cr_assert_null(oauth_scope_request("openid \"x\"", sc, &cause));
+	cr_assert_null(oauth_scope_request("openid \"x\"", sc, NULL, &cause));
 	free(cause);
-	cr_assert_null(oauth_scope_request("   ", sc, &cause));
+	cr_assert_null(oauth_scope_request("   ", sc, NULL, &cause));
 	cr_assert_str_eq(cause, "the scopes option is empty");
 	free(cause);
+	oauth_scopes_free(&sc);
+}
+
+/* What a server's capabilities say it offers shapes what is asked of it. */
+Test(oauth, scopes_for_what_the_server_offers)
+{
+	static const struct {
+		unsigned caps;
+		const char *want;
+	} cases[] = {
+	    {0, "openid fhirUser offline_access user/Patient.crs user/Slot.s"},
+	    {OAUTH_CAP_PERMISSION_V2 | OAUTH_CAP_SSO_OPENID_CONNECT | OAUTH_CAP_PERMISSION_OFFLINE,
+	        "openid fhirUser offline_access user/Patient.crs user/Slot.s"},
+	    {OAUTH_CAP_PERMISSION_V2, "user/Patient.crs user/Slot.s"},
+	    {OAUTH_CAP_PERMISSION_V1 | OAUTH_CAP_PERMISSION_V2 | OAUTH_CAP_PERMISSION_OFFLINE,
+	        "offline_access user/Patient.crs user/Slot.s"},
+	    {OAUTH_CAP_PERMISSION_V1 | OAUTH_CAP_SSO_OPENID_CONNECT,
+	        "openid fhirUser user/Patient.read user/Patient.write user/Slot.read"},
+	};
+	struct oauth_scopes *sc = oauth_scopes_new();
+	struct oauth_server s = {0};
+
+	oauth_scopes_add(sc, "Patient", OAUTH_PERM_R | OAUTH_PERM_S | OAUTH_PERM_C);
+	oauth_scopes_add(sc, "Slot", OAUTH_PERM_S);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got, *cause = NULL;
+
+		s.capabilities = cases[i].caps;
+		got = oauth_scope_request(NULL, sc, &s, &cause);
+		cr_assert_str_eq(got, cases[i].want);
+		/* What is asked for, granted, covers the needs. */
+		cr_assert_eq(
+		    oauth_scope_missing(got, "Patient", OAUTH_PERM_R | OAUTH_PERM_S | OAUTH_PERM_C),
+		    0, "%s", got);
+		cr_assert_eq(oauth_scope_missing(got, "Slot", OAUTH_PERM_S), 0);
+		free(got);
+	}
 	oauth_scopes_free(&sc);
 }
 
