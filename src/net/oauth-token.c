@@ -118,6 +118,8 @@ oauth_aud_has(const cJSON *aud, const char *client_id)
 
 	if (cJSON_IsString(aud))
 		return strcmp(aud->valuestring, client_id) == 0;
+	if (!cJSON_IsArray(aud))
+		return false;
 	cJSON_ArrayForEach(v, aud)
 	{
 		if (seen++ == 64)

@@ -974,6 +974,10 @@ Test(oauth, hostile_token_answers_are_refused)
 	    {"{\"iss\":\"" AUTH "\",\"aud\":\"evilapp\",\"fhirUser\":\"Practitioner/1\"}",
 	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
 	        "no token: its id_token is for another client", "evilapp"},
+	    {"{\"iss\":\"" AUTH
+	     "\",\"aud\":{\"evilapp\":\"ehrterm\"},\"fhirUser\":\"Practitioner/1\"}",
+	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"id_token\":\"%s\"}",
+	        "no token: its id_token is for another client", NULL},
 	    {"{\"iss\":\"" AUTH "\",\"aud\":\"ehrterm\",\"fhirUser\":\"Practitioner/1\"}",
 	        "{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"fhirUser\":\"Practitioner/2\","
 	        "\"id_token\":\"%s\"}",
