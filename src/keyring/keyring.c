@@ -36,6 +36,7 @@ static const SecretSchema keyring_schema = {
 	.attributes = {
 	    { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING },
 	    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING }, /* only on the secrets kept per user */
 	    { NULL, 0 },
 	},
 };
@@ -61,6 +62,7 @@ struct keyring_job {
 	bool done;
 	enum keyring_op op;
 	char *profile;
+	char *user; /* NULL for a secret of the profile's */
 	enum keyring_kind kind;
 	struct secret *secret; /* in: a copy to store; out: what was found */
 	unsigned int probe_ms;
@@ -79,6 +81,8 @@ keyring_kind_name(enum keyring_kind kind)
 		return "bearer-token";
 	case KEYRING_LOCK_PASSPHRASE:
 		return "lock-passphrase";
+	case KEYRING_REFRESH_TOKEN:
+		return "refresh-token";
 	}
 	return NULL;
 }
@@ -89,6 +93,7 @@ keyring_kind_words(enum keyring_kind kind)
 {
 	return kind == KEYRING_BEARER_TOKEN ? "bearer token"
 	    : kind == KEYRING_LOCK_PASSPHRASE ? "lock passphrase"
+	    : kind == KEYRING_REFRESH_TOKEN   ? "refresh token"
 					      : "key passphrase";
 }
 
@@ -279,59 +284,82 @@ out:
 	return rc;
 }
 
+/* "profile NAME" or "profile NAME, user USER", for labels and sentences. */
+static char *
+keyring_job_whose(const struct keyring_job *job)
+{
+	if (job->user != NULL)
+		return xasprintf("profile %s, user %s", job->profile, job->user);
+	return xasprintf("profile %s", job->profile);
+}
+
 /* The libsecret call for JOB, once the service is known to answer. */
 static int
 keyring_job_perform(struct keyring_job *job, char **cause)
 {
-	const char *kind = keyring_kind_name(job->kind);
 	const char *words = keyring_kind_words(job->kind);
+	GHashTable *attributes;
 	GError *error = NULL;
-	char *label, *password;
+	char *label, *password, *whose;
 	gboolean ok;
+	int rc = -1;
 
+	if (job->op == KEYRING_PROBE)
+		return 0;
+	/* The attributes the item has, or matches: "user" only on those kept per user. */
+	attributes = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(attributes, "profile", job->profile);
+	g_hash_table_insert(attributes, "kind", (char *)keyring_kind_name(job->kind));
+	if (job->user != NULL)
+		g_hash_table_insert(attributes, "user", job->user);
+	whose = keyring_job_whose(job);
 	switch (job->op) {
 	case KEYRING_PROBE:
-		return 0;
+		break;
 	case KEYRING_STORE:
-		label = xasprintf("ehrterm %s for profile %s", words, job->profile);
-		ok = secret_password_store_sync(&keyring_schema, SECRET_COLLECTION_DEFAULT, label,
-		    secret_str(job->secret), job->cancel, &error, "profile", job->profile, "kind",
-		    kind, NULL);
+		label = xasprintf("ehrterm %s for %s", words, whose);
+		ok = secret_password_storev_sync(&keyring_schema, attributes,
+		    SECRET_COLLECTION_DEFAULT, label, secret_str(job->secret), job->cancel, &error);
 		free(label);
 		if (!ok) {
-			*cause = xasprintf("cannot store the %s of profile %s in the keyring: %s",
-			    words, job->profile, error->message);
+			*cause = xasprintf("cannot store the %s of %s in the keyring: %s", words,
+			    whose, error->message);
 			g_error_free(error);
-			return -1;
+			break;
 		}
-		return 0;
+		rc = 0;
+		break;
 	case KEYRING_LOOKUP:
-		password = secret_password_lookup_sync(&keyring_schema, job->cancel, &error,
-		    "profile", job->profile, "kind", kind, NULL);
+		password = secret_password_lookupv_sync(&keyring_schema, attributes, job->cancel,
+		    &error);
 		if (error != NULL) {
-			*cause = xasprintf("cannot read the %s of profile %s from the keyring: %s",
-			    words, job->profile, error->message);
+			*cause = xasprintf("cannot read the %s of %s from the keyring: %s", words,
+			    whose, error->message);
 			g_error_free(error);
-			return -1;
+			break;
 		}
-		if (password == NULL)
-			return 1;
+		if (password == NULL) {
+			rc = 1;
+			break;
+		}
 		job->secret = secret_new_from(password, strlen(password));
 		secret_password_free(password); /* wipes libsecret's copy */
-		return 0;
+		rc = 0;
+		break;
 	case KEYRING_FORGET:
-		ok = secret_password_clear_sync(&keyring_schema, job->cancel, &error, "profile",
-		    job->profile, "kind", kind, NULL);
+		ok = secret_password_clearv_sync(&keyring_schema, attributes, job->cancel, &error);
 		if (error != NULL) {
-			*cause =
-			    xasprintf("cannot delete the %s of profile %s from the keyring: %s",
-			        words, job->profile, error->message);
+			*cause = xasprintf("cannot delete the %s of %s from the keyring: %s", words,
+			    whose, error->message);
 			g_error_free(error);
-			return -1;
+			break;
 		}
-		return ok ? 0 : 1;
+		rc = ok ? 0 : 1;
+		break;
 	}
-	return -1;
+	g_hash_table_unref(attributes);
+	free(whose);
+	return rc;
 }
 
 static void
@@ -346,6 +374,7 @@ keyring_job_unref(struct keyring_job *job)
 		return;
 	secret_free(&job->secret);
 	free(job->profile);
+	free(job->user);
 	free(job->cause);
 	g_object_unref(job->cancel);
 	g_cond_clear(&job->cond);
@@ -392,8 +421,8 @@ keyring_late(enum keyring_op op, unsigned int ms)
  * (0, 1 or -1), or -1 when the deadline passed. Runs in the helper process only.
  */
 static int
-keyring_run_here(enum keyring_op op, const char *profile, enum keyring_kind kind,
-    const struct secret *in, struct secret **out, char **cause)
+keyring_run_here(enum keyring_op op, const char *profile, const char *user,
+    enum keyring_kind kind, const struct secret *in, struct secret **out, char **cause)
 {
 	unsigned int ms = keyring_timeout_ms;
 	gint64 deadline = g_get_monotonic_time() + (gint64)(ms + KEYRING_GRACE_MS) * 1000;
@@ -405,6 +434,7 @@ keyring_run_here(enum keyring_op op, const char *profile, enum keyring_kind kind
 	job->refs = 2;
 	job->op = op;
 	job->profile = profile != NULL ? xstrdup(profile) : NULL;
+	job->user = user != NULL ? xstrdup(user) : NULL;
 	job->kind = kind;
 	if (in != NULL)
 		job->secret = secret_new_from(secret_str(in), secret_len(in));
@@ -516,8 +546,8 @@ keyring_read_all(int fd, void *buf, size_t len, int64_t deadline)
 
 /* The helper: do the call, write the answer to OUT, exit. Never returns. */
 static _Noreturn void
-keyring_helper(int out, enum keyring_op op, const char *profile, enum keyring_kind kind,
-    const struct secret *in)
+keyring_helper(int out, enum keyring_op op, const char *profile, const char *user,
+    enum keyring_kind kind, const struct secret *in)
 {
 	static const int sigs[] = {
 	    SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGWINCH, SIGTSTP, SIGCONT, SIGALRM};
@@ -538,8 +568,8 @@ keyring_helper(int out, enum keyring_op op, const char *profile, enum keyring_ki
 		if (null > STDERR_FILENO)
 			close(null);
 	}
-	reply.rc =
-	    keyring_run_here(op, profile, kind, in, op == KEYRING_LOOKUP ? &found : NULL, &cause);
+	reply.rc = keyring_run_here(
+	    op, profile, user, kind, in, op == KEYRING_LOOKUP ? &found : NULL, &cause);
 	reply.cause_len = reply.rc == -1 && cause != NULL ? (uint32_t)strlen(cause) : 0;
 	reply.secret_len = reply.rc == 0 && found != NULL ? (uint32_t)secret_len(found) : 0;
 	if (keyring_write_all(out, &reply, sizeof reply) == 0 &&
@@ -566,7 +596,7 @@ keyring_unanswered(int got, enum keyring_op op, unsigned int ms)
  * found is read from the pipe straight into locked memory.
  */
 static int
-keyring_run(enum keyring_op op, const char *profile, enum keyring_kind kind,
+keyring_run(enum keyring_op op, const char *profile, const char *user, enum keyring_kind kind,
     const struct secret *in, struct secret **out, char **cause)
 {
 	unsigned int ms = keyring_timeout_ms;
@@ -592,7 +622,7 @@ keyring_run(enum keyring_op op, const char *profile, enum keyring_kind kind,
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		keyring_helper(pipefd[1], op, profile, kind, in);
+		keyring_helper(pipefd[1], op, profile, user, kind, in);
 	}
 	close(pipefd[1]);
 	if ((got = keyring_read_all(pipefd[0], &reply, sizeof reply, deadline)) != 0) {
@@ -642,7 +672,7 @@ out:
 
 /* Check what every call takes; 0, or -1 with *CAUSE set. */
 static int
-keyring_check(const char *profile, enum keyring_kind kind, char **cause)
+keyring_check(const char *profile, const char *user, enum keyring_kind kind, char **cause)
 {
 	if (profile == NULL || *profile == '\0') {
 		*cause = xstrdup("no profile name given for the keyring");
@@ -657,6 +687,14 @@ keyring_check(const char *profile, enum keyring_kind kind, char **cause)
 		*cause = xasprintf("unknown kind of secret (%d)", (int)kind);
 		return -1;
 	}
+	if (kind == KEYRING_REFRESH_TOKEN && user == NULL) {
+		*cause = xstrdup("a refresh token is kept per user, and no user was given");
+		return -1;
+	}
+	if (user != NULL && (*user == '\0' || !g_utf8_validate(user, -1, NULL))) {
+		*cause = xstrdup("the user's name for the keyring is empty or not valid UTF-8");
+		return -1;
+	}
 	return 0;
 }
 
@@ -665,7 +703,7 @@ keyring_available(char **why)
 {
 	char *cause = NULL;
 
-	if (keyring_run(KEYRING_PROBE, NULL, KEYRING_KEY_PASSPHRASE, NULL, NULL, &cause) == 0)
+	if (keyring_run(KEYRING_PROBE, NULL, NULL, KEYRING_KEY_PASSPHRASE, NULL, NULL, &cause) == 0)
 		return true;
 	if (why != NULL)
 		*why = cause;
@@ -675,10 +713,10 @@ keyring_available(char **why)
 }
 
 int
-keyring_store(
-    const char *profile, enum keyring_kind kind, const struct secret *secret, char **cause)
+keyring_store_user(const char *profile, const char *user, enum keyring_kind kind,
+    const struct secret *secret, char **cause)
 {
-	if (keyring_check(profile, kind, cause) == -1)
+	if (keyring_check(profile, user, kind, cause) == -1)
 		return -1;
 	if (secret == NULL || secret_len(secret) == 0) {
 		*cause = xasprintf("an empty %s is not stored", keyring_kind_words(kind));
@@ -690,23 +728,43 @@ keyring_store(
 		    keyring_kind_words(kind));
 		return -1;
 	}
-	return keyring_run(KEYRING_STORE, profile, kind, secret, NULL, cause);
+	return keyring_run(KEYRING_STORE, profile, user, kind, secret, NULL, cause);
+}
+
+int
+keyring_lookup_user(const char *profile, const char *user, enum keyring_kind kind,
+    struct secret **out, char **cause)
+{
+	if (keyring_check(profile, user, kind, cause) == -1)
+		return -1;
+	return keyring_run(KEYRING_LOOKUP, profile, user, kind, NULL, out, cause);
+}
+
+int
+keyring_forget_user(const char *profile, const char *user, enum keyring_kind kind, char **cause)
+{
+	if (keyring_check(profile, user, kind, cause) == -1)
+		return -1;
+	return keyring_run(KEYRING_FORGET, profile, user, kind, NULL, NULL, cause);
+}
+
+int
+keyring_store(
+    const char *profile, enum keyring_kind kind, const struct secret *secret, char **cause)
+{
+	return keyring_store_user(profile, NULL, kind, secret, cause);
 }
 
 int
 keyring_lookup(const char *profile, enum keyring_kind kind, struct secret **out, char **cause)
 {
-	if (keyring_check(profile, kind, cause) == -1)
-		return -1;
-	return keyring_run(KEYRING_LOOKUP, profile, kind, NULL, out, cause);
+	return keyring_lookup_user(profile, NULL, kind, out, cause);
 }
 
 int
 keyring_forget(const char *profile, enum keyring_kind kind, char **cause)
 {
-	if (keyring_check(profile, kind, cause) == -1)
-		return -1;
-	return keyring_run(KEYRING_FORGET, profile, kind, NULL, NULL, cause);
+	return keyring_forget_user(profile, NULL, kind, cause);
 }
 
 int
@@ -716,7 +774,7 @@ keyring_get(const char *profile, enum keyring_kind kind, const struct keyring_pr
 	char *why = NULL, *sentence, *question;
 	int rc;
 
-	if (keyring_check(profile, kind, cause) == -1)
+	if (keyring_check(profile, NULL, kind, cause) == -1)
 		return -1;
 	if (prompt == NULL || prompt->ask == NULL) {
 		*cause = xstrdup("no way to ask for the secret was given");

@@ -9,12 +9,19 @@
 /*
  * Items are stored under ehrterm's own schema, "org.ehrterm.Secret", with the
  * attributes "profile" (the profile's name) and "kind" (keyring_kind_name), so at
- * most one of each kind per profile. They go to the default collection ("login").
+ * most one of each kind per profile; a secret kept per user (the *_user calls) has a
+ * third, "user", so at most one of each kind per profile and user. They go to the
+ * default collection ("login").
  */
 enum keyring_kind {
 	KEYRING_KEY_PASSPHRASE, /* "key-passphrase": the client key's passphrase */
 	KEYRING_BEARER_TOKEN,   /* "bearer-token": an OAuth bearer token */
 	KEYRING_LOCK_PASSPHRASE, /* "lock-passphrase": what unlocks the idle lock, for a key without one */
+	/*
+	 * "refresh-token": a SMART login's OAuth refresh token, kept per user (the *_user
+	 * calls only; the others and keyring_get refuse it): never asked of anyone.
+	 */
+	KEYRING_REFRESH_TOKEN,
 };
 
 /* The "kind" attribute's value for KIND, or NULL for a value outside the enum. */
@@ -57,6 +64,18 @@ int keyring_lookup(const char *profile, enum keyring_kind kind, struct secret **
 
 /* Delete the secret for PROFILE. Returns 0 when deleted, 1 when none was stored, -1 with *CAUSE. */
 int keyring_forget(const char *profile, enum keyring_kind kind, char **cause);
+
+/*
+ * As keyring_store, keyring_lookup and keyring_forget, for one USER of PROFILE (not
+ * empty, UTF-8: the fhirUser of a SMART login, say). Labelled "ehrterm refresh token for
+ * profile NAME, user USER". A lookup or forget finds only USER's.
+ */
+int keyring_store_user(const char *profile, const char *user, enum keyring_kind kind,
+    const struct secret *secret, char **cause);
+int keyring_lookup_user(const char *profile, const char *user, enum keyring_kind kind,
+    struct secret **out, char **cause);
+int keyring_forget_user(
+    const char *profile, const char *user, enum keyring_kind kind, char **cause);
 
 /*
  * What keyring_get needs from its caller, which owns the terminal or the screen; the

@@ -13,7 +13,7 @@ NODE ?= node
 # Seconds each target runs for; CI (scripts/test) runs them for 60.
 FUZZ_SECONDS ?= 300
 # The targets to build and run: `make fuzz FUZZ_TARGETS=cfg` runs one.
-FUZZ_TARGETS ?= fhir cfg keymap safe field patient billing chart jws vitals
+FUZZ_TARGETS ?= fhir cfg keymap safe field patient billing chart jws vitals oauth
 # More libFuzzer flags for every run, such as -use_value_profile=1.
 FUZZ_FLAGS ?=
 
@@ -34,6 +34,7 @@ FUZZ_ARGS_billing = -dict=$(srcdir)/tests/fuzz/json.dict -max_len=16384
 FUZZ_ARGS_chart = -dict=$(srcdir)/tests/fuzz/json.dict -max_len=131072
 FUZZ_ARGS_jws = -dict=$(srcdir)/tests/fuzz/jws.dict -max_len=65536
 FUZZ_ARGS_vitals = -dict=$(srcdir)/tests/fuzz/vitals.dict -max_len=512
+FUZZ_ARGS_oauth = -dict=$(srcdir)/tests/fuzz/oauth.dict -max_len=16384
 
 out = tests/fuzz
 lib_srcs = $(filter %.c,$(FUZZ_LIB_SOURCES)) src/keys/keys-builtin.c
@@ -105,6 +106,7 @@ fuzz-clean:
 		$(out)/logs $(out)/libehrterm-fuzz.a $(out)/fuzz-fhir $(out)/fuzz-cfg \
 		$(out)/fuzz-keymap $(out)/fuzz-safe $(out)/fuzz-field $(out)/fuzz-patient \
 		$(out)/fuzz-billing $(out)/fuzz-chart $(out)/fuzz-jws $(out)/fuzz-vitals \
+		$(out)/fuzz-oauth \
 		$(fuzzers)
 
 .PHONY: FORCE

@@ -636,6 +636,63 @@ for (const q of [...quantities.values()].slice(0, 400)) for (const lab of [0, 1]
 for (const [v, u] of [[174.0511726769968, 'cm'], [-0.04, ''], [1e300, 'kg'], [0.005, 'mg/dL'], [999999999999.99, 'Cel'],
   [NaN, 'mm[Hg]'], [-Infinity, '{score}'], [37.04, 'Cel'], [98.6, '[degF]']]) for (const lab of [0, 1]) quantitySeed(v, lab, u);
 
+// --- oauth: a reader byte (0 a SMART configuration or server metadata; 1 a status byte and
+// a device authorization answer, then the same as a poll's; 2 a status byte and a token
+// answer; 3 a permissions byte and a granted scope string), as fuzz_oauth.c reads them.
+const AUTH = 'https://auth.example.org';
+const oauthSeed = (which, extra, body) => put('oauth', Buffer.concat([Buffer.from([which, ...extra]),
+  Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))]));
+const smart = {
+  issuer: AUTH, token_endpoint: `${AUTH}/token`, device_authorization_endpoint: `${AUTH}/device`,
+  revocation_endpoint: `${AUTH}/revoke`, jwks_uri: `${AUTH}/jwks`,
+  mtls_endpoint_aliases: { token_endpoint: 'https://mtls.example.org/token' },
+  capabilities: ['launch-standalone', 'client-public', 'permission-v2', 'permission-offline', 'permission-user', 'sso-openid-connect'],
+  grant_types_supported: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token', 'authorization_code'],
+  scopes_supported: ['openid', 'fhirUser', 'offline_access', 'user/*.cruds'],
+  tls_client_certificate_bound_access_tokens: true,
+};
+oauthSeed(0, [], smart);
+oauthSeed(0, [], { issuer: AUTH, token_endpoint: `${AUTH}/token` });
+oauthSeed(0, [], { ...smart, token_endpoint: 'http://evil.example.org/token' });
+oauthSeed(0, [], { ...smart, device_authorization_endpoint: 'https://a/\u001b[2J', revocation_endpoint: 'https://u:p@a/r#x' });
+oauthSeed(0, [], { ...smart, capabilities: 'permission-v2', grant_types_supported: [1, null] });
+oauthSeed(0, [], '[]');
+const deviceAnswer = {
+  device_code: 'GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS', user_code: 'WDJB-MJHT',
+  verification_uri: `${AUTH}/device`, verification_uri_complete: `${AUTH}/device?user_code=WDJB-MJHT`,
+  expires_in: 1800, interval: 5,
+};
+for (const status of [0, 3, 6]) {
+  oauthSeed(1, [status], deviceAnswer);
+  oauthSeed(1, [status], { ...deviceAnswer, interval: undefined, expires_in: '600', verification_uri_complete: undefined });
+  oauthSeed(1, [status], { ...deviceAnswer, user_code: '\u001b]0;x\u0007', verification_uri: 'javascript:x' });
+  oauthSeed(1, [status], { ...deviceAnswer, expires_in: 1e308, interval: -1 });
+  oauthSeed(1, [status], { error: 'slow_down' });
+  oauthSeed(1, [status], { error: 'authorization_pending', error_description: 'Waiting for the user' });
+  oauthSeed(1, [status], { error: 'access_denied', error_description: '\u001b[2Jdenied' });
+  oauthSeed(1, [status], { error: 'expired_token' });
+}
+const jwt = (payload) => [{ alg: 'RS256', kid: 'k1' }, payload].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.') + '.c2ln';
+const tokenAnswer = {
+  access_token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2ln', token_type: 'Bearer', expires_in: 3600,
+  refresh_token: 'r-1.x~y', scope: 'openid fhirUser offline_access user/Patient.rs user/Appointment.cru',
+  id_token: jwt({ iss: AUTH, aud: 'ehrterm', sub: 'u1', fhirUser: 'https://fhir.example.org/r4/Practitioner/dr1' }),
+};
+for (const status of [0, 8, 4, 14]) {
+  oauthSeed(2, [status], tokenAnswer);
+  oauthSeed(2, [status], { access_token: 'a', token_type: 'bearer', fhirUser: 'Practitioner/dr1' });
+  oauthSeed(2, [status], { ...tokenAnswer, token_type: 'DPoP', id_token: jwt({ iss: AUTH, aud: ['x', 'ehrterm'], fhirUser: 'Patient/p1' }) });
+  oauthSeed(2, [status], { ...tokenAnswer, id_token: jwt({ iss: 'https://evil', aud: 'ehrterm', fhirUser: 'Device/d1' }) });
+  oauthSeed(2, [status], { error: 'invalid_grant', error_description: 'Refresh token expired' });
+  oauthSeed(2, [status], { error: 'unsupported_token_type' });
+}
+oauthSeed(1, [0], deviceAnswer);
+// A poll answer after a device answer is the same input: a device answer that is also a token answer.
+oauthSeed(1, [0], { ...deviceAnswer, interval: 1, ...tokenAnswer });
+for (const granted of ['openid fhirUser user/Patient.rs user/Appointment.cru', 'user/*.cruds', 'user/*.read user/Slot.write',
+  'patient/Patient.rs system/*.* user/Observation.rs?category=vital-signs user/Condition.sr', '  openid\tuser/Patient.* ', 'a"b\\c'])
+  for (const perms of [0x12, 0x1f, 0x05]) oauthSeed(3, [perms], granted);
+
 // --- dictionaries made from the tables, so they follow the code.
 writeDict('cfg.dict', [
   ...options.map((o) => `${o} = `), ...options,

@@ -244,6 +244,96 @@ Test(real, kinds_kept_apart)
 	lookup_is("kinds", KEYRING_BEARER_TOKEN, NULL);
 }
 
+/* Look up USER's refresh token of PROFILE and compare with WANT (NULL: nothing stored). */
+static void
+refresh_is(const char *profile, const char *user, const char *want)
+{
+	struct secret *got = NULL;
+	char *cause = NULL;
+	int rc = keyring_lookup_user(profile, user, KEYRING_REFRESH_TOKEN, &got, &cause);
+
+	if (want == NULL) {
+		cr_assert_eq(rc, 1, "lookup %s/%s: expected nothing stored, got rc %d (%s)",
+		    profile, user, rc, cause ? cause : "found");
+		cr_assert_null(got);
+		return;
+	}
+	cr_assert_eq(
+	    rc, 0, "lookup %s/%s: rc %d (%s)", profile, user, rc, cause ? cause : "not stored");
+	cr_assert_str_eq(secret_str(got), want);
+	secret_free(&got);
+}
+
+/*
+ * A SMART login's refresh token, kept per profile and user: two clinicians on one
+ * profile each have their own, a logout forgets one's alone, and nothing of it is
+ * reached without naming the user.
+ */
+Test(real, refresh_tokens_kept_per_user)
+{
+	static const char *const dr1 = "Practitioner/dr1",
+	                         *const dr2 = "https://fhir.example.org/r4/Practitioner/dr2";
+	struct secret *t1 = secret_of("r1.Zx~y+/="), *t2 = secret_of("r2-other"),
+	              *t3 = secret_of("r1-renewed");
+	struct secret *out = NULL;
+	char *cause = NULL, *listing;
+
+	refresh_is("smart", dr1, NULL);
+	cr_assert_eq(
+	    keyring_store_user("smart", dr1, KEYRING_REFRESH_TOKEN, t1, &cause), 0, "%s", cause);
+	cr_assert_eq(
+	    keyring_store_user("smart", dr2, KEYRING_REFRESH_TOKEN, t2, &cause), 0, "%s", cause);
+	refresh_is("smart", dr1, "r1.Zx~y+/=");
+	refresh_is("smart", dr2, "r2-other");
+	/* Another profile, or a user whose name starts like another's, is another. */
+	refresh_is("smart-b", dr1, NULL);
+	refresh_is("smart", "Practitioner/dr", NULL);
+	/* A refresh replaces the token, not adds beside it. */
+	cr_assert_eq(
+	    keyring_store_user("smart", dr1, KEYRING_REFRESH_TOKEN, t3, &cause), 0, "%s", cause);
+	refresh_is("smart", dr1, "r1-renewed");
+	listing = secret_tool_search("smart", "refresh-token");
+	cr_assert_eq(count(listing, "label = "), 2, "expected two items:\n%s", listing);
+	cr_assert_not_null(
+	    strstr(
+	        listing, "label = ehrterm refresh token for profile smart, user Practitioner/dr1"),
+	    "%s", listing);
+	g_free(listing);
+
+	/* Not without a user, and never asked of anyone (keyring_get). */
+	cr_assert_eq(keyring_lookup("smart", KEYRING_REFRESH_TOKEN, &out, &cause), -1);
+	cr_assert_str_eq(cause, "a refresh token is kept per user, and no user was given");
+	free(cause);
+	cr_assert_eq(keyring_store("smart", KEYRING_REFRESH_TOKEN, t1, &cause), -1);
+	free(cause);
+	cr_assert_eq(keyring_forget("smart", KEYRING_REFRESH_TOKEN, &cause), -1);
+	free(cause);
+	cr_assert_eq(keyring_get("smart", KEYRING_REFRESH_TOKEN, &(struct keyring_prompt){0}, &out,
+	                 NULL, &cause),
+	    -1);
+	free(cause);
+	cr_assert_eq(keyring_lookup_user("smart", "", KEYRING_REFRESH_TOKEN, &out, &cause), -1);
+	free(cause);
+	cr_assert_null(out);
+	/* The profile's other secrets are not the users'. */
+	lookup_is("smart", KEYRING_BEARER_TOKEN, NULL);
+
+	/* Logout: one user's is forgotten, the other's stays. */
+	cr_assert_eq(
+	    keyring_forget_user("smart", dr1, KEYRING_REFRESH_TOKEN, &cause), 0, "%s", cause);
+	refresh_is("smart", dr1, NULL);
+	refresh_is("smart", dr2, "r2-other");
+	cr_assert_eq(keyring_forget_user("smart", dr1, KEYRING_REFRESH_TOKEN, &cause), 1);
+	cr_assert_eq(
+	    keyring_forget_user("smart", dr2, KEYRING_REFRESH_TOKEN, &cause), 0, "%s", cause);
+	listing = secret_tool_search("smart", "refresh-token");
+	cr_assert_eq(count(listing, "label = "), 0, "still in the keyring:\n%s", listing);
+	g_free(listing);
+	secret_free(&t1);
+	secret_free(&t2);
+	secret_free(&t3);
+}
+
 /* The entries of /proc/self/task: how many threads this process runs. */
 static int
 threads_running(void)
