@@ -647,6 +647,19 @@ patient_name_order(const void *a, const void *b)
 	return by_name(x->name, y->name, x->id, y->id);
 }
 
+/*
+ * A line nothing was paid on whose reasons are all the patient's (PR-1, the deductible) is
+ * the patient's to pay, not a denial to work: a denial has a reason of the payer's own.
+ */
+static bool
+not_patients(const struct bill_remit_line *l)
+{
+	for (size_t a = 0; a < l->nadj; a++)
+		if (l->adj[a].group != BILL_GROUP_PR)
+			return true;
+	return l->nadj == 0;
+}
+
 /* The denials: the newest answer to each claim line, kept when it denied the line. */
 static void
 denials_read(struct aging_report *out, struct remit_ev *remits, size_t nremits,
@@ -684,7 +697,7 @@ denials_read(struct aging_report *out, struct remit_ev *remits, size_t nremits,
 		    strcmp(keys[k + 1].claim, keys[k].claim) == 0 &&
 		    keys[k + 1].sequence == keys[k].sequence)
 			continue;
-		if (!l->denied)
+		if (!l->denied || !not_patients(l))
 			continue;
 		memset(d, 0, sizeof *d);
 		memcpy(d->claim, e->claim, sizeof d->claim);
