@@ -206,7 +206,7 @@ draw_row(struct aging *a, WINDOW *win, int y, size_t i, int label_w)
 	}
 	switch (row->kind) {
 	case ROW_CLINIC_INSURER:
-		draw_sums(win, y, label_w, "Clinic: insurance pending", &r->insurer, sel);
+		draw_sums(win, y, label_w, "Clinic: ins. pending", &r->insurer, sel);
 		break;
 	case ROW_CLINIC_PATIENT:
 		draw_sums(win, y, label_w, "Clinic: patient owes", &r->patient, sel);

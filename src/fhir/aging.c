@@ -1259,7 +1259,7 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 	ascii(pv->name, 50, name, sizeof name);
 	add_line(&v, &n, xasprintf("Patient: %-50s Born: %-10s", name,
 	                      pv->birth_date != NULL ? pv->birth_date : ""));
-	ascii(pv->mrn, 30, name, sizeof name);
+	ascii(pv->mrn, 60, name, sizeof name);
 	add_line(&v, &n, xasprintf("Account: %s", name));
 	add_line(&v, &n, xstrdup(""));
 	add_line(&v, &n, xasprintf("%-10s  %-40s %12s %12s", "Date", "Description", "Amount",

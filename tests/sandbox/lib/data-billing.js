@@ -284,7 +284,8 @@ const AGING = [
   ['963dabe4-84e7-4751-b432-e34bdbdbde05', 50, 'self'], // Marcos Delagarza, self-pay
   ['963dabe4-84e7-4751-b432-e34bdbdbde05', 5, 'self'],
   // Over 90 days with the insurer: more than the HL7 example answers (data.js) pay beyond
-  // any charge of ours, so that the clinic's oldest insurer bucket is above zero.
+  // any charge of ours (about $1,200 to Christin Stiedemann's account), so that the clinic's
+  // oldest insurer bucket is above zero.
   ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 95, 'pending', null, 3],
   ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 150, 'pending', null, 3],
   ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 120, 'pending', null, 3],
@@ -320,7 +321,7 @@ function addAgingVisits(put, ctx) {
       period: { start: `${day}T14:00:00Z`, end: `${day}T14:20:00Z` },
       serviceProvider: { reference: `Organization/${clinic.id}` },
     });
-    const codes = width === 3 ? ['99214', '85025', '36415'] : ['99213', '36415'];
+    const codes = width === 3 ? ['99215', '99397', '99214'] : ['99213', '36415'];
     const items = codes.map((code, i) => {
       const f = fee.get(code);
       const ci = {
