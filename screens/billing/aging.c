@@ -47,7 +47,7 @@ make_rows(struct aging *a)
 	size_t n = 0;
 
 	free(a->rows);
-	a->rows = xcalloc(r->npayers + r->npatients + 8, sizeof *a->rows);
+	a->rows = xcalloc(r->npayers + r->npatients + r->ndenials + 8, sizeof *a->rows);
 	if (a->denials) {
 		for (size_t i = 0; i < r->ndenials; i++)
 			a->rows[n++] = (struct row){ ROW_PATIENT, i, NULL };

@@ -427,7 +427,15 @@ claims_index(const cJSON *claims, struct claim_ix **cv, size_t *cn, struct claim
 	const cJSON *c, *item;
 
 	*cv = xcalloc(nclaims + 1, sizeof **cv);
-	room = nclaims * AGING_CLAIM_LINES_MAX;
+	/* Room for the lines read: each claim's, up to AGING_CLAIM_LINES_MAX. */
+	room = 0;
+	cJSON_ArrayForEach(c, claims)
+	{
+		size_t k = 0;
+
+		cJSON_ArrayForEach(item, fhir_get_array(c, "item")) if (k++ == AGING_CLAIM_LINES_MAX) break;
+		room += k;
+	}
 	*lv = xcalloc(room + 1, sizeof **lv);
 	*pv = xcalloc(room + 1, sizeof **pv);
 	*cn = *ln = *pn = 0;
@@ -1251,14 +1259,14 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 	*out = NULL;
 	if (statement_totals(l, &t, cause) != 0)
 		return 0;
-	date_format_iso(today, day, sizeof day);
 	ascii(clinic != NULL && clinic[0] != '\0' ? clinic : "Statement of account", 60, who,
 	    sizeof who);
 	add_line(&v, &n, xasprintf("%-60s%20s", who, "PATIENT STATEMENT"));
+	date_format_iso(today, day, sizeof day);
 	add_line(&v, &n, xasprintf("%-60s%20s", "", day));
 	ascii(pv->name, 50, name, sizeof name);
-	add_line(&v, &n, xasprintf("Patient: %-50s Born: %-10s", name,
-	                      pv->birth_date != NULL ? pv->birth_date : ""));
+	ascii(pv->birth_date, 10, day, sizeof day);
+	add_line(&v, &n, xasprintf("Patient: %-50s Born: %-10s", name, day));
 	ascii(pv->mrn, 60, name, sizeof name);
 	add_line(&v, &n, xasprintf("Account: %s", name));
 	add_line(&v, &n, xstrdup(""));
@@ -1272,7 +1280,7 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE &&
 		            e->kind != BILL_ENTRY_TO_PATIENT;
 		struct money shown = e->amount;
-		char what[48];
+		char what[48], when[BILL_DAY_SIZE];
 
 		/* What lowers a balance is shown below zero, as the ledger shows it. */
 		if (down)
@@ -1280,8 +1288,9 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 		money_format(&shown, a, sizeof a);
 		money_format(&e->patient_owes, b, sizeof b);
 		ascii(e->what, 40, what, sizeof what);
-		add_line(&v, &n, xasprintf("%-10s  %-40s %12s %12s", e->day[0] ? e->day : "no date",
-		                      what, a, b));
+		/* The day is the server's first ten bytes, not always a date: made printable too. */
+		ascii(e->day[0] != '\0' ? e->day : "no date", 10, when, sizeof when);
+		add_line(&v, &n, xasprintf("%-10s  %-40s %12s %12s", when, what, a, b));
 	}
 	if (l->n == 0)
 		add_line(&v, &n, xstrdup("No charges or payments on record."));
