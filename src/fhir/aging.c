@@ -8,6 +8,7 @@
 #include "fhir/patient.h"
 #include "util/xmalloc.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,10 +92,15 @@ ref_id(const char *ref, const char *type, char id[AGING_ID_SIZE])
 	if (ref == NULL)
 		return false;
 	/* The last "TYPE/" that starts the reference or follows a '/'. */
-	for (p = ref + strlen(ref); p > ref; p--)
-		if (p[-1] == '/' && (size_t)(p - ref) > tn &&
-		    strncmp(p - 1 - tn, type, tn) == 0 && (p - 1 - tn == ref || p[-2 - tn] == '/'))
+	for (p = ref + strlen(ref); p > ref; p--) {
+		const char *start;
+
+		if (p[-1] != '/' || (size_t)(p - ref) <= tn)
+			continue;
+		start = p - 1 - (ptrdiff_t)tn;
+		if (strncmp(start, type, tn) == 0 && (start == ref || start[-1] == '/'))
 			break;
+	}
 	if (p == ref)
 		return false;
 	if (!put(id, AGING_ID_SIZE, p) || !fhir_valid_id(id)) {
