@@ -251,8 +251,8 @@ aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "The server holds more than one read takes: these figures are not the whole.",
 		    UI_ERROR, false);
 	if (r->skipped.n > 0 && y < bottom)
-		ui_putf(win, y++, 1, COLS - 2, UI_ERROR, false, "%zu left out: %s", r->skipped.n,
-		    r->skipped.v[0]);
+		ui_putf(win, y++, 1, COLS - 2, UI_ERROR, false, "%zu problem%s in what was read: %s",
+		    r->skipped.n, r->skipped.n == 1 ? "" : "s", r->skipped.v[0]);
 	if (a->denials)
 		ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s %-12s %-*s %-10s %-5s %9s %s",
 		    "Service", "Payer", COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10, "Patient", "Born",
