@@ -17,7 +17,7 @@ FUZZ_TARGETS ?= fhir cfg keymap safe field patient billing chart jws vitals
 # More libFuzzer flags for every run, such as -use_value_profile=1.
 FUZZ_FLAGS ?=
 
-FUZZ_PKGS = libcurl libcjson libsecret-1 ncursesw libcrypto zlib
+FUZZ_PKGS = libcurl libcjson libsecret-1 ncursesw libcrypto
 # The library gets coverage instrumentation without libFuzzer's main(); the targets link it.
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE)
