@@ -32,6 +32,8 @@ const struct screen_ops *const screens_all[] = {
 	&posting_screen,
 	&ledger_screen,
 	&claims_screen,
+	&aging_screen,
+	&denials_screen,
 	NULL,
 };
 

@@ -34,6 +34,8 @@ extern const struct screen_ops charges_screen;
 extern const struct screen_ops posting_screen;
 extern const struct screen_ops ledger_screen;
 extern const struct screen_ops claims_screen;
+extern const struct screen_ops aging_screen;
+extern const struct screen_ops denials_screen;
 
 /* Every screen, NULL-terminated. */
 extern const struct screen_ops *const screens_all[];

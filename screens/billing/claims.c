@@ -44,6 +44,12 @@ struct claims {
 	struct ui_pager details;
 	bool asking;
 	struct ui_dialog dialog;
+	char payer[BILL_REF_SIZE]; /* "Organization/ID": the queue of this payer alone, or "" */
+};
+
+/* What billing_open_claims_for hands the screen. */
+struct claims_arg {
+	const char *payer, *claim, *patient;
 };
 
 static void
@@ -120,7 +126,8 @@ search(struct app *app, struct claims *s)
 	 * the queue leaves out: bigger pages, as the finder's short form asks, so one
 	 * usually fills the screen.
 	 */
-	struct fhir_search *q = claims_queue_search((size_t)app_profile(app)->page_size * 5);
+	struct fhir_search *q = claims_queue_search_for((size_t)app_profile(app)->page_size * 5,
+	    s->payer[0] != '\0' ? s->payer : NULL);
 	unsigned ticket;
 
 	if (app_audit(app, "search", "Claim", NULL) != 0)
@@ -304,12 +311,29 @@ claims_enter(struct app *app, void *arg)
 {
 	struct claims *s = xcalloc(1, sizeof *s);
 
-	(void)arg;
 	s->app = app;
 	ui_list_init(&s->list, claims_columns, COL_COUNT, need_page, s);
 	ui_list_set_empty_message(&s->list, "No professional claims on the server.");
 	ui_pager_init(&s->details);
 	ui_dialog_init(&s->dialog, "", false);
+	if (arg != NULL) {
+		const struct claims_arg *a = arg;
+
+		if (a->payer != NULL)
+			snprintf(s->payer, sizeof s->payer, "%s", a->payer);
+		search(app, s);
+		/* A claim asked for by name (a denial's) is read and shown at once. */
+		if (a->claim != NULL && a->patient != NULL && fhir_valid_id(a->claim) &&
+		    fhir_valid_id(a->patient)) {
+			cJSON *batch = claims_open_batch(app_fhir(app), a->claim, a->patient);
+
+			snprintf(s->key, sizeof s->key, "%s/%s", a->claim, a->patient);
+			app_request(app, s, &(struct app_request){ .batch = batch, .done = on_claim,
+			    .slot = "claim", .label = "Reading the claim" });
+			cJSON_Delete(batch);
+		}
+		return s;
+	}
 	search(app, s);
 	return s;
 }
@@ -334,7 +358,8 @@ claims_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	int list_rows = rows - 1;
 
 	(void)app;
-	ui_putf(win, top, 1, COLS - 2, UI_DIM, false, "Claims, newest first%s",
+	ui_putf(win, top, 1, COLS - 2, UI_DIM, false, "Claims%s%s, newest first%s",
+	    s->payer[0] != '\0' ? " to " : "", s->payer,
 	    s->other > 0 ? " (institutional and pharmacy claims are not listed)" : "");
 	if (s->showing && rows > 8)
 		list_rows = (rows - 1) / 2;
@@ -465,4 +490,13 @@ int
 billing_open_claims(struct app *app)
 {
 	return app_open(app, &claims_screen, NULL);
+}
+
+int
+billing_open_claims_for(
+    struct app *app, const char *payer, const char *claim_id, const char *patient_id)
+{
+	struct claims_arg a = { payer, claim_id, patient_id };
+
+	return app_open(app, &claims_screen, &a);
 }

@@ -3,9 +3,11 @@
 
 #include "screens/billing/billing.h"
 #include "screens/screens.h"
+#include "fhir/aging.h"
 #include "fhir/billing.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
+#include "ui/dialog.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -20,6 +22,8 @@ struct ledger {
 	size_t top; /* first row shown */
 	int shown;  /* rows of entries shown at the last draw */
 	char *failed;
+	bool asking; /* print the statement? */
+	struct ui_dialog dialog;
 };
 
 static void
@@ -75,6 +79,7 @@ ledger_enter(struct app *app, void *arg)
 	const char *id = fhir_id_of(app_patient(app));
 
 	(void)arg;
+	ui_dialog_init(&l->dialog, "", false);
 	l->patient_id = xstrdup(id != NULL ? id : "");
 	if (!fhir_valid_id(l->patient_id)) {
 		l->failed = xstrdup("the current patient has no usable id");
@@ -91,6 +96,7 @@ ledger_leave(struct app *app, void *state)
 
 	(void)app;
 	bill_ledger_read_clear(&l->read);
+	ui_dialog_free(&l->dialog);
 	free(l->patient_id);
 	free(l->failed);
 	free(l);
@@ -157,6 +163,8 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
 		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
 	}
+	if (l->asking)
+		ui_dialog_draw(&l->dialog, win, top, rows, COLS);
 }
 
 static void
@@ -236,7 +244,89 @@ reread(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
-enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
+/* The statement is the ledger as read, printed after asking (a PHI export, audited). */
+static int
+print_statement(struct app *app, void *state)
+{
+	struct ledger *l = state;
+	struct date_time now;
+	char **lines, *cause = NULL, *question;
+	size_t n;
+
+	date_time_now(&now);
+	/* Built first: a ledger whose sums do not add is never printed, nor asked about. */
+	n = statement_text(&l->read, NULL, &now.date, &lines, &cause);
+	if (n == 0) {
+		app_error(app, "No statement: %s", cause != NULL ? cause : "nothing to print");
+		free(cause);
+		return APP_HANDLED;
+	}
+	statement_free(lines, n);
+	question = xasprintf("Print the statement for %s (%s) to %s?", l->read.opened.view.name,
+	    l->read.opened.view.birth_date[0] ? l->read.opened.view.birth_date : "born ?",
+	    app_profile(app)->print_command);
+	ui_dialog_free(&l->dialog);
+	ui_dialog_init(&l->dialog, question, false);
+	free(question);
+	l->asking = true;
+	return APP_REDRAW;
+}
+
+static void
+answered(struct app *app, struct ledger *l)
+{
+	struct date_time now;
+	char **lines, *text, *cause = NULL;
+	size_t n;
+
+	if (ui_dialog_answer(&l->dialog) == UI_DIALOG_ASKING)
+		return;
+	l->asking = false;
+	if (ui_dialog_answer(&l->dialog) != UI_DIALOG_YES) {
+		app_status(app, "Not printed");
+		return;
+	}
+	date_time_now(&now);
+	n = statement_text(&l->read, NULL, &now.date, &lines, &cause);
+	if (n == 0) {
+		app_error(app, "No statement: %s", cause != NULL ? cause : "nothing to print");
+		free(cause);
+		return;
+	}
+	/* The export's line is on disk before the text leaves; without it nothing is sent. */
+	if (app_audit(app, "export", "Patient", l->patient_id) != 0) {
+		statement_free(lines, n);
+		return;
+	}
+	text = statement_join(lines, n);
+	statement_free(lines, n);
+	if (app_print(app, text, strlen(text)) == 0)
+		app_status(app, "The statement went to %s", app_profile(app)->print_command);
+	free(text);
+}
+
+static void
+ledger_changed(struct app *app, void *state, enum action a)
+{
+	struct ledger *l = state;
+
+	(void)a;
+	if (l->asking)
+		answered(app, l);
+}
+
+static struct app_focus
+ledger_widget(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	(void)app;
+	if (l->asking)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &l->dialog };
+	return (struct app_focus){ APP_WIDGET_NONE, NULL };
+}
+
+enum { NEEDS_LOADED = APP_NEEDS_SCREEN, NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 1 };
 
 static const char *
 ledger_unmet(struct app *app, void *state, unsigned need)
@@ -246,6 +336,8 @@ ledger_unmet(struct app *app, void *state, unsigned need)
 	(void)app;
 	if (need == NEEDS_LOADED && !l->have)
 		return l->failed != NULL ? "the ledger could not be read" : "wait for the ledger to be read";
+	if (need == NEEDS_NO_QUESTION && l->asking)
+		return "answer the question first";
 	return NULL;
 }
 
@@ -256,6 +348,8 @@ ledger_back(struct app *app, void *state)
 	struct ledger *l = state;
 
 	(void)app;
+	if (l->asking)
+		return APP_IGNORED;
 	return l->have ? APP_LEAVE : APP_IGNORED;
 }
 
@@ -266,7 +360,9 @@ static const struct screen_action ledger_actions[] = {
 	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
 	{ A_FIRST, first, NEEDS_LOADED, NULL },
 	{ A_LAST, last, NEEDS_LOADED, NULL },
-	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
+	{ A_REFRESH, reread, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, "refresh" },
+	{ A_PRINT_STATEMENT, print_statement, NEEDS_LOADED | NEEDS_NO_QUESTION | APP_NEEDS_IDLE,
+	    "statement" },
 	{ A_BACK, ledger_back, 0, NULL },
 	{ A_NONE },
 };
@@ -292,6 +388,8 @@ const struct screen_ops ledger_screen = {
 	.resume = ledger_resume,
 	.actions = ledger_actions,
 	.unmet = ledger_unmet,
+	.changed = ledger_changed,
+	.widget = ledger_widget,
 	.focus = ledger_focus,
 };
 

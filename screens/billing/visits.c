@@ -286,6 +286,22 @@ claims(struct app *app, void *state)
 }
 
 static int
+aging(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_aging(app);
+	return APP_HANDLED;
+}
+
+static int
+denials(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_denials(app);
+	return APP_HANDLED;
+}
+
+static int
 reread(struct app *app, void *state)
 {
 	struct visits *v = state;
@@ -334,6 +350,9 @@ static const struct screen_action visits_actions[] = {
 	{ A_POST_PAYMENT, post_payment, NEEDS_LOADED | NEEDS_VISIT, "post" },
 	{ A_LEDGER, ledger, NEEDS_LOADED, "ledger" },
 	{ A_CLAIMS, claims, 0, "claims" },
+	/* The clinic's, not the patient's: in help, not on the full hint line. */
+	{ A_AGING, aging, 0, NULL },
+	{ A_DENIALS, denials, 0, NULL },
 	{ A_REFRESH, reread, NEEDS_LOADED | APP_NEEDS_IDLE, "refresh" },
 	{ A_BACK, visits_back, 0, NULL },
 	{ A_NONE },

@@ -22,9 +22,13 @@ focus_of(struct app *app, const struct frame *f)
 	static const char *const names[] = { NULL, "list", "form", "pager", "prompt", "dialog",
 		"editor" };
 
-	if (f->ops->widget != NULL)
-		return names[f->ops->widget(app, f->state).kind];
-	return f->ops->focus != NULL ? f->ops->focus(app, f->state) : NULL;
+	enum app_widget kind = f->ops->widget != NULL ? f->ops->widget(app, f->state).kind
+	                                              : APP_WIDGET_NONE;
+
+	/* A screen whose widget comes and goes (a question) names its context without one. */
+	if (kind != APP_WIDGET_NONE || f->ops->focus == NULL)
+		return names[kind];
+	return f->ops->focus(app, f->state);
 }
 
 /* The keymap contexts of screen F, most specific first: screen, widget, global. */

@@ -145,6 +145,16 @@ claims_queue_search(size_t count)
 	return s;
 }
 
+struct fhir_search *
+claims_queue_search_for(size_t count, const char *payer)
+{
+	struct fhir_search *s = claims_queue_search(count);
+
+	if (payer != NULL)
+		fhir_search_add(s, "insurer", payer);
+	return s;
+}
+
 /* What the payer's newest answer says of the claim as a whole. */
 static void
 outcome_of(const cJSON *response, char *out, size_t size)

@@ -43,6 +43,8 @@ struct claims_page {
  * ClaimResponses answering them, COUNT a page. The caller frees it.
  */
 struct fhir_search *claims_queue_search(size_t count);
+/* The same, of the insurer PAYER ("Organization/ID") alone when it is not NULL. */
+struct fhir_search *claims_queue_search_for(size_t count, const char *payer);
 /*
  * One page of it into OUT (zeroed first): the professional Claims, each joined to its
  * Patient and insurer through a sorted index of the included resources (never a

@@ -1,9 +1,10 @@
 /* Fuzz target: billing's readers of what a server sends: amounts, the fee schedule, charges, remittances,
- * the claim to post to, the ledger. */
+ * the claim to post to, the ledger, the clinic's aging and denials, a statement. */
 #include "config.h"
 
 #include <stdlib.h>
 
+#include "fhir/aging.h"
 #include "fhir/billing.h"
 #include "fhir/claims.h"
 #include "fuzz.h"
@@ -359,6 +360,93 @@ check_ledger(const cJSON *j)
 	cJSON_Delete(copy);
 }
 
+/* Each bucket's sum is the total, to the cent. */
+static void
+check_sums(const struct aging_sums *s)
+{
+	__int128 sum = 0;
+
+	for (int k = 0; k < AGING_BUCKETS; k++) {
+		check_money(&s->b[k]);
+		sum += s->b[k].minor;
+	}
+	check_money(&s->total);
+	FUZZ_CHECK(sum == s->total.minor);
+}
+
+/*
+ * The clinic's aging and the denial work list from a batch answer: bounded, every sum
+ * exact (its buckets add to its total; the clinic's are the patients' when nothing was
+ * left out of them), the denials oldest first; and the statement of a ledger read from the
+ * same answer is printable ASCII within 80 columns whatever was sent.
+ */
+static void
+check_aging(const cJSON *j)
+{
+	static const struct date today = { 2026, 12, 2 };
+	struct aging_report a;
+	struct bill_ledger_read l;
+	char *cause = NULL, **lines;
+	cJSON *copy = cJSON_Duplicate(j, true);
+	int rc = aging_result(j, &today, &a, &cause);
+	size_t n;
+
+	check_cause(rc, cause); /* frees it */
+	cause = NULL;
+	if (rc == 0) {
+		__int128 ins = 0, pat = 0;
+
+		FUZZ_CHECK(a.ncharges <= AGING_CHARGES_MAX);
+		FUZZ_CHECK(a.nremits <= AGING_REMITS_MAX);
+		FUZZ_CHECK(a.npayments <= AGING_PAYMENTS_MAX);
+		FUZZ_CHECK(a.npatients <= a.ncharges + a.nremits + a.npayments);
+		check_sums(&a.insurer);
+		check_sums(&a.patient);
+		for (size_t i = 0; i < a.npayers; i++) {
+			check_sums(&a.payers[i].insurer);
+			CHECK_FIELD(a.payers[i].name);
+			CHECK_FIELD(a.payers[i].ref);
+		}
+		for (size_t i = 0; i < a.npatients; i++) {
+			check_sums(&a.patients[i].insurer);
+			check_sums(&a.patients[i].patient);
+			CHECK_FIELD(a.patients[i].name);
+			CHECK_FIELD(a.patients[i].birth);
+			ins += a.patients[i].insurer.total.minor;
+			pat += a.patients[i].patient.total.minor;
+		}
+		if (a.skipped.n == 0)
+			FUZZ_CHECK(ins == a.insurer.total.minor && pat == a.patient.total.minor);
+		for (size_t i = 0; i < a.ndenials; i++) {
+			const struct aging_denial *d = &a.denials[i];
+
+			CHECK_FIELD(d->day);
+			CHECK_FIELD(d->name);
+			CHECK_FIELD(d->payer);
+			CHECK_FIELD(d->reasons);
+			CHECK_FIELD(d->code);
+			if (d->has_amount)
+				check_money(&d->amount);
+			if (i > 0)
+				FUZZ_CHECK(strcmp(a.denials[i - 1].day, d->day) <= 0);
+		}
+		aging_report_clear(&a);
+	}
+	if (bill_ledger_result(copy, "p1", &l, &cause) == 0) {
+		n = statement_text(&l, "Clinic", &today, &lines, &cause);
+		for (size_t i = 0; i < n; i++) {
+			FUZZ_CHECK(strlen(lines[i]) <= STATEMENT_WIDTH);
+			for (const char *p = lines[i]; *p != '\0'; p++)
+				FUZZ_CHECK(*p >= 0x20 && *p < 0x7f);
+		}
+		FUZZ_CHECK(n > 0 || cause != NULL);
+		statement_free(lines, n);
+		bill_ledger_read_clear(&l);
+	}
+	free(cause);
+	cJSON_Delete(copy);
+}
+
 /* The first byte picks the reader; the rest is the JSON a server sent. */
 /*
  * The claim queue's page and one claim read whole: bounded, every field ends in its
@@ -433,9 +521,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_post(j);
 		break;
 	default:
-		/* Both read batch answers and Bundles: one input exercises both. */
+		/* All read batch answers and Bundles: one input exercises each. */
 		check_ledger(j);
 		check_claims(j);
+		check_aging(j);
 		break;
 	}
 	cJSON_Delete(j);

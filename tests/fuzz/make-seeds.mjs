@@ -292,7 +292,7 @@ for (const text of [
 ]) put('patient', text);
 
 // --- billing: a reader byte (0 money, 1 fee schedule, 2 charge, 3 remittance, 4 visits,
-// 5 providers, 6 the claim to post to, 7 the ledger), then JSON.
+// 5 providers, 6 the claim to post to, 7 the ledger, the claim queue and the aging), then JSON.
 function bill(which, value) {
   put('billing', Buffer.concat([Buffer.from([which]), Buffer.from(JSON.stringify(value))]));
 }
@@ -450,6 +450,33 @@ bill(7, { entry: [ok200({ resourceType: 'Patient', id: 'p1' }), ok200(searchset(
   ok200(searchset([{ resourceType: 'PaymentNotice', id: 'pn1', request: { reference: 'Patient/p1' }, paymentDate: '2026-03-01',
     amount: usd(25), extension: [{ url: 'urn:ehrterm:fhir:extension:patient-payment-kind', valueCode: 'copay' }] }])),
   ok200({ resourceType: 'Bundle', type: 'searchset', total: 1 }),
+] });
+// The clinic's aging (also byte 7, which runs every batch reader): charges with their
+// patients, answers, payments, claims with their insurer, active coverages; a denial, a
+// deductible, an appeal paid, a self-pay patient, an amount in euros and one not in cents.
+const agedCharge = (id, patient, day, value, currency = 'USD') => ({ resourceType: 'ChargeItem', id, status: 'billed',
+  code: { coding: [{ code: '99213' }] }, subject: { reference: `Patient/${patient}` }, occurrenceDateTime: day,
+  extension: [{ url: 'urn:ehrterm:fhir:extension:chargeitem-unit-price', valueMoney: { value, currency } }] });
+const agedAnswer = (id, patient, claimId, date, items) => ({ resourceType: 'ClaimResponse', id, status: 'active',
+  patient: { reference: `Patient/${patient}` }, insurer: { reference: 'Organization/acme', display: 'Acme' },
+  request: { reference: `Claim/${claimId}` }, payment: { date }, item: items });
+const agedPaid = (value) => ({ category: { coding: [{ code: 'benefit' }] }, amount: usd(value) });
+bill(7, { resourceType: 'Bundle', type: 'batch-response', entry: [
+  ok200(searchset([agedCharge('c1', 'p1', '2026-11-20', 100), agedCharge('c2', 'p1', '2026-10-10', 100),
+    agedCharge('c3', 'p1', '2026-08-01', 100), agedCharge('c4', 'p2', '2026-09-15', 100), agedCharge('c5', 'p2', '2026-09-15', 40, 'EUR'),
+    agedCharge('c6', 'p1', 'x', 12.345), { resourceType: 'Patient', id: 'p1', name: [{ family: 'Insured', given: ['Ann'] }] }])),
+  ok200(searchset([agedAnswer('r1', 'p1', 'k1', '2026-11-30', [{ itemSequence: 1, adjudication: [agedPaid(60),
+    carcAdj('CO', '45', 10), carcAdj('CO', '45', -0.5), carcAdj('PR', '2', 20.5)] }]),
+  agedAnswer('r3', 'p1', 'k3', '2026-08-20', [{ itemSequence: 1, adjudication: [agedPaid(0), carcAdj('CO', '50', 100)] },
+    { itemSequence: 2, adjudication: [agedPaid(0), carcAdj('PR', '1', 100)] }]),
+  agedAnswer('r4', 'p1', 'k3', '2026-09-20', [{ itemSequence: 1, adjudication: [agedPaid(100), carcAdj('CO', '50', -100)] }])])),
+  ok200(searchset([{ resourceType: 'PaymentNotice', id: 'pn1', request: { reference: 'Patient/p2' }, paymentDate: '2026-10-01',
+    amount: usd(30) }, { resourceType: 'PaymentNotice', id: 'pn2', request: { reference: 'Patient/p1' }, created: '2026-11-20',
+    amount: usd(25) }])),
+  ok200(searchset([claim('k1', '2026-11-20', 'professional', [claimItem(1, '99213', 100)]),
+    claim('k3', '2026-08-01', 'professional', [claimItem(1, '99213', 100), claimItem(2, '36415', 100)]),
+    { resourceType: 'Organization', id: 'acme', name: 'Acme Health Plan' }])),
+  ok200(searchset([{ resourceType: 'Coverage', id: 'cov1', status: 'active', beneficiary: { reference: 'Patient/p1' } }])),
 ] });
 
 // --- chart: a reader byte (0 the cover sheet and its rows, 1 a pane's page, 2 the labs

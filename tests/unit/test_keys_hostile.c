@@ -12,7 +12,8 @@
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger", "claims",
-    "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", "note", "wrapup", NULL};
+    "aging", "denials", "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form",
+    "note", "wrapup", NULL};
 
 static uint32_t
 next(uint32_t *state)

@@ -301,8 +301,8 @@ Test(keys_man, example_loads)
 	static const char *const contexts[] = {
 	    "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "patients", "patient",
 	    "coverage", "schedule", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges",
-	    "posting", "ledger", "claims", "vitals-entry", "allergies-form", "problems-form", "immunize-form",
-	    "meds-form", "note", "wrapup", NULL};
+	    "posting", "ledger", "claims", "aging", "denials", "vitals-entry", "allergies-form",
+	    "problems-form", "immunize-form", "meds-form", "note", "wrapup", NULL};
 	const char *chain[] = {"dialog", "global"};
 	char *man = man_read(), *cause = NULL, *ex, *w;
 	const char *from, *to;

@@ -19,10 +19,12 @@
 static const char *const contexts[] = {
     "global", "list", "form", "pager", "prompt", "dialog", "editor", "home", "schedule", "patients", "patient",
     "coverage", "flow", "free-slots", "chart", "chart-list", "labs", "billing", "charges", "posting", "ledger", "claims",
-    "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form", "note", "wrapup", NULL};
+    "aging", "denials", "vitals-entry", "allergies-form", "problems-form", "immunize-form", "meds-form",
+    "note", "wrapup", NULL};
 #define CONTEXT_LIST \
     "global, list, form, pager, prompt, dialog, editor, home, schedule, patients, patient, coverage, flow, " \
-    "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, claims, vitals-entry, " \
+    "free-slots, chart, chart-list, labs, billing, charges, posting, ledger, claims, aging, denials, " \
+    "vitals-entry, " \
     "allergies-form, problems-form, immunize-form, meds-form, note, wrapup"
 
 static int

@@ -261,6 +261,198 @@ function addBillingHistory(repo, put, ctx) {
       });
     });
   });
+  return claims + addAgingVisits(put, { ...ctx, fee, today });
+}
+
+// Aging (tests/e2e/aging.test): the history above is years old, all over 90 days. These
+// visits, dated back from NOW, give the aging screen a balance in every bucket for both
+// insurers and patients, and a recent denial: [patient, days ago, outcome]. 'pending' leaves
+// the claim with the insurer; 'paid' leaves the coinsurance with the patient; 'partial' a copay
+// and a deductible; 'denied' writes the lines off with the CARC given (the ChargeItems go back
+// to billable, as posting does); 'self' is a self-pay patient's, charged to the patient.
+// Claims carry AGING_CLAIM (not SANDBOX_CLAIM) so the posting test's pending claims stay its.
+const AGING_CLAIM = 'urn:ehrterm:sandbox:aging';
+const AGING = [
+  ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 12, 'pending'], // Christin Stiedemann
+  ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 75, 'paid'],
+  ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 100, 'denied', '197'],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 20, 'partial'], // Patria Schimmel
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 40, 'paid'],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 45, 'pending'],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 70, 'pending'],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 33, 'denied', '16'],
+  ['963dabe4-84e7-4751-b432-e34bdbdbde05', 50, 'self'], // Marcos Delagarza, self-pay
+  ['963dabe4-84e7-4751-b432-e34bdbdbde05', 5, 'self'],
+  // Over 90 days with the insurer: more than the HL7 example answers (data.js) pay beyond
+  // any charge of ours (about $1,200 to Christin Stiedemann's account), so that the clinic's
+  // oldest insurer bucket is above zero.
+  ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 95, 'pending', null, 3],
+  ['e6d67197-97a1-499b-83f8-eea9ef95cf0c', 150, 'pending', null, 3],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 120, 'pending', null, 3],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 180, 'pending', null, 3],
+  ['148f10e1-2182-4297-ac1f-39bb9eca6f1a', 240, 'pending', null, 3],
+];
+
+function addAgingVisits(put, ctx) {
+  const { clinic, payers, living, coverages, fee, today } = ctx;
+  let claims = 0;
+  AGING.forEach(([id, ago, outcome, reason, width], n) => {
+    const patient = living.find((x) => x.id === id);
+    if (!patient) {
+      return;
+    }
+    const pref = `Patient/${id}`;
+    const cov = coverages.find((c) => c.beneficiary.reference === pref && (c.order ?? 1) === 1 && c.period.end >= today);
+    const payer = cov ? payers.find((x) => `Organization/${x.org.id}` === cov.payor[0].reference) : null;
+    if (outcome !== 'self' && !payer) {
+      return;
+    }
+    const day = addDays(today, -ago);
+    const tag = `aging-${id.slice(0, 8)}-${n + 1}`;
+    const enc = `enc-${tag}`;
+    put({
+      resourceType: 'Encounter',
+      id: enc,
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+      type: [{ text: 'Office visit' }],
+      subject: { reference: pref },
+      participant: [{ individual: { reference: 'Practitioner/clinician', display: 'Dr. Amara Okafor' } }],
+      period: { start: `${day}T14:00:00Z`, end: `${day}T14:20:00Z` },
+      serviceProvider: { reference: `Organization/${clinic.id}` },
+    });
+    const codes = width === 3 ? ['99215', '99397', '99214'] : ['99213', '36415'];
+    const items = codes.map((code, i) => {
+      const f = fee.get(code);
+      const ci = {
+        resourceType: 'ChargeItem',
+        id: `ci-${tag}-${i + 1}`,
+        identifier: [{ system: REQUEST, value: `sandbox-ci-${tag}-${i + 1}` }],
+        extension: [{ url: EXT_UNIT_PRICE, valueMoney: money(f.cents) }],
+        definitionCanonical: [`urn:ehrterm:sandbox:fee-schedule:${code}`],
+        status: outcome === 'self' || outcome === 'denied' ? 'billable' : 'billed',
+        code: { coding: [{ system: CS_CPT, code, display: f.text }] },
+        subject: { reference: pref },
+        context: { reference: `Encounter/${enc}` },
+        occurrenceDateTime: day,
+        quantity: { value: 1 },
+        reason: [cc(CS_ICD10CM, 'I10')],
+        account: [{ reference: `Account/acct-${id}` }],
+      };
+      return { ci, code, cents: f.cents };
+    });
+    if (outcome === 'self') {
+      items.forEach((it) => put(it.ci));
+      return;
+    }
+    const claim = {
+      resourceType: 'Claim',
+      id: `claim-${tag}`,
+      identifier: [
+        { system: REQUEST, value: `sandbox-claim-${tag}` },
+        { system: AGING_CLAIM, value: outcome },
+      ],
+      status: 'active',
+      type: cc('http://terminology.hl7.org/CodeSystem/claim-type', 'professional'),
+      use: 'claim',
+      patient: { reference: pref },
+      billablePeriod: { start: day, end: day },
+      created: addDays(day, 1),
+      insurer: { reference: `Organization/${payer.org.id}` },
+      provider: { reference: `Organization/${clinic.id}` },
+      priority: cc('http://terminology.hl7.org/CodeSystem/processpriority', 'normal'),
+      diagnosis: [{ sequence: 1, diagnosisCodeableConcept: cc(CS_ICD10CM, 'I10') }],
+      insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${cov.id}` } }],
+      item: items.map((it, i) => ({
+        extension: [{ url: EXT_CLAIM_CHARGE, valueReference: { reference: `ChargeItem/${it.ci.id}` } }],
+        sequence: i + 1,
+        diagnosisSequence: [1],
+        productOrService: cc(CS_CPT, it.code, fee.get(it.code).text),
+        servicedDate: day,
+        quantity: { value: 1 },
+        unitPrice: money(it.cents),
+        net: money(it.cents),
+        encounter: [{ reference: `Encounter/${enc}` }],
+      })),
+      total: money(items.reduce((s, it) => s + it.cents, 0)),
+    };
+    put(claim);
+    claims++;
+    if (outcome === 'pending') {
+      items.forEach((it) => put(it.ci));
+      return;
+    }
+    const paidOn = addDays(day, 10);
+    const lines = items.map((it, i) => {
+      const a = [adj('submitted', it.cents)];
+      let paid = 0;
+      if (outcome === 'paid') {
+        const allowed = Math.round(it.cents * 0.9);
+        const coins = Math.round(allowed * 0.2);
+        paid = allowed - coins;
+        a.push(adj('eligible', allowed), adj('benefit', paid), carc('CO', '45', it.cents - allowed), carc('PR', '2', coins));
+      } else if (outcome === 'partial') {
+        if (i === 0) {
+          paid = it.cents - 1000 - 2500;
+          a.push(adj('eligible', it.cents - 1000), adj('benefit', paid), carc('CO', '45', 1000), carc('PR', '3', 2500));
+        } else {
+          a.push(adj('benefit', 0), carc('PR', '1', it.cents));
+        }
+      } else {
+        a.push(adj('benefit', 0), carc('CO', reason, it.cents));
+      }
+      it.ci.extension.push({ url: EXT_POSTED, valueReference: { type: 'ClaimResponse', identifier: { system: REQUEST, value: `sandbox-cr-${tag}` } } });
+      put(it.ci);
+      return { itemSequence: i + 1, adjudication: a, paid };
+    });
+    const paid = lines.reduce((s, l) => s + l.paid, 0);
+    const number = `EOB-${8001 + n}`;
+    put({
+      resourceType: 'ClaimResponse',
+      id: `cr-${tag}`,
+      identifier: [{ system: REQUEST, value: `sandbox-cr-${tag}` }],
+      status: 'active',
+      type: cc('http://terminology.hl7.org/CodeSystem/claim-type', 'professional'),
+      use: 'claim',
+      patient: { reference: pref },
+      created: paidOn,
+      insurer: { reference: `Organization/${payer.org.id}`, display: payer.org.name },
+      request: { reference: `Claim/${claim.id}` },
+      outcome: 'complete',
+      item: lines.map(({ itemSequence, adjudication }) => ({ itemSequence, adjudication })),
+      total: [
+        { category: cc(CS_ADJ, 'submitted'), amount: claim.total },
+        { category: cc(CS_ADJ, 'benefit'), amount: money(paid) },
+      ],
+      payment: {
+        type: cc('http://terminology.hl7.org/CodeSystem/ex-paymenttype', 'complete'),
+        date: paidOn,
+        amount: money(paid),
+        identifier: { value: number },
+      },
+    });
+    put({
+      resourceType: 'PaymentReconciliation',
+      id: `pr-${tag}`,
+      identifier: [{ system: REQUEST, value: `sandbox-pr-${tag}` }],
+      status: 'active',
+      created: paidOn,
+      paymentIssuer: { reference: `Organization/${payer.org.id}`, display: payer.org.name },
+      outcome: 'complete',
+      paymentDate: paidOn,
+      paymentAmount: money(paid),
+      paymentIdentifier: { value: number },
+      detail: [
+        {
+          type: cc('http://terminology.hl7.org/CodeSystem/payment-type', 'payment'),
+          request: { reference: `Claim/${claim.id}` },
+          response: { reference: `ClaimResponse/cr-${tag}` },
+          date: paidOn,
+          amount: money(paid),
+        },
+      ],
+    });
+  });
   return claims;
 }
 

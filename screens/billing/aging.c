@@ -1,0 +1,537 @@
+/*
+ * Accounts receivable: the aging of what insurers and patients owe (the clinic, each payer,
+ * each patient), and the denial work list. Both read the same one batch (aging_batch).
+ * Enter on a payer opens its claims, on a patient the patient's ledger, on a denial its claim.
+ */
+#include "config.h"
+
+#include "screens/billing/billing.h"
+#include "screens/screens.h"
+#include "fhir/aging.h"
+#include "ui/ui.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum row_kind { ROW_CLINIC_INSURER, ROW_CLINIC_PATIENT, ROW_HEADING, ROW_PAYER, ROW_PATIENT };
+
+struct row {
+	enum row_kind kind;
+	size_t index; /* into the report's payers or patients */
+	const char *heading;
+};
+
+struct aging {
+	bool denials; /* the denial work list, else the aging */
+	struct aging_report report;
+	bool have;
+	char *failed;
+	struct row *rows;
+	size_t nrows;
+	size_t cursor;
+	int shown;
+};
+
+static bool
+selectable(const struct row *r)
+{
+	return r->kind != ROW_HEADING;
+}
+
+static void
+make_rows(struct aging *a)
+{
+	const struct aging_report *r = &a->report;
+	size_t n = 0;
+
+	free(a->rows);
+	a->rows = xcalloc(r->npayers + r->npatients + r->ndenials + 8, sizeof *a->rows);
+	if (a->denials) {
+		for (size_t i = 0; i < r->ndenials; i++)
+			a->rows[n++] = (struct row){ ROW_PATIENT, i, NULL };
+	} else {
+		a->rows[n++] = (struct row){ ROW_CLINIC_INSURER, 0, NULL };
+		a->rows[n++] = (struct row){ ROW_CLINIC_PATIENT, 0, NULL };
+		a->rows[n++] = (struct row){ ROW_HEADING, 0, "Insurance pending, by payer" };
+		for (size_t i = 0; i < r->npayers; i++)
+			a->rows[n++] = (struct row){ ROW_PAYER, i, NULL };
+		a->rows[n++] = (struct row){ ROW_HEADING, 0, "Patient owes, by patient" };
+		for (size_t i = 0; i < r->npatients; i++)
+			if (!aging_sums_zero(&r->patients[i].patient))
+				a->rows[n++] = (struct row){ ROW_PATIENT, i, NULL };
+	}
+	a->nrows = n;
+	if (a->cursor >= n)
+		a->cursor = n > 0 ? n - 1 : 0;
+}
+
+static void
+on_report(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct aging *a = state;
+	struct aging_report got;
+	struct date_time now;
+	const char **ids;
+	char *cause = NULL;
+	size_t nids = 0;
+	int rc;
+
+	(void)tag;
+	date_time_now(&now);
+	if (res->status != FHIR_OK || aging_result(res->resource, &now.date, &got, &cause) != 0) {
+		if (res->status == FHIR_CANCELLED && a->have)
+			return;
+		free(a->failed);
+		a->failed = cause != NULL ? cause
+		    : res->status == FHIR_CANCELLED ? xstrdup("Not opened: cancelled")
+		    : xstrdup(res->message ? res->message : "the balances could not be read");
+		app_error(app, "%s", a->failed);
+		return;
+	}
+	/* The rows name patients: their audit line first, or no rows. */
+	ids = xcalloc(got.npatients + got.ndenials + 1, sizeof *ids);
+	for (size_t i = 0; i < got.npatients; i++)
+		ids[nids++] = got.patients[i].id;
+	for (size_t i = 0; i < got.ndenials; i++)
+		ids[nids++] = got.denials[i].patient;
+	rc = app_audit_ids(app, "view", "Patient", ids, nids);
+	free(ids);
+	if (rc != 0) {
+		aging_report_clear(&got);
+		free(a->failed);
+		a->failed = xstrdup("not shown: the audit trail cannot be written");
+		return;
+	}
+	aging_report_clear(&a->report);
+	a->report = got;
+	a->have = true;
+	free(a->failed);
+	a->failed = NULL;
+	make_rows(a);
+	app_dirty(app);
+}
+
+static void
+read_report(struct app *app, struct aging *a)
+{
+	cJSON *batch = aging_batch(app_fhir(app));
+
+	app_request(app, a, &(struct app_request){ .batch = batch, .done = on_report,
+	    .slot = "aging", .label = a->denials ? "Reading the denials" : "Reading the balances" });
+	cJSON_Delete(batch);
+}
+
+static void *
+enter(struct app *app, bool denials)
+{
+	struct aging *a = xcalloc(1, sizeof *a);
+
+	a->denials = denials;
+	read_report(app, a);
+	return a;
+}
+
+static void *
+aging_enter(struct app *app, void *arg)
+{
+	(void)arg;
+	return enter(app, false);
+}
+
+static void *
+denials_enter(struct app *app, void *arg)
+{
+	(void)arg;
+	return enter(app, true);
+}
+
+static void
+aging_leave(struct app *app, void *state)
+{
+	struct aging *a = state;
+
+	(void)app;
+	aging_report_clear(&a->report);
+	free(a->rows);
+	free(a->failed);
+	free(a);
+}
+
+/* "1,234.56" of M, or "-" for nothing owed. */
+static void
+cell(const struct money *m, char *buf, size_t size)
+{
+	if (m->minor == 0)
+		snprintf(buf, size, "-");
+	else
+		money_format(m, buf, size);
+}
+
+static void
+draw_sums(WINDOW *win, int y, int label_w, const char *label, const struct aging_sums *s,
+    bool selected)
+{
+	char c[AGING_BUCKETS + 1][MONEY_BUF_SIZE];
+
+	for (int k = 0; k < AGING_BUCKETS; k++)
+		cell(&s->b[k], c[k], sizeof c[k]);
+	cell(&s->total, c[AGING_BUCKETS], sizeof c[0]);
+	ui_putf(win, y, 1, COLS - 2, selected ? UI_SELECTED : UI_NORMAL, true,
+	    "%-*.*s %10s %10s %10s %10s %11s", label_w, label_w, label, c[0], c[1], c[2], c[3], c[4]);
+}
+
+static void
+draw_row(struct aging *a, WINDOW *win, int y, size_t i, int label_w)
+{
+	const struct row *row = &a->rows[i];
+	const struct aging_report *r = &a->report;
+	bool sel = i == a->cursor;
+	char label[AGING_NAME_SIZE + 16], amount[MONEY_BUF_SIZE];
+
+	if (a->denials) {
+		const struct aging_denial *d = &r->denials[row->index];
+
+		if (d->has_amount)
+			money_format(&d->amount, amount, sizeof amount);
+		else
+			snprintf(amount, sizeof amount, "?");
+		ui_putf(win, y, 1, COLS - 2, sel ? UI_SELECTED : UI_NORMAL, true,
+		    "%-10s %-12.12s %-*.*s %-10s %-5.5s %9s %s", d->day, d->payer,
+		    COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10, COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10,
+		    d->name, d->birth[0] ? d->birth : "born ?", d->code[0] ? d->code : "?", amount,
+		    d->reasons);
+		return;
+	}
+	switch (row->kind) {
+	case ROW_CLINIC_INSURER:
+		draw_sums(win, y, label_w, "Clinic: ins. pending", &r->insurer, sel);
+		break;
+	case ROW_CLINIC_PATIENT:
+		draw_sums(win, y, label_w, "Clinic: patient owes", &r->patient, sel);
+		break;
+	case ROW_HEADING:
+		ui_put(win, y, 1, COLS - 2, row->heading, UI_DIM, false);
+		break;
+	case ROW_PAYER:
+		snprintf(label, sizeof label, "  %s", r->payers[row->index].name);
+		draw_sums(win, y, label_w, label, &r->payers[row->index].insurer, sel);
+		break;
+	case ROW_PATIENT:
+		snprintf(label, sizeof label, "  %s", r->patients[row->index].name);
+		draw_sums(win, y, label_w, label, &r->patients[row->index].patient, sel);
+		break;
+	}
+}
+
+static void
+aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
+{
+	struct aging *a = state;
+	const struct aging_report *r = &a->report;
+	int y = top, bottom = top + rows, room, label_w = COLS - 2 - 4 * 11 - 12;
+	size_t first;
+
+	(void)app;
+	if (!a->have) {
+		ui_put(win, top + 1, 2, COLS - 4,
+		    a->failed ? a->failed : a->denials ? "Reading the denials..." : "Reading the balances...",
+		    a->failed ? UI_ERROR : UI_DIM, false);
+		return;
+	}
+	if (a->denials)
+		ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false,
+		    "Denied claim lines, oldest service first: %zu", r->ndenials);
+	else
+		ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false,
+		    "Aging on %s, by date of service (days since the visit)", r->today);
+	if (r->cut && y < bottom)
+		ui_put(win, y++, 1, COLS - 2,
+		    "The server holds more than one read takes: these figures are not the whole.",
+		    UI_ERROR, false);
+	if (r->skipped.n > 0 && y < bottom)
+		ui_putf(win, y++, 1, COLS - 2, UI_ERROR, false, "%zu problem%s in what was read: %s",
+		    r->skipped.n, r->skipped.n == 1 ? "" : "s", r->skipped.v[0]);
+	if (a->denials)
+		ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s %-12s %-*s %-10s %-5s %9s %s",
+		    "Service", "Payer", COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10, "Patient", "Born",
+		    "Code", "Amount", "Reason");
+	else
+		ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-*s %10s %10s %10s %10s %11s", label_w,
+		    "", "0-30", "31-60", "61-90", "90+", "Total");
+	if (a->nrows == 0) {
+		ui_put(win, y + 1, 2, COLS - 4,
+		    a->denials ? "No denied claim lines." : "Nothing is owed.", UI_DIM, false);
+		return;
+	}
+	room = bottom - y;
+	if (room < 1)
+		return;
+	a->shown = room;
+	first = a->cursor + 1 > (size_t)room ? a->cursor + 1 - (size_t)room : 0;
+	for (size_t i = first; i < a->nrows && y < bottom; i++, y++)
+		draw_row(a, win, y, i, label_w);
+}
+
+static void
+aging_resume(struct app *app, void *state)
+{
+	struct aging *a = state;
+
+	if (a->have)
+		read_report(app, a);
+}
+
+/* Move the cursor BY rows, over the headings. */
+static int
+go(struct aging *a, long by)
+{
+	long c = (long)a->cursor + by;
+	int step = by < 0 ? -1 : 1;
+
+	if (a->nrows == 0)
+		return APP_HANDLED;
+	if (c < 0)
+		c = 0;
+	if (c >= (long)a->nrows)
+		c = (long)a->nrows - 1;
+	while (c >= 0 && c < (long)a->nrows && !selectable(&a->rows[c]))
+		c += step;
+	if (c < 0 || c >= (long)a->nrows)
+		return APP_HANDLED;
+	a->cursor = (size_t)c;
+	return APP_REDRAW;
+}
+
+static int
+up(struct app *app, void *state)
+{
+	(void)app;
+	return go(state, -1);
+}
+
+static int
+down(struct app *app, void *state)
+{
+	(void)app;
+	return go(state, 1);
+}
+
+static int
+page_up(struct app *app, void *state)
+{
+	struct aging *a = state;
+
+	(void)app;
+	return go(a, -(a->shown > 1 ? a->shown - 1 : 1));
+}
+
+static int
+page_down(struct app *app, void *state)
+{
+	struct aging *a = state;
+
+	(void)app;
+	return go(a, a->shown > 1 ? a->shown - 1 : 1);
+}
+
+static int
+first_row(struct app *app, void *state)
+{
+	struct aging *a = state;
+
+	(void)app;
+	a->cursor = 0;
+	return go(a, 0);
+}
+
+static int
+last_row(struct app *app, void *state)
+{
+	struct aging *a = state;
+
+	(void)app;
+	if (a->nrows == 0)
+		return APP_HANDLED;
+	a->cursor = a->nrows - 1;
+	while (a->cursor > 0 && !selectable(&a->rows[a->cursor]))
+		a->cursor--;
+	return APP_REDRAW;
+}
+
+static int
+open_row(struct app *app, void *state)
+{
+	struct aging *a = state;
+	const struct aging_report *r = &a->report;
+	const struct row *row;
+
+	if (a->nrows == 0)
+		return APP_HANDLED;
+	row = &a->rows[a->cursor];
+	if (a->denials) {
+		const struct aging_denial *d = &r->denials[row->index];
+
+		if (!fhir_valid_id(d->claim) || !fhir_valid_id(d->patient)) {
+			app_error(app, "This denial names no claim that can be opened");
+			return APP_HANDLED;
+		}
+		billing_open_claims_for(app, NULL, d->claim, d->patient);
+		return APP_HANDLED;
+	}
+	switch (row->kind) {
+	case ROW_PAYER: {
+		const struct aging_payer *p = &r->payers[row->index];
+
+		if (strncmp(p->ref, "Organization/", 13) != 0 || !fhir_valid_id(p->ref + 13)) {
+			app_error(app, p->ref[0] == '\0'
+			                   ? "These charges are on no claim yet: claim them from the patient's visits"
+			                   : "This payer is not named by a reference: its claims cannot be listed");
+			return APP_HANDLED;
+		}
+		billing_open_claims_for(app, p->ref, NULL, NULL);
+		return APP_HANDLED;
+	}
+	case ROW_PATIENT: {
+		const cJSON *patient = aging_patient_resource(r, r->patients[row->index].id);
+
+		if (patient == NULL) {
+			app_error(app, "The patient was not read: find the patient, then open the ledger");
+			return APP_HANDLED;
+		}
+		app_set_patient(app, patient);
+		billing_open_ledger(app);
+		return APP_HANDLED;
+	}
+	case ROW_CLINIC_INSURER:
+	case ROW_CLINIC_PATIENT:
+		billing_open_claims(app);
+		return APP_HANDLED;
+	case ROW_HEADING:
+		break;
+	}
+	return APP_HANDLED;
+}
+
+static int
+reread(struct app *app, void *state)
+{
+	read_report(app, state);
+	return APP_HANDLED;
+}
+
+static int
+open_denials(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_denials(app);
+	return APP_HANDLED;
+}
+
+static int
+open_aging(struct app *app, void *state)
+{
+	(void)state;
+	billing_open_aging(app);
+	return APP_HANDLED;
+}
+
+enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
+
+static const char *
+aging_unmet(struct app *app, void *state, unsigned need)
+{
+	struct aging *a = state;
+
+	(void)app;
+	if (need == NEEDS_LOADED && !a->have)
+		return a->failed != NULL ? "the balances could not be read" : "wait for the balances to be read";
+	return NULL;
+}
+
+static int
+aging_back(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+	return APP_LEAVE;
+}
+
+static const char *
+aging_focus(struct app *app, void *state)
+{
+	(void)app;
+	(void)state;
+	return "list";
+}
+
+static const struct screen_action aging_actions[] = {
+	{ A_UP, up, NEEDS_LOADED, NULL },
+	{ A_DOWN, down, NEEDS_LOADED, NULL },
+	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
+	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
+	{ A_FIRST, first_row, NEEDS_LOADED, NULL },
+	{ A_LAST, last_row, NEEDS_LOADED, NULL },
+	{ A_SELECT, open_row, NEEDS_LOADED, "open" },
+	{ A_DENIALS, open_denials, 0, "denials" },
+	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
+	{ A_BACK, aging_back, 0, NULL },
+	{ A_NONE },
+};
+
+static const struct screen_action denials_actions[] = {
+	{ A_UP, up, NEEDS_LOADED, NULL },
+	{ A_DOWN, down, NEEDS_LOADED, NULL },
+	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
+	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
+	{ A_FIRST, first_row, NEEDS_LOADED, NULL },
+	{ A_LAST, last_row, NEEDS_LOADED, NULL },
+	{ A_SELECT, open_row, NEEDS_LOADED, "claim" },
+	{ A_AGING, open_aging, 0, "aging" },
+	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
+	{ A_BACK, aging_back, 0, NULL },
+	{ A_NONE },
+};
+
+const struct screen_ops aging_screen = {
+	.name = "aging",
+	.title = "aging",
+	.context = "aging",
+	.module = "billing",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.enter = aging_enter,
+	.leave = aging_leave,
+	.draw = aging_draw,
+	.resume = aging_resume,
+	.actions = aging_actions,
+	.unmet = aging_unmet,
+	.focus = aging_focus,
+};
+
+const struct screen_ops denials_screen = {
+	.name = "denials",
+	.title = "denials",
+	.context = "denials",
+	.module = "billing",
+	.needs = SCREEN_NEEDS_ONLINE,
+	.enter = denials_enter,
+	.leave = aging_leave,
+	.draw = aging_draw,
+	.resume = aging_resume,
+	.actions = denials_actions,
+	.unmet = aging_unmet,
+	.focus = aging_focus,
+};
+
+int
+billing_open_aging(struct app *app)
+{
+	return app_open(app, &aging_screen, NULL);
+}
+
+int
+billing_open_denials(struct app *app)
+{
+	return app_open(app, &denials_screen, NULL);
+}
