@@ -51,6 +51,7 @@ struct app_smart {
 	struct oauth_tokens tokens;
 	struct secret *bearer; /* "Authorization: Bearer ...", the HTTP client's (borrowed there) */
 	char *user;	       /* the token's fhirUser ("Practitioner/123"), or the certificate's CN */
+	char *fhir_user;       /* the fhirUser as the server gave it: a refresh or login again must name it */
 	bool relogin;	       /* the lock's login again: the open forms wait behind it */
 	bool refresh_armed;
 };
@@ -108,7 +109,7 @@ client_of(struct app *app, struct app_smart *s)
 	return (struct oauth_client){ .server = &s->server,
 		.client_id = app->profile->client_id != NULL ? app->profile->client_id : "ehrterm",
 		.scope = s->scope,
-		.user = s->relogin || s->step == SMART_REFRESH ? s->user : NULL };
+		.user = s->relogin || s->step == SMART_REFRESH ? s->fhir_user : NULL };
 }
 
 static uint64_t
@@ -430,6 +431,8 @@ tokens_install(struct app *app, struct app_smart *s, struct oauth_tokens *t)
 	if (s->user == NULL)
 		s->user = xstrdup(s->tokens.fhir_user_ref != NULL ? s->tokens.fhir_user_ref
 								  : app->session->user);
+	if (s->fhir_user == NULL && s->tokens.fhir_user != NULL)
+		s->fhir_user = xstrdup(s->tokens.fhir_user);
 	if (s->tokens.refresh != NULL &&
 	    keyring_store_user(app->profile->name, s->user, KEYRING_REFRESH_TOKEN,
 		s->tokens.refresh, &cause) != 0) {
@@ -625,6 +628,7 @@ app_smart_free(struct app *app)
 	free(s->scope);
 	free(s->message);
 	free(s->user);
+	free(s->fhir_user);
 	free(s);
 	app->smart = NULL;
 }
