@@ -715,13 +715,14 @@ app_smart_key(struct app *app, int key)
 	enum action a = keymap_lookup(app->keymap, "global", key);
 
 	if (s->step == SMART_FAILED) {
-		if (key == 'r' || a == A_REFRESH || a == A_SELECT) {
+		/*
+		 * Behind the lock's login again are forms with unsaved text: as at the idle lock,
+		 * nothing quits from here without the user (a new code, r, is the way on).
+		 */
+		if (key == 'r' || a == A_REFRESH || a == A_SELECT)
 			app_smart_start(app);
-		} else if (!s->relogin && (a == A_QUIT || a == A_BACK || key == 'q')) {
+		else if (!s->relogin && (a == A_QUIT || a == A_BACK || key == 'q'))
 			app->quit = true;
-		} else if (s->relogin && (a == A_QUIT || key == 'q')) {
-			app->quit = true;
-		}
 		return;
 	}
 	if (a == A_BACK || key == 27) {
@@ -801,7 +802,8 @@ app_smart_draw(struct app *app)
 		ui_put(stdscr, row++, 2, width, "Could not log in:", UI_ERROR, false);
 		ui_put(stdscr, row++, 4, width - 2, s->message, UI_NORMAL, false);
 		row++;
-		ui_put(stdscr, row, 2, width, "r: try again   q: quit", UI_NORMAL, false);
+		ui_put(stdscr, row, 2, width, s->relogin ? "r: a new code" : "r: try again   q: quit",
+		    UI_NORMAL, false);
 		break;
 	default:
 		break;
