@@ -19,6 +19,7 @@
 #include "fhir/capability.h"
 #include "confine/printer.h"
 #include "keyring/keyring.h"
+#include "net/oauth.h"
 #include "net/tlskey.h"
 #include "screens/screens.h"
 #include "session/session.h"
@@ -102,6 +103,99 @@ cli_notice(void *arg, const char *sentence)
 
 static const struct keyring_prompt cli_prompt = { cli_ask, cli_notice, NULL };
 
+static const char *const json_accept[] = { "Accept: application/json", NULL };
+
+struct fetched {
+	char *body;
+	char *cause;
+};
+
+static void
+on_fetched(const struct http_response *resp, void *arg)
+{
+	struct fetched *f = arg;
+
+	if (resp->error != HTTP_OK)
+		f->cause = xstrdup(resp->message != NULL ? resp->message : http_error_hint(resp->error));
+	else if (resp->status != 200)
+		f->cause = xasprintf("HTTP %ld", resp->status);
+	else if (memchr(resp->body, '\0', resp->body_len) != NULL)
+		f->cause = xstrdup("the answer is not text");
+	else
+		f->body = xstrdup(resp->body);
+}
+
+/* GET URL and wait for it (the command-line modes): the body, or NULL with *CAUSE. */
+static char *
+fetch_wait(struct http_client *http, const char *url, char **cause)
+{
+	struct fetched f = { 0 };
+	struct http_request r = { .method = HTTP_GET, .url = url, .headers = json_accept,
+		.retry = true, .no_bearer = true };
+
+	http_submit(http, &r, on_fetched, &f);
+	http_client_run(http);
+	*cause = f.cause;
+	return f.body;
+}
+
+/*
+ * For --check: the server's SMART configuration and metadata read and checked, as
+ * oauth_server_describe says it (*OK = 1), or why not (*OK = 0). Nothing is logged in.
+ */
+static char *
+smart_check(struct http_client *http, const char *base_url, int *ok)
+{
+	struct oauth_server srv = { 0 };
+	char *url = oauth_discovery_url(base_url), *cause = NULL, *out, *why;
+
+	*ok = 0;
+	if (url == NULL)
+		return xstrdup("the base_url is not https");
+	out = fetch_wait(http, url, &cause);
+	free(url);
+	if (out == NULL) {
+		why = xasprintf("the SMART configuration could not be read: %s", cause);
+		free(cause);
+		return why;
+	}
+	if (oauth_server_read(&srv, out, strlen(out), &cause) != 0) {
+		free(out);
+		return cause;
+	}
+	free(out);
+	if (oauth_server_needs_metadata(&srv)) {
+		url = oauth_metadata_url(srv.issuer, OAUTH_METADATA_RFC8414);
+		out = url != NULL ? fetch_wait(http, url, &cause) : NULL;
+		free(url);
+		if (out == NULL) {
+			free(cause);
+			cause = NULL;
+			url = oauth_metadata_url(srv.issuer, OAUTH_METADATA_OIDC);
+			out = url != NULL ? fetch_wait(http, url, &cause) : NULL;
+			free(url);
+		}
+		if (out == NULL || oauth_server_add_metadata(&srv, out, strlen(out), &cause) != 0) {
+			free(out);
+			oauth_server_clear(&srv);
+			if (cause == NULL)
+				return xstrdup("the authorization server's metadata could not be read");
+			why = xasprintf("the authorization server's metadata: %s", cause);
+			free(cause);
+			return why;
+		}
+		free(out);
+	}
+	if (oauth_server_check(&srv, &cause) != 0) {
+		oauth_server_clear(&srv);
+		return cause;
+	}
+	out = oauth_server_describe(&srv);
+	oauth_server_clear(&srv);
+	*ok = 1;
+	return out;
+}
+
 static int
 run_check(const struct cfg_profile *profile)
 {
@@ -129,11 +223,24 @@ run_check(const struct cfg_profile *profile)
 	printf("profile:      %s (as %s)\n", profile->name, s->user);
 	printf("server:       %s\n", profile->base_url);
 	cfg_print_auth(stdout, profile);
-	/*
-	 * Issue 17: with auth = smart, the SMART discovery result (the authorization server,
-	 * device flow and certificate-bound tokens offered) and the login state go here once
-	 * the OAuth library does discovery; until then --check reports the configuration only.
-	 */
+	if (profile->auth != NULL && strcmp(profile->auth, "smart") == 0) {
+		/* The SMART discovery result, and the login state: --check logs no one in. */
+		int ok;
+		char *found = smart_check(s->http, profile->base_url, &ok);
+		char *shown = safe_text(found, strlen(found), 400, utf8);
+
+		printf("smart:        %s%s\n", ok ? "" : "unusable: ", shown);
+		printf("login:        none now; ehrterm asks for a device login when it starts\n");
+		free(shown);
+		free(found);
+		if (!ok) {
+			free(software);
+			free(version);
+			free(fhir_version);
+			session_close(&s);
+			return SESSION_SERVER;
+		}
+	}
 	printf("software:     %s %s\n", software, version);
 	printf("FHIR version: %s%s\n", fhir_version,
 	    strncmp(fhir_caps_fhir_version(s->caps), "4.0", 3) == 0 ? "" : " (ehrterm expects 4.0.x)");

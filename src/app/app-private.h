@@ -24,6 +24,7 @@ enum phase {
 	PHASE_PROFILE,	  /* choosing among several profiles */
 	PHASE_PASSPHRASE, /* asking for the key's passphrase */
 	PHASE_FAILED,	  /* login failed; r retries, q quits */
+	PHASE_DEVICE,	  /* auth = smart: the key is open, the SMART device login runs (smart.c) */
 	PHASE_READY,	  /* the key is open: the screens run, connected or not */
 };
 
@@ -114,6 +115,7 @@ struct app {
 	int exit_status;
 	bool ready_run;		 /* the modules' ready hooks ran for this session */
 	struct app_keep *keeps; /* what modules keep for the session (app_keep) */
+	struct app_smart *smart; /* auth = smart: the login and its tokens (smart.c), or NULL */
 };
 
 /* stack.c: the session's keeps */
@@ -121,6 +123,12 @@ void app_keeps_free(struct app *app);
 
 /* loop.c */
 double app_now(void);
+/*
+ * Who the session is, as shown (title, status, the lock) and audited: a SMART login's
+ * fhirUser ("Practitioner/123"), else the certificate's CN (app_user, which the screens
+ * use to find the user's Practitioner).
+ */
+const char *app_who(struct app *app);
 struct frame *app_top(struct app *app);
 void app_draw_title(struct app *app, const char *title);
 enum action app_prompt_key(struct app *app, struct ui_prompt *p, int key);
@@ -189,6 +197,35 @@ void app_lock(struct app *app);
 /* Make the connection and read the capabilities, behind the screens, unless under way or made. */
 void app_link_start(struct app *app);
 void app_unlock_key(struct app *app, int key);
+
+/* login.c: the device login succeeded (smart.c): the session goes on as after the passphrase. */
+void app_smart_logged_in(struct app *app);
+
+/* smart.c: SMART on FHIR login for auth = smart */
+struct oauth_scopes;
+struct http_client;
+bool app_smart_enabled(const struct app *app);
+/* Discovery (once), then the device login; drawn by app_smart_draw, keys to app_smart_key. */
+void app_smart_start(struct app *app);
+void app_smart_key(struct app *app, int key);
+void app_smart_draw(struct app *app);
+/* The token's user ("Practitioner/123", else the certificate's CN) once logged in, or NULL. */
+const char *app_smart_user(const struct app *app);
+/* The scope the session's token grants, or NULL (no SMART token). */
+const char *app_smart_granted(const struct app *app);
+/* "not granted: user/Slot.u" when the token does not cover MODULE's needs, else NULL. */
+char *app_smart_missing(const struct app *app, const char *module);
+/* A request was answered 401 with WWW-Authenticate: refresh the token (once at a time). */
+void app_smart_unauthorized(struct app *app);
+/* Quit: revoke the refresh token (waiting a few seconds) and forget it from the keyring. */
+void app_smart_logout(struct app *app);
+/* Forget the login (a new profile, a new login from the start). */
+void app_smart_reset(struct app *app);
+/* The lock is the device login again (a refresh was refused), not the passphrase. */
+bool app_smart_relogin(const struct app *app);
+void app_smart_free(struct app *app);
+/* The SMART scopes the modules need (fhir_modules), for oauth_scope_request. */
+struct oauth_scopes *app_smart_scopes(void);
 
 /* choose.c: the one-line chooser (app_choose) */
 void app_chooser_key(struct app *app, int key);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 static void on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long tag);
+static void login_ready(struct app *app);
 
 static void
 login_fail(struct app *app, enum session_failure failure, char *cause)
@@ -77,6 +78,26 @@ login_open(struct app *app)
 		login_fail(app, SESSION_CONFIG, cause);
 		return;
 	}
+	if (app_smart_enabled(app)) {
+		/* The user is the token's: the device login comes before the trail's login line. */
+		app->phase = PHASE_DEVICE;
+		app_smart_start(app);
+		return;
+	}
+	login_ready(app);
+}
+
+/* The device login succeeded: the trail names the token's user from here on. */
+void
+app_smart_logged_in(struct app *app)
+{
+	audit_set_user(app->audit, app_smart_user(app));
+	login_ready(app);
+}
+
+static void
+login_ready(struct app *app)
+{
 	if (app_audit(app, "login", NULL, NULL) != 0) {
 		login_fail(app, SESSION_CONFIG, xstrdup("the audit trail cannot be written"));
 		return;
@@ -113,6 +134,7 @@ app_login_start(struct app *app)
 	struct secret *pass = NULL;
 	char *cause = NULL;
 
+	app_smart_reset(app);
 	session_close(&app->session);
 	app->link = LINK_NONE;
 	ui_set_charset(app->profile->charset);
@@ -208,7 +230,7 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 		return;
 	}
 	app->link = LINK_UP;
-	app_status(app, "Connected to %s as %s", app->profile->base_url, app->session->user);
+	app_status(app, "Connected to %s as %s", app->profile->base_url, app_who(app));
 	/* A screen opened while connecting was not checked against them. */
 	app_modules_check(app);
 	/*
@@ -231,6 +253,7 @@ app_lock(struct app *app)
 	app->confirm_quit = false;
 	ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
 	app_audit(app, "lock", NULL, NULL);
+	/* A quit asked at the lock must not lose what is open without asking. */
 	free(app->status);
 	app->status = NULL;
 	/* Clear the terminal itself, not only our picture of it. */
@@ -291,6 +314,10 @@ app_login_key(struct app *app, int key)
 			login_passphrase_entered(app);
 		else if (a == A_BACK || a == A_QUIT)
 			app->quit = true;
+		return;
+	}
+	if (app->phase == PHASE_DEVICE) {
+		app_smart_key(app, key);
 		return;
 	}
 	a = keymap_lookup(app->keymap, "list", key);
@@ -365,6 +392,10 @@ app_login_draw(struct app *app, int *cy, int *cx)
 		}
 		ui_put(stdscr, row + 3, 2, COLS - 4, "r: try again   q: quit", UI_NORMAL, false);
 		break;
+	case PHASE_DEVICE:
+		app_draw_title(app, "log in");
+		app_smart_draw(app);
+		break;
 	case PHASE_READY:
 		break;
 	}
@@ -374,6 +405,10 @@ app_login_draw(struct app *app, int *cy, int *cx)
 void
 app_unlock_key(struct app *app, int key)
 {
+	if (app_smart_relogin(app)) {
+		app_smart_key(app, key);
+		return;
+	}
 	if (app_prompt_key(app, &app->pass_prompt, key) == A_SELECT)
 		unlock_entered(app);
 }

@@ -117,6 +117,12 @@ app_user(struct app *app)
 	return app->session != NULL ? app->session->user : NULL;
 }
 
+const char *
+app_who(struct app *app)
+{
+	return app_smart_user(app) != NULL ? app_smart_user(app) : app_user(app);
+}
+
 const struct keymap *
 app_keymap(struct app *app)
 {
@@ -727,7 +733,7 @@ void
 app_draw_title(struct app *app, const char *title)
 {
 	char *right = app->session != NULL
-	    ? xasprintf("%s@%s", app->session->user, app->profile->name)
+	    ? xasprintf("%s@%s", app_who(app), app->profile->name)
 	    : xstrdup(PACKAGE_STRING);
 	int used = ui_putf(stdscr, 0, 0, COLS, UI_TITLE, true, " ehrterm: %s", title);
 	int rw = (int)strlen(right);
@@ -755,9 +761,14 @@ draw(struct app *app)
 	}
 	if (app->phase != PHASE_READY) {
 		app_login_draw(app, &cy, &cx);
+	} else if (app->locked && app_smart_relogin(app)) {
+		app_draw_title(app, "locked");
+		app_smart_draw(app);
 	} else if (app->locked) {
 		/* Nothing of any patient on screen while locked. */
 		app_draw_title(app, "locked");
+		ui_putf(stdscr, 2, 2, COLS - 4, UI_NORMAL, false, "Locked: the session of %s.",
+		    app_who(app) != NULL ? app_who(app) : "the user");
 		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false,
 		    "The screen is locked after %ld s without a key press.", app->profile->idle_lock_s);
 		if (app->lock_passphrase != NULL)
@@ -925,6 +936,13 @@ load_keymap(struct app *app, char **cause)
 	return keymap_load_builtin(app->keymap, km->name != NULL ? km->name : "default", cause);
 }
 
+/* A request got a 401 with WWW-Authenticate: the SMART session renews its token. */
+static void
+bearer_refused(void *owner)
+{
+	app_smart_unauthorized(owner);
+}
+
 static void
 app_free(struct app *app)
 {
@@ -934,6 +952,8 @@ app_free(struct app *app)
 	app_chooser_cancel(app);
 	if (app->audit != NULL && app->phase == PHASE_READY)
 		app_audit(app, "logout", NULL, NULL);
+	/* Logout is quit: the refresh token is revoked at the server and forgotten here. */
+	app_smart_logout(app);
 	/* Before the requests close: the server's copy gets its last try, logout included. */
 	app_server_audit_close(app);
 	app_requests_close(app);
@@ -946,6 +966,7 @@ app_free(struct app *app)
 	}
 	audit_close(&app->audit);
 	session_close(&app->session);
+	app_smart_free(app);
 	keymap_free(&app->keymap);
 	ui_prompt_clear(&app->pass_prompt);
 	ui_prompt_clear(&app->command);
@@ -1006,6 +1027,7 @@ app_run(const struct app_config *config)
 			memchr(host, '\0', sizeof host) != NULL ? host : "unknown");
 	}
 	app_requests_open(&app);
+	requests_watch(app.requests, bearer_refused);
 	app.dirty = true;
 	if (app.profile == NULL)
 		app.phase = PHASE_PROFILE;

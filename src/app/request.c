@@ -38,6 +38,7 @@ struct requests {
 	request_live_fn live;
 	struct request *list; /* newest first */
 	uint64_t next_handle, next_seq;
+	void (*refused)(void *owner); /* requests_watch */
 };
 
 struct requests *
@@ -49,6 +50,12 @@ requests_new(const struct request_transport *transport, void *owner, request_liv
 	rs->owner = owner;
 	rs->live = live;
 	return rs;
+}
+
+void
+requests_watch(struct requests *rs, void (*refused)(void *owner))
+{
+	rs->refused = refused;
 }
 
 static void
@@ -83,6 +90,9 @@ on_answer(struct fhir_result *result, void *arg)
 	}
 	r->result = *result;
 	memset(result, 0, sizeof *result); /* taken: the transport's clear frees nothing */
+	if (r->rs->refused != NULL && r->result.status == FHIR_TRANSPORT &&
+	    r->result.http_error == HTTP_ERR_BEARER)
+		r->rs->refused(r->rs->owner);
 	r->answered = true;
 	r->answered_seq = ++r->rs->next_seq;
 	r->http_id = 0;

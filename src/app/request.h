@@ -36,6 +36,12 @@ struct requests;
 /* OWNER is handed to every DONE as its struct app (the tests pass anything). */
 struct requests *requests_new(const struct request_transport *transport, void *owner,
     request_live_fn live);
+/*
+ * REFUSED(owner) runs as soon as an answer is a 401 with WWW-Authenticate (the
+ * transport's HTTP_ERR_BEARER), before the answer is delivered: the session's token is
+ * renewed while the screen says its request failed.
+ */
+void requests_watch(struct requests *rs, void (*refused)(void *owner));
 /* Stop every request (none of their callbacks runs) and free the table. */
 void requests_free(struct requests **rs);
 

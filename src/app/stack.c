@@ -93,7 +93,14 @@ app_open_named(struct app *app, const char *name)
 static char *
 module_missing(struct app *app, const struct screen_ops *ops)
 {
-	if (ops->module == NULL || app_caps(app) == NULL)
+	char *missing;
+
+	if (ops->module == NULL)
+		return NULL;
+	/* A SMART token that does not cover the module: "not granted: user/Slot.u". */
+	if ((missing = app_smart_missing(app, ops->module)) != NULL)
+		return missing;
+	if (app_caps(app) == NULL)
 		return NULL;
 	for (size_t i = 0; i < fhir_modules_count; i++)
 		if (strcmp(fhir_modules[i].name, ops->module) == 0)

@@ -743,3 +743,11 @@ audit_close(struct audit **ap)
 	free(a);
 	*ap = NULL;
 }
+
+void
+audit_set_user(struct audit *a, const char *user)
+{
+	if (a == NULL || user == NULL || *user == '\0')
+		return;
+	a->user_cut = audit_escape(a->user, user, AUDIT_USER_MAX);
+}

@@ -135,6 +135,13 @@ bool audit_action_known(const char *action);
 /* The name of action I of the table, or NULL past its end; for tests and documentation. */
 const char *audit_action_name(size_t i);
 
+/*
+ * From the next line on, USER is who acts (a SMART login's fhirUser, "Practitioner/123",
+ * rather than the certificate's CN), escaped and cut as audit_open's. NULL or "" changes
+ * nothing.
+ */
+void audit_set_user(struct audit *a, const char *user);
+
 /* The path the log was opened at; borrowed, valid until audit_close. */
 const char *audit_path(const struct audit *audit);
 

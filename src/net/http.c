@@ -48,6 +48,7 @@ struct transfer {
 	size_t plain_len;
 	bool retry;
 	bool yields; /* http_request.yields */
+	bool no_bearer; /* http_request.no_bearer: an OAuth request reads its own 401 */
 	http_done_fn done;
 	void *arg;
 
@@ -80,6 +81,7 @@ struct transfer {
 	struct http_response resp;
 	size_t resp_cap;
 	bool too_big;
+	bool bearer_challenge; /* the answer had WWW-Authenticate: Bearer */
 	char errbuf[CURL_ERROR_SIZE];
 
 	struct transfer *next;
@@ -98,6 +100,9 @@ struct http_client {
 	struct http_stats stats;
 	/* The server answered 415 to a gzipped body: send the rest of the session plain. */
 	bool plain_bodies;
+	/* http_client_set_bearer: the Authorization line (borrowed) and where it goes. */
+	const struct secret *bearer;
+	char *bearer_prefix;
 };
 
 /* Failure injection (net/http-test.h): calls left before the injected failure, 0 for none. */
@@ -172,6 +177,8 @@ http_error_hint(enum http_error error)
 		return "the server misbehaved; tell the server's administrator";
 	case HTTP_ERR_CANCELLED:
 		return "cancelled";
+	case HTTP_ERR_BEARER:
+		return "log in again: the server wants a SMART login (auth = smart in the profile)";
 	}
 	return "unknown error";
 }
@@ -300,6 +307,22 @@ response_clear(struct http_response *r)
 	r->retry_after = -1;
 }
 
+/*
+ * Free a request's header lines, wiped first: one of them may be the bearer token.
+ * curl_slist_append copies each line into the plain heap, so the token is there (not
+ * locked) from submit to here; libcurl also copies the lines into each request it
+ * builds (freed by libcurl unwiped) and, over HTTP/2, into the connection's HPACK
+ * table until the connection closes. That is as short as libcurl allows.
+ */
+static void
+headers_free(struct curl_slist *h)
+{
+	for (struct curl_slist *n = h; n != NULL; n = n->next)
+		if (n->data != NULL)
+			explicit_bzero(n->data, strlen(n->data));
+	curl_slist_free_all(h);
+}
+
 static void
 transfer_free(struct transfer *t)
 {
@@ -307,9 +330,14 @@ transfer_free(struct transfer *t)
 		curl_multi_remove_handle(t->client->multi, t->easy);
 		curl_easy_cleanup(t->easy);
 	}
-	curl_slist_free_all(t->headers);
+	headers_free(t->headers);
 	response_clear(&t->resp);
 	free(t->url);
+	/* An OAuth request's body holds a device code or a refresh token. */
+	if (t->body != NULL)
+		explicit_bzero(t->body, t->body_len);
+	if (t->plain != NULL)
+		explicit_bzero(t->plain, t->plain_len);
 	free(t->body);
 	free(t->plain);
 	free(t);
@@ -369,6 +397,7 @@ http_client_free(struct http_client **cp)
 	free(c->proxy);
 	free(c->pin_sha256);
 	free(c->user_agent);
+	free(c->bearer_prefix);
 	free(c);
 	*cp = NULL;
 }
@@ -442,7 +471,14 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 		free(r->last_modified);
 		r->etag = r->location = r->content_type = r->last_modified = NULL;
 		r->retry_after = -1;
+		t->bearer_challenge = false;
 		return n;
+	}
+	if ((v = header_value(data, n, "WWW-Authenticate")) != NULL) {
+		/* RFC 6750 3: the scheme first, case-insensitive; its parameters are not shown. */
+		if (strncasecmp(v, "Bearer", 6) == 0 && (v[6] == '\0' || v[6] == ' '))
+			t->bearer_challenge = true;
+		free(v);
 	}
 	set_header(&r->etag, header_value(data, n, "ETag"));
 	set_header(&r->location, header_value(data, n, "Location"));
@@ -562,6 +598,7 @@ yield_to(struct transfer *t, struct transfer *u)
 	SWAP(t, u, plain_len);
 	SWAP(t, u, retry);
 	SWAP(t, u, yields);
+	SWAP(t, u, no_bearer);
 	SWAP(t, u, done);
 	SWAP(t, u, arg);
 	SWAP(t, u, attempts);
@@ -626,6 +663,7 @@ start_attempt(struct transfer *t)
 	response_clear(&t->resp);
 	t->resp_cap = 0;
 	t->too_big = false;
+	t->bearer_challenge = false;
 	t->errbuf[0] = '\0';
 	t->attempts++;
 	t->due = 0;
@@ -814,13 +852,32 @@ ungzip_request(struct transfer *t)
 	for (const struct curl_slist *h = t->headers; h != NULL; h = h->next)
 		if (strcasecmp(h->data, "Content-Encoding: gzip") != 0)
 			kept = curl_slist_append(kept, h->data);
-	curl_slist_free_all(t->headers);
+	headers_free(t->headers);
 	t->headers = kept;
 	t->attempts--; /* not a failed attempt: the server read nothing of it */
 	curl_multi_remove_handle(t->client->multi, t->easy);
 	curl_easy_cleanup(t->easy);
 	t->easy = NULL;
 	start_attempt(t);
+}
+
+/* Whether URL is PREFIX or under it at a path segment (no "https://h/fhirx" for ".../fhir"). */
+static bool
+under_prefix(const char *prefix, const char *url)
+{
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+
+	if (n == 0 || strncmp(url, prefix, n) != 0)
+		return false;
+	return prefix[n - 1] == '/' || url[n] == '\0' || url[n] == '/' || url[n] == '?';
+}
+
+void
+http_client_set_bearer(struct http_client *c, const struct secret *header, const char *prefix)
+{
+	c->bearer = header;
+	free(c->bearer_prefix);
+	c->bearer_prefix = prefix != NULL ? xstrdup(prefix) : NULL;
 }
 
 uint64_t
@@ -841,11 +898,14 @@ http_submit(struct http_client *c, const struct http_request *req, http_done_fn 
 	}
 	t->retry = req->retry;
 	t->yields = req->yields;
+	t->no_bearer = req->no_bearer;
 	t->done = done;
 	t->arg = arg;
 	t->started = now_seconds();
 	for (h = req->headers; h != NULL && *h != NULL; h++)
 		t->headers = curl_slist_append(t->headers, *h);
+	if (c->bearer != NULL && !req->no_bearer && under_prefix(c->bearer_prefix, req->url))
+		t->headers = curl_slist_append(t->headers, secret_str(c->bearer));
 	/* No "Expect: 100-continue": it costs a round trip before every write. */
 	t->headers = curl_slist_append(t->headers, "Expect:");
 	gzip_request(t);
@@ -1117,6 +1177,12 @@ complete(struct transfer *t, CURLcode code)
 		if ((status == 429 || status == 503) && t->retry &&
 		    t->attempts < t->client->opts.max_attempts) {
 			schedule_retry(t, t->resp.retry_after);
+			return;
+		}
+		if (status == 401 && t->bearer_challenge && !t->no_bearer) {
+			fail(t, HTTP_ERR_BEARER,
+			    xstrdup("the server wants a valid access token (401, WWW-Authenticate: "
+				    "Bearer)"));
 			return;
 		}
 		finish(t);

@@ -20,6 +20,12 @@ enum http_error {
 	HTTP_ERR_NETWORK, /* could not connect, connection dropped, timed out */
 	HTTP_ERR_SERVER,  /* the server answered something unusable (too big, bad redirect) */
 	HTTP_ERR_CANCELLED,
+	/*
+	 * 401 with WWW-Authenticate: Bearer: the server wants an access token, or refused the
+	 * one sent (expired, revoked). status is 401. A SMART session refreshes or logs in
+	 * again; an mTLS profile is told the server wants auth = smart.
+	 */
+	HTTP_ERR_BEARER,
 };
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_DELETE };
@@ -100,6 +106,11 @@ struct http_request {
 	 * that search would otherwise wait a round trip and the statement's bytes.
 	 */
 	bool yields;
+	/*
+	 * Never carry the client's bearer token (http_client_set_bearer): the OAuth requests
+	 * themselves, which authenticate by the certificate and the body.
+	 */
+	bool no_bearer;
 };
 
 struct http_client;
@@ -118,6 +129,16 @@ uint64_t http_submit(struct http_client *client, const struct http_request *req,
 /* Cancel a queued or running request; DONE is called with HTTP_ERR_CANCELLED. */
 void http_cancel(struct http_client *client, uint64_t id);
 void http_cancel_all(struct http_client *client);
+
+/*
+ * Requests to URLs under PREFIX (the FHIR base, at a segment boundary) carry HEADER, an
+ * "Authorization: Bearer ..." line in locked memory (oauth_bearer_header), borrowed:
+ * the caller keeps it until it sets another or NULL (logout, lock). Read at each submit,
+ * so a refreshed token goes on every request sent after it. A request already queued
+ * keeps the line it was given.
+ */
+void http_client_set_bearer(struct http_client *client, const struct secret *header,
+    const char *prefix);
 
 /* Requests not yet completed. */
 size_t http_pending(const struct http_client *client);

@@ -53,6 +53,7 @@ session_failure_of(enum http_error error)
 	case HTTP_ERR_TLS:
 		return SESSION_TLS;
 	case HTTP_ERR_AUTH:
+	case HTTP_ERR_BEARER:
 		return SESSION_AUTH;
 	case HTTP_ERR_SERVER:
 		return SESSION_SERVER;

@@ -1321,3 +1321,24 @@ Test(audit, a_list_that_cannot_be_written_is_reported)
 	limit_file_size(0);
 	audit_close(&a);
 }
+
+/* A SMART login's user (the token's fhirUser) names the lines after it; NULL or "" changes nothing. */
+Test(audit, the_user_set_after_a_login_names_the_lines_after_it)
+{
+	const char *path = in_dir("audit.log");
+	char *cause = NULL, *buf;
+	size_t len;
+	struct audit *a = open_ok(path, "frontdesk", "p");
+
+	cr_assert_eq(audit_log(a, "login-failed", NULL, NULL, &cause), 0, "%s", cause);
+	audit_set_user(a, "Practitioner/clinician");
+	audit_set_user(a, NULL);
+	audit_set_user(a, "");
+	cr_assert_eq(audit_log(a, "login", NULL, NULL, &cause), 0, "%s", cause);
+	audit_close(&a);
+	buf = slurp(path, &len);
+	cr_assert_not_null(strstr(buf, "user=frontdesk\tprofile=p\taction=login-failed\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "user=Practitioner\\x2fclinician\tprofile=p\taction=login\n"),
+	    "%s", buf);
+	free(buf);
+}
