@@ -319,3 +319,17 @@ Test(capability, a_hostile_list_of_other_types_cannot_push_out_what_the_modules_
 	cr_assert_not(fhir_caps_offers(caps, "Slot", FHIR_SEARCH, NULL), "a module's type still is");
 	fhir_caps_free(&caps);
 }
+
+Test(capability, patients_without_patient_writes_are_read_only)
+{
+	struct fhir_caps *caps = parse(cJSON_Parse(
+	    "{\"resourceType\":\"CapabilityStatement\",\"rest\":[{\"mode\":\"server\",\"resource\":["
+	    "{\"type\":\"Patient\",\"interaction\":[{\"code\":\"search-type\"},{\"code\":\"read\"}]}]}]}"));
+
+	cr_assert_eq(fhir_module_access(caps, module("patients")), FHIR_MODULE_READ_ONLY);
+	cr_assert_null(fhir_module_missing(caps, module("patients")), "found and opened");
+	/* What the finder's register and the record's edit say, and are refused with. */
+	cr_assert_str_eq(fhir_caps_read_only(caps, "patients"),
+	    "the server does not offer Patient create, update");
+	fhir_caps_free(&caps);
+}
