@@ -6,6 +6,7 @@
 #include "screens/patients/patients.h"
 #include "screens/screens.h"
 #include "app/app.h"
+#include "fhir/capability.h"
 #include "fhir/chart.h"
 #include "ui/banner.h"
 #include "ui/ui.h"
@@ -17,6 +18,8 @@
 
 struct cover {
 	char *id;		  /* NULL until a patient is known (the finder is asking) */
+	/* Why nothing can be recorded (the server's CapabilityStatement), or NULL. */
+	char *read_only;
 	struct chart_cover chart; /* chart.patient NULL until read */
 	char *failed;
 	bool loading;
@@ -87,6 +90,12 @@ on_read(struct app *app, void *state, struct fhir_result *res, unsigned long tag
 	c->chart = got;
 	free(c->failed);
 	c->failed = NULL;
+	/* A server that offers no forecasts (its CapabilityStatement) has none to fail to read. */
+	if (c->chart.panes[CHART_IMMUNIZATIONS].state == CHART_PANE_LOADED &&
+	    !fhir_caps_offers(app_caps(app), "ImmunizationRecommendation", FHIR_SEARCH, NULL)) {
+		free(c->chart.panes[CHART_IMMUNIZATIONS].failure);
+		c->chart.panes[CHART_IMMUNIZATIONS].failure = NULL;
+	}
 	if (!audited(app, c))
 		return;
 	app_set_patient(app, c->chart.patient);
@@ -149,6 +158,10 @@ cover_enter(struct app *app, void *arg)
 {
 	struct cover *c = xcalloc(1, sizeof *c);
 	const char *id = arg;
+	const char *ro = fhir_caps_read_only(app_caps(app), "charting");
+
+	if (ro != NULL)
+		c->read_only = xasprintf("Charting is read-only: %s", ro);
 
 	if (id == NULL && app_patient(app) != NULL)
 		id = patient_id_of(app_patient(app));
@@ -169,6 +182,7 @@ cover_leave(struct app *app, void *state)
 	chart_cover_clear(&c->chart);
 	free(c->id);
 	free(c->failed);
+	free(c->read_only);
 	free(c);
 }
 
@@ -500,6 +514,11 @@ cover_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	date_time_now(&now);
 	/* Every patient screen keeps two rows for the banner, whether it takes one or two. */
 	ui_banner_draw(win, top, COLS, &c->chart.view, &c->chart.banner_allergies, &now.date);
+	/* A read-only chart says so on its last row, below the panes. */
+	if (c->read_only != NULL && rows > 4) {
+		ui_put(win, top + rows - 1, 1, COLS - 2, c->read_only, UI_DIM, false);
+		rows--;
+	}
 	share_rows(&c->chart, rows - 2, take);
 	y[0] = y[1] = top + 2;
 	for (size_t i = 0; i < NPLACES; i++) {
@@ -648,7 +667,11 @@ wrap_up(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
-enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_SHOWN = APP_NEEDS_SCREEN << 1 };
+enum {
+	NEEDS_PATIENT = APP_NEEDS_SCREEN,
+	NEEDS_SHOWN = APP_NEEDS_SCREEN << 1,
+	NEEDS_WRITABLE = APP_NEEDS_SCREEN << 2, /* the server takes the chart's writes */
+};
 
 static const char *
 cover_unmet(struct app *app, void *state, unsigned need)
@@ -656,6 +679,9 @@ cover_unmet(struct app *app, void *state, unsigned need)
 	struct cover *c = state;
 
 	(void)app;
+	/* A write the server does not offer is refused with its reason, never sent. */
+	if (need == NEEDS_WRITABLE && c->read_only != NULL)
+		return c->read_only;
 	if (need == NEEDS_PATIENT && c->id == NULL)
 		return "choose a patient first";
 	if (need == NEEDS_SHOWN && c->chart.patient == NULL)
@@ -674,13 +700,15 @@ static const struct screen_action cover_actions[] = {
 	{ A_NOTES, list_notes, NEEDS_SHOWN, NULL },
 	{ A_APPOINTMENTS, list_appointments, NEEDS_SHOWN, NULL },
 	{ A_ENCOUNTERS, list_encounters, NEEDS_SHOWN, "visits" },
-	{ A_RECORD_VITALS, record_vitals, NEEDS_SHOWN | APP_NEEDS_IDLE, "record vitals" },
-	{ A_RECORD_ALLERGIES, record_allergies, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
-	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
-	{ A_IMMUNIZE, immunize, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
-	{ A_RECORD_MEDS, record_meds, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
-	{ A_WRITE_NOTE, write_note, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
-	{ A_WRAP_UP, wrap_up, NEEDS_SHOWN | APP_NEEDS_IDLE, NULL },
+	{ A_RECORD_VITALS, record_vitals, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE,
+	    "record vitals" },
+	{ A_RECORD_ALLERGIES, record_allergies, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE,
+	    NULL },
+	{ A_RECORD_PROBLEMS, record_problems, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE, NULL },
+	{ A_IMMUNIZE, immunize, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE, NULL },
+	{ A_RECORD_MEDS, record_meds, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE, NULL },
+	{ A_WRITE_NOTE, write_note, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE, NULL },
+	{ A_WRAP_UP, wrap_up, NEEDS_SHOWN | NEEDS_WRITABLE | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, cover_back, 0, NULL },
 	{ A_NONE },
 };

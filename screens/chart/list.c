@@ -1,6 +1,7 @@
 /* A pane's full list: every row of one kind, paged as the cursor nears an edge; details on Enter. */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "screens/chart/chart-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
@@ -179,7 +180,10 @@ on_first(struct app *app, void *state, struct fhir_result *r, unsigned long tick
 		page_failed(app, f, (unsigned)ticket, rows.state != CHART_PANE_LOADED
 			? (rows.failure ? rows.failure : "not read") : due.failure);
 	} else {
-		if (due.state != CHART_PANE_LOADED) {
+		if (due.state != CHART_PANE_LOADED &&
+		    !fhir_caps_offers(app_caps(app), "ImmunizationRecommendation", FHIR_SEARCH, NULL)) {
+			/* A server that offers no forecasts has none to fail to read. */
+		} else if (due.state != CHART_PANE_LOADED) {
 			/* The given ones still show; that the due could not be read is said. */
 			app_error(app, "Immunizations: %s",
 			    due.failure ? due.failure : "the ones due were not read");

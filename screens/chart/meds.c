@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "screens/chart/chart-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
@@ -642,6 +643,7 @@ enum {
 	NEEDS_QUIET = APP_NEEDS_SCREEN,	    /* no question asked, no reason being typed */
 	NEEDS_LIST = APP_NEEDS_SCREEN << 1, /* the orders and the allergies read */
 	NEEDS_ROW = APP_NEEDS_SCREEN << 2,  /* an order chosen */
+	NEEDS_WRITABLE = APP_NEEDS_SCREEN << 3, /* the server takes the chart's writes */
 };
 
 static const char *
@@ -649,7 +651,9 @@ meds_unmet(struct app *app, void *state, unsigned need)
 {
 	struct meds *f = state;
 
-	(void)app;
+	/* A write the server does not offer is refused with its reason, never sent. */
+	if (need == NEEDS_WRITABLE)
+		return fhir_caps_read_only(app_caps(app), "charting");
 	if (need == NEEDS_QUIET && f->asking)
 		return "answer the question first";
 	if (need == NEEDS_QUIET && f->typing)
@@ -698,7 +702,7 @@ meds_unsaved(struct app *app, void *state)
 	return f->typing || f->unsure;
 }
 
-#define WRITE (NEEDS_QUIET | NEEDS_LIST | APP_NEEDS_IDLE)
+#define WRITE (NEEDS_QUIET | NEEDS_LIST | NEEDS_WRITABLE | APP_NEEDS_IDLE)
 static const struct screen_action meds_actions[] = {
 	{ A_STOP_MED, meds_stop, WRITE | NEEDS_ROW, "stop" },
 	{ A_RENEW, meds_renew, WRITE | NEEDS_ROW, "renew" },

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "screens/chart/chart-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
@@ -888,6 +889,7 @@ enum {
 	NEEDS_SIGNED = APP_NEEDS_SCREEN << 4,	   /* a signed current note */
 	NEEDS_ON_SERVER = APP_NEEDS_SCREEN << 5,   /* a current note, draft or signed */
 	NEEDS_READ = APP_NEEDS_SCREEN << 6,	   /* the note asked for is read */
+	NEEDS_WRITABLE = APP_NEEDS_SCREEN << 7,	   /* the server takes the chart's writes */
 };
 
 
@@ -896,7 +898,9 @@ note_unmet(struct app *app, void *state, unsigned need)
 {
 	struct note_screen *s = state;
 
-	(void)app;
+	/* A write the server does not offer is refused with its reason, never sent. */
+	if (need == NEEDS_WRITABLE)
+		return fhir_caps_read_only(app_caps(app), "charting");
 	if (need == NEEDS_QUIET && s->asking != Q_NONE)
 		return "answer the question first";
 	if (need == NEEDS_QUIET && s->typing_pass)
@@ -960,7 +964,7 @@ note_unsaved(struct app *app, void *state)
 	return ((s->mode == NEW || s->mode == DRAFT) && ui_editor_dirty(&s->editor)) || s->unsure;
 }
 
-#define WRITE (NEEDS_QUIET | NEEDS_READ | APP_NEEDS_IDLE)
+#define WRITE (NEEDS_QUIET | NEEDS_READ | NEEDS_WRITABLE | APP_NEEDS_IDLE)
 static const struct screen_action note_actions[] = {
 	{ A_SAVE, note_save, WRITE | NEEDS_WRITING, "save draft" },
 	{ A_SIGN_NOTE, note_sign, WRITE | NEEDS_DRAFT, "sign" },

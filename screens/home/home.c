@@ -331,6 +331,7 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	}
 	for (size_t i = 0; i < fhir_modules_count; i++) {
 		char *missing = caps != NULL ? fhir_module_missing(caps, &fhir_modules[i]) : NULL;
+		const char *read_only = fhir_caps_read_only(caps, fhir_modules[i].name);
 		bool here = i == h->cursor;
 		char key[32] = "";
 
@@ -340,7 +341,10 @@ home_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "%-*s %s", width, key, fhir_modules[i].title);
 		if (missing != NULL)
 			ui_putf(win, y + 1, 3 + width, COLS - 8, UI_DIM, false, "unavailable: %s", missing);
-		y += missing != NULL ? 2 : 1;
+		else if (read_only != NULL)
+			ui_putf(win, y + 1, 3 + width, COLS - 8, UI_DIM, false, "read-only: %s",
+			    read_only);
+		y += missing != NULL || read_only != NULL ? 2 : 1;
 		free(missing);
 	}
 	if (me_of(app) != NULL && me_of(app)->practitioner != NULL) {

@@ -34,6 +34,7 @@ static const char MSG_CHECKING[] =
 
 struct cov {
 	struct app *app;
+	char *read_only; /* why the server takes no Coverage write (its statement), or NULL */
 	char *patient_id;
 	cJSON *patient; /* for the banner; NULL until read */
 	struct patient_opened opened; /* the banner's view and allergies */
@@ -534,6 +535,13 @@ coverage_enter(struct app *app, void *arg)
 
 	(void)arg;
 	s->app = app;
+	{
+		char *why = NULL;
+
+		if (!fhir_caps_offers(app_caps(app), "Coverage", FHIR_CREATE | FHIR_UPDATE, &why))
+			s->read_only = xasprintf("the insurance is read-only here: %s", why);
+		free(why);
+	}
 	ui_list_init(&s->list, coverage_columns, COV_COL_COUNT, need_page, s);
 	ui_list_set_empty_message(&s->list, "No coverage on file (self-pay, or not recorded yet).");
 	s->patient_id = xstrdup(id != NULL ? id : "");
@@ -552,6 +560,7 @@ coverage_leave(struct app *app, void *state)
 
 	(void)app;
 	close_form(s);
+	free(s->read_only);
 	ui_list_free(&s->list);
 	coverage_payers_free(&s->payers);
 	cJSON_Delete(s->patient);
@@ -694,6 +703,7 @@ enum {
 	NEEDS_LIST = APP_NEEDS_SCREEN << 1, /* no form open */
 	NEEDS_FORM = APP_NEEDS_SCREEN << 2, /* a form open, no question asked */
 	NEEDS_ROW = APP_NEEDS_SCREEN << 3,  /* a coverage on the row */
+	NEEDS_WRITABLE = APP_NEEDS_SCREEN << 4, /* the server takes Coverage writes */
 };
 
 static const char *
@@ -703,6 +713,9 @@ coverage_unmet(struct app *app, void *state, unsigned need)
 	const char *why = NULL;
 
 	(void)app;
+	/* A write the server does not offer is refused with its reason, never sent. */
+	if (need == NEEDS_WRITABLE && s->read_only != NULL)
+		return s->read_only;
 	if (need == NEEDS_LOADED && s->coverages == NULL)
 		return s->failed != NULL ? "the insurance could not be read" : "wait for the insurance to be read";
 	if (need == NEEDS_LIST && s->form_open)
@@ -764,8 +777,9 @@ coverage_unsaved(struct app *app, void *state)
 }
 
 static const struct screen_action coverage_actions[] = {
-	{ A_NEW, cov_add, APP_NEEDS_IDLE | NEEDS_LOADED | NEEDS_LIST, "add" },
-	{ A_EDIT, cov_change, APP_NEEDS_IDLE | NEEDS_LOADED | NEEDS_LIST | NEEDS_ROW, "change" },
+	{ A_NEW, cov_add, APP_NEEDS_IDLE | NEEDS_LOADED | NEEDS_LIST | NEEDS_WRITABLE, "add" },
+	{ A_EDIT, cov_change, APP_NEEDS_IDLE | NEEDS_LOADED | NEEDS_LIST | NEEDS_ROW | NEEDS_WRITABLE,
+	    "change" },
 	{ A_SELECT, cov_select, APP_NEEDS_IDLE, NULL },
 	{ A_REFRESH, cov_reload, APP_NEEDS_IDLE | NEEDS_LIST, "reload" },
 	{ A_SAVE, cov_save, APP_NEEDS_IDLE | NEEDS_FORM, "save" },

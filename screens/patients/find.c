@@ -1,6 +1,7 @@
 /* Find a patient: one field, searched as you type after a pause, results paged lazily. */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "screens/patients/patients-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
@@ -401,6 +402,7 @@ find_page_down(struct app *app, void *state)
 enum {
 	NEEDS_ROW = APP_NEEDS_SCREEN,	   /* a row chosen, or a search to start */
 	NEEDS_LAST = APP_NEEDS_SCREEN << 1, /* a patient opened earlier this session */
+	NEEDS_WRITABLE = APP_NEEDS_SCREEN << 2, /* the server takes Patient create and update */
 };
 
 static const char *
@@ -414,6 +416,9 @@ find_unmet(struct app *app, void *state, unsigned need)
 		return "choose a patient from the list first";
 	if (need == NEEDS_LAST && ui_prompt_empty(&f->input) && app_last_patient(app) == NULL)
 		return "no patient was opened yet in this session";
+	/* A registration the server does not take is refused with its reason, never typed in vain. */
+	if (need == NEEDS_WRITABLE)
+		return fhir_caps_read_only(app_caps(app), "patients");
 	return NULL;
 }
 
@@ -454,7 +459,7 @@ static const struct screen_action find_actions[] = {
 	{ A_SELECT, find_select, NEEDS_ROW, "open" },
 	{ A_RECALL_PATIENT, find_recall, NEEDS_LAST, NULL },
 	{ A_SEARCH, find_search, 0, NULL },
-	{ A_NEW, find_register, 0, "register" },
+	{ A_NEW, find_register, NEEDS_WRITABLE, "register" },
 	{ A_UP, find_up, 0, NULL },
 	{ A_DOWN, find_down, 0, NULL },
 	{ A_PAGE_UP, find_page_up, 0, NULL },

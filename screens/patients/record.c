@@ -1,6 +1,7 @@
 /* A patient's record: the banner and the demographics, read in one round trip. */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "screens/billing/billing.h"
 #include "screens/patients/patients-private.h"
 #include "screens/screens.h"
@@ -243,16 +244,21 @@ record_back(struct app *app, void *state)
 	return r->opened.patient != NULL ? APP_LEAVE : APP_IGNORED;
 }
 
-enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
+enum {
+	NEEDS_LOADED = APP_NEEDS_SCREEN,
+	NEEDS_WRITABLE = APP_NEEDS_SCREEN << 1, /* the server takes Patient create and update */
+};
 
 static const char *
 record_unmet(struct app *app, void *state, unsigned need)
 {
 	struct record *r = state;
 
-	(void)app;
 	if (need == NEEDS_LOADED && r->opened.patient == NULL)
 		return r->failed != NULL ? "the patient could not be read" : "wait for the patient to be read";
+	/* An edit the server does not take is refused with its reason, never typed in vain. */
+	if (need == NEEDS_WRITABLE)
+		return fhir_caps_read_only(app_caps(app), "patients");
 	return NULL;
 }
 
@@ -266,7 +272,7 @@ record_widget(struct app *app, void *state)
 }
 
 static const struct screen_action record_actions[] = {
-	{ A_EDIT, edit_patient, NEEDS_LOADED, "edit" },
+	{ A_EDIT, edit_patient, NEEDS_LOADED | NEEDS_WRITABLE, "edit" },
 	{ A_COVERAGE, open_coverage, NEEDS_LOADED, "insurance" },
 	{ A_LEDGER, open_ledger, NEEDS_LOADED, "ledger" },
 	{ A_BACK, record_back, 0, NULL },

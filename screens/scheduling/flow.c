@@ -1,6 +1,8 @@
 /* The flow board: today's patients of every practitioner by status, checked every minute for changes. */
 #include "config.h"
 
+#include "fhir/capability.h"
+
 #include "screens/patients/patients.h"
 #include "screens/scheduling/scheduling.h"
 #include "screens/screens.h"
@@ -46,6 +48,7 @@ struct flow {
 	struct ui_prompt room;
 	int cursor_y, cursor_x;
 	char *select_ref;
+	char *read_only; /* why the server takes no step (its CapabilityStatement), or NULL */
 };
 
 static void load(struct flow *f);
@@ -189,6 +192,15 @@ flow_enter(struct app *app, void *arg)
 	ui_dialog_init(&f->dialog, "", false);
 	ui_prompt_init(&f->room, 30, false);
 	f->change.after = after_change;
+	{
+		/* A step updates the Appointment and makes or updates its visit. */
+		char *why = NULL;
+
+		if (!fhir_caps_offers(app_caps(app), "Appointment", FHIR_UPDATE, &why) ||
+		    !fhir_caps_offers(app_caps(app), "Encounter", FHIR_CREATE | FHIR_UPDATE, &why))
+			f->read_only = xasprintf("Read-only: %s", why);
+		free(why);
+	}
 	load(f);
 	app_timer(app, f, check_ms(app), check);
 	return f;
@@ -202,6 +214,7 @@ flow_leave(struct app *app, void *state)
 	(void)app;
 	sched_board_free(&f->board);
 	free(f->select_ref);
+	free(f->read_only);
 	ui_list_free(&f->list);
 	ui_dialog_free(&f->dialog);
 	ui_prompt_clear(&f->room);
@@ -229,6 +242,8 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_prompt_draw(&f->room, win, top + 1, 7, 30, &cx);
 		f->cursor_y = top + 1;
 		f->cursor_x = cx;
+	} else if (f->read_only != NULL) {
+		ui_put(win, top + 1, 1, COLS - 2, f->read_only, UI_DIM, false);
 	}
 	if (f->read)
 		ui_list_draw(&f->list, win, top + 2, rows - 2, COLS);
@@ -318,6 +333,7 @@ enum {
 	NEEDS_ROW = APP_NEEDS_SCREEN,		/* an appointment chosen */
 	NEEDS_CHECKED_IN = APP_NEEDS_SCREEN << 1, /* ... with its visit open */
 	NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 2,
+	NEEDS_STEPS = APP_NEEDS_SCREEN << 3, /* the server takes the steps */
 };
 
 static const char *
@@ -327,6 +343,9 @@ flow_unmet(struct app *app, void *state, unsigned need)
 	const struct sched_board_row *r = selected(f);
 
 	(void)app;
+	/* A step the server does not offer is refused with its reason, never sent. */
+	if (need == NEEDS_STEPS && f->read_only != NULL)
+		return f->read_only;
 	if (need == NEEDS_NO_QUESTION && (f->asking || f->room_active))
 		return f->asking ? "answer the question first" : "type the room first, or go back";
 	if (need == NEEDS_ROW && r == NULL)
@@ -481,7 +500,7 @@ flow_resume(struct app *app, void *state)
 	check(app, state);
 }
 
-#define STEP (APP_NEEDS_IDLE | NEEDS_ROW | NEEDS_NO_QUESTION)
+#define STEP (APP_NEEDS_IDLE | NEEDS_STEPS | NEEDS_ROW | NEEDS_NO_QUESTION)
 static const struct screen_action flow_actions[] = {
 	{ A_CHECK_IN, flow_check_in, STEP, "check in" },
 	{ A_ROOM, flow_room, STEP | NEEDS_CHECKED_IN, "room" },

@@ -1,6 +1,7 @@
 /* The schedule: one practitioner's day as a grid of slots (or the week's counts), and the changes to it. */
 #include "config.h"
 
+#include "fhir/capability.h"
 #include "screens/patients/patients.h"
 #include "screens/scheduling/scheduling.h"
 #include "screens/screens.h"
@@ -38,6 +39,19 @@ struct schedule {
 	struct sched_owners owners;
 	bool owners_read;
 	char *failed; /* why nothing can be shown, or NULL */
+	/*
+	 * The server's CapabilityStatement offers no booking (OpenEMR's: no Schedule, no Slot,
+	 * no Appointment create): why, as said on screen and for every key that would change
+	 * the day; NULL on a server that books.
+	 */
+	char *read_only;
+	/*
+	 * No Schedules to read at all: the day is every practitioner's appointments (the flow
+	 * board's read), shown read-only in the same list.
+	 */
+	bool no_schedules;
+	struct sched_board board;
+	bool have_board;
 	size_t owner; /* whose day is asked for, and acted on */
 	/*
 	 * Whose day (or week) is on screen. Choosing another practitioner leaves the grid as it
@@ -262,12 +276,18 @@ on_week(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	app_dirty(app);
 }
 
+static void load_board(struct schedule *s);
+
 static void
 load_day(struct schedule *s)
 {
 	const struct sched_owner *o = owner(s);
 	char date[DATE_BUF_SIZE], *label, *whose;
 
+	if (s->no_schedules) {
+		load_board(s);
+		return;
+	}
 	if (o == NULL)
 		return;
 	date_format_display(&s->day, date, sizeof date);
@@ -319,6 +339,116 @@ on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	load_day(s);
 }
 
+/* --- a server without schedules: the day's appointments, read-only ------------------ */
+
+static void
+fill_board(struct schedule *s)
+{
+	struct ui_list_page *pg = ui_list_page_new(COL_COUNT);
+	unsigned ticket = ui_list_reset(&s->list);
+	const struct sched_board *b = &s->board;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct sched_appt_view v;
+		struct sched_patient p;
+		char time[8], id[32], *who, *what;
+		const char *cells[COL_COUNT];
+
+		sched_appt_view(b->rows[i].appt, &v);
+		sched_patient_read(b->rows[i].appt, b->patients, &p);
+		who = sched_patient_label(&p);
+		what = xasprintf("%s%s%s", v.practitioner_name ? v.practitioner_name : "",
+		    v.practitioner_name && (v.type || v.reason) ? ": " : "",
+		    v.type ? v.type : v.reason ? v.reason : "");
+		scheduling_time(&b->rows[i].start, time, sizeof time);
+		/* Not a number: selected_row reads the grid's rows by theirs. */
+		snprintf(id, sizeof id, "appt-%zu", i);
+		cells[COL_TIME] = time;
+		cells[COL_MARK] = "B";
+		cells[COL_PATIENT] = who;
+		cells[COL_TYPE] = what;
+		cells[COL_STATUS] = b->rows[i].status;
+		ui_list_page_add(pg, id, cells);
+		free(who);
+		free(what);
+		sched_patient_clear(&p);
+	}
+	ui_list_add_page(&s->list, ticket, &pg, 0, NULL, (long)b->n, NULL);
+}
+
+static void
+on_board(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct schedule *s = state;
+	struct sched_board b;
+	char *cause = NULL;
+
+	(void)tag;
+	if (r->status == FHIR_CANCELLED)
+		return;
+	if (r->status != FHIR_OK || sched_board_read(r->resource, &s->day, &b, &cause) != 0) {
+		app_error(app, "The day's appointments could not be read: %s",
+		    r->status != FHIR_OK && r->message ? r->message : cause ? cause : "no answer");
+		free(cause);
+		return;
+	}
+	/* No names without their audit line: the day is not shown at all. */
+	if (scheduling_audit_patients(app, b.patients) != 0) {
+		sched_board_free(&b);
+		return;
+	}
+	sched_board_free(&s->board);
+	s->board = b;
+	s->have_board = true;
+	/* By time, as the search sorted them: a day, not the flow board's groups. */
+	fill_board(s);
+	if (b.cut)
+		app_status(app, "More than %d appointments on this day: the first %d are shown",
+		    SCHED_BOARD_COUNT, SCHED_BOARD_COUNT);
+	app_dirty(app);
+}
+
+static void
+load_board(struct schedule *s)
+{
+	struct fhir_search *q = sched_board_search(&s->day);
+	char date[DATE_BUF_SIZE], *label;
+
+	date_format_display(&s->day, date, sizeof date);
+	label = xasprintf("Reading the appointments of %s", date);
+	app_request(s->app, s, &(struct app_request){ .search = q, .done = on_board,
+	    .slot = "schedule-day", .label = label });
+	fhir_search_free(&q);
+	free(label);
+	app_dirty(s->app);
+}
+
+static void
+draw_board(struct schedule *s, WINDOW *win, int top, int rows)
+{
+	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	const struct date *shown = s->have_board ? &s->board.day : &s->day;
+	char date[DATE_BUF_SIZE];
+
+	date_format_display(shown, date, sizeof date);
+	ui_putf(win, top, 0, COLS, UI_NORMAL, true,
+	    " Appointments, every practitioner  %s %s  (read-only)", wd[date_weekday(shown)], date);
+	if (s->date_active) {
+		int cx = 0;
+
+		ui_put(win, top + 1, 1, 12, "Go to date:", UI_NORMAL, false);
+		ui_prompt_draw(&s->date_prompt, win, top + 1, 13, 24, &cx);
+		s->cursor_y = top + 1;
+		s->cursor_x = cx;
+	} else {
+		ui_put(win, top + 1, 1, COLS - 2, s->read_only, UI_DIM, false);
+	}
+	if (s->have_board)
+		ui_list_draw(&s->list, win, top + 2, rows - 2, COLS);
+	else
+		ui_put(win, top + 3, 2, COLS - 4, "Reading the day...", UI_DIM, false);
+}
+
 /* --- the screen ------------------------------------------------------------------- */
 
 static void *
@@ -338,8 +468,16 @@ schedule_enter(struct app *app, void *arg)
 	ui_dialog_init(&s->dialog, "", false);
 	ui_prompt_init(&s->date_prompt, 24, false);
 	s->change.after = after_change;
-	/* Read once per session (behind the home screen): the day is this screen's only trip. */
-	if (scheduling_owners(app) != NULL) {
+	if (fhir_caps_read_only(app_caps(app), "scheduling") != NULL)
+		s->read_only = xasprintf("Booking is not available: %s",
+		    fhir_caps_read_only(app_caps(app), "scheduling"));
+	if (s->read_only != NULL && !fhir_caps_offers(app_caps(app), "Schedule", FHIR_SEARCH, NULL)) {
+		/* Nothing to ask for Schedules: the server said it has none. */
+		s->no_schedules = true;
+		ui_list_set_empty_message(&s->list, "No appointments on this day.");
+		load_board(s);
+	} else if (scheduling_owners(app) != NULL) {
+		/* Read once a session (behind home): the day is this screen's only trip. */
 		sched_owners_copy(scheduling_owners(app), &s->owners);
 		s->owners_read = true;
 		load_day(s);
@@ -358,6 +496,8 @@ schedule_leave(struct app *app, void *state)
 
 	(void)app;
 	sched_owners_free(&s->owners);
+	sched_board_free(&s->board);
+	free(s->read_only);
 	sched_day_free(&s->data);
 	ui_list_free(&s->list);
 	ui_list_free(&s->weeklist);
@@ -396,6 +536,10 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const struct date *shown = s->have_data && !s->week_view ? &s->data.date : &s->day;
 
 	(void)app;
+	if (s->no_schedules) {
+		draw_board(s, win, top, rows);
+		return;
+	}
 	if (s->failed != NULL) {
 		ui_put(win, top + 1, 2, COLS - 4, s->failed, UI_ERROR, false);
 		return;
@@ -767,6 +911,8 @@ enum {
 	NEEDS_BOOKED_ROW = APP_NEEDS_SCREEN << 2, /* a booked row of the day chosen */
 	NEEDS_MOVE_ROW = APP_NEEDS_SCREEN << 3,	  /* moving: a free row; else a booked one */
 	NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 4,
+	NEEDS_BOOKING = APP_NEEDS_SCREEN << 5,	  /* the server books (its statement) */
+	NEEDS_SCHEDULES = APP_NEEDS_SCREEN << 6,  /* the server has Schedules */
 };
 
 static bool
@@ -782,8 +928,16 @@ schedule_unmet(struct app *app, void *state, unsigned need)
 	const struct sched_row *r = selected_row(s);
 
 	(void)app;
+	/* A change the server does not offer is refused with its reason, never sent. */
+	if (s->read_only != NULL && (need == NEEDS_BOOKING || need == NEEDS_FREE_ROW ||
+	    need == NEEDS_BOOKED_ROW || need == NEEDS_MOVE_ROW))
+		return s->read_only;
 	switch (need) {
+	case NEEDS_SCHEDULES:
+		return s->no_schedules ? s->read_only : NULL;
 	case NEEDS_OWNER:
+		if (s->no_schedules)
+			return NULL; /* the day is everyone's: NEEDS_SCHEDULES refuses what needs one */
 		return owner(s) == NULL ? "wait for the schedules to be read" : NULL;
 	case NEEDS_NO_QUESTION:
 		return s->asking != ASK_NONE ? "answer the question first"
@@ -1093,24 +1247,24 @@ schedule_widget(struct app *app, void *state)
 #define DAY (NEEDS_OWNER | NEEDS_NO_QUESTION)
 #define CHANGE (APP_NEEDS_IDLE | DAY)
 static const struct screen_action schedule_actions[] = {
-	{ A_BOOK, book, DAY | NEEDS_FREE_ROW, "book" },
-	{ A_RESCHEDULE, reschedule, CHANGE | NEEDS_MOVE_ROW, "move" },
-	{ A_CANCEL_BOOKING, cancel, CHANGE | NEEDS_BOOKED_ROW, "cancel" },
-	{ A_CHECK_IN, check_in, CHANGE | NEEDS_BOOKED_ROW, "check in" },
-	{ A_CHECK_OUT, check_out, CHANGE | NEEDS_BOOKED_ROW, "check out" },
-	{ A_NO_SHOW, no_show, CHANGE | NEEDS_BOOKED_ROW, "no-show" },
+	{ A_BOOK, book, DAY | NEEDS_BOOKING | NEEDS_FREE_ROW, "book" },
+	{ A_RESCHEDULE, reschedule, CHANGE | NEEDS_BOOKING | NEEDS_MOVE_ROW, "move" },
+	{ A_CANCEL_BOOKING, cancel, CHANGE | NEEDS_BOOKING | NEEDS_BOOKED_ROW, "cancel" },
+	{ A_CHECK_IN, check_in, CHANGE | NEEDS_BOOKING | NEEDS_BOOKED_ROW, "check in" },
+	{ A_CHECK_OUT, check_out, CHANGE | NEEDS_BOOKING | NEEDS_BOOKED_ROW, "check out" },
+	{ A_NO_SHOW, no_show, CHANGE | NEEDS_BOOKING | NEEDS_BOOKED_ROW, "no-show" },
 	{ A_PREV_DAY, prev_day, DAY, "day back" },
 	{ A_NEXT_DAY, next_day, DAY, "day on" },
 	{ A_GO_TO_DATE, date_prompt, DAY, "date" },
-	{ A_WEEK, week, DAY, "week" },
-	{ A_PRACTITIONER, practitioner, DAY, "whose" },
-	{ A_FIND_SLOT, find_slot, NEEDS_NO_QUESTION, "free slots" },
-	{ A_PREV_WEEK, prev_week, DAY, NULL },
-	{ A_NEXT_WEEK, next_week, DAY, NULL },
-	{ A_MOVE_LEFT, left, NEEDS_OWNER, NULL },
-	{ A_MOVE_RIGHT, right, NEEDS_OWNER, NULL },
+	{ A_WEEK, week, DAY | NEEDS_SCHEDULES, "week" },
+	{ A_PRACTITIONER, practitioner, DAY | NEEDS_SCHEDULES, "whose" },
+	{ A_FIND_SLOT, find_slot, NEEDS_NO_QUESTION | NEEDS_BOOKING, "free slots" },
+	{ A_PREV_WEEK, prev_week, DAY | NEEDS_SCHEDULES, NULL },
+	{ A_NEXT_WEEK, next_week, DAY | NEEDS_SCHEDULES, NULL },
+	{ A_MOVE_LEFT, left, NEEDS_OWNER | NEEDS_SCHEDULES, NULL },
+	{ A_MOVE_RIGHT, right, NEEDS_OWNER | NEEDS_SCHEDULES, NULL },
 	{ A_REFRESH, reread, DAY, NULL },
-	{ A_SELECT, schedule_select, NEEDS_OWNER, NULL },
+	{ A_SELECT, schedule_select, NEEDS_OWNER | NEEDS_SCHEDULES, NULL },
 	{ A_BACK, schedule_back, 0, NULL },
 	{ A_NONE },
 };

@@ -1,6 +1,8 @@
 /* What the scheduling screens share: the code lists, the changes, the outcome messages. */
 #include "config.h"
 
+#include "fhir/capability.h"
+
 #include "screens/scheduling/scheduling.h"
 #include "util/xmalloc.h"
 
@@ -323,7 +325,12 @@ on_ready_owners(struct app *app, void *state, struct fhir_result *r, unsigned lo
 void
 scheduling_ready(struct app *app)
 {
-	struct fhir_search *q = sched_owners_search();
+	struct fhir_search *q;
+
+	/* A server without Schedules (OpenEMR's) is not asked for them. */
+	if (!fhir_caps_offers(app_caps(app), "Schedule", FHIR_SEARCH, NULL))
+		return;
+	q = sched_owners_search();
 
 	app_request(app, NULL, &(struct app_request){ .search = q, .done = on_ready_owners,
 	    .background = true, .slot = "scheduling-owners", .label = "Reading the schedules" });

@@ -18,6 +18,24 @@ refuse(fhir_done_fn done, void *arg, const char *why)
 	fhir_result_clear(&r);
 }
 
+/*
+ * Why the server would refuse a step of PLAN, from its CapabilityStatement (NULL when
+ * it is not in yet, or offers every step): a write it does not offer is not sent.
+ */
+static char *
+plan_refusal(struct app *app, struct fhir_client *fc, const struct fhir_plan *plan)
+{
+	cJSON *bundle;
+	char *why;
+
+	if (app_caps(app) == NULL)
+		return NULL;
+	bundle = fhir_plan_transaction(plan, fc);
+	why = fhir_caps_bundle_refusal(app_caps(app), bundle);
+	cJSON_Delete(bundle);
+	return why;
+}
+
 /* The transport of ehrterm: REQ as the FHIR client sends it. */
 static void
 start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, uint64_t *http_id)
@@ -41,7 +59,17 @@ start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, ui
 		 * as a transaction: all or nothing, so a server without them refuses it whole.
 		 */
 		bool tx = app_caps(app) == NULL || fhir_caps_transactions(app_caps(app));
+		char *why = plan_refusal(app, fc, req->plan);
 
+		if (why != NULL) {
+			struct fhir_plan *plan = req->plan;
+
+			fhir_plan_free(&plan);
+			refuse(done, arg, why);
+			free(why);
+			fhir_client_yielding(fc, false);
+			return;
+		}
 		fhir_plan_allow(req->plan, app_caps(app));
 		/* The plan keeps *HTTP_ID at its step in flight, so Esc stops whichever runs. */
 		fhir_plan_start(fc, req->plan, tx, done, arg, http_id);
@@ -52,13 +80,33 @@ start(void *ctx, const struct app_request *req, fhir_done_fn done, void *arg, ui
 		const char *slash = strchr(req->read, '/');
 		char *type = slash != NULL ? xstrndup(req->read, (size_t)(slash - req->read)) : NULL;
 
+		char *why = NULL;
+
 		if (type == NULL || !fhir_valid_type(type) || !fhir_valid_id(slash + 1))
 			refuse(done, arg, "not a resource reference");
+		else if (!fhir_caps_offers(app_caps(app), type, FHIR_READ, &why))
+			refuse(done, arg, why);
 		else
 			id = fhir_read(fc, type, slash + 1, req->if_none_match, done, arg);
+		free(why);
 		free(type);
 	} else if (req->search != NULL) {
-		id = fhir_search(fc, req->search, done, arg);
+		char *why = NULL;
+
+		if (!fhir_caps_offers(app_caps(app), fhir_search_type(req->search), FHIR_SEARCH, &why))
+			refuse(done, arg, why);
+		else
+			id = fhir_search(fc, req->search, done, arg);
+		free(why);
+	} else if (req->batch != NULL && app_caps(app) != NULL && !fhir_caps_batches(app_caps(app)) &&
+		   fhir_bundle_reads_only(req->batch)) {
+		/*
+		 * A server that takes no batch gets its reads as GETs, all at once on the one
+		 * connection; the screen hears the same batch-response either way.
+		 */
+		fhir_batch_as_reads(fc, req->batch, app_caps(app), done, arg, http_id);
+		fhir_client_yielding(fc, false);
+		return;
 	} else if (req->page != NULL) {
 		id = fhir_get_page(fc, req->page, done, arg);
 	} else if (req->batch != NULL) {

@@ -10,11 +10,15 @@
 
 /* Entries kept: a type listed twice is merged, but a hostile list is not kept whole. */
 #define CAPS_TYPES_MAX 512
+/* Types no module needs, kept to judge a screen's other reads and a plan's other steps. */
+#define CAPS_OTHERS_MAX 256
 
 struct fhir_caps {
 	char *software, *software_version, *fhir_version;
 	bool transactions, batches;
-	size_t ntypes;
+	char **read_only; /* per fhir_modules entry: why it is read-only, or NULL */
+	size_t ntypes, nothers;
+	bool others_cut; /* more types than CAPS_OTHERS_MAX that no module needs: those not judged */
 	struct caps_type {
 		char *type;
 		unsigned interactions;
@@ -24,38 +28,58 @@ struct fhir_caps {
 
 // clang-format off
 static const struct fhir_need patients_needs[] = {
-	{ "Patient", FHIR_READ | FHIR_SEARCH | FHIR_CREATE | FHIR_UPDATE },
-	{ "Coverage", FHIR_SEARCH | FHIR_CREATE | FHIR_UPDATE },
-	{ NULL, 0 },
+	{ "Patient", FHIR_READ | FHIR_SEARCH, false },
+	{ NULL, 0, false },
+};
+/* A patient's insurance (Coverage) is the insurance screen's, refused there alone. */
+static const struct fhir_need patients_writes[] = {
+	{ "Patient", FHIR_CREATE | FHIR_UPDATE, false },
+	{ NULL, 0, false },
 };
 static const struct fhir_need scheduling_needs[] = {
-	{ "Schedule", FHIR_SEARCH },
-	{ "Slot", FHIR_SEARCH | FHIR_READ | FHIR_UPDATE },
-	{ "Appointment", FHIR_SEARCH | FHIR_READ | FHIR_CREATE | FHIR_UPDATE },
-	{ "Encounter", FHIR_CREATE | FHIR_UPDATE },
-	{ NULL, 0 },
+	{ "Appointment", FHIR_SEARCH | FHIR_READ, false },
+	{ NULL, 0, false },
+};
+/* Booking takes a free Slot of a Schedule; the visit's steps create Encounters. */
+static const struct fhir_need scheduling_writes[] = {
+	{ "Schedule", FHIR_SEARCH, false },
+	{ "Slot", FHIR_SEARCH | FHIR_READ | FHIR_UPDATE, false },
+	{ "Appointment", FHIR_CREATE | FHIR_UPDATE, false },
+	{ "Encounter", FHIR_CREATE | FHIR_UPDATE, false },
+	{ NULL, 0, false },
 };
 static const struct fhir_need charting_needs[] = {
-	{ "Condition", FHIR_SEARCH | FHIR_CREATE },
-	{ "Observation", FHIR_SEARCH | FHIR_CREATE },
-	{ "AllergyIntolerance", FHIR_SEARCH | FHIR_CREATE },
-	{ "MedicationRequest", FHIR_SEARCH | FHIR_CREATE },
-	{ "DocumentReference", FHIR_SEARCH | FHIR_CREATE | FHIR_UPDATE },
-	{ NULL, 0 },
+	{ "Condition", FHIR_SEARCH, false },
+	{ "Observation", FHIR_SEARCH, false },
+	{ "AllergyIntolerance", FHIR_SEARCH, false },
+	{ "MedicationRequest", FHIR_SEARCH, false },
+	{ "DocumentReference", FHIR_SEARCH, false },
+	{ NULL, 0, false },
+};
+static const struct fhir_need charting_writes[] = {
+	{ "Condition", FHIR_CREATE, false },
+	{ "Observation", FHIR_CREATE, false },
+	{ "AllergyIntolerance", FHIR_CREATE, false },
+	{ "MedicationRequest", FHIR_CREATE, false },
+	{ "DocumentReference", FHIR_CREATE | FHIR_UPDATE, false },
+	{ NULL, 0, false },
 };
 static const struct fhir_need billing_needs[] = {
-	{ "ChargeItem", FHIR_SEARCH | FHIR_CREATE },
-	{ "Claim", FHIR_SEARCH | FHIR_CREATE },
-	{ "Account", FHIR_SEARCH },
-	{ "Coverage", FHIR_SEARCH },
-	{ NULL, 0 },
+	{ "ChargeItem", FHIR_SEARCH | FHIR_CREATE, false },
+	{ "Claim", FHIR_SEARCH | FHIR_CREATE, false },
+	{ "Account", FHIR_SEARCH, false },
+	{ "Coverage", FHIR_SEARCH, true }, /* the patients' insurance screen reads it too */
+	{ NULL, 0, false },
+};
+static const struct fhir_need no_writes[] = {
+	{ NULL, 0, false },
 };
 
 const struct fhir_module fhir_modules[] = {
-	{ "patients",   "Patients and demographics", patients_needs },
-	{ "scheduling", "Scheduling",                scheduling_needs },
-	{ "charting",   "Charting",                  charting_needs },
-	{ "billing",    "Billing",                   billing_needs },
+	{ "patients",   "Patients and demographics", patients_needs,   patients_writes,   NULL },
+	{ "scheduling", "Scheduling",                scheduling_needs, scheduling_writes, NULL },
+	{ "charting",   "Charting",                  charting_needs,   charting_writes,   NULL },
+	{ "billing",    "Billing",                   billing_needs,    no_writes,         "billing" },
 };
 const size_t fhir_modules_count = sizeof fhir_modules / sizeof fhir_modules[0];
 
@@ -80,12 +104,18 @@ dup_string(const cJSON *obj, const char *name)
 static bool
 module_type(const char *type)
 {
-	for (size_t m = 0; m < fhir_modules_count; m++)
+	for (size_t m = 0; m < fhir_modules_count; m++) {
 		for (const struct fhir_need *n = fhir_modules[m].needs; n->type != NULL; n++)
 			if (strcmp(n->type, type) == 0)
 				return true;
+		for (const struct fhir_need *n = fhir_modules[m].writes; n->type != NULL; n++)
+			if (strcmp(n->type, type) == 0)
+				return true;
+	}
 	return false;
 }
+
+static char *lacking(const struct fhir_caps *caps, const struct fhir_need *needs);
 
 bool
 fhir_caps_partial(const cJSON *cs)
@@ -139,8 +169,13 @@ fhir_caps_parse(const cJSON *cs, char **cause)
 			const char *type = fhir_get_string(res, "type");
 			unsigned mask = 0;
 
-			if (!fhir_valid_type(type) || !module_type(type) || caps->ntypes >= CAPS_TYPES_MAX)
+			if (!fhir_valid_type(type) || caps->ntypes >= CAPS_TYPES_MAX)
 				continue;
+			/* A hostile list of others cannot push out what the modules need. */
+			if (!module_type(type) && caps->nothers++ >= CAPS_OTHERS_MAX) {
+				caps->others_cut = true;
+				continue;
+			}
 			cJSON_ArrayForEach(it, fhir_get_array(res, "interaction"))
 			{
 				const char *code = fhir_get_string(it, "code");
@@ -158,6 +193,10 @@ fhir_caps_parse(const cJSON *cs, char **cause)
 			caps->ntypes++;
 		}
 	}
+	caps->read_only = xcalloc(fhir_modules_count, sizeof *caps->read_only);
+	for (size_t m = 0; m < fhir_modules_count; m++)
+		if (fhir_module_access(caps, &fhir_modules[m]) == FHIR_MODULE_READ_ONLY)
+			caps->read_only[m] = lacking(caps, fhir_modules[m].writes);
 	return caps;
 }
 
@@ -170,6 +209,9 @@ fhir_caps_free(struct fhir_caps **cp)
 		return;
 	for (size_t i = 0; i < caps->ntypes; i++)
 		free(caps->types[i].type);
+	for (size_t m = 0; caps->read_only != NULL && m < fhir_modules_count; m++)
+		free(caps->read_only[m]);
+	free(caps->read_only);
 	free(caps->types);
 	free(caps->software);
 	free(caps->software_version);
@@ -238,21 +280,29 @@ interaction_word(unsigned bit)
 	return "?";
 }
 
-char *
-fhir_module_missing(const struct fhir_caps *caps, const struct fhir_module *module)
+/* "the server does not offer A create, B search" for what NEEDS asks and CAPS lacks, or NULL. */
+static char *
+lacking(const struct fhir_caps *caps, const struct fhir_need *needs)
 {
 	char *out = NULL;
 
-	for (const struct fhir_need *n = module->needs; n->type != NULL; n++) {
-		unsigned have = fhir_caps_interactions(caps, n->type), lack = n->interactions & ~have;
+	/* The order a clerk reads them in: find, open, add, change. */
+	static const unsigned order[] = { FHIR_SEARCH, FHIR_READ, FHIR_VREAD, FHIR_CREATE,
+		FHIR_UPDATE, FHIR_DELETE };
 
-		for (unsigned bit = 1; lack != 0 && bit <= FHIR_DELETE; bit <<= 1) {
+	for (const struct fhir_need *n = needs; n->type != NULL; n++) {
+		unsigned have = fhir_caps_interactions(caps, n->type), lack = n->interactions & ~have;
+		bool named = false;
+
+		for (size_t k = 0; lack != 0 && k < sizeof order / sizeof order[0]; k++) {
 			char *next;
 
-			if (!(lack & bit))
+			if (!(lack & order[k]))
 				continue;
-			next = xasprintf("%s%s%s %s", out ? out : "", out ? ", " : "", n->type,
-			    interaction_word(bit));
+			/* "Slot search, read, update": the type named once. */
+			next = xasprintf("%s%s%s%s%s", out ? out : "", out ? ", " : "",
+			    named ? "" : n->type, named ? "" : " ", interaction_word(order[k]));
+			named = true;
 			free(out);
 			out = next;
 		}
@@ -262,6 +312,132 @@ fhir_module_missing(const struct fhir_caps *caps, const struct fhir_module *modu
 
 		free(out);
 		return sentence;
+	}
+	return NULL;
+}
+
+/* True when CAPS offers something of a type that is MODULE's own (or MODULE has no such type). */
+static bool
+offers_own(const struct fhir_caps *caps, const struct fhir_module *module)
+{
+	bool any_own = false;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct fhir_need *n = pass ? module->writes : module->needs; n->type != NULL;
+		     n++) {
+			if (n->shared)
+				continue;
+			any_own = true;
+			if (fhir_caps_interactions(caps, n->type) != 0)
+				return true;
+		}
+	return !any_own;
+}
+
+char *
+fhir_module_missing(const struct fhir_caps *caps, const struct fhir_module *module)
+{
+	char *why = lacking(caps, module->needs);
+
+	if (why != NULL && module->api != NULL && !offers_own(caps, module)) {
+		free(why);
+		return xasprintf("this server offers no %s API", module->api);
+	}
+	return why;
+}
+
+enum fhir_access
+fhir_module_access(const struct fhir_caps *caps, const struct fhir_module *module)
+{
+	char *why = lacking(caps, module->needs);
+
+	if (why != NULL) {
+		free(why);
+		return FHIR_MODULE_CLOSED;
+	}
+	if ((why = lacking(caps, module->writes)) == NULL)
+		return FHIR_MODULE_FULL;
+	free(why);
+	return FHIR_MODULE_READ_ONLY;
+}
+
+const char *
+fhir_caps_read_only(const struct fhir_caps *caps, const char *name)
+{
+	if (caps == NULL || caps->read_only == NULL || name == NULL)
+		return NULL;
+	for (size_t m = 0; m < fhir_modules_count; m++)
+		if (strcmp(fhir_modules[m].name, name) == 0)
+			return caps->read_only[m];
+	return NULL;
+}
+
+bool
+fhir_caps_offers(const struct fhir_caps *caps, const char *type, unsigned mask, char **why)
+{
+	const struct fhir_need need[] = { { type, mask, false }, { NULL, 0, false } };
+	char *sentence;
+
+	/* Past the others kept, a type no module needs is not judged. */
+	if (caps == NULL || type == NULL ||
+	    (caps->others_cut && !module_type(type) && fhir_caps_interactions(caps, type) == 0))
+		return true;
+	sentence = lacking(caps, need);
+	if (sentence == NULL)
+		return true;
+	if (why != NULL)
+		*why = sentence;
+	else
+		free(sentence);
+	return false;
+}
+
+char *
+fhir_caps_entry_refusal(const struct fhir_caps *caps, const cJSON *entry)
+{
+	const cJSON *req = fhir_get_object(entry, "request");
+	const char *method = fhir_get_string(req, "method"), *url = fhir_get_string(req, "url");
+	char type[65], *why = NULL;
+	size_t n;
+	unsigned bit;
+
+	if (caps == NULL || method == NULL || url == NULL)
+		return NULL;
+	n = strcspn(url, "/?");
+	if (n == 0 || n >= sizeof type)
+		return NULL;
+	memcpy(type, url, n);
+	type[n] = '\0';
+	if (!fhir_valid_type(type))
+		return NULL;
+	if (strcmp(method, "POST") == 0)
+		bit = FHIR_CREATE;
+	else if (strcmp(method, "PUT") == 0)
+		bit = FHIR_UPDATE;
+	else if (strcmp(method, "DELETE") == 0)
+		bit = FHIR_DELETE;
+	else if (strcmp(method, "GET") == 0)
+		bit = url[n] == '/' ? FHIR_READ : FHIR_SEARCH;
+	else
+		return NULL;
+	if (!fhir_caps_offers(caps, type, bit, &why))
+		return why;
+	return NULL;
+}
+
+char *
+fhir_caps_bundle_refusal(const struct fhir_caps *caps, const cJSON *bundle)
+{
+	const cJSON *e;
+
+	if (caps == NULL)
+		return NULL;
+	cJSON_ArrayForEach(e, fhir_get_array(bundle, "entry"))
+	{
+		char *why = fhir_caps_entry_refusal(caps, e);
+
+		if (why != NULL)
+			return why;
 	}
 	return NULL;
 }

@@ -50,20 +50,61 @@ unsigned fhir_caps_interactions(const struct fhir_caps *caps, const char *type);
 /* The server creates a TYPE that an update names by an id it has not seen (updateCreate). */
 bool fhir_caps_update_create(const struct fhir_caps *caps, const char *type);
 
-/* A job of ehrterm's (patients, scheduling, charting, billing) and the server support it needs. */
+/*
+ * A job of ehrterm's (patients, scheduling, charting, billing) and the server support it
+ * needs, in three grades: full (NEEDS and WRITES offered), read-only (NEEDS only: its
+ * screens show what the server holds and refuse every change, saying why) and closed
+ * (a need missing: its screens do not open).
+ */
 struct fhir_module {
 	const char *name;  /* "patients" */
 	const char *title; /* "Patients and demographics" */
 	const struct fhir_need {
 		const char *type;
 		unsigned interactions;
-	} *needs; /* ends with a NULL type */
+		bool shared; /* also another job's (a patient's insurance): not this one's API */
+	} *needs;	    /* to open at all; ends with a NULL type */
+	const struct fhir_need *writes; /* to change anything; ends with a NULL type */
+	const char *api;    /* "billing": "this server offers no billing API" */
 };
 
 extern const struct fhir_module fhir_modules[];
 extern const size_t fhir_modules_count;
 
-/* NULL when the server can serve MODULE, else a sentence saying what is missing (caller frees). */
+enum fhir_access {
+	FHIR_MODULE_CLOSED,
+	FHIR_MODULE_READ_ONLY,
+	FHIR_MODULE_FULL,
+};
+
+/*
+ * NULL when the server can serve MODULE, at least read-only, else a sentence saying
+ * what is missing (caller frees): "this server offers no billing API" when it offers
+ * nothing of the types only MODULE uses.
+ */
 char *fhir_module_missing(const struct fhir_caps *caps, const struct fhir_module *module);
+/* MODULE's grade on CAPS. */
+enum fhir_access fhir_module_access(const struct fhir_caps *caps, const struct fhir_module *module);
+/*
+ * Why the module named NAME is read-only on CAPS ("the server does not offer Appointment
+ * create, ..."), borrowed from CAPS; NULL when it is full, closed, not a module, or CAPS
+ * is NULL (not read yet).
+ */
+const char *fhir_caps_read_only(const struct fhir_caps *caps, const char *name);
+/*
+ * Whether CAPS offers every interaction in MASK on TYPE; when not, *WHY (may be NULL)
+ * gets the sentence ("the server does not offer Coverage create, update"; caller frees).
+ * True when CAPS is NULL: what is not known yet is not refused. A type the statement does
+ * not list is not offered (unless the statement listed more types than are kept).
+ */
+bool fhir_caps_offers(const struct fhir_caps *caps, const char *type, unsigned mask, char **why);
+/*
+ * The first entry of BUNDLE (a transaction or batch) whose interaction CAPS does not
+ * offer, as a sentence (caller frees): a plan refused before it is sent. NULL when all
+ * are offered, or CAPS is NULL.
+ */
+char *fhir_caps_bundle_refusal(const struct fhir_caps *caps, const cJSON *bundle);
+/* The same for one Bundle ENTRY (its request's method and url). */
+char *fhir_caps_entry_refusal(const struct fhir_caps *caps, const cJSON *entry);
 
 #endif

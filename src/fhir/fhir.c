@@ -909,6 +909,260 @@ fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void
 	return id;
 }
 
+/* --- a batch of reads as GETs ------------------------------------------------------------ */
+
+/* The standard reason phrase of the statuses a read answers, for a batch-response entry. */
+static const char *
+reason_phrase(long status)
+{
+	static const struct {
+		long status;
+		const char *phrase;
+	} phrases[] = {
+		{ 200, "OK" }, { 304, "Not Modified" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+		{ 409, "Conflict" }, { 410, "Gone" }, { 412, "Precondition Failed" },
+		{ 422, "Unprocessable Entity" }, { 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	};
+
+	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+		if (phrases[i].status == status)
+			return phrases[i].phrase;
+	return NULL;
+}
+
+bool
+fhir_batch_get_whole(const struct fhir_result *r)
+{
+	return r->status == FHIR_TRANSPORT || r->status == FHIR_BAD_RESPONSE ||
+	       r->status == FHIR_CANCELLED || (r->status == FHIR_DENIED && r->http_status == 401);
+}
+
+void
+fhir_batch_get_entry(cJSON *entry, struct fhir_result *r)
+{
+	cJSON *resp = cJSON_AddObjectToObject(entry, "response");
+	long code = r->status == FHIR_NOT_MODIFIED ? 304 : r->status == FHIR_OK && r->http_status == 0 ? 200
+											    : r->http_status;
+	const char *phrase = reason_phrase(code);
+	char *status = phrase != NULL ? xasprintf("%ld %s", code, phrase) : xasprintf("%ld", code);
+
+	cJSON_AddStringToObject(resp, "status", status);
+	free(status);
+	if (r->version_id != NULL && fhir_valid_id(r->version_id)) {
+		char *etag = xasprintf("W/\"%s\"", r->version_id);
+
+		cJSON_AddStringToObject(resp, "etag", etag);
+		free(etag);
+	}
+	if (r->resource != NULL) {
+		const char *type = fhir_get_string(r->resource, "resourceType");
+
+		/* A failure's OperationOutcome is the response's outcome, as a server puts it. */
+		if (r->status != FHIR_OK && type != NULL && strcmp(type, "OperationOutcome") == 0)
+			cJSON_AddItemToObject(resp, "outcome", r->resource);
+		else
+			cJSON_AddItemToObject(entry, "resource", r->resource);
+		r->resource = NULL;
+	}
+}
+
+/* The GETs of one batch: the answer is made once the last is in. */
+struct batch_reads {
+	struct fhir_client *fc;
+	fhir_done_fn done;
+	void *arg;
+	uint64_t *http_id;
+	size_t n, left;
+	unsigned busy;	      /* inside a submit or a cancel loop: the end waits for it */
+	struct batch_get {
+		struct batch_reads *b;
+		size_t i;
+		uint64_t id;
+		bool in;
+	} *gets;
+	cJSON *entries;	      /* the batch-response's entry array, one object per GET */
+	cJSON *answer;
+	struct fhir_result failure; /* the first GET with no usable answer */
+	bool failed;
+	struct http_stats stats;
+	double seconds;
+};
+
+static void
+batch_reads_end(struct batch_reads *b)
+{
+	struct fhir_result r;
+
+	if (b->left > 0 || b->busy > 0)
+		return;
+	if (b->failed) {
+		r = b->failure;
+		memset(&b->failure, 0, sizeof b->failure);
+	} else {
+		memset(&r, 0, sizeof r);
+		r.status = FHIR_OK;
+		r.http_status = 200;
+		r.resource = b->answer;
+		b->answer = NULL;
+	}
+	r.stats = b->stats;
+	r.seconds = b->seconds;
+	b->done(&r, b->arg);
+	fhir_result_clear(&r);
+	cJSON_Delete(b->answer);
+	free(b->gets);
+	free(b);
+}
+
+/* Every GET of B still out is cancelled (their answers come back here, as cancelled). */
+static void
+batch_reads_cancel(struct batch_reads *b)
+{
+	b->busy++;
+	for (size_t i = 0; i < b->n; i++)
+		if (!b->gets[i].in && b->gets[i].id != 0)
+			http_cancel(fhir_client_http(b->fc), b->gets[i].id);
+	b->busy--;
+}
+
+static void
+on_batch_get(struct fhir_result *r, void *arg)
+{
+	struct batch_get *g = arg;
+	struct batch_reads *b = g->b;
+	cJSON *entry = cJSON_GetArrayItem(b->entries, (int)g->i);
+
+	g->in = true;
+	b->left--;
+	b->stats.round_trips += r->stats.round_trips;
+	b->stats.bytes_sent += r->stats.bytes_sent;
+	b->stats.bytes_received += r->stats.bytes_received;
+	if (r->seconds > b->seconds)
+		b->seconds = r->seconds;
+	/* Esc cancels the id it was given: keep it at one still in flight. */
+	if (b->http_id != NULL && *b->http_id == g->id)
+		for (size_t i = 0; i < b->n; i++)
+			if (!b->gets[i].in && b->gets[i].id != 0) {
+				*b->http_id = b->gets[i].id;
+				break;
+			}
+	if (fhir_batch_get_whole(r)) {
+		if (!b->failed) {
+			b->failed = true;
+			b->failure = *r;
+			memset(r, 0, sizeof *r); /* taken */
+			/* One cancelled (Esc) or lost: the rest are not waited for. */
+			batch_reads_cancel(b);
+		}
+	} else {
+		fhir_batch_get_entry(entry, r);
+	}
+	batch_reads_end(b);
+}
+
+/* The If-None-Match header of an entry's request.ifNoneMatch, or NULL: a short, printable value. */
+static char *
+if_none_match_header(const cJSON *request)
+{
+	const char *v = fhir_get_string(request, "ifNoneMatch");
+
+	if (v == NULL || *v == '\0' || strlen(v) > 80)
+		return NULL;
+	for (const char *c = v; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			return NULL;
+	return xasprintf("If-None-Match: %s", v);
+}
+
+uint64_t
+fhir_batch_as_reads(struct fhir_client *fc, const cJSON *bundle, const struct fhir_caps *caps,
+    fhir_done_fn done, void *arg, uint64_t *http_id)
+{
+	const cJSON *e, *in = fhir_get_array(bundle, "entry");
+	struct batch_reads *b;
+	uint64_t first = 0;
+	size_t i = 0;
+
+	if (!fhir_bundle_reads_only(bundle))
+		return refuse(done, arg, xstrdup("not a batch of reads"));
+	b = xcalloc(1, sizeof *b);
+	b->fc = fc;
+	b->done = done;
+	b->arg = arg;
+	b->http_id = http_id;
+	b->n = b->left = (size_t)cJSON_GetArraySize(in);
+	b->gets = xcalloc(b->n > 0 ? b->n : 1, sizeof *b->gets);
+	b->answer = cJSON_CreateObject();
+	cJSON_AddStringToObject(b->answer, "resourceType", "Bundle");
+	cJSON_AddStringToObject(b->answer, "type", "batch-response");
+	b->entries = cJSON_AddArrayToObject(b->answer, "entry");
+	for (i = 0; i < b->n; i++)
+		cJSON_AddItemToArray(b->entries, cJSON_CreateObject());
+	b->busy++;
+	i = 0;
+	cJSON_ArrayForEach(e, in)
+	{
+		const cJSON *request = fhir_get_object(e, "request");
+		const char *rel = fhir_get_string(request, "url");
+		const char *headers[3] = { read_headers[0], NULL, NULL };
+		struct batch_get *g = &b->gets[i];
+		char *url = NULL, *inm = NULL, *why;
+
+		g->b = b;
+		g->i = i++;
+		if (b->failed) {
+			/* Cancelled or lost while the GETs went out: the rest are not sent. */
+			g->in = true;
+			b->left--;
+			continue;
+		}
+		if (rel != NULL && *rel != '\0' && *rel != '/' && strstr(rel, "://") == NULL)
+			url = xasprintf("%s/%s", fc->base, rel);
+		if (url == NULL || !fhir_url_under_base(fc->base, url)) {
+			cJSON *resp = cJSON_AddObjectToObject(cJSON_GetArrayItem(b->entries, (int)g->i),
+			    "response");
+
+			cJSON_AddStringToObject(resp, "status", "400 Bad Request");
+			g->in = true;
+			b->left--;
+			free(url);
+			continue;
+		}
+		if ((why = fhir_caps_entry_refusal(caps, e)) != NULL) {
+			/* What the server said it does not offer is not asked: answered as it would. */
+			cJSON *resp = cJSON_AddObjectToObject(cJSON_GetArrayItem(b->entries, (int)g->i),
+			    "response");
+			cJSON *oo = cJSON_AddObjectToObject(resp, "outcome");
+			cJSON *issue = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(resp, "status", "404 Not Found");
+			cJSON_AddStringToObject(oo, "resourceType", "OperationOutcome");
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(oo, "issue"), issue);
+			cJSON_AddStringToObject(issue, "severity", "error");
+			cJSON_AddStringToObject(issue, "code", "not-supported");
+			cJSON_AddStringToObject(issue, "diagnostics", why);
+			free(why);
+			g->in = true;
+			b->left--;
+			free(url);
+			continue;
+		}
+		headers[1] = inm = if_none_match_header(request);
+		g->id = submit(fc, HTTP_GET, url, headers, NULL, on_batch_get, g);
+		if (first == 0)
+			first = g->id;
+		free(url);
+		free(inm);
+	}
+	if (http_id != NULL)
+		*http_id = first;
+	b->busy--;
+	batch_reads_end(b);
+	return first;
+}
+
 /* --- shared helpers ------------------------------------------------------------------- */
 
 static bool

@@ -103,6 +103,32 @@ uint64_t fhir_delete(struct fhir_client *fc, const char *type, const char *id, c
 /* A transaction or batch Bundle, POSTed to the base. */
 uint64_t fhir_bundle(struct fhir_client *fc, const cJSON *bundle, fhir_done_fn done, void *arg);
 
+/*
+ * A batch of GETs (fhir_bundle_reads_only) sent as one GET per entry, all submitted at
+ * once: on HTTP/2 libcurl multiplexes them on one connection, on HTTP/1.1 it queues them.
+ * For a server that takes no batch (its CapabilityStatement lists none). DONE gets what
+ * fhir_bundle would: a batch-response Bundle, one entry per entry in order, each with
+ * response.status ("200 OK", "304 Not Modified", "404 Not Found"), response.etag and the
+ * resource (an OperationOutcome as response.outcome); an entry's request.ifNoneMatch is
+ * sent as If-None-Match. A GET with no usable answer (transport, cancelled, not FHIR,
+ * 401) makes the whole answer that failure, as a batch POST's would. An entry CAPS (the
+ * server's CapabilityStatement, or NULL) says the server does not offer is not sent: it is
+ * answered "404 Not Found" with an OperationOutcome saying so. *HTTP_ID is kept at
+ * a GET still in flight, so cancelling it cancels them all. Returns the first id, or 0
+ * when DONE has already been called.
+ */
+struct fhir_caps;
+uint64_t fhir_batch_as_reads(struct fhir_client *fc, const cJSON *bundle,
+    const struct fhir_caps *caps, fhir_done_fn done, void *arg, uint64_t *http_id);
+
+/*
+ * fhir_batch_as_reads's answer, one GET at a time: whether R (a GET's result) is no usable
+ * answer, which makes the whole batch's; else ENTRY, a batch-response entry, gets R's
+ * response.status, etag and resource (taken from R), or its OperationOutcome as the outcome.
+ */
+bool fhir_batch_get_whole(const struct fhir_result *r);
+void fhir_batch_get_entry(cJSON *entry, struct fhir_result *r);
+
 /* True for a batch whose every entry is a GET: a read, which may be sent again. */
 bool fhir_bundle_reads_only(const cJSON *bundle);
 

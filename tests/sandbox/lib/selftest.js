@@ -1157,6 +1157,21 @@ test('--like openemr: SMART required; create and update only for Patient, Practi
   }
 });
 
+test('--like openemr --auth mtls (test-only): the shape without a login', async () => {
+  const s = await startSandbox(['--like', 'openemr', '--auth', 'mtls']);
+  try {
+    assert.deepEqual((await control('GET', '/status', undefined, s.control)).json.auth, { mode: 'mtls' });
+    const cs = (await fhir('GET', '', { url: `${s.base}/metadata` })).json;
+    assert.equal(cs.rest[0].interaction, undefined, 'no batch, no transaction');
+    assert.equal((await fhir('GET', '', { url: `${s.base}/Patient?_count=1` })).status, 200, 'the certificate is the user');
+    assert.equal((await fhir('GET', '', { url: `${s.base}/Slot?_count=1` })).status, 404);
+    assert.equal((await fhir('POST', '', { url: s.base, body: { resourceType: 'Bundle', type: 'batch', entry: [] } })).status, 400);
+    assert.equal((await fhir('GET', '', { url: `${s.base}/.well-known/smart-configuration` })).status, 404, 'no SMART');
+  } finally {
+    await stopSandbox(s);
+  }
+});
+
 test('--auth mtls (the default) is unchanged: no token needed, no SMART configuration', async () => {
   assert.equal((await fhir('GET', '/Patient?name=Quigley')).status, 200);
   const conf = await fhir('GET', '/.well-known/smart-configuration');

@@ -65,7 +65,9 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
   --interval S        the device flow's polling interval in seconds (default 5)
   --like openemr      shaped like OpenEMR's FHIR API: read and search only, but create and
                       update for Patient, Practitioner, Organization; no Schedule, Slot or
-                      billing; no batch or transaction; implies --auth smart
+                      billing; no batch or transaction; implies --auth smart, but
+                      --like openemr --auth mtls (test-only) keeps the shape without
+                      a login
 
 Prints "control http://127.0.0.1:M" on stderr, then "ready https://localhost:N/fhir"
 on stdout once requests are accepted. SIGTERM or SIGINT stops it. TEST USE ONLY.`;
@@ -76,6 +78,7 @@ function die(message, code = 1) {
 }
 
 function parseArgs(argv) {
+  let authGiven = false; // --like openemr implies --auth smart unless --auth is given
   const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, leaveOut: [], seed: undefined, log: undefined, serverCert: undefined, auth: 'mtls', clientId: 'ehrterm', codeTtl: 600, tokenTtl: 3600, refreshTtl: 86400, interval: 5, like: undefined };
   const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--leave-out', '--seed', '--log', '--auth', '--client-id', '--code-ttl', '--token-ttl', '--refresh-ttl', '--interval', '--like']);
   for (let i = 0; i < argv.length; i++) {
@@ -147,6 +150,7 @@ function parseArgs(argv) {
           die('--auth takes mtls or smart', 2);
         }
         opts.auth = value;
+        authGiven = true;
         break;
       case '--client-id':
         if (!/^[A-Za-z0-9._~-]{1,64}$/.test(value)) {
@@ -179,8 +183,11 @@ function parseArgs(argv) {
   if (!opts.certs) {
     die(`--certs DIR is required\n${USAGE}`, 2);
   }
-  if (opts.like) {
-    opts.auth = 'smart'; // OpenEMR's API wants SMART, as every server shaped like it here
+  if (opts.like && !authGiven) {
+    // OpenEMR's API wants SMART, as every server shaped like it here. An explicit
+    // --auth mtls is test-only: the same shape without a login, a stage for testing how
+    // the client degrades while its SMART login is not there to pass.
+    opts.auth = 'smart';
   }
   if ((opts.observations !== undefined || opts.appointmentsPerDay !== undefined) && !opts.scale) {
     die(`--observations and --appointments-per-day describe the --scale patients: give --scale N too\n${USAGE}`, 2);
