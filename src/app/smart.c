@@ -674,9 +674,11 @@ app_smart_scopes(void)
 	/* Home finds the user's Practitioner (who is logged in) before any module opens. */
 	oauth_scopes_add(sc, "Practitioner", OAUTH_PERM_R | OAUTH_PERM_S);
 	for (size_t i = 0; i < fhir_modules_count; i++)
-		for (const struct fhir_need *n = fhir_modules[i].needs; n != NULL && n->type != NULL; n++)
-			if (perms_of(n->interactions) != 0)
-				oauth_scopes_add(sc, n->type, perms_of(n->interactions));
+		for (int w = 0; w < 2; w++)
+			for (const struct fhir_need *n = w ? fhir_modules[i].writes : fhir_modules[i].needs;
+			     n != NULL && n->type != NULL; n++)
+				if (perms_of(n->interactions) != 0)
+					oauth_scopes_add(sc, n->type, perms_of(n->interactions));
 	return sc;
 }
 
@@ -690,16 +692,23 @@ app_smart_missing(const struct app *app, const char *module)
 	for (size_t i = 0; i < fhir_modules_count; i++) {
 		if (strcmp(fhir_modules[i].name, module) != 0)
 			continue;
-		for (const struct fhir_need *n = fhir_modules[i].needs; n != NULL && n->type != NULL;
-		     n++) {
-			unsigned miss = oauth_scope_missing(granted, n->type, perms_of(n->interactions));
+		/*
+		 * What the module reads and what it writes: a module granted only its reads stays
+		 * closed too, rather than open with every save refused by the server (a read-only
+		 * grade from the grant, as the capabilities give one, is not made yet).
+		 */
+		for (int w = 0; w < 2; w++) {
+			for (const struct fhir_need *n = w ? fhir_modules[i].writes : fhir_modules[i].needs;
+			     n != NULL && n->type != NULL; n++) {
+				unsigned miss = oauth_scope_missing(granted, n->type, perms_of(n->interactions));
 
-			if (miss != 0) {
-				char *text = oauth_scope_text(n->type, miss);
-				char *why = xasprintf("not granted: %s", text);
+				if (miss != 0) {
+					char *text = oauth_scope_text(n->type, miss);
+					char *why = xasprintf("not granted: %s", text);
 
-				free(text);
-				return why;
+					free(text);
+					return why;
+				}
 			}
 		}
 	}
