@@ -138,9 +138,12 @@ submit_oauth(struct app *app, struct oauth_request *req, http_done_fn done)
 static void
 login_failed(struct app *app, struct app_smart *s, const char *why)
 {
+	/* WHY may be the device grant's own sentence, which device_stop frees: copied first. */
+	char *message = xstrdup(why != NULL ? why : "the login failed");
+
 	device_stop(app, s);
 	free(s->message);
-	s->message = xstrdup(why != NULL ? why : "the login failed");
+	s->message = message;
 	s->step = SMART_FAILED;
 	app_audit(app, "login-failed", NULL, NULL);
 	app->dirty = true;
