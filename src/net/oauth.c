@@ -304,7 +304,7 @@ oauth_error_read(long status, const char *body, size_t len, const char *what,
 	e = cJSON_GetObjectItemCaseSensitive(j, "error");
 	if (cJSON_IsString(e) && oauth_text_ok(e->valuestring, OAUTH_CODE_MAX) &&
 	    strchr(e->valuestring, ' ') == NULL) {
-		strcpy(code, e->valuestring);
+		snprintf(code, OAUTH_CODE_MAX + 1, "%s", e->valuestring);
 		for (size_t i = 0; i < sizeof oauth_errors / sizeof oauth_errors[0]; i++)
 			if (strcmp(oauth_errors[i].code, code) == 0) {
 				sentence = oauth_errors[i].sentence;
@@ -574,6 +574,16 @@ oauth_server_check(const struct oauth_server *s, char **cause)
 	return 0;
 }
 
+/* Append WORD to OUT (SIZE bytes), a space between words; cut, never overrun. */
+static void
+oauth_join(char *out, size_t size, const char *word)
+{
+	size_t n = strlen(out);
+
+	if (n + 1 < size)
+		snprintf(out + n, size - n, "%s%s", n > 0 ? " " : "", word);
+}
+
 char *
 oauth_server_describe(const struct oauth_server *s)
 {
@@ -581,11 +591,8 @@ oauth_server_describe(const struct oauth_server *s)
 
 	for (size_t i = 0; i < sizeof oauth_capability_names / sizeof oauth_capability_names[0];
 	     i++)
-		if (s->capabilities & oauth_capability_names[i].bit) {
-			if (caps[0] != '\0')
-				strcat(caps, " ");
-			strcat(caps, oauth_capability_names[i].name);
-		}
+		if (s->capabilities & oauth_capability_names[i].bit)
+			oauth_join(caps, sizeof caps, oauth_capability_names[i].name);
 	line = xasprintf("device login %s; tokens %s; revocation %s; certificate-bound tokens %s; "
 	                 "capabilities: %s",
 	    s->device_endpoint != NULL ? s->device_endpoint : "not offered",
@@ -661,7 +668,7 @@ oauth_scopes_add(struct oauth_scopes *sc, const char *type, unsigned perms)
 		sc->cap = sc->cap == 0 ? 16 : sc->cap * 2;
 		sc->types = xreallocarray(sc->types, sc->cap, sizeof *sc->types);
 	}
-	strcpy(sc->types[sc->n].type, type);
+	snprintf(sc->types[sc->n].type, sizeof sc->types[sc->n].type, "%s", type);
 	sc->types[sc->n++].perms = perms;
 	return 0;
 }
@@ -688,14 +695,6 @@ oauth_scope_text(const char *type, unsigned perms)
 	return xasprintf("user/%s.%s", type, letters);
 }
 
-/* Append " WORD" (no space first) to OUT, which has room. */
-static void
-oauth_join(char *out, const char *word)
-{
-	if (out[0] != '\0')
-		strcat(out, " ");
-	strcat(out, word);
-}
 
 char *
 oauth_scopes_string(const struct oauth_scopes *sc, const struct oauth_server *server)
@@ -713,26 +712,26 @@ oauth_scopes_string(const struct oauth_scopes *sc, const struct oauth_server *se
 	out = xmalloc(len);
 	out[0] = '\0';
 	if (openid)
-		oauth_join(out, "openid fhirUser");
+		oauth_join(out, len, "openid fhirUser");
 	if (offline)
-		oauth_join(out, "offline_access");
+		oauth_join(out, len, "offline_access");
 	for (size_t i = 0; i < sc->n; i++) {
 		unsigned p = sc->types[i].perms;
 
 		if (!v1) {
 			oauth_perm_letters(p, letters);
 			snprintf(scope, sizeof scope, "user/%s.%s", sc->types[i].type, letters);
-			oauth_join(out, scope);
+			oauth_join(out, len, scope);
 			continue;
 		}
 		/* SMART v1: read is read and search, write is create, update and delete. */
 		if (p & (OAUTH_PERM_R | OAUTH_PERM_S)) {
 			snprintf(scope, sizeof scope, "user/%s.read", sc->types[i].type);
-			oauth_join(out, scope);
+			oauth_join(out, len, scope);
 		}
 		if (p & (OAUTH_PERM_C | OAUTH_PERM_U | OAUTH_PERM_D)) {
 			snprintf(scope, sizeof scope, "user/%s.write", sc->types[i].type);
-			oauth_join(out, scope);
+			oauth_join(out, len, scope);
 		}
 	}
 	return out;
