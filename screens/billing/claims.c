@@ -298,8 +298,8 @@ answered(struct app *app, struct claims *s)
 	if (app_audit(app, "export", "Claim", s->full->row.id) != 0)
 		return;
 	n = claim1500_text(s->full, &lines);
-	text = claim1500_join(lines, n);
-	claim1500_free(lines, n);
+	text = bill_print_join(lines, n);
+	bill_print_free(lines, n);
 	if (app_print(app, text, strlen(text)) == 0)
 		app_status(app, "The CMS-1500 for claim %s went to %s", s->full->row.id,
 		    app_profile(app)->print_command);

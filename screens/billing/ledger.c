@@ -261,7 +261,7 @@ print_statement(struct app *app, void *state)
 		free(cause);
 		return APP_HANDLED;
 	}
-	statement_free(lines, n);
+	bill_print_free(lines, n);
 	question = xasprintf("Print the statement for %s (%s) to %s?", l->read.opened.view.name,
 	    l->read.opened.view.birth_date[0] ? l->read.opened.view.birth_date : "born ?",
 	    app_profile(app)->print_command);
@@ -295,11 +295,11 @@ answered(struct app *app, struct ledger *l)
 	}
 	/* The export's line is on disk before the text leaves; without it nothing is sent. */
 	if (app_audit(app, "export", "Patient", l->patient_id) != 0) {
-		statement_free(lines, n);
+		bill_print_free(lines, n);
 		return;
 	}
-	text = statement_join(lines, n);
-	statement_free(lines, n);
+	text = bill_print_join(lines, n);
+	bill_print_free(lines, n);
 	if (app_print(app, text, strlen(text)) == 0)
 		app_status(app, "The statement went to %s", app_profile(app)->print_command);
 	free(text);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "fhir/aging.h"
+#include "fhir/billing-private.h"
 #include "fhir/patient.h"
 #include "util/xmalloc.h"
 
@@ -18,43 +19,6 @@ static bool
 same(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-/* Copy SRC ("" for NULL) into DST; false, and DST "", when it does not fit. */
-static bool
-put(char *dst, size_t size, const char *src)
-{
-	size_t n = src != NULL ? strlen(src) : 0;
-
-	if (n >= size) {
-		dst[0] = '\0';
-		return false;
-	}
-	memcpy(dst, src != NULL ? src : "", n);
-	dst[n] = '\0';
-	return true;
-}
-
-/* As put, but cut at a UTF-8 character boundary: a name is only read by people. */
-static void
-put_label(char *dst, size_t size, const char *src)
-{
-	size_t n = src != NULL ? strlen(src) : 0;
-
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src != NULL ? src : "", n);
-	dst[n] = '\0';
-}
-
-static void
-add_problem(struct bill_problems *p, char *sentence)
-{
-	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
-	p->v[p->n++] = sentence;
 }
 
 /* An ISO day "YYYY-MM-DD" (the first ten bytes of a date or dateTime) into *D and DAY. */
@@ -103,7 +67,7 @@ ref_id(const char *ref, const char *type, char id[AGING_ID_SIZE])
 	}
 	if (p == ref)
 		return false;
-	if (!put(id, AGING_ID_SIZE, p) || !fhir_valid_id(id)) {
+	if (!bill_put(id, AGING_ID_SIZE, p) || !fhir_valid_id(id)) {
 		id[0] = '\0';
 		return false;
 	}
@@ -291,7 +255,7 @@ id_ref_find(const struct id_ref *v, size_t n, const char *id)
 	struct id_ref key;
 	const struct id_ref *hit;
 
-	if (!put(key.id, sizeof key.id, id))
+	if (!bill_put(key.id, sizeof key.id, id))
 		return NULL;
 	hit = bsearch(&key, v, n, sizeof *v, id_ref_order);
 	return hit != NULL ? hit->r : NULL;
@@ -305,7 +269,7 @@ id_index(const cJSON *array, struct id_ref **out)
 	const cJSON *r;
 
 	*out = xcalloc((size_t)cJSON_GetArraySize(array) + 1, sizeof **out);
-	cJSON_ArrayForEach(r, array) if (put((*out)[n].id, AGING_ID_SIZE, fhir_id_of(r)))
+	cJSON_ArrayForEach(r, array) if (bill_put((*out)[n].id, AGING_ID_SIZE, fhir_id_of(r)))
 	    (*out)[n++].r = r;
 	qsort(*out, n, sizeof **out, id_ref_order);
 	for (size_t i = 0; i < n; i++)
@@ -414,13 +378,13 @@ remit_payer(const cJSON *cr, const struct claim_ix *claim, struct remit_ev *e)
 	char *key;
 
 	if (claim != NULL && claim->payer[0] != '\0') {
-		put(e->payer, sizeof e->payer, claim->payer);
+		bill_put(e->payer, sizeof e->payer, claim->payer);
 		return;
 	}
-	if (ref != NULL && put(e->payer, sizeof e->payer, ref))
+	if (ref != NULL && bill_put(e->payer, sizeof e->payer, ref))
 		return;
 	key = xasprintf("name:%s", e->r.insurer[0] != '\0' ? e->r.insurer : "an unnamed payer");
-	put_label(e->payer, sizeof e->payer, key);
+	bill_put_label(e->payer, sizeof e->payer, key);
 	free(key);
 }
 
@@ -453,9 +417,9 @@ claims_index(const cJSON *claims, struct claim_ix **cv, size_t *cn, struct claim
 		size_t lines = 0;
 		struct date d;
 
-		if (!put(x->id, sizeof x->id, fhir_id_of(c)))
+		if (!bill_put(x->id, sizeof x->id, fhir_id_of(c)))
 			continue;
-		if (!put(x->payer, sizeof x->payer, payer))
+		if (!bill_put(x->payer, sizeof x->payer, payer))
 			x->payer[0] = '\0';
 		(void)day_of(fhir_get_string(fhir_get_object(c, "billablePeriod"), "start"), &d, x->day);
 		(void)day_of(fhir_get_string(c, "created"), &d, created);
@@ -476,7 +440,7 @@ claims_index(const cJSON *claims, struct claim_ix **cv, size_t *cn, struct claim
 			    !day_of(fhir_get_string(fhir_get_object(item, "servicedPeriod"), "start"), &d,
 			        l->day))
 				memcpy(l->day, x->day, sizeof l->day);
-			put(l->code, sizeof l->code,
+			bill_put(l->code, sizeof l->code,
 			    fhir_first_code(fhir_get_object(item, "productOrService")));
 			if (fhir_get_object(item, "net") != NULL) {
 				if (bill_money_read(fhir_get_object(item, "net"), &l->net, &why) == 0)
@@ -528,13 +492,13 @@ payment_read(const cJSON *pn, struct payment_ev *p, struct bill_problems *skippe
 	    same(fhir_get_string(pn, "status"), "cancelled"))
 		return false;
 	if (bill_money_read(fhir_get_object(pn, "amount"), &p->amount, &why) != 0) {
-		add_problem(skipped, xasprintf("A patient's payment is left out: %s", why));
+		bill_problem_add(skipped, xasprintf("A patient's payment is left out: %s", why));
 		free(why);
 		return false;
 	}
 	if (!day_of(fhir_get_string(pn, "paymentDate"), &d, p->day) &&
 	    !day_of(fhir_get_string(pn, "created"), &d, p->day)) {
-		add_problem(skipped, xstrdup("A patient's payment has no date; it is left out"));
+		bill_problem_add(skipped, xstrdup("A patient's payment has no date; it is left out"));
 		return false;
 	}
 	return true;
@@ -566,7 +530,7 @@ patient_find(struct aging_report *out, const char *id)
 {
 	struct aging_patient key;
 
-	if (!put(key.id, sizeof key.id, id))
+	if (!bill_put(key.id, sizeof key.id, id))
 		return NULL;
 	return bsearch(&key, out->patients, out->npatients, sizeof key, patient_order);
 }
@@ -576,7 +540,7 @@ payer_find(struct aging_payer *v, size_t n, const char *ref)
 {
 	struct aging_payer key;
 
-	put(key.ref, sizeof key.ref, ref);
+	bill_put(key.ref, sizeof key.ref, ref);
 	return bsearch(&key, v, n, sizeof key, payer_order);
 }
 
@@ -591,7 +555,7 @@ move(struct aging_sums *a, struct aging_sums *b, int bucket, const struct money 
 	if (aging_sums_add(a, bucket, m, &why) != 0 ||
 	    (b != NULL && aging_sums_add(b, bucket, m, &why) != 0)) {
 		*a = keep;
-		add_problem(skipped, xasprintf("%s is left out of the aging: %s", what, why));
+		bill_problem_add(skipped, xasprintf("%s is left out of the aging: %s", what, why));
 		free(why);
 		return false;
 	}
@@ -719,7 +683,7 @@ denials_read(struct aging_report *out, struct remit_ev *remits, size_t nremits,
 		memcpy(d->answered, e->answered, sizeof d->answered);
 		d->sequence = l->sequence;
 		if (e->claim[0] != '\0' && l->sequence > 0) {
-			put(key.claim, sizeof key.claim, e->claim);
+			bill_put(key.claim, sizeof key.claim, e->claim);
 			key.sequence = l->sequence;
 			cl = bsearch(&key, lines, nlines, sizeof key, line_order);
 		}
@@ -753,11 +717,11 @@ denials_read(struct aging_report *out, struct remit_ev *remits, size_t nremits,
 		if (d->reasons[0] == '\0')
 			snprintf(d->reasons, sizeof d->reasons, "no code");
 		p = patient_find(out, e->patient);
-		put_label(d->name, sizeof d->name, p != NULL ? p->name : "(patient not read)");
+		bill_put_label(d->name, sizeof d->name, p != NULL ? p->name : "(patient not read)");
 		if (p != NULL)
 			memcpy(d->birth, p->birth, sizeof d->birth);
 		payer = payer_find((struct aging_payer *)payers, npayers, e->payer);
-		put_label(d->payer, sizeof d->payer, payer != NULL ? payer->name : e->r.insurer);
+		bill_put_label(d->payer, sizeof d->payer, payer != NULL ? payer->name : e->r.insurer);
 		out->ndenials++;
 	}
 	free(keys);
@@ -835,24 +799,24 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 		char *why = NULL;
 
 		if (bill_line_read(r, &l, &why) != 0) {
-			add_problem(&out->skipped, xasprintf("A charge is left out: %s", why));
+			bill_problem_add(&out->skipped, xasprintf("A charge is left out: %s", why));
 			free(why);
 			continue;
 		}
 		if (!same(l.status, "billable") && !same(l.status, "billed"))
 			continue;
 		if (!ref_id(l.patient, "Patient", c->patient)) {
-			add_problem(&out->skipped,
+			bill_problem_add(&out->skipped,
 			    xasprintf("The charge for %s names no patient; it is left out", l.code));
 			continue;
 		}
 		if (bill_line_total(&l, &c->amount, &why) != 0) {
-			add_problem(&out->skipped, xasprintf("The charge for %s cannot be added: %s",
+			bill_problem_add(&out->skipped, xasprintf("The charge for %s cannot be added: %s",
 			                               l.code, why));
 			free(why);
 			continue;
 		}
-		put(c->id, sizeof c->id, fhir_id_of(r));
+		bill_put(c->id, sizeof c->id, fhir_id_of(r));
 		memcpy(c->day, l.day, sizeof c->day);
 		ncharges++;
 	}
@@ -865,7 +829,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 		struct date d;
 
 		if (bill_remit_read(r, &e->r, &why) != 0) {
-			add_problem(&out->skipped, xasprintf("An insurer's answer is left out: %s", why));
+			bill_problem_add(&out->skipped, xasprintf("An insurer's answer is left out: %s", why));
 			free(why);
 			continue;
 		}
@@ -876,7 +840,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 			continue;
 		}
 		for (size_t i = 0; i < e->r.problems.n; i++)
-			add_problem(&out->skipped, xstrdup(e->r.problems.v[i]));
+			bill_problem_add(&out->skipped, xstrdup(e->r.problems.v[i]));
 		if (ref_id(e->r.claim, "Claim", e->claim)) {
 			memcpy(key.id, e->claim, sizeof key.id);
 			claim = bsearch(&key, cv, cn, sizeof key, claim_order);
@@ -915,11 +879,11 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 			struct patient_view v;
 
 			patient_view_read(res, &v);
-			put_label(p->name, sizeof p->name, v.name);
-			put(p->birth, sizeof p->birth, v.birth_date);
+			bill_put_label(p->name, sizeof p->name, v.name);
+			bill_put(p->birth, sizeof p->birth, v.birth_date);
 			patient_view_clear(&v);
 		} else
-			put(p->name, sizeof p->name, "(patient not read)");
+			bill_put(p->name, sizeof p->name, "(patient not read)");
 		p->insured = bsearch(&(const char *){ p->id }, covered, ncov, sizeof *covered,
 		                 string_order) != NULL;
 		aging_sums_init(&p->insurer, NULL);
@@ -931,10 +895,10 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 	/* The payers: every claim's insurer and every answer's, once, sorted by reference. */
 	payers = xcalloc(cn + nremits + 2, sizeof *payers);
 	for (size_t i = 0; i < cn; i++)
-		put(payers[npayers++].ref, BILL_REF_SIZE, cv[i].payer);
+		bill_put(payers[npayers++].ref, BILL_REF_SIZE, cv[i].payer);
 	for (size_t i = 0; i < nremits; i++) {
-		put(payers[npayers].ref, BILL_REF_SIZE, remits[i].payer);
-		put_label(payers[npayers++].name, AGING_NAME_SIZE, remits[i].r.insurer);
+		bill_put(payers[npayers].ref, BILL_REF_SIZE, remits[i].payer);
+		bill_put_label(payers[npayers++].name, AGING_NAME_SIZE, remits[i].r.insurer);
 	}
 	qsort(payers, npayers, sizeof *payers, payer_order);
 	{
@@ -957,9 +921,9 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 		                                                       : NULL;
 
 		if (org != NULL && fhir_get_string(org, "name") != NULL)
-			put_label(p->name, sizeof p->name, fhir_get_string(org, "name"));
+			bill_put_label(p->name, sizeof p->name, fhir_get_string(org, "name"));
 		else if (p->name[0] == '\0')
-			put_label(p->name, sizeof p->name,
+			bill_put_label(p->name, sizeof p->name,
 			    strncmp(p->ref, "name:", 5) == 0 ? p->ref + 5
 			    : p->ref[0] != '\0'              ? p->ref
 			                                     : "Not yet claimed");
@@ -969,11 +933,11 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 	if (npayers == 0 || payers[0].ref[0] != '\0') {
 		memmove(payers + 1, payers, npayers * sizeof *payers);
 		memset(&payers[0], 0, sizeof *payers);
-		put(payers[0].name, sizeof payers[0].name, "Not yet claimed");
+		bill_put(payers[0].name, sizeof payers[0].name, "Not yet claimed");
 		aging_sums_init(&payers[0].insurer, NULL);
 		npayers++;
 	} else
-		put(payers[0].name, sizeof payers[0].name, "Not yet claimed");
+		bill_put(payers[0].name, sizeof payers[0].name, "Not yet claimed");
 
 	/* Charges: the insurer's when the patient is insured (as the ledger has it), else the patient's. */
 	for (size_t i = 0; i < ncharges; i++) {
@@ -987,7 +951,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 
 		snprintf(what, sizeof what, "The charge %s", c->id);
 		if (bucket < 0) {
-			add_problem(&out->skipped, xasprintf("The charge %s has no date of service: it "
+			bill_problem_add(&out->skipped, xasprintf("The charge %s has no date of service: it "
 			                                     "is aged as over 90 days",
 			                               c->id));
 			bucket = AGING_OVER_90;
@@ -1000,7 +964,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 		}
 		/* The newest claim that bills the charge names its payer. */
 		memset(&key, 0, sizeof key);
-		put(key.charge, sizeof key.charge, c->id);
+		bill_put(key.charge, sizeof key.charge, c->id);
 		memset(key.created, 0x7f, sizeof key.created - 1);
 		key.created[sizeof key.created - 1] = '\0';
 		hit = NULL;
@@ -1047,7 +1011,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 			if (l->unreadable)
 				continue;
 			if (e->claim[0] != '\0' && l->sequence > 0) {
-				put(key.claim, sizeof key.claim, e->claim);
+				bill_put(key.claim, sizeof key.claim, e->claim);
 				key.sequence = l->sequence;
 				cl = bsearch(&key, lv, ln, sizeof key, line_order);
 			}
@@ -1078,7 +1042,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 				if (l->adj[a].group != BILL_GROUP_PR)
 					fine = money_add(&down, &l->adj[a].amount, &down, &why) == 0;
 			if (!fine) {
-				add_problem(&out->skipped,
+				bill_problem_add(&out->skipped,
 				    xasprintf("%s is left out of the aging: %s", what, why));
 				free(why);
 				continue;
@@ -1097,7 +1061,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 		char *why = NULL;
 
 		if (p != NULL && aging_sums_pay(&p->patient, &payments[i].amount, &why) != 0) {
-			add_problem(&out->skipped,
+			bill_problem_add(&out->skipped,
 			    xasprintf("A patient's payment of %s is left out of the aging: %s",
 			        payments[i].day, why));
 			free(why);
@@ -1117,7 +1081,7 @@ aging_result(const cJSON *response, const struct date *today, struct aging_repor
 
 			if (aging_sums_merge(&out->insurer, &p->insurer, &why) != 0 ||
 			    aging_sums_merge(&out->patient, &p->patient, &why) != 0) {
-				add_problem(&out->skipped, xasprintf("The clinic's total leaves out %s: %s",
+				bill_problem_add(&out->skipped, xasprintf("The clinic's total leaves out %s: %s",
 				                               p->name, why));
 				free(why);
 			}
@@ -1328,30 +1292,3 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 	return n;
 }
 
-void
-statement_free(char **lines, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-}
-
-char *
-statement_join(char **lines, size_t n)
-{
-	size_t len = 1;
-	char *s, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(lines[i]) + 1;
-	p = s = xcalloc(len, 1);
-	for (size_t i = 0; i < n; i++) {
-		size_t k = strlen(lines[i]);
-
-		memcpy(p, lines[i], k);
-		p += k;
-		*p++ = '\n';
-	}
-	*p = '\0';
-	return s;
-}

@@ -154,12 +154,9 @@ int statement_totals(const struct bill_ledger *l, struct statement_totals *out, 
  * STATEMENT_WIDTH columns: who from (CLINIC, may be NULL), to whom, the date (TODAY),
  * each charge, insurer payment, adjustment and payment, the totals, and the amount due
  * (or a credit). Every server string is cut to its column. Returns how many lines are in
- * *OUT (each owned; free with statement_free), 0 with *CAUSE when the totals do not add.
+ * *OUT (each owned; free with bill_print_free), 0 with *CAUSE when the totals do not add.
  */
 size_t statement_text(const struct bill_ledger_read *r, const char *clinic,
     const struct date *today, char ***out, char **cause);
-void statement_free(char **lines, size_t n);
-/* The lines joined, each ended by "\n": what goes to the printer. Owned. */
-char *statement_join(char **lines, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "fhir/billing.h"
+#include "fhir/billing-private.h"
 #include "fhir/schedule.h"
 #include "util/xmalloc.h"
 
@@ -57,8 +58,8 @@ same_nocase(const char *a, const char *b)
 }
 
 /* Copy SRC ("" for NULL) into DST of SIZE bytes; false, and DST "", when it does not fit. */
-static bool
-put(char *dst, size_t size, const char *src)
+bool
+bill_put(char *dst, size_t size, const char *src)
 {
 	size_t n = src != NULL ? strlen(src) : 0;
 
@@ -75,8 +76,8 @@ put(char *dst, size_t size, const char *src)
  * As put, but a label too long is cut at a UTF-8 character boundary instead: a
  * display is only read by people, and the code beside it is what is billed.
  */
-static void
-put_label(char *dst, size_t size, const char *src)
+void
+bill_put_label(char *dst, size_t size, const char *src)
 {
 	size_t n = src != NULL ? strlen(src) : 0;
 
@@ -89,8 +90,8 @@ put_label(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void
-add_problem(struct bill_problems *p, char *sentence)
+void
+bill_problem_add(struct bill_problems *p, char *sentence)
 {
 	p->v = xreallocarray(p->v, p->n + 1, sizeof *p->v);
 	p->v[p->n++] = sentence;
@@ -160,7 +161,7 @@ static void
 put_reference(char *dst, size_t size, const char *ref, const char *type)
 {
 	if (is_reference(ref, type))
-		put(dst, size, ref);
+		bill_put(dst, size, ref);
 }
 
 static cJSON *
@@ -431,21 +432,21 @@ fee_read(const cJSON *def, struct bill_fee *f)
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	if (coding == NULL || !put(f->code, sizeof f->code, fhir_get_string(coding, "code")) ||
+	if (coding == NULL || !bill_put(f->code, sizeof f->code, fhir_get_string(coding, "code")) ||
 	    f->code[0] == '\0' ||
-	    !put(f->system, sizeof f->system, fhir_get_string(coding, "system")))
+	    !bill_put(f->system, sizeof f->system, fhir_get_string(coding, "system")))
 		return false;
-	put(f->id, sizeof f->id, fhir_get_string(def, "id"));
-	put(f->version, sizeof f->version, fhir_version_of(def));
-	put(f->status, sizeof f->status, fhir_get_string(def, "status"));
+	bill_put(f->id, sizeof f->id, fhir_get_string(def, "id"));
+	bill_put(f->version, sizeof f->version, fhir_version_of(def));
+	bill_put(f->status, sizeof f->status, fhir_get_string(def, "status"));
 	f->kind = kind_of(f->system);
 	display = fhir_get_string(coding, "display");
 	if (display == NULL)
 		display = fhir_get_string(code, "text");
 	if (display == NULL)
 		display = fhir_get_string(def, "title");
-	put_label(f->display, sizeof f->display, display);
-	if (!put(f->url, sizeof f->url, fhir_get_string(def, "url")))
+	bill_put_label(f->display, sizeof f->display, display);
+	if (!bill_put(f->url, sizeof f->url, fhir_get_string(def, "url")))
 		f->problem = xasprintf(
 		    "the fee schedule's entry for %s has a URL too long to name", f->code);
 	rc = base_price(def, &f->price, &cause);
@@ -627,11 +628,11 @@ bill_fees_find(
 void
 bill_line_from_fee(struct bill_line *l, const struct bill_fee *fee, const char *day)
 {
-	put(l->system, sizeof l->system, fee->system);
-	put(l->code, sizeof l->code, fee->code);
-	put(l->display, sizeof l->display, fee->display);
-	put(l->definition, sizeof l->definition, fee->url);
-	put(l->day, sizeof l->day, day);
+	bill_put(l->system, sizeof l->system, fee->system);
+	bill_put(l->code, sizeof l->code, fee->code);
+	bill_put(l->display, sizeof l->display, fee->display);
+	bill_put(l->definition, sizeof l->definition, fee->url);
+	bill_put(l->day, sizeof l->day, day);
 	l->unit_price = fee->price;
 	if (l->quantity == 0)
 		l->quantity = 1;
@@ -680,93 +681,93 @@ bill_line_check(const struct bill_line *l, size_t n, struct bill_problems *out)
 
 	line_name(l, n, name, sizeof name);
 	if (!is_reference(l->patient, "Patient"))
-		add_problem(out, xasprintf("%s names no patient", name));
+		bill_problem_add(out, xasprintf("%s names no patient", name));
 	if (!is_reference(l->encounter, "Encounter"))
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("%s is not tied to a visit: charge it from the encounter "
 		                   "it was done in",
 		             name));
 	if (!is_reference(l->account, "Account"))
-		add_problem(out, xasprintf("%s has no billing account: the patient needs an "
+		bill_problem_add(out, xasprintf("%s has no billing account: the patient needs an "
 		                           "account before charges are saved",
 		                     name));
 	if (l->performer[0] != '\0' && !is_reference(l->performer, "Practitioner"))
-		add_problem(out,
+		bill_problem_add(out,
 		    xasprintf("%s names a rendering provider that is not a practitioner", name));
 	if (!day_parse(l->day, &day))
-		add_problem(out, xasprintf("%s has no date of service", name));
+		bill_problem_add(out, xasprintf("%s has no date of service", name));
 	if (l->code[0] == '\0')
-		add_problem(out,
+		bill_problem_add(out,
 		    xasprintf("%s has no procedure code: pick one from the fee schedule", name));
 	else if (kind == BILL_CODE_OTHER)
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("%s is not coded in CPT or HCPCS, which a claim needs", name));
 	else if (kind == BILL_CODE_CPT && !bill_cpt_valid(l->code))
-		add_problem(out, xasprintf("%s: the code is not a CPT code (five characters: four "
+		bill_problem_add(out, xasprintf("%s: the code is not a CPT code (five characters: four "
 		                           "digits, then a digit, F or T)",
 		                     name));
 	else if (kind == BILL_CODE_HCPCS && !bill_hcpcs_valid(l->code))
-		add_problem(out, xasprintf("%s: the code is not a HCPCS code (a letter A to V and "
+		bill_problem_add(out, xasprintf("%s: the code is not a HCPCS code (a letter A to V and "
 		                           "four digits)",
 		                     name));
 	if (l->quantity < 1 || l->quantity > BILL_QUANTITY_MAX)
-		add_problem(out, xasprintf("%s has a quantity of %lld; it must be 1 to %d", name,
+		bill_problem_add(out, xasprintf("%s has a quantity of %lld; it must be 1 to %d", name,
 		                     l->quantity, BILL_QUANTITY_MAX));
 	if (l->unit_price.currency[0] == '\0')
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("%s has no price in the fee schedule: type its price", name));
 	else if (l->unit_price.minor < 0)
-		add_problem(out, xasprintf("%s has a negative price", name));
+		bill_problem_add(out, xasprintf("%s has a negative price", name));
 	if (l->overridden) {
 		const char *r = l->override_reason;
 
 		format_money(&l->unit_price, a, sizeof a);
 		format_money(&l->override_price, b, sizeof b);
 		if (r[strspn(r, " \t")] == '\0')
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("%s has its price changed from %s to %s without a "
 			                   "reason: say why",
 			             name, a, b));
 		if (l->override_price.minor < 0)
-			add_problem(out, xasprintf("%s has a negative price (%s)", name, b));
+			bill_problem_add(out, xasprintf("%s has a negative price (%s)", name, b));
 		if (memcmp(l->override_price.currency, l->unit_price.currency, 3) != 0 &&
 		    l->unit_price.currency[0] != '\0')
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("%s has its price changed into another currency", name));
 	}
 	if (l->nmodifiers > BILL_MODIFIERS_MAX)
-		add_problem(out, xasprintf("%s has %zu modifiers; a claim line takes at most %d",
+		bill_problem_add(out, xasprintf("%s has %zu modifiers; a claim line takes at most %d",
 		                     name, l->nmodifiers, BILL_MODIFIERS_MAX));
 	for (size_t i = 0; i < l->nmodifiers && i < BILL_MODIFIERS_MAX; i++) {
 		if (!modifier_valid(l->modifiers[i]))
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("%s: modifier %zu is not two capital letters or digits "
 			                   "(such as 25 or LT)",
 			             name, i + 1));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(l->modifiers[i], l->modifiers[j]) == 0)
-				add_problem(out, xasprintf("%s has the modifier %s twice", name,
+				bill_problem_add(out, xasprintf("%s has the modifier %s twice", name,
 				                     l->modifiers[i]));
 	}
 	if (l->npointers == 0)
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("%s has no diagnosis: point it at the diagnosis (ICD-10-CM) "
 		                   "that made it necessary",
 		             name));
 	if (l->npointers > BILL_POINTERS_MAX)
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("%s points at %zu diagnoses; a claim line takes at most %d",
 		             name, l->npointers, BILL_POINTERS_MAX));
 	for (size_t i = 0; i < l->npointers && i < BILL_POINTERS_MAX; i++) {
 		if (!bill_icd10cm_valid(l->diagnoses[i]))
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("%s: diagnosis %zu is not an ICD-10-CM code (a letter, "
 			                   "a digit, one more, then a point and up to four, "
 			                   "as J06.9)",
 			             name, i + 1));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(l->diagnoses[i], l->diagnoses[j]) == 0)
-				add_problem(
+				bill_problem_add(
 				    out, xasprintf("%s points at %s twice", name, l->diagnoses[i]));
 	}
 	return out->n - before;
@@ -865,7 +866,7 @@ read_request_id(const cJSON *ci, struct bill_line *out)
 			break;
 		if (!same(fhir_get_string(id, "system"), FHIR_REQUEST_SYSTEM) || empty(value))
 			continue;
-		(void)put(out->request_id, sizeof out->request_id, value);
+		(void)bill_put(out->request_id, sizeof out->request_id, value);
 		return;
 	}
 }
@@ -889,23 +890,23 @@ bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
 	}
 	if (day == NULL)
 		day = fhir_get_string(fhir_get_object(ci, "occurrencePeriod"), "start");
-	fits &= put(out->code, sizeof out->code, fhir_get_string(coding, "code"));
-	fits &= put(out->system, sizeof out->system, fhir_get_string(coding, "system"));
-	put_label(out->display, sizeof out->display, fhir_get_string(coding, "display"));
-	fits &= put(out->id, sizeof out->id, fhir_get_string(ci, "id"));
-	fits &= put(out->version, sizeof out->version, fhir_version_of(ci));
-	fits &= put(out->status, sizeof out->status, fhir_get_string(ci, "status"));
+	fits &= bill_put(out->code, sizeof out->code, fhir_get_string(coding, "code"));
+	fits &= bill_put(out->system, sizeof out->system, fhir_get_string(coding, "system"));
+	bill_put_label(out->display, sizeof out->display, fhir_get_string(coding, "display"));
+	fits &= bill_put(out->id, sizeof out->id, fhir_get_string(ci, "id"));
+	fits &= bill_put(out->version, sizeof out->version, fhir_version_of(ci));
+	fits &= bill_put(out->status, sizeof out->status, fhir_get_string(ci, "status"));
 	read_request_id(ci, out);
-	fits &= put(out->patient, sizeof out->patient,
+	fits &= bill_put(out->patient, sizeof out->patient,
 	    fhir_get_string(fhir_get_object(ci, "subject"), "reference"));
-	fits &= put(out->encounter, sizeof out->encounter,
+	fits &= bill_put(out->encounter, sizeof out->encounter,
 	    fhir_get_string(fhir_get_object(ci, "context"), "reference"));
-	fits &= put(out->account, sizeof out->account, first_reference(ci, "account"));
-	fits &= put(out->performer, sizeof out->performer,
+	fits &= bill_put(out->account, sizeof out->account, first_reference(ci, "account"));
+	fits &= bill_put(out->performer, sizeof out->performer,
 	    fhir_get_string(
 	        fhir_get_object(cJSON_GetArrayItem(fhir_get_array(ci, "performer"), 0), "actor"),
 	        "reference"));
-	fits &= put(out->definition, sizeof out->definition,
+	fits &= bill_put(out->definition, sizeof out->definition,
 	    cJSON_GetArrayItem(fhir_get_array(ci, "definitionCanonical"), 0) != NULL
 	        ? cJSON_GetArrayItem(fhir_get_array(ci, "definitionCanonical"), 0)->valuestring
 	        : NULL);
@@ -940,7 +941,7 @@ bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
 			const char *m = fhir_get_string(fhir_get_object(x, "valueCoding"), "code");
 
 			if (out->nmodifiers < BILL_MODIFIERS_MAX)
-				put(out->modifiers[out->nmodifiers], sizeof out->modifiers[0], m);
+				bill_put(out->modifiers[out->nmodifiers], sizeof out->modifiers[0], m);
 			out->nmodifiers++;
 		} else if (same(url, BILL_EXT_UNIT_PRICE)) {
 			if (bill_money_read(
@@ -954,7 +955,7 @@ bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
 		        fhir_get_object(ci, "priceOverride"), &out->override_price, &why) != 0)
 			goto money;
 		out->overridden = true;
-		put_label(out->override_reason, sizeof out->override_reason,
+		bill_put_label(out->override_reason, sizeof out->override_reason,
 		    fhir_get_string(ci, "overrideReason"));
 		if (!has_unit)
 			out->unit_price = out->override_price;
@@ -974,7 +975,7 @@ bill_line_read(const cJSON *ci, struct bill_line *out, char **cause)
 			if (!same(fhir_get_string(c, "system"), BILL_CS_ICD10CM))
 				continue;
 			if (out->npointers < BILL_POINTERS_MAX)
-				put(out->diagnoses[out->npointers], sizeof out->diagnoses[0],
+				bill_put(out->diagnoses[out->npointers], sizeof out->diagnoses[0],
 				    fhir_get_string(c, "code"));
 			out->npointers++;
 			break;
@@ -1026,7 +1027,7 @@ check_duplicates(const struct bill_line *lines, size_t n, struct bill_problems *
 		for (size_t i = 0; i < j; i++) {
 			if (!lines_duplicate(&lines[i], &lines[j]))
 				continue;
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("Line %zu repeats line %zu (%s on %s): remove it, or "
 			                   "add a modifier (such as 76 or 91) if the service "
 			                   "was done again",
@@ -1050,27 +1051,27 @@ bill_superbill_plan(const struct bill_line *lines, size_t n, struct bill_problem
 	size_t before = out->n;
 
 	if (n == 0)
-		add_problem(out, xstrdup("The superbill has no charges"));
+		bill_problem_add(out, xstrdup("The superbill has no charges"));
 	if (n > BILL_LINES_MAX)
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("The superbill has %zu charges; one save takes at most %d: "
 		                   "save it in two",
 		             n, BILL_LINES_MAX));
 	for (size_t i = 0; i < n; i++) {
 		bill_line_check(&lines[i], i + 1, out);
 		if (empty(lines[i].request_id))
-			add_problem(out, xasprintf("Line %zu has no request identifier", i + 1));
+			bill_problem_add(out, xasprintf("Line %zu has no request identifier", i + 1));
 		/* Two lines under one identifier: a retry would find one and write the other never. */
 		for (size_t j = 0; j < i && !empty(lines[i].request_id); j++)
 			if (strcmp(lines[j].request_id, lines[i].request_id) == 0) {
-				add_problem(out, xasprintf("Line %zu has the request identifier of "
+				bill_problem_add(out, xasprintf("Line %zu has the request identifier of "
 				                           "line %zu",
 				                     i + 1, j + 1));
 				break;
 			}
 		if (i > 0 && (strcmp(lines[i].patient, lines[0].patient) != 0 ||
 		                 strcmp(lines[i].encounter, lines[0].encounter) != 0))
-			add_problem(out, xasprintf("Line %zu is for another visit than line 1: a "
+			bill_problem_add(out, xasprintf("Line %zu is for another visit than line 1: a "
 			                           "superbill is one visit's charges",
 			                     i + 1));
 	}
@@ -1087,7 +1088,7 @@ bill_superbill_plan(const struct bill_line *lines, size_t n, struct bill_problem
 		fhir_search_free(&guard);
 		cJSON_Delete(ci);
 		if (step < 0) {
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("Line %zu could not be added to the save", i + 1));
 			fhir_plan_free(&p);
 			return NULL;
@@ -1122,7 +1123,7 @@ bill_claim_diagnoses(const struct bill_claim_input *in, char codes[][BILL_CODE_S
 			if (seen)
 				continue;
 			if (n < max)
-				put(codes[n], BILL_CODE_SIZE, code);
+				bill_put(codes[n], BILL_CODE_SIZE, code);
 			n++;
 		}
 	}
@@ -1161,7 +1162,7 @@ coverage_name(const struct coverage_view *c, size_t k, char *buf, size_t size)
 	if (!empty(payer)) {
 		char shown[64];
 
-		put_label(shown, sizeof shown, payer);
+		bill_put_label(shown, sizeof shown, payer);
 		snprintf(buf, size, "%s (%s)", which, shown);
 	} else
 		snprintf(buf, size, "%s", which);
@@ -1176,11 +1177,11 @@ scrub_provider(
 	              : is_reference(ref, "Organization") || is_reference(ref, "Practitioner");
 
 	if (!ok)
-		add_problem(out, xasprintf("The claim names no %s", who));
+		bill_problem_add(out, xasprintf("The claim names no %s", who));
 	if (empty(npi))
-		add_problem(out, xasprintf("The %s has no NPI: add it to their record", who));
+		bill_problem_add(out, xasprintf("The %s has no NPI: add it to their record", who));
 	else if (!bill_npi_valid(npi))
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("The %s's NPI %.12s is not valid: an NPI is ten digits, the "
 		                   "last a check digit; look for a typing slip",
 		             who, npi));
@@ -1197,14 +1198,14 @@ scrub_coverage(const struct bill_claim_input *in, size_t k, const struct date *t
 	coverage_name(c, k, name, sizeof name);
 	date_format_iso(today, now, sizeof now);
 	if (empty(c->member))
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("%s has no member id: copy it from the insurance card", name));
 	if (!is_reference(c->payer_reference, "Organization"))
-		add_problem(out, xasprintf("%s names no payer to send the claim to", name));
+		bill_problem_add(out, xasprintf("%s names no payer to send the claim to", name));
 	if (!fhir_valid_id(c->id))
-		add_problem(out, xasprintf("%s is not saved on the server yet", name));
+		bill_problem_add(out, xasprintf("%s is not saved on the server yet", name));
 	if (!same(c->status, "active"))
-		add_problem(out, xasprintf("%s is %s, not active", name,
+		bill_problem_add(out, xasprintf("%s is %s, not active", name,
 		                     c->status[0] != '\0' ? c->status : "without a status"));
 	/*
 	 * Against each day of service once. A coverage that ended before today still
@@ -1223,18 +1224,18 @@ scrub_coverage(const struct bill_claim_input *in, size_t k, const struct date *t
 		if (seen)
 			continue;
 		if (c->start_day[0] != '\0' && strcmp(day, c->start_day) < 0)
-			add_problem(out, xasprintf("%s began on %s, after the date of service %s",
+			bill_problem_add(out, xasprintf("%s began on %s, after the date of service %s",
 			                     name, c->start_day, day));
 		else if (c->end_day[0] != '\0' && strcmp(day, c->end_day) > 0 &&
 		         strcmp(c->end_day, now) < 0 && !expired) {
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("%s expired on %s, before the date of service %s: ask "
 			                   "the patient for their current card",
 			             name, c->end_day, day));
 			expired = true;
 		} else if (c->end_day[0] != '\0' && strcmp(day, c->end_day) > 0 &&
 		           strcmp(c->end_day, now) >= 0)
-			add_problem(out, xasprintf("%s ends on %s, before the date of service %s",
+			bill_problem_add(out, xasprintf("%s ends on %s, before the date of service %s",
 			                     name, c->end_day, day));
 	}
 }
@@ -1248,12 +1249,12 @@ bill_scrub(const struct bill_claim_input *in, const struct date *today, struct b
 	char *cause = NULL;
 
 	if (!is_reference(in->patient, "Patient"))
-		add_problem(out, xstrdup("The claim names no patient"));
+		bill_problem_add(out, xstrdup("The claim names no patient"));
 	if (in->nlines == 0)
-		add_problem(
+		bill_problem_add(
 		    out, xstrdup("The claim has no charges: capture the visit's charges first"));
 	if (in->nlines > BILL_LINES_MAX)
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("The claim has %zu lines; ehrterm sends at most %d on one "
 		                   "claim: split it",
 		             in->nlines, BILL_LINES_MAX));
@@ -1263,13 +1264,13 @@ bill_scrub(const struct bill_claim_input *in, const struct date *today, struct b
 		bill_line_check(l, i + 1, out);
 		if (!empty(in->patient) && l->patient[0] != '\0' &&
 		    strcmp(l->patient, in->patient) != 0)
-			add_problem(out, xasprintf("Line %zu is another patient's charge", i + 1));
+			bill_problem_add(out, xasprintf("Line %zu is another patient's charge", i + 1));
 		if (l->status[0] != '\0' && !same(l->status, "billable"))
-			add_problem(out, xasprintf("Line %zu (%s) is %s, not billable", i + 1,
+			bill_problem_add(out, xasprintf("Line %zu (%s) is %s, not billable", i + 1,
 			                     l->code, l->status));
 		if (i > 0 && memcmp(bill_line_unit(l)->currency,
 		                 bill_line_unit(&in->lines[0])->currency, 3) != 0)
-			add_problem(
+			bill_problem_add(
 			    out, xasprintf("Line %zu is priced in %.3s, line 1 in %.3s: one claim "
 			                   "is in one currency",
 			             i + 1, bill_line_unit(l)->currency,
@@ -1278,7 +1279,7 @@ bill_scrub(const struct bill_claim_input *in, const struct date *today, struct b
 	check_duplicates(in->lines, in->nlines, out);
 	if (in->charge_items != NULL) {
 		if ((size_t)cJSON_GetArraySize(in->charge_items) != in->nlines)
-			add_problem(
+			bill_problem_add(
 			    out, xstrdup("The claim's lines and the charges read differ: read "
 			                 "the visit again"));
 		for (size_t i = 0; i < in->nlines; i++) {
@@ -1286,7 +1287,7 @@ bill_scrub(const struct bill_claim_input *in, const struct date *today, struct b
 
 			if (ci != NULL && (!same(fhir_get_string(ci, "id"), in->lines[i].id) ||
 			                      empty(fhir_version_of(ci))))
-				add_problem(
+				bill_problem_add(
 				    out, xasprintf("Line %zu is not the charge as the server "
 				                   "has it: read the visit again",
 				             i + 1));
@@ -1294,31 +1295,31 @@ bill_scrub(const struct bill_claim_input *in, const struct date *today, struct b
 	}
 	ndiag = bill_claim_diagnoses(in, codes, BILL_DIAGNOSES_MAX);
 	if (ndiag > BILL_DIAGNOSES_MAX)
-		add_problem(
+		bill_problem_add(
 		    out, xasprintf("The claim points at %zu diagnoses; a professional claim "
 		                   "takes at most %d: put some lines on a second claim",
 		             ndiag, BILL_DIAGNOSES_MAX));
 	if (bill_claim_total(in, &total, &cause) != 0) {
-		add_problem(out, xasprintf("The claim's total cannot be worked out: %s", cause));
+		bill_problem_add(out, xasprintf("The claim's total cannot be worked out: %s", cause));
 		free(cause);
 	}
 	scrub_provider("billing provider", in->billing, in->billing_npi, false, out);
 	scrub_provider("rendering provider", in->rendering, in->rendering_npi, true, out);
 	if (!is_reference(in->facility, "Location"))
-		add_problem(out, xstrdup("The claim names no facility where the service was done"));
+		bill_problem_add(out, xstrdup("The claim names no facility where the service was done"));
 	if (empty(in->place_of_service) || strlen(in->place_of_service) != 2 ||
 	    !is_digit(in->place_of_service[0]) || !is_digit(in->place_of_service[1]))
-		add_problem(
+		bill_problem_add(
 		    out, xstrdup("The claim has no place of service (two digits: 11 for the "
 		                 "office)"));
 	if (in->ncoverages == 0)
-		add_problem(
+		bill_problem_add(
 		    out, xstrdup("The patient has no insurance on file: add the coverage, or "
 		                 "bill the patient instead"));
 	for (size_t k = 0; k < in->ncoverages; k++)
 		scrub_coverage(in, k, today, out);
 	if (empty(in->request_id))
-		add_problem(out, xstrdup("The claim has no request identifier"));
+		bill_problem_add(out, xstrdup("The claim has no request identifier"));
 	return out->n - before;
 }
 
@@ -1408,7 +1409,7 @@ bill_claim_build(
 		return NULL;
 	ndiag = bill_claim_diagnoses(in, codes, BILL_DIAGNOSES_MAX);
 	if (bill_claim_total(in, &total, &cause) != 0) {
-		add_problem(out, cause);
+		bill_problem_add(out, cause);
 		return NULL;
 	}
 	for (size_t i = 0; i < in->nlines; i++) {
@@ -1493,7 +1494,7 @@ bill_claim_plan(
 		cJSON_Delete(billed);
 	}
 	if (step < 0) {
-		add_problem(out, xstrdup("The claim could not be put together for saving"));
+		bill_problem_add(out, xstrdup("The claim could not be put together for saving"));
 		fhir_plan_free(&p);
 	}
 	return p;
@@ -1602,7 +1603,7 @@ adjudication_read(
 		return;
 	remit_line_name(l, index, name, sizeof name);
 	if (bill_money_read(amount, &m, &why) != 0) {
-		add_problem(
+		bill_problem_add(
 		    &r->problems, xasprintf("On %s an amount cannot be used, so the line is not "
 		                            "counted: %s",
 		                      name, why));
@@ -1614,14 +1615,14 @@ adjudication_read(
 		struct bill_adjustment *a = &l->adj[l->nadj];
 
 		if (l->nadj == BILL_ADJUSTMENTS_MAX) {
-			add_problem(&r->problems, xasprintf("On %s the payer sent more than %d "
+			bill_problem_add(&r->problems, xasprintf("On %s the payer sent more than %d "
 			                                    "adjustments; the line is not counted",
 			                              name, BILL_ADJUSTMENTS_MAX));
 			l->unreadable = true;
 			return;
 		}
-		if (!put(a->reason, sizeof a->reason, carc) || a->reason[0] == '\0') {
-			add_problem(
+		if (!bill_put(a->reason, sizeof a->reason, carc) || a->reason[0] == '\0') {
+			bill_problem_add(
 			    &r->problems, xasprintf("On %s an adjustment reason code is not "
 			                            "readable; the line is not counted",
 			                      name));
@@ -1652,7 +1653,7 @@ adjudication_read(
 	}
 	return;
 sum:
-	add_problem(
+	bill_problem_add(
 	    &r->problems, xasprintf("On %s the patient's share cannot be added up: %s", name, why));
 	free(why);
 	l->unreadable = true;
@@ -1671,9 +1672,9 @@ remit_line_read(const cJSON *item, bool added, struct bill_remit *r)
 	/* An added line answers no line of ours: it is the payer's own. */
 	if (!added && cJSON_IsNumber(seq) && seq->valuedouble >= 1 && seq->valuedouble <= 1e6)
 		l->sequence = (long)seq->valuedouble;
-	if (added && !put(l->code, sizeof l->code,
+	if (added && !bill_put(l->code, sizeof l->code,
 	                 fhir_first_code(fhir_get_object(item, "productOrService"))))
-		put(l->code, sizeof l->code, "?");
+		bill_put(l->code, sizeof l->code, "?");
 	cJSON_ArrayForEach(adj, fhir_get_array(item, "adjudication"))
 	    adjudication_read(adj, l, r->n, r, &reasoned);
 	l->denied = !l->unreadable && l->paid.minor == 0 && reasoned &&
@@ -1698,21 +1699,21 @@ bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
 		*cause = xstrdup("the server sent something other than a claim's answer");
 		return -1;
 	}
-	put(out->id, sizeof out->id, fhir_get_string(cr, "id"));
-	put(out->version, sizeof out->version, fhir_version_of(cr));
-	put(out->patient, sizeof out->patient,
+	bill_put(out->id, sizeof out->id, fhir_get_string(cr, "id"));
+	bill_put(out->version, sizeof out->version, fhir_version_of(cr));
+	bill_put(out->patient, sizeof out->patient,
 	    fhir_get_string(fhir_get_object(cr, "patient"), "reference"));
-	put(out->outcome, sizeof out->outcome, fhir_get_string(cr, "outcome"));
+	bill_put(out->outcome, sizeof out->outcome, fhir_get_string(cr, "outcome"));
 	if (is_reference(request, "Claim"))
-		put(out->claim, sizeof out->claim, request);
+		bill_put(out->claim, sizeof out->claim, request);
 	if (who == NULL)
 		who = fhir_get_string(insurer, "reference");
 	if (who == NULL)
 		who = fhir_get_string(fhir_get_object(insurer, "identifier"), "value");
-	put_label(out->insurer, sizeof out->insurer, who);
+	bill_put_label(out->insurer, sizeof out->insurer, who);
 	/* The ledger dates the answer by its payment, else by when it was written. */
 	if (!day_parse(fhir_get_string(payment, "date"), &(struct date){0}) ||
-	    !put(out->payment_date, sizeof out->payment_date, fhir_get_string(payment, "date"))) {
+	    !bill_put(out->payment_date, sizeof out->payment_date, fhir_get_string(payment, "date"))) {
 		const char *created = fhir_get_string(cr, "created");
 
 		if (day_parse(created, &(struct date){0}))
@@ -1722,14 +1723,14 @@ bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
 		if (bill_money_read(fhir_get_object(payment, "amount"), &out->payment, &why) == 0)
 			out->has_payment = true;
 		else {
-			add_problem(&out->problems,
+			bill_problem_add(&out->problems,
 			    xasprintf("The payment's amount cannot be used: %s", why));
 			free(why);
 			why = NULL;
 		}
 	}
 	if (nitems > BILL_REMIT_LINES_MAX) {
-		add_problem(
+		bill_problem_add(
 		    &out->problems, xasprintf("The payer answered %zu lines; only the first %d "
 		                              "are read",
 		                        nitems, BILL_REMIT_LINES_MAX));
@@ -1759,7 +1760,7 @@ bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
 				goto sum;
 		continue;
 	sum:
-		add_problem(&out->problems,
+		bill_problem_add(&out->problems,
 		    xasprintf("The remittance cannot be added up at %s: %s", name, why));
 		free(why);
 		why = NULL;
@@ -1769,7 +1770,7 @@ bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
 	        memcmp(out->payment.currency, out->paid.currency, 3) != 0)) {
 		format_money(&out->payment, a, sizeof a);
 		format_money(&out->paid, b, sizeof b);
-		add_problem(
+		bill_problem_add(
 		    &out->problems, xasprintf("The payment of %s does not equal the %s paid on "
 		                              "the lines",
 		                        a, b));
@@ -1782,7 +1783,7 @@ bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
 		    out->paid.currency[0] == '\0')
 			continue;
 		if (bill_money_read(fhir_get_object(total, "amount"), &t, &why) != 0) {
-			add_problem(&out->problems,
+			bill_problem_add(&out->problems,
 			    xasprintf("The payer's total paid cannot be used: %s", why));
 			free(why);
 			why = NULL;
@@ -1790,7 +1791,7 @@ bill_remit_read(const cJSON *cr, struct bill_remit *out, char **cause)
 		           memcmp(t.currency, out->paid.currency, 3) != 0) {
 			format_money(&t, a, sizeof a);
 			format_money(&out->paid, b, sizeof b);
-			add_problem(
+			bill_problem_add(
 			    &out->problems, xasprintf("The payer's total paid, %s, does not equal "
 			                              "the %s paid on the lines",
 			                        a, b));
@@ -1841,8 +1842,8 @@ ledger_add(struct bill_ledger *l, enum bill_entry_kind kind, const char *day, co
 	e = &l->v[l->n];
 	memset(e, 0, sizeof *e);
 	e->kind = kind;
-	put(e->day, sizeof e->day, day);
-	put_label(e->what, sizeof e->what, what);
+	bill_put(e->day, sizeof e->day, day);
+	bill_put_label(e->what, sizeof e->what, what);
 	free(what);
 	e->amount = *m;
 	/* Both balances show on every row: one that has seen nothing is zero in this currency. */
@@ -1871,7 +1872,7 @@ ledger_add(struct bill_ledger *l, enum bill_entry_kind kind, const char *day, co
 		break;
 	}
 	if (rc != 0) {
-		add_problem(&l->problems, xasprintf("The ledger stops at %s on %s: %s", e->what,
+		bill_problem_add(&l->problems, xasprintf("The ledger stops at %s on %s: %s", e->what,
 		                              e->day[0] != '\0' ? e->day : "an unknown day", why));
 		free(why);
 		return -1;
@@ -1953,7 +1954,7 @@ bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured
 			char *why = NULL;
 
 			if (bill_line_total(&charges[j], &t, &why) != 0) {
-				add_problem(&out->problems,
+				bill_problem_add(&out->problems,
 				    xasprintf("The charge for %s cannot be added: %s",
 				        charges[j].code, why));
 				free(why);
@@ -2115,12 +2116,12 @@ visit_read(cJSON *response, const char *patient_id, const char *encounter_id,
 		if (!same(fhir_get_string(ci, "resourceType"), "ChargeItem"))
 			continue;
 		if (bill_line_read(ci, l, &why) != 0) {
-			add_problem(&out->unreadable, why);
+			bill_problem_add(&out->unreadable, why);
 			continue;
 		}
 		if (!patient_refers_to(l->patient, patient_id) ||
 		    !fhir_refers_to(l->encounter, "Encounter", encounter_id)) {
-			add_problem(&out->unreadable,
+			bill_problem_add(&out->unreadable,
 			    xasprintf(
 			        "The server sent a charge for %s of another patient or visit; it "
 			        "is left out",
@@ -2219,7 +2220,7 @@ procedure_add(struct bill_visit *out, const cJSON *p, const char *patient_id,
 	        fhir_get_string(fhir_get_object(p, "subject"), "reference"), patient_id) ||
 	    !fhir_refers_to(fhir_get_string(fhir_get_object(p, "encounter"), "reference"),
 	        "Encounter", encounter_id)) {
-		add_problem(&out->unreadable,
+		bill_problem_add(&out->unreadable,
 		    coding != NULL
 		        ? xasprintf("The server sent a procedure (%s) of another patient or "
 		                    "visit; it is left out",
@@ -2236,12 +2237,12 @@ procedure_add(struct bill_visit *out, const cJSON *p, const char *patient_id,
 		return;
 	}
 	memset(to, 0, sizeof *to);
-	put(to->id, sizeof to->id, fhir_id_of(p));
-	put(to->code, sizeof to->code, fhir_get_string(coding, "code"));
+	bill_put(to->id, sizeof to->id, fhir_id_of(p));
+	bill_put(to->code, sizeof to->code, fhir_get_string(coding, "code"));
 	display = fhir_get_string(coding, "display");
 	if (display == NULL)
 		display = fhir_get_string(code, "text");
-	put_label(to->display, sizeof to->display, display);
+	bill_put_label(to->display, sizeof to->display, display);
 	if (when == NULL)
 		when = fhir_get_string(fhir_get_object(p, "performedPeriod"), "start");
 	put_day(to->day, when);
@@ -2262,7 +2263,7 @@ procedures_read(const cJSON *entry, const char *patient_id, const char *encounte
 	if (!searchset_ok(entry)) {
 		char *why = fhir_entry_failure(entry, "The visit's procedures");
 
-		add_problem(&out->unreadable, xasprintf("%s: charge them by hand", why));
+		bill_problem_add(&out->unreadable, xasprintf("%s: charge them by hand", why));
 		free(why);
 		out->procedures_failed = true;
 		return;
@@ -2346,7 +2347,7 @@ encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 	memset(e, 0, sizeof *e);
 	if (!same(fhir_get_string(r, "resourceType"), "Encounter") ||
 	    !fhir_valid_id(fhir_get_string(r, "id")) ||
-	    !put(e->id, sizeof e->id, fhir_get_string(r, "id")) ||
+	    !bill_put(e->id, sizeof e->id, fhir_get_string(r, "id")) ||
 	    !patient_refers_to(
 	        fhir_get_string(fhir_get_object(r, "subject"), "reference"), patient_id))
 		return false;
@@ -2358,8 +2359,8 @@ encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 		what = fhir_get_string(coding, "display");
 	if (what == NULL)
 		what = fhir_get_string(fhir_get_object(r, "class"), "code");
-	put_label(e->what, sizeof e->what, what);
-	put(e->status, sizeof e->status, fhir_get_string(r, "status"));
+	bill_put_label(e->what, sizeof e->what, what);
+	bill_put(e->status, sizeof e->status, fhir_get_string(r, "status"));
 	cJSON_ArrayForEach(part, fhir_get_array(r, "participant"))
 	{
 		put_reference(e->performer, sizeof e->performer,
@@ -2468,8 +2469,8 @@ diagnosis_add(struct bill_encounter *e, const cJSON *coding)
 		e->over++;
 		return;
 	}
-	put(e->diagnoses[e->ndiagnoses].code, BILL_CODE_SIZE, code);
-	put_label(e->diagnoses[e->ndiagnoses].display, BILL_TEXT_SIZE,
+	bill_put(e->diagnoses[e->ndiagnoses].code, BILL_CODE_SIZE, code);
+	bill_put_label(e->diagnoses[e->ndiagnoses].display, BILL_TEXT_SIZE,
 	    fhir_get_string(coding, "display"));
 	e->ndiagnoses++;
 }
@@ -2689,16 +2690,16 @@ bill_capture_lines(const struct bill_visit *v, const struct bill_encounter *enc,
 			bill_line_from_fee(l, fee, p->day[0] != '\0' ? p->day : enc->day);
 		} else {
 			/* No price: bill_line_check says so until the biller types one. */
-			put(l->system, sizeof l->system, BILL_CS_CPT);
-			put(l->code, sizeof l->code, p->code);
-			put(l->display, sizeof l->display, p->display);
-			put(l->day, sizeof l->day, p->day[0] != '\0' ? p->day : enc->day);
+			bill_put(l->system, sizeof l->system, BILL_CS_CPT);
+			bill_put(l->code, sizeof l->code, p->code);
+			bill_put(l->display, sizeof l->display, p->display);
+			bill_put(l->day, sizeof l->day, p->day[0] != '\0' ? p->day : enc->day);
 			l->quantity = 1;
 		}
 		snprintf(l->patient, sizeof l->patient, "Patient/%.64s", patient_id);
 		snprintf(l->encounter, sizeof l->encounter, "Encounter/%.64s", enc->id);
-		put(l->account, sizeof l->account, v->account);
-		put(l->performer, sizeof l->performer,
+		bill_put(l->account, sizeof l->account, v->account);
+		bill_put(l->performer, sizeof l->performer,
 		    p->performer[0] != '\0' ? p->performer : enc->performer);
 		/* The visit's diagnoses in its rank order: the primary is the first pointer. */
 		for (size_t k = 0; k < enc->ndiagnoses && k < BILL_POINTERS_MAX; k++)
@@ -2717,7 +2718,7 @@ split_reference(const char *ref, const char *const *types, char *type, size_t ts
 	for (; *types != NULL; types++) {
 		if (!is_reference(ref, *types))
 			continue;
-		put(type, tsize, *types);
+		bill_put(type, tsize, *types);
 		*id = ref + strlen(*types) + 1;
 		return true;
 	}
@@ -2765,7 +2766,7 @@ party_read(const cJSON *entry, const char *ref, const char *what, char *npi, siz
 		return -1;
 	}
 	free(got);
-	put(npi, size, bill_npi_of(r));
+	bill_put(npi, size, bill_npi_of(r));
 	return 0;
 }
 
@@ -2913,36 +2914,36 @@ post_line_check(const struct bill_posting *p, size_t c, const struct bill_post_l
 
 	post_line_name(p, c, l, name, sizeof name);
 	if (l->paid.minor < 0)
-		add_problem(out, xasprintf("%s: the payment cannot be below zero", name));
+		bill_problem_add(out, xasprintf("%s: the payment cannot be below zero", name));
 	if (l->has_allowed && l->allowed.minor < 0)
-		add_problem(out, xasprintf("%s: the allowed amount cannot be below zero", name));
+		bill_problem_add(out, xasprintf("%s: the allowed amount cannot be below zero", name));
 	if (l->patient_resp.minor < 0)
-		add_problem(out, xasprintf("%s: the patient's share cannot be below zero", name));
+		bill_problem_add(out, xasprintf("%s: the patient's share cannot be below zero", name));
 	if (l->adjusted.minor != 0 && (l->group == BILL_GROUP_NONE || empty(l->reason)))
-		add_problem(out, xasprintf("%s: the adjustment needs its group and reason code "
+		bill_problem_add(out, xasprintf("%s: the adjustment needs its group and reason code "
 		                           "(CO-45)",
 		                     name));
 	if (l->adjusted.minor == 0 && !empty(l->reason) && l->paid.minor != 0)
-		add_problem(out, xasprintf("%s: a reason code without an adjustment amount", name));
+		bill_problem_add(out, xasprintf("%s: a reason code without an adjustment amount", name));
 	if (l->patient_resp.minor != 0 && empty(l->resp_reason))
-		add_problem(out, xasprintf("%s: the patient's share needs its reason code (1 "
+		bill_problem_add(out, xasprintf("%s: the patient's share needs its reason code (1 "
 		                           "deductible, 2 coinsurance, 3 copay)",
 		                     name));
 	if (l->paid.minor == 0 && l->adjusted.minor == 0 && l->patient_resp.minor == 0 &&
 	    l->charged.minor != 0)
-		add_problem(out, xasprintf("%s: nothing paid, adjusted or owed; a denial is the "
+		bill_problem_add(out, xasprintf("%s: nothing paid, adjusted or owed; a denial is the "
 		                           "charge adjusted with its reason (CO-50)",
 		                     name));
 	if (money_add(&l->paid, &l->adjusted, &sum, &why) != 0 ||
 	    money_add(&sum, &l->patient_resp, &sum, &why) != 0) {
-		add_problem(out, xasprintf("%s cannot be added up: %s", name, why));
+		bill_problem_add(out, xasprintf("%s cannot be added up: %s", name, why));
 		free(why);
 		return;
 	}
 	if (sum.minor != l->charged.minor || memcmp(sum.currency, l->charged.currency, 3) != 0) {
 		format_money(&l->charged, a, sizeof a);
 		format_money(&sum, b, sizeof b);
-		add_problem(out, xasprintf("%s does not balance: charged %s, but paid, adjusted "
+		bill_problem_add(out, xasprintf("%s does not balance: charged %s, but paid, adjusted "
 		                           "and the patient's share add up to %s",
 		                     name, a, b));
 	}
@@ -2957,40 +2958,40 @@ bill_posting_check(const struct bill_posting *p, struct bill_problems *out)
 	struct date d;
 
 	if (!is_reference(p->payer, "Organization"))
-		add_problem(out, xstrdup("The payer is not known: post from the claim, which names "
+		bill_problem_add(out, xstrdup("The payer is not known: post from the claim, which names "
 		                         "its insurer"));
 	if (empty(p->check_number))
-		add_problem(out, xstrdup("The check (or EFT trace) number is missing"));
+		bill_problem_add(out, xstrdup("The check (or EFT trace) number is missing"));
 	if (!day_parse(p->check_date, &d) || p->check_date[10] != '\0')
-		add_problem(out, xstrdup("The check date is missing or not a date"));
+		bill_problem_add(out, xstrdup("The check date is missing or not a date"));
 	if (p->check_amount.minor < 0)
-		add_problem(out, xstrdup("The check amount cannot be below zero"));
+		bill_problem_add(out, xstrdup("The check amount cannot be below zero"));
 	if (empty(p->request_id))
-		add_problem(out, xstrdup("The posting has no request identifier"));
+		bill_problem_add(out, xstrdup("The posting has no request identifier"));
 	if (p->nclaims == 0 || p->nclaims > BILL_POST_CLAIMS_MAX)
-		add_problem(out, xasprintf("A posting pays 1 to %d claims", BILL_POST_CLAIMS_MAX));
+		bill_problem_add(out, xasprintf("A posting pays 1 to %d claims", BILL_POST_CLAIMS_MAX));
 	for (size_t c = 0; c < p->nclaims && c < BILL_POST_CLAIMS_MAX; c++) {
 		if (!is_reference(p->claims[c].claim, "Claim") ||
 		    !is_reference(p->claims[c].patient, "Patient"))
-			add_problem(out, xasprintf("Claim %zu has no claim or patient to post to", c + 1));
+			bill_problem_add(out, xasprintf("Claim %zu has no claim or patient to post to", c + 1));
 		if (p->claims[c].n == 0)
-			add_problem(out, xasprintf("Claim %zu has no lines to post", c + 1));
+			bill_problem_add(out, xasprintf("Claim %zu has no lines to post", c + 1));
 		for (size_t i = 0; i < p->claims[c].n; i++)
 			post_line_check(p, c, &p->claims[c].lines[i], out);
 		lines += p->claims[c].n;
 	}
 	if (1 + p->nclaims + lines > FHIR_PLAN_MAX)
-		add_problem(out, xasprintf("A posting of %zu claims and %zu lines is more than one "
+		bill_problem_add(out, xasprintf("A posting of %zu claims and %zu lines is more than one "
 		                           "save holds (%d); post the claims one at a time",
 		                     p->nclaims, lines, FHIR_PLAN_MAX));
 	if (bill_posting_paid(p, &paid, &why) != 0) {
-		add_problem(out, xasprintf("The payments cannot be added up: %s", why));
+		bill_problem_add(out, xasprintf("The payments cannot be added up: %s", why));
 		free(why);
 	} else if (paid.minor != p->check_amount.minor ||
 	           memcmp(paid.currency, p->check_amount.currency, 3) != 0) {
 		format_money(&p->check_amount, a, sizeof a);
 		format_money(&paid, b, sizeof b);
-		add_problem(out, xasprintf("The check is %s but the lines pay %s: they must balance "
+		bill_problem_add(out, xasprintf("The check is %s but the lines pay %s: they must balance "
 		                           "before saving",
 		                     a, b));
 	}
@@ -3210,7 +3211,7 @@ bill_posting_plan(const struct bill_posting *p, const cJSON *charge_items, const
 			const struct bill_post_line *l = &p->claims[c].lines[i];
 
 			if (!empty(l->charge_item) && charge_of(charge_items, l->charge_item) == NULL)
-				add_problem(out, xasprintf("Line %ld (%s): its charge was not read; "
+				bill_problem_add(out, xasprintf("Line %ld (%s): its charge was not read; "
 				                           "read the claim again",
 				                     l->sequence, l->code));
 		}
@@ -3252,7 +3253,7 @@ bill_posting_plan(const struct bill_posting *p, const cJSON *charge_items, const
 		free(rid);
 	}
 	if (step < 0) {
-		add_problem(out, xstrdup("The posting could not be put together for saving"));
+		bill_problem_add(out, xstrdup("The posting could not be put together for saving"));
 		fhir_plan_free(&plan);
 	}
 	return plan;
@@ -3341,7 +3342,7 @@ claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_
 	size_t max = (size_t)cJSON_GetArraySize(items);
 
 	if (max > BILL_LINES_MAX) {
-		add_problem(&out->problems, xasprintf("The claim has %zu lines; only the first %d "
+		bill_problem_add(&out->problems, xasprintf("The claim has %zu lines; only the first %d "
 		                                      "can be posted here",
 		                                max, BILL_LINES_MAX));
 		max = BILL_LINES_MAX;
@@ -3358,17 +3359,17 @@ claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_
 		memset(l, 0, sizeof *l);
 		if (!cJSON_IsNumber(seq) || seq->valuedouble < 1 || seq->valuedouble > 1e6 ||
 		    seq->valuedouble != (double)(long)seq->valuedouble) {
-			add_problem(&out->problems, xstrdup("A claim line has no usable number; it "
+			bill_problem_add(&out->problems, xstrdup("A claim line has no usable number; it "
 			                                    "is left out"));
 			continue;
 		}
 		l->sequence = (long)seq->valuedouble;
-		if (!put(l->code, sizeof l->code,
+		if (!bill_put(l->code, sizeof l->code,
 		        fhir_first_code(fhir_get_object(item, "productOrService"))) ||
 		    l->code[0] == '\0')
-			put(l->code, sizeof l->code, "?");
+			bill_put(l->code, sizeof l->code, "?");
 		if (bill_money_read(fhir_get_object(item, "net"), &l->charged, &why) != 0) {
-			add_problem(&out->problems, xasprintf("Claim line %ld (%s) cannot be posted: "
+			bill_problem_add(&out->problems, xasprintf("Claim line %ld (%s) cannot be posted: "
 			                                      "%s",
 			                                l->sequence, l->code, why));
 			free(why);
@@ -3380,7 +3381,7 @@ claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_
 
 			if (same(fhir_get_string(x, "url"), BILL_EXT_CLAIM_CHARGE) &&
 			    is_reference(ref, "ChargeItem"))
-				put(l->charge_item, sizeof l->charge_item, ref);
+				bill_put(l->charge_item, sizeof l->charge_item, ref);
 		}
 		/* A line of another visit is not this visit's to post. */
 		{
@@ -3388,7 +3389,7 @@ claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_
 			const char *eref = fhir_get_string(enc, "reference");
 
 			if (eref != NULL && !fhir_refers_to(eref, "Encounter", encounter_id)) {
-				add_problem(&out->problems,
+				bill_problem_add(&out->problems,
 				    xasprintf("Claim line %ld (%s) is of another visit; it is left out",
 				        l->sequence, l->code));
 				continue;
@@ -3432,17 +3433,17 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 		return 0;
 	out->has_claim = true;
 	snprintf(out->claim, sizeof out->claim, "Claim/%s", fhir_id_of(newest));
-	if (!put(out->created, sizeof out->created, fhir_get_string(newest, "created")) &&
+	if (!bill_put(out->created, sizeof out->created, fhir_get_string(newest, "created")) &&
 	    fhir_get_string(newest, "created") != NULL)
 		memcpy(out->created, fhir_get_string(newest, "created"), 10), out->created[10] = '\0';
-	if (!put(out->payer, sizeof out->payer,
+	if (!bill_put(out->payer, sizeof out->payer,
 	        fhir_get_string(fhir_get_object(newest, "insurer"), "reference")) ||
 	    !is_reference(out->payer, "Organization"))
-		add_problem(&out->problems, xstrdup("The claim names no insurer to post from"));
+		bill_problem_add(&out->problems, xstrdup("The claim names no insurer to post from"));
 	for (size_t i = 0; i < out->visit.nviews; i++)
 		if (same(out->visit.views[i].payer_reference, out->payer) &&
 		    !empty(out->visit.views[i].payer_display)) {
-			put_label(out->payer_name, sizeof out->payer_name,
+			bill_put_label(out->payer_name, sizeof out->payer_name,
 			    out->visit.views[i].payer_display);
 			break;
 		}
@@ -3516,7 +3517,7 @@ patient_payment_read(const cJSON *pn, const char *patient_id, struct bill_patien
 
 	if (!patient_refers_to(
 	        fhir_get_string(fhir_get_object(pn, "request"), "reference"), patient_id)) {
-		add_problem(skipped, xstrdup("The server sent another patient's payment; it is left "
+		bill_problem_add(skipped, xstrdup("The server sent another patient's payment; it is left "
 		                             "out"));
 		return false;
 	}
@@ -3524,16 +3525,16 @@ patient_payment_read(const cJSON *pn, const char *patient_id, struct bill_patien
 	    same(fhir_get_string(pn, "status"), "cancelled"))
 		return false;
 	if (bill_money_read(fhir_get_object(pn, "amount"), &p->amount, &why) != 0) {
-		add_problem(skipped, xasprintf("A patient's payment is left out: %s", why));
+		bill_problem_add(skipped, xasprintf("A patient's payment is left out: %s", why));
 		free(why);
 		return false;
 	}
-	if (!put(p->day, sizeof p->day, fhir_get_string(pn, "paymentDate")) ||
+	if (!bill_put(p->day, sizeof p->day, fhir_get_string(pn, "paymentDate")) ||
 	    !day_parse(p->day, &d)) {
 		const char *created = fhir_get_string(pn, "created");
 
 		if (!day_parse(created, &d)) {
-			add_problem(skipped, xstrdup("A patient's payment has no date; it is left out"));
+			bill_problem_add(skipped, xstrdup("A patient's payment has no date; it is left out"));
 			return false;
 		}
 		memcpy(p->day, created, 10), p->day[10] = '\0';
@@ -3606,12 +3607,12 @@ bill_ledger_result(
 			char *why = NULL;
 
 			if (bill_line_read(r, l, &why) != 0) {
-				add_problem(&out->skipped, xasprintf("A charge is left out: %s", why));
+				bill_problem_add(&out->skipped, xasprintf("A charge is left out: %s", why));
 				free(why);
 				continue;
 			}
 			if (!patient_refers_to(l->patient, patient_id)) {
-				add_problem(&out->skipped, xasprintf("The server sent another patient's "
+				bill_problem_add(&out->skipped, xasprintf("The server sent another patient's "
 				                                     "charge (%s); it is left out",
 				                               l->code));
 				continue;
@@ -3625,7 +3626,7 @@ bill_ledger_result(
 			char *why = NULL;
 
 			if (bill_remit_read(r, m, &why) != 0) {
-				add_problem(&out->skipped, xasprintf("An insurer's answer is left out: %s", why));
+				bill_problem_add(&out->skipped, xasprintf("An insurer's answer is left out: %s", why));
 				free(why);
 				continue;
 			}
@@ -3633,14 +3634,14 @@ bill_ledger_result(
 			    same(fhir_get_string(r, "status"), "entered-in-error") ||
 			    same(fhir_get_string(r, "status"), "cancelled")) {
 				if (!patient_refers_to(m->patient, patient_id))
-					add_problem(&out->skipped, xstrdup("The server sent another "
+					bill_problem_add(&out->skipped, xstrdup("The server sent another "
 					                                   "patient's claim answer; it is "
 					                                   "left out"));
 				bill_remit_clear(m);
 				continue;
 			}
 			for (size_t i = 0; i < m->problems.n; i++)
-				add_problem(&out->skipped, xstrdup(m->problems.v[i]));
+				bill_problem_add(&out->skipped, xstrdup(m->problems.v[i]));
 			out->nremits++;
 		}
 		cJSON_ArrayForEach(r, taken[2])
@@ -3662,4 +3663,34 @@ bill_ledger_result(
 	for (int k = 0; k < 3; k++)
 		cJSON_Delete(taken[k]);
 	return 0;
+}
+
+void
+bill_print_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+char *
+bill_print_join(char **lines, size_t n)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(lines[i]) + 1;
+	p = s = xmalloc(len);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(lines[i]);
+
+		memcpy(p, lines[i], k);
+		p += k;
+		/* A form feed starts the next page; it has no line end of its own. */
+		if (strcmp(lines[i], "\f") != 0)
+			*p++ = '\n';
+	}
+	*p = '\0';
+	return s;
 }

@@ -726,4 +726,11 @@ int bill_ledger_result(
     cJSON *response, const char *patient_id, struct bill_ledger_read *out, char **cause);
 void bill_ledger_read_clear(struct bill_ledger_read *r);
 
+/*
+ * A printout (a CMS-1500, a statement) as lines, each owned: freed, and joined for the
+ * printer, each line ended by "\n" and a line "\f" starting the next page with none.
+ */
+void bill_print_free(char **lines, size_t n);
+char *bill_print_join(char **lines, size_t n);
+
 #endif

@@ -801,32 +801,3 @@ claim1500_text(const struct claim_full *c, char ***out)
 	return t.n;
 }
 
-void
-claim1500_free(char **lines, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-}
-
-char *
-claim1500_join(char **lines, size_t n)
-{
-	size_t len = 1;
-	char *s, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(lines[i]) + 1;
-	p = s = xmalloc(len);
-	for (size_t i = 0; i < n; i++) {
-		size_t k = strlen(lines[i]);
-
-		memcpy(p, lines[i], k);
-		p += k;
-		/* A form feed starts the next form; it has no line end of its own. */
-		if (strcmp(lines[i], "\f") != 0)
-			*p++ = '\n';
-	}
-	*p = '\0';
-	return s;
-}

@@ -118,11 +118,8 @@ int claims_open_result(const cJSON *response, const char *claim_id, const struct
  * The form's boxes in a fixed 80-column layout, one line of text each, for a printer:
  * only printable ASCII, every value cut to its box. A claim of more than six lines
  * takes more forms, one after another with a form feed between. Returns how many lines
- * were put in *OUT (each owned; free with claim1500_free).
+ * were put in *OUT (each owned; free with bill_print_free).
  */
 size_t claim1500_text(const struct claim_full *c, char ***out);
-void claim1500_free(char **lines, size_t n);
-/* The lines joined with "\n", the forms with "\f": what goes to the printer. Owned. */
-char *claim1500_join(char **lines, size_t n);
 
 #endif

@@ -440,7 +440,7 @@ check_aging(const cJSON *j)
 				FUZZ_CHECK(*p >= 0x20 && *p < 0x7f);
 		}
 		FUZZ_CHECK(n > 0 || cause != NULL);
-		statement_free(lines, n);
+		bill_print_free(lines, n);
 		bill_ledger_read_clear(&l);
 	}
 	free(cause);
@@ -483,7 +483,7 @@ check_claims(const cJSON *j)
 			for (const char *s = lines[i]; *s != '\0'; s++)
 				FUZZ_CHECK((*s >= 0x20 && *s < 0x7F) || *s == '\f');
 		}
-		claim1500_free(lines, n);
+		bill_print_free(lines, n);
 	}
 	free(c);
 }

@@ -466,13 +466,13 @@ Test(statement, text_printable_and_within_the_page)
 		}
 	}
 	cr_assert(due);
-	joined = statement_join(lines, n);
+	joined = bill_print_join(lines, n);
 	cr_assert_not_null(strstr(joined, "Patient: Insured, Ann"));
 	cr_assert_not_null(strstr(joined, "Main Street Clinic ?"));
 	cr_assert_not_null(strstr(joined, "Paid by insurance"));
 	cr_assert_not_null(strstr(joined, "2026-12-02"));
 	free(joined);
-	statement_free(lines, n);
+	bill_print_free(lines, n);
 	bill_ledger_clear(&r.ledger);
 }
 
@@ -493,11 +493,11 @@ Test(statement, a_credit_says_so)
 	}
 	n = statement_text(&r, NULL, &today, &lines, &cause);
 	cr_assert_gt(n, 0, "%s", cause ? cause : "");
-	joined = statement_join(lines, n);
+	joined = bill_print_join(lines, n);
 	cr_assert_not_null(strstr(joined, "CREDIT ON YOUR ACCOUNT"), "%s", joined);
 	cr_assert_not_null(strstr(joined, "35.00"), "%s", joined);
 	cr_assert_null(strstr(joined, "AMOUNT DUE"), "%s", joined);
 	free(joined);
-	statement_free(lines, n);
+	bill_print_free(lines, n);
 	bill_ledger_clear(&r.ledger);
 }

@@ -201,7 +201,7 @@ Test(claims, cms1500_boxes_of_a_sample_claim)
 	cr_assert_str_eq(line_with(lines, n, "31  "), "31  PHYSICIAN: OSLER, WILLIAM               DATE: 02 02 2026");
 	cr_assert_str_eq(line_with(lines, n, "33  "), "33  BILLING PROVIDER: ELM STREET CLINIC            TEL:");
 	cr_assert_str_eq(line_with(lines, n, "33a "), "33a NPI: 1234567893");
-	claim1500_free(lines, n);
+	bill_print_free(lines, n);
 	free(c);
 }
 
@@ -215,7 +215,7 @@ Test(claims, cms1500_hostile_and_long_strings_stay_printable_and_in_their_boxes)
 	    ITEM("1", "99213\\u001b[2J", "{\"coding\":[{\"code\":\"\\u009b31m\"}]}", "1", "125"),
 	    "Wolfeschlegelsteinhausenbergerdorff\\u001b]0;pwned\\u0007\\u00e9\\n", c);
 	n = claim1500_text(c, &lines);
-	text = claim1500_join(lines, n);
+	text = bill_print_join(lines, n);
 	for (const char *p = text; *p != '\0'; p++)
 		cr_assert((*p >= 0x20 && *p < 0x7F) || *p == '\n', "byte 0x%02x", (unsigned char)*p);
 	cr_assert_str_eq(line_with(lines, n, "2   "),
@@ -223,7 +223,7 @@ Test(claims, cms1500_hostile_and_long_strings_stay_printable_and_in_their_boxes)
 	cr_assert_str_eq(line_with(lines, n, "1   02"),
 	    "1   02 01 26 02 01 26 11   99213 ?3          A        125.00   1 1245319599");
 	free(text);
-	claim1500_free(lines, n);
+	bill_print_free(lines, n);
 	free(c);
 }
 
@@ -251,7 +251,7 @@ Test(claims, cms1500_twelve_diagnoses_and_a_second_form_for_seven_lines)
 	cr_assert_str_eq(line_with(lines, n, "1   02"),
 	    "1   02 01 26 02 01 26 11   99213 25 59 LT RT ABCD       1.00   1 1245319599",
 	    "four modifiers and four pointers at most");
-	text = claim1500_join(lines, n);
+	text = bill_print_join(lines, n);
 	for (const char *p = text; *p != '\0'; p++)
 		forms += *p == '\f';
 	cr_assert_eq(forms, 1, "the seventh line goes on a second form");
@@ -260,6 +260,6 @@ Test(claims, cms1500_twelve_diagnoses_and_a_second_form_for_seven_lines)
 	    "HEALTH INSURANCE CLAIM FORM"));
 	cr_assert_not_null(strstr(text, "1   02 01 26 02 01 26 11   99070             L          7.00   1"));
 	free(text);
-	claim1500_free(lines, n);
+	bill_print_free(lines, n);
 	free(c);
 }
