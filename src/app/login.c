@@ -176,6 +176,8 @@ app_login_start(struct app *app)
 	free(app->keyring_notice);
 	app->keyring_notice = cause;
 	ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
+	/* The TCP handshake needs no key: it is done by the time the passphrase is typed. */
+	session_preconnect(app->session);
 	app->phase = PHASE_PASSPHRASE;
 	app->dirty = true;
 }

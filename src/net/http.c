@@ -4,6 +4,7 @@
 #include "net/http.h"
 #include "cfg/cfg.h"
 #include "net/http-test.h"
+#include "net/preconnect.h"
 #include "util/file.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
@@ -26,6 +27,11 @@
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 8000
 #define RETRY_AFTER_CAP_S 60
+/*
+ * A connection made behind the passphrase prompt is used only this young: a server may
+ * close one that sent nothing (Apache's mod_reqtimeout waits 20 s for the first byte).
+ */
+#define PRECONNECT_MAX_AGE_S 20.0
 /* A CA bundle may hold a few hundred certificates; a client certificate is small. */
 #define CA_FILE_MAX (4 * 1024 * 1024)
 #define CERT_FILE_MAX (256 * 1024)
@@ -103,6 +109,13 @@ struct http_client {
 	/* http_client_set_bearer: the Authorization line (borrowed) and where it goes. */
 	const struct secret *bearer;
 	char *bearer_prefix;
+	/*
+	 * http_options.preconnect until the first connection is up, and the socket taken
+	 * from it that libcurl is about to use (on_open_socket, on_sockopt).
+	 */
+	struct preconnect *preconnect;
+	curl_socket_t handed;
+	bool preconnected;
 };
 
 /* Failure injection (net/http-test.h): calls left before the injected failure, 0 for none. */
@@ -210,8 +223,8 @@ dup_or_null(const char *s)
 	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
 }
 
-struct http_client *
-http_client_new(const struct http_options *opts, char **cause)
+static struct http_client *
+client_new(const struct http_options *opts, char **cause)
 {
 	struct http_client *c;
 	char *ca = NULL, *cert = NULL;
@@ -291,6 +304,20 @@ http_client_new(const struct http_options *opts, char **cause)
 		curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	c->next_id = 1;
+	c->preconnect = opts->preconnect;
+	c->opts.preconnect = NULL;
+	c->handed = CURL_SOCKET_BAD;
+	return c;
+}
+
+struct http_client *
+http_client_new(const struct http_options *opts, char **cause)
+{
+	struct http_client *c = client_new(opts, cause);
+	struct preconnect *pre = opts->preconnect;
+
+	if (c == NULL)
+		preconnect_free(&pre); /* given either way */
 	return c;
 }
 
@@ -398,6 +425,7 @@ http_client_free(struct http_client **cp)
 	free(c->pin_sha256);
 	free(c->user_agent);
 	free(c->bearer_prefix);
+	preconnect_free(&c->preconnect);
 	free(c);
 	*cp = NULL;
 }
@@ -630,6 +658,8 @@ on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int loc
 	(void)primary_port;
 	(void)local_port;
 	t->sent = true;
+	/* A connection is up, the one made behind the prompt or another: no more use for it. */
+	preconnect_free(&t->client->preconnect);
 	if (!t->yields || t->method != HTTP_GET)
 		return CURL_PREREQFUNC_OK;
 	for (u = t->client->transfers; u != NULL; u = u->next)
@@ -639,6 +669,37 @@ on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int loc
 	if (best != NULL && yield_to(t, best) == 0)
 		best->sent = false;
 	return CURL_PREREQFUNC_OK;
+}
+
+/*
+ * libcurl opens a socket for a connection: the one made behind the passphrase prompt
+ * when it goes to this address, else a new one (on_sockopt then lets libcurl connect it).
+ */
+static curl_socket_t
+on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_client *c = arg;
+	int fd = -1;
+
+	if (purpose == CURLSOCKTYPE_IPCXN && c->preconnect != NULL &&
+	    (fd = preconnect_take(c->preconnect, &a->addr, a->addrlen, PRECONNECT_MAX_AGE_S)) >= 0) {
+		preconnect_free(&c->preconnect);
+		c->handed = fd;
+		return fd;
+	}
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+static int
+on_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct http_client *c = arg;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || fd == CURL_SOCKET_BAD || fd != c->handed)
+		return CURL_SOCKOPT_OK;
+	c->handed = CURL_SOCKET_BAD;
+	c->preconnected = true;
+	return CURL_SOCKOPT_ALREADY_CONNECTED;
 }
 
 /* Start the next attempt of T; on failure T is marked, to be reported by the pump. */
@@ -719,6 +780,12 @@ start_attempt(struct transfer *t)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	if (c->preconnect != NULL) {
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
+		curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
+		curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, c);
+	}
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
@@ -956,6 +1023,12 @@ http_pending(const struct http_client *c)
 	for (t = c->transfers; t != NULL; t = t->next)
 		n++;
 	return n;
+}
+
+bool
+http_client_preconnected(const struct http_client *c)
+{
+	return c->preconnected;
 }
 
 const struct http_stats *

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct preconnect;
 struct secret;
 
 /*
@@ -81,6 +82,11 @@ struct http_options {
 	size_t max_response;	/* decoded bytes; larger responses fail */
 	unsigned max_attempts;	/* for requests that may be retried */
 	const char *user_agent;
+	/*
+	 * The TCP connection opened behind the passphrase prompt (net/preconnect.h), or NULL:
+	 * given to the client, which uses it for its first connection and frees it.
+	 */
+	struct preconnect *preconnect;
 };
 
 /* One completed (or failed, or cancelled) request. RESP is borrowed for the call. */
@@ -162,6 +168,9 @@ int http_progress(const struct http_client *client, uint64_t id, double *elapsed
     uint64_t *bytes);
 
 const struct http_stats *http_client_stats(const struct http_client *client);
+
+/* Whether a connection used the socket opened behind the prompt (http_options.preconnect). */
+bool http_client_preconnected(const struct http_client *client);
 
 /* What to do about an error class, one sentence. */
 const char *http_error_hint(enum http_error error);

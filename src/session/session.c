@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "session/session.h"
+#include "net/preconnect.h"
 #include "net/tlskey.h"
 #include "util/xmalloc.h"
 
@@ -170,12 +171,22 @@ session_connect(struct session *s, char **cause)
 		},
 		.proxy = profile->proxy,
 		.connect_timeout_s = profile->timeout_s,
+		.preconnect = s->preconnect,
 	};
+
+	s->preconnect = NULL; /* the client's now, whatever happens */
 
 	if ((s->http = http_client_new(&opts, cause)) == NULL ||
 	    (s->fhir = fhir_client_new(s->http, profile->base_url, cause)) == NULL)
 		return SESSION_CONFIG;
 	return SESSION_OK;
+}
+
+void
+session_preconnect(struct session *s)
+{
+	if (s->preconnect == NULL && s->http == NULL)
+		s->preconnect = preconnect_start(s->profile->base_url, s->profile->proxy, s->profile->timeout_s);
 }
 
 enum session_failure
@@ -259,6 +270,7 @@ session_close(struct session **sp)
 	fhir_client_free(&s->fhir);
 	http_client_free(&s->http);
 	fhir_caps_free(&s->caps);
+	preconnect_free(&s->preconnect);
 	/* After the HTTP client: libcurl reads the key in place until then. */
 	secret_free(&s->key);
 	free(s->user);

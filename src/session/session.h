@@ -23,6 +23,8 @@ enum session_failure {
 	SESSION_KEYRING = 8, /* the keyring failed where it was needed */
 };
 
+struct preconnect;
+
 struct session {
 	const struct cfg_profile *profile; /* borrowed from the struct cfg */
 	char *user;			   /* CN of the client certificate */
@@ -35,6 +37,8 @@ struct session {
 	struct http_client *http;
 	struct fhir_client *fhir;
 	struct fhir_caps *caps; /* NULL until discovered */
+	/* The server's TCP connection while the passphrase is typed (session_preconnect). */
+	struct preconnect *preconnect;
 };
 
 /* What to do about a failure class, one sentence. */
@@ -68,6 +72,12 @@ bool session_key_unencrypted_allowed(const struct cfg_profile *p);
 enum session_failure session_set_passphrase(struct session *s, struct secret *pass, char **cause);
 /* Step 3: make the HTTP and FHIR clients. */
 enum session_failure session_connect(struct session *s, char **cause);
+
+/*
+ * Open the TCP connection to the server now, while the user types the passphrase;
+ * session_connect's client uses it (net/preconnect.h). Nothing happens with a proxy.
+ */
+void session_preconnect(struct session *s);
 
 /*
  * Read the server's CapabilityStatement, waiting for it (the command-line modes).

@@ -11,6 +11,7 @@
 
 #include "fhir/fhir.h"
 #include "net/http.h"
+#include "net/preconnect.h"
 #include "net/tlskey.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
@@ -91,25 +92,19 @@ log_count(const char *prefix)
 	return n;
 }
 
+/* The client and FHIR client of the tests, over the connection PRE made (or none). */
 static void
-setup(void)
+open_client(struct preconnect *pre)
 {
 	char *cause = NULL;
 	struct http_options opts = { 0 };
 
-	base = getenv("SANDBOX_URL");
-	control_url = getenv("SANDBOX_CONTROL");
-	certs = getenv("SANDBOX_CERTS");
-	cr_assert(base && control_url && certs, "run from tests/integration/fhir.test");
-	read_passphrase();
 	opts.tls.ca_file = xasprintf("%s/ca.pem", certs);
 	opts.tls.client_cert = xasprintf("%s/frontdesk.pem", certs);
 	opts.tls.client_key = xasprintf("%s/frontdesk.key", certs);
-	cr_assert_eq(tlskey_decrypt(opts.tls.client_key, passphrase, &key, &cause), TLSKEY_OPENS,
-	    "%s", cause ? cause : "");
-	explicit_bzero(passphrase, sizeof passphrase);
 	opts.tls.client_key_pem = key;
 	opts.connect_timeout_s = 10;
+	opts.preconnect = pre;
 	http = http_client_new(&opts, &cause);
 	cr_assert_not_null(http, "%s", cause ? cause : "");
 	fc = fhir_client_new(http, base, &cause);
@@ -117,6 +112,24 @@ setup(void)
 	free((char *)opts.tls.ca_file);
 	free((char *)opts.tls.client_cert);
 	free((char *)opts.tls.client_key);
+}
+
+static void
+setup(void)
+{
+	char *cause = NULL, *key_file;
+
+	base = getenv("SANDBOX_URL");
+	control_url = getenv("SANDBOX_CONTROL");
+	certs = getenv("SANDBOX_CERTS");
+	cr_assert(base && control_url && certs, "run from tests/integration/fhir.test");
+	read_passphrase();
+	key_file = xasprintf("%s/frontdesk.key", certs);
+	cr_assert_eq(tlskey_decrypt(key_file, passphrase, &key, &cause), TLSKEY_OPENS,
+	    "%s", cause ? cause : "");
+	free(key_file);
+	explicit_bzero(passphrase, sizeof passphrase);
+	open_client(NULL);
 	control_do("POST", "/fault/clear", NULL);
 	control_do("POST", "/log/clear", NULL);
 }
@@ -781,4 +794,37 @@ Test(live, cancel_calls_back_once)
 	http_client_run(http);
 	cr_assert_eq(g.calls, 1, "no second callback after a cancel");
 	got_clear(&g);
+}
+
+/*
+ * The TCP connection opened while the passphrase was typed carries the session's first
+ * request: libcurl makes no connection of its own, so the first request costs the TLS
+ * handshake and itself, not a TCP round trip more.
+ */
+Test(live, the_connection_opened_behind_the_prompt_carries_the_first_request)
+{
+	static const char *const params[] = { "name", "quigley", NULL };
+	struct preconnect *pre = preconnect_start(base, NULL, 10);
+	struct got g;
+
+	cr_assert_not_null(pre, "an https URL without a proxy is connected ahead");
+	for (int i = 0; i < 500 && !preconnect_ready(pre); i++)
+		usleep(10000);
+	cr_assert(preconnect_ready(pre), "the sandbox accepted the connection");
+	fhir_client_free(&fc);
+	http_client_free(&http);
+	open_client(pre);
+	g = search("Patient", params);
+	cr_assert_eq(g.r.status, FHIR_OK, "%s", g.r.message ? g.r.message : "");
+	cr_assert_geq(entry_count(g.r.resource), 1, "Chad Quigley is found over that connection");
+	cr_assert(http_client_preconnected(http), "the first connection was the one made ahead");
+	got_clear(&g);
+}
+
+/* With a proxy, nothing is connected ahead: the round trip that matters is past the proxy. */
+Test(live, nothing_is_connected_ahead_through_a_proxy)
+{
+	cr_assert_null(preconnect_start(base, "http://127.0.0.1:9", 10));
+	cr_assert_null(preconnect_start("http://localhost:1/fhir", NULL, 10), "https only");
+	cr_assert_null(preconnect_start("not a url", NULL, 10));
 }

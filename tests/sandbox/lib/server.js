@@ -9,6 +9,7 @@
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http2 = require('node:http2');
 const https = require('node:https');
 const path = require('node:path');
 const zlib = require('node:zlib');
@@ -31,7 +32,7 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
            [--scale N [--observations K] [--appointments-per-day A]] [--practitioners P]
            [--no-data] [--no-transactions] [--leave-out TYPES] [--seed S] [--log FILE]
            [--auth mtls|smart [--client-id ID] [--code-ttl S] [--token-ttl S]
-            [--refresh-ttl S] [--interval S]] [--like openemr]
+            [--refresh-ttl S] [--interval S]] [--like openemr] [--http2]
 
   --certs DIR         certificates made by make-certs DIR (required)
   --port N            FHIR port on localhost (127.0.0.1 and ::1); 0 = any free port (default)
@@ -69,6 +70,10 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
                       --like openemr --auth mtls (test-only) keeps the shape without
                       a login
 
+  --http2             also speak HTTP/2 (ALPN h2, HTTP/1.1 still offered), as a server
+                      behind a TLS terminator or load balancer usually does: requests
+                      then share the one connection side by side (the benchmarks)
+
 Prints "control http://127.0.0.1:M" on stderr, then "ready https://localhost:N/fhir"
 on stdout once requests are accepted. SIGTERM or SIGINT stops it. TEST USE ONLY.`;
 
@@ -79,7 +84,7 @@ function die(message, code = 1) {
 
 function parseArgs(argv) {
   let authGiven = false; // --like openemr implies --auth smart unless --auth is given
-  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, leaveOut: [], seed: undefined, log: undefined, serverCert: undefined, auth: 'mtls', clientId: 'ehrterm', codeTtl: 600, tokenTtl: 3600, refreshTtl: 86400, interval: 5, like: undefined };
+  const opts = { port: 0, controlPort: 0, scale: 0, observations: undefined, practitioners: 0, appointmentsPerDay: undefined, noData: false, noTransactions: false, leaveOut: [], seed: undefined, log: undefined, serverCert: undefined, auth: 'mtls', clientId: 'ehrterm', codeTtl: 600, tokenTtl: 3600, refreshTtl: 86400, interval: 5, like: undefined, http2: false };
   const takesValue = new Set(['--certs', '--port', '--control-port', '--server-cert', '--scale', '--observations', '--practitioners', '--appointments-per-day', '--leave-out', '--seed', '--log', '--auth', '--client-id', '--code-ttl', '--token-ttl', '--refresh-ttl', '--interval', '--like']);
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
@@ -129,6 +134,9 @@ function parseArgs(argv) {
         break;
       case '--no-data':
         opts.noData = true;
+        break;
+      case '--http2':
+        opts.http2 = true;
         break;
       case '--no-transactions':
         opts.noTransactions = true;
@@ -220,7 +228,7 @@ function readCerts(opts) {
 /** One line per FHIR request; the first six fields are the ones the tests count. */
 class RequestLog {
   constructor(file) {
-    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls', 'bundle'];
+    this.fields = ['method', 'path', 'status', 'requestBytes', 'responseBytes', 'user', 'time', 'ms', 'faults', 'tls', 'bundle', 'http'];
     this.entries = [];
     this.dropped = 0;
     this.stream = file ? fs.createWriteStream(file, { flags: 'w', mode: 0o600 }) : undefined;
@@ -237,7 +245,7 @@ class RequestLog {
 
   static line(e) {
     const clean = (s) => String(s).replace(/[\t\r\n\\]/g, (c) => ({ '\t': '\\t', '\r': '\\r', '\n': '\\n', '\\': '\\\\' })[c]);
-    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls, e.bundle || '-'].map(clean).join('\t')}\n`;
+    return `${[e.method, e.path, e.status, e.requestBytes, e.responseBytes, e.user, e.time, e.ms, e.faults || '-', e.tls, e.bundle || '-', e.http || '-'].map(clean).join('\t')}\n`;
   }
 
   text() {
@@ -327,6 +335,15 @@ function acceptsGzip(req) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The status line and headers as sent (HTTP/1.1's _header); for HTTP/2, which keeps no
+// such text, the same lines counted from the headers (before HPACK compresses them).
+function responseHeaderBytes(res) {
+  if (typeof res._header === 'string') return Buffer.byteLength(res._header);
+  let n = `HTTP/2 ${res.statusCode}\r\n\r\n`.length;
+  for (const [k, v] of Object.entries(res.getHeaders?.() ?? {})) n += Buffer.byteLength(`${k}: ${v}\r\n`);
+  return n;
+}
 
 // --- main ----------------------------------------------------------------------------
 
@@ -562,10 +579,10 @@ async function main() {
     const t = process.hrtime.bigint();
     const cn = req.socket.getPeerCertificate?.()?.subject?.CN ?? '-';
     const stats = { bodyBytes: 0 };
-    const entry = { method: req.method, path: req.url, status: 0, requestBytes: 0, responseBytes: 0, user: cn, time: new Date().toISOString(), ms: 0, faults: '', tls: req.socket.isSessionReused?.() ? 'resumed' : 'full' };
+    const entry = { method: req.method, path: req.url, status: 0, requestBytes: 0, responseBytes: 0, user: cn, time: new Date().toISOString(), ms: 0, faults: '', tls: req.socket.isSessionReused?.() ? 'resumed' : 'full', http: req.httpVersion };
     res.on('close', () => {
       entry.status = res.statusCode;
-      entry.responseBytes = Buffer.byteLength(res._header ?? '') + stats.bodyBytes; // _header: the status line and headers as sent
+      entry.responseBytes = responseHeaderBytes(res) + stats.bodyBytes;
       entry.ms = Number((process.hrtime.bigint() - t) / 1000000n);
       log.add(entry);
     });
@@ -643,8 +660,24 @@ async function main() {
 
   // --- listen ------------------------------------------------------------------------
   const tlsOptions = { ...tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+  // HTTP/2 sessions, so that close-idle and a stop reach them (an HTTP/2 server has no
+  // closeIdleConnections).
+  const sessions = new Set();
   const makeServer = () => {
-    const s = https.createServer(tlsOptions, onRequest);
+    let s;
+    if (opts.http2) {
+      s = http2.createSecureServer({ ...tlsOptions, allowHTTP1: true }, onRequest);
+      s.on('session', (session) => {
+        sessions.add(session);
+        session.on('close', () => sessions.delete(session));
+      });
+      s.closeIdleConnections = () => {
+        for (const session of sessions) session.destroy();
+      };
+      s.closeAllConnections = s.closeIdleConnections;
+    } else {
+      s = https.createServer(tlsOptions, onRequest);
+    }
     s.keepAliveTimeout = 65000; // one kept-alive connection per client, as ehrterm uses
     s.headersTimeout = 66000;
     s.on('tlsClientError', (err) => {
