@@ -38,9 +38,11 @@ struct claims_page {
 	bool cut;     /* the page held more than CLAIMS_PAGE_MAX */
 };
 
+/* The Claim elements a row of the queue reads (claims_page_read). */
+#define CLAIMS_QUEUE_ELEMENTS "status,type,patient,created,insurer,total"
 /*
- * Claim?use=claim&_sort=-created, with the Patients, the insurers and the
- * ClaimResponses answering them, COUNT a page. The caller frees it.
+ * Claim?use=claim&_sort=-created, CLAIMS_QUEUE_ELEMENTS only, with the Patients, the
+ * insurers and the ClaimResponses answering them, COUNT a page. The caller frees it.
  */
 struct fhir_search *claims_queue_search(size_t count);
 /* The same, of the insurer PAYER ("Organization/ID") alone when it is not NULL. */

@@ -98,6 +98,25 @@ Test(claims, huge_page_is_cut)
 	cJSON_Delete(b);
 }
 
+/* The queue asks a screenful, and only the elements a row reads: each of them, and no line. */
+Test(claims, queue_asks_a_page_of_the_elements_a_row_reads)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s = claims_queue_search_for(20, "Organization/o1");
+	char *q = fhir_search_query(fc, s);
+
+	cr_assert_not_null(q);
+	cr_assert_not_null(strstr(q, "_count=20&"), "%s", q);
+	cr_assert_not_null(strstr(q, "_elements=status%2Ctype%2Cpatient%2Ccreated%2Cinsurer%2Ctotal&"), "%s", q);
+	cr_assert_not_null(strstr(q, "_include=Claim%3Apatient"), "%s", q);
+	cr_assert_not_null(strstr(q, "insurer=Organization%2Fo1"), "%s", q);
+	cr_assert_null(strstr(q, "item"), "%s", q);
+	free(q);
+	fhir_search_free(&s);
+	fhir_client_free(&fc);
+}
+
 /* A claim as the open batch answers: claim with includes, coverages, answers. */
 static const char *open_json =
     "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
