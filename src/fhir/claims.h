@@ -73,11 +73,14 @@ struct claim_line {
 	bool has_charge;
 	struct money charge; /* net, else unit price times quantity */
 	long long units;
-	char npi[16]; /* the rendering provider's, "" when unknown */
+	/* 24J: the NPI of the care team member the item names (careTeamSequence), else the
+	 * claim's rendering provider's; "" when unknown. */
+	char npi[16];
 };
 
 struct claim_party {
 	char name[CLAIMS_NAME_SIZE];
+	char degree[16]; /* a Practitioner's first qualification (MD, NP), for box 31 */
 	char line[CLAIMS_NAME_SIZE], city[48], state[16], zip[16], phone[32];
 	char npi[16], tax_id[24];
 };
@@ -96,9 +99,10 @@ struct claim_full {
 	char sex; /* 'M', 'F' or ' ' */
 	char member[40], group[40], insured_name[CLAIMS_NAME_SIZE];
 	char payer_kind[16]; /* box 1: "Medicare", "Medicaid", "Group", "Other" */
-	struct claim_party billing; /* box 25, 32, 33 */
-	struct claim_party rendering; /* box 31 */
-	struct claim_party facility;  /* box 32 */
+	struct claim_party billing; /* box 25, 33 */
+	/* Box 31: the care team's primary member, else its first. */
+	struct claim_party rendering;
+	struct claim_party facility; /* box 32, 32a: the claim's facility Location */
 };
 
 /*
