@@ -309,8 +309,14 @@ form_posting(struct app *app, struct posting *s, struct bill_posting *p,
 	return true;
 }
 
+/*
+ * The posting is on the server. SAVED, the transaction's answer, already says what it
+ * holds: the charges at their new versions guard the next check, and the form is made
+ * anew from them, one round trip in all. Without it (a lost answer found on the server),
+ * or when it does not say (bill_post_saved), the claim is read again.
+ */
 static void
-posted(struct app *app, struct posting *s, const char *how)
+posted(struct app *app, struct posting *s, const char *how, const cJSON *saved)
 {
 	char *text = ui_form_text(&s->form, F_AMOUNT), *number = ui_form_text(&s->form, F_NUMBER);
 
@@ -325,6 +331,11 @@ posted(struct app *app, struct posting *s, const char *how)
 	ui_form_mark_clean(&s->form);
 	if (app_audit(app, "create", "PaymentReconciliation", NULL) == 0)
 		app_status(app, "%s", s->posted);
+	if (saved != NULL && bill_post_saved(&s->open, saved) == 0) {
+		build_form(s);
+		app_dirty(app);
+		return;
+	}
 	read_claim(app, s);
 }
 
@@ -337,7 +348,7 @@ on_lookup(struct app *app, void *state, struct fhir_result *res, unsigned long t
 
 	s->saving = false;
 	if (res->status == FHIR_OK && bill_posting_found(res->resource, s->request_id)) {
-		posted(app, s, " (the first try had reached the server)");
+		posted(app, s, " (the first try had reached the server)", NULL);
 		return;
 	}
 	app_error(app, "%s; the form is kept: save again, it is applied once",
@@ -357,7 +368,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 	(void)tag;
 	if (outcome == FHIR_SAVED) {
 		s->saving = false;
-		posted(app, s, "");
+		posted(app, s, "", res->resource);
 		return;
 	}
 	/* Whatever the answer said, the server decides: the posting is there once, or not at all. */

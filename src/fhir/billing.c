@@ -3312,6 +3312,66 @@ bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char
 	return batch;
 }
 
+int
+bill_post_saved(struct bill_post_open *o, const cJSON *response)
+{
+	const cJSON *fresh[BILL_LINES_MAX] = { NULL }, *e;
+	cJSON *old[BILL_LINES_MAX] = { NULL };
+	int entries = 0;
+
+	if (o->n > BILL_LINES_MAX)
+		return -1;
+	/* A posting is a plan: an answer of more entries than a plan holds is not its answer. */
+	cJSON_ArrayForEach(e, fhir_get_array(response, "entry"))
+	{
+		if (++entries > FHIR_PLAN_MAX || !fhir_entry_ok(e))
+			return -1;
+	}
+	/* Each line's charge, found among the plan's few entries (bounded both ways). */
+	for (size_t i = 0; i < o->n; i++) {
+		const char *ref = o->lines[i].charge_item;
+		const cJSON *was = charge_of(o->visit.charge_items, ref);
+
+		if (empty(ref))
+			continue;
+		if (was == NULL)
+			return -1;
+		cJSON_ArrayForEach(e, fhir_get_array(response, "entry"))
+		{
+			const cJSON *r = fhir_get_object(e, "resource");
+
+			if (same(fhir_get_string(r, "resourceType"), "ChargeItem") &&
+			    same(fhir_id_of(r), fhir_id_of(was)))
+				break;
+		}
+		if (e == NULL)
+			return -1;
+		/* The same charge of the same patient, at a version the server gave it. */
+		if (!same(fhir_get_string(fhir_get_object(fhir_get_object(e, "resource"), "subject"),
+		              "reference"),
+		        fhir_get_string(fhir_get_object(was, "subject"), "reference")) ||
+		    fhir_version_of(fhir_get_object(e, "resource")) == NULL ||
+		    same(fhir_version_of(fhir_get_object(e, "resource")), fhir_version_of(was)))
+			return -1;
+		fresh[i] = fhir_get_object(e, "resource");
+		old[i] = (cJSON *)was;
+	}
+	/* All found: only now is anything replaced, so a refusal leaves O as it was. */
+	for (size_t i = 0; i < o->n; i++) {
+		bool done = false;
+
+		if (old[i] == NULL)
+			continue;
+		/* Two lines billing one charge: it is replaced once. */
+		for (size_t k = 0; k < i; k++)
+			done = done || old[k] == old[i];
+		if (!done)
+			cJSON_ReplaceItemViaPointer(o->visit.charge_items, old[i],
+			    cJSON_Duplicate(fresh[i], true));
+	}
+	return 0;
+}
+
 void
 bill_post_open_clear(struct bill_post_open *o)
 {

@@ -690,6 +690,16 @@ cJSON *bill_post_batch(
 int bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
     const struct date *today, struct bill_post_open *out, char **cause);
 void bill_post_open_clear(struct bill_post_open *o);
+/*
+ * After a posting saved, its transaction-response (RESPONSE): the ChargeItems it carries
+ * (the posting's updates, at their new versions) replace those of O as read, so the next
+ * posting to the claim is guarded by If-Match on what the server holds now without reading
+ * the claim again. 0; or -1, O unchanged, when an entry failed, a line's charge is not in
+ * the answer (a server that does not return what it wrote) or not at a new version: then
+ * read the claim again.
+ */
+int bill_post_saved(struct bill_post_open *o, const cJSON *response);
+
 
 /* --- a patient's ledger, read in one round trip ------------------------------------------- */
 

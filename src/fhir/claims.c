@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define CS_CLAIM_TYPE "http://terminology.hl7.org/CodeSystem/claim-type"
+#define CS_CARE_TEAM_ROLE "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
 /* The ClaimResponses a page joins: a claim may have been answered, corrected and answered again. */
 #define CLAIMS_RESPONSES_MAX (4 * CLAIMS_PAGE_MAX)
 #define CLAIMS_COVERAGES_MAX 20
@@ -139,6 +140,13 @@ claims_queue_search(size_t count)
 	fhir_search_add(s, "use", "claim");
 	fhir_search_add(s, "_sort", "-created");
 	fhir_search_add(s, "_count", n);
+	/*
+	 * A row needs no line, diagnosis or coverage of the claim: without them a screenful
+	 * of claims with their Patients, insurers and answers is a few kB, not 20 (issue 15's
+	 * 8 KB a screen). Servers keep the mandatory elements and send included resources
+	 * whole; the claim is read whole when it is opened.
+	 */
+	fhir_search_add(s, "_elements", CLAIMS_QUEUE_ELEMENTS);
 	fhir_search_add(s, "_include", "Claim:patient");
 	fhir_search_add(s, "_include", "Claim:insurer");
 	fhir_search_add(s, "_revinclude", "ClaimResponse:request");
@@ -347,7 +355,11 @@ searchset(const cJSON *response, int i)
 static void
 party_read(const cJSON *r, struct claim_party *p)
 {
-	const cJSON *addr = cJSON_GetArrayItem(fhir_get_array(r, "address"), 0), *t, *id;
+	/* A Location has one address; a Patient, Practitioner or Organization a list. */
+	const cJSON *addr = fhir_get_object(r, "address") != NULL
+	    ? fhir_get_object(r, "address")
+	    : cJSON_GetArrayItem(fhir_get_array(r, "address"), 0);
+	const cJSON *t, *id;
 	const char *name = fhir_get_string(r, "name");
 	const char *npi = bill_npi_of(r);
 
@@ -379,6 +391,12 @@ party_read(const cJSON *r, struct claim_party *p)
 	}
 	if (npi != NULL && bill_npi_valid(npi))
 		copy(p->npi, sizeof p->npi, npi);
+	/* A Practitioner's degree (v2-0360: MD, DO, NP), which box 31 prints after the name. */
+	{
+		const cJSON *qual = fhir_get_object(cJSON_GetArrayItem(fhir_get_array(r, "qualification"), 0), "code");
+
+		copy(p->degree, sizeof p->degree, fhir_first_code(qual));
+	}
 	/* The US employer identification number, under its OID, is the tax id of box 25. */
 	cJSON_ArrayForEach(id, fhir_get_array(r, "identifier"))
 	{
@@ -399,8 +417,30 @@ included(const struct index *ix, const char *ref, const char *type)
 	return r != NULL && same(fhir_get_string(r, "resourceType"), type) ? r : NULL;
 }
 
+/* The care team of a claim, as box 24J and 31 need it: each member's sequence and NPI. */
+#define CLAIMS_TEAM_MAX 10
+struct team {
+	long seq[CLAIMS_TEAM_MAX];
+	char npi[CLAIMS_TEAM_MAX][16];
+	size_t n;
+};
+
+/* 24J's NPI for ITEM: the member its first careTeamSequence names, else DEFAULT_NPI. */
+static const char *
+line_npi(const cJSON *item, const struct team *team, const char *default_npi)
+{
+	const cJSON *seq = cJSON_GetArrayItem(fhir_get_array(item, "careTeamSequence"), 0);
+
+	if (cJSON_IsNumber(seq))
+		for (size_t k = 0; k < team->n; k++)
+			if ((double)team->seq[k] == seq->valuedouble)
+				return team->npi[k];
+	return default_npi;
+}
+
 static void
-line_read(const cJSON *item, const struct claim_full *c, const char *npi, struct claim_line *l)
+line_read(const cJSON *item, const struct claim_full *c, const char *npi, const char *facility_pos,
+    struct claim_line *l)
 {
 	const cJSON *period = fhir_get_object(item, "servicedPeriod"), *m, *seq;
 	const cJSON *pos = fhir_get_object(item, "locationCodeableConcept");
@@ -419,6 +459,9 @@ line_read(const cJSON *item, const struct claim_full *c, const char *npi, struct
 	copy(l->pos, sizeof l->pos, fhir_code_in(pos, BILL_CS_POS));
 	if (l->pos[0] == '\0')
 		copy(l->pos, sizeof l->pos, fhir_first_code(pos));
+	/* 24B without a place on the line: the facility's, when its type is a CMS place of service. */
+	if (l->pos[0] == '\0')
+		copy(l->pos, sizeof l->pos, facility_pos);
 	copy(l->code, sizeof l->code, fhir_first_code(prod));
 	copy(l->display, sizeof l->display,
 	    fhir_get_string(cJSON_GetArrayItem(fhir_get_array(prod, "coding"), 0), "display"));
@@ -480,8 +523,10 @@ claims_open_result(const cJSON *response, const char *claim_id, const struct dat
 	static const char *const types[5] = { "Patient", "Organization", "Practitioner", "Location",
 		"PractitionerRole" };
 	struct index ix[5], responses, by_cov;
-	const char *rendering_npi = "";
-	const cJSON *team;
+	const char *rendering_npi = "", *facility_pos = NULL;
+	const cJSON *facility;
+	struct team team = { .n = 0 };
+	bool rendering_primary = false;
 
 	memset(out, 0, sizeof *out);
 	if (set == NULL) {
@@ -566,10 +611,45 @@ claims_open_result(const cJSON *response, const char *claim_id, const struct dat
 	party_read(included(&ix[1], reference_of(claim, "provider"), "Organization"), &out->billing);
 	if (out->billing.name[0] == '\0')
 		party_read(included(&ix[2], reference_of(claim, "provider"), "Practitioner"), &out->billing);
-	team = cJSON_GetArrayItem(fhir_get_array(claim, "careTeam"), 0);
-	party_read(included(&ix[2], reference_of(team, "provider"), "Practitioner"), &out->rendering);
+	/*
+	 * The care team: each member a Practitioner (or a PractitionerRole carrying the NPI)
+	 * among the included. Box 31 signs for the primary member, else the first; each line's
+	 * 24J is the member it names.
+	 */
+	cJSON_ArrayForEach(c, fhir_get_array(claim, "careTeam"))
+	{
+		const char *ref = reference_of(c, "provider");
+		const cJSON *who = included(&ix[2], ref, "Practitioner"), *seq;
+		struct claim_party member;
+		bool primary = same(fhir_code_in(fhir_get_object(c, "role"), CS_CARE_TEAM_ROLE), "primary");
+
+		if (team.n >= CLAIMS_TEAM_MAX)
+			break;
+		party_read(who, &member);
+		if (who == NULL) {
+			/* A role carries its NPI at most: its name would be the practitioner's display. */
+			party_read(included(&ix[4], ref, "PractitionerRole"), &member);
+			member.name[0] = '\0';
+			member.degree[0] = '\0';
+		}
+		seq = cJSON_GetObjectItemCaseSensitive(c, "sequence");
+		team.seq[team.n] = cJSON_IsNumber(seq) && seq->valuedouble >= 1 && seq->valuedouble <= 1000
+		    ? (long)seq->valuedouble : 0;
+		copy(team.npi[team.n], sizeof team.npi[team.n], member.npi);
+		if (team.n == 0 || (primary && !rendering_primary)) {
+			out->rendering = member;
+			rendering_primary = primary;
+		}
+		team.n++;
+	}
 	rendering_npi = out->rendering.npi;
-	party_read(included(&ix[3], reference_of(claim, "facility"), "Location"), &out->facility);
+	facility = included(&ix[3], reference_of(claim, "facility"), "Location");
+	party_read(facility, &out->facility);
+	cJSON_ArrayForEach(c, fhir_get_array(facility, "type"))
+	{
+		if ((facility_pos = fhir_code_in(c, BILL_CS_POS)) != NULL)
+			break;
+	}
 
 	cJSON_ArrayForEach(c, fhir_get_array(claim, "item"))
 	{
@@ -577,7 +657,8 @@ claims_open_result(const cJSON *response, const char *claim_id, const struct dat
 			out->lines_cut = true;
 			break;
 		}
-		line_read(c, out, rendering_npi, &out->lines[out->nlines++]);
+		line_read(c, out, line_npi(c, &team, rendering_npi),
+		    facility_pos != NULL ? facility_pos : "", &out->lines[out->nlines++]);
 	}
 
 	for (size_t k = 0; k < 5; k++) {
@@ -763,9 +844,17 @@ form(struct text *t, const struct claim_full *c, size_t first, size_t page, size
 	else
 		e[0] = '\0';
 	put(t, "25  FEDERAL TAX ID: %-15s 28 TOTAL CHARGE: %s", a, e);
-	ascii(a, 28, c->rendering.name);
+	/* 31: the physician's name with degree, and the date the claim was made (signed). */
+	{
+		char name[CLAIMS_NAME_SIZE + 20];
+
+		snprintf(name, sizeof name, "%s%s%s", c->rendering.name,
+		    c->rendering.name[0] != '\0' && c->rendering.degree[0] != '\0' ? " " : "",
+		    c->rendering.name[0] != '\0' ? c->rendering.degree : "");
+		ascii(a, 32, name);
+	}
 	form_date(c->row.created, false, d, sizeof d);
-	put(t, "31  PHYSICIAN: %-28s DATE: %s", a, d);
+	put(t, "31  SIGNATURE OF PHYSICIAN: %-32s DATE: %s", a, d);
 	ascii(a, 28, c->facility.name);
 	ascii(b, 28, c->facility.line);
 	put(t, "32  FACILITY: %-28s %s", a, b);
@@ -773,6 +862,8 @@ form(struct text *t, const struct claim_full *c, size_t first, size_t page, size
 	ascii(e, 2, c->facility.state);
 	ascii(f, 10, c->facility.zip);
 	put(t, "    %s %s %s", a, e, f);
+	ascii(a, 10, c->facility.npi);
+	put(t, "32a NPI: %s", a);
 	ascii(a, 28, c->billing.name);
 	ascii(g, 14, c->billing.phone);
 	put(t, "33  BILLING PROVIDER: %-28s TEL: %s", a, g);

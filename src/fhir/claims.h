@@ -38,9 +38,11 @@ struct claims_page {
 	bool cut;     /* the page held more than CLAIMS_PAGE_MAX */
 };
 
+/* The Claim elements a row of the queue reads (claims_page_read). */
+#define CLAIMS_QUEUE_ELEMENTS "status,type,patient,created,insurer,total"
 /*
- * Claim?use=claim&_sort=-created, with the Patients, the insurers and the
- * ClaimResponses answering them, COUNT a page. The caller frees it.
+ * Claim?use=claim&_sort=-created, CLAIMS_QUEUE_ELEMENTS only, with the Patients, the
+ * insurers and the ClaimResponses answering them, COUNT a page. The caller frees it.
  */
 struct fhir_search *claims_queue_search(size_t count);
 /* The same, of the insurer PAYER ("Organization/ID") alone when it is not NULL. */
@@ -71,11 +73,14 @@ struct claim_line {
 	bool has_charge;
 	struct money charge; /* net, else unit price times quantity */
 	long long units;
-	char npi[16]; /* the rendering provider's, "" when unknown */
+	/* 24J: the NPI of the care team member the item names (careTeamSequence), else the
+	 * claim's rendering provider's; "" when unknown. */
+	char npi[16];
 };
 
 struct claim_party {
 	char name[CLAIMS_NAME_SIZE];
+	char degree[16]; /* a Practitioner's first qualification (MD, NP), for box 31 */
 	char line[CLAIMS_NAME_SIZE], city[48], state[16], zip[16], phone[32];
 	char npi[16], tax_id[24];
 };
@@ -94,9 +99,10 @@ struct claim_full {
 	char sex; /* 'M', 'F' or ' ' */
 	char member[40], group[40], insured_name[CLAIMS_NAME_SIZE];
 	char payer_kind[16]; /* box 1: "Medicare", "Medicaid", "Group", "Other" */
-	struct claim_party billing; /* box 25, 32, 33 */
-	struct claim_party rendering; /* box 31 */
-	struct claim_party facility;  /* box 32 */
+	struct claim_party billing; /* box 25, 33 */
+	/* Box 31: the care team's primary member, else its first. */
+	struct claim_party rendering;
+	struct claim_party facility; /* box 32, 32a: the claim's facility Location */
 };
 
 /*

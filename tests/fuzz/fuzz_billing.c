@@ -327,6 +327,15 @@ check_post(const cJSON *j)
 			CHECK_FIELD(o.lines[i].code);
 			CHECK_FIELD(o.lines[i].charge_item);
 		}
+		/* The same input as a posting's answer: taken whole or not at all, the charges
+		 * as many as before. */
+		{
+			int before = cJSON_GetArraySize(o.visit.charge_items);
+			int saved = bill_post_saved(&o, j);
+
+			FUZZ_CHECK(saved == 0 || saved == -1);
+			FUZZ_CHECK(cJSON_GetArraySize(o.visit.charge_items) == before);
+		}
 		bill_post_open_clear(&o);
 	}
 	cJSON_Delete(copy);

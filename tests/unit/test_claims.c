@@ -98,6 +98,25 @@ Test(claims, huge_page_is_cut)
 	cJSON_Delete(b);
 }
 
+/* The queue asks a screenful, and only the elements a row reads: each of them, and no line. */
+Test(claims, queue_asks_a_page_of_the_elements_a_row_reads)
+{
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_search *s = claims_queue_search_for(20, "Organization/o1");
+	char *q = fhir_search_query(fc, s);
+
+	cr_assert_not_null(q);
+	cr_assert_not_null(strstr(q, "_count=20&"), "%s", q);
+	cr_assert_not_null(strstr(q, "_elements=status%2Ctype%2Cpatient%2Ccreated%2Cinsurer%2Ctotal&"), "%s", q);
+	cr_assert_not_null(strstr(q, "_include=Claim%3Apatient"), "%s", q);
+	cr_assert_not_null(strstr(q, "insurer=Organization%2Fo1"), "%s", q);
+	cr_assert_null(strstr(q, "item"), "%s", q);
+	free(q);
+	fhir_search_free(&s);
+	fhir_client_free(&fc);
+}
+
 /* A claim as the open batch answers: claim with includes, coverages, answers. */
 static const char *open_json =
     "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
@@ -198,10 +217,101 @@ Test(claims, cms1500_boxes_of_a_sample_claim)
 	    "2   02 01 26 02 01 26 11   87880             A        175.00   1 1245319599");
 	cr_assert_str_eq(line_with(lines, n, "25  "),
 	    "25  FEDERAL TAX ID: 12-3456789      28 TOTAL CHARGE: 300.00");
-	cr_assert_str_eq(line_with(lines, n, "31  "), "31  PHYSICIAN: OSLER, WILLIAM               DATE: 02 02 2026");
+	cr_assert_str_eq(line_with(lines, n, "31  "),
+	    "31  SIGNATURE OF PHYSICIAN: OSLER, WILLIAM                   DATE: 02 02 2026");
+	cr_assert_str_eq(line_with(lines, n, "32  "), "32  FACILITY: ELM STREET CLINIC");
+	cr_assert_str_eq(line_with(lines, n, "32a "), "32a NPI:", "a facility without an NPI");
 	cr_assert_str_eq(line_with(lines, n, "33  "), "33  BILLING PROVIDER: ELM STREET CLINIC            TEL:");
 	cr_assert_str_eq(line_with(lines, n, "33a "), "33a NPI: 1234567893");
 	bill_print_free(lines, n);
+	free(c);
+}
+
+/*
+ * A claim whose care team has two members (the primary second) and a role, lines naming
+ * different members or none, a line without a place of service, and a facility with its
+ * NPI, address and a CMS place-of-service type.
+ */
+static const char *team_json =
+    "{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":["
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"entry\":["
+    "{\"resource\":{\"resourceType\":\"Claim\",\"id\":\"c9\",\"status\":\"active\"," CT "\"professional\"}]},"
+    "\"patient\":{\"reference\":\"Patient/p1\"},\"created\":\"2026-02-02\","
+    "\"insurer\":{\"reference\":\"Organization/pay\"},\"provider\":{\"reference\":\"Organization/clinic\"},"
+    "\"facility\":{\"reference\":\"Location/loc\"},"
+    "\"careTeam\":[{\"sequence\":1,\"provider\":{\"reference\":\"Practitioner/np\"},"
+    "\"role\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/claimcareteamrole\",\"code\":\"assist\"}]}},"
+    "{\"sequence\":2,\"provider\":{\"reference\":\"Practitioner/dr\"},"
+    "\"role\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/claimcareteamrole\",\"code\":\"primary\"}]}},"
+    "{\"sequence\":3,\"provider\":{\"reference\":\"PractitionerRole/lab\",\"display\":\"NOT THIS NAME\"}}],"
+    "\"diagnosis\":[" DX("1", "J06.9") "],\"item\":["
+    "{\"sequence\":1,\"careTeamSequence\":[1],\"diagnosisSequence\":[1],\"servicedDate\":\"2026-02-01\","
+    "\"locationCodeableConcept\":{\"coding\":[{\"system\":\"https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set\",\"code\":\"02\"}]},"
+    "\"productOrService\":{\"coding\":[{\"code\":\"99213\"}]},\"net\":" USD("100") "},"
+    "{\"sequence\":2,\"careTeamSequence\":[3],\"diagnosisSequence\":[1],\"servicedDate\":\"2026-02-01\","
+    "\"productOrService\":{\"coding\":[{\"code\":\"36415\"}]},\"net\":" USD("3.05") "},"
+    "{\"sequence\":3,\"diagnosisSequence\":[1],\"servicedDate\":\"2026-02-01\","
+    "\"productOrService\":{\"coding\":[{\"code\":\"85025\"}]},\"net\":" USD("10.66") "},"
+    "{\"sequence\":4,\"careTeamSequence\":[9],\"diagnosisSequence\":[1],\"servicedDate\":\"2026-02-01\","
+    "\"productOrService\":{\"coding\":[{\"code\":\"81002\"}]},\"net\":" USD("3.57") "}],"
+    "\"total\":" USD("117.28") "}},"
+    "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"female\",\"birthDate\":\"1955-12-31\","
+    "\"name\":[{\"family\":\"Walsh\",\"given\":[\"Claudie\"]}]}},"
+    "{\"resource\":{\"resourceType\":\"Organization\",\"id\":\"pay\",\"name\":\"Acme Health\"}},"
+    "{\"resource\":{\"resourceType\":\"Organization\",\"id\":\"clinic\",\"name\":\"Elm Street Clinic\","
+    "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1234567893\"}]}},"
+    "{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"dr\",\"name\":[{\"family\":\"Osler\",\"given\":[\"William\"]}],"
+    "\"qualification\":[{\"code\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0360\",\"code\":\"MD\"}]}}],"
+    "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1245319599\"}]}},"
+    "{\"resource\":{\"resourceType\":\"Practitioner\",\"id\":\"np\",\"name\":[{\"family\":\"Baptiste\",\"given\":[\"Jordan\"]}],"
+    "\"qualification\":[{\"code\":{\"coding\":[{\"code\":\"NP\"}]}}],"
+    "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1000000053\"}]}},"
+    "{\"resource\":{\"resourceType\":\"PractitionerRole\",\"id\":\"lab\","
+    "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1000000038\"}]}},"
+    "{\"resource\":{\"resourceType\":\"Location\",\"id\":\"loc\",\"name\":\"Elm Street Clinic, Annex\","
+    "\"type\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-RoleCode\",\"code\":\"OF\"}]},"
+    "{\"coding\":[{\"system\":\"https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set\",\"code\":\"11\"}]}],"
+    "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"1000000012\"}],"
+    "\"address\":{\"line\":[\"7 River Road\"],\"city\":\"Springfield\",\"state\":\"MA\",\"postalCode\":\"01101\"}}}"
+    "]}},"
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"entry\":[]}},"
+    "{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\",\"entry\":[]}}"
+    "]}";
+
+Test(claims, cms1500_place_rendering_npi_per_line_signature_and_facility)
+{
+	struct claim_full *c = calloc(1, sizeof *c);
+	cJSON *r = parse(team_json);
+	char **lines, *cause = NULL;
+	size_t n;
+
+	cr_assert_eq(claims_open_result(r, "c9", &today, c, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_eq(c->nlines, 4);
+	n = claim1500_text(c, &lines);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_leq(strlen(lines[i]), CLAIM1500_WIDTH, "line %zu: %s", i, lines[i]);
+	/* 24B: the line's own place of service (telehealth), else the facility's (office). */
+	/* 24J: the member each line names; a role's NPI; none named: the primary's; an unknown
+	 * sequence: the primary's. */
+	cr_assert_str_eq(line_with(lines, n, "1   02"),
+	    "1   02 01 26 02 01 26 02   99213             A        100.00   1 1000000053");
+	cr_assert_str_eq(line_with(lines, n, "2   02"),
+	    "2   02 01 26 02 01 26 11   36415             A          3.05   1 1000000038");
+	cr_assert_str_eq(line_with(lines, n, "3   02"),
+	    "3   02 01 26 02 01 26 11   85025             A         10.66   1 1245319599");
+	cr_assert_str_eq(line_with(lines, n, "4   02"),
+	    "4   02 01 26 02 01 26 11   81002             A          3.57   1 1245319599");
+	/* 31: the primary member (not the first), with the degree, and the claim's date. */
+	cr_assert_str_eq(line_with(lines, n, "31  "),
+	    "31  SIGNATURE OF PHYSICIAN: OSLER, WILLIAM MD                DATE: 02 02 2026");
+	/* 32: the facility's name and address; 32a its NPI. */
+	cr_assert_str_eq(line_with(lines, n, "32  "),
+	    "32  FACILITY: ELM STREET CLINIC, ANNEX     7 RIVER ROAD");
+	cr_assert_not_null(line_with(lines, n, "    SPRINGFIELD MA 01101"));
+	cr_assert_str_eq(line_with(lines, n, "32a "), "32a NPI: 1000000012");
+	cr_assert_str_eq(line_with(lines, n, "33a "), "33a NPI: 1234567893");
+	bill_print_free(lines, n);
+	cJSON_Delete(r);
 	free(c);
 }
 

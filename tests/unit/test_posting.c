@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fhir/billing.h"
+#include "fhir/plan.h"
 
 static const struct date today = {2026, 3, 20};
 
@@ -469,6 +470,118 @@ Test(posting_open, the_newest_professional_claim_of_the_visit)
 	free(text);
 	cJSON_Delete(b);
 	fhir_client_free(&fc);
+}
+
+/* --- the answer of a posting saved: the next check's guards without reading again ------------ */
+
+#define SAVED_CI(id, version, patient)                                                             \
+	"{\"resourceType\":\"ChargeItem\",\"id\":\"" id "\",\"status\":\"billed\",\"meta\":{"       \
+	"\"versionId\":\"" version "\"},\"subject\":{\"reference\":\"Patient/" patient "\"}}"
+#define SAVED_ENTRY(status, resource)                                                              \
+	"{\"response\":{\"status\":\"" status "\"},\"resource\":" resource "}"
+
+/* A claim of two lines billing ci1 and ci2 at version 1, as the posting screen read it. */
+static void
+saved_open(struct bill_post_open *o)
+{
+	memset(o, 0, sizeof *o);
+	o->visit.charge_items = parse("[" SAVED_CI("ci1", "1", "p1") "," SAVED_CI("ci2", "1", "p1") "]");
+	o->lines = calloc(2, sizeof *o->lines);
+	cr_assert_not_null(o->lines);
+	o->n = 2;
+	snprintf(o->lines[0].charge_item, sizeof o->lines[0].charge_item, "ChargeItem/ci1");
+	snprintf(o->lines[1].charge_item, sizeof o->lines[1].charge_item, "ChargeItem/ci2");
+}
+
+static const char *
+saved_version(const struct bill_post_open *o, int i)
+{
+	return fhir_version_of(cJSON_GetArrayItem(o->visit.charge_items, i));
+}
+
+/* ANSWER refused: -1, and the charges as read are kept, at version 1. */
+static void
+saved_refused(const char *answer, const char *why)
+{
+	struct bill_post_open o;
+	cJSON *r = parse(answer);
+
+	saved_open(&o);
+	cr_assert_eq(bill_post_saved(&o, r), -1, "%s", why);
+	cr_assert_str_eq(saved_version(&o, 0), "1", "%s", why);
+	cr_assert_str_eq(saved_version(&o, 1), "1", "%s", why);
+	bill_post_open_clear(&o);
+	cJSON_Delete(r);
+}
+
+Test(posting_saved, the_answer_gives_the_next_posting_its_charges_new_versions)
+{
+	struct bill_post_open o;
+	cJSON *r = parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["
+	    SAVED_ENTRY("201 Created", "{\"resourceType\":\"PaymentReconciliation\",\"id\":\"pr\"}") ","
+	    SAVED_ENTRY("201 Created", "{\"resourceType\":\"ClaimResponse\",\"id\":\"cr\"}") ","
+	    SAVED_ENTRY("200 OK", SAVED_CI("ci2", "3", "p1")) ","
+	    SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) "]}");
+
+	saved_open(&o);
+	cr_assert_eq(bill_post_saved(&o, r), 0);
+	cr_assert_str_eq(saved_version(&o, 0), "2");
+	cr_assert_str_eq(saved_version(&o, 1), "3");
+	cr_assert_eq(cJSON_GetArraySize(o.visit.charge_items), 2);
+	bill_post_open_clear(&o);
+	cJSON_Delete(r);
+}
+
+Test(posting_saved, an_answer_that_does_not_say_leaves_the_claim_to_be_read_again)
+{
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":["
+	              SAVED_ENTRY("201 Created", "{\"resourceType\":\"PaymentReconciliation\",\"id\":\"pr\"}") ","
+	              "{\"response\":{\"status\":\"200 OK\"}},{\"response\":{\"status\":\"200 OK\"}}]}",
+	    "no resources in the answer (return=minimal)");
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":["
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) "]}",
+	    "one line's charge missing: nothing replaced");
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":["
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) ","
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci2", "2", "p2")) "]}",
+	    "another patient's charge");
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":["
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) ","
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci2", "1", "p1")) "]}",
+	    "a charge not at a new version");
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":["
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) ","
+	              SAVED_ENTRY("412 Precondition Failed", SAVED_CI("ci2", "2", "p1")) "]}",
+	    "an entry that failed");
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":["
+	              SAVED_ENTRY("200 OK", "{\"resourceType\":\"ChargeItem\",\"id\":\"ci1\",\"subject\":{\"reference\":\"Patient/p1\"}}") ","
+	              SAVED_ENTRY("200 OK", SAVED_CI("ci2", "2", "p1")) "]}",
+	    "a charge without a version");
+	saved_refused("{\"resourceType\":\"Bundle\",\"entry\":7}", "entries not an array");
+	saved_refused("[]", "not a Bundle");
+}
+
+Test(posting_saved, more_entries_than_a_plan_holds_is_not_its_answer)
+{
+	char *answer = strdup("{\"resourceType\":\"Bundle\",\"entry\":["
+	                      SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) ","
+	                      SAVED_ENTRY("200 OK", SAVED_CI("ci2", "2", "p1")));
+
+	for (int i = 0; i < FHIR_PLAN_MAX; i++) {
+		char *more;
+
+		cr_assert(asprintf(&more, "%s,{\"response\":{\"status\":\"200 OK\"}}", answer) > 0);
+		free(answer);
+		answer = more;
+	}
+	{
+		char *full;
+
+		cr_assert(asprintf(&full, "%s]}", answer) > 0);
+		saved_refused(full, "more entries than FHIR_PLAN_MAX");
+		free(full);
+	}
+	free(answer);
 }
 
 /* --- the ledger reader ------------------------------------------------------------------- */

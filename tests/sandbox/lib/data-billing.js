@@ -54,6 +54,21 @@ const addDays = (day, n) => {
  * price]) }.
  * Returns the number of claims written.
  */
+// What a CMS-1500 prints from a professional claim beyond its lines: the rendering provider
+// (care team, box 24J and 31), the service facility (box 32 and 32a, with an NPI of its own)
+// and each line's place of service (24B, 11 office).
+const CS_POS = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+const CS_CARE_TEAM_ROLE = 'http://terminology.hl7.org/CodeSystem/claimcareteamrole';
+const FACILITY_NPIS = [
+  ['loc-main', '1000000061'],
+  ['loc-annex', '1000000079'],
+];
+const claimParties = () => ({
+  careTeam: [{ sequence: 1, provider: { reference: 'Practitioner/clinician' }, role: cc(CS_CARE_TEAM_ROLE, 'primary') }],
+  facility: { reference: 'Location/loc-main' },
+});
+const lineParties = () => ({ careTeamSequence: [1], locationCodeableConcept: cc(CS_POS, '11', 'Office') });
+
 function addBillingHistory(repo, put, ctx) {
   const { clinic, payers, living, coverages, fees } = ctx;
   const fee = new Map(fees.map(([code, text, price]) => [code, { text, cents: Math.round(price * 100) }]));
@@ -62,6 +77,12 @@ function addBillingHistory(repo, put, ctx) {
   const today = dayOf(ctx.now.toISOString());
   let claims = 0;
   let check = 7001;
+  for (const [id, npi] of FACILITY_NPIS) {
+    const loc = repo.resources.get('Location')?.get(id);
+    if (loc && !(loc.identifier ?? []).some((x) => x.system === 'http://hl7.org/fhir/sid/us-npi')) {
+      loc.identifier = [...(loc.identifier ?? []), { system: 'http://hl7.org/fhir/sid/us-npi', value: npi }];
+    }
+  }
 
   living.forEach((patient, p) => {
     if (SKIP.has(patient.id)) {
@@ -130,9 +151,11 @@ function addBillingHistory(repo, put, ctx) {
         priority: cc('http://terminology.hl7.org/CodeSystem/processpriority', 'normal'),
         diagnosis: dx.map((d, i) => ({ sequence: i + 1, diagnosisCodeableConcept: cc(CS_ICD10CM, d) })),
         insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${cov.id}` } }],
+        ...claimParties(),
         item: items.map((it, i) => ({
           extension: [{ url: EXT_CLAIM_CHARGE, valueReference: { reference: `ChargeItem/${it.ci.id}` } }],
           sequence: i + 1,
+          ...lineParties(),
           diagnosisSequence: dx.map((_, k) => k + 1),
           productOrService: cc(CS_CPT, it.code, fee.get(it.code).text),
           servicedDate: day,
@@ -363,9 +386,11 @@ function addAgingVisits(put, ctx) {
       priority: cc('http://terminology.hl7.org/CodeSystem/processpriority', 'normal'),
       diagnosis: [{ sequence: 1, diagnosisCodeableConcept: cc(CS_ICD10CM, 'I10') }],
       insurance: [{ sequence: 1, focal: true, coverage: { reference: `Coverage/${cov.id}` } }],
+      ...claimParties(),
       item: items.map((it, i) => ({
         extension: [{ url: EXT_CLAIM_CHARGE, valueReference: { reference: `ChargeItem/${it.ci.id}` } }],
         sequence: i + 1,
+        ...lineParties(),
         diagnosisSequence: [1],
         productOrService: cc(CS_CPT, it.code, fee.get(it.code).text),
         servicedDate: day,

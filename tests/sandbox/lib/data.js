@@ -11,15 +11,19 @@ const path = require('node:path');
 
 const DEFAULT_SEED = 'ehrterm';
 
-// The two users the test certificates name (subject CN). The CN is also an
-// identifier of the Practitioner, so a client can find "who am I".
+// The users the test certificates name (subject CN). The CN is also an
+// identifier of the Practitioner, so a client can find "who am I". The biller has
+// a billing role and no schedule (issue 15).
 const CERT_CN_SYSTEM = 'urn:ehrterm:cert-cn';
 const STAFF_SYSTEM = 'urn:ehrterm:sandbox:staff';
 const MRN_SYSTEM = 'urn:ehrterm:sandbox:mrn';
+// HL7's practitioner-role codes have no billing office; the sandbox's own code says it.
+const ROLE_SYSTEM = 'urn:ehrterm:sandbox:practitioner-role';
 
 const USERS = [
   { cn: 'frontdesk', id: 'frontdesk', given: ['Robin'], family: 'Reyes', gender: 'other', staff: 'S-0001', role: 'Front desk clerk' },
   { cn: 'clinician', id: 'clinician', prefix: ['Dr.'], given: ['Amara'], family: 'Okafor', gender: 'female', staff: 'S-0002', qualification: 'MD', role: 'Family physician' },
+  { cn: 'biller', id: 'biller', given: ['Dana'], family: 'Whitcombe', gender: 'female', staff: 'S-0006', role: 'Medical biller', roleCode: 'billing' },
 ];
 // Practitioners with schedules (the clinician user is one of them).
 const PROVIDERS = [
@@ -205,14 +209,20 @@ function loadData(repo, opts) {
   // clinic (and everything drawn after it) is the same with or without them.
   const extra = extraPractitioners(opts.practitioners ?? 0, prng(`${opts.seed ?? DEFAULT_SEED}/practitioners`));
   extra.forEach((p) => put(practitioner(p)));
-  for (const p of [USERS[0], ...providers, ...extra]) {
+  for (const p of [...USERS.filter((u) => !PROVIDERS.some((x) => x.id === u.id)), ...providers, ...extra]) {
     put({
       resourceType: 'PractitionerRole',
       id: `role-${p.id}`,
       active: true,
       practitioner: { reference: `Practitioner/${p.id}`, display: personName(p) },
       organization: ref(clinic, clinic.name),
-      code: [p.qualification ? cc('http://terminology.hl7.org/CodeSystem/practitioner-role', 'doctor', 'Doctor', p.role) : { text: p.role }],
+      code: [
+        p.qualification
+          ? cc('http://terminology.hl7.org/CodeSystem/practitioner-role', 'doctor', 'Doctor', p.role)
+          : p.roleCode
+            ? cc(ROLE_SYSTEM, p.roleCode, p.roleCode === 'billing' ? 'Billing' : p.roleCode, p.role)
+            : { text: p.role },
+      ],
       location: [ref(locations[p.location ?? 'loc-main'], locations[p.location ?? 'loc-main'].name)],
     });
   }

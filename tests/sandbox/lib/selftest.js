@@ -267,14 +267,15 @@ after(async () => {
 
 test('make-certs: modes, passphrases, really expired, SANs', () => {
   assert.equal(fs.statSync(CERTS).mode & 0o777, 0o700);
-  const keys = ['ca.key', 'server.key', 'frontdesk.key', 'clinician.key', ...['expired', 'wronghost', 'otherca', 'otherca-ca', 'user-otherca'].map((n) => `bad/${n}.key`)];
+  const keys = ['ca.key', 'server.key', 'frontdesk.key', 'clinician.key', 'biller.key', ...['expired', 'wronghost', 'otherca', 'otherca-ca', 'user-otherca'].map((n) => `bad/${n}.key`)];
   for (const k of keys) {
     assert.equal(fs.statSync(path.join(CERTS, k)).mode & 0o777, 0o600, k);
   }
   assert.equal(fs.statSync(path.join(CERTS, 'PASSPHRASES')).mode & 0o777, 0o600);
   assert.match(pass.frontdesk, /^[0-9a-f]{16,}$/);
   assert.match(pass.clinician, /^[0-9a-f]{16,}$/);
-  for (const u of ['frontdesk', 'clinician']) {
+  assert.match(pass.biller, /^[0-9a-f]{16,}$/);
+  for (const u of ['frontdesk', 'clinician', 'biller']) {
     assert.match(fs.readFileSync(path.join(CERTS, `${u}.key`), 'utf8'), /BEGIN ENCRYPTED PRIVATE KEY/);
   }
   const checkend = spawnSync('openssl', ['x509', '-checkend', '0', '-noout', '-in', path.join(CERTS, 'bad/expired.pem')]);
@@ -589,11 +590,16 @@ test('update: If-Match gives 412 on mismatch, 200 on match; PATCH and DELETE hon
 });
 
 test('users: each certificate CN maps to a Practitioner with a cert-cn identifier', async () => {
-  for (const cn of ['frontdesk', 'clinician']) {
+  for (const cn of ['frontdesk', 'clinician', 'biller']) {
     const r = await fhir('GET', `/Practitioner?identifier=urn:ehrterm:cert-cn|${cn}`, { user: cn });
     assert.equal(r.json.total, 1);
     assert.equal(r.json.entry[0].resource.id, cn);
   }
+  // The biller works in the billing office: a role that says so, and no schedule.
+  const role = await fhir('GET', '/PractitionerRole?practitioner=Practitioner/biller', { user: 'biller' });
+  assert.equal(role.json.entry?.[0]?.resource.code[0].coding[0].code, 'billing');
+  const sched = await fhir('GET', '/Schedule?actor=Practitioner/biller', { user: 'biller' });
+  assert.equal(sched.json.entry?.length ?? 0, 0);
 });
 
 // --- data ------------------------------------------------------------------------------------------
@@ -1210,7 +1216,7 @@ test('--no-data starts empty except for the user Practitioners', async () => {
   const s = await startSandbox(['--no-data']);
   try {
     const status = (await control('GET', '/status', undefined, s.control)).json;
-    assert.deepEqual(status.resources, { Practitioner: 2 });
+    assert.deepEqual(status.resources, { Practitioner: 3 });
   } finally {
     await stopSandbox(s);
   }

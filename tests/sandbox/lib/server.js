@@ -47,7 +47,7 @@ const USAGE = `usage: run --certs DIR [--port N] [--control-port M] [--server-ce
                       book A appointments on each of the 14 schedule days across all
                       schedules, spread over the --scale patients (default: future
                       bookings up to about half of the free slots)
-  --no-data           start empty except for the two user Practitioners
+  --no-data           start empty except for the three user Practitioners
   --no-transactions   act as a server without transactions (OpenEMR's API, for one):
                       not in the CapabilityStatement, and a transaction Bundle gets 400
   --leave-out TYPES   leave the resource types TYPES (Slot,Appointment) out of the
