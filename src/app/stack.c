@@ -89,21 +89,6 @@ app_open_named(struct app *app, const char *name)
 	return app_open(app, ops, NULL);
 }
 
-/* Whether MODULE reads Patient alone (the patient finder), which any server offers. */
-static bool
-module_needs_patient_only(const char *module)
-{
-	for (size_t i = 0; i < fhir_modules_count; i++) {
-		if (strcmp(fhir_modules[i].name, module) != 0)
-			continue;
-		for (const struct fhir_need *n = fhir_modules[i].needs; n->type != NULL; n++)
-			if (strcmp(n->type, "Patient") != 0)
-				return false;
-		return true;
-	}
-	return false;
-}
-
 /* Why the server cannot serve OPS's module, or NULL when it can or is not known yet. */
 static char *
 module_missing(struct app *app, const struct screen_ops *ops)
@@ -150,12 +135,11 @@ app_open(struct app *app, const struct screen_ops *ops, void *arg)
 		return -1;
 	}
 	/*
-	 * Home is drawn before the connection (it shows the server once it comes). The
-	 * patient finder opens while the connection is being made: its requests wait for it,
-	 * and its first read goes before the capability read (which yields), since it does
-	 * not need it; the screen is checked against the capabilities once they come
-	 * (app_modules_check). Other modules wait (below). After a failed connection such a
-	 * screen waits: the key that
+	 * Home is drawn before the connection (it shows the server once it comes). Another
+	 * screen opens while the connection is being made: its requests wait for it, and its
+	 * first read goes before the capability read (which yields), since it does not need
+	 * it; the screen is checked against the capabilities once they come
+	 * (app_modules_check). After a failed connection such a screen waits: the key that
 	 * asked is held (app_hold), the connection is tried again, and the key is applied
 	 * when the capabilities are in.
 	 */
@@ -164,17 +148,6 @@ app_open(struct app *app, const struct screen_ops *ops, void *arg)
 		app->wants_link = true;
 		app_link_start(app);
 		app_error(app, "%s waits for the connection to %s", ops->title, app->profile->base_url);
-		return -1;
-	}
-	/*
-	 * While connecting, only a screen whose module reads nothing but Patient opens at
-	 * once: every FHIR server ehrterm can use offers that. Whether the server offers the
-	 * rest (a Schedule, a Claim) is what the capability read says, and a read it does not
-	 * offer is never sent: the key waits for the capabilities as for the connection.
-	 */
-	if (ops->module != NULL && app->link == LINK_CONNECTING && app_caps(app) == NULL &&
-	    !module_needs_patient_only(ops->module)) {
-		app->wants_link = true; /* the status line says what waits, and Esc cancels it */
 		return -1;
 	}
 	if ((ops->needs & SCREEN_NEEDS_PATIENT) && app->patient == NULL) {
