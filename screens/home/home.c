@@ -126,6 +126,16 @@ read_day(struct app *app, struct home *h)
 
 	if (me == NULL || me->practitioner == NULL)
 		return;
+	{
+		/* Not granted, or not offered: said where the day would be, and nothing asked. */
+		char *why = NULL;
+
+		if (!fhir_caps_offers(app_caps(app), "Appointment", FHIR_SEARCH, &why)) {
+			set_failure(h, xasprintf("Your patients today are not shown: %s", why));
+			free(why);
+			return;
+		}
+	}
 	date_time_now(&now);
 	q = sched_mine_search(&now.date, me->practitioner);
 	h->reading = true;
@@ -161,11 +171,23 @@ static void
 start(struct app *app, struct home *h)
 {
 	struct fhir_search *q;
+	const char *fhir_user = app_fhir_user(app);
 
 	/* Home shows before the connection is up; its reads wait for it (see home_draw). */
 	if (app_caps(app) == NULL)
 		return;
 	h->started = true;
+	if (me_of(app) == NULL && fhir_user != NULL && strncmp(fhir_user, "Practitioner/", 13) == 0) {
+		/*
+		 * Under SMART the token says who is at the keyboard, whoever's workstation
+		 * certificate this is: that Practitioner's day, with no search by the CN (a
+		 * server like OpenEMR's has no Schedule to tell a clinician by, either).
+		 */
+		struct me *me = xcalloc(1, sizeof *me);
+
+		me->practitioner = xstrdup(fhir_user);
+		app_keep(app, ME_KEPT, me, me_free);
+	}
 	if (me_of(app) != NULL) {
 		read_day(app, h);
 		return;
