@@ -248,9 +248,15 @@ run_check(const struct cfg_profile *profile)
 	    fhir_caps_batches(s->caps) ? "yes" : "no");
 	for (size_t i = 0; i < fhir_modules_count; i++) {
 		char *missing = fhir_module_missing(s->caps, &fhir_modules[i]);
+		const char *read_only = fhir_caps_read_only(s->caps, fhir_modules[i].name);
 
-		printf("%-13s %s%s%s\n", fhir_modules[i].name, missing ? "unavailable: " : "available",
-		    missing ? missing : "", "");
+		/* As home says it: a module the server lets be read but not changed is read-only. */
+		if (missing != NULL)
+			printf("%-13s unavailable: %s\n", fhir_modules[i].name, missing);
+		else if (read_only != NULL)
+			printf("%-13s read-only: %s\n", fhir_modules[i].name, read_only);
+		else
+			printf("%-13s available\n", fhir_modules[i].name);
 		free(missing);
 	}
 	st = http_client_stats(s->http);

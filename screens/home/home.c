@@ -126,6 +126,16 @@ read_day(struct app *app, struct home *h)
 
 	if (me == NULL || me->practitioner == NULL)
 		return;
+	{
+		/* Not granted, or not offered: said where the day would be, and nothing asked. */
+		char *why = NULL;
+
+		if (!fhir_caps_offers(app_caps(app), "Appointment", FHIR_SEARCH, &why)) {
+			set_failure(h, xasprintf("Your patients today are not shown: %s", why));
+			free(why);
+			return;
+		}
+	}
 	date_time_now(&now);
 	q = sched_mine_search(&now.date, me->practitioner);
 	h->reading = true;
@@ -156,6 +166,65 @@ on_me(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	read_day(app, h);
 }
 
+/* PRACTITIONER ("Practitioner/ID") as who is logged in: a clinician when HAS_DAY. */
+static void
+keep_me(struct app *app, struct home *h, const char *practitioner, bool has_day)
+{
+	struct me *me = xcalloc(1, sizeof *me);
+
+	me->practitioner = has_day ? xstrdup(practitioner) : NULL;
+	app_keep(app, ME_KEPT, me, me_free);
+	read_day(app, h);
+}
+
+/* Under SMART: the count of the token's Practitioner's Schedules (a clinician has one). */
+static void
+on_my_schedules(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+{
+	struct home *h = state;
+	const char *fhir_user = app_fhir_user(app);
+
+	(void)tag;
+	h->reading = false;
+	if (r->status == FHIR_CANCELLED)
+		return;
+	if (r->status != FHIR_OK) {
+		app_error(app, "Who is logged in could not be read: %s",
+		    r->message ? r->message : "no answer");
+		return;
+	}
+	if (fhir_user != NULL)
+		keep_me(app, h, fhir_user, fhir_bundle_total(r->resource) > 0);
+}
+
+/*
+ * Under SMART the token says who is at the keyboard (its fhirUser), whoever's workstation
+ * certificate this is: a Practitioner with a Schedule is a clinician, whose day home shows;
+ * not the one the certificate's CN names. On a server without Schedules (OpenEMR's) any
+ * Practitioner's day is read by their appointments. True when it went that way.
+ */
+static bool
+start_smart(struct app *app, struct home *h)
+{
+	const char *fhir_user = app_fhir_user(app);
+	struct fhir_search *q;
+
+	if (fhir_user == NULL || strncmp(fhir_user, "Practitioner/", 13) != 0)
+		return false;
+	if (!fhir_caps_offers(app_caps(app), "Schedule", FHIR_SEARCH, NULL)) {
+		keep_me(app, h, fhir_user, true);
+		return true;
+	}
+	q = fhir_search_new("Schedule");
+	fhir_search_add(q, "actor", fhir_user);
+	fhir_search_add(q, "_summary", "count");
+	h->reading = true;
+	app_request(app, h, &(struct app_request){ .search = q, .done = on_my_schedules,
+	    .slot = "home-me", .label = "Reading who is logged in" });
+	fhir_search_free(&q);
+	return true;
+}
+
 /* Today's patients: who is logged in is asked once a session, then the day is one search. */
 static void
 start(struct app *app, struct home *h)
@@ -170,6 +239,8 @@ start(struct app *app, struct home *h)
 		read_day(app, h);
 		return;
 	}
+	if (start_smart(app, h))
+		return;
 	if (app_user(app) == NULL)
 		return;
 	q = sched_me_search(app_user(app));

@@ -213,8 +213,13 @@ void app_smart_draw(struct app *app);
 const char *app_smart_user(const struct app *app);
 /* The scope the session's token grants, or NULL (no SMART token). */
 const char *app_smart_granted(const struct app *app);
-/* "not granted: user/Slot.u" when the token does not cover MODULE's needs, else NULL. */
+/*
+ * "not granted: user/Appointment.rs" when the token does not cover MODULE's reads, else
+ * NULL; NULL too once the capabilities are in, which carry the grant (app_smart_caps).
+ */
 char *app_smart_missing(const struct app *app, const char *module);
+/* The session's capabilities graded by the token's grant too (fhir_caps_set_grant). */
+void app_smart_caps(struct app *app);
 /* A request was answered 401 with WWW-Authenticate: refresh the token (once at a time). */
 void app_smart_unauthorized(struct app *app);
 /* Quit: revoke the refresh token (waiting a few seconds) and forget it from the keyring. */

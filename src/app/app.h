@@ -128,6 +128,12 @@ const struct fhir_caps *app_caps(struct app *app);
 const struct cfg_profile *app_profile(struct app *app);
 /* Who is logged in: the client certificate's subject CN, or NULL before the login. */
 const char *app_user(struct app *app);
+/*
+ * Under SMART on FHIR, the user the session's token names (its fhirUser as "Type/id":
+ * "Practitioner/123"), whoever's certificate it is; NULL without one (mTLS only, or a
+ * token that named no one).
+ */
+const char *app_fhir_user(struct app *app);
 const struct keymap *app_keymap(struct app *app);
 const struct screen_ops *const *app_screens(struct app *app);
 

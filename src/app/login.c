@@ -232,6 +232,7 @@ on_connected(struct app *app, void *state, struct fhir_result *r, unsigned long 
 		return;
 	}
 	app->link = LINK_UP;
+	app_smart_caps(app);
 	app_status(app, "Connected to %s as %s", app->profile->base_url, app_who(app));
 	/* A screen opened while connecting was not checked against them. */
 	app_modules_check(app);

@@ -52,6 +52,7 @@ struct app_smart {
 	struct secret *bearer; /* "Authorization: Bearer ...", the HTTP client's (borrowed there) */
 	char *user;	       /* the token's fhirUser ("Practitioner/123"), or the certificate's CN */
 	char *fhir_user;       /* the fhirUser as the server gave it: a refresh or login again must name it */
+	bool user_is_ref;      /* USER is the token's fhirUser ("Type/id"), not the CN */
 	bool relogin;	       /* the lock's login again: the open forms wait behind it */
 	bool refresh_armed;
 };
@@ -77,6 +78,12 @@ const char *
 app_smart_user(const struct app *app)
 {
 	return app->smart != NULL ? app->smart->user : NULL;
+}
+
+const char *
+app_fhir_user(struct app *app)
+{
+	return app->smart != NULL && app->smart->user_is_ref ? app->smart->user : NULL;
 }
 
 bool
@@ -431,9 +438,10 @@ tokens_install(struct app *app, struct app_smart *s, struct oauth_tokens *t)
 	s->bearer = oauth_bearer_header(&s->tokens);
 	http_client_set_bearer(app->session->http, s->bearer, app->profile->base_url);
 	secret_free(&old);
-	if (s->user == NULL)
-		s->user = xstrdup(s->tokens.fhir_user_ref != NULL ? s->tokens.fhir_user_ref
-								  : app->session->user);
+	if (s->user == NULL) {
+		s->user_is_ref = s->tokens.fhir_user_ref != NULL;
+		s->user = xstrdup(s->user_is_ref ? s->tokens.fhir_user_ref : app->session->user);
+	}
 	if (s->fhir_user == NULL && s->tokens.fhir_user != NULL)
 		s->fhir_user = xstrdup(s->tokens.fhir_user);
 	if (s->tokens.refresh != NULL &&
@@ -443,6 +451,8 @@ tokens_install(struct app *app, struct app_smart *s, struct oauth_tokens *t)
 		    cause != NULL ? cause : "the keyring failed");
 	}
 	free(cause);
+	/* The grant may differ from the last token's: the modules' grades follow it. */
+	app_smart_caps(app);
 	if (!s->refresh_armed) {
 		s->refresh_armed = true;
 		app_timer_own(app, NULL, REFRESH_CHECK_MS, refresh_check);
@@ -669,6 +679,40 @@ perms_of(unsigned interactions)
 	return p;
 }
 
+/*
+ * What the screens read and write beside the modules' needs (fhir_modules): the chart's
+ * immunizations and visits, the names of organizations, places and medications that
+ * references point to, the insurance screen's Coverage, billing's posting. Without these
+ * the token would not cover them: refused before they are sent (fhir_caps_set_grant), or
+ * by the server with a 403 before the capabilities are in. They are not the modules'
+ * grade, so not in their needs.
+ */
+static const struct {
+	const char *type;
+	unsigned perms;
+} other_scopes[] = {
+	{ "Immunization", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "ImmunizationRecommendation", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Encounter", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Coverage", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_U | OAUTH_PERM_S },
+	{ "Organization", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Location", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Medication", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Procedure", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "DiagnosticReport", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Provenance", OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "Binary", OAUTH_PERM_R },
+	{ "PractitionerRole", OAUTH_PERM_R | OAUTH_PERM_S },
+	/* Billing's posting and its claims' changes, the audit_server's AuditEvents. */
+	{ "ChargeItem", OAUTH_PERM_R | OAUTH_PERM_U },
+	{ "Claim", OAUTH_PERM_R | OAUTH_PERM_U },
+	{ "Account", OAUTH_PERM_R },
+	{ "ClaimResponse", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_U | OAUTH_PERM_S },
+	{ "PaymentReconciliation", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "PaymentNotice", OAUTH_PERM_C | OAUTH_PERM_R | OAUTH_PERM_S },
+	{ "AuditEvent", OAUTH_PERM_C },
+};
+
 struct oauth_scopes *
 app_smart_scopes(void)
 {
@@ -682,7 +726,32 @@ app_smart_scopes(void)
 			     n != NULL && n->type != NULL; n++)
 				if (perms_of(n->interactions) != 0)
 					oauth_scopes_add(sc, n->type, perms_of(n->interactions));
+	for (size_t i = 0; i < sizeof other_scopes / sizeof other_scopes[0]; i++)
+		oauth_scopes_add(sc, other_scopes[i].type, other_scopes[i].perms);
 	return sc;
+}
+
+/* fhir_caps_set_grant's question: the scope of MASK on TYPE the session's token lacks. */
+static char *
+grant_missing(const char *type, unsigned mask, void *arg)
+{
+	const char *granted = app_smart_granted(arg);
+	unsigned miss;
+
+	/* No token (being renewed, or a login again): nothing is refused for it meanwhile. */
+	if (granted == NULL)
+		return NULL;
+	miss = oauth_scope_missing(granted, type, perms_of(mask));
+	return miss != 0 ? oauth_scope_text(type, miss) : NULL;
+}
+
+void
+app_smart_caps(struct app *app)
+{
+	if (!app_smart_enabled(app) || app->session == NULL || app->session->caps == NULL ||
+	    app->smart == NULL)
+		return;
+	fhir_caps_set_grant(app->session->caps, grant_missing, app);
 }
 
 char *
@@ -690,28 +759,25 @@ app_smart_missing(const struct app *app, const char *module)
 {
 	const char *granted = app_smart_granted(app);
 
-	if (granted == NULL || module == NULL)
+	/*
+	 * Once the statement is in, its grade and the grant's are one (app_smart_caps): the
+	 * lower of the two, the statement's reason first (fhir_module_missing says it).
+	 */
+	if (granted == NULL || module == NULL || (app->session != NULL && app->session->caps != NULL))
 		return NULL;
 	for (size_t i = 0; i < fhir_modules_count; i++) {
 		if (strcmp(fhir_modules[i].name, module) != 0)
 			continue;
-		/*
-		 * What the module reads and what it writes: a module granted only its reads stays
-		 * closed too, rather than open with every save refused by the server (a read-only
-		 * grade from the grant, as the capabilities give one, is not made yet).
-		 */
-		for (int w = 0; w < 2; w++) {
-			for (const struct fhir_need *n = w ? fhir_modules[i].writes : fhir_modules[i].needs;
-			     n != NULL && n->type != NULL; n++) {
-				unsigned miss = oauth_scope_missing(granted, n->type, perms_of(n->interactions));
+		/* Its reads only: a module granted its reads but not its writes is read-only. */
+		for (const struct fhir_need *n = fhir_modules[i].needs; n != NULL && n->type != NULL; n++) {
+			unsigned miss = oauth_scope_missing(granted, n->type, perms_of(n->interactions));
 
-				if (miss != 0) {
-					char *text = oauth_scope_text(n->type, miss);
-					char *why = xasprintf("not granted: %s", text);
+			if (miss != 0) {
+				char *text = oauth_scope_text(n->type, miss);
+				char *why = xasprintf("not granted: %s", text);
 
-					free(text);
-					return why;
-				}
+				free(text);
+				return why;
 			}
 		}
 	}

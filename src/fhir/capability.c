@@ -17,6 +17,10 @@ struct fhir_caps {
 	char *software, *software_version, *fhir_version;
 	bool transactions, batches;
 	char **read_only; /* per fhir_modules entry: why it is read-only, or NULL */
+	/* A login's grant beside the statement (fhir_caps_set_grant), or NULL: all allowed. */
+	fhir_grant_fn grant;
+	void *grant_arg;
+	char **grant_read_only; /* per fhir_modules entry: why the grant leaves it read-only */
 	size_t ntypes, nothers;
 	bool others_cut; /* more types than CAPS_OTHERS_MAX that no module needs: those not judged */
 	struct caps_type {
@@ -212,6 +216,9 @@ fhir_caps_free(struct fhir_caps **cp)
 	for (size_t m = 0; caps->read_only != NULL && m < fhir_modules_count; m++)
 		free(caps->read_only[m]);
 	free(caps->read_only);
+	for (size_t m = 0; caps->grant_read_only != NULL && m < fhir_modules_count; m++)
+		free(caps->grant_read_only[m]);
+	free(caps->grant_read_only);
 	free(caps->types);
 	free(caps->software);
 	free(caps->software_version);
@@ -316,6 +323,34 @@ lacking(const struct fhir_caps *caps, const struct fhir_need *needs)
 	return NULL;
 }
 
+/*
+ * "not granted: user/Appointment.cu, user/Encounter.cu" for what NEEDS asks, CAPS offers
+ * and the login's grant leaves out, or NULL (all granted, or no grant set). What the
+ * statement does not offer is lacking's to say: the grant is not named for it.
+ */
+static char *
+not_granted(const struct fhir_caps *caps, const struct fhir_need *needs)
+{
+	char *out = NULL;
+
+	if (caps->grant == NULL)
+		return NULL;
+	for (const struct fhir_need *n = needs; n->type != NULL; n++) {
+		unsigned ask = n->interactions & fhir_caps_interactions(caps, n->type);
+		char *text = ask != 0 ? caps->grant(n->type, ask, caps->grant_arg) : NULL;
+		char *next;
+
+		if (text == NULL)
+			continue;
+		next = xasprintf("%s%s%s", out != NULL ? out : "not granted: ", out != NULL ? ", " : "",
+		    text);
+		free(text);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 /* True when CAPS offers something of a type that is MODULE's own (or MODULE has no such type). */
 static bool
 offers_own(const struct fhir_caps *caps, const struct fhir_module *module)
@@ -343,22 +378,44 @@ fhir_module_missing(const struct fhir_caps *caps, const struct fhir_module *modu
 		free(why);
 		return xasprintf("this server offers no %s API", module->api);
 	}
-	return why;
+	/* Offered, but the login's grant leaves some of its reads out: closed, saying which. */
+	return why != NULL ? why : not_granted(caps, module->needs);
 }
 
 enum fhir_access
 fhir_module_access(const struct fhir_caps *caps, const struct fhir_module *module)
 {
+	/* The lower of the statement's grade and the grant's. */
 	char *why = lacking(caps, module->needs);
 
-	if (why != NULL) {
+	if (why != NULL || (why = not_granted(caps, module->needs)) != NULL) {
 		free(why);
 		return FHIR_MODULE_CLOSED;
 	}
-	if ((why = lacking(caps, module->writes)) == NULL)
+	if ((why = lacking(caps, module->writes)) == NULL &&
+	    (why = not_granted(caps, module->writes)) == NULL)
 		return FHIR_MODULE_FULL;
 	free(why);
 	return FHIR_MODULE_READ_ONLY;
+}
+
+void
+fhir_caps_set_grant(struct fhir_caps *caps, fhir_grant_fn grant, void *arg)
+{
+	if (caps == NULL)
+		return;
+	caps->grant = grant;
+	caps->grant_arg = arg;
+	if (caps->grant_read_only == NULL)
+		caps->grant_read_only = xcalloc(fhir_modules_count, sizeof *caps->grant_read_only);
+	for (size_t m = 0; m < fhir_modules_count; m++) {
+		free(caps->grant_read_only[m]);
+		caps->grant_read_only[m] = NULL;
+		/* The statement's reason first: the grant is named only where it alone limits. */
+		if (caps->read_only[m] == NULL &&
+		    fhir_module_access(caps, &fhir_modules[m]) == FHIR_MODULE_READ_ONLY)
+			caps->grant_read_only[m] = not_granted(caps, fhir_modules[m].writes);
+	}
 }
 
 const char *
@@ -368,7 +425,9 @@ fhir_caps_read_only(const struct fhir_caps *caps, const char *name)
 		return NULL;
 	for (size_t m = 0; m < fhir_modules_count; m++)
 		if (strcmp(fhir_modules[m].name, name) == 0)
-			return caps->read_only[m];
+			return caps->read_only[m] != NULL || caps->grant_read_only == NULL
+			    ? caps->read_only[m]
+			    : caps->grant_read_only[m];
 	return NULL;
 }
 
@@ -383,6 +442,8 @@ fhir_caps_offers(const struct fhir_caps *caps, const char *type, unsigned mask, 
 	    (caps->others_cut && !module_type(type) && fhir_caps_interactions(caps, type) == 0))
 		return true;
 	sentence = lacking(caps, need);
+	if (sentence == NULL)
+		sentence = not_granted(caps, need);
 	if (sentence == NULL)
 		return true;
 	if (why != NULL)

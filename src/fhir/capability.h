@@ -92,6 +92,19 @@ enum fhir_access fhir_module_access(const struct fhir_caps *caps, const struct f
  */
 const char *fhir_caps_read_only(const struct fhir_caps *caps, const char *name);
 /*
+ * A login's grant (SMART scopes) beside what the statement offers: GRANT(TYPE, MASK, ARG)
+ * is NULL when every interaction in MASK (FHIR_*) on TYPE was granted, else the scope not
+ * granted ("user/Slot.u"; the caller frees). From then on a module is graded the lower of
+ * the statement's grade and the grant's: closed when its needs are not all granted
+ * (fhir_module_missing: "not granted: user/Appointment.rs"), read-only when its writes are
+ * not (fhir_caps_read_only: "not granted: user/Appointment.cu, ..."), the statement's reason
+ * first where both limit; fhir_caps_offers refuses what was not granted. ARG is kept, and
+ * GRANT asked again each time: call again when the grant changes (a refresh), for the
+ * modules' reasons. GRANT NULL: no grant, all offered is allowed.
+ */
+typedef char *(*fhir_grant_fn)(const char *type, unsigned mask, void *arg);
+void fhir_caps_set_grant(struct fhir_caps *caps, fhir_grant_fn grant, void *arg);
+/*
  * Whether CAPS offers every interaction in MASK on TYPE; when not, *WHY (may be NULL)
  * gets the sentence ("the server does not offer Coverage create, update"; caller frees).
  * True when CAPS is NULL: what is not known yet is not refused. A type the statement does

@@ -333,3 +333,99 @@ Test(capability, patients_without_patient_writes_are_read_only)
 	    "the server does not offer Patient create, update");
 	fhir_caps_free(&caps);
 }
+
+/*
+ * A grant as a SMART token gives it, for the test: every interaction of every type but
+ * those of GRANT_DENIED ("Appointment" with FHIR_CREATE | FHIR_UPDATE: the user allowed
+ * the appointments to be read, not booked), said as its scope's letters.
+ */
+struct denied {
+	const char *type;
+	unsigned mask;
+};
+static const struct denied *grant_denied;
+
+static char *
+test_grant(const char *type, unsigned mask, void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; grant_denied[i].type != NULL; i++)
+		if (strcmp(grant_denied[i].type, type) == 0 && (mask & grant_denied[i].mask) != 0) {
+			unsigned miss = mask & grant_denied[i].mask;
+			char *text = NULL;
+
+			cr_assert_geq(asprintf(&text, "user/%s.%s%s%s%s", type,
+					  miss & FHIR_CREATE ? "c" : "", miss & FHIR_READ ? "r" : "",
+					  miss & FHIR_UPDATE ? "u" : "", miss & FHIR_SEARCH ? "s" : ""),
+			    0);
+			return text;
+		}
+	return NULL;
+}
+
+Test(capability, a_module_granted_its_reads_but_not_its_writes_is_read_only)
+{
+	static const struct denied no_booking[] = { { "Appointment", FHIR_CREATE | FHIR_UPDATE }, { "Condition", FHIR_CREATE },
+		{ "Patient", FHIR_READ | FHIR_SEARCH }, { NULL, 0 } };
+	cJSON *cs = openemr_statement();
+	cJSON *resources = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cs, "rest"), 0),
+	    "resource");
+	struct fhir_caps *caps, *emr;
+	char *why = NULL;
+
+	/* Everything the modules need offered in full: the statement leaves each one full. */
+	cJSON_AddItemToArray(resources, cJSON_Parse("{\"type\":\"Schedule\",\"interaction\":["
+						     "{\"code\":\"search-type\"}]}"));
+	cJSON_AddItemToArray(resources, cJSON_Parse("{\"type\":\"Slot\",\"interaction\":["
+						     "{\"code\":\"search-type\"},{\"code\":\"read\"},{\"code\":\"update\"}]}"));
+	for (cJSON *r = resources->child; r != NULL; r = r->next) {
+		cJSON *it = cJSON_GetObjectItem(r, "interaction");
+
+		cJSON_AddItemToArray(it, cJSON_Parse("{\"code\":\"create\"}"));
+		cJSON_AddItemToArray(it, cJSON_Parse("{\"code\":\"update\"}"));
+	}
+	caps = parse(cs);
+	cr_assert_eq(fhir_module_access(caps, module("scheduling")), FHIR_MODULE_FULL);
+	cr_assert_eq(fhir_module_access(caps, module("charting")), FHIR_MODULE_FULL);
+
+	grant_denied = no_booking;
+	fhir_caps_set_grant(caps, test_grant, NULL);
+	/* Granted its reads, not its writes: read-only, saying which scope is missing. */
+	cr_assert_eq(fhir_module_access(caps, module("scheduling")), FHIR_MODULE_READ_ONLY);
+	cr_assert_null(fhir_module_missing(caps, module("scheduling")), "the day can be shown");
+	cr_assert_str_eq(fhir_caps_read_only(caps, "scheduling"), "not granted: user/Appointment.cu");
+	cr_assert_eq(fhir_module_access(caps, module("charting")), FHIR_MODULE_READ_ONLY);
+	cr_assert_str_eq(fhir_caps_read_only(caps, "charting"), "not granted: user/Condition.c");
+	/* Its reads not granted: closed, saying so. */
+	cr_assert_eq(fhir_module_access(caps, module("patients")), FHIR_MODULE_CLOSED);
+	why = fhir_module_missing(caps, module("patients"));
+	cr_assert_str_eq(why, "not granted: user/Patient.rs");
+	free(why);
+	cr_assert_null(fhir_caps_read_only(caps, "patients"), "closed is not read-only");
+	/* A write not granted is refused before it is sent, with the scope. */
+	why = NULL;
+	cr_assert_not(fhir_caps_offers(caps, "Appointment", FHIR_UPDATE, &why));
+	cr_assert_str_eq(why, "not granted: user/Appointment.u");
+	free(why);
+	cr_assert(fhir_caps_offers(caps, "Appointment", FHIR_SEARCH | FHIR_READ, NULL));
+	/* The grant forgotten (a new token that grants all): full again. */
+	fhir_caps_set_grant(caps, NULL, NULL);
+	cr_assert_eq(fhir_module_access(caps, module("scheduling")), FHIR_MODULE_FULL);
+	cr_assert_null(fhir_caps_read_only(caps, "scheduling"));
+	fhir_caps_free(&caps);
+
+	/*
+	 * On OpenEMR's statement, where scheduling is read-only already, the lower grade is the
+	 * statement's and so is the reason: the grant is not named for what is not offered.
+	 */
+	emr = parse(openemr_statement());
+	fhir_caps_set_grant(emr, test_grant, NULL);
+	cr_assert_eq(fhir_module_access(emr, module("scheduling")), FHIR_MODULE_READ_ONLY);
+	cr_assert_str_eq(fhir_caps_read_only(emr, "scheduling"),
+	    "the server does not offer Schedule search, Slot search, read, update, "
+	    "Appointment create, update, Encounter create, update");
+	why = fhir_module_missing(emr, module("billing"));
+	cr_assert_str_eq(why, "this server offers no billing API");
+	free(why);
+	fhir_caps_free(&emr);
+}

@@ -536,6 +536,10 @@ async function smartRoute(smart, route, query, json) {
         return [200, await smart.approve(param('user_code'), param('practitioner'), param('scopes') ?? param('scope'))];
       case 'POST /device/deny':
         return [200, await smart.deny(param('user_code'))];
+      case 'POST /device/slow-down':
+        return [200, smart.slowDown(param('count'))];
+      case 'GET /device/polls':
+        return [200, smart.polls()];
       case 'GET /tokens':
         return [200, smart.tokens(new URLSearchParams(Object.entries({ token: param('token'), refresh_token: param('refresh_token'), access_token: param('access_token'), grant: param('grant') }).filter(([, v]) => v !== undefined)))];
       case 'POST /tokens/refuse-refresh':
@@ -581,6 +585,8 @@ const ENDPOINTS = {
   'GET /device/pending': '--auth smart: the device codes waiting for a user: user_code, client_id, scope, expires_in, interval',
   'POST /device/approve': '--auth smart: ?user_code=BCDF-GHJK&practitioner=clinician[&scopes=openid fhirUser user/Patient.rs]: approve as that Practitioner, granting the scopes given (default: all the client asked for)',
   'POST /device/deny': '--auth smart: ?user_code=BCDF-GHJK: the user denies it (the client gets access_denied)',
+  'POST /device/slow-down': '--auth smart: [?count=N]: the next N polls (default 1) of a code still waiting are answered slow_down, on time or not; the interval grows 5 s each',
+  'GET /device/polls': "--auth smart: each device code's polls: user_code, interval (after slow_downs), polled and slowed (epoch ms)",
   'GET /tokens': '--auth smart: ?token=VALUE (or refresh_token=, access_token=): active, consumed (a rotated refresh token), expired, refused or revoked; ?grant=ID: its tokens; else counts',
   'POST /tokens/refuse-refresh': '--auth smart: expire every refresh token issued so far: their next refresh gets invalid_grant',
   'POST /tokens/expire-access': '--auth smart: expire every access token issued so far: the FHIR endpoint answers 401 invalid_token',

@@ -947,6 +947,35 @@ test('--auth smart: discovery (SMART configuration, RFC 8414 metadata, the Capab
   assert.match(junk.headers['www-authenticate'], /error="invalid_token"/);
 });
 
+test('--auth smart: slow_down forced on the control port for a poll on time; every poll reported; a scope narrowed at approval (read, not write)', async () => {
+  const s = smartBox;
+  const scope = 'openid fhirUser offline_access user/Patient.rs user/Appointment.cruds';
+  const d = (await oauth(s, '/oauth/device/auth', { client_id: 'ehrterm', scope })).json;
+  assert.equal((await poll(s, d.device_code)).json.error, 'authorization_pending');
+  assert.equal((await control('POST', '/device/slow-down', undefined, s.control)).json.slow_down, 1);
+  await new Promise((r) => setTimeout(r, 1100)); // on time (--interval 1), yet told slow_down
+  assert.equal((await poll(s, d.device_code)).json.error, 'slow_down');
+  const polls = (await control('GET', '/device/polls', undefined, s.control)).json.polls.find((p) => p.user_code === d.user_code);
+  assert.equal(polls.interval, 6, 'the forced slow_down added 5 s');
+  assert.equal(polls.polled.length, 2);
+  assert.deepEqual(polls.slowed, [polls.polled[1]]);
+  assert.ok(polls.polled[1] - polls.polled[0] >= 1000);
+  assert.equal((await control('POST', '/device/slow-down?count=0', undefined, s.control)).status, 400);
+  // The person at the phone lets the app read appointments, not book them.
+  const narrowed = 'openid fhirUser offline_access user/Patient.rs user/Appointment.rs';
+  const bad = await control('POST', `/device/approve?user_code=${d.user_code}&practitioner=clinician&scopes=${encodeURIComponent('user/Appointment.rsx')}`, undefined, s.control);
+  assert.equal(bad.status, 400, 'not a narrowing of what was asked');
+  const approval = await control('POST', `/device/approve?user_code=${d.user_code}&practitioner=clinician&scopes=${encodeURIComponent(narrowed)}`, undefined, s.control);
+  assert.equal(approval.status, 200, approval.text);
+  assert.equal(approval.json.granted, narrowed);
+  const t = (await poll(s, d.device_code)).json; // approved: no interval to keep any more
+  assert.equal(t.scope, narrowed);
+  assert.equal((await bearerGet(s, '/Appointment?_count=1', t.access_token)).status, 200);
+  const book = await fhir('POST', '', { url: `${s.base}/Appointment`, body: { resourceType: 'Appointment', status: 'proposed', participant: [{ status: 'needs-action' }] }, headers: { Authorization: `Bearer ${t.access_token}` } });
+  assert.equal(book.status, 403);
+  assert.match(book.headers['www-authenticate'], /scope="user\/Appointment\.c"/);
+});
+
 test('--auth smart: a device login approved on the control port; the token reads, is bound to its certificate, and grants only its scopes', async () => {
   const s = smartBox;
   const scope = 'openid fhirUser offline_access user/Patient.cruds user/Observation.rs';

@@ -149,7 +149,8 @@ async function startSmart(base, opts) {
   const origin = new URL(base).origin;
   const issuer = `${origin}/oauth`;
   const store = new Store();
-  const polls = new Map(); // device_code -> { interval (s), last (ms) }
+  const polls = new Map(); // device_code -> { interval (s), last (ms), userCode, times, slowed (ms) }
+  let slowDowns = 0; // POST /device/slow-down: the next polls waiting for approval told slow_down
 
   // The resource server's scopes: every user/ scope of every type, v2 letters and v1 names.
   const resourceScopes = new Set();
@@ -276,19 +277,26 @@ async function startSmart(base, opts) {
     await next();
     const route = ctx.oidc?.route;
     const body = ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) ? ctx.body : undefined;
+    const poll = route === 'token' && ctx.oidc.params?.grant_type === DEVICE_GRANT ? polls.get(String(ctx.oidc.params.device_code)) : undefined;
+    if (poll) {
+      poll.times.push(Date.now()); // every poll's time, for the control port's GET /device/polls
+    }
     if (route === 'device_authorization' && ctx.status === 200 && body?.device_code) {
       body.interval = opts.interval;
-      polls.set(body.device_code, { interval: opts.interval, last: 0 });
-    } else if (route === 'token' && ctx.oidc.params?.grant_type === DEVICE_GRANT && body?.error === 'authorization_pending') {
-      const p = polls.get(String(ctx.oidc.params.device_code));
-      if (p) {
-        const now = Date.now();
-        if (p.last && now - p.last < p.interval * 1000) {
-          p.interval += 5; // RFC 8628 3.5: for this and every later poll
-          ctx.body = { error: 'slow_down', error_description: `polled again after ${now - p.last} ms; poll every ${p.interval} s from now on` };
+      polls.set(body.device_code, { interval: opts.interval, last: 0, userCode: body.user_code, times: [], slowed: [] });
+    } else if (poll && body?.error === 'authorization_pending') {
+      const p = poll;
+      const now = Date.now();
+      const early = p.last && now - p.last < p.interval * 1000;
+      if (early || slowDowns > 0) {
+        if (!early) {
+          slowDowns--; // POST /device/slow-down: this poll is told so though it was on time
         }
-        p.last = now;
+        p.interval += 5; // RFC 8628 3.5: for this and every later poll
+        p.slowed.push(now);
+        ctx.body = { error: 'slow_down', error_description: early ? `polled again after ${now - p.last} ms; poll every ${p.interval} s from now on` : `poll every ${p.interval} s from now on` };
       }
+      p.last = now;
     } else if (route === 'token' && ctx.status === 200 && body?.access_token && ctx.oidc.entities?.AccessToken?.accountId) {
       // SMART puts fhirUser in the id_token; it is here too, for a client that reads no JWT.
       body.fhirUser = fhirUserOf(ctx.oidc.entities.AccessToken.accountId);
@@ -460,11 +468,18 @@ async function startSmart(base, opts) {
     let give = asked;
     if (scopes !== undefined && scopes !== null) {
       const want = String(scopes).split(/[\s,]+/).filter(Boolean);
-      const extra = want.filter((s) => !asked.includes(s));
+      // A scope asked for, or one narrowed from it (user/Appointment.rs of .cruds: the
+      // person at the phone let the app read appointments but not book them).
+      const narrows = (w, a) => {
+        const pw = parseScope(w);
+        const pa = parseScope(a);
+        return pw && pa && pw.type === pa.type && [...pw.letters].every((l) => pa.letters.includes(l));
+      };
+      const extra = want.filter((w) => !asked.some((a) => a === w || narrows(w, a)));
       if (extra.length) {
         throw fail(400, `the client did not ask for ${extra.join(' ')} (it asked for: ${asked.join(' ')})`);
       }
-      give = asked.filter((s) => want.includes(s));
+      give = [...asked.filter((a) => want.includes(a)), ...want.filter((w) => !asked.includes(w))];
     }
     const oidc = give.filter((s) => OIDC_SCOPES.includes(s));
     const resource = give.filter((s) => resourceScopes.has(s));
@@ -576,6 +591,19 @@ async function startSmart(base, opts) {
       approve,
       deny: deny_,
       tokens,
+      /** The next N polls of a device code still waiting are answered slow_down. */
+      slowDown: (n) => {
+        const k = n === undefined ? 1 : Number(n);
+        if (!Number.isInteger(k) || k < 1 || k > 100) {
+          throw fail(400, `count must be a whole number from 1 to 100, not ${n}`);
+        }
+        slowDowns += k;
+        return { slow_down: slowDowns };
+      },
+      /** Each device code's polls: user_code, interval (s, after slow_downs), polled and slowed (epoch ms). */
+      polls: () => ({
+        polls: [...polls.values()].map((p) => ({ user_code: p.userCode, interval: p.interval, polled: p.times, slowed: p.slowed })),
+      }),
       refuseRefresh: () => ({ refused: expireAll('RefreshToken') }),
       expireAccess: () => ({ expired: expireAll('AccessToken') }),
     },
