@@ -558,6 +558,48 @@ bill_fees_changes(const cJSON *set)
 	return fhir_bundle_total(set);
 }
 
+cJSON *
+bill_fees_revalidate_batch(const struct fhir_client *fc, const char *etag)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries), *request;
+	struct fhir_search *s = bill_fees_search();
+	char *tag;
+
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	request = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 0), "request");
+	if (etag != NULL && fhir_valid_id(etag) && request != NULL) {
+		tag = xasprintf("W/\"%s\"", etag);
+		cJSON_AddStringToObject(request, "ifNoneMatch", tag);
+		free(tag);
+	}
+	return batch;
+}
+
+int
+bill_fees_revalidated(const cJSON *response, struct bill_fees *out, char **etag, char **cause)
+{
+	const cJSON *e = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 0);
+	const char *status = fhir_get_string(fhir_get_object(e, "response"), "status");
+
+	memset(out, 0, sizeof *out);
+	*etag = NULL;
+	if (status != NULL && strncmp(status, "304", 3) == 0 && (status[3] == '\0' || status[3] == ' '))
+		return 0;
+	if (!fhir_entry_ok(e)) {
+		*cause = fhir_entry_failure(e, "the fee schedule");
+		return -1;
+	}
+	if (bill_fees_read(fhir_get_object(e, "resource"), out, cause) != 0)
+		return -1;
+	*etag = fhir_entry_version(e);
+	if (*etag != NULL && !fhir_valid_id(*etag)) {
+		free(*etag);
+		*etag = NULL;
+	}
+	return 1;
+}
+
 const struct bill_fee *
 bill_fee_by_code(const struct bill_fees *f, const char *code)
 {

@@ -140,6 +140,20 @@ void bill_fees_free(struct bill_fees *f);
 struct fhir_search *bill_fees_check_search(const struct bill_fees *f, time_t now);
 /* How many changed, from the check's answer; -1 when the answer does not say (read again). */
 long bill_fees_changes(const cJSON *set);
+/*
+ * The fee schedule read again on condition, where the server tags its searchsets (an ETag
+ * on the first answer): a batch of that search alone, its entry's ifNoneMatch W/"ETAG",
+ * so a schedule unchanged costs a 304 of a few hundred bytes. The batch, not a GET, is
+ * how a request carries a condition (chart_changes_batch); a server without batch gets
+ * the same GET with If-None-Match. The caller frees it.
+ */
+cJSON *bill_fees_revalidate_batch(const struct fhir_client *fc, const char *etag);
+/*
+ * Its batch-response: 0 when the schedule is unchanged (304: keep the one held); 1 with
+ * OUT the schedule as the server has it now and *ETAG its new tag (owned, or NULL when
+ * the answer has none); -1 with *CAUSE when the entry failed or does not read.
+ */
+int bill_fees_revalidated(const cJSON *response, struct bill_fees *out, char **etag, char **cause);
 /* The chargeable fee with CODE (exact, case-insensitive), borrowed or NULL. */
 const struct bill_fee *bill_fee_by_code(const struct bill_fees *f, const char *code);
 /*
