@@ -33,8 +33,10 @@ static const struct field_def defs[F_COUNT] = {
 		.ncodes = sizeof kinds / sizeof kinds[0] },
 	[F_METHOD] = { .label = "Method", .type = FIELD_CODE, .required = true, .codes = methods,
 		.ncodes = sizeof methods / sizeof methods[0] },
+	/* A check's number or a card's authorisation: ASCII, so it fits its buffer whole. */
 	[F_REFERENCE] = { .label = "Reference", .type = FIELD_TEXT,
-		.max_chars = BILL_PAY_REFERENCE_SIZE - 1 },
+		.max_chars = BILL_PAY_REFERENCE_SIZE - 1, .pattern = "[ -~]*",
+		.pattern_hint = "letters, digits and punctuation, as on the check or the card slip" },
 };
 
 struct payment_arg {
@@ -46,6 +48,7 @@ struct payment_arg {
 struct payment {
 	cJSON *patient; /* a copy of the opener's Patient: its view and clinic */
 	struct patient_view view;
+	struct patient_allergies allergies; /* a copy of the ledger's, for the banner */
 	char *patient_id;
 	struct bill_payment pay; /* the clinic; the rest filled from the form at each save */
 	billing_payment_fn taken;
@@ -66,6 +69,8 @@ payment_enter(struct app *app, void *arg)
 	(void)app;
 	s->patient = cJSON_Duplicate(a != NULL && a->opened != NULL ? a->opened->patient : NULL, 1);
 	patient_view_read(s->patient, &s->view);
+	if (a != NULL && a->opened != NULL)
+		patient_allergies_copy(&s->allergies, &a->opened->allergies);
 	s->patient_id = xstrdup(s->view.id);
 	bill_payment_clinic(s->patient, &s->pay);
 	if (a != NULL) {
@@ -93,6 +98,7 @@ payment_leave(struct app *app, void *state)
 	(void)app;
 	ui_form_free(&s->form);
 	patient_view_clear(&s->view);
+	patient_allergies_clear(&s->allergies);
 	cJSON_Delete(s->patient);
 	free(s->patient_id);
 	free(s);
@@ -111,12 +117,12 @@ payment_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &s->view, NULL, &now.date);
+	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
 	/* The two identifiers the front desk reads back to the patient before taking money. */
 	ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, true, "Payment by %s, born %s", s->view.name,
 	    s->view.birth_date[0] ? s->view.birth_date : "(no date of birth)");
-	ui_putf(win, y++, 1, COLS - 2, UI_DIM, true, "To %s",
-	    s->pay.clinic_name[0] ? s->pay.clinic_name : "the clinic");
+	if (s->pay.clinic_name[0] != '\0')
+		ui_putf(win, y++, 1, COLS - 2, UI_DIM, true, "To %s", s->pay.clinic_name);
 	if (y < bottom)
 		ui_put(win, y++, 1, COLS - 2,
 		    "Amount as 25 or 25.00; the reference is a check's number or a card's authorisation.",
