@@ -30,6 +30,7 @@ const struct screen_ops *const screens_all[] = {
 	&billing_screen,
 	&charges_screen,
 	&posting_screen,
+	&payment_screen,
 	&ledger_screen,
 	&claims_screen,
 	&aging_screen,

@@ -32,6 +32,7 @@ extern const struct screen_ops chart_visits_screen;
 extern const struct screen_ops billing_screen;
 extern const struct screen_ops charges_screen;
 extern const struct screen_ops posting_screen;
+extern const struct screen_ops payment_screen;
 extern const struct screen_ops ledger_screen;
 extern const struct screen_ops claims_screen;
 extern const struct screen_ops aging_screen;

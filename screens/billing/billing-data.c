@@ -10,12 +10,29 @@
 
 /*
  * One clinic, one fee schedule, changed once a year: a session reads it once instead
- * of on every visit charged, and each later billing screen only asks how many entries
- * changed since (a few hundred bytes). It holds no patient data: nothing clinical.
+ * of on every visit charged, and each later billing screen (the visits, a visit's
+ * charges) revalidates it: a biller who opens billing sees the price changed a minute
+ * ago, and one who charges visit after visit pays a few hundred bytes a screen. Where
+ * the server tagged the first answer (an ETag on the searchset) the search is sent again
+ * with If-None-Match and a 304 keeps the schedule held; else the server is asked how many
+ * entries changed since. In memory only, never on disk; no patient data in it.
  */
 static struct bill_fees fees;
 static bool have_fees;
+static char *etag; /* the tag of the answer FEES came from, or NULL */
 static char *failed;
+
+static void
+keep(struct bill_fees *got, char *tag)
+{
+	bill_fees_free(&fees);
+	fees = *got;
+	have_fees = true;
+	free(etag);
+	etag = tag;
+	free(failed);
+	failed = NULL;
+}
 
 const struct bill_fees *
 billing_fees(void)
@@ -37,11 +54,8 @@ on_fees(struct app *app, void *state, struct fhir_result *res, unsigned long tag
 	char *cause = NULL;
 
 	if (res->status == FHIR_OK && bill_fees_read(res->resource, &got, &cause) == 0) {
-		bill_fees_free(&fees);
-		fees = got;
-		have_fees = true;
-		free(failed);
-		failed = NULL;
+		keep(&got, res->version_id != NULL && fhir_valid_id(res->version_id)
+		        ? xstrdup(res->version_id) : NULL);
 	} else if (res->status != FHIR_CANCELLED) {
 		free(failed);
 		failed = cause != NULL ? cause
@@ -79,11 +93,46 @@ on_check(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 	read_whole(app, state, done);
 }
 
+/* The conditional search's answer: unchanged (304), the schedule now, or read it whole. */
+static void
+on_revalidated(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	void (*done)(struct app *, void *) = (void (*)(struct app *, void *))(uintptr_t)tag;
+	struct bill_fees got;
+	char *cause = NULL, *now = NULL;
+	int rc;
+
+	if (res->status == FHIR_CANCELLED) {
+		if (done != NULL)
+			done(app, state);
+		return;
+	}
+	rc = res->status == FHIR_OK ? bill_fees_revalidated(res->resource, &got, &now, &cause) : -1;
+	free(cause);
+	if (rc == 1)
+		keep(&got, now);
+	if (rc >= 0) {
+		if (done != NULL)
+			done(app, state);
+		return;
+	}
+	read_whole(app, state, done);
+}
+
 void
 billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct app *, void *))
 {
 	struct fhir_search *s;
 
+	if (have_fees && !again && etag != NULL) {
+		cJSON *batch = bill_fees_revalidate_batch(app_fhir(app), etag);
+
+		app_request(app, state, &(struct app_request){ .batch = batch, .done = on_revalidated,
+		    .tag = (unsigned long)(uintptr_t)done, .slot = "fees",
+		    .label = "Checking the fee schedule" });
+		cJSON_Delete(batch);
+		return;
+	}
 	if (!have_fees || again || (s = bill_fees_check_search(&fees, time(NULL))) == NULL) {
 		read_whole(app, state, done);
 		return;

@@ -20,4 +20,17 @@ const char *billing_fees_failed(void);
  */
 void billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct app *, void *));
 
+struct patient_opened;
+struct bill_patient_payment;
+/*
+ * Told by the payment form, before it leaves and while OPENER is below it, that PAY is
+ * recorded; GOT is the payment as the server's answer holds it, or NULL when the answer
+ * does not (then the opener reads it).
+ */
+typedef void (*billing_payment_fn)(struct app *app, void *opener, const struct bill_payment *pay,
+    const struct bill_patient_payment *got);
+/* A payment by the patient OPENED (copied): amount, kind, method, reference; one save. */
+int billing_open_payment(struct app *app, const struct patient_opened *opened, billing_payment_fn taken,
+    void *opener);
+
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "screens/billing/billing.h"
+#include "screens/billing/billing-private.h"
 #include "screens/screens.h"
 #include "fhir/aging.h"
 #include "fhir/billing.h"
@@ -22,9 +23,16 @@ struct ledger {
 	size_t top; /* first row shown */
 	int shown;  /* rows of entries shown at the last draw */
 	char *failed;
-	bool asking; /* print the statement? */
+	enum { ASK_NONE, ASK_STATEMENT, ASK_RECEIPT } asking; /* print what? */
 	struct ui_dialog dialog;
+	/* A payment just recorded: its receipt is offered once the ledger shows it. */
+	struct bill_payment receipt;
+	bool receipt_due;
+	bool shown_from_answer; /* the payment came in its answer: coming back reads nothing */
 };
+
+static void
+ask_receipt(struct app *app, struct ledger *l);
 
 static void
 on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
@@ -59,6 +67,8 @@ on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	/* The newest rows are what a biller looks at first. */
 	l->top = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
 	app_set_patient(app, l->read.opened.patient);
+	if (l->receipt_due)
+		ask_receipt(app, l);
 	app_dirty(app);
 }
 
@@ -163,7 +173,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
 		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
 	}
-	if (l->asking)
+	if (l->asking != ASK_NONE)
 		ui_dialog_draw(&l->dialog, win, top, rows, COLS);
 }
 
@@ -172,6 +182,11 @@ ledger_resume(struct app *app, void *state)
 {
 	struct ledger *l = state;
 
+	/* A payment shown from its save's answer: the ledger is what the server holds. */
+	if (l->shown_from_answer) {
+		l->shown_from_answer = false;
+		return;
+	}
 	if (l->have)
 		read_ledger(app, l);
 }
@@ -268,8 +283,64 @@ print_statement(struct app *app, void *state)
 	ui_dialog_free(&l->dialog);
 	ui_dialog_init(&l->dialog, question, false);
 	free(question);
-	l->asking = true;
+	l->asking = ASK_STATEMENT;
 	return APP_REDRAW;
+}
+
+/* The receipt of the payment just recorded, with the patient's balance as the ledger ends. */
+static size_t
+receipt_lines(struct ledger *l, char ***lines, char **cause)
+{
+	const struct money *owes = l->have && l->read.ledger.problems.n == 0 && !l->read.cut
+	    ? &l->read.ledger.patient_owes : NULL;
+
+	return bill_receipt_text(&l->receipt, &l->read.opened.view, owes, lines, cause);
+}
+
+static void
+ask_receipt(struct app *app, struct ledger *l)
+{
+	char *question;
+
+	l->receipt_due = false;
+	question = xasprintf("Print a receipt for %s (%s) to %s?", l->read.opened.view.name,
+	    l->read.opened.view.birth_date[0] ? l->read.opened.view.birth_date : "born ?",
+	    app_profile(app)->print_command);
+	ui_dialog_free(&l->dialog);
+	ui_dialog_init(&l->dialog, question, false);
+	free(question);
+	l->asking = ASK_RECEIPT;
+}
+
+/*
+ * The payment form's answer, while it is still above: the payment as the server holds
+ * it goes on the ledger without reading it again; when the answer did not hold it, or
+ * the ledger cannot take it as its last row, the ledger is read when the form leaves.
+ */
+static void
+payment_taken(struct app *app, void *opener, const struct bill_payment *pay,
+    const struct bill_patient_payment *got)
+{
+	struct ledger *l = opener;
+
+	l->receipt = *pay;
+	l->receipt.request_id = NULL;
+	l->receipt_due = true;
+	if (got != NULL && l->have && bill_ledger_add_payment(&l->read, got) == 0) {
+		l->top = l->read.ledger.n - 1;
+		l->shown_from_answer = true;
+		ask_receipt(app, l);
+	}
+	app_dirty(app);
+}
+
+static int
+take_payment(struct app *app, void *state)
+{
+	struct ledger *l = state;
+
+	billing_open_payment(app, &l->read.opened, payment_taken, l);
+	return APP_HANDLED;
 }
 
 static void
@@ -279,17 +350,21 @@ answered(struct app *app, struct ledger *l)
 	char **lines, *text, *cause = NULL;
 	size_t n;
 
+	bool receipt = l->asking == ASK_RECEIPT;
+
 	if (ui_dialog_answer(&l->dialog) == UI_DIALOG_ASKING)
 		return;
-	l->asking = false;
+	l->asking = ASK_NONE;
 	if (ui_dialog_answer(&l->dialog) != UI_DIALOG_YES) {
 		app_status(app, "Not printed");
 		return;
 	}
 	date_time_now(&now);
-	n = statement_text(&l->read, NULL, &now.date, &lines, &cause);
+	n = receipt ? receipt_lines(l, &lines, &cause)
+	            : statement_text(&l->read, NULL, &now.date, &lines, &cause);
 	if (n == 0) {
-		app_error(app, "No statement: %s", cause != NULL ? cause : "nothing to print");
+		app_error(app, "No %s: %s", receipt ? "receipt" : "statement",
+		    cause != NULL ? cause : "nothing to print");
 		free(cause);
 		return;
 	}
@@ -301,7 +376,8 @@ answered(struct app *app, struct ledger *l)
 	text = bill_print_join(lines, n);
 	bill_print_free(lines, n);
 	if (app_print(app, text, strlen(text)) == 0)
-		app_status(app, "The statement went to %s", app_profile(app)->print_command);
+		app_status(app, "The %s went to %s", receipt ? "receipt" : "statement",
+		    app_profile(app)->print_command);
 	free(text);
 }
 
@@ -311,7 +387,7 @@ ledger_changed(struct app *app, void *state, enum action a)
 	struct ledger *l = state;
 
 	(void)a;
-	if (l->asking)
+	if (l->asking != ASK_NONE)
 		answered(app, l);
 }
 
@@ -321,7 +397,7 @@ ledger_widget(struct app *app, void *state)
 	struct ledger *l = state;
 
 	(void)app;
-	if (l->asking)
+	if (l->asking != ASK_NONE)
 		return (struct app_focus){ APP_WIDGET_DIALOG, &l->dialog };
 	return (struct app_focus){ APP_WIDGET_NONE, NULL };
 }
@@ -336,7 +412,7 @@ ledger_unmet(struct app *app, void *state, unsigned need)
 	(void)app;
 	if (need == NEEDS_LOADED && !l->have)
 		return l->failed != NULL ? "the ledger could not be read" : "wait for the ledger to be read";
-	if (need == NEEDS_NO_QUESTION && l->asking)
+	if (need == NEEDS_NO_QUESTION && l->asking != ASK_NONE)
 		return "answer the question first";
 	return NULL;
 }
@@ -348,7 +424,7 @@ ledger_back(struct app *app, void *state)
 	struct ledger *l = state;
 
 	(void)app;
-	if (l->asking)
+	if (l->asking != ASK_NONE)
 		return APP_IGNORED;
 	return l->have ? APP_LEAVE : APP_IGNORED;
 }
@@ -363,6 +439,7 @@ static const struct screen_action ledger_actions[] = {
 	{ A_REFRESH, reread, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, "refresh" },
 	{ A_PRINT_STATEMENT, print_statement, NEEDS_LOADED | NEEDS_NO_QUESTION | APP_NEEDS_IDLE,
 	    "statement" },
+	{ A_TAKE_PAYMENT, take_payment, NEEDS_LOADED | NEEDS_NO_QUESTION | APP_NEEDS_IDLE, "payment" },
 	{ A_BACK, ledger_back, 0, NULL },
 	{ A_NONE },
 };

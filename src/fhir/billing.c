@@ -558,6 +558,48 @@ bill_fees_changes(const cJSON *set)
 	return fhir_bundle_total(set);
 }
 
+cJSON *
+bill_fees_revalidate_batch(const struct fhir_client *fc, const char *etag)
+{
+	cJSON *entries, *batch = fhir_batch_new(&entries), *request;
+	struct fhir_search *s = bill_fees_search();
+	char *tag;
+
+	fhir_batch_add_search(entries, fc, s);
+	fhir_search_free(&s);
+	request = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(entries, 0), "request");
+	if (etag != NULL && fhir_valid_id(etag) && request != NULL) {
+		tag = xasprintf("W/\"%s\"", etag);
+		cJSON_AddStringToObject(request, "ifNoneMatch", tag);
+		free(tag);
+	}
+	return batch;
+}
+
+int
+bill_fees_revalidated(const cJSON *response, struct bill_fees *out, char **etag, char **cause)
+{
+	const cJSON *e = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 0);
+	const char *status = fhir_get_string(fhir_get_object(e, "response"), "status");
+
+	memset(out, 0, sizeof *out);
+	*etag = NULL;
+	if (status != NULL && strncmp(status, "304", 3) == 0 && (status[3] == '\0' || status[3] == ' '))
+		return 0;
+	if (!fhir_entry_ok(e)) {
+		*cause = fhir_entry_failure(e, "the fee schedule");
+		return -1;
+	}
+	if (bill_fees_read(fhir_get_object(e, "resource"), out, cause) != 0)
+		return -1;
+	*etag = fhir_entry_version(e);
+	if (*etag != NULL && !fhir_valid_id(*etag)) {
+		free(*etag);
+		*etag = NULL;
+	}
+	return 1;
+}
+
 const struct bill_fee *
 bill_fee_by_code(const struct bill_fees *f, const char *code)
 {
@@ -1928,6 +1970,14 @@ ledger_remit(struct bill_ledger *l, const struct bill_remit *r)
 	return 0;
 }
 
+/* A patient's payment as its ledger row says it (the caller frees it). */
+static char *
+payment_what(const struct bill_patient_payment *p)
+{
+	return !empty(p->note) ? xasprintf("Payment by the patient (%s)", p->note)
+	                       : xstrdup("Payment by the patient");
+}
+
 int
 bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured,
     const struct bill_remit *remits, size_t nremits, const struct bill_patient_payment *payments,
@@ -1970,12 +2020,8 @@ bill_ledger_build(const struct bill_line *charges, size_t ncharges, bool insured
 		} else if (ev[i].order == 1) {
 			rc = ledger_remit(out, &remits[j]);
 		} else {
-			const char *note = payments[j].note;
-
 			rc = ledger_add(out, BILL_ENTRY_PATIENT_PAYMENT, payments[j].day,
-			    &payments[j].amount,
-			    !empty(note) ? xasprintf("Payment by the patient (%s)", note)
-			                 : xstrdup("Payment by the patient"));
+			    &payments[j].amount, payment_what(&payments[j]));
 		}
 	}
 	free(ev);
@@ -3566,12 +3612,41 @@ charge_counts(const char *status)
 	return same(status, "billable") || same(status, "billed");
 }
 
+/*
+ * What a payment's extensions say, as the ledger's row names it: "copay", "on account",
+ * then how it was paid, "copay, check 1234". Only known codes are written; the reference
+ * is the server's string, cut (the ledger's row makes it printable).
+ */
+static void
+payment_note(const cJSON *pn, char *note, size_t note_size)
+{
+	const char *kind = NULL, *method = NULL, *ref = NULL;
+	const cJSON *x;
+	char cut[17];
+
+	cJSON_ArrayForEach(x, fhir_get_array(pn, "extension"))
+	{
+		const char *url = fhir_get_string(x, "url"), *code = fhir_get_string(x, "valueCode");
+
+		if (same(url, BILL_EXT_PAYMENT_KIND))
+			kind = same(code, "copay") ? "copay" : same(code, "on-account") ? "on account" : kind;
+		else if (same(url, BILL_EXT_PAYMENT_METHOD))
+			method = same(code, "cash") || same(code, "check") || same(code, "card") ? code
+			                                                                        : method;
+		else if (same(url, BILL_EXT_PAYMENT_REFERENCE))
+			ref = fhir_get_string(x, "valueString");
+	}
+	bill_put_label(cut, sizeof cut, ref);
+	snprintf(note, note_size, "%s%s%s%s%s", kind != NULL ? kind : "",
+	    kind != NULL && method != NULL ? ", " : "", method != NULL ? method : "",
+	    method != NULL && !empty(cut) ? " " : "", method != NULL ? cut : "");
+}
+
 /* A PaymentNotice of the patient into P; false with a sentence in SKIPPED. */
 static bool
 patient_payment_read(const cJSON *pn, const char *patient_id, struct bill_patient_payment *p,
     char *note, size_t note_size, struct bill_problems *skipped)
 {
-	const cJSON *x;
 	char *why = NULL;
 	struct date d;
 
@@ -3599,18 +3674,7 @@ patient_payment_read(const cJSON *pn, const char *patient_id, struct bill_patien
 		}
 		memcpy(p->day, created, 10), p->day[10] = '\0';
 	}
-	note[0] = '\0';
-	cJSON_ArrayForEach(x, fhir_get_array(pn, "extension"))
-	{
-		const char *kind = fhir_get_string(x, "valueCode");
-
-		if (!same(fhir_get_string(x, "url"), BILL_EXT_PAYMENT_KIND))
-			continue;
-		if (same(kind, "copay"))
-			snprintf(note, note_size, "copay");
-		else if (same(kind, "on-account"))
-			snprintf(note, note_size, "on account");
-	}
+	payment_note(pn, note, note_size);
 	p->note = note[0] != '\0' ? note : NULL;
 	return true;
 }
@@ -3632,7 +3696,7 @@ bill_ledger_result(
 	struct bill_line *charges;
 	struct bill_remit *remits;
 	struct bill_patient_payment *payments;
-	char(*notes)[16];
+	char(*notes)[BILL_PAY_NOTE_SIZE];
 	bool insured;
 
 	memset(out, 0, sizeof *out);
@@ -3723,6 +3787,252 @@ bill_ledger_result(
 	for (int k = 0; k < 3; k++)
 		cJSON_Delete(taken[k]);
 	return 0;
+}
+
+/* --- a patient's payment at the front desk, and its receipt -------------------------------- */
+
+const char *
+bill_pay_kind_code(enum bill_pay_kind k)
+{
+	return k == BILL_PAY_ON_ACCOUNT ? "on-account" : "copay";
+}
+
+const char *
+bill_pay_method_code(enum bill_pay_method m)
+{
+	return m == BILL_PAY_CHECK ? "check" : m == BILL_PAY_CARD ? "card" : "cash";
+}
+
+void
+bill_payment_clinic(const cJSON *patient, struct bill_payment *p)
+{
+	const cJSON *org = fhir_get_object(patient, "managingOrganization");
+	const char *ref = fhir_get_string(org, "reference");
+
+	p->clinic[0] = p->clinic_name[0] = '\0';
+	/* Only an Organization's plain reference is written back; anything else is left out. */
+	if (ref != NULL && strncmp(ref, "Organization/", 13) == 0 && fhir_valid_id(ref + 13))
+		bill_put(p->clinic, sizeof p->clinic, ref);
+	bill_put_label(p->clinic_name, sizeof p->clinic_name, fhir_get_string(org, "display"));
+}
+
+static cJSON *
+extension_code(const char *url, const char *code)
+{
+	cJSON *x = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(x, "url", url);
+	cJSON_AddStringToObject(x, "valueCode", code);
+	return x;
+}
+
+struct fhir_plan *
+bill_payment_plan(const struct bill_payment *p, char **cause)
+{
+	struct fhir_plan *plan;
+	struct fhir_search *guard;
+	struct date d;
+	cJSON *pn, *ext, *x, *to, *dep;
+	int step;
+
+	if (p->amount.minor <= 0 || p->amount.currency[0] == '\0') {
+		*cause = xstrdup("the amount must be above zero");
+		return NULL;
+	}
+	if (strncmp(p->patient, "Patient/", 8) != 0 || !fhir_valid_id(p->patient + 8)) {
+		*cause = xstrdup("no patient to pay for");
+		return NULL;
+	}
+	if (!day_parse(p->day, &d) || empty(p->request_id)) {
+		*cause = xstrdup("no day or request identifier for the payment");
+		return NULL;
+	}
+	for (const char *c = p->reference; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			*cause = xstrdup("the reference holds a control character");
+			return NULL;
+		}
+	pn = cJSON_CreateObject();
+	cJSON_AddStringToObject(pn, "resourceType", "PaymentNotice");
+	ext = cJSON_AddArrayToObject(pn, "extension");
+	cJSON_AddItemToArray(ext, extension_code(BILL_EXT_PAYMENT_KIND, bill_pay_kind_code(p->kind)));
+	cJSON_AddItemToArray(ext,
+	    extension_code(BILL_EXT_PAYMENT_METHOD, bill_pay_method_code(p->method)));
+	if (!empty(p->reference)) {
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "url", BILL_EXT_PAYMENT_REFERENCE);
+		cJSON_AddStringToObject(x, "valueString", p->reference);
+		cJSON_AddItemToArray(ext, x);
+	}
+	fhir_add_request_id(pn, p->request_id);
+	cJSON_AddStringToObject(pn, "status", "active");
+	/* request is the Patient whose balance it pays: what the ledger's search finds. */
+	cJSON_AddItemToObject(pn, "request", reference(p->patient));
+	cJSON_AddStringToObject(pn, "created", p->day);
+	/* The day's deposit, named logically: the front desk has no PaymentReconciliation yet. */
+	dep = cJSON_AddObjectToObject(pn, "payment");
+	x = cJSON_AddObjectToObject(dep, "identifier");
+	cJSON_AddStringToObject(x, "system", BILL_CS_DEPOSIT);
+	cJSON_AddStringToObject(x, "value", p->day);
+	cJSON_AddStringToObject(dep, "display", "Front desk deposit");
+	cJSON_AddStringToObject(pn, "paymentDate", p->day);
+	to = !empty(p->clinic) ? reference(p->clinic) : cJSON_CreateObject();
+	cJSON_AddStringToObject(to, "display", !empty(p->clinic_name) ? p->clinic_name : "The clinic");
+	cJSON_AddItemToObject(pn, "recipient", to);
+	cJSON_AddItemToObject(pn, "amount", money_item(&p->amount));
+	plan = fhir_plan_new();
+	guard = fhir_request_search("PaymentNotice", p->request_id);
+	step = fhir_plan_create(plan, pn, guard);
+	fhir_search_free(&guard);
+	cJSON_Delete(pn);
+	if (step < 0) {
+		fhir_plan_free(&plan);
+		*cause = xstrdup("the payment could not be planned");
+		return NULL;
+	}
+	return plan;
+}
+
+struct fhir_search *
+bill_payment_search(const char *request_id)
+{
+	return fhir_request_search("PaymentNotice", request_id);
+}
+
+int
+bill_payment_answer(const cJSON *answer, const char *request_id, const char *patient_id,
+    struct bill_patient_payment *out, char note[BILL_PAY_NOTE_SIZE])
+{
+	const cJSON *e;
+	size_t seen = 0;
+
+	memset(out, 0, sizeof *out);
+	note[0] = '\0';
+	/* One entry a step or a match: bounded by what a save or its search can hold. */
+	cJSON_ArrayForEach(e, fhir_get_array(answer, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+		struct bill_problems skipped = { 0 };
+		bool ok;
+
+		if (++seen > FHIR_PLAN_MAX)
+			break;
+		if (!same(fhir_get_string(r, "resourceType"), "PaymentNotice") ||
+		    !fhir_carries_request(r, request_id))
+			continue;
+		ok = patient_payment_read(r, patient_id, out, note, BILL_PAY_NOTE_SIZE, &skipped);
+		bill_problems_free(&skipped);
+		if (ok && out->amount.minor > 0)
+			return 0;
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	return -1;
+}
+
+int
+bill_ledger_add_payment(struct bill_ledger_read *r, const struct bill_patient_payment *p)
+{
+	struct bill_ledger *l = &r->ledger;
+	struct bill_ledger saved = *l;
+
+	if (l->problems.n > 0 || p->day[0] == '\0')
+		return -1;
+	/* Charges come first on a day, then payments: only one dated later comes after it. */
+	if (l->n > 0 && strcmp(l->v[l->n - 1].day, p->day) > 0)
+		return -1;
+	if (ledger_add(l, BILL_ENTRY_PATIENT_PAYMENT, p->day, &p->amount, payment_what(p)) != 0) {
+		/* The ledger as it was: its entries stand (ledger_add did not count the new one). */
+		bill_problems_free(&l->problems);
+		l->problems = saved.problems;
+		l->insurance_pending = saved.insurance_pending;
+		l->patient_owes = saved.patient_owes;
+		return -1;
+	}
+	r->npayments++;
+	return 0;
+}
+
+/* Printable ASCII of S, at most W bytes, into BUF: what a printer is sent. */
+static void
+receipt_ascii(const char *s, size_t w, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s != '\0' && n < w && n + 1 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80) {
+			while (((unsigned char)s[1] & 0xC0) == 0x80)
+				s++;
+			c = '?';
+		} else if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+}
+
+static void
+receipt_line(char ***v, size_t *n, char *line)
+{
+	if (strlen(line) > RECEIPT_WIDTH)
+		line[RECEIPT_WIDTH] = '\0';
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = line;
+}
+
+size_t
+bill_receipt_text(const struct bill_payment *p, const struct patient_view *pv,
+    const struct money *owes, char ***out, char **cause)
+{
+	static const char rule[] = "------------------------------------------------------------";
+	char who[RECEIPT_WIDTH + 1], name[48], born[BILL_DAY_SIZE], ref[BILL_PAY_REFERENCE_SIZE];
+	char a[MONEY_BUF_SIZE];
+	char **v = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	if (p->amount.minor <= 0 || p->amount.currency[0] == '\0') {
+		*cause = xstrdup("the amount must be above zero");
+		return 0;
+	}
+	receipt_ascii(!empty(p->clinic_name) ? p->clinic_name : "Payment receipt", RECEIPT_WIDTH, who,
+	    sizeof who);
+	receipt_line(&v, &n, xstrdup(who));
+	receipt_line(&v, &n, xasprintf("%-40s%20s", "RECEIPT FOR PAYMENT", p->day));
+	receipt_line(&v, &n, xstrdup(rule));
+	receipt_ascii(pv->name, 40, name, sizeof name);
+	receipt_ascii(pv->birth_date[0] != '\0' ? pv->birth_date : "unknown", 10, born, sizeof born);
+	receipt_line(&v, &n, xasprintf("Patient: %s", name));
+	receipt_line(&v, &n, xasprintf("Born:    %s", born));
+	receipt_line(&v, &n, xstrdup(""));
+	money_format_currency(&p->amount, a, sizeof a);
+	receipt_line(&v, &n, xasprintf("%-20s %s", "Amount received", a));
+	receipt_line(&v, &n, xasprintf("%-20s %s", "For",
+	                         p->kind == BILL_PAY_COPAY ? "Copay" : "Payment on account"));
+	receipt_line(&v, &n, xasprintf("%-20s %s", "Paid by",
+	                         p->method == BILL_PAY_CHECK ? "Check"
+	                         : p->method == BILL_PAY_CARD ? "Card" : "Cash"));
+	receipt_ascii(p->reference, sizeof ref - 1, ref, sizeof ref);
+	receipt_line(&v, &n, xasprintf("%-20s %s", "Reference", ref[0] != '\0' ? ref : "none"));
+	receipt_line(&v, &n, xstrdup(""));
+	if (owes == NULL || owes->currency[0] == '\0') {
+		receipt_line(&v, &n, xasprintf("%-20s %s", "Your balance", "ask the billing office"));
+	} else if (owes->minor < 0) {
+		struct money credit = *owes;
+
+		credit.minor = -credit.minor;
+		money_format_currency(&credit, a, sizeof a);
+		receipt_line(&v, &n, xasprintf("%-20s %s", "Credit on account", a));
+	} else {
+		money_format_currency(owes, a, sizeof a);
+		receipt_line(&v, &n, xasprintf("%-20s %s", "Balance you owe now", a));
+	}
+	receipt_line(&v, &n, xstrdup(rule));
+	receipt_line(&v, &n, xstrdup("Thank you."));
+	*out = v;
+	return n;
 }
 
 void

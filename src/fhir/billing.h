@@ -140,6 +140,20 @@ void bill_fees_free(struct bill_fees *f);
 struct fhir_search *bill_fees_check_search(const struct bill_fees *f, time_t now);
 /* How many changed, from the check's answer; -1 when the answer does not say (read again). */
 long bill_fees_changes(const cJSON *set);
+/*
+ * The fee schedule read again on condition, where the server tags its searchsets (an ETag
+ * on the first answer): a batch of that search alone, its entry's ifNoneMatch W/"ETAG",
+ * so a schedule unchanged costs a 304 of a few hundred bytes. The batch, not a GET, is
+ * how a request carries a condition (chart_changes_batch); a server without batch gets
+ * the same GET with If-None-Match. The caller frees it.
+ */
+cJSON *bill_fees_revalidate_batch(const struct fhir_client *fc, const char *etag);
+/*
+ * Its batch-response: 0 when the schedule is unchanged (304: keep the one held); 1 with
+ * OUT the schedule as the server has it now and *ETAG its new tag (owned, or NULL when
+ * the answer has none); -1 with *CAUSE when the entry failed or does not read.
+ */
+int bill_fees_revalidated(const cJSON *response, struct bill_fees *out, char **etag, char **cause);
 /* The chargeable fee with CODE (exact, case-insensitive), borrowed or NULL. */
 const struct bill_fee *bill_fee_by_code(const struct bill_fees *f, const char *code);
 /*
@@ -735,6 +749,79 @@ cJSON *bill_ledger_batch(const struct fhir_client *fc, const char *patient_id);
 int bill_ledger_result(
     cJSON *response, const char *patient_id, struct bill_ledger_read *out, char **cause);
 void bill_ledger_read_clear(struct bill_ledger_read *r);
+
+/* --- a patient's payment at the front desk, and its receipt -------------------------------- */
+
+/*
+ * A payment the patient makes (a copay at check-out, a payment on account) is one
+ * PaymentNotice, written by one guarded create: the shape the ledger reads above, with
+ * BILL_EXT_PAYMENT_METHOD (valueCode cash, check, card) and BILL_EXT_PAYMENT_REFERENCE
+ * (valueString: a check number, a card's authorisation) beside BILL_EXT_PAYMENT_KIND.
+ * R4 requires payment: it names the day's front-desk deposit logically (an identifier
+ * of BILL_CS_DEPOSIT, the day), not a PaymentReconciliation the front desk cannot
+ * know yet. recipient is the Patient's managingOrganization (the clinic), else a display.
+ */
+#define BILL_EXT_PAYMENT_METHOD "urn:ehrterm:fhir:extension:patient-payment-method"
+#define BILL_EXT_PAYMENT_REFERENCE "urn:ehrterm:fhir:extension:patient-payment-reference"
+#define BILL_CS_DEPOSIT "urn:ehrterm:front-desk-deposit"
+#define BILL_PAY_REFERENCE_SIZE 32
+/* What a payment's note ("copay, check 1234") holds at most. */
+#define BILL_PAY_NOTE_SIZE 48
+
+enum bill_pay_kind { BILL_PAY_COPAY, BILL_PAY_ON_ACCOUNT };
+enum bill_pay_method { BILL_PAY_CASH, BILL_PAY_CHECK, BILL_PAY_CARD };
+
+struct bill_payment {
+	char patient[BILL_REF_SIZE];     /* "Patient/ID" */
+	char clinic[BILL_REF_SIZE];      /* "Organization/ID" paid, or "" */
+	char clinic_name[BILL_TEXT_SIZE]; /* its display, or "" */
+	char day[BILL_DAY_SIZE];         /* ISO day paid */
+	struct money amount;             /* above zero */
+	enum bill_pay_kind kind;
+	enum bill_pay_method method;
+	char reference[BILL_PAY_REFERENCE_SIZE]; /* a check's number, a card's authorisation, or "" */
+	/* Made once per form, kept across retries: a retried save finds the first. */
+	const char *request_id;
+};
+
+/* "copay", "on-account"; "cash", "check", "card": the codes written. */
+const char *bill_pay_kind_code(enum bill_pay_kind k);
+const char *bill_pay_method_code(enum bill_pay_method m);
+/* The clinic the payment goes to, from the Patient's managingOrganization, into P. */
+void bill_payment_clinic(const cJSON *patient, struct bill_payment *p);
+/*
+ * The payment as a plan of one create, If-None-Exist on p->request_id. NULL with *CAUSE
+ * (the caller frees it) when it cannot be one: an amount not above zero, no patient,
+ * day or request identifier, a reference of control characters.
+ */
+struct fhir_plan *bill_payment_plan(const struct bill_payment *p, char **cause);
+/* The search that finds the payment of REQUEST_ID once saved (the caller frees it). */
+struct fhir_search *bill_payment_search(const char *request_id);
+/*
+ * The payment of REQUEST_ID from ANSWER, a save's transaction-response or that search's
+ * searchset, read as the ledger reads one (OUT's note in NOTE): 0, or -1 when the answer
+ * does not hold it, or holds it for another patient than PATIENT_ID or unreadable.
+ */
+int bill_payment_answer(const cJSON *answer, const char *request_id, const char *patient_id,
+    struct bill_patient_payment *out, char note[BILL_PAY_NOTE_SIZE]);
+/*
+ * Payment P added to the ledger R as read, without reading it again: a payment is a
+ * ledger's last row when no entry is dated after it. 0; -1, R unchanged, when one is (or
+ * the ledger stopped, or the sum overflows): then read the ledger again.
+ */
+int bill_ledger_add_payment(struct bill_ledger_read *r, const struct bill_patient_payment *p);
+
+#define RECEIPT_WIDTH 60
+/*
+ * The receipt of payment P by the patient PV as lines of printable ASCII of at most
+ * RECEIPT_WIDTH columns: the clinic, the patient's name and date of birth, the day, the
+ * amount, kind, method and reference, and OWES, the patient's balance after it (NULL:
+ * not known, said). Every server string is cut to its column. Returns how many lines
+ * are in *OUT (each owned; free with bill_print_free), 0 with *CAUSE when P cannot be
+ * printed (an amount not above zero).
+ */
+size_t bill_receipt_text(const struct bill_payment *p, const struct patient_view *pv,
+    const struct money *owes, char ***out, char **cause);
 
 /*
  * A printout (a CMS-1500, a statement) as lines, each owned: freed, and joined for the

@@ -369,6 +369,72 @@ check_ledger(const cJSON *j)
 	cJSON_Delete(copy);
 }
 
+/*
+ * A patient's payment as a save's answer or the search after a lost one: taken whole or not
+ * at all, and added to a ledger read from the same input only as its last row, exactly.
+ */
+static void
+check_payment(const cJSON *j)
+{
+	struct bill_patient_payment got;
+	struct bill_ledger_read l;
+	char note[BILL_PAY_NOTE_SIZE], *cause = NULL;
+	cJSON *copy;
+	int rc;
+
+	if (bill_payment_answer(j, "rq9", "p1", &got, note) != 0) {
+		FUZZ_CHECK(got.amount.minor == 0 && got.day[0] == '\0');
+		return;
+	}
+	check_money(&got.amount);
+	FUZZ_CHECK(got.amount.minor > 0);
+	CHECK_FIELD(got.day);
+	FUZZ_CHECK(memchr(note, '\0', sizeof note) != NULL);
+	copy = cJSON_Duplicate(j, true);
+	rc = bill_ledger_result(copy, "p1", &l, &cause);
+	check_cause(rc, cause);
+	if (rc == 0) {
+		size_t n = l.ledger.n;
+		struct money owes = l.ledger.patient_owes;
+
+		if (bill_ledger_add_payment(&l, &got) == 0) {
+			FUZZ_CHECK(l.ledger.n == n + 1);
+			FUZZ_CHECK(l.ledger.patient_owes.minor == owes.minor - got.amount.minor);
+		} else {
+			FUZZ_CHECK(l.ledger.n == n);
+			FUZZ_CHECK(l.ledger.patient_owes.minor == owes.minor);
+		}
+		bill_ledger_read_clear(&l);
+	}
+	cJSON_Delete(copy);
+}
+
+/* The fee schedule's conditional read: unchanged, a schedule and its tag, or a cause. */
+static void
+check_fees_revalidated(const cJSON *j)
+{
+	struct bill_fees f;
+	char *cause = NULL, *tag = NULL;
+	int rc = bill_fees_revalidated(j, &f, &tag, &cause);
+
+	if (rc == -1) {
+		FUZZ_CHECK(cause != NULL && cause[0] != '\0');
+		FUZZ_CHECK(tag == NULL);
+		free(cause);
+		return;
+	}
+	FUZZ_CHECK(cause == NULL);
+	if (rc == 0) {
+		FUZZ_CHECK(tag == NULL && f.n == 0);
+		return;
+	}
+	FUZZ_CHECK(rc == 1);
+	if (tag != NULL)
+		FUZZ_CHECK(fhir_valid_id(tag));
+	free(tag);
+	bill_fees_free(&f);
+}
+
 /* Each bucket's sum is the total, to the cent. */
 static void
 check_sums(const struct aging_sums *s)
@@ -513,6 +579,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		check_fees(j);
+		check_fees_revalidated(j);
 		break;
 	case 2:
 		check_line(j);
@@ -532,6 +599,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		/* All read batch answers and Bundles: one input exercises each. */
 		check_ledger(j);
+		check_payment(j);
 		check_claims(j);
 		check_aging(j);
 		break;

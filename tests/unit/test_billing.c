@@ -1923,3 +1923,68 @@ Test(billing_fees, revalidated_by_a_count_of_what_changed_since_the_newest_read)
 	cJSON_Delete(set);
 	fhir_client_free(&fc);
 }
+
+Test(billing_fees, revalidated_with_if_none_match_where_the_server_tags_its_answer)
+{
+	struct bill_fees f;
+	char *cause = NULL, *tag = NULL, *text;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	cJSON *batch = bill_fees_revalidate_batch(fc, "102647b3bb1c63a8a094"), *r;
+	const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(batch, "entry"), 0);
+	const cJSON *req = cJSON_GetObjectItem(e, "request");
+
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(batch, "entry")), 1, "the search alone");
+	cr_assert_str_eq(fhir_get_string(req, "method"), "GET");
+	cr_assert_not_null(strstr(fhir_get_string(req, "url"), "ChargeItemDefinition?status=active"),
+	    "%s", fhir_get_string(req, "url"));
+	cr_assert_str_eq(fhir_get_string(req, "ifNoneMatch"), "W/\"102647b3bb1c63a8a094\"");
+	cr_assert(fhir_bundle_reads_only(batch), "a read: sent as a GET where there is no batch");
+	cJSON_Delete(batch);
+	batch = bill_fees_revalidate_batch(fc, "a\"b\r\nX-Evil: 1");
+	text = cJSON_PrintUnformatted(batch);
+	cr_assert_null(strstr(text, "ifNoneMatch"), "a tag that is not a version is not sent: %s", text);
+	free(text);
+	cJSON_Delete(batch);
+
+	/* 304: the schedule held stays. Both ways a 304 is written. */
+	r = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":[{\"response\":"
+	          "{\"status\":\"304\",\"etag\":\"W/\\\"102647b3bb1c63a8a094\\\"\"}}]}");
+	cr_assert_eq(bill_fees_revalidated(r, &f, &tag, &cause), 0);
+	cr_assert_null(tag);
+	cJSON_Delete(r);
+	r = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":[{\"response\":"
+	          "{\"status\":\"304 Not Modified\"}}]}");
+	cr_assert_eq(bill_fees_revalidated(r, &f, &tag, &cause), 0);
+	cJSON_Delete(r);
+
+	/* Changed: the schedule as it is now, and its new tag. */
+	r = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":[{\"response\":"
+	          "{\"status\":\"200\",\"etag\":\"W/\\\"ffff\\\"\"},\"resource\":{\"resourceType\":"
+	          "\"Bundle\",\"type\":\"searchset\",\"entry\":[{\"resource\":{\"resourceType\":"
+	          "\"ChargeItemDefinition\",\"status\":\"active\",\"code\":{\"coding\":[{\"system\":"
+	          "\"http://www.ama-assn.org/go/cpt\",\"code\":\"99406\"}]},\"propertyGroup\":[{"
+	          "\"priceComponent\":[{\"type\":\"base\",\"amount\":{\"value\":18.25,\"currency\":"
+	          "\"USD\"}}]}]}}]}}]}");
+	cr_assert_eq(bill_fees_revalidated(r, &f, &tag, &cause), 1, "%s", cause ? cause : "");
+	cr_assert_eq(f.n, 1);
+	cr_assert_str_eq(f.v[0].code, "99406");
+	cr_assert_eq(f.v[0].price.minor, 1825);
+	cr_assert_str_eq(tag, "ffff");
+	free(tag);
+	bill_fees_free(&f);
+	cJSON_Delete(r);
+
+	/* A failed entry, or none: read it whole. */
+	r = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\",\"entry\":[{\"response\":"
+	          "{\"status\":\"500\"}}]}");
+	cr_assert_eq(bill_fees_revalidated(r, &f, &tag, &cause), -1);
+	cr_assert_not_null(cause);
+	free(cause);
+	cause = NULL;
+	cJSON_Delete(r);
+	r = parse("{\"resourceType\":\"Bundle\",\"type\":\"batch-response\"}");
+	cr_assert_eq(bill_fees_revalidated(r, &f, &tag, &cause), -1);
+	free(cause);
+	cJSON_Delete(r);
+	fhir_client_free(&fc);
+}

@@ -762,3 +762,261 @@ Test(ledger_read, more_than_it_reads_is_said)
 	free(answer);
 	free(many);
 }
+
+/* --- a patient's payment at the front desk, and its receipt -------------------------------- */
+
+static struct bill_payment
+copay_by_check(void)
+{
+	struct bill_payment p;
+
+	memset(&p, 0, sizeof p);
+	snprintf(p.patient, sizeof p.patient, "Patient/p1");
+	snprintf(p.clinic, sizeof p.clinic, "Organization/clinic");
+	snprintf(p.clinic_name, sizeof p.clinic_name, "Hillside Family Practice");
+	snprintf(p.day, sizeof p.day, "2026-03-20");
+	p.amount = usd(2500);
+	p.kind = BILL_PAY_COPAY;
+	p.method = BILL_PAY_CHECK;
+	snprintf(p.reference, sizeof p.reference, "CHK-4417");
+	p.request_id = "rq9";
+	return p;
+}
+
+static const cJSON *
+extension_of(const cJSON *r, const char *url)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, fhir_get_array(r, "extension"))
+		if (strcmp(fhir_get_string(x, "url"), url) == 0)
+			return x;
+	return NULL;
+}
+
+Test(patient_payment, one_create_guarded_by_its_request)
+{
+	struct bill_payment p = copay_by_check();
+	char *cause = NULL;
+	struct fhir_client *fc = fhir_client_new(NULL, "https://ehr.example/fhir", &cause);
+	struct fhir_plan *plan = bill_payment_plan(&p, &cause);
+	const cJSON *r, *req;
+	struct money m;
+	cJSON *tx;
+
+	cr_assert_not_null(plan, "%s", cause ? cause : "");
+	cr_assert_eq(fhir_plan_steps(plan), 1, "one create");
+	tx = fhir_plan_transaction(plan, fc);
+	req = fhir_get_object(entry(tx, 0), "request");
+	cr_assert_str_eq(fhir_get_string(req, "method"), "POST");
+	cr_assert_str_eq(fhir_get_string(req, "url"), "PaymentNotice");
+	cr_assert_not_null(strstr(fhir_get_string(req, "ifNoneExist"), "rq9"),
+	    "a retry after a lost answer finds the first: %s", fhir_get_string(req, "ifNoneExist"));
+	r = fhir_get_object(entry(tx, 0), "resource");
+	cr_assert_str_eq(fhir_get_string(r, "resourceType"), "PaymentNotice");
+	cr_assert(fhir_carries_request(r, "rq9"));
+	cr_assert_str_eq(fhir_get_string(r, "status"), "active");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(r, "request"), "reference"), "Patient/p1",
+	    "what the ledger's PaymentNotice?request finds");
+	cr_assert_str_eq(fhir_get_string(r, "paymentDate"), "2026-03-20");
+	cr_assert_str_eq(fhir_get_string(r, "created"), "2026-03-20");
+	cr_assert_eq(bill_money_read(fhir_get_object(r, "amount"), &m, &cause), 0);
+	cr_assert_eq(m.minor, 2500);
+	cr_assert_str_eq(m.currency, "USD");
+	cr_assert_str_eq(fhir_get_string(extension_of(r, BILL_EXT_PAYMENT_KIND), "valueCode"), "copay");
+	cr_assert_str_eq(fhir_get_string(extension_of(r, BILL_EXT_PAYMENT_METHOD), "valueCode"), "check");
+	cr_assert_str_eq(fhir_get_string(extension_of(r, BILL_EXT_PAYMENT_REFERENCE), "valueString"),
+	    "CHK-4417");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(r, "recipient"), "reference"),
+	    "Organization/clinic");
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(fhir_get_object(r, "payment"), "identifier"),
+	                     "value"),
+	    "2026-03-20", "R4's required payment: the day's deposit, named logically");
+	cJSON_Delete(tx);
+	fhir_plan_free(&plan);
+
+	/* Cash on account, no reference: no empty reference extension is written. */
+	p.kind = BILL_PAY_ON_ACCOUNT;
+	p.method = BILL_PAY_CASH;
+	p.reference[0] = '\0';
+	p.clinic[0] = '\0';
+	plan = bill_payment_plan(&p, &cause);
+	cr_assert_not_null(plan);
+	tx = fhir_plan_transaction(plan, fc);
+	r = fhir_get_object(entry(tx, 0), "resource");
+	cr_assert_str_eq(fhir_get_string(extension_of(r, BILL_EXT_PAYMENT_KIND), "valueCode"),
+	    "on-account");
+	cr_assert_str_eq(fhir_get_string(extension_of(r, BILL_EXT_PAYMENT_METHOD), "valueCode"), "cash");
+	cr_assert_null(extension_of(r, BILL_EXT_PAYMENT_REFERENCE));
+	cr_assert_null(fhir_get_string(fhir_get_object(r, "recipient"), "reference"));
+	cr_assert_str_eq(fhir_get_string(fhir_get_object(r, "recipient"), "display"),
+	    "Hillside Family Practice");
+	cJSON_Delete(tx);
+	fhir_plan_free(&plan);
+	fhir_client_free(&fc);
+}
+
+Test(patient_payment, nothing_is_planned_for_a_payment_that_cannot_be_one)
+{
+	struct bill_payment p;
+	char *cause = NULL;
+
+	p = copay_by_check();
+	p.amount = usd(0);
+	cr_assert_null(bill_payment_plan(&p, &cause), "a payment of nothing");
+	cr_assert_not_null(cause);
+	free(cause), cause = NULL;
+	p.amount = usd(-2500);
+	cr_assert_null(bill_payment_plan(&p, &cause), "a payment below zero");
+	free(cause), cause = NULL;
+	p = copay_by_check();
+	snprintf(p.patient, sizeof p.patient, "Patient/../x");
+	cr_assert_null(bill_payment_plan(&p, &cause), "no usable patient");
+	free(cause), cause = NULL;
+	p = copay_by_check();
+	p.request_id = NULL;
+	cr_assert_null(bill_payment_plan(&p, &cause), "no request identifier: no guard");
+	free(cause), cause = NULL;
+	p = copay_by_check();
+	snprintf(p.reference, sizeof p.reference, "CHK\x1b]0;x\a");
+	cr_assert_null(bill_payment_plan(&p, &cause), "a control character in the reference");
+	free(cause);
+}
+
+static const char saved_payment[] =
+    "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":[{\"response\":{"
+    "\"status\":\"201 Created\"},\"resource\":{\"resourceType\":\"PaymentNotice\",\"id\":\"pn9\","
+    "\"identifier\":[{\"system\":\"" FHIR_REQUEST_SYSTEM "\",\"value\":\"rq9\"}],\"status\":"
+    "\"active\",\"request\":{\"reference\":\"Patient/p1\"},\"paymentDate\":\"2026-03-20\","
+    "\"extension\":[{\"url\":\"" BILL_EXT_PAYMENT_KIND "\",\"valueCode\":\"copay\"},{\"url\":\""
+    BILL_EXT_PAYMENT_METHOD "\",\"valueCode\":\"check\"},{\"url\":\"" BILL_EXT_PAYMENT_REFERENCE
+    "\",\"valueString\":\"CHK-4417\"}],\"amount\":{\"value\":25,\"currency\":\"USD\"}}}]}";
+
+Test(patient_payment, the_answer_holds_the_payment_the_ledger_shows_without_reading)
+{
+	char *cause = NULL, *answer = ledger_answer(charge_99213, remit_acme, payment_copay, insured);
+	cJSON *r = parse(answer), *saved = parse(saved_payment);
+	struct bill_patient_payment got;
+	char note[BILL_PAY_NOTE_SIZE];
+	struct bill_ledger_read l;
+	size_t n;
+
+	cr_assert_eq(bill_payment_answer(saved, "rq9", "p1", &got, note), 0);
+	cr_assert_eq(got.amount.minor, 2500);
+	cr_assert_str_eq(got.day, "2026-03-20");
+	cr_assert_str_eq(note, "copay, check CHK-4417");
+	cr_assert_eq(bill_payment_answer(saved, "rq8", "p1", &got, note), -1, "another request's");
+	cr_assert_eq(bill_payment_answer(saved, "rq9", "p2", &got, note), -1, "another patient's");
+
+	cr_assert_eq(bill_ledger_result(r, "p1", &l, &cause), 0, "%s", cause ? cause : "");
+	n = l.ledger.n;
+	cr_assert_eq(l.ledger.patient_owes.minor, -500);
+	cr_assert_eq(bill_payment_answer(saved, "rq9", "p1", &got, note), 0);
+	got.note = note;
+	cr_assert_eq(bill_ledger_add_payment(&l, &got), 0);
+	cr_assert_eq(l.ledger.n, n + 1, "the payment is the ledger's last row");
+	cr_assert_str_eq(l.ledger.v[n].what, "Payment by the patient (copay, check CHK-4417)");
+	cr_assert_eq(l.ledger.v[n].kind, BILL_ENTRY_PATIENT_PAYMENT);
+	cr_assert_eq(l.ledger.patient_owes.minor, -3000, "what the patient owes, and only that, went down");
+	cr_assert_eq(l.ledger.insurance_pending.minor, 0);
+	cr_assert_eq(l.npayments, 2);
+	/* One dated before the ledger's last row cannot go at the end: the ledger is read again. */
+	snprintf(got.day, sizeof got.day, "2026-03-02");
+	cr_assert_eq(bill_ledger_add_payment(&l, &got), -1);
+	cr_assert_eq(l.ledger.n, n + 1, "unchanged");
+	cr_assert_eq(l.ledger.patient_owes.minor, -3000, "unchanged");
+	bill_ledger_read_clear(&l);
+	cJSON_Delete(saved);
+	cJSON_Delete(r);
+	free(answer);
+}
+
+/* Whether LINES holds LINE exactly. */
+static bool
+has_line(char **lines, size_t n, const char *line)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(lines[i], line) == 0)
+			return true;
+	return false;
+}
+
+Test(patient_payment, the_receipt_names_the_patient_and_the_balance_after_it)
+{
+	struct bill_payment p = copay_by_check();
+	struct patient_view pv;
+	struct money owes = usd(1234);
+	cJSON *patient = parse("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":"
+	                       "\"Erdman\",\"given\":[\"Louis\"]}],\"birthDate\":\"1989-07-27\"}");
+	char **lines, *cause = NULL, *text;
+	size_t n;
+
+	patient_view_read(patient, &pv);
+	n = bill_receipt_text(&p, &pv, &owes, &lines, &cause);
+	cr_assert_gt(n, 0, "%s", cause ? cause : "");
+	text = bill_print_join(lines, n);
+	cr_assert_str_eq(lines[0], "Hillside Family Practice");
+	cr_assert(has_line(lines, n, "RECEIPT FOR PAYMENT                               2026-03-20"),
+	    "%s", text);
+	cr_assert(has_line(lines, n, "Patient: Erdman, Louis"), "%s", text);
+	cr_assert(has_line(lines, n, "Born:    1989-07-27"), "%s", text);
+	cr_assert(has_line(lines, n, "Amount received      $25.00"), "%s", text);
+	cr_assert(has_line(lines, n, "For                  Copay"), "%s", text);
+	cr_assert(has_line(lines, n, "Paid by              Check"), "%s", text);
+	cr_assert(has_line(lines, n, "Reference            CHK-4417"), "%s", text);
+	cr_assert(has_line(lines, n, "Balance you owe now  $12.34"), "%s", text);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_leq(strlen(lines[i]), RECEIPT_WIDTH, "%s", lines[i]);
+	free(text);
+	bill_print_free(lines, n);
+
+	/* A credit is said as one; a balance not known is not made up. */
+	owes = usd(-4600);
+	p.kind = BILL_PAY_ON_ACCOUNT;
+	p.method = BILL_PAY_CARD;
+	n = bill_receipt_text(&p, &pv, &owes, &lines, &cause);
+	cr_assert(has_line(lines, n, "Credit on account    $46.00"));
+	cr_assert(has_line(lines, n, "For                  Payment on account"));
+	cr_assert(has_line(lines, n, "Paid by              Card"));
+	bill_print_free(lines, n);
+	n = bill_receipt_text(&p, &pv, NULL, &lines, &cause);
+	cr_assert(has_line(lines, n, "Your balance         ask the billing office"));
+	bill_print_free(lines, n);
+
+	/* Nothing paid: no receipt. */
+	p.amount = usd(0);
+	cr_assert_eq(bill_receipt_text(&p, &pv, &owes, &lines, &cause), 0);
+	cr_assert_not_null(cause);
+	free(cause);
+	patient_view_clear(&pv);
+	cJSON_Delete(patient);
+}
+
+Test(patient_payment, hostile_strings_are_printable_ascii_cut_to_the_page)
+{
+	struct bill_payment p = copay_by_check();
+	struct patient_view pv;
+	cJSON *patient = parse("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":"
+	                       "\"\\u001b]0;owned\\u0007Erdman\\u202eXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+	                       "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\"}],\"birthDate\":\"1989-07-27\","
+	                       "\"managingOrganization\":{\"reference\":\"Organization/c1\",\"display\":"
+	                       "\"Clinic\\u009b2J\\u001b[31m of the very long name that goes on and on "
+	                       "past the receipt's sixty columns\"}}");
+	char **lines, *cause = NULL;
+	size_t n;
+
+	patient_view_read(patient, &pv);
+	bill_payment_clinic(patient, &p);
+	cr_assert_str_eq(p.clinic, "Organization/c1");
+	n = bill_receipt_text(&p, &pv, NULL, &lines, &cause);
+	cr_assert_gt(n, 0);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_leq(strlen(lines[i]), RECEIPT_WIDTH, "%s", lines[i]);
+		for (const char *c = lines[i]; *c != '\0'; c++)
+			cr_assert((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f,
+			    "line %zu byte 0x%02x", i, (unsigned char)*c);
+	}
+	bill_print_free(lines, n);
+	patient_view_clear(&pv);
+	cJSON_Delete(patient);
+}

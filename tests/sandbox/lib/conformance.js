@@ -31,6 +31,7 @@
 //    lastModified and a versioned location.
 'use strict';
 
+const crypto = require('node:crypto');
 const { core, routerVersion } = require('./deps');
 const {
   OperationOutcomeError,
@@ -487,6 +488,22 @@ function checkIfMatch(repo, req, resourceType, id) {
   return want;
 }
 
+/**
+ * A searchset's weak ETag: a digest of the Bundle as sent, so the same search over the same
+ * data has the same tag and any change to a match (a new version, one more or one fewer)
+ * another. Searches answer If-None-Match with it as reads do (a 304 with no body), on a GET
+ * and in a batch entry, so a client that keeps a search's answer revalidates it for a few
+ * hundred bytes.
+ */
+function searchEtag(bundle) {
+  return `W/"${crypto.createHash('sha256').update(JSON.stringify(bundle)).digest('hex').slice(0, 20)}"`;
+}
+
+function searchNotModified(req, etag) {
+  const inm = header(req, 'if-none-match');
+  return inm !== undefined && inm.split(',').some((tag) => tag.trim() === etag || tag.trim() === etag.slice(2));
+}
+
 function notModifiedFor(req, resource) {
   const inm = header(req, 'if-none-match');
   if (inm !== undefined) {
@@ -606,6 +623,9 @@ function createRouter(ctx) {
       link: pagingLinks(base, resourceType, used, { count: request.count, offset: request.offset, total: result.total }),
       entry: entry.length ? entry : undefined,
     };
+    if (searchNotModified(req, searchEtag(bundle))) {
+      return [notModified];
+    }
     return [allOk, bundle];
   }
 
@@ -738,6 +758,14 @@ function createRouter(ctx) {
       const res = e.resource;
       if (e.response?.status === '304') {
         delete e.resource;
+        // A search's tag, as a read's: what the client sent matched, so it is the current one.
+        const inm = bundle.entry?.[result.entry.indexOf(e)]?.request?.ifNoneMatch;
+        if (typeof inm === 'string' && !e.response.etag) {
+          e.response.etag = inm;
+        }
+      }
+      if (res?.resourceType === 'Bundle' && res.type === 'searchset') {
+        e.response.etag = searchEtag(res);
       }
       if (res?.id && res.meta?.versionId && res.resourceType !== 'Bundle' && res.resourceType !== 'OperationOutcome') {
         e.fullUrl = `${base}/${res.resourceType}/${res.id}`;
@@ -889,4 +917,4 @@ async function includes(repo, request, matches) {
   return out;
 }
 
-module.exports = { createRouter, parseSearch, subset };
+module.exports = { createRouter, parseSearch, subset, searchEtag };

@@ -18,7 +18,7 @@ const startedAt = new Date();
 const deps = require('./deps');
 const { core, definitions, sandboxDir } = deps;
 const { SandboxRepository } = require('./repo');
-const { createRouter } = require('./conformance');
+const { createRouter, searchEtag } = require('./conformance');
 const { loadData } = require('./data');
 const { Faults, MODES, replacementResponse, damageBody, startControl } = require('./faults');
 const { shape } = require('./like');
@@ -485,8 +485,13 @@ async function main() {
         headers.Location = `${base}/${resource.resourceType}/${resource.id}/_history/${resource.meta.versionId}`;
       }
     }
+    // A searchset has a tag of its own (searchEtag), which If-None-Match on the search matches.
+    if (status === 200 && resource?.resourceType === 'Bundle' && resource.type === 'searchset') {
+      headers.ETag = searchEtag(resource);
+    }
     if (status === 304) {
-      return { status, headers: { ETag: headers.ETag, 'Last-Modified': headers['Last-Modified'] }, body: Buffer.alloc(0) };
+      const etag = headers.ETag ?? (method === 'GET' ? req.headers['if-none-match'] : undefined);
+      return { status, headers: { ETag: etag, 'Last-Modified': headers['Last-Modified'] }, body: Buffer.alloc(0) };
     }
     let payload = status >= 400 || !resource ? outcome : resource;
     const prefer = String(req.headers.prefer ?? '');
