@@ -570,6 +570,9 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_putf(win, top + 1, 1, COLS - 2, UI_ERROR, true,
 		    "Moving %s: choose a free slot (any day) and move it there, or go back",
 		    s->moving_name ? s->moving_name : "the appointment");
+	} else if (s->read_only != NULL) {
+		/* Why nothing can be booked, where the legend would be: said before b is tried. */
+		ui_put(win, top + 1, 1, COLS - 2, s->read_only, UI_DIM, false);
 	} else if (!s->week_view) {
 		ui_put(win, top + 1, 1, COLS - 2, ". free  B booked  O overbooked  X blocked  ? held",
 		    UI_DIM, false);
