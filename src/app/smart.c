@@ -422,6 +422,26 @@ static void refresh_check(struct app *app, void *state);
  * refresh token (or the one it replaces, when a refresh gave none) in the keyring for
  * this profile and user, so a crash leaves it where only this user's session can reach it.
  */
+static void refresh_start(struct app *app, struct app_smart *s);
+
+/*
+ * A request was answered 401 for the token and is parked in the HTTP client: renew the
+ * token, and the client sends it again with the new one (a refused refresh locks the
+ * session for a new login, after which it goes).
+ */
+static void
+on_bearer_refused(void *arg)
+{
+	struct app *app = arg;
+	struct app_smart *s = app->smart;
+
+	if (s == NULL || app->phase != PHASE_READY || s->relogin || s->step != SMART_IDLE ||
+	    s->tokens.access == NULL)
+		return;
+	app_status(app, "The token was refused: renewing it, then the request goes again");
+	refresh_start(app, s);
+}
+
 static void
 tokens_install(struct app *app, struct app_smart *s, struct oauth_tokens *t)
 {
@@ -436,6 +456,8 @@ tokens_install(struct app *app, struct app_smart *s, struct oauth_tokens *t)
 	s->tokens = *t;
 	memset(t, 0, sizeof *t);
 	s->bearer = oauth_bearer_header(&s->tokens);
+	/* Before the new token goes in: requests parked for the old one go again with it. */
+	http_client_on_bearer_refused(app->session->http, on_bearer_refused, app);
 	http_client_set_bearer(app->session->http, s->bearer, app->profile->base_url);
 	secret_free(&old);
 	if (s->user == NULL) {

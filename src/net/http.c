@@ -55,6 +55,12 @@ struct transfer {
 	bool retry;
 	bool yields; /* http_request.yields */
 	bool no_bearer; /* http_request.no_bearer: an OAuth request reads its own 401 */
+	/*
+	 * Answered 401 for its token: kept, not reported, until http_client_set_bearer gives
+	 * a new token (sent again once, as it was: the server did nothing with it).
+	 */
+	bool parked;
+	bool bearer_resent;
 	http_done_fn done;
 	void *arg;
 
@@ -116,6 +122,10 @@ struct http_client {
 	struct preconnect *preconnect;
 	curl_socket_t handed;
 	bool preconnected;
+	/* http_client_on_bearer_refused, called from the pump once a request was parked. */
+	void (*bearer_refused)(void *arg);
+	void *bearer_refused_arg;
+	bool bearer_refused_due;
 };
 
 /* Failure injection (net/http-test.h): calls left before the injected failure, 0 for none. */
@@ -627,6 +637,7 @@ yield_to(struct transfer *t, struct transfer *u)
 	SWAP(t, u, retry);
 	SWAP(t, u, yields);
 	SWAP(t, u, no_bearer);
+	SWAP(t, u, bearer_resent);
 	SWAP(t, u, done);
 	SWAP(t, u, arg);
 	SWAP(t, u, attempts);
@@ -945,6 +956,32 @@ http_client_set_bearer(struct http_client *c, const struct secret *header, const
 	c->bearer = header;
 	free(c->bearer_prefix);
 	c->bearer_prefix = prefix != NULL ? xstrdup(prefix) : NULL;
+	if (header == NULL)
+		return; /* parked requests wait on, through a new login */
+	for (struct transfer *t = c->transfers; t != NULL; t = t->next) {
+		struct curl_slist *kept = NULL;
+
+		if (!t->parked)
+			continue;
+		for (struct curl_slist *h = t->headers; h != NULL; h = h->next)
+			if (strncasecmp(h->data, "Authorization:", 14) != 0)
+				kept = curl_slist_append(kept, h->data);
+		if (under_prefix(c->bearer_prefix, t->url))
+			kept = curl_slist_append(kept, secret_str(header));
+		headers_free(t->headers);
+		t->headers = kept;
+		t->parked = false;
+		t->bearer_resent = true;
+		t->attempts--; /* the 401 was no attempt at the request itself */
+		t->due = now_seconds(); /* started by the next pump */
+	}
+}
+
+void
+http_client_on_bearer_refused(struct http_client *c, void (*fn)(void *arg), void *arg)
+{
+	c->bearer_refused = fn;
+	c->bearer_refused_arg = arg;
 }
 
 uint64_t
@@ -1102,6 +1139,22 @@ schedule_retry(struct transfer *t, long retry_after_s)
 	t->due = now_seconds() + (double)backoff_ms(t->attempts, retry_after_s) / 1000.0;
 }
 
+/*
+ * T was answered 401 for its token (WWW-Authenticate: Bearer): the server did nothing
+ * with it, so it waits, as sent, for the client's next token rather than failing, and the
+ * client's owner is told (once the pump is done) to renew the token.
+ */
+static void
+park(struct transfer *t)
+{
+	curl_multi_remove_handle(t->client->multi, t->easy);
+	curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+	t->due = 0;
+	t->parked = true;
+	t->client->bearer_refused_due = true;
+}
+
 static bool
 errbuf_has(const struct transfer *t, const char *needle)
 {
@@ -1252,6 +1305,11 @@ complete(struct transfer *t, CURLcode code)
 			schedule_retry(t, t->resp.retry_after);
 			return;
 		}
+		if (status == 401 && t->bearer_challenge && !t->no_bearer && !t->bearer_resent &&
+		    t->client->bearer_refused != NULL) {
+			park(t);
+			return;
+		}
 		if (status == 401 && t->bearer_challenge && !t->no_bearer) {
 			fail(t, HTTP_ERR_BEARER,
 			    xstrdup("the server wants a valid access token (401, WWW-Authenticate: "
@@ -1319,6 +1377,10 @@ http_client_pump(struct http_client *c)
 		if (t == NULL)
 			break;
 		finish(t);
+	}
+	if (c->bearer_refused_due) {
+		c->bearer_refused_due = false;
+		c->bearer_refused(c->bearer_refused_arg);
 	}
 }
 

@@ -146,6 +146,18 @@ void http_cancel_all(struct http_client *client);
 void http_client_set_bearer(struct http_client *client, const struct secret *header,
     const char *prefix);
 
+/*
+ * With FN set, a request under the prefix answered 401 with WWW-Authenticate: Bearer is
+ * not reported: it is parked, as it was sent, and FN(ARG) is called from the next
+ * http_client_pump so the owner renews the token. The next non-NULL
+ * http_client_set_bearer sends every parked request again, once, with the new token: a
+ * 401 for the token means the server did nothing with the request, so even a write is
+ * safe to send again (its If-Match and If-None-Exist are unchanged). A second 401 is
+ * reported as HTTP_ERR_BEARER. A parked request can be cancelled as any other; NULL
+ * (a lock while the user logs in again) keeps them parked.
+ */
+void http_client_on_bearer_refused(struct http_client *client, void (*fn)(void *arg), void *arg);
+
 /* Requests not yet completed. */
 size_t http_pending(const struct http_client *client);
 
