@@ -40,6 +40,8 @@ struct frame {
 	const struct screen_ops *ops;
 	void *state;
 	uint64_t instance;
+	/* Opened with no argument before the capabilities came: opened again if they grade it down. */
+	bool unsure;
 };
 
 struct timer {
@@ -84,6 +86,7 @@ struct app {
 	size_t depth;
 	uint64_t next_instance;
 	uint64_t leave_instance; /* the screen app_leave asked to pop, or 0 */
+	const struct screen_ops *reopen; /* opened again once leave_instance is popped */
 	struct requests *requests;
 	struct timer *timers;
 

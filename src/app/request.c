@@ -27,6 +27,7 @@ struct request {
 	enum request_fate fate;
 	bool answered;
 	bool background; /* not shown, not cancelled with its instance */
+	bool unsure;	 /* started while rs->unsure said so: a failure waits (below) */
 	uint64_t answered_seq; /* answers are delivered in the order they came */
 	struct fhir_result result;
 	struct request *next;
@@ -39,6 +40,7 @@ struct requests {
 	struct request *list; /* newest first */
 	uint64_t next_handle, next_seq;
 	void (*refused)(void *owner); /* requests_watch */
+	bool (*unsure)(void *owner);  /* requests_hold_failures */
 };
 
 struct requests *
@@ -56,6 +58,20 @@ void
 requests_watch(struct requests *rs, void (*refused)(void *owner))
 {
 	rs->refused = refused;
+}
+
+void
+requests_hold_failures(struct requests *rs, bool (*unsure)(void *owner))
+{
+	rs->unsure = unsure;
+}
+
+/* R's answer waits: a failure of a request sent before the capabilities, still unsure. */
+static bool
+held(const struct requests *rs, const struct request *r)
+{
+	return r->unsure && r->fate == REQUEST_WANTED && r->result.status != FHIR_OK &&
+	    rs->unsure != NULL && rs->unsure(rs->owner);
 }
 
 static void
@@ -119,6 +135,8 @@ requests_start(struct requests *rs, uint64_t instance, void *state, const struct
 	r->done = req->done;
 	r->tag = req->tag;
 	r->background = req->background;
+	/* A screen's own reads, not the connection's (the capability read) nor background work. */
+	r->unsure = instance != 0 && !req->background && rs->unsure != NULL && rs->unsure(rs->owner);
 	r->slot = req->slot != NULL ? xstrdup(req->slot) : NULL;
 	r->label = xstrdup(req->label != NULL ? req->label : "Working");
 	if (r->slot != NULL) {
@@ -152,7 +170,7 @@ requests_cancel(struct requests *rs, uint64_t handle)
 {
 	struct request *r = find(rs, handle);
 
-	if (r == NULL || r->answered || r->fate != REQUEST_WANTED)
+	if (r == NULL || (r->answered && !held(rs, r)) || r->fate != REQUEST_WANTED)
 		return false;
 	stop(rs, r, REQUEST_CANCELLED);
 	return true;
@@ -164,8 +182,8 @@ requests_cancel_instance(struct requests *rs, uint64_t instance)
 	bool any = false;
 
 	for (struct request *r = rs->list; r != NULL; r = r->next) {
-		if (r->instance == instance && !r->answered && r->fate == REQUEST_WANTED &&
-		    !r->background) {
+		if (r->instance == instance && (!r->answered || held(rs, r)) &&
+		    r->fate == REQUEST_WANTED && !r->background) {
 			stop(rs, r, REQUEST_CANCELLED);
 			any = true;
 		}
@@ -185,7 +203,7 @@ bool
 requests_pending(const struct requests *rs)
 {
 	for (const struct request *r = rs->list; r != NULL; r = r->next)
-		if (r->answered)
+		if (r->answered && !held(rs, r))
 			return true;
 	return false;
 }
@@ -199,7 +217,8 @@ requests_deliver(struct requests *rs)
 		struct request *first = NULL;
 
 		for (struct request *r = rs->list; r != NULL; r = r->next)
-			if (r->answered && (first == NULL || r->answered_seq < first->answered_seq))
+			if (r->answered && !held(rs, r) &&
+			    (first == NULL || r->answered_seq < first->answered_seq))
 				first = r;
 		if (first == NULL)
 			return any;
@@ -225,7 +244,7 @@ requests_running(const struct requests *rs, const void *state)
 	size_t n = 0;
 
 	for (const struct request *r = rs->list; r != NULL; r = r->next)
-		if (!r->answered && r->fate != REQUEST_DROPPED && !r->background &&
+		if ((!r->answered || held(rs, r)) && r->fate != REQUEST_DROPPED && !r->background &&
 		    (state == NULL || r->state == state))
 			n++;
 	return n;
@@ -237,7 +256,7 @@ requests_unslotted(const struct requests *rs, const void *state)
 	size_t n = 0;
 
 	for (const struct request *r = rs->list; r != NULL; r = r->next)
-		if (!r->answered && r->fate != REQUEST_DROPPED && !r->background && r->slot == NULL &&
+		if ((!r->answered || held(rs, r)) && r->fate != REQUEST_DROPPED && !r->background && r->slot == NULL &&
 		    r->state == state)
 			n++;
 	return n;
@@ -247,7 +266,7 @@ bool
 requests_newest(const struct requests *rs, const char **label, uint64_t *http_id)
 {
 	for (const struct request *r = rs->list; r != NULL; r = r->next) {
-		if (!r->answered && r->fate != REQUEST_DROPPED && !r->background) {
+		if ((!r->answered || held(rs, r)) && r->fate != REQUEST_DROPPED && !r->background) {
 			*label = r->label;
 			*http_id = r->http_id;
 			return true;

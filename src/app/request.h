@@ -42,6 +42,14 @@ struct requests *requests_new(const struct request_transport *transport, void *o
  * renewed while the screen says its request failed.
  */
 void requests_watch(struct requests *rs, void (*refused)(void *owner));
+
+/*
+ * While UNSURE(owner) is true (the server's capabilities are not in yet), a request
+ * started then whose answer is a failure is not delivered: held until UNSURE turns false,
+ * so that what the capabilities say (a module the server does not serve, or serves
+ * read-only) comes before a raw error of a read sent ahead of them.
+ */
+void requests_hold_failures(struct requests *rs, bool (*unsure)(void *owner));
 /* Stop every request (none of their callbacks runs) and free the table. */
 void requests_free(struct requests **rs);
 

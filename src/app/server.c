@@ -135,10 +135,22 @@ live(void *owner, uint64_t instance)
 {
 	struct app *app = owner;
 
+	/* A screen about to be opened again (app_modules_check) hears nothing more. */
+	if (app->reopen != NULL && instance == app->leave_instance)
+		return false;
 	for (size_t i = 0; i < app->depth; i++)
 		if (app->stack[i].instance == instance)
 			return true;
 	return false;
+}
+
+/* The capabilities are not in yet: what a read sent ahead of them failed on may be moot. */
+static bool
+caps_unsure(void *owner)
+{
+	struct app *app = owner;
+
+	return app->link == LINK_CONNECTING && app_caps(app) == NULL;
 }
 
 void
@@ -149,6 +161,7 @@ app_requests_open(struct app *app)
 
 	t.ctx = app;
 	app->requests = requests_new(&t, app, live);
+	requests_hold_failures(app->requests, caps_unsure);
 }
 
 void

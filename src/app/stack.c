@@ -118,8 +118,20 @@ app_modules_check(struct app *app)
 	struct frame *f = app_top(app);
 	char *missing = f != NULL ? module_missing(app, f->ops) : NULL;
 
-	if (missing == NULL)
+	if (missing == NULL) {
+		/*
+		 * Opened on the guess that the module is served in full, and it is served
+		 * read-only (OpenEMR's scheduling, without Schedules): opened again, to read
+		 * what it reads read-only. What it read meanwhile and failed was held
+		 * (requests_hold_failures), and goes with it.
+		 */
+		if (f != NULL && f->unsure && f->ops->module != NULL &&
+		    fhir_caps_read_only(app_caps(app), f->ops->module) != NULL) {
+			app->leave_instance = f->instance;
+			app->reopen = f->ops;
+		}
 		return;
+	}
 	app_error(app, "%s is unavailable: %s", f->ops->title, missing);
 	free(missing);
 	app->leave_instance = f->instance;
@@ -171,6 +183,7 @@ app_open(struct app *app, const struct screen_ops *ops, void *arg)
 	f->ops = ops;
 	f->instance = ++app->next_instance;
 	f->state = NULL;
+	f->unsure = arg == NULL && app_caps(app) == NULL;
 	f->state = ops->enter != NULL ? ops->enter(app, arg) : NULL;
 	app->dirty = true;
 	return 0;
@@ -219,8 +232,14 @@ app_apply_leave(struct app *app)
 {
 	struct frame *f = app_top(app);
 
-	if (app->leave_instance != 0 && f != NULL && f->instance == app->leave_instance)
+	const struct screen_ops *again = app->reopen;
+
+	app->reopen = NULL;
+	if (app->leave_instance != 0 && f != NULL && f->instance == app->leave_instance) {
 		app_pop(app);
+		if (again != NULL)
+			app_open(app, again, NULL);
+	}
 	app->leave_instance = 0;
 }
 

@@ -386,3 +386,69 @@ Test(request, a_background_request_is_not_shown_not_cancelled_by_esc_and_still_a
 	cr_expect_eq(heard.status[1], FHIR_OK);
 	requests_free(&rs);
 }
+
+/* The capabilities are not in yet: a screen's read sent ahead of them that fails waits. */
+static bool unsure_now;
+
+static bool
+fake_unsure(void *owner)
+{
+	(void)owner;
+	return unsure_now;
+}
+
+Test(request, a_failure_of_a_read_sent_before_the_capabilities_waits_for_them)
+{
+	struct requests *rs = setup();
+
+	requests_hold_failures(rs, fake_unsure);
+	unsure_now = true;
+	start(rs, 1, 10, NULL); /* the screen's read, ahead of the capabilities */
+	start(rs, 1, 11, NULL);
+	start(rs, 0, 12, NULL); /* the capability read itself: never held */
+	fake_answer(0, FHIR_NOT_FOUND);
+	fake_answer(1, FHIR_OK);
+	fake_answer(2, FHIR_TRANSPORT);
+	requests_deliver(rs);
+	cr_assert_eq(heard.n, 2, "the success and the capability read's failure, not the held failure");
+	cr_expect_eq(heard.tags[0], 11);
+	cr_expect_eq(heard.tags[1], 12);
+	cr_expect_eq(requests_running(rs, NULL), 1, "the held one still counts as running (Esc cancels it)");
+	cr_expect(!requests_pending(rs), "nothing to deliver while it is held: no busy loop");
+	unsure_now = false;
+	cr_expect(requests_pending(rs));
+	requests_deliver(rs);
+	cr_assert_eq(heard.n, 3);
+	cr_expect_eq(heard.tags[2], 10);
+	cr_expect_eq(heard.status[2], FHIR_NOT_FOUND);
+	/* Started once sure, a failure goes at once. */
+	start(rs, 1, 13, NULL);
+	fake_answer(3, FHIR_NOT_FOUND);
+	requests_deliver(rs);
+	cr_expect_eq(heard.n, 4);
+	requests_free(&rs);
+}
+
+Test(request, a_held_failure_is_cancelled_by_esc_and_dropped_with_its_screen)
+{
+	struct requests *rs = setup();
+	uint64_t h;
+
+	requests_hold_failures(rs, fake_unsure);
+	unsure_now = true;
+	h = start(rs, 1, 20, NULL);
+	start(rs, 2, 21, NULL);
+	fake_answer(0, FHIR_NOT_FOUND);
+	fake_answer(1, FHIR_NOT_FOUND);
+	requests_deliver(rs);
+	cr_assert_eq(heard.n, 0);
+	cr_expect(requests_cancel(rs, h), "Esc reaches a held answer");
+	requests_deliver(rs);
+	cr_assert_eq(heard.n, 1);
+	cr_expect_eq(heard.status[0], FHIR_CANCELLED);
+	fake.live[2] = false; /* its screen was left (or opened again) */
+	unsure_now = false;
+	requests_deliver(rs);
+	cr_expect_eq(heard.n, 1, "the left screen hears nothing");
+	requests_free(&rs);
+}
