@@ -16,6 +16,8 @@ BENCH_ENV = EHRTERM='$(abs_builddir)/ehrterm$(EXEEXT)' EHRTERM_SRCDIR='$(abs_src
 	EHRTERM_SANDBOX_MODULES='$(SANDBOX_MODULES)' VTDRIVE='$(abs_builddir)/tests/e2e/vtdrive$(EXEEXT)'
 bench: ehrterm$(EXEEXT) tests/e2e/vtdrive$(EXEEXT) $(SANDBOX_STAMP)
 	@$(BENCH_ENV) $(NODE) '$(abs_srcdir)/tests/bench/run' --out '$(BENCH_OUT)' $(BENCH_FLAGS)
+	@$(BENCH_ENV) $(NODE) '$(abs_srcdir)/tests/bench/run' --http1 --sizes sample --links relay \
+		--workflows reconnect --out '$(BENCH_OUT)/http1' --section-into '$(BENCH_OUT)/RESULTS.md'
 	@$(BENCH_ENV) $(NODE) '$(abs_srcdir)/tests/bench/sessions' --out '$(BENCH_OUT)' $(BENCH_SESSIONS_FLAGS)
 EXTRA_DIST += tests/bench/README.md tests/bench/bench.mk tests/bench/run tests/bench/relay \
 	tests/bench/sessions
