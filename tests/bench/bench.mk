@@ -3,8 +3,9 @@
 # pseudo-terminal, against the sandbox, on loopback and on a slow link (tests/bench/relay),
 # with the sample data and with 10,000 patients. It writes tests/bench/results.json and
 # tests/bench/RESULTS.md in the build tree (BENCH_OUT), reports the targets met or not met
-# and fails only when a workflow could not be run. Then it runs tests/bench/sessions (`make
-# bench-sessions`, below). About 5 minutes on 2 cores. Not part of `make check`: its numbers
+# and fails only when a workflow could not be run. Then it runs the reconnect workflow again
+# against an HTTP/1.1-only sandbox (where the TLS session is resumed; a section of
+# RESULTS.md) and tests/bench/sessions (`make bench-sessions`, below). About 5 minutes on 2 cores. Not part of `make check`: its numbers
 # are measurements, not tests.
 # Included by Makefile.am (after SANDBOX_STAMP is defined); automake copies it in.
 NODE = node
