@@ -584,10 +584,28 @@ oauth_join(char *out, size_t size, const char *word)
 		snprintf(out + n, size - n, "%s%s", n > 0 ? " " : "", word);
 }
 
+/*
+ * A URL as --check shows it: a server may name endpoints up to OAUTH_URL_MAX long, but
+ * the line stays a sentence (oauth.h: bounded), so a long one is cut, with "...".
+ */
+#define DESCRIBE_URL_MAX 80
+
+static const char *
+describe_url(char *buf, size_t size, const char *url, const char *none)
+{
+	if (url == NULL)
+		return none;
+	if (strlen(url) < size)
+		return url;
+	snprintf(buf, size, "%.*s...", (int)(size - 4), url);
+	return buf;
+}
+
 char *
 oauth_server_describe(const struct oauth_server *s)
 {
 	char caps[256] = "", *line;
+	char device[DESCRIBE_URL_MAX + 1], token[DESCRIBE_URL_MAX + 1], revoke[DESCRIBE_URL_MAX + 1];
 
 	for (size_t i = 0; i < sizeof oauth_capability_names / sizeof oauth_capability_names[0];
 	     i++)
@@ -595,9 +613,9 @@ oauth_server_describe(const struct oauth_server *s)
 			oauth_join(caps, sizeof caps, oauth_capability_names[i].name);
 	line = xasprintf("device login %s; tokens %s; revocation %s; certificate-bound tokens %s; "
 	                 "capabilities: %s",
-	    s->device_endpoint != NULL ? s->device_endpoint : "not offered",
-	    s->token_endpoint != NULL ? s->token_endpoint : "none",
-	    s->revocation_endpoint != NULL ? s->revocation_endpoint : "not offered",
+	    describe_url(device, sizeof device, s->device_endpoint, "not offered"),
+	    describe_url(token, sizeof token, s->token_endpoint, "none"),
+	    describe_url(revoke, sizeof revoke, s->revocation_endpoint, "not offered"),
 	    s->cert_bound ? "yes" : "not said", caps[0] != '\0' ? caps : "none known");
 	return line;
 }

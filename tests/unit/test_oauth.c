@@ -1376,3 +1376,23 @@ Test(oauth, module_not_granted_says_what_is_missing)
 	}
 	cr_assert_str_eq(said, "not granted: user/Slot.u, user/Appointment.cu");
 }
+
+/* A server may name a 2 kB endpoint; --check's line about it stays a bounded sentence. */
+Test(oauth, a_long_endpoint_is_cut_in_the_check_line)
+{
+	char doc[4096], url[2001];
+	struct oauth_server s;
+	char *line;
+
+	memset(url, 'a', sizeof url - 1);
+	url[sizeof url - 1] = '\0';
+	snprintf(doc, sizeof doc, "{\"issuer\":\"" AUTH "\",\"token_endpoint\":\"https://%s.example.org/t\"}",
+	    url + 30);
+	read_server(&s, doc);
+	line = oauth_server_describe(&s);
+	cr_assert_leq(strlen(line), 512, "%zu bytes", strlen(line));
+	cr_assert(strstr(line, "tokens https://aaaa") != NULL, "%s", line);
+	cr_assert(strstr(line, "...; revocation not offered") != NULL, "the URL cut with ...: %s", line);
+	free(line);
+	oauth_server_clear(&s);
+}
