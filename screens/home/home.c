@@ -144,37 +144,41 @@ read_day(struct app *app, struct home *h)
 	fhir_search_free(&q);
 }
 
-static void
-on_me(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
+/* An answer about who is logged in, or false when it failed (said) or was cancelled. */
+static bool
+me_answered(struct app *app, struct home *h, const struct fhir_result *r)
 {
-	struct home *h = state;
-	struct me *me;
-
-	(void)tag;
 	h->reading = false;
 	if (r->status == FHIR_CANCELLED)
-		return;
+		return false;
 	/* Not kept: the next return to home asks again. */
 	if (r->status != FHIR_OK) {
 		app_error(app, "Who is logged in could not be read: %s",
 		    r->message ? r->message : "no answer");
-		return;
+		return false;
 	}
-	me = xcalloc(1, sizeof *me);
-	me->practitioner = sched_me_read(r->resource, app_user(app));
+	return true;
+}
+
+/* PRACTITIONER ("Practitioner/ID", owned) as who is logged in, a clinician; NULL for none. */
+static void
+keep_me(struct app *app, struct home *h, char *practitioner)
+{
+	struct me *me = xcalloc(1, sizeof *me);
+
+	me->practitioner = practitioner;
 	app_keep(app, ME_KEPT, me, me_free);
 	read_day(app, h);
 }
 
-/* PRACTITIONER ("Practitioner/ID") as who is logged in: a clinician when HAS_DAY. */
 static void
-keep_me(struct app *app, struct home *h, const char *practitioner, bool has_day)
+on_me(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
-	struct me *me = xcalloc(1, sizeof *me);
+	struct home *h = state;
 
-	me->practitioner = has_day ? xstrdup(practitioner) : NULL;
-	app_keep(app, ME_KEPT, me, me_free);
-	read_day(app, h);
+	(void)tag;
+	if (me_answered(app, h, r))
+		keep_me(app, h, sched_me_read(r->resource, app_user(app)));
 }
 
 /* Under SMART: the count of the token's Practitioner's Schedules (a clinician has one). */
@@ -185,16 +189,8 @@ on_my_schedules(struct app *app, void *state, struct fhir_result *r, unsigned lo
 	const char *fhir_user = app_fhir_user(app);
 
 	(void)tag;
-	h->reading = false;
-	if (r->status == FHIR_CANCELLED)
-		return;
-	if (r->status != FHIR_OK) {
-		app_error(app, "Who is logged in could not be read: %s",
-		    r->message ? r->message : "no answer");
-		return;
-	}
-	if (fhir_user != NULL)
-		keep_me(app, h, fhir_user, fhir_bundle_total(r->resource) > 0);
+	if (me_answered(app, h, r) && fhir_user != NULL)
+		keep_me(app, h, fhir_bundle_total(r->resource) > 0 ? xstrdup(fhir_user) : NULL);
 }
 
 /*
@@ -212,7 +208,7 @@ start_smart(struct app *app, struct home *h)
 	if (fhir_user == NULL || strncmp(fhir_user, "Practitioner/", 13) != 0)
 		return false;
 	if (!fhir_caps_offers(app_caps(app), "Schedule", FHIR_SEARCH, NULL)) {
-		keep_me(app, h, fhir_user, true);
+		keep_me(app, h, xstrdup(fhir_user));
 		return true;
 	}
 	q = fhir_search_new("Schedule");

@@ -1184,37 +1184,6 @@ statement_totals(const struct bill_ledger *l, struct statement_totals *out, char
 	return 0;
 }
 
-/* Printable ASCII of S (a server's string), at most W bytes, into BUF. */
-static void
-ascii(const char *s, size_t w, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	for (; s != NULL && *s != '\0' && n < w && n + 1 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x80) {
-			/* A character outside ASCII is one '?', whatever its length. */
-			while (((unsigned char)s[1] & 0xC0) == 0x80)
-				s++;
-			c = '?';
-		} else if (c < 0x20 || c == 0x7f)
-			c = ' ';
-		buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-}
-
-static void
-add_line(char ***v, size_t *n, char *line)
-{
-	/* Every line fits the page: a longer one (only a sum could make it) is cut. */
-	if (strlen(line) > STATEMENT_WIDTH)
-		line[STATEMENT_WIDTH] = '\0';
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = line;
-}
-
 size_t
 statement_text(const struct bill_ledger_read *r, const char *clinic, const struct date *today,
     char ***out, char **cause)
@@ -1229,22 +1198,22 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 	*out = NULL;
 	if (statement_totals(l, &t, cause) != 0)
 		return 0;
-	ascii(clinic != NULL && clinic[0] != '\0' ? clinic : "Statement of account", 60, who,
+	bill_print_ascii(clinic != NULL && clinic[0] != '\0' ? clinic : "Statement of account", 60, who,
 	    sizeof who);
-	add_line(&v, &n, xasprintf("%-60s%20s", who, "PATIENT STATEMENT"));
+	bill_print_add(&v, &n, xasprintf("%-60s%20s", who, "PATIENT STATEMENT"), STATEMENT_WIDTH);
 	date_format_iso(today, day, sizeof day);
-	add_line(&v, &n, xasprintf("%-60s%20s", "", day));
-	ascii(pv->name, 50, name, sizeof name);
-	ascii(pv->birth_date, 10, day, sizeof day);
-	add_line(&v, &n, xasprintf("Patient: %-50s Born: %-10s", name, day));
-	ascii(pv->mrn, 60, name, sizeof name);
-	add_line(&v, &n, xasprintf("Account: %s", name));
-	add_line(&v, &n, xstrdup(""));
-	add_line(&v, &n, xasprintf("%-10s  %-40s %12s %12s", "Date", "Description", "Amount",
-	                      "You owe"));
-	add_line(&v, &n, xasprintf("%.*s", STATEMENT_WIDTH,
+	bill_print_add(&v, &n, xasprintf("%-60s%20s", "", day), STATEMENT_WIDTH);
+	bill_print_ascii(pv->name, 50, name, sizeof name);
+	bill_print_ascii(pv->birth_date, 10, day, sizeof day);
+	bill_print_add(&v, &n, xasprintf("Patient: %-50s Born: %-10s", name, day), STATEMENT_WIDTH);
+	bill_print_ascii(pv->mrn, 60, name, sizeof name);
+	bill_print_add(&v, &n, xasprintf("Account: %s", name), STATEMENT_WIDTH);
+	bill_print_add(&v, &n, xstrdup(""), STATEMENT_WIDTH);
+	bill_print_add(&v, &n, xasprintf("%-10s  %-40s %12s %12s", "Date", "Description", "Amount",
+	                      "You owe"), STATEMENT_WIDTH);
+	bill_print_add(&v, &n, xasprintf("%.*s", STATEMENT_WIDTH,
 	                      "-------------------------------------------------------------------"
-	                      "-------------"));
+	                      "-------------"), STATEMENT_WIDTH);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct bill_entry *e = &l->v[i];
 		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE &&
@@ -1257,37 +1226,37 @@ statement_text(const struct bill_ledger_read *r, const char *clinic, const struc
 			shown.minor = -shown.minor;
 		money_format(&shown, a, sizeof a);
 		money_format(&e->patient_owes, b, sizeof b);
-		ascii(e->what, 40, what, sizeof what);
+		bill_print_ascii(e->what, 40, what, sizeof what);
 		/* The day is the server's first ten bytes, not always a date: made printable too. */
-		ascii(e->day[0] != '\0' ? e->day : "no date", 10, when, sizeof when);
-		add_line(&v, &n, xasprintf("%-10s  %-40s %12s %12s", when, what, a, b));
+		bill_print_ascii(e->day[0] != '\0' ? e->day : "no date", 10, when, sizeof when);
+		bill_print_add(&v, &n, xasprintf("%-10s  %-40s %12s %12s", when, what, a, b), STATEMENT_WIDTH);
 	}
 	if (l->n == 0)
-		add_line(&v, &n, xstrdup("No charges or payments on record."));
-	add_line(&v, &n, xstrdup(""));
+		bill_print_add(&v, &n, xstrdup("No charges or payments on record."), STATEMENT_WIDTH);
+	bill_print_add(&v, &n, xstrdup(""), STATEMENT_WIDTH);
 	money_format(&t.charges, a, sizeof a);
-	add_line(&v, &n, xasprintf("%-54s %25s", "Total charges", a));
+	bill_print_add(&v, &n, xasprintf("%-54s %25s", "Total charges", a), STATEMENT_WIDTH);
 	money_format(&t.insurer_paid, a, sizeof a);
-	add_line(&v, &n, xasprintf("%-54s %25s", "Paid by insurance", a));
+	bill_print_add(&v, &n, xasprintf("%-54s %25s", "Paid by insurance", a), STATEMENT_WIDTH);
 	money_format(&t.adjusted, a, sizeof a);
-	add_line(&v, &n, xasprintf("%-54s %25s", "Adjusted by insurance", a));
+	bill_print_add(&v, &n, xasprintf("%-54s %25s", "Adjusted by insurance", a), STATEMENT_WIDTH);
 	money_format(&t.patient_paid, a, sizeof a);
-	add_line(&v, &n, xasprintf("%-54s %25s", "Your payments", a));
+	bill_print_add(&v, &n, xasprintf("%-54s %25s", "Your payments", a), STATEMENT_WIDTH);
 	money_format(&t.insurance_pending, a, sizeof a);
-	add_line(&v, &n, xasprintf("%-54s %25s", "Pending with insurance (not yet yours to pay)", a));
+	bill_print_add(&v, &n, xasprintf("%-54s %25s", "Pending with insurance (not yet yours to pay)", a), STATEMENT_WIDTH);
 	if (t.patient_owes.minor < 0) {
 		struct money credit = t.patient_owes;
 
 		credit.minor = -credit.minor;
 		money_format(&credit, a, sizeof a);
-		add_line(&v, &n, xasprintf("%-54s %25s", "CREDIT ON YOUR ACCOUNT", a));
+		bill_print_add(&v, &n, xasprintf("%-54s %25s", "CREDIT ON YOUR ACCOUNT", a), STATEMENT_WIDTH);
 	} else {
 		money_format(&t.patient_owes, a, sizeof a);
-		add_line(&v, &n, xasprintf("%-54s %25s", "AMOUNT DUE FROM YOU", a));
+		bill_print_add(&v, &n, xasprintf("%-54s %25s", "AMOUNT DUE FROM YOU", a), STATEMENT_WIDTH);
 	}
 	if (r->cut || r->skipped.n > 0 || l->problems.n > 0)
-		add_line(&v, &n, xstrdup("Some records could not be read: ask the billing office "
-		                         "before paying."));
+		bill_print_add(&v, &n, xstrdup("Some records could not be read: ask the billing office "
+		                         "before paying."), STATEMENT_WIDTH);
 	*out = v;
 	return n;
 }

@@ -3953,35 +3953,6 @@ bill_ledger_add_payment(struct bill_ledger_read *r, const struct bill_patient_pa
 	return 0;
 }
 
-/* Printable ASCII of S, at most W bytes, into BUF: what a printer is sent. */
-static void
-receipt_ascii(const char *s, size_t w, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	for (; s != NULL && *s != '\0' && n < w && n + 1 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x80) {
-			while (((unsigned char)s[1] & 0xC0) == 0x80)
-				s++;
-			c = '?';
-		} else if (c < 0x20 || c == 0x7f)
-			c = ' ';
-		buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-}
-
-static void
-receipt_line(char ***v, size_t *n, char *line)
-{
-	if (strlen(line) > RECEIPT_WIDTH)
-		line[RECEIPT_WIDTH] = '\0';
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = line;
-}
-
 size_t
 bill_receipt_text(const struct bill_payment *p, const struct patient_view *pv,
     const struct money *owes, char ***out, char **cause)
@@ -3997,42 +3968,72 @@ bill_receipt_text(const struct bill_payment *p, const struct patient_view *pv,
 		*cause = xstrdup("the amount must be above zero");
 		return 0;
 	}
-	receipt_ascii(!empty(p->clinic_name) ? p->clinic_name : "Payment receipt", RECEIPT_WIDTH, who,
+	bill_print_ascii(!empty(p->clinic_name) ? p->clinic_name : "Payment receipt", RECEIPT_WIDTH, who,
 	    sizeof who);
-	receipt_line(&v, &n, xstrdup(who));
-	receipt_line(&v, &n, xasprintf("%-40s%20s", "RECEIPT FOR PAYMENT", p->day));
-	receipt_line(&v, &n, xstrdup(rule));
-	receipt_ascii(pv->name, 40, name, sizeof name);
-	receipt_ascii(pv->birth_date[0] != '\0' ? pv->birth_date : "unknown", 10, born, sizeof born);
-	receipt_line(&v, &n, xasprintf("Patient: %s", name));
-	receipt_line(&v, &n, xasprintf("Born:    %s", born));
-	receipt_line(&v, &n, xstrdup(""));
+	bill_print_add(&v, &n, xstrdup(who), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xasprintf("%-40s%20s", "RECEIPT FOR PAYMENT", p->day), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xstrdup(rule), RECEIPT_WIDTH);
+	bill_print_ascii(pv->name, 40, name, sizeof name);
+	bill_print_ascii(pv->birth_date[0] != '\0' ? pv->birth_date : "unknown", 10, born, sizeof born);
+	bill_print_add(&v, &n, xasprintf("Patient: %s", name), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xasprintf("Born:    %s", born), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xstrdup(""), RECEIPT_WIDTH);
 	money_format_currency(&p->amount, a, sizeof a);
-	receipt_line(&v, &n, xasprintf("%-20s %s", "Amount received", a));
-	receipt_line(&v, &n, xasprintf("%-20s %s", "For",
-	                         p->kind == BILL_PAY_COPAY ? "Copay" : "Payment on account"));
-	receipt_line(&v, &n, xasprintf("%-20s %s", "Paid by",
+	bill_print_add(&v, &n, xasprintf("%-20s %s", "Amount received", a), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xasprintf("%-20s %s", "For",
+	                         p->kind == BILL_PAY_COPAY ? "Copay" : "Payment on account"), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xasprintf("%-20s %s", "Paid by",
 	                         p->method == BILL_PAY_CHECK ? "Check"
-	                         : p->method == BILL_PAY_CARD ? "Card" : "Cash"));
-	receipt_ascii(p->reference, sizeof ref - 1, ref, sizeof ref);
-	receipt_line(&v, &n, xasprintf("%-20s %s", "Reference", ref[0] != '\0' ? ref : "none"));
-	receipt_line(&v, &n, xstrdup(""));
+	                         : p->method == BILL_PAY_CARD ? "Card" : "Cash"), RECEIPT_WIDTH);
+	bill_print_ascii(p->reference, sizeof ref - 1, ref, sizeof ref);
+	bill_print_add(&v, &n, xasprintf("%-20s %s", "Reference", ref[0] != '\0' ? ref : "none"), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xstrdup(""), RECEIPT_WIDTH);
 	if (owes == NULL || owes->currency[0] == '\0') {
-		receipt_line(&v, &n, xasprintf("%-20s %s", "Your balance", "ask the billing office"));
+		bill_print_add(&v, &n, xasprintf("%-20s %s", "Your balance", "ask the billing office"), RECEIPT_WIDTH);
 	} else if (owes->minor < 0) {
 		struct money credit = *owes;
 
 		credit.minor = -credit.minor;
 		money_format_currency(&credit, a, sizeof a);
-		receipt_line(&v, &n, xasprintf("%-20s %s", "Credit on account", a));
+		bill_print_add(&v, &n, xasprintf("%-20s %s", "Credit on account", a), RECEIPT_WIDTH);
 	} else {
 		money_format_currency(owes, a, sizeof a);
-		receipt_line(&v, &n, xasprintf("%-20s %s", "Balance you owe now", a));
+		bill_print_add(&v, &n, xasprintf("%-20s %s", "Balance you owe now", a), RECEIPT_WIDTH);
 	}
-	receipt_line(&v, &n, xstrdup(rule));
-	receipt_line(&v, &n, xstrdup("Thank you."));
+	bill_print_add(&v, &n, xstrdup(rule), RECEIPT_WIDTH);
+	bill_print_add(&v, &n, xstrdup("Thank you."), RECEIPT_WIDTH);
 	*out = v;
 	return n;
+}
+
+void
+bill_print_ascii(const char *s, size_t w, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s != '\0' && n < w && n + 1 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80) {
+			/* A character outside ASCII is one '?', whatever its length. */
+			while (((unsigned char)s[1] & 0xC0) == 0x80)
+				s++;
+			c = '?';
+		} else if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+}
+
+void
+bill_print_add(char ***lines, size_t *n, char *line, size_t width)
+{
+	/* Every line fits the page: a longer one (only a sum could make it) is cut. */
+	if (strlen(line) > width)
+		line[width] = '\0';
+	*lines = xreallocarray(*lines, *n + 1, sizeof **lines);
+	(*lines)[(*n)++] = line;
 }
 
 void

@@ -828,6 +828,10 @@ size_t bill_receipt_text(const struct bill_payment *p, const struct patient_view
  * printer, each line ended by "\n" and a line "\f" starting the next page with none.
  */
 void bill_print_free(char **lines, size_t n);
+/* Printable ASCII of S (a server's string), at most W bytes, into BUF: '?' for any other character. */
+void bill_print_ascii(const char *s, size_t w, char *buf, size_t size);
+/* LINE (owned), cut to WIDTH, appended to *LINES. */
+void bill_print_add(char ***lines, size_t *n, char *line, size_t width);
 char *bill_print_join(char **lines, size_t n);
 
 #endif
