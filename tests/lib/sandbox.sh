@@ -66,7 +66,7 @@ sandbox_start() {
 	SANDBOX_CONTROL=$(sed -n 's/^control //p' "$WORK/$_sb.err" | head -n 1)
 }
 
-# ok NAME COMMAND...: a named check, TAP style.
+# ok NAME COMMAND...: a named check, TAP style; fails as the check does.
 ok() {
 	_ok_name=$1
 	shift
@@ -75,6 +75,8 @@ ok() {
 	else
 		echo "not ok - $_ok_name"
 		TEST_FAILED=1
+		# So a check can show what it looked at: ok ... || sed 's/^/# /' FILE
+		return 1
 	fi
 }
 
