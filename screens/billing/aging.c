@@ -8,6 +8,7 @@
 #include "screens/billing/billing.h"
 #include "screens/screens.h"
 #include "fhir/aging.h"
+#include "ui/cursor.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -30,14 +31,14 @@ struct aging {
 	char *failed;
 	struct row *rows;
 	size_t nrows;
-	size_t cursor;
-	int shown;
+	struct ui_cursor cursor;
 };
 
+/* The cursor passes over the headings. */
 static bool
-selectable(const struct row *r)
+selectable(const void *ctx, size_t i)
 {
-	return r->kind != ROW_HEADING;
+	return ((const struct aging *)ctx)->rows[i].kind != ROW_HEADING;
 }
 
 static void
@@ -63,8 +64,8 @@ make_rows(struct aging *a)
 				a->rows[n++] = (struct row){ ROW_PATIENT, i, NULL };
 	}
 	a->nrows = n;
-	if (a->cursor >= n)
-		a->cursor = n > 0 ? n - 1 : 0;
+	if (a->cursor.at >= n)
+		a->cursor.at = n > 0 ? n - 1 : 0;
 }
 
 static void
@@ -187,7 +188,7 @@ draw_row(struct aging *a, WINDOW *win, int y, size_t i, int label_w)
 {
 	const struct row *row = &a->rows[i];
 	const struct aging_report *r = &a->report;
-	bool sel = i == a->cursor;
+	bool sel = i == a->cursor.at;
 	char label[AGING_NAME_SIZE + 16], amount[MONEY_BUF_SIZE];
 
 	if (a->denials) {
@@ -268,8 +269,7 @@ aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	room = bottom - y;
 	if (room < 1)
 		return;
-	a->shown = room;
-	first = a->cursor + 1 > (size_t)room ? a->cursor + 1 - (size_t)room : 0;
+	first = ui_cursor_window(&a->cursor, room);
 	for (size_t i = first; i < a->nrows && y < bottom; i++, y++)
 		draw_row(a, win, y, i, label_w);
 }
@@ -283,81 +283,53 @@ aging_resume(struct app *app, void *state)
 		read_report(app, a);
 }
 
-/* Move the cursor BY rows, over the headings. */
+/* The list's keys, over the rows drawn here. */
 static int
-go(struct aging *a, long by)
+move_cursor(struct aging *a, enum action act)
 {
-	long c = (long)a->cursor + by;
-	int step = by < 0 ? -1 : 1;
-
-	if (a->nrows == 0)
-		return APP_HANDLED;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)a->nrows)
-		c = (long)a->nrows - 1;
-	while (c >= 0 && c < (long)a->nrows && !selectable(&a->rows[c]))
-		c += step;
-	if (c < 0 || c >= (long)a->nrows)
-		return APP_HANDLED;
-	a->cursor = (size_t)c;
-	return APP_REDRAW;
+	return ui_cursor_action(&a->cursor, a->nrows, act, selectable, a) ? APP_REDRAW : APP_HANDLED;
 }
 
 static int
 up(struct app *app, void *state)
 {
 	(void)app;
-	return go(state, -1);
+	return move_cursor(state, A_UP);
 }
 
 static int
 down(struct app *app, void *state)
 {
 	(void)app;
-	return go(state, 1);
+	return move_cursor(state, A_DOWN);
 }
 
 static int
 page_up(struct app *app, void *state)
 {
-	struct aging *a = state;
-
 	(void)app;
-	return go(a, -(a->shown > 1 ? a->shown - 1 : 1));
+	return move_cursor(state, A_PAGE_UP);
 }
 
 static int
 page_down(struct app *app, void *state)
 {
-	struct aging *a = state;
-
 	(void)app;
-	return go(a, a->shown > 1 ? a->shown - 1 : 1);
+	return move_cursor(state, A_PAGE_DOWN);
 }
 
 static int
 first_row(struct app *app, void *state)
 {
-	struct aging *a = state;
-
 	(void)app;
-	a->cursor = 0;
-	return go(a, 0);
+	return move_cursor(state, A_FIRST);
 }
 
 static int
 last_row(struct app *app, void *state)
 {
-	struct aging *a = state;
-
 	(void)app;
-	if (a->nrows == 0)
-		return APP_HANDLED;
-	a->cursor = a->nrows - 1;
-	while (a->cursor > 0 && !selectable(&a->rows[a->cursor]))
-		a->cursor--;
-	return APP_REDRAW;
+	return move_cursor(state, A_LAST);
 }
 
 static int
@@ -369,7 +341,7 @@ open_row(struct app *app, void *state)
 
 	if (a->nrows == 0)
 		return APP_HANDLED;
-	row = &a->rows[a->cursor];
+	row = &a->rows[a->cursor.at];
 	if (a->denials) {
 		const struct aging_denial *d = &r->denials[row->index];
 

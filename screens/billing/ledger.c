@@ -8,6 +8,7 @@
 #include "fhir/billing.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
+#include "ui/cursor.h"
 #include "ui/dialog.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
@@ -20,8 +21,7 @@ struct ledger {
 	char *patient_id;
 	struct bill_ledger_read read; /* read.opened.patient NULL until read */
 	bool have;
-	size_t top; /* first row shown */
-	int shown;  /* rows of entries shown at the last draw */
+	struct ui_cursor cursor; /* the row kept in view: the window ends there */
 	char *failed;
 	enum { ASK_NONE, ASK_STATEMENT, ASK_RECEIPT } asking; /* print what? */
 	struct ui_dialog dialog;
@@ -65,7 +65,7 @@ on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	free(l->failed);
 	l->failed = NULL;
 	/* The newest rows are what a biller looks at first. */
-	l->top = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
+	l->cursor.at = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
 	app_set_patient(app, l->read.opened.patient);
 	if (l->receipt_due)
 		ask_receipt(app, l);
@@ -157,9 +157,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	room = bottom - y;
 	if (room < 1)
 		return;
-	l->shown = room;
-	/* l->top is the row kept in view: the window ends there, or starts at 0. */
-	first = l->top + 1 > (size_t)room ? l->top + 1 - (size_t)room : 0;
+	first = ui_cursor_window(&l->cursor, room);
 	for (size_t i = first; i < g->n && y < bottom; i++, y++) {
 		const struct bill_entry *e = &g->v[i];
 		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE;
@@ -169,7 +167,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		amount[0] = '-';
 		money_format(&e->insurance_pending, ins, sizeof ins);
 		money_format(&e->patient_owes, pat, sizeof pat);
-		ui_putf(win, y, 1, COLS - 2, i == l->top ? UI_SELECTED : UI_NORMAL, true,
+		ui_putf(win, y, 1, COLS - 2, i == l->cursor.at ? UI_SELECTED : UI_NORMAL, true,
 		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
 		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
 	}
@@ -191,65 +189,53 @@ ledger_resume(struct app *app, void *state)
 		read_ledger(app, l);
 }
 
+/* The list's keys, over the rows drawn here. */
 static int
-go(struct ledger *l, long by)
+move_cursor(struct ledger *l, enum action a)
 {
-	long c = (long)l->top + by;
-
-	if (l->read.ledger.n == 0)
-		return APP_HANDLED;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)l->read.ledger.n)
-		c = (long)l->read.ledger.n - 1;
-	l->top = (size_t)c;
-	return APP_REDRAW;
+	return ui_cursor_action(&l->cursor, l->read.ledger.n, a, NULL, NULL) ? APP_REDRAW : APP_HANDLED;
 }
 
 static int
 up(struct app *app, void *state)
 {
 	(void)app;
-	return go(state, -1);
+	return move_cursor(state, A_UP);
 }
 
 static int
 down(struct app *app, void *state)
 {
 	(void)app;
-	return go(state, 1);
+	return move_cursor(state, A_DOWN);
 }
 
 static int
 page_up(struct app *app, void *state)
 {
-	struct ledger *l = state;
-
 	(void)app;
-	return go(l, -(l->shown > 1 ? l->shown - 1 : 1));
+	return move_cursor(state, A_PAGE_UP);
 }
 
 static int
 page_down(struct app *app, void *state)
 {
-	struct ledger *l = state;
-
 	(void)app;
-	return go(l, l->shown > 1 ? l->shown - 1 : 1);
+	return move_cursor(state, A_PAGE_DOWN);
 }
 
 static int
 first(struct app *app, void *state)
 {
 	(void)app;
-	return go(state, -(long)((struct ledger *)state)->read.ledger.n);
+	return move_cursor(state, A_FIRST);
 }
 
 static int
 last(struct app *app, void *state)
 {
 	(void)app;
-	return go(state, (long)((struct ledger *)state)->read.ledger.n);
+	return move_cursor(state, A_LAST);
 }
 
 static int
@@ -327,7 +313,7 @@ payment_taken(struct app *app, void *opener, const struct bill_payment *pay,
 	l->receipt.request_id = NULL;
 	l->receipt_due = true;
 	if (got != NULL && l->have && bill_ledger_add_payment(&l->read, got) == 0) {
-		l->top = l->read.ledger.n - 1;
+		l->cursor.at = l->read.ledger.n - 1;
 		l->shown_from_answer = true;
 		ask_receipt(app, l);
 	}
