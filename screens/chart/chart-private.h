@@ -3,9 +3,11 @@
 #define EHRTERM_SCREENS_CHART_CHART_PRIVATE_H
 
 #include <cjson/cJSON.h>
+#include <curses.h>
 
 #include "app/app.h"
 #include "fhir/chart.h"
+#include "fhir/patient.h"
 #include "ui/pager.h"
 
 /* What a pane's full list opens on: every member borrowed for the call, copied there. */
@@ -15,6 +17,23 @@ struct chart_list_arg {
 	const cJSON *patient;			     /* for the banner */
 	const struct patient_allergies *allergies; /* the banner's */
 };
+
+/*
+ * The banner of a screen the chart opens: the opener's Patient, copied (the screen hands it
+ * on to those it opens in turn), read for the banner, and the allergies the banner shows,
+ * which a screen that reads the allergies itself replaces with what it read.
+ */
+struct chart_banner {
+	cJSON *patient;
+	struct patient_view view;
+	struct patient_allergies allergies;
+};
+
+/* Take ARG's patient and allergies into B (copied). */
+void chart_banner_take(struct chart_banner *b, const struct chart_list_arg *arg);
+void chart_banner_clear(struct chart_banner *b);
+/* Draw B on row TOP of WIN (and TOP + 1 when it takes two), ages counted to today. */
+void chart_banner_draw(const struct chart_banner *b, WINDOW *win, int top);
 
 /*
  * Whether the app's current patient is still ID, the one a form was opened for: false, with

@@ -5,7 +5,6 @@
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/encounter.h"
-#include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
 #include "ui/ui.h"
@@ -35,9 +34,7 @@ struct visit_seen {
 struct visits {
 	struct app *app;
 	char *id;
-	cJSON *patient; /* a copy, for the banner */
-	struct patient_view view;
-	struct patient_allergies allergies;
+	struct chart_banner banner;
 	struct ui_list list;
 	struct ui_pager details;
 	bool showing;
@@ -157,9 +154,7 @@ visits_enter(struct app *app, void *arg)
 
 	v->app = app;
 	v->id = xstrdup(a->id);
-	v->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(v->patient, &v->view);
-	patient_allergies_copy(&v->allergies, a->allergies);
+	chart_banner_take(&v->banner, a);
 	ui_list_init(&v->list, columns, COL_COUNT, need_page, v);
 	ui_list_set_empty_message(&v->list, "No visits recorded.");
 	ui_pager_init(&v->details);
@@ -175,9 +170,7 @@ visits_leave(struct app *app, void *state)
 	(void)app;
 	ui_list_free(&v->list);
 	ui_pager_free(&v->details);
-	patient_view_clear(&v->view);
-	patient_allergies_clear(&v->allergies);
-	cJSON_Delete(v->patient);
+	chart_banner_clear(&v->banner);
 	forget(v);
 	free(v->reading);
 	free(v->id);
@@ -188,12 +181,10 @@ static void
 visits_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct visits *v = state;
-	struct date_time now;
 	char *where = ui_list_position(&v->list);
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &v->view, &v->allergies, &now.date);
+	chart_banner_draw(&v->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "Visits%s%s", *where ? ", " : "",
 	    v->showing ? "one visit" : where);
 	free(where);

@@ -5,7 +5,6 @@
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/labs.h"
-#include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
 #include "ui/plot.h"
@@ -33,9 +32,7 @@ static const struct ui_list_column columns[COL_COUNT] = {
 struct labs {
 	struct app *app;
 	char *id;
-	cJSON *patient; /* a copy, for the banner */
-	struct patient_view view;
-	struct patient_allergies allergies;
+	struct chart_banner banner;
 	struct ui_list list;
 	struct ui_pager pager;
 	bool showing;	/* the pager (a row's details or a trend) over the list */
@@ -235,9 +232,7 @@ labs_enter(struct app *app, void *arg)
 
 	s->app = app;
 	s->id = xstrdup(a->id);
-	s->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(s->patient, &s->view);
-	patient_allergies_copy(&s->allergies, a->allergies);
+	chart_banner_take(&s->banner, a);
 	ui_list_init(&s->list, columns, COL_COUNT, need_page, s);
 	ui_list_set_empty_message(&s->list, "No lab results recorded.");
 	ui_pager_init(&s->pager);
@@ -253,9 +248,7 @@ labs_leave(struct app *app, void *state)
 	(void)app;
 	ui_list_free(&s->list);
 	ui_pager_free(&s->pager);
-	patient_view_clear(&s->view);
-	patient_allergies_clear(&s->allergies);
-	cJSON_Delete(s->patient);
+	chart_banner_clear(&s->banner);
 	cursors_clear(s);
 	free(s->asked);
 	free(s->title);
@@ -269,12 +262,10 @@ static void
 labs_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct labs *s = state;
-	struct date_time now;
 	char *where = ui_list_position(&s->list);
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
+	chart_banner_draw(&s->banner, win, top);
 	if (s->showing)
 		ui_put(win, top + 2, 0, COLS, s->title != NULL ? s->title : "", UI_TITLE, true);
 	else

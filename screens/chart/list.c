@@ -6,7 +6,6 @@
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/note.h"
-#include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
 #include "ui/ui.h"
@@ -37,9 +36,7 @@ struct chart_full {
 	struct app *app;
 	char *id;
 	enum chart_pane pane;
-	cJSON *patient; /* a copy, for the banner */
-	struct patient_view view;
-	struct patient_allergies allergies;
+	struct chart_banner banner;
 	struct ui_list list;
 	struct ui_pager details;
 	bool showing; /* the selected row's details, over the list */
@@ -243,9 +240,7 @@ full_enter(struct app *app, void *arg)
 	f->app = app;
 	f->id = xstrdup(a->id);
 	f->pane = a->pane;
-	f->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(f->patient, &f->view);
-	patient_allergies_copy(&f->allergies, a->allergies);
+	chart_banner_take(&f->banner, a);
 	ui_list_init(&f->list, columns[f->pane], COL_COUNT, need_page, f);
 	ui_list_set_empty_message(&f->list, "None recorded.");
 	ui_pager_init(&f->details);
@@ -261,9 +256,7 @@ full_leave(struct app *app, void *state)
 	(void)app;
 	ui_list_free(&f->list);
 	ui_pager_free(&f->details);
-	patient_view_clear(&f->view);
-	patient_allergies_clear(&f->allergies);
-	cJSON_Delete(f->patient);
+	chart_banner_clear(&f->banner);
 	free(f->reading);
 	chart_list_clear(&f->due);
 	chart_details_free(f->held, f->nheld);
@@ -277,12 +270,10 @@ static void
 full_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct chart_full *f = state;
-	struct date_time now;
 	char *where = ui_list_position(&f->list);
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &f->view, &f->allergies, &now.date);
+	chart_banner_draw(&f->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "%s%s%s", chart_pane_title(f->pane),
 	    *where ? ", " : "", f->showing ? "details" : where);
 	free(where);
@@ -552,8 +543,8 @@ open_note(struct app *app, void *state)
 		app_error(app, "This row has no id the server can be asked for");
 		return APP_HANDLED;
 	}
-	chart_open_note(app, &(struct chart_list_arg){ .id = f->id, .patient = f->patient,
-	    .allergies = &f->allergies }, id);
+	chart_open_note(app, &(struct chart_list_arg){ .id = f->id, .patient = f->banner.patient,
+	    .allergies = &f->banner.allergies }, id);
 	return APP_HANDLED;
 }
 
