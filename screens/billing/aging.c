@@ -64,8 +64,7 @@ make_rows(struct aging *a)
 				a->rows[n++] = (struct row){ ROW_PATIENT, i, NULL };
 	}
 	a->nrows = n;
-	if (a->cursor.at >= n)
-		a->cursor.at = n > 0 ? n - 1 : 0;
+	ui_cursor_rows(&a->cursor, n, selectable, a);
 }
 
 static void
@@ -283,55 +282,6 @@ aging_resume(struct app *app, void *state)
 		read_report(app, a);
 }
 
-/* The list's keys, over the rows drawn here. */
-static int
-move_cursor(struct aging *a, enum action act)
-{
-	return ui_cursor_action(&a->cursor, a->nrows, act, selectable, a) ? APP_REDRAW : APP_HANDLED;
-}
-
-static int
-up(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_UP);
-}
-
-static int
-down(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_DOWN);
-}
-
-static int
-page_up(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_PAGE_UP);
-}
-
-static int
-page_down(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_PAGE_DOWN);
-}
-
-static int
-first_row(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_FIRST);
-}
-
-static int
-last_row(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_LAST);
-}
-
 static int
 open_row(struct app *app, void *state)
 {
@@ -430,21 +380,17 @@ aging_back(struct app *app, void *state)
 	return APP_LEAVE;
 }
 
-static const char *
-aging_focus(struct app *app, void *state)
+/* The rows are drawn here, not by a list widget; their keys are the list's. */
+static struct app_focus
+aging_widget(struct app *app, void *state)
 {
+	struct aging *a = state;
+
 	(void)app;
-	(void)state;
-	return "list";
+	return (struct app_focus){ APP_WIDGET_CURSOR, &a->cursor };
 }
 
 static const struct screen_action aging_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first_row, NEEDS_LOADED, NULL },
-	{ A_LAST, last_row, NEEDS_LOADED, NULL },
 	{ A_SELECT, open_row, NEEDS_LOADED, "open" },
 	{ A_DENIALS, open_denials, 0, "denials" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
@@ -453,12 +399,6 @@ static const struct screen_action aging_actions[] = {
 };
 
 static const struct screen_action denials_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first_row, NEEDS_LOADED, NULL },
-	{ A_LAST, last_row, NEEDS_LOADED, NULL },
 	{ A_SELECT, open_row, NEEDS_LOADED, "claim" },
 	{ A_AGING, open_aging, 0, "aging" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
@@ -478,7 +418,7 @@ const struct screen_ops aging_screen = {
 	.resume = aging_resume,
 	.actions = aging_actions,
 	.unmet = aging_unmet,
-	.focus = aging_focus,
+	.widget = aging_widget,
 };
 
 const struct screen_ops denials_screen = {
@@ -493,7 +433,7 @@ const struct screen_ops denials_screen = {
 	.resume = aging_resume,
 	.actions = denials_actions,
 	.unmet = aging_unmet,
-	.focus = aging_focus,
+	.widget = aging_widget,
 };
 
 int

@@ -66,6 +66,7 @@ on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	l->failed = NULL;
 	/* The newest rows are what a biller looks at first. */
 	l->cursor.at = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
+	ui_cursor_rows(&l->cursor, l->read.ledger.n, NULL, NULL);
 	app_set_patient(app, l->read.opened.patient);
 	if (l->receipt_due)
 		ask_receipt(app, l);
@@ -189,55 +190,6 @@ ledger_resume(struct app *app, void *state)
 		read_ledger(app, l);
 }
 
-/* The list's keys, over the rows drawn here. */
-static int
-move_cursor(struct ledger *l, enum action a)
-{
-	return ui_cursor_action(&l->cursor, l->read.ledger.n, a, NULL, NULL) ? APP_REDRAW : APP_HANDLED;
-}
-
-static int
-up(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_UP);
-}
-
-static int
-down(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_DOWN);
-}
-
-static int
-page_up(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_PAGE_UP);
-}
-
-static int
-page_down(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_PAGE_DOWN);
-}
-
-static int
-first(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_FIRST);
-}
-
-static int
-last(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_LAST);
-}
-
 static int
 reread(struct app *app, void *state)
 {
@@ -314,6 +266,7 @@ payment_taken(struct app *app, void *opener, const struct bill_payment *pay,
 	l->receipt_due = true;
 	if (got != NULL && l->have && bill_ledger_add_payment(&l->read, got) == 0) {
 		l->cursor.at = l->read.ledger.n - 1;
+		ui_cursor_rows(&l->cursor, l->read.ledger.n, NULL, NULL);
 		l->shown_from_answer = true;
 		ask_receipt(app, l);
 	}
@@ -385,7 +338,8 @@ ledger_widget(struct app *app, void *state)
 	(void)app;
 	if (l->asking != ASK_NONE)
 		return (struct app_focus){ APP_WIDGET_DIALOG, &l->dialog };
-	return (struct app_focus){ APP_WIDGET_NONE, NULL };
+	/* The rows are drawn here, not by a list widget; their keys are the list's. */
+	return (struct app_focus){ APP_WIDGET_CURSOR, &l->cursor };
 }
 
 enum { NEEDS_LOADED = APP_NEEDS_SCREEN, NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 1 };
@@ -416,12 +370,6 @@ ledger_back(struct app *app, void *state)
 }
 
 static const struct screen_action ledger_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first, NEEDS_LOADED, NULL },
-	{ A_LAST, last, NEEDS_LOADED, NULL },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, "refresh" },
 	{ A_PRINT_STATEMENT, print_statement, NEEDS_LOADED | NEEDS_NO_QUESTION | APP_NEEDS_IDLE,
 	    "statement" },
@@ -429,15 +377,6 @@ static const struct screen_action ledger_actions[] = {
 	{ A_BACK, ledger_back, 0, NULL },
 	{ A_NONE },
 };
-
-/* The rows are drawn here, not by a list widget; their keys are the list's. */
-static const char *
-ledger_focus(struct app *app, void *state)
-{
-	(void)app;
-	(void)state;
-	return "list";
-}
 
 const struct screen_ops ledger_screen = {
 	.name = "ledger",
@@ -453,7 +392,6 @@ const struct screen_ops ledger_screen = {
 	.unmet = ledger_unmet,
 	.changed = ledger_changed,
 	.widget = ledger_widget,
-	.focus = ledger_focus,
 };
 
 int

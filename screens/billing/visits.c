@@ -56,8 +56,7 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	v->enc = got;
 	free(v->failed);
 	v->failed = NULL;
-	if (v->cursor.at >= v->enc.n)
-		v->cursor.at = v->enc.n > 0 ? v->enc.n - 1 : 0;
+	ui_cursor_rows(&v->cursor, v->enc.n, NULL, NULL);
 	app_set_patient(app, v->enc.opened.patient);
 	app_dirty(app);
 }
@@ -184,55 +183,6 @@ visits_resume(struct app *app, void *state)
 		read_visits(app, v);
 }
 
-/* The list's keys, over the visits drawn here. */
-static int
-move_cursor(struct visits *v, enum action a)
-{
-	return ui_cursor_action(&v->cursor, v->enc.n, a, NULL, NULL) ? APP_REDRAW : APP_HANDLED;
-}
-
-static int
-up(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_UP);
-}
-
-static int
-down(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_DOWN);
-}
-
-static int
-page_up(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_PAGE_UP);
-}
-
-static int
-page_down(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_PAGE_DOWN);
-}
-
-static int
-first(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_FIRST);
-}
-
-static int
-last(struct app *app, void *state)
-{
-	(void)app;
-	return move_cursor(state, A_LAST);
-}
-
 static int
 charge_visit(struct app *app, void *state)
 {
@@ -326,12 +276,6 @@ visits_back(struct app *app, void *state)
 }
 
 static const struct screen_action visits_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first, NEEDS_LOADED, NULL },
-	{ A_LAST, last, NEEDS_LOADED, NULL },
 	{ A_SELECT, charge_visit, NEEDS_VISIT, "charge" },
 	{ A_POST_PAYMENT, post_payment, NEEDS_LOADED | NEEDS_VISIT, "post" },
 	{ A_LEDGER, ledger, NEEDS_LOADED, "ledger" },
@@ -345,12 +289,13 @@ static const struct screen_action visits_actions[] = {
 };
 
 /* The visits are drawn here, not by a list widget; their keys are the list's. */
-static const char *
-visits_focus(struct app *app, void *state)
+static struct app_focus
+visits_widget(struct app *app, void *state)
 {
+	struct visits *v = state;
+
 	(void)app;
-	(void)state;
-	return "list";
+	return (struct app_focus){ APP_WIDGET_CURSOR, &v->cursor };
 }
 
 const struct screen_ops billing_screen = {
@@ -365,7 +310,7 @@ const struct screen_ops billing_screen = {
 	.resume = visits_resume,
 	.actions = visits_actions,
 	.unmet = visits_unmet,
-	.focus = visits_focus,
+	.widget = visits_widget,
 };
 
 int

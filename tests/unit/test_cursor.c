@@ -13,10 +13,19 @@ not_heading(const void *ctx, size_t i)
 	return ((const char *)ctx)[i] != 'h';
 }
 
+/* A on C once its rows are N, SELECTABLE telling which (NULL: all). */
+static bool
+act(struct ui_cursor *c, size_t n, enum action a, ui_cursor_selectable_fn selectable,
+    const void *ctx)
+{
+	ui_cursor_rows(c, n, selectable, ctx);
+	return ui_cursor_action(c, a);
+}
+
 static size_t
 after(struct ui_cursor c, size_t n, enum action a, bool want)
 {
-	cr_expect_eq(ui_cursor_action(&c, n, a, NULL, NULL), want, "%s: %s", action_name(a),
+	cr_expect_eq(act(&c, n, a, NULL, NULL), want, "%s: %s", action_name(a),
 	    want ? "refused" : "taken");
 	return c.at;
 }
@@ -67,19 +76,19 @@ Test(cursor, headings_are_passed_over)
 	const char *rows = "rrhrrh"; /* two rows, a heading, two rows, a heading last */
 	struct ui_cursor c = { .at = 1, .shown = 3 };
 
-	cr_expect(ui_cursor_action(&c, 6, A_DOWN, not_heading, rows));
+	cr_expect(act(&c, 6, A_DOWN, not_heading, rows));
 	cr_expect_eq(c.at, 3, "down from row 1 passes the heading");
-	cr_expect(ui_cursor_action(&c, 6, A_UP, not_heading, rows));
+	cr_expect(act(&c, 6, A_UP, not_heading, rows));
 	cr_expect_eq(c.at, 1, "up from row 3 passes it back");
 	c.at = 4;
-	cr_expect_not(ui_cursor_action(&c, 6, A_DOWN, not_heading, rows),
+	cr_expect_not(act(&c, 6, A_DOWN, not_heading, rows),
 	    "only a heading below: no move");
 	cr_expect_eq(c.at, 4);
-	cr_expect_not(ui_cursor_action(&c, 6, A_PAGE_DOWN, not_heading, rows));
+	cr_expect_not(act(&c, 6, A_PAGE_DOWN, not_heading, rows));
 	cr_expect_eq(c.at, 4);
-	cr_expect(ui_cursor_action(&c, 6, A_LAST, not_heading, rows));
+	cr_expect(act(&c, 6, A_LAST, not_heading, rows));
 	cr_expect_eq(c.at, 4, "last is the last row that is not a heading");
-	cr_expect(ui_cursor_action(&c, 6, A_FIRST, not_heading, rows));
+	cr_expect(act(&c, 6, A_FIRST, not_heading, rows));
 	cr_expect_eq(c.at, 0);
 }
 
@@ -87,12 +96,12 @@ Test(cursor, first_passes_a_heading_at_the_top)
 {
 	struct ui_cursor c = { .at = 3 };
 
-	cr_expect(ui_cursor_action(&c, 4, A_FIRST, not_heading, "hhrr"));
+	cr_expect(act(&c, 4, A_FIRST, not_heading, "hhrr"));
 	cr_expect_eq(c.at, 2);
-	cr_expect_not(ui_cursor_action(&c, 4, A_UP, not_heading, "hhrr"), "only headings above");
+	cr_expect_not(act(&c, 4, A_UP, not_heading, "hhrr"), "only headings above");
 	cr_expect_eq(c.at, 2);
 	c.at = 1;
-	cr_expect_not(ui_cursor_action(&c, 2, A_FIRST, not_heading, "hh"), "nothing to select");
+	cr_expect_not(act(&c, 2, A_FIRST, not_heading, "hh"), "nothing to select");
 	cr_expect_eq(c.at, 1);
 }
 
@@ -110,4 +119,18 @@ Test(cursor, window_keeps_the_cursor_in_view)
 	c.at = 42;
 	cr_expect_eq(ui_cursor_window(&c, 0), 42, "no room: one row, the cursor's");
 	cr_expect_eq(c.shown, 1);
+}
+
+/* Rows read again, fewer than before: the cursor stays on a row that is there. */
+Test(cursor, fewer_rows_keep_the_cursor_on_one)
+{
+	struct ui_cursor c = { .at = 7 };
+
+	ui_cursor_rows(&c, 10, NULL, NULL);
+	cr_expect_eq(c.at, 7, "still there");
+	ui_cursor_rows(&c, 3, NULL, NULL);
+	cr_expect_eq(c.at, 2, "on the last row");
+	ui_cursor_rows(&c, 0, NULL, NULL);
+	cr_expect_eq(c.at, 0);
+	cr_expect_not(ui_cursor_action(&c, A_DOWN), "no rows, no move");
 }
