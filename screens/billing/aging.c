@@ -8,6 +8,7 @@
 #include "screens/billing/billing.h"
 #include "screens/screens.h"
 #include "fhir/aging.h"
+#include "ui/cursor.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -30,14 +31,14 @@ struct aging {
 	char *failed;
 	struct row *rows;
 	size_t nrows;
-	size_t cursor;
-	int shown;
+	struct ui_cursor cursor;
 };
 
+/* The cursor passes over the headings. */
 static bool
-selectable(const struct row *r)
+selectable(const void *ctx, size_t i)
 {
-	return r->kind != ROW_HEADING;
+	return ((const struct aging *)ctx)->rows[i].kind != ROW_HEADING;
 }
 
 static void
@@ -63,8 +64,7 @@ make_rows(struct aging *a)
 				a->rows[n++] = (struct row){ ROW_PATIENT, i, NULL };
 	}
 	a->nrows = n;
-	if (a->cursor >= n)
-		a->cursor = n > 0 ? n - 1 : 0;
+	ui_cursor_rows(&a->cursor, n, selectable, a);
 }
 
 static void
@@ -187,7 +187,7 @@ draw_row(struct aging *a, WINDOW *win, int y, size_t i, int label_w)
 {
 	const struct row *row = &a->rows[i];
 	const struct aging_report *r = &a->report;
-	bool sel = i == a->cursor;
+	bool sel = i == a->cursor.at;
 	char label[AGING_NAME_SIZE + 16], amount[MONEY_BUF_SIZE];
 
 	if (a->denials) {
@@ -268,8 +268,7 @@ aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	room = bottom - y;
 	if (room < 1)
 		return;
-	a->shown = room;
-	first = a->cursor + 1 > (size_t)room ? a->cursor + 1 - (size_t)room : 0;
+	first = ui_cursor_window(&a->cursor, room);
 	for (size_t i = first; i < a->nrows && y < bottom; i++, y++)
 		draw_row(a, win, y, i, label_w);
 }
@@ -283,83 +282,6 @@ aging_resume(struct app *app, void *state)
 		read_report(app, a);
 }
 
-/* Move the cursor BY rows, over the headings. */
-static int
-go(struct aging *a, long by)
-{
-	long c = (long)a->cursor + by;
-	int step = by < 0 ? -1 : 1;
-
-	if (a->nrows == 0)
-		return APP_HANDLED;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)a->nrows)
-		c = (long)a->nrows - 1;
-	while (c >= 0 && c < (long)a->nrows && !selectable(&a->rows[c]))
-		c += step;
-	if (c < 0 || c >= (long)a->nrows)
-		return APP_HANDLED;
-	a->cursor = (size_t)c;
-	return APP_REDRAW;
-}
-
-static int
-up(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, -1);
-}
-
-static int
-down(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, 1);
-}
-
-static int
-page_up(struct app *app, void *state)
-{
-	struct aging *a = state;
-
-	(void)app;
-	return go(a, -(a->shown > 1 ? a->shown - 1 : 1));
-}
-
-static int
-page_down(struct app *app, void *state)
-{
-	struct aging *a = state;
-
-	(void)app;
-	return go(a, a->shown > 1 ? a->shown - 1 : 1);
-}
-
-static int
-first_row(struct app *app, void *state)
-{
-	struct aging *a = state;
-
-	(void)app;
-	a->cursor = 0;
-	return go(a, 0);
-}
-
-static int
-last_row(struct app *app, void *state)
-{
-	struct aging *a = state;
-
-	(void)app;
-	if (a->nrows == 0)
-		return APP_HANDLED;
-	a->cursor = a->nrows - 1;
-	while (a->cursor > 0 && !selectable(&a->rows[a->cursor]))
-		a->cursor--;
-	return APP_REDRAW;
-}
-
 static int
 open_row(struct app *app, void *state)
 {
@@ -369,7 +291,7 @@ open_row(struct app *app, void *state)
 
 	if (a->nrows == 0)
 		return APP_HANDLED;
-	row = &a->rows[a->cursor];
+	row = &a->rows[a->cursor.at];
 	if (a->denials) {
 		const struct aging_denial *d = &r->denials[row->index];
 
@@ -458,21 +380,17 @@ aging_back(struct app *app, void *state)
 	return APP_LEAVE;
 }
 
-static const char *
-aging_focus(struct app *app, void *state)
+/* The rows are drawn here, not by a list widget; their keys are the list's. */
+static struct app_focus
+aging_widget(struct app *app, void *state)
 {
+	struct aging *a = state;
+
 	(void)app;
-	(void)state;
-	return "list";
+	return (struct app_focus){ APP_WIDGET_CURSOR, &a->cursor };
 }
 
 static const struct screen_action aging_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first_row, NEEDS_LOADED, NULL },
-	{ A_LAST, last_row, NEEDS_LOADED, NULL },
 	{ A_SELECT, open_row, NEEDS_LOADED, "open" },
 	{ A_DENIALS, open_denials, 0, "denials" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
@@ -481,12 +399,6 @@ static const struct screen_action aging_actions[] = {
 };
 
 static const struct screen_action denials_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first_row, NEEDS_LOADED, NULL },
-	{ A_LAST, last_row, NEEDS_LOADED, NULL },
 	{ A_SELECT, open_row, NEEDS_LOADED, "claim" },
 	{ A_AGING, open_aging, 0, "aging" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, "refresh" },
@@ -506,7 +418,7 @@ const struct screen_ops aging_screen = {
 	.resume = aging_resume,
 	.actions = aging_actions,
 	.unmet = aging_unmet,
-	.focus = aging_focus,
+	.widget = aging_widget,
 };
 
 const struct screen_ops denials_screen = {
@@ -521,7 +433,7 @@ const struct screen_ops denials_screen = {
 	.resume = aging_resume,
 	.actions = denials_actions,
 	.unmet = aging_unmet,
-	.focus = aging_focus,
+	.widget = aging_widget,
 };
 
 int

@@ -8,6 +8,7 @@
 #include "fhir/billing.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
+#include "ui/cursor.h"
 #include "ui/dialog.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
@@ -20,8 +21,7 @@ struct ledger {
 	char *patient_id;
 	struct bill_ledger_read read; /* read.opened.patient NULL until read */
 	bool have;
-	size_t top; /* first row shown */
-	int shown;  /* rows of entries shown at the last draw */
+	struct ui_cursor cursor; /* the row kept in view: the window ends there */
 	char *failed;
 	enum { ASK_NONE, ASK_STATEMENT, ASK_RECEIPT } asking; /* print what? */
 	struct ui_dialog dialog;
@@ -65,7 +65,8 @@ on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	free(l->failed);
 	l->failed = NULL;
 	/* The newest rows are what a biller looks at first. */
-	l->top = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
+	l->cursor.at = l->read.ledger.n > 1 ? l->read.ledger.n - 1 : 0;
+	ui_cursor_rows(&l->cursor, l->read.ledger.n, NULL, NULL);
 	app_set_patient(app, l->read.opened.patient);
 	if (l->receipt_due)
 		ask_receipt(app, l);
@@ -157,9 +158,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	room = bottom - y;
 	if (room < 1)
 		return;
-	l->shown = room;
-	/* l->top is the row kept in view: the window ends there, or starts at 0. */
-	first = l->top + 1 > (size_t)room ? l->top + 1 - (size_t)room : 0;
+	first = ui_cursor_window(&l->cursor, room);
 	for (size_t i = first; i < g->n && y < bottom; i++, y++) {
 		const struct bill_entry *e = &g->v[i];
 		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE;
@@ -169,7 +168,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		amount[0] = '-';
 		money_format(&e->insurance_pending, ins, sizeof ins);
 		money_format(&e->patient_owes, pat, sizeof pat);
-		ui_putf(win, y, 1, COLS - 2, i == l->top ? UI_SELECTED : UI_NORMAL, true,
+		ui_putf(win, y, 1, COLS - 2, i == l->cursor.at ? UI_SELECTED : UI_NORMAL, true,
 		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
 		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
 	}
@@ -189,67 +188,6 @@ ledger_resume(struct app *app, void *state)
 	}
 	if (l->have)
 		read_ledger(app, l);
-}
-
-static int
-go(struct ledger *l, long by)
-{
-	long c = (long)l->top + by;
-
-	if (l->read.ledger.n == 0)
-		return APP_HANDLED;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)l->read.ledger.n)
-		c = (long)l->read.ledger.n - 1;
-	l->top = (size_t)c;
-	return APP_REDRAW;
-}
-
-static int
-up(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, -1);
-}
-
-static int
-down(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, 1);
-}
-
-static int
-page_up(struct app *app, void *state)
-{
-	struct ledger *l = state;
-
-	(void)app;
-	return go(l, -(l->shown > 1 ? l->shown - 1 : 1));
-}
-
-static int
-page_down(struct app *app, void *state)
-{
-	struct ledger *l = state;
-
-	(void)app;
-	return go(l, l->shown > 1 ? l->shown - 1 : 1);
-}
-
-static int
-first(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, -(long)((struct ledger *)state)->read.ledger.n);
-}
-
-static int
-last(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, (long)((struct ledger *)state)->read.ledger.n);
 }
 
 static int
@@ -327,7 +265,8 @@ payment_taken(struct app *app, void *opener, const struct bill_payment *pay,
 	l->receipt.request_id = NULL;
 	l->receipt_due = true;
 	if (got != NULL && l->have && bill_ledger_add_payment(&l->read, got) == 0) {
-		l->top = l->read.ledger.n - 1;
+		l->cursor.at = l->read.ledger.n - 1;
+		ui_cursor_rows(&l->cursor, l->read.ledger.n, NULL, NULL);
 		l->shown_from_answer = true;
 		ask_receipt(app, l);
 	}
@@ -399,7 +338,8 @@ ledger_widget(struct app *app, void *state)
 	(void)app;
 	if (l->asking != ASK_NONE)
 		return (struct app_focus){ APP_WIDGET_DIALOG, &l->dialog };
-	return (struct app_focus){ APP_WIDGET_NONE, NULL };
+	/* The rows are drawn here, not by a list widget; their keys are the list's. */
+	return (struct app_focus){ APP_WIDGET_CURSOR, &l->cursor };
 }
 
 enum { NEEDS_LOADED = APP_NEEDS_SCREEN, NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 1 };
@@ -430,12 +370,6 @@ ledger_back(struct app *app, void *state)
 }
 
 static const struct screen_action ledger_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first, NEEDS_LOADED, NULL },
-	{ A_LAST, last, NEEDS_LOADED, NULL },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE | NEEDS_NO_QUESTION, "refresh" },
 	{ A_PRINT_STATEMENT, print_statement, NEEDS_LOADED | NEEDS_NO_QUESTION | APP_NEEDS_IDLE,
 	    "statement" },
@@ -443,15 +377,6 @@ static const struct screen_action ledger_actions[] = {
 	{ A_BACK, ledger_back, 0, NULL },
 	{ A_NONE },
 };
-
-/* The rows are drawn here, not by a list widget; their keys are the list's. */
-static const char *
-ledger_focus(struct app *app, void *state)
-{
-	(void)app;
-	(void)state;
-	return "list";
-}
 
 const struct screen_ops ledger_screen = {
 	.name = "ledger",
@@ -467,7 +392,6 @@ const struct screen_ops ledger_screen = {
 	.unmet = ledger_unmet,
 	.changed = ledger_changed,
 	.widget = ledger_widget,
-	.focus = ledger_focus,
 };
 
 int

@@ -7,6 +7,7 @@
 #include "screens/screens.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
+#include "ui/cursor.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -17,8 +18,7 @@
 struct visits {
 	char *patient_id; /* "" until a patient is current */
 	struct bill_encounters enc; /* enc.opened.patient is NULL until read */
-	size_t cursor;
-	int shown; /* rows of visits shown at the last draw */
+	struct ui_cursor cursor;
 	char *failed;
 };
 
@@ -56,8 +56,7 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	v->enc = got;
 	free(v->failed);
 	v->failed = NULL;
-	if (v->cursor >= v->enc.n)
-		v->cursor = v->enc.n > 0 ? v->enc.n - 1 : 0;
+	ui_cursor_rows(&v->cursor, v->enc.n, NULL, NULL);
 	app_set_patient(app, v->enc.opened.patient);
 	app_dirty(app);
 }
@@ -135,7 +134,8 @@ visits_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const struct bill_fees *fees = billing_fees();
 	struct date_time now;
 	char open[32];
-	int y = top + 2, first;
+	int y = top + 2;
+	size_t first;
 
 	if (v->patient_id[0] == '\0') {
 		app_key_for(app, A_SELECT, open, sizeof open);
@@ -163,14 +163,11 @@ visits_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	}
 	ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false, "Visits (%zu of %ld, newest first; %s charges one):",
 	    v->enc.n, v->enc.total, open);
-	v->shown = rows - (y - top);
-	if (v->shown < 1)
-		v->shown = 1;
-	first = (int)v->cursor >= v->shown ? (int)v->cursor - v->shown + 1 : 0;
-	for (int i = first; i < (int)v->enc.n && y < top + rows; i++, y++) {
+	first = ui_cursor_window(&v->cursor, rows - (y - top));
+	for (size_t i = first; i < v->enc.n && y < top + rows; i++, y++) {
 		const struct bill_encounter *e = &v->enc.v[i];
 
-		ui_putf(win, y, 1, COLS - 2, (size_t)i == v->cursor ? UI_SELECTED : UI_NORMAL, true,
+		ui_putf(win, y, 1, COLS - 2, i == v->cursor.at ? UI_SELECTED : UI_NORMAL, true,
 		    "%-10s  %-9s  %-40s  %zu diagnos%s", e->day[0] ? e->day : "no date", e->status,
 		    e->what, e->ndiagnoses, e->ndiagnoses == 1 ? "is" : "es");
 	}
@@ -187,67 +184,6 @@ visits_resume(struct app *app, void *state)
 }
 
 static int
-go(struct visits *v, long by)
-{
-	long c = (long)v->cursor + by;
-
-	if (v->enc.n == 0)
-		return APP_HANDLED;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)v->enc.n)
-		c = (long)v->enc.n - 1;
-	v->cursor = (size_t)c;
-	return APP_REDRAW;
-}
-
-static int
-up(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, -1);
-}
-
-static int
-down(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, 1);
-}
-
-static int
-page_up(struct app *app, void *state)
-{
-	struct visits *v = state;
-
-	(void)app;
-	return go(v, -(v->shown > 1 ? v->shown - 1 : 1));
-}
-
-static int
-page_down(struct app *app, void *state)
-{
-	struct visits *v = state;
-
-	(void)app;
-	return go(v, v->shown > 1 ? v->shown - 1 : 1);
-}
-
-static int
-first(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, -(long)((struct visits *)state)->enc.n);
-}
-
-static int
-last(struct app *app, void *state)
-{
-	(void)app;
-	return go(state, (long)((struct visits *)state)->enc.n);
-}
-
-static int
 charge_visit(struct app *app, void *state)
 {
 	struct visits *v = state;
@@ -256,7 +192,7 @@ charge_visit(struct app *app, void *state)
 		pick_patient(app, v);
 		return APP_HANDLED;
 	}
-	billing_open_charges(app, &v->enc.v[v->cursor]);
+	billing_open_charges(app, &v->enc.v[v->cursor.at]);
 	return APP_HANDLED;
 }
 
@@ -265,7 +201,7 @@ post_payment(struct app *app, void *state)
 {
 	struct visits *v = state;
 
-	billing_open_posting(app, &v->enc.v[v->cursor]);
+	billing_open_posting(app, &v->enc.v[v->cursor.at]);
 	return APP_HANDLED;
 }
 
@@ -340,12 +276,6 @@ visits_back(struct app *app, void *state)
 }
 
 static const struct screen_action visits_actions[] = {
-	{ A_UP, up, NEEDS_LOADED, NULL },
-	{ A_DOWN, down, NEEDS_LOADED, NULL },
-	{ A_PAGE_UP, page_up, NEEDS_LOADED, NULL },
-	{ A_PAGE_DOWN, page_down, NEEDS_LOADED, NULL },
-	{ A_FIRST, first, NEEDS_LOADED, NULL },
-	{ A_LAST, last, NEEDS_LOADED, NULL },
 	{ A_SELECT, charge_visit, NEEDS_VISIT, "charge" },
 	{ A_POST_PAYMENT, post_payment, NEEDS_LOADED | NEEDS_VISIT, "post" },
 	{ A_LEDGER, ledger, NEEDS_LOADED, "ledger" },
@@ -359,12 +289,13 @@ static const struct screen_action visits_actions[] = {
 };
 
 /* The visits are drawn here, not by a list widget; their keys are the list's. */
-static const char *
-visits_focus(struct app *app, void *state)
+static struct app_focus
+visits_widget(struct app *app, void *state)
 {
+	struct visits *v = state;
+
 	(void)app;
-	(void)state;
-	return "list";
+	return (struct app_focus){ APP_WIDGET_CURSOR, &v->cursor };
 }
 
 const struct screen_ops billing_screen = {
@@ -379,7 +310,7 @@ const struct screen_ops billing_screen = {
 	.resume = visits_resume,
 	.actions = visits_actions,
 	.unmet = visits_unmet,
-	.focus = visits_focus,
+	.widget = visits_widget,
 };
 
 int

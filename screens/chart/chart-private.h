@@ -3,9 +3,12 @@
 #define EHRTERM_SCREENS_CHART_CHART_PRIVATE_H
 
 #include <cjson/cJSON.h>
+#include <curses.h>
 
 #include "app/app.h"
 #include "fhir/chart.h"
+#include "fhir/patient.h"
+#include "ui/list.h"
 #include "ui/pager.h"
 
 /* What a pane's full list opens on: every member borrowed for the call, copied there. */
@@ -15,6 +18,49 @@ struct chart_list_arg {
 	const cJSON *patient;			     /* for the banner */
 	const struct patient_allergies *allergies; /* the banner's */
 };
+
+/*
+ * The banner of a screen the chart opens: the opener's Patient, copied (the screen hands it
+ * on to those it opens in turn), read for the banner, and the allergies the banner shows,
+ * which a screen that reads the allergies itself replaces with what it read.
+ */
+struct chart_banner {
+	cJSON *patient;
+	struct patient_view view;
+	struct patient_allergies allergies;
+};
+
+/* Take ARG's patient and allergies into B (copied). */
+void chart_banner_take(struct chart_banner *b, const struct chart_list_arg *arg);
+void chart_banner_clear(struct chart_banner *b);
+/* Draw B on row TOP of WIN (and TOP + 1 when it takes two), ages counted to today. */
+void chart_banner_draw(const struct chart_banner *b, WINDOW *win, int top);
+
+/*
+ * A full list of the chart's (the visits, the labs, a pane's rows), paged by the list
+ * widget, and a pager shown over it for one row's details or a trend, until Esc.
+ */
+struct chart_rows {
+	struct ui_list list;
+	struct ui_pager pager;
+	bool showing; /* the pager, over the list */
+};
+
+/*
+ * Set up R: its list of NCOLS COLUMNS (borrowed) paged through NEED with OWNER, as
+ * ui_list_init's, saying EMPTY when it has no rows; the pager empty and not shown.
+ */
+void chart_rows_init(struct chart_rows *r, const struct ui_list_column *columns, size_t ncols,
+    ui_list_need_fn need, void *owner, const char *empty);
+void chart_rows_free(struct chart_rows *r);
+/* Draw the pager while it shows, else the list, in ROWS rows from row TOP of WIN. */
+void chart_rows_draw(struct chart_rows *r, WINDOW *win, int top, int rows);
+/* Esc: from the pager back to the list; on the list APP_IGNORED, the loop's to cancel or leave. */
+int chart_rows_back(struct chart_rows *r);
+/* The widget keys go to: the pager while it shows, else the list. */
+struct app_focus chart_rows_focus(struct chart_rows *r);
+/* Why no row can be acted on: SHOWING while the pager shows, NONE with none selected; or NULL. */
+const char *chart_rows_unmet(const struct chart_rows *r, const char *showing, const char *none);
 
 /*
  * Whether the app's current patient is still ID, the one a form was opened for: false, with

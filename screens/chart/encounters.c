@@ -5,7 +5,6 @@
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/encounter.h"
-#include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
 #include "ui/ui.h"
@@ -35,12 +34,8 @@ struct visit_seen {
 struct visits {
 	struct app *app;
 	char *id;
-	cJSON *patient; /* a copy, for the banner */
-	struct patient_view view;
-	struct patient_allergies allergies;
-	struct ui_list list;
-	struct ui_pager details;
-	bool showing;
+	struct chart_banner banner;
+	struct chart_rows rows; /* the list, and a row's details over it */
 	bool audited;
 	char *reading; /* the visit whose details are being read */
 	struct visit_seen *seen;
@@ -91,14 +86,15 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 		    : r->status != FHIR_OK			    ? (r->message ? r->message : "failed")
 								    : cause;
 
-		ui_list_page_failed(&v->list, (unsigned)ticket, why);
+		ui_list_page_failed(&v->rows.list, (unsigned)ticket, why);
 		app_error(app, "Visits: %s", why);
 		free(cause);
 		return;
 	}
 	/* No view without its audit line. */
 	if (!v->audited && app_audit(app, "view", "Encounter", v->id) != 0) {
-		ui_list_page_failed(&v->list, (unsigned)ticket, "not shown: the audit trail cannot be written");
+		ui_list_page_failed(&v->rows.list, (unsigned)ticket,
+		    "not shown: the audit trail cannot be written");
 		encounter_page_clear(&page);
 		return;
 	}
@@ -116,7 +112,8 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	links.previous = fhir_bundle_link(r->resource, "previous");
 	links.first = fhir_bundle_link(r->resource, "first");
 	links.last = fhir_bundle_link(r->resource, "last");
-	ui_list_add_page(&v->list, (unsigned)ticket, &pg, -1, &links, fhir_bundle_total(r->resource), NULL);
+	ui_list_add_page(&v->rows.list, (unsigned)ticket, &pg, -1, &links,
+	    fhir_bundle_total(r->resource), NULL);
 	encounter_page_clear(&page);
 	app_dirty(app);
 }
@@ -125,7 +122,7 @@ static void
 search_first(struct visits *v)
 {
 	struct fhir_search *s = encounter_search(v->id, app_profile(v->app)->page_size);
-	unsigned ticket = ui_list_reset(&v->list);
+	unsigned ticket = ui_list_reset(&v->rows.list);
 
 	forget(v);
 	app_request(v->app, v, &(struct app_request){ .search = s, .done = on_page, .tag = ticket,
@@ -142,7 +139,7 @@ need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
 		if (dir == UI_LIST_FIRST)
 			search_first(v);
 		else
-			ui_list_page_failed(&v->list, ticket, "no more pages");
+			ui_list_page_failed(&v->rows.list, ticket, "no more pages");
 		return;
 	}
 	app_request(v->app, v, &(struct app_request){ .page = link, .done = on_page, .tag = ticket,
@@ -157,12 +154,8 @@ visits_enter(struct app *app, void *arg)
 
 	v->app = app;
 	v->id = xstrdup(a->id);
-	v->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(v->patient, &v->view);
-	patient_allergies_copy(&v->allergies, a->allergies);
-	ui_list_init(&v->list, columns, COL_COUNT, need_page, v);
-	ui_list_set_empty_message(&v->list, "No visits recorded.");
-	ui_pager_init(&v->details);
+	chart_banner_take(&v->banner, a);
+	chart_rows_init(&v->rows, columns, COL_COUNT, need_page, v, "No visits recorded.");
 	search_first(v);
 	return v;
 }
@@ -173,11 +166,8 @@ visits_leave(struct app *app, void *state)
 	struct visits *v = state;
 
 	(void)app;
-	ui_list_free(&v->list);
-	ui_pager_free(&v->details);
-	patient_view_clear(&v->view);
-	patient_allergies_clear(&v->allergies);
-	cJSON_Delete(v->patient);
+	chart_rows_free(&v->rows);
+	chart_banner_clear(&v->banner);
 	forget(v);
 	free(v->reading);
 	free(v->id);
@@ -188,19 +178,14 @@ static void
 visits_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct visits *v = state;
-	struct date_time now;
-	char *where = ui_list_position(&v->list);
+	char *where = ui_list_position(&v->rows.list);
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &v->view, &v->allergies, &now.date);
+	chart_banner_draw(&v->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "Visits%s%s", *where ? ", " : "",
-	    v->showing ? "one visit" : where);
+	    v->rows.showing ? "one visit" : where);
 	free(where);
-	if (v->showing)
-		ui_pager_draw(&v->details, win, top + 3, rows - 3, COLS);
-	else
-		ui_list_draw(&v->list, win, top + 3, rows - 3, COLS);
+	chart_rows_draw(&v->rows, win, top + 3, rows - 3);
 }
 
 static void
@@ -208,7 +193,7 @@ add_line(struct visits *v, const char *label, const char *value)
 {
 	char *l = xasprintf("%-11s ", label);
 
-	ui_pager_add_wrapped(&v->details, l, value, COLS, VISIT_LINES_MAX);
+	ui_pager_add_wrapped(&v->rows.pager, l, value, COLS, VISIT_LINES_MAX);
 	free(l);
 }
 
@@ -239,14 +224,14 @@ on_visit(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 			return;
 		}
 	}
-	ui_pager_free(&v->details);
-	ui_pager_init(&v->details);
+	ui_pager_free(&v->rows.pager);
+	ui_pager_init(&v->rows.pager);
 	/* The heading is what the list row said: a few lines, whatever its names hold. */
-	ui_pager_add_wrapped(&v->details, "Visit       ", heading_of(v, v->reading), COLS, 3);
+	ui_pager_add_wrapped(&v->rows.pager, "Visit       ", heading_of(v, v->reading), COLS, 3);
 	for (size_t i = 0; i < n; i++)
 		add_line(v, d[i].label, d[i].value);
 	chart_details_free(d, n);
-	v->showing = true;
+	v->rows.showing = true;
 	app_dirty(app);
 }
 
@@ -254,7 +239,7 @@ static int
 open_visit(struct app *app, void *state)
 {
 	struct visits *v = state;
-	const char *id = ui_list_selected_id(&v->list);
+	const char *id = ui_list_selected_id(&v->rows.list);
 	cJSON *batch;
 
 	if (id == NULL || !fhir_valid_id(id)) {
@@ -276,7 +261,7 @@ read_again(struct app *app, void *state)
 	struct visits *v = state;
 
 	(void)app;
-	v->showing = false;
+	v->rows.showing = false;
 	search_first(v);
 	return APP_REDRAW;
 }
@@ -288,10 +273,7 @@ visits_back(struct app *app, void *state)
 	struct visits *v = state;
 
 	(void)app;
-	if (!v->showing)
-		return APP_IGNORED;
-	v->showing = false;
-	return APP_REDRAW;
+	return chart_rows_back(&v->rows);
 }
 
 static struct app_focus
@@ -300,9 +282,7 @@ visits_widget(struct app *app, void *state)
 	struct visits *v = state;
 
 	(void)app;
-	if (v->showing)
-		return (struct app_focus){ APP_WIDGET_PAGER, &v->details };
-	return (struct app_focus){ APP_WIDGET_LIST, &v->list };
+	return chart_rows_focus(&v->rows);
 }
 
 enum { NEEDS_ROW = APP_NEEDS_SCREEN };
@@ -313,8 +293,9 @@ visits_unmet(struct app *app, void *state, unsigned need)
 	struct visits *v = state;
 
 	(void)app;
-	if (need == NEEDS_ROW && (v->showing || ui_list_selected_id(&v->list) == NULL))
-		return v->showing ? "the visit already shows" : "no visit is selected";
+	if (need == NEEDS_ROW)
+		return chart_rows_unmet(&v->rows, "the visit already shows",
+		    "no visit is selected");
 	return NULL;
 }
 

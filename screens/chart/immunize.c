@@ -7,7 +7,6 @@
 #include "fhir/immunization.h"
 #include "fhir/plan.h"
 #include "fhir/record.h"
-#include "ui/banner.h"
 #include "ui/form.h"
 #include "ui/ui.h"
 #include "util/uuid.h"
@@ -24,9 +23,7 @@ enum { F_VACCINE, F_GIVEN, F_LOT, F_SITE, F_ROUTE, F_COUNT };
 
 struct immunize {
 	char *id; /* the patient's */
-	cJSON *patient;
-	struct patient_view view;
-	struct patient_allergies banner;
+	struct chart_banner banner;
 	struct record_list allergies; /* read when the screen opens: listed before anything is given */
 	bool loaded;
 	char *failed;
@@ -68,8 +65,8 @@ on_allergies(struct app *app, void *state, struct fhir_result *r, unsigned long 
 		return;
 	}
 	m->loaded = true;
-	patient_allergies_clear(&m->banner);
-	patient_allergies_read(r->resource, m->id, &m->banner);
+	patient_allergies_clear(&m->banner.allergies);
+	patient_allergies_read(r->resource, m->id, &m->banner.allergies);
 	if (app_audit(app, "view", "AllergyIntolerance", m->id) != 0)
 		app_error(app, "Not shown: the audit trail cannot be written");
 	app_dirty(app);
@@ -98,9 +95,7 @@ immunize_enter(struct app *app, void *arg)
 	char *cause = NULL;
 
 	m->id = xstrdup(in->id);
-	m->patient = cJSON_Duplicate(in->patient, true);
-	patient_view_read(m->patient, &m->view);
-	patient_allergies_copy(&m->banner, in->allergies);
+	chart_banner_take(&m->banner, in);
 	m->vaccines = codes_of(v, nv);
 	m->sites = codes_of(s, ns);
 	m->routes = codes_of(r, nr);
@@ -132,9 +127,7 @@ immunize_leave(struct app *app, void *state)
 	(void)app;
 	ui_form_free(&m->form);
 	record_list_clear(&m->allergies);
-	patient_view_clear(&m->view);
-	patient_allergies_clear(&m->banner);
-	cJSON_Delete(m->patient);
+	chart_banner_clear(&m->banner);
 	free(m->vaccines);
 	free(m->sites);
 	free(m->routes);
@@ -147,15 +140,13 @@ static void
 immunize_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct immunize *m = state;
-	struct date_time now;
 	int y = top + 3;
 	size_t real = 0, shown = 0;
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &m->view, &m->banner, &now.date);
+	chart_banner_draw(&m->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "Allergies of %s, before giving a vaccine:",
-	    m->view.name);
+	    m->banner.view.name);
 	for (size_t i = 0; m->loaded && i < m->allergies.n; i++)
 		real += !m->allergies.items[i].no_known;
 	if (!m->loaded)
@@ -192,7 +183,7 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		m->unsure = false;
 		ui_form_mark_clean(&m->form);
 		if (app_audit(app, "create", "Immunization", m->id) == 0)
-			app_status(app, "Recorded for %s: %s.", m->view.name,
+			app_status(app, "Recorded for %s: %s.", m->banner.view.name,
 			    v != NULL && !v->empty ? v->code->display : "the immunization");
 		app_leave(app, m);
 		return;
@@ -227,7 +218,7 @@ immunize_save(struct app *app, void *state)
 		app_error(app, "Not saved: %s", why != NULL ? why : "a field needs attention");
 		return APP_REDRAW;
 	}
-	if (!chart_same_patient(app, m->id, m->view.name))
+	if (!chart_same_patient(app, m->id, m->banner.view.name))
 		return APP_REDRAW;
 	given = ui_form_value(&m->form, F_GIVEN);
 	date_format_iso(&given->date, day, sizeof day);

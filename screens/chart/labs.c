@@ -5,7 +5,6 @@
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/labs.h"
-#include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
 #include "ui/plot.h"
@@ -33,12 +32,8 @@ static const struct ui_list_column columns[COL_COUNT] = {
 struct labs {
 	struct app *app;
 	char *id;
-	cJSON *patient; /* a copy, for the banner */
-	struct patient_view view;
-	struct patient_allergies allergies;
-	struct ui_list list;
-	struct ui_pager pager;
-	bool showing;	/* the pager (a row's details or a trend) over the list */
+	struct chart_banner banner;
+	struct chart_rows rows; /* the list, and a row's details or a trend over it */
 	char *title;	/* what the pager shows */
 	char *reading;	/* the id of the row whose details are being read */
 	char *trend;	/* the analyte whose trend is being read */
@@ -66,7 +61,7 @@ row_key(const struct labs_row *r)
 static bool
 selected_result(struct labs *s, char *id, size_t idsize, const char **code)
 {
-	const char *key = ui_list_selected_id(&s->list);
+	const char *key = ui_list_selected_id(&s->rows.list);
 	const char *sp;
 
 	*code = NULL;
@@ -149,19 +144,21 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	if (r->status != FHIR_OK) {
 		const char *w = r->status == FHIR_CANCELLED ? "cancelled" : r->message ? r->message : "failed";
 
-		ui_list_page_failed(&s->list, (unsigned)ticket, w);
+		ui_list_page_failed(&s->rows.list, (unsigned)ticket, w);
 		app_error(app, "Labs: %s", w);
 		return;
 	}
 	labs_page_read(r->resource, s->id, &page);
 	if (page.state != CHART_PANE_LOADED) {
-		ui_list_page_failed(&s->list, (unsigned)ticket, page.failure ? page.failure : "not read");
+		ui_list_page_failed(&s->rows.list, (unsigned)ticket,
+		    page.failure ? page.failure : "not read");
 		app_error(app, "Labs: %s", page.failure ? page.failure : "not read");
 		labs_page_clear(&page);
 		return;
 	}
 	if (!audited(app, s)) {
-		ui_list_page_failed(&s->list, (unsigned)ticket, "not shown: the audit trail cannot be written");
+		ui_list_page_failed(&s->rows.list, (unsigned)ticket,
+		    "not shown: the audit trail cannot be written");
 		labs_page_clear(&page);
 		return;
 	}
@@ -194,7 +191,7 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 		cursor_note(s, page.next);
 	links.next = page.next;
 	links.first = FIRST_PAGE;
-	if (ui_list_add_page(&s->list, (unsigned)ticket, &pg, -1, &links, -1, &why) != 0 &&
+	if (ui_list_add_page(&s->rows.list, (unsigned)ticket, &pg, -1, &links, -1, &why) != 0 &&
 	    why != NULL) {
 		app_error(app, "Labs: %s", why);
 		free(why);
@@ -206,7 +203,7 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 static void
 search_first(struct labs *s)
 {
-	unsigned ticket = ui_list_reset(&s->list);
+	unsigned ticket = ui_list_reset(&s->rows.list);
 
 	cursors_clear(s);
 	ask_page(s, ticket, FIRST_PAGE);
@@ -221,7 +218,7 @@ need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
 		if (dir == UI_LIST_FIRST)
 			search_first(s);
 		else
-			ui_list_page_failed(&s->list, ticket, "no more pages");
+			ui_list_page_failed(&s->rows.list, ticket, "no more pages");
 		return;
 	}
 	ask_page(s, ticket, link);
@@ -235,12 +232,8 @@ labs_enter(struct app *app, void *arg)
 
 	s->app = app;
 	s->id = xstrdup(a->id);
-	s->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(s->patient, &s->view);
-	patient_allergies_copy(&s->allergies, a->allergies);
-	ui_list_init(&s->list, columns, COL_COUNT, need_page, s);
-	ui_list_set_empty_message(&s->list, "No lab results recorded.");
-	ui_pager_init(&s->pager);
+	chart_banner_take(&s->banner, a);
+	chart_rows_init(&s->rows, columns, COL_COUNT, need_page, s, "No lab results recorded.");
 	search_first(s);
 	return s;
 }
@@ -251,11 +244,8 @@ labs_leave(struct app *app, void *state)
 	struct labs *s = state;
 
 	(void)app;
-	ui_list_free(&s->list);
-	ui_pager_free(&s->pager);
-	patient_view_clear(&s->view);
-	patient_allergies_clear(&s->allergies);
-	cJSON_Delete(s->patient);
+	chart_rows_free(&s->rows);
+	chart_banner_clear(&s->banner);
 	cursors_clear(s);
 	free(s->asked);
 	free(s->title);
@@ -269,33 +259,28 @@ static void
 labs_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct labs *s = state;
-	struct date_time now;
-	char *where = ui_list_position(&s->list);
+	char *where = ui_list_position(&s->rows.list);
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
-	if (s->showing)
+	chart_banner_draw(&s->banner, win, top);
+	if (s->rows.showing)
 		ui_put(win, top + 2, 0, COLS, s->title != NULL ? s->title : "", UI_TITLE, true);
 	else
 		ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "Labs by panel and date%s%s",
 		    *where ? ", " : "", where);
 	free(where);
-	if (s->showing)
-		ui_pager_draw(&s->pager, win, top + 3, rows - 3, COLS);
-	else
-		ui_list_draw(&s->list, win, top + 3, rows - 3, COLS);
+	chart_rows_draw(&s->rows, win, top + 3, rows - 3);
 }
 
 /* The pager replaces what it showed with a new page titled TITLE. */
 static void
 pager_start(struct labs *s, char *title)
 {
-	ui_pager_free(&s->pager);
-	ui_pager_init(&s->pager);
+	ui_pager_free(&s->rows.pager);
+	ui_pager_init(&s->rows.pager);
 	free(s->title);
 	s->title = title;
-	s->showing = true;
+	s->rows.showing = true;
 }
 
 static void
@@ -304,10 +289,10 @@ on_details(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 	struct labs *s = state;
 
 	(void)tag;
-	if (chart_show_details(app, r, CHART_LABS, s->id, s->reading, &s->pager)) {
+	if (chart_show_details(app, r, CHART_LABS, s->id, s->reading, &s->rows.pager)) {
 		free(s->title);
 		s->title = xstrdup("Lab result, details");
-		s->showing = true;
+		s->rows.showing = true;
 	}
 }
 
@@ -341,6 +326,7 @@ show_trend(struct labs *s, const struct labs_trend *t)
 {
 	struct ui_plot_point *p = xcalloc(t->n, sizeof *p);
 	struct ui_lines lines = { 0 };
+	struct ui_pager *pager = &s->rows.pager;
 	size_t drawn;
 
 	for (size_t i = 0; i < t->n; i++)
@@ -350,24 +336,24 @@ show_trend(struct labs *s, const struct labs_trend *t)
 	drawn = ui_plot(p, t->n, COLS < 80 ? COLS : 80, TREND_HEIGHT,
 	    ui_utf8() ? UI_PLOT_UTF8 : UI_PLOT_ASCII, &lines);
 	for (size_t i = 0; i < lines.n; i++)
-		ui_pager_add(&s->pager, lines.v[i]);
+		ui_pager_add(pager, lines.v[i]);
 	ui_lines_clear(&lines);
 	free(p);
 	if (drawn < t->n)
-		ui_pager_addf(&s->pager, "The newest %zu of %zu values are drawn.", drawn, t->n);
+		ui_pager_addf(pager, "The newest %zu of %zu values are drawn.", drawn, t->n);
 	if (t->total > (long)(t->n + t->other_units + t->unusable))
-		ui_pager_addf(&s->pager, "The newest %d values were read of %ld.", LABS_TREND_MAX, t->total);
+		ui_pager_addf(pager, "The newest %d values were read of %ld.", LABS_TREND_MAX, t->total);
 	if (t->other_units > 0)
-		ui_pager_addf(&s->pager, "%zu value%s in another unit than %s not drawn.", t->other_units,
+		ui_pager_addf(pager, "%zu value%s in another unit than %s not drawn.", t->other_units,
 		    t->other_units == 1 ? "" : "s", t->unit);
 	if (t->unusable > 0)
-		ui_pager_addf(&s->pager, "%zu value%s without a number or a date, or not this test, left out.",
+		ui_pager_addf(pager, "%zu value%s without a number or a date, or not this test, left out.",
 		    t->unusable, t->unusable == 1 ? "" : "s");
-	ui_pager_add(&s->pager, "");
-	ui_pager_addf(&s->pager, "%-10s  %-12s %-4s  %s", "Date", "Value", "Flag", "Range");
+	ui_pager_add(pager, "");
+	ui_pager_addf(pager, "%-10s  %-12s %-4s  %s", "Date", "Value", "Flag", "Range");
 	/* Newest first, as every list of the chart. */
 	for (size_t i = t->n; i-- > 0;)
-		ui_pager_addf(&s->pager, "%-10s  %-12s %-4s  %s", t->v[i].date, t->v[i].label, t->v[i].flag,
+		ui_pager_addf(pager, "%-10s  %-12s %-4s  %s", t->v[i].date, t->v[i].label, t->v[i].flag,
 		    t->v[i].range);
 }
 
@@ -433,7 +419,7 @@ read_again(struct app *app, void *state)
 	struct labs *s = state;
 
 	(void)app;
-	s->showing = false;
+	s->rows.showing = false;
 	search_first(s);
 	return APP_REDRAW;
 }
@@ -445,10 +431,7 @@ labs_back(struct app *app, void *state)
 	struct labs *s = state;
 
 	(void)app;
-	if (!s->showing)
-		return APP_IGNORED;
-	s->showing = false;
-	return APP_REDRAW;
+	return chart_rows_back(&s->rows);
 }
 
 static struct app_focus
@@ -457,9 +440,7 @@ labs_widget(struct app *app, void *state)
 	struct labs *s = state;
 
 	(void)app;
-	if (s->showing)
-		return (struct app_focus){ APP_WIDGET_PAGER, &s->pager };
-	return (struct app_focus){ APP_WIDGET_LIST, &s->list };
+	return chart_rows_focus(&s->rows);
 }
 
 enum { NEEDS_ROW = APP_NEEDS_SCREEN };
@@ -470,8 +451,9 @@ labs_unmet(struct app *app, void *state, unsigned need)
 	struct labs *s = state;
 
 	(void)app;
-	if (need == NEEDS_ROW && (s->showing || ui_list_selected_id(&s->list) == NULL))
-		return s->showing ? "go back to the list first (Esc)" : "no row is selected";
+	if (need == NEEDS_ROW)
+		return chart_rows_unmet(&s->rows, "go back to the list first (Esc)",
+		    "no row is selected");
 	return NULL;
 }
 

@@ -6,7 +6,6 @@
 #include "screens/screens.h"
 #include "app/app.h"
 #include "fhir/note.h"
-#include "ui/banner.h"
 #include "ui/list.h"
 #include "ui/pager.h"
 #include "ui/ui.h"
@@ -37,12 +36,8 @@ struct chart_full {
 	struct app *app;
 	char *id;
 	enum chart_pane pane;
-	cJSON *patient; /* a copy, for the banner */
-	struct patient_view view;
-	struct patient_allergies allergies;
-	struct ui_list list;
-	struct ui_pager details;
-	bool showing; /* the selected row's details, over the list */
+	struct chart_banner banner;
+	struct chart_rows rows; /* the list, and a row's details over it */
 	char *reading; /* the id of the row whose details are being read */
 	const char *reading_type; /* and its resource type */
 	bool audited; /* the list's view is in the audit trail */
@@ -95,7 +90,7 @@ add_row(struct ui_list_page *pg, enum chart_pane pane, const struct chart_item *
 static void
 page_failed(struct app *app, struct chart_full *f, unsigned ticket, const char *why)
 {
-	ui_list_page_failed(&f->list, ticket, why);
+	ui_list_page_failed(&f->rows.list, ticket, why);
 	app_error(app, "%s: %s", chart_pane_title(f->pane), why);
 }
 
@@ -118,7 +113,7 @@ add_page(struct app *app, struct chart_full *f, unsigned ticket, const struct ch
 	if ((!f->audited && app_audit(app, "view", chart_pane_type(f->pane), f->id) != 0) ||
 	    (first && f->due.n > 0 && !f->audited_due &&
 		app_audit(app, "view", "ImmunizationRecommendation", f->id) != 0)) {
-		ui_list_page_failed(&f->list, ticket,
+		ui_list_page_failed(&f->rows.list, ticket,
 		    "not shown: the audit trail cannot be written");
 		return;
 	}
@@ -137,7 +132,7 @@ add_page(struct app *app, struct chart_full *f, unsigned ticket, const struct ch
 	if (total >= 0 && f->pane == CHART_IMMUNIZATIONS)
 		total += (long)f->due.n;
 	/* The server's total: it counts the rows entered in error too, which are left out. */
-	ui_list_add_page(&f->list, ticket, &pg, -1, &links, total, NULL);
+	ui_list_add_page(&f->rows.list, ticket, &pg, -1, &links, total, NULL);
 	app_dirty(app);
 }
 
@@ -200,7 +195,7 @@ on_first(struct app *app, void *state, struct fhir_result *r, unsigned long tick
 static void
 search_first(struct chart_full *f)
 {
-	unsigned ticket = ui_list_reset(&f->list);
+	unsigned ticket = ui_list_reset(&f->rows.list);
 	struct fhir_search *s;
 	cJSON *batch;
 
@@ -227,7 +222,7 @@ need_page(void *owner, unsigned ticket, enum ui_list_dir dir, const char *link)
 		if (dir == UI_LIST_FIRST)
 			search_first(f);
 		else
-			ui_list_page_failed(&f->list, ticket, "no more pages");
+			ui_list_page_failed(&f->rows.list, ticket, "no more pages");
 		return;
 	}
 	app_request(f->app, f, &(struct app_request){ .page = link, .done = on_page, .tag = ticket,
@@ -243,12 +238,8 @@ full_enter(struct app *app, void *arg)
 	f->app = app;
 	f->id = xstrdup(a->id);
 	f->pane = a->pane;
-	f->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(f->patient, &f->view);
-	patient_allergies_copy(&f->allergies, a->allergies);
-	ui_list_init(&f->list, columns[f->pane], COL_COUNT, need_page, f);
-	ui_list_set_empty_message(&f->list, "None recorded.");
-	ui_pager_init(&f->details);
+	chart_banner_take(&f->banner, a);
+	chart_rows_init(&f->rows, columns[f->pane], COL_COUNT, need_page, f, "None recorded.");
 	search_first(f);
 	return f;
 }
@@ -259,11 +250,8 @@ full_leave(struct app *app, void *state)
 	struct chart_full *f = state;
 
 	(void)app;
-	ui_list_free(&f->list);
-	ui_pager_free(&f->details);
-	patient_view_clear(&f->view);
-	patient_allergies_clear(&f->allergies);
-	cJSON_Delete(f->patient);
+	chart_rows_free(&f->rows);
+	chart_banner_clear(&f->banner);
 	free(f->reading);
 	chart_list_clear(&f->due);
 	chart_details_free(f->held, f->nheld);
@@ -277,19 +265,14 @@ static void
 full_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct chart_full *f = state;
-	struct date_time now;
-	char *where = ui_list_position(&f->list);
+	char *where = ui_list_position(&f->rows.list);
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &f->view, &f->allergies, &now.date);
+	chart_banner_draw(&f->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "%s%s%s", chart_pane_title(f->pane),
-	    *where ? ", " : "", f->showing ? "details" : where);
+	    *where ? ", " : "", f->rows.showing ? "details" : where);
 	free(where);
-	if (f->showing)
-		ui_pager_draw(&f->details, win, top + 3, rows - 3, COLS);
-	else
-		ui_list_draw(&f->list, win, top + 3, rows - 3, COLS);
+	chart_rows_draw(&f->rows, win, top + 3, rows - 3);
 }
 
 /* Lines a detail's value wraps into at most: a hostile megabyte stays a few pages. */
@@ -354,8 +337,8 @@ chart_show_details(struct app *app, const struct fhir_result *r, enum chart_pane
 static void
 show_details(struct app *app, struct chart_full *f, struct chart_detail *d, size_t n)
 {
-	pager_details(app, &f->details, d, n);
-	f->showing = true;
+	pager_details(app, &f->rows.pager, d, n);
+	f->rows.showing = true;
 }
 
 /* A note's signature line, from its Provenances: added to its details, which then show. */
@@ -482,7 +465,7 @@ static int
 open_row(struct app *app, void *state)
 {
 	struct chart_full *f = state;
-	const char *id = ui_list_selected_id(&f->list);
+	const char *id = ui_list_selected_id(&f->rows.list);
 	const char *type = chart_pane_type(f->pane);
 	char *ref;
 
@@ -512,7 +495,7 @@ read_again(struct app *app, void *state)
 	struct chart_full *f = state;
 
 	(void)app;
-	f->showing = false;
+	f->rows.showing = false;
 	search_first(f);
 	return APP_REDRAW;
 }
@@ -524,10 +507,7 @@ full_back(struct app *app, void *state)
 	struct chart_full *f = state;
 
 	(void)app;
-	if (!f->showing)
-		return APP_IGNORED;
-	f->showing = false;
-	return APP_REDRAW;
+	return chart_rows_back(&f->rows);
 }
 
 static struct app_focus
@@ -536,9 +516,7 @@ full_widget(struct app *app, void *state)
 	struct chart_full *f = state;
 
 	(void)app;
-	if (f->showing)
-		return (struct app_focus){ APP_WIDGET_PAGER, &f->details };
-	return (struct app_focus){ APP_WIDGET_LIST, &f->list };
+	return chart_rows_focus(&f->rows);
 }
 
 /* A note, the selected row's or the one whose details show, in the note screen. */
@@ -546,14 +524,14 @@ static int
 open_note(struct app *app, void *state)
 {
 	struct chart_full *f = state;
-	const char *id = f->showing ? f->reading : ui_list_selected_id(&f->list);
+	const char *id = f->rows.showing ? f->reading : ui_list_selected_id(&f->rows.list);
 
 	if (id == NULL || !fhir_valid_id(id)) {
 		app_error(app, "This row has no id the server can be asked for");
 		return APP_HANDLED;
 	}
-	chart_open_note(app, &(struct chart_list_arg){ .id = f->id, .patient = f->patient,
-	    .allergies = &f->allergies }, id);
+	chart_open_note(app, &(struct chart_list_arg){ .id = f->id, .patient = f->banner.patient,
+	    .allergies = &f->banner.allergies }, id);
 	return APP_HANDLED;
 }
 
@@ -566,7 +544,7 @@ full_resume(struct app *app, void *state)
 	(void)app;
 	if (f->pane != CHART_NOTES)
 		return;
-	f->showing = false;
+	f->rows.showing = false;
 	search_first(f);
 }
 
@@ -578,11 +556,12 @@ full_unmet(struct app *app, void *state, unsigned need)
 	struct chart_full *f = state;
 
 	(void)app;
-	if (need == NEEDS_ROW && (f->showing || ui_list_selected_id(&f->list) == NULL))
-		return f->showing ? "the details already show" : "no row is selected";
+	if (need == NEEDS_ROW)
+		return chart_rows_unmet(&f->rows, "the details already show", "no row is selected");
 	if (need == NEEDS_NOTE && f->pane != CHART_NOTES)
 		return "this list is not of notes";
-	if (need == NEEDS_NOTE && (f->showing ? f->reading : ui_list_selected_id(&f->list)) == NULL)
+	if (need == NEEDS_NOTE &&
+	    (f->rows.showing ? f->reading : ui_list_selected_id(&f->rows.list)) == NULL)
 		return "no note is selected";
 	return NULL;
 }

@@ -15,7 +15,6 @@
 #include "fhir/medication.h"
 #include "fhir/plan.h"
 #include "fhir/record.h"
-#include "ui/banner.h"
 #include "ui/dialog.h"
 #include "ui/list.h"
 #include "ui/prompt.h"
@@ -46,9 +45,7 @@ enum change { STOPPING, RENEWING, RECONCILING };
 
 struct meds {
 	char *id; /* the patient's */
-	cJSON *patient;
-	struct patient_view view;
-	struct patient_allergies banner; /* the chart's, then what this screen read */
+	struct chart_banner banner;
 	struct medication_chart chart;
 	bool loaded;  /* CHART is the server's answer */
 	char *failed; /* why it is not, or NULL */
@@ -164,7 +161,7 @@ settle(struct app *app, struct meds *f)
 	uuid_v4(f->request_id);
 	if (audit_change(app, f) == 0)
 		app_status(app, "%s for %s (found on the server after the answer was lost).",
-		    f->saved_what, f->view.name);
+		    f->saved_what, f->banner.view.name);
 }
 
 static void
@@ -198,8 +195,8 @@ on_read(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 	}
 	f->loaded = true;
 	/* The banner follows what was just read. */
-	patient_allergies_clear(&f->banner);
-	patient_allergies_copy(&f->banner, &f->chart.banner);
+	patient_allergies_clear(&f->banner.allergies);
+	patient_allergies_copy(&f->banner.allergies, &f->chart.banner);
 	fill(f);
 	if (f->unsure)
 		settle(app, f);
@@ -228,9 +225,7 @@ meds_enter(struct app *app, void *arg)
 	struct meds *f = xcalloc(1, sizeof *f);
 
 	f->id = xstrdup(in->id);
-	f->patient = cJSON_Duplicate(in->patient, true);
-	patient_view_read(f->patient, &f->view);
-	patient_allergies_copy(&f->banner, in->allergies);
+	chart_banner_take(&f->banner, in);
 	ui_list_init(&f->list, columns, COL_COUNT, NULL, f);
 	ui_dialog_init(&f->dialog, "", false);
 	ui_prompt_init(&f->reason, REASON_MAX, false);
@@ -250,9 +245,7 @@ meds_leave(struct app *app, void *state)
 	ui_dialog_free(&f->dialog);
 	ui_prompt_clear(&f->reason);
 	medication_chart_clear(&f->chart);
-	patient_view_clear(&f->view);
-	patient_allergies_clear(&f->banner);
-	cJSON_Delete(f->patient);
+	chart_banner_clear(&f->banner);
 	free(f->failed);
 	free(f->target);
 	free(f->saved_what);
@@ -307,20 +300,18 @@ static void
 meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct meds *f = state;
-	struct date_time now;
 	int y = top + 2, bottom = top + rows - 1;
 	size_t real = 0;
 	char select[32];
 
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &f->view, &f->banner, &now.date);
+	chart_banner_draw(&f->banner, win, top);
 	for (size_t i = 0; f->loaded && i < f->chart.allergies.n; i++)
 		real += !f->chart.allergies.items[i].no_known;
-	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Allergies of %s%s:", f->view.name,
+	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Allergies of %s%s:", f->banner.view.name,
 	    real > 0 ? ", checked before a renewal" : "");
 	y += draw_allergies(f, win, y) + 1;
 	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Medications of %s, active and on hold:",
-	    f->view.name);
+	    f->banner.view.name);
 	ui_list_draw(&f->list, win, y, bottom - 1 - y - (f->loaded && f->chart.meds.more > 0), COLS);
 	if (f->loaded && f->chart.meds.more > 0)
 		ui_putf(win, bottom - 2, 2, COLS - 2, UI_ERROR, true,
@@ -353,7 +344,7 @@ meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		if (!app_key_for(app, A_BACK, keep, sizeof keep))
 			snprintf(keep, sizeof keep, "back");
 		ui_putf(win, bottom - 1, 0, COLS, UI_ERROR, true, "Stopping %s for %s.",
-		    e != NULL ? e->what : "the order", f->view.name);
+		    e != NULL ? e->what : "the order", f->banner.view.name);
 		label = ui_putf(win, bottom, 0, COLS / 2, UI_NORMAL, false, "Why (%s stops it, %s keeps it):",
 		    select, keep);
 		ui_prompt_draw(&f->reason, win, bottom, label + 1, COLS - label - 1, &f->cursor_x);
@@ -386,7 +377,7 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		f->unsure = false;
 		uuid_v4(f->request_id);
 		if (audit_change(app, f) == 0)
-			app_status(app, "%s for %s.", f->saved_what, f->view.name);
+			app_status(app, "%s for %s.", f->saved_what, f->banner.view.name);
 		read_all(app, f);
 		return;
 	}
@@ -409,7 +400,7 @@ start_save(struct app *app, struct meds *f, struct fhir_plan *plan, enum change 
 static bool
 same_patient(struct app *app, struct meds *f)
 {
-	return chart_same_patient(app, f->id, f->view.name);
+	return chart_same_patient(app, f->id, f->banner.view.name);
 }
 
 static void
@@ -515,7 +506,8 @@ meds_renew(struct app *app, void *state)
 		ui_dialog_init(&f->dialog, question, true);
 	}
 	free(question);
-	ui_dialog_addf(&f->dialog, "For %s, born %s.", f->view.name, f->view.birth_date);
+	ui_dialog_addf(&f->dialog, "For %s, born %s.", f->banner.view.name,
+	    f->banner.view.birth_date);
 	ui_dialog_addf(&f->dialog, "Sig: %s", *e->detail ? e->detail : "none recorded");
 	ui_dialog_add(&f->dialog, "A new order from now, same medication and sig; this one completed.");
 	if (f->chart.allergies.more > 0)

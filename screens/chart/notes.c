@@ -17,7 +17,6 @@
 #include "app/app.h"
 #include "fhir/note.h"
 #include "fhir/plan.h"
-#include "ui/banner.h"
 #include "ui/dialog.h"
 #include "ui/editor.h"
 #include "ui/pager.h"
@@ -50,9 +49,7 @@ enum change { SAVING_DRAFT, SIGNING, ERRORING };
 
 struct note_screen {
 	char *id; /* the patient's */
-	cJSON *patient;
-	struct patient_view view;
-	struct patient_allergies allergies;
+	struct chart_banner banner;
 	char *note_id; /* the note on the server this screen is about, or NULL */
 	enum mode mode;
 	char *failed;
@@ -310,7 +307,7 @@ draft_made(struct app *app, struct note_screen *s, bool found_after_loss)
 	ui_editor_mark_clean(&s->editor);
 	s->rel = REL_NONE;
 	if (app_audit(app, "create", "DocumentReference", s->note_id) == 0)
-		app_status(app, "Draft saved for %s%s.", s->view.name,
+		app_status(app, "Draft saved for %s%s.", s->banner.view.name,
 		    found_after_loss ? " (found on the server after the answer was lost)" : "");
 }
 
@@ -440,7 +437,7 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		    (s->change != SIGNING || app_audit(app, "create", "Provenance", s->note_id) == 0))
 			app_status(app, "%s for %s.", s->change == SIGNING ? "Signed the note"
 				: s->change == ERRORING ? "Marked entered in error"
-							: "Draft saved", s->view.name);
+							: "Draft saved", s->banner.view.name);
 		if (answered)
 			note_ready(app, s);
 		else
@@ -476,7 +473,7 @@ note_save(struct app *app, void *state)
 	const char *text = ui_editor_text(&s->editor);
 	size_t len = ui_editor_length(&s->editor);
 
-	if (!chart_same_patient(app, s->id, s->view.name))
+	if (!chart_same_patient(app, s->id, s->banner.view.name))
 		return APP_REDRAW;
 	if (s->mode == DRAFT) {
 		plan = note_draft_update_plan(&s->ctx.note, &s->body, text, len, &cause);
@@ -516,7 +513,7 @@ sign_typed(struct app *app, struct note_screen *s)
 
 	s->typing_pass = false;
 	ui_prompt_clear(&s->pass);
-	if (!chart_same_patient(app, s->id, s->view.name)) {
+	if (!chart_same_patient(app, s->id, s->banner.view.name)) {
 		secret_free(&pass);
 		free(target);
 		return;
@@ -641,7 +638,7 @@ answered(struct app *app, struct note_screen *s, enum question q)
 		write_about(app, s, REL_REPLACES);
 		return;
 	case Q_ERROR:
-		if (!chart_same_patient(app, s->id, s->view.name))
+		if (!chart_same_patient(app, s->id, s->banner.view.name))
 			return;
 		plan = note_entered_in_error_plan(&s->ctx.note, &cause);
 		if (plan == NULL) {
@@ -763,15 +760,13 @@ static void
 note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct note_screen *s = state;
-	struct date_time now;
 	int y = top + 2, bottom = top + rows - 1, label;
 	const char *type = s->mode == NEW ? note_types[s->type].display
 	    : s->ctx.has_note && *s->ctx.note.type_text ? s->ctx.note.type_text
 							: "Note";
 	char key[32], *when;
 
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
+	chart_banner_draw(&s->banner, win, top);
 	if (s->mode == READING || s->mode == FAILED) {
 		ui_putf(win, y, 0, COLS, s->failed ? UI_ERROR : UI_NORMAL, true, "%s%s",
 		    s->failed ? "Not read: " : "Reading the note...", s->failed ? s->failed : "");
@@ -784,7 +779,7 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	 * it in UTC); after a read that failed nothing of the note is held.
 	 */
 	when = s->ctx.has_note ? chart_when(s->ctx.note.date, true) : xstrdup("(not read)");
-	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "%s for %s (%s)", type, s->view.name,
+	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "%s for %s (%s)", type, s->banner.view.name,
 	    mode_words(s));
 	if (s->mode == NEW) {
 		if (!app_key_for(app, A_NOTE_TYPE, key, sizeof key))
@@ -846,9 +841,7 @@ note_enter(struct app *app, void *arg)
 	struct note_screen *s = xcalloc(1, sizeof *s);
 
 	s->id = xstrdup(a->in->id);
-	s->patient = cJSON_Duplicate(a->in->patient, true);
-	patient_view_read(s->patient, &s->view);
-	patient_allergies_copy(&s->allergies, a->in->allergies);
+	chart_banner_take(&s->banner, a->in);
 	s->note_id = a->note_id != NULL ? xstrdup(a->note_id) : NULL;
 	s->mode = READING;
 	ui_editor_init(&s->editor, 0);
@@ -872,9 +865,7 @@ note_leave(struct app *app, void *state)
 	ui_pager_free(&s->text);
 	ui_dialog_free(&s->dialog);
 	ui_prompt_clear(&s->pass);
-	patient_view_clear(&s->view);
-	patient_allergies_clear(&s->allergies);
-	cJSON_Delete(s->patient);
+	chart_banner_clear(&s->banner);
 	free(s->failed);
 	free(s->note_id);
 	free(s->id);

@@ -12,7 +12,6 @@
 #include "fhir/plan.h"
 #include "fhir/problem.h"
 #include "fhir/record.h"
-#include "ui/banner.h"
 #include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/ui.h"
@@ -63,9 +62,7 @@ enum change { ADDING, NONE_KNOWN, RETIRING };
 struct record_form {
 	enum record_kind kind;
 	char *id; /* the patient's */
-	cJSON *patient;
-	struct patient_view view;
-	struct patient_allergies banner; /* the chart's, then what this screen read */
+	struct chart_banner banner;
 	struct record_list active;
 	bool loaded;  /* ACTIVE is the server's answer */
 	char *failed; /* why it is not, or NULL */
@@ -125,12 +122,12 @@ on_list(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		clear_form(f);
 		uuid_v4(f->request_id);
 		app_status(app, "%s for %s (found on the server after the answer was lost).",
-		    f->saved_what, f->view.name);
+		    f->saved_what, f->banner.view.name);
 	}
 	/* The banner follows what was just read: an allergy added here is on it at once. */
 	if (f->kind == RECORD_ALLERGY) {
-		patient_allergies_clear(&f->banner);
-		patient_allergies_read(r->resource, f->id, &f->banner);
+		patient_allergies_clear(&f->banner.allergies);
+		patient_allergies_read(r->resource, f->id, &f->banner.allergies);
 	}
 	if (app_audit(app, "view", record_type(f->kind), f->id) != 0)
 		app_error(app, "Not shown: the audit trail cannot be written");
@@ -154,9 +151,7 @@ record_enter(struct app *app, const struct chart_list_arg *in, enum record_kind 
 
 	f->kind = kind;
 	f->id = xstrdup(in->id);
-	f->patient = cJSON_Duplicate(in->patient, true);
-	patient_view_read(f->patient, &f->view);
-	patient_allergies_copy(&f->banner, in->allergies);
+	chart_banner_take(&f->banner, in);
 	if (kind == RECORD_ALLERGY)
 		ui_form_init(&f->form, allergy_fields, A_FIELDS);
 	else
@@ -188,9 +183,7 @@ record_leave(struct app *app, void *state)
 	ui_form_free(&f->form);
 	ui_dialog_free(&f->dialog);
 	record_list_clear(&f->active);
-	patient_view_clear(&f->view);
-	patient_allergies_clear(&f->banner);
-	cJSON_Delete(f->patient);
+	chart_banner_clear(&f->banner);
 	free(f->failed);
 	free(f->saved_what);
 	free(f->id);
@@ -201,15 +194,13 @@ static void
 record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct record_form *f = state;
-	struct date_time now;
 	int y = top + 3;
 	size_t shown = 0;
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &f->view, &f->banner, &now.date);
+	chart_banner_draw(&f->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "%s of %s, active now:",
-	    f->kind == RECORD_ALLERGY ? "Allergies" : "Problems", f->view.name);
+	    f->kind == RECORD_ALLERGY ? "Allergies" : "Problems", f->banner.view.name);
 	if (!f->loaded)
 		ui_putf(win, y++, 2, COLS - 2, f->failed ? UI_ERROR : UI_NORMAL, true, "%s%s",
 		    f->failed ? "Not read: " : "Reading...", f->failed ? f->failed : "");
@@ -252,7 +243,7 @@ on_saved(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		uuid_v4(f->request_id);
 		if (app_audit(app, f->change == RETIRING ? "update" : "create", record_type(f->kind),
 			f->id) == 0)
-			app_status(app, "%s for %s.", f->saved_what, f->view.name);
+			app_status(app, "%s for %s.", f->saved_what, f->banner.view.name);
 		read_list(app, f);
 		return;
 	}
@@ -305,7 +296,7 @@ chart_same_patient(struct app *app, const char *id, const char *name)
 static bool
 same_patient(struct app *app, struct record_form *f)
 {
-	return chart_same_patient(app, f->id, f->view.name);
+	return chart_same_patient(app, f->id, f->banner.view.name);
 }
 
 static void
@@ -431,7 +422,7 @@ none_known(struct app *app, void *state)
 	/* Asked first: it tells every later reader of the chart there is nothing to fear. */
 	ui_dialog_free(&f->dialog);
 	ui_dialog_init(&f->dialog, "Record that the patient has no known allergies?", false);
-	ui_dialog_addf(&f->dialog, "%s, born %s", f->view.name, f->view.birth_date);
+	ui_dialog_addf(&f->dialog, "%s, born %s", f->banner.view.name, f->banner.view.birth_date);
 	f->change = NONE_KNOWN;
 	f->asking = true;
 	return APP_REDRAW;

@@ -6,7 +6,6 @@
 #include "app/app.h"
 #include "fhir/plan.h"
 #include "fhir/vitals.h"
-#include "ui/banner.h"
 #include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/ui.h"
@@ -53,9 +52,7 @@ enum stage { EDITING, ASKING, SAVING };
 
 struct vitals_form {
 	char *id;	/* the patient's */
-	cJSON *patient; /* a copy, for the banner and the name a save is for */
-	struct patient_view view;
-	struct patient_allergies allergies;
+	struct chart_banner banner;
 	enum vital_units units;
 	struct ui_form form;
 	struct ui_dialog dialog;
@@ -88,9 +85,7 @@ vitals_enter(struct app *app, void *arg)
 	v->id = xstrdup(a->id);
 	v->saved = va->saved;
 	v->opener = va->opener;
-	v->patient = cJSON_Duplicate(a->patient, true);
-	patient_view_read(v->patient, &v->view);
-	patient_allergies_copy(&v->allergies, a->allergies);
+	chart_banner_take(&v->banner, a);
 	v->units = units != NULL && strcmp(units, "metric") == 0 ? VITAL_UNITS_METRIC : VITAL_UNITS_US;
 	ui_form_init(&v->form, fields, F_COUNT);
 	date_time_now(&now);
@@ -112,9 +107,7 @@ vitals_leave(struct app *app, void *state)
 	(void)app;
 	ui_form_free(&v->form);
 	ui_dialog_free(&v->dialog);
-	patient_view_clear(&v->view);
-	patient_allergies_clear(&v->allergies);
-	cJSON_Delete(v->patient);
+	chart_banner_clear(&v->banner);
 	free(v->id);
 	free(v);
 }
@@ -183,15 +176,13 @@ static void
 vitals_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct vitals_form *v = state;
-	struct date_time now;
 	char *reads;
 	int form_rows = rows - 6, y;
 
 	(void)app;
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &v->view, &v->allergies, &now.date);
+	chart_banner_draw(&v->banner, win, top);
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "Record vital signs for %s (%s units)",
-	    v->view.name, v->units == VITAL_UNITS_US ? "US" : "metric");
+	    v->banner.view.name, v->units == VITAL_UNITS_US ? "US" : "metric");
 	ui_form_draw(&v->form, win, top + 3, form_rows, COLS);
 	/* Under the form, what was typed as the save will store it: 5'9" and 175cm alike. */
 	reads = reads_as(v);
@@ -234,7 +225,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 		 * (once the change has its audit line; else it reads, and is refused the same).
 		 */
 		if (app_audit(app, "create", "Observation", v->id) == 0) {
-			app_status(app, "Saved the vital signs for %s.", v->view.name);
+			app_status(app, "Saved the vital signs for %s.", v->banner.view.name);
 			if (v->saved != NULL)
 				v->saved(app, v->opener, res->resource);
 		}
@@ -288,7 +279,7 @@ vitals_save(struct app *app, void *state)
 	/* The form is this patient's: if the app moved to another, saving here would misfile it. */
 	if (now_id != NULL && strcmp(now_id, v->id) != 0) {
 		app_error(app, "Not saved: the patient changed to another since this form was "
-			       "opened; go back to %s's chart", v->view.name);
+			       "opened; go back to %s's chart", v->banner.view.name);
 		return APP_REDRAW;
 	}
 	n = vitals_doubts(&s, doubts, 8);

@@ -19,7 +19,6 @@
 #include "fhir/note.h"
 #include "fhir/plan.h"
 #include "fhir/wrapup.h"
-#include "ui/banner.h"
 #include "ui/dialog.h"
 #include "ui/list.h"
 #include "ui/prompt.h"
@@ -51,9 +50,7 @@ enum question { Q_NONE, Q_FINISH, Q_LEAVE };
 
 struct wrapup_screen {
 	char *id; /* the patient's */
-	cJSON *patient;
-	struct patient_view view;
-	struct patient_allergies allergies;
+	struct chart_banner banner;
 	char *encounter; /* the visit's id once read: read again by it */
 	bool loaded;	 /* CTX and FORM are the server's answer */
 	char *failed;	 /* why the last read failed, or NULL */
@@ -218,10 +215,10 @@ say_finished(struct app *app, struct wrapup_screen *s, bool found)
 	if (audit_write(app, s) != 0)
 		return;
 	/* The counts are of what this write made: procedures recorded before are not counted. */
-	app_status(app, "Visit of %s finished%s: %zu diagnos%s, %zu procedure%s%s.", s->view.name,
-	    found ? " (found on the server after the answer was lost)" : "", s->chosen,
-	    s->chosen == 1 ? "is" : "es", s->new_procedures, s->new_procedures == 1 ? "" : "s",
-	    s->signing ? ", note signed" : "");
+	app_status(app, "Visit of %s finished%s: %zu diagnos%s, %zu procedure%s%s.",
+	    s->banner.view.name, found ? " (found on the server after the answer was lost)" : "",
+	    s->chosen, s->chosen == 1 ? "is" : "es", s->new_procedures,
+	    s->new_procedures == 1 ? "" : "s", s->signing ? ", note signed" : "");
 }
 
 static void
@@ -536,7 +533,7 @@ sign_typed(struct app *app, struct wrapup_screen *s)
 
 	s->typing = T_NONE;
 	ui_prompt_clear(&s->pass);
-	if (!chart_same_patient(app, s->id, s->view.name) || !s->has_body) {
+	if (!chart_same_patient(app, s->id, s->banner.view.name) || !s->has_body) {
 		if (!s->has_body)
 			app_error(app, "Not finished: the visit note's text is not read (refresh)");
 		secret_free(&pass);
@@ -562,8 +559,9 @@ describe(struct wrapup_screen *s)
 	char when[32];
 
 	wrapup_form_order(&s->form, order);
-	ui_dialog_addf(&s->dialog, "For %s, born %s.", s->view.name,
-	    *s->view.birth_date ? s->view.birth_date : "(date of birth not recorded)");
+	ui_dialog_addf(&s->dialog, "For %s, born %s.", s->banner.view.name,
+	    *s->banner.view.birth_date ? s->banner.view.birth_date
+				       : "(date of birth not recorded)");
 	ui_dialog_add(&s->dialog, "Diagnoses, the first the primary:");
 	for (size_t k = 0; k < n; k++) {
 		const struct wrapup_item *it = &s->form.v[order[k]];
@@ -605,10 +603,10 @@ wrapup_finish(struct app *app, void *state)
 		app_error(app, "Not finished: the visit note's text is not read yet (refresh)");
 		return APP_REDRAW;
 	}
-	if (!chart_same_patient(app, s->id, s->view.name))
+	if (!chart_same_patient(app, s->id, s->banner.view.name))
 		return APP_REDRAW;
 	ui_dialog_free(&s->dialog);
-	question = xasprintf("Sign the note and finish the visit of %s?", s->view.name);
+	question = xasprintf("Sign the note and finish the visit of %s?", s->banner.view.name);
 	ui_dialog_init(&s->dialog, question, false);
 	free(question);
 	describe(s);
@@ -619,7 +617,7 @@ wrapup_finish(struct app *app, void *state)
 static void
 finish_answered(struct app *app, struct wrapup_screen *s)
 {
-	if (!chart_same_patient(app, s->id, s->view.name))
+	if (!chart_same_patient(app, s->id, s->banner.view.name))
 		return;
 	if (s->ctx.note == WRAPUP_NOTE_DRAFT) {
 		ui_prompt_init(&s->pass, PASS_MAX, true);
@@ -659,9 +657,9 @@ wrapup_write_note(struct app *app, void *state)
 	struct wrapup_screen *s = state;
 
 	/* The visit's one draft goes on; else a new note, at the open visit. */
-	chart_open_note(app, &(struct chart_list_arg){ .id = s->id, .patient = s->patient,
-	    .allergies = &s->allergies }, s->ctx.has_draft && s->ctx.drafts == 1 ? s->ctx.draft.id
-										     : NULL);
+	chart_open_note(app, &(struct chart_list_arg){ .id = s->id, .patient = s->banner.patient,
+	    .allergies = &s->banner.allergies },
+	    s->ctx.has_draft && s->ctx.drafts == 1 ? s->ctx.draft.id : NULL);
 	return APP_HANDLED;
 }
 
@@ -769,19 +767,17 @@ static void
 wrapup_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct wrapup_screen *s = state;
-	struct date_time now;
 	int y = top + 2, bottom = top + rows - 1, label;
 	char when[32], choose[32], up[32], down[32], dx[32], status[32];
 
-	date_time_now(&now);
-	ui_banner_draw(win, top, COLS, &s->view, &s->allergies, &now.date);
+	chart_banner_draw(&s->banner, win, top);
 	if (!s->loaded || s->ctx.encounter == NULL) {
 		if (!s->loaded)
 			ui_putf(win, y++, 0, COLS, s->failed ? UI_ERROR : UI_NORMAL, true, "%s%s",
 			    s->failed ? "Not read: " : "Reading the visit...", s->failed ? s->failed : "");
 		else
 			ui_putf(win, y++, 0, COLS, UI_TITLE, true, "No open visit for %s: the wrap-up "
-			    "starts when the patient is checked in.", s->view.name);
+			    "starts when the patient is checked in.", s->banner.view.name);
 		for (int i = y; i <= bottom; i++)
 			ui_blank(win, i, 0, COLS);
 		return;
@@ -792,8 +788,9 @@ wrapup_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	for (char *p = status; *p != '\0'; p++)
 		if (*p == '-')
 			*p = ' ';
-	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Wrap-up of %s's visit of %s (%s)", s->view.name,
-	    *when ? when : "an unknown time", s->ctx.finished ? "finished" : status);
+	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Wrap-up of %s's visit of %s (%s)",
+	    s->banner.view.name, *when ? when : "an unknown time",
+	    s->ctx.finished ? "finished" : status);
 	draw_note(app, s, win, y++);
 	ui_list_draw(&s->list, win, y, bottom - 1 - y, COLS);
 	if (!app_key_for(app, A_TOGGLE, choose, sizeof choose))
@@ -848,9 +845,7 @@ wrapup_enter(struct app *app, void *arg)
 	struct wrapup_screen *s = xcalloc(1, sizeof *s);
 
 	s->id = xstrdup(in->id);
-	s->patient = cJSON_Duplicate(in->patient, true);
-	patient_view_read(s->patient, &s->view);
-	patient_allergies_copy(&s->allergies, in->allergies);
+	chart_banner_take(&s->banner, in);
 	ui_list_init(&s->list, columns, COL_COUNT, NULL, s);
 	ui_dialog_init(&s->dialog, "", false);
 	ui_prompt_init(&s->typed, TYPED_MAX, false);
@@ -874,9 +869,7 @@ wrapup_leave(struct app *app, void *state)
 	ui_dialog_free(&s->dialog);
 	ui_prompt_clear(&s->typed);
 	ui_prompt_clear(&s->pass);
-	patient_view_clear(&s->view);
-	patient_allergies_clear(&s->allergies);
-	cJSON_Delete(s->patient);
+	chart_banner_clear(&s->banner);
 	free(s->failed);
 	free(s->encounter);
 	free(s->id);

@@ -38,6 +38,7 @@ enum app_widget {
 	APP_WIDGET_PROMPT, /* struct ui_prompt */
 	APP_WIDGET_DIALOG, /* struct ui_dialog */
 	APP_WIDGET_EDITOR, /* struct ui_editor: a note */
+	APP_WIDGET_CURSOR, /* struct ui_cursor: rows the screen draws itself, moved as a list's */
 };
 struct app_focus {
 	enum app_widget kind;

@@ -3,6 +3,7 @@
 
 #include "app/app-private.h"
 #include "fhir/capability.h"
+#include "ui/cursor.h"
 #include "ui/dialog.h"
 #include "ui/editor.h"
 #include "ui/form.h"
@@ -20,7 +21,7 @@ static const char *
 focus_of(struct app *app, const struct frame *f)
 {
 	static const char *const names[] = { NULL, "list", "form", "pager", "prompt", "dialog",
-		"editor" };
+		"editor", "list" };
 
 	enum app_widget kind = f->ops->widget != NULL ? f->ops->widget(app, f->state).kind
 	                                              : APP_WIDGET_NONE;
@@ -412,6 +413,9 @@ app_do(struct app *app, enum action a)
 		case APP_WIDGET_EDITOR:
 			took = ui_editor_action(focus.widget, a);
 			editor_refused(app, focus);
+			break;
+		case APP_WIDGET_CURSOR:
+			took = ui_cursor_action(focus.widget, a);
 			break;
 		case APP_WIDGET_NONE:
 			break;
