@@ -27,8 +27,8 @@ keys_not_typed(const char *keys, char *buf, size_t size)
 	buf[0] = '\0';
 	for (const char *k = keys; *k != '\0';) {
 		size_t len = strcspn(k, ",");
-		bool text = (len == 1 && k[0] > ' ' && k[0] < 0x7f) ||
-		    (len == 5 && strncmp(k, "Space", 5) == 0);
+		/* Not Space: a prompt binds it (recall) where the field takes no space. */
+		bool text = len == 1 && k[0] > ' ' && k[0] < 0x7f;
 
 		if (!text) {
 			int w = snprintf(buf + used, size - used, "%s%.*s", used > 0 ? ", " : "",

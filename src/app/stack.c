@@ -499,12 +499,14 @@ struct hint_find {
 	char key[32];
 };
 
-/* Whether a key named NAME (LEN bytes) is a printable character: text in an input field. */
+/*
+ * Whether a key named NAME (LEN bytes) is a printable character: text in an input field.
+ * Not Space: a prompt binds it (recall) where the field takes no space.
+ */
 static bool
 names_text(const char *name, size_t len)
 {
-	return (len == 1 && name[0] > ' ' && name[0] < 0x7f) ||
-	    (len == 5 && strncmp(name, "Space", 5) == 0);
+	return len == 1 && name[0] > ' ' && name[0] < 0x7f;
 }
 
 static void
