@@ -7,26 +7,97 @@
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct help {
 	struct ui_pager pager;
 	const char *last_context;
+	bool typing; /* the screen below types into a field: a printable key is text there */
+	bool left_out; /* a key was left out for that */
 };
+
+/* KEYS ("?, F1") without those that are text in a field, into BUF: "F1", or "" for none. */
+static void
+keys_not_typed(const char *keys, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const char *k = keys; *k != '\0';) {
+		size_t len = strcspn(k, ",");
+		/* Not Space: a prompt binds it (recall) where the field takes no space. */
+		bool text = len == 1 && k[0] > ' ' && k[0] < 0x7f;
+
+		if (!text) {
+			int w = snprintf(buf + used, size - used, "%s%.*s", used > 0 ? ", " : "",
+			    (int)len, k);
+
+			if (w > 0 && (size_t)w < size - used)
+				used += (size_t)w;
+		}
+		k += len;
+		k += strspn(k, ", ");
+	}
+}
+
+/* Help lines fit 80 columns: a description goes on under itself rather than off the edge. */
+#define HELP_WIDTH 79
+#define HELP_INDENT 36
+
+/* "  KEYS  NAME  HELP", HELP wrapped at spaces onto lines indented under it. */
+static void
+add_wrapped(struct help *h, const char *keys, const char *name, const char *help)
+{
+	const char *p = help;
+	bool first = true;
+	size_t kw = strlen(keys) > 16 ? strlen(keys) : 16, nw = strlen(name) > 16 ? strlen(name) : 16;
+	size_t lead = 2 + kw + 1 + nw + 1; /* where the first line's description starts */
+
+	while (first || *p != '\0') {
+		size_t at = first ? lead : HELP_INDENT, len = strlen(p);
+		size_t room = at + 20 < HELP_WIDTH ? HELP_WIDTH - at : 20;
+
+		if (len > room) {
+			len = room;
+			while (len > 0 && p[len] != ' ')
+				len--;
+			if (len == 0)
+				len = room; /* one long word: cut it */
+		}
+		if (first)
+			ui_pager_addf(&h->pager, "  %-16s %-16s %.*s", keys, name, (int)len, p);
+		else
+			ui_pager_addf(&h->pager, "%*s%.*s", HELP_INDENT, "", (int)len, p);
+		first = false;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+}
 
 static void
 add_binding(void *arg, const char *context, const char *keys, enum action a)
 {
 	struct help *h = arg;
+	char shown[128];
 
+	if (h->typing) {
+		keys_not_typed(keys, shown, sizeof shown);
+		if (shown[0] == '\0') {
+			h->left_out = true;
+			return;
+		}
+		keys = shown;
+	}
 	if (h->last_context == NULL || strcmp(h->last_context, context) != 0) {
 		if (h->last_context != NULL)
 			ui_pager_add(&h->pager, "");
 		ui_pager_addf(&h->pager, "%s keys:", strcmp(context, "global") == 0 ? "Everywhere" : context);
 		h->last_context = context;
 	}
-	ui_pager_addf(&h->pager, "  %-16s %-16s %s", keys, action_name(a), action_help(a));
+	add_wrapped(h, keys, action_name(a), action_help(a));
 }
 
 static void *
@@ -44,13 +115,23 @@ help_enter(struct app *app, void *arg)
 		ui_pager_add(&h->pager, "");
 		if (below->context != NULL)
 			contexts[n++] = below->context;
-		if (app_below_focus(app) != NULL)
-			contexts[n++] = app_below_focus(app);
+		if (app_below_focus(app) != NULL) {
+			const char *focus = app_below_focus(app);
+
+			contexts[n++] = focus;
+			h->typing = strcmp(focus, "form") == 0 || strcmp(focus, "prompt") == 0 ||
+			    strcmp(focus, "editor") == 0;
+		}
 	}
 	contexts[n++] = "global";
 	keymap_each_binding(app_keymap(app), contexts, n, add_binding, h);
 	ui_pager_add(&h->pager, "");
-	ui_pager_add(&h->pager, "Press : and a name to go to any screen or run any action; Tab completes.");
+	if (h->left_out)
+		ui_pager_add(&h->pager, "In a field a printable key is text: letters, q, : and ? work "
+		    "on the screens around it.");
+	ui_pager_add(&h->pager, h->typing
+	    ? "Outside a field, press : and a name to go to any screen or run any action."
+	    : "Press : and a name to go to any screen or run any action; Tab completes.");
 	ui_pager_add(&h->pager, "Keys can be changed: see ehrterm-keys(5).");
 	return h;
 }

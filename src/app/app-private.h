@@ -107,6 +107,7 @@ struct app {
 	char *keyring_notice;
 	int login_tries;
 	bool locked;
+	bool locked_by_key; /* with the lock key, not after the idle time */
 	double last_key;
 	struct secret *lock_passphrase; /* for a key without a passphrase (unencrypted_key = allow) */
 
@@ -196,6 +197,8 @@ bool app_progress(struct app *app, const char **label, double *elapsed, uint64_t
 void app_login_start(struct app *app);
 void app_login_key(struct app *app, int key);
 void app_login_draw(struct app *app, int *cy, int *cx);
+/* The keys that work while logging in, for the status line: no help or : there yet. */
+void app_login_hints(struct app *app, char *buf, size_t size);
 void app_lock(struct app *app);
 /* Make the connection and read the capabilities, behind the screens, unless under way or made. */
 void app_link_start(struct app *app);

@@ -155,8 +155,11 @@ void app_close(struct app *app, void *state);
 const struct screen_ops *app_below(struct app *app);
 const char *app_below_focus(struct app *app);
 
-/* Do A as if its key had been pressed on the top screen. */
-void app_do(struct app *app, enum action a);
+/*
+ * Do A as if its key had been pressed on the top screen. False when nothing there takes A:
+ * neither the screen (which says why when it refuses), its widget, nor the loop.
+ */
+bool app_do(struct app *app, enum action a);
 
 /*
  * The first key that does A on the top screen, as the live keymap binds it ("F2"), into

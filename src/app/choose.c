@@ -170,7 +170,12 @@ app_chooser_draw(struct app *app, int y, int *cursor_x)
 {
 	struct app_chooser *c = app->chooser;
 	char *text = ui_prompt_text(&c->filter);
-	int x = ui_put(stdscr, y, 0, COLS, c->prompt, UI_STATUS, false);
+	/*
+	 * A long question ("Why stop NAME?") is cut so a choice always shows: the filter takes
+	 * 13 columns, the count 12, and a choice at least 24.
+	 */
+	int room = COLS - 13 - 12 - 24;
+	int x = ui_put(stdscr, y, 0, room > 10 ? room : 10, c->prompt, UI_STATUS, false);
 	size_t first = c->at;
 	int used;
 

@@ -85,6 +85,41 @@ command_complete(struct app *app)
 }
 
 
+/*
+ * ACTION, asked for by name, is nothing the top screen does: say which screens do it, so
+ * the user knows where to go (a name typed on the wrong screen is the usual case).
+ */
+static void
+say_not_here(struct app *app, enum action action)
+{
+	const struct frame *f = app_top(app);
+	char where[256];
+	size_t used = 0, n = 0;
+
+	where[0] = '\0';
+	for (const struct screen_ops *const *s = app->config->screens; *s != NULL; s++) {
+		for (const struct screen_action *sa = (*s)->actions; sa != NULL && sa->action != A_NONE;
+		     sa++) {
+			if (sa->action != action)
+				continue;
+			int w = snprintf(where + used, sizeof where - used, "%s%s", n > 0 ? ", " : "",
+			    (*s)->name);
+
+			if (w > 0 && (size_t)w < sizeof where - used) {
+				used += (size_t)w;
+				n++;
+			}
+			break;
+		}
+	}
+	if (n == 0)
+		app_error(app, "%s does nothing on the %s screen", action_name(action),
+		    f != NULL ? f->ops->name : "current");
+	else
+		app_error(app, "%s does nothing on the %s screen; it works on: %s", action_name(action),
+		    f != NULL ? f->ops->name : "current", where);
+}
+
 /* The command waits for the connection: kept as the keys that type it again (':', the name, Enter). */
 static void
 hold_command(struct app *app, const char *text)
@@ -105,24 +140,41 @@ hold_command(struct app *app, const char *text)
 static void
 command_run(struct app *app)
 {
-	char *text = ui_prompt_text(&app->command);
+	char *text = ui_prompt_text(&app->command), *name = text, *end;
+	const struct screen_ops *screen;
 	int a;
 
 	app->command_active = false;
 	ui_prompt_clear(&app->command);
-	if (*text == '\0') {
+	/* ": week" is "week": spaces around a name are nobody's part of it. */
+	while (*name == ' ')
+		name++;
+	for (end = name + strlen(name); end > name && end[-1] == ' ';)
+		*--end = '\0';
+	if (*name == '\0') {
 		free(text);
 		return;
 	}
 	app->wants_link = false;
-	if (app_find_screen(app, text) != NULL)
-		app_open_named(app, text);
-	else if ((a = action_from_name(text)) > 0)
-		app_do(app, (enum action)a);
+	screen = app_find_screen(app, name);
+	a = action_from_name(name);
+	/*
+	 * A screen that opens only from another ("labs", from a chart) and an action of the
+	 * same name (l there): the action, where the top screen does it; else the screen says
+	 * what it needs first.
+	 */
+	if (screen != NULL && (screen->needs_arg == NULL || a <= 0))
+		app_open_named(app, name);
+	else if (a > 0 && app_do(app, (enum action)a))
+		;
+	else if (screen != NULL)
+		app_open_named(app, name);
+	else if (a > 0)
+		say_not_here(app, (enum action)a);
 	else
-		app_error(app, "No screen or action is called '%s' (Tab completes)", text);
+		app_error(app, "No screen or action is called '%s' (Tab completes)", name);
 	if (app->wants_link)
-		hold_command(app, text);
+		hold_command(app, name);
 	free(text);
 }
 
@@ -140,8 +192,12 @@ app_command_start(struct app *app)
 void
 app_command_key(struct app *app, int key)
 {
-	enum action a = app_prompt_key(app, &app->command, key);
+	enum action a;
 
+	/* What the last Tab listed shows until the next key, as any message does. */
+	free(app->status);
+	app->status = NULL;
+	a = app_prompt_key(app, &app->command, key);
 	if (a == A_SELECT)
 		command_run(app);
 	else if (a == A_BACK)

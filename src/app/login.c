@@ -250,6 +250,7 @@ app_lock(struct app *app)
 	if (app->locked || app->phase != PHASE_READY)
 		return;
 	app->locked = true;
+	app->locked_by_key = false;
 	app->command_active = false;
 	/* Keys typed before the lock are not applied behind it, nor to the unlock prompt. */
 	app_held_forget(app);
@@ -349,6 +350,36 @@ app_login_key(struct app *app, int key)
 }
 
 void
+app_login_hints(struct app *app, char *buf, size_t size)
+{
+	char sel[32], back[32], quit[32];
+
+	if (!app_key_for(app, A_SELECT, sel, sizeof sel))
+		snprintf(sel, sizeof sel, "Enter");
+	if (!app_key_for(app, A_BACK, back, sizeof back))
+		snprintf(back, sizeof back, "Esc");
+	if (!app_key_for(app, A_QUIT, quit, sizeof quit))
+		snprintf(quit, sizeof quit, "q");
+	switch (app->phase) {
+	case PHASE_PROFILE:
+		snprintf(buf, size, "%s choose  %s quit", sel, quit);
+		break;
+	case PHASE_PASSPHRASE:
+		snprintf(buf, size, "%s log in  %s quit", sel, back);
+		break;
+	case PHASE_DEVICE:
+		snprintf(buf, size, "%s cancel the login  %s quit", back, quit);
+		break;
+	case PHASE_FAILED:
+		snprintf(buf, size, "r try again  %s quit", quit);
+		break;
+	case PHASE_READY:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+void
 app_login_draw(struct app *app, int *cy, int *cx)
 {
 	int row = 3;
@@ -412,8 +443,19 @@ app_unlock_key(struct app *app, int key)
 		app_smart_key(app, key);
 		return;
 	}
-	if (app_prompt_key(app, &app->pass_prompt, key) == A_SELECT)
+	switch (app_prompt_key(app, &app->pass_prompt, key)) {
+	case A_SELECT:
 		unlock_entered(app);
+		break;
+	case A_BACK:
+		/* There is nowhere to go back to: Esc starts the passphrase again. */
+		ui_prompt_clear(&app->pass_prompt);
+		ui_prompt_init(&app->pass_prompt, UI_PROMPT_MAX, true);
+		app_status(app, "Passphrase cleared: type it again");
+		break;
+	default:
+		break;
+	}
 }
 
 /* --- a clinical note's signature --------------------------------------------------------- */

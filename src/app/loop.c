@@ -394,6 +394,9 @@ key_ready(struct app *app, int key)
 {
 	bool asked;
 
+	/* Nothing of the screen shows while the terminal is too small: a key would act unseen. */
+	if (!ui_big_enough())
+		return;
 	if (app->locked) {
 		app_unlock_key(app, key);
 		return;
@@ -687,6 +690,10 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 	bool connecting;
 
 	if (app->command_active) {
+		/* Tab's candidates, or that none match, on the row above the line being typed. */
+		if (app->status != NULL && y > 0)
+			ui_put(stdscr, y - 1, 0, COLS, app->status,
+			    app->status_error ? UI_ERROR : UI_STATUS, true);
 		ui_put(stdscr, y, 0, 1, ":", UI_STATUS, false);
 		ui_prompt_draw(&app->command, stdscr, y, 1, COLS - 1, cursor_x);
 		*cursor_y = y;
@@ -722,6 +729,9 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 			    label, elapsed, (double)bytes / 1000.0);
 	} else if (app->status != NULL) {
 		ui_put(stdscr, y, 0, COLS, app->status, app->status_error ? UI_ERROR : UI_STATUS, true);
+	} else if (app->phase != PHASE_READY) {
+		app_login_hints(app, hints, sizeof hints);
+		ui_put(stdscr, y, 0, COLS, hints, UI_STATUS, true);
 	} else {
 		/* The keys that work here, as the live keymap binds them. */
 		app_hints(app, hints, sizeof hints);
@@ -754,7 +764,8 @@ draw(struct app *app)
 		ui_putf(stdscr, 0, 0, COLS, UI_ERROR, false, "ehrterm needs at least %dx%d;", UI_MIN_COLS,
 		    UI_MIN_ROWS);
 		ui_putf(stdscr, 1, 0, COLS, UI_ERROR, false, "this terminal is %dx%d.", COLS, LINES);
-		ui_put(stdscr, 2, 0, COLS, "Enlarge it, please.", UI_ERROR, false);
+		ui_put(stdscr, 2, 0, COLS, "Enlarge it, please;", UI_ERROR, false);
+		ui_put(stdscr, 3, 0, COLS, "keys do nothing until then.", UI_ERROR, false);
 		curs_set(0);
 		refresh();
 		return;
@@ -769,8 +780,13 @@ draw(struct app *app)
 		app_draw_title(app, "locked");
 		ui_putf(stdscr, 2, 2, COLS - 4, UI_NORMAL, false, "Locked: the session of %s.",
 		    app_who(app) != NULL ? app_who(app) : "the user");
-		ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false,
-		    "The screen is locked after %ld s without a key press.", app->profile->idle_lock_s);
+		if (app->locked_by_key)
+			ui_put(stdscr, 4, 2, COLS - 4, "The screen was locked with the lock key.",
+			    UI_NORMAL, false);
+		else
+			ui_putf(stdscr, 4, 2, COLS - 4, UI_NORMAL, false,
+			    "The screen is locked after %ld s without a key press.",
+			    app->profile->idle_lock_s);
 		if (app->lock_passphrase != NULL)
 			ui_put(stdscr, 6, 2, COLS - 4, "Lock passphrase to unlock:", UI_NORMAL, false);
 		else

@@ -303,20 +303,20 @@ app_key_jumps(struct app *app, int key)
 	return true;
 }
 
-/* What the loop itself does with an action no screen took. */
-static void
+/* What the loop itself does with an action no screen took; false when it does nothing with A. */
+static bool
 global_action(struct app *app, enum action a)
 {
 	switch (a) {
 	case A_HELP:
 		app_open_named(app, "help");
-		return;
+		return true;
 	case A_BACK:
 		if (app_cancel_top(app))
-			return;
+			return true;
 		if (app->depth > 1)
 			app_pop(app);
-		return;
+		return true;
 	case A_QUIT:
 		if (app_any_unsaved(app)) {
 			app->confirm_quit = true;
@@ -324,34 +324,40 @@ global_action(struct app *app, enum action a)
 		} else {
 			app->quit = true;
 		}
-		return;
+		return true;
 	case A_COMMAND:
 		app_command_start(app);
-		return;
+		return true;
 	case A_REDRAW:
 		clearok(curscr, TRUE);
 		app->dirty = true;
-		return;
+		return true;
 	case A_LOCK:
 		app_lock(app);
-		return;
+		app->locked_by_key = app->locked;
+		return true;
 	case A_FUNCTION_KEY:
 		app->function_key = true;
 		app_status(app, "Function key: a digit, 1 to 9 for F1 to F9, 0 for F10");
-		return;
+		return true;
 	case A_HOME:
 		while (app->depth > 1)
 			app_pop(app);
-		return;
+		return true;
 	default:
 		break;
 	}
 	for (size_t i = 0; i < sizeof jumps / sizeof jumps[0]; i++) {
-		if (jumps[i].a == a) {
+		if (jumps[i].a != a)
+			continue;
+		/* Pressed again on its own screen: one more copy on the stack would take two Escs. */
+		if (app_top(app) != NULL && strcmp(app_top(app)->ops->name, jumps[i].screen) == 0)
+			app_status(app, "This is the %s screen already", app_top(app)->ops->title);
+		else
 			app_open_named(app, jumps[i].screen);
-			return;
-		}
+		return true;
 	}
+	return false;
 }
 
 /* The note editor says why a key did nothing (the note is at its limit) on the status line. */
@@ -364,7 +370,7 @@ editor_refused(struct app *app, struct app_focus focus)
 		app_error(app, "%s", why);
 }
 
-void
+bool
 app_do(struct app *app, enum action a)
 {
 	struct frame *f = app_top(app);
@@ -384,7 +390,7 @@ app_do(struct app *app, enum action a)
 					why = f->ops->unmet(app, f->state, bit);
 			if (why != NULL) {
 				app_error(app, "%s: %s", action_name(a), why);
-				return;
+				return true;
 			}
 			r = sa->run(app, f->state);
 			break;
@@ -433,23 +439,28 @@ app_do(struct app *app, enum action a)
 		/* The frame may be another one now: only the screen that asked leaves. */
 		if (app_top(app) == f)
 			app_pop(app);
-		return;
+		return true;
 	}
-	if (r == APP_IGNORED)
-		global_action(app, a);
+	return r != APP_IGNORED || global_action(app, a);
+}
+
+/* Whether F's focus is a field the keyboard types into, where a printable key is text. */
+static bool
+typing_into(struct app *app, struct frame *f)
+{
+	struct app_focus focus;
+
+	if (f == NULL || f->ops->widget == NULL)
+		return false;
+	focus = f->ops->widget(app, f->state);
+	return focus.kind == APP_WIDGET_FORM || focus.kind == APP_WIDGET_PROMPT ||
+	    focus.kind == APP_WIDGET_EDITOR;
 }
 
 bool
 app_key_is_typing(struct app *app, int key)
 {
-	struct frame *f = app_top(app);
-	struct app_focus focus;
-
-	if (f == NULL || !key_is_text(key) || f->ops->widget == NULL)
-		return false;
-	focus = f->ops->widget(app, f->state);
-	return focus.kind == APP_WIDGET_FORM || focus.kind == APP_WIDGET_PROMPT ||
-	    focus.kind == APP_WIDGET_EDITOR;
+	return key_is_text(key) && typing_into(app, app_top(app));
 }
 
 void
@@ -484,30 +495,48 @@ app_screen_key(struct app *app, int key)
 
 struct hint_find {
 	enum action a;
+	bool typing; /* a printable key is text here, not the action */
 	char key[32];
 };
+
+/*
+ * Whether a key named NAME (LEN bytes) is a printable character: text in an input field.
+ * Not Space: a prompt binds it (recall) where the field takes no space.
+ */
+static bool
+names_text(const char *name, size_t len)
+{
+	return len == 1 && name[0] > ' ' && name[0] < 0x7f;
+}
 
 static void
 find_key(void *arg, const char *context, const char *keys, enum action a)
 {
 	struct hint_find *h = arg;
-	size_t len;
 
 	(void)context;
 	if (a != h->a || h->key[0] != '\0')
 		return;
-	/* The first key that reaches the action: "?, F1" gives "?". */
-	len = strcspn(keys, ",");
-	if (len >= sizeof h->key)
-		len = sizeof h->key - 1;
-	memcpy(h->key, keys, len);
-	h->key[len] = '\0';
+	/* The first key that reaches the action: "?, F1" gives "?", or "F1" in a field. */
+	for (const char *k = keys; *k != '\0';) {
+		size_t len = strcspn(k, ",");
+
+		if (!h->typing || !names_text(k, len)) {
+			if (len >= sizeof h->key)
+				len = sizeof h->key - 1;
+			memcpy(h->key, k, len);
+			h->key[len] = '\0';
+			return;
+		}
+		k += len;
+		k += strspn(k, ", ");
+	}
 }
 
 bool
 app_key_for(struct app *app, enum action a, char *buf, size_t size)
 {
-	struct hint_find h = { a, "" };
+	struct hint_find h = { a, typing_into(app, app_top(app)), "" };
 	const char *contexts[3];
 	size_t n = contexts_of(app, app_top(app), contexts);
 
@@ -521,12 +550,12 @@ static bool
 add_hint(struct app *app, const char *const *contexts, size_t n, enum action a, const char *word,
     char *buf, size_t size, size_t *used)
 {
-	struct hint_find h = { a, "" };
+	struct hint_find h = { a, typing_into(app, app_top(app)), "" };
 	int w;
 
 	keymap_each_binding(app->keymap, contexts, n, find_key, &h);
 	if (h.key[0] == '\0')
-		return true; /* unbound here: no hint that would lie */
+		return true; /* unbound here, or only by a key that types: no hint that would lie */
 	w = snprintf(buf + *used, size - *used, "%s%s %s", *used ? "  " : "", h.key, word);
 	if (w < 0 || (size_t)w >= size - *used) {
 		buf[*used] = '\0';

@@ -514,7 +514,8 @@ ParameterizedTestParameters(keymap, default_keys)
 	static struct want_binding cases[] = {
 		{ "global", "?", "help" }, { "global", "F1", "help" }, { "form", "F1", "help" },
 		{ "prompt", "F1", "help" }, { "global", "Esc", "back" }, { "global", "^C", "back" },
-		{ "global", "/", "search" }, { "global", ":", "command" },
+		{ "global", "/", "none" }, { "patients", "/", "search" }, { "free-slots", "/", "search" },
+		{ "list", "^F", "page-down" }, { "list", "^B", "page-up" }, { "global", ":", "command" },
 		{ "global", "Enter", "select" }, { "global", "F2", "patients" },
 		{ "global", "F3", "schedule" }, { "global", "F4", "chart" },
 		{ "global", "F5", "billing" }, { "global", "q", "quit" },
@@ -674,13 +675,14 @@ Test(keymap, vi_and_emacs_keys)
 	cr_assert_eq(lookup(vi, "list", "G"), A_LAST);
 	cr_assert_eq(lookup(vi, "list", "^F"), A_PAGE_DOWN);
 	cr_assert_eq(lookup(vi, "pager", "^B"), A_PAGE_UP);
-	cr_assert_eq(lookup(vi, "list", "/"), A_SEARCH);
+	cr_assert_eq(lookup(vi, "patients", "/"), A_SEARCH, "the default's, where a search is");
 	cr_assert_eq(lookup(vi, "form", "j"), A_NONE);
 	cr_assert_eq(lookup(em, "list", "^N"), A_DOWN);
 	cr_assert_eq(lookup(em, "pager", "^P"), A_UP);
 	cr_assert_eq(lookup(em, "list", "^V"), A_PAGE_DOWN);
 	cr_assert_eq(lookup(em, "pager", "M-v"), A_PAGE_UP);
-	cr_assert_eq(keymap_lookup_chain(em, list, 2, key("^S")), A_SEARCH);
+	cr_assert_eq(lookup(em, "patients", "^S"), A_SEARCH);
+	cr_assert_eq(keymap_lookup_chain(em, list, 2, key("^S")), A_NONE, "no search on any list");
 	cr_assert_eq(keymap_lookup_chain(em, list, 2, key("^G")), A_BACK);
 	cr_assert_eq(lookup(em, "form", "^S"), A_SAVE, "a form still saves with ^S");
 	keymap_free(&vi);
@@ -725,7 +727,6 @@ Test(keymap, each_binding_of_the_default_global_context)
 	    {"Esc, ^C", A_BACK},
 	    {"q", A_QUIT},
 	    {":", A_COMMAND},
-	    {"/", A_SEARCH},
 	    {"Enter", A_SELECT},
 	    {"^L", A_REDRAW},
 	    {"^K", A_FUNCTION_KEY},
@@ -1025,7 +1026,7 @@ Test(keymap, each_binding_names_the_keys_this_terminal_has)
 	free(l);
 	l = calloc(1, sizeof *l);
 	keymap_each_binding(km, pager, 3, collect, l);
-	cr_assert_str_eq(l->keys[listed(l, A_PAGE_DOWN)], "Space, PgDn");
+	cr_assert_str_eq(l->keys[listed(l, A_PAGE_DOWN)], "Space, ^F, PgDn", "PgDn last: not on a VT100");
 	free(l);
 	/* With no key bound to function-key, a missing F-key keeps its own name. */
 	cr_assert_eq(keymap_load_text(km, "bind global ^K none\n", 20, "test", &cause), 0, "%s", cause);
