@@ -63,6 +63,13 @@ struct app_focus chart_rows_focus(struct chart_rows *r);
 const char *chart_rows_unmet(const struct chart_rows *r, const char *showing, const char *none);
 
 /*
+ * The lines a list drawn from row Y may take above a form of FIELDS fields that ends the
+ * body (ROWS rows from TOP): all but the form's, its heading and the blank before it, and
+ * its "Not saved" line; at least 2. A list longer than that shows one line fewer and
+ * "(+N more)" on the last, so free rows are used before anything is counted away.
+ */
+int chart_lines_above_form(int top, int rows, int y, size_t fields);
+/*
  * Whether the app's current patient is still ID, the one a form was opened for: false, with
  * the refusal on the status line naming NAME's chart, when it moved to another meanwhile
  * and a save from the form would land in the wrong chart.

@@ -271,10 +271,10 @@ draw_allergies(struct meds *f, WINDOW *win, int y)
 		    f->failed ? "Not read: " : "Reading...", f->failed ? f->failed : "");
 		return 1;
 	}
-	for (int high = 1; high >= 0; high--)
-		for (i = 0; i < a->n; i++)
-			if (!a->items[i].no_known && (strcmp(a->items[i].detail, "high") == 0) == high)
-				order[real++] = i;
+	/* The list's order is every allergy list's: high criticality first (allergy_order). */
+	for (i = 0; i < a->n; i++)
+		if (!a->items[i].no_known)
+			order[real++] = i;
 	if (real == 0 && a->more == 0) {
 		ui_putf(win, y, 2, COLS - 2, UI_NORMAL, true, "%s",
 		    a->n > 0 ? "No known allergies." : "None recorded.");

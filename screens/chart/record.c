@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lines of the active list shown above the form; the rest are counted. */
-#define SHOWN_MAX 5
-
 /* --- the fields of each kind --------------------------------------------------------- */
 
 enum { A_SUBSTANCE, A_CATEGORY, A_CRITICALITY, A_REACTION, A_FIELDS };
@@ -195,10 +192,14 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct record_form *f = state;
 	int y = top + 3;
-	size_t shown = 0;
+	size_t shown = 0, lines;
 
 	(void)app;
 	chart_banner_draw(&f->banner, win, top);
+	/* Every free row first; the last one counts what does not fit. */
+	lines = (size_t)chart_lines_above_form(top, rows, y, f->form.n);
+	if (f->active.n + f->active.more > lines)
+		lines--;
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "%s of %s, active now:",
 	    f->kind == RECORD_ALLERGY ? "Allergies" : "Problems", f->banner.view.name);
 	if (!f->loaded)
@@ -206,9 +207,10 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    f->failed ? "Not read: " : "Reading...", f->failed ? f->failed : "");
 	else if (f->active.n == 0)
 		ui_putf(win, y++, 2, COLS - 2, UI_NORMAL, true, "None recorded.");
-	for (size_t i = 0; f->loaded && i < f->active.n && shown < SHOWN_MAX; i++, shown++) {
+	/* Allergies in the list's order: high criticality first (allergy_order). */
+	for (size_t i = 0; f->loaded && i < f->active.n && shown < lines; i++, shown++) {
 		const struct record_entry *e = &f->active.items[i];
-		bool high = f->kind == RECORD_ALLERGY && strcmp(e->detail, "high") == 0;
+		bool high = f->kind == RECORD_ALLERGY && allergy_rank(e->detail) == 0;
 		const char *detail = *e->detail ? e->detail
 			: f->kind == RECORD_ALLERGY ? "criticality not recorded" : "";
 

@@ -53,3 +53,11 @@ chart_rows_unmet(const struct chart_rows *r, const char *showing, const char *no
 		return showing;
 	return ui_list_selected_id(&r->list) == NULL ? none : NULL;
 }
+
+int
+chart_lines_above_form(int top, int rows, int y, size_t fields)
+{
+	int lines = top + rows - y - 3 - (int)fields;
+
+	return lines > 2 ? lines : 2;
+}

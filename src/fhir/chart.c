@@ -1,6 +1,7 @@
 /* Charting, reading: the cover-sheet batch and its panes, JSON in, typed rows out. */
 #include "config.h"
 
+#include "fhir/allergy.h"
 #include "fhir/chart.h"
 #include "fhir/encounter.h"
 #include "fhir/medication.h"
@@ -838,6 +839,13 @@ read_appointment(const cJSON *a, struct chart_list *l, bool full)
 	it->status = dup_or_empty(status);
 }
 
+/* An allergy row's criticality, for allergy_order. */
+static const char *
+item_criticality(const void *it)
+{
+	return ((const struct chart_item *)it)->value;
+}
+
 static void
 read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
     struct chart_list *out, bool full)
@@ -898,6 +906,9 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 			break;
 	}
 	people_clear(&people);
+	/* High criticality first, as every allergy list: a pane cut to its rows keeps those. */
+	if (pane == CHART_ALLERGIES)
+		allergy_order(out->items, out->n, sizeof *out->items, item_criticality);
 	if (pane == CHART_ALLERGIES)
 		out->allergy_state = out->n > 0 ? PATIENT_ALLERGY_LISTED
 				     : any_allergy ? PATIENT_ALLERGY_NONE_KNOWN

@@ -390,6 +390,31 @@ Test(chart_allergies, none_known_is_not_not_recorded)
 	chart_list_clear(&l);
 }
 
+Test(chart_allergies, high_criticality_first_in_the_pane_and_a_page_of_the_list)
+{
+	static const char json[] = "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ALLERGY("1", "Shellfish", ",\"criticality\":\"low\"") ","
+	    ALLERGY("2", "Bee venom", ",\"criticality\":\"low\"") ","
+	    ALLERGY("3", "Latex", "") ","
+	    ALLERGY("4", "Dust mite", ",\"criticality\":\"low\"") ","
+	    ALLERGY("5", "Warfarin", ",\"criticality\":\"high\"") "]}";
+	struct chart_list l = read_pane(CHART_ALLERGIES, json);
+	cJSON *set = cJSON_Parse(json);
+	const char *const want[] = { "Warfarin", "Shellfish", "Bee venom", "Latex", "Dust mite" };
+
+	/* A pane cut to four rows shows Warfarin, not four low ones. */
+	cr_assert_eq(l.n, 5);
+	for (size_t i = 0; i < 5; i++)
+		cr_assert_str_eq(l.items[i].what, want[i], "row %zu: %s", i, l.items[i].what);
+	cr_assert(l.items[0].alert);
+	chart_list_clear(&l);
+	chart_page_read(CHART_ALLERGIES, set, "p1", &l);
+	cr_assert_str_eq(l.items[0].what, "Warfarin");
+	cr_assert_str_eq(l.items[4].what, "Dust mite");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
 /* --- labs ---------------------------------------------------------------------------- */
 
 Test(chart_labs, flags_and_ranges)
