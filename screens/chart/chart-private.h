@@ -17,6 +17,8 @@ struct chart_list_arg {
 	enum chart_pane pane;
 	const cJSON *patient;			     /* for the banner */
 	const struct patient_allergies *allergies; /* the banner's */
+	/* The cover's allergies pane, to flag the medications the patient is allergic to, or NULL. */
+	const struct chart_list *allergy_rows;
 };
 
 /*

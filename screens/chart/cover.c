@@ -430,7 +430,9 @@ draw_item(WINDOW *win, int y, int x, int w, enum chart_pane pane, const struct c
 		draw_line(win, y, x, w, look, text, it->date);
 		break;
 	case CHART_MEDICATIONS:
-		text = *it->value ? xasprintf("%s; %s", it->what, it->value) : xstrdup(it->what);
+		/* One the patient is allergic to (chart_flag_allergies): said first, so never cut. */
+		text = xasprintf("%s%s%s%s", *it->flag ? "! ALLERGY: " : "", it->what,
+		    *it->value ? "; " : "", it->value);
 		draw_line(win, y, x, w, look, text, NULL);
 		break;
 	case CHART_LABS: {
@@ -559,7 +561,8 @@ static int
 open_list(struct app *app, struct cover *c, enum chart_pane pane)
 {
 	chart_open_list(app, &(struct chart_list_arg){ .id = c->id, .pane = pane,
-	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies,
+	    .allergy_rows = &c->chart.panes[CHART_ALLERGIES] });
 	return APP_HANDLED;
 }
 

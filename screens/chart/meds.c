@@ -93,7 +93,10 @@ fill(struct meds *f)
 	}
 	for (size_t k = 0; k < n; k++) {
 		const struct record_entry *e = &l->items[order[k]];
-		const char *cells[COL_COUNT] = { e->what, e->detail, e->on_hold ? "on hold" : "active",
+		/* One the patient is allergic to, as renewing it would warn: marked at a glance. */
+		char *what = medication_allergy_match(e->code, e->what, &f->chart.allergies) != NULL
+		    ? xasprintf("! %s", e->what) : xstrdup(e->what);
+		const char *cells[COL_COUNT] = { what, e->detail, e->on_hold ? "on hold" : "active",
 			e->when };
 		const char *id = fhir_id_of(e->resource);
 		char row[24];
@@ -102,6 +105,7 @@ fill(struct meds *f)
 		if (f->target != NULL && id != NULL && strcmp(id, f->target) == 0)
 			select = (long)k;
 		ui_list_page_add(pg, row, cells);
+		free(what);
 	}
 	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)(f->loaded ? f->chart.meds.n : 0), NULL);
 	for (long i = 0; i < select; i++)
@@ -296,12 +300,38 @@ draw_allergies(struct meds *f, WINDOW *win, int y)
 	return (int)((n + 1) / 2);
 }
 
+/*
+ * How many orders the patient is allergic to (medication_allergy_match, as renewing warns),
+ * the first of them, in the list's order, in *FIRST and its allergy in *MATCH.
+ */
+static size_t
+allergic_orders(const struct meds *f, const struct record_entry **first,
+    const struct record_entry **match)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->chart.meds.n; i++) {
+		const struct record_entry *e = &f->chart.meds.items[i];
+		const struct record_entry *a = medication_allergy_match(e->code, e->what,
+		    &f->chart.allergies);
+
+		if (a == NULL)
+			continue;
+		if (n++ == 0 || before(e, *first)) {
+			*first = e;
+			*match = a;
+		}
+	}
+	return n;
+}
+
 static void
 meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct meds *f = state;
-	int y = top + 2, bottom = top + rows - 1;
-	size_t real = 0;
+	int y = top + 2, bottom = top + rows - 1, more;
+	size_t real = 0, allergic;
+	const struct record_entry *first = NULL, *match = NULL;
 	char select[32];
 
 	chart_banner_draw(&f->banner, win, top);
@@ -312,8 +342,15 @@ meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y += draw_allergies(f, win, y) + 1;
 	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Medications of %s, active and on hold:",
 	    f->banner.view.name);
-	ui_list_draw(&f->list, win, y, bottom - 1 - y - (f->loaded && f->chart.meds.more > 0), COLS);
-	if (f->loaded && f->chart.meds.more > 0)
+	allergic = f->loaded ? allergic_orders(f, &first, &match) : 0;
+	more = f->loaded && f->chart.meds.more > 0;
+	ui_list_draw(&f->list, win, y, bottom - 1 - y - more - (allergic > 0), COLS);
+	if (allergic > 0)
+		ui_putf(win, bottom - 2 - more, 2, COLS - 2, UI_ERROR, true,
+		    "! %s: the patient is allergic to %s (%s)%s", first->what, match->what,
+		    *match->detail ? match->detail : "criticality not recorded",
+		    allergic > 1 ? "; more marked !" : "");
+	if (more)
 		ui_putf(win, bottom - 2, 2, COLS - 2, UI_ERROR, true,
 		    "(+%zu more active than shown: reconciling is refused here)", f->chart.meds.more);
 	if (!f->loaded)

@@ -341,6 +341,7 @@ item_clear(struct chart_item *it)
 	free(it->status);
 	free(it->at);
 	free(it->id);
+	free(it->code);
 }
 
 void
@@ -423,7 +424,9 @@ read_allergy(const cJSON *a, struct chart_list *l, bool *any, bool full)
 	it = push(l, a);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed allergy)");
 	it->value = dup_or_empty(crit);
-	it->alert = crit != NULL && strcmp(crit, "high") == 0;
+	it->alert = allergy_rank(crit) == 0;
+	/* A drug allergy coded in RxNorm matches the orders of that code. */
+	it->code = dup_or_empty(fhir_code_in(code, MEDICATION_RXNORM));
 	it->detail = dup_or_empty(
 	    concept_text(cJSON_GetArrayItem(fhir_get_array(reaction, "manifestation"), 0)));
 	it->status = xstrdup(fhir_has_code(verification, "unconfirmed") ? "unconfirmed"
@@ -494,7 +497,7 @@ chart_medication_sig(const cJSON *request)
 static void
 read_medication(const cJSON *m, struct chart_list *l)
 {
-	const char *name = medication_name(m, NULL, NULL);
+	const char *rxnorm = NULL, *name = medication_name(m, NULL, &rxnorm);
 	const char *status = fhir_get_string(m, "status");
 	struct chart_item *it;
 
@@ -506,6 +509,70 @@ read_medication(const cJSON *m, struct chart_list *l)
 	it->date = date_part(fhir_get_string(m, "authoredOn"), false);
 	it->status = dup_or_empty(status);
 	it->detail = dup_or_empty(fhir_get_string(m, "intent"));
+	it->code = dup_or_empty(rxnorm);
+}
+
+void
+chart_flag_allergies(struct chart_list *meds, const struct chart_list *allergies, bool first)
+{
+	size_t flagged = 0;
+
+	if (meds->state != CHART_PANE_LOADED || allergies->state != CHART_PANE_LOADED)
+		return;
+	for (size_t i = 0; i < meds->n; i++) {
+		struct chart_item *m = &meds->items[i];
+
+		if (strcmp(m->status, "active") != 0 && strcmp(m->status, "on-hold") != 0)
+			continue;
+		for (size_t j = 0; j < allergies->n; j++) {
+			const struct chart_item *a = &allergies->items[j];
+
+			if (!medication_matches_allergy(m->code, m->what, a->code, a->what))
+				continue;
+			free(m->flag);
+			m->flag = xstrdup(a->what);
+			m->alert = true;
+			/* Stably ahead of the unflagged: rotate it down to its place. */
+			if (first && i > flagged) {
+				struct chart_item keep = *m;
+
+				memmove(&meds->items[flagged + 1], &meds->items[flagged],
+				    (i - flagged) * sizeof *meds->items);
+				meds->items[flagged] = keep;
+			}
+			flagged++;
+			break;
+		}
+	}
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+chart_list_copy(struct chart_list *to, const struct chart_list *from)
+{
+	*to = *from;
+	to->failure = dup_or_null(from->failure);
+	to->items = from->n > 0 ? xcalloc(from->n, sizeof *to->items) : NULL;
+	for (size_t i = 0; i < from->n; i++) {
+		const struct chart_item *f = &from->items[i];
+		struct chart_item *t = &to->items[i];
+
+		*t = *f;
+		t->what = dup_or_null(f->what);
+		t->value = dup_or_null(f->value);
+		t->date = dup_or_null(f->date);
+		t->flag = dup_or_null(f->flag);
+		t->detail = dup_or_null(f->detail);
+		t->status = dup_or_null(f->status);
+		t->at = dup_or_null(f->at);
+		t->id = dup_or_null(f->id);
+		t->code = dup_or_null(f->code);
+	}
 }
 
 static const cJSON *
@@ -1433,6 +1500,8 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 		}
 	}
 	out->newest = newest != NULL ? xstrdup(newest) : NULL;
+	/* An order the patient is allergic to is flagged, and shown first in its pane. */
+	chart_flag_allergies(&out->panes[CHART_MEDICATIONS], &out->panes[CHART_ALLERGIES], true);
 	/* The banner's allergies, as every patient screen reads them. */
 	if (out->panes[CHART_ALLERGIES].state == CHART_PANE_LOADED)
 		patient_allergies_read(

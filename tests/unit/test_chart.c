@@ -16,6 +16,7 @@
 
 #include "../lib/under_valgrind.h"
 #include "fhir/chart.h"
+#include "fhir/medication.h"
 #include "util/xmalloc.h"
 
 #define QUIGLEY "f120016e-295c-48b8-a7be-34dc0127d7e6"
@@ -413,6 +414,69 @@ Test(chart_allergies, high_criticality_first_in_the_pane_and_a_page_of_the_list)
 	cr_assert_str_eq(l.items[4].what, "Dust mite");
 	chart_list_clear(&l);
 	cJSON_Delete(set);
+}
+
+#define ORDER(id, text, rxnorm, status)                                                    \
+	"{\"resource\":{\"resourceType\":\"MedicationRequest\",\"id\":\"" id "\","          \
+	"\"subject\":{\"reference\":\"Patient/p1\"},\"status\":\"" status "\",\"intent\":"   \
+	"\"order\",\"medicationCodeableConcept\":{\"coding\":[{\"system\":"                   \
+	"\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":\"" rxnorm "\"}],"           \
+	"\"text\":\"" text "\"}}}"
+
+Test(chart_allergies, an_order_the_patient_is_allergic_to_is_flagged_and_shown_first)
+{
+	struct chart_list a = read_pane(CHART_ALLERGIES, "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ALLERGY("1", "Shellfish allergy", ",\"criticality\":\"low\"") ","
+	    ALLERGY("2", "Warfarin", ",\"criticality\":\"high\"") ","
+	    "{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"x\","
+	    "\"patient\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":\"314076\"}],"
+	    "\"text\":\"ACE inhibitor\"}}}]}");
+	struct chart_list m = read_pane(CHART_MEDICATIONS, "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ORDER("m1", "Simvastatin 20 MG Oral Tablet", "312961", "active") ","
+	    ORDER("m2", "Lisinopril 10 MG Oral Tablet", "314076", "active") ","
+	    ORDER("m3", "Metformin 500 MG", "860975", "active") ","
+	    ORDER("m4", "Warfarin Sodium 5 MG Oral Tablet", "855332", "active") ","
+	    ORDER("m5", "Warfarin Sodium 1 MG Oral Tablet", "855288", "stopped") "]}");
+	struct chart_list copy;
+
+	cr_assert_str_eq(a.items[0].what, "Warfarin");
+	cr_assert_str_eq(a.items[2].code, "314076");
+	cr_assert_str_eq(m.items[1].code, "314076");
+	/* Renewing's test: the substance begins a word, or the RxNorm codes are the same. */
+	cr_assert(medication_matches_allergy("855332", "Warfarin Sodium 5 MG", "", "Warfarin"));
+	cr_assert(!medication_matches_allergy("1", "Coumawarfarin", "", "Warfarin"));
+	chart_list_copy(&copy, &m);
+	chart_flag_allergies(&m, &a, true);
+	/* Flagged ones first, in their order; the stopped Warfarin is not flagged. */
+	cr_assert_str_eq(m.items[0].what, "Lisinopril 10 MG Oral Tablet");
+	cr_assert_str_eq(m.items[0].flag, "ACE inhibitor");
+	cr_assert(m.items[0].alert);
+	cr_assert_str_eq(m.items[1].what, "Warfarin Sodium 5 MG Oral Tablet");
+	cr_assert_str_eq(m.items[1].flag, "Warfarin");
+	cr_assert(m.items[1].alert);
+	cr_assert_str_eq(m.items[2].what, "Simvastatin 20 MG Oral Tablet");
+	cr_assert_str_eq(m.items[2].flag, "");
+	cr_assert(!m.items[2].alert);
+	cr_assert_str_eq(m.items[3].what, "Metformin 500 MG");
+	cr_assert_str_eq(m.items[4].flag, "");
+	/* A page of the full list keeps its order. */
+	chart_flag_allergies(&copy, &a, false);
+	cr_assert_str_eq(copy.items[0].what, "Simvastatin 20 MG Oral Tablet");
+	cr_assert_str_eq(copy.items[3].flag, "Warfarin");
+	cr_assert_str_eq(copy.items[4].flag, "");
+	chart_list_clear(&copy);
+	/* Allergies not read: nothing can be said, nothing flagged. */
+	a.state = CHART_PANE_NOT_LOADED;
+	chart_list_copy(&copy, &m);
+	chart_list_clear(&m);
+	m = read_pane(CHART_MEDICATIONS, "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ORDER("m4", "Warfarin Sodium 5 MG Oral Tablet", "855332", "active") "]}");
+	chart_flag_allergies(&m, &a, true);
+	cr_assert(!m.items[0].alert);
+	chart_list_clear(&copy);
+	chart_list_clear(&m);
+	chart_list_clear(&a);
 }
 
 /* --- labs ---------------------------------------------------------------------------- */
