@@ -225,6 +225,13 @@ immunize_save(struct app *app, void *state)
 		return APP_REDRAW;
 	given = ui_form_value(&m->form, F_GIVEN);
 	date_format_iso(&given->date, day, sizeof day);
+	/* Given before the patient was born is a typing slip, refused as the future is. */
+	if ((cause = chart_before_birth("Given on", day, &m->banner.view)) != NULL) {
+		ui_form_set_focus(&m->form, F_GIVEN);
+		app_error(app, "Not saved: %s", cause);
+		free(cause);
+		return APP_REDRAW;
+	}
 	lot = ui_form_text(&m->form, F_LOT);
 	in = (struct immunization_input){ .cvx = code_of(&m->form, F_VACCINE), .given = day,
 		.lot = lot, .site = code_of(&m->form, F_SITE), .route = code_of(&m->form, F_ROUTE) };

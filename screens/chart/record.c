@@ -341,6 +341,14 @@ plan_add(struct record_form *f, bool anyway, bool *duplicate, char **what, char 
 
 		if (v != NULL && !v->empty)
 			date_format_iso(&v->date, onset, sizeof onset);
+		/* An onset before the patient was born is a typing slip, refused as the future is. */
+		if ((*cause = chart_before_birth("Onset", onset, &f->banner.view)) != NULL) {
+			ui_form_set_focus(&f->form, P_ONSET);
+			*what = NULL;
+			free(text);
+			free(more);
+			return NULL;
+		}
 		in.onset = onset;
 		p = problem_add_plan(f->id, &in, &f->active, f->request_id, anyway, duplicate, cause);
 	}

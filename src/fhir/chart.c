@@ -1509,6 +1509,21 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 	return 0;
 }
 
+char *
+chart_before_birth(const char *label, const char *when, const struct patient_view *v)
+{
+	const char *born = v->birth_date != NULL && *v->birth_date ? v->birth_date : v->birth_text;
+	size_t n = born != NULL ? strnlen(born, 10) : 0, day = when != NULL ? strcspn(when, "T") : 0;
+
+	/* A birth date as FHIR writes one: "1970", "1970-05" or "1970-05-22". */
+	if ((n != 4 && n != 7 && n != 10) || strspn(born, "0123456789") != 4 || day < n)
+		return NULL;
+	if (strncmp(when, born, n) >= 0)
+		return NULL;
+	return xasprintf("%s %.*s is before %s was born (%s)", label, (int)(day < 10 ? day : 10),
+	    when, v->name, born);
+}
+
 /* --- coming back to an open chart --------------------------------------------------------- */
 
 cJSON *
@@ -1742,10 +1757,11 @@ detail_codes(struct chart_detail **d, size_t *n, const cJSON *concept)
 	}
 }
 
+/* Q as its list shows it: a vital sign's to one decimal, a lab's to its size (chart_quantity). */
 static void
-detail_quantity(struct chart_detail **d, size_t *n, const char *label, const cJSON *q)
+detail_quantity(struct chart_detail **d, size_t *n, const char *label, const cJSON *q, bool lab)
 {
-	detail_take(d, n, label, quantity_of(q, true));
+	detail_take(d, n, label, quantity_of(q, lab));
 }
 
 /* The first-level reference's display under NAME ("author", "requester"), array or not. */
@@ -1995,12 +2011,12 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	detail_add(&d, &n, "Verified", fhir_first_code(fhir_get_object(r, "verificationStatus")));
 	detail_add(&d, &n, "Intent", fhir_get_string(r, "intent"));
 	detail_add(&d, &n, "Criticality", fhir_get_string(r, "criticality"));
-	detail_quantity(&d, &n, "Value", fhir_get_object(r, "valueQuantity"));
+	detail_quantity(&d, &n, "Value", fhir_get_object(r, "valueQuantity"), pane != CHART_VITALS);
 	detail_add(&d, &n, "Value", fhir_get_string(r, "valueString"));
 	detail_add(&d, &n, "Value", concept_text(fhir_get_object(r, "valueCodeableConcept")));
 	cJSON_ArrayForEach(x, fhir_get_array(r, "component"))
 	{
-		char *v = quantity_of(fhir_get_object(x, "valueQuantity"), true);
+		char *v = quantity_of(fhir_get_object(x, "valueQuantity"), pane != CHART_VITALS);
 		const char *what = concept_text(fhir_get_object(x, "code"));
 
 		if (v != NULL)

@@ -219,6 +219,15 @@ void chart_quantity(double value, const char *unit, bool lab, char *out, size_t 
  */
 char *chart_when(const char *s, bool with_time);
 
+/*
+ * Whether WHEN (a FHIR date or dateTime as a form makes it, "2010-01-01", "1900-01-01T08:00:00-05:00")
+ * is before the birth of the patient V, at the precision of the birth date (a birth year
+ * alone, "1970", refuses only an earlier year): then "LABEL WHEN is before NAME was born
+ * (BIRTH)", owned, for a form to refuse the date with; else NULL, also when the birth date
+ * is not known.
+ */
+char *chart_before_birth(const char *label, const char *when, const struct patient_view *v);
+
 /* --- lab results, for src/fhir/labs.c, read as the panes read them ---------------------------- */
 
 /* CONCEPT's words: its text, else a coding's display, else its first code; NULL when none. */

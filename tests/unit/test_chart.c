@@ -479,6 +479,31 @@ Test(chart_allergies, an_order_the_patient_is_allergic_to_is_flagged_and_shown_f
 	chart_list_clear(&a);
 }
 
+Test(chart_dates, before_the_patient_was_born_is_refused_at_the_birth_dates_precision)
+{
+	struct patient_view v = { .name = "Walsh, Maya", .birth_date = "2019-05-22",
+		.birth_text = "2019-05-22" };
+	char *why = chart_before_birth("Given on", "2010-01-01", &v);
+
+	cr_assert_not_null(why);
+	cr_assert_str_eq(why, "Given on 2010-01-01 is before Walsh, Maya was born (2019-05-22)");
+	free(why);
+	cr_assert_null(chart_before_birth("Given on", "2019-05-22", &v), "the day of birth is fine");
+	cr_assert_null(chart_before_birth("Onset", "", &v), "no date, nothing to refuse");
+	why = chart_before_birth("Taken", "2019-05-21T23:59:00-05:00", &v);
+	cr_assert_str_eq(why, "Taken 2019-05-21 is before Walsh, Maya was born (2019-05-22)");
+	free(why);
+	/* A birth year alone: only an earlier year is surely before. */
+	v.birth_date = "";
+	v.birth_text = "1942";
+	cr_assert_null(chart_before_birth("Taken", "1942-01-01T08:00:00Z", &v));
+	why = chart_before_birth("Taken", "1900-01-01T08:00:00Z", &v);
+	cr_assert_str_eq(why, "Taken 1900-01-01 is before Walsh, Maya was born (1942)");
+	free(why);
+	v.birth_text = "";
+	cr_assert_null(chart_before_birth("Taken", "1900-01-01", &v), "no birth date, nothing known");
+}
+
 /* --- labs ---------------------------------------------------------------------------- */
 
 Test(chart_labs, flags_and_ranges)
@@ -819,6 +844,37 @@ Test(chart_details, a_lab_result_shows_range_flag_and_codes)
 	cr_assert(has_detail(d, n, "Code", "LOINC 2093-3 Total Cholesterol"));
 	chart_details_free(d, n);
 	cJSON_Delete(set);
+}
+
+Test(chart_details, a_vital_sign_shows_the_value_its_list_shows)
+{
+	static const char json[] = "{\"resourceType\":\"Observation\",\"id\":\"h1\","
+	    "\"status\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{"
+	    "\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8302-2\"}],\"text\":"
+	    "\"Body Height\"},\"effectiveDateTime\":\"2020-11-10T08:00:00Z\",\"valueQuantity\":{"
+	    "\"value\":174.0511726769968,\"unit\":\"cm\",\"code\":\"cm\"}}";
+	cJSON *o = cJSON_Parse(json);
+	char *set = xasprintf("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":%s}]}", json);
+	cJSON *page = cJSON_Parse(set);
+	struct chart_list l = { 0 };
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	chart_page_read(CHART_VITALS, page, "p1", &l);
+	cr_assert_eq(l.n, 1);
+	cr_assert_str_eq(l.items[0].value, "174.1 cm");
+	cr_assert_eq(chart_details(o, CHART_VITALS, "p1", NULL, &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Value", "174.1 cm"), "the list's 174.1 cm, not a lab's 174");
+	chart_details_free(d, n);
+	/* A lab keeps a lab's precision. */
+	cr_assert_eq(chart_details(o, CHART_LABS, "p1", NULL, &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Value", "174 cm"));
+	chart_details_free(d, n);
+	chart_list_clear(&l);
+	cJSON_Delete(page);
+	cJSON_Delete(o);
+	free(set);
 }
 
 /* --- coming back to an open chart --------------------------------------------------------- */
