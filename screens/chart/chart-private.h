@@ -65,6 +65,14 @@ struct app_focus chart_rows_focus(struct chart_rows *r);
 const char *chart_rows_unmet(const struct chart_rows *r, const char *showing, const char *none);
 
 /*
+ * WHY a read did not show (R's status: "cancelled", the server's words), and the way on:
+ * "cancelled; r reads it again", the refresh key named from the live keymap (or the
+ * action's name when no key is bound). Owned.
+ */
+char *chart_read_failed(struct app *app, const struct fhir_result *r);
+/* The same for a read that failed for WHY (a sentence of the FHIR layer's). Owned. */
+char *chart_read_again(struct app *app, const char *why);
+/*
  * The lines a list drawn from row Y may take above a form of FIELDS fields that ends the
  * body (ROWS rows from TOP): all but the form's, its heading and the blank before it, and
  * its "Not saved" line; at least 2. A list longer than that shows one line fewer and

@@ -76,10 +76,13 @@ on_read(struct app *app, void *state, struct fhir_result *res, unsigned long tag
 	(void)tag;
 	c->loading = false;
 	if (res->status != FHIR_OK || chart_cover_read(res->resource, c->id, &got, &cause) != 0) {
+		char *again = cause != NULL ? chart_read_again(app, cause) : chart_read_failed(app, res);
+
+		/* What happened and the way on: the chart is read again with the refresh key. */
 		free(c->failed);
-		c->failed = cause != NULL ? cause
-		    : res->status == FHIR_CANCELLED ? xstrdup("Not opened: cancelled")
-		    : xstrdup(res->message ? res->message : "the chart could not be read");
+		c->failed = xasprintf("Not opened: %s", again);
+		free(again);
+		free(cause);
 		if (res->status != FHIR_CANCELLED)
 			app_error(app, "%s", c->failed);
 		else

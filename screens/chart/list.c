@@ -147,8 +147,10 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	struct chart_list rows;
 
 	if (r->status != FHIR_OK) {
-		page_failed(app, f, (unsigned)ticket, r->status == FHIR_CANCELLED ? "cancelled"
-			: r->message ? r->message : "failed");
+		char *why = chart_read_failed(app, r);
+
+		page_failed(app, f, (unsigned)ticket, why);
+		free(why);
 		return;
 	}
 	chart_page_read(f->pane, r->resource, f->id, &rows);
@@ -170,8 +172,10 @@ on_first(struct app *app, void *state, struct fhir_result *r, unsigned long tick
 	const cJSON *searchset;
 
 	if (r->status != FHIR_OK) {
-		page_failed(app, f, (unsigned)ticket, r->status == FHIR_CANCELLED ? "cancelled"
-			: r->message ? r->message : "failed");
+		char *why = chart_read_failed(app, r);
+
+		page_failed(app, f, (unsigned)ticket, why);
+		free(why);
 		return;
 	}
 	searchset = chart_immunizations_read(r->resource, f->id, &rows, &due);
