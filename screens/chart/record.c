@@ -503,6 +503,28 @@ take_off(struct app *app, void *state)
 	return APP_REDRAW;
 }
 
+/*
+ * A text field typed (or pasted) to its limit takes no more: said with each key it
+ * refuses, so a long problem or substance is never cut without a word.
+ */
+static void
+said_full(struct app *app, struct record_form *f)
+{
+	const struct field_def *defs = f->kind == RECORD_ALLERGY ? allergy_fields : problem_fields;
+	size_t i = ui_form_focus(&f->form), chars = 0;
+	char *text;
+
+	if (i >= f->form.n || defs[i].type != FIELD_TEXT || defs[i].max_chars == 0)
+		return;
+	text = ui_form_text(&f->form, i);
+	for (const char *c = text; *c != '\0'; c++)
+		chars += ((unsigned char)*c & 0xc0) != 0x80;
+	free(text);
+	if (chars >= defs[i].max_chars)
+		app_error(app, "%s is full: it takes at most %zu characters, and what is typed past "
+			       "them is not kept", defs[i].label, defs[i].max_chars);
+}
+
 static void
 record_changed(struct app *app, void *state, enum action act)
 {
@@ -511,8 +533,9 @@ record_changed(struct app *app, void *state, enum action act)
 	struct fhir_plan *plan;
 	char *cause = NULL;
 
-	(void)act;
 	f->warned = false;
+	if (act == A_NONE && !f->asking)
+		said_full(app, f);
 	if (!f->asking || answer == UI_DIALOG_ASKING)
 		return;
 	f->asking = false;
