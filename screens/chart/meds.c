@@ -60,6 +60,9 @@ struct meds {
 	char *target;	     /* the order acted on: its id, as the list may be read again */
 	char *saved_what;    /* what the save in flight does, for the status line */
 	bool unsure, warned; /* a save's outcome not known; back pressed once with it */
+	/* Orders matching an active allergy, as fill() found them: how many, the first shown, its allergy. */
+	size_t allergic;
+	const struct record_entry *allergic_first, *allergic_match;
 	char request_id[UUID_BUF_SIZE];
 };
 
@@ -91,11 +94,14 @@ fill(struct meds *f)
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
+	f->allergic = 0;
+	f->allergic_first = f->allergic_match = NULL;
 	for (size_t k = 0; k < n; k++) {
 		const struct record_entry *e = &l->items[order[k]];
 		/* One the patient is allergic to, as renewing it would warn: marked at a glance. */
-		char *what = medication_allergy_match(e->code, e->what, &f->chart.allergies) != NULL
-		    ? xasprintf("! %s", e->what) : xstrdup(e->what);
+		const struct record_entry *a = medication_allergy_match(e->code, e->what,
+		    &f->chart.allergies);
+		char *what = a != NULL ? xasprintf("! %s", e->what) : xstrdup(e->what);
 		const char *cells[COL_COUNT] = { what, e->detail, e->on_hold ? "on hold" : "active",
 			e->when };
 		const char *id = fhir_id_of(e->resource);
@@ -106,6 +112,10 @@ fill(struct meds *f)
 			select = (long)k;
 		ui_list_page_add(pg, row, cells);
 		free(what);
+		if (a != NULL && f->allergic++ == 0) {
+			f->allergic_first = e;
+			f->allergic_match = a;
+		}
 	}
 	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)(f->loaded ? f->chart.meds.n : 0), NULL);
 	for (long i = 0; i < select; i++)
@@ -300,31 +310,6 @@ draw_allergies(struct meds *f, WINDOW *win, int y)
 	return (int)((n + 1) / 2);
 }
 
-/*
- * How many orders the patient is allergic to (medication_allergy_match, as renewing warns),
- * the first of them, in the list's order, in *FIRST and its allergy in *MATCH.
- */
-static size_t
-allergic_orders(const struct meds *f, const struct record_entry **first,
-    const struct record_entry **match)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < f->chart.meds.n; i++) {
-		const struct record_entry *e = &f->chart.meds.items[i];
-		const struct record_entry *a = medication_allergy_match(e->code, e->what,
-		    &f->chart.allergies);
-
-		if (a == NULL)
-			continue;
-		if (n++ == 0 || before(e, *first)) {
-			*first = e;
-			*match = a;
-		}
-	}
-	return n;
-}
-
 static void
 meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
@@ -342,7 +327,10 @@ meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y += draw_allergies(f, win, y) + 1;
 	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Medications of %s, active and on hold:",
 	    f->banner.view.name);
-	allergic = f->loaded ? allergic_orders(f, &first, &match) : 0;
+	/* The first order, in the list's order, that matches an allergy: named under the list. */
+	allergic = f->loaded ? f->allergic : 0;
+	first = f->allergic_first;
+	match = f->allergic_match;
 	more = f->loaded && f->chart.meds.more > 0;
 	ui_list_draw(&f->list, win, y, bottom - 1 - y - more - (allergic > 0), COLS);
 	if (allergic > 0)
