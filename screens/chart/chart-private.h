@@ -17,6 +17,8 @@ struct chart_list_arg {
 	enum chart_pane pane;
 	const cJSON *patient;			     /* for the banner */
 	const struct patient_allergies *allergies; /* the banner's */
+	/* The cover's allergies pane, to flag the medications the patient is allergic to, or NULL. */
+	const struct chart_list *allergy_rows;
 };
 
 /*
@@ -62,6 +64,21 @@ struct app_focus chart_rows_focus(struct chart_rows *r);
 /* Why no row can be acted on: SHOWING while the pager shows, NONE with none selected; or NULL. */
 const char *chart_rows_unmet(const struct chart_rows *r, const char *showing, const char *none);
 
+/*
+ * WHY a read did not show (R's status: "cancelled", the server's words), and the way on:
+ * "cancelled; r reads it again", the refresh key named from the live keymap (or the
+ * action's name when no key is bound). Owned.
+ */
+char *chart_read_failed(struct app *app, const struct fhir_result *r);
+/* The same for a read that failed for WHY (a sentence of the FHIR layer's). Owned. */
+char *chart_read_again(struct app *app, const char *why);
+/*
+ * The lines a list drawn from row Y may take above a form of FIELDS fields that ends the
+ * body (ROWS rows from TOP): all but the form's, its heading and the blank before it, and
+ * its "Not saved" line; at least 2. A list longer than that shows one line fewer and
+ * "(+N more)" on the last, so free rows are used before anything is counted away.
+ */
+int chart_lines_above_form(int top, int rows, int y, size_t fields);
 /*
  * Whether the app's current patient is still ID, the one a form was opened for: false, with
  * the refusal on the status line naming NAME's chart, when it moved to another meanwhile

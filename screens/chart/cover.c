@@ -76,10 +76,13 @@ on_read(struct app *app, void *state, struct fhir_result *res, unsigned long tag
 	(void)tag;
 	c->loading = false;
 	if (res->status != FHIR_OK || chart_cover_read(res->resource, c->id, &got, &cause) != 0) {
+		char *again = cause != NULL ? chart_read_again(app, cause) : chart_read_failed(app, res);
+
+		/* What happened and the way on: the chart is read again with the refresh key. */
 		free(c->failed);
-		c->failed = cause != NULL ? cause
-		    : res->status == FHIR_CANCELLED ? xstrdup("Not opened: cancelled")
-		    : xstrdup(res->message ? res->message : "the chart could not be read");
+		c->failed = xasprintf("Not opened: %s", again);
+		free(again);
+		free(cause);
 		if (res->status != FHIR_CANCELLED)
 			app_error(app, "%s", c->failed);
 		else
@@ -430,7 +433,9 @@ draw_item(WINDOW *win, int y, int x, int w, enum chart_pane pane, const struct c
 		draw_line(win, y, x, w, look, text, it->date);
 		break;
 	case CHART_MEDICATIONS:
-		text = *it->value ? xasprintf("%s; %s", it->what, it->value) : xstrdup(it->what);
+		/* One the patient is allergic to (chart_flag_allergies): said first, so never cut. */
+		text = xasprintf("%s%s%s%s", *it->flag ? "! ALLERGY: " : "", it->what,
+		    *it->value ? "; " : "", it->value);
 		draw_line(win, y, x, w, look, text, NULL);
 		break;
 	case CHART_LABS: {
@@ -559,7 +564,8 @@ static int
 open_list(struct app *app, struct cover *c, enum chart_pane pane)
 {
 	chart_open_list(app, &(struct chart_list_arg){ .id = c->id, .pane = pane,
-	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies });
+	    .patient = c->chart.patient, .allergies = &c->chart.banner_allergies,
+	    .allergy_rows = &c->chart.panes[CHART_ALLERGIES] });
 	return APP_HANDLED;
 }
 

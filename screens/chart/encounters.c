@@ -82,12 +82,13 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	char *cause = NULL;
 
 	if (r->status != FHIR_OK || encounter_page_read(r->resource, v->id, &page, &cause) != 0) {
-		const char *why = r->status == FHIR_CANCELLED ? "cancelled"
-		    : r->status != FHIR_OK			    ? (r->message ? r->message : "failed")
-								    : cause;
+		/* Said with the way on: the refresh key reads the visits again. */
+		char *why = r->status != FHIR_OK ? chart_read_failed(app, r)
+						 : chart_read_again(app, cause);
 
 		ui_list_page_failed(&v->rows.list, (unsigned)ticket, why);
 		app_error(app, "Visits: %s", why);
+		free(why);
 		free(cause);
 		return;
 	}

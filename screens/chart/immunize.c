@@ -4,6 +4,7 @@
 #include "screens/chart/chart-private.h"
 #include "screens/screens.h"
 #include "app/app.h"
+#include "fhir/allergy.h"
 #include "fhir/immunization.h"
 #include "fhir/plan.h"
 #include "fhir/record.h"
@@ -15,9 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Allergy lines shown above the form; the rest are counted. */
-#define SHOWN_MAX 5
 
 enum { F_VACCINE, F_GIVEN, F_LOT, F_SITE, F_ROUTE, F_COUNT };
 
@@ -141,7 +139,7 @@ immunize_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct immunize *m = state;
 	int y = top + 3;
-	size_t real = 0, shown = 0;
+	size_t real = 0, shown = 0, lines;
 
 	(void)app;
 	chart_banner_draw(&m->banner, win, top);
@@ -149,18 +147,23 @@ immunize_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	    m->banner.view.name);
 	for (size_t i = 0; m->loaded && i < m->allergies.n; i++)
 		real += !m->allergies.items[i].no_known;
+	/* Every free row first; the last one counts what does not fit. */
+	lines = (size_t)chart_lines_above_form(top, rows, y, F_COUNT);
+	if (real + m->allergies.more > lines)
+		lines--;
 	if (!m->loaded)
 		ui_putf(win, y++, 2, COLS - 2, m->failed ? UI_ERROR : UI_NORMAL, true, "%s%s",
 		    m->failed ? "Not read: " : "Reading...", m->failed ? m->failed : "");
 	else if (real == 0)
 		ui_putf(win, y++, 2, COLS - 2, UI_NORMAL, true, "%s",
 		    m->allergies.n > 0 ? "No known allergies." : "None recorded.");
-	for (size_t i = 0; m->loaded && i < m->allergies.n && shown < SHOWN_MAX; i++) {
+	/* In the list's order: high criticality first (allergy_order). */
+	for (size_t i = 0; m->loaded && i < m->allergies.n && shown < lines; i++) {
 		const struct record_entry *e = &m->allergies.items[i];
 
 		if (e->no_known)
 			continue;
-		ui_putf(win, y++, 2, COLS - 2, strcmp(e->detail, "high") == 0 ? UI_ERROR : UI_NORMAL,
+		ui_putf(win, y++, 2, COLS - 2, allergy_rank(e->detail) == 0 ? UI_ERROR : UI_NORMAL,
 		    true, "%s (%s)", e->what, *e->detail ? e->detail : "criticality not recorded");
 		shown++;
 	}
@@ -222,6 +225,13 @@ immunize_save(struct app *app, void *state)
 		return APP_REDRAW;
 	given = ui_form_value(&m->form, F_GIVEN);
 	date_format_iso(&given->date, day, sizeof day);
+	/* Given before the patient was born is a typing slip, refused as the future is. */
+	if ((cause = chart_before_birth("Given on", day, &m->banner.view)) != NULL) {
+		ui_form_set_focus(&m->form, F_GIVEN);
+		app_error(app, "Not saved: %s", cause);
+		free(cause);
+		return APP_REDRAW;
+	}
 	lot = ui_form_text(&m->form, F_LOT);
 	in = (struct immunization_input){ .cvx = code_of(&m->form, F_VACCINE), .given = day,
 		.lot = lot, .site = code_of(&m->form, F_SITE), .route = code_of(&m->form, F_ROUTE) };

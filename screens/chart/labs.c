@@ -142,10 +142,12 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	char *why = NULL;
 
 	if (r->status != FHIR_OK) {
-		const char *w = r->status == FHIR_CANCELLED ? "cancelled" : r->message ? r->message : "failed";
+		/* Said with the way on: the refresh key reads the labs again. */
+		char *w = chart_read_failed(app, r);
 
 		ui_list_page_failed(&s->rows.list, (unsigned)ticket, w);
 		app_error(app, "Labs: %s", w);
+		free(w);
 		return;
 	}
 	labs_page_read(r->resource, s->id, &page);

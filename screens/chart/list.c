@@ -23,7 +23,9 @@ enum { COL_DATE, COL_WHAT, COL_VALUE, COL_FLAG, COL_STATUS, COL_COUNT };
 static const struct ui_list_column columns[CHART_PANES][COL_COUNT] = {
 	[CHART_ALLERGIES]     = COLUMNS("", 1, "Substance", "Criticality", "", "Status"),
 	[CHART_PROBLEMS]      = COLUMNS("Onset", 10, "Problem", "Code", "", "Status"),
-	[CHART_MEDICATIONS]   = COLUMNS("Ordered", 10, "Medication", "Sig", "", "Status"),
+	/* The allergy an active order matches (chart_flag_allergies), as renewing it would warn. */
+	[CHART_MEDICATIONS]   = { { "Ordered", 10, 0 }, { "Medication", 0, 3 }, { "Sig", 0, 2 },
+				  { "Allergy", 10, 0 }, { "Status", 10, 0 } },
 	[CHART_VITALS]        = COLUMNS("Date", 10, "Vital sign", "Value", "", "Status"),
 	[CHART_LABS]          = COLUMNS("Date", 10, "Test", "Value", "Flag", "Range"),
 	[CHART_IMMUNIZATIONS] = COLUMNS("Date", 10, "Vaccine", "CVX", "", "Status"),
@@ -41,6 +43,8 @@ struct chart_full {
 	char *reading; /* the id of the row whose details are being read */
 	const char *reading_type; /* and its resource type */
 	bool audited; /* the list's view is in the audit trail */
+	/* Medications: the cover's active allergies, each page's orders flagged against them. */
+	struct chart_list allergies;
 	/* Immunizations: the ones due, read with the first page and shown before it. */
 	struct chart_list due;
 	bool audited_due;
@@ -143,11 +147,15 @@ on_page(struct app *app, void *state, struct fhir_result *r, unsigned long ticke
 	struct chart_list rows;
 
 	if (r->status != FHIR_OK) {
-		page_failed(app, f, (unsigned)ticket, r->status == FHIR_CANCELLED ? "cancelled"
-			: r->message ? r->message : "failed");
+		char *why = chart_read_failed(app, r);
+
+		page_failed(app, f, (unsigned)ticket, why);
+		free(why);
 		return;
 	}
 	chart_page_read(f->pane, r->resource, f->id, &rows);
+	if (f->pane == CHART_MEDICATIONS)
+		chart_flag_allergies(&rows, &f->allergies, false);
 	if (rows.state != CHART_PANE_LOADED)
 		page_failed(app, f, (unsigned)ticket, rows.failure ? rows.failure : "not read");
 	else
@@ -164,8 +172,10 @@ on_first(struct app *app, void *state, struct fhir_result *r, unsigned long tick
 	const cJSON *searchset;
 
 	if (r->status != FHIR_OK) {
-		page_failed(app, f, (unsigned)ticket, r->status == FHIR_CANCELLED ? "cancelled"
-			: r->message ? r->message : "failed");
+		char *why = chart_read_failed(app, r);
+
+		page_failed(app, f, (unsigned)ticket, why);
+		free(why);
 		return;
 	}
 	searchset = chart_immunizations_read(r->resource, f->id, &rows, &due);
@@ -239,6 +249,8 @@ full_enter(struct app *app, void *arg)
 	f->id = xstrdup(a->id);
 	f->pane = a->pane;
 	chart_banner_take(&f->banner, a);
+	if (f->pane == CHART_MEDICATIONS && a->allergy_rows != NULL)
+		chart_list_copy(&f->allergies, a->allergy_rows);
 	chart_rows_init(&f->rows, columns[f->pane], COL_COUNT, need_page, f, "None recorded.");
 	search_first(f);
 	return f;
@@ -254,6 +266,7 @@ full_leave(struct app *app, void *state)
 	chart_banner_clear(&f->banner);
 	free(f->reading);
 	chart_list_clear(&f->due);
+	chart_list_clear(&f->allergies);
 	chart_details_free(f->held, f->nheld);
 	forget_note(f);
 	free(f->body);

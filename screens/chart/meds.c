@@ -60,6 +60,9 @@ struct meds {
 	char *target;	     /* the order acted on: its id, as the list may be read again */
 	char *saved_what;    /* what the save in flight does, for the status line */
 	bool unsure, warned; /* a save's outcome not known; back pressed once with it */
+	/* Orders matching an active allergy, as fill() found them: how many, the first shown, its allergy. */
+	size_t allergic;
+	const struct record_entry *allergic_first, *allergic_match;
 	char request_id[UUID_BUF_SIZE];
 };
 
@@ -91,9 +94,15 @@ fill(struct meds *f)
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
+	f->allergic = 0;
+	f->allergic_first = f->allergic_match = NULL;
 	for (size_t k = 0; k < n; k++) {
 		const struct record_entry *e = &l->items[order[k]];
-		const char *cells[COL_COUNT] = { e->what, e->detail, e->on_hold ? "on hold" : "active",
+		/* One the patient is allergic to, as renewing it would warn: marked at a glance. */
+		const struct record_entry *a = medication_allergy_match(e->code, e->what,
+		    &f->chart.allergies);
+		char *what = a != NULL ? xasprintf("! %s", e->what) : xstrdup(e->what);
+		const char *cells[COL_COUNT] = { what, e->detail, e->on_hold ? "on hold" : "active",
 			e->when };
 		const char *id = fhir_id_of(e->resource);
 		char row[24];
@@ -102,6 +111,11 @@ fill(struct meds *f)
 		if (f->target != NULL && id != NULL && strcmp(id, f->target) == 0)
 			select = (long)k;
 		ui_list_page_add(pg, row, cells);
+		free(what);
+		if (a != NULL && f->allergic++ == 0) {
+			f->allergic_first = e;
+			f->allergic_match = a;
+		}
 	}
 	ui_list_add_page(&f->list, ticket, &pg, 0, NULL, (long)(f->loaded ? f->chart.meds.n : 0), NULL);
 	for (long i = 0; i < select; i++)
@@ -271,10 +285,10 @@ draw_allergies(struct meds *f, WINDOW *win, int y)
 		    f->failed ? "Not read: " : "Reading...", f->failed ? f->failed : "");
 		return 1;
 	}
-	for (int high = 1; high >= 0; high--)
-		for (i = 0; i < a->n; i++)
-			if (!a->items[i].no_known && (strcmp(a->items[i].detail, "high") == 0) == high)
-				order[real++] = i;
+	/* The list's order is every allergy list's: high criticality first (allergy_order). */
+	for (i = 0; i < a->n; i++)
+		if (!a->items[i].no_known)
+			order[real++] = i;
 	if (real == 0 && a->more == 0) {
 		ui_putf(win, y, 2, COLS - 2, UI_NORMAL, true, "%s",
 		    a->n > 0 ? "No known allergies." : "None recorded.");
@@ -300,8 +314,9 @@ static void
 meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct meds *f = state;
-	int y = top + 2, bottom = top + rows - 1;
-	size_t real = 0;
+	int y = top + 2, bottom = top + rows - 1, more;
+	size_t real = 0, allergic;
+	const struct record_entry *first = NULL, *match = NULL;
 	char select[32];
 
 	chart_banner_draw(&f->banner, win, top);
@@ -312,8 +327,18 @@ meds_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y += draw_allergies(f, win, y) + 1;
 	ui_putf(win, y++, 0, COLS, UI_TITLE, true, "Medications of %s, active and on hold:",
 	    f->banner.view.name);
-	ui_list_draw(&f->list, win, y, bottom - 1 - y - (f->loaded && f->chart.meds.more > 0), COLS);
-	if (f->loaded && f->chart.meds.more > 0)
+	/* The first order, in the list's order, that matches an allergy: named under the list. */
+	allergic = f->loaded ? f->allergic : 0;
+	first = f->allergic_first;
+	match = f->allergic_match;
+	more = f->loaded && f->chart.meds.more > 0;
+	ui_list_draw(&f->list, win, y, bottom - 1 - y - more - (allergic > 0), COLS);
+	if (allergic > 0)
+		ui_putf(win, bottom - 2 - more, 2, COLS - 2, UI_ERROR, true,
+		    "! %s: the patient is allergic to %s (%s)%s", first->what, match->what,
+		    *match->detail ? match->detail : "criticality not recorded",
+		    allergic > 1 ? "; more marked !" : "");
+	if (more)
 		ui_putf(win, bottom - 2, 2, COLS - 2, UI_ERROR, true,
 		    "(+%zu more active than shown: reconciling is refused here)", f->chart.meds.more);
 	if (!f->loaded)

@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lines of the active list shown above the form; the rest are counted. */
-#define SHOWN_MAX 5
-
 /* --- the fields of each kind --------------------------------------------------------- */
 
 enum { A_SUBSTANCE, A_CATEGORY, A_CRITICALITY, A_REACTION, A_FIELDS };
@@ -195,10 +192,14 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct record_form *f = state;
 	int y = top + 3;
-	size_t shown = 0;
+	size_t shown = 0, lines;
 
 	(void)app;
 	chart_banner_draw(&f->banner, win, top);
+	/* Every free row first; the last one counts what does not fit. */
+	lines = (size_t)chart_lines_above_form(top, rows, y, f->form.n);
+	if (f->active.n + f->active.more > lines)
+		lines--;
 	ui_putf(win, top + 2, 0, COLS, UI_TITLE, true, "%s of %s, active now:",
 	    f->kind == RECORD_ALLERGY ? "Allergies" : "Problems", f->banner.view.name);
 	if (!f->loaded)
@@ -206,9 +207,10 @@ record_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    f->failed ? "Not read: " : "Reading...", f->failed ? f->failed : "");
 	else if (f->active.n == 0)
 		ui_putf(win, y++, 2, COLS - 2, UI_NORMAL, true, "None recorded.");
-	for (size_t i = 0; f->loaded && i < f->active.n && shown < SHOWN_MAX; i++, shown++) {
+	/* Allergies in the list's order: high criticality first (allergy_order). */
+	for (size_t i = 0; f->loaded && i < f->active.n && shown < lines; i++, shown++) {
 		const struct record_entry *e = &f->active.items[i];
-		bool high = f->kind == RECORD_ALLERGY && strcmp(e->detail, "high") == 0;
+		bool high = f->kind == RECORD_ALLERGY && allergy_rank(e->detail) == 0;
 		const char *detail = *e->detail ? e->detail
 			: f->kind == RECORD_ALLERGY ? "criticality not recorded" : "";
 
@@ -339,6 +341,14 @@ plan_add(struct record_form *f, bool anyway, bool *duplicate, char **what, char 
 
 		if (v != NULL && !v->empty)
 			date_format_iso(&v->date, onset, sizeof onset);
+		/* An onset before the patient was born is a typing slip, refused as the future is. */
+		if ((*cause = chart_before_birth("Onset", onset, &f->banner.view)) != NULL) {
+			ui_form_set_focus(&f->form, P_ONSET);
+			*what = NULL;
+			free(text);
+			free(more);
+			return NULL;
+		}
 		in.onset = onset;
 		p = problem_add_plan(f->id, &in, &f->active, f->request_id, anyway, duplicate, cause);
 	}
@@ -493,6 +503,28 @@ take_off(struct app *app, void *state)
 	return APP_REDRAW;
 }
 
+/*
+ * A text field typed (or pasted) to its limit takes no more: said with each key it
+ * refuses, so a long problem or substance is never cut without a word.
+ */
+static void
+said_full(struct app *app, struct record_form *f)
+{
+	const struct field_def *defs = f->kind == RECORD_ALLERGY ? allergy_fields : problem_fields;
+	size_t i = ui_form_focus(&f->form), chars = 0;
+	char *text;
+
+	if (i >= f->form.n || defs[i].type != FIELD_TEXT || defs[i].max_chars == 0)
+		return;
+	text = ui_form_text(&f->form, i);
+	for (const char *c = text; *c != '\0'; c++)
+		chars += ((unsigned char)*c & 0xc0) != 0x80;
+	free(text);
+	if (chars >= defs[i].max_chars)
+		app_error(app, "%s is full: it takes at most %zu characters, and what is typed past "
+			       "them is not kept", defs[i].label, defs[i].max_chars);
+}
+
 static void
 record_changed(struct app *app, void *state, enum action act)
 {
@@ -501,8 +533,9 @@ record_changed(struct app *app, void *state, enum action act)
 	struct fhir_plan *plan;
 	char *cause = NULL;
 
-	(void)act;
 	f->warned = false;
+	if (act == A_NONE && !f->asking)
+		said_full(app, f);
 	if (!f->asking || answer == UI_DIALOG_ASKING)
 		return;
 	f->asking = false;

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include "screens/chart/chart-private.h"
+#include "util/xmalloc.h"
+
+#include <stdio.h>
 
 void
 chart_rows_init(struct chart_rows *r, const struct ui_list_column *columns, size_t ncols,
@@ -52,4 +55,29 @@ chart_rows_unmet(const struct chart_rows *r, const char *showing, const char *no
 	if (r->showing)
 		return showing;
 	return ui_list_selected_id(&r->list) == NULL ? none : NULL;
+}
+
+int
+chart_lines_above_form(int top, int rows, int y, size_t fields)
+{
+	int lines = top + rows - y - 3 - (int)fields;
+
+	return lines > 2 ? lines : 2;
+}
+
+char *
+chart_read_again(struct app *app, const char *why)
+{
+	char key[32];
+
+	if (!app_key_for(app, A_REFRESH, key, sizeof key))
+		snprintf(key, sizeof key, "refresh");
+	return xasprintf("%s; %s reads it again", why, key);
+}
+
+char *
+chart_read_failed(struct app *app, const struct fhir_result *r)
+{
+	return chart_read_again(app, r->status == FHIR_CANCELLED ? "cancelled"
+		: r->message != NULL ? r->message : "no answer came");
 }

@@ -266,7 +266,7 @@ vitals_save(struct app *app, void *state)
 {
 	struct vitals_form *v = state;
 	struct vitals_set s;
-	char when[40], *doubts[8];
+	char when[40], *doubts[8], *born;
 	const char *now_id = fhir_id_of(app_patient(app));
 	size_t n;
 
@@ -280,6 +280,13 @@ vitals_save(struct app *app, void *state)
 	if (now_id != NULL && strcmp(now_id, v->id) != 0) {
 		app_error(app, "Not saved: the patient changed to another since this form was "
 			       "opened; go back to %s's chart", v->banner.view.name);
+		return APP_REDRAW;
+	}
+	/* Measured before the patient was born is a typing slip, refused as the future is. */
+	if ((born = chart_before_birth("Taken", when, &v->banner.view)) != NULL) {
+		ui_form_set_focus(&v->form, F_TAKEN);
+		app_error(app, "Not saved: %s", born);
+		free(born);
 		return APP_REDRAW;
 	}
 	n = vitals_doubts(&s, doubts, 8);

@@ -12,6 +12,29 @@
 #define CLINICAL "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 #define SNOMED "http://snomed.info/sct"
 
+int
+allergy_rank(const char *criticality)
+{
+	return criticality != NULL && strcmp(criticality, "high") == 0 ? 0 : 1;
+}
+
+void
+allergy_order(void *base, size_t n, size_t size, const char *(*criticality)(const void *))
+{
+	unsigned char *items = base, *sorted;
+	size_t k = 0;
+
+	if (n < 2)
+		return;
+	sorted = xreallocarray(NULL, n, size);
+	for (int rank = 0; rank <= 1; rank++)
+		for (size_t i = 0; i < n; i++)
+			if (allergy_rank(criticality(items + i * size)) == rank)
+				memcpy(sorted + k++ * size, items + i * size, size);
+	memcpy(items, sorted, n * size);
+	free(sorted);
+}
+
 size_t
 allergy_list_real(const struct record_list *l)
 {

@@ -9,6 +9,18 @@
 #include "fhir/plan.h"
 #include "fhir/record.h"
 
+/*
+ * The one order every allergy list shows (the cover sheet's pane, the forms that list
+ * them, the banner): high criticality first, the rest as the server sent them. The rank
+ * of CRITICALITY (the code, or NULL): 0 for "high", 1 otherwise.
+ */
+int allergy_rank(const char *criticality);
+/*
+ * Put the N items of BASE (each SIZE bytes, at most RECORD_ACTIVE_MAX or CHART_ITEMS_MAX)
+ * in that order, stably: CRITICALITY gives an item's. Linear: two passes and a copy.
+ */
+void allergy_order(void *base, size_t n, size_t size, const char *(*criticality)(const void *));
+
 /* Entries of an allergy list that are real allergies (not "no known allergy" ones). */
 size_t allergy_list_real(const struct record_list *l);
 

@@ -1,6 +1,7 @@
 /* Charting, reading: the cover-sheet batch and its panes, JSON in, typed rows out. */
 #include "config.h"
 
+#include "fhir/allergy.h"
 #include "fhir/chart.h"
 #include "fhir/encounter.h"
 #include "fhir/medication.h"
@@ -340,6 +341,7 @@ item_clear(struct chart_item *it)
 	free(it->status);
 	free(it->at);
 	free(it->id);
+	free(it->code);
 }
 
 void
@@ -422,7 +424,9 @@ read_allergy(const cJSON *a, struct chart_list *l, bool *any, bool full)
 	it = push(l, a);
 	it->what = xstrdup(concept_text(code) ? concept_text(code) : "(unnamed allergy)");
 	it->value = dup_or_empty(crit);
-	it->alert = crit != NULL && strcmp(crit, "high") == 0;
+	it->alert = allergy_rank(crit) == 0;
+	/* A drug allergy coded in RxNorm matches the orders of that code. */
+	it->code = dup_or_empty(fhir_code_in(code, MEDICATION_RXNORM));
 	it->detail = dup_or_empty(
 	    concept_text(cJSON_GetArrayItem(fhir_get_array(reaction, "manifestation"), 0)));
 	it->status = xstrdup(fhir_has_code(verification, "unconfirmed") ? "unconfirmed"
@@ -493,7 +497,7 @@ chart_medication_sig(const cJSON *request)
 static void
 read_medication(const cJSON *m, struct chart_list *l)
 {
-	const char *name = medication_name(m, NULL, NULL);
+	const char *rxnorm = NULL, *name = medication_name(m, NULL, &rxnorm);
 	const char *status = fhir_get_string(m, "status");
 	struct chart_item *it;
 
@@ -505,6 +509,70 @@ read_medication(const cJSON *m, struct chart_list *l)
 	it->date = date_part(fhir_get_string(m, "authoredOn"), false);
 	it->status = dup_or_empty(status);
 	it->detail = dup_or_empty(fhir_get_string(m, "intent"));
+	it->code = dup_or_empty(rxnorm);
+}
+
+void
+chart_flag_allergies(struct chart_list *meds, const struct chart_list *allergies, bool first)
+{
+	size_t flagged = 0;
+
+	if (meds->state != CHART_PANE_LOADED || allergies->state != CHART_PANE_LOADED)
+		return;
+	for (size_t i = 0; i < meds->n; i++) {
+		struct chart_item *m = &meds->items[i];
+
+		if (strcmp(m->status, "active") != 0 && strcmp(m->status, "on-hold") != 0)
+			continue;
+		for (size_t j = 0; j < allergies->n; j++) {
+			const struct chart_item *a = &allergies->items[j];
+
+			if (!medication_matches_allergy(m->code, m->what, a->code, a->what))
+				continue;
+			free(m->flag);
+			m->flag = xstrdup(a->what);
+			m->alert = true;
+			/* Stably ahead of the unflagged: rotate it down to its place. */
+			if (first && i > flagged) {
+				struct chart_item keep = *m;
+
+				memmove(&meds->items[flagged + 1], &meds->items[flagged],
+				    (i - flagged) * sizeof *meds->items);
+				meds->items[flagged] = keep;
+			}
+			flagged++;
+			break;
+		}
+	}
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+chart_list_copy(struct chart_list *to, const struct chart_list *from)
+{
+	*to = *from;
+	to->failure = dup_or_null(from->failure);
+	to->items = from->n > 0 ? xcalloc(from->n, sizeof *to->items) : NULL;
+	for (size_t i = 0; i < from->n; i++) {
+		const struct chart_item *f = &from->items[i];
+		struct chart_item *t = &to->items[i];
+
+		*t = *f;
+		t->what = dup_or_null(f->what);
+		t->value = dup_or_null(f->value);
+		t->date = dup_or_null(f->date);
+		t->flag = dup_or_null(f->flag);
+		t->detail = dup_or_null(f->detail);
+		t->status = dup_or_null(f->status);
+		t->at = dup_or_null(f->at);
+		t->id = dup_or_null(f->id);
+		t->code = dup_or_null(f->code);
+	}
 }
 
 static const cJSON *
@@ -838,6 +906,13 @@ read_appointment(const cJSON *a, struct chart_list *l, bool full)
 	it->status = dup_or_empty(status);
 }
 
+/* An allergy row's criticality, for allergy_order. */
+static const char *
+item_criticality(const void *it)
+{
+	return ((const struct chart_item *)it)->value;
+}
+
 static void
 read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, const char *id,
     struct chart_list *out, bool full)
@@ -898,6 +973,9 @@ read_rows(enum chart_pane pane, enum chart_vital v, const cJSON *searchset, cons
 			break;
 	}
 	people_clear(&people);
+	/* High criticality first, as every allergy list: a pane cut to its rows keeps those. */
+	if (pane == CHART_ALLERGIES)
+		allergy_order(out->items, out->n, sizeof *out->items, item_criticality);
 	if (pane == CHART_ALLERGIES)
 		out->allergy_state = out->n > 0 ? PATIENT_ALLERGY_LISTED
 				     : any_allergy ? PATIENT_ALLERGY_NONE_KNOWN
@@ -1422,11 +1500,28 @@ chart_cover_read(cJSON *response, const char *id, struct chart_cover *out, char 
 		}
 	}
 	out->newest = newest != NULL ? xstrdup(newest) : NULL;
+	/* An order the patient is allergic to is flagged, and shown first in its pane. */
+	chart_flag_allergies(&out->panes[CHART_MEDICATIONS], &out->panes[CHART_ALLERGIES], true);
 	/* The banner's allergies, as every patient screen reads them. */
 	if (out->panes[CHART_ALLERGIES].state == CHART_PANE_LOADED)
 		patient_allergies_read(
 		    fhir_get_object(cJSON_GetArrayItem(entries, 1), "resource"), id, &out->banner_allergies);
 	return 0;
+}
+
+char *
+chart_before_birth(const char *label, const char *when, const struct patient_view *v)
+{
+	const char *born = v->birth_date != NULL && *v->birth_date ? v->birth_date : v->birth_text;
+	size_t n = born != NULL ? strnlen(born, 10) : 0, day = when != NULL ? strcspn(when, "T") : 0;
+
+	/* A birth date as FHIR writes one: "1970", "1970-05" or "1970-05-22". */
+	if ((n != 4 && n != 7 && n != 10) || strspn(born, "0123456789") != 4 || day < n)
+		return NULL;
+	if (strncmp(when, born, n) >= 0)
+		return NULL;
+	return xasprintf("%s %.*s is before %s was born (%s)", label, (int)(day < 10 ? day : 10),
+	    when, v->name, born);
 }
 
 /* --- coming back to an open chart --------------------------------------------------------- */
@@ -1662,10 +1757,11 @@ detail_codes(struct chart_detail **d, size_t *n, const cJSON *concept)
 	}
 }
 
+/* Q as its list shows it: a vital sign's to one decimal, a lab's to its size (chart_quantity). */
 static void
-detail_quantity(struct chart_detail **d, size_t *n, const char *label, const cJSON *q)
+detail_quantity(struct chart_detail **d, size_t *n, const char *label, const cJSON *q, bool lab)
 {
-	detail_take(d, n, label, quantity_of(q, true));
+	detail_take(d, n, label, quantity_of(q, lab));
 }
 
 /* The first-level reference's display under NAME ("author", "requester"), array or not. */
@@ -1915,12 +2011,12 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	detail_add(&d, &n, "Verified", fhir_first_code(fhir_get_object(r, "verificationStatus")));
 	detail_add(&d, &n, "Intent", fhir_get_string(r, "intent"));
 	detail_add(&d, &n, "Criticality", fhir_get_string(r, "criticality"));
-	detail_quantity(&d, &n, "Value", fhir_get_object(r, "valueQuantity"));
+	detail_quantity(&d, &n, "Value", fhir_get_object(r, "valueQuantity"), pane != CHART_VITALS);
 	detail_add(&d, &n, "Value", fhir_get_string(r, "valueString"));
 	detail_add(&d, &n, "Value", concept_text(fhir_get_object(r, "valueCodeableConcept")));
 	cJSON_ArrayForEach(x, fhir_get_array(r, "component"))
 	{
-		char *v = quantity_of(fhir_get_object(x, "valueQuantity"), true);
+		char *v = quantity_of(fhir_get_object(x, "valueQuantity"), pane != CHART_VITALS);
 		const char *what = concept_text(fhir_get_object(x, "code"));
 
 		if (v != NULL)

@@ -53,9 +53,12 @@ const char *chart_vital_label(enum chart_vital v);
  * One row of a pane. Every string is owned and never NULL ("" when the data has none) but
  * at, which only a vital sign's row has;
  * all are raw server text, for the screen to sanitise when it draws them.
- *   allergies:     what = substance, value = criticality ("high"), detail = reaction, status
+ *   allergies:     what = substance, value = criticality ("high"), detail = reaction, status,
+ *                  code = its RxNorm code (a drug allergy), high criticality first (allergy_order)
  *   problems:      what = the condition, value = ICD-10-CM code or SNOMED code, date = onset
- *   medications:   what = the medication, value = the sig (dose and how), date = authored, status
+ *   medications:   what = the medication, value = the sig (dose and how), date = authored, status,
+ *                  flag = the substance of the active allergy it matches (chart_flag_allergies;
+ *                  alert set), code = its RxNorm code
  *   vitals:        what = the label, value = "120/80 mmHg", "174.1 cm", date = when measured,
  *                  at = when measured as the resource writes it, to tell which is newer
  *   labs:          what = the analyte, value = "5.8 %", flag = "H", "L", detail = "4-5.6"
@@ -69,7 +72,9 @@ const char *chart_vital_label(enum chart_vital v);
 struct chart_item {
 	char *what, *value, *date, *flag, *detail, *status, *at;
 	char *id;   /* the resource's id */
-	bool alert; /* high criticality, an abnormal lab, an immunization overdue */
+	char *code; /* an allergy's or a medication's RxNorm code, or ""; NULL in other panes */
+	bool alert; /* high criticality, an abnormal lab, an immunization overdue, a medication
+		       the patient is allergic to */
 	bool due;   /* an immunization due, a forecast's (ImmunizationRecommendation), not given */
 };
 
@@ -130,6 +135,18 @@ void chart_cover_clear(struct chart_cover *c);
 void chart_list_read(enum chart_pane pane, enum chart_vital v, const cJSON *searchset,
     const char *id, struct chart_list *out);
 void chart_list_clear(struct chart_list *l);
+
+/*
+ * Flag each order of MEDS (a medications pane or page) that is active or on hold and
+ * matches an allergy of ALLERGIES (an allergies pane as chart_list_read reads it: the active
+ * ones) as renewing it would warn (medication_matches_allergy): alert set, flag the
+ * allergy's substance. With FIRST, the flagged rows are moved ahead of the rest, in their
+ * order, so a pane cut to its rows keeps them. Nothing when either is not loaded. The
+ * cover sheet's panes are flagged so by chart_cover_read.
+ */
+void chart_flag_allergies(struct chart_list *meds, const struct chart_list *allergies, bool first);
+/* A copy of FROM into TO: every row and string, the state, total and failure. */
+void chart_list_copy(struct chart_list *to, const struct chart_list *from);
 
 /*
  * A pane's full list, a page at a time: the search for COUNT rows (1 to 200) of every
@@ -201,6 +218,15 @@ void chart_quantity(double value, const char *unit, bool lab, char *out, size_t 
  * or partial date ("2020") as written; "" for NULL. Owned.
  */
 char *chart_when(const char *s, bool with_time);
+
+/*
+ * Whether WHEN (a FHIR date or dateTime as a form makes it, "2010-01-01", "1900-01-01T08:00:00-05:00")
+ * is before the birth of the patient V, at the precision of the birth date (a birth year
+ * alone, "1970", refuses only an earlier year): then "LABEL WHEN is before NAME was born
+ * (BIRTH)", owned, for a form to refuse the date with; else NULL, also when the birth date
+ * is not known.
+ */
+char *chart_before_birth(const char *label, const char *when, const struct patient_view *v);
 
 /* --- lab results, for src/fhir/labs.c, read as the panes read them ---------------------------- */
 

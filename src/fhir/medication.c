@@ -361,21 +361,26 @@ begins_a_word(const char *text, size_t len, const char *substance)
 	return false;
 }
 
-const struct record_entry *
-medication_allergy_match(const char *rxnorm, const char *text, const struct record_list *allergies)
+bool
+medication_matches_allergy(const char *rxnorm, const char *text, const char *allergy_rxnorm,
+    const char *allergy_what)
 {
 	size_t len = text != NULL ? strnlen(text, MATCH_TEXT_MAX) : 0;
 	char substance[MATCH_SUBSTANCE_MAX + 1];
 
+	if (!blank(rxnorm) && allergy_rxnorm != NULL && strcmp(allergy_rxnorm, rxnorm) == 0)
+		return true;
+	return len > 0 && allergy_what != NULL && substance_of(allergy_what, substance) &&
+	       begins_a_word(text, len, substance);
+}
+
+const struct record_entry *
+medication_allergy_match(const char *rxnorm, const char *text, const struct record_list *allergies)
+{
 	for (size_t i = 0; allergies != NULL && i < allergies->n; i++) {
 		const struct record_entry *a = &allergies->items[i];
 
-		if (a->no_known)
-			continue;
-		if (!blank(rxnorm) && a->code != NULL && strcmp(a->code, rxnorm) == 0)
-			return a;
-		if (len > 0 && a->what != NULL && substance_of(a->what, substance) &&
-		    begins_a_word(text, len, substance))
+		if (!a->no_known && medication_matches_allergy(rxnorm, text, a->code, a->what))
 			return a;
 	}
 	return NULL;

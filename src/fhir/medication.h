@@ -97,6 +97,13 @@ struct fhir_plan *medication_renew_plan(const struct record_entry *e,
  */
 const struct record_entry *medication_allergy_match(const char *rxnorm, const char *text,
     const struct record_list *allergies);
+/*
+ * The one test of that match, for one allergy: its RxNorm code ALLERGY_RXNORM (or NULL, "")
+ * and its words ALLERGY_WHAT. Every list that flags a medication (the medications form, the
+ * cover sheet, the full list) asks it, so all flag what renewing warns of.
+ */
+bool medication_matches_allergy(const char *rxnorm, const char *text, const char *allergy_rxnorm,
+    const char *allergy_what);
 
 /* --- the form's one read ---------------------------------------------------------------- */
 

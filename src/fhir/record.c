@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir/allergy.h"
 #include "fhir/chart.h"
 #include "fhir/medication.h"
 #include "fhir/patient.h"
@@ -176,6 +177,13 @@ read_entry(enum record_kind kind, const cJSON *r, const struct medication_index 
 				  : xstrdup("uncoded");
 }
 
+/* An allergy entry's criticality, for allergy_order. */
+static const char *
+entry_criticality(const void *e)
+{
+	return ((const struct record_entry *)e)->detail;
+}
+
 int
 record_list_read(enum record_kind kind, const cJSON *searchset, const char *patient,
     struct record_list *out, char **cause)
@@ -223,6 +231,8 @@ record_list_read(enum record_kind kind, const cJSON *searchset, const char *pati
 		read_entry(kind, r, &ix, &out->items[out->n++]);
 	}
 	medication_index_free(&ix);
+	if (kind == RECORD_ALLERGY)
+		allergy_order(out->items, out->n, sizeof *out->items, entry_criticality);
 	return 0;
 }
 

@@ -188,23 +188,26 @@ ui_plot(const struct ui_plot_point *all, size_t n, int width, int height,
 	while (r.cols < x0 + (int)((k - 1) * step) + 1)
 		row_glyph(&r, g->rule);
 	row_done(&r, out);
-	/* The first date under the first bar; the last one ends under the last bar, when both fit. */
+	/*
+	 * The first date under the first bar; the last one ends under the last bar, when both
+	 * fit apart. Else both from the first bar, oldest first as the bars are ("FIRST - LAST"):
+	 * the newest date alone under the oldest bars would name them wrongly.
+	 */
 	{
 		int first = x0, last_end = x0 + (int)((k - 1) * step) + 1;
 		int lw = (int)text_len(p[k - 1].date), fw = (int)text_len(p[0].date);
 		int last_at = last_end - lw;
 
-		if (last_at < 0)
-			last_at = 0;
-		if (k > 1 && first + fw < last_at) {
-			row_pad(&r, first);
-			row_text(&r, p[0].date != NULL ? p[0].date : "", UI_PLOT_LABEL_MAX);
+		row_pad(&r, first);
+		row_text(&r, p[0].date != NULL ? p[0].date : "", UI_PLOT_LABEL_MAX);
+		if (k > 1 && first + fw < last_at && last_at + lw <= width) {
+			row_pad(&r, last_at);
+			row_text(&r, p[k - 1].date != NULL ? p[k - 1].date : "", UI_PLOT_LABEL_MAX);
+		} else if (k > 1) {
+			row_text(&r, " - ", 3);
+			row_text(&r, p[k - 1].date != NULL ? p[k - 1].date : "", UI_PLOT_LABEL_MAX);
 		}
-		if (last_at + lw > width)
-			last_at = width - lw;
-		row_pad(&r, last_at);
-		row_text(&r, p[k - 1].date != NULL ? p[k - 1].date : "", UI_PLOT_LABEL_MAX);
-		row_done(&r, out);
+		row_done_cut(&r, out, width);
 	}
 	/* One line when it fits, else a line each. */
 	row_summary(&r, "min", &p[lo]);

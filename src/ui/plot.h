@@ -32,7 +32,8 @@ struct ui_plot_point {
  *     high, where a row holds 8 levels in UTF-8 (the top cell a partial block) and 1 in
  *     ASCII ('#'); when every value is the same, each bar is half the height;
  *   - the axis;
- *   - the first date under the first bar and the last date ending under the last bar;
+ *   - the first date under the first bar and the last date ending under the last bar,
+ *     or, when they do not fit apart, "FIRST - LAST" from the first bar (cut to WIDTH);
  *   - "min L date  max L date  last L date": the lowest and highest (the earliest of equal
  *     ones) and the newest; on three lines when one is too narrow.
  * The label column is as wide as the widest of the two labels. Bars are two columns apart

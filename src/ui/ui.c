@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <ctype.h>
 #include <term.h>
 
 static bool started;
@@ -26,7 +28,7 @@ ui_start(char **cause)
 		return -1;
 	}
 	started = true;
-	utf8 = safe_locale_utf8();
+	utf8 = ui_auto_utf8(getenv("TERM"), safe_locale_utf8());
 	/* raw, not cbreak: ^C is a key that cancels a request, not a signal that kills us. */
 	raw();
 	noecho();
@@ -118,7 +120,28 @@ ui_set_charset(const char *charset)
 	else if (charset != NULL && strcmp(charset, "utf-8") == 0)
 		utf8 = true;
 	else
-		utf8 = safe_locale_utf8();
+		utf8 = ui_auto_utf8(getenv("TERM"), safe_locale_utf8());
+}
+
+bool
+ui_term_without_unicode(const char *term)
+{
+	static const char *const models[] = { "vt52", "vt100", "vt102", "vt220", "vt320", "vt420" };
+
+	for (size_t i = 0; term != NULL && i < sizeof models / sizeof models[0]; i++) {
+		size_t n = strlen(models[i]);
+
+		/* The model, then nothing, or a variant's suffix that is not another model's digit. */
+		if (strncasecmp(term, models[i], n) == 0 && !isdigit((unsigned char)term[n]))
+			return true;
+	}
+	return false;
+}
+
+bool
+ui_auto_utf8(const char *term, bool locale_utf8)
+{
+	return locale_utf8 && !ui_term_without_unicode(term);
 }
 
 bool

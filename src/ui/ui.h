@@ -37,9 +37,19 @@ bool ui_has_key(int key);
 bool ui_started(void);
 /*
  * What the terminal shows, from the profile: "ascii" (only printable ASCII), "utf-8",
- * or "auto"/NULL (as the locale says).
+ * or "auto"/NULL (ui_auto_utf8: as the locale says, but ASCII on a VT-series terminal
+ * that has no Unicode).
  */
 void ui_set_charset(const char *charset);
+/*
+ * Whether TERM names a DEC VT-series terminal without Unicode: vt52, vt100, vt102,
+ * vt220, vt320, vt420 and their variants (vt100-am, vt220-8, vt420pc), any case.
+ * Their bytes 0x80-0x9F are controls, so UTF-8 is no text to them, whatever the
+ * locale says. False for NULL and for anything else (xterm, linux, vt1000).
+ */
+bool ui_term_without_unicode(const char *term);
+/* charset = auto: UTF-8 when the locale is (LOCALE_UTF8) and TERM is no such terminal. */
+bool ui_auto_utf8(const char *term, bool locale_utf8);
 /* True when the terminal shows UTF-8, for safe_text. */
 bool ui_utf8(void);
 /* True when the screen is at least UI_MIN_COLS x UI_MIN_ROWS. */

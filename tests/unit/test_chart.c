@@ -16,6 +16,7 @@
 
 #include "../lib/under_valgrind.h"
 #include "fhir/chart.h"
+#include "fhir/medication.h"
 #include "util/xmalloc.h"
 
 #define QUIGLEY "f120016e-295c-48b8-a7be-34dc0127d7e6"
@@ -390,6 +391,119 @@ Test(chart_allergies, none_known_is_not_not_recorded)
 	chart_list_clear(&l);
 }
 
+Test(chart_allergies, high_criticality_first_in_the_pane_and_a_page_of_the_list)
+{
+	static const char json[] = "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ALLERGY("1", "Shellfish", ",\"criticality\":\"low\"") ","
+	    ALLERGY("2", "Bee venom", ",\"criticality\":\"low\"") ","
+	    ALLERGY("3", "Latex", "") ","
+	    ALLERGY("4", "Dust mite", ",\"criticality\":\"low\"") ","
+	    ALLERGY("5", "Warfarin", ",\"criticality\":\"high\"") "]}";
+	struct chart_list l = read_pane(CHART_ALLERGIES, json);
+	cJSON *set = cJSON_Parse(json);
+	const char *const want[] = { "Warfarin", "Shellfish", "Bee venom", "Latex", "Dust mite" };
+
+	/* A pane cut to four rows shows Warfarin, not four low ones. */
+	cr_assert_eq(l.n, 5);
+	for (size_t i = 0; i < 5; i++)
+		cr_assert_str_eq(l.items[i].what, want[i], "row %zu: %s", i, l.items[i].what);
+	cr_assert(l.items[0].alert);
+	chart_list_clear(&l);
+	chart_page_read(CHART_ALLERGIES, set, "p1", &l);
+	cr_assert_str_eq(l.items[0].what, "Warfarin");
+	cr_assert_str_eq(l.items[4].what, "Dust mite");
+	chart_list_clear(&l);
+	cJSON_Delete(set);
+}
+
+#define ORDER(id, text, rxnorm, status)                                                    \
+	"{\"resource\":{\"resourceType\":\"MedicationRequest\",\"id\":\"" id "\","          \
+	"\"subject\":{\"reference\":\"Patient/p1\"},\"status\":\"" status "\",\"intent\":"   \
+	"\"order\",\"medicationCodeableConcept\":{\"coding\":[{\"system\":"                   \
+	"\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":\"" rxnorm "\"}],"           \
+	"\"text\":\"" text "\"}}}"
+
+Test(chart_allergies, an_order_the_patient_is_allergic_to_is_flagged_and_shown_first)
+{
+	struct chart_list a = read_pane(CHART_ALLERGIES, "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ALLERGY("1", "Shellfish allergy", ",\"criticality\":\"low\"") ","
+	    ALLERGY("2", "Warfarin", ",\"criticality\":\"high\"") ","
+	    "{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"x\","
+	    "\"patient\":{\"reference\":\"Patient/p1\"},\"code\":{\"coding\":[{\"system\":"
+	    "\"http://www.nlm.nih.gov/research/umls/rxnorm\",\"code\":\"314076\"}],"
+	    "\"text\":\"ACE inhibitor\"}}}]}");
+	struct chart_list m = read_pane(CHART_MEDICATIONS, "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ORDER("m1", "Simvastatin 20 MG Oral Tablet", "312961", "active") ","
+	    ORDER("m2", "Lisinopril 10 MG Oral Tablet", "314076", "active") ","
+	    ORDER("m3", "Metformin 500 MG", "860975", "active") ","
+	    ORDER("m4", "Warfarin Sodium 5 MG Oral Tablet", "855332", "active") ","
+	    ORDER("m5", "Warfarin Sodium 1 MG Oral Tablet", "855288", "stopped") "]}");
+	struct chart_list copy;
+
+	cr_assert_str_eq(a.items[0].what, "Warfarin");
+	cr_assert_str_eq(a.items[2].code, "314076");
+	cr_assert_str_eq(m.items[1].code, "314076");
+	/* Renewing's test: the substance begins a word, or the RxNorm codes are the same. */
+	cr_assert(medication_matches_allergy("855332", "Warfarin Sodium 5 MG", "", "Warfarin"));
+	cr_assert(!medication_matches_allergy("1", "Coumawarfarin", "", "Warfarin"));
+	chart_list_copy(&copy, &m);
+	chart_flag_allergies(&m, &a, true);
+	/* Flagged ones first, in their order; the stopped Warfarin is not flagged. */
+	cr_assert_str_eq(m.items[0].what, "Lisinopril 10 MG Oral Tablet");
+	cr_assert_str_eq(m.items[0].flag, "ACE inhibitor");
+	cr_assert(m.items[0].alert);
+	cr_assert_str_eq(m.items[1].what, "Warfarin Sodium 5 MG Oral Tablet");
+	cr_assert_str_eq(m.items[1].flag, "Warfarin");
+	cr_assert(m.items[1].alert);
+	cr_assert_str_eq(m.items[2].what, "Simvastatin 20 MG Oral Tablet");
+	cr_assert_str_eq(m.items[2].flag, "");
+	cr_assert(!m.items[2].alert);
+	cr_assert_str_eq(m.items[3].what, "Metformin 500 MG");
+	cr_assert_str_eq(m.items[4].flag, "");
+	/* A page of the full list keeps its order. */
+	chart_flag_allergies(&copy, &a, false);
+	cr_assert_str_eq(copy.items[0].what, "Simvastatin 20 MG Oral Tablet");
+	cr_assert_str_eq(copy.items[3].flag, "Warfarin");
+	cr_assert_str_eq(copy.items[4].flag, "");
+	chart_list_clear(&copy);
+	/* Allergies not read: nothing can be said, nothing flagged. */
+	a.state = CHART_PANE_NOT_LOADED;
+	chart_list_copy(&copy, &m);
+	chart_list_clear(&m);
+	m = read_pane(CHART_MEDICATIONS, "{\"resourceType\":\"Bundle\",\"entry\":["
+	    ORDER("m4", "Warfarin Sodium 5 MG Oral Tablet", "855332", "active") "]}");
+	chart_flag_allergies(&m, &a, true);
+	cr_assert(!m.items[0].alert);
+	chart_list_clear(&copy);
+	chart_list_clear(&m);
+	chart_list_clear(&a);
+}
+
+Test(chart_dates, before_the_patient_was_born_is_refused_at_the_birth_dates_precision)
+{
+	struct patient_view v = { .name = "Walsh, Maya", .birth_date = "2019-05-22",
+		.birth_text = "2019-05-22" };
+	char *why = chart_before_birth("Given on", "2010-01-01", &v);
+
+	cr_assert_not_null(why);
+	cr_assert_str_eq(why, "Given on 2010-01-01 is before Walsh, Maya was born (2019-05-22)");
+	free(why);
+	cr_assert_null(chart_before_birth("Given on", "2019-05-22", &v), "the day of birth is fine");
+	cr_assert_null(chart_before_birth("Onset", "", &v), "no date, nothing to refuse");
+	why = chart_before_birth("Taken", "2019-05-21T23:59:00-05:00", &v);
+	cr_assert_str_eq(why, "Taken 2019-05-21 is before Walsh, Maya was born (2019-05-22)");
+	free(why);
+	/* A birth year alone: only an earlier year is surely before. */
+	v.birth_date = "";
+	v.birth_text = "1942";
+	cr_assert_null(chart_before_birth("Taken", "1942-01-01T08:00:00Z", &v));
+	why = chart_before_birth("Taken", "1900-01-01T08:00:00Z", &v);
+	cr_assert_str_eq(why, "Taken 1900-01-01 is before Walsh, Maya was born (1942)");
+	free(why);
+	v.birth_text = "";
+	cr_assert_null(chart_before_birth("Taken", "1900-01-01", &v), "no birth date, nothing known");
+}
+
 /* --- labs ---------------------------------------------------------------------------- */
 
 Test(chart_labs, flags_and_ranges)
@@ -730,6 +844,37 @@ Test(chart_details, a_lab_result_shows_range_flag_and_codes)
 	cr_assert(has_detail(d, n, "Code", "LOINC 2093-3 Total Cholesterol"));
 	chart_details_free(d, n);
 	cJSON_Delete(set);
+}
+
+Test(chart_details, a_vital_sign_shows_the_value_its_list_shows)
+{
+	static const char json[] = "{\"resourceType\":\"Observation\",\"id\":\"h1\","
+	    "\"status\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},\"code\":{"
+	    "\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8302-2\"}],\"text\":"
+	    "\"Body Height\"},\"effectiveDateTime\":\"2020-11-10T08:00:00Z\",\"valueQuantity\":{"
+	    "\"value\":174.0511726769968,\"unit\":\"cm\",\"code\":\"cm\"}}";
+	cJSON *o = cJSON_Parse(json);
+	char *set = xasprintf("{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":%s}]}", json);
+	cJSON *page = cJSON_Parse(set);
+	struct chart_list l = { 0 };
+	struct chart_detail *d;
+	size_t n;
+	char *cause = NULL;
+
+	chart_page_read(CHART_VITALS, page, "p1", &l);
+	cr_assert_eq(l.n, 1);
+	cr_assert_str_eq(l.items[0].value, "174.1 cm");
+	cr_assert_eq(chart_details(o, CHART_VITALS, "p1", NULL, &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Value", "174.1 cm"), "the list's 174.1 cm, not a lab's 174");
+	chart_details_free(d, n);
+	/* A lab keeps a lab's precision. */
+	cr_assert_eq(chart_details(o, CHART_LABS, "p1", NULL, &d, &n, &cause), 0, "%s", cause);
+	cr_assert(has_detail(d, n, "Value", "174 cm"));
+	chart_details_free(d, n);
+	chart_list_clear(&l);
+	cJSON_Delete(page);
+	cJSON_Delete(o);
+	free(set);
 }
 
 /* --- coming back to an open chart --------------------------------------------------------- */

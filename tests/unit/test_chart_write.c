@@ -95,6 +95,37 @@ Test(allergy_list, active_entries_with_versions_and_no_known_ones_told_apart)
 	record_list_clear(&l);
 }
 
+/* An active allergy of patient p1 named TEXT with criticality CRIT (a JSON string or null). */
+#define ALLERGY(id, text, crit)                                                                  \
+	"{\"resource\":{\"resourceType\":\"AllergyIntolerance\",\"id\":\"" id "\",\"meta\":{" \
+	"\"versionId\":\"1\"},\"code\":{\"text\":\"" text "\"},\"criticality\":" crit ","   \
+	"\"patient\":{\"reference\":\"Patient/p1\"}}}"
+
+Test(allergy_list, high_criticality_first_the_rest_as_sent)
+{
+	struct record_list l;
+
+	/* Stiedemann's: four low ones, one without criticality, then the high one last. */
+	read_list(ALLERGY("a", "Shellfish", "\"low\"") "," ALLERGY("b", "Bee venom", "\"low\"")
+	    "," NKA "," ALLERGY("c", "Latex", "null") "," ALLERGY("d", "Dust", "\"unable-to-assess\"")
+	    "," ALLERGY("e", "Warfarin", "\"high\"") "," ALLERGY("f", "Penicillin", "\"high\""), &l);
+	cr_assert_eq(l.n, 7);
+	cr_assert_str_eq(l.items[0].what, "Warfarin");
+	cr_assert_str_eq(l.items[1].what, "Penicillin");
+	cr_assert_str_eq(l.items[2].what, "Shellfish");
+	cr_assert_str_eq(l.items[3].what, "Bee venom");
+	cr_assert(l.items[4].no_known);
+	cr_assert_str_eq(l.items[5].what, "Latex");
+	cr_assert_str_eq(l.items[6].what, "Dust");
+	/* Each entry keeps its own resource and version when moved. */
+	cr_assert_str_eq(fhir_id_of(l.items[0].resource), "e");
+	cr_assert_str_eq(fhir_id_of(l.items[2].resource), "a");
+	record_list_clear(&l);
+	cr_assert_eq(allergy_rank("high"), 0);
+	cr_assert_eq(allergy_rank("low"), 1);
+	cr_assert_eq(allergy_rank(NULL), 1);
+}
+
 Test(allergy_list, another_patients_entry_spoils_the_whole_answer)
 {
 	cJSON *b = parse("{\"resourceType\":\"Bundle\",\"entry\":[" SHELLFISH ",{\"resource\":{"

@@ -49,7 +49,8 @@ Test(plot, nothing_to_draw)
 /*
  * Heights 1 + round((v - 1) * 3 / 4): 1 -> 1, 3 -> 3, 2 -> 2, 5 -> 4; bars two columns
  * apart from column 3. The first date (under column 3) would run into the last, which
- * ends under the last bar (column 9): only the last shows.
+ * would end under the last bar (column 9): both go from the first bar, oldest first, so
+ * the newest date is never alone under the oldest bar.
  */
 Test(plot, ascii_exact)
 {
@@ -59,7 +60,7 @@ Test(plot, ascii_exact)
 		" |   # # #",
 		"1+ # # # #",
 		" +--------",
-		"2020-04-01",
+		"   2020-01-01 - 2020-04-01",
 		"min 1 2020-01-01  max 5 2020-04-01  last 5 2020-04-01",
 	};
 	struct ui_lines l = { 0 };
@@ -85,7 +86,7 @@ Test(plot, utf8_exact)
 		" \u2502   \u2588 \u2581 \u2588",
 		"1\u2524 \u2581 \u2588 \u2588 \u2588",
 		" \u2514\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500",
-		"2020-04-01",
+		"   2020-01-01 - 2020-04-01",
 		"min 1 2020-01-01  max 5 2020-04-01  last 5 2020-04-01",
 	};
 	struct ui_lines l = { 0 };
