@@ -1104,6 +1104,100 @@ Test(clinical_note, text_not_read_is_not_verified)
 	made_free(&m);
 }
 
+/* Note n1, signed, its text inline in CONTENT (a JSON array) and no Binary, as seeded. */
+static cJSON *
+inline_note(const char *content)
+{
+	cJSON *doc = stored_draft();
+
+	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(doc, "docStatus"), "final");
+	cJSON_AddItemToObject(doc, "authenticator", parse("{\"reference\":\"Practitioner/dr1\"}"));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "content", parse(content));
+	return doc;
+}
+
+Test(clinical_note, a_notes_inline_text_is_read_exactly_and_none_says_what_to_do)
+{
+	char *data = base64_encode(text, strlen(text), BASE64_STD);
+	char *json = xasprintf("[{\"attachment\":{\"contentType\":\"application/pdf\","
+			       "\"data\":\"JVBERi0=\"}},{\"attachment\":{\"contentType\":"
+			       "\"text/plain; charset=utf-8\",\"data\":\"%s\"}}]", data);
+	cJSON *doc = inline_note(json);
+	struct note_view v = view_of(doc);
+	struct note_body b;
+	char *cause = NULL;
+
+	/* No Binary to read: the text is the plain-text attachment's, preferred to the PDF. */
+	cr_assert_null(v.binary);
+	cr_assert_eq(note_body_inline(doc, &b, &cause), 0, "%s", cause);
+	cr_assert_eq(b.len, strlen(text));
+	cr_assert_eq(memcmp(b.bytes, text, b.len), 0);
+	cr_assert_null(b.ref);
+	cr_assert_null(b.resource);
+	cr_assert_null(b.version);
+	note_body_clear(&b);
+	cJSON_Delete(doc);
+	note_view_clear(&v);
+	free(json);
+	free(data);
+
+	static const struct {
+		const char *content, *cause;
+	} none[] = {
+		{ "[]", "the note holds no text: its details on the notes list say what it is" },
+		{ "[{\"attachment\":{\"contentType\":\"application/pdf\",\"data\":\"JVBERi0=\"}}]",
+		    "the note is a document, not plain text: ehrterm shows only text" },
+		{ "[{\"attachment\":{\"contentType\":\"text/plain\",\"url\":"
+		  "\"https://elsewhere.example/fhir/Binary/b9\"}}]",
+		    "the note's text is held on another server, which ehrterm does not read: ask "
+		    "the clinic for it" },
+		{ "[{\"attachment\":{\"contentType\":\"text/plain\",\"data\":\"@@not base64@@\"}}]",
+		    "the note's text is not base64" },
+	};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		doc = inline_note(none[i].content);
+		cr_assert_eq(note_body_inline(doc, &b, &cause), -1, "case %zu", i);
+		cr_assert_str_eq(cause, none[i].cause);
+		cr_assert_null(b.bytes);
+		free(cause);
+		cJSON_Delete(doc);
+	}
+}
+
+Test(clinical_note, an_inline_texts_signature_verifies_over_that_text)
+{
+	size_t len;
+	char *t = read_fixture("note-signed-body.txt", &len);
+	char *jws = read_fixture("note-signed-es256.jws", &len);
+	char *data = base64_encode(t, strlen(t), BASE64_STD);
+	char *json = xasprintf("[{\"attachment\":{\"contentType\":\"text/plain\",\"data\":\"%s\"}}]",
+	    data);
+	cJSON *doc = inline_note(json), *p = provenance("n1", "Practitioner/dr1", jws, "application/jose");
+	struct note_view v = view_of(doc);
+	struct note_body inl, bin = body_of(t, strlen(t));
+	struct note_check c;
+	char *cause = NULL;
+
+	cr_assert_eq(note_body_inline(doc, &inl, &cause), 0, "%s", cause);
+	note_verify(&v, &inl, p, NULL, &c);
+	cr_assert_eq(c.state, NOTE_SIGNATURE_VERIFIED, "%s", c.why);
+	note_check_clear(&c);
+	/* A Binary's text is not the text of a note that names none. */
+	note_verify(&v, &bin, p, NULL, &c);
+	cr_assert_eq(c.state, NOTE_SIGNATURE_BAD);
+	cr_assert_str_eq(c.why, "the note's text was not read");
+	note_check_clear(&c);
+	note_body_clear(&inl);
+	note_body_clear(&bin);
+	note_view_clear(&v);
+	cJSON_Delete(p);
+	cJSON_Delete(doc);
+	free(json);
+	free(data);
+	free(jws);
+	free(t);
+}
+
 Test(clinical_note, a_good_signature_among_bad_ones_counts)
 {
 	struct made m = made_elsewhere();
