@@ -211,6 +211,18 @@ note_view_read(const cJSON *doc, const char *base, struct note_view *out, char *
 	return 0;
 }
 
+const char *
+note_draft_words(const struct note_view *note)
+{
+	for (size_t i = 0; i < note->nlinks; i++)
+		if (note->links[i].code == NOTE_APPENDS)
+			return "a draft addendum";
+	for (size_t i = 0; i < note->nlinks; i++)
+		if (note->links[i].code == NOTE_REPLACES)
+			return "a draft correction";
+	return "a draft";
+}
+
 void
 note_view_clear(struct note_view *v)
 {

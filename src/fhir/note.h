@@ -109,6 +109,11 @@ struct note_view {
  */
 int note_view_read(const cJSON *doc, const char *base, struct note_view *out, char **cause);
 void note_view_clear(struct note_view *v);
+/*
+ * What draft NOTE is, in words for a line about it: "a draft addendum" when it appends to
+ * another note, "a draft correction" when it replaces one, else "a draft". Static.
+ */
+const char *note_draft_words(const struct note_view *note);
 /* What a note's signature names it by: "DocumentReference/ID" (the caller frees it). */
 char *note_sign_target(const struct note_view *note);
 

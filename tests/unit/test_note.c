@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir/chart.h"
 #include "fhir/note.h"
 #include "util/base64.h"
 #include "util/secret.h"
@@ -1670,4 +1671,72 @@ Test(clinical_note, an_answer_without_the_text_keeps_the_text_held_if_it_is_the_
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	note_context_clear(&ctx);
+}
+
+/* --- a note's details on the notes list ------------------------------------------------- */
+
+Test(clinical_note, a_notes_details_say_what_once_and_when_in_local_time)
+{
+	cJSON *doc = parse("{\"resourceType\":\"DocumentReference\",\"id\":\"n1\","
+			   "\"status\":\"current\",\"docStatus\":\"final\",\"subject\":{\"reference\":"
+			   "\"Patient/p1\"},\"type\":{\"text\":\"Progress note\"},\"description\":"
+			   "\"Encounter for check up (procedure) (signed)\",\"date\":"
+			   "\"2020-08-04T18:22:33+00:00\",\"content\":[{\"attachment\":{\"contentType\":"
+			   "\"text/plain\",\"data\":\"aGk=\"}}]}");
+	struct chart_detail *d;
+	size_t n, what = 0;
+	char *cause = NULL, *tz = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	const char *date = NULL, *about = NULL;
+
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+	tzset();
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", "n1", &d, &n, &cause), 0, "%s", cause);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(d[i].label, "What") == 0) {
+			what++;
+			cr_assert_str_eq(d[i].value, "Progress note");
+		}
+		if (strcmp(d[i].label, "About") == 0)
+			about = d[i].value;
+		if (strcmp(d[i].label, "Date") == 0)
+			date = d[i].value;
+	}
+	cr_assert_eq(what, 1);
+	cr_assert_str_eq(about, "Encounter for check up (procedure) (signed)");
+	/* 18:22 UTC is 14:22 in New York in August: shown as the chart's list shows a time. */
+	cr_assert_str_eq(date, "2020-08-04 14:22");
+	chart_details_free(d, n);
+	cJSON_Delete(doc);
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	free(tz);
+	tzset();
+}
+
+Test(clinical_note, a_draft_says_whether_it_is_an_addendum_or_a_correction)
+{
+	static const struct {
+		const char *relates, *words;
+	} cases[] = {
+		{ "", "a draft" },
+		{ ",\"relatesTo\":[{\"code\":\"appends\",\"target\":{\"reference\":"
+		  "\"DocumentReference/n0\"}}]", "a draft addendum" },
+		{ ",\"relatesTo\":[{\"code\":\"replaces\",\"target\":{\"reference\":"
+		  "\"DocumentReference/n0\"}}]", "a draft correction" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *json = xasprintf("{\"resourceType\":\"DocumentReference\",\"id\":\"n1\","
+				       "\"status\":\"current\",\"docStatus\":\"preliminary\","
+				       "\"subject\":{\"reference\":\"Patient/p1\"}%s}", cases[i].relates);
+		cJSON *doc = parse(json);
+		struct note_view v = view_of(doc);
+
+		cr_assert_str_eq(note_draft_words(&v), cases[i].words, "case %zu", i);
+		note_view_clear(&v);
+		cJSON_Delete(doc);
+		free(json);
+	}
 }
