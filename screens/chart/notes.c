@@ -840,7 +840,7 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_putf(win, bottom, 0, COLS, UI_DIM, true,
 		    "%zu characters; signed notes never change: %s writes an addendum, %s a correction",
 		    s->body.len, add, fix);
-	} else if (s->mode == DRAFT && !ui_editor_dirty(&s->editor) &&
+	} else if (s->mode == DRAFT && !ui_editor_dirty(&s->editor) && s->ctx.note.binary != NULL &&
 		   app_key_for(app, A_SIGN_NOTE, key, sizeof key)) {
 		/* Signing applies to a saved draft only: named here, not on the hint line. */
 		ui_putf(win, bottom, 0, COLS, UI_DIM, true, "%zu characters; %s signs the draft",
@@ -926,6 +926,11 @@ note_unmet(struct app *app, void *state, unsigned need)
 	/* A read that failed leaves nothing of the note to write over or sign: read it again. */
 	if (need == NEEDS_READ && s->note_id != NULL && !s->ctx.has_note)
 		return "the note is not read: refresh";
+	/* A draft whose text is inside it (written elsewhere) has no Binary to write over. */
+	if ((need == NEEDS_WRITING || need == NEEDS_DRAFT) && s->mode == DRAFT &&
+	    s->ctx.note.binary == NULL)
+		return "this draft's text is inside the note, not in a Binary: ehrterm neither "
+		       "changes nor signs it; write a new note";
 	if (need == NEEDS_WRITING && s->mode != NEW && s->mode != DRAFT)
 		return s->mode == SHOWN ? "a signed note never changes: write an addendum or a correction"
 					: "wait for the note to be read";
