@@ -183,6 +183,16 @@ settle(struct app *app, struct note_screen *s)
 		app_status(app, "Saved (found on the server after the answer was lost).");
 }
 
+/* Whether the editor holds exactly the text read: then it is not set again. */
+static bool
+editor_holds_body(const struct note_screen *s)
+{
+	size_t len = s->has_body ? s->body.len : 0;
+
+	return ui_editor_length(&s->editor) == len &&
+	    (len == 0 || memcmp(ui_editor_text(&s->editor), s->body.bytes, len) == 0);
+}
+
 /* The note and its text are read: the screen shows it as what it now is. */
 static void
 note_ready(struct app *app, struct note_screen *s)
@@ -190,8 +200,14 @@ note_ready(struct app *app, struct note_screen *s)
 	char *cause = NULL;
 
 	if (s->ctx.note.draft) {
-		/* Typing not yet saved stays: the next save writes it over the version read. */
-		if (s->mode != DRAFT || !ui_editor_dirty(&s->editor)) {
+		/*
+		 * Typing not yet saved stays: the next save writes it over the version read. The
+		 * text just saved, or read again unchanged, stays where it is, with the cursor
+		 * where the clinician left it (setting it would put the cursor at the start).
+		 */
+		if (editor_holds_body(s))
+			ui_editor_mark_clean(&s->editor);
+		else if (s->mode != DRAFT || !ui_editor_dirty(&s->editor)) {
 			if (ui_editor_set_text(&s->editor, s->has_body ? (const char *)s->body.bytes : "",
 				s->has_body ? s->body.len : 0, &cause) < 0) {
 				app_error(app, "The note's text is not shown: %s", cause);
@@ -275,7 +291,13 @@ on_context(struct app *app, void *state, struct fhir_result *r, unsigned long ta
 		return;
 	}
 	if (s->ctx.note.binary == NULL) {
-		read_failed(app, s, xstrdup("the note's text is not on this server"));
+		/* Its text inside the note (seeded or written elsewhere): shown as it is. */
+		if (note_body_inline(s->ctx.note.resource, &s->body, &cause) != 0) {
+			read_failed(app, s, cause);
+			return;
+		}
+		s->has_body = true;
+		note_ready(app, s);
 		return;
 	}
 	app_request(app, s, &(struct app_request){ .read = s->ctx.note.binary, .done = on_body,
@@ -818,6 +840,11 @@ note_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_putf(win, bottom, 0, COLS, UI_DIM, true,
 		    "%zu characters; signed notes never change: %s writes an addendum, %s a correction",
 		    s->body.len, add, fix);
+	} else if (s->mode == DRAFT && !ui_editor_dirty(&s->editor) && s->ctx.note.binary != NULL &&
+		   app_key_for(app, A_SIGN_NOTE, key, sizeof key)) {
+		/* Signing applies to a saved draft only: named here, not on the hint line. */
+		ui_putf(win, bottom, 0, COLS, UI_DIM, true, "%zu characters; %s signs the draft",
+		    ui_editor_length(&s->editor), key);
 	} else {
 		ui_putf(win, bottom, 0, COLS, UI_DIM, true, "%zu characters%s",
 		    s->mode == SHOWN ? s->body.len : ui_editor_length(&s->editor),
@@ -899,6 +926,11 @@ note_unmet(struct app *app, void *state, unsigned need)
 	/* A read that failed leaves nothing of the note to write over or sign: read it again. */
 	if (need == NEEDS_READ && s->note_id != NULL && !s->ctx.has_note)
 		return "the note is not read: refresh";
+	/* A draft whose text is inside it (written elsewhere) has no Binary to write over. */
+	if ((need == NEEDS_WRITING || need == NEEDS_DRAFT) && s->mode == DRAFT &&
+	    s->ctx.note.binary == NULL)
+		return "this draft's text is inside the note, not in a Binary: ehrterm neither "
+		       "changes nor signs it; write a new note";
 	if (need == NEEDS_WRITING && s->mode != NEW && s->mode != DRAFT)
 		return s->mode == SHOWN ? "a signed note never changes: write an addendum or a correction"
 					: "wait for the note to be read";
@@ -958,9 +990,14 @@ note_unsaved(struct app *app, void *state)
 #define WRITE (NEEDS_QUIET | NEEDS_READ | NEEDS_WRITABLE | APP_NEEDS_IDLE)
 static const struct screen_action note_actions[] = {
 	{ A_SAVE, note_save, WRITE | NEEDS_WRITING, "save draft" },
-	{ A_SIGN_NOTE, note_sign, WRITE | NEEDS_DRAFT, "sign" },
+	/*
+	 * The hint line names a table's words whatever the note is (src/app/stack.c), so the
+	 * keys that apply to one kind of note only (sign to a saved draft, addendum and
+	 * correction to a signed note) are named on the screen's last line instead; save is
+	 * hinted from the editor, which only a new note or a draft has.
+	 */
+	{ A_SIGN_NOTE, note_sign, WRITE | NEEDS_DRAFT, NULL },
 	{ A_NOTE_TYPE, note_type, NEEDS_QUIET | NEEDS_NEW, NULL },
-	/* Named under a signed note, where they apply, rather than on the hint line. */
 	{ A_ADDENDUM, note_addendum, WRITE | NEEDS_SIGNED, NULL },
 	{ A_CORRECT_NOTE, note_correct, WRITE | NEEDS_SIGNED, NULL },
 	{ A_ENTERED_IN_ERROR, note_error, WRITE | NEEDS_ON_SERVER, NULL },

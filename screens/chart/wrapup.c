@@ -87,13 +87,17 @@ fhir_now(char *buf, size_t size)
 		buf[0] = '\0';
 }
 
-/* "2026-12-02 13:00" of a FHIR dateTime, or it as it is when shorter. */
+/*
+ * "2026-12-02 13:00" of a FHIR dateTime in local time, as the chart shows times (the server
+ * may hold it in UTC), or it as it is when it is not an instant.
+ */
 static void
 when_of(const char *iso, char *out, size_t size)
 {
-	snprintf(out, size, "%.16s", iso != NULL ? iso : "");
-	if (strlen(out) > 10 && out[10] == 'T')
-		out[10] = ' ';
+	char *local = chart_when(iso, true);
+
+	snprintf(out, size, "%s", local);
+	free(local);
 }
 
 static const char *
@@ -727,7 +731,8 @@ wrapup_back(struct app *app, void *state)
 static void
 draw_note(struct app *app, struct wrapup_screen *s, WINDOW *win, int y)
 {
-	char when[32], key[32], finish[32];
+	char when[32], key[32], finish[32], what[160];
+	const char *kind;
 
 	if (!app_key_for(app, A_WRITE_NOTE, key, sizeof key))
 		snprintf(key, sizeof key, "write-note");
@@ -736,13 +741,21 @@ draw_note(struct app *app, struct wrapup_screen *s, WINDOW *win, int y)
 	case WRAPUP_NOTE_DRAFT:
 		if (!app_key_for(app, A_FINISH_VISIT, finish, sizeof finish))
 			snprintf(finish, sizeof finish, "finish-visit");
-		ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s of %s, a draft: %s",
-		    *s->ctx.draft.type_text ? s->ctx.draft.type_text : "a note", when,
-		    s->has_body ? "" : "its text is being read");
+		/*
+		 * An addendum or a correction says so, in the room its type would take (it has
+		 * the type of the note it is about): it is not the visit's first note.
+		 */
+		kind = note_draft_words(&s->ctx.draft);
+		snprintf(what, sizeof what, "%s of %s, a draft",
+		    *s->ctx.draft.type_text ? s->ctx.draft.type_text : "a note", when);
+		if (strcmp(kind, "a draft") != 0)
+			snprintf(what, sizeof what, "%s of %s", kind, when);
 		if (s->has_body)
-			ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s of %s, a draft: %s signs it "
-			    "and finishes", *s->ctx.draft.type_text ? s->ctx.draft.type_text : "a note",
-			    when, finish);
+			ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s: %s signs it and finishes",
+			    what, finish);
+		else
+			ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: %s: its text is being read",
+			    what);
 		break;
 	case WRAPUP_NOTE_SIGNED:
 		ui_putf(win, y, 0, COLS, UI_NORMAL, true, "Note: signed (%zu signed at this visit).",

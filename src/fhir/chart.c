@@ -2002,7 +2002,8 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	if (pane == CHART_MEDICATIONS)
 		detail_add(&d, &n, "What", medication_name(r, NULL, NULL));
 	detail_add(&d, &n, "What", concept_text(fhir_get_object(r, "type")));
-	detail_add(&d, &n, "What", fhir_get_string(r, "description"));
+	/* A note's description is its title, beside its type: not a second "What". */
+	detail_add(&d, &n, pane == CHART_NOTES ? "About" : "What", fhir_get_string(r, "description"));
 	detail_add(&d, &n, "Status", fhir_get_string(r, "status"));
 	detail_add(&d, &n, "Because", concept_text(fhir_get_object(r, "statusReason")));
 	detail_add(&d, &n, "Renews", fhir_get_string(fhir_get_object(r, "priorPrescription"), "reference"));
@@ -2040,7 +2041,10 @@ chart_details(const cJSON *r, enum chart_pane pane, const char *id, const char *
 	detail_add(&d, &n, "Recorded", fhir_get_string(r, "recordedDate"));
 	detail_add(&d, &n, "Ordered", fhir_get_string(r, "authoredOn"));
 	detail_add(&d, &n, "Given", fhir_get_string(r, "occurrenceDateTime"));
-	detail_add(&d, &n, "Date", fhir_get_string(r, "date"));
+	if (pane == CHART_NOTES && fhir_get_string(r, "date") != NULL) /* local, as the list shows it */
+		detail_take(&d, &n, "Date", chart_when(fhir_get_string(r, "date"), true));
+	else
+		detail_add(&d, &n, "Date", fhir_get_string(r, "date"));
 	detail_add(&d, &n, "Start", fhir_get_string(r, "start"));
 	detail_add(&d, &n, "End", fhir_get_string(r, "end"));
 	detail_add(&d, &n, "By", display_of(r, "author"));

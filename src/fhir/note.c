@@ -211,6 +211,18 @@ note_view_read(const cJSON *doc, const char *base, struct note_view *out, char *
 	return 0;
 }
 
+const char *
+note_draft_words(const struct note_view *note)
+{
+	for (size_t i = 0; i < note->nlinks; i++)
+		if (note->links[i].code == NOTE_APPENDS)
+			return "a draft addendum";
+	for (size_t i = 0; i < note->nlinks; i++)
+		if (note->links[i].code == NOTE_REPLACES)
+			return "a draft correction";
+	return "a draft";
+}
+
 void
 note_view_clear(struct note_view *v)
 {
@@ -335,6 +347,69 @@ note_body_read(const cJSON *binary, const char *ref, struct note_body *out, char
 	out->ref = xstrdup(ref);
 	out->version = fhir_valid_id(version) ? xstrdup(version) : NULL;
 	out->content_type = dup_or_empty(fhir_get_string(binary, "contentType"));
+	out->bytes = (unsigned char *)bytes;
+	out->len = len;
+	return 0;
+}
+
+/* DOC's attachment that holds its text: a text/plain one first, else the first with any. */
+static const cJSON *
+inline_attachment(const cJSON *doc, bool *plain)
+{
+	const cJSON *content, *first = NULL;
+	int k = 0;
+
+	*plain = false;
+	cJSON_ArrayForEach(content, fhir_get_array(doc, "content"))
+	{
+		const cJSON *a = fhir_get_object(content, "attachment");
+		const char *type = fhir_get_string(a, "contentType");
+		bool has = fhir_get_string(a, "data") != NULL || fhir_get_string(a, "url") != NULL;
+
+		if (k++ >= SCAN_MAX)
+			break;
+		if (has && type != NULL && strncmp(type, "text/plain", 10) == 0) {
+			*plain = true;
+			return a;
+		}
+		if (has && first == NULL)
+			first = a;
+	}
+	return first;
+}
+
+int
+note_body_inline(const cJSON *doc, struct note_body *out, char **cause)
+{
+	bool plain, cut = false;
+	const cJSON *a = inline_attachment(doc, &plain);
+	const char *data = fhir_get_string(a, "data");
+	size_t len = 0;
+	char *bytes;
+
+	memset(out, 0, sizeof *out);
+	*cause = NULL;
+	if (a == NULL) {
+		*cause = xstrdup("the note holds no text: its details on the notes list say what it is");
+		return -1;
+	}
+	if (data == NULL) {
+		*cause = xstrdup("the note's text is held on another server, which ehrterm does not "
+				 "read: ask the clinic for it");
+		return -1;
+	}
+	if (!plain) {
+		*cause = xstrdup("the note is a document, not plain text: ehrterm shows only text");
+		return -1;
+	}
+	bytes = base64_decode_loose(data, NOTE_BODY_MAX, &len, &cut);
+	if (bytes == NULL || cut) {
+		free(bytes);
+		*cause = xstrdup(bytes == NULL ? "the note's text is not base64"
+					       : "the note's text is longer than ehrterm reads");
+		return -1;
+	}
+	out->content_type = dup_or_empty(fhir_get_string(a, "contentType"));
 	out->bytes = (unsigned char *)bytes;
 	out->len = len;
 	return 0;
@@ -896,8 +971,8 @@ check_provenance(const struct note_view *note, const struct note_body *body,
 			 (ref_id(who, "Practitioner") == NULL ||
 			     strcmp(ref_id(who, "Practitioner"), note->authenticator + 13) != 0))
 			why = "the signature is not by the note's authenticator";
-		else if (body == NULL || note->binary == NULL || body->ref == NULL ||
-			 strcmp(body->ref, note->binary) != 0)
+		else if (body == NULL || (note->binary != NULL ? body->ref == NULL ||
+			     strcmp(body->ref, note->binary) != 0 : body->ref != NULL))
 			why = "the note's text was not read";
 		else if (jws_verify(jws, jws_len, body->bytes, body->len, trust, &signer) !=
 			 JWS_VERIFIED)

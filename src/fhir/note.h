@@ -109,6 +109,11 @@ struct note_view {
  */
 int note_view_read(const cJSON *doc, const char *base, struct note_view *out, char **cause);
 void note_view_clear(struct note_view *v);
+/*
+ * What draft NOTE is, in words for a line about it: "a draft addendum" when it appends to
+ * another note, "a draft correction" when it replaces one, else "a draft". Static.
+ */
+const char *note_draft_words(const struct note_view *note);
 /* What a note's signature names it by: "DocumentReference/ID" (the caller frees it). */
 char *note_sign_target(const struct note_view *note);
 
@@ -144,6 +149,15 @@ struct note_body {
  * not the Binary REF names, its data is not base64, or it is longer.
  */
 int note_body_read(const cJSON *binary, const char *ref, struct note_body *out, char **cause);
+/*
+ * The text the DocumentReference DOC holds inline (its text/plain attachment's data, as
+ * notes written elsewhere often carry it, with no Binary) into OUT (zeroed first): no
+ * resource, ref or version, so it is shown and checked, never written back. 0, or -1 and
+ * *CAUSE, a sentence that says what to do, when DOC holds no inline text (none at all, a
+ * document that is not text, a text on another server) or its data is not base64 or
+ * longer than NOTE_BODY_MAX.
+ */
+int note_body_inline(const cJSON *doc, struct note_body *out, char **cause);
 void note_body_clear(struct note_body *b);
 
 /* A new note as written; strings borrowed. */
@@ -239,7 +253,8 @@ struct note_check {
 };
 /*
  * Check NOTE's signature: PROVENANCES is a Provenance or a searchset of them (the answer
- * to note_provenance_search), BODY the text read from NOTE's Binary (NULL: not read),
+ * to note_provenance_search), BODY the text read from NOTE's Binary, or the text it holds
+ * inline when it names no Binary (note_body_inline) (NULL: not read),
  * TRUST the authorities a signer's certificate must chain to (NULL: any certificate).
  * A signature counts when a Provenance targets NOTE, carries an author's signature in
  * NOTE_SIG_FORMAT by the note's authenticator (when it has one), and its JWS verifies

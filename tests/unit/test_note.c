@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir/chart.h"
 #include "fhir/note.h"
 #include "util/base64.h"
 #include "util/secret.h"
@@ -1104,6 +1105,100 @@ Test(clinical_note, text_not_read_is_not_verified)
 	made_free(&m);
 }
 
+/* Note n1, signed, its text inline in CONTENT (a JSON array) and no Binary, as seeded. */
+static cJSON *
+inline_note(const char *content)
+{
+	cJSON *doc = stored_draft();
+
+	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(doc, "docStatus"), "final");
+	cJSON_AddItemToObject(doc, "authenticator", parse("{\"reference\":\"Practitioner/dr1\"}"));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "content", parse(content));
+	return doc;
+}
+
+Test(clinical_note, a_notes_inline_text_is_read_exactly_and_none_says_what_to_do)
+{
+	char *data = base64_encode(text, strlen(text), BASE64_STD);
+	char *json = xasprintf("[{\"attachment\":{\"contentType\":\"application/pdf\","
+			       "\"data\":\"JVBERi0=\"}},{\"attachment\":{\"contentType\":"
+			       "\"text/plain; charset=utf-8\",\"data\":\"%s\"}}]", data);
+	cJSON *doc = inline_note(json);
+	struct note_view v = view_of(doc);
+	struct note_body b;
+	char *cause = NULL;
+
+	/* No Binary to read: the text is the plain-text attachment's, preferred to the PDF. */
+	cr_assert_null(v.binary);
+	cr_assert_eq(note_body_inline(doc, &b, &cause), 0, "%s", cause);
+	cr_assert_eq(b.len, strlen(text));
+	cr_assert_eq(memcmp(b.bytes, text, b.len), 0);
+	cr_assert_null(b.ref);
+	cr_assert_null(b.resource);
+	cr_assert_null(b.version);
+	note_body_clear(&b);
+	cJSON_Delete(doc);
+	note_view_clear(&v);
+	free(json);
+	free(data);
+
+	static const struct {
+		const char *content, *cause;
+	} none[] = {
+		{ "[]", "the note holds no text: its details on the notes list say what it is" },
+		{ "[{\"attachment\":{\"contentType\":\"application/pdf\",\"data\":\"JVBERi0=\"}}]",
+		    "the note is a document, not plain text: ehrterm shows only text" },
+		{ "[{\"attachment\":{\"contentType\":\"text/plain\",\"url\":"
+		  "\"https://elsewhere.example/fhir/Binary/b9\"}}]",
+		    "the note's text is held on another server, which ehrterm does not read: ask "
+		    "the clinic for it" },
+		{ "[{\"attachment\":{\"contentType\":\"text/plain\",\"data\":\"@@not base64@@\"}}]",
+		    "the note's text is not base64" },
+	};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		doc = inline_note(none[i].content);
+		cr_assert_eq(note_body_inline(doc, &b, &cause), -1, "case %zu", i);
+		cr_assert_str_eq(cause, none[i].cause);
+		cr_assert_null(b.bytes);
+		free(cause);
+		cJSON_Delete(doc);
+	}
+}
+
+Test(clinical_note, an_inline_texts_signature_verifies_over_that_text)
+{
+	size_t len;
+	char *t = read_fixture("note-signed-body.txt", &len);
+	char *jws = read_fixture("note-signed-es256.jws", &len);
+	char *data = base64_encode(t, strlen(t), BASE64_STD);
+	char *json = xasprintf("[{\"attachment\":{\"contentType\":\"text/plain\",\"data\":\"%s\"}}]",
+	    data);
+	cJSON *doc = inline_note(json), *p = provenance("n1", "Practitioner/dr1", jws, "application/jose");
+	struct note_view v = view_of(doc);
+	struct note_body inl, bin = body_of(t, strlen(t));
+	struct note_check c;
+	char *cause = NULL;
+
+	cr_assert_eq(note_body_inline(doc, &inl, &cause), 0, "%s", cause);
+	note_verify(&v, &inl, p, NULL, &c);
+	cr_assert_eq(c.state, NOTE_SIGNATURE_VERIFIED, "%s", c.why);
+	note_check_clear(&c);
+	/* A Binary's text is not the text of a note that names none. */
+	note_verify(&v, &bin, p, NULL, &c);
+	cr_assert_eq(c.state, NOTE_SIGNATURE_BAD);
+	cr_assert_str_eq(c.why, "the note's text was not read");
+	note_check_clear(&c);
+	note_body_clear(&inl);
+	note_body_clear(&bin);
+	note_view_clear(&v);
+	cJSON_Delete(p);
+	cJSON_Delete(doc);
+	free(json);
+	free(data);
+	free(jws);
+	free(t);
+}
+
 Test(clinical_note, a_good_signature_among_bad_ones_counts)
 {
 	struct made m = made_elsewhere();
@@ -1576,4 +1671,72 @@ Test(clinical_note, an_answer_without_the_text_keeps_the_text_held_if_it_is_the_
 	cJSON_Delete(tx);
 	fhir_plan_free(&p);
 	note_context_clear(&ctx);
+}
+
+/* --- a note's details on the notes list ------------------------------------------------- */
+
+Test(clinical_note, a_notes_details_say_what_once_and_when_in_local_time)
+{
+	cJSON *doc = parse("{\"resourceType\":\"DocumentReference\",\"id\":\"n1\","
+			   "\"status\":\"current\",\"docStatus\":\"final\",\"subject\":{\"reference\":"
+			   "\"Patient/p1\"},\"type\":{\"text\":\"Progress note\"},\"description\":"
+			   "\"Encounter for check up (procedure) (signed)\",\"date\":"
+			   "\"2020-08-04T18:22:33+00:00\",\"content\":[{\"attachment\":{\"contentType\":"
+			   "\"text/plain\",\"data\":\"aGk=\"}}]}");
+	struct chart_detail *d;
+	size_t n, what = 0;
+	char *cause = NULL, *tz = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	const char *date = NULL, *about = NULL;
+
+	setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1);
+	tzset();
+	cr_assert_eq(chart_details(doc, CHART_NOTES, "p1", "n1", &d, &n, &cause), 0, "%s", cause);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(d[i].label, "What") == 0) {
+			what++;
+			cr_assert_str_eq(d[i].value, "Progress note");
+		}
+		if (strcmp(d[i].label, "About") == 0)
+			about = d[i].value;
+		if (strcmp(d[i].label, "Date") == 0)
+			date = d[i].value;
+	}
+	cr_assert_eq(what, 1);
+	cr_assert_str_eq(about, "Encounter for check up (procedure) (signed)");
+	/* 18:22 UTC is 14:22 in New York in August: shown as the chart's list shows a time. */
+	cr_assert_str_eq(date, "2020-08-04 14:22");
+	chart_details_free(d, n);
+	cJSON_Delete(doc);
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	free(tz);
+	tzset();
+}
+
+Test(clinical_note, a_draft_says_whether_it_is_an_addendum_or_a_correction)
+{
+	static const struct {
+		const char *relates, *words;
+	} cases[] = {
+		{ "", "a draft" },
+		{ ",\"relatesTo\":[{\"code\":\"appends\",\"target\":{\"reference\":"
+		  "\"DocumentReference/n0\"}}]", "a draft addendum" },
+		{ ",\"relatesTo\":[{\"code\":\"replaces\",\"target\":{\"reference\":"
+		  "\"DocumentReference/n0\"}}]", "a draft correction" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *json = xasprintf("{\"resourceType\":\"DocumentReference\",\"id\":\"n1\","
+				       "\"status\":\"current\",\"docStatus\":\"preliminary\","
+				       "\"subject\":{\"reference\":\"Patient/p1\"}%s}", cases[i].relates);
+		cJSON *doc = parse(json);
+		struct note_view v = view_of(doc);
+
+		cr_assert_str_eq(note_draft_words(&v), cases[i].words, "case %zu", i);
+		note_view_clear(&v);
+		cJSON_Delete(doc);
+		free(json);
+	}
 }
