@@ -171,13 +171,20 @@ app_chooser_draw(struct app *app, int y, int *cursor_x)
 	struct app_chooser *c = app->chooser;
 	char *text = ui_prompt_text(&c->filter);
 	/*
-	 * A long question ("Why stop NAME?") is cut so a choice always shows: the filter takes
-	 * 13 columns, the count 12, and a choice at least 24.
+	 * The filter takes 13 columns and the count 12; a choice needs at least 24 more. A
+	 * question too long for that ("Why stop NAME?") goes on the row above, whole, so
+	 * neither it nor the choice is cut away.
 	 */
-	int room = COLS - 13 - 12 - 24;
-	int x = ui_put(stdscr, y, 0, room > 10 ? room : 10, c->prompt, UI_STATUS, false);
+	int x;
 	size_t first = c->at;
 	int used;
+
+	if ((int)strlen(c->prompt) > COLS - 13 - 12 - 24 && y > 0) {
+		ui_put(stdscr, y - 1, 0, COLS, c->prompt, UI_STATUS, true);
+		x = 0;
+	} else {
+		x = ui_put(stdscr, y, 0, COLS, c->prompt, UI_STATUS, false);
+	}
 
 	x += ui_put(stdscr, y, x, COLS - x, " ", UI_STATUS, false);
 	ui_prompt_draw(&c->filter, stdscr, y, x, 12, cursor_x);
