@@ -22,12 +22,11 @@
 #define COVERAGE_MOVES_MAX 7
 
 // clang-format off
+/* After "Not saved: ", in one row of 80 columns. */
 static const char MSG_CONFLICT[] =
-	"someone changed this insurance first. The server's copy is reloaded and your entries "
-	"are kept: check them, then save again";
+	"someone changed it first; your entries are kept: check, save again";
 static const char MSG_CHANGED_SINCE[] =
-	"the server's copy changed since the form opened (perhaps by the earlier try); it is "
-	"reloaded and your entries are kept: check them, then save again";
+	"it changed, perhaps by the earlier try; check it, then save again";
 static const char MSG_CHECKING[] =
 	"The server's copy changed; checking whether the earlier try got through";
 // clang-format on
@@ -449,7 +448,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long mo
 	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
 		s->unsure = true;
 	why = patients_outcome(res, "Not saved");
-	ui_form_set_not_saved(&s->form, why);
+	ui_form_set_failed(&s->form, why);
 	app_error(app, "%s", why);
 	free(why);
 }

@@ -39,7 +39,9 @@ struct patients_edit_arg {
 /*
  * The one sentence for a write's answer that is not FHIR_SAVED, starting with WHAT
  * ("Not saved"): refused, outcome unknown (read again before a retry), someone else
- * first, cancelled (read again before a retry). The caller frees it.
+ * first, cancelled (read again before a retry). It fits a row of 80 columns after a
+ * WHAT as long as "Not registered", and the form shows it whole (ui_form_set_failed).
+ * The caller frees it.
  */
 char *patients_outcome(const struct fhir_result *r, const char *what);
 

@@ -171,6 +171,29 @@ book_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_dialog_draw(&b->dialog, win, top, rows, COLS);
 }
 
+/*
+ * Why a booking did not save, and what next, in one row of 80 columns (the form's and
+ * the status line's); the server's own words go last. Conflicts leave the form.
+ */
+static char *
+not_booked(const struct fhir_result *r)
+{
+	const char *why = r->message;
+
+	switch (fhir_save_outcome(r)) {
+	case FHIR_SAVE_UNKNOWN:
+		/* The retry finds out: its slot is guarded by the version read (If-Match). */
+		return xasprintf("Not booked: no answer; perhaps booked: book again to check (%s)",
+		    why ? why : "network");
+	case FHIR_SAVE_CANCELLED:
+		return xstrdup("Not booked: cancelled before the answer; perhaps booked: book again "
+			       "to check");
+	default:
+		return xasprintf("Not booked: the server refused it; nothing changed: %s",
+		    why ? why : "no reason given");
+	}
+}
+
 static void
 on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -210,8 +233,8 @@ on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		return;
 	}
 	/* Not saved, unknown or cancelled: the form stays; a retry finds a first try that got through. */
-	msg = scheduling_outcome(r, "Not booked");
-	ui_form_set_not_saved(&b->form, msg);
+	msg = not_booked(r);
+	ui_form_set_failed(&b->form, msg);
 	app_error(app, "%s", msg);
 	free(msg);
 }

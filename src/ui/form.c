@@ -323,7 +323,14 @@ void
 ui_form_set_not_saved(struct ui_form *f, const char *reason)
 {
 	free(f->not_saved);
-	f->not_saved = reason != NULL ? xstrdup(reason) : NULL;
+	f->not_saved = reason != NULL ? xasprintf("Not saved: %s", reason) : NULL;
+}
+
+void
+ui_form_set_failed(struct ui_form *f, const char *sentence)
+{
+	free(f->not_saved);
+	f->not_saved = sentence != NULL ? xstrdup(sentence) : NULL;
 }
 
 size_t
@@ -560,7 +567,7 @@ ui_form_draw(struct ui_form *f, WINDOW *win, int top, int rows, int cols)
 	if (rows <= 0 || cols <= 0)
 		return;
 	if (f->not_saved != NULL) {
-		ui_putf(win, top, 0, cols, UI_ERROR, true, "Not saved: %s", f->not_saved);
+		ui_put(win, top, 0, cols, f->not_saved, UI_ERROR, true);
 		first++;
 	}
 	area = rows - (first - top);

@@ -36,7 +36,7 @@ struct ui_form {
 	struct ui_form_field *fields;
 	size_t n;
 	size_t focus;
-	char *not_saved; /* "Not saved: ..." shown above the fields, or NULL */
+	char *not_saved; /* the line shown above the fields ("Not saved: ..."), or NULL */
 	bool has_now;    /* NOW fixed (tests); else the clock */
 	struct date_time now;
 	int top;                /* first layout row shown */
@@ -86,6 +86,12 @@ bool ui_form_dirty(const struct ui_form *f);
 void ui_form_mark_clean(struct ui_form *f);
 /* Show "Not saved: REASON" above the fields (copied); NULL takes it away. */
 void ui_form_set_not_saved(struct ui_form *f, const char *reason);
+/*
+ * Show SENTENCE above the fields as it is (copied), for a screen whose sentence
+ * already says what was not done ("Not booked: ..."), so it is said once; NULL
+ * takes it away. The line is one row: keep it within 80 columns.
+ */
+void ui_form_set_failed(struct ui_form *f, const char *sentence);
 
 size_t ui_form_focus(const struct ui_form *f);
 /* Move the focus to field I without checking the field left (the screen's choice). */

@@ -632,6 +632,31 @@ Test(form_draw, scrolls_to_the_focus_and_shows_not_saved, .init = curses_up, .fi
 	delwin(win);
 }
 
+/* A screen's own sentence ("Not booked: ...") is shown once, not after a second "Not saved: ". */
+Test(form_draw, a_screens_sentence_is_said_once, .init = curses_up, .fini = curses_down)
+{
+	WINDOW *win = newwin(24, 80, 0, 0);
+	char *t;
+
+	ui_form_set_failed(&form, "Not booked: cancelled before the answer; perhaps booked: book "
+				  "again to check");
+	ui_form_draw(&form, win, 0, 20, 80);
+	t = row_text(win, 0);
+	cr_assert_str_eq(t, "Not booked: cancelled before the answer; perhaps booked: book again "
+			    "to check");
+	free(t);
+	ui_form_set_not_saved(&form, "the server refused it");
+	ui_form_draw(&form, win, 0, 20, 80);
+	t = row_text(win, 0);
+	cr_assert_str_eq(t, "Not saved: the server refused it", "a reason gets the prefix");
+	free(t);
+	ui_form_set_failed(&form, NULL);
+	cr_assert_null(form.not_saved);
+	ui_form_draw(&form, win, 0, 20, 80);
+	cr_assert_eq(find_row(win, "Name*:"), 0, "no line above the fields once taken away");
+	delwin(win);
+}
+
 /* --- the dialog ------------------------------------------------------------------------- */
 
 Test(dialog, answers)
