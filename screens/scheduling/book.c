@@ -224,11 +224,11 @@ on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		keep_draft(b);
 		if (b->attempts > 1)
 			/* An earlier try whose answer never came may have taken it: the day tells. */
-			app_error(app, "Not booked now: the slot is taken, by the earlier try whose answer "
-				       "was lost or by someone else; the day shows which.");
+			app_error(app, "Not booked now: the slot is taken, by the earlier try or another; "
+				       "the day shows");
 		else
-			app_error(app, "Slot just taken by someone else: not booked. The day is shown as "
-				       "it is now; book another slot (what you typed is kept).");
+			app_error(app, "Slot just taken by someone else; book another: what you typed is "
+				       "kept");
 		app_leave(app, b);
 		return;
 	}
@@ -371,7 +371,9 @@ book_changed(struct app *app, void *state, enum action a)
 	enum ui_dialog_answer answer = ui_dialog_answer(&b->dialog);
 	const cJSON *patient = app_patient(app);
 
-	(void)a;
+	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
+	if (a == A_NONE && b->asking == ASK_NONE && ui_form_refusal(&b->form) != NULL)
+		app_error(app, "%s", ui_form_refusal(&b->form));
 	if (b->asking == ASK_NONE || answer == UI_DIALOG_ASKING)
 		return;
 	if (b->asking == ASK_LEAVE) {
