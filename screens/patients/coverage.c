@@ -43,6 +43,7 @@ struct cov {
 	char *payers_failed;           /* why there are none, or NULL */
 	char *failed;                  /* why nothing can be shown, or NULL */
 	struct ui_list list;
+	struct ui_list_column columns[COV_COL_COUNT]; /* the list's, fitted to its rows */
 	char *select;                /* the row to put the cursor on when the list is next built */
 
 	/* The form, while open. */
@@ -91,7 +92,8 @@ rebuild_list(struct cov *s)
 
 	today(&d);
 	ticket = ui_list_reset(&s->list);
-	pg = coverage_page(s->coverages, &s->payers, &d);
+	/* The columns as wide as their cells need: the payer's name gets the rest. */
+	pg = coverage_page(s->coverages, &s->payers, &d, s->columns);
 	ui_list_add_page(&s->list, ticket, &pg, 0, NULL, cJSON_GetArraySize(s->coverages), NULL);
 	cJSON_ArrayForEach(c, s->coverages)
 	{
@@ -541,7 +543,8 @@ coverage_enter(struct app *app, void *arg)
 			s->read_only = xasprintf("the insurance is read-only here: %s", why);
 		free(why);
 	}
-	ui_list_init(&s->list, coverage_columns, COV_COL_COUNT, need_page, s);
+	memcpy(s->columns, coverage_columns, sizeof s->columns);
+	ui_list_init(&s->list, s->columns, COV_COL_COUNT, need_page, s);
 	ui_list_set_empty_message(&s->list, "No coverage on file (self-pay, or not recorded yet).");
 	s->patient_id = xstrdup(id != NULL ? id : "");
 	if (!fhir_valid_id(s->patient_id)) {

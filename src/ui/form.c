@@ -134,11 +134,29 @@ leave(struct ui_form *f, size_t i)
 	check(f, i, fld->touched || fld->message != NULL || !ui_prompt_empty(&fld->prompt));
 }
 
+/*
+ * The focused field's text changed. Its message, once the text parses, goes at once
+ * rather than when the field is left: an error beside a value corrected would be
+ * stale. A new error waits for the leaving, and the text is shown as field_format
+ * writes it only then, so nothing is rewritten under the clerk's fingers.
+ */
 static void
-edited(struct ui_form_field *fld)
+edited(struct ui_form *f, struct ui_form_field *fld)
 {
+	struct field_value v;
+	char *text, *message = NULL;
+
 	fld->touched = true;
 	fld->parsed = false;
+	if (fld->message == NULL)
+		return;
+	text = ui_prompt_text(&fld->prompt);
+	if (field_parse_at(fld->def, text, f->has_now ? &f->now : NULL, &v, &message) == 0) {
+		field_value_clear(&v);
+		set_message(fld, NULL);
+	}
+	free(message);
+	free(text);
 }
 
 static void
@@ -168,7 +186,7 @@ ui_form_key(struct ui_form *f, int key)
 		return true;
 	}
 	refuse(f, NULL);
-	edited(fld);
+	edited(f, fld);
 	return true;
 }
 
@@ -180,7 +198,7 @@ ui_form_refusal(const struct ui_form *f)
 
 /* An editing action on the focused prompt; marks the field edited when the text changed. */
 static bool
-edit(struct ui_form_field *fld, enum action a)
+edit(struct ui_form *f, struct ui_form_field *fld, enum action a)
 {
 	size_t len = fld->prompt.len;
 	wchar_t before[UI_PROMPT_MAX + 1];
@@ -190,7 +208,7 @@ edit(struct ui_form_field *fld, enum action a)
 	handled = ui_prompt_action(&fld->prompt, a);
 	if (handled &&
 	    (fld->prompt.len != len || wmemcmp(before, fld->prompt.buf, fld->prompt.len) != 0))
-		edited(fld);
+		edited(f, fld);
 	return handled;
 }
 
@@ -221,9 +239,9 @@ ui_form_action(struct ui_form *f, enum action a)
 		if (fld->def->type == FIELD_CODE && fld->prompt.pos == fld->prompt.len &&
 		    ui_form_complete(f))
 			return true;
-		return edit(fld, a);
+		return edit(f, fld, a);
 	default:
-		return edit(fld, a);
+		return edit(f, fld, a);
 	}
 }
 
@@ -437,7 +455,7 @@ ui_form_complete(struct ui_form *f)
 	}
 	if (fill != NULL && strcmp(fill, text) != 0 && chars(fill) <= fld->prompt.max) {
 		ui_prompt_set(&fld->prompt, fill);
-		edited(fld);
+		edited(f, fld);
 		changed = true;
 	}
 	free(fill);

@@ -416,6 +416,30 @@ Test(form, set_value_refuses_another_type_and_range)
 	free(cause);
 }
 
+/* A message goes as soon as the text is corrected, not only when the field is left. */
+Test(form, a_corrected_field_loses_its_message_at_once)
+{
+	go(F_DOB);
+	type("13/45/2000");
+	ui_form_action(&form, A_NEXT_FIELD);
+	cr_assert_not_null(ui_form_message(&form, F_DOB));
+	ui_form_action(&form, A_PREV_FIELD);
+	cr_assert_eq(ui_form_focus(&form), F_DOB);
+	ui_form_action(&form, A_KILL_LINE);
+	cr_assert_not_null(ui_form_message(&form, F_DOB), "still bad (blank, required): kept");
+	type("13/45/2001");
+	cr_assert_not_null(ui_form_message(&form, F_DOB), "still bad: kept");
+	ui_form_action(&form, A_KILL_LINE);
+	type("t-7");
+	cr_assert_null(ui_form_message(&form, F_DOB), "now a date: the message is gone");
+	assert_text(F_DOB, "t-7");
+	/* A new error waits for the leaving, as before. */
+	type("x");
+	cr_assert_null(ui_form_message(&form, F_DOB));
+	ui_form_action(&form, A_NEXT_FIELD);
+	cr_assert_not_null(ui_form_message(&form, F_DOB));
+}
+
 Test(form, input_survives_failed_saves_and_not_saved_marks)
 {
 	char *before[NFIELDS];
