@@ -142,12 +142,30 @@ day_shown(const char *day, const char *written, char *buf, size_t size)
 		snprintf(buf, size, "%.12s", written);
 }
 
+/* Characters of UTF-8 S, as columns: what a cell needs, near enough to size a column. */
+static int
+cell_width(const char *s)
+{
+	int n = 0;
+
+	for (; s != NULL && *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 struct ui_list_page *
-coverage_page(
-    const cJSON *coverages, const struct coverage_payers *payers, const struct date *today)
+coverage_page(const cJSON *coverages, const struct coverage_payers *payers,
+    const struct date *today, struct ui_list_column *columns)
 {
 	struct ui_list_page *pg = ui_list_page_new(COV_COL_COUNT);
 	const cJSON *c;
+
+	/* From the header's width up to the table's, as the cells need. */
+	for (size_t k = 0; columns != NULL && k < COV_COL_COUNT; k++) {
+		columns[k] = coverage_columns[k];
+		if (columns[k].width > 0)
+			columns[k].width = cell_width(columns[k].header);
+	}
 
 	cJSON_ArrayForEach(c, coverages)
 	{
@@ -174,6 +192,12 @@ coverage_page(
 		cells[COV_COL_GROUP] = v.group;
 		cells[COV_COL_RELATION] = v.relationship;
 		cells[COV_COL_PERIOD] = period;
+		for (size_t k = 0; columns != NULL && k < COV_COL_COUNT; k++) {
+			int w = cell_width(cells[k]);
+
+			if (columns[k].width > 0 && w > columns[k].width)
+				columns[k].width = w < coverage_columns[k].width ? w : coverage_columns[k].width;
+		}
 		ui_list_page_add(pg, v.id, cells);
 		coverage_view_clear(&v);
 	}

@@ -22,12 +22,11 @@
 #define COVERAGE_MOVES_MAX 7
 
 // clang-format off
+/* After "Not saved: ", in one row of 80 columns. */
 static const char MSG_CONFLICT[] =
-	"someone changed this insurance first. The server's copy is reloaded and your entries "
-	"are kept: check them, then save again";
+	"someone changed it first; your entries are kept: check, save again";
 static const char MSG_CHANGED_SINCE[] =
-	"the server's copy changed since the form opened (perhaps by the earlier try); it is "
-	"reloaded and your entries are kept: check them, then save again";
+	"it changed, perhaps by the earlier try; check it, then save again";
 static const char MSG_CHECKING[] =
 	"The server's copy changed; checking whether the earlier try got through";
 // clang-format on
@@ -44,6 +43,7 @@ struct cov {
 	char *payers_failed;           /* why there are none, or NULL */
 	char *failed;                  /* why nothing can be shown, or NULL */
 	struct ui_list list;
+	struct ui_list_column columns[COV_COL_COUNT]; /* the list's, fitted to its rows */
 	char *select;                /* the row to put the cursor on when the list is next built */
 
 	/* The form, while open. */
@@ -92,7 +92,8 @@ rebuild_list(struct cov *s)
 
 	today(&d);
 	ticket = ui_list_reset(&s->list);
-	pg = coverage_page(s->coverages, &s->payers, &d);
+	/* The columns as wide as their cells need: the payer's name gets the rest. */
+	pg = coverage_page(s->coverages, &s->payers, &d, s->columns);
 	ui_list_add_page(&s->list, ticket, &pg, 0, NULL, cJSON_GetArraySize(s->coverages), NULL);
 	cJSON_ArrayForEach(c, s->coverages)
 	{
@@ -449,7 +450,7 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long mo
 	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
 		s->unsure = true;
 	why = patients_outcome(res, "Not saved");
-	ui_form_set_not_saved(&s->form, why);
+	ui_form_set_failed(&s->form, why);
 	app_error(app, "%s", why);
 	free(why);
 }
@@ -542,7 +543,8 @@ coverage_enter(struct app *app, void *arg)
 			s->read_only = xasprintf("the insurance is read-only here: %s", why);
 		free(why);
 	}
-	ui_list_init(&s->list, coverage_columns, COV_COL_COUNT, need_page, s);
+	memcpy(s->columns, coverage_columns, sizeof s->columns);
+	ui_list_init(&s->list, s->columns, COV_COL_COUNT, need_page, s);
 	ui_list_set_empty_message(&s->list, "No coverage on file (self-pay, or not recorded yet).");
 	s->patient_id = xstrdup(id != NULL ? id : "");
 	if (!fhir_valid_id(s->patient_id)) {
@@ -746,7 +748,9 @@ coverage_changed(struct app *app, void *state, enum action a)
 {
 	struct cov *s = state;
 
-	(void)a;
+	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
+	if (a == A_NONE && s->form_open && !s->asking && ui_form_refusal(&s->form) != NULL)
+		app_error(app, "%s", ui_form_refusal(&s->form));
 	if (!s->asking || ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
 		return;
 	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_YES) {

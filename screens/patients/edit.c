@@ -222,7 +222,7 @@ not_saved(struct app *app, struct edit *e, const struct fhir_result *r)
 	/* Perhaps done: the next save reads the server first (an edit) or finds it by its identifier. */
 	if (outcome == FHIR_SAVE_UNKNOWN || outcome == FHIR_SAVE_CANCELLED)
 		e->unsure = true;
-	ui_form_set_not_saved(&e->form, why);
+	ui_form_set_failed(&e->form, why);
 	app_error(app, "%s", why);
 	free(why);
 	e->stage = STAGE_EDITING;
@@ -283,7 +283,7 @@ on_server_read(struct app *app, void *state, struct fhir_result *r, unsigned lon
 	char *version;
 
 	if (r->status != FHIR_OK || !fhir_valid_id(patient_id_of(r->resource))) {
-		char *why = xasprintf("the server's copy could not be read (%s); save to try again",
+		char *why = xasprintf("the server's copy could not be read; save to try again (%s)",
 		    r->message ? r->message : "no answer");
 
 		ui_form_set_not_saved(&e->form, why);
@@ -725,8 +725,10 @@ edit_changed(struct app *app, void *state, enum action a)
 	struct edit *e = state;
 	enum ui_dialog_answer answer = ui_dialog_answer(&e->dialog);
 
-	(void)a;
 	e->warned = false;
+	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
+	if (a == A_NONE && e->stage == STAGE_EDITING && ui_form_refusal(&e->form) != NULL)
+		app_error(app, "%s", ui_form_refusal(&e->form));
 	if ((e->stage != STAGE_ASKING && e->stage != STAGE_CONFLICT) || answer == UI_DIALOG_ASKING)
 		return;
 	ui_dialog_free(&e->dialog);

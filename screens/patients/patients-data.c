@@ -59,22 +59,26 @@ patients_outcome(const struct fhir_result *r, const char *what)
 {
 	const char *why = r->message;
 
+	/*
+	 * One row of 80 columns after "Not registered: ", what to do next included;
+	 * the server's own words, of any length, go last, where a cut loses least.
+	 */
 	switch (fhir_save_outcome(r)) {
 	case FHIR_SAVED:
 		break;
 	case FHIR_NOT_SAVED:
-		return xasprintf("%s: %s; nothing was changed, and the form is kept", what,
-		    why ? why : "the server refused it");
+		if (why == NULL)
+			return xasprintf("%s: the server refused it; nothing changed, the form is kept",
+			    what);
+		return xasprintf("%s: the server refused it; nothing changed: %s", what, why);
 	case FHIR_SAVE_UNKNOWN:
-		return xasprintf("%s: no answer from the server (%s); it may have been saved, so "
-				 "the server is read again before you save again",
-		    what, why ? why : "network");
+		return xasprintf("%s: no answer; perhaps saved: save again to check (%s)", what,
+		    why ? why : "network");
 	case FHIR_SAVE_CONFLICT:
 		return xasprintf("%s: someone changed it first; the server's copy is read again",
 		    what);
 	case FHIR_SAVE_CANCELLED:
-		return xasprintf("%s: cancelled before the server answered; it may have been saved, "
-				 "so the server is read again before you save again",
+		return xasprintf("%s: cancelled before the answer; perhaps saved: save again to check",
 		    what);
 	}
 	return xasprintf("%s: saved", what);

@@ -39,7 +39,9 @@ struct patients_edit_arg {
 /*
  * The one sentence for a write's answer that is not FHIR_SAVED, starting with WHAT
  * ("Not saved"): refused, outcome unknown (read again before a retry), someone else
- * first, cancelled (read again before a retry). The caller frees it.
+ * first, cancelled (read again before a retry). It fits a row of 80 columns after a
+ * WHAT as long as "Not registered", and the form shows it whole (ui_form_set_failed).
+ * The caller frees it.
  */
 char *patients_outcome(const struct fhir_result *r, const char *what);
 
@@ -86,9 +88,14 @@ void coverage_payers_free(struct coverage_payers *p);
 /* The code list of the payers the server listed. */
 void coverage_payers_from(struct coverage_payers *to, const struct coverage_payer_list *from);
 
-/* The list rows of COVERAGES; payer names from PAYERS where the Coverage has none. */
+/*
+ * The list rows of COVERAGES; payer names from PAYERS where the Coverage has none.
+ * COLUMNS (COV_COL_COUNT of them, or NULL) are fitted to the rows: a column no wider
+ * than coverage_columns' nor than its header and widest cell need, so what they
+ * leave goes to the payer's name.
+ */
 struct ui_list_page *coverage_page(const cJSON *coverages, const struct coverage_payers *payers,
-    const struct date *today);
+    const struct date *today, struct ui_list_column *columns);
 /* The form's text of each field for COVERAGE (NULL: a new one); the caller frees each. */
 void coverage_form_texts(const cJSON *coverage, long long next_order, char *texts[COV_F_COUNT]);
 /* The description of a Coverage for a message: "Acme Health Plan, order 1"; the caller frees it. */

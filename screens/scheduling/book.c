@@ -171,6 +171,29 @@ book_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		ui_dialog_draw(&b->dialog, win, top, rows, COLS);
 }
 
+/*
+ * Why a booking did not save, and what next, in one row of 80 columns (the form's and
+ * the status line's); the server's own words go last. Conflicts leave the form.
+ */
+static char *
+not_booked(const struct fhir_result *r)
+{
+	const char *why = r->message;
+
+	switch (fhir_save_outcome(r)) {
+	case FHIR_SAVE_UNKNOWN:
+		/* The retry finds out: its slot is guarded by the version read (If-Match). */
+		return xasprintf("Not booked: no answer; perhaps booked: book again to check (%s)",
+		    why ? why : "network");
+	case FHIR_SAVE_CANCELLED:
+		return xstrdup("Not booked: cancelled before the answer; perhaps booked: book again "
+			       "to check");
+	default:
+		return xasprintf("Not booked: the server refused it; nothing changed: %s",
+		    why ? why : "no reason given");
+	}
+}
+
 static void
 on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 {
@@ -201,17 +224,17 @@ on_booked(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 		keep_draft(b);
 		if (b->attempts > 1)
 			/* An earlier try whose answer never came may have taken it: the day tells. */
-			app_error(app, "Not booked now: the slot is taken, by the earlier try whose answer "
-				       "was lost or by someone else; the day shows which.");
+			app_error(app, "Not booked now: the slot is taken, by the earlier try or another; "
+				       "the day shows");
 		else
-			app_error(app, "Slot just taken by someone else: not booked. The day is shown as "
-				       "it is now; book another slot (what you typed is kept).");
+			app_error(app, "Slot just taken by someone else; book another: what you typed is "
+				       "kept");
 		app_leave(app, b);
 		return;
 	}
 	/* Not saved, unknown or cancelled: the form stays; a retry finds a first try that got through. */
-	msg = scheduling_outcome(r, "Not booked");
-	ui_form_set_not_saved(&b->form, msg);
+	msg = not_booked(r);
+	ui_form_set_failed(&b->form, msg);
 	app_error(app, "%s", msg);
 	free(msg);
 }
@@ -348,7 +371,9 @@ book_changed(struct app *app, void *state, enum action a)
 	enum ui_dialog_answer answer = ui_dialog_answer(&b->dialog);
 	const cJSON *patient = app_patient(app);
 
-	(void)a;
+	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
+	if (a == A_NONE && b->asking == ASK_NONE && ui_form_refusal(&b->form) != NULL)
+		app_error(app, "%s", ui_form_refusal(&b->form));
 	if (b->asking == ASK_NONE || answer == UI_DIALOG_ASKING)
 		return;
 	if (b->asking == ASK_LEAVE) {

@@ -54,7 +54,8 @@ fill(struct free_slots *f)
 		const struct sched_owner *o = &f->owners.v[f->starts[i].owner];
 		const struct date_time at = f->starts[i].start;
 		char day[DATE_BUF_SIZE + 8], date[DATE_BUF_SIZE], time[8], id[24];
-		const char *cells[COL_COUNT] = { day, time, o->name, o->location_name };
+		/* Where tells the places apart ("Main Street", not "Sandbox Family Clinic, ..."). */
+		const char *cells[COL_COUNT] = { day, time, o->name, o->where };
 
 		date_format_display(&at.date, date, sizeof date);
 		snprintf(day, sizeof day, "%s %s", wd[date_weekday(&at.date)], date);
@@ -120,7 +121,7 @@ on_owners(struct app *app, void *state, struct fhir_result *r, unsigned long tag
 	f->with = xcalloc(f->owners.n + 1, sizeof *f->with);
 	f->with[0] = (struct field_code){ "any", "Anyone" };
 	for (size_t i = 0; i < f->owners.n; i++)
-		f->with[i + 1] = (struct field_code){ f->owners.v[i].schedule, f->owners.v[i].name };
+		f->with[i + 1] = (struct field_code){ f->owners.v[i].schedule, f->owners.v[i].label };
 	f->defs[F_WITH].codes = f->with;
 	f->defs[F_WITH].ncodes = f->owners.n + 1;
 	ui_form_set_text(&f->form, F_WITH, "Anyone", &cause);

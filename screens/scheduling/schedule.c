@@ -531,7 +531,8 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct schedule *s = state;
 	const struct sched_owner *o = shown_owner(s);
-	char date[DATE_BUF_SIZE];
+	char date[DATE_BUF_SIZE], when[DATE_BUF_SIZE + 16];
+	int used;
 	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	const struct date *shown = s->have_data && !s->week_view ? &s->data.date : &s->day;
 
@@ -549,14 +550,13 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	}
 	date_format_display(shown, date, sizeof date);
-	if (s->week_view)
-		ui_putf(win, top, 0, COLS, UI_NORMAL, true, " %s%s%s  week from %s %s", o->name,
-		    o->location_name ? ", " : "", o->location_name ? o->location_name : "",
-		    wd[date_weekday(&s->day)], date);
-	else
-		ui_putf(win, top, 0, COLS, UI_NORMAL, true, " %s%s%s  %s %s", o->name,
-		    o->location_name ? ", " : "", o->location_name ? o->location_name : "",
-		    wd[date_weekday(shown)], date);
+	snprintf(when, sizeof when, "%s%s %s", s->week_view ? "week from " : "",
+	    wd[date_weekday(s->week_view ? &s->day : shown)], date);
+	/* Whose schedule, cut where it must be: the day it shows is never pushed off. */
+	ui_blank(win, top, 0, COLS);
+	used = ui_put(win, top, 1, COLS - 3 - (int)strlen(when), o->title ? o->title : o->name,
+	    UI_NORMAL, false);
+	ui_put(win, top, 1 + used + 2, COLS - (1 + used + 2), when, UI_NORMAL, false);
 	if (s->date_active) {
 		int cx = 0;
 
@@ -567,8 +567,9 @@ schedule_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		s->cursor_y = top + 1;
 		s->cursor_x = cx;
 	} else if (s->moving != NULL) {
+		/* What to do first, the patient after it: a long name is cut, not the way out. */
 		ui_putf(win, top + 1, 1, COLS - 2, UI_ERROR, true,
-		    "Moving %s: choose a free slot (any day) and move it there, or go back",
+		    "Move to a free slot (any day) or go back: %s",
 		    s->moving_name ? s->moving_name : "the appointment");
 	} else if (s->read_only != NULL) {
 		/* Why nothing can be booked, where the legend would be: said before b is tried. */
@@ -1065,10 +1066,9 @@ practitioner(struct app *app, void *state)
 	struct schedule *s = state;
 	char **names = xcalloc(s->owners.n + 1, sizeof *names);
 
+	/* What tells each from the others (the place, or the service of a practitioner's twins). */
 	for (size_t i = 0; i < s->owners.n; i++)
-		names[i] = s->owners.v[i].location_name
-		    ? xasprintf("%s (%s)", s->owners.v[i].name, s->owners.v[i].location_name)
-		    : xstrdup(s->owners.v[i].name);
+		names[i] = xstrdup(s->owners.v[i].label ? s->owners.v[i].label : s->owners.v[i].name);
 	app_choose(app, s, "Whose schedule?", (const char *const *)names, s->owners.n, s->owner,
 	    chosen_owner);
 	for (size_t i = 0; i < s->owners.n; i++)

@@ -58,23 +58,22 @@ scheduling_outcome(const struct fhir_result *r, const char *what)
 {
 	const char *why = r->message ? r->message : NULL;
 
+	/* One status line of 80 columns; the server's words, of any length, go last. */
 	switch (fhir_save_outcome(r)) {
 	case FHIR_SAVED:
 		break;
 	case FHIR_SAVE_CONFLICT:
-		return xasprintf("%s: someone changed it first (the slot was just taken, or the "
-				 "appointment changed); the schedule is shown again as it is now",
+		return xasprintf("%s: someone else changed it first; the day is shown as it is now",
 		    what);
 	case FHIR_SAVE_UNKNOWN:
-		return xasprintf("%s: no answer from the server (%s); the schedule is read again "
-				 "to show whether it was saved",
-		    what, why ? why : "network");
+		return xasprintf("%s: no answer; the day shows whether it was done (%s)", what,
+		    why ? why : "network");
 	case FHIR_SAVE_CANCELLED:
-		return xasprintf("%s: cancelled before the server answered; the schedule is read "
-				 "again to show whether it was saved",
+		return xasprintf("%s: cancelled before the answer; the day shows whether it was done",
 		    what);
 	case FHIR_NOT_SAVED:
-		return xasprintf("%s: %s; nothing was changed", what, why ? why : "the server refused it");
+		return xasprintf("%s: the server refused it; nothing changed: %s", what,
+		    why ? why : "no reason given");
 	}
 	return xasprintf("%s: saved", what);
 }

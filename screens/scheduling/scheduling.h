@@ -144,8 +144,9 @@ void scheduling_take_step(struct app *app, void *state, struct scheduling_change
     const struct scheduling_asked *asked, const struct scheduling_target *t);
 
 /*
- * The sentence for a write's answer that is not FHIR_SAVED, starting with WHAT ("Not
- * booked", "Cancel"): not saved, outcome unknown, someone else first, cancelled.
+ * The sentence for a change's answer that is not FHIR_SAVED, starting with WHAT
+ * ("Cancel", "Reschedule"), for a screen that reads the day again after it: not saved,
+ * outcome unknown, someone else first, cancelled. One status line of 80 columns.
  */
 char *scheduling_outcome(const struct fhir_result *r, const char *what);
 

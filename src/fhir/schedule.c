@@ -166,12 +166,129 @@ starts(const char *s, const char *prefix)
 	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* NULL sorts first. */
+static int
+strcmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
 static int
 owner_cmp(const void *a, const void *b)
 {
 	const struct sched_owner *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-	return strcmp(x->name, y->name);
+	if (c == 0)
+		c = strcmp_null(x->place, y->place);
+	if (c == 0)
+		c = strcmp_null(x->service, y->service);
+	return c != 0 ? c : strcmp(x->schedule, y->schedule);
+}
+
+/* The text of the first CodeableConcept in ARRAY: its text, else its first coding's display. */
+static const char *
+concept_text(const cJSON *array)
+{
+	const cJSON *c = cJSON_GetArrayItem(array, 0);
+	const char *text = fhir_get_string(c, "text");
+
+	if (text == NULL || *text == '\0')
+		text = fhir_get_string(cJSON_GetArrayItem(fhir_get_array(c, "coding"), 0), "display");
+	return text != NULL && *text != '\0' ? text : NULL;
+}
+
+/*
+ * Where the locations' displays differ: the start every one shares up to a ", " taken
+ * off ("Sandbox Family Clinic, "), when there are two or more and each keeps a rest.
+ * Linear in the owners.
+ */
+static void
+owners_places(struct sched_owners *out)
+{
+	const char *first = NULL;
+	size_t common = 0, cut = 0;
+	bool several = false;
+
+	for (size_t i = 0; i < out->n; i++) {
+		const char *l = out->v[i].location_name;
+		size_t k = 0;
+
+		if (l == NULL)
+			continue;
+		if (first == NULL) {
+			first = l;
+			common = strlen(l);
+			continue;
+		}
+		while (k < common && l[k] == first[k])
+			k++;
+		several = several || k != common || l[k] != '\0';
+		common = k;
+	}
+	/* Back to the last ", " inside the shared start. */
+	for (size_t k = 0; several && k + 1 < common; k++)
+		if (first[k] == ',' && first[k + 1] == ' ')
+			cut = k + 2;
+	for (size_t i = 0; i < out->n; i++) {
+		const char *l = out->v[i].location_name;
+
+		if (l != NULL)
+			out->v[i].place = xstrdup(strlen(l) > cut ? l + cut : l);
+	}
+}
+
+static bool
+same_place(const struct sched_owner *a, const struct sched_owner *b)
+{
+	return strcmp(a->name, b->name) == 0 && strcmp_null(a->place, b->place) == 0;
+}
+
+/* The label and the title of each owner, sorted: twins are neighbours. */
+static void
+owners_label(struct sched_owners *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		struct sched_owner *o = &out->v[i];
+		const struct sched_owner *prev = i > 0 ? &out->v[i - 1] : NULL;
+		const struct sched_owner *next = i + 1 < out->n ? &out->v[i + 1] : NULL;
+		bool twin = (prev != NULL && same_place(o, prev)) || (next != NULL && same_place(o, next));
+		bool triplet = twin && ((prev != NULL && same_place(o, prev) &&
+		                            strcmp_null(o->service, prev->service) == 0) ||
+		                           (next != NULL && same_place(o, next) &&
+		                               strcmp_null(o->service, next->service) == 0));
+		const char *id = strchr(o->schedule, '/') + 1;
+		const char *detail;
+		char *label;
+
+		if (o->practitioner == NULL && o->place != NULL) {
+			/* Named by its location: the place and what it is for. */
+			label = o->service != NULL ? xasprintf("%s (%s)", o->place, o->service)
+			                           : xstrdup(o->place);
+			o->title = o->service != NULL ? xasprintf("%s, %s", o->location_name, o->service)
+			                              : xstrdup(o->location_name);
+		} else {
+			detail = twin && o->service != NULL ? o->service : o->place;
+			label = detail != NULL ? xasprintf("%s (%s)", o->name, detail) : xstrdup(o->name);
+			o->title = xasprintf("%s%s%s%s%s", o->name, o->place ? ", " : "",
+			    o->place ? o->place : "", twin && o->service ? ", " : "",
+			    twin && o->service ? o->service : "");
+		}
+		o->where = xasprintf("%s%s%s", o->place ? o->place : "",
+		    o->place && twin && o->service ? ", " : "", twin && o->service ? o->service : "");
+		if (triplet) {
+			/* Nothing else tells them apart: the schedule's id does. */
+			o->label = xasprintf("%s #%s", label, id);
+			free(label);
+			label = xasprintf("%s #%s", o->title, id);
+			free(o->title);
+			o->title = label;
+		} else {
+			o->label = label;
+		}
+	}
 }
 
 void
@@ -184,7 +301,7 @@ sched_owners_read(const cJSON *searchset, struct sched_owners *out)
 	cJSON_ArrayForEach(e, fhir_get_array(searchset, "entry"))
 	{
 		const cJSON *r = fhir_get_object(e, "resource"), *actor;
-		const char *id = fhir_get_string(r, "id");
+		const char *id = fhir_get_string(r, "id"), *service;
 		struct sched_owner *o;
 
 		if (out->n == SCHED_SCHEDULES_MAX ||
@@ -209,10 +326,20 @@ sched_owners_read(const cJSON *searchset, struct sched_owners *out)
 				o->name = xstrdup(display);
 			}
 		}
+		service = concept_text(fhir_get_array(r, "serviceType"));
+		if (service == NULL)
+			service = concept_text(fhir_get_array(r, "specialty"));
+		o->service = service != NULL ? xstrdup(service) : NULL;
+		/* A schedule of no person's is named by where it is, never by a long comment. */
 		if (o->name == NULL)
-			o->name = xstrdup(fhir_get_string(r, "comment") ? fhir_get_string(r, "comment") : id);
+			o->name = xstrdup(o->location_name != NULL ? o->location_name
+			        : o->service != NULL ? o->service
+			        : fhir_get_string(r, "comment") ? fhir_get_string(r, "comment")
+			        : id);
 	}
+	owners_places(out);
 	qsort(out->v, out->n, sizeof *out->v, owner_cmp);
+	owners_label(out);
 }
 
 void
@@ -224,6 +351,11 @@ sched_owners_free(struct sched_owners *o)
 		free(o->v[i].location);
 		free(o->v[i].name);
 		free(o->v[i].location_name);
+		free(o->v[i].place);
+		free(o->v[i].service);
+		free(o->v[i].label);
+		free(o->v[i].where);
+		free(o->v[i].title);
 	}
 	free(o->v);
 	memset(o, 0, sizeof *o);
@@ -246,6 +378,11 @@ sched_owners_copy(const struct sched_owners *from, struct sched_owners *to)
 		to->v[i].location = dup_or_null(from->v[i].location);
 		to->v[i].name = dup_or_null(from->v[i].name);
 		to->v[i].location_name = dup_or_null(from->v[i].location_name);
+		to->v[i].place = dup_or_null(from->v[i].place);
+		to->v[i].service = dup_or_null(from->v[i].service);
+		to->v[i].label = dup_or_null(from->v[i].label);
+		to->v[i].where = dup_or_null(from->v[i].where);
+		to->v[i].title = dup_or_null(from->v[i].title);
 	}
 }
 

@@ -53,15 +53,33 @@ struct sched_owner {
 	char *schedule;	    /* "Schedule/ID" */
 	char *practitioner; /* "Practitioner/ID", or NULL when the schedule is not a person's */
 	char *location;	    /* "Location/ID", or NULL */
-	char *name;	    /* the actor's display, or the schedule's comment, or its id */
-	char *location_name;
+	/* The actor's display; a schedule of no person's, its location's, its service or comment */
+	char *name;
+	char *location_name; /* the Location actor's display, as written in a booking */
+	/*
+	 * The location told from the others: "Riverside Annex" where every location
+	 * is "Sandbox Family Clinic, ..."; the whole display with one location; or NULL.
+	 */
+	char *place;
+	char *service; /* the first service type (else specialty), or NULL */
+	/*
+	 * What tells this schedule from every other, for a chooser of some 38 columns:
+	 * "Dr. Priya Raman (Riverside Annex)"; the service where the name and place are
+	 * another's too ("Jonah Schroeder (Genetic Counselling)"), the id after it when
+	 * even that is; a schedule of no person's, its place and service.
+	 */
+	char *label;
+	/* Where, for a column: the place, with the service where that alone tells them apart. */
+	char *where;
+	/* The same for the schedule's heading: "Jonah Schroeder, Riverside Annex, Genetic Counselling". */
+	char *title;
 };
 struct sched_owners {
 	struct sched_owner *v;
 	size_t n;
 };
 struct fhir_search *sched_owners_search(void);
-/* The owners of a searchset of Schedules, sorted by name. */
+/* The owners of a searchset of Schedules, sorted by name (then place, service, id). */
 void sched_owners_read(const cJSON *searchset, struct sched_owners *out);
 void sched_owners_free(struct sched_owners *o);
 /* A deep copy of FROM into TO. */

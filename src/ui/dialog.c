@@ -107,12 +107,13 @@ ui_dialog_action(struct ui_dialog *d, enum action a)
 		/* The first answer stands: a key pressed twice must not change it. */
 		if (d->answer != UI_DIALOG_ASKING)
 			return true;
-		if (a == A_YES)
-			d->answer = UI_DIALOG_YES;
-		else if (a == A_NO || a == A_BACK)
+		/* Choosing, yes is a yes to the highlighted line, as the hint says. */
+		if (a == A_NO || a == A_BACK)
 			d->answer = UI_DIALOG_NO;
 		else if (d->choosing && d->details.n > 0)
 			d->answer = UI_DIALOG_CHOSEN;
+		else if (a == A_YES)
+			d->answer = UI_DIALOG_YES;
 		else
 			d->answer = d->default_yes ? UI_DIALOG_YES : UI_DIALOG_NO;
 		return true;
@@ -279,7 +280,7 @@ ui_dialog_draw(struct ui_dialog *d, WINDOW *win, int top, int rows, int cols)
 			    here ? UI_SELECTED : UI_NORMAL, here);
 		}
 	}
-	hint = d->choosing ? xstrdup("y yes, n no, Enter picks the highlighted line")
+	hint = d->choosing ? xstrdup("y or Enter picks the highlighted line, n or Esc none")
 	                   : xasprintf("y yes, n no, Enter %s", d->default_yes ? "yes" : "no");
 	ui_put(win, y + h - 2, x + 2, inner, hint, UI_DIM, false);
 	free(hint);

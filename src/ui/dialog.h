@@ -14,8 +14,8 @@
  * "Discard the unsaved note?" is a confirm dialog: yes answers yes, no and
  * back (Esc) answer no, select (Enter) gives the default. With details added
  * it is an info dialog ("Possible duplicates: ..." then "Register anyway?");
- * with choosing on, select picks the highlighted detail line instead, so a
- * clerk can open one of the duplicates. The screen reads the answer after
+ * with choosing on, select and yes pick the highlighted detail line instead
+ * (a cancellation's reason), and no and back pick none. The screen reads the answer after
  * each action and acts on it; the dialog does nothing by itself.
  */
 enum ui_dialog_answer {
@@ -46,7 +46,8 @@ void ui_dialog_addf(struct ui_dialog *d, const char *fmt, ...)
 void ui_dialog_set_choosing(struct ui_dialog *d, bool choosing);
 
 /*
- * Yes, no, back (no), select (the default or the chosen line), and the list
+ * Yes (choosing: the highlighted line), no, back (no), select (the default or
+ * the highlighted line), and the list
  * keys to move among the details. Once answered, the dialog takes no more
  * answers. False when A is none of these, so help and quit still work.
  */

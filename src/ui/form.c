@@ -58,6 +58,7 @@ ui_form_free(struct ui_form *f)
 	}
 	free(f->fields);
 	free(f->not_saved);
+	free(f->refusal);
 	memset(f, 0, sizeof *f);
 }
 
@@ -67,6 +68,12 @@ ui_form_set_now(struct ui_form *f, const struct date_time *now)
 	f->has_now = now != NULL;
 	if (now != NULL)
 		f->now = *now;
+}
+
+static const char *
+label_of(const struct field_def *def)
+{
+	return def->label != NULL ? def->label : "This field";
 }
 
 static void
@@ -127,30 +134,71 @@ leave(struct ui_form *f, size_t i)
 	check(f, i, fld->touched || fld->message != NULL || !ui_prompt_empty(&fld->prompt));
 }
 
+/*
+ * The focused field's text changed. Its message, once the text parses, goes at once
+ * rather than when the field is left: an error beside a value corrected would be
+ * stale. A new error waits for the leaving, and the text is shown as field_format
+ * writes it only then, so nothing is rewritten under the clerk's fingers.
+ */
 static void
-edited(struct ui_form_field *fld)
+edited(struct ui_form *f, struct ui_form_field *fld)
 {
+	struct field_value v;
+	char *text, *message = NULL;
+
 	fld->touched = true;
 	fld->parsed = false;
+	if (fld->message == NULL)
+		return;
+	text = ui_prompt_text(&fld->prompt);
+	if (field_parse_at(fld->def, text, f->has_now ? &f->now : NULL, &v, &message) == 0) {
+		field_value_clear(&v);
+		set_message(fld, NULL);
+	}
+	free(message);
+	free(text);
+}
+
+static void
+refuse(struct ui_form *f, char *why)
+{
+	free(f->refusal);
+	f->refusal = why;
 }
 
 bool
 ui_form_key(struct ui_form *f, int key)
 {
 	struct ui_form_field *fld;
+	bool full;
 
 	if (f->n == 0)
 		return false;
 	fld = &f->fields[f->focus];
+	full = fld->prompt.len >= fld->prompt.max;
 	if (!ui_prompt_key(&fld->prompt, key))
 		return false;
-	edited(fld);
+	/* The prompt beeps; the clerk, who may be pasting, is told why as well. */
+	if (full) {
+		refuse(f, xasprintf("%s holds at most %zu characters; what was typed past them is "
+				    "not kept",
+			      label_of(fld->def), fld->prompt.max));
+		return true;
+	}
+	refuse(f, NULL);
+	edited(f, fld);
 	return true;
+}
+
+const char *
+ui_form_refusal(const struct ui_form *f)
+{
+	return f->refusal;
 }
 
 /* An editing action on the focused prompt; marks the field edited when the text changed. */
 static bool
-edit(struct ui_form_field *fld, enum action a)
+edit(struct ui_form *f, struct ui_form_field *fld, enum action a)
 {
 	size_t len = fld->prompt.len;
 	wchar_t before[UI_PROMPT_MAX + 1];
@@ -160,7 +208,7 @@ edit(struct ui_form_field *fld, enum action a)
 	handled = ui_prompt_action(&fld->prompt, a);
 	if (handled &&
 	    (fld->prompt.len != len || wmemcmp(before, fld->prompt.buf, fld->prompt.len) != 0))
-		edited(fld);
+		edited(f, fld);
 	return handled;
 }
 
@@ -171,6 +219,7 @@ ui_form_action(struct ui_form *f, enum action a)
 
 	if (f->n == 0)
 		return false;
+	refuse(f, NULL);
 	fld = &f->fields[f->focus];
 	switch (a) {
 	case A_NEXT_FIELD:
@@ -190,9 +239,9 @@ ui_form_action(struct ui_form *f, enum action a)
 		if (fld->def->type == FIELD_CODE && fld->prompt.pos == fld->prompt.len &&
 		    ui_form_complete(f))
 			return true;
-		return edit(fld, a);
+		return edit(f, fld, a);
 	default:
-		return edit(fld, a);
+		return edit(f, fld, a);
 	}
 }
 
@@ -230,12 +279,6 @@ const char *
 ui_form_message(const struct ui_form *f, size_t i)
 {
 	return i < f->n ? f->fields[i].message : NULL;
-}
-
-static const char *
-label_of(const struct field_def *def)
-{
-	return def->label != NULL ? def->label : "This field";
 }
 
 int
@@ -323,7 +366,14 @@ void
 ui_form_set_not_saved(struct ui_form *f, const char *reason)
 {
 	free(f->not_saved);
-	f->not_saved = reason != NULL ? xstrdup(reason) : NULL;
+	f->not_saved = reason != NULL ? xasprintf("Not saved: %s", reason) : NULL;
+}
+
+void
+ui_form_set_failed(struct ui_form *f, const char *sentence)
+{
+	free(f->not_saved);
+	f->not_saved = sentence != NULL ? xstrdup(sentence) : NULL;
 }
 
 size_t
@@ -405,7 +455,7 @@ ui_form_complete(struct ui_form *f)
 	}
 	if (fill != NULL && strcmp(fill, text) != 0 && chars(fill) <= fld->prompt.max) {
 		ui_prompt_set(&fld->prompt, fill);
-		edited(fld);
+		edited(f, fld);
 		changed = true;
 	}
 	free(fill);
@@ -519,6 +569,41 @@ layout_free(struct layout *lo)
 	free(lo->under);
 }
 
+/*
+ * Mark where input P, drawn at (Y, X) in WIDTH columns by ui_prompt_draw (scrolled to
+ * its cursor when FOCUSED, else from its start), hides text: a long reason scrolled
+ * to its end looks like its start unless the clerk can see that some is out of view.
+ */
+static void
+mark_hidden(WINDOW *win, const struct ui_prompt *p, bool focused, int y, int x, int width)
+{
+	const char *left = ui_utf8() ? "\xe2\x80\xa6" : "<", *right = ui_utf8() ? "\xe2\x80\xa6" : ">";
+	size_t start = 0, cols = 0;
+
+	if (width <= 2)
+		return;
+	/* Where ui_prompt_draw starts: the same count, one column kept for the cursor. */
+	for (size_t i = p->pos; focused && i > 0; i--) {
+		int w = wcwidth(p->buf[i - 1]);
+
+		cols += w > 0 ? (size_t)w : 0;
+		if (cols >= (size_t)width - 1) {
+			start = i;
+			break;
+		}
+	}
+	cols = 0;
+	for (size_t i = start; i < p->len; i++) {
+		int w = wcwidth(p->buf[i]);
+
+		cols += w < 0 ? 1 : (size_t)w;
+	}
+	if (start > 0)
+		ui_put(win, y, x, 1, left, UI_FIELD, false);
+	if (cols > (size_t)width)
+		ui_put(win, y, x + width - 1, 1, right, UI_FIELD, false);
+}
+
 /* "Male (M), Female (F), ... or 3 more", or why there is nothing to choose. */
 static char *
 candidates_text(const struct ui_form *f)
@@ -560,7 +645,7 @@ ui_form_draw(struct ui_form *f, WINDOW *win, int top, int rows, int cols)
 	if (rows <= 0 || cols <= 0)
 		return;
 	if (f->not_saved != NULL) {
-		ui_putf(win, top, 0, cols, UI_ERROR, true, "Not saved: %s", f->not_saved);
+		ui_put(win, top, 0, cols, f->not_saved, UI_ERROR, true);
 		first++;
 	}
 	area = rows - (first - top);
@@ -592,6 +677,7 @@ ui_form_draw(struct ui_form *f, WINDOW *win, int top, int rows, int cols)
 			free(label);
 			if (fld == focus) {
 				ui_prompt_draw(&fld->prompt, win, first + y, x, lo.input_w[i], &cx);
+				mark_hidden(win, &fld->prompt, true, first + y, x, lo.input_w[i]);
 				f->cursor_y = first + y;
 				f->cursor_x = cx;
 			} else {
@@ -600,6 +686,7 @@ ui_form_draw(struct ui_form *f, WINDOW *win, int top, int rows, int cols)
 
 				shown.pos = 0;
 				ui_prompt_draw(&shown, win, first + y, x, lo.input_w[i], &cx);
+				mark_hidden(win, &shown, false, first + y, x, lo.input_w[i]);
 			}
 			if (fld->message != NULL && !lo.under[i])
 				ui_put(win, first + y, x + lo.input_w[i] + 2,

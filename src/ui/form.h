@@ -36,12 +36,13 @@ struct ui_form {
 	struct ui_form_field *fields;
 	size_t n;
 	size_t focus;
-	char *not_saved; /* "Not saved: ..." shown above the fields, or NULL */
+	char *not_saved; /* the line shown above the fields ("Not saved: ..."), or NULL */
 	bool has_now;    /* NOW fixed (tests); else the clock */
 	struct date_time now;
 	int top;                /* first layout row shown */
 	int rows;               /* rows shown at the last draw */
 	int cursor_y, cursor_x; /* where the terminal cursor went at the last draw; -1: none */
+	char *refusal;          /* why the last key typed was not taken, or NULL */
 };
 
 /* Set up N fields from DEFS (borrowed: usually a static table), all empty, focus on the first. */
@@ -50,8 +51,18 @@ void ui_form_free(struct ui_form *f);
 /* Check dates against NOW instead of the clock (NULL: the clock again), for tests. */
 void ui_form_set_now(struct ui_form *f, const struct date_time *now);
 
-/* A printable character typed into the focused field; false when KEY is not text. */
+/*
+ * A printable character typed into the focused field; false when KEY is not text.
+ * A character past the field's limit is taken and not inserted: ui_form_refusal
+ * says so, for the status line.
+ */
 bool ui_form_key(struct ui_form *f, int key);
+/*
+ * Why the last key typed did nothing ("Reason holds at most 200 characters; ..."),
+ * or NULL; borrowed, until the next key or action. The screen puts it on the status
+ * line, as the loop does for the note editor, so a paste cut short is not silent.
+ */
+const char *ui_form_refusal(const struct ui_form *f);
 /*
  * Moving between fields (next-field, prev-field, up, down), which checks the
  * field left; editing (backspace, delete-char, left, right, line-start,
@@ -86,6 +97,12 @@ bool ui_form_dirty(const struct ui_form *f);
 void ui_form_mark_clean(struct ui_form *f);
 /* Show "Not saved: REASON" above the fields (copied); NULL takes it away. */
 void ui_form_set_not_saved(struct ui_form *f, const char *reason);
+/*
+ * Show SENTENCE above the fields as it is (copied), for a screen whose sentence
+ * already says what was not done ("Not booked: ..."), so it is said once; NULL
+ * takes it away. The line is one row: keep it within 80 columns.
+ */
+void ui_form_set_failed(struct ui_form *f, const char *sentence);
 
 size_t ui_form_focus(const struct ui_form *f);
 /* Move the focus to field I without checking the field left (the screen's choice). */
@@ -103,7 +120,11 @@ size_t ui_form_candidates(const struct ui_form *f, const struct field_code **out
  */
 bool ui_form_complete(struct ui_form *f);
 
-/* Draw in ROWS rows from row TOP of WIN, COLS wide, scrolled to keep the focus in view. */
+/*
+ * Draw in ROWS rows from row TOP of WIN, COLS wide, scrolled to keep the focus in
+ * view. A field wider than its input shows the part around its cursor (the start,
+ * when not focused), with a mark at the side where more text is hidden.
+ */
 void ui_form_draw(struct ui_form *f, WINDOW *win, int top, int rows, int cols);
 /* Where the terminal cursor belongs after the last draw (the focused field); false when hidden. */
 bool ui_form_cursor(const struct ui_form *f, int *y, int *x);

@@ -9,6 +9,7 @@
 
 #include "ui/dialog.h"
 #include "ui/form.h"
+#include "ui/ui.h"
 
 /* Sunday 1 March 2026, 10:20:30: relative dates count from here. */
 static const struct date_time now_fixed = {{2026, 3, 1}, 10, 20, 30};
@@ -415,6 +416,30 @@ Test(form, set_value_refuses_another_type_and_range)
 	free(cause);
 }
 
+/* A message goes as soon as the text is corrected, not only when the field is left. */
+Test(form, a_corrected_field_loses_its_message_at_once)
+{
+	go(F_DOB);
+	type("13/45/2000");
+	ui_form_action(&form, A_NEXT_FIELD);
+	cr_assert_not_null(ui_form_message(&form, F_DOB));
+	ui_form_action(&form, A_PREV_FIELD);
+	cr_assert_eq(ui_form_focus(&form), F_DOB);
+	ui_form_action(&form, A_KILL_LINE);
+	cr_assert_not_null(ui_form_message(&form, F_DOB), "still bad (blank, required): kept");
+	type("13/45/2001");
+	cr_assert_not_null(ui_form_message(&form, F_DOB), "still bad: kept");
+	ui_form_action(&form, A_KILL_LINE);
+	type("t-7");
+	cr_assert_null(ui_form_message(&form, F_DOB), "now a date: the message is gone");
+	assert_text(F_DOB, "t-7");
+	/* A new error waits for the leaving, as before. */
+	type("x");
+	cr_assert_null(ui_form_message(&form, F_DOB));
+	ui_form_action(&form, A_NEXT_FIELD);
+	cr_assert_not_null(ui_form_message(&form, F_DOB));
+}
+
 Test(form, input_survives_failed_saves_and_not_saved_marks)
 {
 	char *before[NFIELDS];
@@ -632,6 +657,84 @@ Test(form_draw, scrolls_to_the_focus_and_shows_not_saved, .init = curses_up, .fi
 	delwin(win);
 }
 
+/* A reason of 200 characters at most, as the booking's. */
+static const struct field_def long_defs[] = {
+	{ .label = "Reason", .type = FIELD_TEXT, .required = true, .max_chars = 200 },
+	{ .label = "Note", .type = FIELD_TEXT, .max_chars = 500 },
+};
+
+/* A paste past the limit is not silent, and the field shows its end, marked as scrolled. */
+Test(form_draw, a_long_field_scrolls_and_says_its_limit, .init = curses_up, .fini = curses_down)
+{
+	struct ui_form lf;
+	WINDOW *win = newwin(24, 80, 0, 0);
+	char *t, *text;
+	int cy, cx;
+
+	ui_set_charset("ascii");
+	ui_form_init(&lf, long_defs, 2);
+	/* 360 characters, none alike in a row of 80: what shows tells where the view is. */
+	for (int i = 0; i < 360; i++) {
+		cr_assert(ui_form_key(&lf, i == 199 ? 'Y' : 'a' + i % 26));
+		if (i < 200)
+			cr_assert_null(ui_form_refusal(&lf), "key %d fits", i);
+	}
+	cr_assert_not_null(ui_form_refusal(&lf));
+	cr_assert_str_eq(ui_form_refusal(&lf),
+	    "Reason holds at most 200 characters; what was typed past them is not kept");
+	text = ui_form_text(&lf, 0);
+	cr_assert_eq(strlen(text), 200, "the field keeps its limit");
+	free(text);
+	ui_form_action(&lf, A_LINE_END);
+	cr_assert_null(ui_form_refusal(&lf), "said until the next key");
+	cr_assert(ui_form_key(&lf, 'Z'));
+	cr_assert_not_null(ui_form_refusal(&lf), "a key at the limit is refused again");
+
+	ui_form_draw(&lf, win, 0, 20, 80);
+	cr_assert(ui_form_cursor(&lf, &cy, &cx));
+	t = row_text(win, cy);
+	/* Label column, then the mark of hidden text, then the end of the text. */
+	cr_assert_not_null(strstr(t, "Reason*: <"), "%s", t);
+	cr_assert_eq(t[strlen(t) - 1], 'Y', "the last character typed is in view: %s", t);
+	cr_assert_eq(cx, (int)strlen(t), "the cursor after it");
+	free(t);
+	/* Left, the field shows its start, marked where the rest is hidden. */
+	ui_form_action(&lf, A_NEXT_FIELD);
+	ui_form_draw(&lf, win, 0, 20, 80);
+	t = row_text(win, 0);
+	cr_assert_not_null(strstr(t, "Reason*: abcdefghij"), "%s", t);
+	cr_assert_eq(t[strlen(t) - 1], '>', "%s", t);
+	free(t);
+	ui_form_free(&lf);
+	ui_set_charset(NULL);
+	delwin(win);
+}
+
+/* A screen's own sentence ("Not booked: ...") is shown once, not after a second "Not saved: ". */
+Test(form_draw, a_screens_sentence_is_said_once, .init = curses_up, .fini = curses_down)
+{
+	WINDOW *win = newwin(24, 80, 0, 0);
+	char *t;
+
+	ui_form_set_failed(&form, "Not booked: cancelled before the answer; perhaps booked: book "
+				  "again to check");
+	ui_form_draw(&form, win, 0, 20, 80);
+	t = row_text(win, 0);
+	cr_assert_str_eq(t, "Not booked: cancelled before the answer; perhaps booked: book again "
+			    "to check");
+	free(t);
+	ui_form_set_not_saved(&form, "the server refused it");
+	ui_form_draw(&form, win, 0, 20, 80);
+	t = row_text(win, 0);
+	cr_assert_str_eq(t, "Not saved: the server refused it", "a reason gets the prefix");
+	free(t);
+	ui_form_set_failed(&form, NULL);
+	cr_assert_null(form.not_saved);
+	ui_form_draw(&form, win, 0, 20, 80);
+	cr_assert_eq(find_row(win, "Name*:"), 0, "no line above the fields once taken away");
+	delwin(win);
+}
+
 /* --- the dialog ------------------------------------------------------------------------- */
 
 Test(dialog, answers)
@@ -691,6 +794,25 @@ Test(dialog, choosing_a_detail_line)
 	cr_assert_eq(ui_dialog_chosen(&d), 1);
 	ui_dialog_free(&d);
 
+	/* Yes picks the highlighted line too, as the hint offers; no picks none. */
+	ui_dialog_init(&d, "Cancel Quigley, Chad at 09:00? Choose the reason", false);
+	ui_dialog_add(&d, "Patient");
+	ui_dialog_add(&d, "Provider");
+	ui_dialog_add(&d, "Weather");
+	ui_dialog_set_choosing(&d, true);
+	ui_dialog_action(&d, A_DOWN);
+	ui_dialog_action(&d, A_DOWN);
+	cr_assert(ui_dialog_action(&d, A_YES));
+	cr_assert_eq(ui_dialog_answer(&d), UI_DIALOG_CHOSEN, "y chooses, as Enter does");
+	cr_assert_eq(ui_dialog_chosen(&d), 2);
+	ui_dialog_free(&d);
+	ui_dialog_init(&d, "Cancel Quigley, Chad at 09:00? Choose the reason", false);
+	ui_dialog_add(&d, "Patient");
+	ui_dialog_set_choosing(&d, true);
+	ui_dialog_action(&d, A_NO);
+	cr_assert_eq(ui_dialog_answer(&d), UI_DIALOG_NO);
+	ui_dialog_free(&d);
+
 	/* Reading only: Enter is the default answer, not a line. */
 	ui_dialog_init(&d, "Register anyway?", false);
 	ui_dialog_add(&d, "Quigley, Chad");
@@ -731,7 +853,7 @@ Test(dialog_draw, box_in_the_middle_and_status_line, .init = curses_up, .fini = 
 			cr_assert(
 			    (unsigned char)*p >= 0x20 && *p != 0x7f, "row %d: control byte", y);
 		question = question || strstr(t, "These patients look") != NULL;
-		hint = hint || strstr(t, "y yes, n no") != NULL;
+		hint = hint || strstr(t, "y or Enter picks the highlighted line") != NULL;
 		if (strstr(t, "Candidate 25") != NULL) {
 			chosen = true;
 			cr_assert_neq(

@@ -10,6 +10,7 @@
 
 #include "fhir/plan.h"
 #include "fhir/schedule.h"
+#include "util/xmalloc.h"
 
 static void
 utc(void)
@@ -268,6 +269,84 @@ Test(schedule, owners_come_from_the_schedules_actors_sorted_by_name)
 	cr_assert_str_eq(o.v[2].location_name, "Main");
 	sched_owners_free(&o);
 	cJSON_Delete(set);
+}
+
+/* A searchset entry of a Schedule: its id, actors (a practitioner, a location) and service. */
+static char *
+schedule_json(const char *id, const char *who, const char *where, const char *service)
+{
+	char *actors = NULL, *out;
+
+	if (who != NULL && where != NULL)
+		actors = xasprintf("{\"reference\":\"Practitioner/p-%s\",\"display\":\"%s\"},"
+			 "{\"reference\":\"Location/l-%s\",\"display\":\"%s\"}", id, who, id, where);
+	else if (where != NULL)
+		actors = xasprintf("{\"reference\":\"Location/l-%s\",\"display\":\"%s\"}", id, where);
+	else
+		actors = xasprintf("{\"reference\":\"Practitioner/p-%s\",\"display\":\"%s\"}", id, who);
+	out = xasprintf("{\"resource\":{\"resourceType\":\"Schedule\",\"id\":\"%s\",\"actor\":[%s],"
+		       "\"serviceType\":[{\"coding\":[{\"code\":\"1\",\"display\":\"%s\"}]}],"
+		       "\"comment\":\"The slots attached to this schedule should be specialized to "
+		       "cover immunizations within the clinic\"}}",
+	    id, actors, service);
+	free(actors);
+	return out;
+}
+
+/*
+ * The sandbox's schedules: one practitioner's two at one place, told apart by their
+ * service; a location's own, named by it and not by its long comment; places told
+ * apart without the clinic's name they share.
+ */
+Test(schedule, owners_are_told_apart_by_place_then_service)
+{
+	char *e[6], *text;
+	cJSON *set;
+	struct sched_owners o, copy;
+
+	e[0] = schedule_json("example", NULL, "Sandbox Family Clinic, Main Street", "Immunization");
+	e[1] = schedule_json("exampleloc2", "Jonah Schroeder", "Sandbox Family Clinic, Riverside Annex",
+	    "Surgery - General");
+	e[2] = schedule_json("exampleloc1", "Jonah Schroeder", "Sandbox Family Clinic, Riverside Annex",
+	    "Genetic Counselling");
+	e[3] = schedule_json("raman", "Dr. Priya Raman", "Sandbox Family Clinic, Riverside Annex",
+	    "General Practice");
+	e[4] = schedule_json("twin-b", "Dr. Twin", "Sandbox Family Clinic, Main Street", "Same");
+	e[5] = schedule_json("twin-a", "Dr. Twin", "Sandbox Family Clinic, Main Street", "Same");
+	text = xasprintf("{\"resourceType\":\"Bundle\",\"entry\":[%s,%s,%s,%s,%s,%s]}", e[0], e[1], e[2],
+	    e[3], e[4], e[5]);
+	set = json(text);
+	sched_owners_read(set, &o);
+	cr_assert_eq(o.n, 6);
+	cr_assert_str_eq(o.v[0].label, "Dr. Priya Raman (Riverside Annex)");
+	cr_assert_str_eq(o.v[0].title, "Dr. Priya Raman, Riverside Annex");
+	cr_assert_str_eq(o.v[0].where, "Riverside Annex");
+	cr_assert_str_eq(o.v[1].label, "Dr. Twin (Same) #twin-a");
+	cr_assert_str_eq(o.v[2].label, "Dr. Twin (Same) #twin-b");
+	cr_assert_str_eq(o.v[3].label, "Jonah Schroeder (Genetic Counselling)");
+	cr_assert_str_eq(o.v[3].schedule, "Schedule/exampleloc1");
+	cr_assert_str_eq(o.v[3].title, "Jonah Schroeder, Riverside Annex, Genetic Counselling");
+	cr_assert_str_eq(o.v[3].where, "Riverside Annex, Genetic Counselling");
+	cr_assert_str_eq(o.v[4].label, "Jonah Schroeder (Surgery - General)");
+	cr_assert_str_eq(o.v[4].title, "Jonah Schroeder, Riverside Annex, Surgery - General");
+	/* The location's own schedule: by its place, never by the comment. */
+	cr_assert_str_eq(o.v[5].schedule, "Schedule/example");
+	cr_assert_str_eq(o.v[5].name, "Sandbox Family Clinic, Main Street");
+	cr_assert_str_eq(o.v[5].label, "Main Street (Immunization)");
+	cr_assert_str_eq(o.v[5].title, "Sandbox Family Clinic, Main Street, Immunization");
+	cr_assert_str_eq(o.v[5].location_name, "Sandbox Family Clinic, Main Street",
+	    "a booking still names the location as the server does");
+	for (size_t i = 0; i < o.n; i++)
+		cr_assert_leq(strlen(o.v[i].label), 38, "fits the chooser: %s", o.v[i].label);
+	sched_owners_copy(&o, &copy);
+	cr_assert_str_eq(copy.v[3].label, o.v[3].label);
+	cr_assert_str_eq(copy.v[3].where, o.v[3].where);
+	sched_owners_free(&copy);
+	sched_owners_free(&o);
+	cJSON_Delete(set);
+	free(text);
+	for (int i = 0; i < 6; i++)
+		free(e[i]);
 }
 
 /* --- plans ------------------------------------------------------------------------- */
