@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "app/app-private.h"
+#include "text/safe.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -24,6 +25,7 @@ struct app_chooser {
 	size_t n;
 	size_t *shown; /* indexes of the choices the filter keeps */
 	size_t nshown, at;
+	size_t top; /* the first choice drawn: kept while the chosen one shows, so a move repaints little */
 	struct ui_prompt filter;
 	app_chosen_fn done;
 };
@@ -36,6 +38,7 @@ chooser_filter(struct app_chooser *c, size_t keep)
 
 	c->nshown = 0;
 	c->at = 0;
+	c->top = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		bool match = len == 0;
 
@@ -48,6 +51,20 @@ chooser_filter(struct app_chooser *c, size_t keep)
 		c->shown[c->nshown++] = i;
 	}
 	free(text);
+}
+
+/* Whether C's chosen one shows whole when the choices are drawn from TOP, from column X on. */
+static bool
+chosen_shows(const struct app_chooser *c, size_t top, int x)
+{
+	int used = x;
+
+	for (size_t i = top; i < c->nshown && i <= c->at; i++) {
+		used += 1 + (int)safe_width(c->choices[c->shown[i]]);
+		if (used > COLS - 12)
+			return false;
+	}
+	return top <= c->at;
 }
 
 static void
@@ -176,7 +193,7 @@ app_chooser_draw(struct app *app, int y, int *cursor_x)
 	 * neither it nor the choice is cut away.
 	 */
 	int x;
-	size_t first = c->at;
+	size_t first;
 	int used;
 
 	if ((int)strlen(c->prompt) > COLS - 13 - 12 - 24 && y > 0) {
@@ -195,13 +212,24 @@ app_chooser_draw(struct app *app, int y, int *cursor_x)
 		return;
 	}
 	free(text);
-	/* From the chosen one on, as many as fit; the count says how many there are. */
-	for (used = x; first < c->nshown && used < COLS - 12; first++) {
+	/*
+	 * As many as fit, from the same first one while the chosen one shows (a move then
+	 * repaints two choices' colours, not the line), else from the chosen one; the count
+	 * says how many there are.
+	 */
+	if (!chosen_shows(c, c->top, x))
+		c->top = c->at;
+	for (used = x, first = c->top; first < c->nshown && used < COLS - 12; first++) {
 		enum ui_look look = first == c->at ? UI_SELECTED : UI_STATUS;
+		const char *choice = c->choices[c->shown[first]];
 
+		/* Whole choices only, but the chosen one: a cut one costs bytes and tells little. */
+		if (first != c->at && used + 1 + (int)safe_width(choice) > COLS - 12)
+			break;
 		used += ui_put(stdscr, y, used, COLS - 12 - used, " ", UI_STATUS, false);
-		used += ui_put(stdscr, y, used, COLS - 12 - used, c->choices[c->shown[first]], look, false);
+		used += ui_put(stdscr, y, used, COLS - 12 - used, choice, look, false);
 	}
-	ui_blank(stdscr, y, used, COLS - used);
+	/* The rest in the status line's own look: no change of colour to send before the count. */
+	ui_put(stdscr, y, used, COLS - 11 - used, "", UI_STATUS, true);
 	ui_putf(stdscr, y, COLS - 11, 11, UI_STATUS, true, "%3zu of %-3zu", c->at + 1, c->nshown);
 }

@@ -678,6 +678,12 @@ handle_keys(struct app *app)
 	}
 }
 
+/*
+ * A request's time and bytes show once it has run this long: "0.0 s, 0.0 kB" tells nothing
+ * and costs a slow terminal its bytes on every step.
+ */
+#define PROGRESS_FIGURES_S 0.5
+
 static void
 draw_status(struct app *app, int *cursor_y, int *cursor_x)
 {
@@ -724,6 +730,8 @@ draw_status(struct app *app, int *cursor_y, int *cursor_x)
 			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true,
 			    "%s... %.1f s, %.1f kB; %zu key%s typed ahead  (Esc cancels)", label, elapsed,
 			    (double)bytes / 1000.0, app->nheld, app->nheld == 1 ? "" : "s");
+		else if (elapsed < PROGRESS_FIGURES_S)
+			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "%s...  (Esc cancels)", label);
 		else
 			ui_putf(stdscr, y, 0, COLS, UI_STATUS, true, "%s... %.1f s, %.1f kB  (Esc cancels)",
 			    label, elapsed, (double)bytes / 1000.0);

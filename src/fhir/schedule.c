@@ -270,7 +270,14 @@ owners_label(struct sched_owners *out)
 			o->title = o->service != NULL ? xasprintf("%s, %s", o->location_name, o->service)
 			                              : xstrdup(o->location_name);
 		} else {
-			detail = twin && o->service != NULL ? o->service : o->place;
+			/*
+			 * The name alone where no one else has it: a label short enough that two
+			 * show on the chooser's line, so a move there repaints colours, not text.
+			 */
+			bool namesake = (prev != NULL && strcmp(o->name, prev->name) == 0) ||
+			    (next != NULL && strcmp(o->name, next->name) == 0);
+
+			detail = twin && o->service != NULL ? o->service : namesake ? o->place : NULL;
 			label = detail != NULL ? xasprintf("%s (%s)", o->name, detail) : xstrdup(o->name);
 			o->title = xasprintf("%s%s%s%s%s", o->name, o->place ? ", " : "",
 			    o->place ? o->place : "", twin && o->service ? ", " : "",

@@ -293,6 +293,29 @@ schedule_json(const char *id, const char *who, const char *where, const char *se
 	return out;
 }
 
+/* Two people of one name at two places: each label names the place. */
+Test(schedule, namesakes_are_told_apart_by_place)
+{
+	char *a = schedule_json("lee-1", "Dr. Sam Lee", "Sandbox Family Clinic, Main Street", "GP");
+	char *b = schedule_json("lee-2", "Dr. Sam Lee", "Sandbox Family Clinic, Riverside Annex", "GP");
+	char *c = schedule_json("okafor", "Dr. Amara Okafor", "Sandbox Family Clinic, Main Street", "GP");
+	char *text = xasprintf("{\"resourceType\":\"Bundle\",\"entry\":[%s,%s,%s]}", a, b, c);
+	cJSON *set = json(text);
+	struct sched_owners o;
+
+	sched_owners_read(set, &o);
+	cr_assert_eq(o.n, 3);
+	cr_assert_str_eq(o.v[0].label, "Dr. Amara Okafor");
+	cr_assert_str_eq(o.v[1].label, "Dr. Sam Lee (Main Street)");
+	cr_assert_str_eq(o.v[2].label, "Dr. Sam Lee (Riverside Annex)");
+	sched_owners_free(&o);
+	cJSON_Delete(set);
+	free(text);
+	free(a);
+	free(b);
+	free(c);
+}
+
 /*
  * The sandbox's schedules: one practitioner's two at one place, told apart by their
  * service; a location's own, named by it and not by its long comment; places told
@@ -318,7 +341,7 @@ Test(schedule, owners_are_told_apart_by_place_then_service)
 	set = json(text);
 	sched_owners_read(set, &o);
 	cr_assert_eq(o.n, 6);
-	cr_assert_str_eq(o.v[0].label, "Dr. Priya Raman (Riverside Annex)");
+	cr_assert_str_eq(o.v[0].label, "Dr. Priya Raman", "no one else's name: the name alone");
 	cr_assert_str_eq(o.v[0].title, "Dr. Priya Raman, Riverside Annex");
 	cr_assert_str_eq(o.v[0].where, "Riverside Annex");
 	cr_assert_str_eq(o.v[1].label, "Dr. Twin (Same) #twin-a");
