@@ -2992,6 +2992,29 @@ post_line_check(const struct bill_posting *p, size_t c, const struct bill_post_l
 		bill_problem_add(out, xasprintf("%s does not balance: charged %s, but paid, adjusted "
 		                           "and the patient's share add up to %s",
 		                     name, a, b));
+		return;
+	}
+	/*
+	 * The allowed amount, when typed, is what the contract leaves of the charge: the
+	 * charge less its contractual (CO) adjustment, which is the payment, the patient's
+	 * share and any other (OA, PI) adjustment.
+	 */
+	if (l->has_allowed) {
+		struct money want;
+
+		if (money_add(&l->paid, &l->patient_resp, &want, &why) != 0 ||
+		    (l->group != BILL_GROUP_CO && money_add(&want, &l->adjusted, &want, &why) != 0)) {
+			bill_problem_add(out, xasprintf("%s cannot be added up: %s", name, why));
+			free(why);
+			return;
+		}
+		if (want.minor != l->allowed.minor) {
+			format_money(&l->allowed, a, sizeof a);
+			format_money(&want, b, sizeof b);
+			bill_problem_add(out, xasprintf("%s: allowed %s, but allowed is paid + the "
+			                           "patient's share + any adjustment other than CO, %s",
+			                     name, a, b));
+		}
 	}
 }
 
@@ -3347,6 +3370,9 @@ claims_search(const char *patient_id, const char *encounter_id)
 	return s;
 }
 
+static struct fhir_search *
+ledger_search(const char *type, const char *param, const char *patient_id, int count);
+
 cJSON *
 bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
 {
@@ -3355,7 +3381,119 @@ bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char
 
 	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
 	fhir_search_free(&s);
+	/* One more than kept: a patient with more is said to have been cut. */
+	s = ledger_search("ClaimResponse", "patient", patient_id, BILL_POST_REMITS_COUNT + 1);
+	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
+	fhir_search_free(&s);
 	return batch;
+}
+
+/* M added to *SUM, which takes M's currency when it has none yet. */
+static int
+sum_add(struct money *sum, const struct money *m, char **cause)
+{
+	if (m->currency[0] == '\0')
+		return 0;
+	if (sum->currency[0] == '\0')
+		memcpy(sum->currency, m->currency, sizeof sum->currency);
+	return money_add(sum, m, sum, cause);
+}
+
+/*
+ * CR, when it is a posted answer to O's claim, added to O's answers: its check number,
+ * day, what it paid and what it settled. An answer whose sums do not read still counts
+ * (its check number guards), with nothing settled.
+ */
+static void
+post_answer_add(struct bill_post_open *o, const cJSON *cr)
+{
+	struct bill_post_answer *a;
+	struct bill_remit r;
+	char *why = NULL;
+
+	if (!same(fhir_get_string(cr, "resourceType"), "ClaimResponse") ||
+	    !same(fhir_get_string(fhir_get_object(cr, "request"), "reference"), o->claim) ||
+	    same(fhir_get_string(cr, "status"), "entered-in-error") ||
+	    same(fhir_get_string(cr, "status"), "cancelled"))
+		return;
+	if (o->nanswers == BILL_POST_ANSWERS_MAX) {
+		o->answers_cut = true;
+		return;
+	}
+	a = &o->answers[o->nanswers++];
+	memset(a, 0, sizeof *a);
+	bill_put_label(a->check, sizeof a->check,
+	    fhir_get_string(fhir_get_object(fhir_get_object(cr, "payment"), "identifier"), "value"));
+	if (bill_remit_read(cr, &r, &why) != 0) {
+		free(why);
+		return;
+	}
+	snprintf(a->day, sizeof a->day, "%s", r.payment_date);
+	a->paid = r.paid;
+	if (sum_add(&a->settled, &r.paid, &why) != 0 || sum_add(&a->settled, &r.adjusted, &why) != 0 ||
+	    sum_add(&a->settled, &r.patient_share, &why) != 0) {
+		free(why);
+		memset(&a->settled, 0, sizeof a->settled);
+	}
+	bill_remit_clear(&r);
+}
+
+/* CHECK without the blanks around it, into BUF. */
+static void
+check_trim(const char *check, char *buf, size_t size)
+{
+	size_t n;
+
+	check += strspn(check, " \t");
+	snprintf(buf, size, "%s", check);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+}
+
+const struct bill_post_answer *
+bill_post_same_check(const struct bill_post_open *o, const char *check)
+{
+	char want[BILL_CHECK_NUMBER_SIZE], had[BILL_CHECK_NUMBER_SIZE];
+
+	check_trim(check != NULL ? check : "", want, sizeof want);
+	if (want[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < o->nanswers; i++) {
+		check_trim(o->answers[i].check, had, sizeof had);
+		if (same_nocase(want, had))
+			return &o->answers[i];
+	}
+	return NULL;
+}
+
+int
+bill_post_pending(const struct bill_post_open *o, const struct bill_posting *p,
+    struct money *left, struct money *after, char **cause)
+{
+	struct money settled = { 0 }, now = { 0 };
+
+	memset(left, 0, sizeof *left);
+	for (size_t i = 0; i < o->n; i++)
+		if (sum_add(left, &o->lines[i].charged, cause) != 0)
+			return -1;
+	for (size_t i = 0; i < o->nanswers; i++)
+		if (sum_add(&settled, &o->answers[i].settled, cause) != 0)
+			return -1;
+	for (size_t c = 0; p != NULL && c < p->nclaims; c++)
+		for (size_t i = 0; i < p->claims[c].n; i++) {
+			const struct bill_post_line *l = &p->claims[c].lines[i];
+
+			if (sum_add(&now, &l->paid, cause) != 0 || sum_add(&now, &l->adjusted, cause) != 0 ||
+			    sum_add(&now, &l->patient_resp, cause) != 0)
+				return -1;
+		}
+	if (left->currency[0] == '\0')
+		memcpy(left->currency, settled.currency[0] ? settled.currency : MONEY_CURRENCY_DEFAULT, 4);
+	if ((settled.currency[0] != '\0' && money_sub(left, &settled, left, cause) != 0))
+		return -1;
+	*after = *left;
+	return now.currency[0] != '\0' ? money_sub(after, &now, after, cause) : 0;
 }
 
 int
@@ -3402,7 +3540,19 @@ bill_post_saved(struct bill_post_open *o, const cJSON *response)
 		fresh[i] = fhir_get_object(e, "resource");
 		old[i] = (cJSON *)was;
 	}
+	/* The answer it wrote to the claim: the next check is measured against it too. */
+	cJSON_ArrayForEach(e, fhir_get_array(response, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+
+		if (same(fhir_get_string(r, "resourceType"), "ClaimResponse") &&
+		    same(fhir_get_string(fhir_get_object(r, "request"), "reference"), o->claim))
+			break;
+	}
+	if (e == NULL)
+		return -1;
 	/* All found: only now is anything replaced, so a refusal leaves O as it was. */
+	post_answer_add(o, fhir_get_object(e, "resource"));
 	for (size_t i = 0; i < o->n; i++) {
 		bool done = false;
 
@@ -3510,6 +3660,7 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
     const struct date *today, struct bill_post_open *out, char **cause)
 {
 	const cJSON *claims = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), *e;
+	const cJSON *remits = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 6);
 	const cJSON *newest = NULL;
 
 	memset(out, 0, sizeof *out);
@@ -3554,6 +3705,24 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 			break;
 		}
 	claim_lines_read(newest, encounter_id, out);
+	/* What was posted to it already: without it a check could be posted twice. */
+	if (!searchset_ok(remits)) {
+		*cause = fhir_entry_failure(remits, "the claim's posted answers");
+		bill_post_open_clear(out);
+		return -1;
+	}
+	{
+		size_t read = 0;
+
+		cJSON_ArrayForEach(e, fhir_get_array(fhir_get_object(remits, "resource"), "entry"))
+		{
+			if (++read > BILL_POST_REMITS_COUNT) {
+				out->answers_cut = true;
+				break;
+			}
+			post_answer_add(out, fhir_get_object(e, "resource"));
+		}
+	}
 	return 0;
 }
 
