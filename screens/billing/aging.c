@@ -32,6 +32,7 @@ struct aging {
 	struct row *rows;
 	size_t nrows;
 	struct ui_cursor cursor;
+	bool refreshing; /* the biller asked to read it again: Esc cancels that, and stays */
 };
 
 /* The cursor passes over the headings. */
@@ -79,6 +80,12 @@ on_report(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	int rc;
 
 	(void)tag;
+	if (res->status == FHIR_CANCELLED && a->have && a->refreshing) {
+		a->refreshing = false;
+		app_status(app, "Refresh cancelled; the balances shown are those read before");
+		return;
+	}
+	a->refreshing = false;
 	date_time_now(&now);
 	if (res->status != FHIR_OK || aging_result(res->resource, &now.date, &got, &cause) != 0) {
 		if (res->status == FHIR_CANCELLED && a->have)
@@ -339,7 +346,10 @@ open_row(struct app *app, void *state)
 static int
 reread(struct app *app, void *state)
 {
-	read_report(app, state);
+	struct aging *a = state;
+
+	read_report(app, a);
+	a->refreshing = a->have;
 	return APP_HANDLED;
 }
 
@@ -372,12 +382,13 @@ aging_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
+/* Esc cancels a refresh the biller asked for (the loop's), and the rows stay; else it leaves. */
 static int
 aging_back(struct app *app, void *state)
 {
-	(void)app;
-	(void)state;
-	return APP_LEAVE;
+	struct aging *a = state;
+
+	return a->refreshing && app_requests(app, a) > 0 ? APP_IGNORED : APP_LEAVE;
 }
 
 /* The rows are drawn here, not by a list widget; their keys are the list's. */

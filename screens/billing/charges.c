@@ -77,6 +77,7 @@ struct charges {
 	size_t ndropped, dropped_total;
 	/* Changes whenever the pending lines do: a chooser's answer is for the lines it showed. */
 	unsigned generation, choosing;
+	bool warned; /* Esc was pressed once with unsaved changes */
 };
 
 /* The ending of a plural noun counted N: "" for one, "s" else. */
@@ -974,6 +975,31 @@ charges_unsaved(struct app *app, void *state)
 	return ui_form_dirty(&c->form);
 }
 
+/*
+ * Esc cancels a running request first (the loop's); then lines added and not saved are
+ * said once, and a second Esc leaves without them.
+ */
+static int
+charges_back(struct app *app, void *state)
+{
+	struct charges *c = state;
+
+	if (app_requests(app, c) > 0 || c->visit.opened.patient == NULL)
+		return APP_IGNORED;
+	return billing_back_unsaved(app, charges_unsaved(app, c), &c->warned);
+}
+
+/* What is typed, added or dropped after the warning is warned about again. */
+static void
+charges_changed(struct app *app, void *state, enum action a)
+{
+	struct charges *c = state;
+
+	(void)app;
+	(void)a;
+	c->warned = false;
+}
+
 static struct app_focus
 charges_widget(struct app *app, void *state)
 {
@@ -998,6 +1024,7 @@ static const struct screen_action charges_actions[] = {
 	{ A_SAVE, save, NEEDS_LOADED | APP_NEEDS_IDLE, "save" },
 	{ A_CLAIM, claim, NEEDS_LOADED | APP_NEEDS_IDLE, "claim" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, NULL },
+	{ A_BACK, charges_back, 0, NULL },
 	{ A_NONE },
 };
 
@@ -1016,6 +1043,7 @@ const struct screen_ops charges_screen = {
 	.actions = charges_actions,
 	.unmet = charges_unmet,
 	.widget = charges_widget,
+	.changed = charges_changed,
 };
 
 int

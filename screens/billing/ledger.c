@@ -29,6 +29,7 @@ struct ledger {
 	struct bill_payment receipt;
 	bool receipt_due;
 	bool shown_from_answer; /* the payment came in its answer: coming back reads nothing */
+	bool refreshing; /* the biller asked to read it again: Esc cancels that, and stays */
 };
 
 static void
@@ -42,6 +43,12 @@ on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	char *cause = NULL;
 
 	(void)tag;
+	if (res->status == FHIR_CANCELLED && l->have && l->refreshing) {
+		l->refreshing = false;
+		app_status(app, "Refresh cancelled; the ledger shows what was read before");
+		return;
+	}
+	l->refreshing = false;
 	if (res->status != FHIR_OK ||
 	    bill_ledger_result(res->resource, l->patient_id, &got, &cause) != 0) {
 		if (res->status == FHIR_CANCELLED && l->have)
@@ -193,7 +200,10 @@ ledger_resume(struct app *app, void *state)
 static int
 reread(struct app *app, void *state)
 {
-	read_ledger(app, state);
+	struct ledger *l = state;
+
+	read_ledger(app, l);
+	l->refreshing = l->have;
 	return APP_HANDLED;
 }
 
@@ -357,14 +367,18 @@ ledger_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
-/* Back leaves even while the ledger is read again on coming back to it. */
+/*
+ * Back leaves even while the ledger is read again on coming back to it; a refresh the
+ * biller asked for is cancelled instead (the loop's), and the ledger stays as it was.
+ */
 static int
 ledger_back(struct app *app, void *state)
 {
 	struct ledger *l = state;
 
-	(void)app;
 	if (l->asking != ASK_NONE)
+		return APP_IGNORED;
+	if (l->refreshing && app_requests(app, l) > 0)
 		return APP_IGNORED;
 	return l->have ? APP_LEAVE : APP_IGNORED;
 }

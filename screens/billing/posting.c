@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "screens/billing/billing.h"
+#include "screens/billing/billing-private.h"
 #include "screens/screens.h"
 #include "fhir/billing.h"
 #include "fhir/patient.h"
@@ -290,6 +291,8 @@ form_posting(struct app *app, struct posting *s, struct bill_posting *p,
 	text = ui_form_text(&s->form, F_NUMBER);
 	snprintf(p->check_number, sizeof p->check_number, "%s", text + strspn(text, " "));
 	free(text);
+	for (size_t n = strlen(p->check_number); n > 0 && p->check_number[n - 1] == ' '; n--)
+		p->check_number[n - 1] = '\0';
 	if (!ui_form_valid(&s->form)) {
 		app_error(app, "Not saved: %s", ui_form_message(&s->form, ui_form_focus(&s->form))
 		    ? ui_form_message(&s->form, ui_form_focus(&s->form)) : "a field needs a value");
@@ -429,26 +432,22 @@ already_posted(struct app *app, struct posting *s, const struct bill_posting *p)
 		return 0;
 	money_format_currency(&after, pending, sizeof pending);
 	a = s->open.nanswers > 0 ? &s->open.answers[s->open.nanswers - 1] : NULL;
-	if (a != NULL) {
-		char more[40] = "";
-
-		if (s->open.nanswers > 1)
-			snprintf(more, sizeof more, " (and %zu more)", s->open.nanswers - 1);
-		money_format_currency(&a->paid, paid, sizeof paid);
-		question = xasprintf("This claim already has its answer posted: check %s of %s, %s paid%s. "
-		                     "Post check %s too? Insurance pending on the claim becomes %s.",
-		    a->check[0] ? a->check : "(no number)", a->day[0] ? a->day : "no date",
-		    a->paid.currency[0] ? paid : "$0.00",
-		    more,
-		    p->check_number, pending);
-	} else {
-		question = xasprintf("Check %s pays more than is pending on the claim: insurance "
-		                     "pending becomes %s. Post it?",
-		    p->check_number, pending);
-	}
+	question = a != NULL ? xasprintf("Post check %s to a claim already answered?", p->check_number)
+	                     : xasprintf("Post check %s, more than the claim has pending?",
+	                           p->check_number);
 	ui_dialog_free(&s->dialog);
 	ui_dialog_init(&s->dialog, question, false);
 	free(question);
+	if (a != NULL) {
+		money_format_currency(&a->paid, paid, sizeof paid);
+		ui_dialog_addf(&s->dialog, "Already posted: check %s of %s, %s paid",
+		    a->check[0] ? a->check : "(no number)", a->day[0] ? a->day : "no date",
+		    a->paid.currency[0] ? paid : "$0.00");
+		if (s->open.nanswers > 1 || s->open.answers_cut)
+			ui_dialog_addf(&s->dialog, "and %zu more answer%s before it",
+			    s->open.nanswers - 1, s->open.nanswers == 2 ? "" : "s");
+	}
+	ui_dialog_addf(&s->dialog, "Insurance pending on the claim becomes %s", pending);
 	s->asking = true;
 	return 1;
 }
@@ -464,8 +463,6 @@ send_posting(struct app *app, struct posting *s, bool confirmed)
 
 	if (!form_posting(app, s, &p, &claim, lines))
 		return APP_REDRAW;
-	if (!confirmed && already_posted(app, s, &p) != 0)
-		return APP_REDRAW;
 	free(s->posted);
 	s->posted = NULL;
 	bill_problems_free(&s->problems);
@@ -473,6 +470,11 @@ send_posting(struct app *app, struct posting *s, bool confirmed)
 	plan = bill_posting_plan(&p, s->open.visit.charge_items, &now.date, &s->problems);
 	if (plan == NULL) {
 		app_error(app, "Not saved: %s", s->problems.n ? s->problems.v[0] : "the posting has problems");
+		return APP_REDRAW;
+	}
+	/* A posting that could be saved: now, whether the claim has had its answer already. */
+	if (!confirmed && already_posted(app, s, &p) != 0) {
+		fhir_plan_free(&plan);
 		return APP_REDRAW;
 	}
 	s->amount = p.check_amount;
@@ -582,18 +584,10 @@ static int
 posting_back(struct app *app, void *state)
 {
 	struct posting *s = state;
-	char esc[32], f10[32];
 
 	if (s->asking || s->saving || s->open.visit.opened.patient == NULL)
 		return APP_IGNORED;
-	if (!posting_unsaved(app, s) || s->warned)
-		return APP_LEAVE;
-	s->warned = true;
-	if (app_key_for(app, A_BACK, esc, sizeof esc) && app_key_for(app, A_SAVE, f10, sizeof f10))
-		app_error(app, "Unsaved changes: %s again discards them, %s saves", esc, f10);
-	else
-		app_error(app, "Unsaved changes: back again discards them");
-	return APP_REDRAW;
+	return billing_back_unsaved(app, posting_unsaved(app, s), &s->warned);
 }
 
 static const struct screen_action posting_actions[] = {

@@ -2856,6 +2856,16 @@ bill_amount_parse(const char *text, const char *label, bool blank_zero, bool neg
 		return money_make(0, NULL, out, cause);
 	}
 	if (money_parse(text, NULL, &m, &why) != 0) {
+		/* A field that takes no amount below zero does not offer "-3.10" as an example. */
+		static const char hint[] = "write an amount as 12.50, $1,234.56 or -3.10";
+		char *at = negative ? NULL : strstr(why, hint);
+
+		if (at != NULL && at[sizeof hint - 1] == '\0') {
+			*at = '\0';
+			*cause = xasprintf("%s: %swrite an amount as 12.50 or $1,234.56", label, why);
+			free(why);
+			return -1;
+		}
 		*cause = xasprintf("%s: %s", label, why);
 		free(why);
 		return -1;

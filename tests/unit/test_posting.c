@@ -86,6 +86,13 @@ Test(posting_amounts, hostile_amounts_are_refused_with_a_sentence)
 		char *why = refused(cases[i][0], false);
 
 		cr_assert_not_null(strstr(why, cases[i][1]), "%s: %s", cases[i][0], why);
+		cr_assert_null(strstr(why, "-3.10"), "a field that refuses negatives offers none: %s", why);
+		free(why);
+	}
+	{
+		char *why = refused("abc", false);
+
+		cr_assert_not_null(strstr(why, "write an amount as 12.50 or $1,234.56"), "%s", why);
 		free(why);
 	}
 }
