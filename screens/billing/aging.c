@@ -352,7 +352,7 @@ open_row(struct app *app, void *state)
 			app_error(app, "This denial names no claim that can be opened");
 			return APP_HANDLED;
 		}
-		billing_open_claims_for(app, NULL, d->claim, d->patient);
+		billing_open_claims_for(app, NULL, NULL, d->claim, d->patient);
 		return APP_HANDLED;
 	}
 	switch (row->kind) {
@@ -365,7 +365,7 @@ open_row(struct app *app, void *state)
 			                   : "This payer is not named by a reference: its claims cannot be listed");
 			return APP_HANDLED;
 		}
-		billing_open_claims_for(app, p->ref, NULL, NULL);
+		billing_open_claims_for(app, p->ref, p->name, NULL, NULL);
 		return APP_HANDLED;
 	}
 	case ROW_PATIENT: {
