@@ -919,15 +919,40 @@ on_parties(struct app *app, void *state, struct fhir_result *res, unsigned long 
 	app_dirty(app);
 }
 
+/* Every charge of the visit is billed: its claim is queued; say which, by its day. */
+static void
+on_claimed(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct charges *c = state;
+	char day[BILL_DAY_SIZE] = "";
+
+	(void)tag;
+	if (res->status == FHIR_CANCELLED)
+		return;
+	if (res->status == FHIR_OK)
+		bill_visit_claim_day(res->resource, c->patient_id, day);
+	app_error(app, "Not claimed again: this visit's claim is already queued (claim of %s)",
+	    day[0] ? day : "a day not read");
+}
+
 /* The providers' records are read (their NPIs change), then the claim is built. */
 static int
 claim(struct app *app, void *state)
 {
 	struct charges *c = state;
+	struct fhir_search *q;
 	cJSON *batch;
 
 	if (c->npending > 0) {
 		app_error(app, "Save the new lines first: the claim is built from saved charges");
+		return APP_HANDLED;
+	}
+	/* A visit claimed already is not claimed twice: its claim is named instead. */
+	if (bill_visit_claimed(&c->visit)) {
+		q = bill_visit_claims_search(c->patient_id, c->enc.id);
+		app_request(app, c, &(struct app_request){ .search = q, .done = on_claimed,
+		    .label = "Reading the visit's claim" });
+		fhir_search_free(&q);
 		return APP_HANDLED;
 	}
 	batch = bill_parties_batch(c->enc.provider, c->enc.performer);

@@ -2381,6 +2381,26 @@ bill_encounter_by_id(const struct bill_encounters *e, const char *id)
 	return NULL;
 }
 
+/* An Encounter.class (v3 ActCode) as a biller reads it; its display, else its code, when not one of these. */
+static const char *
+class_words(const cJSON *class)
+{
+	static const struct {
+		const char *code, *words;
+	} known[] = {
+		{ "AMB", "Ambulatory visit" }, { "EMER", "Emergency visit" }, { "FLD", "Field visit" },
+		{ "HH", "Home health visit" }, { "IMP", "Inpatient stay" }, { "ACUTE", "Inpatient acute stay" },
+		{ "NONAC", "Inpatient non-acute stay" }, { "OBSENC", "Observation stay" },
+		{ "PRENC", "Pre-admission visit" }, { "SS", "Short stay" }, { "VR", "Virtual visit" },
+	};
+	const char *code = fhir_get_string(class, "code");
+
+	for (size_t i = 0; code != NULL && i < sizeof known / sizeof known[0]; i++)
+		if (same(code, known[i].code))
+			return known[i].words;
+	return fhir_get_string(class, "display") != NULL ? fhir_get_string(class, "display") : code;
+}
+
 static bool
 encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 {
@@ -2404,7 +2424,7 @@ encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 	if (what == NULL)
 		what = fhir_get_string(coding, "display");
 	if (what == NULL)
-		what = fhir_get_string(fhir_get_object(r, "class"), "code");
+		what = class_words(fhir_get_object(r, "class"));
 	bill_put_label(e->what, sizeof e->what, what);
 	bill_put(e->status, sizeof e->status, fhir_get_string(r, "status"));
 	cJSON_ArrayForEach(part, fhir_get_array(r, "participant"))
@@ -3665,23 +3685,28 @@ claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_
 	}
 }
 
-int
-bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
-    const struct date *today, struct bill_post_open *out, char **cause)
+bool
+bill_visit_claimed(const struct bill_visit *v)
 {
-	const cJSON *claims = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), *e;
-	const cJSON *remits = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 6);
-	const cJSON *newest = NULL;
+	for (size_t i = 0; i < v->nlines; i++)
+		if (!same(v->lines[i].status, "billed"))
+			return false;
+	return v->nlines > 0;
+}
 
-	memset(out, 0, sizeof *out);
-	if (visit_read(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
-		return -1;
-	if (!searchset_ok(claims)) {
-		*cause = fhir_entry_failure(claims, "the visit's claims");
-		bill_post_open_clear(out);
-		return -1;
-	}
-	cJSON_ArrayForEach(e, fhir_get_array(fhir_get_object(claims, "resource"), "entry"))
+struct fhir_search *
+bill_visit_claims_search(const char *patient_id, const char *encounter_id)
+{
+	return claims_search(patient_id, encounter_id);
+}
+
+/* The claim of SET that bill_post_result posts to: the patient's newest professional one. */
+static const cJSON *
+newest_claim(const cJSON *set, const char *patient_id)
+{
+	const cJSON *e, *newest = NULL;
+
+	cJSON_ArrayForEach(e, fhir_get_array(set, "entry"))
 	{
 		const cJSON *c = fhir_get_object(e, "resource");
 
@@ -3696,6 +3721,38 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 		if (newest == NULL || claim_newer(c, newest))
 			newest = c;
 	}
+	return newest;
+}
+
+void
+bill_visit_claim_day(const cJSON *set, const char *patient_id, char day[BILL_DAY_SIZE])
+{
+	const char *created = fhir_get_string(newest_claim(set, patient_id), "created");
+
+	day[0] = '\0';
+	if (created != NULL && strlen(created) >= 10 && day_parse(created, &(struct date){ 0 })) {
+		memcpy(day, created, 10);
+		day[10] = '\0';
+	}
+}
+
+int
+bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_post_open *out, char **cause)
+{
+	const cJSON *claims = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), *e;
+	const cJSON *remits = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 6);
+	const cJSON *newest;
+
+	memset(out, 0, sizeof *out);
+	if (visit_read(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
+		return -1;
+	if (!searchset_ok(claims)) {
+		*cause = fhir_entry_failure(claims, "the visit's claims");
+		bill_post_open_clear(out);
+		return -1;
+	}
+	newest = newest_claim(fhir_get_object(claims, "resource"), patient_id);
 	if (newest == NULL)
 		return 0;
 	out->has_claim = true;

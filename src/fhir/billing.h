@@ -713,6 +713,18 @@ struct bill_post_open {
 	bool answers_cut; /* more answers than read: posting asks before every check */
 };
 /*
+ * True when V has charges and every one is billed: the visit's claim is queued already,
+ * and claiming it again would only list each line as "billed, not billable".
+ */
+bool bill_visit_claimed(const struct bill_visit *v);
+/* The visit's Claims (as bill_post_batch reads them). The caller frees it. */
+struct fhir_search *bill_visit_claims_search(const char *patient_id, const char *encounter_id);
+/*
+ * The day the newest professional claim of PATIENT_ID in SET (that search's answer) was
+ * made, into DAY; "" when there is none or it has no day.
+ */
+void bill_visit_claim_day(const cJSON *set, const char *patient_id, char day[BILL_DAY_SIZE]);
+/*
  * bill_visit_batch, the visit's Claims (newest last read) and the patient's ClaimResponses
  * (up to BILL_POST_REMITS_COUNT), whose answers to the claim are read. The caller frees it.
  */
