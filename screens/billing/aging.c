@@ -245,16 +245,21 @@ draw_row(struct aging *a, WINDOW *win, int y, size_t i)
 
 	if (a->denials) {
 		const struct aging_denial *d = &r->denials[row->index];
+		int name_w = COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10;
+		enum ui_look look = sel ? UI_SELECTED : UI_NORMAL;
 
 		if (d->has_amount)
 			money_format(&d->amount, amount, sizeof amount);
 		else
 			snprintf(amount, sizeof amount, "?");
-		ui_putf(win, y, 1, COLS - 2, sel ? UI_SELECTED : UI_NORMAL, true,
-		    "%-10s %-12.12s %-*.*s %-10s %-5.5s %9s %s", d->day, d->payer,
-		    COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10, COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10,
-		    d->name, d->birth[0] ? d->birth : "born ?", d->code[0] ? d->code : "?", amount,
-		    d->reasons);
+		if (name_w < 1)
+			name_w = 1;
+		ui_putf(win, y, 1, COLS - 2, look, true, "%-10s %-12s %-*s %-10s %-5.5s %9s %s", d->day,
+		    "", name_w, "", d->birth[0] ? d->birth : "born ?", d->code[0] ? d->code : "?",
+		    amount, d->reasons);
+		/* The payer and the name over their columns: a long one ends with an ellipsis. */
+		ui_put(win, y, 12, 12, d->payer, look, false);
+		ui_put(win, y, 25, name_w, d->name, look, false);
 		return;
 	}
 	switch (row->kind) {
