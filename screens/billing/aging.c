@@ -32,7 +32,12 @@ struct aging {
 	struct row *rows;
 	size_t nrows;
 	struct ui_cursor cursor;
+	bool refreshing; /* the biller asked to read it again: Esc cancels that, and stays */
+	int cw; /* a bucket's column: as wide as the widest amount, 10 at least */
 };
+
+static void
+measure(struct aging *a);
 
 /* The cursor passes over the headings. */
 static bool
@@ -79,6 +84,12 @@ on_report(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	int rc;
 
 	(void)tag;
+	if (res->status == FHIR_CANCELLED && a->have && a->refreshing) {
+		a->refreshing = false;
+		app_status(app, "Refresh cancelled; the balances shown are those read before");
+		return;
+	}
+	a->refreshing = false;
 	date_time_now(&now);
 	if (res->status != FHIR_OK || aging_result(res->resource, &now.date, &got, &cause) != 0) {
 		if (res->status == FHIR_CANCELLED && a->have)
@@ -107,6 +118,7 @@ on_report(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	aging_report_clear(&a->report);
 	a->report = got;
 	a->have = true;
+	measure(a);
 	free(a->failed);
 	a->failed = NULL;
 	make_rows(a);
@@ -169,21 +181,62 @@ cell(const struct money *m, char *buf, size_t size)
 		money_format(m, buf, size);
 }
 
+/* The widest cell of S, at least W. */
+static int
+widest(const struct aging_sums *s, int w)
+{
+	char buf[MONEY_BUF_SIZE];
+
+	for (int k = 0; k <= AGING_BUCKETS; k++) {
+		cell(k < AGING_BUCKETS ? &s->b[k] : &s->total, buf, sizeof buf);
+		if ((int)strlen(buf) > w)
+			w = (int)strlen(buf);
+	}
+	return w;
+}
+
+/* The columns as wide as the report's widest amount: a large one keeps the rows aligned. */
 static void
-draw_sums(WINDOW *win, int y, int label_w, const char *label, const struct aging_sums *s,
-    bool selected)
+measure(struct aging *a)
+{
+	const struct aging_report *r = &a->report;
+	int w = widest(&r->insurer, widest(&r->patient, 10));
+
+	for (size_t i = 0; i < r->npayers; i++)
+		w = widest(&r->payers[i].insurer, w);
+	for (size_t i = 0; i < r->npatients; i++)
+		w = widest(&r->patients[i].patient, w);
+	a->cw = w;
+}
+
+/* The label's column: what the five amounts leave, at least 12. */
+static int
+label_width(const struct aging *a)
+{
+	int w = COLS - 2 - 4 * (a->cw + 1) - (a->cw + 2);
+
+	return w > 12 ? w : 12;
+}
+
+static void
+draw_sums(const struct aging *a, WINDOW *win, int y, const char *label,
+    const struct aging_sums *s, bool selected)
 {
 	char c[AGING_BUCKETS + 1][MONEY_BUF_SIZE];
+	int w = a->cw, label_w = label_width(a);
+	enum ui_look look = selected ? UI_SELECTED : UI_NORMAL;
 
 	for (int k = 0; k < AGING_BUCKETS; k++)
 		cell(&s->b[k], c[k], sizeof c[k]);
 	cell(&s->total, c[AGING_BUCKETS], sizeof c[0]);
-	ui_putf(win, y, 1, COLS - 2, selected ? UI_SELECTED : UI_NORMAL, true,
-	    "%-*.*s %10s %10s %10s %10s %11s", label_w, label_w, label, c[0], c[1], c[2], c[3], c[4]);
+	ui_putf(win, y, 1, COLS - 2, look, true, "%-*s %*s %*s %*s %*s %*s", label_w, "", w, c[0],
+	    w, c[1], w, c[2], w, c[3], w + 1, c[4]);
+	/* The name over its column: a long one ends with an ellipsis. */
+	ui_put(win, y, 1, label_w, label, look, false);
 }
 
 static void
-draw_row(struct aging *a, WINDOW *win, int y, size_t i, int label_w)
+draw_row(struct aging *a, WINDOW *win, int y, size_t i)
 {
 	const struct row *row = &a->rows[i];
 	const struct aging_report *r = &a->report;
@@ -192,35 +245,40 @@ draw_row(struct aging *a, WINDOW *win, int y, size_t i, int label_w)
 
 	if (a->denials) {
 		const struct aging_denial *d = &r->denials[row->index];
+		int name_w = COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10;
+		enum ui_look look = sel ? UI_SELECTED : UI_NORMAL;
 
 		if (d->has_amount)
 			money_format(&d->amount, amount, sizeof amount);
 		else
 			snprintf(amount, sizeof amount, "?");
-		ui_putf(win, y, 1, COLS - 2, sel ? UI_SELECTED : UI_NORMAL, true,
-		    "%-10s %-12.12s %-*.*s %-10s %-5.5s %9s %s", d->day, d->payer,
-		    COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10, COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10,
-		    d->name, d->birth[0] ? d->birth : "born ?", d->code[0] ? d->code : "?", amount,
-		    d->reasons);
+		if (name_w < 1)
+			name_w = 1;
+		ui_putf(win, y, 1, COLS - 2, look, true, "%-10s %-12s %-*s %-10s %-5.5s %9s %s", d->day,
+		    "", name_w, "", d->birth[0] ? d->birth : "born ?", d->code[0] ? d->code : "?",
+		    amount, d->reasons);
+		/* The payer and the name over their columns: a long one ends with an ellipsis. */
+		ui_put(win, y, 12, 12, d->payer, look, false);
+		ui_put(win, y, 25, name_w, d->name, look, false);
 		return;
 	}
 	switch (row->kind) {
 	case ROW_CLINIC_INSURER:
-		draw_sums(win, y, label_w, "Clinic: ins. pending", &r->insurer, sel);
+		draw_sums(a, win, y, "Clinic: ins. pending", &r->insurer, sel);
 		break;
 	case ROW_CLINIC_PATIENT:
-		draw_sums(win, y, label_w, "Clinic: patient owes", &r->patient, sel);
+		draw_sums(a, win, y, "Clinic: patient owes", &r->patient, sel);
 		break;
 	case ROW_HEADING:
 		ui_put(win, y, 1, COLS - 2, row->heading, UI_DIM, false);
 		break;
 	case ROW_PAYER:
 		snprintf(label, sizeof label, "  %s", r->payers[row->index].name);
-		draw_sums(win, y, label_w, label, &r->payers[row->index].insurer, sel);
+		draw_sums(a, win, y, label, &r->payers[row->index].insurer, sel);
 		break;
 	case ROW_PATIENT:
 		snprintf(label, sizeof label, "  %s", r->patients[row->index].name);
-		draw_sums(win, y, label_w, label, &r->patients[row->index].patient, sel);
+		draw_sums(a, win, y, label, &r->patients[row->index].patient, sel);
 		break;
 	}
 }
@@ -230,7 +288,7 @@ aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 {
 	struct aging *a = state;
 	const struct aging_report *r = &a->report;
-	int y = top, bottom = top + rows, room, label_w = COLS - 2 - 4 * 11 - 12;
+	int y = top, bottom = top + rows, room, label_w = label_width(a), w = a->cw;
 	size_t first;
 
 	(void)app;
@@ -258,8 +316,8 @@ aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "Service", "Payer", COLS - 2 - 10 - 12 - 10 - 5 - 9 - 6 - 10, "Patient", "Born",
 		    "Code", "Amount", "Reason");
 	else
-		ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-*s %10s %10s %10s %10s %11s", label_w,
-		    "", "0-30", "31-60", "61-90", "90+", "Total");
+		ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-*s %*s %*s %*s %*s %*s", label_w, "", w,
+		    "0-30", w, "31-60", w, "61-90", w, "90+", w + 1, "Total");
 	if (a->nrows == 0) {
 		ui_put(win, y + 1, 2, COLS - 4,
 		    a->denials ? "No denied claim lines." : "Nothing is owed.", UI_DIM, false);
@@ -270,7 +328,7 @@ aging_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		return;
 	first = ui_cursor_window(&a->cursor, room);
 	for (size_t i = first; i < a->nrows && y < bottom; i++, y++)
-		draw_row(a, win, y, i, label_w);
+		draw_row(a, win, y, i);
 }
 
 static void
@@ -299,7 +357,7 @@ open_row(struct app *app, void *state)
 			app_error(app, "This denial names no claim that can be opened");
 			return APP_HANDLED;
 		}
-		billing_open_claims_for(app, NULL, d->claim, d->patient);
+		billing_open_claims_for(app, NULL, NULL, d->claim, d->patient);
 		return APP_HANDLED;
 	}
 	switch (row->kind) {
@@ -312,7 +370,7 @@ open_row(struct app *app, void *state)
 			                   : "This payer is not named by a reference: its claims cannot be listed");
 			return APP_HANDLED;
 		}
-		billing_open_claims_for(app, p->ref, NULL, NULL);
+		billing_open_claims_for(app, p->ref, p->name, NULL, NULL);
 		return APP_HANDLED;
 	}
 	case ROW_PATIENT: {
@@ -339,7 +397,10 @@ open_row(struct app *app, void *state)
 static int
 reread(struct app *app, void *state)
 {
-	read_report(app, state);
+	struct aging *a = state;
+
+	read_report(app, a);
+	a->refreshing = a->have;
 	return APP_HANDLED;
 }
 
@@ -372,12 +433,13 @@ aging_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
+/* Esc cancels a refresh the biller asked for (the loop's), and the rows stay; else it leaves. */
 static int
 aging_back(struct app *app, void *state)
 {
-	(void)app;
-	(void)state;
-	return APP_LEAVE;
+	struct aging *a = state;
+
+	return a->refreshing && app_requests(app, a) > 0 ? APP_IGNORED : APP_LEAVE;
 }
 
 /* The rows are drawn here, not by a list widget; their keys are the list's. */

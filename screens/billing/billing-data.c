@@ -142,3 +142,19 @@ billing_fees_load(struct app *app, void *state, bool again, void (*done)(struct 
 	    .label = "Checking the fee schedule" });
 	fhir_search_free(&s);
 }
+
+int
+billing_back_unsaved(struct app *app, bool unsaved, bool *warned)
+{
+	char esc[32], f10[32];
+
+	/* Leaving would lose typing: say so once; a second Esc leaves. */
+	if (!unsaved || *warned)
+		return APP_LEAVE;
+	*warned = true;
+	if (app_key_for(app, A_BACK, esc, sizeof esc) && app_key_for(app, A_SAVE, f10, sizeof f10))
+		app_error(app, "Unsaved changes: %s again discards them, %s saves", esc, f10);
+	else
+		app_error(app, "Unsaved changes: back again discards them");
+	return APP_REDRAW;
+}

@@ -1,4 +1,4 @@
-/* What the billing screens share: the fee schedule, read once a session. */
+/* What the billing screens share: the fee schedule, read once a session; Esc on a form. */
 #ifndef EHRTERM_SCREENS_BILLING_BILLING_PRIVATE_H
 #define EHRTERM_SCREENS_BILLING_BILLING_PRIVATE_H
 
@@ -32,5 +32,11 @@ typedef void (*billing_payment_fn)(struct app *app, void *opener, const struct b
 /* A payment by the patient OPENED (copied): amount, kind, method, reference; one save. */
 int billing_open_payment(struct app *app, const struct patient_opened *opened, billing_payment_fn taken,
     void *opener);
+
+/*
+ * Esc on a billing form: with UNSAVED work, the first Esc says so (*WARNED set) and stays;
+ * a second leaves. Returns APP_LEAVE or APP_REDRAW. The form clears *WARNED when typed in.
+ */
+int billing_back_unsaved(struct app *app, bool unsaved, bool *warned);
 
 #endif

@@ -18,11 +18,12 @@ int billing_open_ledger(struct app *app);
 /* The claim queue: every professional claim by status and date; its CMS-1500 printed. */
 int billing_open_claims(struct app *app);
 /*
- * The claim queue of PAYER ("Organization/ID") alone, or NULL for every payer; with
- * CLAIM_ID (of PATIENT_ID) its details read and shown at once. The strings are copied.
+ * The claim queue of PAYER ("Organization/ID") alone, named PAYER_NAME (NULL: its
+ * reference), or NULL for every payer; with CLAIM_ID (of PATIENT_ID) its details read and
+ * shown at once. The strings are copied.
  */
-int billing_open_claims_for(
-    struct app *app, const char *payer, const char *claim_id, const char *patient_id);
+int billing_open_claims_for(struct app *app, const char *payer, const char *payer_name,
+    const char *claim_id, const char *patient_id);
 /* The clinic's aging: insurers' and patients' balances by days since the date of service. */
 int billing_open_aging(struct app *app);
 /* The denial work list: denied claim lines, oldest service first. */

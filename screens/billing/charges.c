@@ -77,6 +77,7 @@ struct charges {
 	size_t ndropped, dropped_total;
 	/* Changes whenever the pending lines do: a chooser's answer is for the lines it showed. */
 	unsigned generation, choosing;
+	bool warned; /* Esc was pressed once with unsaved changes */
 };
 
 /* The ending of a plural noun counted N: "" for one, "s" else. */
@@ -918,15 +919,40 @@ on_parties(struct app *app, void *state, struct fhir_result *res, unsigned long 
 	app_dirty(app);
 }
 
+/* Every charge of the visit is billed: its claim is queued; say which, by its day. */
+static void
+on_claimed(struct app *app, void *state, struct fhir_result *res, unsigned long tag)
+{
+	struct charges *c = state;
+	char day[BILL_DAY_SIZE] = "";
+
+	(void)tag;
+	if (res->status == FHIR_CANCELLED)
+		return;
+	if (res->status == FHIR_OK)
+		bill_visit_claim_day(res->resource, c->patient_id, day);
+	app_error(app, "Not claimed again: this visit's claim is already queued (claim of %s)",
+	    day[0] ? day : "a day not read");
+}
+
 /* The providers' records are read (their NPIs change), then the claim is built. */
 static int
 claim(struct app *app, void *state)
 {
 	struct charges *c = state;
+	struct fhir_search *q;
 	cJSON *batch;
 
 	if (c->npending > 0) {
 		app_error(app, "Save the new lines first: the claim is built from saved charges");
+		return APP_HANDLED;
+	}
+	/* A visit claimed already is not claimed twice: its claim is named instead. */
+	if (bill_visit_claimed(&c->visit)) {
+		q = bill_visit_claims_search(c->patient_id, c->enc.id);
+		app_request(app, c, &(struct app_request){ .search = q, .done = on_claimed,
+		    .label = "Reading the visit's claim" });
+		fhir_search_free(&q);
 		return APP_HANDLED;
 	}
 	batch = bill_parties_batch(c->enc.provider, c->enc.performer);
@@ -974,6 +1000,31 @@ charges_unsaved(struct app *app, void *state)
 	return ui_form_dirty(&c->form);
 }
 
+/*
+ * Esc cancels a running request first (the loop's); then lines added and not saved are
+ * said once, and a second Esc leaves without them.
+ */
+static int
+charges_back(struct app *app, void *state)
+{
+	struct charges *c = state;
+
+	if (app_requests(app, c) > 0 || c->visit.opened.patient == NULL)
+		return APP_IGNORED;
+	return billing_back_unsaved(app, charges_unsaved(app, c), &c->warned);
+}
+
+/* What is typed, added or dropped after the warning is warned about again. */
+static void
+charges_changed(struct app *app, void *state, enum action a)
+{
+	struct charges *c = state;
+
+	(void)app;
+	(void)a;
+	c->warned = false;
+}
+
 static struct app_focus
 charges_widget(struct app *app, void *state)
 {
@@ -998,6 +1049,7 @@ static const struct screen_action charges_actions[] = {
 	{ A_SAVE, save, NEEDS_LOADED | APP_NEEDS_IDLE, "save" },
 	{ A_CLAIM, claim, NEEDS_LOADED | APP_NEEDS_IDLE, "claim" },
 	{ A_REFRESH, reread, APP_NEEDS_IDLE, NULL },
+	{ A_BACK, charges_back, 0, NULL },
 	{ A_NONE },
 };
 
@@ -1016,6 +1068,7 @@ const struct screen_ops charges_screen = {
 	.actions = charges_actions,
 	.unmet = charges_unmet,
 	.widget = charges_widget,
+	.changed = charges_changed,
 };
 
 int

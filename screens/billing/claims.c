@@ -45,11 +45,12 @@ struct claims {
 	bool asking;
 	struct ui_dialog dialog;
 	char payer[BILL_REF_SIZE]; /* "Organization/ID": the queue of this payer alone, or "" */
+	char payer_name[CLAIMS_NAME_SIZE]; /* its name as the opener read it, or "" */
 };
 
 /* What billing_open_claims_for hands the screen. */
 struct claims_arg {
-	const char *payer, *claim, *patient;
+	const char *payer, *payer_name, *claim, *patient;
 };
 
 static void
@@ -195,6 +196,7 @@ fill_details(struct claims *s)
 			snprintf(charge, sizeof charge, "?");
 		ui_pager_addf(&s->details, "  %2zu. %s  %s%s x%lld  dx %s  %s  %s", i + 1, l->from, l->code,
 		    mods, l->units, ptr[0] ? ptr : "none", charge, l->display);
+		ui_pager_addf(&s->details, "      payer: %s", l->answer[0] ? l->answer : "no answer yet");
 	}
 	if (c->lines_cut)
 		ui_pager_addf(&s->details, "  (more lines than %d: the rest are not shown)", CLAIMS_LINES_MAX);
@@ -323,6 +325,8 @@ claims_enter(struct app *app, void *arg)
 
 		if (a->payer != NULL)
 			snprintf(s->payer, sizeof s->payer, "%s", a->payer);
+		if (a->payer_name != NULL)
+			snprintf(s->payer_name, sizeof s->payer_name, "%s", a->payer_name);
 		search(app, s);
 		/* A claim asked for by name (a denial's) is read and shown at once. */
 		if (a->claim != NULL && a->patient != NULL && fhir_valid_id(a->claim) &&
@@ -361,7 +365,7 @@ claims_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 
 	(void)app;
 	ui_putf(win, top, 1, COLS - 2, UI_DIM, false, "Claims%s%s, newest first%s",
-	    s->payer[0] != '\0' ? " to " : "", s->payer,
+	    s->payer[0] != '\0' ? " to " : "", s->payer_name[0] != '\0' ? s->payer_name : s->payer,
 	    s->other > 0 ? " (institutional and pharmacy claims are not listed)" : "");
 	if (s->showing && rows > 8)
 		list_rows = (rows - 1) / 2;
@@ -495,10 +499,10 @@ billing_open_claims(struct app *app)
 }
 
 int
-billing_open_claims_for(
-    struct app *app, const char *payer, const char *claim_id, const char *patient_id)
+billing_open_claims_for(struct app *app, const char *payer, const char *payer_name,
+    const char *claim_id, const char *patient_id)
 {
-	struct claims_arg a = { payer, claim_id, patient_id };
+	struct claims_arg a = { payer, payer_name, claim_id, patient_id };
 
 	return app_open(app, &claims_screen, &a);
 }

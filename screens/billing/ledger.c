@@ -29,6 +29,7 @@ struct ledger {
 	struct bill_payment receipt;
 	bool receipt_due;
 	bool shown_from_answer; /* the payment came in its answer: coming back reads nothing */
+	bool refreshing; /* the biller asked to read it again: Esc cancels that, and stays */
 };
 
 static void
@@ -42,6 +43,12 @@ on_ledger(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	char *cause = NULL;
 
 	(void)tag;
+	if (res->status == FHIR_CANCELLED && l->have && l->refreshing) {
+		l->refreshing = false;
+		app_status(app, "Refresh cancelled; the ledger shows what was read before");
+		return;
+	}
+	l->refreshing = false;
 	if (res->status != FHIR_OK ||
 	    bill_ledger_result(res->resource, l->patient_id, &got, &cause) != 0) {
 		if (res->status == FHIR_CANCELLED && l->have)
@@ -120,7 +127,7 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	const struct bill_ledger *g = &l->read.ledger;
 	struct date_time now;
 	char amount[MONEY_BUF_SIZE], ins[MONEY_BUF_SIZE], pat[MONEY_BUF_SIZE];
-	int y = top + 2, bottom = top + rows, room, what_w;
+	int y = top + 2, bottom = top + rows, room, what_w, aw;
 	size_t first;
 
 	(void)app;
@@ -151,10 +158,25 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    UI_DIM, false);
 		return;
 	}
-	/* The entry's words take what the date and the three amounts leave: 30 at 80 columns. */
-	what_w = COLS - 2 - 48 > 20 ? COLS - 2 - 48 : 20;
-	ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s  %-*s %11s %11s %11s", "Date", what_w,
-	    "Entry", "Amount", "Ins. pend.", "Pat. owes");
+	/*
+	 * The amounts' columns are as wide as the widest amount (11 at least), so a large one
+	 * keeps the rows aligned; the entry's words take what the date and the three amounts
+	 * leave (30 at 80 columns), cut with an ellipsis.
+	 */
+	aw = 11;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct bill_entry *e = &g->v[i];
+		const struct money *m[3] = { &e->amount, &e->insurance_pending, &e->patient_owes };
+
+		for (int k = 0; k < 3; k++) {
+			money_format(m[k], amount, sizeof amount);
+			if ((int)strlen(amount) + 1 > aw)
+				aw = (int)strlen(amount) + 1;
+		}
+	}
+	what_w = COLS - 2 - 12 - 3 * (aw + 1) > 10 ? COLS - 2 - 12 - 3 * (aw + 1) : 10;
+	ui_putf(win, y++, 1, COLS - 2, UI_DIM, false, "%-10s  %-*s %*s %*s %*s", "Date", what_w,
+	    "Entry", aw, "Amount", aw, "Ins. pend.", aw, "Pat. owes");
 	room = bottom - y;
 	if (room < 1)
 		return;
@@ -162,15 +184,18 @@ ledger_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	for (size_t i = first; i < g->n && y < bottom; i++, y++) {
 		const struct bill_entry *e = &g->v[i];
 		bool down = e->kind != BILL_ENTRY_CHARGE && e->kind != BILL_ENTRY_SELF_PAY_CHARGE;
+		enum ui_look look = i == l->cursor.at ? UI_SELECTED : UI_NORMAL;
 
 		/* A row that lowers a balance shows its amount below zero, as a statement does. */
 		money_format(&e->amount, amount + 1, sizeof amount - 1);
 		amount[0] = '-';
 		money_format(&e->insurance_pending, ins, sizeof ins);
 		money_format(&e->patient_owes, pat, sizeof pat);
-		ui_putf(win, y, 1, COLS - 2, i == l->cursor.at ? UI_SELECTED : UI_NORMAL, true,
-		    "%-10s  %-*.*s %11s %11s %11s", e->day[0] ? e->day : "no date", what_w, what_w, e->what,
-		    down && e->amount.minor > 0 ? amount : amount + 1, ins, pat);
+		ui_putf(win, y, 1, COLS - 2, look, true, "%-10s  %-*s %*s %*s %*s",
+		    e->day[0] ? e->day : "no date", what_w, "", aw,
+		    down && e->amount.minor > 0 ? amount : amount + 1, aw, ins, aw, pat);
+		/* The entry's words over their column: a long one ends with "…". */
+		ui_put(win, y, 13, what_w, e->what, look, false);
 	}
 	if (l->asking != ASK_NONE)
 		ui_dialog_draw(&l->dialog, win, top, rows, COLS);
@@ -193,7 +218,10 @@ ledger_resume(struct app *app, void *state)
 static int
 reread(struct app *app, void *state)
 {
-	read_ledger(app, state);
+	struct ledger *l = state;
+
+	read_ledger(app, l);
+	l->refreshing = l->have;
 	return APP_HANDLED;
 }
 
@@ -357,14 +385,18 @@ ledger_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
-/* Back leaves even while the ledger is read again on coming back to it. */
+/*
+ * Back leaves even while the ledger is read again on coming back to it; a refresh the
+ * biller asked for is cancelled instead (the loop's), and the ledger stays as it was.
+ */
 static int
 ledger_back(struct app *app, void *state)
 {
 	struct ledger *l = state;
 
-	(void)app;
 	if (l->asking != ASK_NONE)
+		return APP_IGNORED;
+	if (l->refreshing && app_requests(app, l) > 0)
 		return APP_IGNORED;
 	return l->have ? APP_LEAVE : APP_IGNORED;
 }

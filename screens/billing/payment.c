@@ -6,6 +6,7 @@
 #include "fhir/billing.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
+#include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/ui.h"
 #include "util/uuid.h"
@@ -57,7 +58,14 @@ struct payment {
 	/* Made once a form: a retry after a lost answer finds the first, never pays twice. */
 	char request_id[UUID_BUF_SIZE];
 	bool saving; /* the save, or the check whether it arrived, is in flight */
+	bool warned; /* Esc was pressed once with unsaved changes */
+	/* An amount above PAYMENT_ASK is read back to the front desk before it is recorded. */
+	bool asking;
+	struct ui_dialog dialog;
 };
+
+/* $10,000.00: more than a front desk takes in one payment without a second look. */
+#define PAYMENT_ASK 1000000
 
 static void *
 payment_enter(struct app *app, void *arg)
@@ -78,6 +86,7 @@ payment_enter(struct app *app, void *arg)
 		s->opener = a->opener;
 	}
 	uuid_v4(s->request_id);
+	ui_dialog_init(&s->dialog, "", false);
 	ui_form_init(&s->form, defs, F_COUNT);
 	/* The common case typed least: a copay, in cash. */
 	ui_form_set_text(&s->form, F_KIND, "copay", &cause);
@@ -97,6 +106,7 @@ payment_leave(struct app *app, void *state)
 
 	(void)app;
 	ui_form_free(&s->form);
+	ui_dialog_free(&s->dialog);
 	patient_view_clear(&s->view);
 	patient_allergies_clear(&s->allergies);
 	cJSON_Delete(s->patient);
@@ -130,6 +140,8 @@ payment_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	y++;
 	if (y < bottom)
 		ui_form_draw(&s->form, win, y, bottom - y, COLS);
+	if (s->asking)
+		ui_dialog_draw(&s->dialog, win, top, rows, COLS);
 }
 
 /* The form as a payment into s->pay; false with the first problem shown. */
@@ -248,14 +260,23 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 }
 
 static int
-save(struct app *app, void *state)
+send_payment(struct app *app, struct payment *s, bool confirmed)
 {
-	struct payment *s = state;
 	struct fhir_plan *plan;
-	char *cause = NULL;
+	char *cause = NULL, amount[MONEY_BUF_SIZE], *question;
 
 	if (!form_payment(app, s))
 		return APP_REDRAW;
+	/* A slip of the keys (99999999999.99) is read back before it is the patient's. */
+	if (!confirmed && s->pay.amount.minor > PAYMENT_ASK) {
+		money_format_currency(&s->pay.amount, amount, sizeof amount);
+		question = xasprintf("Record %s from %s?", amount, s->view.name);
+		ui_dialog_free(&s->dialog);
+		ui_dialog_init(&s->dialog, question, false);
+		free(question);
+		s->asking = true;
+		return APP_REDRAW;
+	}
 	plan = bill_payment_plan(&s->pay, &cause);
 	if (plan == NULL) {
 		app_error(app, "Not saved: %s", cause);
@@ -268,7 +289,34 @@ save(struct app *app, void *state)
 	return APP_REDRAW;
 }
 
-enum { NEEDS_PATIENT = APP_NEEDS_SCREEN };
+static int
+save(struct app *app, void *state)
+{
+	return send_payment(app, state, false);
+}
+
+/* Typing clears the Esc warning; the question's answer records the payment, or not. */
+static void
+payment_changed(struct app *app, void *state, enum action a)
+{
+	struct payment *s = state;
+
+	(void)a;
+	if (!s->asking) {
+		s->warned = false;
+		return;
+	}
+	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
+		return;
+	s->asking = false;
+	if (ui_dialog_answer(&s->dialog) != UI_DIALOG_YES) {
+		app_status(app, "Not recorded; the form is kept");
+		return;
+	}
+	send_payment(app, s, true);
+}
+
+enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 1 };
 
 static const char *
 payment_unmet(struct app *app, void *state, unsigned need)
@@ -278,6 +326,8 @@ payment_unmet(struct app *app, void *state, unsigned need)
 	(void)app;
 	if (need == NEEDS_PATIENT && (s->patient == NULL || !fhir_valid_id(s->patient_id)))
 		return "open the patient's ledger first";
+	if (need == NEEDS_NO_QUESTION && s->asking)
+		return "answer the question first";
 	return NULL;
 }
 
@@ -296,6 +346,8 @@ payment_widget(struct app *app, void *state)
 	struct payment *s = state;
 
 	(void)app;
+	if (s->asking)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &s->dialog };
 	return (struct app_focus){ APP_WIDGET_FORM, &s->form };
 }
 
@@ -305,21 +357,25 @@ payment_cursor(struct app *app, void *state, int *y, int *x)
 	struct payment *s = state;
 
 	(void)app;
-	return ui_form_cursor(&s->form, y, x);
+	return !s->asking && ui_form_cursor(&s->form, y, x);
 }
 
-/* While the save (or the check whether it arrived) is in flight, Esc cancels it; the form stays. */
+/*
+ * While the save (or the check whether it arrived) is in flight, Esc cancels it; the form
+ * stays. A payment typed and not recorded is said once: a second Esc leaves without it.
+ */
 static int
 payment_back(struct app *app, void *state)
 {
 	struct payment *s = state;
 
-	(void)app;
-	return s->saving ? APP_IGNORED : APP_LEAVE;
+	if (s->saving || s->asking)
+		return APP_IGNORED;
+	return billing_back_unsaved(app, payment_unsaved(app, s), &s->warned);
 }
 
 static const struct screen_action payment_actions[] = {
-	{ A_SAVE, save, NEEDS_PATIENT | APP_NEEDS_IDLE, "record" },
+	{ A_SAVE, save, NEEDS_PATIENT | NEEDS_NO_QUESTION | APP_NEEDS_IDLE, "record" },
 	{ A_BACK, payment_back, 0, NULL },
 	{ A_NONE },
 };
@@ -336,6 +392,7 @@ const struct screen_ops payment_screen = {
 	.draw = payment_draw,
 	.cursor = payment_cursor,
 	.unsaved = payment_unsaved,
+	.changed = payment_changed,
 	.actions = payment_actions,
 	.unmet = payment_unmet,
 	.widget = payment_widget,

@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include "screens/billing/billing.h"
+#include "screens/billing/billing-private.h"
 #include "screens/screens.h"
 #include "fhir/billing.h"
 #include "fhir/patient.h"
 #include "ui/banner.h"
+#include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/ui.h"
 #include "util/uuid.h"
@@ -15,8 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The check's fields, then six a claim line: what an EOB prints for each. */
-enum { F_PAYER, F_AMOUNT, F_NUMBER, F_DATE, F_LINES };
+/*
+ * The check's fields, then six a claim line: what an EOB prints for each. The payer is
+ * not typed: it is the claim's insurer, named as the patient's coverage names it.
+ */
+enum { F_AMOUNT, F_NUMBER, F_DATE, F_LINES };
 enum { L_ALLOWED, L_PAID, L_ADJUSTED, L_REASON, L_SHARE, L_SHARE_REASON, L_COUNT };
 #define FIELDS_MAX (F_LINES + L_COUNT * BILL_LINES_MAX)
 
@@ -35,18 +40,21 @@ struct posting {
 	struct bill_problems problems;
 	char *posted; /* "Posted: ..." once this form's posting is on the server */
 	bool saving;  /* the posting, or the check whether it arrived, is in flight */
+	struct money amount; /* the check amount of the posting sent, for its message */
+	/* The claim has an answer posted already: the biller says yes before another. */
+	bool asking;
+	struct ui_dialog dialog;
+	bool warned; /* Esc was pressed once with unsaved changes */
 };
 
 static void
 read_claim(struct app *app, struct posting *s);
 
-static void
-set_field(struct ui_form *f, size_t i, const char *text)
+/* The payer as the biller reads it: the coverage's name, else the claim's reference. */
+static const char *
+payer_of(const struct posting *s)
 {
-	char *cause = NULL;
-
-	ui_form_set_text(f, i, text, &cause);
-	free(cause);
+	return s->open.payer_name[0] ? s->open.payer_name : s->open.payer;
 }
 
 /* The form for the claim's lines, the payer named as the claim's coverage names it. */
@@ -59,7 +67,6 @@ build_form(struct posting *s)
 	if (s->has_form)
 		ui_form_free(&s->form);
 	memset(s->defs, 0, sizeof s->defs);
-	s->defs[F_PAYER] = (struct field_def){ .label = "Payer", .type = FIELD_TEXT, .max_chars = 60 };
 	s->defs[F_AMOUNT] = (struct field_def){ .label = "Check amount", .type = FIELD_TEXT, .max_chars = 20 };
 	s->defs[F_NUMBER] = (struct field_def){ .label = "Check number", .type = FIELD_TEXT,
 		.max_chars = BILL_CHECK_NUMBER_SIZE - 1 };
@@ -77,7 +84,6 @@ build_form(struct posting *s)
 		}
 	ui_form_init(&s->form, s->defs, s->nfields);
 	s->has_form = true;
-	set_field(&s->form, F_PAYER, s->open.payer_name);
 	ui_form_mark_clean(&s->form);
 	ui_form_set_focus(&s->form, F_AMOUNT);
 }
@@ -136,6 +142,7 @@ posting_enter(struct app *app, void *arg)
 
 	s->patient_id = xstrdup(id != NULL ? id : "");
 	uuid_v4(s->request_id);
+	ui_dialog_init(&s->dialog, "", false);
 	if (arg == NULL || !fhir_valid_id(((const struct bill_encounter *)arg)->id)) {
 		s->failed = xstrdup("no visit chosen: open billing and choose the visit");
 		return s;
@@ -159,6 +166,7 @@ posting_leave(struct app *app, void *state)
 	if (s->has_form)
 		ui_form_free(&s->form);
 	bill_problems_free(&s->problems);
+	ui_dialog_free(&s->dialog);
 	free(s->patient_id);
 	free(s->failed);
 	free(s->posted);
@@ -187,9 +195,8 @@ posting_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    "Visit %s has no claim to post to: claim its charges first.", s->enc.day);
 		return;
 	}
-	ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false, "Visit %s, claim of %s to %s", s->enc.day,
-	    s->open.created[0] ? s->open.created : "no date",
-	    s->open.payer_name[0] ? s->open.payer_name : s->open.payer);
+	ui_putf(win, y++, 1, COLS - 2, UI_NORMAL, false, "Visit %s, claim of %s. Payer: %s (the claim's)",
+	    s->enc.day, s->open.created[0] ? s->open.created : "no date", payer_of(s));
 	for (size_t i = 0; i < s->open.n && y < bottom; i++) {
 		money_format(&s->open.lines[i].charged, charged, sizeof charged);
 		ui_putf(win, y++, 3, COLS - 4, UI_DIM, false, "Line %ld  %-6s charged %10s",
@@ -197,6 +204,18 @@ posting_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	}
 	for (size_t i = 0; i < s->open.problems.n && y < bottom; i++)
 		ui_put(win, y++, 1, COLS - 2, s->open.problems.v[i], UI_ERROR, false);
+	/* What is already posted to the claim: the same EOB is not posted twice. */
+	for (size_t i = 0; i < s->open.nanswers && i < 3 && y < bottom; i++) {
+		const struct bill_post_answer *a = &s->open.answers[i];
+
+		money_format_currency(&a->paid, charged, sizeof charged);
+		ui_putf(win, y++, 1, COLS - 2, UI_ERROR, false,
+		    "Already posted to this claim: check %s of %s, %s paid",
+		    a->check[0] ? a->check : "(no number)", a->day[0] ? a->day : "no date",
+		    a->paid.currency[0] ? charged : "$0.00");
+	}
+	if ((s->open.nanswers > 3 || s->open.answers_cut) && y < bottom)
+		ui_put(win, y++, 1, COLS - 2, "and more answers posted to this claim", UI_ERROR, false);
 	if (s->posted != NULL && y < bottom)
 		ui_put(win, y++, 1, COLS - 2, s->posted, UI_NORMAL, false);
 	for (size_t i = 0; i < s->problems.n && y < bottom - 2; i++)
@@ -211,6 +230,8 @@ posting_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 		    UI_DIM, false);
 	if (y < bottom && s->has_form)
 		ui_form_draw(&s->form, win, y, bottom - y, COLS);
+	if (s->asking)
+		ui_dialog_draw(&s->dialog, win, top, rows, COLS);
 }
 
 /* Field F's amount into *M; false with the sentence shown and the focus on it. */
@@ -266,12 +287,12 @@ form_posting(struct app *app, struct posting *s, struct bill_posting *p,
 	memset(p, 0, sizeof *p);
 	memset(claim, 0, sizeof *claim);
 	snprintf(p->payer, sizeof p->payer, "%s", s->open.payer);
-	text = ui_form_text(&s->form, F_PAYER);
-	snprintf(p->payer_name, sizeof p->payer_name, "%s", text);
-	free(text);
+	snprintf(p->payer_name, sizeof p->payer_name, "%s", s->open.payer_name);
 	text = ui_form_text(&s->form, F_NUMBER);
 	snprintf(p->check_number, sizeof p->check_number, "%s", text + strspn(text, " "));
 	free(text);
+	for (size_t n = strlen(p->check_number); n > 0 && p->check_number[n - 1] == ' '; n--)
+		p->check_number[n - 1] = '\0';
 	if (!ui_form_valid(&s->form)) {
 		app_error(app, "Not saved: %s", ui_form_message(&s->form, ui_form_focus(&s->form))
 		    ? ui_form_message(&s->form, ui_form_focus(&s->form)) : "a field needs a value");
@@ -318,12 +339,13 @@ form_posting(struct app *app, struct posting *s, struct bill_posting *p,
 static void
 posted(struct app *app, struct posting *s, const char *how, const cJSON *saved)
 {
-	char *text = ui_form_text(&s->form, F_AMOUNT), *number = ui_form_text(&s->form, F_NUMBER);
+	char *number = ui_form_text(&s->form, F_NUMBER), amount[MONEY_BUF_SIZE];
 
+	money_format_currency(&s->amount, amount, sizeof amount);
 	free(s->posted);
-	s->posted = xasprintf("Posted%s: check %s for %s to the claim's %zu line%s.", how, number,
-	    text, s->open.n, s->open.n == 1 ? "" : "s");
-	free(text);
+	s->posted = xasprintf("Posted%s: check %s for %s to the claim's %zu line%s.", how,
+	    number + strspn(number, " "), s->amount.currency[0] ? amount : "$0.00", s->open.n,
+	    s->open.n == 1 ? "" : "s");
 	free(number);
 	bill_problems_free(&s->problems);
 	/* The next check is another posting: its own request identifier. */
@@ -378,24 +400,67 @@ on_saved(struct app *app, void *state, struct fhir_result *res, unsigned long ta
 	fhir_search_free(&q);
 }
 
+/*
+ * Before a posting to a claim that has an answer posted: the same check number is refused
+ * (the same EOB again would pay the claim twice); another check is asked about, naming the
+ * answer posted and what insurance pending becomes. 0: post; 1: asked or refused.
+ */
 static int
-save(struct app *app, void *state)
+already_posted(struct app *app, struct posting *s, const struct bill_posting *p)
 {
-	struct posting *s = state;
+	const struct bill_post_answer *same = bill_post_same_check(&s->open, p->check_number), *a;
+	struct money left, after;
+	char paid[MONEY_BUF_SIZE], pending[MONEY_BUF_SIZE], *cause = NULL, *question;
+	bool below;
+
+	if (same != NULL) {
+		money_format_currency(&same->paid, paid, sizeof paid);
+		app_error(app, "Not saved: check %s is already posted to this claim (%s, %s paid); "
+		               "type the next check's number",
+		    p->check_number, same->day[0] ? same->day : "no date",
+		    same->paid.currency[0] ? paid : "$0.00");
+		ui_form_set_focus(&s->form, F_NUMBER);
+		return 1;
+	}
+	if (bill_post_pending(&s->open, p, &left, &after, &cause) != 0) {
+		app_error(app, "Not saved: what is pending on the claim cannot be added up: %s", cause);
+		free(cause);
+		return 1;
+	}
+	below = after.minor < 0;
+	if (s->open.nanswers == 0 && !s->open.answers_cut && !below)
+		return 0;
+	money_format_currency(&after, pending, sizeof pending);
+	a = s->open.nanswers > 0 ? &s->open.answers[s->open.nanswers - 1] : NULL;
+	question = a != NULL ? xasprintf("Post check %s to a claim already answered?", p->check_number)
+	                     : xasprintf("Post check %s, more than the claim has pending?",
+	                           p->check_number);
+	ui_dialog_free(&s->dialog);
+	ui_dialog_init(&s->dialog, question, false);
+	free(question);
+	if (a != NULL) {
+		money_format_currency(&a->paid, paid, sizeof paid);
+		ui_dialog_addf(&s->dialog, "Already posted: check %s of %s, %s paid",
+		    a->check[0] ? a->check : "(no number)", a->day[0] ? a->day : "no date",
+		    a->paid.currency[0] ? paid : "$0.00");
+		if (s->open.nanswers > 1 || s->open.answers_cut)
+			ui_dialog_addf(&s->dialog, "and %zu more answer%s before it",
+			    s->open.nanswers - 1, s->open.nanswers == 2 ? "" : "s");
+	}
+	ui_dialog_addf(&s->dialog, "Insurance pending on the claim becomes %s", pending);
+	s->asking = true;
+	return 1;
+}
+
+static int
+send_posting(struct app *app, struct posting *s, bool confirmed)
+{
 	struct bill_post_line lines[BILL_LINES_MAX];
 	struct bill_post_claim claim;
 	struct bill_posting p;
 	struct fhir_plan *plan;
 	struct date_time now;
 
-	if (!s->open.has_claim) {
-		app_error(app, "Nothing to post to: claim the visit's charges first");
-		return APP_HANDLED;
-	}
-	if (s->posted != NULL && !ui_form_dirty(&s->form)) {
-		app_error(app, "Already posted; type the next check to post another");
-		return APP_HANDLED;
-	}
 	if (!form_posting(app, s, &p, &claim, lines))
 		return APP_REDRAW;
 	free(s->posted);
@@ -407,10 +472,53 @@ save(struct app *app, void *state)
 		app_error(app, "Not saved: %s", s->problems.n ? s->problems.v[0] : "the posting has problems");
 		return APP_REDRAW;
 	}
+	/* A posting that could be saved: now, whether the claim has had its answer already. */
+	if (!confirmed && already_posted(app, s, &p) != 0) {
+		fhir_plan_free(&plan);
+		return APP_REDRAW;
+	}
+	s->amount = p.check_amount;
 	app_request(app, s, &(struct app_request){ .plan = plan, .done = on_saved,
 	    .label = "Posting the payment" });
 	s->saving = true;
 	return APP_REDRAW;
+}
+
+static int
+save(struct app *app, void *state)
+{
+	struct posting *s = state;
+
+	if (!s->open.has_claim) {
+		app_error(app, "Nothing to post to: claim the visit's charges first");
+		return APP_HANDLED;
+	}
+	if (s->posted != NULL && !ui_form_dirty(&s->form)) {
+		app_error(app, "Already posted; type the next check to post another");
+		return APP_HANDLED;
+	}
+	return send_posting(app, s, false);
+}
+
+/* The question about a claim already answered: yes posts the form as it is. */
+static void
+posting_changed(struct app *app, void *state, enum action a)
+{
+	struct posting *s = state;
+
+	(void)a;
+	if (!s->asking) {
+		s->warned = false;
+		return;
+	}
+	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
+		return;
+	s->asking = false;
+	if (ui_dialog_answer(&s->dialog) != UI_DIALOG_YES) {
+		app_status(app, "Not posted; the form is kept");
+		return;
+	}
+	send_posting(app, s, true);
 }
 
 static int
@@ -420,7 +528,7 @@ reread(struct app *app, void *state)
 	return APP_HANDLED;
 }
 
-enum { NEEDS_LOADED = APP_NEEDS_SCREEN };
+enum { NEEDS_LOADED = APP_NEEDS_SCREEN, NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 1 };
 
 static const char *
 posting_unmet(struct app *app, void *state, unsigned need)
@@ -431,6 +539,8 @@ posting_unmet(struct app *app, void *state, unsigned need)
 	if (need == NEEDS_LOADED && s->open.visit.opened.patient == NULL)
 		return s->failed != NULL ? "the visit's claim could not be read"
 		                         : "wait for the visit's claim to be read";
+	if (need == NEEDS_NO_QUESTION && s->asking)
+		return "answer the question first";
 	return NULL;
 }
 
@@ -449,6 +559,8 @@ posting_widget(struct app *app, void *state)
 	struct posting *s = state;
 
 	(void)app;
+	if (s->asking)
+		return (struct app_focus){ APP_WIDGET_DIALOG, &s->dialog };
 	if (!s->has_form)
 		return (struct app_focus){ APP_WIDGET_NONE, NULL };
 	return (struct app_focus){ APP_WIDGET_FORM, &s->form };
@@ -460,25 +572,27 @@ posting_cursor(struct app *app, void *state, int *y, int *x)
 	struct posting *s = state;
 
 	(void)app;
-	return s->has_form && s->open.has_claim && ui_form_cursor(&s->form, y, x);
+	return !s->asking && s->has_form && s->open.has_claim && ui_form_cursor(&s->form, y, x);
 }
 
 /*
  * Back leaves while the claim is read again after a posting; while a posting (or the check
- * whether it arrived) is in flight, Esc cancels it instead, and the form stays.
+ * whether it arrived) is in flight, Esc cancels it instead, and the form stays. A check
+ * typed and not posted is said once: a second Esc leaves without it.
  */
 static int
 posting_back(struct app *app, void *state)
 {
 	struct posting *s = state;
 
-	(void)app;
-	return !s->saving && s->open.visit.opened.patient != NULL ? APP_LEAVE : APP_IGNORED;
+	if (s->asking || s->saving || s->open.visit.opened.patient == NULL)
+		return APP_IGNORED;
+	return billing_back_unsaved(app, posting_unsaved(app, s), &s->warned);
 }
 
 static const struct screen_action posting_actions[] = {
-	{ A_SAVE, save, NEEDS_LOADED | APP_NEEDS_IDLE, "post" },
-	{ A_REFRESH, reread, APP_NEEDS_IDLE, NULL },
+	{ A_SAVE, save, NEEDS_LOADED | NEEDS_NO_QUESTION | APP_NEEDS_IDLE, "post" },
+	{ A_REFRESH, reread, NEEDS_NO_QUESTION | APP_NEEDS_IDLE, NULL },
 	{ A_BACK, posting_back, 0, NULL },
 	{ A_NONE },
 };
@@ -498,6 +612,7 @@ const struct screen_ops posting_screen = {
 	.actions = posting_actions,
 	.unmet = posting_unmet,
 	.widget = posting_widget,
+	.changed = posting_changed,
 };
 
 int

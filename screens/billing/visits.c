@@ -20,6 +20,7 @@ struct visits {
 	struct bill_encounters enc; /* enc.opened.patient is NULL until read */
 	struct ui_cursor cursor;
 	char *failed;
+	bool refreshing; /* the biller asked to read them again: Esc cancels that, and stays */
 };
 
 static void
@@ -37,6 +38,13 @@ on_opened(struct app *app, void *state, struct fhir_result *res, unsigned long t
 	char *cause = NULL;
 
 	(void)tag;
+	if (res->status == FHIR_CANCELLED && v->enc.opened.patient != NULL) {
+		if (v->refreshing)
+			app_status(app, "Refresh cancelled; the visits shown are those read before");
+		v->refreshing = false;
+		return;
+	}
+	v->refreshing = false;
 	if (res->status != FHIR_OK ||
 	    bill_encounters_result(res->resource, v->patient_id, &got, &cause) != 0) {
 		free(v->failed);
@@ -244,6 +252,7 @@ reread(struct app *app, void *state)
 
 	read_visits(app, v);
 	billing_fees_load(app, v, true, on_fees);
+	v->refreshing = true;
 	return APP_HANDLED;
 }
 
@@ -265,13 +274,17 @@ visits_unmet(struct app *app, void *state, unsigned need)
 	return NULL;
 }
 
-/* Back leaves even while the visits are read again after the charges. */
+/*
+ * Back leaves even while the visits are read again after the charges; a refresh the
+ * biller asked for is cancelled instead (the loop's), and the visits stay.
+ */
 static int
 visits_back(struct app *app, void *state)
 {
 	struct visits *v = state;
 
-	(void)app;
+	if (v->refreshing && app_requests(app, v) > 0)
+		return APP_IGNORED;
 	return v->enc.opened.patient != NULL || v->patient_id[0] == '\0' ? APP_LEAVE : APP_IGNORED;
 }
 

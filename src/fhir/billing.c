@@ -2381,6 +2381,26 @@ bill_encounter_by_id(const struct bill_encounters *e, const char *id)
 	return NULL;
 }
 
+/* An Encounter.class (v3 ActCode) as a biller reads it; its display, else its code, when not one of these. */
+static const char *
+class_words(const cJSON *class)
+{
+	static const struct {
+		const char *code, *words;
+	} known[] = {
+		{ "AMB", "Ambulatory visit" }, { "EMER", "Emergency visit" }, { "FLD", "Field visit" },
+		{ "HH", "Home health visit" }, { "IMP", "Inpatient stay" }, { "ACUTE", "Inpatient acute stay" },
+		{ "NONAC", "Inpatient non-acute stay" }, { "OBSENC", "Observation stay" },
+		{ "PRENC", "Pre-admission visit" }, { "SS", "Short stay" }, { "VR", "Virtual visit" },
+	};
+	const char *code = fhir_get_string(class, "code");
+
+	for (size_t i = 0; code != NULL && i < sizeof known / sizeof known[0]; i++)
+		if (same(code, known[i].code))
+			return known[i].words;
+	return fhir_get_string(class, "display") != NULL ? fhir_get_string(class, "display") : code;
+}
+
 static bool
 encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 {
@@ -2404,7 +2424,7 @@ encounter_read(const cJSON *r, const char *patient_id, struct bill_encounter *e)
 	if (what == NULL)
 		what = fhir_get_string(coding, "display");
 	if (what == NULL)
-		what = fhir_get_string(fhir_get_object(r, "class"), "code");
+		what = class_words(fhir_get_object(r, "class"));
 	bill_put_label(e->what, sizeof e->what, what);
 	bill_put(e->status, sizeof e->status, fhir_get_string(r, "status"));
 	cJSON_ArrayForEach(part, fhir_get_array(r, "participant"))
@@ -2856,6 +2876,16 @@ bill_amount_parse(const char *text, const char *label, bool blank_zero, bool neg
 		return money_make(0, NULL, out, cause);
 	}
 	if (money_parse(text, NULL, &m, &why) != 0) {
+		/* A field that takes no amount below zero does not offer "-3.10" as an example. */
+		static const char hint[] = "write an amount as 12.50, $1,234.56 or -3.10";
+		char *at = negative ? NULL : strstr(why, hint);
+
+		if (at != NULL && at[sizeof hint - 1] == '\0') {
+			*at = '\0';
+			*cause = xasprintf("%s: %swrite an amount as 12.50 or $1,234.56", label, why);
+			free(why);
+			return -1;
+		}
 		*cause = xasprintf("%s: %s", label, why);
 		free(why);
 		return -1;
@@ -2992,6 +3022,29 @@ post_line_check(const struct bill_posting *p, size_t c, const struct bill_post_l
 		bill_problem_add(out, xasprintf("%s does not balance: charged %s, but paid, adjusted "
 		                           "and the patient's share add up to %s",
 		                     name, a, b));
+		return;
+	}
+	/*
+	 * The allowed amount, when typed, is what the contract leaves of the charge: the
+	 * charge less its contractual (CO) adjustment, which is the payment, the patient's
+	 * share and any other (OA, PI) adjustment.
+	 */
+	if (l->has_allowed) {
+		struct money want;
+
+		if (money_add(&l->paid, &l->patient_resp, &want, &why) != 0 ||
+		    (l->group != BILL_GROUP_CO && money_add(&want, &l->adjusted, &want, &why) != 0)) {
+			bill_problem_add(out, xasprintf("%s cannot be added up: %s", name, why));
+			free(why);
+			return;
+		}
+		if (want.minor != l->allowed.minor) {
+			format_money(&l->allowed, a, sizeof a);
+			format_money(&want, b, sizeof b);
+			bill_problem_add(out, xasprintf("%s: allowed %s, but allowed is paid + the "
+			                           "patient's share + any adjustment other than CO, %s",
+			                     name, a, b));
+		}
 	}
 }
 
@@ -3347,6 +3400,9 @@ claims_search(const char *patient_id, const char *encounter_id)
 	return s;
 }
 
+static struct fhir_search *
+ledger_search(const char *type, const char *param, const char *patient_id, int count);
+
 cJSON *
 bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char *encounter_id)
 {
@@ -3355,7 +3411,119 @@ bill_post_batch(const struct fhir_client *fc, const char *patient_id, const char
 
 	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
 	fhir_search_free(&s);
+	/* One more than kept: a patient with more is said to have been cut. */
+	s = ledger_search("ClaimResponse", "patient", patient_id, BILL_POST_REMITS_COUNT + 1);
+	fhir_batch_add_search((cJSON *)fhir_get_array(batch, "entry"), fc, s);
+	fhir_search_free(&s);
 	return batch;
+}
+
+/* M added to *SUM, which takes M's currency when it has none yet. */
+static int
+sum_add(struct money *sum, const struct money *m, char **cause)
+{
+	if (m->currency[0] == '\0')
+		return 0;
+	if (sum->currency[0] == '\0')
+		memcpy(sum->currency, m->currency, sizeof sum->currency);
+	return money_add(sum, m, sum, cause);
+}
+
+/*
+ * CR, when it is a posted answer to O's claim, added to O's answers: its check number,
+ * day, what it paid and what it settled. An answer whose sums do not read still counts
+ * (its check number guards), with nothing settled.
+ */
+static void
+post_answer_add(struct bill_post_open *o, const cJSON *cr)
+{
+	struct bill_post_answer *a;
+	struct bill_remit r;
+	char *why = NULL;
+
+	if (!same(fhir_get_string(cr, "resourceType"), "ClaimResponse") ||
+	    !same(fhir_get_string(fhir_get_object(cr, "request"), "reference"), o->claim) ||
+	    same(fhir_get_string(cr, "status"), "entered-in-error") ||
+	    same(fhir_get_string(cr, "status"), "cancelled"))
+		return;
+	if (o->nanswers == BILL_POST_ANSWERS_MAX) {
+		o->answers_cut = true;
+		return;
+	}
+	a = &o->answers[o->nanswers++];
+	memset(a, 0, sizeof *a);
+	bill_put_label(a->check, sizeof a->check,
+	    fhir_get_string(fhir_get_object(fhir_get_object(cr, "payment"), "identifier"), "value"));
+	if (bill_remit_read(cr, &r, &why) != 0) {
+		free(why);
+		return;
+	}
+	snprintf(a->day, sizeof a->day, "%s", r.payment_date);
+	a->paid = r.paid;
+	if (sum_add(&a->settled, &r.paid, &why) != 0 || sum_add(&a->settled, &r.adjusted, &why) != 0 ||
+	    sum_add(&a->settled, &r.patient_share, &why) != 0) {
+		free(why);
+		memset(&a->settled, 0, sizeof a->settled);
+	}
+	bill_remit_clear(&r);
+}
+
+/* CHECK without the blanks around it, into BUF. */
+static void
+check_trim(const char *check, char *buf, size_t size)
+{
+	size_t n;
+
+	check += strspn(check, " \t");
+	snprintf(buf, size, "%s", check);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+}
+
+const struct bill_post_answer *
+bill_post_same_check(const struct bill_post_open *o, const char *check)
+{
+	char want[BILL_CHECK_NUMBER_SIZE], had[BILL_CHECK_NUMBER_SIZE];
+
+	check_trim(check != NULL ? check : "", want, sizeof want);
+	if (want[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < o->nanswers; i++) {
+		check_trim(o->answers[i].check, had, sizeof had);
+		if (same_nocase(want, had))
+			return &o->answers[i];
+	}
+	return NULL;
+}
+
+int
+bill_post_pending(const struct bill_post_open *o, const struct bill_posting *p,
+    struct money *left, struct money *after, char **cause)
+{
+	struct money settled = { 0 }, now = { 0 };
+
+	memset(left, 0, sizeof *left);
+	for (size_t i = 0; i < o->n; i++)
+		if (sum_add(left, &o->lines[i].charged, cause) != 0)
+			return -1;
+	for (size_t i = 0; i < o->nanswers; i++)
+		if (sum_add(&settled, &o->answers[i].settled, cause) != 0)
+			return -1;
+	for (size_t c = 0; p != NULL && c < p->nclaims; c++)
+		for (size_t i = 0; i < p->claims[c].n; i++) {
+			const struct bill_post_line *l = &p->claims[c].lines[i];
+
+			if (sum_add(&now, &l->paid, cause) != 0 || sum_add(&now, &l->adjusted, cause) != 0 ||
+			    sum_add(&now, &l->patient_resp, cause) != 0)
+				return -1;
+		}
+	if (left->currency[0] == '\0')
+		memcpy(left->currency, settled.currency[0] ? settled.currency : MONEY_CURRENCY_DEFAULT, 4);
+	if ((settled.currency[0] != '\0' && money_sub(left, &settled, left, cause) != 0))
+		return -1;
+	*after = *left;
+	return now.currency[0] != '\0' ? money_sub(after, &now, after, cause) : 0;
 }
 
 int
@@ -3402,7 +3570,19 @@ bill_post_saved(struct bill_post_open *o, const cJSON *response)
 		fresh[i] = fhir_get_object(e, "resource");
 		old[i] = (cJSON *)was;
 	}
+	/* The answer it wrote to the claim: the next check is measured against it too. */
+	cJSON_ArrayForEach(e, fhir_get_array(response, "entry"))
+	{
+		const cJSON *r = fhir_get_object(e, "resource");
+
+		if (same(fhir_get_string(r, "resourceType"), "ClaimResponse") &&
+		    same(fhir_get_string(fhir_get_object(r, "request"), "reference"), o->claim))
+			break;
+	}
+	if (e == NULL)
+		return -1;
 	/* All found: only now is anything replaced, so a refusal leaves O as it was. */
+	post_answer_add(o, fhir_get_object(e, "resource"));
 	for (size_t i = 0; i < o->n; i++) {
 		bool done = false;
 
@@ -3505,22 +3685,28 @@ claim_lines_read(const cJSON *claim, const char *encounter_id, struct bill_post_
 	}
 }
 
-int
-bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
-    const struct date *today, struct bill_post_open *out, char **cause)
+bool
+bill_visit_claimed(const struct bill_visit *v)
 {
-	const cJSON *claims = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), *e;
-	const cJSON *newest = NULL;
+	for (size_t i = 0; i < v->nlines; i++)
+		if (!same(v->lines[i].status, "billed"))
+			return false;
+	return v->nlines > 0;
+}
 
-	memset(out, 0, sizeof *out);
-	if (visit_read(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
-		return -1;
-	if (!searchset_ok(claims)) {
-		*cause = fhir_entry_failure(claims, "the visit's claims");
-		bill_post_open_clear(out);
-		return -1;
-	}
-	cJSON_ArrayForEach(e, fhir_get_array(fhir_get_object(claims, "resource"), "entry"))
+struct fhir_search *
+bill_visit_claims_search(const char *patient_id, const char *encounter_id)
+{
+	return claims_search(patient_id, encounter_id);
+}
+
+/* The claim of SET that bill_post_result posts to: the patient's newest professional one. */
+static const cJSON *
+newest_claim(const cJSON *set, const char *patient_id)
+{
+	const cJSON *e, *newest = NULL;
+
+	cJSON_ArrayForEach(e, fhir_get_array(set, "entry"))
 	{
 		const cJSON *c = fhir_get_object(e, "resource");
 
@@ -3535,6 +3721,38 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 		if (newest == NULL || claim_newer(c, newest))
 			newest = c;
 	}
+	return newest;
+}
+
+void
+bill_visit_claim_day(const cJSON *set, const char *patient_id, char day[BILL_DAY_SIZE])
+{
+	const char *created = fhir_get_string(newest_claim(set, patient_id), "created");
+
+	day[0] = '\0';
+	if (created != NULL && strlen(created) >= 10 && day_parse(created, &(struct date){ 0 })) {
+		memcpy(day, created, 10);
+		day[10] = '\0';
+	}
+}
+
+int
+bill_post_result(cJSON *response, const char *patient_id, const char *encounter_id,
+    const struct date *today, struct bill_post_open *out, char **cause)
+{
+	const cJSON *claims = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 5), *e;
+	const cJSON *remits = cJSON_GetArrayItem(fhir_get_array(response, "entry"), 6);
+	const cJSON *newest;
+
+	memset(out, 0, sizeof *out);
+	if (visit_read(response, patient_id, encounter_id, today, &out->visit, cause) != 0)
+		return -1;
+	if (!searchset_ok(claims)) {
+		*cause = fhir_entry_failure(claims, "the visit's claims");
+		bill_post_open_clear(out);
+		return -1;
+	}
+	newest = newest_claim(fhir_get_object(claims, "resource"), patient_id);
 	if (newest == NULL)
 		return 0;
 	out->has_claim = true;
@@ -3554,6 +3772,24 @@ bill_post_result(cJSON *response, const char *patient_id, const char *encounter_
 			break;
 		}
 	claim_lines_read(newest, encounter_id, out);
+	/* What was posted to it already: without it a check could be posted twice. */
+	if (!searchset_ok(remits)) {
+		*cause = fhir_entry_failure(remits, "the claim's posted answers");
+		bill_post_open_clear(out);
+		return -1;
+	}
+	{
+		size_t read = 0;
+
+		cJSON_ArrayForEach(e, fhir_get_array(fhir_get_object(remits, "resource"), "entry"))
+		{
+			if (++read > BILL_POST_REMITS_COUNT) {
+				out->answers_cut = true;
+				break;
+			}
+			post_answer_add(out, fhir_get_object(e, "resource"));
+		}
+	}
 	return 0;
 }
 

@@ -682,6 +682,20 @@ struct fhir_search *bill_posting_search(const char *request_id);
 /* True when the search's answer holds the PaymentReconciliation of REQUEST_ID. */
 bool bill_posting_found(const cJSON *set, const char *request_id);
 
+/* Answers already posted to one claim, read with it: a check is never posted twice. */
+#define BILL_POST_ANSWERS_MAX 20
+/* Remittances of the patient read with the claim, to find those that answer it. */
+#define BILL_POST_REMITS_COUNT 100
+
+/* A payer's answer already posted to the claim (a ClaimResponse), as a biller names it. */
+struct bill_post_answer {
+	char check[BILL_CHECK_NUMBER_SIZE]; /* payment.identifier, "" when it names none */
+	char day[BILL_DAY_SIZE];            /* the payment's day, else the day it was written */
+	struct money paid;                  /* what the payer paid on the claim */
+	/* Paid, adjusted and moved to the patient: what it took off insurance pending. */
+	struct money settled;
+};
+
 /* What posting to one visit's claim needs, read in one round trip. */
 struct bill_post_open {
 	struct bill_visit visit;       /* the patient, the visit's ChargeItems and Coverages */
@@ -693,8 +707,27 @@ struct bill_post_open {
 	struct bill_post_line *lines;  /* the claim's items: sequence, code, charge, ChargeItem */
 	size_t n;
 	struct bill_problems problems; /* items that could not be read, said and left out */
+	/* The answers already posted to the claim, as read (up to BILL_POST_ANSWERS_MAX). */
+	struct bill_post_answer answers[BILL_POST_ANSWERS_MAX];
+	size_t nanswers;
+	bool answers_cut; /* more answers than read: posting asks before every check */
 };
-/* bill_visit_batch and the visit's Claims (newest last read). The caller frees it. */
+/*
+ * True when V has charges and every one is billed: the visit's claim is queued already,
+ * and claiming it again would only list each line as "billed, not billable".
+ */
+bool bill_visit_claimed(const struct bill_visit *v);
+/* The visit's Claims (as bill_post_batch reads them). The caller frees it. */
+struct fhir_search *bill_visit_claims_search(const char *patient_id, const char *encounter_id);
+/*
+ * The day the newest professional claim of PATIENT_ID in SET (that search's answer) was
+ * made, into DAY; "" when there is none or it has no day.
+ */
+void bill_visit_claim_day(const cJSON *set, const char *patient_id, char day[BILL_DAY_SIZE]);
+/*
+ * bill_visit_batch, the visit's Claims (newest last read) and the patient's ClaimResponses
+ * (up to BILL_POST_REMITS_COUNT), whose answers to the claim are read. The caller frees it.
+ */
 cJSON *bill_post_batch(
     const struct fhir_client *fc, const char *patient_id, const char *encounter_id);
 /*
@@ -713,6 +746,21 @@ void bill_post_open_clear(struct bill_post_open *o);
  * read the claim again.
  */
 int bill_post_saved(struct bill_post_open *o, const cJSON *response);
+/*
+ * The answer already posted to O's claim under check number CHECK (blanks around it and
+ * case ignored), borrowed, or NULL: the same EOB posted twice would pay the claim twice.
+ */
+const struct bill_post_answer *bill_post_same_check(const struct bill_post_open *o,
+    const char *check);
+/*
+ * What insurance still has pending on O's claim: its lines' charges less what the answers
+ * already posted settled, into *LEFT; and *AFTER, that less what P (a posting to the claim)
+ * settles (paid, adjusted and the patient's share of each line). Below zero, P pays more
+ * than is pending: the biller is asked first. 0, or -1 with *CAUSE on an overflow or a
+ * currency mixed.
+ */
+int bill_post_pending(const struct bill_post_open *o, const struct bill_posting *p,
+    struct money *left, struct money *after, char **cause);
 
 
 /* --- a patient's ledger, read in one round trip ------------------------------------------- */

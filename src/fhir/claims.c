@@ -438,6 +438,40 @@ line_npi(const cJSON *item, const struct team *team, const char *default_npi)
 	return default_npi;
 }
 
+/* What the payer's answer R says of claim line SEQUENCE, into OUT: "" when it says nothing. */
+static void
+line_answer(const struct bill_remit *r, long sequence, char *out, size_t size)
+{
+	const struct bill_remit_line *l = NULL;
+	char amount[MONEY_BUF_SIZE], code[BILL_CODE_SIZE + 4];
+	size_t used;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < r->n && l == NULL; i++)
+		if (r->lines[i].sequence == sequence)
+			l = &r->lines[i];
+	if (l == NULL)
+		return;
+	if (l->unreadable) {
+		snprintf(out, size, "the payer's answer cannot be read");
+		return;
+	}
+	money_format_currency(&l->paid, amount, sizeof amount);
+	if (l->denied)
+		snprintf(out, size, "denied");
+	else
+		snprintf(out, size, "paid %s", l->has_paid ? amount : "nothing");
+	for (size_t k = 0; k < l->nadj; k++) {
+		bill_adjustment_format(l->adj[k].group, l->adj[k].reason, code, sizeof code);
+		money_format_currency(&l->adj[k].amount, amount, sizeof amount);
+		used = strlen(out);
+		snprintf(out + used, size - used, " %s %s", code[0] ? code : l->adj[k].reason, amount);
+	}
+	used = strlen(out);
+	if (r->payment_date[0] != '\0')
+		snprintf(out + used, size - used, " on %s", r->payment_date);
+}
+
 static void
 line_read(const cJSON *item, const struct claim_full *c, const char *npi, const char *facility_pos,
     struct claim_line *l)
@@ -651,14 +685,32 @@ claims_open_result(const cJSON *response, const char *claim_id, const struct dat
 			break;
 	}
 
-	cJSON_ArrayForEach(c, fhir_get_array(claim, "item"))
+	/* The payer's newest answer, line by line: what a denial is worked from. */
 	{
-		if (out->nlines >= CLAIMS_LINES_MAX) {
-			out->lines_cut = true;
-			break;
+		const cJSON *answer = index_find(&responses, out->row.id);
+		struct bill_remit remit;
+		char *why = NULL;
+		bool answered = answer != NULL && bill_remit_read(answer, &remit, &why) == 0;
+
+		free(why);
+		cJSON_ArrayForEach(c, fhir_get_array(claim, "item"))
+		{
+			const cJSON *seq = cJSON_GetObjectItemCaseSensitive(c, "sequence");
+			struct claim_line *l = &out->lines[out->nlines];
+
+			if (out->nlines >= CLAIMS_LINES_MAX) {
+				out->lines_cut = true;
+				break;
+			}
+			line_read(c, out, line_npi(c, &team, rendering_npi),
+			    facility_pos != NULL ? facility_pos : "", l);
+			out->nlines++;
+			if (answered && cJSON_IsNumber(seq) && seq->valuedouble >= 1 &&
+			    seq->valuedouble <= 1e6)
+				line_answer(&remit, (long)seq->valuedouble, l->answer, sizeof l->answer);
 		}
-		line_read(c, out, line_npi(c, &team, rendering_npi),
-		    facility_pos != NULL ? facility_pos : "", &out->lines[out->nlines++]);
+		if (answered)
+			bill_remit_clear(&remit);
 	}
 
 	for (size_t k = 0; k < 5; k++) {

@@ -76,6 +76,12 @@ struct claim_line {
 	/* 24J: the NPI of the care team member the item names (careTeamSequence), else the
 	 * claim's rendering provider's; "" when unknown. */
 	char npi[16];
+	/*
+	 * The payer's newest answer to the line, as a biller works a denial from it:
+	 * "denied CO-50 $3.05 on 2026-03-10", "paid $96.00 CO-45 $11.15 PR-2 $24.00 on ...";
+	 * "" when the payer has not answered it.
+	 */
+	char answer[160];
 };
 
 struct claim_party {

@@ -327,6 +327,25 @@ check_post(const cJSON *j)
 			CHECK_FIELD(o.lines[i].code);
 			CHECK_FIELD(o.lines[i].charge_item);
 		}
+		/* The answers already posted: bounded, their checks and sums readable. */
+		FUZZ_CHECK(o.nanswers <= BILL_POST_ANSWERS_MAX);
+		for (size_t i = 0; i < o.nanswers; i++) {
+			CHECK_FIELD(o.answers[i].check);
+			CHECK_FIELD(o.answers[i].day);
+			/* A check number read is found again as the biller types it. */
+			if (o.answers[i].check[strspn(o.answers[i].check, " \t")] != '\0')
+				FUZZ_CHECK(bill_post_same_check(&o, o.answers[i].check) != NULL);
+		}
+		{
+			struct money left, after;
+			char *why = NULL;
+
+			if (bill_post_pending(&o, NULL, &left, &after, &why) == 0)
+				FUZZ_CHECK(left.minor == after.minor);
+			else
+				FUZZ_CHECK(why != NULL);
+			free(why);
+		}
 		/* The same input as a posting's answer: taken whole or not at all, the charges
 		 * as many as before. */
 		{

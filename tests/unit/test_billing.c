@@ -1792,6 +1792,9 @@ Test(billing_visits, encounters_newest_first_with_their_icd10_diagnoses_and_no_o
 	    "\"Practitioner/dr1\"}}]}},"
 	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"other\",\"subject\":{"
 	    "\"reference\":\"Patient/p2\"},\"period\":{\"start\":\"2026-01-02\"}}},"
+	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"amb\",\"subject\":{"
+	    "\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2019-01-02\"},"
+	    "\"class\":{\"code\":\"AMB\"}}},"
 	    "{\"resource\":{\"resourceType\":\"Encounter\",\"id\":\"new\",\"subject\":{"
 	    "\"reference\":\"Patient/p1\"},\"period\":{\"start\":\"2025-05-06\"},"
 	    "\"type\":[{\"coding\":[{\"display\":\"Problem \\u001b[2J\"}]}]}}]}},"
@@ -1812,8 +1815,10 @@ Test(billing_visits, encounters_newest_first_with_their_icd10_diagnoses_and_no_o
 	    "\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"not a code\"}]}}}]}}]}");
 	cr_assert_eq(bill_encounters_result(r, "p1", &e, &cause), 0, "%s", cause ? cause : "");
 	cr_assert_str_eq(e.opened.view.birth_date, "1960-01-02");
-	cr_assert_eq(e.n, 2, "the other patient's visit is left out");
+	cr_assert_eq(e.n, 3, "the other patient's visit is left out");
 	cr_assert_eq(e.total, 3);
+	cr_assert_str_eq(e.v[2].id, "amb");
+	cr_assert_str_eq(e.v[2].what, "Ambulatory visit", "a class in words, not its code AMB");
 	cr_assert_str_eq(e.v[0].id, "new");
 	cr_assert_str_eq(e.v[0].day, "2025-05-06");
 	cr_assert_eq(e.v[0].ndiagnoses, 0, "not another patient's, not an invalid code");

@@ -373,3 +373,46 @@ Test(claims, cms1500_twelve_diagnoses_and_a_second_form_for_seven_lines)
 	bill_print_free(lines, n);
 	free(c);
 }
+
+/* The details opened from the denial work list show each line's answer: its codes and day. */
+Test(claims, each_line_shows_the_payers_answer)
+{
+	static const char answer[] =
+	    "\"entry\":[{\"resource\":{\"resourceType\":\"ClaimResponse\",\"id\":\"r9\","
+	    "\"request\":{\"reference\":\"Claim/c9\"},\"outcome\":\"complete\","
+	    "\"payment\":{\"date\":\"2026-03-10\",\"amount\":" USD("100") "},\"item\":["
+	    "{\"itemSequence\":1,\"adjudication\":[{\"category\":{\"coding\":[{\"code\":\"benefit\"}]},"
+	    "\"amount\":" USD("100") "},{\"category\":{\"coding\":[{\"code\":\"adjustment\"}]},"
+	    "\"reason\":{\"coding\":[{\"system\":\"" BILL_CS_CARC "\",\"code\":\"45\"},{\"system\":\""
+	    BILL_CS_CARC_GROUP "\",\"code\":\"CO\"}]},\"amount\":" USD("50") "}]},"
+	    "{\"itemSequence\":2,\"adjudication\":[{\"category\":{\"coding\":[{\"code\":\"benefit\"}]},"
+	    "\"amount\":" USD("0") "},{\"category\":{\"coding\":[{\"code\":\"adjustment\"}]},"
+	    "\"reason\":{\"coding\":[{\"system\":\"" BILL_CS_CARC "\",\"code\":\"16\"},{\"system\":\""
+	    BILL_CS_CARC_GROUP "\",\"code\":\"CO\"}]},\"amount\":" USD("150") "}]}]}}]}}";
+	const char *items = ITEM("1", "99213", "", "1", "150") "," ITEM("2", "99214", "", "1", "150") ","
+	    ITEM("3", "36415", "", "1", "0");
+	size_t len = strlen(open_json) + strlen(items) + sizeof answer + 512;
+	char *text = malloc(len), *tail, *cause = NULL;
+	struct claim_full *c = calloc(1, sizeof *c);
+	cJSON *r;
+
+	cr_assert_not_null(text);
+	cr_assert_not_null(c);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(text, len, open_json, DX("1", "J06.9"), items, "Nguyen");
+#pragma GCC diagnostic pop
+	/* The third answer of the batch, the claim's ClaimResponses, holds one now. */
+	tail = strstr(text, "\"entry\":[]}}");
+	cr_assert_not_null(tail);
+	snprintf(tail, len - (size_t)(tail - text), "%s]}", answer);
+	r = parse(text);
+	cr_assert_eq(claims_open_result(r, "c9", &today, c, &cause), 0, "%s", cause ? cause : "");
+	cr_assert_eq(c->nlines, 3);
+	cr_assert_str_eq(c->lines[0].answer, "paid $100.00 CO-45 $50.00 on 2026-03-10");
+	cr_assert_str_eq(c->lines[1].answer, "denied CO-16 $150.00 on 2026-03-10");
+	cr_assert_str_eq(c->lines[2].answer, "", "a line the payer did not answer");
+	cJSON_Delete(r);
+	free(text);
+	free(c);
+}

@@ -86,6 +86,13 @@ Test(posting_amounts, hostile_amounts_are_refused_with_a_sentence)
 		char *why = refused(cases[i][0], false);
 
 		cr_assert_not_null(strstr(why, cases[i][1]), "%s: %s", cases[i][0], why);
+		cr_assert_null(strstr(why, "-3.10"), "a field that refuses negatives offers none: %s", why);
+		free(why);
+	}
+	{
+		char *why = refused("abc", false);
+
+		cr_assert_not_null(strstr(why, "write an amount as 12.50 or $1,234.56"), "%s", why);
 		free(why);
 	}
 }
@@ -219,6 +226,30 @@ Test(posting_check, every_problem_is_listed)
 	assert_problem(&p, "The check is $100.00 but the lines pay $105.66: they must balance before "
 	                   "saving");
 	bill_problems_free(&p);
+}
+
+Test(posting_check, an_allowed_amount_that_does_not_add_up_is_refused)
+{
+	struct eob e;
+	struct bill_problems p = {0};
+
+	/* 99214: allowed 120.00 = paid 96.00 + coinsurance 24.00; the CO-45 is the contract's. */
+	eob_init(&e);
+	e.lines[0].allowed = usd(12015);
+	cr_assert_eq(bill_posting_check(&e.p, &p), 1, "%zu: %s", p.n, p.n ? p.v[0] : "");
+	assert_problem(&p, "Line 1 (99214): allowed $120.15, but allowed is paid + the patient's share "
+	                   "+ any adjustment other than CO, $120.00");
+	bill_problems_free(&p);
+	/* An OA adjustment is taken from what was allowed. */
+	eob_init(&e);
+	e.lines[0].group = BILL_GROUP_OA;
+	e.lines[0].allowed = usd(13115);
+	cr_assert_eq(bill_posting_check(&e.p, &p), 0, "%s", p.n ? p.v[0] : "");
+	/* Left blank, it is not checked. */
+	eob_init(&e);
+	e.lines[0].has_allowed = false;
+	e.lines[0].allowed = usd(1);
+	cr_assert_eq(bill_posting_check(&e.p, &p), 0, "%s", p.n ? p.v[0] : "");
 }
 
 Test(posting_check, a_negative_adjustment_balances_exactly)
@@ -429,6 +460,23 @@ static const char visit_answer_head[] =
 	"\"Encounter/" enc "\"}],\"extension\":[{\"url\":\"" BILL_EXT_CLAIM_CHARGE "\","           \
 	"\"valueReference\":{\"reference\":\"ChargeItem/ci" seq "\"}}]}"
 
+/* A ClaimResponse answering CLAIM under check CHECK: paid PAID, ADJ written off (CO-45). */
+#define REMIT(claim, check, paid, adj)                                                      \
+	"{\"resource\":{\"resourceType\":\"ClaimResponse\",\"id\":\"cr-" check "\",\"status\":"     \
+	"\"active\",\"patient\":{\"reference\":\"Patient/p1\"},\"created\":\"2026-03-11\","        \
+	"\"request\":{\"reference\":\"" claim "\"},\"outcome\":\"complete\",\"item\":[{"            \
+	"\"itemSequence\":1,\"adjudication\":[{\"category\":{\"coding\":[{\"system\":\""          \
+	BILL_CS_ADJUDICATION "\",\"code\":\"benefit\"}]},\"amount\":{\"value\":" paid ","          \
+	"\"currency\":\"USD\"}},{\"category\":{\"coding\":[{\"system\":\"" BILL_CS_ADJ_CATEGORY  \
+	"\",\"code\":\"adjustment\"}]},\"reason\":{\"coding\":[{\"system\":\"" BILL_CS_CARC      \
+	"\",\"code\":\"45\"},{\"system\":\"" BILL_CS_CARC_GROUP "\",\"code\":\"CO\"}]},"          \
+	"\"amount\":{\"value\":" adj ",\"currency\":\"USD\"}}]}],\"payment\":{\"date\":"          \
+	"\"2026-03-10\",\"amount\":{\"value\":" paid ",\"currency\":\"USD\"},\"identifier\":{"   \
+	"\"value\":\"" check "\"}}}}"
+#define REMITS(entries)                                                                            \
+	"{\"response\":{\"status\":\"200 OK\"},\"resource\":{\"resourceType\":\"Bundle\","         \
+	"\"entry\":[" entries "]}}"
+
 Test(posting_open, the_newest_professional_claim_of_the_visit)
 {
 	char *cause = NULL, *answer;
@@ -437,11 +485,12 @@ Test(posting_open, the_newest_professional_claim_of_the_visit)
 	char *text = cJSON_PrintUnformatted(b);
 	struct bill_post_open o;
 
-	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 6);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 7);
+	cr_assert_not_null(strstr(text, "ClaimResponse?patient=Patient%2Fp1&_count=101"), "%s", text);
 	cr_assert_not_null(strstr(text, "Claim?patient=Patient%2Fp1&encounter=Encounter%2Fe1"), "%s",
 	    text);
 	cr_assert(asprintf(&answer, "%s{\"response\":{\"status\":\"200 OK\"},\"resource\":{"
-	                            "\"resourceType\":\"Bundle\",\"entry\":[%s,%s,%s,%s]}}]}",
+	                            "\"resourceType\":\"Bundle\",\"entry\":[%s,%s,%s,%s]}},%s]}",
 	              visit_answer_head,
 	              CLAIM("old", "2026-03-02", "professional", "p1", ITEM("1", "99213", "92.47", "e1")),
 	              CLAIM("new", "2026-03-05", "professional", "p1",
@@ -450,7 +499,9 @@ Test(posting_open, the_newest_professional_claim_of_the_visit)
 	              CLAIM("hospital", "2026-03-09", "institutional", "p1",
 	                  ITEM("1", "99213", "5", "e1")),
 	              CLAIM("theirs", "2026-03-09", "professional", "p2",
-	                  ITEM("1", "99213", "5", "e1"))) > 0);
+	                  ITEM("1", "99213", "5", "e1")),
+	              REMITS(REMIT("Claim/new", "CHK1001", "100.00", "31.15") ","
+	                  REMIT("Claim/old", "CHK7", "50.00", "42.47"))) > 0);
 	r = parse(answer);
 	cr_assert_eq(bill_post_result(r, "p1", "e1", &today, &o, &cause), 0, "%s", cause ? cause : "");
 	cr_assert(o.has_claim);
@@ -462,6 +513,14 @@ Test(posting_open, the_newest_professional_claim_of_the_visit)
 	cr_assert_str_eq(o.lines[0].charge_item, "ChargeItem/ci1");
 	cr_assert_eq(o.problems.n, 2, "%s", o.problems.n ? o.problems.v[0] : "");
 	cr_assert_str_eq(o.problems.v[0], "Claim line 2 (85025) is of another visit; it is left out");
+	cr_assert_eq(o.nanswers, 1, "only the answer to this claim");
+	cr_assert_str_eq(o.answers[0].check, "CHK1001");
+	cr_assert_str_eq(o.answers[0].day, "2026-03-10");
+	cr_assert_eq(o.answers[0].paid.minor, 10000);
+	cr_assert_eq(o.answers[0].settled.minor, 13115);
+	cr_assert_not_null(bill_post_same_check(&o, " chk1001 "), "the same check, typed otherwise");
+	cr_assert_null(bill_post_same_check(&o, "CHK7"), "another claim's check");
+	cr_assert_null(bill_post_same_check(&o, ""));
 	cr_assert_not_null(strstr(o.problems.v[1], "Claim line 3 (36415) cannot be posted"), "%s",
 	    o.problems.v[1]);
 	bill_post_open_clear(&o);
@@ -470,6 +529,38 @@ Test(posting_open, the_newest_professional_claim_of_the_visit)
 	free(text);
 	cJSON_Delete(b);
 	fhir_client_free(&fc);
+}
+
+/*
+ * A claim of one line charged 131.15 already answered by CHK1001 (100.00 paid, 31.15
+ * written off): nothing is pending, so posting the EOB again would take insurance below zero.
+ */
+Test(posting_open, a_second_posting_of_a_paid_claim_takes_pending_below_zero)
+{
+	struct bill_post_open o;
+	struct bill_post_line line;
+	struct bill_post_claim claim = { .lines = &line, .n = 1 };
+	struct bill_posting p = { .claims = &claim, .nclaims = 1 };
+	struct money left, after;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.lines = &line;
+	o.n = 1;
+	memset(&line, 0, sizeof line);
+	money_make(13115, "USD", &line.charged, &cause);
+	money_make(10000, "USD", &line.paid, &cause);
+	money_make(3115, "USD", &line.adjusted, &cause);
+	money_make(0, "USD", &line.patient_resp, &cause);
+	cr_assert_eq(bill_post_pending(&o, &p, &left, &after, &cause), 0);
+	cr_assert_eq(left.minor, 13115, "nothing posted yet: the charge is pending");
+	cr_assert_eq(after.minor, 0);
+	o.nanswers = 1;
+	money_make(13115, "USD", &o.answers[0].settled, &cause);
+	cr_assert_eq(bill_post_pending(&o, &p, &left, &after, &cause), 0);
+	cr_assert_eq(left.minor, 0);
+	cr_assert_eq(after.minor, -13115, "the same EOB again settles the charge twice");
+	cr_assert_str_eq(after.currency, "USD");
 }
 
 /* --- the answer of a posting saved: the next check's guards without reading again ------------ */
@@ -489,6 +580,7 @@ saved_open(struct bill_post_open *o)
 	o->lines = calloc(2, sizeof *o->lines);
 	cr_assert_not_null(o->lines);
 	o->n = 2;
+	snprintf(o->claim, sizeof o->claim, "Claim/c1");
 	snprintf(o->lines[0].charge_item, sizeof o->lines[0].charge_item, "ChargeItem/ci1");
 	snprintf(o->lines[1].charge_item, sizeof o->lines[1].charge_item, "ChargeItem/ci2");
 }
@@ -519,12 +611,16 @@ Test(posting_saved, the_answer_gives_the_next_posting_its_charges_new_versions)
 	struct bill_post_open o;
 	cJSON *r = parse("{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":["
 	    SAVED_ENTRY("201 Created", "{\"resourceType\":\"PaymentReconciliation\",\"id\":\"pr\"}") ","
-	    SAVED_ENTRY("201 Created", "{\"resourceType\":\"ClaimResponse\",\"id\":\"cr\"}") ","
+	    SAVED_ENTRY("201 Created", "{\"resourceType\":\"ClaimResponse\",\"id\":\"cr\","
+	        "\"request\":{\"reference\":\"Claim/c1\"},\"payment\":{\"identifier\":{"
+	        "\"value\":\"CHK1001\"}}}") ","
 	    SAVED_ENTRY("200 OK", SAVED_CI("ci2", "3", "p1")) ","
 	    SAVED_ENTRY("200 OK", SAVED_CI("ci1", "2", "p1")) "]}");
 
 	saved_open(&o);
 	cr_assert_eq(bill_post_saved(&o, r), 0);
+	cr_assert_eq(o.nanswers, 1, "the check just posted guards the next one");
+	cr_assert_not_null(bill_post_same_check(&o, "CHK1001"));
 	cr_assert_str_eq(saved_version(&o, 0), "2");
 	cr_assert_str_eq(saved_version(&o, 1), "3");
 	cr_assert_eq(cJSON_GetArraySize(o.visit.charge_items), 2);
