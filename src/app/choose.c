@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "app/app-private.h"
-#include "text/safe.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -60,7 +59,7 @@ chosen_shows(const struct app_chooser *c, size_t top, int x)
 	int used = x;
 
 	for (size_t i = top; i < c->nshown && i <= c->at; i++) {
-		used += 1 + (int)safe_width(c->choices[c->shown[i]]);
+		used += 1 + ui_width(c->choices[c->shown[i]]);
 		if (used > COLS - 12)
 			return false;
 	}
@@ -224,7 +223,7 @@ app_chooser_draw(struct app *app, int y, int *cursor_x)
 		const char *choice = c->choices[c->shown[first]];
 
 		/* Whole choices only, but the chosen one: a cut one costs bytes and tells little. */
-		if (first != c->at && used + 1 + (int)safe_width(choice) > COLS - 12)
+		if (first != c->at && used + 1 + ui_width(choice) > COLS - 12)
 			break;
 		used += ui_put(stdscr, y, used, COLS - 12 - used, " ", UI_STATUS, false);
 		used += ui_put(stdscr, y, used, COLS - 12 - used, choice, look, false);

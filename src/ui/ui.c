@@ -150,6 +150,12 @@ ui_utf8(void)
 	return utf8;
 }
 
+int
+ui_width(const char *text)
+{
+	return (int)safe_width(text);
+}
+
 bool
 ui_big_enough(void)
 {

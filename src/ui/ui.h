@@ -52,6 +52,8 @@ bool ui_term_without_unicode(const char *term);
 bool ui_auto_utf8(const char *term, bool locale_utf8);
 /* True when the terminal shows UTF-8, for safe_text. */
 bool ui_utf8(void);
+/* The columns TEXT takes once made safe (as ui_put shows it, uncut). */
+int ui_width(const char *text);
 /* True when the screen is at least UI_MIN_COLS x UI_MIN_ROWS. */
 bool ui_big_enough(void);
 
