@@ -10,7 +10,6 @@
 #include "app/app.h"
 #include "fhir/capability.h"
 #include "fhir/schedule.h"
-#include "fhir/wrapup.h"
 #include "ui/ui.h"
 #include "util/xmalloc.h"
 
@@ -104,12 +103,6 @@ on_day(struct app *app, void *state, struct fhir_result *r, unsigned long tag)
 		free(cause);
 		return;
 	}
-	/*
-	 * A visit the clinician wrapped up (its Encounter finished) is seen, not waiting,
-	 * though its appointment stays arrived until the front desk checks the patient out.
-	 */
-	for (size_t i = 0; i < b.n; i++)
-		b.rows[i].status = wrapup_day_status(b.rows[i].status, b.rows[i].encounter);
 	sched_board_free(&h->day);
 	h->day = b;
 	h->asked = time(NULL);
@@ -327,14 +320,12 @@ static void
 draw_day(struct app *app, struct home *h, WINDOW *win, int y, int rows)
 {
 	char date[DATE_BUF_SIZE];
-	size_t count[SCHED_BOARD_GROUPS + 1] = { 0 }, seen = 0;
+	size_t count[SCHED_BOARD_GROUPS + 1] = { 0 };
 
 	(void)app;
 	date_format_display(&h->day.day, date, sizeof date);
-	for (size_t i = 0; i < patients_shown(h); i++) {
+	for (size_t i = 0; i < patients_shown(h); i++)
 		count[sched_board_group(h->day.rows[i].status)]++;
-		seen += h->day.rows[i].status != NULL && strcmp(h->day.rows[i].status, "seen") == 0;
-	}
 	if (!h->shown) {
 		ui_put(win, y, 2, COLS - 4, "My patients today", UI_TITLE, false);
 		ui_put(win, y + 1, 2, COLS - 4,
@@ -344,7 +335,9 @@ draw_day(struct app *app, struct home *h, WINDOW *win, int y, int rows)
 	}
 	ui_putf(win, y++, 2, COLS - 4, UI_TITLE, false,
 	    "My patients today, %s: %zu arrived, %zu in room, %zu booked, %zu seen%s", date,
-	    count[0], count[1], count[2], seen, h->day.cut ? " (the first shown)" : "");
+	    count[SCHED_GROUP_ARRIVED], count[SCHED_GROUP_IN_ROOM], count[SCHED_GROUP_BOOKED],
+	    count[SCHED_GROUP_SEEN],
+	    h->day.cut ? " (the first shown)" : "");
 	rows--;
 	if (h->day.n == 0) {
 		ui_put(win, y, 2, COLS - 4, "No appointments with you today.", UI_DIM, false);

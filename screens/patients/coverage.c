@@ -748,9 +748,7 @@ coverage_changed(struct app *app, void *state, enum action a)
 {
 	struct cov *s = state;
 
-	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
-	if (a == A_NONE && s->form_open && !s->asking && ui_form_refusal(&s->form) != NULL)
-		app_error(app, "%s", ui_form_refusal(&s->form));
+	(void)a;
 	if (!s->asking || ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
 		return;
 	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_YES) {

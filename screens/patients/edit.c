@@ -725,10 +725,8 @@ edit_changed(struct app *app, void *state, enum action a)
 	struct edit *e = state;
 	enum ui_dialog_answer answer = ui_dialog_answer(&e->dialog);
 
+	(void)a;
 	e->warned = false;
-	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
-	if (a == A_NONE && e->stage == STAGE_EDITING && ui_form_refusal(&e->form) != NULL)
-		app_error(app, "%s", ui_form_refusal(&e->form));
 	if ((e->stage != STAGE_ASKING && e->stage != STAGE_CONFLICT) || answer == UI_DIALOG_ASKING)
 		return;
 	ui_dialog_free(&e->dialog);

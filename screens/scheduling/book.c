@@ -371,9 +371,7 @@ book_changed(struct app *app, void *state, enum action a)
 	enum ui_dialog_answer answer = ui_dialog_answer(&b->dialog);
 	const cJSON *patient = app_patient(app);
 
-	/* A character past a field's limit (a paste cut short) is said, not only beeped. */
-	if (a == A_NONE && b->asking == ASK_NONE && ui_form_refusal(&b->form) != NULL)
-		app_error(app, "%s", ui_form_refusal(&b->form));
+	(void)a;
 	if (b->asking == ASK_NONE || answer == UI_DIALOG_ASKING)
 		return;
 	if (b->asking == ASK_LEAVE) {

@@ -233,8 +233,9 @@ flow_draw(struct app *app, void *state, WINDOW *win, int top, int rows)
 	for (size_t i = 0; i < f->board.n; i++)
 		count[sched_board_group(f->board.rows[i].status)]++;
 	ui_putf(win, top, 0, COLS, UI_NORMAL, true,
-	    " Today %s: %zu booked, %zu arrived, %zu in room, %zu done, %zu no-show", date,
-	    count[2], count[0], count[1], count[3], count[4]);
+	    " Today %s: %zu booked, %zu arrived, %zu in room, %zu seen, %zu done, %zu no-show",
+	    date, count[SCHED_GROUP_BOOKED], count[SCHED_GROUP_ARRIVED], count[SCHED_GROUP_IN_ROOM],
+	    count[SCHED_GROUP_SEEN], count[SCHED_GROUP_DONE], count[SCHED_GROUP_NO_SHOW]);
 	if (f->room_active) {
 		int cx = 0;
 

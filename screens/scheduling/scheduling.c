@@ -170,17 +170,18 @@ scheduling_patient_read(struct app *app, const struct scheduling_target *t, cons
 
 static const struct {
 	const char *verb, *question;
-	const char *allowed[2]; /* the flow statuses (sched_flow_status) it may be taken from */
+	const char *allowed[3]; /* the flow statuses (sched_flow_status) it may be taken from */
 } steps[] = {
-	[SCHEDULING_CHECK_IN] = { "Check-in", "Check in", { "booked", NULL } },
-	[SCHEDULING_NO_SHOW] = { "No-show", "No-show:", { "booked", NULL } },
-	[SCHEDULING_CHECK_OUT] = { "Check-out", "Check out", { "arrived", "in room" } },
+	[SCHEDULING_CHECK_IN] = { "Check-in", "Check in", { "booked", NULL, NULL } },
+	[SCHEDULING_NO_SHOW] = { "No-show", "No-show:", { "booked", NULL, NULL } },
+	/* Seen: the clinician wrapped the visit up; the front desk checks the patient out. */
+	[SCHEDULING_CHECK_OUT] = { "Check-out", "Check out", { "arrived", "in room", "seen" } },
 };
 
 static bool
 step_allowed(enum scheduling_step step, const char *status)
 {
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < sizeof steps[step].allowed / sizeof steps[step].allowed[0]; i++)
 		if (steps[step].allowed[i] != NULL && strcmp(steps[step].allowed[i], status) == 0)
 			return true;
 	return false;

@@ -360,13 +360,18 @@ global_action(struct app *app, enum action a)
 	return false;
 }
 
-/* The note editor says why a key did nothing (the note is at its limit) on the status line. */
+/*
+ * A key a text widget took and did nothing with (the note or a field at its limit, a paste
+ * cut short) is said on the status line, not only beeped.
+ */
 static void
 editor_refused(struct app *app, struct app_focus focus)
 {
-	const char *why;
+	const char *why = focus.kind == APP_WIDGET_EDITOR ? ui_editor_refusal(focus.widget)
+	    : focus.kind == APP_WIDGET_FORM              ? ui_form_refusal(focus.widget)
+	                                                 : NULL;
 
-	if (focus.kind == APP_WIDGET_EDITOR && (why = ui_editor_refusal(focus.widget)) != NULL)
+	if (why != NULL)
 		app_error(app, "%s", why);
 }
 

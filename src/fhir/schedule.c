@@ -1226,8 +1226,19 @@ sched_flow_status(const cJSON *appt, const cJSON *encounter)
 		return "unknown";
 	if (strcmp(s, "booked") == 0 || strcmp(s, "pending") == 0 || strcmp(s, "proposed") == 0)
 		return "booked";
-	if (strcmp(s, "arrived") == 0 || strcmp(s, "checked-in") == 0)
+	if (strcmp(s, "arrived") == 0 || strcmp(s, "checked-in") == 0) {
+		const char *type = fhir_get_string(encounter, "resourceType");
+		const char *is = fhir_get_string(encounter, "status");
+
+		/*
+		 * The clinician wrapped the visit up (its Encounter finished): seen, ready for the
+		 * front desk's check-out, which fulfils the appointment ("done").
+		 */
+		if (type != NULL && strcmp(type, "Encounter") == 0 && is != NULL &&
+		    strcmp(is, "finished") == 0)
+			return "seen";
 		return sched_encounter_room(encounter) != NULL ? "in room" : "arrived";
+	}
 	if (strcmp(s, "fulfilled") == 0)
 		return "done";
 	if (strcmp(s, "noshow") == 0)
@@ -1371,8 +1382,8 @@ sched_board_changes(const cJSON *response)
 	return changed;
 }
 
-static const char *const board_order[SCHED_BOARD_GROUPS] = { "arrived", "in room", "booked", "done",
-	"no-show" };
+static const char *const board_order[SCHED_BOARD_GROUPS] = { "arrived", "in room", "seen",
+	"booked", "done", "no-show" };
 
 int
 sched_board_group(const char *status)

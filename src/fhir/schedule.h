@@ -217,10 +217,19 @@ cJSON *sched_board_check_batch(const struct fhir_client *fc, const struct sched_
 long sched_board_changes(const cJSON *response);
 /*
  * The board's order: who needs attention first. Statuses (sched_flow_status) in the order
- * arrived, in room, booked, done, no-show: sched_board_group gives a status's place there,
- * SCHED_BOARD_GROUPS for any other; sched_board_sort orders B's rows by it, then by time.
+ * arrived, in room, seen, booked, done, no-show: sched_board_group gives a status's place
+ * there, SCHED_BOARD_GROUPS for any other; sched_board_sort orders B's rows by it, then by
+ * time.
  */
-#define SCHED_BOARD_GROUPS 5
+enum {
+	SCHED_GROUP_ARRIVED,
+	SCHED_GROUP_IN_ROOM,
+	SCHED_GROUP_SEEN,
+	SCHED_GROUP_BOOKED,
+	SCHED_GROUP_DONE,
+	SCHED_GROUP_NO_SHOW
+};
+#define SCHED_BOARD_GROUPS 6
 int sched_board_group(const char *status);
 void sched_board_sort(struct sched_board *b);
 

@@ -1460,15 +1460,3 @@ wrapup_saved_read(const cJSON *response, const char *patient, struct wrapup_cont
 	return 0;
 }
 
-const char *
-wrapup_day_status(const char *status, const cJSON *encounter)
-{
-	const char *type = fhir_get_string(encounter, "resourceType");
-	const char *is = fhir_get_string(encounter, "status");
-
-	if (status == NULL || (strcmp(status, "arrived") != 0 && strcmp(status, "in room") != 0))
-		return status;
-	if (type == NULL || strcmp(type, "Encounter") != 0 || is == NULL || strcmp(is, "finished") != 0)
-		return status;
-	return "seen";
-}

@@ -242,13 +242,5 @@ bool wrapup_arrived(const struct wrapup_context *c, const struct wrapup_form *f,
 int wrapup_saved_read(const cJSON *response, const char *patient, struct wrapup_context *c,
     char **cause);
 
-/*
- * The word a day's list shows for a visit whose appointment reads STATUS on the flow board
- * (sched_flow_status) and whose Encounter is ENCOUNTER (as read with it, or NULL): "seen"
- * once the visit is finished (its wrap-up done) while the appointment is still "arrived"
- * or "in room", since the front desk may still check the patient out (the appointment
- * fulfilled: "done"); else STATUS. A static string or STATUS.
- */
-const char *wrapup_day_status(const char *status, const cJSON *encounter);
 
 #endif

@@ -186,8 +186,9 @@ Test(landing, the_day_lists_arrived_and_in_room_first_then_booked_then_the_rest)
 		cr_expect_str_eq(fhir_id_of(board.rows[i].appt), want[i][0], "row %zu", i);
 		cr_expect_str_eq(board.rows[i].status, want[i][1], "row %zu", i);
 	}
-	cr_assert_eq(sched_board_group("arrived"), 0);
-	cr_assert_eq(sched_board_group("booked"), 2);
+	cr_assert_eq(sched_board_group("arrived"), SCHED_GROUP_ARRIVED);
+	cr_assert_eq(sched_board_group("seen"), SCHED_GROUP_SEEN, "wrapped up, before the booked");
+	cr_assert_eq(sched_board_group("booked"), SCHED_GROUP_BOOKED);
 	cr_assert_eq(sched_board_group("waitlist"), SCHED_BOARD_GROUPS);
 	cr_assert_eq(sched_board_group(NULL), SCHED_BOARD_GROUPS);
 	sched_board_free(&board);

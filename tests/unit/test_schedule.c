@@ -1380,3 +1380,29 @@ Test(schedule, day_rows_of_hostile_size)
 	sched_day_free(&d);
 	cJSON_Delete(resp);
 }
+
+/* The wrap-up finished the visit; the appointment waits for the front desk's check-out. */
+Test(schedule, a_finished_visit_still_arrived_is_seen_until_checked_out)
+{
+	cJSON *arrived = json("{\"resourceType\":\"Appointment\",\"status\":\"arrived\"}");
+	cJSON *checked_in = json("{\"resourceType\":\"Appointment\",\"status\":\"checked-in\"}");
+	cJSON *fulfilled = json("{\"resourceType\":\"Appointment\",\"status\":\"fulfilled\"}");
+	cJSON *finished = json("{\"resourceType\":\"Encounter\",\"status\":\"finished\"}");
+	cJSON *open = json("{\"resourceType\":\"Encounter\",\"status\":\"in-progress\"}");
+	cJSON *other = json("{\"resourceType\":\"Appointment\",\"status\":\"finished\"}");
+
+	cr_assert_str_eq(sched_flow_status(arrived, finished), "seen");
+	cr_assert_str_eq(sched_flow_status(checked_in, finished), "seen");
+	cr_assert_str_eq(sched_flow_status(fulfilled, finished), "done", "checked out");
+	cr_assert_str_eq(sched_flow_status(arrived, open), "arrived");
+	cr_assert_str_eq(sched_flow_status(arrived, NULL), "arrived");
+	cr_assert_str_eq(sched_flow_status(arrived, other), "arrived", "not an Encounter");
+	cr_assert_lt(sched_board_group("in room"), sched_board_group("seen"));
+	cr_assert_lt(sched_board_group("seen"), sched_board_group("booked"));
+	cJSON_Delete(arrived);
+	cJSON_Delete(checked_in);
+	cJSON_Delete(fulfilled);
+	cJSON_Delete(finished);
+	cJSON_Delete(open);
+	cJSON_Delete(other);
+}

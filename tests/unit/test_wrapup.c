@@ -1194,25 +1194,3 @@ Test(wrapup, a_visit_whose_note_was_signed_before_is_finished_from_its_answer)
 	wrapup_context_clear(&c);
 }
 
-Test(wrapup, a_finished_visit_still_arrived_is_seen_until_checked_out)
-{
-	cJSON *finished = cJSON_Parse("{\"resourceType\":\"Encounter\",\"id\":\"e1\",\"status\":\"finished\"}");
-	cJSON *open = cJSON_Parse("{\"resourceType\":\"Encounter\",\"id\":\"e1\",\"status\":\"in-progress\"}");
-	cJSON *other = cJSON_Parse("{\"resourceType\":\"Appointment\",\"id\":\"e1\",\"status\":\"finished\"}");
-
-	/* The wrap-up finished the visit; the appointment waits for the front desk's check-out. */
-	cr_assert_str_eq(wrapup_day_status("arrived", finished), "seen");
-	cr_assert_str_eq(wrapup_day_status("in room", finished), "seen");
-	/* Checked out, or never there: the flow board's word stays. */
-	cr_assert_str_eq(wrapup_day_status("done", finished), "done");
-	cr_assert_str_eq(wrapup_day_status("no-show", finished), "no-show");
-	cr_assert_str_eq(wrapup_day_status("booked", finished), "booked");
-	/* Not finished, no visit, or not an Encounter: as the flow board says. */
-	cr_assert_str_eq(wrapup_day_status("arrived", open), "arrived");
-	cr_assert_str_eq(wrapup_day_status("in room", NULL), "in room");
-	cr_assert_str_eq(wrapup_day_status("arrived", other), "arrived");
-	cr_assert_null(wrapup_day_status(NULL, finished));
-	cJSON_Delete(finished);
-	cJSON_Delete(open);
-	cJSON_Delete(other);
-}
