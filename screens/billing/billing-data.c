@@ -158,3 +158,21 @@ billing_back_unsaved(struct app *app, bool unsaved, bool *warned)
 		app_error(app, "Unsaved changes: back again discards them");
 	return APP_REDRAW;
 }
+
+bool
+billing_answered_yes(struct app *app, const struct ui_dialog *dialog, bool *asking, bool *warned,
+    const char *no)
+{
+	if (!*asking) {
+		*warned = false;
+		return false;
+	}
+	if (ui_dialog_answer(dialog) == UI_DIALOG_ASKING)
+		return false;
+	*asking = false;
+	if (ui_dialog_answer(dialog) != UI_DIALOG_YES) {
+		app_status(app, "%s", no);
+		return false;
+	}
+	return true;
+}

@@ -4,6 +4,7 @@
 
 #include "app/app.h"
 #include "fhir/billing.h"
+#include "ui/dialog.h"
 
 /*
  * The fee schedule as last read this session, borrowed, or NULL before the first
@@ -38,5 +39,13 @@ int billing_open_payment(struct app *app, const struct patient_opened *opened, b
  * a second leaves. Returns APP_LEAVE or APP_REDRAW. The form clears *WARNED when typed in.
  */
 int billing_back_unsaved(struct app *app, bool unsaved, bool *warned);
+
+/*
+ * A billing form's changed hook around its yes/no question (DIALOG, *ASKING while it is
+ * up): a key typed into the form clears *WARNED; an answer ends *ASKING, and a no says NO
+ * ("Not posted; the form is kept"). True when the question was just answered yes.
+ */
+bool billing_answered_yes(struct app *app, const struct ui_dialog *dialog, bool *asking,
+    bool *warned, const char *no);
 
 #endif

@@ -302,18 +302,8 @@ payment_changed(struct app *app, void *state, enum action a)
 	struct payment *s = state;
 
 	(void)a;
-	if (!s->asking) {
-		s->warned = false;
-		return;
-	}
-	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
-		return;
-	s->asking = false;
-	if (ui_dialog_answer(&s->dialog) != UI_DIALOG_YES) {
-		app_status(app, "Not recorded; the form is kept");
-		return;
-	}
-	send_payment(app, s, true);
+	if (billing_answered_yes(app, &s->dialog, &s->asking, &s->warned, "Not recorded; the form is kept"))
+		send_payment(app, s, true);
 }
 
 enum { NEEDS_PATIENT = APP_NEEDS_SCREEN, NEEDS_NO_QUESTION = APP_NEEDS_SCREEN << 1 };

@@ -507,18 +507,8 @@ posting_changed(struct app *app, void *state, enum action a)
 	struct posting *s = state;
 
 	(void)a;
-	if (!s->asking) {
-		s->warned = false;
-		return;
-	}
-	if (ui_dialog_answer(&s->dialog) == UI_DIALOG_ASKING)
-		return;
-	s->asking = false;
-	if (ui_dialog_answer(&s->dialog) != UI_DIALOG_YES) {
-		app_status(app, "Not posted; the form is kept");
-		return;
-	}
-	send_posting(app, s, true);
+	if (billing_answered_yes(app, &s->dialog, &s->asking, &s->warned, "Not posted; the form is kept"))
+		send_posting(app, s, true);
 }
 
 static int
